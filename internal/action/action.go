@@ -1,0 +1,221 @@
+// Package action is about what a supporting organisation did against the
+// recommendations in a cycle: the action, its evidence, its versions and the
+// review workflow.
+package action
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+// Evidence is a link that supports an action.
+type Evidence struct {
+	Kind  EvidenceKind
+	URL   string
+	Title string
+}
+
+// Action is one action of an organisation in a cycle.
+type Action struct {
+	ID              int64
+	StakeholderID   int64
+	CycleID         int64
+	Title           string
+	Description     string // Markdown
+	Recommendations []int
+	Stage           Stage
+	MeasureType     MeasureType
+	Scope           Scope
+	StartDate       *time.Time
+	EndDate         *time.Time
+	Visibility      Visibility
+	State           State
+	Version         int
+	CarriedFrom     *int64 // the action of an earlier cycle this one continues
+	CreatedBy       int64
+	UpdatedBy       int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	SubmittedAt     *time.Time
+	AcceptedAt      *time.Time
+	Evidence        []Evidence
+}
+
+// Input is what an organisation writes on an action.
+type Input struct {
+	Title           string
+	Description     string
+	Recommendations []int
+	Stage           Stage
+	MeasureType     MeasureType
+	Scope           Scope
+	StartDate       *time.Time
+	EndDate         *time.Time
+	Visibility      Visibility
+	Evidence        []Evidence
+}
+
+// Limits on what an action holds.
+const (
+	MaxTitle       = 300
+	MaxDescription = 20000
+	MaxEvidence    = 20
+)
+
+// Normalize trims text, sorts and de-duplicates recommendations, and fills
+// the default visibility.
+func (in *Input) Normalize() {
+	in.Title = strings.Join(strings.Fields(in.Title), " ")
+	in.Description = strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n"))
+	sort.Ints(in.Recommendations)
+	out := in.Recommendations[:0]
+	for i, n := range in.Recommendations {
+		if i == 0 || n != in.Recommendations[i-1] {
+			out = append(out, n)
+		}
+	}
+	in.Recommendations = out
+	if in.Visibility == "" {
+		in.Visibility = Public
+	}
+	for i := range in.Evidence {
+		in.Evidence[i].URL = strings.TrimSpace(in.Evidence[i].URL)
+		in.Evidence[i].Title = strings.Join(strings.Fields(in.Evidence[i].Title), " ")
+	}
+}
+
+// Validate returns field errors for everything wrong with in. known lists
+// the recommendation numbers that exist.
+func (in Input) Validate(known []int) error {
+	f := errs.FieldErrors{}
+	switch n := utf8.RuneCountInString(in.Title); {
+	case n == 0:
+		f.Add("title", "is required")
+	case n > MaxTitle:
+		f.Addf("title", "must be at most %d characters", MaxTitle)
+	}
+	if utf8.RuneCountInString(in.Description) > MaxDescription {
+		f.Addf("description", "must be at most %d characters", MaxDescription)
+	}
+	if len(in.Recommendations) == 0 {
+		f.Add("recommendations", "choose at least one recommendation")
+	}
+	for _, n := range in.Recommendations {
+		if !contains(known, n) {
+			f.Addf("recommendations", "there is no recommendation %d", n)
+		}
+	}
+	if !in.Stage.Valid() {
+		f.Add("stage", choose(in.Stage, Stages))
+	}
+	if !in.MeasureType.Valid() {
+		types := make([]MeasureType, len(MeasureTypes))
+		for i, m := range MeasureTypes {
+			types[i] = m.Type
+		}
+		f.Add("measure_type", choose(in.MeasureType, types))
+	}
+	if !in.Scope.Valid() {
+		f.Add("scope", choose(in.Scope, Scopes))
+	}
+	if !in.Visibility.Valid() {
+		f.Add("visibility", choose(in.Visibility, []Visibility{Public, SecretariatOnly}))
+	}
+	if in.StartDate != nil && in.EndDate != nil && in.EndDate.Before(*in.StartDate) {
+		f.Add("end_date", "must not be before the start date")
+	}
+	if len(in.Evidence) > MaxEvidence {
+		f.Addf("evidence", "at most %d links", MaxEvidence)
+	}
+	for i, e := range in.Evidence {
+		key := fmt.Sprintf("evidence.%d", i)
+		if !e.Kind.Valid() {
+			f.Add(key+".kind", choose(e.Kind, EvidenceKinds))
+		}
+		if u, err := url.Parse(e.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(e.URL) > 2000 {
+			f.Add(key+".url", "must be an http or https address")
+		}
+		if n := utf8.RuneCountInString(e.Title); n == 0 {
+			f.Add(key+".title", "is required")
+		} else if n > MaxTitle {
+			f.Addf(key+".title", "must be at most %d characters", MaxTitle)
+		}
+	}
+	return f.Err()
+}
+
+func choose[T ~string](got T, allowed []T) string {
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	if got == "" {
+		return "is required (one of " + strings.Join(names, ", ") + ")"
+	}
+	return fmt.Sprintf("%q is not one of %s", got, strings.Join(names, ", "))
+}
+
+// Filter narrows a listing of actions.
+type Filter struct {
+	CycleID        int64
+	StakeholderID  int64
+	State          State
+	Recommendation int
+	Limit          int
+	Offset         int
+}
+
+// Version is a saved snapshot of an action.
+type Version struct {
+	ActionID  int64
+	Version   int
+	Snapshot  Action
+	ChangedBy int64
+	ChangedAt time.Time
+}
+
+// Decision is a step of the review workflow, recorded as a review event.
+type Decision string
+
+const (
+	DecisionSubmitted        Decision = "submitted"
+	DecisionAccepted         Decision = "accepted"
+	DecisionChangesRequested Decision = "changes_requested"
+	DecisionWithdrawn        Decision = "withdrawn"
+	DecisionReopened         Decision = "reopened"
+)
+
+// ReviewEvent is one step of the workflow of an action.
+type ReviewEvent struct {
+	ID         int64
+	ActionID   int64
+	Decision   Decision
+	Comment    string
+	ReviewerID int64
+	At         time.Time
+}
+
+// transitions lists the allowed workflow moves and the decision each records.
+var transitions = map[State]map[State]Decision{
+	Draft:            {Submitted: DecisionSubmitted, Withdrawn: DecisionWithdrawn},
+	ChangesRequested: {Submitted: DecisionSubmitted, Withdrawn: DecisionWithdrawn},
+	Submitted:        {Accepted: DecisionAccepted, ChangesRequested: DecisionChangesRequested, Withdrawn: DecisionWithdrawn},
+	Accepted:         {Withdrawn: DecisionWithdrawn},
+	Withdrawn:        {Draft: DecisionReopened},
+}
+
+// Transition returns the decision that moves an action from one state to
+// another, or an Invalid error when the move is not allowed.
+func Transition(from, to State) (Decision, error) {
+	if d, ok := transitions[from][to]; ok {
+		return d, nil
+	}
+	return "", &errs.Error{Kind: errs.Conflict, Message: fmt.Sprintf("an action that is %s cannot become %s", from, to),
+		Fields: map[string]string{"state": fmt.Sprintf("cannot go from %s to %s", from, to)}}
+}

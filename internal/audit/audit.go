@@ -1,0 +1,46 @@
+// Package audit describes the audit log: who did what to which object, and
+// when. Services append entries in the same transaction as the change they
+// record, so the log never claims a change that was rolled back.
+package audit
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Entry is one line of the audit log.
+type Entry struct {
+	ID         int64
+	ActorID    int64 // 0 for the system or the command line
+	Actor      string
+	Verb       string // e.g. "stakeholder.create"
+	ObjectType string
+	ObjectID   string
+	Details    map[string]any
+	At         time.Time
+}
+
+// New builds an entry; id is formatted as text so any key fits.
+func New(actorID int64, actor, verb, objectType string, id any, details map[string]any, at time.Time) Entry {
+	if details == nil {
+		details = map[string]any{}
+	}
+	return Entry{ActorID: actorID, Actor: actor, Verb: verb, ObjectType: objectType,
+		ObjectID: fmt.Sprint(id), Details: details, At: at.UTC()}
+}
+
+// Filter narrows a listing of the log.
+type Filter struct {
+	ActorID    int64
+	Verb       string
+	ObjectType string
+	ObjectID   string
+	Limit      int
+	Offset     int
+}
+
+// Store reads the log.
+type Store interface {
+	AuditEntries(ctx context.Context, f Filter) ([]Entry, int, error)
+}

@@ -1,0 +1,126 @@
+// Package cycle is about the yearly reporting cycle: submissions open, a
+// deadline, the report date and the Paris Peace Forum.
+package cycle
+
+import (
+	"time"
+
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+// Embargo says when accepted public actions appear on the dashboard.
+type Embargo string
+
+const (
+	Immediate  Embargo = "immediate" // as soon as they are accepted
+	UntilForum Embargo = "forum"     // from the Forum date
+)
+
+// Valid reports whether e is known.
+func (e Embargo) Valid() bool { return e == Immediate || e == UntilForum }
+
+// Cycle is one reporting year. Dates are calendar days (UTC midnight).
+type Cycle struct {
+	ID        int64
+	Year      int
+	OpensAt   time.Time
+	Deadline  time.Time
+	ReportAt  time.Time
+	ForumDate time.Time
+	Embargo   Embargo
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Status is where a cycle stands on a given day.
+type Status string
+
+const (
+	Upcoming Status = "upcoming"
+	Open     Status = "open"
+	Closed   Status = "closed"
+)
+
+// StatusOn tells the status of c on day now. The deadline day is still open.
+func (c Cycle) StatusOn(now time.Time) Status {
+	day := Day(now)
+	switch {
+	case day.Before(c.OpensAt):
+		return Upcoming
+	case !day.After(c.Deadline):
+		return Open
+	}
+	return Closed
+}
+
+// DefaultReportLead is how long before the Forum the report is compiled.
+const DefaultReportLead = 21 * 24 * time.Hour
+
+// Input is what is set on a cycle. A zero ReportAt means three weeks before
+// the Forum.
+type Input struct {
+	Year      int
+	OpensAt   time.Time
+	Deadline  time.Time
+	ReportAt  time.Time
+	ForumDate time.Time
+	Embargo   Embargo
+}
+
+// Normalize reduces every date to its day and fills the defaults.
+func (in *Input) Normalize() {
+	in.OpensAt, in.Deadline, in.ForumDate = Day(in.OpensAt), Day(in.Deadline), Day(in.ForumDate)
+	if in.ReportAt.IsZero() && !in.ForumDate.IsZero() {
+		in.ReportAt = in.ForumDate.Add(-DefaultReportLead)
+	}
+	in.ReportAt = Day(in.ReportAt)
+	if in.Embargo == "" {
+		in.Embargo = Immediate
+	}
+}
+
+// Validate checks the year and that the dates come in order: opens, deadline,
+// report, Forum.
+func (in Input) Validate() error {
+	f := errs.FieldErrors{}
+	if in.Year < 2018 || in.Year > 2100 {
+		f.Add("year", "must be between 2018 and 2100")
+	}
+	for name, d := range map[string]time.Time{"opens_at": in.OpensAt, "deadline": in.Deadline, "report_at": in.ReportAt, "forum_date": in.ForumDate} {
+		if d.IsZero() {
+			f.Add(name, "is required")
+		}
+	}
+	if len(f) == 0 {
+		if in.ForumDate.Year() != in.Year {
+			f.Addf("forum_date", "must fall in %d, the year of the cycle", in.Year)
+		}
+		if !in.OpensAt.Before(in.Deadline) {
+			f.Add("deadline", "must be after the opening date")
+		}
+		if in.ReportAt.Before(in.Deadline) {
+			f.Add("report_at", "must not be before the deadline")
+		}
+		if in.ForumDate.Before(in.ReportAt) {
+			f.Add("report_at", "must not be after the Forum date")
+		}
+	}
+	if !in.Embargo.Valid() {
+		f.Addf("embargo", "must be %s or %s", Immediate, UntilForum)
+	}
+	return f.Err()
+}
+
+// Day returns the calendar day of t as UTC midnight.
+func Day(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// ParseDay reads a YYYY-MM-DD date.
+func ParseDay(s string) (time.Time, error) {
+	return time.Parse(time.DateOnly, s)
+}

@@ -1,0 +1,138 @@
+// Package errs is the one error vocabulary of pctracker. Domain code returns
+// these kinds; the server maps each kind to an HTTP status in a single place,
+// and the CLI maps them to exit codes. Nothing here knows about HTTP.
+package errs
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Kind classifies an error by what the caller can do about it.
+type Kind string
+
+const (
+	Invalid      Kind = "invalid"      // the input is wrong; Fields says where
+	NotFound     Kind = "not_found"    // no such object, or not visible to the caller
+	Conflict     Kind = "conflict"     // a duplicate, or a stale version
+	Unauthorized Kind = "unauthorized" // not signed in
+	Forbidden    Kind = "forbidden"    // signed in, but not allowed
+	TooMany      Kind = "too_many"     // throttled
+	Unavailable  Kind = "unavailable"  // a dependency is down (database, browser)
+	Internal     Kind = "internal"     // a bug or an unexpected failure; details are never shown
+)
+
+// Error is a classified error with an optional message for people and
+// field-level messages for forms and JSON clients.
+type Error struct {
+	Kind    Kind
+	Message string
+	Fields  map[string]string // field name -> message
+	Err     error             // the cause, for logs only
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Message != "" {
+		b.WriteString(e.Message)
+	} else {
+		b.WriteString(string(e.Kind))
+	}
+	if len(e.Fields) > 0 {
+		keys := make([]string, 0, len(e.Fields))
+		for k := range e.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString(": ")
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			fmt.Fprintf(&b, "%s: %s", k, e.Fields[k])
+		}
+	}
+	if e.Err != nil && e.Kind != Internal {
+		fmt.Fprintf(&b, " (%v)", e.Err)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// E builds an error of a kind with a formatted message.
+func E(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap classifies a cause. The message is for people; the cause is for logs.
+func Wrap(kind Kind, err error, format string, args ...any) *Error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// KindOf returns the kind of err, Internal for unclassified errors and "" for nil.
+func KindOf(err error) Kind {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Internal
+}
+
+// Is reports whether err is of kind k.
+func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
+
+// FieldsOf returns the field messages of err, if any.
+func FieldsOf(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}
+
+// MessageOf returns the message meant for people. Internal errors never
+// expose their cause.
+func MessageOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != Internal && e.Message != "" {
+		return e.Message
+	}
+	switch KindOf(err) {
+	case NotFound:
+		return "not found"
+	case Internal:
+		return "internal error"
+	}
+	return string(KindOf(err))
+}
+
+// FieldErrors collects field-level validation messages. The zero value is
+// ready to use; Err returns nil when nothing was added.
+type FieldErrors map[string]string
+
+// Add records msg for field unless the field already has a message: the
+// first problem found is the one the user must fix first.
+func (f FieldErrors) Add(field, msg string) {
+	if _, ok := f[field]; !ok {
+		f[field] = msg
+	}
+}
+
+// Addf is Add with formatting.
+func (f FieldErrors) Addf(field, format string, args ...any) {
+	f.Add(field, fmt.Sprintf(format, args...))
+}
+
+// Err returns an Invalid error carrying the fields, or nil.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Kind: Invalid, Message: "invalid input", Fields: map[string]string(f)}
+}

@@ -1,0 +1,86 @@
+package stakeholder
+
+import (
+	"context"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// Store is what the service needs from storage.
+type Store interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	AppendAudit(ctx context.Context, e audit.Entry) error
+	CreateStakeholder(ctx context.Context, s *Stakeholder) error
+	UpdateStakeholder(ctx context.Context, s *Stakeholder) error
+	Stakeholder(ctx context.Context, id int64) (Stakeholder, error)
+	Stakeholders(ctx context.Context, f Filter) ([]Stakeholder, int, error)
+}
+
+// Service manages organisations.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService builds the service.
+func NewService(store Store, now func() time.Time) *Service {
+	return &Service{store: store, now: now}
+}
+
+// Create validates and stores a new organisation, with its audit entry.
+func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Stakeholder, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return Stakeholder{}, err
+	}
+	now := s.now().UTC()
+	st := Stakeholder{Name: in.Name, Kind: in.Kind, Country: in.Country, Website: in.Website,
+		SupporterSince: in.SupporterSince, Verified: in.Verified, Active: in.Active, CreatedAt: now, UpdatedAt: now}
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateStakeholder(ctx, &st); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "stakeholder.create", "stakeholder", st.ID,
+			map[string]any{"name": st.Name, "kind": st.Kind, "country": st.Country}, now))
+	})
+	return st, err
+}
+
+// Update replaces the editable fields of an organisation.
+func (s *Service) Update(ctx context.Context, by user.Actor, id int64, in Input) (Stakeholder, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return Stakeholder{}, err
+	}
+	var st Stakeholder
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if st, err = s.store.Stakeholder(ctx, id); err != nil {
+			return err
+		}
+		st.Name, st.Kind, st.Country, st.Website = in.Name, in.Kind, in.Country, in.Website
+		st.SupporterSince, st.Verified, st.Active = in.SupporterSince, in.Verified, in.Active
+		st.UpdatedAt = s.now().UTC()
+		if err := s.store.UpdateStakeholder(ctx, &st); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "stakeholder.update", "stakeholder", st.ID,
+			map[string]any{"name": st.Name, "verified": st.Verified, "active": st.Active}, st.UpdatedAt))
+	})
+	return st, err
+}
+
+// Get returns one organisation.
+func (s *Service) Get(ctx context.Context, id int64) (Stakeholder, error) {
+	return s.store.Stakeholder(ctx, id)
+}
+
+// List returns a page of organisations and the total that match.
+func (s *Service) List(ctx context.Context, f Filter) ([]Stakeholder, int, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	return s.store.Stakeholders(ctx, f)
+}

@@ -1,0 +1,137 @@
+// Package stakeholder is about the organisations that support the Paris
+// Call: states, public authorities, companies, civil society, academia and
+// international organisations.
+package stakeholder
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+// Kind is the kind of an organisation; its code is stable, labels are
+// translated in the interface.
+type Kind string
+
+const (
+	State            Kind = "state"
+	PublicAuthority  Kind = "public_authority"
+	Company          Kind = "company"
+	CivilSociety     Kind = "civil_society"
+	Academia         Kind = "academia"
+	InternationalOrg Kind = "international_org"
+)
+
+// Kinds lists every kind in display order.
+var Kinds = []Kind{State, PublicAuthority, Company, CivilSociety, Academia, InternationalOrg}
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool {
+	for _, x := range Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// KindCodes lists the codes, for messages.
+func KindCodes() string {
+	s := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Stakeholder is a supporting organisation.
+type Stakeholder struct {
+	ID             int64
+	Name           string
+	Kind           Kind
+	Country        string // ISO 3166-1 alpha-2, empty for international organisations
+	Website        string
+	SupporterSince *time.Time
+	Verified       bool
+	Active         bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Input is what a person sets on an organisation.
+type Input struct {
+	Name           string
+	Kind           Kind
+	Country        string
+	Website        string
+	SupporterSince *time.Time
+	Verified       bool
+	Active         bool
+}
+
+// Normalize trims text and upper-cases the country code.
+func (in *Input) Normalize() {
+	in.Name = strings.Join(strings.Fields(in.Name), " ")
+	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
+	in.Website = strings.TrimSpace(in.Website)
+	in.Kind = Kind(strings.TrimSpace(string(in.Kind)))
+}
+
+// Validate returns field errors for everything wrong with in.
+func (in Input) Validate() error {
+	f := errs.FieldErrors{}
+	switch n := utf8.RuneCountInString(in.Name); {
+	case n == 0:
+		f.Add("name", "is required")
+	case n < 2 || n > 200:
+		f.Add("name", "must be 2 to 200 characters")
+	}
+	if !in.Kind.Valid() {
+		if in.Kind == "" {
+			f.Add("kind", "is required")
+		} else {
+			f.Addf("kind", "%q is not one of %s", in.Kind, KindCodes())
+		}
+	}
+	switch {
+	case in.Country == "" && in.Kind != InternationalOrg:
+		f.Add("country", "is required (ISO 3166-1 alpha-2 code, e.g. FR)")
+	case in.Country != "" && !ValidCountry(in.Country):
+		f.Addf("country", "%q is not an ISO 3166-1 alpha-2 country code", in.Country)
+	}
+	if in.Website != "" {
+		if u, err := url.Parse(in.Website); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			f.Add("website", "must be an http or https address")
+		}
+	}
+	if in.SupporterSince != nil && in.SupporterSince.Year() < 2018 {
+		f.Add("supporter_since", "the Paris Call was launched on 12 November 2018")
+	}
+	return f.Err()
+}
+
+// ValidCountry reports whether code is an assigned ISO 3166-1 alpha-2 code.
+func ValidCountry(code string) bool {
+	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
+		return false
+	}
+	r, err := language.ParseRegion(code)
+	// IsCountry excludes groupings and the private-use and exceptionally
+	// reserved codes (XK, EU, UN...), which a supporter cannot be from.
+	return err == nil && r.IsCountry() && r.String() == code
+}
+
+// Filter narrows a listing.
+type Filter struct {
+	Kind    Kind
+	Country string
+	Query   string // part of the name
+	Active  *bool
+	Limit   int
+	Offset  int
+}

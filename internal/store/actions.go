@@ -1,0 +1,328 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+type actionRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	StakeholderID int64
+	CycleID       int64
+	Title         string
+	Description   string
+	Stage         string
+	MeasureType   string
+	Scope         string
+	StartDate     *time.Time
+	EndDate       *time.Time
+	Visibility    string
+	State         string
+	Version       int
+	CarriedFrom   *int64
+	CreatedBy     *int64
+	UpdatedBy     *int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	SubmittedAt   *time.Time
+	AcceptedAt    *time.Time
+}
+
+func (actionRow) TableName() string { return "actions" }
+
+type actionRecommendationRow struct {
+	ActionID             int64 `gorm:"primaryKey"`
+	RecommendationNumber int   `gorm:"primaryKey"`
+}
+
+func (actionRecommendationRow) TableName() string { return "action_recommendations" }
+
+type evidenceRow struct {
+	ID       int64 `gorm:"primaryKey"`
+	ActionID int64
+	Position int
+	Kind     string
+	URL      string `gorm:"column:url"`
+	Title    string
+}
+
+func (evidenceRow) TableName() string { return "evidence" }
+
+type actionVersionRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	ActionID  int64
+	Version   int
+	Snapshot  string
+	ChangedBy *int64
+	ChangedAt time.Time
+}
+
+func (actionVersionRow) TableName() string { return "action_versions" }
+
+type reviewEventRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	ActionID   int64
+	Decision   string
+	Comment    string
+	ReviewerID *int64
+	CreatedAt  time.Time
+}
+
+func (reviewEventRow) TableName() string { return "review_events" }
+
+func actionToRow(a action.Action) actionRow {
+	return actionRow{ID: a.ID, StakeholderID: a.StakeholderID, CycleID: a.CycleID, Title: a.Title,
+		Description: a.Description, Stage: string(a.Stage), MeasureType: string(a.MeasureType), Scope: string(a.Scope),
+		StartDate: a.StartDate, EndDate: a.EndDate, Visibility: string(a.Visibility), State: string(a.State),
+		Version: a.Version, CarriedFrom: a.CarriedFrom, CreatedBy: nullID(a.CreatedBy), UpdatedBy: nullID(a.UpdatedBy),
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, SubmittedAt: a.SubmittedAt, AcceptedAt: a.AcceptedAt}
+}
+
+func (r actionRow) domain() action.Action {
+	return action.Action{ID: r.ID, StakeholderID: r.StakeholderID, CycleID: r.CycleID, Title: r.Title,
+		Description: r.Description, Stage: action.Stage(r.Stage), MeasureType: action.MeasureType(r.MeasureType),
+		Scope: action.Scope(r.Scope), StartDate: utc(r.StartDate), EndDate: utc(r.EndDate),
+		Visibility: action.Visibility(r.Visibility), State: action.State(r.State), Version: r.Version,
+		CarriedFrom: r.CarriedFrom, CreatedBy: idOf(r.CreatedBy), UpdatedBy: idOf(r.UpdatedBy),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), SubmittedAt: utc(r.SubmittedAt), AcceptedAt: utc(r.AcceptedAt)}
+}
+
+// CreateAction inserts a with its recommendations and evidence, and sets its ID.
+func (db *DB) CreateAction(ctx context.Context, a *action.Action) error {
+	return db.WithTx(ctx, func(ctx context.Context) error {
+		r := actionToRow(*a)
+		if err := db.conn(ctx).Create(&r).Error; err != nil {
+			if isUnique(err) {
+				return &errs.Error{Kind: errs.Conflict, Message: "this action was already carried forward into the cycle", Err: err}
+			}
+			return translate(err)
+		}
+		a.ID = r.ID
+		return db.writeActionChildren(ctx, *a)
+	})
+}
+
+// UpdateAction writes a if its stored version is still expected.
+func (db *DB) UpdateAction(ctx context.Context, a *action.Action, expected int) error {
+	return db.WithTx(ctx, func(ctx context.Context) error {
+		r := actionToRow(*a)
+		res := db.conn(ctx).Model(&actionRow{}).Where("id = ? AND version = ?", a.ID, expected).
+			Select("*").Omit("id", "stakeholder_id", "cycle_id", "created_at", "created_by", "carried_from").Updates(&r)
+		if res.Error != nil {
+			return translate(res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return &errs.Error{Kind: errs.Conflict, Message: "this action was changed by someone else; reload it and apply your changes again",
+				Fields: map[string]string{"version": "stale"}}
+		}
+		if err := db.conn(ctx).Where("action_id = ?", a.ID).Delete(&actionRecommendationRow{}).Error; err != nil {
+			return translate(err)
+		}
+		if err := db.conn(ctx).Where("action_id = ?", a.ID).Delete(&evidenceRow{}).Error; err != nil {
+			return translate(err)
+		}
+		return db.writeActionChildren(ctx, *a)
+	})
+}
+
+func (db *DB) writeActionChildren(ctx context.Context, a action.Action) error {
+	if len(a.Recommendations) > 0 {
+		recs := make([]actionRecommendationRow, len(a.Recommendations))
+		for i, n := range a.Recommendations {
+			recs[i] = actionRecommendationRow{ActionID: a.ID, RecommendationNumber: n}
+		}
+		if err := db.conn(ctx).Create(&recs).Error; err != nil {
+			return translate(err)
+		}
+	}
+	if len(a.Evidence) > 0 {
+		ev := make([]evidenceRow, len(a.Evidence))
+		for i, e := range a.Evidence {
+			ev[i] = evidenceRow{ActionID: a.ID, Position: i + 1, Kind: string(e.Kind), URL: e.URL, Title: e.Title}
+		}
+		if err := db.conn(ctx).Create(&ev).Error; err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// Action returns one action with its recommendations and evidence.
+func (db *DB) Action(ctx context.Context, id int64) (action.Action, error) {
+	var r actionRow
+	if err := db.conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return action.Action{}, notFound(err, "no action %d", id)
+	}
+	out, err := db.withChildren(ctx, []actionRow{r})
+	if err != nil {
+		return action.Action{}, err
+	}
+	return out[0], nil
+}
+
+// Actions lists actions, most recently updated first.
+func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, int, error) {
+	q := db.conn(ctx).Model(&actionRow{})
+	if f.CycleID != 0 {
+		q = q.Where("cycle_id = ?", f.CycleID)
+	}
+	if f.StakeholderID != 0 {
+		q = q.Where("stakeholder_id = ?", f.StakeholderID)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.Recommendation != 0 {
+		q = q.Where("id IN (SELECT action_id FROM action_recommendations WHERE recommendation_number = ?)", f.Recommendation)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	var rows []actionRow
+	if err := q.Order("updated_at DESC, id DESC").Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	out, err := db.withChildren(ctx, rows)
+	return out, int(total), err
+}
+
+// withChildren loads recommendations and evidence for a page of actions in
+// two queries.
+func (db *DB) withChildren(ctx context.Context, rows []actionRow) ([]action.Action, error) {
+	if len(rows) == 0 {
+		return []action.Action{}, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var recs []actionRecommendationRow
+	if err := db.conn(ctx).Where("action_id IN ?", ids).Order("action_id, recommendation_number").Find(&recs).Error; err != nil {
+		return nil, translate(err)
+	}
+	var ev []evidenceRow
+	if err := db.conn(ctx).Where("action_id IN ?", ids).Order("action_id, position").Find(&ev).Error; err != nil {
+		return nil, translate(err)
+	}
+	byID := map[int64]*action.Action{}
+	out := make([]action.Action, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+		out[i].Recommendations = []int{}
+		out[i].Evidence = []action.Evidence{}
+		byID[r.ID] = &out[i]
+	}
+	for _, r := range recs {
+		a := byID[r.ActionID]
+		a.Recommendations = append(a.Recommendations, r.RecommendationNumber)
+	}
+	for _, e := range ev {
+		a := byID[e.ActionID]
+		a.Evidence = append(a.Evidence, action.Evidence{Kind: action.EvidenceKind(e.Kind), URL: e.URL, Title: e.Title})
+	}
+	return out, nil
+}
+
+// snapshot is the stored JSON form of an action version. Its field names
+// are a stable format: old versions must stay readable.
+type snapshot struct {
+	ID              int64              `json:"id"`
+	StakeholderID   int64              `json:"stakeholder_id"`
+	CycleID         int64              `json:"cycle_id"`
+	Title           string             `json:"title"`
+	Description     string             `json:"description"`
+	Recommendations []int              `json:"recommendations"`
+	Stage           string             `json:"stage"`
+	MeasureType     string             `json:"measure_type"`
+	Scope           string             `json:"scope"`
+	StartDate       *time.Time         `json:"start_date,omitempty"`
+	EndDate         *time.Time         `json:"end_date,omitempty"`
+	Visibility      string             `json:"visibility"`
+	State           string             `json:"state"`
+	Version         int                `json:"version"`
+	CarriedFrom     *int64             `json:"carried_from,omitempty"`
+	UpdatedBy       int64              `json:"updated_by,omitempty"`
+	UpdatedAt       time.Time          `json:"updated_at"`
+	Evidence        []snapshotEvidence `json:"evidence"`
+}
+
+type snapshotEvidence struct {
+	Kind  string `json:"kind"`
+	URL   string `json:"url"`
+	Title string `json:"title"`
+}
+
+// AddActionVersion stores a full snapshot of an action.
+func (db *DB) AddActionVersion(ctx context.Context, v action.Version) error {
+	a := v.Snapshot
+	s := snapshot{ID: a.ID, StakeholderID: a.StakeholderID, CycleID: a.CycleID, Title: a.Title, Description: a.Description,
+		Recommendations: a.Recommendations, Stage: string(a.Stage), MeasureType: string(a.MeasureType), Scope: string(a.Scope),
+		StartDate: a.StartDate, EndDate: a.EndDate, Visibility: string(a.Visibility), State: string(a.State),
+		Version: a.Version, CarriedFrom: a.CarriedFrom, UpdatedBy: a.UpdatedBy, UpdatedAt: a.UpdatedAt,
+		Evidence: make([]snapshotEvidence, len(a.Evidence))}
+	for i, e := range a.Evidence {
+		s.Evidence[i] = snapshotEvidence{Kind: string(e.Kind), URL: e.URL, Title: e.Title}
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "encode action snapshot")
+	}
+	r := actionVersionRow{ActionID: v.ActionID, Version: v.Version, Snapshot: string(data),
+		ChangedBy: nullID(v.ChangedBy), ChangedAt: v.ChangedAt.UTC()}
+	return translate(db.conn(ctx).Create(&r).Error)
+}
+
+// ActionVersions returns every version of an action, oldest first.
+func (db *DB) ActionVersions(ctx context.Context, actionID int64) ([]action.Version, error) {
+	var rows []actionVersionRow
+	if err := db.conn(ctx).Where("action_id = ?", actionID).Order("version").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]action.Version, len(rows))
+	for i, r := range rows {
+		var s snapshot
+		if err := json.Unmarshal([]byte(r.Snapshot), &s); err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "decode snapshot of action %d version %d", actionID, r.Version)
+		}
+		a := action.Action{ID: s.ID, StakeholderID: s.StakeholderID, CycleID: s.CycleID, Title: s.Title,
+			Description: s.Description, Recommendations: s.Recommendations, Stage: action.Stage(s.Stage),
+			MeasureType: action.MeasureType(s.MeasureType), Scope: action.Scope(s.Scope), StartDate: s.StartDate,
+			EndDate: s.EndDate, Visibility: action.Visibility(s.Visibility), State: action.State(s.State),
+			Version: s.Version, CarriedFrom: s.CarriedFrom, UpdatedBy: s.UpdatedBy, UpdatedAt: s.UpdatedAt}
+		for _, e := range s.Evidence {
+			a.Evidence = append(a.Evidence, action.Evidence{Kind: action.EvidenceKind(e.Kind), URL: e.URL, Title: e.Title})
+		}
+		out[i] = action.Version{ActionID: r.ActionID, Version: r.Version, Snapshot: a, ChangedBy: idOf(r.ChangedBy), ChangedAt: r.ChangedAt.UTC()}
+	}
+	return out, nil
+}
+
+// AddReviewEvent stores a workflow step and sets its ID.
+func (db *DB) AddReviewEvent(ctx context.Context, e *action.ReviewEvent) error {
+	r := reviewEventRow{ActionID: e.ActionID, Decision: string(e.Decision), Comment: e.Comment,
+		ReviewerID: nullID(e.ReviewerID), CreatedAt: e.At.UTC()}
+	if err := db.conn(ctx).Create(&r).Error; err != nil {
+		return translate(err)
+	}
+	e.ID = r.ID
+	return nil
+}
+
+// ReviewEvents returns the workflow steps of an action, oldest first.
+func (db *DB) ReviewEvents(ctx context.Context, actionID int64) ([]action.ReviewEvent, error) {
+	var rows []reviewEventRow
+	if err := db.conn(ctx).Where("action_id = ?", actionID).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]action.ReviewEvent, len(rows))
+	for i, r := range rows {
+		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Decision: action.Decision(r.Decision),
+			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+type auditRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	ActorID    *int64
+	Actor      string
+	Verb       string
+	ObjectType string
+	ObjectID   string
+	Details    string
+	CreatedAt  time.Time
+}
+
+func (auditRow) TableName() string { return "audit_log" }
+
+// AppendAudit writes one audit entry, in the transaction of ctx if any.
+func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) error {
+	details, err := json.Marshal(e.Details)
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "encode audit details")
+	}
+	r := auditRow{ActorID: nullID(e.ActorID), Actor: e.Actor, Verb: e.Verb, ObjectType: e.ObjectType,
+		ObjectID: e.ObjectID, Details: string(details), CreatedAt: e.At.UTC()}
+	return translate(db.conn(ctx).Create(&r).Error)
+}
+
+// AuditEntries lists the log, newest first.
+func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, int, error) {
+	q := db.conn(ctx).Model(&auditRow{})
+	if f.ActorID != 0 {
+		q = q.Where("actor_id = ?", f.ActorID)
+	}
+	if f.Verb != "" {
+		q = q.Where("verb = ?", f.Verb)
+	}
+	if f.ObjectType != "" {
+		q = q.Where("object_type = ?", f.ObjectType)
+	}
+	if f.ObjectID != "" {
+		q = q.Where("object_id = ?", f.ObjectID)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	var rows []auditRow
+	if err := q.Order("created_at DESC, id DESC").Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	out := make([]audit.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = audit.Entry{ID: r.ID, ActorID: idOf(r.ActorID), Actor: r.Actor, Verb: r.Verb,
+			ObjectType: r.ObjectType, ObjectID: r.ObjectID, At: r.CreatedAt.UTC()}
+		_ = json.Unmarshal([]byte(r.Details), &out[i].Details)
+	}
+	return out, int(total), nil
+}
+
+// nullID stores 0 as NULL for optional references.
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func idOf(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func limit(n int) int {
+	if n <= 0 || n > 1000 {
+		return 50
+	}
+	return n
+}
+
+// utc normalises an optional time read from either engine.
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

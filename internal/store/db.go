@@ -1,0 +1,197 @@
+// Package store keeps pctracker's data in PostgreSQL or in an embedded SQLite
+// file through gorm. It is the only package that knows about gorm: row
+// structs carry the tags, named converters turn rows into domain types, and
+// database errors are translated into the errs vocabulary here.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+// DB is an open database of either engine.
+type DB struct {
+	gorm   *gorm.DB
+	sql    *sql.DB
+	engine config.Engine
+}
+
+// Options tune Open.
+type Options struct {
+	MaxOpenConns int
+	Logger       *slog.Logger
+}
+
+// Open connects to the database named by url (see config.ParseDatabaseURL).
+// For SQLite it creates the file's folder. It does not migrate.
+func Open(ctx context.Context, url string, opt Options) (*DB, error) {
+	engine, dsn, err := config.ParseDatabaseURL(url)
+	if err != nil {
+		return nil, errs.Wrap(errs.Invalid, err, "database URL: %v", err)
+	}
+	gcfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true, // every write is already in an explicit transaction
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		TranslateError:         false,
+	}
+	var dialector gorm.Dialector
+	switch engine {
+	case config.Postgres:
+		dialector = postgres.New(postgres.Config{DSN: dsn})
+	case config.SQLite:
+		if dir := filepath.Dir(dsn); dir != "." && dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, errs.Wrap(errs.Unavailable, err, "create database folder %s", dir)
+			}
+		}
+		// WAL lets readers run beside the writer; busy_timeout waits for the
+		// writer instead of failing; BEGIN IMMEDIATE takes the write lock at
+		// the start of a transaction so two writers never deadlock.
+		dialector = sqlite.Open("file:" + dsn + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+			"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_time_format=sqlite&_txlock=immediate")
+	}
+	g, err := gorm.Open(dialector, gcfg)
+	if err != nil {
+		return nil, errs.Wrap(errs.Unavailable, err, "open %s database", engine)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "open %s database", engine)
+	}
+	switch engine {
+	case config.Postgres:
+		n := opt.MaxOpenConns
+		if n <= 0 {
+			n = 20
+		}
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	case config.SQLite:
+		// SQLite has one writer; a small pool keeps readers concurrent
+		// without piling up writers behind the lock.
+		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxIdleConns(4)
+	}
+	db := &DB{gorm: g, sql: sqlDB, engine: engine}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.Ping(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Engine tells which database this is.
+func (db *DB) Engine() config.Engine { return db.engine }
+
+// SQL exposes the pool for migrations and health checks.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return errs.Wrap(errs.Unavailable, err, "database unreachable")
+	}
+	return nil
+}
+
+type txKey struct{}
+
+// WithTx runs fn in one transaction. Store methods called with the context
+// fn receives take part in it; a nested call joins the outer transaction.
+// Any error, or a panic, rolls everything back.
+func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+	return translate(err)
+}
+
+// conn returns the transaction in ctx, or the pool.
+func (db *DB) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return db.gorm.WithContext(ctx)
+}
+
+// translate maps driver errors onto the errs vocabulary. Errors that are
+// already classified pass through.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows) {
+		return errs.Wrap(errs.NotFound, err, "not found")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return errs.Wrap(errs.Unavailable, err, "request cancelled or timed out")
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return errs.Wrap(errs.Conflict, err, "already exists")
+		case "23503":
+			return errs.Wrap(errs.Invalid, err, "refers to something that does not exist")
+		case "23514", "23502", "22P02", "22007", "22008":
+			return errs.Wrap(errs.Invalid, err, "value not accepted")
+		}
+		if strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P03" {
+			return errs.Wrap(errs.Unavailable, err, "database unavailable")
+		}
+		return errs.Wrap(errs.Internal, err, "database error")
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint failed"):
+		return errs.Wrap(errs.Conflict, err, "already exists")
+	case strings.Contains(msg, "FOREIGN KEY constraint failed"):
+		return errs.Wrap(errs.Invalid, err, "refers to something that does not exist")
+	case strings.Contains(msg, "CHECK constraint failed"), strings.Contains(msg, "NOT NULL constraint failed"):
+		return errs.Wrap(errs.Invalid, err, "value not accepted")
+	case strings.Contains(msg, "database is locked"), strings.Contains(msg, "SQLITE_BUSY"):
+		return errs.Wrap(errs.Unavailable, err, "database busy")
+	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "failed to connect"),
+		strings.Contains(msg, "broken pipe"), strings.Contains(msg, "bad connection"),
+		errors.Is(err, sql.ErrConnDone):
+		return errs.Wrap(errs.Unavailable, err, "database unavailable")
+	}
+	return errs.Wrap(errs.Internal, err, "database error")
+}
+
+// isUnique reports a unique violation, for stores that turn it into a
+// field error.
+func isUnique(err error) bool { return errs.Is(translate(err), errs.Conflict) }
+
+// String names the database for logs, password masked.
+func (db *DB) String() string { return fmt.Sprintf("%s database", db.engine) }

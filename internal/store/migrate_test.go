@@ -1,0 +1,121 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+)
+
+// columns lists table.column for every table but goose's own.
+func columns(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	var q string
+	switch db.Engine() {
+	case "postgres":
+		q = `SELECT table_name || '.' || column_name FROM information_schema.columns
+		     WHERE table_schema = 'public' AND table_name <> 'goose_db_version'`
+	default:
+		q = `SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
+		     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'`
+	}
+	rows, err := db.SQL().Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestSchemaParity(t *testing.T) {
+	sqlite := testutil.NewDB(t, "sqlite")
+	pg := testutil.NewDB(t, "postgres")
+	a, b := columns(t, sqlite), columns(t, pg)
+	if len(a) < 50 {
+		t.Fatalf("only %d columns on sqlite: migrations did not run?", len(a))
+	}
+	if !reflect.DeepEqual(a, b) {
+		only := func(x, y []string) (d []string) {
+			set := map[string]bool{}
+			for _, s := range y {
+				set[s] = true
+			}
+			for _, s := range x {
+				if !set[s] {
+					d = append(d, s)
+				}
+			}
+			return
+		}
+		t.Fatalf("schemas differ\nonly in sqlite: %v\nonly in postgres: %v", only(a, b), only(b, a))
+	}
+	t.Logf("both dialects have the same %d columns", len(a))
+}
+
+func TestMigrationsUpDownUp(t *testing.T) {
+	for _, engine := range testutil.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			url := testutil.NewDatabaseURL(t, "sqlite")
+			if engine == "postgres" {
+				url = testutil.NewEmptyPostgresURL(t)
+			}
+			db, err := store.Open(ctx, url, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			m, err := db.Migrator()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pending, err := m.Pending(ctx); err != nil || !pending {
+				t.Fatalf("fresh database: pending=%v err=%v", pending, err)
+			}
+			n, err := m.Up(ctx)
+			if err != nil || n < 2 {
+				t.Fatalf("up: applied %d, %v", n, err)
+			}
+			first := columns(t, db)
+			if err := m.DownAll(ctx); err != nil {
+				t.Fatalf("down: %v", err)
+			}
+			if left := columns(t, db); len(left) != 0 {
+				t.Fatalf("down left %d columns: %v", len(left), left)
+			}
+			if v, err := m.Down(ctx); err != nil || v != 0 {
+				t.Fatalf("down on an empty database: %d, %v", v, err)
+			}
+			if _, err := m.Up(ctx); err != nil {
+				t.Fatalf("up again: %v", err)
+			}
+			if again := columns(t, db); !reflect.DeepEqual(first, again) {
+				t.Fatal("schema differs after up, down, up")
+			}
+			if pending, err := m.Pending(ctx); err != nil || pending {
+				t.Fatalf("after up: pending=%v err=%v", pending, err)
+			}
+			var n12 int
+			if err := db.SQL().QueryRow("SELECT count(*) FROM recommendations").Scan(&n12); err != nil || n12 != 12 {
+				t.Fatalf("recommendations after up, down, up: %d, %v", n12, err)
+			}
+			st, err := m.Status(ctx)
+			if err != nil || len(st) < 2 || !st[0].Applied {
+				t.Fatalf("status: %+v, %v", st, err)
+			}
+		})
+	}
+}
+

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+)
+
+type stakeholderRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	Name           string
+	Kind           string
+	Country        string
+	Website        string
+	SupporterSince *time.Time
+	Verified       bool
+	Active         bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (stakeholderRow) TableName() string { return "stakeholders" }
+
+func stakeholderToRow(s stakeholder.Stakeholder) stakeholderRow {
+	return stakeholderRow{ID: s.ID, Name: s.Name, Kind: string(s.Kind), Country: s.Country, Website: s.Website,
+		SupporterSince: s.SupporterSince, Verified: s.Verified, Active: s.Active, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+}
+
+func (r stakeholderRow) domain() stakeholder.Stakeholder {
+	return stakeholder.Stakeholder{ID: r.ID, Name: r.Name, Kind: stakeholder.Kind(r.Kind), Country: r.Country,
+		Website: r.Website, SupporterSince: utc(r.SupporterSince), Verified: r.Verified, Active: r.Active,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+var errStakeholderName = &errs.Error{Kind: errs.Conflict, Message: "an organisation with this name already exists",
+	Fields: map[string]string{"name": "an organisation with this name already exists"}}
+
+// CreateStakeholder inserts s and sets its ID.
+func (db *DB) CreateStakeholder(ctx context.Context, s *stakeholder.Stakeholder) error {
+	r := stakeholderToRow(*s)
+	if err := db.conn(ctx).Create(&r).Error; err != nil {
+		if isUnique(err) {
+			return errStakeholderName
+		}
+		return translate(err)
+	}
+	s.ID = r.ID
+	return nil
+}
+
+// UpdateStakeholder writes every field of s.
+func (db *DB) UpdateStakeholder(ctx context.Context, s *stakeholder.Stakeholder) error {
+	r := stakeholderToRow(*s)
+	res := db.conn(ctx).Model(&stakeholderRow{}).Where("id = ?", s.ID).Select("*").Omit("id", "created_at").Updates(&r)
+	if res.Error != nil {
+		if isUnique(res.Error) {
+			return errStakeholderName
+		}
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.E(errs.NotFound, "no organisation %d", s.ID)
+	}
+	return nil
+}
+
+// Stakeholder returns one organisation.
+func (db *DB) Stakeholder(ctx context.Context, id int64) (stakeholder.Stakeholder, error) {
+	var r stakeholderRow
+	if err := db.conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		if errs.Is(translate(err), errs.NotFound) {
+			return stakeholder.Stakeholder{}, errs.E(errs.NotFound, "no organisation %d", id)
+		}
+		return stakeholder.Stakeholder{}, translate(err)
+	}
+	return r.domain(), nil
+}
+
+// Stakeholders lists organisations by name.
+func (db *DB) Stakeholders(ctx context.Context, f stakeholder.Filter) ([]stakeholder.Stakeholder, int, error) {
+	q := db.conn(ctx).Model(&stakeholderRow{})
+	if f.Kind != "" {
+		q = q.Where("kind = ?", f.Kind)
+	}
+	if f.Country != "" {
+		q = q.Where("country = ?", strings.ToUpper(f.Country))
+	}
+	if f.Query != "" {
+		q = q.Where(`lower(name) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(f.Query))+"%")
+	}
+	if f.Active != nil {
+		q = q.Where("active = ?", *f.Active)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	var rows []stakeholderRow
+	if err := q.Order("lower(name), id").Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	out := make([]stakeholder.Stakeholder, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, int(total), nil
+}
+
+// escapeLike keeps % and _ typed by people literal; queries say ESCAPE '\'
+// because SQLite has no default escape character.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+type userRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	Email         string
+	Name          string
+	Role          string
+	StakeholderID *int64
+	OrgRole       string
+	PasswordHash  string
+	Disabled      bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r userRow) domain() user.User {
+	return user.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: user.Role(r.Role), StakeholderID: idOf(r.StakeholderID),
+		OrgRole: user.OrgRole(r.OrgRole), PasswordHash: r.PasswordHash, Disabled: r.Disabled,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+type tokenRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	UserID     int64
+	Name       string
+	TokenHash  string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+func (tokenRow) TableName() string { return "api_tokens" }
+
+// CreateUser inserts u and sets its ID.
+func (db *DB) CreateUser(ctx context.Context, u *user.User) error {
+	r := userRow{Email: u.Email, Name: u.Name, Role: string(u.Role), StakeholderID: nullID(u.StakeholderID),
+		OrgRole: string(u.OrgRole), PasswordHash: u.PasswordHash, Disabled: u.Disabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	if err := db.conn(ctx).Create(&r).Error; err != nil {
+		switch errs.KindOf(translate(err)) {
+		case errs.Conflict:
+			return &errs.Error{Kind: errs.Conflict, Message: "a user with this email already exists",
+				Fields: map[string]string{"email": "a user with this email already exists"}}
+		case errs.Invalid:
+			return &errs.Error{Kind: errs.Invalid, Message: "no such organisation", Err: err,
+				Fields: map[string]string{"stakeholder": "no such organisation"}}
+		}
+		return translate(err)
+	}
+	u.ID = r.ID
+	return nil
+}
+
+// User returns one user.
+func (db *DB) User(ctx context.Context, id int64) (user.User, error) {
+	var r userRow
+	if err := db.conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return user.User{}, notFound(err, "no user %d", id)
+	}
+	return r.domain(), nil
+}
+
+// UserByEmail finds a user by email, whatever its case.
+func (db *DB) UserByEmail(ctx context.Context, email string) (user.User, error) {
+	var r userRow
+	if err := db.conn(ctx).Where("lower(email) = ?", strings.ToLower(email)).Take(&r).Error; err != nil {
+		return user.User{}, notFound(err, "no user with this email")
+	}
+	return r.domain(), nil
+}
+
+// Users lists users by email.
+func (db *DB) Users(ctx context.Context, f user.Filter) ([]user.User, int, error) {
+	q := db.conn(ctx).Model(&userRow{})
+	if f.StakeholderID != 0 {
+		q = q.Where("stakeholder_id = ?", f.StakeholderID)
+	}
+	if f.Role != "" {
+		q = q.Where("role = ?", f.Role)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	var rows []userRow
+	if err := q.Order("lower(email)").Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	out := make([]user.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, int(total), nil
+}
+
+// CreateToken inserts t and sets its ID.
+func (db *DB) CreateToken(ctx context.Context, t *user.Token) error {
+	r := tokenRow{UserID: t.UserID, Name: t.Name, TokenHash: t.Hash, CreatedAt: t.CreatedAt}
+	if err := db.conn(ctx).Create(&r).Error; err != nil {
+		return translate(err)
+	}
+	t.ID = r.ID
+	return nil
+}
+
+// notFound turns a missing row into a NotFound with a message for people.
+func notFound(err error, format string, args ...any) error {
+	if errs.Is(translate(err), errs.NotFound) {
+		return errs.E(errs.NotFound, format, args...)
+	}
+	return translate(err)
+}

@@ -1,0 +1,251 @@
+// Package testutil gives tests real databases of both engines, fixtures and
+// a running server. A PostgreSQL database per test is cloned from a migrated
+// template, which takes tens of milliseconds.
+package testutil
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for the admin connection
+
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/migrations"
+)
+
+// DefaultPostgresURL is where tests look for PostgreSQL when
+// PCT_TEST_DATABASE_URL is not set.
+const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// Engines lists the engines every store test runs on.
+var Engines = []string{"sqlite", "postgres"}
+
+// ForEachDB runs fn as a subtest on a fresh, migrated database of each engine.
+func ForEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, engine := range Engines {
+		t.Run(engine, func(t *testing.T) {
+			fn(t, NewDB(t, engine))
+		})
+	}
+}
+
+// NewDB returns a fresh, migrated database of engine, closed and removed
+// when the test ends.
+func NewDB(t testing.TB, engine string) *store.DB {
+	t.Helper()
+	url := NewDatabaseURL(t, engine)
+	db, err := store.Open(context.Background(), url, store.Options{MaxOpenConns: 5})
+	if err != nil {
+		t.Fatalf("open %s: %v", engine, err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if engine == "sqlite" {
+		m, err := db.Migrator()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Up(context.Background()); err != nil {
+			t.Fatalf("migrate sqlite: %v", err)
+		}
+	}
+	return db
+}
+
+// NewDatabaseURL returns the URL of a fresh database of engine: an empty
+// SQLite file (not migrated), or a PostgreSQL clone of the migrated template.
+func NewDatabaseURL(t testing.TB, engine string) string {
+	t.Helper()
+	switch engine {
+	case "sqlite":
+		return "sqlite:" + filepath.Join(t.TempDir(), "pctracker.db")
+	case "postgres":
+		return newPostgres(t, true)
+	}
+	t.Fatalf("unknown engine %q", engine)
+	return ""
+}
+
+// NewEmptyPostgresURL returns the URL of an empty PostgreSQL database, for
+// tests of migrations themselves.
+func NewEmptyPostgresURL(t testing.TB) string { return newPostgres(t, false) }
+
+// PostgresAdminURL is the server tests use.
+func PostgresAdminURL() string {
+	if u := os.Getenv("PCT_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return DefaultPostgresURL
+}
+
+var (
+	pgOnce     sync.Once
+	pgErr      error
+	pgTemplate string
+	pgCounter  atomic.Int64
+)
+
+func newPostgres(t testing.TB, migrated bool) string {
+	t.Helper()
+	pgOnce.Do(func() { pgTemplate, pgErr = prepareTemplate() })
+	if pgErr != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL is required under CI: %v", pgErr)
+		}
+		t.Skipf("PostgreSQL not available (%v); set PCT_TEST_DATABASE_URL or run make test", pgErr)
+	}
+	admin, err := sql.Open("pgx", PostgresAdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := fmt.Sprintf("pct_test_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6, pgCounter.Add(1))
+	stmt := fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, pgTemplate)
+	if !migrated {
+		stmt = fmt.Sprintf("CREATE DATABASE %s TEMPLATE template0", name)
+	}
+	if err := retry(func() error { _, err := admin.Exec(stmt); return err }); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", PostgresAdminURL())
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	})
+	return withDatabase(PostgresAdminURL(), name)
+}
+
+// retry absorbs the brief "source database is being accessed" error that
+// PostgreSQL gives while another process clones the same template.
+func retry(fn func() error) error {
+	var err error
+	for i := 0; i < 50; i++ {
+		if err = fn(); err == nil || !strings.Contains(err.Error(), "being accessed by other users") {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
+}
+
+// prepareTemplate creates, once per migration set, a migrated template
+// database that every test clones. An advisory lock keeps parallel test
+// processes from building it twice.
+func prepareTemplate() (string, error) {
+	sum, err := migrationsHash()
+	if err != nil {
+		return "", err
+	}
+	name := "pct_tmpl_" + sum[:12]
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	admin, err := sql.Open("pgx", PostgresAdminURL())
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+	conn, err := admin.Conn(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	if err := conn.PingContext(ctx); err != nil {
+		return "", err
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7411001)"); err != nil {
+		return "", err
+	}
+	defer conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(7411001)") //nolint:errcheck
+	var exists bool
+	if err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	// Templates of older migration sets are of no further use.
+	rows, err := conn.QueryContext(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'pct_tmpl_%'")
+	if err != nil {
+		return "", err
+	}
+	var old []string
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) == nil {
+			old = append(old, n)
+		}
+	}
+	rows.Close()
+	for _, n := range old {
+		_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+	}
+	building := name + "_building"
+	_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+building+" WITH (FORCE)")
+	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+building+" TEMPLATE template0"); err != nil {
+		return "", err
+	}
+	db, err := store.Open(ctx, withDatabase(PostgresAdminURL(), building), store.Options{MaxOpenConns: 2})
+	if err != nil {
+		return "", err
+	}
+	m, err := db.Migrator()
+	if err == nil {
+		_, err = m.Up(ctx)
+	}
+	_ = db.Close()
+	if err != nil {
+		return "", fmt.Errorf("migrate template: %w", err)
+	}
+	// Renaming last means a template is never seen half-migrated.
+	if _, err := conn.ExecContext(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func migrationsHash() (string, error) {
+	fsys, err := migrations.FS("postgres")
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	err = fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\n%d\n", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+// withDatabase replaces the database name of a PostgreSQL URL.
+func withDatabase(url, name string) string {
+	base, query, _ := strings.Cut(url, "?")
+	if i := strings.LastIndex(base, "/"); i > len("postgres://") {
+		base = base[:i]
+	}
+	if query != "" {
+		return base + "/" + name + "?" + query
+	}
+	return base + "/" + name
+}

@@ -1,0 +1,102 @@
+package testutil
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// Clock is a settable clock for tests.
+type Clock struct{ t atomic.Int64 }
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { c := &Clock{}; c.Set(t); return c }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { return time.Unix(0, c.t.Load()).UTC() }
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) { c.t.Store(t.UnixNano()) }
+
+// Add moves the clock forward.
+func (c *Clock) Add(d time.Duration) { c.t.Add(int64(d)) }
+
+// Services bundles every domain service over one database, for tests.
+type Services struct {
+	DB           *store.DB
+	Clock        *Clock
+	Stakeholders *stakeholder.Service
+	Users        *user.Service
+	Cycles       *cycle.Service
+	Actions      *action.Service
+}
+
+// NewServices builds the services over db with a clock set to 1 September 2026.
+func NewServices(db *store.DB) *Services {
+	clock := NewClock(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))
+	return &Services{DB: db, Clock: clock,
+		Stakeholders: stakeholder.NewService(db, clock.Now),
+		Users:        user.NewService(db, clock.Now),
+		Cycles:       cycle.NewService(db, clock.Now),
+		Actions:      action.NewService(db, clock.Now),
+	}
+}
+
+// System is the actor fixtures act as.
+var System = user.System("test")
+
+var seq atomic.Int64
+
+// Stakeholder creates an organisation of kind with a unique name.
+func (s *Services) Stakeholder(t testing.TB, kind stakeholder.Kind) stakeholder.Stakeholder {
+	t.Helper()
+	country := "FR"
+	if kind == stakeholder.InternationalOrg {
+		country = ""
+	}
+	st, err := s.Stakeholders.Create(context.Background(), System, stakeholder.Input{
+		Name: fmt.Sprintf("Organisation %d", seq.Add(1)), Kind: kind, Country: country, Active: true})
+	if err != nil {
+		t.Fatalf("fixture stakeholder: %v", err)
+	}
+	return st
+}
+
+// Cycle creates the cycle of year with the usual calendar.
+func (s *Services) Cycle(t testing.TB, year int) cycle.Cycle {
+	t.Helper()
+	c, err := s.Cycles.Create(context.Background(), System, cycle.Input{Year: year,
+		OpensAt:   time.Date(year, 6, 1, 0, 0, 0, 0, time.UTC),
+		Deadline:  time.Date(year, 10, 1, 0, 0, 0, 0, time.UTC),
+		ForumDate: time.Date(year, 11, 11, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatalf("fixture cycle: %v", err)
+	}
+	return c
+}
+
+// ActionInput returns a valid action input.
+func ActionInput() action.Input {
+	return action.Input{Title: "National guidelines on the use of intrusion software",
+		Description: "Adopted by decree.", Recommendations: []int{1, 4}, Stage: action.Adopted,
+		MeasureType: "legal_framework", Scope: "national", Visibility: action.Public,
+		Evidence: []action.Evidence{{Kind: "law", URL: "https://example.org/decree", Title: "Decree"}}}
+}
+
+// Action creates a draft action.
+func (s *Services) Action(t testing.TB, st stakeholder.Stakeholder, c cycle.Cycle) action.Action {
+	t.Helper()
+	a, err := s.Actions.Create(context.Background(), System, st.ID, c.ID, ActionInput())
+	if err != nil {
+		t.Fatalf("fixture action: %v", err)
+	}
+	return a
+}

@@ -1,0 +1,116 @@
+package user
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+// Store is what the service needs from storage.
+type Store interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	AppendAudit(ctx context.Context, e audit.Entry) error
+	CreateUser(ctx context.Context, u *User) error
+	User(ctx context.Context, id int64) (User, error)
+	UserByEmail(ctx context.Context, email string) (User, error)
+	Users(ctx context.Context, f Filter) ([]User, int, error)
+	CreateToken(ctx context.Context, t *Token) error
+}
+
+// Service manages accounts and tokens.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService builds the service.
+func NewService(store Store, now func() time.Time) *Service {
+	return &Service{store: store, now: now}
+}
+
+// Create validates and stores a new user. The password, when given, is
+// hashed before anything is written; it is never stored or logged.
+func (s *Service) Create(ctx context.Context, by Actor, in Input) (User, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return User{}, err
+	}
+	var hash string
+	if in.Password != "" {
+		var err error
+		if hash, err = HashPassword(in.Password); err != nil {
+			return User{}, err
+		}
+	}
+	now := s.now().UTC()
+	u := User{Email: in.Email, Name: in.Name, Role: in.Role, StakeholderID: in.StakeholderID,
+		OrgRole: in.OrgRole, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateUser(ctx, &u); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.create", "user", u.ID,
+			map[string]any{"email": u.Email, "role": u.Role, "stakeholder_id": u.StakeholderID, "org_role": u.OrgRole}, now))
+	})
+	return u, err
+}
+
+// Get returns one user.
+func (s *Service) Get(ctx context.Context, id int64) (User, error) { return s.store.User(ctx, id) }
+
+// GetByEmail finds a user by email address, whatever its case.
+func (s *Service) GetByEmail(ctx context.Context, email string) (User, error) {
+	return s.store.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+}
+
+// List returns a page of users and the total that match.
+func (s *Service) List(ctx context.Context, f Filter) ([]User, int, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	return s.store.Users(ctx, f)
+}
+
+// CreateToken issues an API token for the user with that email. The secret
+// is returned once and only its hash is kept.
+func (s *Service) CreateToken(ctx context.Context, by Actor, email, name string) (Token, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "API token"
+	}
+	if len(name) > 100 {
+		return Token{}, "", (errs.FieldErrors{"name": "must be at most 100 characters"}).Err()
+	}
+	secret, hash, err := NewTokenSecret()
+	if err != nil {
+		return Token{}, "", err
+	}
+	var t Token
+	err = s.store.WithTx(ctx, func(ctx context.Context) error {
+		u, err := s.store.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+		if err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return &errs.Error{Kind: errs.NotFound, Message: "no user with this email",
+					Fields: map[string]string{"email": "no user with this email"}}
+			}
+			return err
+		}
+		if u.Disabled {
+			return &errs.Error{Kind: errs.Invalid, Message: "the user is disabled",
+				Fields: map[string]string{"email": "the user is disabled"}}
+		}
+		t = Token{UserID: u.ID, Name: name, Hash: hash, CreatedAt: s.now().UTC()}
+		if err := s.store.CreateToken(ctx, &t); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "token.create", "user", u.ID,
+			map[string]any{"token_id": t.ID, "name": t.Name}, t.CreatedAt))
+	})
+	if err != nil {
+		return Token{}, "", err
+	}
+	return t, secret, nil
+}

@@ -1,0 +1,158 @@
+// Package user is about the people who sign in: the secretariat, and the
+// members and focal points of supporting organisations; and the API tokens
+// machine clients use on their behalf.
+package user
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+// Role is what a person is to pctracker.
+type Role string
+
+const (
+	Secretariat Role = "secretariat"
+	Supporter   Role = "supporter"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == Secretariat || r == Supporter }
+
+// OrgRole is what a supporter is to their organisation.
+type OrgRole string
+
+const (
+	Member     OrgRole = "member"
+	FocalPoint OrgRole = "focal_point" // certifies and submits the organisation's report
+)
+
+// Valid reports whether r is a known organisation role.
+func (r OrgRole) Valid() bool { return r == Member || r == FocalPoint }
+
+// User is a person with an account.
+type User struct {
+	ID            int64
+	Email         string
+	Name          string
+	Role          Role
+	StakeholderID int64 // supporters only
+	OrgRole       OrgRole
+	PasswordHash  string
+	Disabled      bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Actor returns the user as the author of a change.
+func (u User) Actor() Actor {
+	return Actor{UserID: u.ID, Name: u.Email, Role: u.Role, StakeholderID: u.StakeholderID, OrgRole: u.OrgRole}
+}
+
+// Actor is who performs a call: a signed-in user, a token's user, or the
+// system itself (the command line, the scheduler).
+type Actor struct {
+	UserID        int64
+	Name          string
+	Role          Role
+	StakeholderID int64
+	OrgRole       OrgRole
+}
+
+// System returns the actor for work done by the program itself.
+func System(name string) Actor { return Actor{Name: name, Role: Secretariat} }
+
+// Label names the actor in the audit log.
+func (a Actor) Label() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return fmt.Sprintf("user %d", a.UserID)
+}
+
+// Input is what is set on a new user.
+type Input struct {
+	Email         string
+	Name          string
+	Role          Role
+	StakeholderID int64
+	OrgRole       OrgRole
+	Password      string // empty: the person sets it from an invitation
+}
+
+// MinPasswordLength follows NIST SP 800-63B, raised for accounts that guard
+// a state's record.
+const MinPasswordLength = 12
+
+// Normalize trims text and lower-cases the email address.
+func (in *Input) Normalize() {
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	in.Name = strings.Join(strings.Fields(in.Name), " ")
+}
+
+// Validate returns field errors for everything wrong with in.
+func (in Input) Validate() error {
+	f := errs.FieldErrors{}
+	if in.Email == "" {
+		f.Add("email", "is required")
+	} else if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || !strings.Contains(in.Email[strings.LastIndex(in.Email, "@"):], ".") {
+		f.Addf("email", "%q is not an email address", in.Email)
+	}
+	if n := utf8.RuneCountInString(in.Name); n == 0 {
+		f.Add("name", "is required")
+	} else if n > 200 {
+		f.Add("name", "must be at most 200 characters")
+	}
+	switch in.Role {
+	case Secretariat:
+		if in.StakeholderID != 0 {
+			f.Add("stakeholder", "the secretariat belongs to no organisation")
+		}
+		if in.OrgRole != "" {
+			f.Add("org_role", "only supporters have an organisation role")
+		}
+	case Supporter:
+		if in.StakeholderID == 0 {
+			f.Add("stakeholder", "a supporter must belong to an organisation")
+		}
+		if !in.OrgRole.Valid() {
+			f.Addf("org_role", "must be %s or %s", Member, FocalPoint)
+		}
+	case "":
+		f.Add("role", "is required")
+	default:
+		f.Addf("role", "%q is not %s or %s", in.Role, Secretariat, Supporter)
+	}
+	if in.Password != "" {
+		if utf8.RuneCountInString(in.Password) < MinPasswordLength {
+			f.Addf("password", "must be at least %d characters", MinPasswordLength)
+		} else if len(in.Password) > 1024 {
+			f.Add("password", "must be at most 1024 bytes")
+		}
+	}
+	return f.Err()
+}
+
+// Token is an API token; only a hash of its secret is stored.
+type Token struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Hash       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// Filter narrows a listing.
+type Filter struct {
+	StakeholderID int64
+	Role          Role
+	Limit         int
+	Offset        int
+}
