@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labstack/gommon/bytes"
 	"gopkg.in/yaml.v3"
 )
 
@@ -347,23 +348,14 @@ func MaskURL(raw string) string {
 	return strings.Replace(u.String(), "xxxxx", "***", 1)
 }
 
-// ParseSize reads sizes such as 512K, 4M or 1G.
+// ParseSize reads sizes such as 512K or 4M, as the body-limit middleware
+// does, and refuses zero or negative sizes.
 func ParseSize(s string) (int64, error) {
-	s = strings.TrimSpace(strings.ToUpper(s))
-	mult := int64(1)
-	switch {
-	case strings.HasSuffix(s, "K"):
-		mult, s = 1<<10, strings.TrimSuffix(s, "K")
-	case strings.HasSuffix(s, "M"):
-		mult, s = 1<<20, strings.TrimSuffix(s, "M")
-	case strings.HasSuffix(s, "G"):
-		mult, s = 1<<30, strings.TrimSuffix(s, "G")
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
+	n, err := bytes.Parse(s)
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("%q is not a size such as 512K or 4M", s)
 	}
-	return n * mult, nil
+	return n, nil
 }
 
 // Print writes the effective configuration as YAML-like lines, secrets

@@ -118,4 +118,3 @@ func TestMigrationsUpDownUp(t *testing.T) {
 		})
 	}
 }
-

@@ -1,0 +1,209 @@
+// Package app is the composition root of pctracker: it reads the
+// configuration, opens and migrates the database, builds the services, the
+// server and the scheduler, and runs the command-line commands. Nothing
+// imports it but main.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/api"
+	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/jobs"
+	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/server"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/ui"
+	"github.com/pctracker/pctracker/internal/user"
+	"github.com/pctracker/pctracker/web"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the command could not do its work
+	exitUsage   = 2 // bad flags, configuration or input
+)
+
+// services bundles the domain services over one database.
+type services struct {
+	db              *store.DB
+	recommendations *recommendation.Service
+	stakeholders    *stakeholder.Service
+	users           *user.Service
+	cycles          *cycle.Service
+	actions         *action.Service
+}
+
+func newServices(db *store.DB, now func() time.Time) *services {
+	return &services{db: db,
+		recommendations: recommendation.NewService(db),
+		stakeholders:    stakeholder.NewService(db, now),
+		users:           user.NewService(db, now),
+		cycles:          cycle.NewService(db, now),
+		actions:         action.NewService(db, now),
+	}
+}
+
+func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
+	level, _ := cfg.SlogLevel() // validated with the configuration
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openDB opens the configured database and, unless turned off, applies
+// pending migrations. With migrations off it refuses a database that is
+// not current.
+func openDB(ctx context.Context, cfg config.Config, logger *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.Database.URL, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	m, err := db.Migrator()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if cfg.Database.AutoMigrate {
+		n, err := m.Up(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if n > 0 {
+			logger.Info("migrations applied", "count", n, "database", db.Engine())
+		}
+	}
+	return db, nil
+}
+
+// newServer assembles the web server over the services.
+func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logger) (*server.Server, error) {
+	hashes, err := web.StaticHashes()
+	if err != nil {
+		return nil, err
+	}
+	pages, err := ui.New(svc.recommendations, web.Templates(), web.I18n(), hashes)
+	if err != nil {
+		return nil, err
+	}
+	migrator, err := db.Migrator()
+	if err != nil {
+		return nil, err
+	}
+	return server.New(server.Deps{
+		Config: cfg.HTTP,
+		TLS:    strings.HasPrefix(cfg.BaseURL, "https://"),
+		Logger: logger,
+		Ready: func(ctx context.Context) error {
+			if err := db.Ping(ctx); err != nil {
+				return err
+			}
+			pending, err := migrator.Pending(ctx)
+			if err != nil {
+				return err
+			}
+			if pending {
+				return errs.E(errs.Unavailable, "database migrations pending: run pctracker migrate up")
+			}
+			return nil
+		},
+		API:    api.New(svc.recommendations),
+		UI:     pages,
+		Pages:  pages,
+		Static: web.Static(),
+	})
+}
+
+// serve runs the web server and the scheduler until ctx ends, then stops
+// them in order: HTTP first (requests in flight finish), then the scheduler
+// (a running job finishes); the caller closes the database last.
+func serve(ctx context.Context, cfg config.Config, db *store.DB, svc *services, logger *slog.Logger, ln net.Listener, ready func(addr string)) error {
+	srv, err := newServer(cfg, db, svc, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	sched, err := jobs.New(jobs.Deps{Logger: logger, Ledger: db})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	sched.Start()
+	addr := ln.Addr().String()
+	logger.Info("pctracker listening", "addr", addr, "database", db.Engine())
+	if ready != nil {
+		ready(addr)
+	}
+	serveErr := srv.Serve(ctx, ln)
+	logger.Info("shutting down")
+	if err := sched.Stop(); err != nil {
+		logger.Warn("scheduler stop", "error", err)
+	}
+	if serveErr != nil && !errors.Is(serveErr, net.ErrClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+// displayURL turns a listen address into a URL a person can open.
+func displayURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" || host == "127.0.0.1" || host == "::1" {
+		host = "localhost"
+	}
+	return (&url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}).String() + "/"
+}
+
+// errLine formats an error as the single line the CLI prints.
+func errLine(err error) string {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		return ce.Error()
+	}
+	fields := errs.FieldsOf(err)
+	if len(fields) == 0 {
+		return errs.MessageOf(err) + causeOf(err)
+	}
+	var parts []string
+	for _, k := range sortedKeys(fields) {
+		parts = append(parts, fmt.Sprintf("%s: %s", k, fields[k]))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// causeOf adds the cause of an unavailable database, which is what the
+// person at the terminal needs to fix it.
+func causeOf(err error) string {
+	var e *errs.Error
+	if errors.As(err, &e) && e.Kind == errs.Unavailable && e.Err != nil {
+		return ": " + strings.Join(strings.Fields(e.Err.Error()), " ")
+	}
+	return ""
+}
+
+func exitCodeOf(err error) int {
+	var ce *config.Error
+	if errors.As(err, &ce) || errs.Is(err, errs.Invalid) {
+		return exitUsage
+	}
+	return exitFailure
+}

@@ -1,0 +1,450 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// DemoPassword signs in every demo account. The demo listens on localhost
+// and holds only invented data.
+const DemoPassword = "pctracker-demo"
+
+func runDemo(e env, args []string) error {
+	f := newFlags(e, "demo", "demo [--data-dir DIR] [--addr HOST:PORT] [--seed N]")
+	dataDir := f.String("data-dir", "", "`folder` for the demo database (default: a new temporary folder, removed on exit)")
+	addr := f.String("addr", "localhost:8080", "listen `address`; use localhost:0 for any free port")
+	seed := f.Uint64("seed", 2018, "random `seed`: the same seed gives the same demo data")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	cfg, err := f.config(e)
+	if err != nil {
+		return err
+	}
+	dir := *dataDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "pctracker-demo-"); err != nil {
+			return errs.Wrap(errs.Unavailable, err, "create a temporary folder")
+		}
+		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o750); err != nil {
+		return errs.Wrap(errs.Unavailable, err, "create %s", dir)
+	}
+	// A fresh demo every time: only the demo's own file is replaced.
+	path := filepath.Join(dir, "demo.db")
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return errs.Wrap(errs.Unavailable, err, "remove the previous demo database")
+		}
+	}
+	cfg.Database.URL = "sqlite:" + path
+	cfg.Database.AutoMigrate = true
+	if err := cfg.Set("http.addr", *addr, "flag --addr"); err != nil {
+		return err
+	}
+	logger := newLogger(cfg.Log, e.stderr)
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return errs.Wrap(errs.Unavailable, err, "listen on %s (is another server running? try --addr localhost:0)", cfg.HTTP.Addr)
+	}
+	db, err := openDB(e.ctx, cfg, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer db.Close()
+
+	fmt.Fprintf(e.stdout, "Filling the demo database at %s ...\n", path)
+	clock := &demoClock{t: time.Now().UTC()}
+	start := time.Now()
+	summary, logins, err := fillDemo(e.ctx, newServices(db, clock.now), clock, rand.New(rand.NewPCG(*seed, *seed^0x5eed)), time.Now().UTC())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Done in %s: %s.\n", time.Since(start).Round(10*time.Millisecond), summary)
+	return serve(e.ctx, cfg, db, newServices(db, time.Now), logger, ln, func(addr string) {
+		fmt.Fprintf(e.stdout, "\npctracker demo is running at %s\n\n", displayURL(addr))
+		fmt.Fprintf(e.stdout, "Demo sign-ins (password for all: %s):\n", DemoPassword)
+		for _, l := range logins {
+			fmt.Fprintf(e.stdout, "  %-58s %s\n", l.email, l.what)
+		}
+		fmt.Fprintln(e.stdout, "\nPress Ctrl+C to stop.")
+	})
+}
+
+// demoClock lets the demo date its records within each cycle.
+type demoClock struct{ t time.Time }
+
+func (c *demoClock) now() time.Time { return c.t }
+
+type demoLogin struct{ email, what string }
+
+// demoOrgs are invented organisations (states use real country names, as
+// the Paris Call's supporters do; their actions here are invented).
+var demoOrgs = []struct {
+	name    string
+	kind    stakeholder.Kind
+	country string
+}{
+	{"France", stakeholder.State, "FR"}, {"Germany", stakeholder.State, "DE"}, {"Canada", stakeholder.State, "CA"},
+	{"Netherlands", stakeholder.State, "NL"}, {"Estonia", stakeholder.State, "EE"}, {"Japan", stakeholder.State, "JP"},
+	{"Kenya", stakeholder.State, "KE"}, {"Chile", stakeholder.State, "CL"}, {"Norway", stakeholder.State, "NO"},
+	{"New Zealand", stakeholder.State, "NZ"}, {"Senegal", stakeholder.State, "SN"}, {"Spain", stakeholder.State, "ES"},
+	{"Colombia", stakeholder.State, "CO"}, {"Costa Rica", stakeholder.State, "CR"}, {"Poland", stakeholder.State, "PL"},
+	{"Australia", stakeholder.State, "AU"}, {"Ghana", stakeholder.State, "GH"}, {"Switzerland", stakeholder.State, "CH"},
+	{"Northmark Regional Digital Agency", stakeholder.PublicAuthority, "DE"},
+	{"City of Lakeshore Cyber Office", stakeholder.PublicAuthority, "CA"},
+	{"Provincial Data Protection Authority of Valmora", stakeholder.PublicAuthority, "ES"},
+	{"National Procurement Service of Arvia", stakeholder.PublicAuthority, "CL"},
+	{"Helix Cloud Services", stakeholder.Company, "US"}, {"Bastion Systems", stakeholder.Company, "FR"},
+	{"Northwind Security", stakeholder.Company, "GB"}, {"Keystone Mobile", stakeholder.Company, "FI"},
+	{"Meridian Telecom", stakeholder.Company, "ES"}, {"Aurora Software", stakeholder.Company, "SE"},
+	{"Quill Messaging", stakeholder.Company, "CH"}, {"Tessera Hardware", stakeholder.Company, "JP"},
+	{"Lumen Threat Intelligence", stakeholder.Company, "IL"}, {"Cobalt Payments", stakeholder.Company, "NL"},
+	{"Orchid Browser Company", stakeholder.Company, "NO"}, {"Saltire Networks", stakeholder.Company, "GB"},
+	{"Pampas Data", stakeholder.Company, "AR"}, {"Baobab Digital", stakeholder.Company, "SN"},
+	{"Everline Operating Systems", stakeholder.Company, "US"}, {"Nordlys Identity", stakeholder.Company, "DK"},
+	{"Atlas Bug Bounty Platform", stakeholder.Company, "FR"}, {"Kora Semiconductors", stakeholder.Company, "KR"},
+	{"Digital Rights Watch", stakeholder.CivilSociety, "BE"}, {"Citizen Shield", stakeholder.CivilSociety, "CA"},
+	{"Reporters' Safety Network", stakeholder.CivilSociety, "FR"}, {"Open Forensics Collective", stakeholder.CivilSociety, "DE"},
+	{"Human Rights Tech Alliance", stakeholder.CivilSociety, "KE"}, {"Privacy First Latin America", stakeholder.CivilSociety, "MX"},
+	{"Safe Devices for Defenders", stakeholder.CivilSociety, "NL"}, {"Asia Pacific Digital Freedom", stakeholder.CivilSociety, "PH"},
+	{"Spyware Accountability Project", stakeholder.CivilSociety, "GB"}, {"Coalition for Secure Journalism", stakeholder.CivilSociety, "ZA"},
+	{"Lakeside University Cyber Policy Lab", stakeholder.Academia, "CA"},
+	{"Institute for Offensive Security Markets, Lisbon", stakeholder.Academia, "PT"},
+	{"Centre for Technology and Human Rights, Nairobi", stakeholder.Academia, "KE"},
+	{"Tallinn School of Cyber Governance", stakeholder.Academia, "EE"},
+	{"Graduate Institute of Digital Ethics", stakeholder.Academia, "CH"},
+	{"Kyoto Security Economics Group", stakeholder.Academia, "JP"},
+	{"Regional Cyber Capacity Centre", stakeholder.InternationalOrg, ""},
+	{"Global Forum on Responsible Cyber Capabilities", stakeholder.InternationalOrg, ""},
+	{"Network of National CERTs", stakeholder.InternationalOrg, ""},
+	{"Intergovernmental Export Control Dialogue", stakeholder.InternationalOrg, ""},
+}
+
+// demoTitles gives, per recommendation, action titles and the measure types
+// that fit them.
+var demoTitles = map[int]struct {
+	titles   []string
+	measures []action.MeasureType
+}{
+	1:  {[]string{"Guidelines on the lawful use of commercial intrusion software", "Necessity and proportionality test for surveillance tools", "Decree on the use of remote access tools by law enforcement"}, []action.MeasureType{"legal_framework", "public_oversight"}},
+	2:  {[]string{"Export licensing of intrusion software under dual-use controls", "End-user risk assessment for cyber-surveillance exports", "Joint export control guidance with partner states"}, []action.MeasureType{"export_controls", "multistakeholder_collaboration"}},
+	3:  {[]string{"Ban on transfers of intrusion tools to private buyers", "Customer due-diligence policy for offensive security products", "Know-your-customer screening for exploit sales"}, []action.MeasureType{"moratorium_ban", "mandatory_due_diligence", "voluntary_due_diligence"}},
+	4:  {[]string{"Parliamentary oversight committee for surveillance acquisitions", "Internal human-rights review board", "Independent audit of lawful interception use"}, []action.MeasureType{"public_oversight", "ethics_committee"}},
+	5:  {[]string{"Publication of surveillance technology contracts", "Procurement clause requiring UN Guiding Principles compliance", "Annual transparency report on spyware procurement"}, []action.MeasureType{"public_oversight", "mandatory_due_diligence"}},
+	6:  {[]string{"Register of cyber-capability vendors", "Vendor verification procedure for national contractors", "Licensing regime for offensive cyber service providers"}, []action.MeasureType{"mandatory_due_diligence", "legal_framework"}},
+	7:  {[]string{"Entity listing of vendors linked to abuses", "Targeted sanctions against spyware brokers", "Market access restrictions for norm violators"}, []action.MeasureType{"sanctions", "export_controls"}},
+	8:  {[]string{"Cooling-off period for former intelligence staff", "Post-employment reporting duty for cyber specialists", "Training on post-service obligations"}, []action.MeasureType{"legal_framework", "awareness_education"}},
+	9:  {[]string{"Product misuse response process", "Threat-hunting programme against mercenary spyware", "Customer notifications for state-sponsored attacks", "Hardening of messaging against zero-click exploits"}, []action.MeasureType{"voluntary_due_diligence", "secure_technology", "awareness_education", "victim_assistance"}},
+	10: {[]string{"Coordinated vulnerability disclosure policy", "Public bug bounty programme", "Safe-harbour terms for good-faith researchers"}, []action.MeasureType{"secure_technology", "multistakeholder_collaboration"}},
+	11: {[]string{"Report on a mercenary spyware campaign", "Forensic indicators published for defenders", "Attribution research on an exploit broker"}, []action.MeasureType{"research_investigation", "victim_assistance"}},
+	12: {[]string{"Study of the commercial exploit market", "Open dataset of surveillance-tool vendors", "Workshop series on policy levers against proliferation"}, []action.MeasureType{"research_investigation", "multistakeholder_collaboration", "advocacy"}},
+}
+
+// demoCycles chooses three cycles ending with one open on today's date.
+func demoCycles(today time.Time) []cycle.Input {
+	today = cycle.Day(today)
+	year := today.AddDate(0, 2, 0).Year()
+	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	var out []cycle.Input
+	for y := year - 2; y < year; y++ {
+		out = append(out, cycle.Input{Year: y, OpensAt: date(y, 6, 1), Deadline: date(y, 10, 1), ForumDate: date(y, 11, 11), Embargo: cycle.UntilForum})
+	}
+	open := cycle.Input{Year: year, OpensAt: date(year, 6, 1), Deadline: date(year, 10, 1), ForumDate: date(year, 11, 11), Embargo: cycle.UntilForum}
+	if !open.OpensAt.Before(today) {
+		open.OpensAt = today.AddDate(0, 0, -45)
+	}
+	if open.Deadline.Before(today.AddDate(0, 0, 30)) {
+		open.Deadline = today.AddDate(0, 0, 30)
+	}
+	if min := open.Deadline.AddDate(0, 0, 30); open.ForumDate.Before(min) {
+		open.ForumDate = min
+	}
+	open.ReportAt = open.ForumDate.Add(-cycle.DefaultReportLead)
+	if open.ReportAt.Before(open.Deadline) {
+		open.ReportAt = open.Deadline
+	}
+	return append(out, open)
+}
+
+// fillDemo creates the demo data through the services, so every record has
+// its versions, review events and audit entries as real use would leave.
+func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Rand, today time.Time) (summary string, logins []demoLogin, err error) {
+	sys := user.System("demo")
+	recs, err := svc.recommendations.List(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	inputs := demoCycles(today)
+	clock.t = inputs[0].OpensAt.AddDate(0, -1, 0)
+	secretariat, err := svc.users.Create(ctx, sys, user.Input{Email: "secretariat@demo.pctracker.org", Name: "Camille Secrétariat",
+		Role: user.Secretariat, Password: DemoPassword})
+	if err != nil {
+		return "", nil, err
+	}
+	logins = []demoLogin{{secretariat.Email, "secretariat"}}
+	reviewer := secretariat.Actor()
+
+	var orgs []stakeholder.Stakeholder
+	people := map[int64][]user.Actor{}
+	firstOfKind := map[stakeholder.Kind]bool{}
+	for i, o := range demoOrgs {
+		slug := demoSlug(o.name)
+		since := time.Date(2018+rng.IntN(4), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
+		st, err := svc.stakeholders.Create(ctx, sys, stakeholder.Input{Name: o.name, Kind: o.kind, Country: o.country,
+			Website: "https://" + slug + ".example.org", SupporterSince: &since, Verified: i%9 != 8, Active: true})
+		if err != nil {
+			return "", nil, fmt.Errorf("demo organisation %s: %w", o.name, err)
+		}
+		orgs = append(orgs, st)
+		// Two people with sign-ins for the first organisation of each kind;
+		// other organisations report through the secretariat's records.
+		if !firstOfKind[o.kind] {
+			firstOfKind[o.kind] = true
+			for _, p := range []struct {
+				role  user.OrgRole
+				local string
+			}{{user.FocalPoint, "focal"}, {user.Member, "member"}} {
+				u, err := svc.users.Create(ctx, sys, user.Input{Email: p.local + "@" + slug + ".example.org",
+					Name: strings.ToUpper(p.local[:1]) + p.local[1:] + " at " + o.name, Role: user.Supporter,
+					StakeholderID: st.ID, OrgRole: p.role, Password: DemoPassword})
+				if err != nil {
+					return "", nil, err
+				}
+				people[st.ID] = append(people[st.ID], u.Actor())
+				logins = append(logins, demoLogin{u.Email, fmt.Sprintf("%s of %s (%s)", p.role, o.name, o.kind)})
+			}
+		}
+	}
+
+	counts := map[action.State]int{}
+	var previous []action.Action // accepted actions of the previous cycle
+	total := 0
+	for ci, in := range inputs {
+		clock.t = in.OpensAt.AddDate(0, 0, -14)
+		c, err := svc.cycles.Create(ctx, sys, in)
+		if err != nil {
+			return "", nil, err
+		}
+		last := ci == len(inputs)-1
+		span := in.Deadline.Sub(in.OpensAt)
+		if last {
+			span = cycle.Day(today).Sub(in.OpensAt)
+		}
+		var accepted []action.Action
+		carried := map[int64]bool{}
+		for _, org := range orgs {
+			author := sys
+			if ps := people[org.ID]; len(ps) > 0 {
+				author = ps[rng.IntN(len(ps))]
+			}
+			addressed := addressedTo(recs, org.Kind)
+			n := 1 + rng.IntN(3)
+			if org.Kind == stakeholder.Company && rng.IntN(3) == 0 {
+				n = 0 // not every supporter reports every year
+			}
+			for k := 0; k < n; k++ {
+				clock.t = in.OpensAt.Add(time.Duration(rng.Int64N(int64(span)*2/3 + 1)))
+				var a action.Action
+				if from := pickCarry(previous, org.ID, carried, rng); from != nil && rng.IntN(2) == 0 {
+					carried[from.ID] = true
+					inp := inputOf(*from)
+					inp.Stage = nextStage(from.Stage, rng)
+					a, err = svc.actions.CreateContinuation(ctx, author, org.ID, c.ID, from.ID, inp)
+				} else {
+					a, err = svc.actions.Create(ctx, author, org.ID, c.ID, demoInput(addressed, org, rng))
+				}
+				if err != nil {
+					return "", nil, fmt.Errorf("demo action: %w", err)
+				}
+				final := demoFinalState(last, rng)
+				if a, err = walk(ctx, svc, author, reviewer, a, final, clock, rng); err != nil {
+					return "", nil, err
+				}
+				counts[a.State]++
+				total++
+				if a.State == action.Accepted {
+					accepted = append(accepted, a)
+				}
+			}
+		}
+		previous = accepted
+	}
+	parts := []string{fmt.Sprintf("%d organisations, %d cycles, %d actions", len(orgs), len(inputs), total)}
+	for _, s := range action.States {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+	}
+	return strings.Join(parts, ", "), logins, nil
+}
+
+// walk moves a draft through the workflow to final, as supporters and the
+// secretariat would, a few days apart.
+func walk(ctx context.Context, svc *services, author, reviewer user.Actor, a action.Action, final action.State, clock *demoClock, rng *rand.Rand) (action.Action, error) {
+	type step struct {
+		to      action.State
+		by      user.Actor
+		comment string
+	}
+	submit := step{action.Submitted, author, ""}
+	var path []step
+	switch final {
+	case action.Submitted:
+		path = []step{submit}
+	case action.ChangesRequested:
+		path = []step{submit, {action.ChangesRequested, reviewer, "Please add a link to the published text so the public can verify the action."}}
+	case action.Accepted:
+		path = []step{submit, {action.Accepted, reviewer, ""}}
+	case action.Withdrawn:
+		path = []step{{action.Withdrawn, author, "Reported twice by mistake."}}
+	}
+	var err error
+	for _, st := range path {
+		clock.t = clock.t.Add(time.Duration(1+rng.IntN(9)) * 24 * time.Hour)
+		if a, err = svc.actions.Move(ctx, st.by, a.ID, a.Version, st.to, st.comment); err != nil {
+			return a, fmt.Errorf("demo workflow: %w", err)
+		}
+	}
+	return a, nil
+}
+
+func demoFinalState(open bool, rng *rand.Rand) action.State {
+	r := rng.IntN(100)
+	if !open { // a closed cycle: mostly accepted
+		switch {
+		case r < 86:
+			return action.Accepted
+		case r < 92:
+			return action.Withdrawn
+		case r < 96:
+			return action.ChangesRequested
+		}
+		return action.Draft
+	}
+	switch {
+	case r < 30:
+		return action.Draft
+	case r < 55:
+		return action.Submitted
+	case r < 67:
+		return action.ChangesRequested
+	case r < 94:
+		return action.Accepted
+	}
+	return action.Withdrawn
+}
+
+func addressedTo(recs []recommendation.Recommendation, kind stakeholder.Kind) []int {
+	var out []int
+	for _, r := range recs {
+		if r.AddressedTo(kind) {
+			out = append(out, r.Number)
+		}
+	}
+	if len(out) == 0 { // international organisations: research and knowledge
+		out = []int{11, 12}
+	}
+	return out
+}
+
+func demoInput(addressed []int, org stakeholder.Stakeholder, rng *rand.Rand) action.Input {
+	n := addressed[rng.IntN(len(addressed))]
+	recsOf := []int{n}
+	if rng.IntN(4) == 0 {
+		if m := addressed[rng.IntN(len(addressed))]; m != n {
+			recsOf = append(recsOf, m)
+		}
+	}
+	t := demoTitles[n]
+	title := t.titles[rng.IntN(len(t.titles))]
+	scope := action.Scope("national")
+	switch org.Kind {
+	case stakeholder.Company, stakeholder.CivilSociety, stakeholder.Academia:
+		scope = []action.Scope{"organisation", "international"}[rng.IntN(2)]
+	case stakeholder.InternationalOrg:
+		scope = []action.Scope{"regional", "international"}[rng.IntN(2)]
+	}
+	kinds := []action.EvidenceKind{"law", "regulation", "policy", "report", "press_release", "disclosure_policy", "procurement_notice"}
+	in := action.Input{
+		Title:           title,
+		Description:     fmt.Sprintf("%s adopted this measure to act on recommendation %d.\n\n- Responsible team: international affairs\n- Next review: within a year", org.Name, n),
+		Recommendations: recsOf,
+		Stage:           action.Stages[rng.IntN(4)],
+		MeasureType:     t.measures[rng.IntN(len(t.measures))],
+		Scope:           scope,
+		Visibility:      action.Public,
+	}
+	if rng.IntN(10) == 0 {
+		in.Visibility = action.SecretariatOnly
+	}
+	for e := 0; e < rng.IntN(3); e++ {
+		k := kinds[rng.IntN(len(kinds))]
+		in.Evidence = append(in.Evidence, action.Evidence{Kind: k,
+			URL:   fmt.Sprintf("https://%s.example.org/%s/%d", demoSlug(org.Name), strings.ReplaceAll(string(k), "_", "-"), 100+rng.IntN(900)),
+			Title: strings.ToUpper(string(k[0:1])) + strings.ReplaceAll(string(k[1:]), "_", " ") + ": " + title})
+	}
+	return in
+}
+
+func inputOf(a action.Action) action.Input {
+	return action.Input{Title: a.Title, Description: a.Description, Recommendations: a.Recommendations,
+		Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, StartDate: a.StartDate, EndDate: a.EndDate,
+		Visibility: a.Visibility, Evidence: a.Evidence}
+}
+
+func nextStage(s action.Stage, rng *rand.Rand) action.Stage {
+	if rng.IntN(3) == 0 {
+		return s // reconfirmed unchanged
+	}
+	switch s {
+	case action.Planned:
+		return action.InProgress
+	case action.InProgress:
+		return action.Adopted
+	case action.Adopted:
+		return action.Implemented
+	}
+	return s
+}
+
+func pickCarry(prev []action.Action, org int64, used map[int64]bool, rng *rand.Rand) *action.Action {
+	var mine []*action.Action
+	for i := range prev {
+		if prev[i].StakeholderID == org && !used[prev[i].ID] {
+			mine = append(mine, &prev[i])
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	return mine[rng.IntN(len(mine))]
+}
+
+func demoSlug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}

@@ -1,0 +1,115 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := config.Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Database.URL != "sqlite:./data/pctracker.db" || !c.Database.AutoMigrate || c.HTTP.Addr != "localhost:8080" {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+// The example file must document every key with its default and its env
+// name, and must itself load to the defaults.
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	path := filepath.Join("..", "..", "configs", "pctracker.example.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, k := range config.Keys() {
+		leaf := k.Key[strings.LastIndex(k.Key, ".")+1:]
+		if !strings.Contains(text, leaf+":") || !strings.Contains(text, k.Env) {
+			t.Errorf("%s (%s) is not documented", k.Key, k.Env)
+		}
+		if !strings.Contains(text, k.Default) {
+			t.Errorf("%s: default %q not shown", k.Key, k.Default)
+		}
+	}
+	c, err := config.Load(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c != config.Default() {
+		t.Errorf("the example file differs from the defaults:\n%+v\n%+v", c, config.Default())
+	}
+}
+
+func TestLayers(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	os.WriteFile(path, []byte("http:\n  addr: \":9000\"\n  read_timeout: 5s\nlog:\n  level: debug\n"), 0o600)
+	c, err := config.Load(path, env(map[string]string{"PCT_LOG_LEVEL": "warn", "PCT_DATABASE_URL": "postgres://u:secret@db:5432/pct"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTP.Addr != ":9000" || c.HTTP.ReadTimeout != 5*time.Second || c.Log.Level != "warn" || c.Database.URL != "postgres://u:secret@db:5432/pct" {
+		t.Errorf("file then env: %+v", c)
+	}
+	var b strings.Builder
+	c.Print(&b)
+	if strings.Contains(b.String(), "secret") || !strings.Contains(b.String(), "postgres://u:***@db:5432/pct") {
+		t.Errorf("secrets must be masked:\n%s", b.String())
+	}
+}
+
+func TestInvalidValuesNameTheKey(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		file string
+		key  string
+	}{
+		{env: map[string]string{"PCT_DATABASE_URL": "mysql://x"}, key: "database.url"},
+		{env: map[string]string{"PCT_DATABASE_URL": "postgres://u:pw@:5432"}, key: "database.url"},
+		{env: map[string]string{"PCT_DATABASE_URL": "postgres://host:5432"}, key: "database.url"},
+		{env: map[string]string{"PCT_HTTP_ADDR": "nowhere"}, key: "http.addr"},
+		{env: map[string]string{"PCT_HTTP_ADDR": "localhost:99999"}, key: "http.addr"},
+		{env: map[string]string{"PCT_HTTP_READ_TIMEOUT": "soon"}, key: "http.read_timeout"},
+		{env: map[string]string{"PCT_BASE_URL": "ftp://x"}, key: "base_url"},
+		{env: map[string]string{"PCT_LOG_LEVEL": "loud"}, key: "log.level"},
+		{env: map[string]string{"PCT_DATABASE_AUTO_MIGRATE": "maybe"}, key: "database.auto_migrate"},
+		{env: map[string]string{"PCT_HTTP_BODY_LIMIT": "lots"}, key: "http.body_limit"},
+		{file: "http:\n  adr: x\n", key: "http.adr"},
+		{file: "http: [unclosed\n", key: "config"},
+	}
+	for _, c := range cases {
+		path := ""
+		if c.file != "" {
+			path = filepath.Join(t.TempDir(), "c.yaml")
+			os.WriteFile(path, []byte(c.file), 0o600)
+		}
+		_, err := config.Load(path, env(c.env))
+		if err == nil {
+			t.Errorf("%v %q: accepted", c.env, c.file)
+			continue
+		}
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "config: "+c.key) || strings.Contains(msg, "\n") || strings.Contains(msg, "pw@") {
+			t.Errorf("%v %q: message %q should be one line naming %s", c.env, c.file, msg, c.key)
+		}
+	}
+}
+
+func TestParseDatabaseURL(t *testing.T) {
+	for raw, want := range map[string]config.Engine{
+		"": config.SQLite, "sqlite:/tmp/x.db": config.SQLite, "postgres://h/db": config.Postgres, "postgresql://u@h:1/db?sslmode=disable": config.Postgres,
+	} {
+		if got, _, err := config.ParseDatabaseURL(raw); err != nil || got != want {
+			t.Errorf("%q: %s %v", raw, got, err)
+		}
+	}
+}

@@ -1,0 +1,128 @@
+// Package server assembles the HTTP server: middleware, the API, the pages,
+// static assets and health checks, and the one error handler that turns the
+// errs vocabulary into HTTP answers.
+package server
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+// Mounter adds a surface's routes.
+type Mounter interface{ Routes(e *echo.Echo) }
+
+// ErrorPager renders the HTML error page.
+type ErrorPager interface {
+	RenderError(c echo.Context, status int, err error) error
+}
+
+// Deps are what the server is made of.
+type Deps struct {
+	Config config.HTTP
+	TLS    bool // served over TLS (directly or by a proxy): HSTS and Secure cookies
+	Logger *slog.Logger
+	// Ready reports whether the server can do its work (database reachable,
+	// migrations current).
+	Ready  func(ctx context.Context) error
+	API    Mounter
+	UI     Mounter
+	Pages  ErrorPager
+	Static fs.FS
+}
+
+// Server is the HTTP server of pctracker.
+type Server struct {
+	echo   *echo.Echo
+	http   *http.Server
+	logger *slog.Logger
+	cfg    config.HTTP
+}
+
+// New builds the server and mounts every surface.
+func New(d Deps) (*Server, error) {
+	if _, err := config.ParseSize(d.Config.BodyLimit); err != nil {
+		return nil, err
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{echo: e, logger: d.Logger, cfg: d.Config}
+	e.HTTPErrorHandler = s.errorHandler(d.Pages)
+
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		// A client may not choose the id under which its request is logged.
+		Skipper:   func(echo.Context) bool { return false },
+		Generator: newRequestID,
+	}))
+	e.Use(s.requestLogger())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			d.Logger.Error("panic", "request_id", requestID(c), "error", err, "stack", string(stack))
+			return errs.Wrap(errs.Internal, err, "panic")
+		},
+	}))
+	e.Use(securityHeaders(d.TLS))
+	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+
+	e.GET("/healthz", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	e.GET("/readyz", func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+		defer cancel()
+		if err := d.Ready(ctx); err != nil {
+			d.Logger.Warn("not ready", "error", err)
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": errs.MessageOf(err)})
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	})
+	e.GET("/static/*", echo.WrapHandler(staticHandler(d.Static)))
+	d.API.Routes(e)
+	d.UI.Routes(e)
+
+	s.http = &http.Server{
+		Handler:           e,
+		ReadTimeout:       d.Config.ReadTimeout,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      d.Config.WriteTimeout,
+		IdleTimeout:       d.Config.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(d.Logger.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Handler exposes the router, for tests.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Routes lists every registered method and path, for tests that must cover
+// them all.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
+// Serve answers on ln until ctx is cancelled, then stops accepting, lets
+// requests in flight finish within the shutdown timeout, and returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(shutdownCtx)
+	if serveErr := <-errc; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return err
+}

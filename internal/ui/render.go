@@ -1,0 +1,125 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// renderer holds every page template, parsed once at start: the base layout
+// and partials cloned for each page, then for each language with its
+// translation functions bound.
+type renderer struct {
+	pages  map[string]map[string]*template.Template // lang -> page -> template
+	hashes map[string]string
+}
+
+func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error) {
+	cat, err := loadCatalogue(i18nFS)
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{pages: map[string]map[string]*template.Template{}, hashes: hashes}
+	for _, tag := range Languages {
+		lang := tag.String()
+		tr := cat.translator(lang)
+		funcs := template.FuncMap{
+			"t":     tr,
+			"tn":    func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },
+			"asset": r.asset,
+		}
+		base, err := template.New("base").Funcs(funcs).ParseFS(tfs, "layouts/*.html", "partials/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("parse layouts: %w", err)
+		}
+		pages, err := fs.Glob(tfs, "pages/*.html")
+		if err != nil {
+			return nil, err
+		}
+		r.pages[lang] = map[string]*template.Template{}
+		for _, p := range pages {
+			t, err := template.Must(base.Clone()).ParseFS(tfs, p)
+			if err != nil {
+				return nil, fmt.Errorf("parse %s: %w", p, err)
+			}
+			r.pages[lang][strings.TrimSuffix(path.Base(p), ".html")] = t
+		}
+	}
+	return r, nil
+}
+
+// asset returns the cache-busting URL of a static file.
+func (r *renderer) asset(name string) string {
+	return "/static/" + name + "?v=" + r.hashes[name]
+}
+
+// Page is what every page's view model carries.
+type Page struct {
+	Lang         string
+	OtherLang    string
+	OtherLangURL string
+	Section      string
+	RequestID    string
+}
+
+// newPage fills the common part of a view model from the request.
+func newPage(c echo.Context, section string) Page {
+	lang := langOf(c)
+	other := "fr"
+	if lang == "fr" {
+		other = "en"
+	}
+	u := *c.Request().URL
+	q := u.Query()
+	q.Set("lang", other)
+	u.RawQuery = q.Encode()
+	return Page{Lang: lang, OtherLang: other, OtherLangURL: (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String(),
+		Section: section, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+}
+
+// render writes a page with status. It renders into a buffer first so that
+// a template error becomes a clean 500, never half a page.
+func (r *renderer) render(c echo.Context, status int, page string, lang string, data any) error {
+	t, ok := r.pages[lang][page]
+	if !ok {
+		return fmt.Errorf("no page template %q in %q", page, lang)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	c.Response().Header().Set("Content-Language", lang)
+	c.Response().Header().Add("Vary", "Accept-Language, Cookie")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// langOf returns the language chosen for this request by the middleware.
+func langOf(c echo.Context) string {
+	if l, ok := c.Get(langKey).(string); ok {
+		return l
+	}
+	return "en"
+}
+
+const langKey = "lang"
+
+// languageMiddleware picks the language of each page request and remembers
+// an explicit choice for a year.
+func languageMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang, explicit := pickLanguage(c.Request())
+		c.Set(langKey, lang)
+		if explicit {
+			c.SetCookie(&http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+		}
+		return next(c)
+	}
+}
