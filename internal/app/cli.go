@@ -99,10 +99,12 @@ type flags struct {
 	configPath  string
 	databaseURL string
 	stderr      io.Writer
+	getenv      func(string) string
+	cfg         config.Config
 }
 
 func newFlags(e env, name, synopsis string) *flags {
-	f := &flags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), stderr: e.stderr}
+	f := &flags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), stderr: e.stderr, getenv: e.getenv}
 	f.SetOutput(e.stderr)
 	f.StringVar(&f.configPath, "config", e.getenv("PCT_CONFIG"), "YAML configuration `file` (env PCT_CONFIG)")
 	f.StringVar(&f.databaseURL, "database-url", "", "database `URL`: postgres://... or sqlite:PATH (env PCT_DATABASE_URL)")
@@ -113,7 +115,9 @@ func newFlags(e env, name, synopsis string) *flags {
 	return f
 }
 
-// parse reads args; a wrong flag prints the usage and returns errUsage.
+// parse reads args and loads the configuration, so that a wrong setting is
+// reported before anything else. A wrong flag prints the usage and returns
+// errUsage.
 func (f *flags) parse(args []string) error {
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -126,22 +130,21 @@ func (f *flags) parse(args []string) error {
 		f.Usage()
 		return errUsage
 	}
-	return nil
-}
-
-// config loads the configuration with this command's overrides.
-func (f *flags) config(e env) (config.Config, error) {
-	cfg, err := config.Load(f.configPath, e.getenv)
+	cfg, err := config.Load(f.configPath, f.getenv)
 	if err != nil {
-		return cfg, err
+		return err
 	}
 	if f.databaseURL != "" {
 		if err := cfg.Set("database.url", f.databaseURL, "flag --database-url"); err != nil {
-			return cfg, err
+			return err
 		}
 	}
-	return cfg, nil
+	f.cfg = cfg
+	return nil
 }
+
+// config returns the configuration with this command's overrides.
+func (f *flags) config(env) (config.Config, error) { return f.cfg, nil }
 
 // required checks that flags were given, naming the first missing one.
 func required(f *flags, names ...string) error {

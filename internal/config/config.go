@@ -387,7 +387,12 @@ func (c *Config) Set(key, value, source string) error {
 			if err := f.set(c, value); err != nil {
 				return &Error{Key: key, Source: source, Msg: err.Error()}
 			}
-			return c.Validate()
+			err := c.Validate()
+			var ce *Error
+			if errors.As(err, &ce) && ce.Key == key {
+				ce.Source = source
+			}
+			return err
 		}
 	}
 	return &Error{Key: key, Msg: "unknown key"}

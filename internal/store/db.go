@@ -63,9 +63,12 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		}
 		// WAL lets readers run beside the writer; busy_timeout waits for the
 		// writer instead of failing; BEGIN IMMEDIATE takes the write lock at
-		// the start of a transaction so two writers never deadlock.
-		dialector = sqlite.Open("file:" + dsn + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
-			"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_time_format=sqlite&_txlock=immediate")
+		// the start of a transaction, so two writers queue instead of
+		// deadlocking on a lock upgrade. No _time_format: the driver's default
+		// is already the sqlite format, and go-sqlite v1.21 ignores every
+		// parameter after _time_format, _txlock included.
+		dialector = sqlite.Open("file:" + dsn + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
+			"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 	}
 	g, err := gorm.Open(dialector, gcfg)
 	if err != nil {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test on SQLite and PostgreSQL and closes with a summary: how
+# many tests passed on each database, and "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+. ./.ci/postgres.sh
+echo "PostgreSQL for tests: ${PCT_TEST_DATABASE_URL:-none (PostgreSQL tests skip)}"
+
+race=""
+if [ "$(go env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 2>&1; then race="-race"; fi
+
+go vet ./... || exit 1
+
+log=$(mktemp -t pctracker-test.XXXXXX)
+go test -count=1 $race -v "${@:-./...}" >"$log" 2>&1
+status=$?
+
+# Package results, and every failure with the lines its test printed.
+grep -E '^(ok|FAIL|panic:|--- FAIL|    --- FAIL|        --- FAIL)|^\s+\S+_test\.go:[0-9]+: ' "$log" | grep -v -- '--- PASS'
+grep -E -- '^\s+\S+_test\.go:[0-9]+: ' "$log" >/dev/null 2>&1 || true
+
+count() { grep -cE -- "$1" "$log" || true; }
+sqlite=$(count '--- PASS: \S+/sqlite \(')
+postgres=$(count '--- PASS: \S+/postgres \(')
+pgskip=$(count '--- SKIP: \S+/postgres \(')
+passed=$(count '^\s*--- PASS: ')
+failed=$(count '^\s*--- FAIL: ')
+skipped=$(count '^\s*--- SKIP: ')
+echo
+echo "tests on SQLite: $sqlite passed; on PostgreSQL: $postgres passed, $pgskip skipped"
+echo "full log: $log"
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status

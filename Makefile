@@ -1,0 +1,39 @@
+# pctracker: make run | test | build | lint
+
+GO      ?= go
+PKGS    ?= ./...
+BIN     ?= bin/pctracker
+
+.PHONY: run demo test test-short build lint fmt tidy docker clean
+
+## run: serve the demo (a fresh SQLite file with realistic data)
+run demo:
+	$(GO) run ./cmd/pctracker demo
+
+## test: every test, on SQLite and on PostgreSQL (found or started by .ci/postgres.sh)
+test:
+	@./.ci/test.sh $(PKGS)
+
+## test-short: quick run without the race detector
+test-short:
+	@. ./.ci/postgres.sh && $(GO) test -count=1 $(PKGS)
+
+## build: a static binary (no cgo)
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/pctracker
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+tidy:
+	$(GO) mod tidy
+
+docker:
+	docker build -t pctracker .
+
+clean:
+	rm -rf bin data

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run runs the command line as a person would, with env and stdin.
+func run(t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errOut)
+	return result{code, out.String(), errOut.String()}
+}
+
+func TestCLIHelp(t *testing.T) {
+	r := run(t, nil, "", "help")
+	for _, c := range []string{"serve", "demo", "migrate", "config", "stakeholder", "user", "token", "cycle"} {
+		if !strings.Contains(r.stdout, "  "+c) {
+			t.Errorf("help does not list %s", c)
+		}
+	}
+	for _, args := range [][]string{{"serve", "--help"}, {"stakeholder", "add", "--help"}, {"cycle", "add", "-h"}, {"migrate", "--help"}, {"help", "user"}} {
+		if r := run(t, nil, "", args...); r.code != 0 || !strings.Contains(r.stderr, "Usage: pctracker") {
+			t.Errorf("%v: %d %q", args, r.code, r.stderr)
+		}
+	}
+	if r := run(t, nil, "", "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "unknown command") {
+		t.Errorf("unknown command: %+v", r)
+	}
+}
+
+// The commands work on both engines, print JSON with --json, and refuse bad
+// input with one line and a non-zero status, writing nothing.
+func TestCLICommands(t *testing.T) {
+	for _, engine := range testutil.Engines {
+		t.Run(engine, func(t *testing.T) {
+			url := testutil.NewDatabaseURL(t, "sqlite")
+			if engine == "postgres" {
+				url = testutil.NewEmptyPostgresURL(t)
+			}
+			env := map[string]string{"PCT_DATABASE_URL": url, "PCT_LOG_LEVEL": "warn"}
+
+			r := run(t, env, "", "migrate", "status")
+			if r.code != 0 || !strings.Contains(r.stdout, "pending") {
+				t.Fatalf("status before: %+v", r)
+			}
+			if r = run(t, env, "", "migrate", "up"); r.code != 0 || !strings.Contains(r.stdout, "applied 2 migration(s)") {
+				t.Fatalf("up: %+v", r)
+			}
+			if r = run(t, env, "", "migrate", "status"); strings.Contains(r.stdout, "pending") {
+				t.Errorf("status after: %s", r.stdout)
+			}
+
+			r = run(t, env, "", "stakeholder", "add", "--name", "Estonia", "--kind", "state", "--country", "ee", "--json")
+			var st struct {
+				ID      int64  `json:"id"`
+				Country string `json:"country"`
+				Active  bool   `json:"active"`
+			}
+			if r.code != 0 || json.Unmarshal([]byte(r.stdout), &st) != nil || st.ID == 0 || st.Country != "EE" || !st.Active {
+				t.Fatalf("stakeholder add: %+v", r)
+			}
+			bad := []struct {
+				args  []string
+				want  string
+				usage bool // the usage is printed too
+			}{
+				{[]string{"stakeholder", "add", "--name", "Acme", "--kind", "corporation", "--country", "US"}, `kind: "corporation" is not one of state`, false},
+				{[]string{"stakeholder", "add", "--name", "Acme", "--kind", "company", "--country", "XX"}, `country: "XX" is not an ISO 3166-1 alpha-2`, false},
+				{[]string{"stakeholder", "add", "--name", "estonia", "--kind", "state", "--country", "EE"}, "name: an organisation with this name already exists", false},
+				{[]string{"stakeholder", "add", "--kind", "state"}, "missing required flag --name", true},
+				{[]string{"cycle", "add", "--year", "2026", "--opens", "2026-06-01", "--deadline", "2026-13-01", "--forum", "2026-11-11"}, "deadline: \"2026-13-01\" is not a date", false},
+				{[]string{"user", "add", "--email", "x@example.org", "--name", "X", "--role", "supporter"}, "stakeholder: a supporter must belong to an organisation", false},
+				{[]string{"token", "add", "--email", "nobody@example.org"}, "email: no user with this email", false},
+				{[]string{"stakeholder", "remove"}, "unknown subcommand", true},
+			}
+			for _, b := range bad {
+				r := run(t, env, "", b.args...)
+				if r.code == 0 || !strings.Contains(r.stderr, b.want) || (!b.usage && strings.Count(r.stderr, "\n") != 1) {
+					t.Errorf("%v: code %d, stderr %q; want %q", b.args, r.code, r.stderr, b.want)
+				}
+			}
+
+			cycleArgs := []string{"cycle", "add", "--year", "2026", "--opens", "2026-06-01", "--deadline", "2026-10-01", "--forum", "2026-11-11"}
+			if r = run(t, env, "", append(cycleArgs, "--json")...); r.code != 0 || !strings.Contains(r.stdout, `"report_at": "2026-10-21"`) {
+				t.Fatalf("cycle add: %+v", r)
+			}
+			if r = run(t, env, "", cycleArgs...); r.code != 1 || strings.TrimSpace(r.stderr) != "pctracker cycle: year: a cycle for 2026 already exists" {
+				t.Errorf("a year twice: %+v", r)
+			}
+
+			r = run(t, env, "correct horse battery staple\n", "user", "add", "--email", "Focal@Estonia.example", "--name", "Kadri",
+				"--role", "supporter", "--stakeholder", "1", "--org-role", "focal_point", "--password-stdin", "--json")
+			if r.code != 0 || !strings.Contains(r.stdout, `"email": "focal@estonia.example"`) || !strings.Contains(r.stdout, `"password_set": true`) ||
+				strings.Contains(r.stdout, "argon2") || strings.Contains(r.stdout+r.stderr, "horse") {
+				t.Fatalf("user add: %+v", r)
+			}
+			r = run(t, env, "", "token", "add", "--email", "focal@estonia.example")
+			if r.code != 0 || !strings.HasPrefix(r.stdout, "pct_") || !strings.Contains(r.stderr, "shown only once") {
+				t.Errorf("token add: %+v", r)
+			}
+
+			// The refused commands wrote nothing.
+			db, err := store.Open(context.Background(), url, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for table, want := range map[string]int{"stakeholders": 1, "cycles": 1, "users": 1, "api_tokens": 1} {
+				var n int
+				if err := db.SQL().QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil || n != want {
+					t.Errorf("%s: %d rows, want %d (%v)", table, n, want, err)
+				}
+			}
+			db.Close()
+			r = run(t, env, "", "migrate", "down")
+			if r.code != 0 || !strings.Contains(r.stdout, "rolled back migration 2") {
+				t.Errorf("down: %+v", r)
+			}
+		})
+	}
+}
+
+func TestCLIConfig(t *testing.T) {
+	env := map[string]string{"PCT_DATABASE_URL": "postgres://pct:hunter2@db.internal:5432/pct"}
+	r := run(t, env, "", "config")
+	if r.code != 0 || strings.Contains(r.stdout, "hunter2") || !strings.Contains(r.stdout, "postgres://pct:***@db.internal:5432/pct") ||
+		!strings.Contains(r.stdout, "PCT_HTTP_ADDR") {
+		t.Errorf("config: %+v", r)
+	}
+	for _, bad := range []map[string]string{
+		{"PCT_DATABASE_URL": "mysql://root@db/pct"},
+		{"PCT_LOG_LEVEL": "chatty"},
+		{"PCT_HTTP_ADDR": "eighty"},
+	} {
+		r := run(t, bad, "", "config")
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "config: ") {
+			t.Errorf("%v: %d %q", bad, r.code, r.stderr)
+		}
+	}
+	if r := run(t, nil, "", "stakeholder", "add", "--database-url", "postgres//broken", "--name", "X", "--kind", "state", "--country", "FR"); r.code != 2 ||
+		!strings.Contains(r.stderr, "config: database.url (from flag --database-url)") {
+		t.Errorf("malformed --database-url: %+v", r)
+	}
+}

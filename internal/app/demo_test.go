@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+)
+
+func TestDemoData(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := &demoClock{}
+		today := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+		svc := newServices(db, clock.now)
+		summary, logins, err := fillDemo(ctx, svc, clock, rand.New(rand.NewPCG(1, 2)), today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(summary)
+		orgs, total, _ := svc.stakeholders.List(ctx, stakeholder.Filter{Limit: 500})
+		if total < 55 {
+			t.Errorf("%d organisations", total)
+		}
+		kinds := map[stakeholder.Kind]int{}
+		for _, o := range orgs {
+			kinds[o.Kind]++
+		}
+		for _, k := range stakeholder.Kinds {
+			if kinds[k] == 0 {
+				t.Errorf("no organisation of kind %s", k)
+			}
+		}
+		cycles, _ := svc.cycles.List(ctx)
+		if len(cycles) != 3 {
+			t.Fatalf("%d cycles", len(cycles))
+		}
+		if cur, _ := svc.cycles.Current(ctx); cur.Year != 2027 || cur.StatusOn(today) != "open" {
+			t.Errorf("the latest cycle is open today: %d %s", cur.Year, cur.StatusOn(today))
+		}
+		_, all, _ := svc.actions.List(ctx, action.Filter{})
+		if all < 200 || all > 1000 {
+			t.Errorf("%d actions", all)
+		}
+		for _, s := range action.States {
+			if _, n, _ := svc.actions.List(ctx, action.Filter{State: s}); n == 0 {
+				t.Errorf("no action is %s", s)
+			}
+		}
+		var carried int
+		db.SQL().QueryRow("SELECT count(*) FROM actions WHERE carried_from IS NOT NULL").Scan(&carried)
+		if carried == 0 {
+			t.Error("no action was carried forward")
+		}
+		var versions int
+		db.SQL().QueryRow("SELECT count(*) FROM action_versions").Scan(&versions)
+		if versions <= all {
+			t.Errorf("every step leaves a version: %d versions for %d actions", versions, all)
+		}
+		if len(logins) < 7 || logins[0].email != "secretariat@demo.pctracker.org" {
+			t.Errorf("logins: %v", logins)
+		}
+	})
+}

@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/web"
+)
+
+func keys(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := fs.ReadFile(web.I18n(), lang+".yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// Every string exists in both languages, and every key the templates use
+// exists in the catalogue.
+func TestCataloguesComplete(t *testing.T) {
+	en, fr := keys(t, "en"), keys(t, "fr")
+	var missing []string
+	for k := range en {
+		if fr[k] == "" {
+			missing = append(missing, "fr:"+k)
+		}
+	}
+	for k := range fr {
+		if en[k] == "" {
+			missing = append(missing, "en:"+k)
+		}
+	}
+	for _, k := range stakeholder.Kinds {
+		if en["kind_"+string(k)] == "" {
+			missing = append(missing, "en:kind_"+string(k))
+		}
+	}
+	err := fs.WalkDir(web.Templates(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(web.Templates(), p)
+		for _, part := range strings.Split(string(b), `{{t "`)[1:] {
+			key := part[:strings.Index(part, `"`)]
+			if en[key] == "" {
+				missing = append(missing, p+":"+key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("missing strings: %v", missing)
+	}
+}
+
+func TestPickLanguage(t *testing.T) {
+	// Accept-Language with regional variants and weights.
+	for header, want := range map[string]string{
+		"": "en", "fr-CA": "fr", "de-DE,fr;q=0.8,en;q=0.5": "fr", "en-GB,fr;q=0.9": "en", "es": "en", "*": "en",
+	} {
+		r := newRequest(header)
+		if got, _ := pickLanguage(r); got != want {
+			t.Errorf("%q: %s, want %s", header, got, want)
+		}
+	}
+}
+
+func newRequest(acceptLanguage string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	if acceptLanguage != "" {
+		r.Header.Set("Accept-Language", acceptLanguage)
+	}
+	return r
+}
