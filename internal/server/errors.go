@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -85,8 +86,11 @@ func (s *Server) errorHandler(pages ErrorPager) echo.HTTPErrorHandler {
 			err = fromEcho(he)
 		}
 		code := status(errs.KindOf(err))
-		if code >= 500 {
-			s.logger.Error("request failed", "request_id", requestID(c), "path", c.Request().URL.Path, "error", err)
+		if errs.KindOf(err) == errs.Internal {
+			// The request line logs the error's message; an internal error
+			// hides its cause there, so the cause is logged here.
+			s.logger.Error("internal error", "request_id", requestID(c), "path", c.Request().URL.Path,
+				"error", err, "cause", fmt.Sprint(errors.Unwrap(err)))
 		}
 		s.answer(c, pages, code, err)
 	}
