@@ -1,0 +1,151 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/server"
+)
+
+// routes is a test surface mounted where the API and pages go.
+type routes func(e *echo.Echo)
+
+func (r routes) Routes(e *echo.Echo) { r(e) }
+
+type pages struct{}
+
+func (pages) RenderError(c echo.Context, status int, err error) error {
+	return c.HTML(status, "<p>page: "+errs.MessageOf(err)+"</p>")
+}
+
+func start(t *testing.T, mount routes, logs io.Writer) (string, context.CancelFunc, chan error) {
+	t.Helper()
+	cfg := config.Default().HTTP
+	cfg.ShutdownTimeout = 5 * time.Second
+	srv, err := server.New(server.Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		Ready: func(context.Context) error { return nil }, API: mount, UI: routes(func(*echo.Echo) {}),
+		Pages: pages{}, Static: fstest.MapFS{"css/app.css": {Data: []byte("body{}")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(cancel)
+	return "http://" + ln.Addr().String(), cancel, done
+}
+
+func TestShutdownWaitsForRequestsInFlight(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	url, cancel, done := start(t, func(e *echo.Echo) {
+		e.GET("/api/v1/slow", func(c echo.Context) error {
+			close(entered)
+			<-release
+			return c.String(http.StatusOK, "finished")
+		})
+	}, io.Discard)
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		res, err := http.Get(url + "/api/v1/slow")
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		got <- result{status: res.StatusCode, body: string(b)}
+	}()
+	<-entered
+	cancel() // SIGTERM arrives while the handler runs
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("serve returned before the request finished: %v", err)
+	default:
+	}
+	if _, err := http.Get(url + "/healthz"); err == nil {
+		t.Error("new requests are refused during shutdown")
+	}
+	close(release)
+	r := <-got
+	if r.err != nil || r.status != 200 || r.body != "finished" {
+		t.Fatalf("in-flight request: %+v", r)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("serve did not return")
+	}
+}
+
+func TestErrorHandling(t *testing.T) {
+	var logs bytes.Buffer
+	url, _, _ := start(t, func(e *echo.Echo) {
+		e.GET("/api/v1/panic", func(echo.Context) error { panic("secret detail 42") })
+		e.GET("/boom", func(echo.Context) error { return errs.Wrap(errs.Internal, errors.New("secret detail 43"), "db") })
+		e.GET("/api/v1/invalid", func(echo.Context) error {
+			return errs.FieldErrors{"title": "is required"}.Err()
+		})
+	}, &logs)
+	cases := []struct {
+		path, want string
+		status     int
+	}{
+		{"/api/v1/panic", `"code":"internal"`, 500},
+		{"/boom", "page: internal error", 500},
+		{"/api/v1/invalid", `"fields":{"title":"is required"}`, 422},
+		{"/api/v1/missing", `"code":"not_found"`, 404},
+		{"/missing", "page: not found", 404},
+	}
+	for _, c := range cases {
+		res, err := http.Get(url + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.status || !strings.Contains(string(b), c.want) || strings.Contains(string(b), "secret detail") {
+			t.Errorf("%s: %d %s", c.path, res.StatusCode, b)
+		}
+		if res.Header.Get("X-Request-Id") == "" || res.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("%s: request id and security headers on errors too", c.path)
+		}
+	}
+	if !strings.Contains(logs.String(), "secret detail 42") || !strings.Contains(logs.String(), "secret detail 43") {
+		t.Errorf("internal causes must reach the log:\n%s", logs.String())
+	}
+	res, _ := http.Post(url+"/api/v1/invalid", "application/json", strings.NewReader("{}"))
+	if res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("wrong method: %d", res.StatusCode)
+	}
+	big := strings.NewReader(strings.Repeat("x", 5<<20))
+	res, _ = http.Post(url+"/api/v1/invalid", "application/json", big)
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("body over the limit: %d", res.StatusCode)
+	}
+}
