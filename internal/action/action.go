@@ -6,11 +6,12 @@ package action
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 )
 
@@ -84,6 +85,7 @@ func (in *Input) Normalize() {
 	if in.Visibility == "" {
 		in.Visibility = Public
 	}
+	in.StartDate, in.EndDate = date.DayPtr(in.StartDate), date.DayPtr(in.EndDate)
 	for i := range in.Evidence {
 		in.Evidence[i].URL = strings.TrimSpace(in.Evidence[i].URL)
 		in.Evidence[i].Title = strings.Join(strings.Fields(in.Evidence[i].Title), " ")
@@ -94,20 +96,13 @@ func (in *Input) Normalize() {
 // the recommendation numbers that exist.
 func (in Input) Validate(known []int) error {
 	f := errs.FieldErrors{}
-	switch n := utf8.RuneCountInString(in.Title); {
-	case n == 0:
-		f.Add("title", "is required")
-	case n > MaxTitle:
-		f.Addf("title", "must be at most %d characters", MaxTitle)
-	}
-	if utf8.RuneCountInString(in.Description) > MaxDescription {
-		f.Addf("description", "must be at most %d characters", MaxDescription)
-	}
+	f.Text("title", in.Title, true, MaxTitle)
+	f.Text("description", in.Description, false, MaxDescription)
 	if len(in.Recommendations) == 0 {
 		f.Add("recommendations", "choose at least one recommendation")
 	}
 	for _, n := range in.Recommendations {
-		if !contains(known, n) {
+		if !slices.Contains(known, n) {
 			f.Addf("recommendations", "there is no recommendation %d", n)
 		}
 	}
@@ -138,14 +133,11 @@ func (in Input) Validate(known []int) error {
 		if !e.Kind.Valid() {
 			f.Add(key+".kind", choose(e.Kind, EvidenceKinds))
 		}
-		if u, err := url.Parse(e.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(e.URL) > 2000 {
+		f.Text(key+".url", e.URL, true, 2000)
+		if u, err := url.Parse(e.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			f.Add(key+".url", "must be an http or https address")
 		}
-		if n := utf8.RuneCountInString(e.Title); n == 0 {
-			f.Add(key+".title", "is required")
-		} else if n > MaxTitle {
-			f.Addf(key+".title", "must be at most %d characters", MaxTitle)
-		}
+		f.Text(key+".title", e.Title, true, MaxTitle)
 	}
 	return f.Err()
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/errs"
@@ -47,13 +46,27 @@ func (s *Service) Create(ctx context.Context, by user.Actor, stakeholderID, cycl
 	return s.create(ctx, by, stakeholderID, cycleID, nil, in)
 }
 
-// CreateContinuation stores a draft that continues an action of an earlier
-// cycle.
+// CreateContinuation stores a draft that continues an action the same
+// organisation reported in another cycle.
 func (s *Service) CreateContinuation(ctx context.Context, by user.Actor, stakeholderID, cycleID, from int64, in Input) (Action, error) {
 	return s.create(ctx, by, stakeholderID, cycleID, &from, in)
 }
 
 func (s *Service) create(ctx context.Context, by user.Actor, stakeholderID, cycleID int64, from *int64, in Input) (Action, error) {
+	if from != nil {
+		origin, err := s.store.Action(ctx, *from)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return Action{}, err
+		}
+		// Another organisation's action is reported as missing, not as
+		// someone else's: its existence is not the caller's business.
+		if err != nil || origin.StakeholderID != stakeholderID {
+			return Action{}, errs.Field(errs.NotFound, "carried_from", "no such action of this organisation")
+		}
+		if origin.CycleID == cycleID {
+			return Action{}, errs.Field(errs.Invalid, "carried_from", "an action cannot continue one of the same cycle")
+		}
+	}
 	known, err := s.store.RecommendationNumbers(ctx)
 	if err != nil {
 		return Action{}, err
@@ -120,11 +133,15 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 // the organisation can act on.
 func (s *Service) Move(ctx context.Context, by user.Actor, id int64, version int, to State, comment string) (Action, error) {
 	comment = strings.TrimSpace(comment)
+	if !to.Valid() {
+		return Action{}, errs.Field(errs.Invalid, "state", choose(to, States))
+	}
 	if to == ChangesRequested && comment == "" {
 		return Action{}, (errs.FieldErrors{"comment": "say what should change"}).Err()
 	}
-	if utf8.RuneCountInString(comment) > 5000 {
-		return Action{}, (errs.FieldErrors{"comment": "must be at most 5000 characters"}).Err()
+	f := errs.FieldErrors{}
+	if f.Text("comment", comment, false, 5000); len(f) > 0 {
+		return Action{}, f.Err()
 	}
 	var a Action
 	err := s.store.WithTx(ctx, func(ctx context.Context) error {
@@ -179,9 +196,6 @@ func (s *Service) Get(ctx context.Context, id int64) (Action, error) { return s.
 
 // List returns a page of actions and the total that match.
 func (s *Service) List(ctx context.Context, f Filter) ([]Action, int, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
 	return s.store.Actions(ctx, f)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/audit"
@@ -62,6 +63,39 @@ func TestCreateUpdateWithHistory(t *testing.T) {
 	})
 }
 
+func TestContinuationAndDates(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		mine, theirs := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		last, this := s.Cycle(t, 2025), s.Cycle(t, 2026)
+		old := s.Action(t, mine, last)
+		if _, err := s.Actions.CreateContinuation(ctx, testutil.System, theirs.ID, this.ID, old.ID, testutil.ActionInput()); !errs.Is(err, errs.NotFound) {
+			t.Errorf("continuing another organisation's action: %v", err)
+		}
+		if _, err := s.Actions.CreateContinuation(ctx, testutil.System, mine.ID, last.ID, old.ID, testutil.ActionInput()); !errs.Is(err, errs.Invalid) {
+			t.Errorf("continuing into the same cycle: %v", err)
+		}
+		in := testutil.ActionInput()
+		start := time.Date(2026, 3, 5, 15, 4, 0, 0, time.FixedZone("", 2*3600))
+		in.StartDate = &start
+		a, err := s.Actions.CreateContinuation(ctx, testutil.System, mine.ID, this.ID, old.ID, in)
+		if err != nil || a.CarriedFrom == nil || *a.CarriedFrom != old.ID {
+			t.Fatalf("continuation: %+v %v", a, err)
+		}
+		if _, err := s.Actions.CreateContinuation(ctx, testutil.System, mine.ID, this.ID, old.ID, in); !errs.Is(err, errs.Conflict) {
+			t.Errorf("carrying the same action twice into a cycle: %v", err)
+		}
+		got, _ := s.Actions.Get(ctx, a.ID)
+		if got.StartDate == nil || !got.StartDate.Equal(time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("start date is kept as its day: %v", got.StartDate)
+		}
+		if !got.UpdatedAt.Equal(s.Clock.Now()) || !got.CreatedAt.Equal(s.Clock.Now()) {
+			t.Errorf("times follow the service clock: %v %v, clock %v", got.CreatedAt, got.UpdatedAt, s.Clock.Now())
+		}
+	})
+}
+
 func TestInvalidInputWritesNothing(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		s := testutil.NewServices(db)
@@ -84,10 +118,15 @@ func TestInvalidInputWritesNothing(t *testing.T) {
 				t.Errorf("%s: got %v", field, err)
 			}
 		}
-		// A reference that does not exist fails inside the transaction:
-		// no action, version or audit row is left behind.
 		if _, err := s.Actions.Create(ctx, testutil.System, 999999, c.ID, testutil.ActionInput()); !errs.Is(err, errs.Invalid) {
 			t.Errorf("unknown organisation: %v", err)
+		}
+		// The last write of a save fails (the audit entry): the action, its
+		// recommendations, evidence and version written before it are
+		// rolled back with it.
+		failing := action.NewService(failAudit{db}, s.Clock.Now)
+		if _, err := failing.Create(ctx, testutil.System, org.ID, c.ID, testutil.ActionInput()); err == nil {
+			t.Fatal("the failing audit write went unnoticed")
 		}
 		for _, table := range []string{"actions", "action_versions", "evidence", "action_recommendations", "audit_log WHERE object_type = 'action'"} {
 			var n int
@@ -96,6 +135,14 @@ func TestInvalidInputWritesNothing(t *testing.T) {
 			}
 		}
 	})
+}
+
+// failAudit is the real store whose audit writes fail: the last write of
+// every change.
+type failAudit struct{ *store.DB }
+
+func (failAudit) AppendAudit(context.Context, audit.Entry) error {
+	return errs.E(errs.Unavailable, "audit log unavailable")
 }
 
 func TestWorkflow(t *testing.T) {
@@ -124,6 +171,9 @@ func TestWorkflow(t *testing.T) {
 			if err == nil {
 				v = got.Version
 			}
+		}
+		if _, err := s.Actions.Move(ctx, testutil.System, a.ID, v, "bogus", ""); !errs.Is(err, errs.Invalid) {
+			t.Errorf("an unknown state is invalid input: %v", err)
 		}
 		got, _ := s.Actions.Get(ctx, a.ID)
 		if got.State != action.Accepted || got.AcceptedAt == nil || got.SubmittedAt == nil {

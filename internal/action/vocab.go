@@ -1,5 +1,7 @@
 package action
 
+import "slices"
+
 // The vocabularies of an action. Codes are stable; labels are translated in
 // the interface.
 
@@ -91,19 +93,10 @@ type EvidenceKind string
 // EvidenceKinds lists the evidence kinds.
 var EvidenceKinds = []EvidenceKind{"law", "regulation", "policy", "procurement_notice", "disclosure_policy", "report", "press_release", "other"}
 
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // Valid reports whether the code is known.
-func (s Stage) Valid() bool        { return contains(Stages, s) }
+func (s Stage) Valid() bool        { return slices.Contains(Stages, s) }
 func (m MeasureType) Valid() bool  { return m.Group() != "" }
-func (s Scope) Valid() bool        { return contains(Scopes, s) }
+func (s Scope) Valid() bool        { return slices.Contains(Scopes, s) }
 func (v Visibility) Valid() bool   { return v == Public || v == SecretariatOnly }
-func (s State) Valid() bool        { return contains(States, s) }
-func (k EvidenceKind) Valid() bool { return contains(EvidenceKinds, k) }
+func (s State) Valid() bool        { return slices.Contains(States, s) }
+func (k EvidenceKind) Valid() bool { return slices.Contains(EvidenceKinds, k) }

@@ -5,6 +5,7 @@ package cycle
 import (
 	"time"
 
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 )
 
@@ -43,7 +44,7 @@ const (
 
 // StatusOn tells the status of c on day now. The deadline day is still open.
 func (c Cycle) StatusOn(now time.Time) Status {
-	day := Day(now)
+	day := date.Day(now)
 	switch {
 	case day.Before(c.OpensAt):
 		return Upcoming
@@ -69,11 +70,11 @@ type Input struct {
 
 // Normalize reduces every date to its day and fills the defaults.
 func (in *Input) Normalize() {
-	in.OpensAt, in.Deadline, in.ForumDate = Day(in.OpensAt), Day(in.Deadline), Day(in.ForumDate)
+	in.OpensAt, in.Deadline, in.ForumDate = date.Day(in.OpensAt), date.Day(in.Deadline), date.Day(in.ForumDate)
 	if in.ReportAt.IsZero() && !in.ForumDate.IsZero() {
 		in.ReportAt = in.ForumDate.Add(-DefaultReportLead)
 	}
-	in.ReportAt = Day(in.ReportAt)
+	in.ReportAt = date.Day(in.ReportAt)
 	if in.Embargo == "" {
 		in.Embargo = Immediate
 	}
@@ -109,18 +110,4 @@ func (in Input) Validate() error {
 		f.Addf("embargo", "must be %s or %s", Immediate, UntilForum)
 	}
 	return f.Err()
-}
-
-// Day returns the calendar day of t as UTC midnight.
-func Day(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// ParseDay reads a YYYY-MM-DD date.
-func ParseDay(s string) (time.Time, error) {
-	return time.Parse(time.DateOnly, s)
 }

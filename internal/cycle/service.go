@@ -15,7 +15,6 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	CreateCycle(ctx context.Context, c *Cycle) error
-	UpdateCycle(ctx context.Context, c *Cycle) error
 	Cycle(ctx context.Context, year int) (Cycle, error)
 	Cycles(ctx context.Context) ([]Cycle, error)
 }
@@ -43,8 +42,7 @@ func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Cycle, e
 	err := s.store.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateCycle(ctx, &c); err != nil {
 			if errs.Is(err, errs.Conflict) {
-				return &errs.Error{Kind: errs.Conflict, Message: fmt.Sprintf("a cycle for %d already exists", in.Year),
-					Fields: map[string]string{"year": fmt.Sprintf("a cycle for %d already exists", in.Year)}}
+				return errs.Field(errs.Conflict, "year", fmt.Sprintf("a cycle for %d already exists", in.Year))
 			}
 			return err
 		}

@@ -5,13 +5,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/date"
+
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
 
-func day(s string) time.Time { d, _ := cycle.ParseDay(s); return d }
+func day(s string) time.Time { d, _ := date.Parse(s); return d }
 
 func TestCreateCycle(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {

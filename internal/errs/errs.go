@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -135,4 +136,23 @@ func (f FieldErrors) Err() error {
 		return nil
 	}
 	return &Error{Kind: Invalid, Message: "invalid input", Fields: map[string]string(f)}
+}
+
+// Text checks a text field: present when required, at most max characters,
+// and valid UTF-8 without NUL bytes (which PostgreSQL refuses to store).
+func (f FieldErrors) Text(field, value string, required bool, max int) {
+	switch n := utf8.RuneCountInString(value); {
+	case !utf8.ValidString(value) || strings.ContainsRune(value, 0):
+		f.Add(field, "contains characters that are not valid text")
+	case n == 0 && required:
+		f.Add(field, "is required")
+	case n > max:
+		f.Addf(field, "must be at most %d characters", max)
+	}
+}
+
+// Field is an error of kind about one field, whose message is also the
+// error's message.
+func Field(kind Kind, field, msg string) *Error {
+	return &Error{Kind: kind, Message: msg, Fields: map[string]string{field: msg}}
 }

@@ -1,11 +1,14 @@
 // Package jobs runs pctracker's scheduled work with gocron. Register lists
-// the whole schedule. Every run first claims its slot in the job ledger
-// (job_runs, unique on job and slot), so a slot runs once even when several
-// replicas, a restart or "run now" race for it.
+// the whole schedule. Every run claims its slot in the job ledger (job_runs,
+// unique on job and slot) in the same transaction as its effect, so a slot
+// takes effect once even when several replicas, a restart or "run now" race
+// for it, and a run that fails leaves nothing but its error and may be
+// retried.
 package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -16,10 +19,13 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 )
 
-// Ledger records job runs; Claim returns false when the slot was taken.
+// Ledger records job runs; ClaimJobRun returns false when the slot was
+// taken.
 type Ledger interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	ClaimJobRun(ctx context.Context, job, slot, node string, at time.Time) (bool, error)
-	FinishJobRun(ctx context.Context, job, slot string, runErr error, at time.Time) error
+	FinishJobRun(ctx context.Context, job, slot string, at time.Time) error
+	FailJobRun(ctx context.Context, job, slot, node, msg string, at time.Time) error
 }
 
 // Job is one kind of scheduled work.
@@ -28,7 +34,9 @@ type Job struct {
 	Definition gocron.JobDefinition
 	// Slot names the period a run covers (a day, a cycle): one run per slot.
 	Slot func(now time.Time) string
-	Run  func(ctx context.Context, slot string) error
+	// Run does the work inside the ledger's transaction: every write made
+	// with ctx commits together with the claim of the slot.
+	Run func(ctx context.Context, slot string) error
 }
 
 // Deps are what the scheduler needs.
@@ -45,12 +53,12 @@ type Scheduler struct {
 	node   string
 	ctx    context.Context
 	cancel context.CancelFunc
-	jobs   []Job
 }
 
-// Register lists the whole schedule. The reporting cycle's jobs (reminders,
-// report compilation) join this list as those features land.
-func Register(d Deps) []Job {
+// Register lists the whole schedule. The reporting cycle's jobs (reminders
+// before the deadline, the report compiled ahead of the Forum) join this
+// list with those features; until then the scheduler runs empty.
+func Register() []Job {
 	return nil
 }
 
@@ -66,7 +74,7 @@ func New(d Deps) (*Scheduler, error) {
 	host, _ := os.Hostname()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Scheduler{cron: cron, deps: d, node: fmt.Sprintf("%s:%d", host, os.Getpid()), ctx: ctx, cancel: cancel}
-	for _, j := range Register(d) {
+	for _, j := range Register() {
 		if err := s.add(j); err != nil {
 			cancel()
 			return nil, err
@@ -84,23 +92,40 @@ func (s *Scheduler) add(j Job) error {
 	if err != nil {
 		return errs.Wrap(errs.Internal, err, "schedule job %s", j.Name)
 	}
-	s.jobs = append(s.jobs, j)
 	return nil
 }
 
-// RunOnce runs j for the slot of now unless that slot was already claimed.
-// It reports whether it ran.
+// errTaken ends the transaction of a run whose slot another run holds.
+var errTaken = errors.New("slot taken")
+
+// RunOnce runs j for the slot of now unless that slot already succeeded or
+// is being run. It reports whether it ran. On failure the run's writes are
+// rolled back and the error is recorded on the slot.
 func (s *Scheduler) RunOnce(ctx context.Context, j Job, now time.Time) (bool, error) {
 	slot := j.Slot(now)
-	claimed, err := s.deps.Ledger.ClaimJobRun(ctx, j.Name, slot, s.node, now)
-	if err != nil || !claimed {
-		return false, err
+	err := s.deps.Ledger.WithTx(ctx, func(ctx context.Context) error {
+		claimed, err := s.deps.Ledger.ClaimJobRun(ctx, j.Name, slot, s.node, now)
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			return errTaken
+		}
+		if err := j.Run(ctx, slot); err != nil {
+			return err
+		}
+		return s.deps.Ledger.FinishJobRun(ctx, j.Name, slot, s.deps.Now())
+	})
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, errTaken):
+		return false, nil
 	}
-	runErr := j.Run(ctx, slot)
-	if err := s.deps.Ledger.FinishJobRun(context.WithoutCancel(ctx), j.Name, slot, runErr, s.deps.Now()); err != nil {
-		return true, err
+	if ferr := s.deps.Ledger.FailJobRun(context.WithoutCancel(ctx), j.Name, slot, s.node, err.Error(), s.deps.Now()); ferr != nil {
+		s.deps.Logger.Error("recording a failed job run", "job", j.Name, "slot", slot, "error", ferr)
 	}
-	return true, runErr
+	return true, err
 }
 
 // Start starts the schedule.

@@ -12,33 +12,75 @@ import (
 
 	"github.com/go-co-op/gocron/v2"
 
+	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
 
-// Several schedulers (as on several replicas) race for the same slot: the
-// ledger lets exactly one run it, and records how it ended.
+func slotRow(t *testing.T, db *store.DB, slot string) (status, msg string) {
+	t.Helper()
+	if err := db.SQL().QueryRow("SELECT status, error FROM job_runs WHERE job = 'test-job' AND slot = $1", slot).Scan(&status, &msg); err != nil {
+		t.Fatalf("slot %s: %v", slot, err)
+	}
+	return status, msg
+}
+
+func effects(t *testing.T, db *store.DB) int {
+	t.Helper()
+	_, n, err := db.AuditEntries(context.Background(), audit.Filter{Verb: "test.effect"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Several schedulers (as on several replicas) race for the same slot:
+// exactly one runs it. A failed run leaves no effect, records its error,
+// and the slot can be run again; a succeeded slot never runs twice.
 func TestRunOncePerSlot(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		now := time.Date(2026, 10, 21, 3, 0, 0, 0, time.UTC)
 		var runs atomic.Int32
+		var fail atomic.Bool
 		job := jobs.Job{Name: "test-job", Definition: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 0, 0))),
 			Slot: func(now time.Time) string { return now.Format(time.DateOnly) },
 			Run: func(ctx context.Context, slot string) error {
 				runs.Add(1)
+				if err := db.AppendAudit(ctx, audit.New(0, "scheduler", "test.effect", "slot", slot, nil, now)); err != nil {
+					return err
+				}
 				time.Sleep(20 * time.Millisecond)
+				if fail.Load() {
+					return errors.New("boom")
+				}
 				return nil
 			}}
-		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		now := time.Date(2026, 10, 21, 3, 0, 0, 0, time.UTC)
-		var wg sync.WaitGroup
-		var ran atomic.Int32
-		for i := 0; i < 5; i++ {
+		newScheduler := func() *jobs.Scheduler {
 			s, err := jobs.New(jobs.Deps{Logger: logger, Ledger: db, Now: func() time.Time { return now }})
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(func() { _ = s.Stop() })
+			return s
+		}
+
+		fail.Store(true)
+		if ran, err := newScheduler().RunOnce(ctx, job, now); !ran || err == nil {
+			t.Fatalf("failing run: ran=%v err=%v", ran, err)
+		}
+		if st, msg := slotRow(t, db, "2026-10-21"); st != "failed" || msg != "boom" || effects(t, db) != 0 {
+			t.Fatalf("after a failure: %s %q, %d effects", st, msg, effects(t, db))
+		}
+
+		fail.Store(false)
+		runs.Store(0)
+		var wg sync.WaitGroup
+		var ran atomic.Int32
+		for i := 0; i < 5; i++ {
+			s := newScheduler()
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -52,24 +94,17 @@ func TestRunOncePerSlot(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if runs.Load() != 1 || ran.Load() != 1 {
-			t.Fatalf("ran %d times (%d claimed)", runs.Load(), ran.Load())
+		if runs.Load() != 1 || ran.Load() != 1 || effects(t, db) != 1 {
+			t.Fatalf("five racing retries: %d runs, %d claimed, %d effects", runs.Load(), ran.Load(), effects(t, db))
 		}
-		var status string
-		db.SQL().QueryRow("SELECT status FROM job_runs WHERE job = 'test-job'").Scan(&status)
-		if status != "succeeded" {
-			t.Errorf("status %q", status)
+		if st, msg := slotRow(t, db, "2026-10-21"); st != "succeeded" || msg != "" {
+			t.Errorf("after the retry: %s %q", st, msg)
 		}
-		// The next slot runs; a failure is recorded with its message.
-		s, _ := jobs.New(jobs.Deps{Logger: logger, Ledger: db, Now: func() time.Time { return now }})
-		job.Run = func(context.Context, string) error { return errors.New("boom") }
-		if ok, err := s.RunOnce(ctx, job, now.AddDate(0, 0, 1)); !ok || err == nil {
-			t.Errorf("next slot: %v %v", ok, err)
+		if ok, _ := newScheduler().RunOnce(ctx, job, now.Add(time.Hour)); ok {
+			t.Error("a succeeded slot ran again")
 		}
-		var msg string
-		db.SQL().QueryRow("SELECT error FROM job_runs WHERE job = 'test-job' AND status = 'failed'").Scan(&msg)
-		if msg != "boom" {
-			t.Errorf("failure not recorded: %q", msg)
+		if ok, err := newScheduler().RunOnce(ctx, job, now.AddDate(0, 0, 1)); !ok || err != nil {
+			t.Errorf("the next slot: %v %v", ok, err)
 		}
 	})
 }

@@ -2,9 +2,11 @@ package stakeholder
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -13,7 +15,9 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	CreateStakeholder(ctx context.Context, s *Stakeholder) error
-	UpdateStakeholder(ctx context.Context, s *Stakeholder) error
+	// UpdateStakeholder writes s if its stored version is still expected;
+	// otherwise it returns a Conflict.
+	UpdateStakeholder(ctx context.Context, s *Stakeholder, expected int) error
 	Stakeholder(ctx context.Context, id int64) (Stakeholder, error)
 	Stakeholders(ctx context.Context, f Filter) ([]Stakeholder, int, error)
 }
@@ -37,7 +41,7 @@ func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Stakehol
 	}
 	now := s.now().UTC()
 	st := Stakeholder{Name: in.Name, Kind: in.Kind, Country: in.Country, Website: in.Website,
-		SupporterSince: in.SupporterSince, Verified: in.Verified, Active: in.Active, CreatedAt: now, UpdatedAt: now}
+		SupporterSince: in.SupporterSince, Verified: in.Verified, Active: in.Active, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.store.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateStakeholder(ctx, &st); err != nil {
 			return err
@@ -48,8 +52,9 @@ func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Stakehol
 	return st, err
 }
 
-// Update replaces the editable fields of an organisation.
-func (s *Service) Update(ctx context.Context, by user.Actor, id int64, in Input) (Stakeholder, error) {
+// Update replaces the editable fields of an organisation the caller read at
+// version. A stale version is a Conflict and nothing is written.
+func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, in Input) (Stakeholder, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
 		return Stakeholder{}, err
@@ -60,10 +65,15 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, in Input)
 		if st, err = s.store.Stakeholder(ctx, id); err != nil {
 			return err
 		}
+		if st.Version != version {
+			return errs.Field(errs.Conflict, "version",
+				fmt.Sprintf("this organisation was changed by someone else (now at version %d); reload it", st.Version))
+		}
+		st.Version = version + 1
 		st.Name, st.Kind, st.Country, st.Website = in.Name, in.Kind, in.Country, in.Website
 		st.SupporterSince, st.Verified, st.Active = in.SupporterSince, in.Verified, in.Active
 		st.UpdatedAt = s.now().UTC()
-		if err := s.store.UpdateStakeholder(ctx, &st); err != nil {
+		if err := s.store.UpdateStakeholder(ctx, &st, version); err != nil {
 			return err
 		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "stakeholder.update", "stakeholder", st.ID,
@@ -79,8 +89,5 @@ func (s *Service) Get(ctx context.Context, id int64) (Stakeholder, error) {
 
 // List returns a page of organisations and the total that match.
 func (s *Service) List(ctx context.Context, f Filter) ([]Stakeholder, int, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
 	return s.store.Stakeholders(ctx, f)
 }

@@ -5,12 +5,14 @@ package stakeholder
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 )
 
@@ -31,14 +33,7 @@ const (
 var Kinds = []Kind{State, PublicAuthority, Company, CivilSociety, Academia, InternationalOrg}
 
 // Valid reports whether k is a known kind.
-func (k Kind) Valid() bool {
-	for _, x := range Kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
+func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 
 // KindCodes lists the codes, for messages.
 func KindCodes() string {
@@ -59,6 +54,7 @@ type Stakeholder struct {
 	SupporterSince *time.Time
 	Verified       bool
 	Active         bool
+	Version        int // optimistic locking: an update names the version it read
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -74,8 +70,14 @@ type Input struct {
 	Active         bool
 }
 
-// Normalize trims text and upper-cases the country code.
+// parisCallLaunch is the day the Paris Call was launched: nobody supports it
+// from an earlier day.
+func parisCallLaunch() time.Time { return time.Date(2018, 11, 12, 0, 0, 0, 0, time.UTC) }
+
+// Normalize trims text, upper-cases the country code and reduces dates to
+// their day.
 func (in *Input) Normalize() {
+	in.SupporterSince = date.DayPtr(in.SupporterSince)
 	in.Name = strings.Join(strings.Fields(in.Name), " ")
 	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
 	in.Website = strings.TrimSpace(in.Website)
@@ -85,12 +87,11 @@ func (in *Input) Normalize() {
 // Validate returns field errors for everything wrong with in.
 func (in Input) Validate() error {
 	f := errs.FieldErrors{}
-	switch n := utf8.RuneCountInString(in.Name); {
-	case n == 0:
-		f.Add("name", "is required")
-	case n < 2 || n > 200:
-		f.Add("name", "must be 2 to 200 characters")
+	f.Text("name", in.Name, true, 200)
+	if n := utf8.RuneCountInString(in.Name); n == 1 {
+		f.Add("name", "must be at least 2 characters")
 	}
+	f.Text("website", in.Website, false, 500)
 	if !in.Kind.Valid() {
 		if in.Kind == "" {
 			f.Add("kind", "is required")
@@ -109,7 +110,7 @@ func (in Input) Validate() error {
 			f.Add("website", "must be an http or https address")
 		}
 	}
-	if in.SupporterSince != nil && in.SupporterSince.Year() < 2018 {
+	if in.SupporterSince != nil && in.SupporterSince.Before(parisCallLaunch()) {
 		f.Add("supporter_since", "the Paris Call was launched on 12 November 2018")
 	}
 	return f.Err()

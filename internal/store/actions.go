@@ -26,8 +26,8 @@ type actionRow struct {
 	CarriedFrom   *int64
 	CreatedBy     *int64
 	UpdatedBy     *int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
 	SubmittedAt   *time.Time
 	AcceptedAt    *time.Time
 }
@@ -69,7 +69,7 @@ type reviewEventRow struct {
 	Decision   string
 	Comment    string
 	ReviewerID *int64
-	CreatedAt  time.Time
+	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
 }
 
 func (reviewEventRow) TableName() string { return "review_events" }

@@ -17,7 +17,7 @@ type auditRow struct {
 	ObjectType string
 	ObjectID   string
 	Details    string
-	CreatedAt  time.Time
+	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
 }
 
 func (auditRow) TableName() string { return "audit_log" }
@@ -60,7 +60,9 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 	for i, r := range rows {
 		out[i] = audit.Entry{ID: r.ID, ActorID: idOf(r.ActorID), Actor: r.Actor, Verb: r.Verb,
 			ObjectType: r.ObjectType, ObjectID: r.ObjectID, At: r.CreatedAt.UTC()}
-		_ = json.Unmarshal([]byte(r.Details), &out[i].Details)
+		if err := json.Unmarshal([]byte(r.Details), &out[i].Details); err != nil {
+			return nil, 0, errs.Wrap(errs.Internal, err, "decode audit entry %d", r.ID)
+		}
 	}
 	return out, int(total), nil
 }
@@ -80,9 +82,13 @@ func idOf(p *int64) int64 {
 	return *p
 }
 
+// limit is the one rule for page sizes: 50 by default, 500 at most.
 func limit(n int) int {
-	if n <= 0 || n > 1000 {
+	switch {
+	case n <= 0:
 		return 50
+	case n > 500:
+		return 500
 	}
 	return n
 }

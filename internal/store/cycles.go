@@ -4,8 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/date"
+
 	"github.com/pctracker/pctracker/internal/cycle"
-	"github.com/pctracker/pctracker/internal/errs"
 )
 
 type cycleRow struct {
@@ -16,20 +17,21 @@ type cycleRow struct {
 	ReportAt  time.Time
 	ForumDate time.Time
 	Embargo   string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Version   int
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (cycleRow) TableName() string { return "cycles" }
 
 func cycleToRow(c cycle.Cycle) cycleRow {
 	return cycleRow{ID: c.ID, Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt,
-		ForumDate: c.ForumDate, Embargo: string(c.Embargo), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		ForumDate: c.ForumDate, Embargo: string(c.Embargo), Version: 1, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func (r cycleRow) domain() cycle.Cycle {
-	return cycle.Cycle{ID: r.ID, Year: r.Year, OpensAt: cycle.Day(r.OpensAt), Deadline: cycle.Day(r.Deadline),
-		ReportAt: cycle.Day(r.ReportAt), ForumDate: cycle.Day(r.ForumDate), Embargo: cycle.Embargo(r.Embargo),
+	return cycle.Cycle{ID: r.ID, Year: r.Year, OpensAt: date.Day(r.OpensAt), Deadline: date.Day(r.Deadline),
+		ReportAt: date.Day(r.ReportAt), ForumDate: date.Day(r.ForumDate), Embargo: cycle.Embargo(r.Embargo),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
@@ -40,20 +42,6 @@ func (db *DB) CreateCycle(ctx context.Context, c *cycle.Cycle) error {
 		return translate(err)
 	}
 	c.ID = r.ID
-	return nil
-}
-
-// UpdateCycle writes the dates and embargo of c.
-func (db *DB) UpdateCycle(ctx context.Context, c *cycle.Cycle) error {
-	r := cycleToRow(*c)
-	res := db.conn(ctx).Model(&cycleRow{}).Where("id = ?", c.ID).
-		Select("opens_at", "deadline", "report_at", "forum_date", "embargo", "updated_at").Updates(&r)
-	if res.Error != nil {
-		return translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return errs.E(errs.NotFound, "no cycle %d", c.Year)
-	}
 	return nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -43,13 +42,16 @@ type Options struct {
 func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	engine, dsn, err := config.ParseDatabaseURL(url)
 	if err != nil {
-		return nil, errs.Wrap(errs.Invalid, err, "database URL: %v", err)
+		return nil, &errs.Error{Kind: errs.Invalid, Message: "database URL: " + err.Error()}
 	}
 	gcfg := &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true, // every write is already in an explicit transaction
-		NowFunc:                func() time.Time { return time.Now().UTC() },
-		TranslateError:         false,
+		// Row structs turn off gorm's automatic timestamps: the services'
+		// injected clock sets every time, so a row, its version snapshot and
+		// its audit entry always agree.
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+		TranslateError: false,
 	}
 	var dialector gorm.Dialector
 	switch engine {
@@ -129,10 +131,15 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
+	var fnErr error
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+		fnErr = fn(context.WithValue(ctx, txKey{}, tx))
+		return fnErr
 	})
-	return translate(err)
+	if fnErr != nil {
+		return fnErr // the caller's own error, already in its terms
+	}
+	return translate(err) // begin or commit failed
 }
 
 // conn returns the transaction in ctx, or the pool.
@@ -161,15 +168,18 @@ func translate(err error) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "23505":
+		switch {
+		case pgErr.Code == "23505":
 			return errs.Wrap(errs.Conflict, err, "already exists")
-		case "23503":
-			return errs.Wrap(errs.Invalid, err, "refers to something that does not exist")
-		case "23514", "23502", "22P02", "22007", "22008":
+		case pgErr.Code == "23503":
+			return errs.Wrap(errs.Invalid, err, msgForeignKey)
+		case strings.HasPrefix(pgErr.Code, "23"), strings.HasPrefix(pgErr.Code, "22"):
+			// integrity and data exceptions: a value the schema refuses
 			return errs.Wrap(errs.Invalid, err, "value not accepted")
-		}
-		if strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P03" {
+		case pgErr.Code == "40001", pgErr.Code == "40P01":
+			// serialization failure or deadlock: the same request may succeed
+			return errs.Wrap(errs.Unavailable, err, "database busy, try again")
+		case strings.HasPrefix(pgErr.Code, "08"), pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03":
 			return errs.Wrap(errs.Unavailable, err, "database unavailable")
 		}
 		return errs.Wrap(errs.Internal, err, "database error")
@@ -179,7 +189,7 @@ func translate(err error) error {
 	case strings.Contains(msg, "UNIQUE constraint failed"):
 		return errs.Wrap(errs.Conflict, err, "already exists")
 	case strings.Contains(msg, "FOREIGN KEY constraint failed"):
-		return errs.Wrap(errs.Invalid, err, "refers to something that does not exist")
+		return errs.Wrap(errs.Invalid, err, msgForeignKey)
 	case strings.Contains(msg, "CHECK constraint failed"), strings.Contains(msg, "NOT NULL constraint failed"):
 		return errs.Wrap(errs.Invalid, err, "value not accepted")
 	case strings.Contains(msg, "database is locked"), strings.Contains(msg, "SQLITE_BUSY"):
@@ -192,9 +202,11 @@ func translate(err error) error {
 	return errs.Wrap(errs.Internal, err, "database error")
 }
 
+const msgForeignKey = "refers to something that does not exist"
+
 // isUnique reports a unique violation, for stores that turn it into a
 // field error.
 func isUnique(err error) bool { return errs.Is(translate(err), errs.Conflict) }
 
-// String names the database for logs, password masked.
-func (db *DB) String() string { return fmt.Sprintf("%s database", db.engine) }
+// isForeignKey reports a reference to a missing row.
+func isForeignKey(err error) bool { return errs.MessageOf(translate(err)) == msgForeignKey }

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"gorm.io/gorm/clause"
 )
 
 type jobRunRow struct {
@@ -18,27 +20,38 @@ type jobRunRow struct {
 
 func (jobRunRow) TableName() string { return "job_runs" }
 
-// ClaimJobRun takes the slot of a job for this node. It returns false,
-// without error, when another run already holds it.
+// ClaimJobRun takes the slot of a job for node, in the transaction of ctx:
+// the claim commits with the job's effect or not at all. A slot whose last
+// run failed can be claimed again; one that succeeded, or that another node
+// holds, cannot, and the answer is false. On PostgreSQL a second claimer
+// waits on the unique index until the first commits or rolls back.
 func (db *DB) ClaimJobRun(ctx context.Context, job, slot, node string, at time.Time) (bool, error) {
 	r := jobRunRow{Job: job, Slot: slot, Node: node, Status: "running", StartedAt: at.UTC()}
-	err := db.conn(ctx).Create(&r).Error
-	if err != nil {
-		if isUnique(err) {
-			return false, nil
-		}
-		return false, translate(err)
+	res := db.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "job"}, {Name: "slot"}},
+		Where:     clause.Where{Exprs: []clause.Expression{clause.Eq{Column: clause.Column{Table: "job_runs", Name: "status"}, Value: "failed"}}},
+		DoUpdates: clause.AssignmentColumns([]string{"node", "status", "error", "started_at", "finished_at"}),
+	}).Create(&r)
+	if res.Error != nil {
+		return false, translate(res.Error)
 	}
-	return true, nil
+	return res.RowsAffected == 1, nil
 }
 
-// FinishJobRun records the outcome of a claimed run.
-func (db *DB) FinishJobRun(ctx context.Context, job, slot string, runErr error, at time.Time) error {
-	status, msg := "succeeded", ""
-	if runErr != nil {
-		status, msg = "failed", runErr.Error()
-	}
-	finished := at.UTC()
+// FinishJobRun marks a claimed run as succeeded, in the job's transaction.
+func (db *DB) FinishJobRun(ctx context.Context, job, slot string, at time.Time) error {
 	return translate(db.conn(ctx).Model(&jobRunRow{}).Where("job = ? AND slot = ?", job, slot).
-		Updates(map[string]any{"status": status, "error": msg, "finished_at": finished}).Error)
+		Updates(map[string]any{"status": "succeeded", "error": "", "finished_at": at.UTC()}).Error)
+}
+
+// FailJobRun records that a run failed, after its transaction rolled back,
+// so that the slot shows the error and may be claimed again.
+func (db *DB) FailJobRun(ctx context.Context, job, slot, node, msg string, at time.Time) error {
+	finished := at.UTC()
+	r := jobRunRow{Job: job, Slot: slot, Node: node, Status: "failed", Error: msg, StartedAt: finished, FinishedAt: &finished}
+	return translate(db.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "job"}, {Name: "slot"}},
+		Where:     clause.Where{Exprs: []clause.Expression{clause.Neq{Column: clause.Column{Table: "job_runs", Name: "status"}, Value: "succeeded"}}},
+		DoUpdates: clause.AssignmentColumns([]string{"node", "status", "error", "finished_at"}),
+	}).Create(&r).Error)
 }

@@ -10,17 +10,25 @@ import (
 	"github.com/pctracker/pctracker/internal/testutil"
 )
 
-// columns lists table.column for every table but goose's own.
+// columns lists "table.column null|not null" for every table but goose's
+// own, and "index NAME" for every index created by name.
 func columns(t *testing.T, db *store.DB) []string {
 	t.Helper()
 	var q string
 	switch db.Engine() {
 	case "postgres":
-		q = `SELECT table_name || '.' || column_name FROM information_schema.columns
-		     WHERE table_schema = 'public' AND table_name <> 'goose_db_version'`
+		q = `SELECT table_name || '.' || column_name || CASE WHEN is_nullable = 'YES' THEN ' null' ELSE ' not null' END
+		     FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'goose_db_version'
+		     UNION ALL
+		     SELECT 'index ' || indexname FROM pg_indexes WHERE schemaname = 'public'
+		     AND indexname NOT IN (SELECT conname FROM pg_constraint)`
 	default:
-		q = `SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
-		     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'`
+		// A primary key column is NOT NULL whatever SQLite reports.
+		q = `SELECT m.name || '.' || p.name || CASE WHEN p."notnull" = 1 OR p.pk > 0 THEN ' not null' ELSE ' null' END
+		     FROM sqlite_master m, pragma_table_info(m.name) p
+		     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'
+		     UNION ALL
+		     SELECT 'index ' || name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`
 	}
 	rows, err := db.SQL().Query(q)
 	if err != nil {
@@ -61,7 +69,7 @@ func TestSchemaParity(t *testing.T) {
 		}
 		t.Fatalf("schemas differ\nonly in sqlite: %v\nonly in postgres: %v", only(a, b), only(b, a))
 	}
-	t.Logf("both dialects have the same %d columns", len(a))
+	t.Logf("both dialects have the same %d columns (with nullability) and named indexes", len(a))
 }
 
 func TestMigrationsUpDownUp(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/cases"
+
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -12,38 +14,41 @@ import (
 type stakeholderRow struct {
 	ID             int64 `gorm:"primaryKey"`
 	Name           string
+	NameKey        string
 	Kind           string
 	Country        string
 	Website        string
 	SupporterSince *time.Time
 	Verified       bool
 	Active         bool
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	Version        int
+	CreatedAt      time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt      time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (stakeholderRow) TableName() string { return "stakeholders" }
 
 func stakeholderToRow(s stakeholder.Stakeholder) stakeholderRow {
-	return stakeholderRow{ID: s.ID, Name: s.Name, Kind: string(s.Kind), Country: s.Country, Website: s.Website,
+	return stakeholderRow{ID: s.ID, Name: s.Name, NameKey: fold(s.Name), Version: s.Version, Kind: string(s.Kind), Country: s.Country, Website: s.Website,
 		SupporterSince: s.SupporterSince, Verified: s.Verified, Active: s.Active, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
 func (r stakeholderRow) domain() stakeholder.Stakeholder {
 	return stakeholder.Stakeholder{ID: r.ID, Name: r.Name, Kind: stakeholder.Kind(r.Kind), Country: r.Country,
-		Website: r.Website, SupporterSince: utc(r.SupporterSince), Verified: r.Verified, Active: r.Active,
+		Website: r.Website, SupporterSince: utc(r.SupporterSince), Verified: r.Verified, Active: r.Active, Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
-var errStakeholderName = &errs.Error{Kind: errs.Conflict, Message: "an organisation with this name already exists",
-	Fields: map[string]string{"name": "an organisation with this name already exists"}}
+func errStakeholderName() error {
+	return errs.Field(errs.Conflict, "name", "an organisation with this name already exists")
+}
 
 // CreateStakeholder inserts s and sets its ID.
 func (db *DB) CreateStakeholder(ctx context.Context, s *stakeholder.Stakeholder) error {
 	r := stakeholderToRow(*s)
 	if err := db.conn(ctx).Create(&r).Error; err != nil {
 		if isUnique(err) {
-			return errStakeholderName
+			return errStakeholderName()
 		}
 		return translate(err)
 	}
@@ -51,18 +56,20 @@ func (db *DB) CreateStakeholder(ctx context.Context, s *stakeholder.Stakeholder)
 	return nil
 }
 
-// UpdateStakeholder writes every field of s.
-func (db *DB) UpdateStakeholder(ctx context.Context, s *stakeholder.Stakeholder) error {
+// UpdateStakeholder writes every field of s if the stored version is still
+// expected.
+func (db *DB) UpdateStakeholder(ctx context.Context, s *stakeholder.Stakeholder, expected int) error {
 	r := stakeholderToRow(*s)
-	res := db.conn(ctx).Model(&stakeholderRow{}).Where("id = ?", s.ID).Select("*").Omit("id", "created_at").Updates(&r)
+	res := db.conn(ctx).Model(&stakeholderRow{}).Where("id = ? AND version = ?", s.ID, expected).
+		Select("*").Omit("id", "created_at").Updates(&r)
 	if res.Error != nil {
 		if isUnique(res.Error) {
-			return errStakeholderName
+			return errStakeholderName()
 		}
 		return translate(res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return errs.E(errs.NotFound, "no organisation %d", s.ID)
+		return errs.Field(errs.Conflict, "version", "this organisation was changed by someone else; reload it")
 	}
 	return nil
 }
@@ -71,10 +78,7 @@ func (db *DB) UpdateStakeholder(ctx context.Context, s *stakeholder.Stakeholder)
 func (db *DB) Stakeholder(ctx context.Context, id int64) (stakeholder.Stakeholder, error) {
 	var r stakeholderRow
 	if err := db.conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		if errs.Is(translate(err), errs.NotFound) {
-			return stakeholder.Stakeholder{}, errs.E(errs.NotFound, "no organisation %d", id)
-		}
-		return stakeholder.Stakeholder{}, translate(err)
+		return stakeholder.Stakeholder{}, notFound(err, "no organisation %d", id)
 	}
 	return r.domain(), nil
 }
@@ -89,7 +93,7 @@ func (db *DB) Stakeholders(ctx context.Context, f stakeholder.Filter) ([]stakeho
 		q = q.Where("country = ?", strings.ToUpper(f.Country))
 	}
 	if f.Query != "" {
-		q = q.Where(`lower(name) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(f.Query))+"%")
+		q = q.Where(`name_key LIKE ? ESCAPE '\'`, "%"+escapeLike(fold(f.Query))+"%")
 	}
 	if f.Active != nil {
 		q = q.Where("active = ?", *f.Active)
@@ -99,7 +103,7 @@ func (db *DB) Stakeholders(ctx context.Context, f stakeholder.Filter) ([]stakeho
 		return nil, 0, translate(err)
 	}
 	var rows []stakeholderRow
-	if err := q.Order("lower(name), id").Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
+	if err := q.Order("name_key, id").Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err)
 	}
 	out := make([]stakeholder.Stakeholder, len(rows))
@@ -108,6 +112,10 @@ func (db *DB) Stakeholders(ctx context.Context, f stakeholder.Filter) ([]stakeho
 	}
 	return out, int(total), nil
 }
+
+// fold returns the case-folded form of a name, for comparisons that must
+// agree on both engines (SQLite's lower() folds ASCII only).
+func fold(s string) string { return cases.Fold().String(s) }
 
 // escapeLike keeps % and _ typed by people literal; queries say ESCAPE '\'
 // because SQLite has no default escape character.

@@ -18,8 +18,8 @@ type userRow struct {
 	OrgRole       string
 	PasswordHash  string
 	Disabled      bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (userRow) TableName() string { return "users" }
@@ -35,7 +35,7 @@ type tokenRow struct {
 	UserID     int64
 	Name       string
 	TokenHash  string
-	CreatedAt  time.Time
+	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
 }
@@ -47,13 +47,11 @@ func (db *DB) CreateUser(ctx context.Context, u *user.User) error {
 	r := userRow{Email: u.Email, Name: u.Name, Role: string(u.Role), StakeholderID: nullID(u.StakeholderID),
 		OrgRole: string(u.OrgRole), PasswordHash: u.PasswordHash, Disabled: u.Disabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 	if err := db.conn(ctx).Create(&r).Error; err != nil {
-		switch errs.KindOf(translate(err)) {
-		case errs.Conflict:
-			return &errs.Error{Kind: errs.Conflict, Message: "a user with this email already exists",
-				Fields: map[string]string{"email": "a user with this email already exists"}}
-		case errs.Invalid:
-			return &errs.Error{Kind: errs.Invalid, Message: "no such organisation", Err: err,
-				Fields: map[string]string{"stakeholder": "no such organisation"}}
+		switch {
+		case isUnique(err):
+			return errs.Field(errs.Conflict, "email", "a user with this email already exists")
+		case isForeignKey(err):
+			return errs.Field(errs.Invalid, "stakeholder", "no such organisation")
 		}
 		return translate(err)
 	}
@@ -73,7 +71,7 @@ func (db *DB) User(ctx context.Context, id int64) (user.User, error) {
 // UserByEmail finds a user by email, whatever its case.
 func (db *DB) UserByEmail(ctx context.Context, email string) (user.User, error) {
 	var r userRow
-	if err := db.conn(ctx).Where("lower(email) = ?", strings.ToLower(email)).Take(&r).Error; err != nil {
+	if err := db.conn(ctx).Where("email = ?", strings.ToLower(email)).Take(&r).Error; err != nil {
 		return user.User{}, notFound(err, "no user with this email")
 	}
 	return r.domain(), nil
@@ -93,7 +91,7 @@ func (db *DB) Users(ctx context.Context, f user.Filter) ([]user.User, int, error
 		return nil, 0, translate(err)
 	}
 	var rows []userRow
-	if err := q.Order("lower(email)").Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
+	if err := q.Order("email").Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err)
 	}
 	out := make([]user.User, len(rows))

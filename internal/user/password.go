@@ -14,11 +14,13 @@ import (
 
 // hashParams follow the OWASP password storage recommendation for argon2id
 // (m=19 MiB, t=2, p=1).
-var hashParams = argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+func hashParams() *argon2id.Params {
+	return &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+}
 
 // HashPassword returns an argon2id hash in the PHC string format.
 func HashPassword(password string) (string, error) {
-	h, err := argon2id.CreateHash(password, &hashParams)
+	h, err := argon2id.CreateHash(password, hashParams())
 	if err != nil {
 		return "", errs.Wrap(errs.Internal, err, "hash password")
 	}

@@ -68,9 +68,6 @@ func (s *Service) GetByEmail(ctx context.Context, email string) (User, error) {
 
 // List returns a page of users and the total that match.
 func (s *Service) List(ctx context.Context, f Filter) ([]User, int, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
 	return s.store.Users(ctx, f)
 }
 
@@ -93,14 +90,12 @@ func (s *Service) CreateToken(ctx context.Context, by Actor, email, name string)
 		u, err := s.store.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
 		if err != nil {
 			if errs.Is(err, errs.NotFound) {
-				return &errs.Error{Kind: errs.NotFound, Message: "no user with this email",
-					Fields: map[string]string{"email": "no user with this email"}}
+				return errs.Field(errs.NotFound, "email", "no user with this email")
 			}
 			return err
 		}
 		if u.Disabled {
-			return &errs.Error{Kind: errs.Invalid, Message: "the user is disabled",
-				Fields: map[string]string{"email": "the user is disabled"}}
+			return errs.Field(errs.Invalid, "email", "the user is disabled")
 		}
 		t = Token{UserID: u.ID, Name: name, Hash: hash, CreatedAt: s.now().UTC()}
 		if err := s.store.CreateToken(ctx, &t); err != nil {

@@ -98,16 +98,11 @@ func (in *Input) Normalize() {
 // Validate returns field errors for everything wrong with in.
 func (in Input) Validate() error {
 	f := errs.FieldErrors{}
-	if in.Email == "" {
-		f.Add("email", "is required")
-	} else if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || !strings.Contains(in.Email[strings.LastIndex(in.Email, "@"):], ".") {
+	f.Text("email", in.Email, true, 254)
+	if in.Email != "" && !validEmail(in.Email) {
 		f.Addf("email", "%q is not an email address", in.Email)
 	}
-	if n := utf8.RuneCountInString(in.Name); n == 0 {
-		f.Add("name", "is required")
-	} else if n > 200 {
-		f.Add("name", "must be at most 200 characters")
-	}
+	f.Text("name", in.Name, true, 200)
 	switch in.Role {
 	case Secretariat:
 		if in.StakeholderID != 0 {
@@ -129,13 +124,22 @@ func (in Input) Validate() error {
 		f.Addf("role", "%q is not %s or %s", in.Role, Secretariat, Supporter)
 	}
 	if in.Password != "" {
-		if utf8.RuneCountInString(in.Password) < MinPasswordLength {
+		if !utf8.ValidString(in.Password) || strings.ContainsRune(in.Password, 0) {
+			f.Add("password", "contains characters that are not valid text")
+		} else if utf8.RuneCountInString(in.Password) < MinPasswordLength {
 			f.Addf("password", "must be at least %d characters", MinPasswordLength)
 		} else if len(in.Password) > 1024 {
 			f.Add("password", "must be at most 1024 bytes")
 		}
 	}
 	return f.Err()
+}
+
+// validEmail accepts a bare address (no display name) whose domain has a dot.
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	at := strings.LastIndex(s, "@")
+	return err == nil && a.Address == s && at > 0 && strings.Contains(s[at:], ".")
 }
 
 // Token is an API token; only a hash of its secret is stored.

@@ -31,16 +31,18 @@ CREATE TABLE recommendation_principles (
 CREATE TABLE stakeholders (
     id              INTEGER PRIMARY KEY,
     name            TEXT NOT NULL,
+    name_key        TEXT NOT NULL, -- the name case-folded in Go, so both engines compare names alike
     kind            TEXT NOT NULL CHECK (kind IN ('state', 'public_authority', 'company', 'civil_society', 'academia', 'international_org')),
     country         TEXT NOT NULL DEFAULT '',
     website         TEXT NOT NULL DEFAULT '',
     supporter_since DATE,
     verified        BOOLEAN NOT NULL DEFAULT 0,
+    version         INTEGER NOT NULL DEFAULT 1,
     active          BOOLEAN NOT NULL DEFAULT 1,
     created_at      DATETIME NOT NULL,
     updated_at      DATETIME NOT NULL
 );
-CREATE UNIQUE INDEX stakeholders_name_key ON stakeholders (lower(name));
+CREATE UNIQUE INDEX stakeholders_name_key ON stakeholders (name_key);
 CREATE INDEX stakeholders_kind_country_idx ON stakeholders (kind, country);
 
 CREATE TABLE users (
@@ -57,7 +59,8 @@ CREATE TABLE users (
     CHECK ((role = 'supporter' AND stakeholder_id IS NOT NULL AND org_role <> '')
         OR (role = 'secretariat' AND stakeholder_id IS NULL AND org_role = ''))
 );
-CREATE UNIQUE INDEX users_email_key ON users (lower(email));
+-- Emails are stored lower-cased (in Go, which folds every script alike).
+CREATE UNIQUE INDEX users_email_key ON users (email);
 CREATE INDEX users_stakeholder_idx ON users (stakeholder_id);
 
 -- API tokens: only a SHA-256 of the token is kept.
@@ -80,6 +83,7 @@ CREATE TABLE cycles (
     report_at  DATE NOT NULL,
     forum_date DATE NOT NULL,
     embargo    TEXT NOT NULL CHECK (embargo IN ('immediate', 'forum')),
+    version    INTEGER NOT NULL DEFAULT 1,
     created_at DATETIME NOT NULL,
     updated_at DATETIME NOT NULL,
     CHECK (opens_at < deadline AND deadline <= report_at AND report_at <= forum_date)
