@@ -58,8 +58,7 @@ func (h *Handler) listRecommendations(c echo.Context) error {
 func (h *Handler) getRecommendation(c echo.Context) error {
 	n, err := strconv.Atoi(c.Param("number"))
 	if err != nil {
-		return &errs.Error{Kind: errs.Invalid, Message: "the recommendation number must be a whole number",
-			Fields: map[string]string{"number": "must be a whole number"}}
+		return errs.Field(errs.Invalid, "number", "must be a whole number")
 	}
 	r, err := h.recs.Get(c.Request().Context(), n)
 	if err != nil {

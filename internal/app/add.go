@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/date"
+
 	"github.com/pctracker/pctracker/internal/api"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
@@ -40,7 +42,7 @@ func runStakeholder(e env, args []string) error {
 	in := stakeholder.Input{Name: *name, Kind: stakeholder.Kind(*kind), Country: *country, Website: *website,
 		Verified: *verified, Active: true}
 	if *since != "" {
-		d, err := cycle.ParseDay(*since)
+		d, err := date.Parse(*since)
 		if err != nil {
 			return errs.FieldErrors{"supporter-since": "must be a date as YYYY-MM-DD"}.Err()
 		}
@@ -165,7 +167,7 @@ func runCycle(e env, args []string) error {
 		if p.s == "" {
 			continue
 		}
-		d, err := cycle.ParseDay(p.s)
+		d, err := date.Parse(p.s)
 		if err != nil {
 			bad.Addf(name, "%q is not a date as YYYY-MM-DD", p.s)
 			continue

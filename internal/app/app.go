@@ -67,8 +67,8 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 }
 
 // openDB opens the configured database and, unless turned off, applies
-// pending migrations. With migrations off it refuses a database that is
-// not current.
+// pending migrations. With migrations off the server still starts, and
+// /readyz answers 503 until "pctracker migrate up" has run.
 func openDB(ctx context.Context, cfg config.Config, logger *slog.Logger) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.Database.URL, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns, Logger: logger})
 	if err != nil {
@@ -98,7 +98,9 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	pages, err := ui.New(svc.recommendations, web.Templates(), web.I18n(), hashes)
+	tls := strings.HasPrefix(cfg.BaseURL, "https://")
+	pages, err := ui.New(svc.recommendations, ui.Options{Templates: web.Templates(), Catalogues: web.I18n(),
+		AssetHashes: hashes, Secure: tls})
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +110,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 	}
 	return server.New(server.Deps{
 		Config: cfg.HTTP,
-		TLS:    strings.HasPrefix(cfg.BaseURL, "https://"),
+		TLS:    tls,
 		Logger: logger,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {

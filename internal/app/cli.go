@@ -137,9 +137,6 @@ func (f *flags) parse(args []string) error {
 	return nil
 }
 
-// config returns the configuration with this command's overrides.
-func (f *flags) config(env) (config.Config, error) { return f.cfg, nil }
-
 // required checks that flags were given, naming the first missing one.
 func required(f *flags, names ...string) error {
 	set := map[string]bool{}
@@ -172,10 +169,7 @@ func subcommand(args []string, allowed ...string) (string, []string, error) {
 
 // withServices opens the configured database and runs fn with the services.
 func withServices(e env, f *flags, fn func(svc *services) error) error {
-	cfg, err := f.config(e)
-	if err != nil {
-		return err
-	}
+	cfg := f.cfg
 	logger := newLogger(cfg.Log, e.stderr)
 	db, err := openDB(e.ctx, cfg, logger)
 	if err != nil {

@@ -36,6 +36,9 @@ func TestCLIHelp(t *testing.T) {
 			t.Errorf("%v: %d %q", args, r.code, r.stderr)
 		}
 	}
+	if r := run(t, nil, "", "demo", "--database-url", "postgres://h/db"); r.code != 2 || !strings.Contains(r.stderr, "database-url: the demo always runs on a fresh SQLite file") {
+		t.Errorf("demo refuses --database-url: %+v", r)
+	}
 	if r := run(t, nil, "", "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "unknown command") {
 		t.Errorf("unknown command: %+v", r)
 	}

@@ -16,10 +16,7 @@ func runServe(e env, args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	cfg, err := f.config(e)
-	if err != nil {
-		return err
-	}
+	cfg := f.cfg
 	if *addr != "" {
 		if err := cfg.Set("http.addr", *addr, "flag --addr"); err != nil {
 			return err
@@ -51,10 +48,7 @@ func runMigrate(e env, args []string) error {
 	if err := f.parse(rest); err != nil {
 		return err
 	}
-	cfg, err := f.config(e)
-	if err != nil {
-		return err
-	}
+	cfg := f.cfg
 	db, err := openDBNoMigrate(e, cfg)
 	if err != nil {
 		return err
@@ -103,10 +97,7 @@ func runConfig(e env, args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	cfg, err := f.config(e)
-	if err != nil {
-		return err
-	}
+	cfg := f.cfg
 	cfg.Print(e.stdout)
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/date"
+
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
@@ -18,24 +20,25 @@ import (
 	"github.com/pctracker/pctracker/internal/user"
 )
 
-// DemoPassword signs in every demo account. The demo listens on localhost
-// and holds only invented data.
+// DemoPassword signs in every demo account. It is public, as the demo holds
+// only invented data in a throwaway database.
 const DemoPassword = "pctracker-demo"
 
 func runDemo(e env, args []string) error {
-	f := newFlags(e, "demo", "demo [--data-dir DIR] [--addr HOST:PORT] [--seed N]")
+	f := newFlags(e, "demo", "demo [--data-dir DIR] [--addr HOST:PORT] [--seed N]\n\nServes a fresh SQLite database of invented data (PCT_DATABASE_URL is not used).")
 	dataDir := f.String("data-dir", "", "`folder` for the demo database (default: a new temporary folder, removed on exit)")
 	addr := f.String("addr", "localhost:8080", "listen `address`; use localhost:0 for any free port")
 	seed := f.Uint64("seed", 2018, "random `seed`: the same seed gives the same demo data")
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	cfg, err := f.config(e)
-	if err != nil {
-		return err
+	if f.databaseURL != "" {
+		return errs.Field(errs.Invalid, "database-url", "the demo always runs on a fresh SQLite file of its own; use --data-dir to keep it, or serve for your database")
 	}
+	cfg := f.cfg
 	dir := *dataDir
 	if dir == "" {
+		var err error
 		if dir, err = os.MkdirTemp("", "pctracker-demo-"); err != nil {
 			return errs.Wrap(errs.Unavailable, err, "create a temporary folder")
 		}
@@ -158,7 +161,7 @@ var demoTitles = map[int]struct {
 
 // demoCycles chooses three cycles ending with one open on today's date.
 func demoCycles(today time.Time) []cycle.Input {
-	today = cycle.Day(today)
+	today = date.Day(today)
 	year := today.AddDate(0, 2, 0).Year()
 	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 	var out []cycle.Input
@@ -205,7 +208,7 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 	firstOfKind := map[stakeholder.Kind]bool{}
 	for i, o := range demoOrgs {
 		slug := demoSlug(o.name)
-		since := time.Date(2018+rng.IntN(4), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
+		since := time.Date(2018, 11, 12, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rng.IntN(4*365)) // launched 12 November 2018
 		st, err := svc.stakeholders.Create(ctx, sys, stakeholder.Input{Name: o.name, Kind: o.kind, Country: o.country,
 			Website: "https://" + slug + ".example.org", SupporterSince: &since, Verified: i%9 != 8, Active: true})
 		if err != nil {
@@ -244,7 +247,7 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 		last := ci == len(inputs)-1
 		span := in.Deadline.Sub(in.OpensAt)
 		if last {
-			span = cycle.Day(today).Sub(in.OpensAt)
+			span = date.Day(today).Sub(in.OpensAt)
 		}
 		var accepted []action.Action
 		carried := map[int64]bool{}

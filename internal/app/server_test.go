@@ -170,6 +170,24 @@ func TestErrorPagesAndStatic(t *testing.T) {
 	if r := get(t, nil, ts.URL+"/healthz"); r.status != 200 {
 		t.Errorf("healthz %d", r.status)
 	}
+	// The language link of a page at //elsewhere stays on this site.
+	r = get(t, nil, ts.URL+"//evil.example/x")
+	if strings.Contains(r.body, `href="//evil.example`) || !strings.Contains(r.body, `href="?lang=fr"`) {
+		t.Errorf("language link on //evil.example/x: %s", r.body)
+	}
+	// A client cannot choose the id its request is logged under.
+	r = get(t, nil, ts.URL+"/api/v1/recommendations/99", "X-Request-Id", "chosen-by-client")
+	if id := r.header.Get("X-Request-Id"); id == "" || id == "chosen-by-client" || strings.Contains(r.body, "chosen-by-client") {
+		t.Errorf("request id %q", id)
+	}
+	res, err := http.Post(ts.URL+"/api/v1/recommendations", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST to a GET route: %d, want 405", res.StatusCode)
+	}
 }
 
 // /readyz is 503 while migrations are pending, 200 once they are applied,

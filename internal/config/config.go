@@ -302,7 +302,8 @@ func ParseDatabaseURL(raw string) (Engine, string, error) {
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
 		u, err := url.Parse(raw)
 		if err != nil {
-			return "", "", fmt.Errorf("malformed PostgreSQL URL: %s", oneLine(redactParseError(err)))
+			// url.Parse errors quote the input, password included.
+			return "", "", fmt.Errorf("malformed PostgreSQL URL %s (percent-encode special characters in the password)", MaskURL(raw))
 		}
 		if u.Host == "" {
 			return "", "", fmt.Errorf("PostgreSQL URL has no host")
@@ -324,28 +325,27 @@ func ParseDatabaseURL(raw string) (Engine, string, error) {
 	return "", "", fmt.Errorf("must start with postgres:// or sqlite: (got %q)", MaskURL(raw))
 }
 
-// redactParseError keeps url.Parse errors from echoing a password.
-func redactParseError(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err.Error()
-	}
-	return "cannot parse"
-}
-
-// MaskURL hides the password of a URL.
+// MaskURL hides the password of a database URL, whether in its user
+// information or in a password= parameter. A URL that cannot be parsed is
+// hidden whole after its scheme, since any part of it may be the password.
 func MaskURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		if i := strings.Index(raw, "@"); i > 0 && strings.Contains(raw[:i], "://") {
-			return raw[:strings.Index(raw, "://")+3] + "***" + raw[i:]
+	if err != nil {
+		if i := strings.Index(raw, "://"); i > 0 {
+			return raw[:i+3] + "***"
 		}
-		return raw
+		return "***"
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
 	}
-	return strings.Replace(u.String(), "xxxxx", "***", 1)
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return strings.ReplaceAll(u.String(), "xxxxx", "***")
 }
 
 // ParseSize reads sizes such as 512K or 4M, as the body-limit middleware

@@ -59,11 +59,15 @@ func New(d Deps) (*Server, error) {
 	s := &Server{echo: e, logger: d.Logger, cfg: d.Config}
 	e.HTTPErrorHandler = s.errorHandler(d.Pages)
 
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
-		// A client may not choose the id under which its request is logged.
-		Skipper:   func(echo.Context) bool { return false },
-		Generator: newRequestID,
-	}))
+	// A client may not choose the id under which its request is logged:
+	// echo would otherwise reuse an incoming X-Request-Id.
+	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Request().Header.Del(echo.HeaderXRequestID)
+			return next(c)
+		}
+	})
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(s.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -103,10 +107,6 @@ func New(d Deps) (*Server, error) {
 
 // Handler exposes the router, for tests.
 func (s *Server) Handler() http.Handler { return s.echo }
-
-// Routes lists every registered method and path, for tests that must cover
-// them all.
-func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // Serve answers on ln until ctx is cancelled, then stops accepting, lets
 // requests in flight finish within the shutdown timeout, and returns.

@@ -11,10 +11,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Languages of the interface; the first is the default.
-var Languages = []language.Tag{language.English, language.French}
-
-var matcher = language.NewMatcher(Languages)
+// languages of the interface; the first is the default.
+func languages() []language.Tag { return []language.Tag{language.English, language.French} }
 
 // LangCookie remembers a visitor's choice of language.
 const LangCookie = "pct_lang"
@@ -25,7 +23,7 @@ type catalogue struct{ bundle *i18n.Bundle }
 func loadCatalogue(fsys fs.FS) (*catalogue, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	for _, tag := range Languages {
+	for _, tag := range languages() {
 		if _, err := b.LoadMessageFileFS(fsys, tag.String()+".yaml"); err != nil {
 			return nil, fmt.Errorf("load %s messages: %w", tag, err)
 		}
@@ -53,7 +51,7 @@ func (c *catalogue) translator(lang string) func(key string, data ...any) string
 
 // pickLanguage chooses the language of a request: an explicit ?lang=, then
 // the remembered choice, then Accept-Language, then English.
-func pickLanguage(r *http.Request) (lang string, explicit bool) {
+func pickLanguage(matcher language.Matcher, r *http.Request) (lang string, explicit bool) {
 	if l := supported(r.URL.Query().Get("lang")); l != "" {
 		return l, true
 	}
@@ -70,7 +68,7 @@ func pickLanguage(r *http.Request) (lang string, explicit bool) {
 
 func supported(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
-	for _, t := range Languages {
+	for _, t := range languages() {
 		if t.String() == s {
 			return s
 		}

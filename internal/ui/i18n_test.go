@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
 
+	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/web"
 )
@@ -47,6 +49,14 @@ func TestCataloguesComplete(t *testing.T) {
 			missing = append(missing, "en:kind_"+string(k))
 		}
 	}
+	for _, kind := range []errs.Kind{errs.Invalid, errs.NotFound, errs.Conflict, errs.Unauthorized, errs.Forbidden, errs.TooMany, errs.Unavailable, errs.Internal} {
+		h, x := errorKeys(kind)
+		for _, key := range []string{h, x} {
+			if en[key] == "" {
+				missing = append(missing, "error page:"+key)
+			}
+		}
+	}
 	err := fs.WalkDir(web.Templates(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -75,7 +85,7 @@ func TestPickLanguage(t *testing.T) {
 		"": "en", "fr-CA": "fr", "de-DE,fr;q=0.8,en;q=0.5": "fr", "en-GB,fr;q=0.9": "en", "es": "en", "*": "en",
 	} {
 		r := newRequest(header)
-		if got, _ := pickLanguage(r); got != want {
+		if got, _ := pickLanguage(language.NewMatcher(languages()), r); got != want {
 			t.Errorf("%q: %s, want %s", header, got, want)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 
@@ -27,7 +26,7 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 		return nil, err
 	}
 	r := &renderer{pages: map[string]map[string]*template.Template{}, hashes: hashes}
-	for _, tag := range Languages {
+	for _, tag := range languages() {
 		lang := tag.String()
 		tr := cat.translator(lang)
 		funcs := template.FuncMap{
@@ -76,11 +75,12 @@ func newPage(c echo.Context, section string) Page {
 	if lang == "fr" {
 		other = "en"
 	}
-	u := *c.Request().URL
-	q := u.Query()
+	q := c.Request().URL.Query()
 	q.Set("lang", other)
-	u.RawQuery = q.Encode()
-	return Page{Lang: lang, OtherLang: other, OtherLangURL: (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String(),
+	// A query-only link keeps the current page without repeating its path:
+	// a path such as //elsewhere.example would otherwise become a link to
+	// another site.
+	return Page{Lang: lang, OtherLang: other, OtherLangURL: "?" + q.Encode(),
 		Section: section, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
 }
 
@@ -112,13 +112,13 @@ const langKey = "lang"
 
 // languageMiddleware picks the language of each page request and remembers
 // an explicit choice for a year.
-func languageMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+func (h *Handler) languageMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		lang, explicit := pickLanguage(c.Request())
+		lang, explicit := pickLanguage(h.matcher, c.Request())
 		c.Set(langKey, lang)
 		if explicit {
 			c.SetCookie(&http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
-				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure})
 		}
 		return next(c)
 	}
