@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"sort"
@@ -27,6 +29,40 @@ type Config struct {
 	HTTP     HTTP
 	BaseURL  string
 	Log      Log
+	Session  Session
+	SignIn   SignIn
+	Mail     Mail
+}
+
+// Session bounds how long a sign-in lasts.
+type Session struct {
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+}
+
+// SignIn limits failed sign-ins, counted in the database so that the limits
+// hold across replicas.
+type SignIn struct {
+	AccountFailures int           // per account per hour
+	IPFailures      int           // per client address per IPWindow
+	IPWindow        time.Duration // the per-address burst window
+}
+
+// Mail selects how mail leaves pctracker.
+type Mail struct {
+	Backend string // "file" writes each message to Dir; "smtp" sends it
+	Dir     string
+	From    string
+	SMTP    SMTP
+}
+
+// SMTP is the mail server of the smtp backend.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	TLS      string // "starttls", "tls" or "none"
 }
 
 // Database selects and tunes the database.
@@ -46,6 +82,9 @@ type HTTP struct {
 	IdleTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	BodyLimit       string
+	// TrustedProxies are the networks (CIDR) whose X-Forwarded-For is
+	// believed; from anywhere else the client address is the peer's.
+	TrustedProxies []string
 }
 
 // Log tunes logging.
@@ -71,6 +110,10 @@ func Default() Config {
 		},
 		BaseURL: "http://localhost:8080",
 		Log:     Log{Level: "info", Format: "text"},
+		Session: Session{IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour},
+		SignIn:  SignIn{AccountFailures: 100, IPFailures: 30, IPWindow: time.Minute},
+		Mail: Mail{Backend: "file", Dir: "./data/mail", From: "pctracker <no-reply@localhost>",
+			SMTP: SMTP{Port: 587, TLS: "starttls"}},
 	}
 }
 
@@ -122,6 +165,18 @@ func fields() []field {
 			help: "largest request body accepted (e.g. 512K, 4M)",
 			get:  func(c *Config) string { return c.HTTP.BodyLimit },
 			set:  func(c *Config, v string) error { c.HTTP.BodyLimit = v; return nil }},
+		{key: "http.trusted_proxies", env: "PCT_HTTP_TRUSTED_PROXIES",
+			help: "comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For is believed",
+			get:  func(c *Config) string { return strings.Join(c.HTTP.TrustedProxies, ",") },
+			set: func(c *Config, v string) error {
+				c.HTTP.TrustedProxies = nil
+				for _, p := range strings.Split(v, ",") {
+					if p = strings.TrimSpace(p); p != "" {
+						c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, p)
+					}
+				}
+				return nil
+			}},
 		{key: "base_url", env: "PCT_BASE_URL",
 			help: "public URL of this pctracker, used in links sent by mail and in feeds",
 			get:  func(c *Config) string { return c.BaseURL },
@@ -134,6 +189,58 @@ func fields() []field {
 			help: "text or json",
 			get:  func(c *Config) string { return c.Log.Format },
 			set:  func(c *Config, v string) error { c.Log.Format = v; return nil }},
+		{key: "session.idle_timeout", env: "PCT_SESSION_IDLE_TIMEOUT",
+			help: "a session unused this long ends",
+			get:  func(c *Config) string { return c.Session.IdleTimeout.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Session.IdleTimeout })},
+		{key: "session.absolute_timeout", env: "PCT_SESSION_ABSOLUTE_TIMEOUT",
+			help: "a session ends this long after sign-in, used or not",
+			get:  func(c *Config) string { return c.Session.AbsoluteTimeout.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Session.AbsoluteTimeout })},
+		{key: "signin.account_failures", env: "PCT_SIGNIN_ACCOUNT_FAILURES",
+			help: "failed sign-ins allowed per account per hour",
+			get:  func(c *Config) string { return strconv.Itoa(c.SignIn.AccountFailures) },
+			set:  intSetter(func(c *Config) *int { return &c.SignIn.AccountFailures })},
+		{key: "signin.ip_failures", env: "PCT_SIGNIN_IP_FAILURES",
+			help: "failed sign-ins allowed per client address per ip_window",
+			get:  func(c *Config) string { return strconv.Itoa(c.SignIn.IPFailures) },
+			set:  intSetter(func(c *Config) *int { return &c.SignIn.IPFailures })},
+		{key: "signin.ip_window", env: "PCT_SIGNIN_IP_WINDOW",
+			help: "the window of the per-address limit",
+			get:  func(c *Config) string { return c.SignIn.IPWindow.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.SignIn.IPWindow })},
+		{key: "mail.backend", env: "PCT_MAIL_BACKEND",
+			help: "file (write each message to mail.dir and log it) or smtp",
+			get:  func(c *Config) string { return c.Mail.Backend },
+			set:  func(c *Config, v string) error { c.Mail.Backend = v; return nil }},
+		{key: "mail.dir", env: "PCT_MAIL_DIR",
+			help: "folder of the file backend",
+			get:  func(c *Config) string { return c.Mail.Dir },
+			set:  func(c *Config, v string) error { c.Mail.Dir = v; return nil }},
+		{key: "mail.from", env: "PCT_MAIL_FROM",
+			help: "sender address of every message",
+			get:  func(c *Config) string { return c.Mail.From },
+			set:  func(c *Config, v string) error { c.Mail.From = v; return nil }},
+		{key: "mail.smtp.host", env: "PCT_MAIL_SMTP_HOST",
+			help: "SMTP server host",
+			get:  func(c *Config) string { return c.Mail.SMTP.Host },
+			set:  func(c *Config, v string) error { c.Mail.SMTP.Host = v; return nil }},
+		{key: "mail.smtp.port", env: "PCT_MAIL_SMTP_PORT",
+			help: "SMTP server port",
+			get:  func(c *Config) string { return strconv.Itoa(c.Mail.SMTP.Port) },
+			set:  intSetter(func(c *Config) *int { return &c.Mail.SMTP.Port })},
+		{key: "mail.smtp.username", env: "PCT_MAIL_SMTP_USERNAME",
+			help: "SMTP user name (empty: no authentication)",
+			get:  func(c *Config) string { return c.Mail.SMTP.Username },
+			set:  func(c *Config, v string) error { c.Mail.SMTP.Username = v; return nil }},
+		{key: "mail.smtp.password", env: "PCT_MAIL_SMTP_PASSWORD", secret: true,
+			help: "SMTP password",
+			get:  func(c *Config) string { return c.Mail.SMTP.Password },
+			set:  func(c *Config, v string) error { c.Mail.SMTP.Password = v; return nil }},
+		{key: "mail.smtp.tls", env: "PCT_MAIL_SMTP_TLS",
+			help: "starttls, tls (implicit, usually port 465) or none (local relays only)",
+			get:  func(c *Config) string { return c.Mail.SMTP.TLS },
+			set:  func(c *Config, v string) error { c.Mail.SMTP.TLS = v; return nil }},
 	}
 }
 
@@ -261,6 +368,44 @@ func (c Config) Validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &Error{Key: "base_url", Msg: fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)}
 	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			return &Error{Key: "http.trusted_proxies", Msg: fmt.Sprintf("%q is not a network such as 10.0.0.0/8", p)}
+		}
+	}
+	if c.Session.IdleTimeout <= 0 || c.Session.AbsoluteTimeout < c.Session.IdleTimeout {
+		return &Error{Key: "session.absolute_timeout", Msg: "must be positive and at least session.idle_timeout"}
+	}
+	if c.SignIn.AccountFailures < 1 {
+		return &Error{Key: "signin.account_failures", Msg: "must be at least 1"}
+	}
+	if c.SignIn.IPFailures < 1 {
+		return &Error{Key: "signin.ip_failures", Msg: "must be at least 1"}
+	}
+	if c.SignIn.IPWindow <= 0 {
+		return &Error{Key: "signin.ip_window", Msg: "must be a positive duration such as 1m"}
+	}
+	switch c.Mail.Backend {
+	case "file":
+		if c.Mail.Dir == "" {
+			return &Error{Key: "mail.dir", Msg: "is required with the file backend"}
+		}
+	case "smtp":
+		if c.Mail.SMTP.Host == "" {
+			return &Error{Key: "mail.smtp.host", Msg: "is required with the smtp backend"}
+		}
+		if c.Mail.SMTP.Port < 1 || c.Mail.SMTP.Port > 65535 {
+			return &Error{Key: "mail.smtp.port", Msg: "must be a port number"}
+		}
+		if t := c.Mail.SMTP.TLS; t != "starttls" && t != "tls" && t != "none" {
+			return &Error{Key: "mail.smtp.tls", Msg: fmt.Sprintf("%q is not starttls, tls or none", t)}
+		}
+	default:
+		return &Error{Key: "mail.backend", Msg: fmt.Sprintf("%q is not file or smtp", c.Mail.Backend)}
+	}
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		return &Error{Key: "mail.from", Msg: fmt.Sprintf("%q is not an address such as pctracker <no-reply@example.org>", c.Mail.From)}
+	}
 	if _, err := c.Log.SlogLevel(); err != nil {
 		return &Error{Key: "log.level", Msg: err.Error()}
 	}
@@ -363,8 +508,10 @@ func ParseSize(s string) (int64, error) {
 func (c Config) Print(w io.Writer) {
 	for _, f := range fields() {
 		v := f.get(&c)
-		if f.secret {
+		if f.secret && strings.Contains(v, "://") {
 			v = MaskURL(v)
+		} else if f.secret && v != "" {
+			v = "***"
 		}
 		fmt.Fprintf(w, "%-24s %-32q # %s\n", f.key+":", v, f.env)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -32,6 +33,8 @@ type Error struct {
 	Message string
 	Fields  map[string]string // field name -> message
 	Err     error             // the cause, for logs only
+	// RetryAfter tells a throttled caller when to try again.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -41,7 +44,9 @@ func (e *Error) Error() string {
 	} else {
 		b.WriteString(string(e.Kind))
 	}
-	if len(e.Fields) > 0 {
+	// An errs.Field error's message already says what its one field says.
+	sameAsMessage := len(e.Fields) == 1 && e.Fields[firstKey(e.Fields)] == e.Message
+	if len(e.Fields) > 0 && !sameAsMessage {
 		keys := make([]string, 0, len(e.Fields))
 		for k := range e.Fields {
 			keys = append(keys, k)
@@ -62,6 +67,13 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+func firstKey(m map[string]string) string {
+	for k := range m {
+		return k
+	}
+	return ""
+}
 
 // E builds an error of a kind with a formatted message.
 func E(kind Kind, format string, args ...any) *Error {
@@ -87,6 +99,15 @@ func KindOf(err error) Kind {
 
 // Is reports whether err is of kind k.
 func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
+
+// RetryAfterOf returns how long a throttled caller should wait, if said.
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
 
 // FieldsOf returns the field messages of err, if any.
 func FieldsOf(err error) map[string]string {

@@ -1,0 +1,150 @@
+// Package signin checks email and password sign-ins. Failed attempts are
+// counted in the database, per account and per client address, so the
+// limits hold across replicas; password hashing runs under a concurrency cap
+// so that a flood of sign-ins cannot starve the rest of the service.
+package signin
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// Limits bound failed sign-ins.
+type Limits struct {
+	AccountFailures int           // per account per hour
+	IPFailures      int           // per client address per IPWindow
+	IPWindow        time.Duration // the burst window of an address
+}
+
+// accountWindow is the period of the per-account limit.
+const accountWindow = time.Hour
+
+// Store is what sign-in needs from storage.
+type Store interface {
+	UserByEmail(ctx context.Context, email string) (user.User, error)
+	RecordSignInFailure(ctx context.Context, account, ip string, at time.Time) error
+	// SignInFailures counts failures of account since accountSince and of
+	// ip since ipSince, and returns the oldest of each in its window.
+	SignInFailures(ctx context.Context, account, ip string, accountSince, ipSince time.Time) (Failures, error)
+}
+
+// Failures is a count of recent failed sign-ins.
+type Failures struct {
+	Account       int
+	OldestAccount time.Time
+	IP            int
+	OldestIP      time.Time
+}
+
+// Service signs people in.
+type Service struct {
+	store  Store
+	now    func() time.Time
+	limits Limits
+	slots  chan struct{} // one per password hash running at once
+
+	decoyOnce sync.Once
+	decoy     string
+}
+
+// NewService builds the service.
+func NewService(store Store, now func() time.Time, limits Limits) *Service {
+	return &Service{store: store, now: now, limits: limits, slots: make(chan struct{}, runtime.NumCPU())}
+}
+
+// errWrong is deliberately the same for an unknown email and a wrong
+// password, so that sign-in does not tell who has an account.
+func errWrong() error {
+	return errs.Field(errs.Unauthorized, "password", "the email address or the password is wrong")
+}
+
+// SignIn returns the user whose email and password these are. Over a limit
+// it answers TooMany with the wait, even for the right password.
+func (s *Service) SignIn(ctx context.Context, email, password, ip string) (user.User, error) {
+	account := strings.ToLower(strings.TrimSpace(email))
+	if account == "" || password == "" {
+		f := errs.FieldErrors{}
+		if account == "" {
+			f.Add("email", "is required")
+		}
+		if password == "" {
+			f.Add("password", "is required")
+		}
+		return user.User{}, f.Err()
+	}
+	if len(account) > 254 || len(password) > 1024 {
+		return user.User{}, errWrong()
+	}
+	now := s.now().UTC()
+	fails, err := s.store.SignInFailures(ctx, account, ip, now.Add(-accountWindow), now.Add(-s.limits.IPWindow))
+	if err != nil {
+		return user.User{}, err
+	}
+	if wait := s.wait(fails, now); wait > 0 {
+		return user.User{}, &errs.Error{Kind: errs.TooMany, RetryAfter: wait,
+			Message: "too many failed sign-ins; please wait before trying again"}
+	}
+	u, err := s.store.UserByEmail(ctx, account)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return user.User{}, err
+	}
+	hash := u.PasswordHash
+	if err != nil || hash == "" {
+		hash = s.decoyHash() // same work whether or not the account exists
+	}
+	ok, err := s.check(ctx, password, hash)
+	if err != nil {
+		return user.User{}, err
+	}
+	if !ok || u.ID == 0 || u.PasswordHash == "" || u.Disabled {
+		if err := s.store.RecordSignInFailure(ctx, account, ip, now); err != nil {
+			return user.User{}, err
+		}
+		return user.User{}, errWrong()
+	}
+	return u, nil
+}
+
+// wait tells how long until the caller is under both limits again.
+func (s *Service) wait(f Failures, now time.Time) time.Duration {
+	var wait time.Duration
+	if f.Account >= s.limits.AccountFailures {
+		wait = f.OldestAccount.Add(accountWindow).Sub(now)
+	}
+	if f.IP >= s.limits.IPFailures {
+		if w := f.OldestIP.Add(s.limits.IPWindow).Sub(now); w > wait {
+			wait = w
+		}
+	}
+	if wait > 0 && wait < time.Second {
+		wait = time.Second
+	}
+	return wait
+}
+
+// check compares a password with a hash, waiting for a hashing slot.
+func (s *Service) check(ctx context.Context, password, hash string) (bool, error) {
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-ctx.Done():
+		return false, errs.Wrap(errs.Unavailable, ctx.Err(), "sign-in cancelled")
+	}
+	return user.CheckPassword(password, hash), nil
+}
+
+func (s *Service) decoyHash() string {
+	s.decoyOnce.Do(func() {
+		h, err := user.HashPassword("decoy password for accounts that do not exist")
+		if err == nil {
+			s.decoy = h
+		}
+	})
+	return s.decoy
+}
