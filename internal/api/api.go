@@ -8,7 +8,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 // Recommendations is what the API needs of the recommendations.
@@ -17,17 +20,42 @@ type Recommendations interface {
 	Get(ctx context.Context, number int) (recommendation.Recommendation, error)
 }
 
-// Handler serves the API.
-type Handler struct {
-	recs Recommendations
+// Users is what the API needs of accounts.
+type Users interface {
+	Get(ctx context.Context, id int64) (user.User, error)
 }
 
+// Stakeholders is what the API needs of organisations.
+type Stakeholders interface {
+	Get(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
+}
+
+// Deps are the services the API calls.
+type Deps struct {
+	Recommendations Recommendations
+	Users           Users
+	Stakeholders    Stakeholders
+}
+
+// Handler serves the API.
+type Handler struct{ Deps }
+
 // New builds the API handler.
-func New(recs Recommendations) *Handler { return &Handler{recs: recs} }
+func New(d Deps) *Handler { return &Handler{Deps: d} }
 
 // Routes lists every API route.
 func (h *Handler) Routes(e *echo.Echo) {
 	g := e.Group("/api/v1")
 	g.GET("/recommendations", h.listRecommendations)
 	g.GET("/recommendations/:number", h.getRecommendation)
+	g.GET("/me", h.me)
+}
+
+// signedIn returns the caller, or Unauthorized.
+func signedIn(c echo.Context) (user.Actor, error) {
+	a, ok := user.ActorFrom(c.Request().Context())
+	if !ok {
+		return user.Actor{}, errs.E(errs.Unauthorized, "sign in, or send an API token as Authorization: Bearer <token>")
+	}
+	return a, nil
 }

@@ -44,7 +44,7 @@ func recommendationToDTO(r recommendation.Recommendation) recommendationDTO {
 }
 
 func (h *Handler) listRecommendations(c echo.Context) error {
-	recs, err := h.recs.List(c.Request().Context())
+	recs, err := h.Recommendations.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (h *Handler) getRecommendation(c echo.Context) error {
 	if err != nil {
 		return errs.Field(errs.Invalid, "number", "must be a whole number")
 	}
-	r, err := h.recs.Get(c.Request().Context(), n)
+	r, err := h.Recommendations.Get(c.Request().Context(), n)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ import (
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/server"
+	"github.com/pctracker/pctracker/internal/session"
+	"github.com/pctracker/pctracker/internal/signin"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/ui"
@@ -45,16 +47,30 @@ type services struct {
 	users           *user.Service
 	cycles          *cycle.Service
 	actions         *action.Service
+	sessions        *session.Service
+	signIn          *signin.Service
 }
 
-func newServices(db *store.DB, now func() time.Time) *services {
+func newServices(db *store.DB, now func() time.Time, cfg config.Config) *services {
 	return &services{db: db,
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
 		users:           user.NewService(db, now),
 		cycles:          cycle.NewService(db, now),
 		actions:         action.NewService(db, now),
+		sessions:        session.NewService(db, now, cfg.Session.IdleTimeout, cfg.Session.AbsoluteTimeout),
+		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,
+			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
 	}
+}
+
+// sessionCookie names the session cookie: over TLS the __Host- prefix binds
+// it to this host, Secure, with path /.
+func sessionCookie(tls bool) string {
+	if tls {
+		return "__Host-pct_session"
+	}
+	return "pct_session"
 }
 
 func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
@@ -99,14 +115,23 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 		return nil, err
 	}
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
-	pages, err := ui.New(svc.recommendations, ui.Options{Templates: web.Templates(), Catalogues: web.I18n(),
-		AssetHashes: hashes, Secure: tls})
+	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, Sessions: svc.sessions},
+		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls,
+			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {
 		return nil, err
 	}
 	migrator, err := db.Migrator()
 	if err != nil {
 		return nil, err
+	}
+	var proxies []*net.IPNet
+	for _, p := range cfg.HTTP.TrustedProxies {
+		_, n, err := net.ParseCIDR(p) // validated with the configuration
+		if err != nil {
+			return nil, err
+		}
+		proxies = append(proxies, n)
 	}
 	return server.New(server.Deps{
 		Config: cfg.HTTP,
@@ -125,10 +150,14 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 			}
 			return nil
 		},
-		API:    api.New(svc.recommendations),
-		UI:     pages,
-		Pages:  pages,
-		Static: web.Static(),
+		API:            api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders}),
+		UI:             pages,
+		Pages:          pages,
+		Static:         web.Static(),
+		Sessions:       svc.sessions,
+		Users:          svc.users,
+		Cookie:         sessionCookie(tls),
+		TrustedProxies: proxies,
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -17,7 +18,7 @@ func TestDemoData(t *testing.T) {
 		ctx := context.Background()
 		clock := &demoClock{}
 		today := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-		svc := newServices(db, clock.now)
+		svc := newServices(db, clock.now, config.Default())
 		summary, logins, err := fillDemo(ctx, svc, clock, rand.New(rand.NewPCG(1, 2)), today)
 		if err != nil {
 			t.Fatal(err)

@@ -20,7 +20,8 @@ import (
 func startServer(t *testing.T, db *store.DB) *httptest.Server {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := newServer(config.Default(), db, newServices(db, time.Now), logger)
+	cfg := config.Default()
+	srv, err := newServer(cfg, db, newServices(db, time.Now, cfg), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,9 @@ package server
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -97,6 +99,9 @@ func (s *Server) errorHandler(pages ErrorPager) echo.HTTPErrorHandler {
 }
 
 func (s *Server) answer(c echo.Context, pages ErrorPager, code int, err error) {
+	if wait := errs.RetryAfterOf(err); wait > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	}
 	var werr error
 	switch {
 	case c.Request().Method == http.MethodHead:

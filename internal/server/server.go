@@ -39,6 +39,13 @@ type Deps struct {
 	UI     Mounter
 	Pages  ErrorPager
 	Static fs.FS
+	// Sessions and Users identify the caller of each request; Cookie names
+	// the session cookie.
+	Sessions Sessions
+	Users    Users
+	Cookie   string
+	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
 }
 
 // Server is the HTTP server of pctracker.
@@ -56,6 +63,7 @@ func New(d Deps) (*Server, error) {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = ipExtractor(d.TrustedProxies)
 	s := &Server{echo: e, logger: d.Logger, cfg: d.Config}
 	e.HTTPErrorHandler = s.errorHandler(d.Pages)
 
@@ -77,6 +85,8 @@ func New(d Deps) (*Server, error) {
 	}))
 	e.Use(securityHeaders(d.TLS))
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	e.Use(identify(d.Sessions, d.Users, d.Cookie))
+	e.Use(csrf())
 
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -103,6 +113,20 @@ func New(d Deps) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(d.Logger.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// ipExtractor believes X-Forwarded-For only from the trusted proxies; with
+// none, the client address is the connection's peer. echo would otherwise
+// trust every private and loopback address by default.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // Handler exposes the router, for tests.

@@ -118,3 +118,47 @@ func notFound(err error, format string, args ...any) error {
 	}
 	return translate(err)
 }
+
+func (r tokenRow) domain() user.Token {
+	return user.Token{ID: r.ID, UserID: r.UserID, Name: r.Name, Hash: r.TokenHash, CreatedAt: r.CreatedAt.UTC(),
+		LastUsedAt: utc(r.LastUsedAt), RevokedAt: utc(r.RevokedAt)}
+}
+
+// TokenByHash finds a token by the hash of its secret.
+func (db *DB) TokenByHash(ctx context.Context, hash string) (user.Token, error) {
+	var r tokenRow
+	if err := db.conn(ctx).Where("token_hash = ?", hash).Take(&r).Error; err != nil {
+		return user.Token{}, notFound(err, "no such token")
+	}
+	return r.domain(), nil
+}
+
+// Tokens lists a user's tokens, newest first.
+func (db *DB) Tokens(ctx context.Context, userID int64) ([]user.Token, error) {
+	var rows []tokenRow
+	if err := db.conn(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]user.Token, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// TouchToken records the last use of a token.
+func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
+	return translate(db.conn(ctx).Model(&tokenRow{}).Where("id = ?", id).Update("last_used_at", at.UTC()).Error)
+}
+
+// RevokeToken revokes a token of userID; another user's token is not found.
+func (db *DB) RevokeToken(ctx context.Context, userID, id int64, at time.Time) error {
+	res := db.conn(ctx).Model(&tokenRow{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", id, userID).Update("revoked_at", at.UTC())
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.E(errs.NotFound, "no such token")
+	}
+	return nil
+}

@@ -23,7 +23,7 @@ type recommendationView struct {
 }
 
 func (h *Handler) home(c echo.Context) error {
-	recs, err := h.recs.List(c.Request().Context())
+	recs, err := h.Recommendations.List(c.Request().Context())
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/pctracker/pctracker/internal/session"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 // renderer holds every page template, parsed once at start: the base layout
@@ -66,6 +68,8 @@ type Page struct {
 	OtherLangURL string
 	Section      string
 	RequestID    string
+	User         string // who is signed in, "" for visitors
+	CSRF         string // the session's CSRF token, for every form
 }
 
 // newPage fills the common part of a view model from the request.
@@ -81,7 +85,22 @@ func newPage(c echo.Context, section string) Page {
 	// a path such as //elsewhere.example would otherwise become a link to
 	// another site.
 	return Page{Lang: lang, OtherLang: other, OtherLangURL: "?" + q.Encode(),
-		Section: section, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+		Section: section, RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
+		User: signedIn(c), CSRF: csrfToken(c)}
+}
+
+func signedIn(c echo.Context) string {
+	if a, ok := user.ActorFrom(c.Request().Context()); ok {
+		return a.Label()
+	}
+	return ""
+}
+
+func csrfToken(c echo.Context) string {
+	if s, ok := session.From(c.Request().Context()); ok {
+		return s.CSRF
+	}
+	return ""
 }
 
 // render writes a page with status. It renders into a buffer first so that
@@ -95,8 +114,12 @@ func (r *renderer) render(c echo.Context, status int, page string, lang string, 
 	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
 		return fmt.Errorf("render %s: %w", page, err)
 	}
-	c.Response().Header().Set("Content-Language", lang)
-	c.Response().Header().Add("Vary", "Accept-Language, Cookie")
+	h := c.Response().Header()
+	h.Set("Content-Language", lang)
+	h.Add("Vary", "Accept-Language, Cookie")
+	if _, ok := user.ActorFrom(c.Request().Context()); ok {
+		h.Set("Cache-Control", "no-store") // a signed-in page is nobody else's
+	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
 

@@ -8,12 +8,16 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
 
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/session"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 // Recommendations is what the pages need of the recommendations.
@@ -21,36 +25,63 @@ type Recommendations interface {
 	List(ctx context.Context) ([]recommendation.Recommendation, error)
 }
 
+// SignIn checks credentials.
+type SignIn interface {
+	SignIn(ctx context.Context, email, password, ip string) (user.User, error)
+}
+
+// Sessions starts and ends browser sessions.
+type Sessions interface {
+	Start(ctx context.Context, userID int64, ip, userAgent string) (string, session.Session, error)
+	End(ctx context.Context, token string) error
+}
+
+// Deps are the services the pages call.
+type Deps struct {
+	Recommendations Recommendations
+	SignIn          SignIn
+	Sessions        Sessions
+}
+
 // Handler serves the pages.
 type Handler struct {
-	recs     Recommendations
+	Deps
 	renderer *renderer
 	matcher  language.Matcher
-	secure   bool // served over TLS: cookies are Secure
+	secure   bool   // served over TLS: cookies are Secure
+	cookie   string // name of the session cookie
+	timeout  time.Duration
 }
 
 // Options configure the pages.
 type Options struct {
-	Templates   fs.FS
-	Catalogues  fs.FS
-	AssetHashes map[string]string
-	Secure      bool // served over TLS (directly or behind a proxy)
+	Templates       fs.FS
+	Catalogues      fs.FS
+	AssetHashes     map[string]string
+	Secure          bool          // served over TLS (directly or behind a proxy)
+	Cookie          string        // session cookie name
+	AbsoluteTimeout time.Duration // lifetime of the session cookie
 }
 
 // New parses the templates and catalogues; it fails at start, never at
 // request time, when one is broken.
-func New(recs Recommendations, o Options) (*Handler, error) {
+func New(d Deps, o Options) (*Handler, error) {
 	r, err := newRenderer(o.Templates, o.Catalogues, o.AssetHashes)
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{recs: recs, renderer: r, matcher: language.NewMatcher(languages()), secure: o.Secure}, nil
+	return &Handler{Deps: d, renderer: r, matcher: language.NewMatcher(languages()), secure: o.Secure,
+		cookie: o.Cookie, timeout: o.AbsoluteTimeout}, nil
 }
 
 // Routes lists every page. The language middleware is attached per route:
 // a group would add a catch-all route that turns every 405 into a 404.
 func (h *Handler) Routes(e *echo.Echo) {
-	e.GET("/", h.home, h.languageMiddleware)
+	lang := h.languageMiddleware
+	e.GET("/", h.home, lang)
+	e.GET("/signin", h.signInForm, lang)
+	e.POST("/signin", h.signIn, lang)
+	e.POST("/signout", h.signOut, lang)
 }
 
 // RenderError renders the error page for err. Internal details are never
@@ -58,6 +89,10 @@ func (h *Handler) Routes(e *echo.Echo) {
 func (h *Handler) RenderError(c echo.Context, status int, err error) error {
 	lang, _ := pickLanguage(h.matcher, c.Request())
 	c.Set(langKey, lang)
+	if status == http.StatusUnauthorized && c.Request().Method == http.MethodGet {
+		// A page that needs a sign-in sends the visitor to the form and back.
+		return c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+	}
 	v := errorView{Page: newPage(c, ""), Status: status}
 	v.HeadingKey, v.TextKey = errorKeys(errs.KindOf(err))
 	if v.TextKey == "error_generic_text" {

@@ -18,6 +18,10 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (User, error)
 	Users(ctx context.Context, f Filter) ([]User, int, error)
 	CreateToken(ctx context.Context, t *Token) error
+	TokenByHash(ctx context.Context, hash string) (Token, error)
+	Tokens(ctx context.Context, userID int64) ([]Token, error)
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+	RevokeToken(ctx context.Context, userID, id int64, at time.Time) error
 }
 
 // Service manages accounts and tokens.
@@ -108,4 +112,54 @@ func (s *Service) CreateToken(ctx context.Context, by Actor, email, name string)
 		return Token{}, "", err
 	}
 	return t, secret, nil
+}
+
+// ByToken returns the user an API token acts as. A revoked token, or one of
+// a disabled user, is no longer accepted.
+func (s *Service) ByToken(ctx context.Context, secret string) (User, error) {
+	unauthorized := errs.E(errs.Unauthorized, "the API token is not valid")
+	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
+		return User{}, unauthorized
+	}
+	t, err := s.store.TokenByHash(ctx, HashToken(secret))
+	if errs.Is(err, errs.NotFound) {
+		return User{}, unauthorized
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if t.RevokedAt != nil {
+		return User{}, unauthorized
+	}
+	u, err := s.store.User(ctx, t.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Disabled {
+		return User{}, unauthorized
+	}
+	// Record use at most once a minute: enough to show "last used".
+	if now := s.now().UTC(); t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= time.Minute {
+		if err := s.store.TouchToken(ctx, t.ID, now); err != nil {
+			return User{}, err
+		}
+	}
+	return u, nil
+}
+
+// Tokens lists a user's API tokens, newest first.
+func (s *Service) Tokens(ctx context.Context, userID int64) ([]Token, error) {
+	return s.store.Tokens(ctx, userID)
+}
+
+// RevokeToken stops one of the caller's tokens from working.
+func (s *Service) RevokeToken(ctx context.Context, by Actor, id int64) error {
+	now := s.now().UTC()
+	return s.store.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.store.RevokeToken(ctx, by.UserID, id, now); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "token.revoke", "user", by.UserID,
+			map[string]any{"token_id": id}, now))
+	})
 }

@@ -4,6 +4,7 @@
 package user
 
 import (
+	"context"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -159,4 +160,17 @@ type Filter struct {
 	Role          Role
 	Limit         int
 	Offset        int
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying who makes the request.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns who makes the request, if anyone signed in.
+func ActorFrom(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok && a.UserID != 0
 }

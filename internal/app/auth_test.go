@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+const testPassword = "correct horse battery staple"
+
+// browserClient keeps cookies and does not follow redirects, so tests see
+// each answer.
+func browserClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func postForm(t *testing.T, client *http.Client, target string, form url.Values, header ...string) response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, string(b)}
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, body string) string {
+	t.Helper()
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token in the page")
+	}
+	return m[1]
+}
+
+func TestSignInFlow(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := testutil.NewServices(db)
+		org := s.Stakeholder(t, stakeholder.Company)
+		u, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "focal@example.org", Name: "Focal", Role: user.Supporter,
+			StakeholderID: org.ID, OrgRole: user.FocalPoint, Password: testPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := startServer(t, db)
+		client := browserClient()
+
+		// A signed-out visitor of /api/v1/me gets 401 JSON.
+		if r := get(t, client, ts.URL+"/api/v1/me"); r.status != 401 || !strings.Contains(r.body, `"code":"unauthorized"`) {
+			t.Fatalf("anonymous me: %d %s", r.status, r.body)
+		}
+		// Wrong password: the form again, with the email kept and no session.
+		r := postForm(t, client, ts.URL+"/signin", url.Values{"email": {"focal@example.org"}, "password": {"nope nope nope"}})
+		if r.status != 401 || !strings.Contains(r.body, `value="focal@example.org"`) || !strings.Contains(r.body, "is wrong") {
+			t.Fatalf("wrong password: %d", r.status)
+		}
+		// Right password: a session cookie with safe attributes, then home.
+		r = postForm(t, client, ts.URL+"/signin", url.Values{"email": {"focal@example.org"}, "password": {testPassword}, "next": {"//evil.example/"}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+			t.Fatalf("sign-in: %d to %q (a foreign next must not be followed)", r.status, r.header.Get("Location"))
+		}
+		setCookie := r.header.Get("Set-Cookie")
+		if !strings.Contains(setCookie, "pct_session=") || !strings.Contains(setCookie, "HttpOnly") || !strings.Contains(setCookie, "SameSite=Lax") {
+			t.Errorf("cookie: %s", setCookie)
+		}
+		r = get(t, client, ts.URL+"/api/v1/me")
+		var me struct {
+			User struct {
+				Email string `json:"email"`
+				Role  string `json:"role"`
+			} `json:"user"`
+			Organisation struct {
+				ID int64 `json:"id"`
+			} `json:"organisation"`
+		}
+		if r.status != 200 || json.Unmarshal([]byte(r.body), &me) != nil || me.User.Email != u.Email || me.Organisation.ID != org.ID {
+			t.Fatalf("me: %d %s", r.status, r.body)
+		}
+		home := get(t, client, ts.URL+"/")
+		if !strings.Contains(home.body, "focal@example.org") || home.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("signed-in page: cache %q", home.header.Get("Cache-Control"))
+		}
+		token := csrfOf(t, home.body)
+
+		// Sign-out without the CSRF token, or from another site: refused.
+		if r := postForm(t, client, ts.URL+"/signout", url.Values{}); r.status != 403 {
+			t.Errorf("sign-out without token: %d", r.status)
+		}
+		if r := postForm(t, client, ts.URL+"/signout", url.Values{"csrf_token": {token}}, "Sec-Fetch-Site", "cross-site"); r.status != 403 {
+			t.Errorf("cross-site sign-out: %d", r.status)
+		}
+		if r := get(t, client, ts.URL+"/api/v1/me"); r.status != 200 {
+			t.Fatalf("still signed in after refused sign-outs: %d", r.status)
+		}
+		if r := postForm(t, client, ts.URL+"/signout", url.Values{"csrf_token": {token}}); r.status != http.StatusSeeOther {
+			t.Fatalf("sign-out: %d %s", r.status, r.body)
+		}
+		if r := get(t, client, ts.URL+"/api/v1/me"); r.status != 401 {
+			t.Errorf("after sign-out: %d", r.status)
+		}
+		// The old cookie value is dead on the server too, not only dropped.
+		var sessions int
+		db.SQL().QueryRow("SELECT count(*) FROM sessions").Scan(&sessions)
+		if sessions != 0 {
+			t.Errorf("%d sessions left after sign-out", sessions)
+		}
+
+		// An API token acts as its user; a wrong one is refused.
+		_, secret, err := s.Users.CreateToken(ctx, testutil.System, u.Email, "ci")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := get(t, nil, ts.URL+"/api/v1/me", "Authorization", "Bearer "+secret); r.status != 200 || !strings.Contains(r.body, u.Email) {
+			t.Errorf("bearer: %d %s", r.status, r.body)
+		}
+		if r := get(t, nil, ts.URL+"/api/v1/me", "Authorization", "Bearer pct_forged"); r.status != 401 {
+			t.Errorf("forged bearer: %d", r.status)
+		}
+	})
+}
+
+func TestSignInThrottledOverHTTP(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	ts := startServer(t, db) // 30 failures per address per minute by default
+	client := browserClient()
+	var last response
+	for i := 0; i < 31; i++ {
+		last = postForm(t, client, ts.URL+"/signin", url.Values{"email": {"x@example.org"}, "password": {"wrong password"}})
+	}
+	if last.status != http.StatusTooManyRequests || last.header.Get("Retry-After") == "" || !strings.Contains(last.body, "Too many failed attempts") {
+		t.Errorf("31st failure: %d, Retry-After %q", last.status, last.header.Get("Retry-After"))
+	}
+}

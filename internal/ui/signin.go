@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+type signInView struct {
+	Page
+	Email   string
+	Next    string
+	Error   string // a message for people, already translated or from errs
+	ErrKey  string // a catalogue key, when the message is one of ours
+	Waiting int    // seconds to wait when throttled
+}
+
+func (h *Handler) signInForm(c echo.Context) error {
+	if _, ok := user.ActorFrom(c.Request().Context()); ok {
+		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+	}
+	v := signInView{Page: newPage(c, "signin"), Next: safeNext(c.QueryParam("next"))}
+	return h.renderer.render(c, http.StatusOK, "signin", v.Lang, v)
+}
+
+func (h *Handler) signIn(c echo.Context) error {
+	ctx := c.Request().Context()
+	email, password := c.FormValue("email"), c.FormValue("password")
+	next := safeNext(c.FormValue("next"))
+	u, err := h.SignIn.SignIn(ctx, email, password, c.RealIP())
+	if err != nil {
+		v := signInView{Page: newPage(c, "signin"), Email: email, Next: next}
+		status := http.StatusUnprocessableEntity
+		switch errs.KindOf(err) {
+		case errs.Unauthorized:
+			v.ErrKey, status = "signin_wrong", http.StatusUnauthorized
+		case errs.TooMany:
+			wait := errs.RetryAfterOf(err)
+			v.ErrKey, v.Waiting, status = "signin_throttled", int(wait.Minutes())+1, http.StatusTooManyRequests
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		case errs.Invalid:
+			v.ErrKey = "signin_missing"
+		default:
+			return err
+		}
+		return h.renderer.render(c, status, "signin", v.Lang, v)
+	}
+	// A new session, and so a new id, at every sign-in.
+	if old, err := c.Cookie(h.cookie); err == nil {
+		_ = h.Sessions.End(ctx, old.Value)
+	}
+	token, _, err := h.Sessions.Start(ctx, u.ID, c.RealIP(), c.Request().UserAgent())
+	if err != nil {
+		return err
+	}
+	c.SetCookie(h.sessionCookie(token, int(h.timeout.Seconds())))
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (h *Handler) signOut(c echo.Context) error {
+	if ck, err := c.Cookie(h.cookie); err == nil {
+		if err := h.Sessions.End(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(h.sessionCookie("", -1))
+	return c.Redirect(http.StatusSeeOther, "/?lang="+langOf(c))
+}
+
+// sessionCookie is HttpOnly and SameSite=Lax; over TLS it is Secure and,
+// by its __Host- name, bound to this host and path.
+func (h *Handler) sessionCookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: h.cookie, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure}
+}
+
+// safeNext keeps a redirect after sign-in on this site: a local path only,
+// never //host or /\host, which browsers treat as another site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	return next
+}
