@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -16,10 +18,17 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	RecommendationNumbers(ctx context.Context) ([]int, error)
+	Cycle(ctx context.Context, year int) (cycle.Cycle, error)
+	CycleByID(ctx context.Context, id int64) (cycle.Cycle, error)
+	Cycles(ctx context.Context) ([]cycle.Cycle, error)
+	// DeadlineExtension returns an organisation's own deadline in a cycle,
+	// if the secretariat granted one.
+	DeadlineExtension(ctx context.Context, cycleID, stakeholderID int64) (time.Time, bool, error)
 	CreateAction(ctx context.Context, a *Action) error
 	// UpdateAction writes a whose version was expected; it returns a
 	// Conflict when the stored version differs.
 	UpdateAction(ctx context.Context, a *Action, expected int) error
+	DeleteAction(ctx context.Context, id int64) error
 	Action(ctx context.Context, id int64) (Action, error)
 	Actions(ctx context.Context, f Filter) ([]Action, int, error)
 	AddActionVersion(ctx context.Context, v Version) error
@@ -30,7 +39,7 @@ type Store interface {
 
 // Service records actions and moves them through the workflow. Every change
 // writes the action, a full version snapshot and an audit entry in one
-// transaction.
+// transaction. Who may do what is decided in policy.go.
 type Service struct {
 	store Store
 	now   func() time.Time
@@ -41,18 +50,48 @@ func NewService(store Store, now func() time.Time) *Service {
 	return &Service{store: store, now: now}
 }
 
+// CreateIn stores a new draft of the caller's organisation in the cycle of
+// year.
+func (s *Service) CreateIn(ctx context.Context, by user.Actor, year int, in Input) (Action, error) {
+	if by.Role != user.Supporter {
+		return Action{}, mayWrite(by, 0)
+	}
+	c, err := s.store.Cycle(ctx, year)
+	if errs.Is(err, errs.NotFound) {
+		return Action{}, errs.Field(errs.Invalid, "cycle", fmt.Sprintf("there is no reporting cycle for %d", year))
+	}
+	if err != nil {
+		return Action{}, err
+	}
+	return s.create(ctx, by, by.StakeholderID, c, nil, in)
+}
+
 // Create stores a new draft action of an organisation in a cycle.
 func (s *Service) Create(ctx context.Context, by user.Actor, stakeholderID, cycleID int64, in Input) (Action, error) {
-	return s.create(ctx, by, stakeholderID, cycleID, nil, in)
+	c, err := s.store.CycleByID(ctx, cycleID)
+	if err != nil {
+		return Action{}, err
+	}
+	return s.create(ctx, by, stakeholderID, c, nil, in)
 }
 
 // CreateContinuation stores a draft that continues an action the same
 // organisation reported in another cycle.
 func (s *Service) CreateContinuation(ctx context.Context, by user.Actor, stakeholderID, cycleID, from int64, in Input) (Action, error) {
-	return s.create(ctx, by, stakeholderID, cycleID, &from, in)
+	c, err := s.store.CycleByID(ctx, cycleID)
+	if err != nil {
+		return Action{}, err
+	}
+	return s.create(ctx, by, stakeholderID, c, &from, in)
 }
 
-func (s *Service) create(ctx context.Context, by user.Actor, stakeholderID, cycleID int64, from *int64, in Input) (Action, error) {
+func (s *Service) create(ctx context.Context, by user.Actor, stakeholderID int64, c cycle.Cycle, from *int64, in Input) (Action, error) {
+	if err := mayWrite(by, stakeholderID); err != nil {
+		return Action{}, err
+	}
+	if err := s.notClosed(by, c); err != nil {
+		return Action{}, err
+	}
 	if from != nil {
 		origin, err := s.store.Action(ctx, *from)
 		if err != nil && !errs.Is(err, errs.NotFound) {
@@ -63,7 +102,7 @@ func (s *Service) create(ctx context.Context, by user.Actor, stakeholderID, cycl
 		if err != nil || origin.StakeholderID != stakeholderID {
 			return Action{}, errs.Field(errs.NotFound, "carried_from", "no such action of this organisation")
 		}
-		if origin.CycleID == cycleID {
+		if origin.CycleID == c.ID {
 			return Action{}, errs.Field(errs.Invalid, "carried_from", "an action cannot continue one of the same cycle")
 		}
 	}
@@ -76,7 +115,7 @@ func (s *Service) create(ctx context.Context, by user.Actor, stakeholderID, cycl
 		return Action{}, err
 	}
 	now := s.now().UTC()
-	a := Action{StakeholderID: stakeholderID, CycleID: cycleID, State: Draft, Version: 1, CarriedFrom: from,
+	a := Action{StakeholderID: stakeholderID, CycleID: c.ID, State: Draft, Version: 1, CarriedFrom: from,
 		CreatedBy: by.UserID, UpdatedBy: by.UserID, CreatedAt: now, UpdatedAt: now}
 	a.apply(in)
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
@@ -88,6 +127,40 @@ func (s *Service) create(ctx context.Context, by user.Actor, stakeholderID, cycl
 	return a, err
 }
 
+// notClosed refuses new drafts in a cycle whose reporting has ended.
+func (s *Service) notClosed(by user.Actor, c cycle.Cycle) error {
+	if by.IsSystem() || c.StatusOn(s.now()) != cycle.Closed {
+		return nil
+	}
+	return errs.Field(errs.Conflict, "cycle", fmt.Sprintf("reporting for %d closed on %s", c.Year, c.Deadline.Format("2 January 2006")))
+}
+
+// submissionOpen checks that an organisation may still submit in a cycle:
+// from the opening day to its deadline, or to the organisation's extension.
+func (s *Service) submissionOpen(ctx context.Context, by user.Actor, a Action) error {
+	if by.IsSystem() {
+		return nil
+	}
+	c, err := s.store.CycleByID(ctx, a.CycleID)
+	if err != nil {
+		return err
+	}
+	today := date.Day(s.now())
+	deadline := c.Deadline
+	if ext, ok, err := s.store.DeadlineExtension(ctx, c.ID, a.StakeholderID); err != nil {
+		return err
+	} else if ok && ext.After(deadline) {
+		deadline = ext
+	}
+	switch {
+	case today.Before(c.OpensAt):
+		return errs.Field(errs.Conflict, "cycle", fmt.Sprintf("submissions for %d open on %s", c.Year, c.OpensAt.Format("2 January 2006")))
+	case today.After(deadline):
+		return errs.Field(errs.Conflict, "cycle", fmt.Sprintf("submissions for %d closed on %s", c.Year, deadline.Format("2 January 2006")))
+	}
+	return nil
+}
+
 func (a *Action) apply(in Input) {
 	a.Title, a.Description, a.Recommendations = in.Title, in.Description, in.Recommendations
 	a.Stage, a.MeasureType, a.Scope, a.Visibility = in.Stage, in.MeasureType, in.Scope, in.Visibility
@@ -95,7 +168,8 @@ func (a *Action) apply(in Input) {
 }
 
 // Update saves an edit of an action the caller read at version. A stale
-// version is a Conflict and nothing is written.
+// version is a Conflict whose message names the current version, and
+// nothing is written.
 func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, in Input) (Action, error) {
 	known, err := s.store.RecommendationNumbers(ctx)
 	if err != nil {
@@ -107,7 +181,10 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 	}
 	var a Action
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
-		if a, err = s.store.Action(ctx, id); err != nil {
+		if a, err = s.readable(ctx, by, id); err != nil {
+			return err
+		}
+		if err := mayWrite(by, a.StakeholderID); err != nil {
 			return err
 		}
 		if a.Version != version {
@@ -128,6 +205,27 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 	return a, err
 }
 
+// Delete removes a draft that was never submitted. Its audit entry stays.
+func (s *Service) Delete(ctx context.Context, by user.Actor, id int64) error {
+	return s.store.WithTx(ctx, func(ctx context.Context) error {
+		a, err := s.readable(ctx, by, id)
+		if err != nil {
+			return err
+		}
+		if err := mayWrite(by, a.StakeholderID); err != nil {
+			return err
+		}
+		if a.State != Draft || a.SubmittedAt != nil {
+			return errs.Field(errs.Conflict, "state", "only drafts that were never submitted can be deleted; withdraw it instead")
+		}
+		if err := s.store.DeleteAction(ctx, a.ID); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "action.delete", "action", a.ID,
+			map[string]any{"title": a.Title, "stakeholder_id": a.StakeholderID}, s.now()))
+	})
+}
+
 // Move takes an action read at version to another workflow state and records
 // the decision, with an optional comment. Requesting changes needs a comment
 // the organisation can act on.
@@ -146,36 +244,151 @@ func (s *Service) Move(ctx context.Context, by user.Actor, id int64, version int
 	var a Action
 	err := s.store.WithTx(ctx, func(ctx context.Context) error {
 		var err error
-		if a, err = s.store.Action(ctx, id); err != nil {
+		if a, err = s.readable(ctx, by, id); err != nil {
 			return err
 		}
-		if a.Version != version {
-			return staleError(a.Version)
+		a, err = s.move(ctx, by, a, version, to, comment)
+		return err
+	})
+	return a, err
+}
+
+// move does Move's work inside its transaction.
+func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int, to State, comment string) (Action, error) {
+	if err := mayMove(by, a, to); err != nil {
+		return a, err
+	}
+	if a.Version != version {
+		return a, staleError(a.Version)
+	}
+	decision, err := Transition(a.State, to)
+	if err != nil {
+		return a, err
+	}
+	if to == Submitted {
+		if err := s.submissionOpen(ctx, by, a); err != nil {
+			return a, err
 		}
-		decision, err := Transition(a.State, to)
+	}
+	now := s.now().UTC()
+	a.State, a.UpdatedBy, a.UpdatedAt, a.Version = to, by.UserID, now, version+1
+	switch to {
+	case Submitted:
+		a.SubmittedAt = &now
+	case Accepted:
+		a.AcceptedAt = &now
+	case Draft, Withdrawn:
+		a.AcceptedAt = nil
+	}
+	if err := s.store.UpdateAction(ctx, &a, version); err != nil {
+		return a, err
+	}
+	ev := ReviewEvent{ActionID: a.ID, Decision: decision, Comment: comment, ReviewerID: by.UserID, At: now}
+	if err := s.store.AddReviewEvent(ctx, &ev); err != nil {
+		return a, err
+	}
+	return a, s.record(ctx, by, a, "action."+string(decision), map[string]any{"comment": comment})
+}
+
+// SubmitAll submits every draft and every action sent back for changes of
+// the caller's organisation in the cycle of year, in one transaction: all
+// are submitted, or none.
+func (s *Service) SubmitAll(ctx context.Context, by user.Actor, year int) ([]Action, error) {
+	if !by.IsFocalPoint() {
+		return nil, errs.E(errs.Forbidden, "only the organisation's focal point submits actions to the secretariat")
+	}
+	c, err := s.store.Cycle(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	var out []Action
+	err = s.store.WithTx(ctx, func(ctx context.Context) error {
+		out = nil
+		for _, st := range []State{Draft, ChangesRequested} {
+			list, _, err := s.store.Actions(ctx, Filter{CycleID: c.ID, StakeholderID: by.StakeholderID, State: st, Limit: maxBatch})
+			if err != nil {
+				return err
+			}
+			for _, a := range list {
+				moved, err := s.move(ctx, by, a, a.Version, Submitted, "")
+				if err != nil {
+					return fmt.Errorf("%q: %w", a.Title, err)
+				}
+				out = append(out, moved)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// maxBatch bounds the actions one request submits or carries forward.
+const maxBatch = 500
+
+// CarryForward starts the caller's report for the cycle of year from the
+// previous cycle: every accepted action there becomes a draft here, linked
+// to its origin, with its evidence. Actions already carried are skipped, so
+// running it twice creates nothing the second time.
+func (s *Service) CarryForward(ctx context.Context, by user.Actor, year int) ([]Action, error) {
+	if by.Role != user.Supporter {
+		return nil, mayWrite(by, 0)
+	}
+	cycles, err := s.store.Cycles(ctx) // latest first
+	if err != nil {
+		return nil, err
+	}
+	var this, prev *cycle.Cycle
+	for i := range cycles {
+		switch {
+		case cycles[i].Year == year:
+			this = &cycles[i]
+		case cycles[i].Year < year && prev == nil:
+			prev = &cycles[i]
+		}
+	}
+	if this == nil {
+		return nil, errs.E(errs.NotFound, "there is no reporting cycle for %d", year)
+	}
+	if prev == nil {
+		return []Action{}, nil // a first cycle has nothing to carry
+	}
+	var created []Action
+	err = s.store.WithTx(ctx, func(ctx context.Context) error {
+		created = nil
+		here, _, err := s.store.Actions(ctx, Filter{CycleID: this.ID, StakeholderID: by.StakeholderID, Limit: maxBatch})
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC()
-		a.State, a.UpdatedBy, a.UpdatedAt, a.Version = to, by.UserID, now, version+1
-		switch to {
-		case Submitted:
-			a.SubmittedAt = &now
-		case Accepted:
-			a.AcceptedAt = &now
-		case Draft, Withdrawn:
-			a.AcceptedAt = nil
+		done := map[int64]bool{}
+		for _, a := range here {
+			if a.CarriedFrom != nil {
+				done[*a.CarriedFrom] = true
+			}
 		}
-		if err := s.store.UpdateAction(ctx, &a, version); err != nil {
+		last, _, err := s.store.Actions(ctx, Filter{CycleID: prev.ID, StakeholderID: by.StakeholderID, State: Accepted, Limit: maxBatch})
+		if err != nil {
 			return err
 		}
-		ev := ReviewEvent{ActionID: a.ID, Decision: decision, Comment: comment, ReviewerID: by.UserID, At: now}
-		if err := s.store.AddReviewEvent(ctx, &ev); err != nil {
-			return err
+		for _, old := range last {
+			if done[old.ID] {
+				continue
+			}
+			a, err := s.create(ctx, by, by.StakeholderID, *this, &old.ID, old.input())
+			if err != nil {
+				return fmt.Errorf("carry %q forward: %w", old.Title, err)
+			}
+			created = append(created, a)
 		}
-		return s.record(ctx, by, a, "action."+string(decision), map[string]any{"comment": comment})
+		return nil
 	})
-	return a, err
+	return created, err
+}
+
+// input returns what an organisation wrote on a, to start a new version.
+func (a Action) input() Input {
+	return Input{Title: a.Title, Description: a.Description, Recommendations: a.Recommendations,
+		Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, StartDate: a.StartDate, EndDate: a.EndDate,
+		Visibility: a.Visibility, Evidence: a.Evidence}
 }
 
 // record writes the version snapshot and the audit entry of a change.
@@ -191,22 +404,47 @@ func (s *Service) record(ctx context.Context, by user.Actor, a Action, verb stri
 	return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), verb, "action", a.ID, details, a.UpdatedAt))
 }
 
-// Get returns one action with its evidence.
-func (s *Service) Get(ctx context.Context, id int64) (Action, error) { return s.store.Action(ctx, id) }
+// readable returns the action if by may see it, else NotFound.
+func (s *Service) readable(ctx context.Context, by user.Actor, id int64) (Action, error) {
+	a, err := s.store.Action(ctx, id)
+	if err != nil {
+		return Action{}, err
+	}
+	if !mayRead(by, a) {
+		return Action{}, errNoAction(id)
+	}
+	return a, nil
+}
 
-// List returns a page of actions and the total that match.
-func (s *Service) List(ctx context.Context, f Filter) ([]Action, int, error) {
+// Get returns one action with its evidence, if by may see it.
+func (s *Service) Get(ctx context.Context, by user.Actor, id int64) (Action, error) {
+	return s.readable(ctx, by, id)
+}
+
+// List returns a page of the actions by may see, and their total. A
+// supporter sees only their organisation's.
+func (s *Service) List(ctx context.Context, by user.Actor, f Filter) ([]Action, int, error) {
+	switch {
+	case by.Role == user.Supporter:
+		f.StakeholderID = by.StakeholderID
+	case !by.IsSecretariat():
+		return nil, 0, errs.E(errs.Unauthorized, "sign in to see actions")
+	}
 	return s.store.Actions(ctx, f)
 }
 
-// History returns every saved version of an action, oldest first.
-func (s *Service) History(ctx context.Context, id int64) ([]Version, error) {
-	return s.store.ActionVersions(ctx, id)
-}
-
-// Reviews returns the workflow events of an action, oldest first.
-func (s *Service) Reviews(ctx context.Context, id int64) ([]ReviewEvent, error) {
-	return s.store.ReviewEvents(ctx, id)
+// History returns every saved version of an action and its workflow events,
+// oldest first.
+func (s *Service) History(ctx context.Context, by user.Actor, id int64) ([]Version, []ReviewEvent, error) {
+	if _, err := s.readable(ctx, by, id); err != nil {
+		return nil, nil, err
+	}
+	versions, err := s.store.ActionVersions(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, err := s.store.ReviewEvents(ctx, id)
+	return versions, events, err
 }
 
 func staleError(current int) error {

@@ -29,7 +29,7 @@ func TestCreateUpdateWithHistory(t *testing.T) {
 		if a.State != action.Draft || a.Version != 1 {
 			t.Errorf("new action: %s v%d", a.State, a.Version)
 		}
-		got, err := s.Actions.Get(ctx, a.ID)
+		got, err := s.Actions.Get(ctx, testutil.System, a.ID)
 		if err != nil || len(got.Recommendations) != 2 || got.Recommendations[0] != 1 || len(got.Evidence) != 1 {
 			t.Fatalf("stored: %+v %v", got, err)
 		}
@@ -47,11 +47,11 @@ func TestCreateUpdateWithHistory(t *testing.T) {
 		if _, err := s.Actions.Update(ctx, testutil.System, a.ID, 1, stale); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("stale update: %v", err)
 		}
-		got, _ = s.Actions.Get(ctx, a.ID)
+		got, _ = s.Actions.Get(ctx, testutil.System, a.ID)
 		if got.Title != "Guidelines, revised" || len(got.Evidence) != 2 || got.Version != 2 {
 			t.Errorf("after the conflict: %q %d v%d", got.Title, len(got.Evidence), got.Version)
 		}
-		hist, err := s.Actions.History(ctx, a.ID)
+		hist, _, err := s.Actions.History(ctx, testutil.System, a.ID)
 		if err != nil || len(hist) != 2 || hist[0].Snapshot.Title != in.Title || hist[1].Snapshot.Title != "Guidelines, revised" ||
 			len(hist[1].Snapshot.Evidence) != 2 {
 			t.Fatalf("history: %+v %v", hist, err)
@@ -86,7 +86,7 @@ func TestContinuationAndDates(t *testing.T) {
 		if _, err := s.Actions.CreateContinuation(ctx, testutil.System, mine.ID, this.ID, old.ID, in); !errs.Is(err, errs.Conflict) {
 			t.Errorf("carrying the same action twice into a cycle: %v", err)
 		}
-		got, _ := s.Actions.Get(ctx, a.ID)
+		got, _ := s.Actions.Get(ctx, testutil.System, a.ID)
 		if got.StartDate == nil || !got.StartDate.Equal(time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)) {
 			t.Errorf("start date is kept as its day: %v", got.StartDate)
 		}
@@ -175,22 +175,22 @@ func TestWorkflow(t *testing.T) {
 		if _, err := s.Actions.Move(ctx, testutil.System, a.ID, v, "bogus", ""); !errs.Is(err, errs.Invalid) {
 			t.Errorf("an unknown state is invalid input: %v", err)
 		}
-		got, _ := s.Actions.Get(ctx, a.ID)
+		got, _ := s.Actions.Get(ctx, testutil.System, a.ID)
 		if got.State != action.Accepted || got.AcceptedAt == nil || got.SubmittedAt == nil {
 			t.Errorf("final: %+v", got)
 		}
 		if _, err := s.Actions.Update(ctx, testutil.System, a.ID, got.Version, testutil.ActionInput()); !errs.Is(err, errs.Conflict) {
 			t.Errorf("an accepted action is not editable: %v", err)
 		}
-		ev, _ := s.Actions.Reviews(ctx, a.ID)
+		_, ev, _ := s.Actions.History(ctx, testutil.System, a.ID)
 		if len(ev) != 4 || ev[1].Decision != action.DecisionChangesRequested || ev[1].Comment == "" {
 			t.Errorf("review events: %+v", ev)
 		}
-		hist, _ := s.Actions.History(ctx, a.ID)
+		hist, _, _ := s.Actions.History(ctx, testutil.System, a.ID)
 		if len(hist) != 5 {
 			t.Errorf("every step is a version: %d", len(hist))
 		}
-		list, total, _ := s.Actions.List(ctx, action.Filter{State: action.Accepted, Recommendation: 4})
+		list, total, _ := s.Actions.List(ctx, testutil.System, action.Filter{State: action.Accepted, Recommendation: 4})
 		if total != 1 || list[0].ID != a.ID {
 			t.Errorf("list by state and recommendation: %d", total)
 		}
@@ -223,7 +223,7 @@ func TestConcurrentSaves(t *testing.T) {
 				t.Errorf("unexpected: %v", err)
 			}
 		}
-		hist, _ := s.Actions.History(context.Background(), a.ID)
+		hist, _, _ := s.Actions.History(context.Background(), testutil.System, a.ID)
 		if won != 1 || len(hist) != 2 {
 			t.Errorf("winners %d, versions %d", won, len(hist))
 		}

@@ -252,9 +252,9 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 		var accepted []action.Action
 		carried := map[int64]bool{}
 		for _, org := range orgs {
-			author := sys
+			author, submitter := sys, sys
 			if ps := people[org.ID]; len(ps) > 0 {
-				author = ps[rng.IntN(len(ps))]
+				author, submitter = ps[rng.IntN(len(ps))], ps[0] // ps[0] is the focal point
 			}
 			addressed := addressedTo(recs, org.Kind)
 			n := 1 + rng.IntN(3)
@@ -276,7 +276,7 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 					return "", nil, fmt.Errorf("demo action: %w", err)
 				}
 				final := demoFinalState(last, rng)
-				if a, err = walk(ctx, svc, author, reviewer, a, final, clock, rng); err != nil {
+				if a, err = walk(ctx, svc, submitter, reviewer, a, final, clock, rng); err != nil {
 					return "", nil, err
 				}
 				counts[a.State]++
@@ -295,8 +295,8 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 	return strings.Join(parts, ", "), logins, nil
 }
 
-// walk moves a draft through the workflow to final, as supporters and the
-// secretariat would, a few days apart.
+// walk moves a draft through the workflow to final, as the focal point and
+// the secretariat would, a few days apart.
 func walk(ctx context.Context, svc *services, author, reviewer user.Actor, a action.Action, final action.State, clock *demoClock, rng *rand.Rand) (action.Action, error) {
 	type step struct {
 		to      action.State

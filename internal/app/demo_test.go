@@ -11,6 +11,7 @@ import (
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 func TestDemoData(t *testing.T) {
@@ -44,12 +45,12 @@ func TestDemoData(t *testing.T) {
 		if cur, _ := svc.cycles.Current(ctx); cur.Year != 2027 || cur.StatusOn(today) != "open" {
 			t.Errorf("the latest cycle is open today: %d %s", cur.Year, cur.StatusOn(today))
 		}
-		_, all, _ := svc.actions.List(ctx, action.Filter{})
+		_, all, _ := svc.actions.List(ctx, user.System("test"), action.Filter{})
 		if all < 200 || all > 1000 {
 			t.Errorf("%d actions", all)
 		}
 		for _, s := range action.States {
-			if _, n, _ := svc.actions.List(ctx, action.Filter{State: s}); n == 0 {
+			if _, n, _ := svc.actions.List(ctx, user.System("test"), action.Filter{State: s}); n == 0 {
 				t.Errorf("no action is %s", s)
 			}
 		}

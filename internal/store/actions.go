@@ -151,6 +151,19 @@ func (db *DB) writeActionChildren(ctx context.Context, a action.Action) error {
 	return nil
 }
 
+// DeleteAction removes an action; its recommendations, evidence, versions
+// and review events go with it (ON DELETE CASCADE).
+func (db *DB) DeleteAction(ctx context.Context, id int64) error {
+	res := db.conn(ctx).Where("id = ?", id).Delete(&actionRow{})
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.E(errs.NotFound, "no action %d", id)
+	}
+	return nil
+}
+
 // Action returns one action with its recommendations and evidence.
 func (db *DB) Action(ctx context.Context, id int64) (action.Action, error) {
 	var r actionRow

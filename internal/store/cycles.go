@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/date"
+	"gorm.io/gorm/clause"
 
 	"github.com/pctracker/pctracker/internal/cycle"
 )
@@ -65,4 +66,43 @@ func (db *DB) Cycles(ctx context.Context) ([]cycle.Cycle, error) {
 		out[i] = r.domain()
 	}
 	return out, nil
+}
+
+// CycleByID returns a cycle by its id.
+func (db *DB) CycleByID(ctx context.Context, id int64) (cycle.Cycle, error) {
+	var r cycleRow
+	if err := db.conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return cycle.Cycle{}, notFound(err, "no such reporting cycle")
+	}
+	return r.domain(), nil
+}
+
+type extensionRow struct {
+	CycleID       int64 `gorm:"primaryKey"`
+	StakeholderID int64 `gorm:"primaryKey"`
+	Deadline      time.Time
+	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
+}
+
+func (extensionRow) TableName() string { return "deadline_extensions" }
+
+// DeadlineExtension returns an organisation's own deadline in a cycle.
+func (db *DB) DeadlineExtension(ctx context.Context, cycleID, stakeholderID int64) (time.Time, bool, error) {
+	var rows []extensionRow
+	if err := db.conn(ctx).Where("cycle_id = ? AND stakeholder_id = ?", cycleID, stakeholderID).Limit(1).Find(&rows).Error; err != nil {
+		return time.Time{}, false, translate(err)
+	}
+	if len(rows) == 0 {
+		return time.Time{}, false, nil
+	}
+	return date.Day(rows[0].Deadline), true, nil
+}
+
+// SetDeadlineExtension grants or moves an organisation's own deadline.
+func (db *DB) SetDeadlineExtension(ctx context.Context, cycleID, stakeholderID int64, deadline, at time.Time) error {
+	r := extensionRow{CycleID: cycleID, StakeholderID: stakeholderID, Deadline: date.Day(deadline), CreatedAt: at.UTC()}
+	return translate(db.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "cycle_id"}, {Name: "stakeholder_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"deadline"}),
+	}).Create(&r).Error)
 }

@@ -174,3 +174,19 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 	a, ok := ctx.Value(actorKey{}).(Actor)
 	return a, ok && a.UserID != 0
 }
+
+// IsSystem reports whether the actor is the program itself (the command
+// line, the demo, the scheduler), which acts with the secretariat's rights.
+// No HTTP request is ever given this actor.
+func (a Actor) IsSystem() bool { return a.UserID == 0 && a.Role == Secretariat }
+
+// IsSecretariat reports whether the actor has the secretariat's rights.
+func (a Actor) IsSecretariat() bool { return a.Role == Secretariat }
+
+// Supports reports whether the actor is a supporter of that organisation.
+func (a Actor) Supports(stakeholderID int64) bool {
+	return a.Role == Supporter && stakeholderID != 0 && a.StakeholderID == stakeholderID
+}
+
+// IsFocalPoint reports whether the actor certifies its organisation's report.
+func (a Actor) IsFocalPoint() bool { return a.Role == Supporter && a.OrgRole == FocalPoint }
