@@ -27,6 +27,7 @@ type Action struct {
 	ID              int64
 	StakeholderID   int64
 	CycleID         int64
+	CycleYear       int // read-only: the year of CycleID
 	Title           string
 	Description     string // Markdown
 	Recommendations []int
@@ -156,6 +157,7 @@ func choose[T ~string](got T, allowed []T) string {
 // Filter narrows a listing of actions.
 type Filter struct {
 	CycleID        int64
+	CycleYear      int // the cycle by its year, when CycleID is not known
 	StakeholderID  int64
 	State          State
 	Recommendation int

@@ -115,7 +115,7 @@ func (s *Service) create(ctx context.Context, by user.Actor, stakeholderID int64
 		return Action{}, err
 	}
 	now := s.now().UTC()
-	a := Action{StakeholderID: stakeholderID, CycleID: c.ID, State: Draft, Version: 1, CarriedFrom: from,
+	a := Action{StakeholderID: stakeholderID, CycleID: c.ID, CycleYear: c.Year, State: Draft, Version: 1, CarriedFrom: from,
 		CreatedBy: by.UserID, UpdatedBy: by.UserID, CreatedAt: now, UpdatedAt: now}
 	a.apply(in)
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
@@ -171,12 +171,14 @@ func (a *Action) apply(in Input) {
 // version is a Conflict whose message names the current version, and
 // nothing is written.
 func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, in Input) (Action, error) {
+	return s.UpdateWith(ctx, by, id, version, func(cur *Input) { *cur = in })
+}
+
+// UpdateWith saves a partial edit: change receives what the action holds
+// now and sets what the caller changes.
+func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Action, error) {
 	known, err := s.store.RecommendationNumbers(ctx)
 	if err != nil {
-		return Action{}, err
-	}
-	in.Normalize()
-	if err := in.Validate(known); err != nil {
 		return Action{}, err
 	}
 	var a Action
@@ -193,6 +195,12 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 		if !a.State.Editable() {
 			return &errs.Error{Kind: errs.Conflict, Message: fmt.Sprintf("an action that is %s cannot be edited", a.State),
 				Fields: map[string]string{"state": "only drafts and actions sent back for changes can be edited"}}
+		}
+		in := a.input()
+		change(&in)
+		in.Normalize()
+		if err := in.Validate(known); err != nil {
+			return err
 		}
 		a.apply(in)
 		a.UpdatedBy, a.UpdatedAt = by.UserID, s.now().UTC()
@@ -226,8 +234,8 @@ func (s *Service) Delete(ctx context.Context, by user.Actor, id int64) error {
 	})
 }
 
-// Move takes an action read at version to another workflow state and records
-// the decision, with an optional comment. Requesting changes needs a comment
+// Move takes an action read at version (0: whatever is current) to another
+// workflow state and records the decision, with an optional comment. Requesting changes needs a comment
 // the organisation can act on.
 func (s *Service) Move(ctx context.Context, by user.Actor, id int64, version int, to State, comment string) (Action, error) {
 	comment = strings.TrimSpace(comment)
@@ -257,6 +265,9 @@ func (s *Service) Move(ctx context.Context, by user.Actor, id int64, version int
 func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int, to State, comment string) (Action, error) {
 	if err := mayMove(by, a, to); err != nil {
 		return a, err
+	}
+	if version == 0 {
+		version = a.Version // the caller did not say which version it read
 	}
 	if a.Version != version {
 		return a, staleError(a.Version)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -30,11 +31,25 @@ type Stakeholders interface {
 	Get(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
 }
 
+// Actions is what the API needs of actions.
+type Actions interface {
+	CreateIn(ctx context.Context, by user.Actor, year int, in action.Input) (action.Action, error)
+	Get(ctx context.Context, by user.Actor, id int64) (action.Action, error)
+	UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*action.Input)) (action.Action, error)
+	Delete(ctx context.Context, by user.Actor, id int64) error
+	Move(ctx context.Context, by user.Actor, id int64, version int, to action.State, comment string) (action.Action, error)
+	History(ctx context.Context, by user.Actor, id int64) ([]action.Version, []action.ReviewEvent, error)
+	List(ctx context.Context, by user.Actor, f action.Filter) ([]action.Action, int, error)
+	CarryForward(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
+	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
+}
+
 // Deps are the services the API calls.
 type Deps struct {
 	Recommendations Recommendations
 	Users           Users
 	Stakeholders    Stakeholders
+	Actions         Actions
 }
 
 // Handler serves the API.
@@ -49,6 +64,16 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.GET("/recommendations", h.listRecommendations)
 	g.GET("/recommendations/:number", h.getRecommendation)
 	g.GET("/me", h.me)
+	g.GET("/my/actions", h.myActions)
+	g.POST("/actions", h.createAction)
+	g.GET("/actions/:id", h.getAction)
+	g.PATCH("/actions/:id", h.patchAction)
+	g.DELETE("/actions/:id", h.deleteAction)
+	g.POST("/actions/:id/submit", h.move(action.Submitted))
+	g.POST("/actions/:id/withdraw", h.move(action.Withdrawn))
+	g.GET("/actions/:id/history", h.actionHistory)
+	g.POST("/cycles/:year/carry-forward", h.carryForward)
+	g.POST("/cycles/:year/submit-all", h.submitAll)
 }
 
 // signedIn returns the caller, or Unauthorized.

@@ -150,7 +150,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 			}
 			return nil
 		},
-		API:            api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders}),
+		API:            api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions}),
 		UI:             pages,
 		Pages:          pages,
 		Static:         web.Static(),

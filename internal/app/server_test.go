@@ -19,9 +19,15 @@ import (
 // startServer runs the real server over db on a real listener.
 func startServer(t *testing.T, db *store.DB) *httptest.Server {
 	t.Helper()
+	return startServerAt(t, db, time.Now)
+}
+
+// startServerAt runs the real server with the services' clock set to now.
+func startServerAt(t *testing.T, db *store.DB, now func() time.Time) *httptest.Server {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Default()
-	srv, err := newServer(cfg, db, newServices(db, time.Now, cfg), logger)
+	srv, err := newServer(cfg, db, newServices(db, now, cfg), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 type Kind string
 
 const (
+	Malformed    Kind = "malformed"    // the request cannot be read at all (not JSON, wrong types)
 	Invalid      Kind = "invalid"      // the input is wrong; Fields says where
 	NotFound     Kind = "not_found"    // no such object, or not visible to the caller
 	Conflict     Kind = "conflict"     // a duplicate, or a stale version

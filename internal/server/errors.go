@@ -16,6 +16,8 @@ import (
 // status maps an error kind to its HTTP status: the one place this is decided.
 func status(k errs.Kind) int {
 	switch k {
+	case errs.Malformed:
+		return http.StatusBadRequest
 	case errs.Invalid:
 		return http.StatusUnprocessableEntity
 	case errs.NotFound:

@@ -183,6 +183,9 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	if f.CycleID != 0 {
 		q = q.Where("cycle_id = ?", f.CycleID)
 	}
+	if f.CycleYear != 0 {
+		q = q.Where("cycle_id IN (SELECT id FROM cycles WHERE year = ?)", f.CycleYear)
+	}
 	if f.StakeholderID != 0 {
 		q = q.Where("stakeholder_id = ?", f.StakeholderID)
 	}
@@ -204,8 +207,8 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	return out, int(total), err
 }
 
-// withChildren loads recommendations and evidence for a page of actions in
-// two queries.
+// withChildren loads recommendations, evidence and cycle years for a page
+// of actions in three queries, whatever the page size.
 func (db *DB) withChildren(ctx context.Context, rows []actionRow) ([]action.Action, error) {
 	if len(rows) == 0 {
 		return []action.Action{}, nil
@@ -222,10 +225,27 @@ func (db *DB) withChildren(ctx context.Context, rows []actionRow) ([]action.Acti
 	if err := db.conn(ctx).Where("action_id IN ?", ids).Order("action_id, position").Find(&ev).Error; err != nil {
 		return nil, translate(err)
 	}
+	var cycles []cycleRow
+	cycleIDs := map[int64]bool{}
+	for _, r := range rows {
+		cycleIDs[r.CycleID] = true
+	}
+	cycleList := make([]int64, 0, len(cycleIDs))
+	for id := range cycleIDs {
+		cycleList = append(cycleList, id)
+	}
+	if err := db.conn(ctx).Select("id", "year").Where("id IN ?", cycleList).Find(&cycles).Error; err != nil {
+		return nil, translate(err)
+	}
+	years := map[int64]int{}
+	for _, c := range cycles {
+		years[c.ID] = c.Year
+	}
 	byID := map[int64]*action.Action{}
 	out := make([]action.Action, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
+		out[i].CycleYear = years[r.CycleID]
 		out[i].Recommendations = []int{}
 		out[i].Evidence = []action.Evidence{}
 		byID[r.ID] = &out[i]

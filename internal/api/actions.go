@@ -1,0 +1,486 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+type evidenceDTO struct {
+	Kind  string `json:"kind"`
+	URL   string `json:"url"`
+	Title string `json:"title"`
+}
+
+type actionDTO struct {
+	ID              int64         `json:"id"`
+	Cycle           int           `json:"cycle"`
+	OrganisationID  int64         `json:"organisation_id"`
+	Title           string        `json:"title"`
+	Description     string        `json:"description"`
+	Recommendations []int         `json:"recommendations"`
+	Stage           string        `json:"stage"`
+	Measure         string        `json:"measure"`
+	Scope           string        `json:"scope"`
+	Visibility      string        `json:"visibility"`
+	StartsOn        *dateDTO      `json:"starts_on"`
+	EndsOn          *dateDTO      `json:"ends_on"`
+	State           string        `json:"state"`
+	Version         int           `json:"version"`
+	CarriedFrom     *int64        `json:"carried_from"`
+	Evidence        []evidenceDTO `json:"evidence"`
+	CreatedAt       time.Time     `json:"created_at"`
+	UpdatedAt       time.Time     `json:"updated_at"`
+	SubmittedAt     *time.Time    `json:"submitted_at"`
+	AcceptedAt      *time.Time    `json:"accepted_at"`
+}
+
+func optionalDate(t *time.Time) *dateDTO {
+	if t == nil {
+		return nil
+	}
+	d := dateDTO(*t)
+	return &d
+}
+
+// ActionDTO is the JSON form of an action.
+func ActionDTO(a action.Action) any { return actionToDTO(a) }
+
+func actionToDTO(a action.Action) actionDTO {
+	d := actionDTO{ID: a.ID, Cycle: a.CycleYear, OrganisationID: a.StakeholderID, Title: a.Title, Description: a.Description,
+		Recommendations: a.Recommendations, Stage: string(a.Stage), Measure: string(a.MeasureType), Scope: string(a.Scope),
+		Visibility: string(a.Visibility), StartsOn: optionalDate(a.StartDate), EndsOn: optionalDate(a.EndDate),
+		State: string(a.State), Version: a.Version, CarriedFrom: a.CarriedFrom, Evidence: make([]evidenceDTO, len(a.Evidence)),
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, SubmittedAt: a.SubmittedAt, AcceptedAt: a.AcceptedAt}
+	if d.Recommendations == nil {
+		d.Recommendations = []int{}
+	}
+	for i, e := range a.Evidence {
+		d.Evidence[i] = evidenceDTO{Kind: string(e.Kind), URL: e.URL, Title: e.Title}
+	}
+	return d
+}
+
+// actionInputDTO is the body of POST /actions and PATCH /actions/{id}. In a
+// PATCH, absent fields keep their value. Fields a client may not set
+// (organisation, state, timestamps) are not here, and unknown fields are
+// refused rather than ignored.
+type actionInputDTO struct {
+	Cycle           *int           `json:"cycle"`
+	Version         *int           `json:"version"`
+	Title           *string        `json:"title"`
+	Description     *string        `json:"description"`
+	Recommendations *[]int         `json:"recommendations"`
+	Stage           *string        `json:"stage"`
+	Measure         *string        `json:"measure"`
+	Scope           *string        `json:"scope"`
+	Visibility      *string        `json:"visibility"`
+	StartsOn        *string        `json:"starts_on"`
+	EndsOn          *string        `json:"ends_on"`
+	Evidence        *[]evidenceDTO `json:"evidence"`
+}
+
+// apply sets on in every field the body carries; it reports bad dates as
+// field errors.
+func (d actionInputDTO) apply(in *action.Input) error {
+	f := errs.FieldErrors{}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&in.Title, d.Title)
+	set(&in.Description, d.Description)
+	if d.Recommendations != nil {
+		in.Recommendations = append([]int(nil), (*d.Recommendations)...)
+	}
+	if d.Stage != nil {
+		in.Stage = action.Stage(*d.Stage)
+	}
+	if d.Measure != nil {
+		in.MeasureType = action.MeasureType(*d.Measure)
+	}
+	if d.Scope != nil {
+		in.Scope = action.Scope(*d.Scope)
+	}
+	if d.Visibility != nil {
+		in.Visibility = action.Visibility(*d.Visibility)
+	}
+	for _, p := range []struct {
+		name string
+		v    *string
+		dst  **time.Time
+	}{{"starts_on", d.StartsOn, &in.StartDate}, {"ends_on", d.EndsOn, &in.EndDate}} {
+		if p.v == nil {
+			continue
+		}
+		if *p.v == "" {
+			*p.dst = nil
+			continue
+		}
+		t, err := date.Parse(*p.v)
+		if err != nil {
+			f.Addf(p.name, "%q is not a date as YYYY-MM-DD", *p.v)
+			continue
+		}
+		*p.dst = &t
+	}
+	if d.Evidence != nil {
+		in.Evidence = make([]action.Evidence, len(*d.Evidence))
+		for i, e := range *d.Evidence {
+			in.Evidence[i] = action.Evidence{Kind: action.EvidenceKind(e.Kind), URL: e.URL, Title: e.Title}
+		}
+	}
+	return f.Err()
+}
+
+// bind decodes a JSON body strictly: one object, known fields only.
+func bind(c echo.Context, dst any) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return errs.Wrap(errs.Malformed, err, "the request body could not be read")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return errs.E(errs.Malformed, "the body must hold a single JSON object")
+	}
+	return nil
+}
+
+// jsonError says what is wrong with a body in terms of its fields.
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return errs.Field(errs.Malformed, typeErr.Field, fmt.Sprintf("must be a JSON %s", jsonType(typeErr.Type.String())))
+	case errors.As(err, &syntaxErr):
+		return errs.E(errs.Malformed, "the body is not valid JSON (at byte %d)", syntaxErr.Offset)
+	case errors.Is(err, io.EOF):
+		return errs.E(errs.Malformed, "the body is empty; send a JSON object")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return errs.Field(errs.Malformed, name, "is not a field of this request, or may not be set by a client")
+	}
+	return errs.Wrap(errs.Malformed, err, "the body is not valid JSON")
+}
+
+func jsonType(goType string) string {
+	switch {
+	case strings.Contains(goType, "int"):
+		return "number"
+	case strings.HasPrefix(goType, "[]"):
+		return "array"
+	case goType == "string", strings.HasSuffix(goType, "string"):
+		return "string"
+	}
+	return "value"
+}
+
+func idParam(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.E(errs.NotFound, "no such action")
+	}
+	return id, nil
+}
+
+func yearParam(c echo.Context, name, value string) (int, error) {
+	y, err := strconv.Atoi(value)
+	if err != nil || y < 2018 || y > 2100 {
+		return 0, errs.Field(errs.Invalid, name, "must be a year such as 2026")
+	}
+	return y, nil
+}
+
+func (h *Handler) createAction(c echo.Context) error {
+	by, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	var body actionInputDTO
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	if body.Cycle == nil {
+		return errs.Field(errs.Invalid, "cycle", "is required: the year of the reporting cycle")
+	}
+	var in action.Input
+	if err := body.apply(&in); err != nil {
+		return err
+	}
+	a, err := h.Actions.CreateIn(c.Request().Context(), by, *body.Cycle, in)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", fmt.Sprintf("/api/v1/actions/%d", a.ID))
+	return c.JSON(http.StatusCreated, actionToDTO(a))
+}
+
+func (h *Handler) getAction(c echo.Context) error {
+	by, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.Actions.Get(c.Request().Context(), by, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, actionToDTO(a))
+}
+
+func (h *Handler) patchAction(c echo.Context) error {
+	by, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var body actionInputDTO
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	if body.Version == nil {
+		return errs.Field(errs.Invalid, "version", "is required: the version you read, so that no one's edit is lost")
+	}
+	if body.Cycle != nil {
+		return errs.Field(errs.Invalid, "cycle", "an action stays in its cycle")
+	}
+	var bad error
+	a, err := h.Actions.UpdateWith(c.Request().Context(), by, id, *body.Version, func(in *action.Input) { bad = body.apply(in) })
+	if bad != nil {
+		return bad
+	}
+	if err != nil {
+		if errs.Is(err, errs.Conflict) {
+			return h.conflict(c, by, id, err)
+		}
+		return err
+	}
+	return c.JSON(http.StatusOK, actionToDTO(a))
+}
+
+// conflict answers a stale save with 409 and the action as it now stands,
+// so that the client can merge and retry without losing its text.
+func (h *Handler) conflict(c echo.Context, by user.Actor, id int64, cause error) error {
+	current, err := h.Actions.Get(c.Request().Context(), by, id)
+	if err != nil {
+		return cause
+	}
+	return c.JSON(http.StatusConflict, map[string]any{
+		"error":   map[string]any{"code": errs.Conflict, "message": errs.MessageOf(cause), "fields": errs.FieldsOf(cause)},
+		"current": actionToDTO(current),
+	})
+}
+
+func (h *Handler) deleteAction(c echo.Context) error {
+	by, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Actions.Delete(c.Request().Context(), by, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type moveDTO struct {
+	Version *int   `json:"version"`
+	Comment string `json:"comment"`
+}
+
+// move answers POST /actions/{id}/submit and /withdraw. The body is
+// optional; a version in it makes the move fail if the action changed.
+func (h *Handler) move(to action.State) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		by, err := signedIn(c)
+		if err != nil {
+			return err
+		}
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		var body moveDTO
+		if c.Request().ContentLength != 0 {
+			if err := bind(c, &body); err != nil {
+				return err
+			}
+		}
+		version := 0
+		if body.Version != nil {
+			version = *body.Version
+		}
+		a, err := h.Actions.Move(c.Request().Context(), by, id, version, to, body.Comment)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, actionToDTO(a))
+	}
+}
+
+type versionDTO struct {
+	Version   int       `json:"version"`
+	ChangedBy int64     `json:"changed_by"`
+	ChangedAt time.Time `json:"changed_at"`
+	Action    actionDTO `json:"action"`
+}
+
+type reviewEventDTO struct {
+	Decision   string    `json:"decision"`
+	Comment    string    `json:"comment"`
+	ReviewerID int64     `json:"reviewer_id"`
+	At         time.Time `json:"at"`
+}
+
+func (h *Handler) actionHistory(c echo.Context) error {
+	by, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	versions, events, err := h.Actions.History(c.Request().Context(), by, id)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Versions []versionDTO     `json:"versions"`
+		Events   []reviewEventDTO `json:"events"`
+	}{Versions: make([]versionDTO, len(versions)), Events: make([]reviewEventDTO, len(events))}
+	for i, v := range versions {
+		out.Versions[i] = versionDTO{Version: v.Version, ChangedBy: v.ChangedBy, ChangedAt: v.ChangedAt, Action: actionToDTO(v.Snapshot)}
+	}
+	for i, e := range events {
+		out.Events[i] = reviewEventDTO{Decision: string(e.Decision), Comment: e.Comment, ReviewerID: e.ReviewerID, At: e.At}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *Handler) myActions(c echo.Context) error {
+	by, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	f := action.Filter{State: action.State(c.QueryParam("state"))}
+	if f.State != "" && !f.State.Valid() {
+		return errs.Field(errs.Invalid, "state", fmt.Sprintf("%q is not a workflow state", f.State))
+	}
+	if y := c.QueryParam("cycle"); y != "" {
+		year, err := yearParam(c, "cycle", y)
+		if err != nil {
+			return err
+		}
+		f.CycleYear = year
+	}
+	page, err := pageParams(c, &f.Limit, &f.Offset)
+	if err != nil {
+		return err
+	}
+	list, total, err := h.Actions.List(c.Request().Context(), by, f)
+	if err != nil {
+		return err
+	}
+	out := pageDTO[actionDTO]{Items: make([]actionDTO, len(list)), Total: total, Page: page, PerPage: f.Limit}
+	for i, a := range list {
+		out.Items[i] = actionToDTO(a)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *Handler) carryForward(c echo.Context) error {
+	by, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	year, err := yearParam(c, "year", c.Param("year"))
+	if err != nil {
+		return err
+	}
+	created, err := h.Actions.CarryForward(c.Request().Context(), by, year)
+	if err != nil {
+		return err
+	}
+	out := listDTO[actionDTO]{Items: make([]actionDTO, len(created)), Total: len(created)}
+	for i, a := range created {
+		out.Items[i] = actionToDTO(a)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *Handler) submitAll(c echo.Context) error {
+	by, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	year, err := yearParam(c, "year", c.Param("year"))
+	if err != nil {
+		return err
+	}
+	done, err := h.Actions.SubmitAll(c.Request().Context(), by, year)
+	if err != nil {
+		return err
+	}
+	out := listDTO[actionDTO]{Items: make([]actionDTO, len(done)), Total: len(done)}
+	for i, a := range done {
+		out.Items[i] = actionToDTO(a)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type pageDTO[T any] struct {
+	Items   []T `json:"items"`
+	Total   int `json:"total"`
+	Page    int `json:"page"`
+	PerPage int `json:"per_page"`
+}
+
+// pageParams reads ?page= (from 1) and ?per_page= (1 to 500, default 50).
+func pageParams(c echo.Context, limit, offset *int) (int, error) {
+	page, per := 1, 50
+	if p := c.QueryParam("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 100000 {
+			return 0, errs.Field(errs.Invalid, "page", "must be a whole number from 1")
+		}
+		page = n
+	}
+	if p := c.QueryParam("per_page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 500 {
+			return 0, errs.Field(errs.Invalid, "per_page", "must be a whole number from 1 to 500")
+		}
+		per = n
+	}
+	*limit, *offset = per, (page-1)*per
+	return page, nil
+}
