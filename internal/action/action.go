@@ -189,6 +189,7 @@ const (
 type ReviewEvent struct {
 	ID         int64
 	ActionID   int64
+	Version    int // the version of the action this step produced
 	Decision   Decision
 	Comment    string
 	ReviewerID int64

@@ -294,7 +294,7 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 	if err := s.store.UpdateAction(ctx, &a, version); err != nil {
 		return a, err
 	}
-	ev := ReviewEvent{ActionID: a.ID, Decision: decision, Comment: comment, ReviewerID: by.UserID, At: now}
+	ev := ReviewEvent{ActionID: a.ID, Version: a.Version, Decision: decision, Comment: comment, ReviewerID: by.UserID, At: now}
 	if err := s.store.AddReviewEvent(ctx, &ev); err != nil {
 		return a, err
 	}

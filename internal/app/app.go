@@ -21,6 +21,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/jobs"
+	"github.com/pctracker/pctracker/internal/markdown"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/server"
 	"github.com/pctracker/pctracker/internal/session"
@@ -49,10 +50,11 @@ type services struct {
 	actions         *action.Service
 	sessions        *session.Service
 	signIn          *signin.Service
+	now             func() time.Time
 }
 
 func newServices(db *store.DB, now func() time.Time, cfg config.Config) *services {
-	return &services{db: db,
+	return &services{db: db, now: now,
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
 		users:           user.NewService(db, now),
@@ -115,7 +117,8 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 		return nil, err
 	}
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
-	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, Sessions: svc.sessions},
+	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, Sessions: svc.sessions,
+		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now},
 		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls,
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {

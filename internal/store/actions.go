@@ -66,6 +66,7 @@ func (actionVersionRow) TableName() string { return "action_versions" }
 type reviewEventRow struct {
 	ID         int64 `gorm:"primaryKey"`
 	ActionID   int64
+	Version    int
 	Decision   string
 	Comment    string
 	ReviewerID *int64
@@ -337,7 +338,7 @@ func (db *DB) ActionVersions(ctx context.Context, actionID int64) ([]action.Vers
 
 // AddReviewEvent stores a workflow step and sets its ID.
 func (db *DB) AddReviewEvent(ctx context.Context, e *action.ReviewEvent) error {
-	r := reviewEventRow{ActionID: e.ActionID, Decision: string(e.Decision), Comment: e.Comment,
+	r := reviewEventRow{ActionID: e.ActionID, Version: e.Version, Decision: string(e.Decision), Comment: e.Comment,
 		ReviewerID: nullID(e.ReviewerID), CreatedAt: e.At.UTC()}
 	if err := db.conn(ctx).Create(&r).Error; err != nil {
 		return translate(err)
@@ -354,7 +355,7 @@ func (db *DB) ReviewEvents(ctx context.Context, actionID int64) ([]action.Review
 	}
 	out := make([]action.ReviewEvent, len(rows))
 	for i, r := range rows {
-		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Decision: action.Decision(r.Decision),
+		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Version: r.Version, Decision: action.Decision(r.Decision),
 			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
 	}
 	return out, nil

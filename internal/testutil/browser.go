@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -97,5 +98,23 @@ func CheckAccessibility(t *testing.T, ctx context.Context, page string) {
 	}
 	for _, v := range violations {
 		t.Errorf("%s: %s", page, v)
+	}
+}
+
+// Screenshot saves a full-page PNG of the current page to the folder named
+// by PCT_SCREENSHOTS, if set, so that people can look at the pages a test
+// walked through.
+func Screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("PCT_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 gives PNG
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

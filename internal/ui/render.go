@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/pctracker/pctracker/internal/session"
@@ -32,9 +34,28 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 		lang := tag.String()
 		tr := cat.translator(lang)
 		funcs := template.FuncMap{
-			"t":     tr,
-			"tn":    func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },
-			"asset": r.asset,
+			"t":        tr,
+			"tn":       func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },
+			"asset":    r.asset,
+			"contains": func(list []int, n int) bool { return slices.Contains(list, n) },
+			"dict": func(kv ...any) map[string]any {
+				m := map[string]any{}
+				for i := 0; i+1 < len(kv); i += 2 {
+					m[fmt.Sprint(kv[i])] = kv[i+1]
+				}
+				return m
+			},
+			"date": func(t any) string {
+				switch v := t.(type) {
+				case time.Time:
+					return formatDate(lang, v)
+				case *time.Time:
+					if v != nil {
+						return formatDate(lang, *v)
+					}
+				}
+				return ""
+			},
 		}
 		base, err := template.New("base").Funcs(funcs).ParseFS(tfs, "layouts/*.html", "partials/*.html")
 		if err != nil {
@@ -69,6 +90,7 @@ type Page struct {
 	Section      string
 	RequestID    string
 	User         string // who is signed in, "" for visitors
+	Supporter    bool   // the signed-in person reports for an organisation
 	CSRF         string // the session's CSRF token, for every form
 }
 
@@ -86,7 +108,12 @@ func newPage(c echo.Context, section string) Page {
 	// another site.
 	return Page{Lang: lang, OtherLang: other, OtherLangURL: "?" + q.Encode(),
 		Section: section, RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
-		User: signedIn(c), CSRF: csrfToken(c)}
+		User: signedIn(c), Supporter: isSupporter(c), CSRF: csrfToken(c)}
+}
+
+func isSupporter(c echo.Context) bool {
+	a, ok := user.ActorFrom(c.Request().Context())
+	return ok && a.Role == user.Supporter
 }
 
 func signedIn(c echo.Context) string {

@@ -6,6 +6,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -14,9 +15,12 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
 
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/session"
+	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -36,11 +40,46 @@ type Sessions interface {
 	End(ctx context.Context, token string) error
 }
 
+// Cycles is what the pages need of reporting cycles.
+type Cycles interface {
+	Get(ctx context.Context, year int) (cycle.Cycle, error)
+	Current(ctx context.Context) (cycle.Cycle, error)
+	List(ctx context.Context) ([]cycle.Cycle, error)
+}
+
+// Stakeholders is what the pages need of organisations.
+type Stakeholders interface {
+	Get(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
+}
+
+// Actions is what the pages need of actions.
+type Actions interface {
+	CreateIn(ctx context.Context, by user.Actor, year int, in action.Input) (action.Action, error)
+	Get(ctx context.Context, by user.Actor, id int64) (action.Action, error)
+	Update(ctx context.Context, by user.Actor, id int64, version int, in action.Input) (action.Action, error)
+	Delete(ctx context.Context, by user.Actor, id int64) error
+	Move(ctx context.Context, by user.Actor, id int64, version int, to action.State, comment string) (action.Action, error)
+	History(ctx context.Context, by user.Actor, id int64) ([]action.Version, []action.ReviewEvent, error)
+	List(ctx context.Context, by user.Actor, f action.Filter) ([]action.Action, int, error)
+	CarryForward(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
+	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
+}
+
+// Markdown renders what supporters write, sanitised.
+type Markdown interface {
+	HTML(src string) template.HTML
+}
+
 // Deps are the services the pages call.
 type Deps struct {
 	Recommendations Recommendations
 	SignIn          SignIn
 	Sessions        Sessions
+	Cycles          Cycles
+	Stakeholders    Stakeholders
+	Actions         Actions
+	Markdown        Markdown
+	Now             func() time.Time
 }
 
 // Handler serves the pages.
@@ -82,7 +121,22 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/signin", h.signInForm, lang)
 	e.POST("/signin", h.signIn, lang)
 	e.POST("/signout", h.signOut, lang)
+
+	e.GET("/workspace", h.workspace, lang)
+	e.POST("/workspace/carry-forward", h.carryForward, lang)
+	e.POST("/workspace/submit-all", h.submitAll, lang)
+	e.GET("/actions/new", h.newAction, lang)
+	e.POST("/actions", h.createAction, lang)
+	e.GET("/actions/:id", h.showAction, lang)
+	e.GET("/actions/:id/edit", h.editAction, lang)
+	e.POST("/actions/:id", h.saveAction, lang)
+	e.POST("/actions/:id/submit", h.moveAction(action.Submitted, "flash_submitted"), lang)
+	e.POST("/actions/:id/withdraw", h.moveAction(action.Withdrawn, "flash_withdrawn"), lang)
+	e.POST("/actions/:id/delete", h.deleteAction, lang)
+	e.GET("/actions/:id/history", h.actionHistory, lang)
 }
+
+func (h *Handler) now() time.Time { return h.Deps.Now() }
 
 // RenderError renders the error page for err. Internal details are never
 // shown; the request id lets the secretariat find the log line.

@@ -148,6 +148,7 @@ CREATE TABLE review_events (
     id          INTEGER PRIMARY KEY,
     action_id   INTEGER NOT NULL REFERENCES actions (id) ON DELETE CASCADE,
     decision    TEXT NOT NULL CHECK (decision IN ('submitted', 'accepted', 'changes_requested', 'withdrawn', 'reopened')),
+    version     INTEGER NOT NULL, -- the version of the action this step produced
     comment     TEXT NOT NULL DEFAULT '',
     reviewer_id INTEGER REFERENCES users (id),
     created_at  DATETIME NOT NULL

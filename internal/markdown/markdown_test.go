@@ -1,0 +1,50 @@
+package markdown_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pctracker/pctracker/internal/markdown"
+)
+
+func TestRenderIsSafe(t *testing.T) {
+	r := markdown.New()
+	for _, c := range []struct{ in, want string }{
+		{"**Adopted** by decree", "<strong>Adopted</strong>"},
+		{"- one\n- two", "<li>one</li>"},
+		{"[decree](https://example.org/d)", `href="https://example.org/d"`},
+	} {
+		if got := string(r.HTML(c.in)); !strings.Contains(got, c.want) {
+			t.Errorf("%q: %s", c.in, got)
+		}
+	}
+	for _, attack := range []string{
+		"<script>alert(1)</script>",
+		"[x](javascript:alert(1))",
+		`<img src=x onerror="alert(1)">`,
+		"<iframe src=https://evil.example></iframe>",
+		`<a href="https://example.org" onclick="alert(1)">x</a>`,
+		"![x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+		"<style>body{display:none}</style>",
+	} {
+		got := strings.ToLower(string(r.HTML(attack)))
+		for _, bad := range []string{"<script", "javascript:", "onerror", "onclick", "<iframe", "data:text/html", "<style"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("%q survived as %s", attack, got)
+			}
+		}
+	}
+}
+
+func FuzzRender(f *testing.F) {
+	for _, s := range []string{"**x**", "<script>x</script>", "[a](javascript:b)", "<img onerror=x>"} {
+		f.Add(s)
+	}
+	r := markdown.New()
+	f.Fuzz(func(t *testing.T, src string) {
+		got := strings.ToLower(string(r.HTML(src)))
+		if strings.Contains(got, "<script") || strings.Contains(got, "javascript:") {
+			t.Fatalf("%q rendered %q", src, got)
+		}
+	})
+}

@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+type workspaceView struct {
+	Page
+	Flash        *Flash
+	OrgName      string
+	Year         int
+	Years        []int
+	Deadline     deadlineView
+	Checklist    []checkItem
+	Groups       []actionGroup
+	Total        int
+	CanDraft     bool // the cycle is not closed
+	IsFocalPoint bool
+	Drafts       int // drafts and actions sent back, which submit-all would submit
+	HasPrevious  bool
+}
+
+type deadlineView struct {
+	Key  string
+	Days int
+	Date string
+}
+
+type checkItem struct {
+	Number    int
+	Title     string
+	Addressed bool
+	Has       bool
+}
+
+type actionGroup struct {
+	State   action.State
+	Actions []actionItem
+}
+
+type actionItem struct {
+	ID              int64
+	Title           string
+	Stage           action.Stage
+	Recommendations []int
+	Carried         bool
+	UpdatedAt       string
+}
+
+// actor returns the signed-in caller, or Unauthorized (which the error page
+// turns into a visit to the sign-in form).
+func actor(c echo.Context) (user.Actor, error) {
+	a, ok := user.ActorFrom(c.Request().Context())
+	if !ok {
+		return user.Actor{}, errs.E(errs.Unauthorized, "sign in to continue")
+	}
+	return a, nil
+}
+
+// cycleOf returns the cycle named by ?cycle=, or the current one.
+func (h *Handler) cycleOf(c echo.Context) (cycle.Cycle, error) {
+	ctx := c.Request().Context()
+	if y := c.QueryParam("cycle"); y != "" {
+		year, err := strconv.Atoi(y)
+		if err != nil {
+			return cycle.Cycle{}, errs.E(errs.NotFound, "no such cycle")
+		}
+		return h.Cycles.Get(ctx, year)
+	}
+	return h.Cycles.Current(ctx)
+}
+
+// workspace is the page of an organisation's report for a cycle. It reads
+// from several services: it is the one page that brings the cycle, the
+// recommendations and the organisation's actions together.
+func (h *Handler) workspace(c echo.Context) error {
+	by, err := actor(c)
+	if err != nil {
+		return err
+	}
+	v := workspaceView{Page: newPage(c, "workspace"), Flash: h.takeFlash(c), IsFocalPoint: by.IsFocalPoint()}
+	if by.Role != user.Supporter {
+		return errs.E(errs.Forbidden, "this page is for the people of a supporting organisation")
+	}
+	ctx := c.Request().Context()
+	org, err := h.Stakeholders.Get(ctx, by.StakeholderID)
+	if err != nil {
+		return err
+	}
+	v.OrgName = org.Name
+	cy, err := h.cycleOf(c)
+	if errs.Is(err, errs.NotFound) {
+		return h.renderer.render(c, http.StatusOK, "workspace", v.Lang, v)
+	}
+	if err != nil {
+		return err
+	}
+	all, err := h.Cycles.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, x := range all {
+		v.Years = append(v.Years, x.Year)
+		if x.Year < cy.Year {
+			v.HasPrevious = true
+		}
+	}
+	v.Year = cy.Year
+	v.Deadline = deadlineOf(cy, h.now(), v.Lang)
+	v.CanDraft = cy.StatusOn(h.now()) != cycle.Closed
+
+	list, total, err := h.Actions.List(ctx, by, action.Filter{CycleID: cy.ID, Limit: 500})
+	if err != nil {
+		return err
+	}
+	v.Total = total
+	has := map[int]bool{}
+	byState := map[action.State][]actionItem{}
+	for _, a := range list {
+		for _, n := range a.Recommendations {
+			if a.State != action.Withdrawn {
+				has[n] = true
+			}
+		}
+		if a.State == action.Draft || a.State == action.ChangesRequested {
+			v.Drafts++
+		}
+		byState[a.State] = append(byState[a.State], actionItem{ID: a.ID, Title: a.Title, Stage: a.Stage,
+			Recommendations: a.Recommendations, Carried: a.CarriedFrom != nil, UpdatedAt: formatDate(v.Lang, a.UpdatedAt)})
+	}
+	for _, st := range []action.State{action.ChangesRequested, action.Draft, action.Submitted, action.Accepted, action.Withdrawn} {
+		if len(byState[st]) > 0 {
+			v.Groups = append(v.Groups, actionGroup{State: st, Actions: byState[st]})
+		}
+	}
+	recs, err := h.Recommendations.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		v.Checklist = append(v.Checklist, checkItem{Number: r.Number, Title: r.Title.In(v.Lang),
+			Addressed: r.AddressedTo(org.Kind), Has: has[r.Number]})
+	}
+	return h.renderer.render(c, http.StatusOK, "workspace", v.Lang, v)
+}
+
+func deadlineOf(c cycle.Cycle, now time.Time, lang string) deadlineView {
+	today := date.Day(now)
+	switch {
+	case today.Before(c.OpensAt):
+		return deadlineView{Key: "deadline_upcoming", Date: formatDate(lang, c.OpensAt)}
+	case today.Equal(c.Deadline):
+		return deadlineView{Key: "deadline_today"}
+	case today.After(c.Deadline):
+		return deadlineView{Key: "deadline_passed", Date: formatDate(lang, c.Deadline)}
+	}
+	return deadlineView{Key: "deadline_days", Days: int(c.Deadline.Sub(today).Hours() / 24), Date: formatDate(lang, c.Deadline)}
+}
+
+func (h *Handler) carryForward(c echo.Context) error {
+	by, err := actor(c)
+	if err != nil {
+		return err
+	}
+	year, err := strconv.Atoi(c.FormValue("cycle"))
+	if err != nil {
+		return errs.E(errs.NotFound, "no such cycle")
+	}
+	created, err := h.Actions.CarryForward(c.Request().Context(), by, year)
+	if err != nil {
+		return err
+	}
+	if len(created) == 0 {
+		h.setFlash(c, "flash_carried_none", 0)
+	} else {
+		h.setFlash(c, "flash_carried", len(created))
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/workspace?cycle=%d", year))
+}
+
+func (h *Handler) submitAll(c echo.Context) error {
+	by, err := actor(c)
+	if err != nil {
+		return err
+	}
+	year, err := strconv.Atoi(c.FormValue("cycle"))
+	if err != nil {
+		return errs.E(errs.NotFound, "no such cycle")
+	}
+	done, err := h.Actions.SubmitAll(c.Request().Context(), by, year)
+	if err != nil {
+		return err
+	}
+	h.setFlash(c, "flash_submitted_all", len(done))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/workspace?cycle=%d", year))
+}
