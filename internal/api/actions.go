@@ -391,6 +391,9 @@ func (h *Handler) myActions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if by.Role != user.Supporter {
+		return errs.E(errs.Forbidden, "my/actions lists an organisation's actions; the secretariat has none")
+	}
 	f := action.Filter{State: action.State(c.QueryParam("state"))}
 	if f.State != "" && !f.State.Valid() {
 		return errs.Field(errs.Invalid, "state", fmt.Sprintf("%q is not a workflow state", f.State))

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -25,6 +26,13 @@ func startServer(t *testing.T, db *store.DB) *httptest.Server {
 // startServerAt runs the real server with the services' clock set to now.
 func startServerAt(t *testing.T, db *store.DB, now func() time.Time) *httptest.Server {
 	t.Helper()
+	ts, _ := startServerWithRoutes(t, db, now)
+	return ts
+}
+
+// startServerWithRoutes also returns every route the server answers.
+func startServerWithRoutes(t *testing.T, db *store.DB, now func() time.Time) (*httptest.Server, []*echo.Route) {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Default()
 	srv, err := newServer(cfg, db, newServices(db, now, cfg), logger)
@@ -33,7 +41,7 @@ func startServerAt(t *testing.T, db *store.DB, now func() time.Time) *httptest.S
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return ts
+	return ts, srv.Routes()
 }
 
 type response struct {

@@ -129,6 +129,10 @@ func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
+// Routes lists every registered method and path, so that the authorization
+// test covers each route, including ones added later.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
 // Handler exposes the router, for tests.
 func (s *Server) Handler() http.Handler { return s.echo }
 

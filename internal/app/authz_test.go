@@ -1,0 +1,246 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// Outcomes of a request, as far as access is concerned.
+const (
+	ok        = "ok"        // allowed (the answer may still be a validation error or a conflict)
+	login     = "login"     // 401, or a page's redirect to the sign-in form
+	forbidden = "forbidden" // 403
+	notFound  = "not found" // 404
+)
+
+// The callers and the objects every route is tried with.
+var (
+	roles   = []string{"anonymous", "member", "focal", "other", "secretariat"}
+	objects = []string{"own", "others", "missing"}
+)
+
+// rule says what a caller gets on an object.
+type rule func(role, object string) string
+
+func always(outcome string) rule { return func(string, string) string { return outcome } }
+
+// signedInAs gives anonymous callers login and the others per role.
+func signedInAs(byRole map[string]string) rule {
+	return func(role, _ string) string {
+		if role == "anonymous" {
+			return login
+		}
+		return byRole[role]
+	}
+}
+
+// onAction is the rule of a route about one action: the owner's people per
+// role, other organisations and missing actions not found, the secretariat
+// as given.
+func onAction(member, focal, secretariat string) rule {
+	return func(role, object string) string {
+		switch {
+		case role == "anonymous":
+			return login
+		case object == "missing":
+			return notFound
+		case role == "secretariat":
+			return secretariat
+		case role == "other" && object == "own", role != "other" && object == "others":
+			return notFound
+		case role == "member":
+			return member
+		}
+		return focal
+	}
+}
+
+var supportersOnly = signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": forbidden})
+var focalPointsOnly = signedInAs(map[string]string{"member": forbidden, "focal": ok, "other": ok, "secretariat": forbidden})
+
+// rules holds a rule for every route. A route without one fails the test,
+// so that no route is added without deciding who may use it.
+var rules = map[string]rule{
+	"GET /":                                   always(ok),
+	"GET /signin":                             always(ok),
+	"POST /signin":                            always(ok),
+	"POST /signout":                           always(ok),
+	"GET /healthz":                            always(ok),
+	"GET /readyz":                             always(ok),
+	"GET /static/*":                           always(ok),
+	"GET /api/v1/recommendations":             always(ok),
+	"GET /api/v1/recommendations/:number":     always(ok),
+	"GET /api/v1/me":                          signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
+	"GET /api/v1/my/actions":                  supportersOnly,
+	"POST /api/v1/actions":                    supportersOnly,
+	"POST /api/v1/cycles/:year/carry-forward": supportersOnly,
+	"POST /api/v1/cycles/:year/submit-all":    focalPointsOnly,
+	"GET /workspace":                          supportersOnly,
+	"POST /workspace/carry-forward":           supportersOnly,
+	"POST /workspace/submit-all":              focalPointsOnly,
+	"GET /actions/new":                        supportersOnly,
+	"POST /actions":                           supportersOnly,
+
+	"GET /api/v1/actions/:id":           onAction(ok, ok, ok),
+	"GET /api/v1/actions/:id/history":   onAction(ok, ok, ok),
+	"PATCH /api/v1/actions/:id":         onAction(ok, ok, forbidden),
+	"DELETE /api/v1/actions/:id":        onAction(ok, ok, forbidden),
+	"POST /api/v1/actions/:id/submit":   onAction(forbidden, ok, forbidden),
+	"POST /api/v1/actions/:id/withdraw": onAction(ok, ok, ok),
+	"GET /actions/:id":                  onAction(ok, ok, ok),
+	"GET /actions/:id/edit":             onAction(ok, ok, ok),
+	"GET /actions/:id/history":          onAction(ok, ok, ok),
+	"POST /actions/:id":                 onAction(ok, ok, forbidden),
+	"POST /actions/:id/submit":          onAction(forbidden, ok, forbidden),
+	"POST /actions/:id/withdraw":        onAction(ok, ok, ok),
+	"POST /actions/:id/delete":          onAction(ok, ok, forbidden),
+}
+
+func outcomeOf(r response) string {
+	switch {
+	case r.status == http.StatusUnauthorized, r.status == http.StatusSeeOther && strings.HasPrefix(r.header.Get("Location"), "/signin"):
+		return login
+	case r.status == http.StatusForbidden:
+		return forbidden
+	case r.status == http.StatusNotFound:
+		return notFound
+	}
+	return ok
+}
+
+// checksum sums the rows of an organisation's actions, their history and
+// evidence, to prove that a refused request changed nothing.
+func checksum(t *testing.T, db *store.DB, stakeholderID int64) string {
+	t.Helper()
+	rows, err := db.SQL().Query(`SELECT a.id, a.version, a.state, a.title,
+		(SELECT count(*) FROM action_versions v WHERE v.action_id = a.id),
+		(SELECT count(*) FROM evidence e WHERE e.action_id = a.id)
+		FROM actions a WHERE a.stakeholder_id = $1 ORDER BY a.id`, stakeholderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	h := sha256.New()
+	for rows.Next() {
+		var id, version, versions, evidence int64
+		var state, title string
+		if err := rows.Scan(&id, &version, &state, &title, &versions, &evidence); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(h, id, version, state, title, versions, evidence)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// Every route, for every kind of caller, on their own organisation's
+// action, another organisation's and a missing one: the expected outcome,
+// no server error, and the other organisation's rows untouched by anyone
+// but the secretariat.
+func TestAuthorizationMatrix(t *testing.T) {
+	for _, engine := range testutil.Engines {
+		t.Run(engine, func(t *testing.T) {
+			db := testutil.NewDB(t, engine)
+			s := testutil.NewServices(db)
+			ctx := context.Background()
+			ts, routes := startServerWithRoutes(t, db, s.Clock.Now)
+			org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+			s.Cycle(t, 2025)
+			s.Cycle(t, 2026)
+			tokens := map[string]string{}
+			actors := map[string]user.Actor{}
+			for role, in := range map[string]user.Input{
+				"member":      {Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.Member},
+				"focal":       {Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.FocalPoint},
+				"other":       {Role: user.Supporter, StakeholderID: other.ID, OrgRole: user.FocalPoint},
+				"secretariat": {Role: user.Secretariat},
+			} {
+				in.Email, in.Name = role+"@matrix.example", role
+				u, err := s.Users.Create(ctx, testutil.System, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				actors[role] = u.Actor()
+				if _, tokens[role], err = s.Users.CreateToken(ctx, testutil.System, in.Email, "matrix"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			draft := func(owner string) int64 {
+				a, err := s.Actions.CreateIn(ctx, actors[owner], 2026, testutil.ActionInput())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a.ID
+			}
+
+			sort.Slice(routes, func(i, j int) bool { return routes[i].Path+routes[i].Method < routes[j].Path+routes[j].Method })
+			covered := 0
+			for _, rt := range routes {
+				key := rt.Method + " " + rt.Path
+				rule, ok := rules[key]
+				if !ok {
+					t.Errorf("route %s has no authorization rule in this test", key)
+					continue
+				}
+				covered++
+				for _, role := range roles {
+					for _, object := range objects {
+						// Fresh drafts for each request: a refused request must
+						// find its target as it was.
+						ids := map[string]int64{"own": draft("member"), "others": draft("other"), "missing": 999999}
+						before := checksum(t, db, other.ID)
+						path := strings.NewReplacer(":id", fmt.Sprint(ids[object]), ":year", "2026", ":number", "1", "*", "css/app.css").Replace(rt.Path)
+						body := ""
+						if strings.HasPrefix(path, "/api/") && (rt.Method == http.MethodPatch || rt.Method == http.MethodPost) {
+							body = `{"version": 1}`
+							if path == "/api/v1/actions" {
+								body = newActionBody
+							}
+						}
+						c := apiClient{t: t, base: ts.URL}
+						if role != "anonymous" {
+							c.token = tokens[role]
+						}
+						header := []string{}
+						if body == "" && rt.Method != http.MethodGet {
+							// What the page's form would send, bar the CSRF token
+							// (Bearer callers have no session to need one).
+							body = "cycle=2026&version=1&op=save"
+							header = []string{"Content-Type", "application/x-www-form-urlencoded"}
+						}
+						r := c.do(rt.Method, path, body, header...)
+						if r.status >= 500 {
+							t.Errorf("%s %s as %s: %d %s", rt.Method, path, role, r.status, r.body)
+							continue
+						}
+						if got, want := outcomeOf(r), rule(role, object); got != want {
+							t.Errorf("%s as %s on %s: %s (%d), want %s", key, role, object, got, r.status, want)
+						}
+						if role != "secretariat" && role != "other" && checksum(t, db, other.ID) != before {
+							t.Errorf("%s as %s on %s changed another organisation's rows", key, role, object)
+						}
+					}
+				}
+			}
+			for key := range rules {
+				found := false
+				for _, rt := range routes {
+					found = found || rt.Method+" "+rt.Path == key
+				}
+				if !found {
+					t.Errorf("rule %s names no route", key)
+				}
+			}
+			t.Logf("%d routes x %d callers x %d objects checked", covered, len(roles), len(objects))
+		})
+	}
+}
