@@ -5,11 +5,13 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/idempotency"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
@@ -50,6 +52,8 @@ type Deps struct {
 	Users           Users
 	Stakeholders    Stakeholders
 	Actions         Actions
+	Idempotency     idempotency.Store
+	Now             func() time.Time
 }
 
 // Handler serves the API.
@@ -61,11 +65,12 @@ func New(d Deps) *Handler { return &Handler{Deps: d} }
 // Routes lists every API route.
 func (h *Handler) Routes(e *echo.Echo) {
 	g := e.Group("/api/v1")
+	g.GET("/openapi.json", h.openAPI)
 	g.GET("/recommendations", h.listRecommendations)
 	g.GET("/recommendations/:number", h.getRecommendation)
 	g.GET("/me", h.me)
 	g.GET("/my/actions", h.myActions)
-	g.POST("/actions", h.createAction)
+	g.POST("/actions", h.createAction, h.idempotent)
 	g.GET("/actions/:id", h.getAction)
 	g.PATCH("/actions/:id", h.patchAction)
 	g.DELETE("/actions/:id", h.deleteAction)

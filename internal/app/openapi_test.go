@@ -1,0 +1,104 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/pctracker/pctracker/internal/api"
+	"github.com/pctracker/pctracker/internal/testutil"
+)
+
+var pathParam = regexp.MustCompile(`:(\w+)`)
+
+// The document is valid OpenAPI 3, names every API route the router has,
+// and no route it does not have.
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("invalid OpenAPI document: %v", err)
+	}
+	db := testutil.NewDB(t, "sqlite")
+	_, routes := startServerWithRoutes(t, db, time.Now)
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		if !strings.HasPrefix(rt.Path, "/api/") {
+			continue
+		}
+		path := pathParam.ReplaceAllString(rt.Path, "{$1}")
+		seen[rt.Method+" "+path] = true
+		item := doc.Paths.Find(path)
+		if item == nil || item.GetOperation(rt.Method) == nil {
+			t.Errorf("%s %s is not in openapi.json", rt.Method, path)
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if !seen[method+" "+path] {
+				t.Errorf("openapi.json documents %s %s, which no route answers", method, path)
+			}
+		}
+	}
+	res := get(t, nil, startServer(t, db).URL+"/api/v1/openapi.json")
+	if res.status != 200 || !strings.Contains(res.body, `"openapi": "3.0.3"`) {
+		t.Errorf("served document: %d", res.status)
+	}
+}
+
+// Real answers of the API match the schemas the document promises.
+func TestResponsesMatchTheDocument(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	check := func(method, path, body string, c apiClient) response {
+		t.Helper()
+		r := c.do(method, path, body)
+		req, _ := http.NewRequest(method, "http://localhost"+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: r.status,
+			Header: http.Header{"Content-Type": {r.header.Get("Content-Type")}}}
+		out.SetBodyBytes([]byte(r.body))
+		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+			t.Errorf("%s %s answered %d, not as documented: %v", method, path, r.status, err)
+		}
+		return r
+	}
+	check("GET", "/api/v1/recommendations", "", sc.member)
+	check("GET", "/api/v1/recommendations/9", "", sc.member)
+	check("GET", "/api/v1/me", "", sc.member)
+	created := check("POST", "/api/v1/actions", newActionBody, sc.member)
+	a := decode[actionJSON](t, created)
+	check("GET", fmt.Sprintf("/api/v1/actions/%d", a.ID), "", sc.member)
+	check("PATCH", fmt.Sprintf("/api/v1/actions/%d", a.ID), `{"version": 1, "stage": "implemented"}`, sc.member)
+	check("PATCH", fmt.Sprintf("/api/v1/actions/%d", a.ID), `{"version": 1, "stage": "planned"}`, sc.member) // 409
+	check("POST", "/api/v1/actions", `{"cycle": 2026, "title": ""}`, sc.member)                              // 422
+	check("POST", "/api/v1/cycles/2026/carry-forward", "", sc.member)
+	check("POST", fmt.Sprintf("/api/v1/actions/%d/submit", a.ID), "", sc.focal)
+	check("GET", fmt.Sprintf("/api/v1/actions/%d/history", a.ID), "", sc.member)
+	check("GET", "/api/v1/my/actions?cycle=2026", "", sc.member)
+	check("GET", fmt.Sprintf("/api/v1/actions/%d", a.ID), "", sc.other) // 404
+}
