@@ -45,7 +45,10 @@ func TestIdempotencyKey(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := 0; i < 10; i++ {
 			wg.Add(1)
-			go func() { defer wg.Done(); sc.member.do("POST", "/api/v1/actions", newActionBody, "Idempotency-Key", "k-3") }()
+			go func() {
+				defer wg.Done()
+				sc.member.do("POST", "/api/v1/actions", newActionBody, "Idempotency-Key", "k-3")
+			}()
 		}
 		wg.Wait()
 		if n := count(); n != before+1 {
