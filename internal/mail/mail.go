@@ -1,0 +1,144 @@
+// Package mail sends pctracker's messages (invitations, password resets)
+// through one of two backends: a folder of .eml files, so that a demo or a
+// fresh install needs nothing, or an SMTP server.
+package mail
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+// Message is a plain-text message to one person.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+}
+
+// Sender sends messages.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+func build(from string, m Message, opts ...gomail.MsgOption) (*gomail.Msg, error) {
+	msg := gomail.NewMsg(opts...)
+	if err := msg.From(from); err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "sender address")
+	}
+	if err := msg.To(m.To); err != nil {
+		return nil, errs.Wrap(errs.Invalid, err, "recipient address %q", m.To)
+	}
+	msg.Subject(m.Subject)
+	msg.SetDate()
+	msg.SetMessageID()
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	return msg, nil
+}
+
+// Files writes each message as an .eml file in a folder and logs where, not
+// what: the text may hold a sign-in link.
+type Files struct {
+	dir    string
+	from   string
+	logger *slog.Logger
+}
+
+// NewFiles returns the file backend.
+func NewFiles(dir, from string, logger *slog.Logger) *Files {
+	return &Files{dir: dir, from: from, logger: logger}
+}
+
+// Send writes the message.
+func (f *Files) Send(_ context.Context, m Message) error {
+	// 8-bit text keeps links readable in the files; SMTP keeps the default
+	// quoted-printable, which every server accepts.
+	msg, err := build(f.from, m, gomail.WithEncoding(gomail.NoEncoding))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(f.dir, 0o700); err != nil {
+		return errs.Wrap(errs.Unavailable, err, "mail folder")
+	}
+	var buf bytes.Buffer
+	if _, err := msg.WriteTo(&buf); err != nil {
+		return errs.Wrap(errs.Internal, err, "write message")
+	}
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	path := filepath.Join(f.dir, fmt.Sprintf("%s-%s.eml", time.Now().UTC().Format("20060102T150405.000"), hex.EncodeToString(suffix)))
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		return errs.Wrap(errs.Unavailable, err, "write message")
+	}
+	f.logger.Info("mail written", "to", m.To, "subject", m.Subject, "file", path)
+	return nil
+}
+
+// SMTPOptions configure the SMTP backend.
+type SMTPOptions struct {
+	Host     string
+	Port     int
+	Username string // empty: no authentication
+	Password string
+	TLS      string // "starttls", "tls" (implicit) or "none"
+	From     string
+	// HELO is the name this host gives the server; strict servers want a
+	// domain, so pctracker gives its public host name.
+	HELO    string
+	Timeout time.Duration
+}
+
+// SMTP sends through a mail server.
+type SMTP struct {
+	opt SMTPOptions
+}
+
+// NewSMTP returns the SMTP backend.
+func NewSMTP(opt SMTPOptions) *SMTP {
+	if opt.Timeout <= 0 {
+		opt.Timeout = 15 * time.Second
+	}
+	return &SMTP{opt: opt}
+}
+
+// Send delivers the message to the server.
+func (s *SMTP) Send(ctx context.Context, m Message) error {
+	msg, err := build(s.opt.From, m)
+	if err != nil {
+		return err
+	}
+	opts := []gomail.Option{gomail.WithPort(s.opt.Port), gomail.WithTimeout(s.opt.Timeout)}
+	if s.opt.HELO != "" {
+		opts = append(opts, gomail.WithHELO(s.opt.HELO))
+	}
+	switch s.opt.TLS {
+	case "tls":
+		opts = append(opts, gomail.WithSSL())
+	case "none":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	}
+	if s.opt.Username != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(s.opt.Username), gomail.WithPassword(s.opt.Password))
+	}
+	client, err := gomail.NewClient(s.opt.Host, opts...)
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "mail client")
+	}
+	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		return errs.Wrap(errs.Unavailable, err, "the mail server did not take the message")
+	}
+	return nil
+}
