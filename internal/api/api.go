@@ -53,7 +53,13 @@ type Deps struct {
 	Stakeholders    Stakeholders
 	Actions         Actions
 	Idempotency     idempotency.Store
+	Accounts        Accounts
 	Now             func() time.Time
+}
+
+// Accounts invites people.
+type Accounts interface {
+	Invite(ctx context.Context, by user.Actor, in user.Input) (user.User, error)
 }
 
 // Handler serves the API.
@@ -79,6 +85,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.GET("/actions/:id/history", h.actionHistory)
 	g.POST("/cycles/:year/carry-forward", h.carryForward)
 	g.POST("/cycles/:year/submit-all", h.submitAll)
+	g.POST("/invitations", h.invite)
 }
 
 // signedIn returns the caller, or Unauthorized.

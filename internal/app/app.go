@@ -15,12 +15,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/api"
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/jobs"
+	"github.com/pctracker/pctracker/internal/mail"
 	"github.com/pctracker/pctracker/internal/markdown"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/server"
@@ -50,11 +52,13 @@ type services struct {
 	actions         *action.Service
 	sessions        *session.Service
 	signIn          *signin.Service
+	accounts        *account.Service
 	now             func() time.Time
 }
 
-func newServices(db *store.DB, now func() time.Time, cfg config.Config) *services {
+func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender mail.Sender) *services {
 	return &services{db: db, now: now,
+		accounts:        account.NewService(db, sender, now, cfg.BaseURL),
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
 		users:           user.NewService(db, now),
@@ -64,6 +68,19 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config) *service
 		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
 	}
+}
+
+// newMailer builds the configured mail backend.
+func newMailer(cfg config.Config, logger *slog.Logger) mail.Sender {
+	if cfg.Mail.Backend == "smtp" {
+		helo := "localhost"
+		if u, err := url.Parse(cfg.BaseURL); err == nil && u.Hostname() != "" {
+			helo = u.Hostname()
+		}
+		return mail.NewSMTP(mail.SMTPOptions{Host: cfg.Mail.SMTP.Host, Port: cfg.Mail.SMTP.Port, Username: cfg.Mail.SMTP.Username,
+			Password: cfg.Mail.SMTP.Password, TLS: cfg.Mail.SMTP.TLS, From: cfg.Mail.From, HELO: helo})
+	}
+	return mail.NewFiles(cfg.Mail.Dir, cfg.Mail.From, logger)
 }
 
 // sessionCookie names the session cookie: over TLS the __Host- prefix binds
@@ -118,7 +135,8 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 	}
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
 	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, Sessions: svc.sessions,
-		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now},
+		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
+		Accounts: svc.accounts, Users: svc.users},
 		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls,
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {
@@ -154,7 +172,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 			return nil
 		},
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
-			Idempotency: db, Now: svc.now}),
+			Idempotency: db, Now: svc.now, Accounts: svc.accounts}),
 		UI:             pages,
 		Pages:          pages,
 		Static:         web.Static(),

@@ -176,7 +176,7 @@ func withServices(e env, f *flags, fn func(svc *services) error) error {
 		return err
 	}
 	defer db.Close()
-	return fn(newServices(db, time.Now, cfg))
+	return fn(newServices(db, time.Now, cfg, newMailer(cfg, logger)))
 }
 
 // printResult prints a created object as JSON, or a one-line summary.

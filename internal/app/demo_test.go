@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -19,7 +21,9 @@ func TestDemoData(t *testing.T) {
 		ctx := context.Background()
 		clock := &demoClock{}
 		today := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-		svc := newServices(db, clock.now, config.Default())
+		cfg := config.Default()
+		cfg.Mail.Dir = t.TempDir()
+		svc := newServices(db, clock.now, cfg, newMailer(cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
 		summary, logins, err := fillDemo(ctx, svc, clock, rand.New(rand.NewPCG(1, 2)), today)
 		if err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,19 @@ import (
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
+
+// mailDirs remembers each test's mail folder, where the file backend
+// writes what the server sends.
+var mailDirs sync.Map
+
+func mailDir(t *testing.T) string {
+	if d, ok := mailDirs.Load(t.Name()); ok {
+		return d.(string)
+	}
+	d := t.TempDir()
+	mailDirs.Store(t.Name(), d)
+	return d
+}
 
 // startServer runs the real server over db on a real listener.
 func startServer(t *testing.T, db *store.DB) *httptest.Server {
@@ -35,7 +49,9 @@ func startServerWithRoutes(t *testing.T, db *store.DB, now func() time.Time) (*h
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Default()
-	srv, err := newServer(cfg, db, newServices(db, now, cfg), logger)
+	cfg.BaseURL = "http://pct.test"
+	cfg.Mail.Dir = mailDir(t)
+	srv, err := newServer(cfg, db, newServices(db, now, cfg, newMailer(cfg, logger)), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

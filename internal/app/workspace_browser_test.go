@@ -112,6 +112,15 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 	testutil.CheckAccessibility(t, ctx, "history")
 	testutil.Screenshot(t, ctx, "07-history")
 
+	// The people page and its invitation form; the reset form.
+	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/people"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
+	testutil.CheckAccessibility(t, ctx, "people")
+	testutil.Screenshot(t, ctx, "08-people")
+	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/reset"), chromedp.WaitVisible(chromedp.CSS("#email"))))
+	testutil.CheckAccessibility(t, ctx, "reset")
+	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/invite?token=forged"), chromedp.WaitVisible(chromedp.CSS(".alert-error"))))
+	testutil.CheckAccessibility(t, ctx, "expired link")
+
 	list, _, _ := sc.s.Actions.List(context.Background(), testutil.System, action.Filter{State: action.Submitted})
 	if len(list) != 1 {
 		t.Errorf("submitted actions in the database: %d", len(list))

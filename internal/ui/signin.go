@@ -13,6 +13,7 @@ import (
 
 type signInView struct {
 	Page
+	Flash   *Flash
 	Email   string
 	Next    string
 	Error   string // a message for people, already translated or from errs
@@ -24,7 +25,7 @@ func (h *Handler) signInForm(c echo.Context) error {
 	if _, ok := user.ActorFrom(c.Request().Context()); ok {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
 	}
-	v := signInView{Page: newPage(c, "signin"), Next: safeNext(c.QueryParam("next"))}
+	v := signInView{Page: newPage(c, "signin"), Flash: h.takeFlash(c), Next: safeNext(c.QueryParam("next"))}
 	return h.renderer.render(c, http.StatusOK, "signin", v.Lang, v)
 }
 

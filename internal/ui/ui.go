@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
 
+	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
@@ -65,6 +66,20 @@ type Actions interface {
 	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 }
 
+// Accounts invites people and resets passwords.
+type Accounts interface {
+	Invite(ctx context.Context, by user.Actor, in user.Input) (user.User, error)
+	ResendInvite(ctx context.Context, by user.Actor, userID int64) error
+	Check(ctx context.Context, p account.Purpose, secret string) error
+	SetPassword(ctx context.Context, p account.Purpose, secret, password string) (user.User, error)
+	RequestReset(ctx context.Context, email string) error
+}
+
+// Users lists people.
+type Users interface {
+	List(ctx context.Context, f user.Filter) ([]user.User, int, error)
+}
+
 // Markdown renders what supporters write, sanitised.
 type Markdown interface {
 	HTML(src string) template.HTML
@@ -79,6 +94,8 @@ type Deps struct {
 	Stakeholders    Stakeholders
 	Actions         Actions
 	Markdown        Markdown
+	Accounts        Accounts
+	Users           Users
 	Now             func() time.Time
 }
 
@@ -134,6 +151,15 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/actions/:id/withdraw", h.moveAction(action.Withdrawn, "flash_withdrawn"), lang)
 	e.POST("/actions/:id/delete", h.deleteAction, lang)
 	e.GET("/actions/:id/history", h.actionHistory, lang)
+
+	e.GET("/invite", h.passwordForm(account.Invite), lang)
+	e.POST("/invite", h.setPassword(account.Invite), lang)
+	e.GET("/reset", h.resetForm, lang)
+	e.POST("/reset", h.requestReset, lang)
+	e.GET("/reset/new", h.passwordForm(account.Reset), lang)
+	e.POST("/reset/new", h.setPassword(account.Reset), lang)
+	e.GET("/people", h.people, lang)
+	e.POST("/people/invite", h.invite, lang)
 }
 
 func (h *Handler) now() time.Time { return h.Deps.Now() }

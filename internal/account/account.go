@@ -1,0 +1,350 @@
+// Package account brings people in and back: invitations by the secretariat
+// or an organisation's focal point, and password resets, both by a
+// single-use link sent by mail. Only the SHA-256 of a link's token is kept.
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/mail"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// Purpose is what a link does.
+type Purpose string
+
+const (
+	Invite Purpose = "invite"
+	Reset  Purpose = "reset"
+)
+
+// How long links stay valid: an invitation waits for a busy person; a reset
+// link is used at once or not at all.
+const (
+	InviteLifetime = 7 * 24 * time.Hour
+	ResetLifetime  = time.Hour
+)
+
+// Token is a link's record.
+type Token struct {
+	ID        int64
+	UserID    int64
+	Purpose   Purpose
+	Hash      string
+	CreatedBy int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// Store is what the service needs from storage.
+type Store interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	AppendAudit(ctx context.Context, e audit.Entry) error
+	CreateUser(ctx context.Context, u *user.User) error
+	User(ctx context.Context, id int64) (user.User, error)
+	UserByEmail(ctx context.Context, email string) (user.User, error)
+	SetPassword(ctx context.Context, userID int64, hash string, at time.Time) error
+	Stakeholder(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
+	CreateAccountToken(ctx context.Context, t *Token) error
+	AccountToken(ctx context.Context, hash string) (Token, error)
+	// UseAccountToken marks a token used; false if it already was, so that
+	// two uses racing each other cannot both succeed.
+	UseAccountToken(ctx context.Context, id int64, at time.Time) (bool, error)
+	DeleteUserSessions(ctx context.Context, userID int64) error
+}
+
+// Service invites people and resets passwords.
+type Service struct {
+	store   Store
+	mail    mail.Sender
+	now     func() time.Time
+	baseURL string
+}
+
+// NewService builds the service; links point at baseURL.
+func NewService(store Store, sender mail.Sender, now func() time.Time, baseURL string) *Service {
+	return &Service{store: store, mail: sender, now: now, baseURL: strings.TrimRight(baseURL, "/")}
+}
+
+// MayInvite checks that by may invite anyone at all: the secretariat and
+// focal points. Callers check it before reading a request, so that a
+// refusal does not depend on what was sent.
+func MayInvite(by user.Actor) error {
+	switch {
+	case by.IsSecretariat(), by.IsFocalPoint():
+		return nil
+	case by.Role == user.Supporter:
+		return errs.E(errs.Forbidden, "only the organisation's focal point invites people")
+	}
+	return errs.E(errs.Unauthorized, "sign in to invite people")
+}
+
+// mayInvite checks who may invite whom: the secretariat anyone; a focal
+// point the people of their own organisation.
+func mayInvite(by user.Actor, in user.Input) error {
+	if err := MayInvite(by); err != nil {
+		return err
+	}
+	if !by.IsSecretariat() && (in.Role != user.Supporter || in.StakeholderID != by.StakeholderID) {
+		return errs.E(errs.Forbidden, "a focal point invites the people of their own organisation only")
+	}
+	return nil
+}
+
+// Invite creates an account without a password and mails its owner a link
+// to set one. The account and the link are one transaction; if the mail
+// cannot be sent the error says so and the invitation can be sent again.
+func (s *Service) Invite(ctx context.Context, by user.Actor, in user.Input) (user.User, error) {
+	if err := mayInvite(by, in); err != nil {
+		return user.User{}, err
+	}
+	in.Password = "" // the invited person chooses it
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return user.User{}, err
+	}
+	now := s.now().UTC()
+	u := user.User{Email: in.Email, Name: in.Name, Role: in.Role, StakeholderID: in.StakeholderID, OrgRole: in.OrgRole,
+		CreatedAt: now, UpdatedAt: now}
+	var secret string
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateUser(ctx, &u); err != nil {
+			return err
+		}
+		var err error
+		if secret, err = s.issue(ctx, by, u.ID, Invite, now); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.invite", "user", u.ID,
+			map[string]any{"email": u.Email, "role": u.Role, "stakeholder_id": u.StakeholderID, "org_role": u.OrgRole}, now))
+	})
+	if err != nil {
+		return user.User{}, err
+	}
+	return u, s.sendInvite(ctx, u, secret)
+}
+
+// ResendInvite sends a fresh link to someone who has not set a password.
+func (s *Service) ResendInvite(ctx context.Context, by user.Actor, userID int64) error {
+	u, err := s.store.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if err := mayInvite(by, user.Input{Role: u.Role, StakeholderID: u.StakeholderID}); err != nil {
+		if errs.Is(err, errs.Forbidden) && by.Role == user.Supporter && u.StakeholderID != by.StakeholderID {
+			return errs.E(errs.NotFound, "no such person")
+		}
+		return err
+	}
+	if u.PasswordHash != "" {
+		return errs.Field(errs.Conflict, "email", "this person has already set a password; they can reset it from the sign-in page")
+	}
+	now := s.now().UTC()
+	var secret string
+	err = s.store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		secret, err = s.issue(ctx, by, u.ID, Invite, now)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.sendInvite(ctx, u, secret)
+}
+
+func (s *Service) sendInvite(ctx context.Context, u user.User, secret string) error {
+	org := ""
+	if u.StakeholderID != 0 {
+		if st, err := s.store.Stakeholder(ctx, u.StakeholderID); err == nil {
+			org = st.Name
+		}
+	}
+	link := s.baseURL + "/invite?token=" + secret
+	text := fmt.Sprintf(`Hello %[1]s,
+
+You are invited to pctracker, the progress tracker of the Paris Call for Trust
+and Security in Cyberspace%[2]s. Choose your password here (the link works once,
+for 7 days):
+
+%[3]s
+
+--
+
+Bonjour %[1]s,
+
+Vous êtes invité(e) à pctracker, l'outil de suivi des progrès de l'Appel de
+Paris pour la confiance et la sécurité dans le cyberespace%[4]s. Choisissez votre
+mot de passe ici (le lien fonctionne une fois, pendant 7 jours) :
+
+%[3]s
+`, u.Name, withOrg(org, " for "), link, withOrg(org, " pour "))
+	if err := s.mail.Send(ctx, mail.Message{To: u.Email, Subject: "pctracker: your invitation / votre invitation", Text: text}); err != nil {
+		return errs.Wrap(errs.Unavailable, err, "the invitation to %s was saved but the mail could not be sent; send it again", u.Email)
+	}
+	return nil
+}
+
+func withOrg(org, prefix string) string {
+	if org == "" {
+		return ""
+	}
+	return prefix + org
+}
+
+// issue stores a new link for a user and returns its secret.
+func (s *Service) issue(ctx context.Context, by user.Actor, userID int64, p Purpose, now time.Time) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", errs.Wrap(errs.Internal, err, "random token")
+	}
+	secret := base64.RawURLEncoding.EncodeToString(b)
+	life := InviteLifetime
+	if p == Reset {
+		life = ResetLifetime
+	}
+	t := Token{UserID: userID, Purpose: p, Hash: hash(secret), CreatedBy: by.UserID, CreatedAt: now, ExpiresAt: now.Add(life)}
+	return secret, s.store.CreateAccountToken(ctx, &t)
+}
+
+func hash(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// errLink is the same for a wrong, used or expired link: the page cannot
+// tell them apart for someone guessing.
+func errLink() error {
+	return errs.Field(errs.Invalid, "token", "this link has expired or was already used; ask for a new one")
+}
+
+// Check tells whether a link can still be used, for the page that shows
+// the password form.
+func (s *Service) Check(ctx context.Context, p Purpose, secret string) error {
+	t, err := s.store.AccountToken(ctx, hash(secret))
+	if err != nil || t.Purpose != p || t.UsedAt != nil || !s.now().Before(t.ExpiresAt) {
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return err
+		}
+		return errLink()
+	}
+	return nil
+}
+
+// SetPassword uses a link: it sets the password of its user, once. A reset
+// also ends every session of the account.
+func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password string) (user.User, error) {
+	f := errs.FieldErrors{}
+	if utf8.RuneCountInString(password) < user.MinPasswordLength {
+		f.Addf("password", "must be at least %d characters", user.MinPasswordLength)
+	} else {
+		f.Text("password", password, true, 1024)
+	}
+	if err := f.Err(); err != nil {
+		return user.User{}, err
+	}
+	if err := s.Check(ctx, p, secret); err != nil {
+		return user.User{}, err
+	}
+	pw, err := user.HashPassword(password)
+	if err != nil {
+		return user.User{}, err
+	}
+	now := s.now().UTC()
+	var u user.User
+	err = s.store.WithTx(ctx, func(ctx context.Context) error {
+		t, err := s.store.AccountToken(ctx, hash(secret))
+		if err != nil {
+			return errLink()
+		}
+		used, err := s.store.UseAccountToken(ctx, t.ID, now)
+		if err != nil {
+			return err
+		}
+		if !used {
+			return errLink()
+		}
+		if u, err = s.store.User(ctx, t.UserID); err != nil {
+			return err
+		}
+		if u.Disabled {
+			return errLink()
+		}
+		if err := s.store.SetPassword(ctx, u.ID, pw, now); err != nil {
+			return err
+		}
+		if p == Reset {
+			if err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
+				return err
+			}
+		}
+		return s.store.AppendAudit(ctx, audit.New(u.ID, u.Email, "user."+string(p)+".password", "user", u.ID, nil, now))
+	})
+	return u, err
+}
+
+// RequestReset mails a reset link to the account of email, if there is an
+// active one. It answers the same either way, so that the form does not
+// tell who has an account.
+func (s *Service) RequestReset(ctx context.Context, email string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	f := errs.FieldErrors{}
+	if f.Text("email", email, true, 254); len(f) > 0 {
+		return f.Err()
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if errs.Is(err, errs.NotFound) || (err == nil && u.Disabled) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	var secret string
+	err = s.store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if secret, err = s.issue(ctx, user.Actor{UserID: u.ID, Name: u.Email}, u.ID, Reset, now); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(u.ID, u.Email, "user.reset.request", "user", u.ID, nil, now))
+	})
+	if err != nil {
+		return err
+	}
+	link := s.baseURL + "/reset/new?token=" + secret
+	text := fmt.Sprintf(`Hello %[1]s,
+
+Someone asked to reset your pctracker password. If it was you, choose a new one
+here (the link works once, for one hour):
+
+%[2]s
+
+If it was not you, ignore this message: your password stays as it is.
+
+--
+
+Bonjour %[1]s,
+
+Une réinitialisation de votre mot de passe pctracker a été demandée. Si c'est
+vous, choisissez-en un nouveau ici (le lien fonctionne une fois, pendant une heure) :
+
+%[2]s
+
+Sinon, ignorez ce message : votre mot de passe reste inchangé.
+`, u.Name, link)
+	if err := s.mail.Send(ctx, mail.Message{To: u.Email, Subject: "pctracker: reset your password / réinitialiser votre mot de passe", Text: text}); err != nil {
+		return errs.Wrap(errs.Unavailable, err, "the reset mail could not be sent; try again later")
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package account_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/account"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/mail"
+	"github.com/pctracker/pctracker/internal/session"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+var linkRe = regexp.MustCompile(`https://pct\.example/(invite|reset/new)\?token=([A-Za-z0-9_-]+)`)
+
+// lastLink reads the newest message the file backend wrote.
+func lastLink(t *testing.T, dir string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if len(files) == 0 {
+		t.Fatal("no mail written")
+	}
+	sort.Strings(files)
+	b, _ := os.ReadFile(files[len(files)-1])
+	m := linkRe.FindStringSubmatch(string(b))
+	if m == nil {
+		t.Fatalf("no link in %s", b)
+	}
+	return m[2]
+}
+
+const pw = "correct horse battery staple"
+
+func TestInviteAndReset(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		dir := t.TempDir()
+		svc := account.NewService(db, mail.NewFiles(dir, "pctracker <no-reply@pct.example>", slog.New(slog.NewTextHandler(io.Discard, nil))),
+			s.Clock.Now, "https://pct.example/")
+		org, other := s.Stakeholder(t, stakeholder.Company), s.Stakeholder(t, stakeholder.Company)
+		focalU, _ := s.Users.Create(ctx, testutil.System, user.Input{Email: "focal@org.example", Name: "F", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.FocalPoint, Password: pw})
+		memberU, _ := s.Users.Create(ctx, testutil.System, user.Input{Email: "member@org.example", Name: "M", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.Member, Password: pw})
+		focal, member := focalU.Actor(), memberU.Actor()
+
+		// Who may invite whom.
+		for _, c := range []struct {
+			by   user.Actor
+			in   user.Input
+			want errs.Kind
+		}{
+			{member, user.Input{Email: "x1@org.example", Name: "X", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.Member}, errs.Forbidden},
+			{focal, user.Input{Email: "x2@org.example", Name: "X", Role: user.Supporter, StakeholderID: other.ID, OrgRole: user.Member}, errs.Forbidden},
+			{focal, user.Input{Email: "x3@org.example", Name: "X", Role: user.Secretariat}, errs.Forbidden},
+			{user.Actor{}, user.Input{Email: "x4@org.example", Name: "X", Role: user.Secretariat}, errs.Unauthorized},
+		} {
+			if _, err := svc.Invite(ctx, c.by, c.in); errs.KindOf(err) != c.want {
+				t.Errorf("%s invites %+v: %v", c.by.Name, c.in, err)
+			}
+		}
+		invited, err := svc.Invite(ctx, focal, user.Input{Email: "New@Org.example", Name: "Nadia", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.Member})
+		if err != nil || invited.PasswordHash != "" {
+			t.Fatalf("invite: %v", err)
+		}
+		token := lastLink(t, dir)
+		if err := svc.Check(ctx, account.Invite, token); err != nil {
+			t.Fatalf("fresh link: %v", err)
+		}
+		if err := svc.Check(ctx, account.Reset, token); !errs.Is(err, errs.Invalid) {
+			t.Errorf("an invitation is no reset link: %v", err)
+		}
+		if _, err := svc.SetPassword(ctx, account.Invite, token, "short"); errs.FieldsOf(err)["password"] == "" {
+			t.Errorf("short password: %v", err)
+		}
+		if _, err := svc.SetPassword(ctx, account.Invite, token, pw); err != nil {
+			t.Fatalf("accept: %v", err)
+		}
+		if _, err := svc.SetPassword(ctx, account.Invite, token, pw+"!"); !errs.Is(err, errs.Invalid) {
+			t.Errorf("a link works once: %v", err)
+		}
+		got, _ := s.Users.GetByEmail(ctx, "new@org.example")
+		if !user.CheckPassword(pw, got.PasswordHash) {
+			t.Error("password not set")
+		}
+
+		// An invitation expires after 7 days.
+		if _, err := svc.Invite(ctx, testutil.System, user.Input{Email: "late@pc.example", Name: "L", Role: user.Secretariat}); err != nil {
+			t.Fatal(err)
+		}
+		late := lastLink(t, dir)
+		s.Clock.Add(7*24*time.Hour + time.Minute)
+		if _, err := svc.SetPassword(ctx, account.Invite, late, pw); !errs.Is(err, errs.Invalid) {
+			t.Errorf("expired invitation: %v", err)
+		}
+
+		// A reset: the same answer for unknown accounts, a working link for
+		// known ones, and every session ended.
+		before, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+		if err := svc.RequestReset(ctx, "nobody@org.example"); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := filepath.Glob(filepath.Join(dir, "*.eml")); len(after) != len(before) {
+			t.Error("a reset mail went to an unknown address")
+		}
+		sessions := session.NewService(db, s.Clock.Now, 30*time.Minute, 12*time.Hour)
+		live, _, _ := sessions.Start(ctx, got.ID, "", "")
+		if err := svc.RequestReset(ctx, "NEW@org.example"); err != nil {
+			t.Fatal(err)
+		}
+		reset := lastLink(t, dir)
+		if _, err := svc.SetPassword(ctx, account.Reset, reset, "a brand new passphrase"); err != nil {
+			t.Fatalf("reset: %v", err)
+		}
+		if _, err := sessions.Resume(ctx, live); !errs.Is(err, errs.Unauthorized) {
+			t.Errorf("sessions survive a reset: %v", err)
+		}
+		// A reset link lasts an hour.
+		svc.RequestReset(ctx, "new@org.example")
+		old := lastLink(t, dir)
+		s.Clock.Add(61 * time.Minute)
+		if err := svc.Check(ctx, account.Reset, old); !errs.Is(err, errs.Invalid) {
+			t.Errorf("an hour-old reset link: %v", err)
+		}
+	})
+}

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/account"
+)
+
+type accountTokenRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	UserID    int64
+	Purpose   string
+	TokenHash string
+	CreatedBy *int64
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+func (accountTokenRow) TableName() string { return "account_tokens" }
+
+// CreateAccountToken stores a link's record and sets its ID.
+func (db *DB) CreateAccountToken(ctx context.Context, t *account.Token) error {
+	r := accountTokenRow{UserID: t.UserID, Purpose: string(t.Purpose), TokenHash: t.Hash, CreatedBy: nullID(t.CreatedBy),
+		CreatedAt: t.CreatedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC()}
+	if err := db.conn(ctx).Create(&r).Error; err != nil {
+		return translate(err)
+	}
+	t.ID = r.ID
+	return nil
+}
+
+// AccountToken finds a link by the hash of its secret.
+func (db *DB) AccountToken(ctx context.Context, hash string) (account.Token, error) {
+	var r accountTokenRow
+	if err := db.conn(ctx).Where("token_hash = ?", hash).Take(&r).Error; err != nil {
+		return account.Token{}, notFound(err, "no such link")
+	}
+	return account.Token{ID: r.ID, UserID: r.UserID, Purpose: account.Purpose(r.Purpose), Hash: r.TokenHash,
+		CreatedBy: idOf(r.CreatedBy), CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), UsedAt: utc(r.UsedAt)}, nil
+}
+
+// UseAccountToken marks a link used, unless it already was.
+func (db *DB) UseAccountToken(ctx context.Context, id int64, at time.Time) (bool, error) {
+	res := db.conn(ctx).Model(&accountTokenRow{}).Where("id = ? AND used_at IS NULL", id).Update("used_at", at.UTC())
+	return res.RowsAffected == 1, translate(res.Error)
+}
+
+// SetPassword stores a new password hash.
+func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, at time.Time) error {
+	return translate(db.conn(ctx).Model(&userRow{}).Where("id = ?", userID).
+		Updates(map[string]any{"password_hash": hash, "updated_at": at.UTC()}).Error)
+}

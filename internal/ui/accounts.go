@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/account"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+type passwordView struct {
+	Page
+	Purpose account.Purpose
+	Token   string
+	Expired bool
+	Error   string
+}
+
+// The link's token travels in the query string, which request logs leave
+// out, and the Referrer-Policy keeps it from other sites.
+func (h *Handler) passwordForm(p account.Purpose) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := passwordView{Page: newPage(c, "signin"), Purpose: p, Token: c.QueryParam("token")}
+		status := http.StatusOK
+		if err := h.Accounts.Check(c.Request().Context(), p, v.Token); err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				return err
+			}
+			v.Expired, status = true, http.StatusGone
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return h.renderer.render(c, status, "password", v.Lang, v)
+	}
+}
+
+func (h *Handler) setPassword(p account.Purpose) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := passwordView{Page: newPage(c, "signin"), Purpose: p, Token: c.FormValue("token")}
+		password := c.FormValue("password")
+		if password != c.FormValue("confirm") {
+			v.Error = "password_mismatch"
+			return h.renderer.render(c, http.StatusUnprocessableEntity, "password", v.Lang, v)
+		}
+		_, err := h.Accounts.SetPassword(c.Request().Context(), p, v.Token, password)
+		switch {
+		case errs.FieldsOf(err)["token"] != "":
+			v.Expired = true
+			return h.renderer.render(c, http.StatusGone, "password", v.Lang, v)
+		case errs.Is(err, errs.Invalid):
+			v.Error = "password_too_short"
+			return h.renderer.render(c, http.StatusUnprocessableEntity, "password", v.Lang, v)
+		case err != nil:
+			return err
+		}
+		h.setFlash(c, "flash_password_set", 0)
+		return c.Redirect(http.StatusSeeOther, "/signin")
+	}
+}
+
+type resetView struct {
+	Page
+	Sent  bool
+	Email string
+}
+
+func (h *Handler) resetForm(c echo.Context) error {
+	v := resetView{Page: newPage(c, "signin")}
+	return h.renderer.render(c, http.StatusOK, "reset", v.Lang, v)
+}
+
+func (h *Handler) requestReset(c echo.Context) error {
+	v := resetView{Page: newPage(c, "signin"), Email: c.FormValue("email")}
+	if err := h.Accounts.RequestReset(c.Request().Context(), v.Email); err != nil {
+		if !errs.Is(err, errs.Invalid) {
+			return err
+		}
+		return h.renderer.render(c, http.StatusUnprocessableEntity, "reset", v.Lang, v)
+	}
+	v.Sent = true
+	return h.renderer.render(c, http.StatusOK, "reset", v.Lang, v)
+}
+
+type peopleView struct {
+	Page
+	Flash        *Flash
+	OrgName      string
+	People       []user.User
+	IsFocalPoint bool
+	Form         user.Input
+	Errors       map[string]string
+}
+
+func (h *Handler) people(c echo.Context) error {
+	by, err := actor(c)
+	if err != nil {
+		return err
+	}
+	return h.renderPeople(c, by, http.StatusOK, peopleView{Flash: h.takeFlash(c), Form: user.Input{OrgRole: user.Member}})
+}
+
+func (h *Handler) renderPeople(c echo.Context, by user.Actor, status int, v peopleView) error {
+	if by.Role != user.Supporter {
+		return errs.E(errs.Forbidden, "this page lists the people of an organisation")
+	}
+	ctx := c.Request().Context()
+	org, err := h.Stakeholders.Get(ctx, by.StakeholderID)
+	if err != nil {
+		return err
+	}
+	people, _, err := h.Users.List(ctx, user.Filter{StakeholderID: by.StakeholderID, Limit: 500})
+	if err != nil {
+		return err
+	}
+	v.Page, v.OrgName, v.People, v.IsFocalPoint = newPage(c, "people"), org.Name, people, by.IsFocalPoint()
+	return h.renderer.render(c, status, "people", v.Lang, v)
+}
+
+func (h *Handler) invite(c echo.Context) error {
+	by, err := actor(c)
+	if err != nil {
+		return err
+	}
+	in := user.Input{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: user.Supporter,
+		StakeholderID: by.StakeholderID, OrgRole: user.OrgRole(c.FormValue("org_role"))}
+	_, err = h.Accounts.Invite(c.Request().Context(), by, in)
+	switch {
+	case errs.Is(err, errs.Invalid), errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["email"] != "":
+		return h.renderPeople(c, by, http.StatusUnprocessableEntity, peopleView{Form: in, Errors: errs.FieldsOf(err)})
+	case err != nil:
+		return err
+	}
+	h.setFlash(c, "flash_invited", 0)
+	return c.Redirect(http.StatusSeeOther, "/people")
+}
