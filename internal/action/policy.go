@@ -31,6 +31,19 @@ func mayWrite(by user.Actor, stakeholderID int64) error {
 	return errs.E(errs.NotFound, "no such organisation")
 }
 
+// MayReport checks that by reports for an organisation, for the operations
+// that act on the caller's own organisation. Handlers call it before
+// reading a request, so that a refusal does not depend on what was sent.
+func MayReport(by user.Actor) error {
+	switch {
+	case by.Role == user.Supporter && by.StakeholderID != 0:
+		return nil
+	case by.IsSecretariat():
+		return errs.E(errs.Forbidden, "actions are written by their organisation; the secretariat reviews them")
+	}
+	return errs.E(errs.Unauthorized, "sign in to report your organisation's actions")
+}
+
 // mayMove checks that by may take a to state to: supporters draft, submit
 // (focal points only) and withdraw their own; the secretariat reviews.
 func mayMove(by user.Actor, a Action, to State) error {

@@ -53,8 +53,8 @@ func NewService(store Store, now func() time.Time) *Service {
 // CreateIn stores a new draft of the caller's organisation in the cycle of
 // year.
 func (s *Service) CreateIn(ctx context.Context, by user.Actor, year int, in Input) (Action, error) {
-	if by.Role != user.Supporter {
-		return Action{}, mayWrite(by, 0)
+	if err := MayReport(by); err != nil {
+		return Action{}, err
 	}
 	c, err := s.store.Cycle(ctx, year)
 	if errs.Is(err, errs.NotFound) {
@@ -341,8 +341,8 @@ const maxBatch = 500
 // to its origin, with its evidence. Actions already carried are skipped, so
 // running it twice creates nothing the second time.
 func (s *Service) CarryForward(ctx context.Context, by user.Actor, year int) ([]Action, error) {
-	if by.Role != user.Supporter {
-		return nil, mayWrite(by, 0)
+	if err := MayReport(by); err != nil {
+		return nil, err
 	}
 	cycles, err := s.store.Cycles(ctx) // latest first
 	if err != nil {

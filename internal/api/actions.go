@@ -215,6 +215,9 @@ func (h *Handler) createAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := action.MayReport(by); err != nil {
+		return err
+	}
 	var body actionInputDTO
 	if err := bind(c, &body); err != nil {
 		return err
@@ -425,6 +428,9 @@ func (h *Handler) carryForward(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := action.MayReport(by); err != nil {
+		return err
+	}
 	year, err := yearParam(c, "year", c.Param("year"))
 	if err != nil {
 		return err
@@ -486,4 +492,46 @@ func pageParams(c echo.Context, limit, offset *int) (int, error) {
 	}
 	*limit, *offset = per, (page-1)*per
 	return page, nil
+}
+
+type problemDTO struct {
+	Line    int    `json:"line"`
+	Column  string `json:"column,omitempty"`
+	Message string `json:"message"`
+}
+
+// importActions creates drafts from a CSV body: all lines or none.
+func (h *Handler) importActions(c echo.Context) error {
+	by, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	if err := action.MayReport(by); err != nil {
+		return err
+	}
+	year, err := yearParam(c, "cycle", c.QueryParam("cycle"))
+	if err != nil {
+		return err
+	}
+	created, err := h.Actions.Import(c.Request().Context(), by, year, c.Request().Body)
+	var ie *action.ImportError
+	if errors.As(err, &ie) {
+		out := struct {
+			Error  errorBody    `json:"error"`
+			Errors []problemDTO `json:"errors"`
+		}{Error: errorBody{Code: string(errs.Invalid), Message: ie.Error()}}
+		for _, p := range ie.Problems {
+			out.Errors = append(out.Errors, problemDTO{Line: p.Line, Column: p.Column, Message: p.Message})
+		}
+		return c.JSON(http.StatusUnprocessableEntity, out)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]int{"imported": len(created)})
+}
+
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }

@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -44,6 +45,7 @@ type Actions interface {
 	List(ctx context.Context, by user.Actor, f action.Filter) ([]action.Action, int, error)
 	CarryForward(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
+	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
 }
 
 // Deps are the services the API calls.
@@ -77,6 +79,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.GET("/me", h.me)
 	g.GET("/my/actions", h.myActions)
 	g.POST("/actions", h.createAction, h.idempotent)
+	g.POST("/actions/import", h.importActions)
 	g.GET("/actions/:id", h.getAction)
 	g.PATCH("/actions/:id", h.patchAction)
 	g.DELETE("/actions/:id", h.deleteAction)

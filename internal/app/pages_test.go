@@ -1,8 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -65,4 +69,50 @@ func TestActionPagesAreInvisibleToOthers(t *testing.T) {
 			t.Errorf("anonymous: %d %q", r.status, r.header.Get("Location"))
 		}
 	})
+}
+
+// The import page takes a real multipart upload: a refused file lists its
+// problems by line, a good one lands as drafts.
+func TestImportPage(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	if _, err := sc.s.Users.Create(context.Background(), testutil.System, user.Input{Email: "kadri@own.example", Name: "Kadri",
+		Role: user.Supporter, StakeholderID: sc.org.ID, OrgRole: user.Member, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	c := browserClient()
+	postForm(t, c, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
+	token := csrfOf(t, get(t, c, sc.ts+"/actions/import?cycle=2026").body)
+	upload := func(content string) response {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		w.WriteField("csrf_token", token)
+		w.WriteField("cycle", "2026")
+		f, _ := w.CreateFormFile("file", "actions.csv")
+		f.Write([]byte(content))
+		w.Close()
+		req, _ := http.NewRequest("POST", sc.ts+"/actions/import", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return response{res.StatusCode, res.Header, string(b)}
+	}
+	r := upload(csvRows(5, 4))
+	if r.status != 422 || !strings.Contains(r.body, "<td>4</td>") || !strings.Contains(r.body, "<code>stage</code>") {
+		t.Fatalf("refused file: %d", r.status)
+	}
+	r = upload(csvRows(5, 0))
+	if r.status != 303 {
+		t.Fatalf("good file: %d %s", r.status, r.body)
+	}
+	if w := get(t, c, sc.ts+r.header.Get("Location")); !strings.Contains(w.body, "5 action(s) imported") || strings.Count(w.body, "Action ") < 5 {
+		t.Errorf("workspace after the import")
+	}
+	if tpl := get(t, c, sc.ts+"/actions/import/template.csv"); tpl.status != 200 || !strings.HasPrefix(tpl.body, "\ufefftitle,description,recommendations") {
+		t.Errorf("template: %d %q", tpl.status, tpl.body)
+	}
 }

@@ -112,6 +112,11 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 	testutil.CheckAccessibility(t, ctx, "history")
 	testutil.Screenshot(t, ctx, "07-history")
 
+	// The import page.
+	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/actions/import?cycle=2026"), chromedp.WaitVisible(chromedp.CSS("#file"))))
+	testutil.CheckAccessibility(t, ctx, "import")
+	testutil.Screenshot(t, ctx, "09-import")
+
 	// The people page and its invitation form; the reset form.
 	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/people"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
 	testutil.CheckAccessibility(t, ctx, "people")

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -64,6 +65,7 @@ type Actions interface {
 	List(ctx context.Context, by user.Actor, f action.Filter) ([]action.Action, int, error)
 	CarryForward(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
+	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
 }
 
 // Accounts invites people and resets passwords.
@@ -143,6 +145,9 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/workspace/carry-forward", h.carryForward, lang)
 	e.POST("/workspace/submit-all", h.submitAll, lang)
 	e.GET("/actions/new", h.newAction, lang)
+	e.GET("/actions/import", h.importForm, lang)
+	e.POST("/actions/import", h.importActions, lang)
+	e.GET("/actions/import/template.csv", h.importTemplate)
 	e.POST("/actions", h.createAction, lang)
 	e.GET("/actions/:id", h.showAction, lang)
 	e.GET("/actions/:id/edit", h.editAction, lang)
