@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -114,5 +115,46 @@ func TestImportPage(t *testing.T) {
 	}
 	if tpl := get(t, c, sc.ts+"/actions/import/template.csv"); tpl.status != 200 || !strings.HasPrefix(tpl.body, "\ufefftitle,description,recommendations") {
 		t.Errorf("template: %d %q", tpl.status, tpl.body)
+	}
+}
+
+// A token created on the account page is shown once, works on the API,
+// and stops working when revoked.
+func TestAccountTokens(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	if _, err := sc.s.Users.Create(context.Background(), testutil.System, user.Input{Email: "kadri@own.example", Name: "Kadri",
+		Role: user.Supporter, StakeholderID: sc.org.ID, OrgRole: user.FocalPoint, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	c := browserClient()
+	postForm(t, c, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
+	token := csrfOf(t, get(t, c, sc.ts+"/account").body)
+	r := postForm(t, c, sc.ts+"/account/tokens", url.Values{"csrf_token": {token}, "name": {"reporting script"}})
+	m := regexp.MustCompile(`id="new-token" type="text" readonly value="(pct_[A-Za-z0-9_-]+)"`).FindStringSubmatch(r.body)
+	if r.status != 201 || m == nil || r.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("create: %d", r.status)
+	}
+	api := apiClient{t: t, base: sc.ts, token: m[1]}
+	if r := api.do("GET", "/api/v1/me", ""); r.status != 200 || !strings.Contains(r.body, "kadri@own.example") {
+		t.Fatalf("the new token: %d", r.status)
+	}
+	page := get(t, c, sc.ts+"/account")
+	if strings.Contains(page.body, m[1]) {
+		t.Error("the token is shown again")
+	}
+	id := regexp.MustCompile(`/account/tokens/(\d+)/revoke`).FindStringSubmatch(page.body)
+	if id == nil {
+		t.Fatal("no revoke button")
+	}
+	if r := postForm(t, c, sc.ts+"/account/tokens/"+id[1]+"/revoke", url.Values{"csrf_token": {token}}); r.status != 303 {
+		t.Fatalf("revoke: %d", r.status)
+	}
+	if r := api.do("GET", "/api/v1/me", ""); r.status != 401 {
+		t.Errorf("a revoked token still works: %d", r.status)
+	}
+	// Another person cannot revoke it: their revoke of this id is not found.
+	if r := sc.member.do("POST", "/account/tokens/"+id[1]+"/revoke", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 404 {
+		t.Errorf("revoking another's token: %d", r.status)
 	}
 }

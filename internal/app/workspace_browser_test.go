@@ -112,6 +112,12 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 	testutil.CheckAccessibility(t, ctx, "history")
 	testutil.Screenshot(t, ctx, "07-history")
 
+	// The account page, with a new token shown once.
+	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/account"), chromedp.SendKeys(chromedp.CSS("#token-name"), "script"),
+		chromedp.Submit(chromedp.CSS("#token-name")), chromedp.WaitVisible(chromedp.CSS("#new-token"))))
+	testutil.CheckAccessibility(t, ctx, "account")
+	testutil.Screenshot(t, ctx, "10-account")
+
 	// The import page.
 	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/actions/import?cycle=2026"), chromedp.WaitVisible(chromedp.CSS("#file"))))
 	testutil.CheckAccessibility(t, ctx, "import")

@@ -77,9 +77,13 @@ type Accounts interface {
 	RequestReset(ctx context.Context, email string) error
 }
 
-// Users lists people.
+// Users lists people and manages their API tokens.
 type Users interface {
+	Get(ctx context.Context, id int64) (user.User, error)
 	List(ctx context.Context, f user.Filter) ([]user.User, int, error)
+	Tokens(ctx context.Context, userID int64) ([]user.Token, error)
+	CreateToken(ctx context.Context, by user.Actor, email, name string) (user.Token, string, error)
+	RevokeToken(ctx context.Context, by user.Actor, id int64) error
 }
 
 // Markdown renders what supporters write, sanitised.
@@ -163,6 +167,9 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/reset", h.requestReset, lang)
 	e.GET("/reset/new", h.passwordForm(account.Reset), lang)
 	e.POST("/reset/new", h.setPassword(account.Reset), lang)
+	e.GET("/account", h.account, lang)
+	e.POST("/account/tokens", h.createToken, lang)
+	e.POST("/account/tokens/:id/revoke", h.revokeToken, lang)
 	e.GET("/people", h.people, lang)
 	e.POST("/people/invite", h.invite, lang)
 }

@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+type accountView struct {
+	Page
+	Flash     *Flash
+	U         user.User
+	Tokens    []tokenItem
+	NewSecret string // shown once, right after creation
+	NewName   string
+	Error     string
+}
+
+type tokenItem struct {
+	ID       int64
+	Name     string
+	Created  string
+	LastUsed string
+	Revoked  bool
+}
+
+func (h *Handler) account(c echo.Context) error {
+	by, err := actor(c)
+	if err != nil {
+		return err
+	}
+	return h.renderAccount(c, by, http.StatusOK, accountView{Flash: h.takeFlash(c)})
+}
+
+func (h *Handler) renderAccount(c echo.Context, by user.Actor, status int, v accountView) error {
+	ctx := c.Request().Context()
+	u, err := h.Users.Get(ctx, by.UserID)
+	if err != nil {
+		return err
+	}
+	tokens, err := h.Users.Tokens(ctx, by.UserID)
+	if err != nil {
+		return err
+	}
+	v.Page, v.U = newPage(c, "account"), u
+	for _, t := range tokens {
+		item := tokenItem{ID: t.ID, Name: t.Name, Created: formatDate(v.Lang, t.CreatedAt), Revoked: t.RevokedAt != nil}
+		if t.LastUsedAt != nil {
+			item.LastUsed = formatDateTime(v.Lang, *t.LastUsedAt)
+		}
+		v.Tokens = append(v.Tokens, item)
+	}
+	return h.renderer.render(c, status, "account", v.Lang, v)
+}
+
+// createToken shows the new token on the answer itself: it is never
+// stored, so it cannot be shown again after a redirect.
+func (h *Handler) createToken(c echo.Context) error {
+	by, err := actor(c)
+	if err != nil {
+		return err
+	}
+	name := c.FormValue("name")
+	t, secret, err := h.Users.CreateToken(c.Request().Context(), by, by.Name, name)
+	if errs.Is(err, errs.Invalid) {
+		return h.renderAccount(c, by, http.StatusUnprocessableEntity, accountView{Error: errs.MessageOf(err), NewName: name})
+	}
+	if err != nil {
+		return err
+	}
+	return h.renderAccount(c, by, http.StatusCreated, accountView{NewSecret: secret, NewName: t.Name})
+}
+
+func (h *Handler) revokeToken(c echo.Context) error {
+	by, err := actor(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return errs.E(errs.NotFound, "no such token")
+	}
+	if err := h.Users.RevokeToken(c.Request().Context(), by, id); err != nil {
+		return err
+	}
+	h.setFlash(c, "flash_token_revoked", 0)
+	return c.Redirect(http.StatusSeeOther, "/account")
+}
