@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -150,5 +154,34 @@ func TestSignInThrottledOverHTTP(t *testing.T) {
 	}
 	if last.status != http.StatusTooManyRequests || last.header.Get("Retry-After") == "" || !strings.Contains(last.body, "Too many failed attempts") {
 		t.Errorf("31st failure: %d, Retry-After %q", last.status, last.header.Get("Retry-After"))
+	}
+}
+
+// Behind TLS (an https base URL) the session cookie is Secure and carries
+// the __Host- prefix.
+func TestSessionCookieOverTLS(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	s := testutil.NewServices(db)
+	if _, err := s.Users.Create(context.Background(), testutil.System, user.Input{Email: "sec@pc.example", Name: "S", Role: user.Secretariat, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.BaseURL = "https://pctracker.example"
+	cfg.Mail.Dir = t.TempDir()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := newServer(cfg, db, newServices(db, time.Now, cfg, newMailer(cfg, logger)), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	r := postForm(t, browserClient(), ts.URL+"/signin", url.Values{"email": {"sec@pc.example"}, "password": {testPassword}})
+	ck := r.header.Get("Set-Cookie")
+	if !strings.HasPrefix(ck, "__Host-pct_session=") || !strings.Contains(ck, "Secure") || !strings.Contains(ck, "Path=/") ||
+		strings.Contains(ck, "Domain=") || !strings.Contains(ck, "HttpOnly") {
+		t.Errorf("cookie over TLS: %s", ck)
+	}
+	if hsts := r.header.Get("Strict-Transport-Security"); hsts == "" {
+		t.Error("no HSTS over TLS")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -18,12 +19,30 @@ import (
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/server"
+	"github.com/pctracker/pctracker/internal/session"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 // routes is a test surface mounted where the API and pages go.
 type routes func(e *echo.Echo)
 
 func (r routes) Routes(e *echo.Echo) { r(e) }
+
+// noSessions and noUsers stand for a server where nobody is signed in.
+type noSessions struct{}
+
+func (noSessions) Resume(context.Context, string) (session.Session, error) {
+	return session.Session{}, errs.E(errs.Unauthorized, "no session")
+}
+
+type noUsers struct{}
+
+func (noUsers) Get(context.Context, int64) (user.User, error) {
+	return user.User{}, errs.E(errs.NotFound, "no user")
+}
+func (noUsers) ByToken(context.Context, string) (user.User, error) {
+	return user.User{}, errs.E(errs.Unauthorized, "no token")
+}
 
 type pages struct{}
 
@@ -37,7 +56,8 @@ func start(t *testing.T, mount routes, logs io.Writer) (string, context.CancelFu
 	cfg.ShutdownTimeout = 5 * time.Second
 	srv, err := server.New(server.Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Ready: func(context.Context) error { return nil }, API: mount, UI: routes(func(*echo.Echo) {}),
-		Pages: pages{}, Static: fstest.MapFS{"css/app.css": {Data: []byte("body{}")}}})
+		Pages: pages{}, Static: fstest.MapFS{"css/app.css": {Data: []byte("body{}")}},
+		Sessions: noSessions{}, Users: noUsers{}, Cookie: "pct_session"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,5 +167,41 @@ func TestErrorHandling(t *testing.T) {
 	res, _ = http.Post(url+"/api/v1/invalid", "application/json", big)
 	if res.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("body over the limit: %d", res.StatusCode)
+	}
+}
+
+// X-Forwarded-For is believed only from a trusted proxy; anyone else could
+// forge it to escape the per-address sign-in limit.
+func TestClientAddress(t *testing.T) {
+	_, trusted, _ := net.ParseCIDR("10.0.0.0/8")
+	for _, c := range []struct {
+		proxies []*net.IPNet
+		peer    string
+		xff     string
+		want    string
+	}{
+		{nil, "203.0.113.9:5000", "198.51.100.1", "203.0.113.9"},
+		{nil, "127.0.0.1:5000", "198.51.100.1", "127.0.0.1"},
+		{[]*net.IPNet{trusted}, "10.1.2.3:5000", "198.51.100.1", "198.51.100.1"},
+		{[]*net.IPNet{trusted}, "203.0.113.9:5000", "198.51.100.1", "203.0.113.9"},
+		{[]*net.IPNet{trusted}, "10.1.2.3:5000", "198.51.100.1, 10.4.4.4", "198.51.100.1"},
+	} {
+		var got string
+		srv, err := server.New(server.Deps{Config: config.Default().HTTP, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Ready: func(context.Context) error { return nil }, UI: routes(func(*echo.Echo) {}), Pages: pages{},
+			API: routes(func(e *echo.Echo) {
+				e.GET("/ip", func(c echo.Context) error { got = c.RealIP(); return nil })
+			}),
+			Static: fstest.MapFS{}, Sessions: noSessions{}, Users: noUsers{}, Cookie: "pct_session", TrustedProxies: c.proxies})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("GET", "/ip", nil)
+		req.RemoteAddr = c.peer
+		req.Header.Set("X-Forwarded-For", c.xff)
+		srv.Handler().ServeHTTP(httptest.NewRecorder(), req)
+		if got != c.want {
+			t.Errorf("peer %s, XFF %q, trusted %v: %s, want %s", c.peer, c.xff, c.proxies, got, c.want)
+		}
 	}
 }
