@@ -81,7 +81,7 @@ func TestSignInFlow(t *testing.T) {
 		}
 		// Right password: a session cookie with safe attributes, then home.
 		r = postForm(t, client, ts.URL+"/signin", url.Values{"email": {"focal@example.org"}, "password": {testPassword}, "next": {"//evil.example/"}})
-		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/workspace" {
 			t.Fatalf("sign-in: %d to %q (a foreign next must not be followed)", r.status, r.header.Get("Location"))
 		}
 		setCookie := r.header.Get("Set-Cookie")

@@ -60,6 +60,9 @@ func (h *Handler) signIn(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(h.sessionCookie(token, int(h.timeout.Seconds())))
+	if next == "/" && u.Role == user.Supporter {
+		next = "/workspace" // where a supporter's work is
+	}
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
