@@ -272,11 +272,12 @@ func (h *Handler) patchAction(c echo.Context) error {
 	if body.Cycle != nil {
 		return errs.Field(errs.Invalid, "cycle", "an action stays in its cycle")
 	}
-	var bad error
-	a, err := h.Actions.UpdateWith(c.Request().Context(), by, id, *body.Version, func(in *action.Input) { bad = body.apply(in) })
-	if bad != nil {
-		return bad
+	// Dates that cannot be read are refused before anything is saved.
+	var scratch action.Input
+	if err := body.apply(&scratch); err != nil {
+		return err
 	}
+	a, err := h.Actions.UpdateWith(c.Request().Context(), by, id, *body.Version, func(in *action.Input) { _ = body.apply(in) })
 	if err != nil {
 		if errs.Is(err, errs.Conflict) {
 			return h.conflict(c, by, id, err)

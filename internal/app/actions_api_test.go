@@ -233,6 +233,14 @@ func TestActionsAPI(t *testing.T) {
 		if r := sc.sec.do("POST", "/api/v1/actions", newActionBody); r.status != 403 {
 			t.Errorf("secretariat create: %d", r.status)
 		}
+		// A PATCH with one good field and one bad saves nothing.
+		d := decode[actionJSON](t, sc.member.do("POST", "/api/v1/actions", newActionBody))
+		if r := sc.member.do("PATCH", fmt.Sprintf("/api/v1/actions/%d", d.ID), `{"version": 1, "title": "CHANGED", "ends_on": "garbage"}`); r.status != 422 {
+			t.Errorf("mixed patch: %d", r.status)
+		}
+		if got := decode[actionJSON](t, sc.member.do("GET", fmt.Sprintf("/api/v1/actions/%d", d.ID), "")); got.Title == "CHANGED" || got.Version != 1 {
+			t.Errorf("a refused PATCH saved: %+v", got)
+		}
 		// Only unsubmitted drafts are deleted.
 		if r := sc.member.do("DELETE", fmt.Sprintf("/api/v1/actions/%d", c.ID), ""); r.status != 409 {
 			t.Errorf("delete a submitted action: %d", r.status)

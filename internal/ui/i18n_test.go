@@ -98,3 +98,16 @@ func newRequest(acceptLanguage string) *http.Request {
 	}
 	return r
 }
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"/workspace": "/workspace", "/actions/3?lang=fr": "/actions/3?lang=fr", "": "/",
+		"//evil.example/": "/", "/\\evil.example": "/", "/\t/evil.example/": "/", "/\n/evil.example": "/",
+		"https://evil.example": "/", "javascript:alert(1)": "/", "/%2F/evil.example": "/",
+		"evil.example": "/", "/x\x7f": "/",
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}

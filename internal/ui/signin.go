@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -83,12 +84,23 @@ func (h *Handler) sessionCookie(value string, maxAge int) *http.Cookie {
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure}
 }
 
-// safeNext keeps a redirect after sign-in on this site: a local path only,
-// never //host or /\host, which browsers treat as another site.
+// safeNext keeps a redirect after sign-in on this site. It is rebuilt from
+// a parsed local path and query only: no scheme, no host, no // or \ that a
+// browser would read as another site, and no control character, which
+// browsers drop before parsing (so "/\t/evil" would become "//evil").
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
-	return next
+	out := &url.URL{Path: u.Path, RawQuery: u.RawQuery}
+	if s := out.String(); strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") {
+		return s
+	}
+	return "/"
 }
