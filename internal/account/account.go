@@ -29,6 +29,9 @@ const (
 	Reset  Purpose = "reset"
 )
 
+// MaxResetsPerHour bounds the reset links one account gets in an hour.
+const MaxResetsPerHour = 3
+
 // How long links stay valid: an invitation waits for a busy person; a reset
 // link is used at once or not at all.
 const (
@@ -62,6 +65,10 @@ type Store interface {
 	// UseAccountToken marks a token used; false if it already was, so that
 	// two uses racing each other cannot both succeed.
 	UseAccountToken(ctx context.Context, id int64, at time.Time) (bool, error)
+	// RetireAccountTokens marks every unused token of a user used.
+	RetireAccountTokens(ctx context.Context, userID int64, at time.Time) error
+	// AccountTokensSince counts a user's tokens of a purpose issued since.
+	AccountTokensSince(ctx context.Context, userID int64, p Purpose, since time.Time) (int, error)
 	DeleteUserSessions(ctx context.Context, userID int64) error
 }
 
@@ -138,15 +145,15 @@ func (s *Service) Invite(ctx context.Context, by user.Actor, in user.Input) (use
 
 // ResendInvite sends a fresh link to someone who has not set a password.
 func (s *Service) ResendInvite(ctx context.Context, by user.Actor, userID int64) error {
+	if err := MayInvite(by); err != nil {
+		return err
+	}
 	u, err := s.store.User(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if err := mayInvite(by, user.Input{Role: u.Role, StakeholderID: u.StakeholderID}); err != nil {
-		if errs.Is(err, errs.Forbidden) && by.Role == user.Supporter && u.StakeholderID != by.StakeholderID {
-			return errs.E(errs.NotFound, "no such person")
-		}
-		return err
+	if !by.IsSecretariat() && (u.Role != user.Supporter || u.StakeholderID != by.StakeholderID) {
+		return errs.E(errs.NotFound, "no such person") // another organisation's people are not this caller's business
 	}
 	if u.PasswordHash != "" {
 		return errs.Field(errs.Conflict, "email", "this person has already set a password; they can reset it from the sign-in page")
@@ -284,6 +291,10 @@ func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password s
 		if err := s.store.SetPassword(ctx, u.ID, pw, now); err != nil {
 			return err
 		}
+		// Any other link still in a mailbox would set the password again.
+		if err := s.store.RetireAccountTokens(ctx, u.ID, now); err != nil {
+			return err
+		}
 		if p == Reset {
 			if err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
 				return err
@@ -295,8 +306,9 @@ func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password s
 }
 
 // RequestReset mails a reset link to the account of email, if there is an
-// active one. It answers the same either way, so that the form does not
-// tell who has an account.
+// active one, at most MaxResetsPerHour times an hour. It answers the same
+// either way; the page runs it in the background so that the time taken
+// does not tell who has an account either.
 func (s *Service) RequestReset(ctx context.Context, email string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	f := errs.FieldErrors{}
@@ -311,6 +323,10 @@ func (s *Service) RequestReset(ctx context.Context, email string) error {
 		return err
 	}
 	now := s.now().UTC()
+	// A few links an hour is plenty; more would only fill someone's inbox.
+	if n, err := s.store.AccountTokensSince(ctx, u.ID, Reset, now.Add(-time.Hour)); err != nil || n >= MaxResetsPerHour {
+		return err
+	}
 	var secret string
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
 		var err error

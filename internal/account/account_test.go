@@ -125,11 +125,35 @@ func TestInviteAndReset(t *testing.T) {
 			t.Errorf("sessions survive a reset: %v", err)
 		}
 		// A reset link lasts an hour.
+		s.Clock.Add(2 * time.Hour)
 		svc.RequestReset(ctx, "new@org.example")
 		old := lastLink(t, dir)
 		s.Clock.Add(61 * time.Minute)
 		if err := svc.Check(ctx, account.Reset, old); !errs.Is(err, errs.Invalid) {
 			t.Errorf("an hour-old reset link: %v", err)
+		}
+		// Using one link retires the others still in the mailbox.
+		svc.RequestReset(ctx, "new@org.example")
+		first := lastLink(t, dir)
+		s.Clock.Add(time.Second)
+		svc.RequestReset(ctx, "new@org.example")
+		second := lastLink(t, dir)
+		if _, err := svc.SetPassword(ctx, account.Reset, second, "yet another passphrase"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SetPassword(ctx, account.Reset, first, "an attacker's passphrase"); !errs.Is(err, errs.Invalid) {
+			t.Errorf("an older link still works after a newer one was used: %v", err)
+		}
+		// At most three reset mails an hour.
+		s.Clock.Add(2 * time.Hour)
+		before, _ = filepath.Glob(filepath.Join(dir, "*.eml"))
+		for i := 0; i < 5; i++ {
+			if err := svc.RequestReset(ctx, "new@org.example"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if after, _ := filepath.Glob(filepath.Join(dir, "*.eml")); len(after)-len(before) != account.MaxResetsPerHour {
+			t.Errorf("%d reset mails in an hour", len(after)-len(before))
 		}
 	})
 }

@@ -104,6 +104,7 @@ var rules = map[string]rule{
 	"GET /account":                            signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
 	"POST /account/tokens":                    signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
 	"POST /account/tokens/:id/revoke":         tokenRule,
+	"POST /people/:id/resend":                 signedInAs(map[string]string{"member": forbidden, "focal": notFound, "other": notFound, "secretariat": notFound}),
 	"GET /people":                             supportersOnly,
 	"POST /people/invite":                     focalPointsOnly,
 	"GET /workspace":                          supportersOnly,
@@ -220,8 +221,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 						ids := map[string]int64{"own": draft("member"), "others": draft("other"), "missing": 999999}
 						before := checksum(t, db, other.ID)
 						id := ids[object]
-						if strings.Contains(rt.Path, "/tokens/") {
-							id = 999999 // no caller's own token: action ids could collide with token ids
+						if strings.Contains(rt.Path, "/tokens/") || strings.HasPrefix(rt.Path, "/people/") {
+							id = 999999 // action ids could collide with token and user ids
 						}
 						path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2026", ":number", "1", "*", "css/app.css").Replace(rt.Path)
 						body := ""

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pctracker/pctracker/internal/testutil"
 	"github.com/pctracker/pctracker/internal/user"
@@ -16,20 +17,30 @@ import (
 
 var mailLink = regexp.MustCompile(`http://pct\.test(/(?:invite|reset/new)\?token=[A-Za-z0-9_-]+)`)
 
-// newestLink reads the link of the newest message the server wrote.
-func newestLink(t *testing.T) string {
+// newestLink returns the link of the newest message of a kind ("/invite"
+// or "/reset/new") the server wrote, once there are at least n messages in
+// all (a reset mail is sent in the background).
+func newestLink(t *testing.T, n int, kind string) string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(mailDir(t), "*.eml"))
-	if len(files) == 0 {
-		t.Fatal("no mail was written")
+	var files []string
+	for i := 0; i < 100; i++ {
+		if files, _ = filepath.Glob(filepath.Join(mailDir(t), "*.eml")); len(files) >= n {
+			break
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	if len(files) < n {
+		t.Fatalf("%d messages, want %d", len(files), n)
 	}
 	sort.Strings(files)
-	b, _ := os.ReadFile(files[len(files)-1])
-	m := mailLink.FindStringSubmatch(string(b))
-	if m == nil {
-		t.Fatalf("no link in %s", b)
+	for i := len(files) - 1; i >= 0; i-- {
+		b, _ := os.ReadFile(files[i])
+		if m := mailLink.FindStringSubmatch(string(b)); m != nil && strings.HasPrefix(m[1], kind+"?") {
+			return m[1]
+		}
 	}
-	return m[1]
+	t.Fatalf("no %s link in %d messages", kind, len(files))
+	return ""
 }
 
 // A focal point invites a colleague from the people page; the colleague
@@ -52,7 +63,25 @@ func TestInvitationAndResetByMail(t *testing.T) {
 	if page := get(t, focal, sc.ts+"/people"); !strings.Contains(page.body, "nadia@own.example") || !strings.Contains(page.body, "Invited") {
 		t.Errorf("people page after the invitation")
 	}
-	link := newestLink(t)
+	link := newestLink(t, 1, "/invite")
+	// A signed-in person can use the forgotten-password form too (its
+	// CSRF token is there), and the invitation can be sent again.
+	if r := postForm(t, focal, sc.ts+"/reset", url.Values{"csrf_token": {token}, "email": {"kadri@own.example"}}); r.status != 200 {
+		t.Errorf("reset form while signed in: %d", r.status)
+	}
+	people := get(t, focal, sc.ts+"/people").body
+	// Nadia's row: other invited people are listed too.
+	resend := regexp.MustCompile(`/people/(\d+)/resend`).FindStringSubmatch(people[strings.Index(people, "nadia@own.example"):])
+	if resend == nil {
+		t.Fatal("no resend button for the invited person")
+	}
+	if r := postForm(t, focal, sc.ts+resend[0], url.Values{"csrf_token": {token}}); r.status != 303 {
+		t.Errorf("resend: %d", r.status)
+	}
+	if sc.member.do("POST", resend[0], "", "Content-Type", "application/x-www-form-urlencoded").status != 403 {
+		t.Error("a member resends invitations")
+	}
+	link = newestLink(t, 3, "/invite") // the resent invitation; the first link is retired only once one is used
 
 	nadia := browserClient()
 	if r := get(t, nadia, sc.ts+link); r.status != 200 || !strings.Contains(r.body, `name="token"`) {
@@ -79,7 +108,7 @@ func TestInvitationAndResetByMail(t *testing.T) {
 	if known.status != 200 || unknown.status != 200 || !strings.Contains(unknown.body, "If an account has this address") {
 		t.Fatalf("reset request: %d %d", known.status, unknown.status)
 	}
-	reset := newestLink(t)
+	reset := newestLink(t, 4, "/reset/new")
 	secret = strings.SplitN(reset, "token=", 2)[1]
 	if r := postForm(t, anon, sc.ts+"/reset/new", url.Values{"token": {secret}, "password": {"another good passphrase"}, "confirm": {"another good passphrase"}}); r.status != 303 {
 		t.Fatalf("reset: %d %s", r.status, r.body)

@@ -52,3 +52,16 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, at tim
 	return translate(db.conn(ctx).Model(&userRow{}).Where("id = ?", userID).
 		Updates(map[string]any{"password_hash": hash, "updated_at": at.UTC()}).Error)
 }
+
+// RetireAccountTokens marks every unused token of a user used.
+func (db *DB) RetireAccountTokens(ctx context.Context, userID int64, at time.Time) error {
+	return translate(db.conn(ctx).Model(&accountTokenRow{}).Where("user_id = ? AND used_at IS NULL", userID).
+		Update("used_at", at.UTC()).Error)
+}
+
+// AccountTokensSince counts a user's tokens of a purpose issued since.
+func (db *DB) AccountTokensSince(ctx context.Context, userID int64, p account.Purpose, since time.Time) (int, error) {
+	var n int64
+	err := db.conn(ctx).Model(&accountTokenRow{}).Where("user_id = ? AND purpose = ? AND created_at > ?", userID, string(p), since.UTC()).Count(&n).Error
+	return int(n), translate(err)
+}

@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"context"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -72,12 +76,19 @@ func (h *Handler) resetForm(c echo.Context) error {
 
 func (h *Handler) requestReset(c echo.Context) error {
 	v := resetView{Page: newPage(c, "signin"), Email: c.FormValue("email")}
-	if err := h.Accounts.RequestReset(c.Request().Context(), v.Email); err != nil {
-		if !errs.Is(err, errs.Invalid) {
-			return err
-		}
+	if strings.TrimSpace(v.Email) == "" || len(v.Email) > 254 {
 		return h.renderer.render(c, http.StatusUnprocessableEntity, "reset", v.Lang, v)
 	}
+	// The answer must not depend on whether the account exists, in its
+	// words or its timing: the work, and any mail, happen after it.
+	email := v.Email
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), time.Minute)
+		defer cancel()
+		if err := h.Accounts.RequestReset(ctx, email); err != nil {
+			h.Logger.Error("password reset request", "error", err)
+		}
+	}()
 	v.Sent = true
 	return h.renderer.render(c, http.StatusOK, "reset", v.Lang, v)
 }
@@ -86,7 +97,7 @@ type peopleView struct {
 	Page
 	Flash        *Flash
 	OrgName      string
-	People       []user.User
+	People       []person
 	IsFocalPoint bool
 	Form         user.Input
 	Errors       map[string]string
@@ -113,7 +124,11 @@ func (h *Handler) renderPeople(c echo.Context, by user.Actor, status int, v peop
 	if err != nil {
 		return err
 	}
-	v.Page, v.OrgName, v.People, v.IsFocalPoint = newPage(c, "people"), org.Name, people, by.IsFocalPoint()
+	v.Page, v.OrgName, v.IsFocalPoint = newPage(c, "people"), org.Name, by.IsFocalPoint()
+	for _, p := range people {
+		v.People = append(v.People, person{ID: p.ID, Name: p.Name, Email: p.Email, OrgRole: p.OrgRole,
+			Invited: p.PasswordHash == "", Disabled: p.Disabled})
+	}
 	return h.renderer.render(c, status, "people", v.Lang, v)
 }
 
@@ -129,6 +144,33 @@ func (h *Handler) invite(c echo.Context) error {
 	case errs.Is(err, errs.Invalid), errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["email"] != "":
 		return h.renderPeople(c, by, http.StatusUnprocessableEntity, peopleView{Form: in, Errors: errs.FieldsOf(err)})
 	case err != nil:
+		return err
+	}
+	h.setFlash(c, "flash_invited", 0)
+	return c.Redirect(http.StatusSeeOther, "/people")
+}
+
+// person is what the people page shows of someone; never their password
+// hash.
+type person struct {
+	ID       int64
+	Name     string
+	Email    string
+	OrgRole  user.OrgRole
+	Invited  bool // no password set yet
+	Disabled bool
+}
+
+func (h *Handler) resendInvite(c echo.Context) error {
+	by, err := actor(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return errs.E(errs.NotFound, "no such person")
+	}
+	if err := h.Accounts.ResendInvite(c.Request().Context(), by, id); err != nil {
 		return err
 	}
 	h.setFlash(c, "flash_invited", 0)

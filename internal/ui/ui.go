@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -103,6 +104,7 @@ type Deps struct {
 	Accounts        Accounts
 	Users           Users
 	Now             func() time.Time
+	Logger          *slog.Logger
 }
 
 // Handler serves the pages.
@@ -172,6 +174,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/account/tokens/:id/revoke", h.revokeToken, lang)
 	e.GET("/people", h.people, lang)
 	e.POST("/people/invite", h.invite, lang)
+	e.POST("/people/:id/resend", h.resendInvite, lang)
 }
 
 func (h *Handler) now() time.Time { return h.Deps.Now() }
