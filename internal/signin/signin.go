@@ -28,7 +28,10 @@ const accountWindow = time.Hour
 // Store is what sign-in needs from storage.
 type Store interface {
 	UserByEmail(ctx context.Context, email string) (user.User, error)
-	RecordSignInFailure(ctx context.Context, account, ip string, at time.Time) error
+	// RecordSignInFailure counts an attempt as failed and returns its id,
+	// so that a success can take it back.
+	RecordSignInFailure(ctx context.Context, account, ip string, at time.Time) (int64, error)
+	DeleteSignInFailure(ctx context.Context, id int64) error
 	// SignInFailures counts failures of account since accountSince and of
 	// ip since ipSince, and returns the oldest of each in its window.
 	SignInFailures(ctx context.Context, account, ip string, accountSince, ipSince time.Time) (Failures, error)
@@ -82,6 +85,13 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (user.
 		return user.User{}, errWrong()
 	}
 	now := s.now().UTC()
+	// The attempt is counted as failed before the password is checked, and
+	// taken back if it succeeds: parallel guesses then see each other, so
+	// a burst cannot slip past the limits between count and record.
+	attempt, err := s.store.RecordSignInFailure(ctx, account, ip, now)
+	if err != nil {
+		return user.User{}, err
+	}
 	fails, err := s.store.SignInFailures(ctx, account, ip, now.Add(-accountWindow), now.Add(-s.limits.IPWindow))
 	if err != nil {
 		return user.User{}, err
@@ -103,21 +113,22 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (user.
 		return user.User{}, err
 	}
 	if !ok || u.ID == 0 || u.PasswordHash == "" || u.Disabled {
-		if err := s.store.RecordSignInFailure(ctx, account, ip, now); err != nil {
-			return user.User{}, err
-		}
 		return user.User{}, errWrong()
+	}
+	if err := s.store.DeleteSignInFailure(ctx, attempt); err != nil {
+		return user.User{}, err
 	}
 	return u, nil
 }
 
-// wait tells how long until the caller is under both limits again.
+// wait tells how long until the caller is under both limits again. The
+// counts include the attempt being made.
 func (s *Service) wait(f Failures, now time.Time) time.Duration {
 	var wait time.Duration
-	if f.Account >= s.limits.AccountFailures {
+	if f.Account > s.limits.AccountFailures {
 		wait = f.OldestAccount.Add(accountWindow).Sub(now)
 	}
-	if f.IP >= s.limits.IPFailures {
+	if f.IP > s.limits.IPFailures {
 		if w := f.OldestIP.Add(s.limits.IPWindow).Sub(now); w > wait {
 			wait = w
 		}

@@ -2,6 +2,9 @@ package signin_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,7 +59,14 @@ func TestSignInAndThrottling(t *testing.T) {
 		if _, err := svc.SignIn(ctx, "sec@example.org", password, "203.0.113.7"); err != nil {
 			t.Errorf("after the window: %v", err)
 		}
-		// A disabled account or one without a password cannot sign in.
+		// A disabled account cannot sign in, even with its right password.
+		if _, err := db.SQL().Exec("UPDATE users SET disabled = $1 WHERE email = 'sec@example.org'", true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SignIn(ctx, "sec@example.org", password, "203.0.113.99"); !errs.Is(err, errs.Unauthorized) {
+			t.Errorf("disabled account: %v", err)
+		}
+		// An account without a password cannot sign in.
 		if _, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "invited@example.org", Name: "I", Role: user.Secretariat}); err != nil {
 			t.Fatal(err)
 		}
@@ -65,6 +75,40 @@ func TestSignInAndThrottling(t *testing.T) {
 		}
 		if _, err := svc.SignIn(ctx, "invited@example.org", "anything at all", "203.0.113.8"); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("no password set yet: %v", err)
+		}
+	})
+}
+
+// Forty guesses at once against a limit of five: the limit holds, because
+// each attempt is counted before its password is checked.
+func TestParallelGuesses(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		if _, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "sec@example.org", Name: "S", Role: user.Secretariat, Password: password}); err != nil {
+			t.Fatal(err)
+		}
+		svc := signin.NewService(db, s.Clock.Now, signin.Limits{AccountFailures: 5, IPFailures: 1000, IPWindow: time.Minute})
+		var wg sync.WaitGroup
+		var checked, throttled atomic.Int32
+		for i := 0; i < 40; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := svc.SignIn(ctx, "sec@example.org", "a wrong guess!!", fmt.Sprintf("192.0.2.%d", i))
+				switch errs.KindOf(err) {
+				case errs.Unauthorized:
+					checked.Add(1)
+				case errs.TooMany:
+					throttled.Add(1)
+				default:
+					t.Errorf("unexpected: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if checked.Load() > 5 || checked.Load()+throttled.Load() != 40 {
+			t.Errorf("%d passwords checked, %d throttled; the limit is 5", checked.Load(), throttled.Load())
 		}
 	})
 }

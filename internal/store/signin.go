@@ -16,9 +16,18 @@ type signInFailureRow struct {
 
 func (signInFailureRow) TableName() string { return "signin_failures" }
 
-// RecordSignInFailure counts one failed sign-in.
-func (db *DB) RecordSignInFailure(ctx context.Context, account, ip string, at time.Time) error {
-	return translate(db.conn(ctx).Create(&signInFailureRow{Account: account, IP: ip, At: at.UTC()}).Error)
+// RecordSignInFailure counts one failed sign-in and returns its id.
+func (db *DB) RecordSignInFailure(ctx context.Context, account, ip string, at time.Time) (int64, error) {
+	r := signInFailureRow{Account: account, IP: ip, At: at.UTC()}
+	if err := db.conn(ctx).Create(&r).Error; err != nil {
+		return 0, translate(err)
+	}
+	return r.ID, nil
+}
+
+// DeleteSignInFailure takes back an attempt that succeeded.
+func (db *DB) DeleteSignInFailure(ctx context.Context, id int64) error {
+	return translate(db.conn(ctx).Where("id = ?", id).Delete(&signInFailureRow{}).Error)
 }
 
 // SignInFailures counts recent failures of an account and of an address,
