@@ -217,7 +217,7 @@ func (s *Service) Import(ctx context.Context, by user.Actor, year int, r io.Read
 	if err != nil {
 		return nil, err
 	}
-	if err := s.notClosed(by, c); err != nil {
+	if err := s.notClosed(ctx, by, c, by.StakeholderID); err != nil {
 		return nil, err
 	}
 	known, err := s.store.RecommendationNumbers(ctx)

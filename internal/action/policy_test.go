@@ -130,6 +130,10 @@ func TestSubmissionWindowAndWithdraw(t *testing.T) {
 		if err != nil {
 			t.Fatalf("within the extension: %v", err)
 		}
+		// The extension also lets the organisation draft.
+		if _, err := s.Actions.CreateIn(ctx, p.member, 2026, testutil.ActionInput()); err != nil {
+			t.Errorf("a new draft within the extension: %v", err)
+		}
 		// Submitted is read-only for the organisation; it may withdraw.
 		if _, err := s.Actions.Update(ctx, p.member, a.ID, sub.Version, testutil.ActionInput()); !errs.Is(err, errs.Conflict) {
 			t.Errorf("editing a submitted action: %v", err)
@@ -141,6 +145,29 @@ func TestSubmissionWindowAndWithdraw(t *testing.T) {
 		if err != nil || w.State != action.Withdrawn {
 			t.Fatalf("withdraw: %v", err)
 		}
+		// After every deadline, an action the secretariat sends back can be
+		// resubmitted until the report date (21 October), not after.
+		s.Clock.Set(time.Date(2026, 9, 30, 9, 0, 0, 0, time.UTC))
+		other2, err := s.Actions.CreateIn(ctx, p.otherFocal, 2026, testutil.ActionInput())
+		if err != nil {
+			t.Fatal(err)
+		}
+		other2, _ = s.Actions.Move(ctx, p.otherFocal, other2.ID, 0, action.Submitted, "")
+		s.Clock.Set(time.Date(2026, 10, 10, 9, 0, 0, 0, time.UTC))
+		other2, err = s.Actions.Move(ctx, p.secretariat, other2.ID, 0, action.ChangesRequested, "Add the link.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Actions.Move(ctx, p.otherFocal, other2.ID, 0, action.Submitted, ""); err != nil {
+			t.Errorf("resubmitting after changes were requested: %v", err)
+		}
+		// Past the report date, even that is over.
+		s.Clock.Set(time.Date(2026, 10, 22, 9, 0, 0, 0, time.UTC))
+		back, _ := s.Actions.Move(ctx, p.secretariat, other2.ID, 0, action.ChangesRequested, "One more thing.")
+		if _, err := s.Actions.Move(ctx, p.otherFocal, back.ID, 0, action.Submitted, ""); !errs.Is(err, errs.Conflict) {
+			t.Errorf("resubmitting after the report date: %v", err)
+		}
+
 	})
 }
 

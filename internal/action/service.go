@@ -89,7 +89,7 @@ func (s *Service) create(ctx context.Context, by user.Actor, stakeholderID int64
 	if err := mayWrite(by, stakeholderID); err != nil {
 		return Action{}, err
 	}
-	if err := s.notClosed(by, c); err != nil {
+	if err := s.notClosed(ctx, by, c, stakeholderID); err != nil {
 		return Action{}, err
 	}
 	if from != nil {
@@ -127,16 +127,38 @@ func (s *Service) create(ctx context.Context, by user.Actor, stakeholderID int64
 	return a, err
 }
 
-// notClosed refuses new drafts in a cycle whose reporting has ended.
-func (s *Service) notClosed(by user.Actor, c cycle.Cycle) error {
-	if by.IsSystem() || c.StatusOn(s.now()) != cycle.Closed {
+// DeadlineFor returns the last day an organisation reports in a cycle: the
+// cycle's deadline, or the later one the secretariat granted it.
+func (s *Service) DeadlineFor(ctx context.Context, c cycle.Cycle, stakeholderID int64) (time.Time, error) {
+	ext, ok, err := s.store.DeadlineExtension(ctx, c.ID, stakeholderID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if ok && ext.After(c.Deadline) {
+		return ext, nil
+	}
+	return c.Deadline, nil
+}
+
+// notClosed refuses new drafts once an organisation's reporting has ended.
+func (s *Service) notClosed(ctx context.Context, by user.Actor, c cycle.Cycle, stakeholderID int64) error {
+	if by.IsSystem() {
 		return nil
 	}
-	return errs.Field(errs.Conflict, "cycle", fmt.Sprintf("reporting for %d closed on %s", c.Year, c.Deadline.Format("2 January 2006")))
+	deadline, err := s.DeadlineFor(ctx, c, stakeholderID)
+	if err != nil {
+		return err
+	}
+	if date.Day(s.now()).After(deadline) {
+		return errs.Field(errs.Conflict, "cycle", fmt.Sprintf("reporting for %d closed on %s", c.Year, deadline.Format("2 January 2006")))
+	}
+	return nil
 }
 
 // submissionOpen checks that an organisation may still submit in a cycle:
-// from the opening day to its deadline, or to the organisation's extension.
+// from the opening day to its deadline or extension. An action the
+// secretariat sent back may be resubmitted until the report date, since
+// reviews go on after the deadline.
 func (s *Service) submissionOpen(ctx context.Context, by user.Actor, a Action) error {
 	if by.IsSystem() {
 		return nil
@@ -146,11 +168,12 @@ func (s *Service) submissionOpen(ctx context.Context, by user.Actor, a Action) e
 		return err
 	}
 	today := date.Day(s.now())
-	deadline := c.Deadline
-	if ext, ok, err := s.store.DeadlineExtension(ctx, c.ID, a.StakeholderID); err != nil {
+	deadline, err := s.DeadlineFor(ctx, c, a.StakeholderID)
+	if err != nil {
 		return err
-	} else if ok && ext.After(deadline) {
-		deadline = ext
+	}
+	if a.State == ChangesRequested && c.ReportAt.After(deadline) {
+		deadline = c.ReportAt
 	}
 	switch {
 	case today.Before(c.OpensAt):

@@ -67,6 +67,7 @@ type Actions interface {
 	CarryForward(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
+	DeadlineFor(ctx context.Context, c cycle.Cycle, stakeholderID int64) (time.Time, error)
 }
 
 // Accounts invites people and resets passwords.

@@ -117,8 +117,12 @@ func (h *Handler) workspace(c echo.Context) error {
 		}
 	}
 	v.Year = cy.Year
-	v.Deadline = deadlineOf(cy, h.now(), v.Lang)
-	v.CanDraft = cy.StatusOn(h.now()) != cycle.Closed
+	deadline, err := h.Actions.DeadlineFor(ctx, cy, by.StakeholderID) // the organisation's own, if extended
+	if err != nil {
+		return err
+	}
+	v.Deadline = deadlineOf(cy, deadline, h.now(), v.Lang)
+	v.CanDraft = !date.Day(h.now()).After(deadline)
 
 	list, total, err := h.Actions.List(ctx, by, action.Filter{CycleID: cy.ID, Limit: 500})
 	if err != nil {
@@ -155,17 +159,17 @@ func (h *Handler) workspace(c echo.Context) error {
 	return h.renderer.render(c, http.StatusOK, "workspace", v.Lang, v)
 }
 
-func deadlineOf(c cycle.Cycle, now time.Time, lang string) deadlineView {
+func deadlineOf(c cycle.Cycle, deadline, now time.Time, lang string) deadlineView {
 	today := date.Day(now)
 	switch {
 	case today.Before(c.OpensAt):
 		return deadlineView{Key: "deadline_upcoming", Date: formatDate(lang, c.OpensAt)}
-	case today.Equal(c.Deadline):
+	case today.Equal(deadline):
 		return deadlineView{Key: "deadline_today"}
-	case today.After(c.Deadline):
-		return deadlineView{Key: "deadline_passed", Date: formatDate(lang, c.Deadline)}
+	case today.After(deadline):
+		return deadlineView{Key: "deadline_passed", Date: formatDate(lang, deadline)}
 	}
-	return deadlineView{Key: "deadline_days", Days: int(c.Deadline.Sub(today).Hours() / 24), Date: formatDate(lang, c.Deadline)}
+	return deadlineView{Key: "deadline_days", Days: int(deadline.Sub(today).Hours() / 24), Date: formatDate(lang, deadline)}
 }
 
 func (h *Handler) carryForward(c echo.Context) error {
