@@ -22,8 +22,11 @@ import (
 var CSVHeader = []string{"title", "description", "recommendations", "stage", "measure", "scope", "visibility",
 	"starts_on", "ends_on", "evidence_kind", "evidence_url", "evidence_title"}
 
-// MaxImportRows bounds one import.
-const MaxImportRows = 1000
+// MaxImportRows and maxImportBytes bound one import.
+const (
+	MaxImportRows  = 1000
+	maxImportBytes = 8 << 20
+)
 
 // Problem is one thing wrong in an import file, where a person can find it.
 type Problem struct {
@@ -56,9 +59,12 @@ func columnOf(field string) string {
 // first, recommendations as numbers separated by ";", dates YYYY-MM-DD,
 // empty optional cells allowed. It returns every problem it finds.
 func parseCSV(r io.Reader, known []int) ([]Input, []Problem) {
-	data, err := io.ReadAll(io.LimitReader(r, 8<<20))
+	data, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
 	if err != nil {
 		return nil, []Problem{{Line: 1, Message: "the file could not be read"}}
+	}
+	if len(data) > maxImportBytes {
+		return nil, []Problem{{Line: 1, Message: fmt.Sprintf("the file is larger than %d MB; import it in parts", maxImportBytes>>20)}}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {

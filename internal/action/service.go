@@ -339,9 +339,12 @@ func (s *Service) SubmitAll(ctx context.Context, by user.Actor, year int) ([]Act
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
 		out = nil
 		for _, st := range []State{Draft, ChangesRequested} {
-			list, _, err := s.store.Actions(ctx, Filter{CycleID: c.ID, StakeholderID: by.StakeholderID, State: st, Limit: maxBatch})
+			list, total, err := s.store.Actions(ctx, Filter{CycleID: c.ID, StakeholderID: by.StakeholderID, State: st, Limit: maxBatch})
 			if err != nil {
 				return err
+			}
+			if total > len(list) {
+				return errs.E(errs.Invalid, "more than %d actions to submit at once; submit them in parts", maxBatch)
 			}
 			for _, a := range list {
 				moved, err := s.move(ctx, by, a, a.Version, Submitted, "")
@@ -389,9 +392,12 @@ func (s *Service) CarryForward(ctx context.Context, by user.Actor, year int) ([]
 	var created []Action
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
 		created = nil
-		here, _, err := s.store.Actions(ctx, Filter{CycleID: this.ID, StakeholderID: by.StakeholderID, Limit: maxBatch})
+		here, total, err := s.store.Actions(ctx, Filter{CycleID: this.ID, StakeholderID: by.StakeholderID, Limit: maxBatch})
 		if err != nil {
 			return err
+		}
+		if total > len(here) {
+			return errs.E(errs.Invalid, "more than %d actions in the cycle; carry forward is meant for a yearly report", maxBatch)
 		}
 		done := map[int64]bool{}
 		for _, a := range here {
@@ -399,9 +405,12 @@ func (s *Service) CarryForward(ctx context.Context, by user.Actor, year int) ([]
 				done[*a.CarriedFrom] = true
 			}
 		}
-		last, _, err := s.store.Actions(ctx, Filter{CycleID: prev.ID, StakeholderID: by.StakeholderID, State: Accepted, Limit: maxBatch})
+		last, total, err := s.store.Actions(ctx, Filter{CycleID: prev.ID, StakeholderID: by.StakeholderID, State: Accepted, Limit: maxBatch})
 		if err != nil {
 			return err
+		}
+		if total > len(last) {
+			return errs.E(errs.Invalid, "more than %d accepted actions last year; carry forward is meant for a yearly report", maxBatch)
 		}
 		for _, old := range last {
 			if done[old.ID] {

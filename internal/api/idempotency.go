@@ -38,8 +38,9 @@ func (h *Handler) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Request().Body = io.NopCloser(bytes.NewReader(body))
 		sum := sha256.Sum256(append([]byte(c.Request().Method+" "+c.Request().URL.RequestURI()+"\n"), body...))
 		ctx := c.Request().Context()
+		now := h.Now()
 		rec, claimed, err := h.Idempotency.ClaimIdempotencyKey(ctx, idempotency.Record{UserID: by.UserID, Key: key,
-			RequestHash: hex.EncodeToString(sum[:]), CreatedAt: h.Now()})
+			RequestHash: hex.EncodeToString(sum[:]), CreatedAt: now}, now.Add(-idempotency.StaleAfter))
 		if err != nil {
 			return err
 		}
@@ -55,8 +56,16 @@ func (h *Handler) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		rec2 := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec2
-		err = next(c)
 		release := context.WithoutCancel(ctx)
+		defer func() {
+			if p := recover(); p != nil {
+				// Free the key before the panic goes on to the recover
+				// middleware, so that a retry is not refused for ever.
+				_ = h.Idempotency.ReleaseIdempotencyKey(release, by.UserID, key)
+				panic(p)
+			}
+		}()
+		err = next(c)
 		if err != nil || c.Response().Status >= 300 {
 			if rerr := h.Idempotency.ReleaseIdempotencyKey(release, by.UserID, key); rerr != nil && err == nil {
 				return rerr

@@ -1,9 +1,12 @@
 package app
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -55,4 +58,25 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Errorf("ten concurrent retries created %d actions", n-before)
 		}
 	})
+}
+
+// A key whose first request died between claim and answer is refused
+// while it may still be running, and taken over after five minutes.
+func TestIdempotencyKeyLeftByACrash(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	var userID int64
+	db.SQL().QueryRow("SELECT id FROM users WHERE email = 'member@own.example'").Scan(&userID)
+	sum := sha256.Sum256([]byte("POST /api/v1/actions\n" + newActionBody)) // as the API hashes a request
+	if _, err := db.SQL().Exec("INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES ($1, 'k-crash', $2, 0, '', $3)",
+		userID, hex.EncodeToString(sum[:]), sc.s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if r := sc.member.do("POST", "/api/v1/actions", newActionBody, "Idempotency-Key", "k-crash"); r.status != 409 {
+		t.Errorf("while the first may still run: %d %s", r.status, r.body)
+	}
+	sc.s.Clock.Add(6 * time.Minute)
+	if r := sc.member.do("POST", "/api/v1/actions", newActionBody, "Idempotency-Key", "k-crash"); r.status != 201 {
+		t.Errorf("after five minutes: %d %s", r.status, r.body)
+	}
 }

@@ -147,14 +147,22 @@ func TestAccountTokens(t *testing.T) {
 	if id == nil {
 		t.Fatal("no revoke button")
 	}
+	// Another person cannot revoke it while it is live: not found, and it
+	// still works.
+	if r := sc.member.do("POST", "/account/tokens/"+id[1]+"/revoke", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 404 {
+		t.Errorf("revoking another's token: %d", r.status)
+	}
+	if r := api.do("GET", "/api/v1/me", ""); r.status != 200 {
+		t.Fatalf("the token after another's revoke attempt: %d", r.status)
+	}
 	if r := postForm(t, c, sc.ts+"/account/tokens/"+id[1]+"/revoke", url.Values{"csrf_token": {token}}); r.status != 303 {
 		t.Fatalf("revoke: %d", r.status)
 	}
 	if r := api.do("GET", "/api/v1/me", ""); r.status != 401 {
 		t.Errorf("a revoked token still works: %d", r.status)
 	}
-	// Another person cannot revoke it: their revoke of this id is not found.
-	if r := sc.member.do("POST", "/account/tokens/"+id[1]+"/revoke", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 404 {
-		t.Errorf("revoking another's token: %d", r.status)
+	// A CSRF token in the query string is not taken.
+	if r := postForm(t, c, sc.ts+"/account/tokens?csrf_token="+url.QueryEscape(token), url.Values{"name": {"x"}}); r.status != 403 {
+		t.Errorf("CSRF token from the query string: %d", r.status)
 	}
 }

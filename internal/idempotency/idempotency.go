@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// StaleAfter is how long a first request may run before its key is
+// thought abandoned (a crash between claim and answer).
+const StaleAfter = 5 * time.Minute
+
 // Record is the first answer given for a key; Status 0 means the first
 // request is still running.
 type Record struct {
@@ -22,8 +26,10 @@ type Record struct {
 // Store keeps records, one per user and key.
 type Store interface {
 	// ClaimIdempotencyKey reserves a key for a request; when the key is
-	// taken it returns the existing record and false.
-	ClaimIdempotencyKey(ctx context.Context, r Record) (Record, bool, error)
+	// taken it returns the existing record and false. A first request still
+	// "running" since before staleBefore is taken to have died, and its key
+	// is claimed again.
+	ClaimIdempotencyKey(ctx context.Context, r Record, staleBefore time.Time) (Record, bool, error)
 	CompleteIdempotencyKey(ctx context.Context, userID int64, key string, status int, body []byte) error
 	ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error
 }

@@ -102,7 +102,9 @@ func csrf() echo.MiddlewareFunc {
 			}
 			token := r.Header.Get(CSRFHeader)
 			if token == "" {
-				token = c.FormValue(CSRFField)
+				// The body only: a token in the query string would end up in
+				// logs and Referer headers.
+				token = r.PostFormValue(CSRFField)
 			}
 			if subtle.ConstantTimeCompare([]byte(token), []byte(sess.CSRF)) != 1 {
 				return errs.E(errs.Forbidden, "this form has expired or did not come from pctracker; reload the page and try again")

@@ -21,9 +21,19 @@ type idempotencyRow struct {
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
 // ClaimIdempotencyKey reserves a key, or returns who has it.
-func (db *DB) ClaimIdempotencyKey(ctx context.Context, r idempotency.Record) (idempotency.Record, bool, error) {
+func (db *DB) ClaimIdempotencyKey(ctx context.Context, r idempotency.Record, staleBefore time.Time) (idempotency.Record, bool, error) {
 	row := idempotencyRow{UserID: r.UserID, Key: r.Key, RequestHash: r.RequestHash, CreatedAt: r.CreatedAt.UTC()}
 	res := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	if res.Error != nil {
+		return idempotency.Record{}, false, translate(res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return r, true, nil
+	}
+	// A first request that never finished: take its key over.
+	res = db.conn(ctx).Model(&idempotencyRow{}).
+		Where("user_id = ? AND key = ? AND status = 0 AND created_at < ?", r.UserID, r.Key, staleBefore.UTC()).
+		Updates(map[string]any{"request_hash": r.RequestHash, "created_at": r.CreatedAt.UTC()})
 	if res.Error != nil {
 		return idempotency.Record{}, false, translate(res.Error)
 	}
