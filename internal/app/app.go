@@ -192,7 +192,7 @@ func serve(ctx context.Context, cfg config.Config, db *store.DB, svc *services, 
 		ln.Close()
 		return err
 	}
-	sched, err := jobs.New(jobs.Deps{Logger: logger, Ledger: db})
+	sched, err := jobs.New(jobs.Deps{Logger: logger, Ledger: db, Housekeeper: db})
 	if err != nil {
 		ln.Close()
 		return err

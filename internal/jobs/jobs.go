@@ -41,9 +41,16 @@ type Job struct {
 
 // Deps are what the scheduler needs.
 type Deps struct {
-	Logger *slog.Logger
-	Ledger Ledger
-	Now    func() time.Time
+	Logger      *slog.Logger
+	Ledger      Ledger
+	Now         func() time.Time
+	Housekeeper Housekeeper
+}
+
+// Housekeeper deletes what has outlived its use: expired sessions, old
+// sign-in failures, spent links, old idempotency answers.
+type Housekeeper interface {
+	Housekeep(ctx context.Context, now time.Time) (map[string]int64, error)
 }
 
 // Scheduler wraps gocron with the ledger.
@@ -57,9 +64,23 @@ type Scheduler struct {
 
 // Register lists the whole schedule. The reporting cycle's jobs (reminders
 // before the deadline, the report compiled ahead of the Forum) join this
-// list with those features; until then the scheduler runs empty.
-func Register() []Job {
-	return nil
+// list with those features.
+func Register(d Deps) []Job {
+	daily := func(now time.Time) string { return now.UTC().Format(time.DateOnly) }
+	return []Job{
+		{
+			Name:       "housekeeping",
+			Definition: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 17, 0))),
+			Slot:       daily,
+			Run: func(ctx context.Context, slot string) error {
+				counts, err := d.Housekeeper.Housekeep(ctx, d.Now())
+				if err == nil {
+					d.Logger.Info("housekeeping", "slot", slot, "deleted", counts)
+				}
+				return err
+			},
+		},
+	}
 }
 
 // New builds the scheduler with every registered job.
@@ -74,7 +95,7 @@ func New(d Deps) (*Scheduler, error) {
 	host, _ := os.Hostname()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Scheduler{cron: cron, deps: d, node: fmt.Sprintf("%s:%d", host, os.Getpid()), ctx: ctx, cancel: cancel}
-	for _, j := range Register() {
+	for _, j := range Register(d) {
 		if err := s.add(j); err != nil {
 			cancel()
 			return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 func slotRow(t *testing.T, db *store.DB, slot string) (status, msg string) {
@@ -105,6 +106,54 @@ func TestRunOncePerSlot(t *testing.T) {
 		}
 		if ok, err := newScheduler().RunOnce(ctx, job, now.AddDate(0, 0, 1)); !ok || err != nil {
 			t.Errorf("the next slot: %v %v", ok, err)
+		}
+	})
+}
+
+// The housekeeping job deletes what has expired and keeps what has not,
+// once a day.
+func TestHousekeeping(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := testutil.NewServices(db)
+		now := s.Clock.Now()
+		u, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "a@pc.example", Name: "A", Role: user.Secretariat})
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, fresh := now.Add(-48*time.Hour), now.Add(-time.Minute)
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{"INSERT INTO sessions (id, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ('old', $1, 'c', $2, $2, $3)", []any{u.ID, old, old}},
+			{"INSERT INTO sessions (id, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ('live', $1, 'c', $2, $2, $3)", []any{u.ID, fresh, now.Add(time.Hour)}},
+			{"INSERT INTO signin_failures (account, ip, at) VALUES ('a', 'i', $1), ('a', 'i', $2)", []any{old, fresh}},
+			{"INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES ($1, 'old', 'h', 201, '{}', $2), ($1, 'new', 'h', 201, '{}', $3)", []any{u.ID, old, fresh}},
+		} {
+			if _, err := db.SQL().Exec(q.sql, q.args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d := jobs.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Ledger: db, Now: s.Clock.Now, Housekeeper: db}
+		sched, err := jobs.New(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sched.Stop()
+		job := jobs.Register(d)[0]
+		if ran, err := sched.RunOnce(ctx, job, now); !ran || err != nil {
+			t.Fatalf("housekeeping: %v %v", ran, err)
+		}
+		for table, want := range map[string]int{"sessions": 1, "signin_failures": 1, "idempotency_keys": 1} {
+			var n int
+			db.SQL().QueryRow("SELECT count(*) FROM " + table).Scan(&n)
+			if n != want {
+				t.Errorf("%s: %d rows left, want %d", table, n, want)
+			}
+		}
+		if ran, _ := sched.RunOnce(ctx, job, now.Add(time.Hour)); ran {
+			t.Error("housekeeping ran twice in a day")
 		}
 	})
 }

@@ -1,0 +1,35 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Housekeep deletes what has outlived its use, in one transaction, and
+// says how much of each. Kept: a day of sign-in failures (the longest
+// limit is an hour), a month of spent links (for questions about them),
+// a day of idempotency answers (clients retry within minutes).
+func (db *DB) Housekeep(ctx context.Context, now time.Time) (map[string]int64, error) {
+	now = now.UTC()
+	out := map[string]int64{}
+	err := db.WithTx(ctx, func(ctx context.Context) error {
+		for _, d := range []struct {
+			name  string
+			query string
+			args  []any
+		}{
+			{"sessions", "expires_at < ? OR last_seen_at < ?", []any{now, now.Add(-24 * time.Hour)}},
+			{"signin_failures", "at < ?", []any{now.Add(-24 * time.Hour)}},
+			{"account_tokens", "(used_at IS NOT NULL AND used_at < ?) OR expires_at < ?", []any{now.Add(-30 * 24 * time.Hour), now.Add(-30 * 24 * time.Hour)}},
+			{"idempotency_keys", "created_at < ?", []any{now.Add(-24 * time.Hour)}},
+		} {
+			res := db.conn(ctx).Exec("DELETE FROM "+d.name+" WHERE "+d.query, d.args...)
+			if res.Error != nil {
+				return translate(res.Error)
+			}
+			out[d.name] = res.RowsAffected
+		}
+		return nil
+	})
+	return out, err
+}
