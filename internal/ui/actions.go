@@ -52,9 +52,10 @@ type editorView struct {
 // errorItem is one line of the error summary at the top of a form.
 type errorItem struct {
 	LabelKey string
-	Row      int // the evidence row, from 1, or 0
+	Row      int    // the evidence row, from 1, or 0
 	Anchor   string
-	Message  string
+	MsgKey   string // the catalogue's message for this field, in the page's language
+	Message  string // the service's own words, for a field the form does not show
 }
 
 // summary orders field errors as the form shows its fields and names each
@@ -72,13 +73,14 @@ func summary(fields map[string]string) []errorItem {
 	var out []errorItem
 	for _, o := range order {
 		if msg, ok := fields[o.key]; ok {
-			out = append(out, errorItem{LabelKey: o.label, Anchor: o.anchor, Message: msg})
+			out = append(out, errorItem{LabelKey: o.label, Anchor: o.anchor, MsgKey: "err_" + o.key, Message: msg})
 		}
 	}
 	for i := 0; i < action.MaxEvidence+editorRows; i++ {
 		for _, part := range []struct{ name, label, anchor string }{{"kind", "evidence_kind", "ek"}, {"url", "evidence_url", "eu"}, {"title", "evidence_title", "et"}} {
 			if msg, ok := fields[fmt.Sprintf("evidence.%d.%s", i, part.name)]; ok {
-				out = append(out, errorItem{LabelKey: part.label, Row: i + 1, Anchor: fmt.Sprintf("%s%d", part.anchor, i), Message: msg})
+				out = append(out, errorItem{LabelKey: part.label, Row: i + 1, Anchor: fmt.Sprintf("%s%d", part.anchor, i),
+					MsgKey: "err_evidence_" + part.name, Message: msg})
 			}
 		}
 	}
@@ -431,7 +433,7 @@ type historyView struct {
 type historyEntry struct {
 	At       string
 	Version  int
-	By       int64
+	By       string // who saved it: a name, "secretariat" (a key), or ""
 	Created  bool
 	Changes  []fieldChange
 	Decision action.Decision
@@ -463,11 +465,29 @@ func (h *Handler) actionHistory(c echo.Context) error {
 		return err
 	}
 	v := historyView{Page: newPage(c, "workspace"), A: a}
+	names := map[int64]string{}
+	nameOf := func(id int64) string {
+		if id == 0 {
+			return ""
+		}
+		if n, ok := names[id]; ok {
+			return n
+		}
+		n := ""
+		if u, err := h.Users.Get(ctx, id); err == nil {
+			n = u.Name
+			if u.Role == user.Secretariat && !by.IsSecretariat() {
+				n = "secretariat" // the organisation sees the office, not the person
+			}
+		}
+		names[id] = n
+		return n
+	}
 	// Newest first; a workflow step's review event, with its decision and
 	// comment, names the version it produced.
 	for i := len(versions) - 1; i >= 0; i-- {
 		ver := versions[i]
-		e := historyEntry{At: formatDateTime(v.Lang, ver.ChangedAt), Version: ver.Version, By: ver.ChangedBy}
+		e := historyEntry{At: formatDateTime(v.Lang, ver.ChangedAt), Version: ver.Version, By: nameOf(ver.ChangedBy)}
 		if i == 0 {
 			e.Created = true
 		} else {

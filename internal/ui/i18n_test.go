@@ -111,3 +111,23 @@ func TestSafeNext(t *testing.T) {
 		}
 	}
 }
+
+// Every message key the editor's error summary can name is in both
+// catalogues.
+func TestEditorErrorKeys(t *testing.T) {
+	en, fr := keys(t, "en"), keys(t, "fr")
+	fields := map[string]string{}
+	for _, f := range []string{"title", "description", "recommendations", "stage", "measure_type", "scope", "starts_on",
+		"ends_on", "end_date", "visibility", "evidence", "evidence.0.kind", "evidence.0.url", "evidence.0.title"} {
+		fields[f] = "x"
+	}
+	items := summary(fields)
+	if len(items) != len(fields) {
+		t.Errorf("%d summary items for %d fields", len(items), len(fields))
+	}
+	for _, it := range items {
+		if en[it.MsgKey] == "" || fr[it.MsgKey] == "" || en[it.LabelKey] == "" {
+			t.Errorf("missing %q or %q", it.MsgKey, it.LabelKey)
+		}
+	}
+}
