@@ -166,3 +166,24 @@ func TestAccountTokens(t *testing.T) {
 		t.Errorf("CSRF token from the query string: %d", r.status)
 	}
 }
+
+// A refused invitation keeps what was typed and says why, in French too.
+func TestInviteFormErrors(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	if _, err := sc.s.Users.Create(context.Background(), testutil.System, user.Input{Email: "kadri@own.example", Name: "Kadri",
+		Role: user.Supporter, StakeholderID: sc.org.ID, OrgRole: user.FocalPoint, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	c := browserClient()
+	postForm(t, c, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
+	token := csrfOf(t, get(t, c, sc.ts+"/people?lang=fr").body)
+	r := postForm(t, c, sc.ts+"/people/invite", url.Values{"csrf_token": {token}, "name": {"Nadia"}, "email": {"not an address"}, "org_role": {"member"}})
+	if r.status != 422 || !strings.Contains(r.body, "Indiquez une adresse électronique valide") || !strings.Contains(r.body, `value="not an address"`) {
+		t.Errorf("bad email: %d", r.status)
+	}
+	r = postForm(t, c, sc.ts+"/people/invite", url.Values{"csrf_token": {token}, "name": {"Again"}, "email": {"member@own.example"}, "org_role": {"member"}})
+	if r.status != 422 || !strings.Contains(r.body, "Un compte existe déjà") {
+		t.Errorf("taken email: %d", r.status)
+	}
+}
