@@ -52,7 +52,7 @@ type editorView struct {
 // errorItem is one line of the error summary at the top of a form.
 type errorItem struct {
 	LabelKey string
-	Row      int    // the evidence row, from 1, or 0
+	Row      int // the evidence row, from 1, or 0
 	Anchor   string
 	MsgKey   string // the catalogue's message for this field, in the page's language
 	Message  string // the service's own words, for a field the form does not show
