@@ -440,11 +440,7 @@ func (h *Handler) carryForward(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := listDTO[actionDTO]{Items: make([]actionDTO, len(created)), Total: len(created)}
-	for i, a := range created {
-		out.Items[i] = actionToDTO(a)
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, actionList(created))
 }
 
 func (h *Handler) submitAll(c echo.Context) error {
@@ -460,11 +456,16 @@ func (h *Handler) submitAll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := listDTO[actionDTO]{Items: make([]actionDTO, len(done)), Total: len(done)}
-	for i, a := range done {
+	return c.JSON(http.StatusOK, actionList(done))
+}
+
+// actionList is the JSON form of a set of actions that an operation made.
+func actionList(list []action.Action) listDTO[actionDTO] {
+	out := listDTO[actionDTO]{Items: make([]actionDTO, len(list)), Total: len(list)}
+	for i, a := range list {
 		out.Items[i] = actionToDTO(a)
 	}
-	return c.JSON(http.StatusOK, out)
+	return out
 }
 
 type pageDTO[T any] struct {

@@ -257,20 +257,21 @@ func (h *Handler) createAction(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/actions/%d", a.ID))
 }
 
-func pathID(c echo.Context) (int64, error) {
+// actorAndID returns the signed-in caller and the action id of the path.
+func actorAndID(c echo.Context) (user.Actor, int64, error) {
+	by, err := actor(c)
+	if err != nil {
+		return user.Actor{}, 0, err
+	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, errs.E(errs.NotFound, "no such action")
+		return user.Actor{}, 0, errs.E(errs.NotFound, "no such action")
 	}
-	return id, nil
+	return by, id, nil
 }
 
 func (h *Handler) editAction(c echo.Context) error {
-	by, err := actor(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
@@ -283,11 +284,7 @@ func (h *Handler) editAction(c echo.Context) error {
 }
 
 func (h *Handler) saveAction(c echo.Context) error {
-	by, err := actor(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
@@ -340,11 +337,7 @@ type actionView struct {
 }
 
 func (h *Handler) showAction(c echo.Context) error {
-	by, err := actor(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
@@ -386,11 +379,7 @@ func (h *Handler) showAction(c echo.Context) error {
 // moveAction answers the workflow buttons of the action page.
 func (h *Handler) moveAction(to action.State, flash string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		by, err := actor(c)
-		if err != nil {
-			return err
-		}
-		id, err := pathID(c)
+		by, id, err := actorAndID(c)
 		if err != nil {
 			return err
 		}
@@ -404,11 +393,7 @@ func (h *Handler) moveAction(to action.State, flash string) echo.HandlerFunc {
 }
 
 func (h *Handler) deleteAction(c echo.Context) error {
-	by, err := actor(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
@@ -447,11 +432,7 @@ type fieldChange struct {
 }
 
 func (h *Handler) actionHistory(c echo.Context) error {
-	by, err := actor(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
