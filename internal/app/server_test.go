@@ -23,11 +23,12 @@ import (
 var mailDirs sync.Map
 
 func mailDir(t *testing.T) string {
-	if d, ok := mailDirs.Load(t.Name()); ok {
+	if d, ok := mailDirs.Load(t); ok {
 		return d.(string)
 	}
 	d := t.TempDir()
-	mailDirs.Store(t.Name(), d)
+	mailDirs.Store(t, d)
+	t.Cleanup(func() { mailDirs.Delete(t) })
 	return d
 }
 

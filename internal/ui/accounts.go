@@ -81,9 +81,11 @@ func (h *Handler) requestReset(c echo.Context) error {
 	}
 	// The answer must not depend on whether the account exists, in its
 	// words or its timing: the work, and any mail, happen after it.
-	email := v.Email
+	// Everything the goroutine needs is taken now: echo reuses the request
+	// context c for other requests once this handler returns.
+	email, bg := v.Email, context.WithoutCancel(c.Request().Context())
 	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), time.Minute)
+		ctx, cancel := context.WithTimeout(bg, time.Minute)
 		defer cancel()
 		if err := h.Accounts.RequestReset(ctx, email); err != nil {
 			h.Logger.Error("password reset request", "error", err)
