@@ -349,7 +349,7 @@ func (s *Service) SubmitAll(ctx context.Context, by user.Actor, year int) ([]Act
 			for _, a := range list {
 				moved, err := s.move(ctx, by, a, a.Version, Submitted, "")
 				if err != nil {
-					return fmt.Errorf("%q: %w", a.Title, err)
+					return errs.Prefix(err, "%q", a.Title)
 				}
 				out = append(out, moved)
 			}
@@ -418,7 +418,7 @@ func (s *Service) CarryForward(ctx context.Context, by user.Actor, year int) ([]
 			}
 			a, err := s.create(ctx, by, by.StakeholderID, *this, &old.ID, old.input())
 			if err != nil {
-				return fmt.Errorf("carry %q forward: %w", old.Title, err)
+				return errs.Prefix(err, "carry %q forward", old.Title)
 			}
 			created = append(created, a)
 		}

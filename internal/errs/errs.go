@@ -178,3 +178,13 @@ func (f FieldErrors) Text(field, value string, required bool, max int) {
 func Field(kind Kind, field, msg string) *Error {
 	return &Error{Kind: kind, Message: msg, Fields: map[string]string{field: msg}}
 }
+
+// Prefix says where err happened, as "action 12: ...", and keeps its kind
+// and fields, so that a batch can name the item that failed.
+func Prefix(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: KindOf(err), Message: fmt.Sprintf(format, args...) + ": " + MessageOf(err),
+		Fields: FieldsOf(err), Err: err, RetryAfter: RetryAfterOf(err)}
+}

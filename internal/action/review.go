@@ -1,0 +1,116 @@
+package action
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// Review is the secretariat's decision on a submitted action. It may
+// correct the stage or the recommendations the organisation chose; the
+// correction is part of the same version, and so of the history.
+type Review struct {
+	Accept          bool   // false: changes are requested, with Comment
+	Comment         string // what the organisation sees
+	Stage           Stage  // "" keeps the organisation's
+	Recommendations []int  // nil keeps the organisation's
+}
+
+// Review records the secretariat's decision on an action read at version
+// (0: whatever is current), in one transaction: the corrected action, its
+// new state, the version snapshot, the review event and the audit entry.
+func (s *Service) Review(ctx context.Context, by user.Actor, id int64, version int, r Review) (Action, error) {
+	if !by.IsSecretariat() {
+		if by.Role == user.Supporter {
+			return Action{}, errs.E(errs.Forbidden, "only the secretariat reviews actions")
+		}
+		return Action{}, errs.E(errs.Unauthorized, "sign in to review actions")
+	}
+	r.Comment = strings.TrimSpace(r.Comment)
+	f := errs.FieldErrors{}
+	f.Text("comment", r.Comment, !r.Accept, 5000)
+	if r.Stage != "" && !r.Stage.Valid() {
+		f.Add("stage", choose(r.Stage, Stages))
+	}
+	if len(f) > 0 {
+		return Action{}, f.Err()
+	}
+	known, err := s.store.RecommendationNumbers(ctx)
+	if err != nil {
+		return Action{}, err
+	}
+	var a Action
+	err = s.store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if a, err = s.readable(ctx, by, id); err != nil {
+			return err
+		}
+		if a.State != Submitted {
+			return errs.Field(errs.Conflict, "state", fmt.Sprintf("only submitted actions are reviewed; this one is %s", a.State))
+		}
+		if version == 0 {
+			version = a.Version
+		}
+		var corrected []string
+		if r.Stage != "" && r.Stage != a.Stage {
+			a.Stage = r.Stage
+			corrected = append(corrected, "stage")
+		}
+		if r.Recommendations != nil {
+			in := a.input()
+			in.Recommendations = r.Recommendations
+			in.Normalize()
+			if err := in.Validate(known); err != nil {
+				return err
+			}
+			if !slices.Equal(in.Recommendations, a.Recommendations) {
+				a.Recommendations = in.Recommendations
+				corrected = append(corrected, "recommendations")
+			}
+		}
+		to := ChangesRequested
+		if r.Accept {
+			to = Accepted
+		}
+		comment := r.Comment
+		if len(corrected) > 0 {
+			note := "The secretariat corrected: " + strings.Join(corrected, ", ") + "."
+			if comment != "" {
+				comment += "\n\n" + note
+			} else {
+				comment = note
+			}
+		}
+		a, err = s.move(ctx, by, a, version, to, comment)
+		return err
+	})
+	return a, err
+}
+
+// AcceptAll accepts submitted actions as they stand, in one transaction:
+// all of them, or, if one cannot be, none.
+func (s *Service) AcceptAll(ctx context.Context, by user.Actor, ids []int64) ([]Action, error) {
+	if len(ids) == 0 {
+		return nil, errs.Field(errs.Invalid, "ids", "choose at least one action")
+	}
+	if len(ids) > maxBatch {
+		return nil, errs.Field(errs.Invalid, "ids", fmt.Sprintf("at most %d actions at once", maxBatch))
+	}
+	var out []Action
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		out = out[:0]
+		for _, id := range ids {
+			a, err := s.Review(ctx, by, id, 0, Review{Accept: true})
+			if err != nil {
+				return errs.Prefix(err, "action %d", id)
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,81 @@
+package action_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+)
+
+func TestReview(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		s.Cycle(t, 2026)
+		p := newPeople(t, s, org, other)
+		submitted := func() action.Action {
+			a, err := s.Actions.CreateIn(ctx, p.member, 2026, testutil.ActionInput())
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err = s.Actions.Move(ctx, p.focal, a.ID, 0, action.Submitted, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+
+		// Only the secretariat reviews.
+		a := submitted()
+		if _, err := s.Actions.Review(ctx, p.focal, a.ID, 0, action.Review{Accept: true}); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("focal point reviews: %v", err)
+		}
+		// Changes need a comment the organisation can act on.
+		if _, err := s.Actions.Review(ctx, p.secretariat, a.ID, 0, action.Review{}); errs.FieldsOf(err)["comment"] == "" {
+			t.Errorf("request changes without comment: %v", err)
+		}
+		back, err := s.Actions.Review(ctx, p.secretariat, a.ID, 0, action.Review{Comment: "Add the decree's link."})
+		if err != nil || back.State != action.ChangesRequested {
+			t.Fatalf("request changes: %v", err)
+		}
+		if _, err := s.Actions.Review(ctx, p.secretariat, a.ID, 0, action.Review{Accept: true}); !errs.Is(err, errs.Conflict) {
+			t.Errorf("reviewing an action that is not submitted: %v", err)
+		}
+
+		// Accept with a correction: it is in the saved action, the history
+		// and the review event's comment.
+		b := submitted()
+		got, err := s.Actions.Review(ctx, p.secretariat, b.ID, b.Version, action.Review{Accept: true, Stage: action.Implemented, Recommendations: []int{4, 9}})
+		if err != nil || got.State != action.Accepted || got.Stage != action.Implemented || len(got.Recommendations) != 2 || got.Recommendations[1] != 9 {
+			t.Fatalf("accept with correction: %+v %v", got, err)
+		}
+		versions, events, _ := s.Actions.History(ctx, p.member, b.ID)
+		last := versions[len(versions)-1].Snapshot
+		if last.Stage != action.Implemented || events[len(events)-1].Decision != action.DecisionAccepted ||
+			!strings.Contains(events[len(events)-1].Comment, "stage, recommendations") {
+			t.Errorf("history of the correction: %+v %+v", last, events[len(events)-1])
+		}
+		if _, err := s.Actions.Review(ctx, p.secretariat, submitted().ID, 0, action.Review{Accept: true, Recommendations: []int{13}}); errs.FieldsOf(err)["recommendations"] == "" {
+			t.Errorf("a correction to a recommendation that does not exist: %v", err)
+		}
+
+		// Accept many at once: all or none.
+		c, d := submitted(), submitted()
+		if _, err := s.Actions.AcceptAll(ctx, p.secretariat, []int64{c.ID, a.ID, d.ID}); !errs.Is(err, errs.Conflict) || !strings.Contains(errs.MessageOf(err), "action") {
+			t.Errorf("bulk with one that cannot be accepted: %v", err)
+		}
+		if x, _ := s.Actions.Get(ctx, p.secretariat, c.ID); x.State != action.Submitted {
+			t.Errorf("a refused bulk accepted %d", c.ID)
+		}
+		done, err := s.Actions.AcceptAll(ctx, p.secretariat, []int64{c.ID, d.ID})
+		if err != nil || len(done) != 2 {
+			t.Errorf("bulk accept: %d %v", len(done), err)
+		}
+	})
+}
