@@ -24,29 +24,31 @@ type Evidence struct {
 
 // Action is one action of an organisation in a cycle.
 type Action struct {
-	ID              int64
-	StakeholderID   int64
-	CycleID         int64
-	CycleYear       int // read-only: the year of CycleID
-	Title           string
-	Description     string // Markdown
-	Recommendations []int
-	Stage           Stage
-	MeasureType     MeasureType
-	Scope           Scope
-	StartDate       *time.Time
-	EndDate         *time.Time
-	Visibility      Visibility
-	State           State
-	Version         int
-	CarriedFrom     *int64 // the action of an earlier cycle this one continues
-	CreatedBy       int64
-	UpdatedBy       int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	SubmittedAt     *time.Time
-	AcceptedAt      *time.Time
-	Evidence        []Evidence
+	ID               int64
+	StakeholderID    int64
+	CycleID          int64
+	CycleYear        int    // read-only: the year of CycleID
+	Organisation     string // read-only: the organisation's name
+	OrganisationKind string // read-only: the organisation's kind
+	Title            string
+	Description      string // Markdown
+	Recommendations  []int
+	Stage            Stage
+	MeasureType      MeasureType
+	Scope            Scope
+	StartDate        *time.Time
+	EndDate          *time.Time
+	Visibility       Visibility
+	State            State
+	Version          int
+	CarriedFrom      *int64 // the action of an earlier cycle this one continues
+	CreatedBy        int64
+	UpdatedBy        int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	SubmittedAt      *time.Time
+	AcceptedAt       *time.Time
+	Evidence         []Evidence
 }
 
 // Input is what an organisation writes on an action.
@@ -157,7 +159,9 @@ func choose[T ~string](got T, allowed []T) string {
 // Filter narrows a listing of actions.
 type Filter struct {
 	CycleID        int64
-	CycleYear      int // the cycle by its year, when CycleID is not known
+	CycleYear      int    // the cycle by its year, when CycleID is not known
+	Kind           string // the organisation's kind
+	Oldest         bool   // oldest submission first, as a review queue reads
 	StakeholderID  int64
 	State          State
 	Recommendation int

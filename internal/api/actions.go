@@ -26,26 +26,28 @@ type evidenceDTO struct {
 }
 
 type actionDTO struct {
-	ID              int64         `json:"id"`
-	Cycle           int           `json:"cycle"`
-	OrganisationID  int64         `json:"organisation_id"`
-	Title           string        `json:"title"`
-	Description     string        `json:"description"`
-	Recommendations []int         `json:"recommendations"`
-	Stage           string        `json:"stage"`
-	Measure         string        `json:"measure"`
-	Scope           string        `json:"scope"`
-	Visibility      string        `json:"visibility"`
-	StartsOn        *dateDTO      `json:"starts_on"`
-	EndsOn          *dateDTO      `json:"ends_on"`
-	State           string        `json:"state"`
-	Version         int           `json:"version"`
-	CarriedFrom     *int64        `json:"carried_from"`
-	Evidence        []evidenceDTO `json:"evidence"`
-	CreatedAt       time.Time     `json:"created_at"`
-	UpdatedAt       time.Time     `json:"updated_at"`
-	SubmittedAt     *time.Time    `json:"submitted_at"`
-	AcceptedAt      *time.Time    `json:"accepted_at"`
+	ID               int64         `json:"id"`
+	Cycle            int           `json:"cycle"`
+	OrganisationID   int64         `json:"organisation_id"`
+	Organisation     string        `json:"organisation"`
+	OrganisationKind string        `json:"organisation_kind"`
+	Title            string        `json:"title"`
+	Description      string        `json:"description"`
+	Recommendations  []int         `json:"recommendations"`
+	Stage            string        `json:"stage"`
+	Measure          string        `json:"measure"`
+	Scope            string        `json:"scope"`
+	Visibility       string        `json:"visibility"`
+	StartsOn         *dateDTO      `json:"starts_on"`
+	EndsOn           *dateDTO      `json:"ends_on"`
+	State            string        `json:"state"`
+	Version          int           `json:"version"`
+	CarriedFrom      *int64        `json:"carried_from"`
+	Evidence         []evidenceDTO `json:"evidence"`
+	CreatedAt        time.Time     `json:"created_at"`
+	UpdatedAt        time.Time     `json:"updated_at"`
+	SubmittedAt      *time.Time    `json:"submitted_at"`
+	AcceptedAt       *time.Time    `json:"accepted_at"`
 }
 
 func optionalDate(t *time.Time) *dateDTO {
@@ -60,7 +62,8 @@ func optionalDate(t *time.Time) *dateDTO {
 func ActionDTO(a action.Action) any { return actionToDTO(a) }
 
 func actionToDTO(a action.Action) actionDTO {
-	d := actionDTO{ID: a.ID, Cycle: a.CycleYear, OrganisationID: a.StakeholderID, Title: a.Title, Description: a.Description,
+	d := actionDTO{ID: a.ID, Cycle: a.CycleYear, OrganisationID: a.StakeholderID, Organisation: a.Organisation,
+		OrganisationKind: a.OrganisationKind, Title: a.Title, Description: a.Description,
 		Recommendations: a.Recommendations, Stage: string(a.Stage), Measure: string(a.MeasureType), Scope: string(a.Scope),
 		Visibility: string(a.Visibility), StartsOn: optionalDate(a.StartDate), EndsOn: optionalDate(a.EndDate),
 		State: string(a.State), Version: a.Version, CarriedFrom: a.CarriedFrom, Evidence: make([]evidenceDTO, len(a.Evidence)),

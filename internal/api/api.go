@@ -46,6 +46,8 @@ type Actions interface {
 	CarryForward(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
+	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
+	AcceptAll(ctx context.Context, by user.Actor, ids []int64) ([]action.Action, error)
 }
 
 // Deps are the services the API calls.
@@ -89,6 +91,9 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.POST("/cycles/:year/carry-forward", h.carryForward)
 	g.POST("/cycles/:year/submit-all", h.submitAll)
 	g.POST("/invitations", h.invite)
+	g.GET("/review", h.queue)
+	g.POST("/actions/:id/review", h.review)
+	g.POST("/review/accept", h.acceptAll)
 }
 
 // signedIn returns the caller, or Unauthorized.

@@ -69,6 +69,22 @@ func onAction(member, focal, secretariat string) rule {
 // is not found either.
 var tokenRule = signedInAs(map[string]string{"member": notFound, "focal": notFound, "other": notFound, "secretariat": notFound})
 
+var secretariatOnly = signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": ok})
+
+// reviewRule: supporters are refused before anything is read; the
+// secretariat gets the draft (a conflict: not submitted) or not found.
+func reviewRule(role, object string) string {
+	switch {
+	case role == "anonymous":
+		return login
+	case role != "secretariat":
+		return forbidden
+	case object == "missing":
+		return notFound
+	}
+	return ok
+}
+
 var supportersOnly = signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": forbidden})
 var focalPointsOnly = signedInAs(map[string]string{"member": forbidden, "focal": ok, "other": ok, "secretariat": forbidden})
 
@@ -105,6 +121,9 @@ var rules = map[string]rule{
 	"POST /account/tokens":                    signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
 	"POST /account/tokens/:id/revoke":         tokenRule,
 	"POST /people/:id/resend":                 signedInAs(map[string]string{"member": forbidden, "focal": notFound, "other": notFound, "secretariat": notFound}),
+	"GET /api/v1/review":                      secretariatOnly,
+	"POST /api/v1/review/accept":              secretariatOnly,
+	"POST /api/v1/actions/:id/review":         reviewRule,
 	"GET /people":                             supportersOnly,
 	"POST /people/invite":                     focalPointsOnly,
 	"GET /workspace":                          supportersOnly,
@@ -227,9 +246,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 						path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2026", ":number", "1", "*", "css/app.css").Replace(rt.Path)
 						body := ""
 						if strings.HasPrefix(path, "/api/") && (rt.Method == http.MethodPatch || rt.Method == http.MethodPost) {
-							body = `{"version": 1}`
-							if path == "/api/v1/actions" {
+							switch {
+							case path == "/api/v1/actions":
 								body = newActionBody
+							case strings.HasSuffix(path, "/review"):
+								body = `{"decision": "accept"}`
+							default:
+								body = `{"version": 1}`
 							}
 						}
 						c := apiClient{t: t, base: ts.URL}

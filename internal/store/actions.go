@@ -190,6 +190,9 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	if f.StakeholderID != 0 {
 		q = q.Where("stakeholder_id = ?", f.StakeholderID)
 	}
+	if f.Kind != "" {
+		q = q.Where("stakeholder_id IN (SELECT id FROM stakeholders WHERE kind = ?)", f.Kind)
+	}
 	if f.State != "" {
 		q = q.Where("state = ?", f.State)
 	}
@@ -200,16 +203,21 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err)
 	}
+	order := "updated_at DESC, id DESC"
+	if f.Oldest {
+		order = "submitted_at, id"
+	}
 	var rows []actionRow
-	if err := q.Order("updated_at DESC, id DESC").Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err)
 	}
 	out, err := db.withChildren(ctx, rows)
 	return out, int(total), err
 }
 
-// withChildren loads recommendations, evidence and cycle years for a page
-// of actions in three queries, whatever the page size.
+// withChildren loads recommendations, evidence, cycle years and
+// organisation names for a page of actions in four queries, whatever the
+// page size.
 func (db *DB) withChildren(ctx context.Context, rows []actionRow) ([]action.Action, error) {
 	if len(rows) == 0 {
 		return []action.Action{}, nil
@@ -242,11 +250,28 @@ func (db *DB) withChildren(ctx context.Context, rows []actionRow) ([]action.Acti
 	for _, c := range cycles {
 		years[c.ID] = c.Year
 	}
+	orgIDs := map[int64]bool{}
+	for _, r := range rows {
+		orgIDs[r.StakeholderID] = true
+	}
+	orgList := make([]int64, 0, len(orgIDs))
+	for id := range orgIDs {
+		orgList = append(orgList, id)
+	}
+	var orgs []stakeholderRow
+	if err := db.conn(ctx).Select("id", "name", "kind").Where("id IN ?", orgList).Find(&orgs).Error; err != nil {
+		return nil, translate(err)
+	}
+	orgOf := map[int64]stakeholderRow{}
+	for _, o := range orgs {
+		orgOf[o.ID] = o
+	}
 	byID := map[int64]*action.Action{}
 	out := make([]action.Action, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
 		out[i].CycleYear = years[r.CycleID]
+		out[i].Organisation, out[i].OrganisationKind = orgOf[r.StakeholderID].Name, orgOf[r.StakeholderID].Kind
 		out[i].Recommendations = []int{}
 		out[i].Evidence = []action.Evidence{}
 		byID[r.ID] = &out[i]

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+type reviewDTO struct {
+	Decision        string `json:"decision"`
+	Comment         string `json:"comment"`
+	Stage           string `json:"stage"`
+	Recommendations []int  `json:"recommendations"`
+	Version         int    `json:"version"`
+}
+
+// secretariat refuses anyone else before a request is read.
+func secretariat(c echo.Context) (user.Actor, error) {
+	by, err := signedIn(c)
+	if err != nil {
+		return by, err
+	}
+	if !by.IsSecretariat() {
+		return by, errs.E(errs.Forbidden, "this is for the secretariat")
+	}
+	return by, nil
+}
+
+// review records the secretariat's decision on a submitted action.
+func (h *Handler) review(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var body reviewDTO
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	r := action.Review{Comment: body.Comment, Stage: action.Stage(body.Stage), Recommendations: body.Recommendations}
+	switch body.Decision {
+	case "accept":
+		r.Accept = true
+	case "request_changes":
+	default:
+		return errs.Field(errs.Invalid, "decision", fmt.Sprintf("%q is not accept or request_changes", body.Decision))
+	}
+	a, err := h.Actions.Review(c.Request().Context(), by, id, body.Version, r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, actionToDTO(a))
+}
+
+// acceptAll accepts several submitted actions as they stand: all or none.
+func (h *Handler) acceptAll(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		IDs []int64 `json:"ids"`
+	}
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	done, err := h.Actions.AcceptAll(c.Request().Context(), by, body.IDs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, actionList(done))
+}
+
+// queue lists actions for the secretariat: by default the submitted ones
+// waiting for review, oldest submission first.
+func (h *Handler) queue(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	f := action.Filter{State: action.Submitted, Kind: c.QueryParam("kind"), Oldest: true}
+	if st := c.QueryParam("state"); st != "" {
+		f.State = action.State(st)
+		if !f.State.Valid() {
+			return errs.Field(errs.Invalid, "state", fmt.Sprintf("%q is not a workflow state", st))
+		}
+	}
+	if v := c.QueryParam("recommendation"); v != "" {
+		if f.Recommendation, err = strconv.Atoi(v); err != nil {
+			return errs.Field(errs.Invalid, "recommendation", "must be a number from 1 to 12")
+		}
+	}
+	if v := c.QueryParam("organisation"); v != "" {
+		if f.StakeholderID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return errs.Field(errs.Invalid, "organisation", "must be an organisation id")
+		}
+	}
+	if y := c.QueryParam("cycle"); y != "" {
+		if f.CycleYear, err = yearParam(c, "cycle", y); err != nil {
+			return err
+		}
+	}
+	page, err := pageParams(c, &f.Limit, &f.Offset)
+	if err != nil {
+		return err
+	}
+	list, total, err := h.Actions.List(c.Request().Context(), by, f)
+	if err != nil {
+		return err
+	}
+	out := pageDTO[actionDTO]{Items: make([]actionDTO, len(list)), Total: total, Page: page, PerPage: f.Limit}
+	for i, a := range list {
+		out.Items[i] = actionToDTO(a)
+	}
+	return c.JSON(http.StatusOK, out)
+}
