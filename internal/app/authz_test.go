@@ -124,6 +124,9 @@ var rules = map[string]rule{
 	"GET /api/v1/review":                      secretariatOnly,
 	"POST /api/v1/review/accept":              secretariatOnly,
 	"POST /api/v1/actions/:id/review":         reviewRule,
+	"GET /review":                             secretariatOnly,
+	"POST /review/accept":                     secretariatOnly,
+	"POST /actions/:id/review":                reviewRule,
 	"GET /people":                             supportersOnly,
 	"POST /people/invite":                     focalPointsOnly,
 	"GET /workspace":                          supportersOnly,
@@ -263,7 +266,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 						if body == "" && rt.Method != http.MethodGet {
 							// What the page's form would send, bar the CSRF token
 							// (Bearer callers have no session to need one).
-							body = "cycle=2026&version=1&op=save"
+							body = "cycle=2026&version=1&op=save&decision=accept"
 							header = []string{"Content-Type", "application/x-www-form-urlencoded"}
 						}
 						r := c.do(rt.Method, path, body, header...)

@@ -334,6 +334,9 @@ type actionView struct {
 	CanDelete     bool
 	CanReconfirm  bool
 	ReviewComment string
+	CanReview     bool // the secretariat, on a submitted action
+	AllRecs       []checkItem
+	Stages        []action.Stage
 }
 
 func (h *Handler) showAction(c echo.Context) error {
@@ -364,14 +367,18 @@ func (h *Handler) showAction(c echo.Context) error {
 			}
 		}
 	}
+	v.CanReview = by.IsSecretariat() && a.State == action.Submitted
+	v.Stages = action.Stages
 	recs, err := h.Recommendations.List(ctx)
 	if err != nil {
 		return err
 	}
 	for _, r := range recs {
-		if slices.Contains(a.Recommendations, r.Number) {
-			v.Recs = append(v.Recs, checkItem{Number: r.Number, Title: r.Title.In(v.Lang)})
+		item := checkItem{Number: r.Number, Title: r.Title.In(v.Lang), Has: slices.Contains(a.Recommendations, r.Number)}
+		if item.Has {
+			v.Recs = append(v.Recs, item)
 		}
+		v.AllRecs = append(v.AllRecs, item)
 	}
 	return h.renderer.render(c, http.StatusOK, "action", v.Lang, v)
 }

@@ -34,10 +34,11 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 		lang := tag.String()
 		tr := cat.translator(lang)
 		funcs := template.FuncMap{
-			"t":        tr,
-			"tn":       func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },
-			"asset":    r.asset,
-			"contains": func(list []int, n int) bool { return slices.Contains(list, n) },
+			"t":         tr,
+			"tn":        func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },
+			"asset":     r.asset,
+			"contains":  func(list []int, n int) bool { return slices.Contains(list, n) },
+			"hasPrefix": strings.HasPrefix,
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {
@@ -91,6 +92,7 @@ type Page struct {
 	RequestID    string
 	User         string // who is signed in, "" for visitors
 	Supporter    bool   // the signed-in person reports for an organisation
+	Secretariat  bool   // the signed-in person is of the secretariat
 	CSRF         string // the session's CSRF token, for every form
 }
 
@@ -108,7 +110,12 @@ func newPage(c echo.Context, section string) Page {
 	// another site.
 	return Page{Lang: lang, OtherLang: other, OtherLangURL: "?" + q.Encode(),
 		Section: section, RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
-		User: signedIn(c), Supporter: isSupporter(c), CSRF: csrfToken(c)}
+		User: signedIn(c), Supporter: isSupporter(c), Secretariat: isSecretariat(c), CSRF: csrfToken(c)}
+}
+
+func isSecretariat(c echo.Context) bool {
+	a, ok := user.ActorFrom(c.Request().Context())
+	return ok && a.IsSecretariat()
 }
 
 func isSupporter(c echo.Context) bool {

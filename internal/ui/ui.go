@@ -68,6 +68,8 @@ type Actions interface {
 	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
 	DeadlineFor(ctx context.Context, c cycle.Cycle, stakeholderID int64) (time.Time, error)
+	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
+	AcceptAll(ctx context.Context, by user.Actor, ids []int64) ([]action.Action, error)
 }
 
 // Accounts invites people and resets passwords.
@@ -170,6 +172,9 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/reset", h.requestReset, lang)
 	e.GET("/reset/new", h.passwordForm(account.Reset), lang)
 	e.POST("/reset/new", h.setPassword(account.Reset), lang)
+	e.GET("/review", h.reviewQueue, lang)
+	e.POST("/review/accept", h.acceptAll, lang)
+	e.POST("/actions/:id/review", h.reviewAction, lang)
 	e.GET("/account", h.account, lang)
 	e.POST("/account/tokens", h.createToken, lang)
 	e.POST("/account/tokens/:id/revoke", h.revokeToken, lang)

@@ -1,0 +1,92 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// The secretariat's review in a real browser: the queue, a request for
+// changes with a comment, an acceptance, a bulk acceptance; axe on each
+// page, in English and French.
+func TestReviewInBrowser(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	ctx := context.Background()
+	if _, err := sc.s.Users.Create(ctx, testutil.System, user.Input{Email: "camille@pc.example", Name: "Camille",
+		Role: user.Secretariat, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	focal, _ := sc.s.Users.GetByEmail(ctx, "focal@own.example")
+	var ids []int64
+	for i := 0; i < 3; i++ {
+		in := testutil.ActionInput()
+		in.Title = []string{"Export licensing", "Oversight board", "Vendor register"}[i]
+		a, err := sc.s.Actions.CreateIn(ctx, focal.Actor(), 2026, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sc.s.Actions.Move(ctx, focal.Actor(), a.ID, 0, action.Submitted, ""); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, a.ID)
+	}
+	b := testutil.Browser(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Do(b,
+		chromedp.Navigate(sc.ts+"/signin?next=/review"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "camille@pc.example"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("table.data")),
+	))
+	n, _ := chromedp.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('table.data tbody tr').length`))
+	if n != 3 {
+		t.Fatalf("queue rows: %d", n)
+	}
+	testutil.CheckAccessibility(t, b, "review queue")
+	testutil.Screenshot(t, b, "11-review-queue")
+
+	// Open the first: ask for changes without a comment (refused), then with one.
+	must(chromedp.Do(b, chromedp.Click(chromedp.CSS("table.data tbody a")), chromedp.WaitVisible(chromedp.CSS(".review-panel"))))
+	testutil.CheckAccessibility(t, b, "action under review")
+	testutil.Screenshot(t, b, "12-review-action")
+	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`button[value="request_changes"]`)), chromedp.WaitVisible(chromedp.CSS(".alert-error"))))
+	must(chromedp.Do(b,
+		chromedp.SendKeys(chromedp.CSS("#r-comment"), "Please link the published decree."),
+		chromedp.Click(chromedp.CSS(`button[value="request_changes"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
+	))
+	// Accept the rest in bulk, in French.
+	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/review?lang=fr"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
+	testutil.CheckAccessibility(t, b, "file d'examen")
+	must(chromedp.Do(b,
+		chromedp.Click(chromedp.CSS(`input[name="ids"]`)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('input[name="ids"]').forEach(c => c.checked = true)`),
+		chromedp.Click(chromedp.CSS(`form[action^="/review/accept"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
+	))
+	flash, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS(".alert-ok")))
+	if !strings.Contains(flash, "2 action(s) acceptée(s)") {
+		t.Errorf("bulk flash: %q", flash)
+	}
+	got := map[action.State]int{}
+	for _, id := range ids {
+		a, _ := sc.s.Actions.Get(ctx, testutil.System, id)
+		got[a.State]++
+	}
+	if got[action.ChangesRequested] != 1 || got[action.Accepted] != 2 {
+		t.Errorf("states after review: %v", got)
+	}
+}

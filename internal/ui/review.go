@@ -1,0 +1,162 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+type queueView struct {
+	Page
+	Flash   *Flash
+	Year    int
+	Years   []int
+	Rec     int
+	Kind    string
+	Recs    []checkItem
+	Kinds   []stakeholder.Kind
+	Items   []action.Action
+	Total   int
+	PageNo  int
+	Pages   int
+	PrevURL string
+	NextURL string
+}
+
+const queuePageSize = 50
+
+// secretariatOnly refuses anyone else before the request is read.
+func secretariatOnly(c echo.Context) (user.Actor, error) {
+	by, err := actor(c)
+	if err != nil {
+		return by, err
+	}
+	if !by.IsSecretariat() {
+		return by, errs.E(errs.Forbidden, "this page is for the secretariat")
+	}
+	return by, nil
+}
+
+func (h *Handler) reviewQueue(c echo.Context) error {
+	by, err := secretariatOnly(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v := queueView{Page: newPage(c, "review"), Flash: h.takeFlash(c), Kinds: stakeholder.Kinds, PageNo: 1}
+	cy, err := h.cycleOf(c)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return err
+	}
+	v.Year = cy.Year
+	all, err := h.Cycles.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, x := range all {
+		v.Years = append(v.Years, x.Year)
+	}
+	v.Rec, _ = strconv.Atoi(c.QueryParam("recommendation"))
+	if k := stakeholder.Kind(c.QueryParam("kind")); k.Valid() {
+		v.Kind = string(k)
+	}
+	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 1 {
+		v.PageNo = p
+	}
+	recs, err := h.Recommendations.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		v.Recs = append(v.Recs, checkItem{Number: r.Number, Title: r.Title.In(v.Lang)})
+	}
+	if v.Year != 0 {
+		f := action.Filter{State: action.Submitted, CycleYear: v.Year, Recommendation: v.Rec, Kind: v.Kind, Oldest: true,
+			Limit: queuePageSize, Offset: (v.PageNo - 1) * queuePageSize}
+		if v.Items, v.Total, err = h.Actions.List(ctx, by, f); err != nil {
+			return err
+		}
+	}
+	v.Pages = (v.Total + queuePageSize - 1) / queuePageSize
+	link := func(page int) string {
+		q := url.Values{"cycle": {strconv.Itoa(v.Year)}, "page": {strconv.Itoa(page)}}
+		if v.Rec != 0 {
+			q.Set("recommendation", strconv.Itoa(v.Rec))
+		}
+		if v.Kind != "" {
+			q.Set("kind", v.Kind)
+		}
+		return "/review?" + q.Encode()
+	}
+	if v.PageNo > 1 {
+		v.PrevURL = link(v.PageNo - 1)
+	}
+	if v.PageNo < v.Pages {
+		v.NextURL = link(v.PageNo + 1)
+	}
+	return h.renderer.render(c, http.StatusOK, "review", v.Lang, v)
+}
+
+func (h *Handler) acceptAll(c echo.Context) error {
+	by, err := secretariatOnly(c)
+	if err != nil {
+		return err
+	}
+	params, _ := c.FormParams()
+	var ids []int64
+	for _, s := range params["ids"] {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	done, err := h.Actions.AcceptAll(c.Request().Context(), by, ids)
+	if err != nil {
+		return err
+	}
+	h.setFlash(c, "flash_accepted_all", len(done))
+	return c.Redirect(http.StatusSeeOther, "/review?"+c.Request().URL.RawQuery)
+}
+
+// reviewAction records a decision taken on the action page.
+func (h *Handler) reviewAction(c echo.Context) error {
+	by, err := secretariatOnly(c)
+	if err != nil {
+		return err
+	}
+	_, id, err := actorAndID(c)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	r := action.Review{Accept: c.FormValue("decision") == "accept", Comment: c.FormValue("comment"),
+		Stage: action.Stage(c.FormValue("stage"))}
+	if params, _ := c.FormParams(); len(params["recommendations"]) > 0 {
+		r.Recommendations = []int{}
+		for _, s := range params["recommendations"] {
+			if n, err := strconv.Atoi(s); err == nil {
+				r.Recommendations = append(r.Recommendations, n)
+			}
+		}
+	}
+	if _, err := h.Actions.Review(c.Request().Context(), by, id, version, r); err != nil {
+		if errs.Is(err, errs.Invalid) {
+			h.setFlash(c, "flash_err_comment_needed", 0)
+			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/actions/%d", id))
+		}
+		return err
+	}
+	flash := "flash_returned"
+	if r.Accept {
+		flash = "flash_accepted"
+	}
+	h.setFlash(c, flash, 0)
+	return c.Redirect(http.StatusSeeOther, "/review")
+}
