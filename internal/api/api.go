@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/idempotency"
 	"github.com/pctracker/pctracker/internal/recommendation"
@@ -50,6 +51,14 @@ type Actions interface {
 	AcceptAll(ctx context.Context, by user.Actor, ids []int64) ([]action.Action, error)
 }
 
+// Cycles is what the API needs of reporting cycles.
+type Cycles interface {
+	List(ctx context.Context) ([]cycle.Cycle, error)
+	Create(ctx context.Context, by user.Actor, in cycle.Input) (cycle.Cycle, error)
+	Update(ctx context.Context, by user.Actor, year, version int, change func(*cycle.Input)) (cycle.Cycle, error)
+	Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) error
+}
+
 // Deps are the services the API calls.
 type Deps struct {
 	Recommendations Recommendations
@@ -58,6 +67,7 @@ type Deps struct {
 	Actions         Actions
 	Idempotency     idempotency.Store
 	Accounts        Accounts
+	Cycles          Cycles
 	Now             func() time.Time
 }
 
@@ -91,6 +101,10 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.POST("/cycles/:year/carry-forward", h.carryForward)
 	g.POST("/cycles/:year/submit-all", h.submitAll)
 	g.POST("/invitations", h.invite)
+	g.GET("/cycles", h.listCycles)
+	g.POST("/cycles", h.createCycle)
+	g.PATCH("/cycles/:year", h.patchCycle)
+	g.POST("/cycles/:year/extensions", h.extendDeadline)
 	g.GET("/review", h.queue)
 	g.POST("/actions/:id/review", h.review)
 	g.POST("/review/accept", h.acceptAll)

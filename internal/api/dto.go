@@ -56,6 +56,8 @@ func UserDTO(u user.User) any {
 type cycleDTO struct {
 	ID        int64     `json:"id"`
 	Year      int       `json:"year"`
+	Status    string    `json:"status"`
+	Version   int       `json:"version"`
 	OpensAt   dateDTO   `json:"opens_at"`
 	Deadline  dateDTO   `json:"deadline"`
 	ReportAt  dateDTO   `json:"report_at"`
@@ -64,9 +66,9 @@ type cycleDTO struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// CycleDTO is the JSON form of a cycle.
-func CycleDTO(c cycle.Cycle) any {
-	return cycleDTO{ID: c.ID, Year: c.Year, OpensAt: dateDTO(c.OpensAt), Deadline: dateDTO(c.Deadline),
+// CycleDTO is the JSON form of a cycle, with its status on the day now.
+func CycleDTO(c cycle.Cycle, now time.Time) any {
+	return cycleDTO{ID: c.ID, Year: c.Year, Status: string(c.StatusOn(now)), Version: c.Version, OpensAt: dateDTO(c.OpensAt), Deadline: dateDTO(c.Deadline),
 		ReportAt: dateDTO(c.ReportAt), ForumDate: dateDTO(c.ForumDate), Embargo: string(c.Embargo), CreatedAt: c.CreatedAt}
 }
 

@@ -186,7 +186,7 @@ func runCycle(e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return printResult(e, *asJSON, api.CycleDTO(c), fmt.Sprintf("created cycle %d: opens %s, deadline %s, report %s, Forum %s",
+		return printResult(e, *asJSON, api.CycleDTO(c, time.Now()), fmt.Sprintf("created cycle %d: opens %s, deadline %s, report %s, Forum %s",
 			c.Year, c.OpensAt.Format(time.DateOnly), c.Deadline.Format(time.DateOnly), c.ReportAt.Format(time.DateOnly), c.ForumDate.Format(time.DateOnly)))
 	})
 }

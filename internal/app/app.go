@@ -172,7 +172,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 			return nil
 		},
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
-			Idempotency: db, Now: svc.now, Accounts: svc.accounts}),
+			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles}),
 		UI:             pages,
 		Pages:          pages,
 		Static:         web.Static(),

@@ -29,6 +29,7 @@ type Cycle struct {
 	ReportAt  time.Time
 	ForumDate time.Time
 	Embargo   Embargo
+	Version   int // optimistic locking: an edit names the version it read
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

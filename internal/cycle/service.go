@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/user"
@@ -15,8 +18,23 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	CreateCycle(ctx context.Context, c *Cycle) error
+	// UpdateCycle writes c if its stored version is still expected.
+	UpdateCycle(ctx context.Context, c *Cycle, expected int) error
 	Cycle(ctx context.Context, year int) (Cycle, error)
 	Cycles(ctx context.Context) ([]Cycle, error)
+	SetDeadlineExtension(ctx context.Context, cycleID, stakeholderID int64, deadline, at time.Time) error
+	Stakeholder(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
+}
+
+// secretariatOnly: cycles are the secretariat's to run.
+func secretariatOnly(by user.Actor) error {
+	switch {
+	case by.IsSecretariat():
+		return nil
+	case by.Role == user.Supporter:
+		return errs.E(errs.Forbidden, "reporting cycles are run by the secretariat")
+	}
+	return errs.E(errs.Unauthorized, "sign in to manage reporting cycles")
 }
 
 // Service manages reporting cycles.
@@ -32,13 +50,16 @@ func NewService(store Store, now func() time.Time) *Service {
 
 // Create validates and stores a new cycle; a year can have only one.
 func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Cycle, error) {
+	if err := secretariatOnly(by); err != nil {
+		return Cycle{}, err
+	}
 	in.Normalize()
 	if err := in.Validate(); err != nil {
 		return Cycle{}, err
 	}
 	now := s.now().UTC()
 	c := Cycle{Year: in.Year, OpensAt: in.OpensAt, Deadline: in.Deadline, ReportAt: in.ReportAt,
-		ForumDate: in.ForumDate, Embargo: in.Embargo, CreatedAt: now, UpdatedAt: now}
+		ForumDate: in.ForumDate, Embargo: in.Embargo, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.store.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateCycle(ctx, &c); err != nil {
 			if errs.Is(err, errs.Conflict) {
@@ -76,4 +97,73 @@ func (s *Service) Current(ctx context.Context) (Cycle, error) {
 		return all[len(all)-1], nil
 	}
 	return Cycle{}, errs.E(errs.NotFound, "no reporting cycle yet")
+}
+
+// Update changes the dates or embargo of the cycle of year, read at
+// version. change receives what the cycle holds now; the year stays.
+func (s *Service) Update(ctx context.Context, by user.Actor, year, version int, change func(*Input)) (Cycle, error) {
+	if err := secretariatOnly(by); err != nil {
+		return Cycle{}, err
+	}
+	var c Cycle
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if c, err = s.store.Cycle(ctx, year); err != nil {
+			return err
+		}
+		if version == 0 {
+			version = c.Version
+		}
+		if c.Version != version {
+			return errs.Field(errs.Conflict, "version", fmt.Sprintf("the cycle was changed by someone else (now at version %d); reload it", c.Version))
+		}
+		in := Input{Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt, ForumDate: c.ForumDate, Embargo: c.Embargo}
+		change(&in)
+		in.Year = c.Year
+		in.Normalize()
+		if err := in.Validate(); err != nil {
+			return err
+		}
+		c.OpensAt, c.Deadline, c.ReportAt, c.ForumDate, c.Embargo = in.OpensAt, in.Deadline, in.ReportAt, in.ForumDate, in.Embargo
+		c.Version, c.UpdatedAt = version+1, s.now().UTC()
+		if err := s.store.UpdateCycle(ctx, &c, version); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "cycle.update", "cycle", c.Year,
+			map[string]any{"opens_at": c.OpensAt, "deadline": c.Deadline, "report_at": c.ReportAt,
+				"forum_date": c.ForumDate, "embargo": c.Embargo, "version": c.Version}, c.UpdatedAt))
+	})
+	return c, err
+}
+
+// Extend gives one organisation a later deadline in the cycle of year: after
+// the cycle's own, and no later than the report date, which the report
+// needs.
+func (s *Service) Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) error {
+	if err := secretariatOnly(by); err != nil {
+		return err
+	}
+	deadline = date.Day(deadline)
+	return s.store.WithTx(ctx, func(ctx context.Context) error {
+		c, err := s.store.Cycle(ctx, year)
+		if err != nil {
+			return err
+		}
+		if _, err := s.store.Stakeholder(ctx, stakeholderID); err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return errs.Field(errs.Invalid, "stakeholder_id", "no such organisation")
+			}
+			return err
+		}
+		if !deadline.After(c.Deadline) || deadline.After(c.ReportAt) {
+			return errs.Field(errs.Invalid, "deadline", fmt.Sprintf("must be after %s and no later than the report date, %s",
+				c.Deadline.Format(time.DateOnly), c.ReportAt.Format(time.DateOnly)))
+		}
+		now := s.now().UTC()
+		if err := s.store.SetDeadlineExtension(ctx, c.ID, stakeholderID, deadline, now); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "cycle.extend", "cycle", c.Year,
+			map[string]any{"stakeholder_id": stakeholderID, "deadline": deadline}, now))
+	})
 }

@@ -9,8 +9,10 @@ import (
 
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 func day(s string) time.Time { d, _ := date.Parse(s); return d }
@@ -82,6 +84,50 @@ func TestStatusAndCurrent(t *testing.T) {
 		s.Clock.Set(day("2026-07-01"))
 		if cur, _ := s.Cycles.Current(ctx); cur.Year != 2026 {
 			t.Errorf("current: %d", cur.Year)
+		}
+	})
+}
+
+func TestUpdateAndExtend(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		c := s.Cycle(t, 2026)
+		org := s.Stakeholder(t, stakeholder.State)
+		up, err := s.Cycles.Update(ctx, testutil.System, 2026, c.Version, func(in *cycle.Input) {
+			in.Deadline, in.Embargo = day("2026-10-08"), cycle.UntilForum
+		})
+		if err != nil || up.Version != 2 || !up.Deadline.Equal(day("2026-10-08")) || up.Embargo != cycle.UntilForum {
+			t.Fatalf("update: %+v %v", up, err)
+		}
+		if got, _ := s.Cycles.Get(ctx, 2026); got.Version != 2 || !got.Deadline.Equal(day("2026-10-08")) {
+			t.Errorf("stored: %+v", got)
+		}
+		if _, err := s.Cycles.Update(ctx, testutil.System, 2026, 1, func(in *cycle.Input) {}); !errs.Is(err, errs.Conflict) {
+			t.Errorf("stale edit: %v", err)
+		}
+		if _, err := s.Cycles.Update(ctx, testutil.System, 2026, 0, func(in *cycle.Input) { in.ReportAt = day("2026-09-01") }); errs.FieldsOf(err)["report_at"] == "" {
+			t.Errorf("dates out of order: %v", err)
+		}
+		supporter := user.Actor{UserID: 99, Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.FocalPoint}
+		if _, err := s.Cycles.Update(ctx, supporter, 2026, 0, func(in *cycle.Input) {}); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("a supporter edits a cycle: %v", err)
+		}
+		if _, err := s.Cycles.Create(ctx, supporter, cycle.Input{Year: 2030}); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("a supporter creates a cycle: %v", err)
+		}
+		// Extensions: after the deadline, no later than the report date.
+		for d, ok := range map[string]bool{"2026-10-05": false, "2026-10-15": true, "2026-10-30": false} {
+			err := s.Cycles.Extend(ctx, testutil.System, 2026, org.ID, day(d))
+			if (err == nil) != ok {
+				t.Errorf("extension to %s: %v", d, err)
+			}
+		}
+		if err := s.Cycles.Extend(ctx, testutil.System, 2026, 999999, day("2026-10-15")); errs.FieldsOf(err)["stakeholder_id"] == "" {
+			t.Errorf("extension for no organisation: %v", err)
+		}
+		if d, ok, _ := db.DeadlineExtension(ctx, c.ID, org.ID); !ok || !d.Equal(day("2026-10-15")) {
+			t.Errorf("stored extension: %v %v", d, ok)
 		}
 	})
 }

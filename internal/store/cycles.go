@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/errs"
 	"gorm.io/gorm/clause"
 
 	"github.com/pctracker/pctracker/internal/cycle"
@@ -27,12 +28,12 @@ func (cycleRow) TableName() string { return "cycles" }
 
 func cycleToRow(c cycle.Cycle) cycleRow {
 	return cycleRow{ID: c.ID, Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt,
-		ForumDate: c.ForumDate, Embargo: string(c.Embargo), Version: 1, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		ForumDate: c.ForumDate, Embargo: string(c.Embargo), Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func (r cycleRow) domain() cycle.Cycle {
 	return cycle.Cycle{ID: r.ID, Year: r.Year, OpensAt: date.Day(r.OpensAt), Deadline: date.Day(r.Deadline),
-		ReportAt: date.Day(r.ReportAt), ForumDate: date.Day(r.ForumDate), Embargo: cycle.Embargo(r.Embargo),
+		ReportAt: date.Day(r.ReportAt), ForumDate: date.Day(r.ForumDate), Embargo: cycle.Embargo(r.Embargo), Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
@@ -43,6 +44,21 @@ func (db *DB) CreateCycle(ctx context.Context, c *cycle.Cycle) error {
 		return translate(err)
 	}
 	c.ID = r.ID
+	return nil
+}
+
+// UpdateCycle writes the dates and embargo of c if the stored version is
+// still expected.
+func (db *DB) UpdateCycle(ctx context.Context, c *cycle.Cycle, expected int) error {
+	r := cycleToRow(*c)
+	res := db.conn(ctx).Model(&cycleRow{}).Where("id = ? AND version = ?", c.ID, expected).
+		Select("opens_at", "deadline", "report_at", "forum_date", "embargo", "version", "updated_at").Updates(&r)
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.Field(errs.Conflict, "version", "the cycle was changed by someone else; reload it")
+	}
 	return nil
 }
 

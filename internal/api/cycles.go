@@ -1,0 +1,147 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+// cycleInputDTO is the body of POST /cycles and PATCH /cycles/{year};
+// dates are YYYY-MM-DD. In a PATCH, absent fields keep their value.
+type cycleInputDTO struct {
+	Year      *int    `json:"year"`
+	Version   *int    `json:"version"`
+	OpensAt   *string `json:"opens_at"`
+	Deadline  *string `json:"deadline"`
+	ReportAt  *string `json:"report_at"`
+	ForumDate *string `json:"forum_date"`
+	Embargo   *string `json:"embargo"`
+}
+
+// apply sets the fields the body carries; dates it cannot read are field
+// errors.
+func (d cycleInputDTO) apply(in *cycle.Input) error {
+	f := errs.FieldErrors{}
+	for _, p := range []struct {
+		name string
+		v    *string
+		dst  *time.Time
+	}{{"opens_at", d.OpensAt, &in.OpensAt}, {"deadline", d.Deadline, &in.Deadline}, {"report_at", d.ReportAt, &in.ReportAt}, {"forum_date", d.ForumDate, &in.ForumDate}} {
+		if p.v == nil {
+			continue
+		}
+		if *p.v == "" {
+			*p.dst = time.Time{}
+			continue
+		}
+		t, err := date.Parse(*p.v)
+		if err != nil {
+			f.Addf(p.name, "%q is not a date as YYYY-MM-DD", *p.v)
+			continue
+		}
+		*p.dst = t
+	}
+	if d.Embargo != nil {
+		in.Embargo = cycle.Embargo(*d.Embargo)
+	}
+	return f.Err()
+}
+
+func (h *Handler) listCycles(c echo.Context) error {
+	list, err := h.Cycles.List(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := listDTO[any]{Items: make([]any, len(list)), Total: len(list)}
+	for i, cy := range list {
+		out.Items[i] = CycleDTO(cy, h.Now())
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *Handler) createCycle(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	var body cycleInputDTO
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	if body.Year == nil {
+		return errs.Field(errs.Invalid, "year", "is required")
+	}
+	in := cycle.Input{Year: *body.Year}
+	if err := body.apply(&in); err != nil {
+		return err
+	}
+	cy, err := h.Cycles.Create(c.Request().Context(), by, in)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", fmt.Sprintf("/api/v1/cycles/%d", cy.Year))
+	return c.JSON(http.StatusCreated, CycleDTO(cy, h.Now()))
+}
+
+func (h *Handler) patchCycle(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	year, err := yearParam(c, "year", c.Param("year"))
+	if err != nil {
+		return err
+	}
+	var body cycleInputDTO
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	if body.Year != nil && *body.Year != year {
+		return errs.Field(errs.Invalid, "year", "a cycle keeps its year")
+	}
+	var scratch cycle.Input
+	if err := body.apply(&scratch); err != nil {
+		return err
+	}
+	version := 0
+	if body.Version != nil {
+		version = *body.Version
+	}
+	cy, err := h.Cycles.Update(c.Request().Context(), by, year, version, func(in *cycle.Input) { _ = body.apply(in) })
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, CycleDTO(cy, h.Now()))
+}
+
+func (h *Handler) extendDeadline(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	year, err := yearParam(c, "year", c.Param("year"))
+	if err != nil {
+		return err
+	}
+	var body struct {
+		StakeholderID int64  `json:"stakeholder_id"`
+		Deadline      string `json:"deadline"`
+	}
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	d, err := date.Parse(body.Deadline)
+	if err != nil {
+		return errs.Field(errs.Invalid, "deadline", fmt.Sprintf("%q is not a date as YYYY-MM-DD", body.Deadline))
+	}
+	if err := h.Cycles.Extend(c.Request().Context(), by, year, body.StakeholderID, d); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"stakeholder_id": body.StakeholderID, "deadline": dateDTO(date.Day(d))})
+}
