@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -88,5 +89,63 @@ func TestReviewInBrowser(t *testing.T) {
 	}
 	if got[action.ChangesRequested] != 1 || got[action.Accepted] != 2 {
 		t.Errorf("states after review: %v", got)
+	}
+}
+
+// The cycle pages in a real browser: create next year's cycle, refuse dates
+// out of order with the typed values kept, grant an extension.
+func TestCyclePagesInBrowser(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	if _, err := sc.s.Users.Create(context.Background(), testutil.System, user.Input{Email: "camille@pc.example", Name: "Camille",
+		Role: user.Secretariat, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	b := testutil.Browser(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	setDate := func(sel, v string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`document.querySelector('` + sel + `').value = '` + v + `'`)
+	}
+	must(chromedp.Do(b,
+		chromedp.Navigate(sc.ts+"/signin?next=/admin/cycles"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "camille@pc.example"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("#c-year")),
+	))
+	testutil.CheckAccessibility(t, b, "cycles")
+	must(chromedp.Do(b,
+		chromedp.SendKeys(chromedp.CSS("#c-year"), "2027"),
+		setDate("#c-opens_at", "2027-10-01"), setDate("#c-deadline", "2027-06-01"), setDate("#c-forum_date", "2027-11-11"),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/cycles"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".alert-error")),
+	))
+	if v, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS("#c-opens_at"))); v != "2027-10-01" {
+		t.Errorf("typed date lost: %q", v)
+	}
+	testutil.CheckAccessibility(t, b, "cycles with errors")
+	must(chromedp.Do(b,
+		setDate("#c-opens_at", "2027-06-01"), setDate("#c-deadline", "2027-10-01"),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/cycles"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
+		chromedp.Click(chromedp.CSS(`a[href="/admin/cycles/2027"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#x-date")),
+	))
+	testutil.CheckAccessibility(t, b, "cycle 2027")
+	testutil.Screenshot(t, b, "13-cycle")
+	must(chromedp.Do(b, setDate("#x-org", fmt.Sprint(sc.org.ID)), setDate("#x-date", "2027-10-10"),
+		chromedp.Click(chromedp.CSS(`form[action$="/extensions"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
+	c, err := sc.s.Cycles.Get(context.Background(), 2027)
+	if err != nil || !c.ReportAt.Equal(c.ForumDate.AddDate(0, 0, -21)) {
+		t.Fatalf("created cycle: %+v %v", c, err)
+	}
+	if d, ok, _ := db.DeadlineExtension(context.Background(), c.ID, sc.org.ID); !ok || d.Format("2006-01-02") != "2027-10-10" {
+		t.Errorf("extension: %v %v", d, ok)
 	}
 }

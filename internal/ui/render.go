@@ -39,6 +39,7 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 			"asset":     r.asset,
 			"contains":  func(list []int, n int) bool { return slices.Contains(list, n) },
 			"hasPrefix": strings.HasPrefix,
+			"list":      func(items ...string) []string { return items },
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {

@@ -48,11 +48,15 @@ type Cycles interface {
 	Get(ctx context.Context, year int) (cycle.Cycle, error)
 	Current(ctx context.Context) (cycle.Cycle, error)
 	List(ctx context.Context) ([]cycle.Cycle, error)
+	Create(ctx context.Context, by user.Actor, in cycle.Input) (cycle.Cycle, error)
+	Update(ctx context.Context, by user.Actor, year, version int, change func(*cycle.Input)) (cycle.Cycle, error)
+	Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) error
 }
 
 // Stakeholders is what the pages need of organisations.
 type Stakeholders interface {
 	Get(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
+	List(ctx context.Context, f stakeholder.Filter) ([]stakeholder.Stakeholder, int, error)
 }
 
 // Actions is what the pages need of actions.
@@ -172,6 +176,11 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/reset", h.requestReset, lang)
 	e.GET("/reset/new", h.passwordForm(account.Reset), lang)
 	e.POST("/reset/new", h.setPassword(account.Reset), lang)
+	e.GET("/admin/cycles", h.cycles, lang)
+	e.POST("/admin/cycles", h.createCycle, lang)
+	e.GET("/admin/cycles/:year", h.editCycle, lang)
+	e.POST("/admin/cycles/:year", h.saveCycle, lang)
+	e.POST("/admin/cycles/:year/extensions", h.extendCycle, lang)
 	e.GET("/review", h.reviewQueue, lang)
 	e.POST("/review/accept", h.acceptAll, lang)
 	e.POST("/actions/:id/review", h.reviewAction, lang)
