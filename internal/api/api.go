@@ -33,6 +33,9 @@ type Users interface {
 // Stakeholders is what the API needs of organisations.
 type Stakeholders interface {
 	Get(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
+	List(ctx context.Context, f stakeholder.Filter) ([]stakeholder.Stakeholder, int, error)
+	Create(ctx context.Context, by user.Actor, in stakeholder.Input) (stakeholder.Stakeholder, error)
+	UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*stakeholder.Input)) (stakeholder.Stakeholder, error)
 }
 
 // Actions is what the API needs of actions.
@@ -105,6 +108,11 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.POST("/cycles", h.createCycle)
 	g.PATCH("/cycles/:year", h.patchCycle)
 	g.POST("/cycles/:year/extensions", h.extendDeadline)
+	g.GET("/stakeholders", h.listStakeholders)
+	g.POST("/stakeholders", h.createStakeholder)
+	g.GET("/stakeholders/:id", h.getStakeholder)
+	g.PATCH("/stakeholders/:id", h.patchStakeholder)
+	g.POST("/stakeholders/:id/invitations", h.inviteToStakeholder)
 	g.GET("/review", h.queue)
 	g.POST("/actions/:id/review", h.review)
 	g.POST("/review/accept", h.acceptAll)

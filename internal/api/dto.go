@@ -20,6 +20,7 @@ type stakeholderDTO struct {
 	SupporterSince *dateDTO  `json:"supporter_since,omitempty"`
 	Verified       bool      `json:"verified"`
 	Active         bool      `json:"active"`
+	Version        int       `json:"version"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 }
@@ -27,7 +28,7 @@ type stakeholderDTO struct {
 // StakeholderDTO is the JSON form of an organisation.
 func StakeholderDTO(s stakeholder.Stakeholder) any {
 	d := stakeholderDTO{ID: s.ID, Name: s.Name, Kind: string(s.Kind), Country: s.Country, Website: s.Website,
-		Verified: s.Verified, Active: s.Active, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		Verified: s.Verified, Active: s.Active, Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 	if s.SupporterSince != nil {
 		v := dateDTO(*s.SupporterSince)
 		d.SupporterSince = &v

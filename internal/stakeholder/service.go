@@ -33,8 +33,22 @@ func NewService(store Store, now func() time.Time) *Service {
 	return &Service{store: store, now: now}
 }
 
+// secretariatOnly: the secretariat onboards and verifies organisations.
+func secretariatOnly(by user.Actor) error {
+	switch {
+	case by.IsSecretariat():
+		return nil
+	case by.Role == user.Supporter:
+		return errs.E(errs.Forbidden, "organisations are managed by the secretariat")
+	}
+	return errs.E(errs.Unauthorized, "sign in to manage organisations")
+}
+
 // Create validates and stores a new organisation, with its audit entry.
 func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Stakeholder, error) {
+	if err := secretariatOnly(by); err != nil {
+		return Stakeholder{}, err
+	}
 	in.Normalize()
 	if err := in.Validate(); err != nil {
 		return Stakeholder{}, err
@@ -53,10 +67,17 @@ func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Stakehol
 }
 
 // Update replaces the editable fields of an organisation the caller read at
-// version. A stale version is a Conflict and nothing is written.
+// version (0: whatever is current). A stale version is a Conflict and
+// nothing is written.
 func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, in Input) (Stakeholder, error) {
-	in.Normalize()
-	if err := in.Validate(); err != nil {
+	return s.UpdateWith(ctx, by, id, version, func(cur *Input) { *cur = in })
+}
+
+// UpdateWith applies change to what the organisation holds now, inside the
+// transaction that saves it, so a partial edit never overwrites a field
+// someone else just changed.
+func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Stakeholder, error) {
+	if err := secretariatOnly(by); err != nil {
 		return Stakeholder{}, err
 	}
 	var st Stakeholder
@@ -65,9 +86,19 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 		if st, err = s.store.Stakeholder(ctx, id); err != nil {
 			return err
 		}
+		if version == 0 {
+			version = st.Version // the caller did not say which version it read
+		}
 		if st.Version != version {
 			return errs.Field(errs.Conflict, "version",
 				fmt.Sprintf("this organisation was changed by someone else (now at version %d); reload it", st.Version))
+		}
+		in := Input{Name: st.Name, Kind: st.Kind, Country: st.Country, Website: st.Website,
+			SupporterSince: st.SupporterSince, Verified: st.Verified, Active: st.Active}
+		change(&in)
+		in.Normalize()
+		if err := in.Validate(); err != nil {
+			return err
 		}
 		st.Version = version + 1
 		st.Name, st.Kind, st.Country, st.Website = in.Name, in.Kind, in.Country, in.Website
@@ -77,7 +108,7 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 			return err
 		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "stakeholder.update", "stakeholder", st.ID,
-			map[string]any{"name": st.Name, "verified": st.Verified, "active": st.Active}, st.UpdatedAt))
+			map[string]any{"name": st.Name, "verified": st.Verified, "active": st.Active, "version": st.Version}, st.UpdatedAt))
 	})
 	return st, err
 }

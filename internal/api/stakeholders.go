@@ -1,0 +1,191 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/account"
+	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// stakeholderInputDTO is the body of POST /stakeholders and PATCH
+// /stakeholders/{id}; in a PATCH, absent fields keep their value.
+type stakeholderInputDTO struct {
+	Version        *int    `json:"version"`
+	Name           *string `json:"name"`
+	Kind           *string `json:"kind"`
+	Country        *string `json:"country"`
+	Website        *string `json:"website"`
+	SupporterSince *string `json:"supporter_since"`
+	Verified       *bool   `json:"verified"`
+	Active         *bool   `json:"active"`
+}
+
+func (d stakeholderInputDTO) apply(in *stakeholder.Input) error {
+	if d.Name != nil {
+		in.Name = *d.Name
+	}
+	if d.Kind != nil {
+		in.Kind = stakeholder.Kind(*d.Kind)
+	}
+	if d.Country != nil {
+		in.Country = *d.Country
+	}
+	if d.Website != nil {
+		in.Website = *d.Website
+	}
+	if d.Verified != nil {
+		in.Verified = *d.Verified
+	}
+	if d.Active != nil {
+		in.Active = *d.Active
+	}
+	if d.SupporterSince != nil {
+		if *d.SupporterSince == "" {
+			in.SupporterSince = nil
+		} else {
+			t, err := date.Parse(*d.SupporterSince)
+			if err != nil {
+				return errs.Field(errs.Invalid, "supporter_since", fmt.Sprintf("%q is not a date as YYYY-MM-DD", *d.SupporterSince))
+			}
+			in.SupporterSince = &t
+		}
+	}
+	return nil
+}
+
+// listStakeholders is the public directory of supporters; the secretariat
+// also sees inactive organisations.
+func (h *Handler) listStakeholders(c echo.Context) error {
+	f := stakeholder.Filter{Kind: stakeholder.Kind(c.QueryParam("kind")), Country: c.QueryParam("country"), Query: c.QueryParam("q")}
+	if f.Kind != "" && !f.Kind.Valid() {
+		return errs.Field(errs.Invalid, "kind", fmt.Sprintf("%q is not one of %s", f.Kind, stakeholder.KindCodes()))
+	}
+	if by, ok := user.ActorFrom(c.Request().Context()); !ok || !by.IsSecretariat() {
+		active := true
+		f.Active = &active
+	}
+	page, err := pageParams(c, &f.Limit, &f.Offset)
+	if err != nil {
+		return err
+	}
+	list, total, err := h.Stakeholders.List(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := pageDTO[any]{Items: make([]any, len(list)), Total: total, Page: page, PerPage: f.Limit}
+	for i, s := range list {
+		out.Items[i] = StakeholderDTO(s)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func stakeholderID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.E(errs.NotFound, "no such organisation")
+	}
+	return id, nil
+}
+
+func (h *Handler) getStakeholder(c echo.Context) error {
+	id, err := stakeholderID(c)
+	if err != nil {
+		return err
+	}
+	s, err := h.Stakeholders.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if by, ok := user.ActorFrom(c.Request().Context()); !s.Active && (!ok || !by.IsSecretariat()) {
+		return errs.E(errs.NotFound, "no organisation %d", id)
+	}
+	return c.JSON(http.StatusOK, StakeholderDTO(s))
+}
+
+func (h *Handler) createStakeholder(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	var body stakeholderInputDTO
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	in := stakeholder.Input{Active: true}
+	if err := body.apply(&in); err != nil {
+		return err
+	}
+	s, err := h.Stakeholders.Create(c.Request().Context(), by, in)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", fmt.Sprintf("/api/v1/stakeholders/%d", s.ID))
+	return c.JSON(http.StatusCreated, StakeholderDTO(s))
+}
+
+func (h *Handler) patchStakeholder(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	id, err := stakeholderID(c)
+	if err != nil {
+		return err
+	}
+	var body stakeholderInputDTO
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	if err := body.apply(&stakeholder.Input{}); err != nil {
+		return err // a date that cannot be read, refused before anything is saved
+	}
+	version := 0
+	if body.Version != nil {
+		version = *body.Version
+	}
+	s, err := h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, func(in *stakeholder.Input) { _ = body.apply(in) })
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, StakeholderDTO(s))
+}
+
+// inviteToStakeholder invites a person into an organisation: the
+// secretariat for any, a focal point for their own.
+func (h *Handler) inviteToStakeholder(c echo.Context) error {
+	by, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	if err := account.MayInvite(by); err != nil {
+		return err
+	}
+	id, err := stakeholderID(c)
+	if err != nil {
+		return err
+	}
+	if by.Role == user.Supporter && by.StakeholderID != id {
+		return errs.E(errs.NotFound, "no such organisation")
+	}
+	var body struct {
+		Email   string `json:"email"`
+		Name    string `json:"name"`
+		OrgRole string `json:"org_role"`
+	}
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	u, err := h.Accounts.Invite(c.Request().Context(), by, user.Input{Email: body.Email, Name: body.Name,
+		Role: user.Supporter, StakeholderID: id, OrgRole: user.OrgRole(body.OrgRole)})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, UserDTO(u))
+}
