@@ -85,6 +85,10 @@ func reviewRule(role, object string) string {
 	return ok
 }
 
+// secretariatNotFound: supporters are refused; the secretariat asks for an
+// organisation that does not exist.
+var secretariatNotFound = signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": notFound})
+
 var supportersOnly = signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": forbidden})
 var focalPointsOnly = signedInAs(map[string]string{"member": forbidden, "focal": ok, "other": ok, "secretariat": forbidden})
 
@@ -141,6 +145,11 @@ var rules = map[string]rule{
 	"GET /api/v1/stakeholders/:id":              always(notFound),
 	"PATCH /api/v1/stakeholders/:id":            signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": notFound}),
 	"POST /api/v1/stakeholders/:id/invitations": signedInAs(map[string]string{"member": forbidden, "focal": notFound, "other": notFound, "secretariat": ok}),
+	"GET /admin/organisations":                  secretariatOnly,
+	"POST /admin/organisations":                 secretariatOnly,
+	"GET /admin/organisations/:id":              secretariatNotFound,
+	"POST /admin/organisations/:id":             secretariatNotFound,
+	"POST /admin/organisations/:id/invite":      secretariatNotFound,
 	"GET /people":                               supportersOnly,
 	"POST /people/invite":                       focalPointsOnly,
 	"GET /workspace":                            supportersOnly,
@@ -257,7 +266,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 						ids := map[string]int64{"own": draft("member"), "others": draft("other"), "missing": 999999}
 						before := checksum(t, db, other.ID)
 						id := ids[object]
-						if strings.Contains(rt.Path, "/tokens/") || strings.HasPrefix(rt.Path, "/people/") || strings.Contains(rt.Path, "/stakeholders/") {
+						if strings.Contains(rt.Path, "/tokens/") || strings.HasPrefix(rt.Path, "/people/") || strings.Contains(rt.Path, "/stakeholders/") || strings.Contains(rt.Path, "/organisations/") {
 							id = 999999 // action ids could collide with token and user ids
 						}
 						path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2026", ":number", "1", "*", "css/app.css").Replace(rt.Path)

@@ -149,3 +149,68 @@ func TestCyclePagesInBrowser(t *testing.T) {
 		t.Errorf("extension: %v %v", d, ok)
 	}
 }
+
+// The organisation pages in a real browser: a refused creation keeps what
+// was typed; then add, verify, and invite the focal point.
+func TestOrganisationPagesInBrowser(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	if _, err := sc.s.Users.Create(context.Background(), testutil.System, user.Input{Email: "camille@pc.example", Name: "Camille",
+		Role: user.Secretariat, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	b := testutil.Browser(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	set := func(sel, v string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`document.querySelector('` + sel + `').value = '` + v + `'`)
+	}
+	dropFlash := chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.alert').forEach(e => e.remove())`)
+	must(chromedp.Do(b,
+		chromedp.Navigate(sc.ts+"/signin?next=/admin/organisations"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "camille@pc.example"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("#o-name")),
+	))
+	testutil.CheckAccessibility(t, b, "organisations")
+	must(chromedp.Do(b,
+		chromedp.SendKeys(chromedp.CSS("#o-name"), "Republic of Moldova"), set("#o-kind", "state"),
+		chromedp.SendKeys(chromedp.CSS("#o-country"), "XX"),
+		chromedp.Click(chromedp.CSS(`form[method="post"][action="/admin/organisations"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".alert-error")),
+	))
+	if v, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS("#o-name"))); v != "Republic of Moldova" {
+		t.Errorf("typed name lost: %q", v)
+	}
+	testutil.CheckAccessibility(t, b, "organisations with errors")
+	must(chromedp.Do(b, set("#o-country", "MD"),
+		chromedp.Click(chromedp.CSS(`form[method="post"][action="/admin/organisations"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#i-email")),
+		// Each step's flash is removed before the next submit, so that the
+		// wait below sees the next page's, not this one's.
+		dropFlash,
+		chromedp.Click(chromedp.CSS(`input[name="verified"]`)),
+		chromedp.Click(chromedp.CSS(`form[action^="/admin/organisations/"]:not([action$="/invite"]) button`)),
+		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
+		dropFlash,
+		chromedp.SendKeys(chromedp.CSS("#i-name"), "Ion"),
+		chromedp.SendKeys(chromedp.CSS("#i-email"), "ion@gov.md.example"),
+		chromedp.Click(chromedp.CSS(`form[action$="/invite"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
+	))
+	testutil.CheckAccessibility(t, b, "organisation")
+	testutil.Screenshot(t, b, "14-organisation")
+	u, err := sc.s.Users.GetByEmail(context.Background(), "ion@gov.md.example")
+	if err != nil || u.OrgRole != user.FocalPoint {
+		t.Fatalf("invited focal point: %+v %v", u, err)
+	}
+	org, _ := sc.s.Stakeholders.Get(context.Background(), u.StakeholderID)
+	if org.Name != "Republic of Moldova" || org.Country != "MD" || !org.Verified {
+		t.Errorf("organisation: %+v", org)
+	}
+}

@@ -57,6 +57,8 @@ type Cycles interface {
 type Stakeholders interface {
 	Get(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
 	List(ctx context.Context, f stakeholder.Filter) ([]stakeholder.Stakeholder, int, error)
+	Create(ctx context.Context, by user.Actor, in stakeholder.Input) (stakeholder.Stakeholder, error)
+	UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*stakeholder.Input)) (stakeholder.Stakeholder, error)
 }
 
 // Actions is what the pages need of actions.
@@ -181,6 +183,11 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/admin/cycles/:year", h.editCycle, lang)
 	e.POST("/admin/cycles/:year", h.saveCycle, lang)
 	e.POST("/admin/cycles/:year/extensions", h.extendCycle, lang)
+	e.GET("/admin/organisations", h.organisations, lang)
+	e.POST("/admin/organisations", h.createOrganisation, lang)
+	e.GET("/admin/organisations/:id", h.organisation, lang)
+	e.POST("/admin/organisations/:id", h.saveOrganisation, lang)
+	e.POST("/admin/organisations/:id/invite", h.inviteToOrganisation, lang)
 	e.GET("/review", h.reviewQueue, lang)
 	e.POST("/review/accept", h.acceptAll, lang)
 	e.POST("/actions/:id/review", h.reviewAction, lang)

@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// orgForm holds what was typed, to come back as it was when refused.
+type orgForm struct {
+	Name, Kind, Country, Website string
+	Verified, Active             bool
+}
+
+func orgFormOf(s stakeholder.Stakeholder) orgForm {
+	return orgForm{Name: s.Name, Kind: string(s.Kind), Country: s.Country, Website: s.Website, Verified: s.Verified, Active: s.Active}
+}
+
+func readOrgForm(c echo.Context) orgForm {
+	return orgForm{Name: c.FormValue("name"), Kind: c.FormValue("kind"), Country: c.FormValue("country"),
+		Website: c.FormValue("website"), Verified: c.FormValue("verified") != "", Active: c.FormValue("active") != ""}
+}
+
+func (f orgForm) apply(in *stakeholder.Input) {
+	in.Name, in.Kind, in.Country, in.Website = f.Name, stakeholder.Kind(f.Kind), f.Country, f.Website
+	in.Verified, in.Active = f.Verified, f.Active
+}
+
+type orgsView struct {
+	Page
+	Flash   *Flash
+	Orgs    []stakeholder.Stakeholder
+	Total   int
+	Kinds   []stakeholder.Kind
+	Kind    string
+	Country string
+	Query   string
+	Form    orgForm
+	Errors  map[string]string
+	PageNo  int
+	PrevURL string
+	NextURL string
+}
+
+const orgsPageSize = 100
+
+func (h *Handler) organisations(c echo.Context) error {
+	if _, err := secretariatOnly(c); err != nil {
+		return err
+	}
+	return h.renderOrganisations(c, http.StatusOK, orgsView{Flash: h.takeFlash(c), Form: orgForm{Active: true}})
+}
+
+func (h *Handler) renderOrganisations(c echo.Context, status int, v orgsView) error {
+	v.Page, v.Kinds, v.PageNo = newPage(c, "organisations"), stakeholder.Kinds, 1
+	if k := stakeholder.Kind(c.QueryParam("kind")); k.Valid() {
+		v.Kind = string(k)
+	}
+	v.Country = strings.ToUpper(strings.TrimSpace(c.QueryParam("country")))
+	v.Query = strings.TrimSpace(c.QueryParam("q"))
+	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 1 {
+		v.PageNo = p
+	}
+	var err error
+	v.Orgs, v.Total, err = h.Stakeholders.List(c.Request().Context(), stakeholder.Filter{Kind: stakeholder.Kind(v.Kind),
+		Country: v.Country, Query: v.Query, Limit: orgsPageSize, Offset: (v.PageNo - 1) * orgsPageSize})
+	if err != nil {
+		return err
+	}
+	link := func(page int) string {
+		q := url.Values{"page": {strconv.Itoa(page)}, "kind": {v.Kind}, "country": {v.Country}, "q": {v.Query}}
+		return "/admin/organisations?" + q.Encode()
+	}
+	if v.PageNo > 1 {
+		v.PrevURL = link(v.PageNo - 1)
+	}
+	if v.PageNo*orgsPageSize < v.Total {
+		v.NextURL = link(v.PageNo + 1)
+	}
+	return h.renderer.render(c, status, "organisations", v.Lang, v)
+}
+
+func (h *Handler) createOrganisation(c echo.Context) error {
+	by, err := secretariatOnly(c)
+	if err != nil {
+		return err
+	}
+	form := readOrgForm(c)
+	form.Active = true
+	var in stakeholder.Input
+	form.apply(&in)
+	s, err := h.Stakeholders.Create(c.Request().Context(), by, in)
+	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
+		return h.renderOrganisations(c, http.StatusUnprocessableEntity, orgsView{Form: form, Errors: errs.FieldsOf(err)})
+	}
+	if err != nil {
+		return err
+	}
+	h.setFlash(c, "flash_org_created", 0)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/organisations/%d", s.ID))
+}
+
+type orgView struct {
+	Page
+	Flash        *Flash
+	ID           int64
+	Version      int
+	Form         orgForm
+	Errors       map[string]string
+	Kinds        []stakeholder.Kind
+	People       []person
+	Invite       user.Input
+	InviteErrors map[string]string
+}
+
+func orgID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.E(errs.NotFound, "no such organisation")
+	}
+	return id, nil
+}
+
+func (h *Handler) organisation(c echo.Context) error {
+	if _, err := secretariatOnly(c); err != nil {
+		return err
+	}
+	id, err := orgID(c)
+	if err != nil {
+		return err
+	}
+	s, err := h.Stakeholders.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return h.renderOrganisation(c, http.StatusOK, orgView{Flash: h.takeFlash(c), ID: s.ID, Version: s.Version, Form: orgFormOf(s),
+		Invite: user.Input{OrgRole: user.FocalPoint}})
+}
+
+func (h *Handler) renderOrganisation(c echo.Context, status int, v orgView) error {
+	people, _, err := h.Users.List(c.Request().Context(), user.Filter{StakeholderID: v.ID, Limit: 500})
+	if err != nil {
+		return err
+	}
+	v.Page, v.Kinds = newPage(c, "organisations"), stakeholder.Kinds
+	for _, p := range people {
+		v.People = append(v.People, person{ID: p.ID, Name: p.Name, Email: p.Email, OrgRole: p.OrgRole,
+			Invited: p.PasswordHash == "", Disabled: p.Disabled})
+	}
+	return h.renderer.render(c, status, "organisation", v.Lang, v)
+}
+
+func (h *Handler) saveOrganisation(c echo.Context) error {
+	by, err := secretariatOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := orgID(c)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	form := readOrgForm(c)
+	_, err = h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, form.apply)
+	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
+		v := orgView{ID: id, Version: version, Form: form, Errors: errs.FieldsOf(err), Invite: user.Input{OrgRole: user.FocalPoint}}
+		if cur, gerr := h.Stakeholders.Get(c.Request().Context(), id); gerr == nil {
+			v.Version = cur.Version
+		}
+		return h.renderOrganisation(c, http.StatusUnprocessableEntity, v)
+	}
+	if err != nil {
+		return err
+	}
+	h.setFlash(c, "flash_saved", 0)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/organisations/%d", id))
+}
+
+func (h *Handler) inviteToOrganisation(c echo.Context) error {
+	by, err := secretariatOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := orgID(c)
+	if err != nil {
+		return err
+	}
+	in := user.Input{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: user.Supporter, StakeholderID: id,
+		OrgRole: user.OrgRole(c.FormValue("org_role"))}
+	_, err = h.Accounts.Invite(c.Request().Context(), by, in)
+	if errs.Is(err, errs.Invalid) || (errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["email"] != "") {
+		s, gerr := h.Stakeholders.Get(c.Request().Context(), id)
+		if gerr != nil {
+			return gerr
+		}
+		return h.renderOrganisation(c, http.StatusUnprocessableEntity, orgView{ID: s.ID, Version: s.Version, Form: orgFormOf(s),
+			Invite: in, InviteErrors: errs.FieldsOf(err)})
+	}
+	if err != nil {
+		return err
+	}
+	h.setFlash(c, "flash_invited", 0)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/organisations/%d", id))
+}
