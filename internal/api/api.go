@@ -60,6 +60,7 @@ type Cycles interface {
 	Create(ctx context.Context, by user.Actor, in cycle.Input) (cycle.Cycle, error)
 	Update(ctx context.Context, by user.Actor, year, version int, change func(*cycle.Input)) (cycle.Cycle, error)
 	Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) error
+	Board(ctx context.Context, by user.Actor, year int, f stakeholder.Filter) (cycle.Cycle, []cycle.BoardRow, error)
 }
 
 // Deps are the services the API calls.
@@ -108,6 +109,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.POST("/cycles", h.createCycle)
 	g.PATCH("/cycles/:year", h.patchCycle)
 	g.POST("/cycles/:year/extensions", h.extendDeadline)
+	g.GET("/cycles/:year/status", h.board)
 	g.GET("/stakeholders", h.listStakeholders)
 	g.POST("/stakeholders", h.createStakeholder)
 	g.GET("/stakeholders/:id", h.getStakeholder)

@@ -82,6 +82,9 @@ func TestReviewInBrowser(t *testing.T) {
 	if !strings.Contains(flash, "2 action(s) acceptée(s)") {
 		t.Errorf("bulk flash: %q", flash)
 	}
+	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/admin/status?lang=en"), chromedp.WaitVisible(chromedp.CSS("table.board"))))
+	testutil.CheckAccessibility(t, b, "status board")
+	testutil.Screenshot(t, b, "15-status")
 	got := map[action.State]int{}
 	for _, id := range ids {
 		a, _ := sc.s.Actions.Get(ctx, testutil.System, id)

@@ -24,6 +24,11 @@ type Store interface {
 	Cycles(ctx context.Context) ([]Cycle, error)
 	SetDeadlineExtension(ctx context.Context, cycleID, stakeholderID int64, deadline, at time.Time) error
 	Stakeholder(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
+	// For the reporting-status board:
+	Stakeholders(ctx context.Context, f stakeholder.Filter) ([]stakeholder.Stakeholder, int, error)
+	CycleActivity(ctx context.Context, cycleID int64) (map[int64]Activity, error)
+	FocalPoints(ctx context.Context) (map[int64]string, error)
+	DeadlineExtensions(ctx context.Context, cycleID int64) (map[int64]time.Time, error)
 }
 
 // secretariatOnly: cycles are the secretariat's to run.

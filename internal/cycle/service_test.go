@@ -131,3 +131,52 @@ func TestUpdateAndExtend(t *testing.T) {
 		}
 	})
 }
+
+func TestBoard(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db) // 1 September 2026; the 2026 deadline is 1 October
+		ctx := context.Background()
+		c := s.Cycle(t, 2026)
+		green, amber, red, grey := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		s.Stakeholders.Update(ctx, testutil.System, grey.ID, 0, stakeholder.Input{Name: grey.Name, Kind: grey.Kind, Country: grey.Country, Active: false})
+		if _, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "f@green.example", Name: "Focal", Role: user.Supporter, StakeholderID: green.ID, OrgRole: user.FocalPoint}); err != nil {
+			t.Fatal(err)
+		}
+		a := s.Action(t, green, c)
+		a, _ = s.Actions.Move(ctx, testutil.System, a.ID, 0, "submitted", "")
+		s.Actions.Move(ctx, testutil.System, a.ID, 0, "accepted", "")
+		s.Action(t, amber, c)
+
+		_, rows, err := s.Cycles.Board(ctx, testutil.System, 2026, stakeholder.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lights := map[int64]cycle.Light{}
+		for _, r := range rows {
+			lights[r.Organisation.ID] = r.Light
+			if r.Organisation.ID == green.ID && (r.FocalPoint != "Focal <f@green.example>" || r.LastActivity == nil || r.Counts["accepted"] != 1) {
+				t.Errorf("green row: %+v", r)
+			}
+		}
+		// With a month to go, nothing yet is not red.
+		if lights[green.ID] != cycle.Green || lights[amber.ID] != cycle.Amber || lights[red.ID] != cycle.None || lights[grey.ID] != cycle.Grey {
+			t.Errorf("lights on 1 September: %v", lights)
+		}
+		s.Clock.Set(day("2026-09-20"))
+		_, rows, _ = s.Cycles.Board(ctx, testutil.System, 2026, stakeholder.Filter{})
+		if rows[0].Organisation.ID != red.ID || rows[0].Light != cycle.Red {
+			t.Errorf("near the deadline the silent organisation is red and first: %+v", rows[0])
+		}
+		// An extension moves an organisation's deadline, and its light.
+		s.Cycles.Extend(ctx, testutil.System, 2026, red.ID, day("2026-10-20"))
+		_, rows, _ = s.Cycles.Board(ctx, testutil.System, 2026, stakeholder.Filter{})
+		for _, r := range rows {
+			if r.Organisation.ID == red.ID && r.Light != cycle.None {
+				t.Errorf("with an extension: %s", r.Light)
+			}
+		}
+		if _, _, err := s.Cycles.Board(ctx, user.Actor{UserID: 5, Role: user.Supporter, StakeholderID: green.ID}, 2026, stakeholder.Filter{}); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("a supporter reads the board: %v", err)
+		}
+	})
+}

@@ -51,6 +51,7 @@ type Cycles interface {
 	Create(ctx context.Context, by user.Actor, in cycle.Input) (cycle.Cycle, error)
 	Update(ctx context.Context, by user.Actor, year, version int, change func(*cycle.Input)) (cycle.Cycle, error)
 	Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) error
+	Board(ctx context.Context, by user.Actor, year int, f stakeholder.Filter) (cycle.Cycle, []cycle.BoardRow, error)
 }
 
 // Stakeholders is what the pages need of organisations.
@@ -188,6 +189,8 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/admin/organisations/:id", h.organisation, lang)
 	e.POST("/admin/organisations/:id", h.saveOrganisation, lang)
 	e.POST("/admin/organisations/:id/invite", h.inviteToOrganisation, lang)
+	e.GET("/admin/status", h.board, lang)
+	e.GET("/admin/status.csv", h.boardCSV, lang)
 	e.GET("/review", h.reviewQueue, lang)
 	e.POST("/review/accept", h.acceptAll, lang)
 	e.POST("/actions/:id/review", h.reviewAction, lang)

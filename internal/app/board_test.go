@@ -1,0 +1,35 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/testutil"
+)
+
+func TestStatusBoard(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	if _, err := sc.s.Stakeholders.Create(context.Background(), testutil.System, stakeholder.Input{Name: "=HYPERLINK(\"http://evil\")",
+		Kind: stakeholder.Company, Country: "US", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	page := sc.sec.do("GET", "/admin/status?cycle=2026", "")
+	if page.status != 200 || !strings.Contains(page.body, "light-none") || !strings.Contains(page.body, sc.org.Name) {
+		t.Fatalf("board page: %d", page.status)
+	}
+	csv := sc.sec.do("GET", "/admin/status.csv?cycle=2026&kind=company", "")
+	if csv.status != 200 || !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(csv.body, `'=HYPERLINK(""http://evil"")`) || strings.Contains(csv.body, sc.org.Name) {
+		t.Errorf("CSV: %d %q", csv.status, csv.body)
+	}
+	api := sc.sec.do("GET", "/api/v1/cycles/2026/status", "")
+	if api.status != 200 || !strings.Contains(api.body, `"light":"none"`) {
+		t.Errorf("API board: %d %s", api.status, api.body)
+	}
+	if r := sc.focal.do("GET", "/admin/status.csv?cycle=2026", ""); r.status != 403 {
+		t.Errorf("a supporter downloads the board: %d", r.status)
+	}
+}
