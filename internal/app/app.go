@@ -18,6 +18,7 @@ import (
 	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/api"
+	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
@@ -136,7 +137,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
 	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, Sessions: svc.sessions,
 		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
-		Accounts: svc.accounts, Users: svc.users, Logger: logger},
+		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Logger: logger},
 		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls,
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {

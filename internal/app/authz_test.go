@@ -153,6 +153,7 @@ var rules = map[string]rule{
 	"GET /api/v1/cycles/:year/status":           secretariatOnly,
 	"GET /admin/status":                         secretariatOnly,
 	"GET /admin/status.csv":                     secretariatOnly,
+	"GET /admin/audit":                          secretariatOnly,
 	"GET /people":                               supportersOnly,
 	"POST /people/invite":                       focalPointsOnly,
 	"GET /workspace":                            supportersOnly,

@@ -33,3 +33,19 @@ func TestStatusBoard(t *testing.T) {
 		t.Errorf("a supporter downloads the board: %d", r.status)
 	}
 }
+
+func TestAuditLogPage(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	sc.member.do("POST", "/api/v1/actions", newActionBody)
+	r := sc.sec.do("GET", "/admin/audit?verb=action.&actor=member", "")
+	if r.status != 200 || !strings.Contains(r.body, "action.create") || !strings.Contains(r.body, "member@own.example") || strings.Contains(r.body, "user.create") {
+		t.Fatalf("audit page: %d", r.status)
+	}
+	if r := sc.sec.do("GET", "/admin/audit?object=action+999999", ""); !strings.Contains(r.body, "0 entries") {
+		t.Errorf("filter by object")
+	}
+	if r := sc.focal.do("GET", "/admin/audit", ""); r.status != 403 {
+		t.Errorf("a supporter reads the audit log: %d", r.status)
+	}
+}

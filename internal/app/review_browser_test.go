@@ -85,6 +85,8 @@ func TestReviewInBrowser(t *testing.T) {
 	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/admin/status?lang=en"), chromedp.WaitVisible(chromedp.CSS("table.board"))))
 	testutil.CheckAccessibility(t, b, "status board")
 	testutil.Screenshot(t, b, "15-status")
+	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/admin/audit"), chromedp.WaitVisible(chromedp.CSS("table.audit"))))
+	testutil.CheckAccessibility(t, b, "audit log")
 	got := map[action.State]int{}
 	for _, id := range ids {
 		a, _ := sc.s.Actions.Get(ctx, testutil.System, id)

@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/pctracker/pctracker/internal/errs"
 )
 
 // Entry is one line of the audit log.
@@ -33,7 +35,8 @@ func New(actorID int64, actor, verb, objectType string, id any, details map[stri
 // Filter narrows a listing of the log.
 type Filter struct {
 	ActorID    int64
-	Verb       string
+	Actor      string // part of the actor's name or email
+	Verb       string // a verb, or its prefix such as "action."
 	ObjectType string
 	ObjectID   string
 	Limit      int
@@ -43,4 +46,20 @@ type Filter struct {
 // Store reads the log.
 type Store interface {
 	AuditEntries(ctx context.Context, f Filter) ([]Entry, int, error)
+}
+
+// Service reads the log for the secretariat.
+type Service struct{ store Store }
+
+// NewService builds the service.
+func NewService(store Store) *Service { return &Service{store: store} }
+
+// List returns a page of the log, newest first, and the total; only the
+// secretariat reads it. The isSecretariat test is the caller's, as the
+// audit package knows no roles.
+func (s *Service) List(ctx context.Context, isSecretariat bool, f Filter) ([]Entry, int, error) {
+	if !isSecretariat {
+		return nil, 0, errs.E(errs.Forbidden, "the audit log is for the secretariat")
+	}
+	return s.store.AuditEntries(ctx, f)
 }

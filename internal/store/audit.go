@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
@@ -40,7 +41,14 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 		q = q.Where("actor_id = ?", f.ActorID)
 	}
 	if f.Verb != "" {
-		q = q.Where("verb = ?", f.Verb)
+		if strings.HasSuffix(f.Verb, ".") {
+			q = q.Where(`verb LIKE ? ESCAPE '\'`, escapeLike(f.Verb)+"%")
+		} else {
+			q = q.Where("verb = ?", f.Verb)
+		}
+	}
+	if f.Actor != "" {
+		q = q.Where(`lower(actor) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(f.Actor))+"%")
 	}
 	if f.ObjectType != "" {
 		q = q.Where("object_type = ?", f.ObjectType)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/recommendation"
@@ -97,6 +98,11 @@ type Users interface {
 	RevokeToken(ctx context.Context, by user.Actor, id int64) error
 }
 
+// AuditLog reads the audit log.
+type AuditLog interface {
+	List(ctx context.Context, isSecretariat bool, f audit.Filter) ([]audit.Entry, int, error)
+}
+
 // Markdown renders what supporters write, sanitised.
 type Markdown interface {
 	HTML(src string) template.HTML
@@ -113,6 +119,7 @@ type Deps struct {
 	Markdown        Markdown
 	Accounts        Accounts
 	Users           Users
+	Audit           AuditLog
 	Now             func() time.Time
 	Logger          *slog.Logger
 }
@@ -191,6 +198,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/admin/organisations/:id/invite", h.inviteToOrganisation, lang)
 	e.GET("/admin/status", h.board, lang)
 	e.GET("/admin/status.csv", h.boardCSV, lang)
+	e.GET("/admin/audit", h.auditLog, lang)
 	e.GET("/review", h.reviewQueue, lang)
 	e.POST("/review/accept", h.acceptAll, lang)
 	e.POST("/actions/:id/review", h.reviewAction, lang)
