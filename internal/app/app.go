@@ -128,8 +128,14 @@ func openDB(ctx context.Context, cfg config.Config, logger *slog.Logger) (*store
 	return db, nil
 }
 
+// newScheduler builds the scheduler with every registered job; serve
+// starts it.
+func newScheduler(db *store.DB, svc *services, logger *slog.Logger) (*jobs.Scheduler, error) {
+	return jobs.New(jobs.Deps{Logger: logger, Ledger: db, Housekeeper: db, Now: svc.now})
+}
+
 // newServer assembles the web server over the services.
-func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logger) (*server.Server, error) {
+func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Scheduler, logger *slog.Logger) (*server.Server, error) {
 	hashes, err := web.StaticHashes()
 	if err != nil {
 		return nil, err
@@ -137,7 +143,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
 	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, Sessions: svc.sessions,
 		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
-		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Logger: logger},
+		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Logger: logger},
 		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls,
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {
@@ -188,12 +194,12 @@ func newServer(cfg config.Config, db *store.DB, svc *services, logger *slog.Logg
 // them in order: HTTP first (requests in flight finish), then the scheduler
 // (a running job finishes); the caller closes the database last.
 func serve(ctx context.Context, cfg config.Config, db *store.DB, svc *services, logger *slog.Logger, ln net.Listener, ready func(addr string)) error {
-	srv, err := newServer(cfg, db, svc, logger)
+	sched, err := newScheduler(db, svc, logger)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	sched, err := jobs.New(jobs.Deps{Logger: logger, Ledger: db, Housekeeper: db})
+	srv, err := newServer(cfg, db, svc, sched, logger)
 	if err != nil {
 		ln.Close()
 		return err

@@ -169,7 +169,13 @@ func TestSessionCookieOverTLS(t *testing.T) {
 	cfg.BaseURL = "https://pctracker.example"
 	cfg.Mail.Dir = t.TempDir()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := newServer(cfg, db, newServices(db, time.Now, cfg, newMailer(cfg, logger)), logger)
+	svc := newServices(db, time.Now, cfg, newMailer(cfg, logger))
+	sched, err := newScheduler(db, svc, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sched.Stop() })
+	srv, err := newServer(cfg, db, svc, sched, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,6 +154,8 @@ var rules = map[string]rule{
 	"GET /admin/status":                         secretariatOnly,
 	"GET /admin/status.csv":                     secretariatOnly,
 	"GET /admin/audit":                          secretariatOnly,
+	"GET /admin/jobs":                           secretariatOnly,
+	"POST /admin/jobs/:name/run":                secretariatOnly,
 	"GET /people":                               supportersOnly,
 	"POST /people/invite":                       focalPointsOnly,
 	"GET /workspace":                            supportersOnly,
@@ -273,7 +275,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 						if strings.Contains(rt.Path, "/tokens/") || strings.HasPrefix(rt.Path, "/people/") || strings.Contains(rt.Path, "/stakeholders/") || strings.Contains(rt.Path, "/organisations/") {
 							id = 999999 // action ids could collide with token and user ids
 						}
-						path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2026", ":number", "1", "*", "css/app.css").Replace(rt.Path)
+						path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2026", ":number", "1", ":name", "housekeeping", "*", "css/app.css").Replace(rt.Path)
 						body := ""
 						if strings.HasPrefix(path, "/api/") && (rt.Method == http.MethodPatch || rt.Method == http.MethodPost) {
 							switch {

@@ -49,3 +49,31 @@ func TestAuditLogPage(t *testing.T) {
 		t.Errorf("a supporter reads the audit log: %d", r.status)
 	}
 }
+
+// The jobs page runs a job now, once per slot.
+func TestJobsPage(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	page := sc.sec.do("GET", "/admin/jobs", "")
+	if page.status != 200 || !strings.Contains(page.body, "housekeeping") || !strings.Contains(page.body, "never run") {
+		t.Fatalf("jobs page: %d", page.status)
+	}
+	form := func() response {
+		return sc.sec.do("POST", "/admin/jobs/housekeeping/run", "", "Content-Type", "application/x-www-form-urlencoded")
+	}
+	if r := form(); r.status != 303 {
+		t.Fatalf("run now: %d %s", r.status, r.body)
+	}
+	if r := sc.sec.do("GET", "/admin/jobs", ""); !strings.Contains(r.body, "succeeded") || !strings.Contains(r.body, "2026-09-01") {
+		t.Errorf("after the run: %s", r.body[strings.Index(r.body, "<tbody>"):])
+	}
+	form()
+	var n int
+	db.SQL().QueryRow("SELECT count(*) FROM job_runs WHERE job = 'housekeeping'").Scan(&n)
+	if n != 1 {
+		t.Errorf("run now twice in one slot ran %d times", n)
+	}
+	if r := sc.sec.do("POST", "/admin/jobs/nope/run", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 303 {
+		t.Errorf("unknown job: %d", r.status)
+	}
+}

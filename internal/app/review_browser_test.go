@@ -87,6 +87,8 @@ func TestReviewInBrowser(t *testing.T) {
 	testutil.Screenshot(t, b, "15-status")
 	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/admin/audit"), chromedp.WaitVisible(chromedp.CSS("table.audit"))))
 	testutil.CheckAccessibility(t, b, "audit log")
+	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/admin/jobs"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
+	testutil.CheckAccessibility(t, b, "jobs")
 	got := map[action.State]int{}
 	for _, id := range ids {
 		a, _ := sc.s.Actions.Get(ctx, testutil.System, id)

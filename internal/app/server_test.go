@@ -52,7 +52,13 @@ func startServerWithRoutes(t *testing.T, db *store.DB, now func() time.Time) (*h
 	cfg := config.Default()
 	cfg.BaseURL = "http://pct.test"
 	cfg.Mail.Dir = mailDir(t)
-	srv, err := newServer(cfg, db, newServices(db, now, cfg, newMailer(cfg, logger)), logger)
+	svc := newServices(db, now, cfg, newMailer(cfg, logger))
+	sched, err := newScheduler(db, svc, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sched.Stop() })
+	srv, err := newServer(cfg, db, svc, sched, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

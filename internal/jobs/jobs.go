@@ -19,9 +19,26 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 )
 
+// Run is the latest recorded run of a job.
+type Run struct {
+	Slot       string
+	Status     string // running, succeeded or failed
+	Error      string
+	StartedAt  time.Time
+	FinishedAt *time.Time
+}
+
+// Status is a job as the jobs page shows it.
+type Status struct {
+	Name    string
+	Last    *Run
+	NextRun time.Time
+}
+
 // Ledger records job runs; ClaimJobRun returns false when the slot was
 // taken.
 type Ledger interface {
+	LastJobRuns(ctx context.Context) (map[string]Run, error)
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	ClaimJobRun(ctx context.Context, job, slot, node string, at time.Time) (bool, error)
 	FinishJobRun(ctx context.Context, job, slot string, at time.Time) error
@@ -60,6 +77,7 @@ type Scheduler struct {
 	node   string
 	ctx    context.Context
 	cancel context.CancelFunc
+	jobs   []Job
 }
 
 // Register lists the whole schedule. The reporting cycle's jobs (reminders
@@ -113,7 +131,42 @@ func (s *Scheduler) add(j Job) error {
 	if err != nil {
 		return errs.Wrap(errs.Internal, err, "schedule job %s", j.Name)
 	}
+	s.jobs = append(s.jobs, j)
 	return nil
+}
+
+// Statuses lists every job with its latest run and its next one.
+func (s *Scheduler) Statuses(ctx context.Context) ([]Status, error) {
+	last, err := s.deps.Ledger.LastJobRuns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	next := map[string]time.Time{}
+	for _, j := range s.cron.Jobs() {
+		if t, err := j.NextRun(); err == nil {
+			next[j.Name()] = t
+		}
+	}
+	out := make([]Status, 0, len(s.jobs))
+	for _, j := range s.jobs {
+		st := Status{Name: j.Name, NextRun: next[j.Name]}
+		if r, ok := last[j.Name]; ok {
+			st.Last = &r
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// RunNow runs a job for the current slot, through the same once-per-slot
+// ledger as the schedule: it reports false when the slot is already done.
+func (s *Scheduler) RunNow(ctx context.Context, name string) (bool, error) {
+	for _, j := range s.jobs {
+		if j.Name == name {
+			return s.RunOnce(ctx, j, s.deps.Now())
+		}
+	}
+	return false, errs.E(errs.NotFound, "no job named %q", name)
 }
 
 // errTaken ends the transaction of a run whose slot another run holds.

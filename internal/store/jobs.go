@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/jobs"
+
 	"gorm.io/gorm/clause"
 )
 
@@ -54,4 +56,19 @@ func (db *DB) FailJobRun(ctx context.Context, job, slot, node, msg string, at ti
 		Where:     clause.Where{Exprs: []clause.Expression{clause.Neq{Column: clause.Column{Table: "job_runs", Name: "status"}, Value: "succeeded"}}},
 		DoUpdates: clause.AssignmentColumns([]string{"node", "status", "error", "finished_at"}),
 	}).Create(&r).Error)
+}
+
+// LastJobRuns returns the latest run of each job, by start time.
+func (db *DB) LastJobRuns(ctx context.Context) (map[string]jobs.Run, error) {
+	var rows []jobRunRow
+	if err := db.conn(ctx).Order("started_at DESC, id DESC").Limit(1000).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := map[string]jobs.Run{}
+	for _, r := range rows {
+		if _, seen := out[r.Job]; !seen {
+			out[r.Job] = jobs.Run{Slot: r.Slot, Status: r.Status, Error: r.Error, StartedAt: r.StartedAt.UTC(), FinishedAt: utc(r.FinishedAt)}
+		}
+	}
+	return out, nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -103,6 +104,12 @@ type AuditLog interface {
 	List(ctx context.Context, isSecretariat bool, f audit.Filter) ([]audit.Entry, int, error)
 }
 
+// Jobs shows and runs the scheduled jobs.
+type Jobs interface {
+	Statuses(ctx context.Context) ([]jobs.Status, error)
+	RunNow(ctx context.Context, name string) (bool, error)
+}
+
 // Markdown renders what supporters write, sanitised.
 type Markdown interface {
 	HTML(src string) template.HTML
@@ -120,6 +127,7 @@ type Deps struct {
 	Accounts        Accounts
 	Users           Users
 	Audit           AuditLog
+	Jobs            Jobs
 	Now             func() time.Time
 	Logger          *slog.Logger
 }
@@ -199,6 +207,8 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/admin/status", h.board, lang)
 	e.GET("/admin/status.csv", h.boardCSV, lang)
 	e.GET("/admin/audit", h.auditLog, lang)
+	e.GET("/admin/jobs", h.jobs, lang)
+	e.POST("/admin/jobs/:name/run", h.runJob, lang)
 	e.GET("/review", h.reviewQueue, lang)
 	e.POST("/review/accept", h.acceptAll, lang)
 	e.POST("/actions/:id/review", h.reviewAction, lang)

@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+type jobsView struct {
+	Page
+	Flash *Flash
+	Jobs  []jobLine
+}
+
+type jobLine struct {
+	Name, Slot, Status, Error, Started, Finished, Next string
+}
+
+func (h *Handler) jobs(c echo.Context) error {
+	if _, err := secretariatOnly(c); err != nil {
+		return err
+	}
+	statuses, err := h.Jobs.Statuses(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v := jobsView{Page: newPage(c, "jobs"), Flash: h.takeFlash(c)}
+	for _, s := range statuses {
+		line := jobLine{Name: s.Name}
+		if !s.NextRun.IsZero() {
+			line.Next = formatDateTime(v.Lang, s.NextRun)
+		}
+		if r := s.Last; r != nil {
+			line.Slot, line.Status, line.Error, line.Started = r.Slot, r.Status, r.Error, formatDateTime(v.Lang, r.StartedAt)
+			if r.FinishedAt != nil {
+				line.Finished = formatDateTime(v.Lang, *r.FinishedAt)
+			}
+		}
+		v.Jobs = append(v.Jobs, line)
+	}
+	return h.renderer.render(c, http.StatusOK, "jobs", v.Lang, v)
+}
+
+// runJob runs a job now, for the current slot; a slot already done is
+// not run again.
+func (h *Handler) runJob(c echo.Context) error {
+	if _, err := secretariatOnly(c); err != nil {
+		return err
+	}
+	ran, err := h.Jobs.RunNow(c.Request().Context(), c.Param("name"))
+	if err != nil {
+		h.Logger.Error("job run from the jobs page", "job", c.Param("name"), "error", err)
+		h.setFlash(c, "flash_err_job_failed", 0)
+		return c.Redirect(http.StatusSeeOther, "/admin/jobs")
+	}
+	if ran {
+		h.setFlash(c, "flash_job_ran", 0)
+	} else {
+		h.setFlash(c, "flash_job_done_already", 0)
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/jobs")
+}
