@@ -61,8 +61,13 @@ func (h *Handler) signIn(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(h.sessionCookie(token, int(h.timeout.Seconds())))
-	if next == "/" && u.Role == user.Supporter {
-		next = "/workspace" // where a supporter's work is
+	if next == "/" { // where each one's work is
+		switch u.Role {
+		case user.Supporter:
+			next = "/workspace"
+		case user.Secretariat:
+			next = "/admin/status"
+		}
 	}
 	return c.Redirect(http.StatusSeeOther, next)
 }
