@@ -52,7 +52,7 @@ func (s *Service) Board(ctx context.Context, by user.Actor, year int, f stakehol
 	if err != nil {
 		return Cycle{}, nil, err
 	}
-	f.Limit, f.Offset = 100000, 0 // the board shows every organisation
+	f.All = true // the board shows every organisation
 	orgs, _, err := store.Stakeholders(ctx, f)
 	if err != nil {
 		return c, nil, err

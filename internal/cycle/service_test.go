@@ -180,3 +180,17 @@ func TestBoard(t *testing.T) {
 		}
 	})
 }
+
+// The board shows every organisation, however many.
+func TestBoardShowsAll(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	s := testutil.NewServices(db)
+	s.Cycle(t, 2026)
+	for i := 0; i < 510; i++ {
+		s.Stakeholder(t, stakeholder.Company)
+	}
+	_, rows, err := s.Cycles.Board(context.Background(), testutil.System, 2026, stakeholder.Filter{})
+	if err != nil || len(rows) != 510 {
+		t.Errorf("board rows: %d %v", len(rows), err)
+	}
+}

@@ -135,4 +135,5 @@ type Filter struct {
 	Active  *bool
 	Limit   int
 	Offset  int
+	All     bool // every match, unpaged: for the board and pickers, never for public lists
 }

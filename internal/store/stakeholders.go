@@ -102,8 +102,12 @@ func (db *DB) Stakeholders(ctx context.Context, f stakeholder.Filter) ([]stakeho
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err)
 	}
+	q = q.Order("name_key, id")
+	if !f.All {
+		q = q.Limit(limit(f.Limit)).Offset(f.Offset)
+	}
 	var rows []stakeholderRow
-	if err := q.Order("name_key, id").Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
+	if err := q.Find(&rows).Error; err != nil {
 		return nil, 0, translate(err)
 	}
 	out := make([]stakeholder.Stakeholder, len(rows))

@@ -166,7 +166,8 @@ func (h *Handler) editCycle(c echo.Context) error {
 }
 
 func (h *Handler) renderCycle(c echo.Context, status int, v cycleView) error {
-	orgs, _, err := h.Stakeholders.List(c.Request().Context(), stakeholder.Filter{Limit: 500})
+	active := true
+	orgs, _, err := h.Stakeholders.List(c.Request().Context(), stakeholder.Filter{Active: &active, All: true})
 	if err != nil {
 		return err
 	}
