@@ -109,10 +109,10 @@ func (h *Handler) patchCycle(c echo.Context) error {
 	if err := body.apply(&scratch); err != nil {
 		return err
 	}
-	version := 0
-	if body.Version != nil {
-		version = *body.Version
+	if body.Version == nil {
+		return errs.Field(errs.Invalid, "version", "is required: the version you read, so that no one's edit is lost")
 	}
+	version := *body.Version
 	cy, err := h.Cycles.Update(c.Request().Context(), by, year, version, func(in *cycle.Input) { _ = body.apply(in) })
 	if err != nil {
 		return err

@@ -146,10 +146,10 @@ func (h *Handler) patchStakeholder(c echo.Context) error {
 	if err := body.apply(&stakeholder.Input{}); err != nil {
 		return err // a date that cannot be read, refused before anything is saved
 	}
-	version := 0
-	if body.Version != nil {
-		version = *body.Version
+	if body.Version == nil {
+		return errs.Field(errs.Invalid, "version", "is required: the version you read, so that no one's edit is lost")
 	}
+	version := *body.Version
 	s, err := h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, func(in *stakeholder.Input) { _ = body.apply(in) })
 	if err != nil {
 		return err

@@ -36,6 +36,9 @@ func TestCyclesAPI(t *testing.T) {
 		if r := sc.sec.do("PATCH", "/api/v1/cycles/2026", `{"version": 1, "deadline": "2026-10-09"}`); r.status != 409 {
 			t.Errorf("stale patch: %d", r.status)
 		}
+		if r := sc.sec.do("PATCH", "/api/v1/cycles/2026", `{"deadline": "2026-10-09"}`); r.status != 422 || !strings.Contains(r.body, `"version"`) {
+			t.Errorf("a patch without its version: %d %s", r.status, r.body)
+		}
 		r = sc.sec.do("POST", "/api/v1/cycles/2026/extensions", fmt.Sprintf(`{"stakeholder_id": %d, "deadline": "2026-10-15"}`, sc.org.ID))
 		if r.status != 200 {
 			t.Errorf("extension: %d %s", r.status, r.body)

@@ -42,7 +42,12 @@ func TestStakeholdersAPI(t *testing.T) {
 		if r := sc.sec.do("PATCH", path, `{"version": 1, "active": false}`); r.status != 409 {
 			t.Errorf("stale patch: %d", r.status)
 		}
-		sc.sec.do("PATCH", path, `{"active": false}`)
+		if r := sc.sec.do("PATCH", path, `{"active": false}`); r.status != 422 || !strings.Contains(r.body, `"version"`) {
+			t.Errorf("a patch without its version: %d %s", r.status, r.body)
+		}
+		if r := sc.sec.do("PATCH", path, `{"version": 2, "active": false}`); r.status != 200 {
+			t.Fatalf("deactivate: %d %s", r.status, r.body)
+		}
 		public := apiClient{t: t, base: sc.ts}
 		if r := public.do("GET", path, ""); r.status != 404 {
 			t.Errorf("a deactivated organisation is public: %d", r.status)
