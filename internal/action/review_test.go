@@ -2,6 +2,7 @@ package action_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -67,7 +68,7 @@ func TestReview(t *testing.T) {
 
 		// Accept many at once: all or none.
 		c, d := submitted(), submitted()
-		if _, err := s.Actions.AcceptAll(ctx, p.secretariat, []int64{c.ID, a.ID, d.ID}); !errs.Is(err, errs.Conflict) || !strings.Contains(errs.MessageOf(err), "action") {
+		if _, err := s.Actions.AcceptAll(ctx, p.secretariat, []int64{c.ID, a.ID, d.ID}); !errs.Is(err, errs.Conflict) || !strings.HasPrefix(errs.MessageOf(err), fmt.Sprintf("action %d:", a.ID)) {
 			t.Errorf("bulk with one that cannot be accepted: %v", err)
 		}
 		if x, _ := s.Actions.Get(ctx, p.secretariat, c.ID); x.State != action.Submitted {

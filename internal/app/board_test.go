@@ -61,19 +61,21 @@ func TestJobsPage(t *testing.T) {
 	form := func() response {
 		return sc.sec.do("POST", "/admin/jobs/housekeeping/run", "", "Content-Type", "application/x-www-form-urlencoded")
 	}
-	if r := form(); r.status != 303 {
-		t.Fatalf("run now: %d %s", r.status, r.body)
+	if r := form(); r.status != 303 || !strings.Contains(r.header.Get("Set-Cookie"), "flash_job_ran") {
+		t.Fatalf("run now: %d %s %v", r.status, r.body, r.header)
 	}
 	if r := sc.sec.do("GET", "/admin/jobs", ""); !strings.Contains(r.body, "succeeded") || !strings.Contains(r.body, "2026-09-01") {
 		t.Errorf("after the run: %s", r.body[strings.Index(r.body, "<tbody>"):])
 	}
-	form()
+	if r := form(); !strings.Contains(r.header.Get("Set-Cookie"), "flash_job_done_already") {
+		t.Errorf("a second run in the same slot is not reported as already done: %v", r.header)
+	}
 	var n int
 	db.SQL().QueryRow("SELECT count(*) FROM job_runs WHERE job = 'housekeeping'").Scan(&n)
 	if n != 1 {
 		t.Errorf("run now twice in one slot ran %d times", n)
 	}
-	if r := sc.sec.do("POST", "/admin/jobs/nope/run", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 303 {
+	if r := sc.sec.do("POST", "/admin/jobs/nope/run", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 404 {
 		t.Errorf("unknown job: %d", r.status)
 	}
 }

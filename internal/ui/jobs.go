@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/errs"
 )
 
 type jobsView struct {
@@ -48,6 +50,9 @@ func (h *Handler) runJob(c echo.Context) error {
 		return err
 	}
 	ran, err := h.Jobs.RunNow(c.Request().Context(), c.Param("name"))
+	if errs.Is(err, errs.NotFound) {
+		return err // no such job: the not-found page, not a failure to report
+	}
 	if err != nil {
 		h.Logger.Error("job run from the jobs page", "job", c.Param("name"), "error", err)
 		h.setFlash(c, "flash_err_job_failed", 0)
