@@ -129,6 +129,9 @@ func (s *Service) Update(ctx context.Context, by user.Actor, year, version int, 
 		if err := in.Validate(); err != nil {
 			return err
 		}
+		if err := s.keepsExtensions(ctx, c.ID, in); err != nil {
+			return err
+		}
 		c.OpensAt, c.Deadline, c.ReportAt, c.ForumDate, c.Embargo = in.OpensAt, in.Deadline, in.ReportAt, in.ForumDate, in.Embargo
 		c.Version, c.UpdatedAt = version+1, s.now().UTC()
 		if err := s.store.UpdateCycle(ctx, &c, version); err != nil {
@@ -139,6 +142,33 @@ func (s *Service) Update(ctx context.Context, by user.Actor, year, version int, 
 				"forum_date": c.ForumDate, "embargo": c.Embargo, "version": c.Version}, c.UpdatedAt))
 	})
 	return c, err
+}
+
+// keepsExtensions refuses new dates that would strand an extension already
+// granted: every extended deadline must stay after the cycle's deadline and
+// no later than its report date, as Extend requires when it grants one.
+func (s *Service) keepsExtensions(ctx context.Context, cycleID int64, in Input) error {
+	ext, err := s.store.DeadlineExtensions(ctx, cycleID)
+	if err != nil {
+		return err
+	}
+	var earliest, latest time.Time
+	for _, d := range ext {
+		if earliest.IsZero() || d.Before(earliest) {
+			earliest = d
+		}
+		if d.After(latest) {
+			latest = d
+		}
+	}
+	f := errs.FieldErrors{}
+	if !earliest.IsZero() && !earliest.After(in.Deadline) {
+		f.Addf("deadline", "must stay before %s, the earliest deadline extension granted; change that extension first", earliest.Format(time.DateOnly))
+	}
+	if latest.After(in.ReportAt) {
+		f.Addf("report_at", "must stay on or after %s, the latest deadline extension granted; change that extension first", latest.Format(time.DateOnly))
+	}
+	return f.Err()
 }
 
 // Extend gives one organisation a later deadline in the cycle of year: after

@@ -129,6 +129,18 @@ func TestUpdateAndExtend(t *testing.T) {
 		if d, ok, _ := db.DeadlineExtension(ctx, c.ID, org.ID); !ok || !d.Equal(day("2026-10-15")) {
 			t.Errorf("stored extension: %v %v", d, ok)
 		}
+		// New dates may not strand the extension granted to 2026-10-15.
+		for field, change := range map[string]func(*cycle.Input){
+			"deadline":  func(in *cycle.Input) { in.Deadline = day("2026-10-15") },
+			"report_at": func(in *cycle.Input) { in.ReportAt = day("2026-10-14") },
+		} {
+			if _, err := s.Cycles.Update(ctx, testutil.System, 2026, 0, change); errs.FieldsOf(err)[field] == "" {
+				t.Errorf("a %s change that strands an extension: %v", field, err)
+			}
+		}
+		if up, err := s.Cycles.Update(ctx, testutil.System, 2026, 0, func(in *cycle.Input) { in.Deadline = day("2026-10-14") }); err != nil || up.Version != 3 {
+			t.Errorf("a deadline still before the extension: %+v %v", up, err)
+		}
 	})
 }
 
