@@ -15,8 +15,8 @@ type Light string
 
 const (
 	Green Light = "green" // something accepted
-	Amber Light = "amber" // drafts or actions with the secretariat, nothing accepted yet
-	Red   Light = "red"   // nothing, and the deadline is near or past
+	Amber Light = "amber" // actions with the secretariat, or drafts before the deadline; nothing accepted yet
+	Red   Light = "red"   // nothing sent, and the deadline is near or past (drafts after it count as nothing)
 	None  Light = "none"  // nothing yet, with time left
 	Grey  Light = "grey"  // not expected to report: inactive, or joined after the deadline
 )
@@ -94,15 +94,18 @@ func (s *Service) Board(ctx context.Context, by user.Actor, year int, f stakehol
 }
 
 func light(o stakeholder.Stakeholder, counts map[string]int, deadline, today time.Time) Light {
+	inFlight := counts["submitted"] + counts["changes_requested"]
 	switch {
+	case counts["accepted"] > 0:
+		return Green // it reported, even if it has since left
 	case !o.Active, o.SupporterSince != nil && o.SupporterSince.After(deadline):
 		return Grey
-	case counts["accepted"] > 0:
-		return Green
-	case counts["draft"]+counts["submitted"]+counts["changes_requested"] > 0:
+	case inFlight > 0:
 		return Amber
+	case counts["draft"] > 0 && today.Before(deadline):
+		return Amber // drafting with time left
 	case !today.Before(deadline.AddDate(0, 0, -NearDays)):
-		return Red
+		return Red // nothing sent, and the deadline is near or past: drafts alone do not count then
 	}
 	return None
 }

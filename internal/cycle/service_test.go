@@ -187,6 +187,17 @@ func TestBoard(t *testing.T) {
 				t.Errorf("with an extension: %s", r.Light)
 			}
 		}
+		// After the deadline, drafts alone are red; an organisation that
+		// reported stays green after it leaves.
+		s.Clock.Set(day("2026-10-02"))
+		s.Stakeholders.Update(ctx, testutil.System, green.ID, 0, stakeholder.Input{Name: green.Name, Kind: green.Kind, Country: green.Country, Active: false})
+		_, rows, _ = s.Cycles.Board(ctx, testutil.System, 2026, stakeholder.Filter{})
+		for _, r := range rows {
+			lights[r.Organisation.ID] = r.Light
+		}
+		if lights[amber.ID] != cycle.Red || lights[green.ID] != cycle.Green || lights[grey.ID] != cycle.Grey {
+			t.Errorf("lights after the deadline: %v", lights)
+		}
 		if _, _, err := s.Cycles.Board(ctx, user.Actor{UserID: 5, Role: user.Supporter, StakeholderID: green.ID}, 2026, stakeholder.Filter{}); !errs.Is(err, errs.Forbidden) {
 			t.Errorf("a supporter reads the board: %v", err)
 		}
