@@ -189,6 +189,9 @@ func (h *Handler) saveCycle(c echo.Context) error {
 	form.Year = strconv.Itoa(year)
 	in, bad := form.input()
 	v := cycleView{Year: year, Version: version, Form: form}
+	if cur, gerr := h.Cycles.Get(c.Request().Context(), year); gerr == nil {
+		v.Status = cur.StatusOn(h.now()) // the page header shows it on a re-render too
+	}
 	if len(bad) > 0 {
 		v.Errors = bad
 		return h.renderCycle(c, http.StatusUnprocessableEntity, v)
