@@ -155,6 +155,21 @@ func TestCyclePagesInBrowser(t *testing.T) {
 	if d, ok, _ := db.DeadlineExtension(context.Background(), c.ID, sc.org.ID); !ok || d.Format("2006-01-02") != "2027-10-10" {
 		t.Errorf("extension: %v %v", d, ok)
 	}
+	// A deadline moved past that extension is refused, with a message that
+	// says why, and the typed date kept.
+	must(chromedp.Do(b,
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.alert').forEach(e => e.remove())`),
+		setDate("#c-deadline", "2027-10-12"),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/cycles/2027"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#e-deadline")),
+	))
+	if msg, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("#e-deadline"))); !strings.Contains(msg, "deadline extension") {
+		t.Errorf("refused deadline: %q", msg)
+	}
+	if v, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS("#c-deadline"))); v != "2027-10-12" {
+		t.Errorf("typed deadline lost: %q", v)
+	}
+	testutil.CheckAccessibility(t, b, "cycle with a stranded extension")
 }
 
 // The organisation pages in a real browser: a refused creation keeps what
