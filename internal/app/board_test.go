@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
@@ -77,5 +79,44 @@ func TestJobsPage(t *testing.T) {
 	}
 	if r := sc.sec.do("POST", "/admin/jobs/nope/run", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 404 {
 		t.Errorf("unknown job: %d", r.status)
+	}
+}
+
+// A refused review comes back as the action page with each problem named
+// and what the reviewer typed kept; nothing is decided.
+func TestReviewErrorsOnThePage(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	ctx := context.Background()
+	c, err := sc.s.Cycles.Get(ctx, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := sc.s.Action(t, sc.org, c)
+	a, _ = sc.s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Submitted, "")
+	post := func(form string) response {
+		return sc.sec.do("POST", fmt.Sprintf("/actions/%d/review", a.ID), form, "Content-Type", "application/x-www-form-urlencoded")
+	}
+	for form, want := range map[string]string{
+		fmt.Sprintf("version=%d&decision=request_changes&comment=+&stage=implemented", a.Version):   "write a comment",
+		fmt.Sprintf("version=%d&decision=accept&comment=Typed+text&recommendations=13", a.Version):  "twelve recommendations",
+		fmt.Sprintf("version=%d&decision=accept&comment=Typed+text&stage=implemented", a.Version-1): "changed this action meanwhile",
+	} {
+		r := post(form)
+		if r.status != 422 || !strings.Contains(r.body, want) {
+			t.Errorf("%s: %d, want %q in the page", form, r.status, want)
+		}
+		if strings.Contains(form, "Typed") && !strings.Contains(r.body, ">Typed text</textarea>") {
+			t.Errorf("%s: the comment typed is lost", form)
+		}
+	}
+	if got, _ := sc.s.Actions.Get(ctx, testutil.System, a.ID); got.State != action.Submitted || got.Version != a.Version {
+		t.Errorf("a refused review changed the action: %+v", got)
+	}
+	if r := post(fmt.Sprintf("version=%d&decision=accept", a.Version)); r.status != 303 {
+		t.Fatalf("accept: %d", r.status)
+	}
+	if r := post(fmt.Sprintf("version=%d&decision=accept", a.Version+1)); r.status != 422 || !strings.Contains(r.body, "no longer waiting for review") {
+		t.Errorf("reviewing an accepted action: %d", r.status)
 	}
 }

@@ -63,7 +63,17 @@ func TestReviewInBrowser(t *testing.T) {
 	must(chromedp.Do(b, chromedp.Click(chromedp.CSS("table.data tbody a")), chromedp.WaitVisible(chromedp.CSS(".review-panel"))))
 	testutil.CheckAccessibility(t, b, "action under review")
 	testutil.Screenshot(t, b, "12-review-action")
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`button[value="request_changes"]`)), chromedp.WaitVisible(chromedp.CSS(".alert-error"))))
+	// A correction chosen before the refusal is still chosen after it.
+	stage, _ := chromedp.Run(b, chromedp.Evaluate[string](`(() => { const s = document.querySelector('#r-stage');
+		s.selectedIndex = (s.selectedIndex + 1) % s.options.length; return s.value })()`))
+	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`button[value="request_changes"]`)), chromedp.WaitVisible(chromedp.CSS(".review-panel .alert-error"))))
+	if msg, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS(".review-panel .alert-error"))); !strings.Contains(msg, "write a comment") {
+		t.Errorf("refused review: %q", msg)
+	}
+	if v, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS("#r-stage"))); v != stage || stage == "" {
+		t.Errorf("corrected stage lost: %q, chose %q", v, stage)
+	}
+	testutil.CheckAccessibility(t, b, "refused review")
 	must(chromedp.Do(b,
 		chromedp.SendKeys(chromedp.CSS("#r-comment"), "Please link the published decree."),
 		chromedp.Click(chromedp.CSS(`button[value="request_changes"]`)),

@@ -337,6 +337,10 @@ type actionView struct {
 	CanReview     bool // the secretariat, on a submitted action
 	AllRecs       []checkItem
 	Stages        []action.Stage
+	// A refused review comes back with what the reviewer typed.
+	ReviewErrors map[string]string
+	ReviewDraft  string
+	ReviewStage  action.Stage
 }
 
 func (h *Handler) showAction(c echo.Context) error {
@@ -344,16 +348,26 @@ func (h *Handler) showAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	v, err := h.actionPage(c, by, id)
+	if err != nil {
+		return err
+	}
+	return h.renderer.render(c, http.StatusOK, "action", v.Lang, v)
+}
+
+// actionPage gathers what the action page shows to by.
+func (h *Handler) actionPage(c echo.Context, by user.Actor, id int64) (actionView, error) {
 	ctx := c.Request().Context()
 	a, err := h.Actions.Get(ctx, by, id)
 	if err != nil {
-		return err
+		return actionView{}, err
 	}
 	_, events, err := h.Actions.History(ctx, by, id)
 	if err != nil {
-		return err
+		return actionView{}, err
 	}
-	v := actionView{Page: newPage(c, "workspace"), Flash: h.takeFlash(c), A: a, Description: h.Markdown.HTML(a.Description)}
+	v := actionView{Page: newPage(c, "workspace"), Flash: h.takeFlash(c), A: a, Description: h.Markdown.HTML(a.Description),
+		ReviewStage: a.Stage}
 	own := by.Supports(a.StakeholderID)
 	v.Editable = own && a.State.Editable()
 	v.CanSubmit = v.Editable && by.IsFocalPoint()
@@ -371,7 +385,7 @@ func (h *Handler) showAction(c echo.Context) error {
 	v.Stages = action.Stages
 	recs, err := h.Recommendations.List(ctx)
 	if err != nil {
-		return err
+		return actionView{}, err
 	}
 	for _, r := range recs {
 		item := checkItem{Number: r.Number, Title: r.Title.In(v.Lang), Has: slices.Contains(a.Recommendations, r.Number)}
@@ -380,7 +394,7 @@ func (h *Handler) showAction(c echo.Context) error {
 		}
 		v.AllRecs = append(v.AllRecs, item)
 	}
-	return h.renderer.render(c, http.StatusOK, "action", v.Lang, v)
+	return v, nil
 }
 
 // moveAction answers the workflow buttons of the action page.

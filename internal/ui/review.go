@@ -1,9 +1,9 @@
 package ui
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -147,11 +147,25 @@ func (h *Handler) reviewAction(c echo.Context) error {
 		}
 	}
 	if _, err := h.Actions.Review(c.Request().Context(), by, id, version, r); err != nil {
-		if errs.Is(err, errs.Invalid) {
-			h.setFlash(c, "flash_err_comment_needed", 0)
-			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/actions/%d", id))
+		if !errs.Is(err, errs.Invalid) && !errs.Is(err, errs.Conflict) {
+			return err
 		}
-		return err
+		// The page again, as it now stands, with the reviewer's comment
+		// and corrections kept and each problem named.
+		v, verr := h.actionPage(c, by, id)
+		if verr != nil {
+			return verr
+		}
+		v.ReviewErrors, v.ReviewDraft = errs.FieldsOf(err), r.Comment
+		if r.Stage.Valid() {
+			v.ReviewStage = r.Stage
+		}
+		if r.Recommendations != nil {
+			for i := range v.AllRecs {
+				v.AllRecs[i].Has = slices.Contains(r.Recommendations, v.AllRecs[i].Number)
+			}
+		}
+		return h.renderer.render(c, http.StatusUnprocessableEntity, "action", v.Lang, v)
 	}
 	flash := "flash_returned"
 	if r.Accept {
