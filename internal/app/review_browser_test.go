@@ -74,6 +74,7 @@ func TestReviewInBrowser(t *testing.T) {
 		t.Errorf("corrected stage lost: %q, chose %q", v, stage)
 	}
 	testutil.CheckAccessibility(t, b, "refused review")
+	testutil.Screenshot(t, b, "12b-refused-review")
 	must(chromedp.Do(b,
 		chromedp.SendKeys(chromedp.CSS("#r-comment"), "Please link the published decree."),
 		chromedp.Click(chromedp.CSS(`button[value="request_changes"]`)),

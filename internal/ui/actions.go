@@ -341,6 +341,7 @@ type actionView struct {
 	ReviewErrors map[string]string
 	ReviewDraft  string
 	ReviewStage  action.Stage
+	ReviewOpen   bool // corrections were typed: show them
 }
 
 func (h *Handler) showAction(c echo.Context) error {

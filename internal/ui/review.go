@@ -160,6 +160,8 @@ func (h *Handler) reviewAction(c echo.Context) error {
 		if r.Stage.Valid() {
 			v.ReviewStage = r.Stage
 		}
+		v.ReviewOpen = v.ReviewStage != v.A.Stage || r.Recommendations != nil && !slices.Equal(r.Recommendations, v.A.Recommendations) ||
+			v.ReviewErrors["stage"] != "" || v.ReviewErrors["recommendations"] != ""
 		if r.Recommendations != nil {
 			for i := range v.AllRecs {
 				v.AllRecs[i].Has = slices.Contains(r.Recommendations, v.AllRecs[i].Number)
