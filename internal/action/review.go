@@ -91,22 +91,44 @@ func (s *Service) Review(ctx context.Context, by user.Actor, id int64, version i
 	return a, err
 }
 
-// AcceptAll accepts submitted actions as they stand, in one transaction:
-// all of them, or, if one cannot be, none.
-func (s *Service) AcceptAll(ctx context.Context, by user.Actor, ids []int64) ([]Action, error) {
-	if len(ids) == 0 {
-		return nil, errs.Field(errs.Invalid, "ids", "choose at least one action")
+// Pick is one action chosen for a bulk decision, at the version the
+// reviewer saw: an action changed since is not accepted unseen.
+type Pick struct {
+	ID      int64 `json:"id"`
+	Version int   `json:"version"`
+}
+
+// AcceptAll accepts submitted actions as they stand at the versions
+// picked, in one transaction: all of them, or, if one cannot be, none.
+func (s *Service) AcceptAll(ctx context.Context, by user.Actor, picks []Pick) ([]Action, error) {
+	if len(picks) == 0 {
+		return nil, errs.Field(errs.Invalid, "actions", "choose at least one action")
 	}
-	if len(ids) > maxBatch {
-		return nil, errs.Field(errs.Invalid, "ids", fmt.Sprintf("at most %d actions at once", maxBatch))
+	if len(picks) > maxBatch {
+		return nil, errs.Field(errs.Invalid, "actions", fmt.Sprintf("at most %d actions at once", maxBatch))
+	}
+	seen := map[int64]int{}
+	var unique []Pick
+	for _, p := range picks {
+		if p.ID <= 0 || p.Version <= 0 {
+			return nil, errs.Field(errs.Invalid, "actions", "each needs its id and the version you read")
+		}
+		if v, ok := seen[p.ID]; ok {
+			if v != p.Version {
+				return nil, errs.Field(errs.Invalid, "actions", fmt.Sprintf("action %d is listed at two versions", p.ID))
+			}
+			continue // the same pick twice counts once
+		}
+		seen[p.ID] = p.Version
+		unique = append(unique, p)
 	}
 	var out []Action
 	err := s.store.WithTx(ctx, func(ctx context.Context) error {
 		out = out[:0]
-		for _, id := range ids {
-			a, err := s.Review(ctx, by, id, 0, Review{Accept: true})
+		for _, p := range unique {
+			a, err := s.Review(ctx, by, p.ID, p.Version, Review{Accept: true})
 			if err != nil {
-				return errs.Prefix(err, "action %d", id)
+				return errs.Prefix(err, "action %d", p.ID)
 			}
 			out = append(out, a)
 		}

@@ -68,13 +68,25 @@ func TestReview(t *testing.T) {
 
 		// Accept many at once: all or none.
 		c, d := submitted(), submitted()
-		if _, err := s.Actions.AcceptAll(ctx, p.secretariat, []int64{c.ID, a.ID, d.ID}); !errs.Is(err, errs.Conflict) || !strings.HasPrefix(errs.MessageOf(err), fmt.Sprintf("action %d:", a.ID)) {
+		pick := func(x action.Action) action.Pick { return action.Pick{ID: x.ID, Version: x.Version} }
+		if _, err := s.Actions.AcceptAll(ctx, p.secretariat, []action.Pick{pick(c), pick(a), pick(d)}); !errs.Is(err, errs.Conflict) || !strings.HasPrefix(errs.MessageOf(err), fmt.Sprintf("action %d:", a.ID)) {
 			t.Errorf("bulk with one that cannot be accepted: %v", err)
 		}
 		if x, _ := s.Actions.Get(ctx, p.secretariat, c.ID); x.State != action.Submitted {
 			t.Errorf("a refused bulk accepted %d", c.ID)
 		}
-		done, err := s.Actions.AcceptAll(ctx, p.secretariat, []int64{c.ID, d.ID})
+		// A pick at a version older than the one stored is refused: the
+		// reviewer did not see what would be accepted.
+		if _, err := s.Actions.AcceptAll(ctx, p.secretariat, []action.Pick{pick(c), {ID: d.ID, Version: d.Version - 1}}); !errs.Is(err, errs.Conflict) {
+			t.Errorf("bulk accept of a stale pick: %v", err)
+		}
+		for _, bad := range [][]action.Pick{nil, {{ID: c.ID}}, {pick(c), {ID: c.ID, Version: c.Version + 1}}} {
+			if _, err := s.Actions.AcceptAll(ctx, p.secretariat, bad); errs.FieldsOf(err)["actions"] == "" {
+				t.Errorf("bulk accept of %v: %v", bad, err)
+			}
+		}
+		// The same pick twice counts once.
+		done, err := s.Actions.AcceptAll(ctx, p.secretariat, []action.Pick{pick(c), pick(d), pick(c)})
 		if err != nil || len(done) != 2 {
 			t.Errorf("bulk accept: %d %v", len(done), err)
 		}

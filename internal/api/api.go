@@ -51,7 +51,7 @@ type Actions interface {
 	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
-	AcceptAll(ctx context.Context, by user.Actor, ids []int64) ([]action.Action, error)
+	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
 }
 
 // Cycles is what the API needs of reporting cycles.

@@ -68,12 +68,12 @@ func (h *Handler) acceptAll(c echo.Context) error {
 		return err
 	}
 	var body struct {
-		IDs []int64 `json:"ids"`
+		Actions []action.Pick `json:"actions"`
 	}
 	if err := bind(c, &body); err != nil {
 		return err
 	}
-	done, err := h.Actions.AcceptAll(c.Request().Context(), by, body.IDs)
+	done, err := h.Actions.AcceptAll(c.Request().Context(), by, body.Actions)
 	if err != nil {
 		return err
 	}

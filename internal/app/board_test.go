@@ -113,6 +113,21 @@ func TestReviewErrorsOnThePage(t *testing.T) {
 	if got, _ := sc.s.Actions.Get(ctx, testutil.System, a.ID); got.State != action.Submitted || got.Version != a.Version {
 		t.Errorf("a refused review changed the action: %+v", got)
 	}
+	// Bulk accept from the queue: a pick at an older version accepts nothing.
+	bulk := func(form string) response {
+		return sc.sec.do("POST", "/review/accept?cycle=2026", form, "Content-Type", "application/x-www-form-urlencoded")
+	}
+	for form, flash := range map[string]string{
+		fmt.Sprintf("ids=%d:%d", a.ID, a.Version-1): "flash_err_bulk_changed",
+		"": "flash_err_choose_actions",
+	} {
+		if r := bulk(form); r.status != 303 || !strings.Contains(r.header.Get("Set-Cookie"), flash) {
+			t.Errorf("bulk %q: %d %v", form, r.status, r.header)
+		}
+	}
+	if got, _ := sc.s.Actions.Get(ctx, testutil.System, a.ID); got.State != action.Submitted {
+		t.Errorf("a stale bulk pick was accepted: %s", got.State)
+	}
 	if r := post(fmt.Sprintf("version=%d&decision=accept", a.Version)); r.status != 303 {
 		t.Fatalf("accept: %d", r.status)
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -52,7 +53,11 @@ func TestReviewAPI(t *testing.T) {
 				t.Errorf("%s: %d", body, r.status)
 			}
 		}
-		r = sc.sec.do("POST", "/api/v1/review/accept", fmt.Sprintf(`{"ids": [%d]}`, c.ID))
+		if r := sc.sec.do("POST", "/api/v1/review/accept", fmt.Sprintf(`{"actions": [{"id": %d}]}`, c.ID)); r.status != 422 || !strings.Contains(r.body, `"actions"`) {
+			t.Errorf("bulk accept without versions: %d %s", r.status, r.body)
+		}
+		cur, _ := sc.s.Actions.Get(context.Background(), testutil.System, c.ID)
+		r = sc.sec.do("POST", "/api/v1/review/accept", fmt.Sprintf(`{"actions": [{"id": %d, "version": %d}]}`, c.ID, cur.Version))
 		if r.status != 200 || !strings.Contains(r.body, `"total":1`) {
 			t.Errorf("bulk accept: %d %s", r.status, r.body)
 		}

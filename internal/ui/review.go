@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -111,14 +112,23 @@ func (h *Handler) acceptAll(c echo.Context) error {
 		return err
 	}
 	params, _ := c.FormParams()
-	var ids []int64
-	for _, s := range params["ids"] {
-		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
-			ids = append(ids, id)
-		}
+	var picks []action.Pick
+	for _, s := range params["ids"] { // "id:version", as the queue showed it
+		id, version, _ := strings.Cut(s, ":")
+		p := action.Pick{}
+		p.ID, _ = strconv.ParseInt(id, 10, 64)
+		p.Version, _ = strconv.Atoi(version)
+		picks = append(picks, p)
 	}
-	done, err := h.Actions.AcceptAll(c.Request().Context(), by, ids)
-	if err != nil {
+	done, err := h.Actions.AcceptAll(c.Request().Context(), by, picks)
+	switch {
+	case len(picks) == 0:
+		h.setFlash(c, "flash_err_choose_actions", 0)
+		return c.Redirect(http.StatusSeeOther, "/review?"+c.Request().URL.RawQuery)
+	case errs.Is(err, errs.Conflict), errs.Is(err, errs.Invalid):
+		h.setFlash(c, "flash_err_bulk_changed", 0)
+		return c.Redirect(http.StatusSeeOther, "/review?"+c.Request().URL.RawQuery)
+	case err != nil:
 		return err
 	}
 	h.setFlash(c, "flash_accepted_all", len(done))

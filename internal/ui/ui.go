@@ -78,7 +78,7 @@ type Actions interface {
 	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
 	DeadlineFor(ctx context.Context, c cycle.Cycle, stakeholderID int64) (time.Time, error)
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
-	AcceptAll(ctx context.Context, by user.Actor, ids []int64) ([]action.Action, error)
+	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
 }
 
 // Accounts invites people and resets passwords.
