@@ -3,10 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
@@ -133,5 +136,54 @@ func TestReviewErrorsOnThePage(t *testing.T) {
 	}
 	if r := post(fmt.Sprintf("version=%d&decision=accept", a.Version+1)); r.status != 422 || !strings.Contains(r.body, "no longer waiting for review") {
 		t.Errorf("reviewing an accepted action: %d", r.status)
+	}
+}
+
+// Two people edit a cycle at once: the second save is stopped, shows the
+// first person's change with the second's on top, and saving again keeps
+// both.
+func TestCycleConcurrentEdits(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	ctx := context.Background()
+	before, err := sc.s.Cycles.Get(ctx, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := sc.sec.do("GET", "/admin/cycles/2026", "")
+	if !strings.Contains(page.body, `name="orig_forum_date" value="`+before.ForumDate.Format(time.DateOnly)+`"`) {
+		t.Fatalf("the page does not carry the values it was rendered with")
+	}
+	// Someone else moves the Forum by a day.
+	theirs := before.ForumDate.AddDate(0, 0, 1)
+	if _, err := sc.s.Cycles.Update(ctx, testutil.System, 2026, before.Version, func(in *cycle.Input) { in.ForumDate = theirs }); err != nil {
+		t.Fatal(err)
+	}
+	form := func(version int, orig cycle.Cycle, deadline string) url.Values {
+		d := func(t time.Time) string { return t.Format(time.DateOnly) }
+		return url.Values{"version": {fmt.Sprint(version)}, "opens_at": {d(orig.OpensAt)}, "deadline": {deadline}, "report_at": {d(orig.ReportAt)},
+			"forum_date": {d(orig.ForumDate)}, "embargo": {string(orig.Embargo)}, "orig_opens_at": {d(orig.OpensAt)}, "orig_deadline": {d(orig.Deadline)},
+			"orig_report_at": {d(orig.ReportAt)}, "orig_forum_date": {d(orig.ForumDate)}, "orig_embargo": {string(orig.Embargo)}}
+	}
+	post := func(v url.Values) response {
+		return sc.sec.do("POST", "/admin/cycles/2026", v.Encode(), "Content-Type", "application/x-www-form-urlencoded")
+	}
+	mine := before.Deadline.AddDate(0, 0, -2).Format(time.DateOnly)
+	r := post(form(before.Version, before, mine))
+	if r.status != 422 || !strings.Contains(r.body, "Someone else changed this cycle") ||
+		!strings.Contains(r.body, `value="`+theirs.Format(time.DateOnly)+`"`) || !strings.Contains(r.body, `id="c-deadline" name="deadline" type="date" value="`+mine+`"`) {
+		t.Fatalf("stale save: %d", r.status)
+	}
+	if got, _ := sc.s.Cycles.Get(ctx, 2026); !got.Deadline.Equal(before.Deadline) {
+		t.Errorf("a stale save was written: %v", got.Deadline)
+	}
+	// Saving again, from the page as re-rendered, keeps both changes.
+	cur, _ := sc.s.Cycles.Get(ctx, 2026)
+	if r := post(form(cur.Version, cur, mine)); r.status != 303 {
+		t.Fatalf("save again: %d", r.status)
+	}
+	got, _ := sc.s.Cycles.Get(ctx, 2026)
+	if got.Deadline.Format(time.DateOnly) != mine || !got.ForumDate.Equal(theirs) {
+		t.Errorf("after saving again: deadline %v, forum %v", got.Deadline, got.ForumDate)
 	}
 }

@@ -29,8 +29,42 @@ func cycleFormOf(c cycle.Cycle) cycleForm {
 }
 
 func readCycleForm(c echo.Context) cycleForm {
-	return cycleForm{Year: c.FormValue("year"), OpensAt: c.FormValue("opens_at"), Deadline: c.FormValue("deadline"),
-		ReportAt: c.FormValue("report_at"), ForumDate: c.FormValue("forum_date"), Embargo: c.FormValue("embargo")}
+	return readCycleFields(c, "")
+}
+
+// readCycleFields reads the cycle's fields named with prefix: "" for what
+// was typed, "orig_" for the values the page was rendered with.
+func readCycleFields(c echo.Context, prefix string) cycleForm {
+	v := func(name string) string { return c.FormValue(prefix + name) }
+	return cycleForm{Year: v("year"), OpensAt: v("opens_at"), Deadline: v("deadline"),
+		ReportAt: v("report_at"), ForumDate: v("forum_date"), Embargo: v("embargo")}
+}
+
+// changedFrom names the fields of f that differ from orig, what the person
+// actually changed; with no orig (a form from elsewhere), every field.
+func (f cycleForm) changedFrom(orig cycleForm) map[string]bool {
+	changed := map[string]bool{}
+	was := orig.values()
+	none := orig == cycleForm{}
+	for k, v := range f.values() {
+		if k != "year" && (none || v != was[k]) {
+			changed[k] = true
+		}
+	}
+	return changed
+}
+
+// over lays the changed fields of f over base.
+func (f cycleForm) over(base cycleForm, changed map[string]bool) cycleForm {
+	pick := func(name, mine, theirs string) string {
+		if changed[name] {
+			return mine
+		}
+		return theirs
+	}
+	return cycleForm{Year: base.Year, OpensAt: pick("opens_at", f.OpensAt, base.OpensAt), Deadline: pick("deadline", f.Deadline, base.Deadline),
+		ReportAt: pick("report_at", f.ReportAt, base.ReportAt), ForumDate: pick("forum_date", f.ForumDate, base.ForumDate),
+		Embargo: pick("embargo", f.Embargo, base.Embargo)}
 }
 
 // values gives the template the typed values by field name.
@@ -128,17 +162,21 @@ func (h *Handler) createCycle(c echo.Context) error {
 
 type cycleView struct {
 	Page
-	Flash     *Flash
-	Year      int
-	Version   int
-	Status    cycle.Status
-	Form      cycleForm
-	Values    map[string]string
-	Errors    map[string]string
-	Orgs      []stakeholder.Stakeholder
-	ExtErrors map[string]string
-	ExtOrg    string
-	ExtDate   string
+	Flash   *Flash
+	Year    int
+	Version int
+	Status  cycle.Status
+	Form    cycleForm
+	Values  map[string]string
+	// Orig is what the form was rendered with, posted back so that a save
+	// changes only what the person changed.
+	Orig       cycleForm
+	OrigValues map[string]string
+	Errors     map[string]string
+	Orgs       []stakeholder.Stakeholder
+	ExtErrors  map[string]string
+	ExtOrg     string
+	ExtDate    string
 }
 
 func (h *Handler) cycleYear(c echo.Context) (int, error) {
@@ -162,7 +200,7 @@ func (h *Handler) editCycle(c echo.Context) error {
 		return err
 	}
 	return h.renderCycle(c, http.StatusOK, cycleView{Flash: h.takeFlash(c), Year: cy.Year, Version: cy.Version,
-		Status: cy.StatusOn(h.now()), Form: cycleFormOf(cy)})
+		Status: cy.StatusOn(h.now()), Form: cycleFormOf(cy), Orig: cycleFormOf(cy)})
 }
 
 func (h *Handler) renderCycle(c echo.Context, status int, v cycleView) error {
@@ -171,7 +209,7 @@ func (h *Handler) renderCycle(c echo.Context, status int, v cycleView) error {
 	if err != nil {
 		return err
 	}
-	v.Page, v.Orgs, v.Values = newPage(c, "cycles"), orgs, v.Form.values()
+	v.Page, v.Orgs, v.Values, v.OrigValues = newPage(c, "cycles"), orgs, v.Form.values(), v.Orig.values()
 	return h.renderer.render(c, status, "cycle", v.Lang, v)
 }
 
@@ -185,10 +223,11 @@ func (h *Handler) saveCycle(c echo.Context) error {
 		return err
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	form := readCycleForm(c)
-	form.Year = strconv.Itoa(year)
+	form, orig := readCycleForm(c), readCycleFields(c, "orig_")
+	form.Year, orig.Year = strconv.Itoa(year), strconv.Itoa(year)
+	changed := form.changedFrom(orig)
 	in, bad := form.input()
-	v := cycleView{Year: year, Version: version, Form: form}
+	v := cycleView{Year: year, Version: version, Form: form, Orig: orig}
 	if cur, gerr := h.Cycles.Get(c.Request().Context(), year); gerr == nil {
 		v.Status = cur.StatusOn(h.now()) // the page header shows it on a re-render too
 	}
@@ -197,14 +236,33 @@ func (h *Handler) saveCycle(c echo.Context) error {
 		return h.renderCycle(c, http.StatusUnprocessableEntity, v)
 	}
 	cy, err := h.Cycles.Update(c.Request().Context(), by, year, version, func(cur *cycle.Input) {
-		cur.OpensAt, cur.Deadline, cur.ReportAt, cur.ForumDate, cur.Embargo = in.OpensAt, in.Deadline, in.ReportAt, in.ForumDate, in.Embargo
+		// Only what the person changed: a field someone else changed
+		// meanwhile keeps their value.
+		set := func(name string, dst *time.Time, typed time.Time) {
+			if changed[name] {
+				*dst = typed
+			}
+		}
+		set("opens_at", &cur.OpensAt, in.OpensAt)
+		set("deadline", &cur.Deadline, in.Deadline)
+		set("report_at", &cur.ReportAt, in.ReportAt)
+		set("forum_date", &cur.ForumDate, in.ForumDate)
+		if changed["embargo"] {
+			cur.Embargo = in.Embargo
+		}
 	})
 	switch {
-	case errs.Is(err, errs.Invalid), errs.Is(err, errs.Conflict):
+	case errs.Is(err, errs.Conflict):
+		// Someone saved first: show their values with this person's
+		// changes on top, at the new version; saving again keeps both.
 		v.Errors = errs.FieldsOf(err)
 		if cur, gerr := h.Cycles.Get(c.Request().Context(), year); gerr == nil {
-			v.Version = cur.Version // saving again is then a deliberate choice
+			v.Version, v.Orig = cur.Version, cycleFormOf(cur)
+			v.Form = form.over(v.Orig, changed)
 		}
+		return h.renderCycle(c, http.StatusUnprocessableEntity, v)
+	case errs.Is(err, errs.Invalid):
+		v.Errors = errs.FieldsOf(err)
 		return h.renderCycle(c, http.StatusUnprocessableEntity, v)
 	case err != nil:
 		return err
@@ -235,7 +293,7 @@ func (h *Handler) extendCycle(c echo.Context) error {
 			return gerr
 		}
 		return h.renderCycle(c, http.StatusUnprocessableEntity, cycleView{Year: year, Version: cy.Version, Status: cy.StatusOn(h.now()),
-			Form: cycleFormOf(cy), ExtErrors: errs.FieldsOf(err), ExtOrg: c.FormValue("stakeholder_id"), ExtDate: c.FormValue("deadline")})
+			Form: cycleFormOf(cy), Orig: cycleFormOf(cy), ExtErrors: errs.FieldsOf(err), ExtOrg: c.FormValue("stakeholder_id"), ExtDate: c.FormValue("deadline")})
 	}
 	if err != nil {
 		return err
