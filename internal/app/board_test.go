@@ -187,3 +187,54 @@ func TestCycleConcurrentEdits(t *testing.T) {
 		t.Errorf("after saving again: deadline %v, forum %v", got.Deadline, got.ForumDate)
 	}
 }
+
+// Two people edit an organisation at once: as for cycles, saving again
+// after a stale save keeps both changes.
+func TestOrganisationConcurrentEdits(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	ctx := context.Background()
+	before := sc.org
+	path := fmt.Sprintf("/admin/organisations/%d", before.ID)
+	if page := sc.sec.do("GET", path, ""); !strings.Contains(page.body, `name="orig_name" value="`+before.Name+`"`) {
+		t.Fatalf("the page does not carry the values it was rendered with")
+	}
+	// Someone else verifies it.
+	if _, err := sc.s.Stakeholders.UpdateWith(ctx, testutil.System, before.ID, before.Version, func(in *stakeholder.Input) { in.Verified = true }); err != nil {
+		t.Fatal(err)
+	}
+	flag := func(b bool) string {
+		if b {
+			return "1"
+		}
+		return ""
+	}
+	form := func(version int, orig stakeholder.Stakeholder, website string) string {
+		v := url.Values{"version": {fmt.Sprint(version)}, "orig": {"1"}, "name": {orig.Name}, "kind": {string(orig.Kind)}, "country": {orig.Country},
+			"website": {website}, "orig_name": {orig.Name}, "orig_kind": {string(orig.Kind)}, "orig_country": {orig.Country},
+			"orig_website": {orig.Website}, "orig_verified": {flag(orig.Verified)}, "orig_active": {flag(orig.Active)}}
+		if orig.Verified {
+			v.Set("verified", "1")
+		}
+		if orig.Active {
+			v.Set("active", "1")
+		}
+		return v.Encode()
+	}
+	post := func(body string) response {
+		return sc.sec.do("POST", path, body, "Content-Type", "application/x-www-form-urlencoded")
+	}
+	mine := "https://www.example.gov/cyber"
+	if r := post(form(before.Version, before, mine)); r.status != 422 || !strings.Contains(r.body, `value="`+mine+`"`) ||
+		!strings.Contains(r.body, `name="verified" value="1" checked`) {
+		t.Fatalf("stale save: %d; the page must show their verification and my website", r.status)
+	}
+	cur, _ := sc.s.Stakeholders.Get(ctx, before.ID)
+	if r := post(form(cur.Version, cur, mine)); r.status != 303 {
+		t.Fatalf("save again: %d", r.status)
+	}
+	got, _ := sc.s.Stakeholders.Get(ctx, before.ID)
+	if got.Website != mine || !got.Verified {
+		t.Errorf("after saving again: website %q, verified %v", got.Website, got.Verified)
+	}
+}

@@ -25,13 +25,40 @@ func orgFormOf(s stakeholder.Stakeholder) orgForm {
 }
 
 func readOrgForm(c echo.Context) orgForm {
-	return orgForm{Name: c.FormValue("name"), Kind: c.FormValue("kind"), Country: c.FormValue("country"),
-		Website: c.FormValue("website"), Verified: c.FormValue("verified") != "", Active: c.FormValue("active") != ""}
+	return readOrgFields(c, "")
+}
+
+// readOrgFields reads the organisation's fields named with prefix: "" for
+// what was typed, "orig_" for the values the page was rendered with.
+func readOrgFields(c echo.Context, prefix string) orgForm {
+	v := func(name string) string { return c.FormValue(prefix + name) }
+	return orgForm{Name: v("name"), Kind: v("kind"), Country: v("country"),
+		Website: v("website"), Verified: v("verified") != "", Active: v("active") != ""}
 }
 
 func (f orgForm) apply(in *stakeholder.Input) {
 	in.Name, in.Kind, in.Country, in.Website = f.Name, stakeholder.Kind(f.Kind), f.Country, f.Website
 	in.Verified, in.Active = f.Verified, f.Active
+}
+
+// over lays the fields of f that differ from orig, what the person
+// changed, over base.
+func (f orgForm) over(orig, base orgForm) orgForm {
+	str := func(mine, was, theirs string) string {
+		if mine != was {
+			return mine
+		}
+		return theirs
+	}
+	flag := func(mine, was, theirs bool) bool {
+		if mine != was {
+			return mine
+		}
+		return theirs
+	}
+	return orgForm{Name: str(f.Name, orig.Name, base.Name), Kind: str(f.Kind, orig.Kind, base.Kind),
+		Country: str(f.Country, orig.Country, base.Country), Website: str(f.Website, orig.Website, base.Website),
+		Verified: flag(f.Verified, orig.Verified, base.Verified), Active: flag(f.Active, orig.Active, base.Active)}
 }
 
 type orgsView struct {
@@ -114,6 +141,7 @@ type orgView struct {
 	ID           int64
 	Version      int
 	Form         orgForm
+	Orig         orgForm // what the form was rendered with, posted back
 	Errors       map[string]string
 	Kinds        []stakeholder.Kind
 	People       []person
@@ -141,7 +169,7 @@ func (h *Handler) organisation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderOrganisation(c, http.StatusOK, orgView{Flash: h.takeFlash(c), ID: s.ID, Version: s.Version, Form: orgFormOf(s),
+	return h.renderOrganisation(c, http.StatusOK, orgView{Flash: h.takeFlash(c), ID: s.ID, Version: s.Version, Form: orgFormOf(s), Orig: orgFormOf(s),
 		Invite: user.Input{OrgRole: user.FocalPoint}})
 }
 
@@ -168,12 +196,25 @@ func (h *Handler) saveOrganisation(c echo.Context) error {
 		return err
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	form := readOrgForm(c)
-	_, err = h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, form.apply)
+	form, orig := readOrgForm(c), readOrgFields(c, "orig_")
+	hasOrig := c.FormValue("orig") != "" // absent on a form from elsewhere: every field counts as changed
+	_, err = h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, func(in *stakeholder.Input) {
+		if !hasOrig {
+			form.apply(in)
+			return
+		}
+		// Only what the person changed: a field someone else changed
+		// meanwhile keeps their value.
+		cur := orgForm{Name: in.Name, Kind: string(in.Kind), Country: in.Country, Website: in.Website, Verified: in.Verified, Active: in.Active}
+		form.over(orig, cur).apply(in)
+	})
 	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
-		v := orgView{ID: id, Version: version, Form: form, Errors: errs.FieldsOf(err), Invite: user.Input{OrgRole: user.FocalPoint}}
-		if cur, gerr := h.Stakeholders.Get(c.Request().Context(), id); gerr == nil {
-			v.Version = cur.Version
+		v := orgView{ID: id, Version: version, Form: form, Orig: orig, Errors: errs.FieldsOf(err), Invite: user.Input{OrgRole: user.FocalPoint}}
+		if cur, gerr := h.Stakeholders.Get(c.Request().Context(), id); gerr == nil && hasOrig && v.Errors["version"] != "" {
+			// Someone saved first: their values with this person's changes
+			// on top, at the new version; saving again keeps both.
+			v.Version, v.Orig = cur.Version, orgFormOf(cur)
+			v.Form = form.over(orig, v.Orig)
 		}
 		return h.renderOrganisation(c, http.StatusUnprocessableEntity, v)
 	}
@@ -202,7 +243,7 @@ func (h *Handler) inviteToOrganisation(c echo.Context) error {
 			return gerr
 		}
 		return h.renderOrganisation(c, http.StatusUnprocessableEntity, orgView{ID: s.ID, Version: s.Version, Form: orgFormOf(s),
-			Invite: in, InviteErrors: errs.FieldsOf(err)})
+			Orig: orgFormOf(s), Invite: in, InviteErrors: errs.FieldsOf(err)})
 	}
 	if err != nil {
 		return err
