@@ -412,19 +412,7 @@ func (h *Handler) myActions(c echo.Context) error {
 		}
 		f.CycleYear = year
 	}
-	page, err := pageParams(c, &f.Limit, &f.Offset)
-	if err != nil {
-		return err
-	}
-	list, total, err := h.Actions.List(c.Request().Context(), by, f)
-	if err != nil {
-		return err
-	}
-	out := pageDTO[actionDTO]{Items: make([]actionDTO, len(list)), Total: total, Page: page, PerPage: f.Limit}
-	for i, a := range list {
-		out.Items[i] = actionToDTO(a)
-	}
-	return c.JSON(http.StatusOK, out)
+	return h.actionPage(c, by, f)
 }
 
 func (h *Handler) carryForward(c echo.Context) error {
@@ -539,4 +527,22 @@ func (h *Handler) importActions(c echo.Context) error {
 type errorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+}
+
+// actionPage answers with one page of the actions f selects, as by may see
+// them, with the paging read from the query.
+func (h *Handler) actionPage(c echo.Context, by user.Actor, f action.Filter) error {
+	page, err := pageParams(c, &f.Limit, &f.Offset)
+	if err != nil {
+		return err
+	}
+	list, total, err := h.Actions.List(c.Request().Context(), by, f)
+	if err != nil {
+		return err
+	}
+	out := pageDTO[actionDTO]{Items: make([]actionDTO, len(list)), Total: total, Page: page, PerPage: f.Limit}
+	for i, a := range list {
+		out.Items[i] = actionToDTO(a)
+	}
+	return c.JSON(http.StatusOK, out)
 }

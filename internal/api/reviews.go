@@ -109,17 +109,5 @@ func (h *Handler) queue(c echo.Context) error {
 			return err
 		}
 	}
-	page, err := pageParams(c, &f.Limit, &f.Offset)
-	if err != nil {
-		return err
-	}
-	list, total, err := h.Actions.List(c.Request().Context(), by, f)
-	if err != nil {
-		return err
-	}
-	out := pageDTO[actionDTO]{Items: make([]actionDTO, len(list)), Total: total, Page: page, PerPage: f.Limit}
-	for i, a := range list {
-		out.Items[i] = actionToDTO(a)
-	}
-	return c.JSON(http.StatusOK, out)
+	return h.actionPage(c, by, f)
 }
