@@ -20,10 +20,6 @@ func TestReviewInBrowser(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := newScenario(t, db)
 	ctx := context.Background()
-	if _, err := sc.s.Users.Create(ctx, testutil.System, user.Input{Email: "camille@pc.example", Name: "Camille",
-		Role: user.Secretariat, Password: testPassword}); err != nil {
-		t.Fatal(err)
-	}
 	focal, _ := sc.s.Users.GetByEmail(ctx, "focal@own.example")
 	var ids []int64
 	for i := 0; i < 3; i++ {
@@ -38,20 +34,13 @@ func TestReviewInBrowser(t *testing.T) {
 		}
 		ids = append(ids, a.ID)
 	}
-	b := testutil.Browser(t)
+	b := secretariatBrowser(t, sc, "/review", "table.data")
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	must(chromedp.Do(b,
-		chromedp.Navigate(sc.ts+"/signin?next=/review"),
-		chromedp.SendKeys(chromedp.CSS("#email"), "camille@pc.example"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("table.data")),
-	))
 	n, _ := chromedp.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('table.data tbody tr').length`))
 	if n != 3 {
 		t.Fatalf("queue rows: %d", n)
@@ -115,31 +104,17 @@ func TestReviewInBrowser(t *testing.T) {
 func TestCyclePagesInBrowser(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := newScenario(t, db)
-	if _, err := sc.s.Users.Create(context.Background(), testutil.System, user.Input{Email: "camille@pc.example", Name: "Camille",
-		Role: user.Secretariat, Password: testPassword}); err != nil {
-		t.Fatal(err)
-	}
-	b := testutil.Browser(t)
+	b := secretariatBrowser(t, sc, "/admin/cycles", "#c-year")
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	setDate := func(sel, v string) chromedp.Action[chromedp.Void] {
-		return chromedp.Evaluate[chromedp.Void](`document.querySelector('` + sel + `').value = '` + v + `'`)
-	}
-	must(chromedp.Do(b,
-		chromedp.Navigate(sc.ts+"/signin?next=/admin/cycles"),
-		chromedp.SendKeys(chromedp.CSS("#email"), "camille@pc.example"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("#c-year")),
-	))
 	testutil.CheckAccessibility(t, b, "cycles")
 	must(chromedp.Do(b,
 		chromedp.SendKeys(chromedp.CSS("#c-year"), "2027"),
-		setDate("#c-opens_at", "2027-10-01"), setDate("#c-deadline", "2027-06-01"), setDate("#c-forum_date", "2027-11-11"),
+		setValue("#c-opens_at", "2027-10-01"), setValue("#c-deadline", "2027-06-01"), setValue("#c-forum_date", "2027-11-11"),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/cycles"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-error")),
 	))
@@ -148,7 +123,7 @@ func TestCyclePagesInBrowser(t *testing.T) {
 	}
 	testutil.CheckAccessibility(t, b, "cycles with errors")
 	must(chromedp.Do(b,
-		setDate("#c-opens_at", "2027-06-01"), setDate("#c-deadline", "2027-10-01"),
+		setValue("#c-opens_at", "2027-06-01"), setValue("#c-deadline", "2027-10-01"),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/cycles"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 		chromedp.Click(chromedp.CSS(`a[href="/admin/cycles/2027"]`)),
@@ -156,7 +131,7 @@ func TestCyclePagesInBrowser(t *testing.T) {
 	))
 	testutil.CheckAccessibility(t, b, "cycle 2027")
 	testutil.Screenshot(t, b, "13-cycle")
-	must(chromedp.Do(b, setDate("#x-org", fmt.Sprint(sc.org.ID)), setDate("#x-date", "2027-10-10"),
+	must(chromedp.Do(b, setValue("#x-org", fmt.Sprint(sc.org.ID)), setValue("#x-date", "2027-10-10"),
 		chromedp.Click(chromedp.CSS(`form[action$="/extensions"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	c, err := sc.s.Cycles.Get(context.Background(), 2027)
@@ -169,8 +144,8 @@ func TestCyclePagesInBrowser(t *testing.T) {
 	// A deadline moved past that extension is refused, with a message that
 	// says why, and the typed date kept.
 	must(chromedp.Do(b,
-		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.alert').forEach(e => e.remove())`),
-		setDate("#c-deadline", "2027-10-12"),
+		dropAlerts,
+		setValue("#c-deadline", "2027-10-12"),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/cycles/2027"] button`)),
 		chromedp.WaitVisible(chromedp.CSS("#e-deadline")),
 	))
@@ -188,31 +163,16 @@ func TestCyclePagesInBrowser(t *testing.T) {
 func TestOrganisationPagesInBrowser(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := newScenario(t, db)
-	if _, err := sc.s.Users.Create(context.Background(), testutil.System, user.Input{Email: "camille@pc.example", Name: "Camille",
-		Role: user.Secretariat, Password: testPassword}); err != nil {
-		t.Fatal(err)
-	}
-	b := testutil.Browser(t)
+	b := secretariatBrowser(t, sc, "/admin/organisations", "#o-name")
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	set := func(sel, v string) chromedp.Action[chromedp.Void] {
-		return chromedp.Evaluate[chromedp.Void](`document.querySelector('` + sel + `').value = '` + v + `'`)
-	}
-	dropFlash := chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.alert').forEach(e => e.remove())`)
-	must(chromedp.Do(b,
-		chromedp.Navigate(sc.ts+"/signin?next=/admin/organisations"),
-		chromedp.SendKeys(chromedp.CSS("#email"), "camille@pc.example"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("#o-name")),
-	))
 	testutil.CheckAccessibility(t, b, "organisations")
 	must(chromedp.Do(b,
-		chromedp.SendKeys(chromedp.CSS("#o-name"), "Republic of Moldova"), set("#o-kind", "state"),
+		chromedp.SendKeys(chromedp.CSS("#o-name"), "Republic of Moldova"), setValue("#o-kind", "state"),
 		chromedp.SendKeys(chromedp.CSS("#o-country"), "XX"),
 		chromedp.Click(chromedp.CSS(`form[method="post"][action="/admin/organisations"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-error")),
@@ -221,16 +181,16 @@ func TestOrganisationPagesInBrowser(t *testing.T) {
 		t.Errorf("typed name lost: %q", v)
 	}
 	testutil.CheckAccessibility(t, b, "organisations with errors")
-	must(chromedp.Do(b, set("#o-country", "MD"),
+	must(chromedp.Do(b, setValue("#o-country", "MD"),
 		chromedp.Click(chromedp.CSS(`form[method="post"][action="/admin/organisations"] button`)),
 		chromedp.WaitVisible(chromedp.CSS("#i-email")),
 		// Each step's flash is removed before the next submit, so that the
 		// wait below sees the next page's, not this one's.
-		dropFlash,
+		dropAlerts,
 		chromedp.Click(chromedp.CSS(`input[name="verified"]`)),
 		chromedp.Click(chromedp.CSS(`form[action^="/admin/organisations/"]:not([action$="/invite"]) button`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
-		dropFlash,
+		dropAlerts,
 		chromedp.SendKeys(chromedp.CSS("#i-name"), "Ion"),
 		chromedp.SendKeys(chromedp.CSS("#i-email"), "ion@gov.md.example"),
 		chromedp.Click(chromedp.CSS(`form[action$="/invite"] button`)),

@@ -70,7 +70,7 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 	testutil.CheckAccessibility(t, ctx, "editor")
 	testutil.Screenshot(t, ctx, "04-editor")
 	must(chromedp.Do(ctx,
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('#f-stage').value = 'implemented'`),
+		setValue("#f-stage", "implemented"),
 		chromedp.SendKeys(chromedp.CSS("#et1"), "Implementing decree 2026"),
 		chromedp.SendKeys(chromedp.CSS("#eu1"), "javascript:alert(1)"), // not a link anyone may follow
 		chromedp.Click(chromedp.CSS(`button[value="save"]`)),
@@ -83,7 +83,7 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 	testutil.CheckAccessibility(t, ctx, "editor with errors")
 	testutil.Screenshot(t, ctx, "05-editor-errors")
 	must(chromedp.Do(ctx,
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('#eu1').value = 'https://example.org/decree-2026'`),
+		setValue("#eu1", "https://example.org/decree-2026"),
 		chromedp.Click(chromedp.CSS(`button[value="save"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 	))
