@@ -168,7 +168,7 @@ func rowInput(cell func(string) string, line int) (Input, []Problem) {
 		}
 		t, err := date.Parse(v)
 		if err != nil {
-			problems = append(problems, Problem{Line: line, Column: col, Message: fmt.Sprintf("%q is not a date as YYYY-MM-DD", v)})
+			problems = append(problems, Problem{Line: line, Column: col, Message: err.Error()})
 			return nil
 		}
 		return &t

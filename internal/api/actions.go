@@ -136,7 +136,7 @@ func (d actionInputDTO) apply(in *action.Input) error {
 		}
 		t, err := date.Parse(*p.v)
 		if err != nil {
-			f.Addf(p.name, "%q is not a date as YYYY-MM-DD", *p.v)
+			f.Add(p.name, err.Error())
 			continue
 		}
 		*p.dst = &t

@@ -42,7 +42,7 @@ func (d cycleInputDTO) apply(in *cycle.Input) error {
 		}
 		t, err := date.Parse(*p.v)
 		if err != nil {
-			f.Addf(p.name, "%q is not a date as YYYY-MM-DD", *p.v)
+			f.Add(p.name, err.Error())
 			continue
 		}
 		*p.dst = t
@@ -138,7 +138,7 @@ func (h *Handler) extendDeadline(c echo.Context) error {
 	}
 	d, err := date.Parse(body.Deadline)
 	if err != nil {
-		return errs.Field(errs.Invalid, "deadline", fmt.Sprintf("%q is not a date as YYYY-MM-DD", body.Deadline))
+		return errs.Field(errs.Invalid, "deadline", err.Error())
 	}
 	if err := h.Cycles.Extend(c.Request().Context(), by, year, body.StakeholderID, d); err != nil {
 		return err

@@ -52,7 +52,7 @@ func (d stakeholderInputDTO) apply(in *stakeholder.Input) error {
 		} else {
 			t, err := date.Parse(*d.SupporterSince)
 			if err != nil {
-				return errs.Field(errs.Invalid, "supporter_since", fmt.Sprintf("%q is not a date as YYYY-MM-DD", *d.SupporterSince))
+				return errs.Field(errs.Invalid, "supporter_since", err.Error())
 			}
 			in.SupporterSince = &t
 		}

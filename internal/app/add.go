@@ -169,7 +169,7 @@ func runCycle(e env, args []string) error {
 		}
 		d, err := date.Parse(p.s)
 		if err != nil {
-			bad.Addf(name, "%q is not a date as YYYY-MM-DD", p.s)
+			bad.Add(name, err.Error())
 			continue
 		}
 		*p.dst = d

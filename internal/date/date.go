@@ -3,7 +3,10 @@
 // databases store and return the same value.
 package date
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Day returns the calendar day of t, in UTC, as UTC midnight.
 func Day(t time.Time) time.Time {
@@ -23,7 +26,12 @@ func DayPtr(t *time.Time) *time.Time {
 	return &d
 }
 
-// Parse reads a YYYY-MM-DD day.
+// Parse reads a YYYY-MM-DD day. Its error is a message fit for the person
+// who typed s, in every place a day is read.
 func Parse(s string) (time.Time, error) {
-	return time.Parse(time.DateOnly, s)
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date as YYYY-MM-DD", s)
+	}
+	return t, nil
 }

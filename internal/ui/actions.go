@@ -168,7 +168,7 @@ func (f actionForm) input() (action.Input, errs.FieldErrors) {
 		}
 		t, err := date.Parse(d.value)
 		if err != nil {
-			bad.Addf(d.name, "%q is not a date as YYYY-MM-DD", d.value)
+			bad.Add(d.name, err.Error())
 			continue
 		}
 		*d.dst = &t

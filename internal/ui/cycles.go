@@ -93,7 +93,7 @@ func (f cycleForm) input() (cycle.Input, errs.FieldErrors) {
 		}
 		t, err := date.Parse(p.value)
 		if err != nil {
-			bad.Addf(p.name, "%q is not a date as YYYY-MM-DD", p.value)
+			bad.Add(p.name, err.Error())
 			continue
 		}
 		*p.dst = t
