@@ -120,11 +120,12 @@ func (h *Handler) acceptAll(c echo.Context) error {
 		p.Version, _ = strconv.Atoi(version)
 		picks = append(picks, p)
 	}
-	done, err := h.Actions.AcceptAll(c.Request().Context(), by, picks)
-	switch {
-	case len(picks) == 0:
+	if len(picks) == 0 {
 		h.setFlash(c, "flash_err_choose_actions", 0)
 		return c.Redirect(http.StatusSeeOther, "/review?"+c.Request().URL.RawQuery)
+	}
+	done, err := h.Actions.AcceptAll(c.Request().Context(), by, picks)
+	switch {
 	case errs.Is(err, errs.Conflict), errs.Is(err, errs.Invalid):
 		h.setFlash(c, "flash_err_bulk_changed", 0)
 		return c.Redirect(http.StatusSeeOther, "/review?"+c.Request().URL.RawQuery)
