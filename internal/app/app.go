@@ -23,9 +23,12 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/jobs"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/mail"
 	"github.com/pctracker/pctracker/internal/markdown"
+	"github.com/pctracker/pctracker/internal/pdf"
 	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/server"
 	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/signin"
@@ -54,6 +57,7 @@ type services struct {
 	sessions        *session.Service
 	signIn          *signin.Service
 	accounts        *account.Service
+	reports         *report.Service
 	now             func() time.Time
 }
 
@@ -68,7 +72,27 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 		sessions:        session.NewService(db, now, cfg.Session.IdleTimeout, cfg.Session.AbsoluteTimeout),
 		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
+		reports: report.NewService(db, newReportRenderer(cfg), now),
 	}
+}
+
+// newReportRenderer parses the embedded report template and catalogues. They
+// are part of the binary, so a failure is a bug of the build (the report
+// tests render every format), not a condition to handle at run time.
+func newReportRenderer(cfg config.Config) *report.Renderer {
+	cat, err := locale.Load(web.I18n())
+	if err != nil {
+		panic(err)
+	}
+	var printer report.Printer
+	if p := pdf.Find(cfg.Report.Chromium); p != nil {
+		printer = p
+	}
+	r, err := report.NewRenderer(web.Templates(), cat, printer, "report.chromium (PCT_REPORT_CHROMIUM)")
+	if err != nil {
+		panic(err)
+	}
+	return r
 }
 
 // newMailer builds the configured mail backend.

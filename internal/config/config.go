@@ -32,6 +32,14 @@ type Config struct {
 	Session  Session
 	SignIn   SignIn
 	Mail     Mail
+	Report   Report
+}
+
+// Report tunes the progress report.
+type Report struct {
+	// Chromium is the browser that prints the PDF: a path, empty to look
+	// for chromium on PATH, or "off" to make no PDF.
+	Chromium string
 }
 
 // Session bounds how long a sign-in lasts.
@@ -241,6 +249,10 @@ func fields() []field {
 			help: "starttls, tls (implicit, usually port 465) or none (local relays only)",
 			get:  func(c *Config) string { return c.Mail.SMTP.TLS },
 			set:  func(c *Config, v string) error { c.Mail.SMTP.TLS = v; return nil }},
+		{key: "report.chromium", env: "PCT_REPORT_CHROMIUM",
+			help: "path of the Chromium that prints report PDFs; empty looks for chromium on PATH; off makes no PDF",
+			get:  func(c *Config) string { return c.Report.Chromium },
+			set:  func(c *Config, v string) error { c.Report.Chromium = v; return nil }},
 	}
 }
 

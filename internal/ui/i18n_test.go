@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/web"
 )
@@ -85,7 +86,7 @@ func TestPickLanguage(t *testing.T) {
 		"": "en", "fr-CA": "fr", "de-DE,fr;q=0.8,en;q=0.5": "fr", "en-GB,fr;q=0.9": "en", "es": "en", "*": "en",
 	} {
 		r := newRequest(header)
-		if got, _ := pickLanguage(language.NewMatcher(languages()), r); got != want {
+		if got, _ := pickLanguage(language.NewMatcher(locale.Languages()), r); got != want {
 			t.Errorf("%q: %s, want %s", header, got, want)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -25,14 +26,14 @@ type renderer struct {
 }
 
 func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error) {
-	cat, err := loadCatalogue(i18nFS)
+	cat, err := locale.Load(i18nFS)
 	if err != nil {
 		return nil, err
 	}
 	r := &renderer{pages: map[string]map[string]*template.Template{}, hashes: hashes}
-	for _, tag := range languages() {
+	for _, tag := range locale.Languages() {
 		lang := tag.String()
-		tr := cat.translator(lang)
+		tr := cat.Translator(lang)
 		funcs := template.FuncMap{
 			"t":         tr,
 			"tn":        func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },

@@ -23,6 +23,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/jobs"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -159,7 +160,7 @@ func New(d Deps, o Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{Deps: d, renderer: r, matcher: language.NewMatcher(languages()), secure: o.Secure,
+	return &Handler{Deps: d, renderer: r, matcher: language.NewMatcher(locale.Languages()), secure: o.Secure,
 		cookie: o.Cookie, timeout: o.AbsoluteTimeout}, nil
 }
 

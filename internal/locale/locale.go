@@ -1,0 +1,64 @@
+// Package locale holds pctracker's message catalogues, English and French,
+// shared by the pages and the reports so that a label reads the same in both.
+package locale
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+)
+
+// Languages of pctracker; the first is the default.
+func Languages() []language.Tag { return []language.Tag{language.English, language.French} }
+
+// Supported returns s as a known language code ("en", "fr"), or "".
+func Supported(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, t := range Languages() {
+		if t.String() == s {
+			return s
+		}
+	}
+	return ""
+}
+
+// Translate returns the text of a key in one language, filling its
+// template with data when given.
+type Translate func(key string, data ...any) string
+
+// Catalogue holds the message files.
+type Catalogue struct{ bundle *i18n.Bundle }
+
+// Load reads one "<lang>.yaml" file per language from fsys.
+func Load(fsys fs.FS) (*Catalogue, error) {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	for _, tag := range Languages() {
+		if _, err := b.LoadMessageFileFS(fsys, tag.String()+".yaml"); err != nil {
+			return nil, fmt.Errorf("load %s messages: %w", tag, err)
+		}
+	}
+	return &Catalogue{bundle: b}, nil
+}
+
+// Translator returns the function that translates a key into lang. A
+// missing key shows the key itself, so a gap is visible but never fatal;
+// a test keeps the catalogues complete.
+func (c *Catalogue) Translator(lang string) Translate {
+	loc := i18n.NewLocalizer(c.bundle, lang)
+	return func(key string, data ...any) string {
+		cfg := &i18n.LocalizeConfig{MessageID: key}
+		if len(data) == 1 {
+			cfg.TemplateData = data[0]
+		}
+		s, err := loc.Localize(cfg)
+		if err != nil {
+			return key
+		}
+		return s
+	}
+}

@@ -1,0 +1,212 @@
+package report
+
+import (
+	_ "embed"
+	"encoding/json"
+	"time"
+)
+
+// Schema is the JSON Schema of the JSON document; a test validates every
+// JSON report against it.
+//
+//go:embed report.schema.json
+var Schema []byte
+
+// SchemaURL names the schema inside each document.
+const SchemaURL = "https://pctracker.org/schemas/report/v1.json"
+
+type jsonDoc struct {
+	Schema          string        `json:"$schema"`
+	Cycle           int           `json:"cycle"`
+	Lang            string        `json:"lang"`
+	Title           string        `json:"title"`
+	CutoffAt        time.Time     `json:"cutoff_at"`
+	CompiledAt      time.Time     `json:"compiled_at"`
+	Dates           jsonDates     `json:"dates"`
+	Headline        jsonHeadline  `json:"headline"`
+	Recommendations []jsonRec     `json:"recommendations"`
+	HeatMap         []jsonHeatRow `json:"heat_map"`
+	Gaps            []jsonGap     `json:"gaps"`
+	Actions         []jsonAction  `json:"actions"`
+	Methodology     string        `json:"methodology"`
+}
+
+type jsonDates struct {
+	OpensAt   string `json:"opens_at"`
+	Deadline  string `json:"deadline"`
+	ReportAt  string `json:"report_at"`
+	ForumDate string `json:"forum_date"`
+}
+
+type jsonCount struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+type jsonHeadline struct {
+	Supporters     int           `json:"supporters"`
+	Reporting      int           `json:"organisations_reporting"`
+	SupportersBy   []jsonCount   `json:"supporters_by_kind"`
+	ReportingBy    []jsonCount   `json:"reporting_by_kind"`
+	Actions        int           `json:"actions"`
+	PublicActions  int           `json:"public_actions"`
+	ByStage        []jsonCount   `json:"actions_by_stage"`
+	New            int           `json:"new"`
+	CarriedForward int           `json:"carried_forward"`
+	Previous       *jsonPrevious `json:"previous"`
+}
+
+type jsonPrevious struct {
+	Cycle           int `json:"cycle"`
+	Reporting       int `json:"organisations_reporting"`
+	Actions         int `json:"actions"`
+	ReportingChange int `json:"organisations_reporting_change"`
+	ActionsChange   int `json:"actions_change"`
+}
+
+type jsonCoverage struct {
+	Addressees int     `json:"addressees"`
+	Reporting  int     `json:"reporting"`
+	Percent    float64 `json:"percent"`
+}
+
+type jsonRec struct {
+	Number        int          `json:"number"`
+	Slug          string       `json:"slug"`
+	Title         string       `json:"title"`
+	Addressees    []string     `json:"addressees"`
+	Organisations int          `json:"organisations_acting"`
+	ByKind        []jsonCount  `json:"organisations_by_kind"`
+	ByStage       []jsonCount  `json:"organisations_by_stage"`
+	Actions       int          `json:"actions"`
+	Coverage      jsonCoverage `json:"coverage"`
+	Previous      *jsonRecPrev `json:"previous"`
+	ActionIDs     []int64      `json:"public_action_ids"`
+}
+
+type jsonRecPrev struct {
+	Organisations       int     `json:"organisations_acting"`
+	CoveragePercent     float64 `json:"coverage_percent"`
+	OrganisationsChange int     `json:"organisations_change"`
+	CoverageChange      float64 `json:"coverage_change_points"`
+}
+
+type jsonHeatRow struct {
+	Recommendation int        `json:"recommendation"`
+	Cells          []jsonCell `json:"cells"`
+}
+
+type jsonCell struct {
+	Kind          string  `json:"kind"`
+	Addressed     bool    `json:"addressed"`
+	Organisations int     `json:"organisations_acting"`
+	Supporters    int     `json:"supporters"`
+	Percent       float64 `json:"percent"`
+}
+
+type jsonGap struct {
+	Recommendation int          `json:"recommendation"`
+	Title          string       `json:"title"`
+	Coverage       jsonCoverage `json:"coverage"`
+}
+
+type jsonAction struct {
+	ID              int64          `json:"id"`
+	Organisation    string         `json:"organisation"`
+	Kind            string         `json:"kind"`
+	Country         string         `json:"country"`
+	Title           string         `json:"title"`
+	Stage           string         `json:"stage"`
+	MeasureType     string         `json:"measure_type"`
+	Scope           string         `json:"scope"`
+	CarriedForward  bool           `json:"carried_forward"`
+	Recommendations []int          `json:"recommendations"`
+	AcceptedAt      time.Time      `json:"accepted_at"`
+	Evidence        []jsonEvidence `json:"evidence"`
+}
+
+type jsonEvidence struct {
+	Kind  string `json:"kind"`
+	URL   string `json:"url"`
+	Title string `json:"title"`
+}
+
+// jsonReport writes every figure of the report as JSON. Codes stay codes;
+// labels and titles are in the document's language.
+func jsonReport(f Figures, w words) ([]byte, error) {
+	d := jsonDoc{Schema: SchemaURL, Cycle: f.Year, Lang: w.Lang, Title: w.Title(f.Year), CutoffAt: f.CutoffAt,
+		CompiledAt: f.CompiledAt, Methodology: w.T("report_methodology_text"),
+		Dates: jsonDates{OpensAt: w.Date(f.Period.OpensAt), Deadline: w.Date(f.Period.Deadline),
+			ReportAt: w.Date(f.Period.ReportAt), ForumDate: w.Date(f.Period.ForumDate)},
+		Headline: jsonHeadline{Supporters: f.SupporterTotal, Reporting: f.ReportingTotal,
+			SupportersBy: kindsJSON(f.Supporters, w), ReportingBy: kindsJSON(f.Reporting, w),
+			Actions: f.Actions, PublicActions: f.PublicActions, ByStage: stagesJSON(f.ByStage, w),
+			New: f.New, CarriedForward: f.CarriedForward},
+		Recommendations: []jsonRec{}, HeatMap: []jsonHeatRow{}, Gaps: []jsonGap{}, Actions: []jsonAction{}}
+	if f.Prev != nil {
+		d.Headline.Previous = &jsonPrevious{Cycle: f.PreviousYear, Reporting: f.Prev.Reporting, Actions: f.Prev.Actions,
+			ReportingChange: f.ReportingTotal - f.Prev.Reporting, ActionsChange: f.Actions - f.Prev.Actions}
+	}
+	for _, r := range f.Recommendations {
+		jr := jsonRec{Number: r.Number, Slug: r.Slug, Title: r.Title.In(w.Lang), Addressees: []string{},
+			Organisations: r.Organisations, ByKind: kindsJSON(r.ByKind, w), ByStage: stagesJSON(r.ByStage, w),
+			Actions: r.Actions, Coverage: coverageJSON(r.Coverage), ActionIDs: []int64{}}
+		for _, k := range r.Addressees {
+			jr.Addressees = append(jr.Addressees, string(k))
+		}
+		if r.Prev != nil {
+			jr.Previous = &jsonRecPrev{Organisations: r.Prev.Organisations, CoveragePercent: r.Prev.Coverage,
+				OrganisationsChange: r.Organisations - r.Prev.Organisations,
+				CoverageChange:      percentPoints(r.Coverage.Percent - r.Prev.Coverage)}
+		}
+		for _, l := range r.Listed {
+			jr.ActionIDs = append(jr.ActionIDs, l.ID)
+		}
+		d.Recommendations = append(d.Recommendations, jr)
+		row := jsonHeatRow{Recommendation: r.Number}
+		for _, c := range r.HeatMap {
+			row.Cells = append(row.Cells, jsonCell{Kind: string(c.Kind), Addressed: c.Addressed,
+				Organisations: c.Organisations, Supporters: c.Supporters, Percent: c.Percent})
+		}
+		d.HeatMap = append(d.HeatMap, row)
+	}
+	for _, g := range f.Gaps {
+		d.Gaps = append(d.Gaps, jsonGap{Recommendation: g.Number, Title: g.Title.In(w.Lang), Coverage: coverageJSON(g.Coverage)})
+	}
+	for _, l := range f.Listed {
+		a := jsonAction{ID: l.ID, Organisation: l.Organisation, Kind: string(l.Kind), Country: l.Country, Title: l.Title,
+			Stage: string(l.Stage), MeasureType: string(l.MeasureType), Scope: string(l.Scope),
+			CarriedForward: l.CarriedForward, Recommendations: l.Recommendations, AcceptedAt: l.AcceptedAt,
+			Evidence: []jsonEvidence{}}
+		for _, e := range l.Evidence {
+			a.Evidence = append(a.Evidence, jsonEvidence{Kind: string(e.Kind), URL: e.URL, Title: e.Title})
+		}
+		d.Actions = append(d.Actions, a)
+	}
+	b, err := json.MarshalIndent(d, "", "  ")
+	return append(b, '\n'), err
+}
+
+func kindsJSON(ks []KindCount, w words) []jsonCount {
+	out := make([]jsonCount, len(ks))
+	for i, k := range ks {
+		out[i] = jsonCount{Code: string(k.Kind), Label: w.Kind(k.Kind), Count: k.N}
+	}
+	return out
+}
+
+func stagesJSON(ss []StageCount, w words) []jsonCount {
+	out := make([]jsonCount, len(ss))
+	for i, s := range ss {
+		out[i] = jsonCount{Code: string(s.Stage), Label: w.Stage(s.Stage), Count: s.N}
+	}
+	return out
+}
+
+func coverageJSON(c Coverage) jsonCoverage {
+	return jsonCoverage{Addressees: c.Addressees, Reporting: c.Reporting, Percent: c.Percent}
+}
+
+// percentPoints rounds a difference of percentages to one decimal.
+func percentPoints(v float64) float64 { return float64(int64(v*10+sign(v)*0.5)) / 10 }

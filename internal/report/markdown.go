@@ -1,0 +1,142 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// markdown writes the report as Markdown: the same sections as the HTML,
+// with tables in place of charts.
+func markdown(f Figures, w words) []byte {
+	var b bytes.Buffer
+	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	row := func(cells ...string) {
+		for i := range cells {
+			cells[i] = mdCell(cells[i])
+		}
+		p("| %s |\n", strings.Join(cells, " | "))
+	}
+	rule := func(n int) { p("|%s\n", strings.Repeat(" --- |", n)) }
+
+	p("# %s\n\n", mdText(w.Title(f.Year)))
+	p("%s\n\n", mdText(w.T("report_subtitle")))
+	p("%s: %s · %s: %s\n\n", w.T("report_cutoff"), w.Time(f.CutoffAt), w.T("report_compiled"), w.Time(f.CompiledAt))
+
+	p("## %s\n\n", w.T("report_headline"))
+	row(w.T("report_kind"), w.T("report_supporters"), w.T("report_reporting"))
+	rule(3)
+	for i, k := range f.Supporters {
+		row(w.Kind(k.Kind), w.Number(k.N), w.Number(f.Reporting[i].N))
+	}
+	row("**"+w.T("report_total")+"**", "**"+w.Number(f.SupporterTotal)+"**", "**"+w.Number(f.ReportingTotal)+"**")
+	p("\n")
+	row(w.T("report_stage"), w.T("report_actions"))
+	rule(2)
+	for _, s := range f.ByStage {
+		row(w.Stage(s.Stage), w.Number(s.N))
+	}
+	row("**"+w.T("report_total")+"**", "**"+w.Number(f.Actions)+"**")
+	p("\n- %s: %s\n- %s: %s\n- %s: %s\n", w.T("report_new"), w.Number(f.New), w.T("report_carried"),
+		w.Number(f.CarriedForward), w.T("report_public_listed"), w.Number(f.PublicActions))
+	if f.Prev != nil {
+		p("- %s\n", mdText(w.T("report_change_since", map[string]any{"Year": f.PreviousYear,
+			"Reporting": w.Change(f.ReportingTotal - f.Prev.Reporting), "Actions": w.Change(f.Actions - f.Prev.Actions)})))
+	}
+	p("\n")
+
+	p("## %s\n\n", w.T("report_coverage_title"))
+	row(w.T("report_recommendation"), w.T("report_addressed_to"), w.T("report_orgs_acting"), w.T("report_coverage"), w.T("report_yoy"))
+	rule(5)
+	for _, r := range f.Recommendations {
+		row(mdText(fmt.Sprintf("%d. %s", r.Number, r.Title.In(w.Lang))), w.Kinds(r.Addressees), w.Number(r.Organisations),
+			fmt.Sprintf("%s (%s/%s)", w.Percent(r.Coverage.Percent), w.Number(r.Coverage.Reporting), w.Number(r.Coverage.Addressees)),
+			yoy(r, w))
+	}
+	p("\n## %s\n\n%s\n\n", w.T("report_heatmap"), w.T("report_heatmap_desc"))
+	head := []string{w.T("report_recommendation")}
+	for _, k := range f.Supporters {
+		head = append(head, w.Kind(k.Kind))
+	}
+	row(head...)
+	rule(len(head))
+	for _, r := range f.Recommendations {
+		cells := []string{fmt.Sprintf("%d", r.Number)}
+		for _, c := range r.HeatMap {
+			cells = append(cells, fmt.Sprintf("%s (%s)", w.Number(c.Organisations), w.Percent(c.Percent)))
+		}
+		row(cells...)
+	}
+
+	p("\n## %s\n\n%s\n\n", w.T("report_gaps"), w.T("report_gaps_desc"))
+	for _, g := range f.Gaps {
+		p("1. %s: %s (%s/%s)\n", mdText(fmt.Sprintf("%d. %s", g.Number, g.Title.In(w.Lang))), w.Percent(g.Coverage.Percent),
+			w.Number(g.Coverage.Reporting), w.Number(g.Coverage.Addressees))
+	}
+
+	for _, r := range f.Recommendations {
+		p("\n## %d. %s\n\n", r.Number, mdText(r.Title.In(w.Lang)))
+		p("%s: %s · %s: %s · %s: %s · %s: %s\n\n", w.T("report_addressed_to"), w.Kinds(r.Addressees),
+			w.T("report_orgs_acting"), w.Number(r.Organisations), w.T("report_coverage"), w.Percent(r.Coverage.Percent),
+			w.T("report_yoy"), yoy(r, w))
+		row(w.T("report_kind"), w.T("report_orgs_acting"))
+		rule(2)
+		for _, k := range r.ByKind {
+			row(w.Kind(k.Kind), w.Number(k.N))
+		}
+		p("\n")
+		row(w.T("report_stage"), w.T("report_orgs_acting"))
+		rule(2)
+		for _, s := range r.ByStage {
+			row(w.Stage(s.Stage), w.Number(s.N))
+		}
+		p("\n### %s\n\n", w.T("report_listed"))
+		if len(r.Listed) == 0 {
+			p("%s\n", w.T("report_none_listed"))
+			continue
+		}
+		row(w.T("report_organisation"), w.T("report_action"), w.T("report_stage"), w.T("report_measure"), w.T("report_evidence"))
+		rule(5)
+		for _, l := range r.Listed {
+			var ev []string
+			for _, e := range l.Evidence {
+				ev = append(ev, fmt.Sprintf("[%s](%s)", mdText(e.Title), mdURL(e.URL)))
+			}
+			row(mdText(l.Organisation), mdText(l.Title), w.Stage(l.Stage), w.Measure(l.MeasureType), strings.Join(ev, ", "))
+		}
+	}
+
+	p("\n## %s\n\n%s\n\n%s: %s.\n", w.T("report_methodology"), w.T("report_methodology_text"),
+		w.T("report_cutoff"), w.Time(f.CutoffAt))
+	return b.Bytes()
+}
+
+func yoy(r RecFigures, w words) string {
+	if r.Prev == nil {
+		return "–"
+	}
+	return w.Change(r.Organisations-r.Prev.Organisations) + " · " + w.Points(r.Coverage.Percent-r.Prev.Coverage)
+}
+
+// mdText escapes the characters that would turn text written by an
+// organisation into Markdown markup (links, emphasis, HTML).
+func mdText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_{}[]()<>#+!|~", r) {
+			b.WriteRune('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mdCell is text fit for a table cell: on one line. Text from elsewhere is
+// escaped with mdText first (which escapes pipes too); markup the report
+// itself writes (bold, links) is kept.
+func mdCell(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// mdURL keeps a link target from closing the link early.
+func mdURL(u string) string {
+	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(u)
+}

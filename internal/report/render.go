@@ -1,0 +1,247 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/chart"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/export"
+	"github.com/pctracker/pctracker/internal/locale"
+)
+
+// Printer turns an HTML document into a PDF (headless Chromium).
+type Printer interface {
+	PDF(ctx context.Context, html []byte) ([]byte, error)
+}
+
+// Renderer writes figures as documents.
+type Renderer struct {
+	words   map[string]words
+	html    map[string]*template.Template
+	printer Printer // nil when no Chromium is configured
+	// pdfSetting names the setting that configures the printer, for the
+	// message when it is missing.
+	pdfSetting string
+}
+
+// NewRenderer parses the report template once per language. printer may be
+// nil: every format but PDF works without it.
+func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSetting string) (*Renderer, error) {
+	r := &Renderer{words: map[string]words{}, html: map[string]*template.Template{}, printer: printer, pdfSetting: pdfSetting}
+	for _, tag := range locale.Languages() {
+		lang := tag.String()
+		w := words{Lang: lang, T: cat.Translator(lang)}
+		t, err := template.New("report.html").Funcs(template.FuncMap{
+			"t":   w.T,
+			"yoy": func(rf RecFigures) string { return yoy(rf, w) },
+			"sub": func(a, b int) int { return a - b },
+			"dict": func(kv ...any) map[string]any {
+				m := map[string]any{}
+				for i := 0; i+1 < len(kv); i += 2 {
+					m[fmt.Sprint(kv[i])] = kv[i+1]
+				}
+				return m
+			},
+		}).ParseFS(templates, "report/report.html")
+		if err != nil {
+			return nil, fmt.Errorf("parse report template: %w", err)
+		}
+		r.words[lang], r.html[lang] = w, t
+	}
+	return r, nil
+}
+
+// Render writes f in one format and language.
+func (r *Renderer) Render(ctx context.Context, f Figures, format Format, lang string) ([]byte, error) {
+	w, ok := r.words[lang]
+	if !ok {
+		return nil, errs.Field(errs.Invalid, "lang", "must be en or fr")
+	}
+	switch format {
+	case Markdown:
+		return markdown(f, w), nil
+	case CSV:
+		return csvDoc(f, w)
+	case JSON:
+		return jsonReport(f, w)
+	case HTML:
+		return r.htmlDoc(f, w)
+	case XLSX:
+		return xlsxDoc(f, w)
+	case PDF:
+		if r.printer == nil {
+			return nil, errs.E(errs.Unavailable, "the PDF needs Chromium, which is not configured: set %s to the path of chromium (the other formats work without it)", r.pdfSetting)
+		}
+		page, err := r.htmlDoc(f, w)
+		if err != nil {
+			return nil, err
+		}
+		return r.printer.PDF(ctx, page)
+	}
+	return nil, errs.Field(errs.Invalid, "format", "must be one of html, pdf, md, csv, json, xlsx")
+}
+
+// CanPrint reports whether PDFs can be made.
+func (r *Renderer) CanPrint() bool { return r.printer != nil }
+
+type htmlView struct {
+	F          Figures
+	W          words
+	Stages     []action.Stage
+	StageChart template.HTML
+	HeatChart  template.HTML
+}
+
+func (r *Renderer) htmlDoc(f Figures, w words) ([]byte, error) {
+	v := htmlView{F: f, W: w, Stages: action.Stages}
+	series := make([]chart.Series, len(action.Stages))
+	for i, s := range action.Stages {
+		series[i] = chart.Series{Label: w.Stage(s), Color: chart.StageColors[i]}
+	}
+	bars := make([]chart.Bar, len(f.Recommendations))
+	rows := make([]string, len(f.Recommendations))
+	cells := make([][]chart.HeatCell, len(f.Recommendations))
+	for i, rec := range f.Recommendations {
+		label := w.T("report_rec_short", map[string]any{"Number": rec.Number})
+		vals := make([]int, len(rec.ByStage))
+		for j, s := range rec.ByStage {
+			vals[j] = s.N
+		}
+		bars[i], rows[i] = chart.Bar{Label: label, Values: vals}, label
+		for _, c := range rec.HeatMap {
+			cells[i] = append(cells[i], chart.HeatCell{Text: strconv.Itoa(c.Organisations), Percent: c.Percent, Marked: c.Addressed,
+				Tip: fmt.Sprintf("%s · %s: %d/%d (%s)", label, w.Kind(c.Kind), c.Organisations, c.Supporters, w.Percent(c.Percent))})
+		}
+	}
+	columns := make([]string, len(f.Supporters))
+	for i, k := range f.Supporters {
+		columns[i] = w.Kind(k.Kind)
+	}
+	v.StageChart = chart.Stacked("chart-stages", w.T("report_stage_chart"), w.T("report_stage_chart_desc"), series, bars)
+	v.HeatChart = chart.Heat("chart-heat", w.T("report_heatmap"), w.T("report_heatmap_desc"), columns, rows, cells)
+	var b bytes.Buffer
+	if err := r.html[w.Lang].Execute(&b, v); err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "render the report")
+	}
+	return b.Bytes(), nil
+}
+
+// xlsxDoc writes a workbook with a sheet of figures and a sheet of actions.
+// Cells are written as strings or numbers, never as formulas, and text
+// cells pass through the same escape as the CSV.
+func xlsxDoc(f Figures, w words) ([]byte, error) {
+	x := excelize.NewFile()
+	defer x.Close()
+	figures, actions := w.T("report_sheet_figures"), w.T("report_sheet_actions")
+	if err := x.SetSheetName("Sheet1", figures); err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "xlsx")
+	}
+	if _, err := x.NewSheet(actions); err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "xlsx")
+	}
+	bold, _ := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	sheet := &sheetWriter{x: x, name: figures, bold: bold}
+	sheet.row(true, w.Title(f.Year))
+	sheet.row(false, w.T("report_cutoff"), w.Time(f.CutoffAt))
+	sheet.row(false)
+	sheet.row(true, w.T("report_kind"), w.T("report_supporters"), w.T("report_reporting"))
+	for i, k := range f.Supporters {
+		sheet.row(false, w.Kind(k.Kind), k.N, f.Reporting[i].N)
+	}
+	sheet.row(true, w.T("report_total"), f.SupporterTotal, f.ReportingTotal)
+	sheet.row(false)
+	sheet.row(true, w.T("report_stage"), w.T("report_actions"))
+	for _, s := range f.ByStage {
+		sheet.row(false, w.Stage(s.Stage), s.N)
+	}
+	sheet.row(true, w.T("report_total"), f.Actions)
+	sheet.row(false, w.T("report_new"), f.New)
+	sheet.row(false, w.T("report_carried"), f.CarriedForward)
+	sheet.row(false, w.T("report_public_listed"), f.PublicActions)
+	sheet.row(false)
+	head := []any{w.T("report_recommendation"), w.T("report_title_col"), w.T("report_addressed_to"), w.T("report_orgs_acting"), w.T("report_actions")}
+	for _, s := range action.Stages {
+		head = append(head, w.Stage(s))
+	}
+	head = append(head, w.T("report_col_addressees"), w.T("report_col_addressees_reporting"), w.T("report_coverage_pct"), w.T("report_col_prev_orgs"), w.T("report_col_prev_coverage"))
+	for _, k := range f.Supporters {
+		head = append(head, w.T("report_heat_col", map[string]any{"Kind": w.Kind(k.Kind)}))
+	}
+	sheet.row(true, head...)
+	for _, r := range f.Recommendations {
+		cells := []any{r.Number, r.Title.In(w.Lang), w.Kinds(r.Addressees), r.Organisations, r.Actions}
+		for _, s := range r.ByStage {
+			cells = append(cells, s.N)
+		}
+		cells = append(cells, r.Coverage.Addressees, r.Coverage.Reporting, r.Coverage.Percent)
+		if r.Prev != nil {
+			cells = append(cells, r.Prev.Organisations, r.Prev.Coverage)
+		} else {
+			cells = append(cells, "", "")
+		}
+		for _, c := range r.HeatMap {
+			cells = append(cells, c.Organisations)
+		}
+		sheet.row(false, cells...)
+	}
+	sheet = &sheetWriter{x: x, name: actions, bold: bold}
+	header := actionHeader(w)
+	hs := make([]any, len(header))
+	for i, h := range header {
+		hs[i] = h
+	}
+	sheet.row(true, hs...)
+	for _, r := range actionRows(f, w) {
+		cells := make([]any, len(r))
+		for i, c := range r {
+			cells[i] = c
+		}
+		sheet.row(false, cells...)
+	}
+	if sheet.err != nil {
+		return nil, errs.Wrap(errs.Internal, sheet.err, "xlsx")
+	}
+	var b bytes.Buffer
+	if err := x.Write(&b); err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "xlsx")
+	}
+	return b.Bytes(), nil
+}
+
+// sheetWriter appends rows to a sheet and keeps the first error.
+type sheetWriter struct {
+	x    *excelize.File
+	name string
+	bold int
+	n    int
+	err  error
+}
+
+func (s *sheetWriter) row(bold bool, cells ...any) {
+	s.n++
+	if s.err != nil || len(cells) == 0 {
+		return
+	}
+	for i, c := range cells {
+		if str, ok := c.(string); ok {
+			cells[i] = export.Cell(str)
+		}
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, s.n)
+	if err := s.x.SetSheetRow(s.name, cell, &cells); err != nil {
+		s.err = err
+		return
+	}
+	if bold {
+		end, _ := excelize.CoordinatesToCellName(len(cells), s.n)
+		s.err = s.x.SetCellStyle(s.name, cell, end, s.bold)
+	}
+}

@@ -1,0 +1,176 @@
+// Package report is about the Forum progress report of a cycle: the inputs
+// read from the accepted actions at a cut-off time, the figures compiled from
+// them, the documents rendered in every format and language, and the drafts
+// and the one published, frozen report of each cycle.
+//
+// Compilation is a pure function of the inputs, and the inputs are stored
+// with every compilation: so a published report can always be compiled again
+// from its frozen snapshot, to the same bytes.
+package report
+
+import (
+	"slices"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+)
+
+// Status of a compilation.
+type Status string
+
+const (
+	Draft     Status = "draft"
+	Published Status = "published"
+)
+
+// Source says what compiled a report.
+type Source string
+
+const (
+	Manual    Source = "manual"    // the secretariat, on a page or the API
+	Scheduled Source = "scheduled" // the scheduler
+	CLI       Source = "cli"       // pctracker report compile
+)
+
+// Report is one compilation of a cycle's report.
+type Report struct {
+	ID           int64
+	CycleYear    int
+	Status       Status
+	Source       Source
+	CutoffAt     time.Time
+	CompiledAt   time.Time
+	CompiledBy   int64 // 0 for the scheduler and the command line
+	InputsSHA256 string
+	PublishedAt  *time.Time
+	PublishedBy  int64
+	Artifacts    []Artifact // stored documents; a published report has them all
+}
+
+// Artifact is one stored document of a report.
+type Artifact struct {
+	Format Format
+	Lang   string
+	SHA256 string
+	Size   int
+	Body   []byte // filled only when the document itself is asked for
+}
+
+// Format is a document format of the report.
+type Format string
+
+const (
+	HTML     Format = "html"
+	PDF      Format = "pdf"
+	Markdown Format = "md"
+	CSV      Format = "csv"
+	JSON     Format = "json"
+	XLSX     Format = "xlsx"
+)
+
+// Formats lists every format, in the order pages show them.
+var Formats = []Format{HTML, PDF, Markdown, CSV, JSON, XLSX}
+
+// Reproducible lists the formats whose bytes depend on the inputs alone;
+// PDF and XLSX carry their own creation times.
+var Reproducible = []Format{Markdown, CSV, JSON}
+
+// Valid reports whether f is known.
+func (f Format) Valid() bool { return slices.Contains(Formats, f) }
+
+// ContentType is the media type of a format.
+func (f Format) ContentType() string {
+	switch f {
+	case HTML:
+		return "text/html; charset=utf-8"
+	case PDF:
+		return "application/pdf"
+	case Markdown:
+		return "text/markdown; charset=utf-8"
+	case CSV:
+		return "text/csv; charset=utf-8"
+	case JSON:
+		return "application/json"
+	case XLSX:
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "application/octet-stream"
+}
+
+// Inputs are everything a report is compiled from. They are stored with
+// every compilation as JSON; secretariat-only actions are kept as counts
+// only (no title, no evidence), since they never appear in a report.
+type Inputs struct {
+	Cycle           Period           `json:"cycle"`
+	CutoffAt        time.Time        `json:"cutoff_at"`
+	CompiledAt      time.Time        `json:"compiled_at"`
+	Recommendations []Recommendation `json:"recommendations"`
+	Organisations   []Organisation   `json:"organisations"`
+	Actions         []Action         `json:"actions"`
+	Previous        *Previous        `json:"previous,omitempty"`
+}
+
+// Period is a cycle's year and dates.
+type Period struct {
+	Year      int       `json:"year"`
+	OpensAt   time.Time `json:"opens_at"`
+	Deadline  time.Time `json:"deadline"`
+	ReportAt  time.Time `json:"report_at"`
+	ForumDate time.Time `json:"forum_date"`
+}
+
+// Recommendation is a recommendation as the report needs it.
+type Recommendation struct {
+	Number     int                 `json:"number"`
+	Slug       string              `json:"slug"`
+	Title      recommendation.Text `json:"title"`
+	Addressees []stakeholder.Kind  `json:"addressees"`
+}
+
+// Organisation is a supporting organisation as the report needs it.
+type Organisation struct {
+	ID             int64            `json:"id"`
+	Name           string           `json:"name"`
+	Kind           stakeholder.Kind `json:"kind"`
+	Country        string           `json:"country"`
+	Active         bool             `json:"active"`
+	SupporterSince *time.Time       `json:"supporter_since,omitempty"`
+}
+
+// Action is an accepted action as the report needs it.
+type Action struct {
+	ID              int64              `json:"id"`
+	OrganisationID  int64              `json:"organisation_id"`
+	Public          bool               `json:"public"`
+	Title           string             `json:"title,omitempty"`
+	Stage           action.Stage       `json:"stage"`
+	MeasureType     action.MeasureType `json:"measure_type"`
+	Scope           action.Scope       `json:"scope"`
+	CarriedForward  bool               `json:"carried_forward"`
+	Recommendations []int              `json:"recommendations"`
+	AcceptedAt      time.Time          `json:"accepted_at"`
+	Evidence        []Evidence         `json:"evidence,omitempty"`
+}
+
+// Evidence is a link of a public action.
+type Evidence struct {
+	Kind  action.EvidenceKind `json:"kind"`
+	URL   string              `json:"url"`
+	Title string              `json:"title"`
+}
+
+// Previous is the cycle before, for the change since then: its accepted
+// actions (as of the same rules), reduced to what the figures need.
+type Previous struct {
+	Period  Period           `json:"period"`
+	Actions []PreviousAction `json:"actions"`
+}
+
+// PreviousAction is an accepted action of the previous cycle.
+type PreviousAction struct {
+	OrganisationID  int64        `json:"organisation_id"`
+	Stage           action.Stage `json:"stage"`
+	Recommendations []int        `json:"recommendations"`
+}

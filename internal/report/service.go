@@ -1,0 +1,308 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// Store is what the service needs from storage.
+type Store interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	AppendAudit(ctx context.Context, e audit.Entry) error
+	Cycle(ctx context.Context, year int) (cycle.Cycle, error)
+	Cycles(ctx context.Context) ([]cycle.Cycle, error)
+	// ReportRecommendations, ReportOrganisations and ReportActions read the
+	// inputs: the actions of a cycle accepted at or before cutoff.
+	ReportRecommendations(ctx context.Context) ([]Recommendation, error)
+	ReportOrganisations(ctx context.Context) ([]Organisation, error)
+	ReportActions(ctx context.Context, cycleID int64, cutoff time.Time) ([]Action, error)
+	CreateReport(ctx context.Context, r *Report, cycleID int64, slot string, inputs []byte) error
+	Report(ctx context.Context, id int64) (Report, error)
+	Reports(ctx context.Context, year int, publishedOnly bool) ([]Report, error)
+	ReportInputs(ctx context.Context, id int64) ([]byte, error)
+	// PublishReport stores the documents and marks a draft published; it
+	// fails with Conflict when the report is no longer a draft or its cycle
+	// already has a published report.
+	PublishReport(ctx context.Context, id, by int64, at time.Time, docs []Artifact) error
+	ReportArtifact(ctx context.Context, id int64, f Format, lang string) (Artifact, error)
+}
+
+// Service compiles, lists, renders and publishes reports.
+type Service struct {
+	store    Store
+	renderer *Renderer
+	now      func() time.Time
+}
+
+// NewService builds the service.
+func NewService(store Store, renderer *Renderer, now func() time.Time) *Service {
+	return &Service{store: store, renderer: renderer, now: now}
+}
+
+func secretariatOnly(by user.Actor) error {
+	switch {
+	case by.IsSecretariat():
+		return nil
+	case by.Role == user.Supporter:
+		return errs.E(errs.Forbidden, "reports are compiled and published by the secretariat")
+	}
+	return errs.E(errs.Unauthorized, "sign in to compile or publish a report")
+}
+
+// CompileOptions tune a compilation.
+type CompileOptions struct {
+	Cutoff time.Time // zero: now
+	Source Source    // zero: Manual
+	Slot   string    // the scheduler's slot, if any
+}
+
+// Compile reads the inputs of a cycle's report as of the cut-off and stores
+// them as a new draft.
+func (s *Service) Compile(ctx context.Context, by user.Actor, year int, opt CompileOptions) (Report, error) {
+	if err := secretariatOnly(by); err != nil {
+		return Report{}, err
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	if opt.Cutoff.IsZero() {
+		opt.Cutoff = now
+	}
+	opt.Cutoff = opt.Cutoff.UTC().Truncate(time.Second)
+	if opt.Cutoff.After(now) {
+		return Report{}, errs.Field(errs.Invalid, "cutoff", "must not be in the future")
+	}
+	if opt.Source == "" {
+		opt.Source = Manual
+	}
+	var r Report
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		c, err := s.store.Cycle(ctx, year)
+		if err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return errs.E(errs.NotFound, "there is no cycle for %d", year)
+			}
+			return err
+		}
+		in, err := s.inputs(ctx, c, opt.Cutoff, now)
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(in)
+		if err != nil {
+			return errs.Wrap(errs.Internal, err, "encode report inputs")
+		}
+		r = Report{CycleYear: year, Status: Draft, Source: opt.Source, CutoffAt: opt.Cutoff, CompiledAt: now,
+			CompiledBy: by.UserID, InputsSHA256: digest(raw)}
+		if err := s.store.CreateReport(ctx, &r, c.ID, opt.Slot, raw); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "report.compile", "report", r.ID,
+			map[string]any{"cycle": year, "cutoff_at": opt.Cutoff, "source": opt.Source, "actions": len(in.Actions),
+				"inputs_sha256": r.InputsSHA256}, now))
+	})
+	return r, err
+}
+
+// inputs reads everything a report of c is compiled from.
+func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Time) (Inputs, error) {
+	in := Inputs{Cycle: period(c), CutoffAt: cutoff, CompiledAt: now}
+	var err error
+	if in.Recommendations, err = s.store.ReportRecommendations(ctx); err != nil {
+		return in, err
+	}
+	if in.Organisations, err = s.store.ReportOrganisations(ctx); err != nil {
+		return in, err
+	}
+	if in.Actions, err = s.store.ReportActions(ctx, c.ID, cutoff); err != nil {
+		return in, err
+	}
+	cycles, err := s.store.Cycles(ctx)
+	if err != nil {
+		return in, err
+	}
+	var prev *cycle.Cycle
+	for i := range cycles {
+		if cycles[i].Year < c.Year && (prev == nil || cycles[i].Year > prev.Year) {
+			prev = &cycles[i]
+		}
+	}
+	if prev != nil {
+		acts, err := s.store.ReportActions(ctx, prev.ID, cutoff)
+		if err != nil {
+			return in, err
+		}
+		in.Previous = &Previous{Period: period(*prev), Actions: actionsOf(acts)}
+	}
+	return in, nil
+}
+
+func period(c cycle.Cycle) Period {
+	return Period{Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt, ForumDate: c.ForumDate}
+}
+
+// List returns a cycle's reports (every cycle's when year is 0), newest
+// first: drafts only for the secretariat.
+func (s *Service) List(ctx context.Context, by user.Actor, year int) ([]Report, error) {
+	return s.store.Reports(ctx, year, !by.IsSecretariat())
+}
+
+// Get returns one report; a draft is not found but by the secretariat.
+func (s *Service) Get(ctx context.Context, by user.Actor, id int64) (Report, error) {
+	r, err := s.store.Report(ctx, id)
+	if err != nil {
+		return Report{}, err
+	}
+	if r.Status != Published && !by.IsSecretariat() {
+		return Report{}, errs.E(errs.NotFound, "no report %d", id)
+	}
+	return r, nil
+}
+
+// Document returns one document of a report. A published report answers
+// with the document it was published with; a draft is compiled again from
+// its stored inputs.
+func (s *Service) Document(ctx context.Context, by user.Actor, id int64, f Format, lang string) (Artifact, error) {
+	if !f.Valid() {
+		return Artifact{}, errs.Field(errs.Invalid, "format", "must be one of html, pdf, md, csv, json, xlsx")
+	}
+	if locale.Supported(lang) == "" {
+		return Artifact{}, errs.Field(errs.Invalid, "lang", "must be en or fr")
+	}
+	r, err := s.Get(ctx, by, id)
+	if err != nil {
+		return Artifact{}, err
+	}
+	if r.Status == Published {
+		a, err := s.store.ReportArtifact(ctx, id, f, lang)
+		if err == nil || !errs.Is(err, errs.NotFound) {
+			return a, err
+		}
+	}
+	return s.Recompile(ctx, id, f, lang)
+}
+
+// Recompile compiles a report again from its stored inputs and renders one
+// document. For a published report the CSV, JSON and Markdown come out
+// byte for byte as published.
+func (s *Service) Recompile(ctx context.Context, id int64, f Format, lang string) (Artifact, error) {
+	fig, err := s.figures(ctx, id)
+	if err != nil {
+		return Artifact{}, err
+	}
+	body, err := s.renderer.Render(ctx, fig, f, lang)
+	if err != nil {
+		return Artifact{}, err
+	}
+	return artifact(f, lang, body), nil
+}
+
+func (s *Service) figures(ctx context.Context, id int64) (Figures, error) {
+	raw, err := s.store.ReportInputs(ctx, id)
+	if err != nil {
+		return Figures{}, err
+	}
+	var in Inputs
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return Figures{}, errs.Wrap(errs.Internal, err, "read the inputs of report %d", id)
+	}
+	return Compile(in), nil
+}
+
+// Publish freezes a draft as the final report of its cycle: every document
+// in both languages is rendered and stored with its SHA-256, and the
+// report can no longer change. Without Chromium the PDF is left out and
+// the rest is published.
+func (s *Service) Publish(ctx context.Context, by user.Actor, id int64) (Report, error) {
+	if err := secretariatOnly(by); err != nil {
+		return Report{}, err
+	}
+	r, err := s.store.Report(ctx, id)
+	if err != nil {
+		return Report{}, err
+	}
+	if r.Status == Published {
+		return Report{}, errs.E(errs.Conflict, "report %d is already published", id)
+	}
+	fig, err := s.figures(ctx, id)
+	if err != nil {
+		return Report{}, err
+	}
+	var docs []Artifact
+	for _, f := range Formats {
+		if f == PDF && !s.renderer.CanPrint() {
+			continue
+		}
+		for _, tag := range locale.Languages() {
+			body, err := s.renderer.Render(ctx, fig, f, tag.String())
+			if err != nil {
+				return Report{}, err
+			}
+			docs = append(docs, artifact(f, tag.String(), body))
+		}
+	}
+	now := s.now().UTC()
+	err = s.store.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.store.PublishReport(ctx, id, by.UserID, now, docs); err != nil {
+			return err
+		}
+		sums := map[string]string{}
+		for _, d := range docs {
+			sums[string(d.Format)+"_"+d.Lang] = d.SHA256
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "report.publish", "report", id,
+			map[string]any{"cycle": r.CycleYear, "sha256": sums}, now))
+	})
+	if err != nil {
+		return Report{}, err
+	}
+	return s.store.Report(ctx, id)
+}
+
+// Verify compiles a published report again from its frozen inputs and
+// compares the reproducible documents with those published; it returns
+// the ones that differ.
+func (s *Service) Verify(ctx context.Context, id int64) ([]string, error) {
+	r, err := s.store.Report(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != Published {
+		return nil, errs.E(errs.Conflict, "report %d is a draft: only a published report has documents to compare", id)
+	}
+	var differ []string
+	for _, f := range Reproducible {
+		for _, tag := range locale.Languages() {
+			stored, err := s.store.ReportArtifact(ctx, id, f, tag.String())
+			if err != nil {
+				return nil, err
+			}
+			again, err := s.Recompile(ctx, id, f, tag.String())
+			if err != nil {
+				return nil, err
+			}
+			if !bytes.Equal(stored.Body, again.Body) {
+				differ = append(differ, fmt.Sprintf("%s (%s)", f, tag))
+			}
+		}
+	}
+	return differ, nil
+}
+
+func artifact(f Format, lang string, body []byte) Artifact {
+	return Artifact{Format: f, Lang: lang, SHA256: digest(body), Size: len(body), Body: body}
+}
+
+func digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

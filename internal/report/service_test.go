@@ -1,0 +1,319 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/report"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/internal/user"
+	"github.com/pctracker/pctracker/web"
+)
+
+func newRenderer(t *testing.T) *report.Renderer {
+	t.Helper()
+	cat, err := locale.Load(web.I18n())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.NewRenderer(web.Templates(), cat, nil, "report.chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// accepted creates an action of st in c, submits and accepts it.
+func accepted(t *testing.T, s *testutil.Services, st stakeholder.Stakeholder, c cycle.Cycle, change func(*action.Input)) action.Action {
+	t.Helper()
+	in := testutil.ActionInput()
+	if change != nil {
+		change(&in)
+	}
+	ctx := context.Background()
+	a, err := s.Actions.Create(ctx, testutil.System, st.ID, c.ID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err = s.Actions.Move(ctx, testutil.System, a.ID, a.Version, action.Submitted, ""); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = s.Actions.Review(ctx, testutil.System, a.ID, a.Version, action.Review{Accept: true}); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// The figures of a small, hand-counted cycle: two states, a company and
+// an NGO; a draft, a secretariat-only action and an action accepted after
+// the cut-off; a previous cycle to compare with.
+func TestCompileFigures(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now)
+		s.Clock.Set(time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC))
+		prev := s.Cycle(t, 2025)
+		s.Clock.Set(time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC))
+		cur := s.Cycle(t, 2026)
+		stateA, stateB := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		company, ngo := s.Stakeholder(t, stakeholder.Company), s.Stakeholder(t, stakeholder.CivilSociety)
+
+		s.Clock.Set(time.Date(2025, 8, 1, 9, 0, 0, 0, time.UTC))
+		old := accepted(t, s, stateA, prev, func(in *action.Input) { in.Recommendations = []int{1} })
+		s.Clock.Set(time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC))
+		// State A: rec 1 planned, then rec 1 and 2 implemented (carried forward).
+		accepted(t, s, stateA, cur, func(in *action.Input) { in.Recommendations = []int{1}; in.Stage = action.Planned })
+		cont, err := s.Actions.CreateContinuation(ctx, testutil.System, stateA.ID, cur.ID, old.ID, func() action.Input {
+			in := testutil.ActionInput()
+			in.Recommendations, in.Stage, in.Title = []int{1, 2}, action.Implemented, "=HYPERLINK(\"x\") | *bold*"
+			return in
+		}())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cont, _ = s.Actions.Move(ctx, testutil.System, cont.ID, cont.Version, action.Submitted, "")
+		if _, err := s.Actions.Review(ctx, testutil.System, cont.ID, cont.Version, action.Review{Accept: true}); err != nil {
+			t.Fatal(err)
+		}
+		// The company: rec 4, kept for the secretariat.
+		accepted(t, s, company, cur, func(in *action.Input) { in.Recommendations = []int{4}; in.Visibility = action.SecretariatOnly })
+		// The NGO: a draft only.
+		s.Action(t, ngo, cur)
+		cutoff := s.Clock.Now()
+		s.Clock.Add(time.Hour)
+		accepted(t, s, stateB, cur, nil) // after the cut-off: not counted
+
+		r, err := svc.Compile(ctx, testutil.System, 2026, report.CompileOptions{Cutoff: cutoff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf []byte
+		doc, err := svc.Document(ctx, testutil.System, r.ID, report.JSON, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf = doc.Body
+		var got struct {
+			Headline struct {
+				Supporters, Reporting int
+				Actions               int `json:"actions"`
+				Public                int `json:"public_actions"`
+				New                   int `json:"new"`
+				Carried               int `json:"carried_forward"`
+				Previous              struct {
+					Cycle, Actions int
+					ReportingChange int `json:"organisations_reporting_change"`
+				}
+			}
+			Recommendations []struct {
+				Number   int
+				Acting   int `json:"organisations_acting"`
+				ByStage  []struct{ Code string; Count int } `json:"organisations_by_stage"`
+				Coverage struct{ Addressees, Reporting int; Percent float64 }
+				Previous *struct {
+					Acting int `json:"organisations_acting"`
+				}
+				IDs []int64 `json:"public_action_ids"`
+			}
+			Gaps    []struct{ Recommendation int }
+			Actions []struct{ Title string }
+		}
+		if err := json.Unmarshal(buf, &got); err != nil {
+			t.Fatal(err)
+		}
+		h := got.Headline
+		// Supporters: 4 (all active, no supporter_since); reporting: state A
+		// and the company; 3 actions (2 of state A, 1 of the company), 2 public.
+		if h.Supporters != 4 || h.Actions != 3 || h.Public != 2 || h.New != 2 || h.Carried != 1 {
+			t.Errorf("headline: %+v", h)
+		}
+		if h.Previous.Cycle != 2025 || h.Previous.Actions != 1 || h.Previous.ReportingChange != 1 {
+			t.Errorf("previous: %+v", h.Previous)
+		}
+		rec := func(n int) (r struct {
+			Number   int
+			Acting   int `json:"organisations_acting"`
+			ByStage  []struct{ Code string; Count int } `json:"organisations_by_stage"`
+			Coverage struct{ Addressees, Reporting int; Percent float64 }
+			Previous *struct {
+				Acting int `json:"organisations_acting"`
+			}
+			IDs []int64 `json:"public_action_ids"`
+		}) {
+			return got.Recommendations[n-1]
+		}
+		// Rec 1 (states): state A acts, at its furthest stage (implemented);
+		// coverage 1 of 2 states.
+		if r1 := rec(1); r1.Acting != 1 || r1.Coverage.Addressees != 2 || r1.Coverage.Reporting != 1 || r1.Coverage.Percent != 50 ||
+			r1.ByStage[3].Code != "implemented" || r1.ByStage[3].Count != 1 || r1.ByStage[0].Count != 0 || len(r1.IDs) != 2 ||
+			r1.Previous == nil || r1.Previous.Acting != 1 {
+			t.Errorf("rec 1: %+v", r1)
+		}
+		// Rec 4 (states and companies): the company's secretariat-only
+		// action counts, but is not listed. 1 of 3.
+		if r4 := rec(4); r4.Acting != 1 || r4.Coverage.Addressees != 3 || r4.Coverage.Percent != 33.3 || len(r4.IDs) != 0 {
+			t.Errorf("rec 4: %+v", r4)
+		}
+		if len(got.Gaps) != report.GapCount || got.Gaps[0].Recommendation != 3 {
+			t.Errorf("gaps: %+v", got.Gaps) // rec 3 (states and companies) has nobody: 0 %, the lowest number first
+		}
+		if len(got.Actions) != 2 {
+			t.Errorf("listed actions: %+v", got.Actions)
+		}
+
+		// The audit log has the compilation.
+		if entries, _, err := db.AuditEntries(ctx, audit.Filter{Verb: "report.compile"}); err != nil || len(entries) != 1 {
+			t.Errorf("audit: %v %v", entries, err)
+		}
+	})
+}
+
+// Every format renders in both languages; the JSON matches its schema, the
+// CSV escapes formulas, and a published report compiles again to the same
+// bytes.
+func TestRenderAndPublish(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now)
+		c := s.Cycle(t, 2026)
+		st := s.Stakeholder(t, stakeholder.State)
+		accepted(t, s, st, c, func(in *action.Input) { in.Title = "=cmd|' /C calc'!A0 — élan" })
+		r, err := svc.Compile(ctx, testutil.System, 2026, report.CompileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema := compileSchema(t)
+		for _, lang := range []string{"en", "fr"} {
+			for _, f := range report.Formats {
+				doc, err := svc.Document(ctx, testutil.System, r.ID, f, lang)
+				if f == report.PDF {
+					if !errs.Is(err, errs.Unavailable) || !strings.Contains(errs.MessageOf(err), "report.chromium") {
+						t.Errorf("PDF without Chromium: %v", err)
+					}
+					continue
+				}
+				if err != nil || len(doc.Body) == 0 {
+					t.Fatalf("%s %s: %v (%v)", f, lang, err, errors.Unwrap(err))
+				}
+				switch f {
+				case report.JSON:
+					v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc.Body))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := schema.Validate(v); err != nil {
+						t.Errorf("JSON %s against its schema: %v", lang, err)
+					}
+				case report.CSV:
+					rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(doc.Body, []byte("\ufeff")))).ReadAll()
+					if err != nil || len(rows) != 2 {
+						t.Fatalf("CSV: %v %v", rows, err)
+					}
+					if title := rows[1][6]; !strings.HasPrefix(title, "'=") {
+						t.Errorf("CSV formula not escaped: %q", title)
+					}
+				case report.XLSX:
+					x, err := excelize.OpenReader(bytes.NewReader(doc.Body))
+					if err != nil {
+						t.Fatal(err)
+					}
+					sheets := x.GetSheetList()
+					rows, _ := x.GetRows(sheets[1])
+					if len(sheets) != 2 || len(rows) != 2 || !strings.HasPrefix(rows[1][6], "'=") {
+						t.Errorf("XLSX: sheets %v, rows %v", sheets, rows)
+					}
+				case report.HTML:
+					if lang == "fr" && !strings.Contains(string(doc.Body), "Rapport d'étape") && !strings.Contains(string(doc.Body), "Rapport d&#39;étape") {
+						t.Errorf("French HTML title missing")
+					}
+					if !strings.Contains(string(doc.Body), "<svg") {
+						t.Errorf("HTML has no chart")
+					}
+				}
+			}
+		}
+		// Drafts are the secretariat's: a supporter does not find one.
+		supporter := user.Actor{UserID: 99, Role: user.Supporter, StakeholderID: st.ID, OrgRole: user.FocalPoint}
+		if _, err := svc.Get(ctx, supporter, r.ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("supporter reads a draft: %v", err)
+		}
+		if _, err := svc.Publish(ctx, supporter, r.ID); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("supporter publishes: %v", err)
+		}
+
+		pub, err := svc.Publish(ctx, testutil.System, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pub.Status != report.Published || len(pub.Artifacts) != 10 { // 5 formats x 2 languages, no PDF here
+			t.Fatalf("published: %+v", pub)
+		}
+		for _, a := range pub.Artifacts {
+			if len(a.SHA256) != 64 || a.Size == 0 {
+				t.Errorf("artifact %+v", a)
+			}
+		}
+		if _, err := svc.Get(ctx, supporter, r.ID); err != nil {
+			t.Errorf("a published report is public: %v", err)
+		}
+		// Recompiling the frozen snapshot gives the same bytes, even after
+		// the data changed.
+		accepted(t, s, s.Stakeholder(t, stakeholder.Company), c, nil)
+		if differ, err := svc.Verify(ctx, r.ID); err != nil || len(differ) != 0 {
+			t.Errorf("recompiled documents differ: %v %v", differ, err)
+		}
+		// Once per cycle, and never twice.
+		if _, err := svc.Publish(ctx, testutil.System, r.ID); !errs.Is(err, errs.Conflict) {
+			t.Errorf("publish twice: %v", err)
+		}
+		r2, _ := svc.Compile(ctx, testutil.System, 2026, report.CompileOptions{})
+		if _, err := svc.Publish(ctx, testutil.System, r2.ID); !errs.Is(err, errs.Conflict) {
+			t.Errorf("a second final report: %v", err)
+		}
+		if doc, err := svc.Document(ctx, testutil.System, r2.ID, report.CSV, "en"); err != nil || !strings.Contains(string(doc.Body), "Organisation") {
+			t.Errorf("the newer draft still renders: %v", err)
+		}
+		// The database itself refuses to change a published report.
+		for _, q := range []string{"DELETE FROM report_artifacts WHERE report_id = $1", "UPDATE report_artifacts SET body = 'x' WHERE report_id = $1",
+			"UPDATE reports SET inputs = '{}' WHERE id = $1", "DELETE FROM reports WHERE id = $1"} {
+			if _, err := db.SQL().Exec(q, r.ID); err == nil {
+				t.Errorf("%s: a published report changed", q)
+			}
+		}
+	})
+}
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.Schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("report.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("report.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -1,0 +1,129 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+)
+
+// words puts figures into one language: labels from the catalogue, and
+// numbers, percentages and dates written the way that language writes them.
+// Every format goes through it, so the documents agree with each other.
+type words struct {
+	Lang string
+	T    locale.Translate
+}
+
+func (w words) Kind(k stakeholder.Kind) string      { return w.T("kind_" + string(k)) }
+func (w words) Stage(s action.Stage) string         { return w.T("stage_" + string(s)) }
+func (w words) Measure(m action.MeasureType) string { return w.T("measure_" + string(m)) }
+func (w words) Scope(s action.Scope) string         { return w.T("report_scope_" + string(s)) }
+func (w words) Evidence(k action.EvidenceKind) string {
+	return w.T("evidence_" + string(k))
+}
+
+// Kinds joins kind labels.
+func (w words) Kinds(ks []stakeholder.Kind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = w.Kind(k)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Number writes n, with a thin space between thousands in French.
+func (w words) Number(n int) string {
+	s := strconv.Itoa(n)
+	sep := ","
+	if w.Lang == "fr" {
+		sep = "\u202f"
+	}
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + sep + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// decimal writes v with one decimal, a comma in French.
+func (w words) decimal(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	if w.Lang == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// Percent writes a percentage ("42.5%", "42,5 %").
+func (w words) Percent(v float64) string {
+	if w.Lang == "fr" {
+		return w.decimal(v) + "\u202f%"
+	}
+	return w.decimal(v) + "%"
+}
+
+// Change writes a signed difference ("+3", "−2", "0").
+func (w words) Change(n int) string {
+	switch {
+	case n > 0:
+		return "+" + w.Number(n)
+	case n < 0:
+		return "−" + w.Number(-n)
+	}
+	return "0"
+}
+
+// Points writes a difference of percentages in percentage points.
+func (w words) Points(v float64) string {
+	v = percentPoints(v)
+	s := w.decimal(abs(v))
+	switch {
+	case v > 0:
+		s = "+" + s
+	case v < 0:
+		s = "−" + s
+	}
+	return w.T("report_points", map[string]any{"Value": s})
+}
+
+// Date writes a day ("2027-11-12"); reports cite days in ISO form in both
+// languages, as the data does.
+func (w words) Date(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// Time writes an instant in UTC.
+func (w words) Time(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
+
+// Recs writes recommendation numbers ("1, 4").
+func (w words) Recs(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Title is the report's title.
+func (w words) Title(year int) string { return w.T("report_title", map[string]any{"Year": year}) }
+
+// Filename names a document of the report for download.
+func Filename(year int, lang string, f Format) string {
+	return fmt.Sprintf("paris-call-progress-report-%d-%s.%s", year, lang, f)
+}
+
+func sign(v float64) float64 {
+	if v < 0 {
+		return -1
+	}
+	return 1
+}
+
+func abs(v float64) float64 { return v * sign(v) }
