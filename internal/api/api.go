@@ -15,6 +15,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/idempotency"
 	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -72,7 +73,16 @@ type Deps struct {
 	Idempotency     idempotency.Store
 	Accounts        Accounts
 	Cycles          Cycles
+	Reports         Reports
 	Now             func() time.Time
+}
+
+// Reports is what the API needs of the progress reports.
+type Reports interface {
+	ReportDocuments
+	Compile(ctx context.Context, by user.Actor, year int, opt report.CompileOptions) (report.Report, error)
+	List(ctx context.Context, by user.Actor, year int) ([]report.Report, error)
+	Publish(ctx context.Context, by user.Actor, id int64) (report.Report, error)
 }
 
 // Accounts invites people.
@@ -118,6 +128,12 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.GET("/review", h.queue)
 	g.POST("/actions/:id/review", h.review)
 	g.POST("/review/accept", h.acceptAll)
+	g.POST("/cycles/:year/reports", h.compileReport)
+	g.GET("/reports", h.listReports)
+	g.GET("/reports/:id", h.getReport)
+	g.GET("/reports/:id/:format", h.reportDocument)
+	g.POST("/reports/:id/publish", h.publishReport)
+	g.GET("/schemas/report.json", h.reportSchema)
 }
 
 // signedIn returns the caller, or Unauthorized.

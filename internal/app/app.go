@@ -203,7 +203,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 			return nil
 		},
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
-			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles}),
+			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports}),
 		UI:             pages,
 		Pages:          pages,
 		Static:         web.Static(),

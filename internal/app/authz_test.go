@@ -177,6 +177,13 @@ var rules = map[string]rule{
 	"POST /actions/:id/submit":          onAction(forbidden, ok, forbidden),
 	"POST /actions/:id/withdraw":        onAction(ok, ok, ok),
 	"POST /actions/:id/delete":          onAction(ok, ok, forbidden),
+
+	"POST /api/v1/cycles/:year/reports": secretariatOnly,
+	"GET /api/v1/reports":               always(ok),
+	"GET /api/v1/reports/:id":           always(notFound),
+	"GET /api/v1/reports/:id/:format":   always(notFound),
+	"POST /api/v1/reports/:id/publish":  secretariatNotFound,
+	"GET /api/v1/schemas/report.json":   always(ok),
 }
 
 func outcomeOf(r response) string {
@@ -272,10 +279,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 						ids := map[string]int64{"own": draft("member"), "others": draft("other"), "missing": 999999}
 						before := checksum(t, db, other.ID)
 						id := ids[object]
-						if strings.Contains(rt.Path, "/tokens/") || strings.HasPrefix(rt.Path, "/people/") || strings.Contains(rt.Path, "/stakeholders/") || strings.Contains(rt.Path, "/organisations/") {
+						if strings.Contains(rt.Path, "/tokens/") || strings.HasPrefix(rt.Path, "/people/") || strings.Contains(rt.Path, "/stakeholders/") || strings.Contains(rt.Path, "/organisations/") || strings.Contains(rt.Path, "/reports/") {
 							id = 999999 // action ids could collide with token and user ids
 						}
-						path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2026", ":number", "1", ":name", "housekeeping", "*", "css/app.css").Replace(rt.Path)
+						path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2026", ":number", "1", ":name", "housekeeping", ":format", "csv", "*", "css/app.css").Replace(rt.Path)
 						body := ""
 						if strings.HasPrefix(path, "/api/") && (rt.Method == http.MethodPatch || rt.Method == http.MethodPost) {
 							switch {

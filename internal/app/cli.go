@@ -43,6 +43,7 @@ func commands() []command {
 		{"user", "manage people's accounts (add)", runUser},
 		{"token", "issue API tokens (add)", runToken},
 		{"cycle", "manage reporting cycles (add)", runCycle},
+		{"report", "compile the progress report of a cycle, or publish it (compile|publish)", runReport},
 	}
 }
 

@@ -52,6 +52,7 @@ func startServerWithRoutes(t *testing.T, db *store.DB, now func() time.Time) (*h
 	cfg := config.Default()
 	cfg.BaseURL = "http://pct.test"
 	cfg.Mail.Dir = mailDir(t)
+	cfg.Report.Chromium = "off" // PDFs are printed by their own test
 	svc := newServices(db, now, cfg, newMailer(cfg, logger))
 	sched, err := newScheduler(db, svc, logger)
 	if err != nil {

@@ -21,7 +21,7 @@ func markdown(f Figures, w words) []byte {
 
 	p("# %s\n\n", mdText(w.Title(f.Year)))
 	p("%s\n\n", mdText(w.T("report_subtitle")))
-	p("%s: %s · %s: %s\n\n", w.T("report_cutoff"), w.Time(f.CutoffAt), w.T("report_compiled"), w.Time(f.CompiledAt))
+	p("%s %s · %s %s\n\n", w.Label("report_cutoff"), w.Time(f.CutoffAt), w.Label("report_compiled"), w.Time(f.CompiledAt))
 
 	p("## %s\n\n", w.T("report_headline"))
 	row(w.T("report_kind"), w.T("report_supporters"), w.T("report_reporting"))
@@ -70,15 +70,15 @@ func markdown(f Figures, w words) []byte {
 
 	p("\n## %s\n\n%s\n\n", w.T("report_gaps"), w.T("report_gaps_desc"))
 	for _, g := range f.Gaps {
-		p("1. %s: %s (%s/%s)\n", mdText(fmt.Sprintf("%d. %s", g.Number, g.Title.In(w.Lang))), w.Percent(g.Coverage.Percent),
+		p("1. %s %s (%s/%s)\n", mdText(fmt.Sprintf("%d. %s", g.Number, g.Title.In(w.Lang)))+w.Colon(), w.Percent(g.Coverage.Percent),
 			w.Number(g.Coverage.Reporting), w.Number(g.Coverage.Addressees))
 	}
 
 	for _, r := range f.Recommendations {
 		p("\n## %d. %s\n\n", r.Number, mdText(r.Title.In(w.Lang)))
-		p("%s: %s · %s: %s · %s: %s · %s: %s\n\n", w.T("report_addressed_to"), w.Kinds(r.Addressees),
-			w.T("report_orgs_acting"), w.Number(r.Organisations), w.T("report_coverage"), w.Percent(r.Coverage.Percent),
-			w.T("report_yoy"), yoy(r, w))
+		p("%s %s · %s %s · %s %s · %s %s\n\n", w.Label("report_addressed_to"), w.Kinds(r.Addressees),
+			w.Label("report_orgs_acting"), w.Number(r.Organisations), w.Label("report_coverage"), w.Percent(r.Coverage.Percent),
+			w.Label("report_yoy"), yoy(r, w))
 		row(w.T("report_kind"), w.T("report_orgs_acting"))
 		rule(2)
 		for _, k := range r.ByKind {
@@ -106,8 +106,8 @@ func markdown(f Figures, w words) []byte {
 		}
 	}
 
-	p("\n## %s\n\n%s\n\n%s: %s.\n", w.T("report_methodology"), w.T("report_methodology_text"),
-		w.T("report_cutoff"), w.Time(f.CutoffAt))
+	p("\n## %s\n\n%s\n\n%s %s.\n", w.T("report_methodology"), w.T("report_methodology_text"),
+		w.Label("report_cutoff"), w.Time(f.CutoffAt))
 	return b.Bytes()
 }
 

@@ -41,6 +41,7 @@ func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSet
 		w := words{Lang: lang, T: cat.Translator(lang)}
 		t, err := template.New("report.html").Funcs(template.FuncMap{
 			"t":   w.T,
+			"lbl": w.Label,
 			"yoy": func(rf RecFigures) string { return yoy(rf, w) },
 			"sub": func(a, b int) int { return a - b },
 			"dict": func(kv ...any) map[string]any {

@@ -118,15 +118,21 @@ func TestCompileFigures(t *testing.T) {
 				New                   int `json:"new"`
 				Carried               int `json:"carried_forward"`
 				Previous              struct {
-					Cycle, Actions int
+					Cycle, Actions  int
 					ReportingChange int `json:"organisations_reporting_change"`
 				}
 			}
 			Recommendations []struct {
-				Number   int
-				Acting   int `json:"organisations_acting"`
-				ByStage  []struct{ Code string; Count int } `json:"organisations_by_stage"`
-				Coverage struct{ Addressees, Reporting int; Percent float64 }
+				Number  int
+				Acting  int `json:"organisations_acting"`
+				ByStage []struct {
+					Code  string
+					Count int
+				} `json:"organisations_by_stage"`
+				Coverage struct {
+					Addressees, Reporting int
+					Percent               float64
+				}
 				Previous *struct {
 					Acting int `json:"organisations_acting"`
 				}
@@ -148,10 +154,16 @@ func TestCompileFigures(t *testing.T) {
 			t.Errorf("previous: %+v", h.Previous)
 		}
 		rec := func(n int) (r struct {
-			Number   int
-			Acting   int `json:"organisations_acting"`
-			ByStage  []struct{ Code string; Count int } `json:"organisations_by_stage"`
-			Coverage struct{ Addressees, Reporting int; Percent float64 }
+			Number  int
+			Acting  int `json:"organisations_acting"`
+			ByStage []struct {
+				Code  string
+				Count int
+			} `json:"organisations_by_stage"`
+			Coverage struct {
+				Addressees, Reporting int
+				Percent               float64
+			}
 			Previous *struct {
 				Acting int `json:"organisations_acting"`
 			}

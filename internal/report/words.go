@@ -27,6 +27,18 @@ func (w words) Evidence(k action.EvidenceKind) string {
 	return w.T("evidence_" + string(k))
 }
 
+// Label is a catalogue text followed by a colon, with the space French
+// puts before it.
+func (w words) Label(key string) string { return w.T(key) + w.Colon() }
+
+// Colon is a colon as the language writes it after a word.
+func (w words) Colon() string {
+	if w.Lang == "fr" {
+		return "\u00a0:"
+	}
+	return ":"
+}
+
 // Kinds joins kind labels.
 func (w words) Kinds(ks []stakeholder.Kind) string {
 	s := make([]string, len(ks))

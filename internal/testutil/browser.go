@@ -22,27 +22,11 @@ import (
 var axeSource string
 
 // Browser starts a headless Chromium for the test and returns a context to
-// drive it. Without Chromium the test is skipped, except under CI=true where
-// that is a failure (.ci/run installs it).
+// drive it.
 func Browser(t *testing.T) context.Context {
 	t.Helper()
-	path := os.Getenv("PCT_CHROMIUM")
-	if path == "" {
-		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-			if p, err := exec.LookPath(name); err == nil {
-				path = p
-				break
-			}
-		}
-	}
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("Chromium is required under CI (apt-get install chromium)")
-		}
-		t.Skip("Chromium not installed; browser tests skipped")
-	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
+		chromedp.ExecPath(Chromium(t)),
 		chromedp.NoSandbox, // tests run as root in CI containers
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
@@ -117,4 +101,27 @@ func Screenshot(t *testing.T, ctx context.Context, name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Chromium returns the path of the Chromium tests use: PCT_CHROMIUM, or
+// chromium on PATH. Without it the test is skipped, except under CI=true
+// where that is a failure (.ci/run installs it).
+func Chromium(t testing.TB) string {
+	t.Helper()
+	path := os.Getenv("PCT_CHROMIUM")
+	if path == "" {
+		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+			if p, err := exec.LookPath(name); err == nil {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("Chromium is required under CI (apt-get install chromium)")
+		}
+		t.Skip("Chromium not installed; browser tests skipped")
+	}
+	return path
 }

@@ -1,0 +1,216 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/report"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+type reportDocDTO struct {
+	Format string `json:"format"`
+	Lang   string `json:"lang"`
+	URL    string `json:"url"`
+	SHA256 string `json:"sha256,omitempty"` // stored documents only: those of a published report
+	Size   int    `json:"size,omitempty"`
+}
+
+type reportDTO struct {
+	ID           int64          `json:"id"`
+	Cycle        int            `json:"cycle"`
+	Status       string         `json:"status"`
+	Source       string         `json:"source"`
+	CutoffAt     time.Time      `json:"cutoff_at"`
+	CompiledAt   time.Time      `json:"compiled_at"`
+	InputsSHA256 string         `json:"inputs_sha256"`
+	PublishedAt  *time.Time     `json:"published_at"`
+	Page         string         `json:"page"` // the report's permanent page
+	Documents    []reportDocDTO `json:"documents,omitempty"`
+}
+
+// ReportDTO is the JSON form of a report; with documents, it lists every
+// format and language with its address (and, once published, its SHA-256).
+func ReportDTO(r report.Report, documents bool) reportDTO {
+	d := reportDTO{ID: r.ID, Cycle: r.CycleYear, Status: string(r.Status), Source: string(r.Source), CutoffAt: r.CutoffAt,
+		CompiledAt: r.CompiledAt, InputsSHA256: r.InputsSHA256, PublishedAt: r.PublishedAt, Page: fmt.Sprintf("/reports/%d", r.ID)}
+	if !documents {
+		return d
+	}
+	stored := map[string]report.Artifact{}
+	for _, a := range r.Artifacts {
+		stored[string(a.Format)+"/"+a.Lang] = a
+	}
+	for _, tag := range locale.Languages() {
+		for _, f := range report.Formats {
+			doc := reportDocDTO{Format: string(f), Lang: tag.String(), URL: fmt.Sprintf("/api/v1/reports/%d/%s?lang=%s", r.ID, f, tag)}
+			if a, ok := stored[string(f)+"/"+tag.String()]; ok {
+				doc.SHA256, doc.Size = a.SHA256, a.Size
+			}
+			d.Documents = append(d.Documents, doc)
+		}
+	}
+	return d
+}
+
+func reportID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.E(errs.NotFound, "no such report")
+	}
+	return id, nil
+}
+
+// compileReport compiles a draft of a cycle's report.
+func (h *Handler) compileReport(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	year, err := yearParam(c, "year", c.Param("year"))
+	if err != nil {
+		return err
+	}
+	var in struct {
+		CutoffAt string `json:"cutoff_at"` // RFC 3339; empty: now
+	}
+	if c.Request().ContentLength != 0 { // the body is optional
+		if err := bind(c, &in); err != nil {
+			return err
+		}
+	}
+	opt := report.CompileOptions{Source: report.Manual}
+	if in.CutoffAt != "" {
+		t, err := time.Parse(time.RFC3339, in.CutoffAt)
+		if err != nil {
+			return errs.Field(errs.Invalid, "cutoff_at", "must be a time as 2027-10-22T00:00:00Z")
+		}
+		opt.Cutoff = t
+	}
+	r, err := h.Reports.Compile(c.Request().Context(), by, year, opt)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/reports/%d", r.ID))
+	return c.JSON(http.StatusCreated, ReportDTO(r, true))
+}
+
+// listReports lists reports: published ones for everyone, drafts too for
+// the secretariat.
+func (h *Handler) listReports(c echo.Context) error {
+	by, _ := user.ActorFrom(c.Request().Context())
+	year := 0
+	if v := c.QueryParam("cycle"); v != "" {
+		y, err := yearParam(c, "cycle", v)
+		if err != nil {
+			return err
+		}
+		year = y
+	}
+	list, err := h.Reports.List(c.Request().Context(), by, year)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Items []reportDTO `json:"items"`
+		Total int         `json:"total"`
+	}{Items: make([]reportDTO, len(list)), Total: len(list)}
+	for i, r := range list {
+		out.Items[i] = ReportDTO(r, false)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// getReport answers one report with its documents.
+func (h *Handler) getReport(c echo.Context) error {
+	by, _ := user.ActorFrom(c.Request().Context())
+	id, err := reportID(c)
+	if err != nil {
+		return err
+	}
+	r, err := h.Reports.Get(c.Request().Context(), by, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ReportDTO(r, true))
+}
+
+// reportDocument answers one document of a report, for download.
+func (h *Handler) reportDocument(c echo.Context) error {
+	by, _ := user.ActorFrom(c.Request().Context())
+	id, err := reportID(c)
+	if err != nil {
+		return err
+	}
+	lang := c.QueryParam("lang")
+	if lang == "" {
+		lang = "en"
+	}
+	return ServeReportDocument(c, h.Reports, by, id, report.Format(c.Param("format")), lang)
+}
+
+// ReportDocuments is what serving a report document needs.
+type ReportDocuments interface {
+	Get(ctx context.Context, by user.Actor, id int64) (report.Report, error)
+	Document(ctx context.Context, by user.Actor, id int64, f report.Format, lang string) (report.Artifact, error)
+}
+
+// ServeReportDocument writes a report's document as a download. A
+// published document never changes: it is cached for good, and its SHA-256
+// is its ETag.
+func ServeReportDocument(c echo.Context, reports ReportDocuments, by user.Actor, id int64, f report.Format, lang string) error {
+	ctx := c.Request().Context()
+	r, err := reports.Get(ctx, by, id)
+	if err != nil {
+		return err
+	}
+	doc, err := reports.Document(ctx, by, id, f, lang)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, report.Filename(r.CycleYear, lang, f)))
+	if f == report.HTML {
+		h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s"`, report.Filename(r.CycleYear, lang, f)))
+	}
+	h.Set("X-Content-SHA256", doc.SHA256)
+	if r.Status == report.Published {
+		h.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
+		h.Set("ETag", `"`+doc.SHA256+`"`)
+		if c.Request().Header.Get("If-None-Match") == `"`+doc.SHA256+`"` {
+			return c.NoContent(http.StatusNotModified)
+		}
+	} else {
+		h.Set(echo.HeaderCacheControl, "no-store")
+	}
+	return c.Blob(http.StatusOK, f.ContentType(), doc.Body)
+}
+
+// publishReport freezes a draft as the cycle's final report.
+func (h *Handler) publishReport(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	id, err := reportID(c)
+	if err != nil {
+		return err
+	}
+	r, err := h.Reports.Publish(c.Request().Context(), by, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ReportDTO(r, true))
+}
+
+// reportSchema is the JSON Schema of the JSON report.
+func (h *Handler) reportSchema(c echo.Context) error {
+	return c.Blob(http.StatusOK, "application/schema+json", report.Schema)
+}

@@ -1,0 +1,161 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/report"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// runReport compiles and publishes the progress report of a cycle.
+func runReport(e env, args []string) error {
+	const synopsis = "report compile --cycle YEAR [--lang en|fr] [--format html|pdf|md|csv|json|xlsx|all] [-o FILE|DIR] [--cutoff TIME]\n" +
+		"       pctracker report publish --cycle YEAR [--id REPORT]"
+	sub, rest, err := subcommand(args, "compile", "publish")
+	if err != nil {
+		return subErr(e, err, synopsis)
+	}
+	if sub == "publish" {
+		return reportPublish(e, rest, synopsis)
+	}
+	f := newFlags(e, "report compile", synopsis)
+	year := f.Int("cycle", 0, "the `year` of the cycle")
+	lang := f.String("lang", "en", "`language` of the document: en or fr")
+	format := f.String("format", "", "`format` to write: html, pdf, md, csv, json, xlsx, or all (every format and language into the folder -o); default: from the -o file's extension")
+	out := f.String("o", "", "write the document to this `file` (or, with --format all, into this folder); default: standard output")
+	cutoff := f.String("cutoff", "", "count actions accepted up to this `time` (RFC 3339, e.g. 2027-10-22T00:00:00Z); default: now")
+	if err := f.parse(rest); err != nil {
+		return err
+	}
+	if err := required(f, "cycle"); err != nil {
+		return err
+	}
+	bad := errs.FieldErrors{}
+	if locale.Supported(*lang) == "" {
+		bad.Addf("lang", "%q is not en or fr", *lang)
+	}
+	if *format == "" && *out != "" {
+		*format = strings.TrimPrefix(filepath.Ext(*out), ".")
+	}
+	if *format != "" && *format != "all" && !report.Format(*format).Valid() {
+		bad.Addf("format", "%q is not html, pdf, md, csv, json, xlsx or all", *format)
+	}
+	if *format == "all" && *out == "" {
+		bad.Add("o", "is required with --format all: the folder to write into")
+	}
+	var opt report.CompileOptions
+	opt.Source = report.CLI
+	if *cutoff != "" {
+		t, err := time.Parse(time.RFC3339, *cutoff)
+		if err != nil {
+			bad.Addf("cutoff", "%q is not a time as 2027-10-22T00:00:00Z", *cutoff)
+		}
+		opt.Cutoff = t
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	return withServices(e, f, func(svc *services) error {
+		by := user.System("cli")
+		fmt.Fprintf(e.stderr, "compiling the %d report ...\n", *year)
+		r, err := svc.reports.Compile(e.ctx, by, *year, opt)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "draft report %d of cycle %d compiled (cut-off %s, inputs sha256 %s)\n",
+			r.ID, r.CycleYear, r.CutoffAt.Format(time.RFC3339), r.InputsSHA256)
+		switch *format {
+		case "":
+			return nil
+		case "all":
+			if err := os.MkdirAll(*out, 0o755); err != nil {
+				return errs.Wrap(errs.Invalid, err, "create folder %s", *out)
+			}
+			for _, tag := range locale.Languages() {
+				for _, ft := range report.Formats {
+					doc, err := svc.reports.Document(e.ctx, by, r.ID, ft, tag.String())
+					if err != nil {
+						if ft == report.PDF && errs.Is(err, errs.Unavailable) {
+							fmt.Fprintf(e.stderr, "skipped the PDF: %s\n", errs.MessageOf(err))
+							continue
+						}
+						return err
+					}
+					path := filepath.Join(*out, report.Filename(r.CycleYear, tag.String(), ft))
+					if err := os.WriteFile(path, doc.Body, 0o644); err != nil {
+						return errs.Wrap(errs.Invalid, err, "write %s", path)
+					}
+					fmt.Fprintf(e.stderr, "wrote %s (%d bytes, sha256 %s)\n", path, doc.Size, doc.SHA256)
+				}
+			}
+			return nil
+		}
+		doc, err := svc.reports.Document(e.ctx, by, r.ID, report.Format(*format), *lang)
+		if err != nil {
+			return err
+		}
+		if *out == "" {
+			_, err := e.stdout.Write(doc.Body)
+			return err
+		}
+		if err := os.WriteFile(*out, doc.Body, 0o644); err != nil {
+			return errs.Wrap(errs.Invalid, err, "write %s", *out)
+		}
+		fmt.Fprintf(e.stderr, "wrote %s (%d bytes, sha256 %s)\n", *out, doc.Size, doc.SHA256)
+		return nil
+	})
+}
+
+// reportPublish publishes a draft: the one named, or the cycle's latest.
+func reportPublish(e env, args []string, synopsis string) error {
+	f := newFlags(e, "report publish", synopsis)
+	year := f.Int("cycle", 0, "the `year` of the cycle")
+	id := f.Int64("id", 0, "the draft `report` to publish (default: the cycle's latest draft)")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := required(f, "cycle"); err != nil {
+		return err
+	}
+	return withServices(e, f, func(svc *services) error {
+		by := user.System("cli")
+		if *id == 0 {
+			list, err := svc.reports.List(e.ctx, by, *year)
+			if err != nil {
+				return err
+			}
+			for _, r := range list { // newest first
+				if r.Status == report.Draft {
+					*id = r.ID
+					break
+				}
+			}
+			if *id == 0 {
+				return errs.E(errs.NotFound, "cycle %d has no draft report: compile one first with 'pctracker report compile --cycle %d'", *year, *year)
+			}
+		}
+		r, err := svc.reports.Get(e.ctx, by, *id)
+		if err != nil {
+			return err
+		}
+		if r.CycleYear != *year {
+			return errs.E(errs.Invalid, "report %d belongs to cycle %d, not %d", r.ID, r.CycleYear, *year)
+		}
+		fmt.Fprintf(e.stderr, "publishing report %d of cycle %d (rendering every format in English and French) ...\n", r.ID, r.CycleYear)
+		r, err = svc.reports.Publish(e.ctx, by, r.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "published report %d of cycle %d at %s\n", r.ID, r.CycleYear, r.PublishedAt.Format(time.RFC3339))
+		for _, a := range r.Artifacts {
+			fmt.Fprintf(e.stdout, "  %-4s %s  %8d bytes  sha256 %s\n", a.Format, a.Lang, a.Size, a.SHA256)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,127 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/pdf"
+	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/report"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/web"
+)
+
+// sample is a small report's figures, compiled from inputs made by hand.
+func sample() report.Figures {
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	in := report.Inputs{
+		Cycle:    report.Period{Year: 2027, OpensAt: day("2027-06-01"), Deadline: day("2027-10-01"), ReportAt: day("2027-10-21"), ForumDate: day("2027-11-11")},
+		CutoffAt: day("2027-10-21"), CompiledAt: day("2027-10-21"),
+		Recommendations: []report.Recommendation{
+			{Number: 1, Slug: "use-guidelines", Title: recommendation.Text{EN: "Develop clear acceptable use guidelines", FR: "Élaborer des lignes directrices claires"}, Addressees: []stakeholder.Kind{"state", "public_authority"}},
+			{Number: 9, Slug: "tech-accord-principles", Title: recommendation.Text{EN: "Respect the Tech Accord principles", FR: "Respecter les principes du Tech Accord"}, Addressees: []stakeholder.Kind{"company"}},
+		},
+		Organisations: []report.Organisation{{ID: 1, Name: "République française", Kind: "state", Country: "FR", Active: true},
+			{ID: 2, Name: "Acme Security", Kind: "company", Country: "US", Active: true}},
+		Actions: []report.Action{{ID: 10, OrganisationID: 1, Public: true, Title: "Décret sur l'usage des logiciels d'intrusion",
+			Stage: "adopted", MeasureType: "legal_framework", Scope: "national", Recommendations: []int{1}, AcceptedAt: day("2027-09-01"),
+			Evidence: []report.Evidence{{Kind: "law", URL: "https://example.org/decret", Title: "Décret n° 2027-1"}}}},
+	}
+	return report.Compile(in)
+}
+
+// The PDF is printed by Chromium: a tagged A4 document whose text can be
+// selected (accents included) and whose pages are numbered.
+func TestPDF(t *testing.T) {
+	printer := pdf.Find(testutil.Chromium(t))
+	if printer == nil {
+		t.Fatal("no printer for the Chromium found")
+	}
+	cat, err := locale.Load(web.I18n())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.NewRenderer(web.Templates(), cat, printer, "report.chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := r.Render(context.Background(), sample(), report.PDF, "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(doc, []byte("%PDF-")) {
+		t.Fatalf("not a PDF: %.20q", doc)
+	}
+	if !bytes.Contains(doc, []byte("/StructTreeRoot")) {
+		t.Error("the PDF is not tagged")
+	}
+	// A4 is 595 x 842 points.
+	if !regexp.MustCompile(`/MediaBox \[0 0 59[45](\.\d+)? 84[12](\.\d+)?\]`).Match(doc) {
+		t.Error("the PDF is not A4")
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is required under CI (apt-get install poppler-utils)")
+		}
+		t.Log("pdftotext not installed: the text of the PDF is not checked")
+		return
+	}
+	cmd := exec.Command("pdftotext", "-", "-")
+	cmd.Stdin = bytes.NewReader(doc)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	for _, want := range []string{"Rapport d'étape de l'Appel de Paris 2027", "Décret sur l'usage des logiciels d'intrusion"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF text lacks %q", want)
+		}
+	}
+	// Every page ends with its number: "n / pages" on a line of its own.
+	pages := strings.Count(text, "\f")
+	for n := 1; n <= pages; n++ {
+		if !regexp.MustCompile(fmt.Sprintf(`(?m)^%d ?/ ?%d$`, n, pages)).MatchString(text) {
+			t.Errorf("page %d of %d has no page number", n, pages)
+		}
+	}
+	if pages < 2 {
+		t.Errorf("%d pages", pages)
+	}
+}
+
+// The HTML report passes axe-core's WCAG 2.2 A and AA rules, in both
+// languages.
+func TestHTMLAccessible(t *testing.T) {
+	ctx := testutil.Browser(t)
+	r := newRenderer(t)
+	for _, lang := range []string{"en", "fr"} {
+		doc, err := r.Render(context.Background(), sample(), report.HTML, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write(doc)
+		}))
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL)); err != nil {
+			t.Fatal(err)
+		}
+		testutil.CheckAccessibility(t, ctx, "report "+lang)
+		testutil.Screenshot(t, ctx, "report-"+lang)
+		ts.Close()
+	}
+}
