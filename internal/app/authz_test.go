@@ -184,6 +184,10 @@ var rules = map[string]rule{
 	"GET /api/v1/reports/:id/:format":   always(notFound),
 	"POST /api/v1/reports/:id/publish":  secretariatNotFound,
 	"GET /api/v1/schemas/report.json":   always(ok),
+	"POST /admin/cycles/:year/reports":  secretariatOnly,
+	"GET /reports":                      always(ok),
+	"GET /reports/:id":                  always(notFound),
+	"POST /reports/:id/publish":         secretariatNotFound,
 }
 
 func outcomeOf(r response) string {

@@ -32,6 +32,7 @@ type Cycle struct {
 	Version   int // optimistic locking: an edit names the version it read
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	Reported  bool // read-only: the cycle's final report is published
 }
 
 // Status is where a cycle stands on a given day.
@@ -41,12 +42,15 @@ const (
 	Upcoming Status = "upcoming"
 	Open     Status = "open"
 	Closed   Status = "closed"
+	Reported Status = "reported" // the final report is published
 )
 
 // StatusOn tells the status of c on day now. The deadline day is still open.
 func (c Cycle) StatusOn(now time.Time) Status {
 	day := date.Day(now)
 	switch {
+	case c.Reported:
+		return Reported
 	case day.Before(c.OpensAt):
 		return Upcoming
 	case !day.After(c.Deadline):

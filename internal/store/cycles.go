@@ -6,6 +6,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/pctracker/pctracker/internal/cycle"
@@ -22,9 +23,17 @@ type cycleRow struct {
 	Version   int
 	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
+	Reported  bool      `gorm:"->"` // read only: the cycle has a published report
 }
 
 func (cycleRow) TableName() string { return "cycles" }
+
+// cycles starts a query of cycles that also reads whether each has a
+// published report.
+func (db *DB) cycles(ctx context.Context) *gorm.DB {
+	return db.conn(ctx).Model(&cycleRow{}).Select("cycles.*, EXISTS (SELECT 1 FROM reports " +
+		"WHERE reports.cycle_id = cycles.id AND reports.status = 'published') AS reported")
+}
 
 func cycleToRow(c cycle.Cycle) cycleRow {
 	return cycleRow{ID: c.ID, Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt,
@@ -34,7 +43,7 @@ func cycleToRow(c cycle.Cycle) cycleRow {
 func (r cycleRow) domain() cycle.Cycle {
 	return cycle.Cycle{ID: r.ID, Year: r.Year, OpensAt: date.Day(r.OpensAt), Deadline: date.Day(r.Deadline),
 		ReportAt: date.Day(r.ReportAt), ForumDate: date.Day(r.ForumDate), Embargo: cycle.Embargo(r.Embargo), Version: r.Version,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Reported: r.Reported}
 }
 
 // CreateCycle inserts c and sets its ID.
@@ -65,7 +74,7 @@ func (db *DB) UpdateCycle(ctx context.Context, c *cycle.Cycle, expected int) err
 // Cycle returns the cycle of a year.
 func (db *DB) Cycle(ctx context.Context, year int) (cycle.Cycle, error) {
 	var r cycleRow
-	if err := db.conn(ctx).Where("year = ?", year).Take(&r).Error; err != nil {
+	if err := db.cycles(ctx).Where("year = ?", year).Take(&r).Error; err != nil {
 		return cycle.Cycle{}, notFound(err, "no reporting cycle for %d", year)
 	}
 	return r.domain(), nil
@@ -74,7 +83,7 @@ func (db *DB) Cycle(ctx context.Context, year int) (cycle.Cycle, error) {
 // Cycles returns every cycle, latest first.
 func (db *DB) Cycles(ctx context.Context) ([]cycle.Cycle, error) {
 	var rows []cycleRow
-	if err := db.conn(ctx).Order("year DESC").Find(&rows).Error; err != nil {
+	if err := db.cycles(ctx).Order("year DESC").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	out := make([]cycle.Cycle, len(rows))
@@ -87,7 +96,7 @@ func (db *DB) Cycles(ctx context.Context) ([]cycle.Cycle, error) {
 // CycleByID returns a cycle by its id.
 func (db *DB) CycleByID(ctx context.Context, id int64) (cycle.Cycle, error) {
 	var r cycleRow
-	if err := db.conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+	if err := db.cycles(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return cycle.Cycle{}, notFound(err, "no such reporting cycle")
 	}
 	return r.domain(), nil

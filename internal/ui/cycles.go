@@ -12,6 +12,7 @@ import (
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 // cycleForm holds the dates as typed, so a refused form comes back as it
@@ -177,6 +178,7 @@ type cycleView struct {
 	ExtErrors  map[string]string
 	ExtOrg     string
 	ExtDate    string
+	Reports    []reportLine
 }
 
 func (h *Handler) cycleYear(c echo.Context) (int, error) {
@@ -210,6 +212,12 @@ func (h *Handler) renderCycle(c echo.Context, status int, v cycleView) error {
 		return err
 	}
 	v.Page, v.Orgs, v.Values, v.OrigValues = newPage(c, "cycles"), orgs, v.Form.values(), v.Orig.values()
+	by, _ := user.ActorFrom(c.Request().Context())
+	reports, err := h.Reports.List(c.Request().Context(), by, v.Year)
+	if err != nil {
+		return err
+	}
+	v.Reports = h.reportLines(v.Lang, reports)
 	return h.renderer.render(c, status, "cycle", v.Lang, v)
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
@@ -111,6 +112,14 @@ type Jobs interface {
 	RunNow(ctx context.Context, name string) (bool, error)
 }
 
+// Reports compiles, lists and publishes the progress reports.
+type Reports interface {
+	List(ctx context.Context, by user.Actor, year int) ([]report.Report, error)
+	Get(ctx context.Context, by user.Actor, id int64) (report.Report, error)
+	Compile(ctx context.Context, by user.Actor, year int, opt report.CompileOptions) (report.Report, error)
+	Publish(ctx context.Context, by user.Actor, id int64) (report.Report, error)
+}
+
 // Markdown renders what supporters write, sanitised.
 type Markdown interface {
 	HTML(src string) template.HTML
@@ -129,6 +138,7 @@ type Deps struct {
 	Users           Users
 	Audit           AuditLog
 	Jobs            Jobs
+	Reports         Reports
 	Now             func() time.Time
 	Logger          *slog.Logger
 }
@@ -200,6 +210,10 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/admin/cycles/:year", h.editCycle, lang)
 	e.POST("/admin/cycles/:year", h.saveCycle, lang)
 	e.POST("/admin/cycles/:year/extensions", h.extendCycle, lang)
+	e.POST("/admin/cycles/:year/reports", h.compileReport, lang)
+	e.GET("/reports", h.reports, lang)
+	e.GET("/reports/:id", h.showReport, lang)
+	e.POST("/reports/:id/publish", h.publishReport, lang)
 	e.GET("/admin/organisations", h.organisations, lang)
 	e.POST("/admin/organisations", h.createOrganisation, lang)
 	e.GET("/admin/organisations/:id", h.organisation, lang)

@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/report"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+type reportsView struct {
+	Page
+	Flash   *Flash
+	Reports []reportLine
+}
+
+type reportLine struct {
+	ID                          int64
+	Year                        int
+	Status, Source              string
+	Cutoff, Compiled, Published string
+}
+
+func (h *Handler) reportLines(lang string, list []report.Report) []reportLine {
+	out := make([]reportLine, len(list))
+	for i, r := range list {
+		out[i] = reportLine{ID: r.ID, Year: r.CycleYear, Status: string(r.Status), Source: string(r.Source),
+			Cutoff: formatDateTime(lang, r.CutoffAt), Compiled: formatDateTime(lang, r.CompiledAt)}
+		if r.PublishedAt != nil {
+			out[i].Published = formatDateTime(lang, *r.PublishedAt)
+		}
+	}
+	return out
+}
+
+// reports lists the published reports, and for the secretariat the drafts.
+func (h *Handler) reports(c echo.Context) error {
+	by, _ := user.ActorFrom(c.Request().Context())
+	list, err := h.Reports.List(c.Request().Context(), by, 0)
+	if err != nil {
+		return err
+	}
+	v := reportsView{Page: newPage(c, "reports"), Flash: h.takeFlash(c)}
+	v.Reports = h.reportLines(v.Lang, list)
+	return h.renderer.render(c, http.StatusOK, "reports", v.Lang, v)
+}
+
+type reportView struct {
+	Page
+	Flash     *Flash
+	Report    reportLine
+	InputsSHA string
+	Permanent string // the page's own address, to cite
+	Documents []reportDoc
+}
+
+type reportDoc struct {
+	Format, Lang, URL, SHA256, Size string
+}
+
+func reportIDParam(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.E(errs.NotFound, "no such report")
+	}
+	return id, nil
+}
+
+// showReport is a report's permanent page: its documents in both languages
+// with their SHA-256 once published, and for a draft the publish button.
+func (h *Handler) showReport(c echo.Context) error {
+	by, _ := user.ActorFrom(c.Request().Context())
+	id, err := reportIDParam(c)
+	if err != nil {
+		return err
+	}
+	r, err := h.Reports.Get(c.Request().Context(), by, id)
+	if err != nil {
+		return err
+	}
+	v := reportView{Page: newPage(c, "reports"), Flash: h.takeFlash(c), Report: h.reportLines(langOf(c), []report.Report{r})[0],
+		InputsSHA: r.InputsSHA256, Permanent: c.Scheme() + "://" + c.Request().Host + fmt.Sprintf("/reports/%d", r.ID)}
+	stored := map[string]report.Artifact{}
+	for _, a := range r.Artifacts {
+		stored[string(a.Format)+"/"+a.Lang] = a
+	}
+	for _, tag := range locale.Languages() {
+		for _, f := range report.Formats {
+			d := reportDoc{Format: string(f), Lang: tag.String(), URL: fmt.Sprintf("/api/v1/reports/%d/%s?lang=%s", r.ID, f, tag)}
+			if a, ok := stored[string(f)+"/"+tag.String()]; ok {
+				d.SHA256, d.Size = a.SHA256, formatSize(a.Size)
+			}
+			v.Documents = append(v.Documents, d)
+		}
+	}
+	if r.Status != report.Published {
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	}
+	return h.renderer.render(c, http.StatusOK, "report", v.Lang, v)
+}
+
+func formatSize(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d kB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// compileReport compiles a draft of a cycle's report now.
+func (h *Handler) compileReport(c echo.Context) error {
+	by, err := secretariatOnly(c)
+	if err != nil {
+		return err
+	}
+	year, err := h.cycleYear(c)
+	if err != nil {
+		return err
+	}
+	r, err := h.Reports.Compile(c.Request().Context(), by, year, report.CompileOptions{Source: report.Manual})
+	if err != nil {
+		return err
+	}
+	h.setFlash(c, "flash_report_compiled", 0)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/reports/%d", r.ID))
+}
+
+// publishReport freezes a draft as the final report of its cycle.
+func (h *Handler) publishReport(c echo.Context) error {
+	by, err := secretariatOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := reportIDParam(c)
+	if err != nil {
+		return err
+	}
+	switch _, err := h.Reports.Publish(c.Request().Context(), by, id); {
+	case errs.Is(err, errs.Conflict):
+		h.setFlash(c, "flash_err_report_published_already", 0)
+	case err != nil:
+		return err
+	default:
+		h.setFlash(c, "flash_report_published", 0)
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/reports/%d", id))
+}
