@@ -12,7 +12,7 @@ if [ "$(go env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 2>&1; then race=
 go vet ./... || exit 1
 
 log=$(mktemp -t pctracker-test.XXXXXX)
-go test -count=1 $race -v "${@:-./...}" >"$log" 2>&1
+go test -count=1 -timeout 20m $race -v "${@:-./...}" >"$log" 2>&1
 status=$?
 
 # Package results, and every failure with the lines its test printed.

@@ -16,6 +16,7 @@ type boardRowDTO struct {
 	LastActivity *time.Time     `json:"last_activity"`
 	FocalPoint   string         `json:"focal_point"`
 	Deadline     dateDTO        `json:"deadline"`
+	Reminders    int            `json:"reminders_sent"`
 }
 
 // board is the reporting-status board of a cycle, for the secretariat.
@@ -40,7 +41,7 @@ func (h *Handler) board(c echo.Context) error {
 	}{Cycle: CycleDTO(cy, h.Now()), Items: make([]boardRowDTO, len(rows)), Total: len(rows)}
 	for i, r := range rows {
 		out.Items[i] = boardRowDTO{Organisation: StakeholderDTO(r.Organisation), Light: string(r.Light), Counts: r.Counts,
-			LastActivity: r.LastActivity, FocalPoint: r.FocalPoint, Deadline: dateDTO(r.Deadline)}
+			LastActivity: r.LastActivity, FocalPoint: r.FocalPoint, Deadline: dateDTO(r.Deadline), Reminders: r.Reminders}
 	}
 	return c.JSON(http.StatusOK, out)
 }

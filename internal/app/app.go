@@ -26,8 +26,10 @@ import (
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/mail"
 	"github.com/pctracker/pctracker/internal/markdown"
+	"github.com/pctracker/pctracker/internal/metrics"
 	"github.com/pctracker/pctracker/internal/pdf"
 	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/reminder"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/server"
 	"github.com/pctracker/pctracker/internal/session"
@@ -58,11 +60,12 @@ type services struct {
 	signIn          *signin.Service
 	accounts        *account.Service
 	reports         *report.Service
+	reminders       *reminder.Service
 	now             func() time.Time
 }
 
-func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender mail.Sender) *services {
-	return &services{db: db, now: now,
+func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender mail.Sender, logger *slog.Logger) *services {
+	svc := &services{db: db, now: now,
 		accounts:        account.NewService(db, sender, now, cfg.BaseURL),
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
@@ -74,6 +77,9 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
 		reports: report.NewService(db, newReportRenderer(cfg), now),
 	}
+	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
+		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
+	return svc
 }
 
 // newReportRenderer parses the embedded report template and catalogues. They
@@ -153,13 +159,23 @@ func openDB(ctx context.Context, cfg config.Config, logger *slog.Logger) (*store
 }
 
 // newScheduler builds the scheduler with every registered job; serve
-// starts it.
-func newScheduler(db *store.DB, svc *services, logger *slog.Logger) (*jobs.Scheduler, error) {
-	return jobs.New(jobs.Deps{Logger: logger, Ledger: db, Housekeeper: db, Now: svc.now})
+// starts it. On PostgreSQL the replicas elect one leader to run it.
+func newScheduler(cfg config.Config, db *store.DB, svc *services, m *metrics.Metrics, logger *slog.Logger) (*jobs.Scheduler, error) {
+	sc := cfg.Scheduler
+	d := jobs.Deps{Logger: logger, Ledger: db, Now: svc.now, Observer: m,
+		Schedule: jobs.Schedule{Report: jobs.Every{Period: sc.ReportPeriod, Offset: sc.ReportOffset},
+			Reminders:    jobs.Every{Period: sc.ReminderPeriod, Offset: sc.ReminderOffset},
+			Housekeeping: jobs.Every{Period: sc.HousekeepingPeriod, Offset: sc.HousekeepingOffset},
+			Mail:         jobs.Every{Period: sc.MailPeriod}},
+		Work: jobs.Work{Housekeeper: db, Reports: svc.reports, Reminders: svc.reminders}}
+	if e := db.NewElector(store.SchedulerLock, sc.LeaderPoll, logger, m.Leader); e != nil {
+		d.Elector = e
+	}
+	return jobs.New(d)
 }
 
 // newServer assembles the web server over the services.
-func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Scheduler, logger *slog.Logger) (*server.Server, error) {
+func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Scheduler, m *metrics.Metrics, logger *slog.Logger) (*server.Server, error) {
 	hashes, err := web.StaticHashes()
 	if err != nil {
 		return nil, err
@@ -211,6 +227,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		Users:          svc.users,
 		Cookie:         sessionCookie(tls),
 		TrustedProxies: proxies,
+		Metrics:        m,
 	})
 }
 
@@ -218,17 +235,22 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 // them in order: HTTP first (requests in flight finish), then the scheduler
 // (a running job finishes); the caller closes the database last.
 func serve(ctx context.Context, cfg config.Config, db *store.DB, svc *services, logger *slog.Logger, ln net.Listener, ready func(addr string)) error {
-	sched, err := newScheduler(db, svc, logger)
+	m := metrics.New()
+	sched, err := newScheduler(cfg, db, svc, m, logger)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	srv, err := newServer(cfg, db, svc, sched, logger)
+	srv, err := newServer(cfg, db, svc, sched, m, logger)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	sched.Start()
+	if cfg.Scheduler.Enabled {
+		sched.Start()
+	} else {
+		logger.Info("scheduler disabled in this process (scheduler.enabled)")
+	}
 	addr := ln.Addr().String()
 	logger.Info("pctracker listening", "addr", addr, "database", db.Engine())
 	if ready != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/metrics"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -169,13 +170,13 @@ func TestSessionCookieOverTLS(t *testing.T) {
 	cfg.BaseURL = "https://pctracker.example"
 	cfg.Mail.Dir = t.TempDir()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := newServices(db, time.Now, cfg, newMailer(cfg, logger))
-	sched, err := newScheduler(db, svc, logger)
+	svc := newServices(db, time.Now, cfg, newMailer(cfg, logger), logger)
+	sched, err := newScheduler(cfg, db, svc, metrics.New(), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sched.Stop() })
-	srv, err := newServer(cfg, db, svc, sched, logger)
+	srv, err := newServer(cfg, db, svc, sched, metrics.New(), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,7 +177,7 @@ func withServices(e env, f *flags, fn func(svc *services) error) error {
 		return err
 	}
 	defer db.Close()
-	return fn(newServices(db, time.Now, cfg, newMailer(cfg, logger)))
+	return fn(newServices(db, time.Now, cfg, newMailer(cfg, logger), logger))
 }
 
 // printResult prints a created object as JSON, or a one-line summary.

@@ -32,7 +32,7 @@ func runServe(e env, args []string) error {
 	if err != nil {
 		return errs.Wrap(errs.Unavailable, err, "listen on %s", cfg.HTTP.Addr)
 	}
-	return serve(e.ctx, cfg, db, newServices(db, time.Now, cfg, newMailer(cfg, logger)), logger, ln, nil)
+	return serve(e.ctx, cfg, db, newServices(db, time.Now, cfg, newMailer(cfg, logger), logger), logger, ln, nil)
 }
 
 func runMigrate(e env, args []string) error {

@@ -76,13 +76,13 @@ func runDemo(e env, args []string) error {
 	fmt.Fprintf(e.stdout, "Filling the demo database at %s ...\n", path)
 	clock := &demoClock{t: time.Now().UTC()}
 	start := time.Now()
-	summary, logins, err := fillDemo(e.ctx, newServices(db, clock.now, cfg, newMailer(cfg, logger)), clock, rand.New(rand.NewPCG(*seed, *seed^0x5eed)), time.Now().UTC())
+	summary, logins, err := fillDemo(e.ctx, newServices(db, clock.now, cfg, newMailer(cfg, logger), logger), clock, rand.New(rand.NewPCG(*seed, *seed^0x5eed)), time.Now().UTC())
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Done in %s: %s.\n", time.Since(start).Round(10*time.Millisecond), summary)
-	return serve(e.ctx, cfg, db, newServices(db, time.Now, cfg, newMailer(cfg, logger)), logger, ln, func(addr string) {
+	return serve(e.ctx, cfg, db, newServices(db, time.Now, cfg, newMailer(cfg, logger), logger), logger, ln, func(addr string) {
 		fmt.Fprintf(e.stdout, "\npctracker demo is running at %s\n\n", displayURL(addr))
 		fmt.Fprintf(e.stdout, "Demo sign-ins (password for all: %s):\n", DemoPassword)
 		for _, l := range logins {

@@ -23,7 +23,8 @@ func TestDemoData(t *testing.T) {
 		today := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 		cfg := config.Default()
 		cfg.Mail.Dir = t.TempDir()
-		svc := newServices(db, clock.now, cfg, newMailer(cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		svc := newServices(db, clock.now, cfg, newMailer(cfg, logger), logger)
 		summary, logins, err := fillDemo(ctx, svc, clock, rand.New(rand.NewPCG(1, 2)), today)
 		if err != nil {
 			t.Fatal(err)

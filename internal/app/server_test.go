@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/metrics"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
@@ -53,13 +54,13 @@ func startServerWithRoutes(t *testing.T, db *store.DB, now func() time.Time) (*h
 	cfg.BaseURL = "http://pct.test"
 	cfg.Mail.Dir = mailDir(t)
 	cfg.Report.Chromium = "off" // PDFs are printed by their own test
-	svc := newServices(db, now, cfg, newMailer(cfg, logger))
-	sched, err := newScheduler(db, svc, logger)
+	svc := newServices(db, now, cfg, newMailer(cfg, logger), logger)
+	sched, err := newScheduler(cfg, db, svc, metrics.New(), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sched.Stop() })
-	srv, err := newServer(cfg, db, svc, sched, logger)
+	srv, err := newServer(cfg, db, svc, sched, metrics.New(), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,25 @@ type Config struct {
 	Session  Session
 	SignIn   SignIn
 	Mail     Mail
-	Report   Report
+	Report    Report
+	Scheduler Scheduler
+}
+
+// Scheduler says when the scheduled jobs run. Each runs once per period,
+// at an offset past the start of the period on the UTC clock; a test may
+// compress the schedule to seconds.
+type Scheduler struct {
+	Enabled            bool
+	ReportPeriod       time.Duration
+	ReportOffset       time.Duration
+	ReminderPeriod     time.Duration
+	ReminderOffset     time.Duration
+	ReminderDays       []int // days before the deadline
+	HousekeepingPeriod time.Duration
+	HousekeepingOffset time.Duration
+	MailPeriod         time.Duration
+	MailRetry          time.Duration // first retry delay of a reminder the mail server refused
+	LeaderPoll         time.Duration // how often replicas campaign for the leadership (PostgreSQL)
 }
 
 // Report tunes the progress report.
@@ -122,6 +140,10 @@ func Default() Config {
 		SignIn:  SignIn{AccountFailures: 100, IPFailures: 30, IPWindow: time.Minute},
 		Mail: Mail{Backend: "file", Dir: "./data/mail", From: "pctracker <no-reply@localhost>",
 			SMTP: SMTP{Port: 587, TLS: "starttls"}},
+		Scheduler: Scheduler{Enabled: true, ReportPeriod: 24 * time.Hour, ReportOffset: 2 * time.Hour,
+			ReminderPeriod: 24 * time.Hour, ReminderOffset: 8 * time.Hour, ReminderDays: []int{30, 7, 1},
+			HousekeepingPeriod: 24 * time.Hour, HousekeepingOffset: 3*time.Hour + 17*time.Minute,
+			MailPeriod: time.Minute, MailRetry: time.Minute, LeaderPoll: 2 * time.Second},
 	}
 }
 
@@ -249,6 +271,67 @@ func fields() []field {
 			help: "starttls, tls (implicit, usually port 465) or none (local relays only)",
 			get:  func(c *Config) string { return c.Mail.SMTP.TLS },
 			set:  func(c *Config, v string) error { c.Mail.SMTP.TLS = v; return nil }},
+		{key: "scheduler.enabled", env: "PCT_SCHEDULER_ENABLED",
+			help: "run the scheduled jobs in this process (replicas elect one leader on PostgreSQL)",
+			get:  func(c *Config) string { return strconv.FormatBool(c.Scheduler.Enabled) },
+			set:  boolSetter(func(c *Config) *bool { return &c.Scheduler.Enabled })},
+		{key: "scheduler.report_period", env: "PCT_SCHEDULER_REPORT_PERIOD",
+			help: "how often the draft report is compiled, from the report date to the Forum",
+			get:  func(c *Config) string { return c.Scheduler.ReportPeriod.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.ReportPeriod })},
+		{key: "scheduler.report_offset", env: "PCT_SCHEDULER_REPORT_OFFSET",
+			help: "when in each period (UTC) the report is compiled; 2h is 02:00 daily",
+			get:  func(c *Config) string { return c.Scheduler.ReportOffset.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.ReportOffset })},
+		{key: "scheduler.reminder_period", env: "PCT_SCHEDULER_REMINDER_PERIOD",
+			help: "how often reminders are decided",
+			get:  func(c *Config) string { return c.Scheduler.ReminderPeriod.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.ReminderPeriod })},
+		{key: "scheduler.reminder_offset", env: "PCT_SCHEDULER_REMINDER_OFFSET",
+			help: "when in each period (UTC) reminders are decided; 8h is 08:00 daily",
+			get:  func(c *Config) string { return c.Scheduler.ReminderOffset.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.ReminderOffset })},
+		{key: "scheduler.reminder_days", env: "PCT_SCHEDULER_REMINDER_DAYS",
+			help: "days before the deadline to remind organisations that have submitted nothing, comma-separated",
+			get: func(c *Config) string {
+				s := make([]string, len(c.Scheduler.ReminderDays))
+				for i, d := range c.Scheduler.ReminderDays {
+					s[i] = strconv.Itoa(d)
+				}
+				return strings.Join(s, ",")
+			},
+			set: func(c *Config, v string) error {
+				var days []int
+				for _, p := range strings.Split(v, ",") {
+					d, err := strconv.Atoi(strings.TrimSpace(p))
+					if err != nil || d < 0 || d > 365 {
+						return fmt.Errorf("%q is not a list of days between 0 and 365, such as 30,7,1", v)
+					}
+					days = append(days, d)
+				}
+				c.Scheduler.ReminderDays = days
+				return nil
+			}},
+		{key: "scheduler.housekeeping_period", env: "PCT_SCHEDULER_HOUSEKEEPING_PERIOD",
+			help: "how often expired sessions, links and idempotency keys are deleted",
+			get:  func(c *Config) string { return c.Scheduler.HousekeepingPeriod.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.HousekeepingPeriod })},
+		{key: "scheduler.housekeeping_offset", env: "PCT_SCHEDULER_HOUSEKEEPING_OFFSET",
+			help: "when in each period (UTC) housekeeping runs",
+			get:  func(c *Config) string { return c.Scheduler.HousekeepingOffset.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.HousekeepingOffset })},
+		{key: "scheduler.mail_period", env: "PCT_SCHEDULER_MAIL_PERIOD",
+			help: "how often the outbox of reminders is drained",
+			get:  func(c *Config) string { return c.Scheduler.MailPeriod.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.MailPeriod })},
+		{key: "scheduler.mail_retry", env: "PCT_SCHEDULER_MAIL_RETRY",
+			help: "first delay before a refused reminder is tried again; it doubles each time, up to an hour",
+			get:  func(c *Config) string { return c.Scheduler.MailRetry.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.MailRetry })},
+		{key: "scheduler.leader_poll", env: "PCT_SCHEDULER_LEADER_POLL",
+			help: "how often replicas on PostgreSQL campaign for (or check) the scheduler's leadership",
+			get:  func(c *Config) string { return c.Scheduler.LeaderPoll.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.LeaderPoll })},
 		{key: "report.chromium", env: "PCT_REPORT_CHROMIUM",
 			help: "path of the Chromium that prints report PDFs; empty looks for chromium on PATH; off makes no PDF",
 			get:  func(c *Config) string { return c.Report.Chromium },
@@ -414,6 +497,26 @@ func (c Config) Validate() error {
 		}
 	default:
 		return &Error{Key: "mail.backend", Msg: fmt.Sprintf("%q is not file or smtp", c.Mail.Backend)}
+	}
+	for _, p := range []struct {
+		key            string
+		period, offset time.Duration
+	}{{"scheduler.report", c.Scheduler.ReportPeriod, c.Scheduler.ReportOffset},
+		{"scheduler.reminder", c.Scheduler.ReminderPeriod, c.Scheduler.ReminderOffset},
+		{"scheduler.housekeeping", c.Scheduler.HousekeepingPeriod, c.Scheduler.HousekeepingOffset},
+		{"scheduler.mail", c.Scheduler.MailPeriod, 0}} {
+		if p.period < time.Second {
+			return &Error{Key: p.key + "_period", Msg: "must be at least 1s"}
+		}
+		if p.offset < 0 || p.offset >= p.period {
+			return &Error{Key: p.key + "_offset", Msg: "must be at least 0 and less than the period"}
+		}
+	}
+	if c.Scheduler.LeaderPoll < 100*time.Millisecond {
+		return &Error{Key: "scheduler.leader_poll", Msg: "must be at least 100ms"}
+	}
+	if c.Scheduler.MailRetry <= 0 {
+		return &Error{Key: "scheduler.mail_retry", Msg: "must be positive"}
 	}
 	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
 		return &Error{Key: "mail.from", Msg: fmt.Sprintf("%q is not an address such as pctracker <no-reply@example.org>", c.Mail.From)}

@@ -38,6 +38,7 @@ type BoardRow struct {
 	LastActivity *time.Time
 	FocalPoint   string // name and email, "" if none
 	Deadline     time.Time
+	Reminders    int // reminders sent to it in the cycle
 }
 
 // Board lists every organisation of a kind and country (all, if empty)
@@ -69,6 +70,10 @@ func (s *Service) Board(ctx context.Context, by user.Actor, year int, f stakehol
 	if err != nil {
 		return c, nil, err
 	}
+	reminded, err := store.RemindersSent(ctx, c.ID)
+	if err != nil {
+		return c, nil, err
+	}
 	today := date.Day(s.now())
 	rows := make([]BoardRow, 0, len(orgs))
 	for _, o := range orgs {
@@ -77,7 +82,7 @@ func (s *Service) Board(ctx context.Context, by user.Actor, year int, f stakehol
 			deadline = d
 		}
 		a := activity[o.ID]
-		r := BoardRow{Organisation: o, Counts: a.Counts, FocalPoint: focal[o.ID], Deadline: deadline}
+		r := BoardRow{Organisation: o, Counts: a.Counts, FocalPoint: focal[o.ID], Deadline: deadline, Reminders: reminded[o.ID]}
 		if r.Counts == nil {
 			r.Counts = map[string]int{}
 		}

@@ -29,6 +29,7 @@ type Store interface {
 	CycleActivity(ctx context.Context, cycleID int64) (map[int64]Activity, error)
 	FocalPoints(ctx context.Context) (map[int64]string, error)
 	DeadlineExtensions(ctx context.Context, cycleID int64) (map[int64]time.Time, error)
+	RemindersSent(ctx context.Context, cycleID int64) (map[int64]int, error)
 }
 
 // secretariatOnly: cycles are the secretariat's to run.

@@ -1,9 +1,15 @@
-// Package jobs runs pctracker's scheduled work with gocron. Register lists
-// the whole schedule. Every run claims its slot in the job ledger (job_runs,
-// unique on job and slot) in the same transaction as its effect, so a slot
-// takes effect once even when several replicas, a restart or "run now" race
-// for it, and a run that fails leaves nothing but its error and may be
-// retried.
+// Package jobs runs pctracker's scheduled work with gocron, in UTC. Register
+// lists the whole schedule. A job that must happen once per period claims
+// its slot in the job ledger (job_runs, unique on job and slot) in the same
+// transaction as its effect, so a slot takes effect once even when several
+// replicas, a restart or "run now" race for it; a run that fails leaves
+// nothing but its error and may be retried.
+//
+// With several replicas on PostgreSQL, one leader, elected with an advisory
+// lock, runs the schedule; the others stand by. Whoever becomes leader (or
+// starts alone) first catches up: each job's current slot, if it has not
+// succeeded, runs at once, so a run missed while every replica was down
+// happens at the next start, once.
 package jobs
 
 import (
@@ -12,9 +18,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/pctracker/pctracker/internal/errs"
 )
@@ -45,23 +53,62 @@ type Ledger interface {
 	FailJobRun(ctx context.Context, job, slot, node, msg string, at time.Time) error
 }
 
-// Job is one kind of scheduled work.
-type Job struct {
-	Name       string
-	Definition gocron.JobDefinition
-	// Slot names the period a run covers (a day, a cycle): one run per slot.
-	Slot func(now time.Time) string
-	// Run does the work inside the ledger's transaction: every write made
-	// with ctx commits together with the claim of the slot.
-	Run func(ctx context.Context, slot string) error
+// Every says when a job runs: once per Period, at Offset past the start of
+// each period on the UTC clock. A daily job at 02:00 is {24h, 2h}; a
+// schedule compressed for a test may be {5s, 0}.
+type Every struct {
+	Period time.Duration
+	Offset time.Duration
 }
 
-// Deps are what the scheduler needs.
-type Deps struct {
-	Logger      *slog.Logger
-	Ledger      Ledger
-	Now         func() time.Time
+// Slot returns the start of the period that holds t: the slot a run at t
+// belongs to.
+func (e Every) Slot(t time.Time) time.Time {
+	return t.UTC().Add(-e.Offset).Truncate(e.Period).Add(e.Offset)
+}
+
+// Next returns the first run after t.
+func (e Every) Next(t time.Time) time.Time { return e.Slot(t).Add(e.Period) }
+
+// Key names a slot in the ledger: its day for a daily job, else its start.
+func (e Every) Key(slot time.Time) string {
+	if e.Period%(24*time.Hour) == 0 {
+		return slot.UTC().Format(time.DateOnly)
+	}
+	return slot.UTC().Format(time.RFC3339)
+}
+
+// Job is one kind of scheduled work.
+type Job struct {
+	Name  string
+	Every Every
+	// Once makes the job claim its slot in the ledger, in the transaction
+	// of its effect. A job without it (the mail sender) runs on the leader
+	// without a ledger row: its work is claimed row by row.
+	Once bool
+	// Run does the work of the slot that starts at slot. With Once, every
+	// write made with ctx commits together with the claim of the slot.
+	Run func(ctx context.Context, slot time.Time) error
+}
+
+// Elector tells whether this process leads; gocron asks it before each run.
+type Elector interface {
+	IsLeader(ctx context.Context) error
+	// Start campaigns until ctx ends, calling elected each time this
+	// process becomes the leader.
+	Start(ctx context.Context, elected func())
+}
+
+// Observer is told of every run, for metrics.
+type Observer interface {
+	JobRun(job, result string, took time.Duration)
+}
+
+// Work is what the scheduled jobs call.
+type Work struct {
 	Housekeeper Housekeeper
+	Reports     Reports
+	Reminders   Reminders
 }
 
 // Housekeeper deletes what has outlived its use: expired sessions, old
@@ -70,30 +117,86 @@ type Housekeeper interface {
 	Housekeep(ctx context.Context, now time.Time) (map[string]int64, error)
 }
 
-// Scheduler wraps gocron with the ledger.
-type Scheduler struct {
-	cron   gocron.Scheduler
-	deps   Deps
-	node   string
-	ctx    context.Context
-	cancel context.CancelFunc
-	jobs   []Job
+// Reports compiles the draft report of every cycle between its report date
+// and its Forum.
+type Reports interface {
+	CompileDue(ctx context.Context, day time.Time, slot string) ([]int, error)
 }
 
-// Register lists the whole schedule. The reporting cycle's jobs (reminders
-// before the deadline, the report compiled ahead of the Forum) join this
-// list with those features.
+// Reminders decides reminders into the outbox and sends what is in it.
+type Reminders interface {
+	Plan(ctx context.Context, day time.Time) (int, error)
+	Send(ctx context.Context) (sent, failed int, err error)
+}
+
+// Schedule says when each job runs.
+type Schedule struct {
+	Report       Every
+	Reminders    Every
+	Housekeeping Every
+	Mail         Every
+}
+
+// DefaultSchedule: the report at 02:00, reminders at 08:00, housekeeping
+// at 03:17 (UTC), and the outbox drained every minute.
+func DefaultSchedule() Schedule {
+	day := 24 * time.Hour
+	return Schedule{Report: Every{day, 2 * time.Hour}, Reminders: Every{day, 8 * time.Hour},
+		Housekeeping: Every{day, 3*time.Hour + 17*time.Minute}, Mail: Every{time.Minute, 0}}
+}
+
+// Deps are what the scheduler needs.
+type Deps struct {
+	Logger   *slog.Logger
+	Ledger   Ledger
+	Now      func() time.Time
+	Clock    clockwork.Clock // gocron's clock; nil for the real one (tests pass a fake)
+	Elector  Elector         // nil: this process is the only one (SQLite)
+	Observer Observer        // nil: no metrics
+	Schedule Schedule
+	Work     Work
+}
+
+// Register lists the whole schedule.
 func Register(d Deps) []Job {
-	daily := func(now time.Time) string { return now.UTC().Format(time.DateOnly) }
+	sch := d.Schedule
 	return []Job{
 		{
-			Name:       "housekeeping",
-			Definition: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 17, 0))),
-			Slot:       daily,
-			Run: func(ctx context.Context, slot string) error {
-				counts, err := d.Housekeeper.Housekeep(ctx, d.Now())
+			Name: "report-compile", Every: sch.Report, Once: true,
+			Run: func(ctx context.Context, slot time.Time) error {
+				years, err := d.Work.Reports.CompileDue(ctx, slot, sch.Report.Key(slot))
+				if err == nil && len(years) > 0 {
+					d.Logger.Info("draft reports compiled", "slot", sch.Report.Key(slot), "cycles", years)
+				}
+				return err
+			},
+		},
+		{
+			Name: "reminders", Every: sch.Reminders, Once: true,
+			Run: func(ctx context.Context, slot time.Time) error {
+				n, err := d.Work.Reminders.Plan(ctx, slot)
+				if err == nil && n > 0 {
+					d.Logger.Info("reminders queued", "slot", sch.Reminders.Key(slot), "count", n)
+				}
+				return err
+			},
+		},
+		{
+			Name: "mail", Every: sch.Mail,
+			Run: func(ctx context.Context, _ time.Time) error {
+				sent, failed, err := d.Work.Reminders.Send(ctx)
+				if sent+failed > 0 {
+					d.Logger.Info("outbox drained", "sent", sent, "failed", failed)
+				}
+				return err
+			},
+		},
+		{
+			Name: "housekeeping", Every: sch.Housekeeping, Once: true,
+			Run: func(ctx context.Context, slot time.Time) error {
+				counts, err := d.Work.Housekeeper.Housekeep(ctx, d.Now())
 				if err == nil {
-					d.Logger.Info("housekeeping", "slot", slot, "deleted", counts)
+					d.Logger.Info("housekeeping", "slot", sch.Housekeeping.Key(slot), "deleted", counts)
 				}
 				return err
 			},
@@ -101,19 +204,47 @@ func Register(d Deps) []Job {
 	}
 }
 
-// New builds the scheduler with every registered job.
+// Scheduler wraps gocron with the ledger and the elector.
+type Scheduler struct {
+	cron   gocron.Scheduler
+	deps   Deps
+	node   string
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   []Job
+	wg     sync.WaitGroup // catch-up runs, which Stop waits for
+	mu     sync.Mutex
+	last   map[string]Run // runs of jobs without a ledger, on this node
+	// stopping refuses new catch-ups once Stop has begun.
+	stopping bool
+}
+
+// New builds the scheduler with the registered jobs.
 func New(d Deps) (*Scheduler, error) {
+	return NewWith(d, Register(d))
+}
+
+// NewWith builds a scheduler with the given jobs (tests give their own).
+func NewWith(d Deps, list []Job) (*Scheduler, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	cron, err := gocron.NewScheduler(gocron.WithLocation(time.UTC))
+	opts := []gocron.SchedulerOption{gocron.WithLocation(time.UTC)}
+	if d.Clock != nil {
+		opts = append(opts, gocron.WithClock(d.Clock))
+	}
+	if d.Elector != nil {
+		opts = append(opts, gocron.WithDistributedElector(d.Elector))
+	}
+	cron, err := gocron.NewScheduler(opts...)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "scheduler")
 	}
 	host, _ := os.Hostname()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Scheduler{cron: cron, deps: d, node: fmt.Sprintf("%s:%d", host, os.Getpid()), ctx: ctx, cancel: cancel}
-	for _, j := range Register(d) {
+	s := &Scheduler{cron: cron, deps: d, node: fmt.Sprintf("%s:%d", host, os.Getpid()), ctx: ctx, cancel: cancel,
+		last: map[string]Run{}}
+	for _, j := range list {
 		if err := s.add(j); err != nil {
 			cancel()
 			return nil, err
@@ -123,11 +254,26 @@ func New(d Deps) (*Scheduler, error) {
 }
 
 func (s *Scheduler) add(j Job) error {
-	_, err := s.cron.NewJob(j.Definition, gocron.NewTask(func() {
+	if j.Every.Period <= 0 {
+		return errs.E(errs.Invalid, "job %s: the period must be positive", j.Name)
+	}
+	// A duration job started on the next boundary runs on every boundary
+	// after it: the same instants on every replica, whatever its start.
+	// The boundary is read on gocron's own clock, which must not put it in
+	// the past.
+	clockNow := time.Now()
+	if s.deps.Clock != nil {
+		clockNow = s.deps.Clock.Now()
+	}
+	first := j.Every.Next(clockNow)
+	_, err := s.cron.NewJob(gocron.DurationJob(j.Every.Period), gocron.NewTask(func() {
+		// The slot is the period that has just begun: read from the clock,
+		// not from a count of runs, so that a late tick still names it.
 		if _, err := s.RunOnce(s.ctx, j, s.deps.Now()); err != nil {
 			s.deps.Logger.Error("job failed", "job", j.Name, "error", err)
 		}
-	}), gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	}), gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		gocron.WithStartAt(gocron.WithStartDateTime(first)))
 	if err != nil {
 		return errs.Wrap(errs.Internal, err, "schedule job %s", j.Name)
 	}
@@ -147,10 +293,14 @@ func (s *Scheduler) Statuses(ctx context.Context) ([]Status, error) {
 			next[j.Name()] = t
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := make([]Status, 0, len(s.jobs))
 	for _, j := range s.jobs {
 		st := Status{Name: j.Name, NextRun: next[j.Name]}
-		if r, ok := last[j.Name]; ok {
+		if r, ok := last[j.Name]; ok && j.Once {
+			st.Last = &r
+		} else if r, ok := s.last[j.Name]; ok {
 			st.Last = &r
 		}
 		out = append(out, st)
@@ -172,13 +322,21 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (bool, error) {
 // errTaken ends the transaction of a run whose slot another run holds.
 var errTaken = errors.New("slot taken")
 
-// RunOnce runs j for the slot of now unless that slot already succeeded or
-// is being run. It reports whether it ran. On failure the run's writes are
-// rolled back and the error is recorded on the slot.
+// RunOnce runs j for the slot of now. A job with Once runs unless that
+// slot already succeeded or is being run, and reports whether it ran; on
+// failure its writes are rolled back and the error is recorded on the
+// slot.
 func (s *Scheduler) RunOnce(ctx context.Context, j Job, now time.Time) (bool, error) {
-	slot := j.Slot(now)
+	start := s.deps.Now()
+	slot := j.Every.Slot(now)
+	key := j.Every.Key(slot)
+	if !j.Once {
+		err := j.Run(ctx, slot)
+		s.record(j.Name, key, start, err)
+		return true, err
+	}
 	err := s.deps.Ledger.WithTx(ctx, func(ctx context.Context) error {
-		claimed, err := s.deps.Ledger.ClaimJobRun(ctx, j.Name, slot, s.node, now)
+		claimed, err := s.deps.Ledger.ClaimJobRun(ctx, j.Name, key, s.node, start)
 		if err != nil {
 			return err
 		}
@@ -188,26 +346,94 @@ func (s *Scheduler) RunOnce(ctx context.Context, j Job, now time.Time) (bool, er
 		if err := j.Run(ctx, slot); err != nil {
 			return err
 		}
-		return s.deps.Ledger.FinishJobRun(ctx, j.Name, slot, s.deps.Now())
+		return s.deps.Ledger.FinishJobRun(ctx, j.Name, key, s.deps.Now())
 	})
 	switch {
 	case err == nil:
+		s.observe(j.Name, "succeeded", start)
 		return true, nil
 	case errors.Is(err, errTaken):
+		s.observe(j.Name, "skipped", start)
 		return false, nil
 	}
-	if ferr := s.deps.Ledger.FailJobRun(context.WithoutCancel(ctx), j.Name, slot, s.node, err.Error(), s.deps.Now()); ferr != nil {
-		s.deps.Logger.Error("recording a failed job run", "job", j.Name, "slot", slot, "error", ferr)
+	s.observe(j.Name, "failed", start)
+	if ferr := s.deps.Ledger.FailJobRun(context.WithoutCancel(ctx), j.Name, key, s.node, err.Error(), s.deps.Now()); ferr != nil {
+		s.deps.Logger.Error("recording a failed job run", "job", j.Name, "slot", key, "error", ferr)
 	}
 	return true, err
 }
 
-// Start starts the schedule.
-func (s *Scheduler) Start() { s.cron.Start() }
+// record keeps the last run of a job without a ledger, for the jobs page.
+func (s *Scheduler) record(job, key string, start time.Time, err error) {
+	end := s.deps.Now().UTC()
+	r := Run{Slot: key, Status: "succeeded", StartedAt: start.UTC(), FinishedAt: &end}
+	result := "succeeded"
+	if err != nil {
+		r.Status, r.Error, result = "failed", err.Error(), "failed"
+	}
+	s.mu.Lock()
+	s.last[job] = r
+	s.mu.Unlock()
+	s.observe(job, result, start)
+}
 
-// Stop waits for running jobs to finish, then stops.
+func (s *Scheduler) observe(job, result string, start time.Time) {
+	if s.deps.Observer != nil {
+		s.deps.Observer.JobRun(job, result, s.deps.Now().Sub(start))
+	}
+}
+
+// CatchUp runs, on the leader, every once-per-slot job whose current slot
+// has not succeeded: the runs missed while no replica was up.
+func (s *Scheduler) CatchUp(ctx context.Context) {
+	if s.deps.Elector != nil && s.deps.Elector.IsLeader(ctx) != nil {
+		return
+	}
+	for _, j := range s.jobs {
+		if !j.Once {
+			continue
+		}
+		ran, err := s.RunOnce(ctx, j, s.deps.Now())
+		switch {
+		case err != nil:
+			s.deps.Logger.Error("catch-up run failed", "job", j.Name, "error", err)
+		case ran:
+			s.deps.Logger.Info("caught up a missed run", "job", j.Name, "slot", j.Every.Key(j.Every.Slot(s.deps.Now())))
+		}
+	}
+}
+
+// Start starts the schedule: with an elector, the campaign (the leader
+// catches up when elected); alone, the catch-up at once.
+func (s *Scheduler) Start() {
+	s.cron.Start()
+	if s.deps.Elector != nil {
+		go s.deps.Elector.Start(s.ctx, s.catchUpUnlessStopping)
+		return
+	}
+	go s.catchUpUnlessStopping()
+}
+
+func (s *Scheduler) catchUpUnlessStopping() {
+	s.mu.Lock()
+	if s.stopping {
+		s.mu.Unlock()
+		return
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+	s.CatchUp(s.ctx)
+}
+
+// Stop lets running jobs finish, then stops: the schedule, the campaign
+// (which gives up the leadership) and any catch-up.
 func (s *Scheduler) Stop() error {
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
 	err := s.cron.Shutdown()
+	s.wg.Wait()
 	s.cancel()
 	return err
 }

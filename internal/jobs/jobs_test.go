@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-co-op/gocron/v2"
-
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/store"
@@ -46,11 +44,10 @@ func TestRunOncePerSlot(t *testing.T) {
 		now := time.Date(2026, 10, 21, 3, 0, 0, 0, time.UTC)
 		var runs atomic.Int32
 		var fail atomic.Bool
-		job := jobs.Job{Name: "test-job", Definition: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 0, 0))),
-			Slot: func(now time.Time) string { return now.Format(time.DateOnly) },
-			Run: func(ctx context.Context, slot string) error {
+		job := jobs.Job{Name: "test-job", Every: jobs.Every{Period: 24 * time.Hour, Offset: 3 * time.Hour}, Once: true,
+			Run: func(ctx context.Context, slot time.Time) error {
 				runs.Add(1)
-				if err := db.AppendAudit(ctx, audit.New(0, "scheduler", "test.effect", "slot", slot, nil, now)); err != nil {
+				if err := db.AppendAudit(ctx, audit.New(0, "scheduler", "test.effect", "slot", slot.Format(time.RFC3339), nil, now)); err != nil {
 					return err
 				}
 				time.Sleep(20 * time.Millisecond)
@@ -60,7 +57,7 @@ func TestRunOncePerSlot(t *testing.T) {
 				return nil
 			}}
 		newScheduler := func() *jobs.Scheduler {
-			s, err := jobs.New(jobs.Deps{Logger: logger, Ledger: db, Now: func() time.Time { return now }})
+			s, err := jobs.NewWith(jobs.Deps{Logger: logger, Ledger: db, Now: func() time.Time { return now }}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,13 +132,19 @@ func TestHousekeeping(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		d := jobs.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Ledger: db, Now: s.Clock.Now, Housekeeper: db}
-		sched, err := jobs.New(d)
+		d := jobs.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Ledger: db, Now: s.Clock.Now,
+			Schedule: jobs.DefaultSchedule(), Work: jobs.Work{Housekeeper: db}}
+		var job jobs.Job
+		for _, j := range jobs.Register(d) {
+			if j.Name == "housekeeping" {
+				job = j
+			}
+		}
+		sched, err := jobs.NewWith(d, []jobs.Job{job})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer sched.Stop()
-		job := jobs.Register(d)[0]
 		if ran, err := sched.RunOnce(ctx, job, now); !ran || err != nil {
 			t.Fatalf("housekeeping: %v %v", ran, err)
 		}

@@ -19,11 +19,16 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 )
 
-// Message is a plain-text message to one person.
+// Message is a plain-text message to one person, or to several.
 type Message struct {
 	To      string
+	Also    []string // further recipients, in To as well
 	Subject string
 	Text    string
+	// ID, when set, is the Message-ID's left part: a message sent again
+	// after a crash carries the same ID, so that mail systems can tell it
+	// is one message.
+	ID string
 }
 
 // Sender sends messages.
@@ -36,12 +41,16 @@ func build(from string, m Message, opts ...gomail.MsgOption) (*gomail.Msg, error
 	if err := msg.From(from); err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "sender address")
 	}
-	if err := msg.To(m.To); err != nil {
-		return nil, errs.Wrap(errs.Invalid, err, "recipient address %q", m.To)
+	if err := msg.To(append([]string{m.To}, m.Also...)...); err != nil {
+		return nil, errs.Wrap(errs.Invalid, err, "recipient address in %q", append([]string{m.To}, m.Also...))
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	msg.SetMessageID()
+	if m.ID != "" {
+		msg.SetMessageIDWithValue(m.ID)
+	} else {
+		msg.SetMessageID()
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	return msg, nil
 }
@@ -80,7 +89,7 @@ func (f *Files) Send(_ context.Context, m Message) error {
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		return errs.Wrap(errs.Unavailable, err, "write message")
 	}
-	f.logger.Info("mail written", "to", m.To, "subject", m.Subject, "file", path)
+	f.logger.Info("mail written", "to", m.To, "also", len(m.Also), "subject", m.Subject, "file", path)
 	return nil
 }
 

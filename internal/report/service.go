@@ -113,6 +113,29 @@ func (s *Service) Compile(ctx context.Context, by user.Actor, year int, opt Comp
 	return r, err
 }
 
+// CompileDue compiles, for the scheduler, a draft of every cycle whose
+// report date has come and whose Forum has not passed on day (and that
+// has no published report), in the transaction of ctx. It returns the
+// years compiled.
+func (s *Service) CompileDue(ctx context.Context, day time.Time, slot string) ([]int, error) {
+	cycles, err := s.store.Cycles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var years []int
+	for _, c := range cycles {
+		d := day.UTC().Truncate(24 * time.Hour)
+		if c.Reported || d.Before(c.ReportAt) || d.After(c.ForumDate) {
+			continue
+		}
+		if _, err := s.Compile(ctx, user.System("scheduler"), c.Year, CompileOptions{Source: Scheduled, Slot: slot}); err != nil {
+			return years, err
+		}
+		years = append(years, c.Year)
+	}
+	return years, nil
+}
+
 // inputs reads everything a report of c is compiled from.
 func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Time) (Inputs, error) {
 	in := Inputs{Cycle: period(c), CutoffAt: cutoff, CompiledAt: now}

@@ -33,6 +33,11 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			return p == "/healthz" || strings.HasPrefix(p, "/static/")
 		},
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			route := c.Path() // the route's pattern: a bounded set of labels
+			if route == "" || route == "/*" {
+				route = "unmatched"
+			}
+			s.metrics.HTTPRequest(v.Method, route, v.Status, v.Latency)
 			level := slog.LevelInfo
 			switch {
 			case v.Status == http.StatusServiceUnavailable:

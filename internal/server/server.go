@@ -46,14 +46,23 @@ type Deps struct {
 	Cookie   string
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []*net.IPNet
+	// Metrics counts requests and serves /metrics.
+	Metrics Metrics
+}
+
+// Metrics counts every request by route and serves the Prometheus metrics.
+type Metrics interface {
+	HTTPRequest(method, route string, status int, took time.Duration)
+	Handler() http.Handler
 }
 
 // Server is the HTTP server of pctracker.
 type Server struct {
-	echo   *echo.Echo
-	http   *http.Server
-	logger *slog.Logger
-	cfg    config.HTTP
+	echo    *echo.Echo
+	http    *http.Server
+	logger  *slog.Logger
+	cfg     config.HTTP
+	metrics Metrics
 }
 
 // New builds the server and mounts every surface.
@@ -64,7 +73,7 @@ func New(d Deps) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
-	s := &Server{echo: e, logger: d.Logger, cfg: d.Config}
+	s := &Server{echo: e, logger: d.Logger, cfg: d.Config, metrics: d.Metrics}
 	e.HTTPErrorHandler = s.errorHandler(d.Pages)
 
 	// A client may not choose the id under which its request is logged:
@@ -101,6 +110,9 @@ func New(d Deps) (*Server, error) {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
 	e.GET("/static/*", echo.WrapHandler(staticHandler(d.Static)))
+	// Aggregate counters only (job runs, requests by route): nothing about
+	// any organisation, so a scraper needs no account.
+	e.GET("/metrics", echo.WrapHandler(d.Metrics.Handler()))
 	d.API.Routes(e)
 	d.UI.Routes(e)
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/metrics"
 	"github.com/pctracker/pctracker/internal/server"
 	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/user"
@@ -57,7 +58,7 @@ func start(t *testing.T, mount routes, logs io.Writer) (string, context.CancelFu
 	srv, err := server.New(server.Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Ready: func(context.Context) error { return nil }, API: mount, UI: routes(func(*echo.Echo) {}),
 		Pages: pages{}, Static: fstest.MapFS{"css/app.css": {Data: []byte("body{}")}},
-		Sessions: noSessions{}, Users: noUsers{}, Cookie: "pct_session"})
+		Sessions: noSessions{}, Users: noUsers{}, Cookie: "pct_session", Metrics: metrics.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func TestClientAddress(t *testing.T) {
 			API: routes(func(e *echo.Echo) {
 				e.GET("/ip", func(c echo.Context) error { got = c.RealIP(); return nil })
 			}),
-			Static: fstest.MapFS{}, Sessions: noSessions{}, Users: noUsers{}, Cookie: "pct_session", TrustedProxies: c.proxies})
+			Static: fstest.MapFS{}, Sessions: noSessions{}, Users: noUsers{}, Cookie: "pct_session", TrustedProxies: c.proxies, Metrics: metrics.New()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,6 +41,7 @@ type boardLine struct {
 	FocalPoint   string
 	Deadline     string
 	Extended     bool
+	Reminders    int
 }
 
 // boardQuery reads the board's cycle and filters.
@@ -85,7 +86,8 @@ func (h *Handler) board(c echo.Context) error {
 		v.Totals[string(r.Light)]++
 		line := boardLine{ID: r.Organisation.ID, Name: r.Organisation.Name, Kind: r.Organisation.Kind, Country: r.Organisation.Country,
 			Light: r.Light, Drafts: r.Counts["draft"] + r.Counts["changes_requested"], Submitted: r.Counts["submitted"],
-			Accepted: r.Counts["accepted"], FocalPoint: r.FocalPoint, Deadline: formatDate(v.Lang, r.Deadline), Extended: !r.Deadline.Equal(cy.Deadline)}
+			Accepted: r.Counts["accepted"], FocalPoint: r.FocalPoint, Deadline: formatDate(v.Lang, r.Deadline), Extended: !r.Deadline.Equal(cy.Deadline),
+			Reminders: r.Reminders}
 		if r.LastActivity != nil {
 			line.LastActivity = formatDate(v.Lang, *r.LastActivity)
 		}
@@ -112,7 +114,7 @@ func (h *Handler) boardCSV(c echo.Context) error {
 		return err
 	}
 	header := []string{"organisation_id", "organisation", "kind", "country", "light", "draft", "changes_requested", "submitted",
-		"accepted", "withdrawn", "last_activity", "focal_point", "deadline"}
+		"accepted", "withdrawn", "last_activity", "focal_point", "deadline", "reminders_sent"}
 	var out [][]string
 	for _, r := range rows {
 		last := ""
@@ -122,7 +124,7 @@ func (h *Handler) boardCSV(c echo.Context) error {
 		n := func(s string) string { return strconv.Itoa(r.Counts[s]) }
 		out = append(out, []string{strconv.FormatInt(r.Organisation.ID, 10), r.Organisation.Name, string(r.Organisation.Kind),
 			r.Organisation.Country, string(r.Light), n("draft"), n("changes_requested"), n("submitted"), n("accepted"), n("withdrawn"),
-			last, r.FocalPoint, r.Deadline.Format(time.DateOnly)})
+			last, r.FocalPoint, r.Deadline.Format(time.DateOnly), strconv.Itoa(r.Reminders)})
 	}
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")

@@ -1,0 +1,260 @@
+// Package reminder chases the organisations that have not reported: an
+// "opens today" notice when a cycle opens, and deadline reminders at
+// configurable offsets to those with nothing submitted. Each reminder is
+// decided and written to an outbox in one transaction, unique per
+// organisation, cycle and kind; a sender drains the outbox with retries and
+// backoff, so a mail server that is down delays reminders but loses none.
+package reminder
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/mail"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// Status of a reminder in the outbox.
+type Status string
+
+const (
+	Pending Status = "pending" // waiting to be sent (again)
+	Sending Status = "sending" // claimed by a sender
+	Sent    Status = "sent"
+	Failed  Status = "failed" // gave up after MaxAttempts
+)
+
+// Opens is the kind of the notice sent the day a cycle opens; deadline
+// reminders are "deadline_N", N days before the deadline.
+const Opens = "opens"
+
+// DeadlineKind names the reminder sent days before the deadline.
+func DeadlineKind(days int) string { return fmt.Sprintf("deadline_%d", days) }
+
+// Reminder is one reminder in the outbox.
+type Reminder struct {
+	ID            int64
+	StakeholderID int64
+	CycleID       int64
+	Kind          string
+	Recipients    []string
+	Subject       string
+	Body          string
+	Status        Status
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        *time.Time
+}
+
+// Store is what the service needs from storage.
+type Store interface {
+	Cycles(ctx context.Context) ([]cycle.Cycle, error)
+	// ReminderRecipients returns, per organisation, the addresses to remind:
+	// its focal points, or all its people when it has none.
+	ReminderRecipients(ctx context.Context) (map[int64][]string, error)
+	// EnqueueReminder writes r unless its organisation, cycle and kind
+	// already have one; it reports whether it wrote.
+	EnqueueReminder(ctx context.Context, r *Reminder) (bool, error)
+	// ClaimDueReminders marks up to limit reminders due at now as being
+	// sent (committed at once, outside any transaction of ctx), leased
+	// until lease; a claim left by a sender that died is due again once
+	// its lease is over.
+	ClaimDueReminders(ctx context.Context, now, lease time.Time, limit int) ([]Reminder, error)
+	MarkReminderSent(ctx context.Context, id int64, at time.Time) error
+	MarkReminderRetry(ctx context.Context, id int64, msg string, next time.Time, final bool) error
+}
+
+// Board is the reporting-status board the decisions are read from.
+type Board interface {
+	Board(ctx context.Context, by user.Actor, year int, f stakeholder.Filter) (cycle.Cycle, []cycle.BoardRow, error)
+}
+
+// Options tune reminders.
+type Options struct {
+	Offsets     []int         // days before the deadline; default 30, 7, 1
+	BaseURL     string        // for the link in the message
+	RetryBase   time.Duration // first retry delay, doubled each attempt; default 1 min
+	RetryMax    time.Duration // longest delay; default 1 h
+	MaxAttempts int           // default 12
+	Lease       time.Duration // how long a claim lasts; default 5 min
+}
+
+// Service decides and sends reminders.
+type Service struct {
+	store  Store
+	board  Board
+	sender mail.Sender
+	now    func() time.Time
+	opt    Options
+	logger *slog.Logger
+}
+
+// NewService builds the service.
+func NewService(store Store, board Board, sender mail.Sender, now func() time.Time, opt Options, logger *slog.Logger) *Service {
+	if len(opt.Offsets) == 0 {
+		opt.Offsets = []int{30, 7, 1}
+	}
+	opt.Offsets = slices.Clone(opt.Offsets)
+	sort.Ints(opt.Offsets)
+	if opt.RetryBase <= 0 {
+		opt.RetryBase = time.Minute
+	}
+	if opt.RetryMax <= 0 {
+		opt.RetryMax = time.Hour
+	}
+	if opt.MaxAttempts <= 0 {
+		opt.MaxAttempts = 12
+	}
+	if opt.Lease <= 0 {
+		opt.Lease = 5 * time.Minute
+	}
+	return &Service{store: store, board: board, sender: sender, now: now, opt: opt, logger: logger}
+}
+
+// due returns the deadline reminder due days before the deadline: the
+// tightest offset that has been reached, so that a missed day is made up
+// by the next run and a late-created cycle does not send stale reminders.
+func (s *Service) due(days int) (int, bool) {
+	if days < 0 {
+		return 0, false
+	}
+	for _, o := range s.opt.Offsets { // ascending
+		if days <= o {
+			return o, true
+		}
+	}
+	return 0, false
+}
+
+// nothingSubmitted: the organisation has not sent anything to the
+// secretariat (drafts only, or nothing).
+func nothingSubmitted(counts map[string]int) bool {
+	return counts["submitted"]+counts["accepted"]+counts["changes_requested"] == 0
+}
+
+// Plan decides the reminders of day and writes them to the outbox, in the
+// transaction of ctx. It returns how many it wrote.
+func (s *Service) Plan(ctx context.Context, day time.Time) (int, error) {
+	day = date.Day(day)
+	cycles, err := s.store.Cycles(ctx)
+	if err != nil {
+		return 0, err
+	}
+	recipients, err := s.store.ReminderRecipients(ctx)
+	if err != nil {
+		return 0, err
+	}
+	written := 0
+	for _, c := range cycles {
+		if c.Reported || day.Before(c.OpensAt) {
+			continue
+		}
+		_, rows, err := s.board.Board(ctx, user.System("scheduler"), c.Year, stakeholder.Filter{})
+		if err != nil {
+			return written, err
+		}
+		for _, r := range rows {
+			if r.Light == cycle.Grey || len(recipients[r.Organisation.ID]) == 0 {
+				continue // not expected to report, or nobody to write to
+			}
+			var kinds []string
+			if day.Equal(c.OpensAt) {
+				kinds = append(kinds, Opens)
+			}
+			days := int(r.Deadline.Sub(day).Hours() / 24)
+			if o, ok := s.due(days); ok && nothingSubmitted(r.Counts) {
+				kinds = append(kinds, DeadlineKind(o))
+			}
+			for _, k := range kinds {
+				rem := s.compose(c, r, k, days, recipients[r.Organisation.ID])
+				ok, err := s.store.EnqueueReminder(ctx, &rem)
+				if err != nil {
+					return written, err
+				}
+				if ok {
+					written++
+				}
+			}
+		}
+	}
+	return written, nil
+}
+
+// compose writes the message, in English then French: the people of an
+// organisation have no language of their own on record.
+func (s *Service) compose(c cycle.Cycle, r cycle.BoardRow, kind string, days int, to []string) Reminder {
+	link := strings.TrimRight(s.opt.BaseURL, "/") + "/workspace"
+	deadline := r.Deadline.Format(time.DateOnly)
+	var subject, en, fr string
+	if kind == Opens {
+		subject = fmt.Sprintf("Paris Call: reporting for %d is open / Appel de Paris : les contributions %d sont ouvertes", c.Year, c.Year)
+		en = fmt.Sprintf("Reporting for the %d cycle of the Paris Call is open from today until %s.\n"+
+			"Record what %s did against the twelve recommendations on cyber mercenaries: you can start from last year's actions.", c.Year, deadline, r.Organisation.Name)
+		fr = fmt.Sprintf("Les contributions au cycle %d de l'Appel de Paris sont ouvertes à partir d'aujourd'hui et jusqu'au %s.\n"+
+			"Indiquez ce que %s a fait au titre des douze recommandations sur les cybermercenaires : vous pouvez repartir des actions de l'an dernier.", c.Year, deadline, r.Organisation.Name)
+	} else {
+		subject = fmt.Sprintf("Paris Call: your %d report is due on %s / Appel de Paris : votre contribution %d est attendue le %s", c.Year, deadline, c.Year, deadline)
+		en = fmt.Sprintf("The deadline to report for %s in the %d cycle is %s (%d days from now), and nothing has been submitted yet.\n"+
+			"Drafts only reach the secretariat once your focal point submits them.", r.Organisation.Name, c.Year, deadline, days)
+		fr = fmt.Sprintf("La date limite de contribution de %s au cycle %d est le %s (dans %d jours), et rien n'a encore été soumis.\n"+
+			"Les brouillons ne parviennent au secrétariat qu'une fois soumis par votre point focal.", r.Organisation.Name, c.Year, deadline, days)
+	}
+	body := en + "\n\n" + link + "\n\n---\n\n" + fr + "\n\n" + link + "\n"
+	now := s.now().UTC()
+	return Reminder{StakeholderID: r.Organisation.ID, CycleID: c.ID, Kind: kind, Recipients: to, Subject: subject,
+		Body: body, Status: Pending, NextAttemptAt: now, CreatedAt: now}
+}
+
+// Send drains the outbox: it sends every reminder that is due, and puts
+// back those the mail server refused, to be tried again after a delay that
+// doubles each time. It returns how many were sent and how many failed
+// this time.
+func (s *Service) Send(ctx context.Context) (sent, failed int, err error) {
+	for {
+		now := s.now().UTC()
+		batch, err := s.store.ClaimDueReminders(ctx, now, now.Add(s.opt.Lease), 50)
+		if err != nil || len(batch) == 0 {
+			return sent, failed, err
+		}
+		for _, r := range batch {
+			m := mail.Message{To: r.Recipients[0], Also: r.Recipients[1:], Subject: r.Subject, Text: r.Body,
+				ID: fmt.Sprintf("reminder-%d@pctracker", r.ID)}
+			if serr := s.sender.Send(ctx, m); serr != nil {
+				failed++
+				final := r.Attempts >= s.opt.MaxAttempts
+				next := now.Add(s.backoff(r.Attempts))
+				s.logger.Warn("reminder not sent", "reminder", r.ID, "attempt", r.Attempts, "final", final, "next", next, "error", serr)
+				if err := s.store.MarkReminderRetry(ctx, r.ID, serr.Error(), next, final); err != nil {
+					return sent, failed, err
+				}
+				continue
+			}
+			if err := s.store.MarkReminderSent(ctx, r.ID, s.now().UTC()); err != nil {
+				return sent, failed, err
+			}
+			sent++
+		}
+		if failed > 0 {
+			return sent, failed, nil // the server is struggling: the rest waits for the next run
+		}
+	}
+}
+
+// backoff is the delay before attempt n+1.
+func (s *Service) backoff(attempts int) time.Duration {
+	d := s.opt.RetryBase
+	for i := 1; i < attempts && d < s.opt.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, s.opt.RetryMax)
+}
