@@ -25,13 +25,13 @@ import (
 
 // Config is the whole configuration of a pctracker process.
 type Config struct {
-	Database Database
-	HTTP     HTTP
-	BaseURL  string
-	Log      Log
-	Session  Session
-	SignIn   SignIn
-	Mail     Mail
+	Database  Database
+	HTTP      HTTP
+	BaseURL   string
+	Log       Log
+	Session   Session
+	SignIn    SignIn
+	Mail      Mail
 	Report    Report
 	Scheduler Scheduler
 }

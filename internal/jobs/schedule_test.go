@@ -114,7 +114,7 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 		}
 		s := start()
 		waitFor(t, "the first catch-up", func() bool { return len(rec.got()) == 1 }) // the slot of the 1st, 02:00
-		advance(clock, 2*time.Hour)                                                 // 03:00 on the 2nd: the 02:00 run
+		advance(clock, 2*time.Hour)                                                  // 03:00 on the 2nd: the 02:00 run
 		waitFor(t, "the 02:00 run", func() bool { return len(rec.got()) == 2 })
 		if err := s.Stop(); err != nil {
 			t.Fatal(err)
