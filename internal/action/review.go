@@ -24,11 +24,8 @@ type Review struct {
 // (0: whatever is current), in one transaction: the corrected action, its
 // new state, the version snapshot, the review event and the audit entry.
 func (s *Service) Review(ctx context.Context, by user.Actor, id int64, version int, r Review) (Action, error) {
-	if !by.IsSecretariat() {
-		if by.Role == user.Supporter {
-			return Action{}, errs.E(errs.Forbidden, "only the secretariat reviews actions")
-		}
-		return Action{}, errs.E(errs.Unauthorized, "sign in to review actions")
+	if err := by.RequireSecretariat("only the secretariat reviews actions"); err != nil {
+		return Action{}, err
 	}
 	r.Comment = strings.TrimSpace(r.Comment)
 	f := errs.FieldErrors{}

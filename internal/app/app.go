@@ -248,6 +248,9 @@ func serve(ctx context.Context, cfg config.Config, db *store.DB, svc *services, 
 	}
 	if cfg.Scheduler.Enabled {
 		sched.Start()
+		if db.Engine() != config.Postgres {
+			m.Leader(true) // alone on SQLite: no election, this process runs the schedule
+		}
 	} else {
 		logger.Info("scheduler disabled in this process (scheduler.enabled)")
 	}

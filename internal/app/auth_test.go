@@ -171,12 +171,13 @@ func TestSessionCookieOverTLS(t *testing.T) {
 	cfg.Mail.Dir = t.TempDir()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := newServices(db, time.Now, cfg, newMailer(cfg, logger), logger)
-	sched, err := newScheduler(cfg, db, svc, metrics.New(), logger)
+	m := metrics.New()
+	sched, err := newScheduler(cfg, db, svc, m, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sched.Stop() })
-	srv, err := newServer(cfg, db, svc, sched, metrics.New(), logger)
+	srv, err := newServer(cfg, db, svc, sched, m, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

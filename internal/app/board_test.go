@@ -83,6 +83,16 @@ func TestJobsPage(t *testing.T) {
 	if r := sc.sec.do("POST", "/admin/jobs/nope/run", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 404 {
 		t.Errorf("unknown job: %d", r.status)
 	}
+	// The runs are counted on /metrics, with the requests by route.
+	m := apiClient{t: t, base: sc.ts}.do("GET", "/metrics", "")
+	for _, want := range []string{`pctracker_job_runs_total{job="housekeeping",result="succeeded"} 1`,
+		`pctracker_job_runs_total{job="housekeeping",result="skipped"} 1`,
+		`pctracker_http_requests_total{code="404",method="POST",route="/admin/jobs/:name/run"} 1`,
+		`pctracker_scheduler_leader 0`} {
+		if !strings.Contains(m.body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 }
 
 // A refused review comes back as the action page with each problem named

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -32,16 +31,6 @@ func buildBinary(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // Three pctracker processes on one PostgreSQL, with the schedule compressed
@@ -91,7 +80,7 @@ func TestReplicasScheduleOnce(t *testing.T) {
 		log  string
 	}
 	start := func(i int) *replica {
-		r := &replica{addr: freeAddr(t), log: filepath.Join(t.TempDir(), fmt.Sprintf("replica%d.log", i))}
+		r := &replica{addr: fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)), log: filepath.Join(t.TempDir(), fmt.Sprintf("replica%d.log", i))}
 		out, err := os.Create(r.log)
 		if err != nil {
 			t.Fatal(err)

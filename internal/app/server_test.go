@@ -55,12 +55,13 @@ func startServerWithRoutes(t *testing.T, db *store.DB, now func() time.Time) (*h
 	cfg.Mail.Dir = mailDir(t)
 	cfg.Report.Chromium = "off" // PDFs are printed by their own test
 	svc := newServices(db, now, cfg, newMailer(cfg, logger), logger)
-	sched, err := newScheduler(cfg, db, svc, metrics.New(), logger)
+	m := metrics.New()
+	sched, err := newScheduler(cfg, db, svc, m, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sched.Stop() })
-	srv, err := newServer(cfg, db, svc, sched, metrics.New(), logger)
+	srv, err := newServer(cfg, db, svc, sched, m, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,13 +34,7 @@ type Store interface {
 
 // secretariatOnly: cycles are the secretariat's to run.
 func secretariatOnly(by user.Actor) error {
-	switch {
-	case by.IsSecretariat():
-		return nil
-	case by.Role == user.Supporter:
-		return errs.E(errs.Forbidden, "reporting cycles are run by the secretariat")
-	}
-	return errs.E(errs.Unauthorized, "sign in to manage reporting cycles")
+	return by.RequireSecretariat("reporting cycles are run by the secretariat")
 }
 
 // Service manages reporting cycles.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -21,17 +20,6 @@ import (
 )
 
 func day(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
-
-// freePort returns a port nothing listens on (yet).
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
 
 // Reminders are decided per organisation, cycle and kind, once: the opening
 // notice to every expected organisation, deadline reminders to those with
@@ -63,7 +51,7 @@ func TestRemindersOverSMTP(t *testing.T) {
 		}
 		_ = nobody // no people: nobody to write to
 
-		port := freePort(t)
+		port := testutil.FreePort(t)
 		sender := mail.NewSMTP(mail.SMTPOptions{Host: "127.0.0.1", Port: port, TLS: "none", From: "pctracker <no-reply@pc.example>",
 			HELO: "pc.example", Timeout: 2 * time.Second})
 		svc := reminder.NewService(db, s.Cycles, sender, s.Clock.Now, reminder.Options{BaseURL: "https://pc.example"},

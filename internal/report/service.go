@@ -51,13 +51,7 @@ func NewService(store Store, renderer *Renderer, now func() time.Time) *Service 
 }
 
 func secretariatOnly(by user.Actor) error {
-	switch {
-	case by.IsSecretariat():
-		return nil
-	case by.Role == user.Supporter:
-		return errs.E(errs.Forbidden, "reports are compiled and published by the secretariat")
-	}
-	return errs.E(errs.Unauthorized, "sign in to compile or publish a report")
+	return by.RequireSecretariat("reports are compiled and published by the secretariat")
 }
 
 // CompileOptions tune a compilation.

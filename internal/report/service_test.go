@@ -26,6 +26,24 @@ import (
 	"github.com/pctracker/pctracker/web"
 )
 
+// recJSON is a recommendation of the JSON report, as the tests read it.
+type recJSON struct {
+	Number  int
+	Acting  int `json:"organisations_acting"`
+	ByStage []struct {
+		Code  string
+		Count int
+	} `json:"organisations_by_stage"`
+	Coverage struct {
+		Addressees, Reporting int
+		Percent               float64
+	}
+	Previous *struct {
+		Acting int `json:"organisations_acting"`
+	}
+	IDs []int64 `json:"public_action_ids"`
+}
+
 func newRenderer(t *testing.T) *report.Renderer {
 	t.Helper()
 	cat, err := locale.Load(web.I18n())
@@ -122,24 +140,9 @@ func TestCompileFigures(t *testing.T) {
 					ReportingChange int `json:"organisations_reporting_change"`
 				}
 			}
-			Recommendations []struct {
-				Number  int
-				Acting  int `json:"organisations_acting"`
-				ByStage []struct {
-					Code  string
-					Count int
-				} `json:"organisations_by_stage"`
-				Coverage struct {
-					Addressees, Reporting int
-					Percent               float64
-				}
-				Previous *struct {
-					Acting int `json:"organisations_acting"`
-				}
-				IDs []int64 `json:"public_action_ids"`
-			}
-			Gaps    []struct{ Recommendation int }
-			Actions []struct{ Title string }
+			Recommendations []recJSON
+			Gaps            []struct{ Recommendation int }
+			Actions         []struct{ Title string }
 		}
 		if err := json.Unmarshal(buf, &got); err != nil {
 			t.Fatal(err)
@@ -153,24 +156,7 @@ func TestCompileFigures(t *testing.T) {
 		if h.Previous.Cycle != 2025 || h.Previous.Actions != 1 || h.Previous.ReportingChange != 1 {
 			t.Errorf("previous: %+v", h.Previous)
 		}
-		rec := func(n int) (r struct {
-			Number  int
-			Acting  int `json:"organisations_acting"`
-			ByStage []struct {
-				Code  string
-				Count int
-			} `json:"organisations_by_stage"`
-			Coverage struct {
-				Addressees, Reporting int
-				Percent               float64
-			}
-			Previous *struct {
-				Acting int `json:"organisations_acting"`
-			}
-			IDs []int64 `json:"public_action_ids"`
-		}) {
-			return got.Recommendations[n-1]
-		}
+		rec := func(n int) recJSON { return got.Recommendations[n-1] }
 		// Rec 1 (states): state A acts, at its furthest stage (implemented);
 		// coverage 1 of 2 states.
 		if r1 := rec(1); r1.Acting != 1 || r1.Coverage.Addressees != 2 || r1.Coverage.Reporting != 1 || r1.Coverage.Percent != 50 ||

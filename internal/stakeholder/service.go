@@ -35,13 +35,7 @@ func NewService(store Store, now func() time.Time) *Service {
 
 // secretariatOnly: the secretariat onboards and verifies organisations.
 func secretariatOnly(by user.Actor) error {
-	switch {
-	case by.IsSecretariat():
-		return nil
-	case by.Role == user.Supporter:
-		return errs.E(errs.Forbidden, "organisations are managed by the secretariat")
-	}
-	return errs.E(errs.Unauthorized, "sign in to manage organisations")
+	return by.RequireSecretariat("organisations are managed by the secretariat")
 }
 
 // Create validates and stores a new organisation, with its audit entry.

@@ -3,6 +3,7 @@ package testutil
 import (
 	"context"
 	"fmt"
+	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -99,4 +100,16 @@ func (s *Services) Action(t testing.TB, st stakeholder.Stakeholder, c cycle.Cycl
 		t.Fatalf("fixture action: %v", err)
 	}
 	return a
+}
+
+// FreePort returns a loopback port nothing listens on at the moment, for a
+// server the test starts later (or means to leave down).
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }

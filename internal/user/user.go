@@ -183,6 +183,20 @@ func (a Actor) IsSystem() bool { return a.UserID == 0 && a.Role == Secretariat }
 // IsSecretariat reports whether the actor has the secretariat's rights.
 func (a Actor) IsSecretariat() bool { return a.Role == Secretariat }
 
+// RequireSecretariat lets the secretariat through, and refuses anyone else
+// with the reason given, such as "reporting cycles are run by the
+// secretariat": a supporter is forbidden, someone not signed in is asked to
+// sign in.
+func (a Actor) RequireSecretariat(reason string) error {
+	switch {
+	case a.IsSecretariat():
+		return nil
+	case a.Role == Supporter:
+		return errs.E(errs.Forbidden, "%s", reason)
+	}
+	return errs.E(errs.Unauthorized, "sign in first: %s", reason)
+}
+
 // Supports reports whether the actor is a supporter of that organisation.
 func (a Actor) Supports(stakeholderID int64) bool {
 	return a.Role == Supporter && stakeholderID != 0 && a.StakeholderID == stakeholderID
