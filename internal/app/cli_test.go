@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
@@ -155,5 +157,69 @@ func TestCLIConfig(t *testing.T) {
 	if r := run(t, nil, "", "stakeholder", "add", "--database-url", "postgres//broken", "--name", "X", "--kind", "state", "--country", "FR"); r.code != 2 ||
 		!strings.Contains(r.stderr, "config: database.url (from flag --database-url)") {
 		t.Errorf("malformed --database-url: %+v", r)
+	}
+}
+
+// The report on the command line: compile a draft into every format, publish
+// it, check the frozen snapshot compiles again to the same bytes; bad flags
+// are refused with one line.
+func TestCLIReport(t *testing.T) {
+	for _, engine := range testutil.Engines {
+		t.Run(engine, func(t *testing.T) { testCLIReport(t, engine) })
+	}
+}
+
+func testCLIReport(t *testing.T, engine string) {
+	url := testutil.NewDatabaseURL(t, engine)
+	env := map[string]string{"PCT_DATABASE_URL": url, "PCT_LOG_LEVEL": "warn", "PCT_REPORT_CHROMIUM": "off"}
+	if r := run(t, env, "", "migrate", "up"); r.code != 0 {
+		t.Fatalf("migrate: %+v", r)
+	}
+	db, err := store.Open(context.Background(), url, store.Options{MaxOpenConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := testutil.NewServices(db)
+	c := s.Cycle(t, 2025)
+	a := s.Action(t, s.Stakeholder(t, stakeholder.State), c)
+	a, _ = s.Actions.Move(context.Background(), testutil.System, a.ID, a.Version, action.Submitted, "")
+	if _, err := s.Actions.Move(context.Background(), testutil.System, a.ID, a.Version, action.Accepted, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"report", "compile", "--cycle", "2025", "--format", "docx"}, 2, `format: "docx" is not`},
+		{[]string{"report", "compile", "--cycle", "2025", "--lang", "de", "--format", "md"}, 2, `lang: "de" is not en or fr`},
+		{[]string{"report", "compile", "--cycle", "2025", "--format", "all"}, 2, "o: is required with --format all"},
+		{[]string{"report", "compile", "--cycle", "2031"}, 1, "no cycle for 2031"},
+		{[]string{"report", "publish", "--cycle", "2025"}, 1, "has no draft report"},
+		{[]string{"report", "frobnicate"}, 2, "expected one of: compile, publish, verify"},
+	} {
+		if r := run(t, env, "", c.args...); r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: %d %q, want %d %q", c.args, r.code, r.stderr, c.code, c.want)
+		}
+	}
+	dir := t.TempDir()
+	r := run(t, env, "", "report", "compile", "--cycle", "2025", "--format", "all", "-o", dir)
+	if r.code != 0 || !strings.Contains(r.stderr, "skipped the PDF") || strings.Count(r.stderr, "wrote ") != 10 {
+		t.Fatalf("compile all: %+v", r)
+	}
+	r = run(t, env, "", "report", "compile", "--cycle", "2025", "--lang", "fr", "--format", "md")
+	if r.code != 0 || !strings.Contains(r.stdout, "# Rapport d'étape de l'Appel de Paris 2025") {
+		t.Errorf("Markdown on standard output: %+v", r)
+	}
+	r = run(t, env, "", "report", "publish", "--cycle", "2025")
+	if r.code != 0 || !strings.Contains(r.stdout, "published report 2 of cycle 2025") || strings.Count(r.stdout, "sha256 ") != 10 {
+		t.Fatalf("publish: %+v", r)
+	}
+	if r = run(t, env, "", "report", "verify", "--id", "2"); r.code != 0 || !strings.Contains(r.stdout, "identical") {
+		t.Errorf("verify: %+v", r)
+	}
+	if r = run(t, env, "", "report", "verify", "--id", "1"); r.code == 0 || !strings.Contains(r.stderr, "draft") {
+		t.Errorf("verify a draft: %+v", r)
 	}
 }

@@ -89,7 +89,7 @@ func runDemo(e env, args []string) error {
 			fmt.Fprintf(e.stdout, "  %-58s %s\n", l.email, l.what)
 		}
 		if cfg.Mail.Backend == "file" {
-			fmt.Fprintf(e.stdout, "\nMail (invitations, password resets) is written to %s\n", cfg.Mail.Dir)
+			fmt.Fprintf(e.stdout, "\nMail (invitations, password resets, reminders) is written to %s\n", cfg.Mail.Dir)
 		}
 		fmt.Fprintln(e.stdout, "\nPress Ctrl+C to stop.")
 	})

@@ -16,13 +16,17 @@ import (
 // runReport compiles and publishes the progress report of a cycle.
 func runReport(e env, args []string) error {
 	const synopsis = "report compile --cycle YEAR [--lang en|fr] [--format html|pdf|md|csv|json|xlsx|all] [-o FILE|DIR] [--cutoff TIME]\n" +
-		"       pctracker report publish --cycle YEAR [--id REPORT]"
-	sub, rest, err := subcommand(args, "compile", "publish")
+		"       pctracker report publish --cycle YEAR [--id REPORT]\n" +
+		"       pctracker report verify --id REPORT"
+	sub, rest, err := subcommand(args, "compile", "publish", "verify")
 	if err != nil {
 		return subErr(e, err, synopsis)
 	}
-	if sub == "publish" {
+	switch sub {
+	case "publish":
 		return reportPublish(e, rest, synopsis)
+	case "verify":
+		return reportVerify(e, rest, synopsis)
 	}
 	f := newFlags(e, "report compile", synopsis)
 	year := f.Int("cycle", 0, "the `year` of the cycle")
@@ -156,6 +160,30 @@ func reportPublish(e env, args []string, synopsis string) error {
 		for _, a := range r.Artifacts {
 			fmt.Fprintf(e.stdout, "  %-4s %s  %8d bytes  sha256 %s\n", a.Format, a.Lang, a.Size, a.SHA256)
 		}
+		return nil
+	})
+}
+
+// reportVerify compiles a published report again from its frozen inputs
+// and compares the CSV, JSON and Markdown with those published.
+func reportVerify(e env, args []string, synopsis string) error {
+	f := newFlags(e, "report verify", synopsis)
+	id := f.Int64("id", 0, "the published `report` to check")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := required(f, "id"); err != nil {
+		return err
+	}
+	return withServices(e, f, func(svc *services) error {
+		differ, err := svc.reports.Verify(e.ctx, *id)
+		if err != nil {
+			return err
+		}
+		if len(differ) > 0 {
+			return errs.E(errs.Conflict, "report %d compiled again differs from what was published: %s", *id, strings.Join(differ, ", "))
+		}
+		fmt.Fprintf(e.stdout, "report %d compiled again from its frozen inputs: CSV, JSON and Markdown identical, byte for byte, in English and French\n", *id)
 		return nil
 	})
 }
