@@ -247,4 +247,26 @@ func TestOrganisationConcurrentEdits(t *testing.T) {
 	if got.Website != mine || !got.Verified {
 		t.Errorf("after saving again: website %q, verified %v", got.Website, got.Verified)
 	}
+
+	// The date it joined: a wrong one is named and kept, nothing saved; a
+	// right one is saved and shown.
+	since := func(v string) string {
+		q, _ := url.ParseQuery(form(got.Version, got, got.Website))
+		q.Set("supporter_since", v)
+		return q.Encode()
+	}
+	if r := post(since("2025-02-30")); r.status != 422 || !strings.Contains(r.body, `value="2025-02-30"`) ||
+		!strings.Contains(r.body, "Give the date it joined") {
+		t.Errorf("a wrong date: %d", r.status)
+	}
+	if r := post(since("2025-02-14")); r.status != 303 {
+		t.Fatalf("a right date: %d", r.status)
+	}
+	got, _ = sc.s.Stakeholders.Get(ctx, before.ID)
+	if got.SupporterSince == nil || got.SupporterSince.Format("2006-01-02") != "2025-02-14" || got.Website != mine {
+		t.Errorf("supporter since: %v", got.SupporterSince)
+	}
+	if page := sc.sec.do("GET", path, ""); !strings.Contains(page.body, `name="supporter_since" type="date" value="2025-02-14"`) {
+		t.Errorf("the page does not show the date")
+	}
 }

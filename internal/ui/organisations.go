@@ -6,9 +6,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
@@ -17,11 +19,33 @@ import (
 // orgForm holds what was typed, to come back as it was when refused.
 type orgForm struct {
 	Name, Kind, Country, Website string
+	Since                        string // supporter since, YYYY-MM-DD or empty
 	Verified, Active             bool
 }
 
 func orgFormOf(s stakeholder.Stakeholder) orgForm {
-	return orgForm{Name: s.Name, Kind: string(s.Kind), Country: s.Country, Website: s.Website, Verified: s.Verified, Active: s.Active}
+	return orgFormOfInput(stakeholder.Input{Name: s.Name, Kind: s.Kind, Country: s.Country, Website: s.Website,
+		SupporterSince: s.SupporterSince, Verified: s.Verified, Active: s.Active})
+}
+
+func orgFormOfInput(in stakeholder.Input) orgForm {
+	f := orgForm{Name: in.Name, Kind: string(in.Kind), Country: in.Country, Website: in.Website, Verified: in.Verified, Active: in.Active}
+	if in.SupporterSince != nil {
+		f.Since = in.SupporterSince.Format(time.DateOnly)
+	}
+	return f
+}
+
+// check finds what the form itself can tell is wrong before the service
+// sees it: a date that is not one.
+func (f orgForm) check() error {
+	if f.Since == "" {
+		return nil
+	}
+	if _, err := date.Parse(f.Since); err != nil {
+		return errs.Field(errs.Invalid, "supporter_since", err.Error())
+	}
+	return nil
 }
 
 func readOrgForm(c echo.Context) orgForm {
@@ -33,12 +57,17 @@ func readOrgForm(c echo.Context) orgForm {
 func readOrgFields(c echo.Context, prefix string) orgForm {
 	v := func(name string) string { return c.FormValue(prefix + name) }
 	return orgForm{Name: v("name"), Kind: v("kind"), Country: v("country"),
-		Website: v("website"), Verified: v("verified") != "", Active: v("active") != ""}
+		Website: v("website"), Since: strings.TrimSpace(v("supporter_since")), Verified: v("verified") != "", Active: v("active") != ""}
 }
 
+// apply sets the form's values on in; the form has passed check.
 func (f orgForm) apply(in *stakeholder.Input) {
 	in.Name, in.Kind, in.Country, in.Website = f.Name, stakeholder.Kind(f.Kind), f.Country, f.Website
 	in.Verified, in.Active = f.Verified, f.Active
+	in.SupporterSince = nil
+	if d, err := date.Parse(f.Since); err == nil {
+		in.SupporterSince = &d
+	}
 }
 
 // over lays the fields of f that differ from orig, what the person
@@ -58,6 +87,7 @@ func (f orgForm) over(orig, base orgForm) orgForm {
 	}
 	return orgForm{Name: str(f.Name, orig.Name, base.Name), Kind: str(f.Kind, orig.Kind, base.Kind),
 		Country: str(f.Country, orig.Country, base.Country), Website: str(f.Website, orig.Website, base.Website),
+		Since:    str(f.Since, orig.Since, base.Since),
 		Verified: flag(f.Verified, orig.Verified, base.Verified), Active: flag(f.Active, orig.Active, base.Active)}
 }
 
@@ -122,6 +152,9 @@ func (h *Handler) createOrganisation(c echo.Context) error {
 	}
 	form := readOrgForm(c)
 	form.Active = true
+	if err := form.check(); err != nil {
+		return h.renderOrganisations(c, http.StatusUnprocessableEntity, orgsView{Form: form, Errors: errs.FieldsOf(err)})
+	}
 	var in stakeholder.Input
 	form.apply(&in)
 	s, err := h.Stakeholders.Create(c.Request().Context(), by, in)
@@ -198,16 +231,18 @@ func (h *Handler) saveOrganisation(c echo.Context) error {
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	form, orig := readOrgForm(c), readOrgFields(c, "orig_")
 	hasOrig := c.FormValue("orig") != "" // absent on a form from elsewhere: every field counts as changed
-	_, err = h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, func(in *stakeholder.Input) {
-		if !hasOrig {
-			form.apply(in)
-			return
-		}
-		// Only what the person changed: a field someone else changed
-		// meanwhile keeps their value.
-		cur := orgForm{Name: in.Name, Kind: string(in.Kind), Country: in.Country, Website: in.Website, Verified: in.Verified, Active: in.Active}
-		form.over(orig, cur).apply(in)
-	})
+	err = form.check()
+	if err == nil {
+		_, err = h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, func(in *stakeholder.Input) {
+			if !hasOrig {
+				form.apply(in)
+				return
+			}
+			// Only what the person changed: a field someone else changed
+			// meanwhile keeps their value.
+			form.over(orig, orgFormOfInput(*in)).apply(in)
+		})
+	}
 	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
 		v := orgView{ID: id, Version: version, Form: form, Orig: orig, Errors: errs.FieldsOf(err), Invite: user.Input{OrgRole: user.FocalPoint}}
 		if cur, gerr := h.Stakeholders.Get(c.Request().Context(), id); gerr == nil && hasOrig && v.Errors["version"] != "" {
