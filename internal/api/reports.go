@@ -162,11 +162,15 @@ type ReportDocuments interface {
 	Document(ctx context.Context, by user.Actor, id int64, f report.Format, lang string) (report.Artifact, error)
 }
 
-// ServeReportDocument writes a report's document as a download. A
-// published document never changes: it is cached for good, and its SHA-256
-// is its ETag.
+// ServeReportDocument writes a report's document as a download. A document
+// stored with a published report never changes: it is cached for good, and
+// its SHA-256 is its ETag. Anything rendered for the request (a draft, or a
+// PDF a report was published without) is not cached.
 func ServeReportDocument(c echo.Context, reports ReportDocuments, by user.Actor, id int64, f report.Format, lang string) error {
 	ctx := c.Request().Context()
+	if l := locale.Supported(lang); l != "" {
+		lang = l // "EN" is English, and named so in the file name
+	}
 	r, err := reports.Get(ctx, by, id)
 	if err != nil {
 		return err
@@ -181,7 +185,7 @@ func ServeReportDocument(c echo.Context, reports ReportDocuments, by user.Actor,
 		h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s"`, report.Filename(r.CycleYear, lang, f)))
 	}
 	h.Set("X-Content-SHA256", doc.SHA256)
-	if r.Status == report.Published {
+	if r.Status == report.Published && doc.Stored {
 		h.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
 		h.Set("ETag", `"`+doc.SHA256+`"`)
 		if c.Request().Header.Get("If-None-Match") == `"`+doc.SHA256+`"` {

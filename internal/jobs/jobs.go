@@ -70,6 +70,10 @@ func (e Every) Slot(t time.Time) time.Time {
 // Next returns the first run after t.
 func (e Every) Next(t time.Time) time.Time { return e.Slot(t).Add(e.Period) }
 
+// tolerance is how early a tick may fire and still belong to the slot it
+// was set for: a tenth of the period, at most a minute.
+func (e Every) tolerance() time.Duration { return min(e.Period/10, time.Minute) }
+
 // Key names a slot in the ledger: its day for a daily job, else its start.
 func (e Every) Key(slot time.Time) string {
 	if e.Period%(24*time.Hour) == 0 {
@@ -217,6 +221,7 @@ type Scheduler struct {
 	last   map[string]Run // runs of jobs without a ledger, on this node
 	// stopping refuses new catch-ups once Stop has begun.
 	stopping bool
+	campaign chan struct{} // closed when the elector has stopped
 }
 
 // New builds the scheduler with the registered jobs.
@@ -229,7 +234,9 @@ func NewWith(d Deps, list []Job) (*Scheduler, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	opts := []gocron.SchedulerOption{gocron.WithLocation(time.UTC)}
+	// Stop lets a running job finish within this time: a report compiled or
+	// an outbox drained is worth waiting for before the database closes.
+	opts := []gocron.SchedulerOption{gocron.WithLocation(time.UTC), gocron.WithStopTimeout(time.Minute)}
 	if d.Clock != nil {
 		opts = append(opts, gocron.WithClock(d.Clock))
 	}
@@ -267,9 +274,12 @@ func (s *Scheduler) add(j Job) error {
 	}
 	first := j.Every.Next(clockNow)
 	_, err := s.cron.NewJob(gocron.DurationJob(j.Every.Period), gocron.NewTask(func() {
-		// The slot is the period that has just begun: read from the clock,
-		// not from a count of runs, so that a late tick still names it.
-		if _, err := s.RunOnce(s.ctx, j, s.deps.Now()); err != nil {
+		// The slot is the period that has just begun, read from the clock.
+		// The timer may fire a hair before the boundary (it waits on the
+		// monotonic clock while the boundary is on the wall clock), so the
+		// clock is read a little ahead: an early tick still names the new
+		// slot, a late one still names its own.
+		if _, err := s.RunOnce(s.ctx, j, s.deps.Now().Add(j.Every.tolerance())); err != nil {
 			s.deps.Logger.Error("job failed", "job", j.Name, "error", err)
 		}
 	}), gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule),
@@ -408,7 +418,11 @@ func (s *Scheduler) CatchUp(ctx context.Context) {
 func (s *Scheduler) Start() {
 	s.cron.Start()
 	if s.deps.Elector != nil {
-		go s.deps.Elector.Start(s.ctx, s.catchUpUnlessStopping)
+		s.campaign = make(chan struct{})
+		go func() {
+			defer close(s.campaign)
+			s.deps.Elector.Start(s.ctx, s.catchUpUnlessStopping)
+		}()
 		return
 	}
 	go s.catchUpUnlessStopping()
@@ -435,5 +449,8 @@ func (s *Scheduler) Stop() error {
 	err := s.cron.Shutdown()
 	s.wg.Wait()
 	s.cancel()
+	if s.campaign != nil {
+		<-s.campaign // the leadership is given up before the database closes
+	}
 	return err
 }

@@ -3,6 +3,8 @@
 package locale
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -31,18 +33,32 @@ func Supported(s string) string {
 type Translate func(key string, data ...any) string
 
 // Catalogue holds the message files.
-type Catalogue struct{ bundle *i18n.Bundle }
+type Catalogue struct {
+	bundle *i18n.Bundle
+	digest string
+}
+
+// Digest is a SHA-256 of the message files: what a rendered document's
+// wording depends on.
+func (c *Catalogue) Digest() string { return c.digest }
 
 // Load reads one "<lang>.yaml" file per language from fsys.
 func Load(fsys fs.FS) (*Catalogue, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	h := sha256.New()
 	for _, tag := range Languages() {
-		if _, err := b.LoadMessageFileFS(fsys, tag.String()+".yaml"); err != nil {
+		name := tag.String() + ".yaml"
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
 			return nil, fmt.Errorf("load %s messages: %w", tag, err)
 		}
+		if _, err := b.ParseMessageFileBytes(raw, name); err != nil {
+			return nil, fmt.Errorf("load %s messages: %w", tag, err)
+		}
+		h.Write(raw)
 	}
-	return &Catalogue{bundle: b}, nil
+	return &Catalogue{bundle: b, digest: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // Translator returns the function that translates a key into lang. A

@@ -36,6 +36,10 @@ const (
 // reminders are "deadline_N", N days before the deadline.
 const Opens = "opens"
 
+// OpensWithin is how many days after a cycle opens its notice may still go
+// out, when the scheduler missed the opening day.
+const OpensWithin = 7
+
 // DeadlineKind names the reminder sent days before the deadline.
 func DeadlineKind(days int) string { return fmt.Sprintf("deadline_%d", days) }
 
@@ -70,8 +74,10 @@ type Store interface {
 	// until lease; a claim left by a sender that died is due again once
 	// its lease is over.
 	ClaimDueReminders(ctx context.Context, now, lease time.Time, limit int) ([]Reminder, error)
-	MarkReminderSent(ctx context.Context, id int64, at time.Time) error
-	MarkReminderRetry(ctx context.Context, id int64, msg string, next time.Time, final bool) error
+	// MarkReminderSent and MarkReminderRetry change a reminder only while
+	// the claim r was read with still holds it.
+	MarkReminderSent(ctx context.Context, r Reminder, at time.Time) error
+	MarkReminderRetry(ctx context.Context, r Reminder, msg string, next time.Time, final bool) error
 }
 
 // Board is the reporting-status board the decisions are read from.
@@ -168,8 +174,8 @@ func (s *Service) Plan(ctx context.Context, day time.Time) (int, error) {
 				continue // not expected to report, or nobody to write to
 			}
 			var kinds []string
-			if day.Equal(c.OpensAt) {
-				kinds = append(kinds, Opens)
+			if !day.Before(c.OpensAt) && day.Before(c.OpensAt.AddDate(0, 0, OpensWithin)) {
+				kinds = append(kinds, Opens) // on the day, or the next run after a missed day
 			}
 			days := int(r.Deadline.Sub(day).Hours() / 24)
 			if o, ok := s.due(days); ok && nothingSubmitted(r.Counts) {
@@ -198,9 +204,9 @@ func (s *Service) compose(c cycle.Cycle, r cycle.BoardRow, kind string, days int
 	var subject, en, fr string
 	if kind == Opens {
 		subject = fmt.Sprintf("Paris Call: reporting for %d is open / Appel de Paris : les contributions %d sont ouvertes", c.Year, c.Year)
-		en = fmt.Sprintf("Reporting for the %d cycle of the Paris Call is open from today until %s.\n"+
+		en = fmt.Sprintf("Reporting for the %d cycle of the Paris Call is open, until %s.\n"+
 			"Record what %s did against the twelve recommendations on cyber mercenaries: you can start from last year's actions.", c.Year, deadline, r.Organisation.Name)
-		fr = fmt.Sprintf("Les contributions au cycle %d de l'Appel de Paris sont ouvertes à partir d'aujourd'hui et jusqu'au %s.\n"+
+		fr = fmt.Sprintf("Les contributions au cycle %d de l'Appel de Paris sont ouvertes, jusqu'au %s.\n"+
 			"Indiquez ce que %s a fait au titre des douze recommandations sur les cybermercenaires : vous pouvez repartir des actions de l'an dernier.", c.Year, deadline, r.Organisation.Name)
 	} else {
 		subject = fmt.Sprintf("Paris Call: your %d report is due on %s / Appel de Paris : votre contribution %d est attendue le %s", c.Year, deadline, c.Year, deadline)
@@ -215,39 +221,39 @@ func (s *Service) compose(c cycle.Cycle, r cycle.BoardRow, kind string, days int
 		Body: body, Status: Pending, NextAttemptAt: now, CreatedAt: now}
 }
 
-// Send drains the outbox: it sends every reminder that is due, and puts
-// back those the mail server refused, to be tried again after a delay that
-// doubles each time. It returns how many were sent and how many failed
-// this time.
+// Send drains the outbox: it sends every reminder that is due, one at a
+// time, and puts back one the mail server refused, to be tried again after
+// a delay that doubles each time; then it stops, and the rest waits for the
+// next run. Each reminder is claimed (with a lease) before it is sent, and
+// marked only by the sender that holds the claim, so two senders never send
+// the same reminder; only a sender that dies between the server's answer
+// and the mark leaves one to be sent again when its lease ends. It returns
+// how many were sent and how many failed this time.
 func (s *Service) Send(ctx context.Context) (sent, failed int, err error) {
-	for {
+	for ctx.Err() == nil {
 		now := s.now().UTC()
-		batch, err := s.store.ClaimDueReminders(ctx, now, now.Add(s.opt.Lease), 50)
-		if err != nil || len(batch) == 0 {
+		claimed, err := s.store.ClaimDueReminders(ctx, now, now.Add(s.opt.Lease), 1)
+		if err != nil || len(claimed) == 0 {
 			return sent, failed, err
 		}
-		for _, r := range batch {
-			m := mail.Message{To: r.Recipients[0], Also: r.Recipients[1:], Subject: r.Subject, Text: r.Body,
-				ID: fmt.Sprintf("reminder-%d@pctracker", r.ID)}
-			if serr := s.sender.Send(ctx, m); serr != nil {
-				failed++
-				final := r.Attempts >= s.opt.MaxAttempts
-				next := now.Add(s.backoff(r.Attempts))
-				s.logger.Warn("reminder not sent", "reminder", r.ID, "attempt", r.Attempts, "final", final, "next", next, "error", serr)
-				if err := s.store.MarkReminderRetry(ctx, r.ID, serr.Error(), next, final); err != nil {
-					return sent, failed, err
-				}
-				continue
-			}
-			if err := s.store.MarkReminderSent(ctx, r.ID, s.now().UTC()); err != nil {
+		r := claimed[0]
+		m := mail.Message{To: r.Recipients[0], Also: r.Recipients[1:], Subject: r.Subject, Text: r.Body,
+			ID: fmt.Sprintf("reminder-%d@pctracker", r.ID)}
+		if serr := s.sender.Send(ctx, m); serr != nil {
+			final := r.Attempts >= s.opt.MaxAttempts
+			next := now.Add(s.backoff(r.Attempts))
+			s.logger.Warn("reminder not sent", "reminder", r.ID, "attempt", r.Attempts, "final", final, "next", next, "error", serr)
+			if err := s.store.MarkReminderRetry(ctx, r, serr.Error(), next, final); err != nil {
 				return sent, failed, err
 			}
-			sent++
+			return sent, failed + 1, nil // the server is struggling: the rest waits for the next run
 		}
-		if failed > 0 {
-			return sent, failed, nil // the server is struggling: the rest waits for the next run
+		if err := s.store.MarkReminderSent(ctx, r, s.now().UTC()); err != nil {
+			return sent, failed, err
 		}
+		sent++
 	}
+	return sent, failed, ctx.Err()
 }
 
 // backoff is the delay before attempt n+1.

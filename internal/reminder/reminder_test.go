@@ -77,6 +77,9 @@ func TestRemindersOverSMTP(t *testing.T) {
 		if n := plan("2026-06-01"); n != 0 {
 			t.Errorf("the same day again: %d", n)
 		}
+		if n := plan("2026-06-03"); n != 0 {
+			t.Errorf("two days later: %d", n)
+		}
 		// 31 days before: nothing; 30: the first reminder to the quiet one;
 		// 25: still that one, not again; 7: the second.
 		for _, c := range []struct {
@@ -102,13 +105,16 @@ func TestRemindersOverSMTP(t *testing.T) {
 			t.Errorf("outbox: %v", kinds)
 		}
 
-		// The mail server is down: nothing is lost, each is retried later.
+		// The mail server is down: the first refusal stops the run; nothing
+		// is lost, and that reminder is retried after its backoff.
 		sent, failed, err := svc.Send(ctx)
-		if err != nil || sent != 0 || failed == 0 {
+		if err != nil || sent != 0 || failed != 1 {
 			t.Fatalf("server down: sent %d, failed %d, %v", sent, failed, err)
 		}
-		if sent, _, _ := svc.Send(ctx); sent != 0 {
-			t.Errorf("retried before the backoff: %d", sent)
+		// The next run tries the next one (the refused one waits out its
+		// backoff), and stops at its refusal too.
+		if sent, failed, _ := svc.Send(ctx); sent != 0 || failed != 1 {
+			t.Errorf("second run while down: %d sent, %d failed", sent, failed)
 		}
 		server := smtpmock.New(smtpmock.ConfigurationAttr{HostAddress: "127.0.0.1", PortNumber: port, MultipleMessageReceiving: true})
 		if err := server.Start(); err != nil {
@@ -136,10 +142,17 @@ func TestRemindersOverSMTP(t *testing.T) {
 			}
 		}
 		list, _ = db.Reminders(ctx, c.ID)
+		retried := 0
 		for _, r := range list {
-			if r.Status != reminder.Sent || r.SentAt == nil || r.Attempts < 2 {
+			if r.Status != reminder.Sent || r.SentAt == nil {
 				t.Errorf("reminder %d: %s after %d attempts", r.ID, r.Status, r.Attempts)
 			}
+			if r.Attempts == 2 && r.LastError == "" {
+				retried++
+			}
+		}
+		if retried != 2 {
+			t.Errorf("%d reminders sent on their second attempt, want 2", retried)
 		}
 		// The board counts what was sent.
 		_, rows, err := s.Cycles.Board(ctx, testutil.System, 2026, stakeholder.Filter{})

@@ -156,9 +156,18 @@ func Compile(in Inputs) Figures {
 	f.ByStage = stageCounts(stages)
 
 	var prev *tallied
+	prevOrgs := orgs
 	if in.Previous != nil {
 		f.PreviousYear = in.Previous.Period.Year
-		p := tally(in.Previous.Period, in.Organisations, in.Previous.Actions)
+		list := in.Organisations
+		if len(in.Previous.Organisations) > 0 {
+			list = in.Previous.Organisations
+			prevOrgs = map[int64]Organisation{}
+			for _, o := range list {
+				prevOrgs[o.ID] = o
+			}
+		}
+		p := tally(in.Previous.Period, list, in.Previous.Actions)
 		prev = &p
 		f.Prev = &Headline{Reporting: len(p.reporting), Actions: len(in.Previous.Actions)}
 	}
@@ -191,7 +200,7 @@ func Compile(in Inputs) Figures {
 		}
 		if prev != nil {
 			rf.Prev = &RecPrev{Organisations: len(prev.acting[r.Number]),
-				Coverage: coverage(r.Addressees, prev.counted, prev.acting[r.Number], orgs).Percent}
+				Coverage: coverage(r.Addressees, prev.counted, prev.acting[r.Number], prevOrgs).Percent}
 		}
 		for _, l := range f.Listed {
 			if slices.Contains(l.Recommendations, r.Number) {

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -30,12 +32,23 @@ type Renderer struct {
 	// pdfSetting names the setting that configures the printer, for the
 	// message when it is missing.
 	pdfSetting string
+	version    string
 }
+
+// Version names what the documents' bytes depend on besides the figures:
+// the report template and the catalogues.
+func (r *Renderer) Version() string { return r.version }
 
 // NewRenderer parses the report template once per language. printer may be
 // nil: every format but PDF works without it.
 func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSetting string) (*Renderer, error) {
-	r := &Renderer{words: map[string]words{}, html: map[string]*template.Template{}, printer: printer, pdfSetting: pdfSetting}
+	tmpl, err := fs.ReadFile(templates, "report/report.html")
+	if err != nil {
+		return nil, fmt.Errorf("read report template: %w", err)
+	}
+	sum := sha256.Sum256(append(tmpl, cat.Digest()...))
+	r := &Renderer{words: map[string]words{}, html: map[string]*template.Template{}, printer: printer, pdfSetting: pdfSetting,
+		version: hex.EncodeToString(sum[:6])}
 	for _, tag := range locale.Languages() {
 		lang := tag.String()
 		w := words{Lang: lang, T: cat.Translator(lang)}

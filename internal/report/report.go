@@ -46,7 +46,16 @@ type Report struct {
 	InputsSHA256 string
 	PublishedAt  *time.Time
 	PublishedBy  int64
-	Artifacts    []Artifact // stored documents; a published report has them all
+	Renderer     string // Renderer.Version of the published documents
+	// PublicFrom is when a published report becomes public: the Forum date
+	// when the cycle's actions are embargoed until then, else zero (at once).
+	PublicFrom time.Time
+	Artifacts  []Artifact // stored documents; a published report has them all
+}
+
+// PublicOn reports whether anyone may read r at now.
+func (r Report) PublicOn(now time.Time) bool {
+	return r.Status == Published && !now.Before(r.PublicFrom)
 }
 
 // Artifact is one stored document of a report.
@@ -56,6 +65,7 @@ type Artifact struct {
 	SHA256 string
 	Size   int
 	Body   []byte // filled only when the document itself is asked for
+	Stored bool   // read from storage, not rendered for this request
 }
 
 // Format is a document format of the report.
@@ -161,11 +171,15 @@ type Evidence struct {
 	Title string              `json:"title"`
 }
 
-// Previous is the cycle before, for the change since then: its accepted
-// actions (as of the same rules), reduced to what the figures need.
+// Previous is the cycle before, for the change since then, reduced to what
+// the figures need: taken from its published report when it has one (so
+// the change is measured against the figures people saw), else its actions
+// accepted by its Forum, with today's organisations.
 type Previous struct {
-	Period  Period           `json:"period"`
-	Actions []PreviousAction `json:"actions"`
+	Period        Period           `json:"period"`
+	Actions       []PreviousAction `json:"actions"`
+	Organisations []Organisation   `json:"organisations,omitempty"` // as its report saw them; empty: the current ones
+	ReportID      int64            `json:"report_id,omitempty"`     // the published report they come from
 }
 
 // PreviousAction is an accepted action of the previous cycle.

@@ -34,7 +34,7 @@ type Store interface {
 	// PublishReport stores the documents and marks a draft published; it
 	// fails with Conflict when the report is no longer a draft or its cycle
 	// already has a published report.
-	PublishReport(ctx context.Context, id, by int64, at time.Time, docs []Artifact) error
+	PublishReport(ctx context.Context, id, by int64, at time.Time, renderer string, docs []Artifact) error
 	ReportArtifact(ctx context.Context, id int64, f Format, lang string) (Artifact, error)
 }
 
@@ -154,13 +154,42 @@ func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Ti
 		}
 	}
 	if prev != nil {
-		acts, err := s.store.ReportActions(ctx, prev.ID, cutoff)
-		if err != nil {
-			return in, err
-		}
-		in.Previous = &Previous{Period: period(*prev), Actions: actionsOf(acts)}
+		in.Previous, err = s.previous(ctx, *prev, cutoff)
 	}
-	return in, nil
+	return in, err
+}
+
+// previous reads the cycle before, for the change since then: from its
+// published report's frozen inputs when it has one, else from its actions
+// accepted by the end of its Forum day (or the cut-off, if earlier).
+func (s *Service) previous(ctx context.Context, c cycle.Cycle, cutoff time.Time) (*Previous, error) {
+	p := &Previous{Period: period(c)}
+	published, err := s.store.Reports(ctx, c.Year, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(published) > 0 {
+		raw, err := s.store.ReportInputs(ctx, published[0].ID)
+		if err != nil {
+			return nil, err
+		}
+		var frozen Inputs
+		if err := json.Unmarshal(raw, &frozen); err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "read the inputs of report %d", published[0].ID)
+		}
+		p.Actions, p.Organisations, p.ReportID = actionsOf(frozen.Actions), frozen.Organisations, published[0].ID
+		return p, nil
+	}
+	until := c.ForumDate.Add(24*time.Hour - time.Second)
+	if cutoff.Before(until) {
+		until = cutoff
+	}
+	acts, err := s.store.ReportActions(ctx, c.ID, until)
+	if err != nil {
+		return nil, err
+	}
+	p.Actions = actionsOf(acts)
+	return p, nil
 }
 
 func period(c cycle.Cycle) Period {
@@ -168,18 +197,32 @@ func period(c cycle.Cycle) Period {
 }
 
 // List returns a cycle's reports (every cycle's when year is 0), newest
-// first: drafts only for the secretariat.
+// first: drafts, and reports still under the Forum embargo, only for the
+// secretariat.
 func (s *Service) List(ctx context.Context, by user.Actor, year int) ([]Report, error) {
-	return s.store.Reports(ctx, year, !by.IsSecretariat())
+	list, err := s.store.Reports(ctx, year, !by.IsSecretariat())
+	if err != nil || by.IsSecretariat() {
+		return list, err
+	}
+	now := s.now()
+	public := list[:0]
+	for _, r := range list {
+		if r.PublicOn(now) {
+			public = append(public, r)
+		}
+	}
+	return public, nil
 }
 
-// Get returns one report; a draft is not found but by the secretariat.
+// Get returns one report. A draft, or a report published before the Forum
+// of a cycle whose actions are embargoed until then, is not found but by
+// the secretariat.
 func (s *Service) Get(ctx context.Context, by user.Actor, id int64) (Report, error) {
 	r, err := s.store.Report(ctx, id)
 	if err != nil {
 		return Report{}, err
 	}
-	if r.Status != Published && !by.IsSecretariat() {
+	if !by.IsSecretariat() && !r.PublicOn(s.now()) {
 		return Report{}, errs.E(errs.NotFound, "no report %d", id)
 	}
 	return r, nil
@@ -192,7 +235,7 @@ func (s *Service) Document(ctx context.Context, by user.Actor, id int64, f Forma
 	if !f.Valid() {
 		return Artifact{}, errs.Field(errs.Invalid, "format", "must be one of html, pdf, md, csv, json, xlsx")
 	}
-	if locale.Supported(lang) == "" {
+	if lang = locale.Supported(lang); lang == "" {
 		return Artifact{}, errs.Field(errs.Invalid, "lang", "must be en or fr")
 	}
 	r, err := s.Get(ctx, by, id)
@@ -269,7 +312,7 @@ func (s *Service) Publish(ctx context.Context, by user.Actor, id int64) (Report,
 	}
 	now := s.now().UTC()
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
-		if err := s.store.PublishReport(ctx, id, by.UserID, now, docs); err != nil {
+		if err := s.store.PublishReport(ctx, id, by.UserID, now, s.renderer.Version(), docs); err != nil {
 			return err
 		}
 		sums := map[string]string{}
@@ -277,7 +320,7 @@ func (s *Service) Publish(ctx context.Context, by user.Actor, id int64) (Report,
 			sums[string(d.Format)+"_"+d.Lang] = d.SHA256
 		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "report.publish", "report", id,
-			map[string]any{"cycle": r.CycleYear, "sha256": sums}, now))
+			map[string]any{"cycle": r.CycleYear, "sha256": sums, "renderer": s.renderer.Version()}, now))
 	})
 	if err != nil {
 		return Report{}, err
@@ -295,6 +338,10 @@ func (s *Service) Verify(ctx context.Context, id int64) ([]string, error) {
 	}
 	if r.Status != Published {
 		return nil, errs.E(errs.Conflict, "report %d is a draft: only a published report has documents to compare", id)
+	}
+	if r.Renderer != s.renderer.Version() {
+		return nil, errs.E(errs.Conflict, "report %d was published by another version of the report template or wording "+
+			"(%s; this build has %s): compile it with that version to compare", id, r.Renderer, s.renderer.Version())
 	}
 	var differ []string
 	for _, f := range Reproducible {

@@ -180,6 +180,37 @@ func TestCompileFigures(t *testing.T) {
 		if entries, _, err := db.AuditEntries(ctx, audit.Filter{Verb: "report.compile"}); err != nil || len(entries) != 1 {
 			t.Errorf("audit: %v %v", entries, err)
 		}
+
+		// Once 2025 has a published report, the change is measured against
+		// it: an action of 2025 accepted later does not move last year's
+		// figures.
+		s.Clock.Set(time.Date(2025, 11, 1, 9, 0, 0, 0, time.UTC))
+		r25, err := svc.Compile(ctx, testutil.System, 2025, report.CompileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Publish(ctx, testutil.System, r25.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Accepted after the report was published but before the Forum: the
+		// cycle's own actions would count it; its published report does not.
+		s.Clock.Set(time.Date(2025, 11, 5, 9, 0, 0, 0, time.UTC))
+		accepted(t, s, stateB, prev, nil)
+		s.Clock.Set(time.Date(2026, 8, 2, 9, 0, 0, 0, time.UTC))
+		r, err = svc.Compile(ctx, testutil.System, 2026, report.CompileOptions{Cutoff: cutoff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _ = svc.Document(ctx, testutil.System, r.ID, report.JSON, "en")
+		var again struct {
+			Headline struct {
+				Previous struct{ Actions, Reporting int } `json:"previous"`
+			}
+		}
+		_ = json.Unmarshal(doc.Body, &again)
+		if p := again.Headline.Previous; p.Actions != 1 {
+			t.Errorf("previous cycle from its published report: %+v", p)
+		}
 	})
 }
 
@@ -291,7 +322,8 @@ func TestRenderAndPublish(t *testing.T) {
 		}
 		// The database itself refuses to change a published report.
 		for _, q := range []string{"DELETE FROM report_artifacts WHERE report_id = $1", "UPDATE report_artifacts SET body = 'x' WHERE report_id = $1",
-			"UPDATE reports SET inputs = '{}' WHERE id = $1", "DELETE FROM reports WHERE id = $1"} {
+			"UPDATE reports SET inputs = '{}' WHERE id = $1", "DELETE FROM reports WHERE id = $1",
+			"INSERT INTO report_artifacts (report_id, format, lang, sha256, size, body, created_at) VALUES ($1, 'txt', 'en', 'x', 1, 'x', '2026-01-01')"} {
 			if _, err := db.SQL().Exec(q, r.ID); err == nil {
 				t.Errorf("%s: a published report changed", q)
 			}
@@ -315,3 +347,45 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 	}
 	return s
 }
+
+// A cycle whose actions are embargoed until the Forum keeps its published
+// report from the public until the Forum day.
+func TestEmbargoedReport(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db) // 1 September 2026
+		ctx := context.Background()
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now)
+		c, err := s.Cycles.Create(ctx, testutil.System, cycle.Input{Year: 2026, OpensAt: day("2026-06-01"), Deadline: day("2026-08-01"),
+			ForumDate: day("2026-11-11"), Embargo: cycle.UntilForum})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accepted(t, s, s.Stakeholder(t, stakeholder.State), c, nil)
+		r, err := svc.Compile(ctx, testutil.System, 2026, report.CompileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Publish(ctx, testutil.System, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		public := user.Actor{}
+		if _, err := svc.Get(ctx, public, r.ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("before the Forum: %v", err)
+		}
+		if list, _ := svc.List(ctx, public, 0); len(list) != 0 {
+			t.Errorf("listed before the Forum: %d", len(list))
+		}
+		if _, err := svc.Get(ctx, testutil.System, r.ID); err != nil {
+			t.Errorf("the secretariat reads it before the Forum: %v", err)
+		}
+		s.Clock.Set(time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC))
+		if _, err := svc.Get(ctx, public, r.ID); err != nil {
+			t.Errorf("on the Forum day: %v", err)
+		}
+		if list, _ := svc.List(ctx, public, 2026); len(list) != 1 {
+			t.Errorf("listed on the Forum day: %d", len(list))
+		}
+	})
+}
+
+func day(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }

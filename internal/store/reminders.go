@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/pctracker/pctracker/internal/reminder"
@@ -100,21 +101,28 @@ func (db *DB) ClaimDueReminders(ctx context.Context, now, lease time.Time, limit
 	return out, nil
 }
 
-// MarkReminderSent records that a reminder went out.
-func (db *DB) MarkReminderSent(ctx context.Context, id int64, at time.Time) error {
-	return translate(db.gorm.WithContext(ctx).Model(&reminderRow{}).Where("id = ?", id).
-		Updates(map[string]any{"status": string(reminder.Sent), "sent_at": at.UTC(), "last_error": ""}).Error)
+// heldBy matches a reminder only while the claim r was read with holds it:
+// a sender whose lease ran out, and whose reminder another sender took,
+// changes nothing.
+func (db *DB) heldBy(ctx context.Context, r reminder.Reminder) *gorm.DB {
+	return db.gorm.WithContext(ctx).Model(&reminderRow{}).Where("id = ? AND status = ? AND attempts = ?",
+		r.ID, string(reminder.Sending), r.Attempts)
 }
 
-// MarkReminderRetry puts a reminder back to be tried at next, or gives up
-// on it when final.
-func (db *DB) MarkReminderRetry(ctx context.Context, id int64, msg string, next time.Time, final bool) error {
+// MarkReminderSent records that a claimed reminder went out.
+func (db *DB) MarkReminderSent(ctx context.Context, r reminder.Reminder, at time.Time) error {
+	return translate(db.heldBy(ctx, r).Updates(map[string]any{"status": string(reminder.Sent), "sent_at": at.UTC(), "last_error": ""}).Error)
+}
+
+// MarkReminderRetry puts a claimed reminder back to be tried at next, or
+// gives up on it when final.
+func (db *DB) MarkReminderRetry(ctx context.Context, r reminder.Reminder, msg string, next time.Time, final bool) error {
 	status := reminder.Pending
 	if final {
 		status = reminder.Failed
 	}
-	return translate(db.gorm.WithContext(ctx).Model(&reminderRow{}).Where("id = ?", id).
-		Updates(map[string]any{"status": string(status), "last_error": msg, "next_attempt_at": next.UTC()}).Error)
+	return translate(db.heldBy(ctx, r).Updates(map[string]any{"status": string(status), "last_error": msg,
+		"next_attempt_at": next.UTC()}).Error)
 }
 
 // RemindersSent counts the reminders sent to each organisation in a cycle.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/report"
@@ -24,6 +27,7 @@ type reportRow struct {
 	InputsSHA256 string `gorm:"column:inputs_sha256"`
 	PublishedAt  *time.Time
 	PublishedBy  *int64
+	Renderer     string
 }
 
 func (reportRow) TableName() string { return "reports" }
@@ -53,21 +57,27 @@ type reportListRow struct {
 	InputsSHA256 string `gorm:"column:inputs_sha256"`
 	PublishedAt  *time.Time
 	PublishedBy  *int64
+	Renderer     string
+	Embargo      string
+	ForumDate    time.Time
 }
 
 func (r reportListRow) domain() report.Report {
 	out := report.Report{ID: r.ID, CycleYear: r.Year, Status: report.Status(r.Status), Source: report.Source(r.Source),
 		CutoffAt: r.CutoffAt.UTC(), CompiledAt: r.CompiledAt.UTC(), CompiledBy: idOf(r.CompiledBy),
-		InputsSHA256: r.InputsSHA256, PublishedBy: idOf(r.PublishedBy)}
+		InputsSHA256: r.InputsSHA256, PublishedBy: idOf(r.PublishedBy), Renderer: r.Renderer}
 	if r.PublishedAt != nil {
 		t := r.PublishedAt.UTC()
 		out.PublishedAt = &t
+	}
+	if cycle.Embargo(r.Embargo) == cycle.UntilForum {
+		out.PublicFrom = date.Day(r.ForumDate)
 	}
 	return out
 }
 
 const reportColumns = "reports.id, cycles.year, reports.status, reports.source, reports.cutoff_at, reports.compiled_at, " +
-	"reports.compiled_by, reports.inputs_sha256, reports.published_at, reports.published_by"
+	"reports.compiled_by, reports.inputs_sha256, reports.published_at, reports.published_by, reports.renderer, cycles.embargo, cycles.forum_date"
 
 // ReportRecommendations reads the recommendations as a report needs them.
 func (db *DB) ReportRecommendations(ctx context.Context) ([]report.Recommendation, error) {
@@ -223,12 +233,20 @@ func (db *DB) ReportInputs(ctx context.Context, id int64) ([]byte, error) {
 	return []byte(row.Inputs), nil
 }
 
-// PublishReport stores the documents of a draft and marks it published.
-func (db *DB) PublishReport(ctx context.Context, id, by int64, at time.Time, docs []report.Artifact) error {
+// PublishReport stores the documents of a draft and marks it published, in
+// one transaction. The report's row is locked first (on SQLite the
+// transaction already holds the only write lock), so a second publisher
+// waits and then finds it published; the documents go in while it is still
+// a draft, since the database refuses to add any to a published report.
+func (db *DB) PublishReport(ctx context.Context, id, by int64, at time.Time, renderer string, docs []report.Artifact) error {
 	return db.WithTx(ctx, func(ctx context.Context) error {
 		var row reportRow
-		if err := db.conn(ctx).Select("id", "cycle_id", "status").Where("id = ?", id).Take(&row).Error; err != nil {
+		if err := db.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id", "cycle_id", "status").
+			Where("id = ?", id).Take(&row).Error; err != nil {
 			return translate(err)
+		}
+		if row.Status != string(report.Draft) {
+			return errs.E(errs.Conflict, "report %d is already published", id)
 		}
 		var other reportRow
 		err := db.conn(ctx).Select("id").Where("cycle_id = ? AND status = 'published'", row.CycleID).Take(&other).Error
@@ -238,19 +256,6 @@ func (db *DB) PublishReport(ctx context.Context, id, by int64, at time.Time, doc
 		if !errs.Is(translate(err), errs.NotFound) {
 			return translate(err)
 		}
-		res := db.conn(ctx).Model(&reportRow{}).Where("id = ? AND status = 'draft'", id).
-			Updates(map[string]any{"status": string(report.Published), "published_at": at, "published_by": nullID(by)})
-		if res.Error != nil {
-			if errs.Is(translate(res.Error), errs.Conflict) { // the unique index: another draft won the race
-				return errs.E(errs.Conflict, "this cycle already has a published report")
-			}
-			return translate(res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return errs.E(errs.Conflict, "report %d is already published", id)
-		}
-		// The documents go in after the update, which holds the report's row:
-		// a second publisher waits there and then finds it published.
 		for _, d := range docs {
 			a := reportArtifactRow{ReportID: id, Format: string(d.Format), Lang: d.Lang, SHA256: d.SHA256, Size: d.Size,
 				Body: d.Body, CreatedAt: at}
@@ -258,7 +263,13 @@ func (db *DB) PublishReport(ctx context.Context, id, by int64, at time.Time, doc
 				return translate(err)
 			}
 		}
-		return nil
+		err = db.conn(ctx).Model(&reportRow{}).Where("id = ? AND status = 'draft'", id).
+			Updates(map[string]any{"status": string(report.Published), "published_at": at, "published_by": nullID(by),
+				"renderer": renderer}).Error
+		if errs.Is(translate(err), errs.Conflict) { // the unique index: another draft of the cycle won the race
+			return errs.E(errs.Conflict, "this cycle already has a published report")
+		}
+		return translate(err)
 	})
 }
 
@@ -272,5 +283,5 @@ func (db *DB) ReportArtifact(ctx context.Context, id int64, f report.Format, lan
 		}
 		return report.Artifact{}, translate(err)
 	}
-	return report.Artifact{Format: f, Lang: lang, SHA256: row.SHA256, Size: row.Size, Body: row.Body}, nil
+	return report.Artifact{Format: f, Lang: lang, SHA256: row.SHA256, Size: row.Size, Body: row.Body, Stored: true}, nil
 }

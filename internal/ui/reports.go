@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,6 +25,7 @@ type reportLine struct {
 	Year                        int
 	Status, Source              string
 	Cutoff, Compiled, Published string
+	Embargoed                   string // the day it becomes public, while that is ahead
 }
 
 func (h *Handler) reportLines(lang string, list []report.Report) []reportLine {
@@ -33,6 +35,9 @@ func (h *Handler) reportLines(lang string, list []report.Report) []reportLine {
 			Cutoff: formatDateTime(lang, r.CutoffAt), Compiled: formatDateTime(lang, r.CompiledAt)}
 		if r.PublishedAt != nil {
 			out[i].Published = formatDateTime(lang, *r.PublishedAt)
+		}
+		if r.Status == report.Published && !r.PublicOn(h.now()) {
+			out[i].Embargoed = formatDate(lang, r.PublicFrom)
 		}
 	}
 	return out
@@ -55,6 +60,7 @@ type reportView struct {
 	Flash     *Flash
 	Report    reportLine
 	InputsSHA string
+	Renderer  string // the template and wording version of the published files
 	Permanent string // the page's own address, to cite
 	Documents []reportDoc
 }
@@ -84,7 +90,7 @@ func (h *Handler) showReport(c echo.Context) error {
 		return err
 	}
 	v := reportView{Page: newPage(c, "reports"), Flash: h.takeFlash(c), Report: h.reportLines(langOf(c), []report.Report{r})[0],
-		InputsSHA: r.InputsSHA256, Permanent: c.Scheme() + "://" + c.Request().Host + fmt.Sprintf("/reports/%d", r.ID)}
+		InputsSHA: r.InputsSHA256, Renderer: r.Renderer, Permanent: strings.TrimRight(h.BaseURL, "/") + fmt.Sprintf("/reports/%d", r.ID)}
 	stored := map[string]report.Artifact{}
 	for _, a := range r.Artifacts {
 		stored[string(a.Format)+"/"+a.Lang] = a

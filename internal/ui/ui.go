@@ -139,6 +139,7 @@ type Deps struct {
 	Audit           AuditLog
 	Jobs            Jobs
 	Reports         Reports
+	BaseURL         string // the public address, for links people cite
 	Now             func() time.Time
 	Logger          *slog.Logger
 }

@@ -16,7 +16,8 @@ CREATE TABLE reports (
     inputs        TEXT NOT NULL,
     inputs_sha256 TEXT NOT NULL,
     published_at  TIMESTAMPTZ,
-    published_by  BIGINT REFERENCES users (id)
+    published_by  BIGINT REFERENCES users (id),
+    renderer      TEXT NOT NULL DEFAULT '' -- the template and wording the documents were published with
 );
 CREATE INDEX reports_cycle_idx ON reports (cycle_id, compiled_at);
 -- One final report per cycle.
@@ -54,11 +55,24 @@ BEGIN
 END;
 $$;
 -- +goose StatementEnd
+-- +goose StatementBegin
+CREATE FUNCTION report_artifacts_closed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM reports WHERE id = NEW.report_id AND status = 'published') THEN
+        RAISE EXCEPTION 'a published report cannot be changed' USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+-- +goose StatementEnd
 CREATE TRIGGER report_artifacts_frozen BEFORE UPDATE OR DELETE ON report_artifacts
     FOR EACH ROW EXECUTE FUNCTION report_artifacts_frozen();
+CREATE TRIGGER report_artifacts_closed BEFORE INSERT ON report_artifacts
+    FOR EACH ROW EXECUTE FUNCTION report_artifacts_closed();
 
 -- +goose Down
 DROP TABLE report_artifacts;
 DROP TABLE reports;
+DROP FUNCTION report_artifacts_closed;
 DROP FUNCTION report_artifacts_frozen;
 DROP FUNCTION reports_frozen;

@@ -16,7 +16,8 @@ CREATE TABLE reports (
     inputs        TEXT NOT NULL,
     inputs_sha256 TEXT NOT NULL,
     published_at  DATETIME,
-    published_by  INTEGER REFERENCES users (id)
+    published_by  INTEGER REFERENCES users (id),
+    renderer      TEXT NOT NULL DEFAULT '' -- the template and wording the documents were published with
 );
 CREATE INDEX reports_cycle_idx ON reports (cycle_id, compiled_at);
 -- One final report per cycle.
@@ -51,6 +52,11 @@ BEGIN SELECT RAISE(ABORT, 'a published report cannot be changed'); END;
 -- +goose StatementBegin
 CREATE TRIGGER report_artifacts_frozen_delete BEFORE DELETE ON report_artifacts
 WHEN EXISTS (SELECT 1 FROM reports WHERE id = OLD.report_id AND status = 'published')
+BEGIN SELECT RAISE(ABORT, 'a published report cannot be changed'); END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER report_artifacts_closed BEFORE INSERT ON report_artifacts
+WHEN EXISTS (SELECT 1 FROM reports WHERE id = NEW.report_id AND status = 'published')
 BEGIN SELECT RAISE(ABORT, 'a published report cannot be changed'); END;
 -- +goose StatementEnd
 
