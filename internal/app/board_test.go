@@ -270,3 +270,31 @@ func TestOrganisationConcurrentEdits(t *testing.T) {
 		t.Errorf("the page does not show the date")
 	}
 }
+
+// The review queue filters by organisation, offering those with something
+// waiting, and keeps the filter for bulk acceptance.
+func TestReviewQueueByOrganisation(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	ctx := context.Background()
+	current, _ := sc.s.Cycles.Get(ctx, 2026)
+	for _, who := range []stakeholder.Stakeholder{sc.org, sc.otherOrg, sc.otherOrg} {
+		a, err := sc.s.Actions.Create(ctx, testutil.System, who.ID, current.ID, testutil.ActionInput())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sc.s.Actions.Move(ctx, testutil.System, a.ID, a.Version, action.Submitted, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := sc.sec.do("GET", "/review?cycle=2026", "")
+	for _, o := range []stakeholder.Stakeholder{sc.org, sc.otherOrg} {
+		if !strings.Contains(all.body, fmt.Sprintf(`<option value="%d" >%s</option>`, o.ID, o.Name)) {
+			t.Errorf("the filter does not offer %s", o.Name)
+		}
+	}
+	r := sc.sec.do("GET", fmt.Sprintf("/review?cycle=2026&organisation=%d", sc.otherOrg.ID), "")
+	if r.status != 200 || strings.Count(r.body, `name="ids"`) != 2 || !strings.Contains(r.body, fmt.Sprintf(`&amp;organisation=%d"`, sc.otherOrg.ID)) {
+		t.Errorf("filtered queue: %d, %d rows", r.status, strings.Count(r.body, `name="ids"`))
+	}
+}

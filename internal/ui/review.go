@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,8 @@ type queueView struct {
 	Years   []int
 	Rec     int
 	Kind    string
+	Org     int64
+	Orgs    []queueOrg // the organisations with something in the queue
 	Recs    []checkItem
 	Kinds   []stakeholder.Kind
 	Items   []action.Action
@@ -30,6 +33,12 @@ type queueView struct {
 	Pages   int
 	PrevURL string
 	NextURL string
+}
+
+// queueOrg is an organisation in the queue's filter.
+type queueOrg struct {
+	ID   int64
+	Name string
 }
 
 const queuePageSize = 50
@@ -69,6 +78,7 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 	if k := stakeholder.Kind(c.QueryParam("kind")); k.Valid() {
 		v.Kind = string(k)
 	}
+	v.Org, _ = strconv.ParseInt(c.QueryParam("organisation"), 10, 64)
 	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 1 {
 		v.PageNo = p
 	}
@@ -80,11 +90,25 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 		v.Recs = append(v.Recs, checkItem{Number: r.Number, Title: r.Title.In(v.Lang)})
 	}
 	if v.Year != 0 {
-		f := action.Filter{State: action.Submitted, CycleYear: v.Year, Recommendation: v.Rec, Kind: v.Kind, Oldest: true,
-			Limit: queuePageSize, Offset: (v.PageNo - 1) * queuePageSize}
+		f := action.Filter{State: action.Submitted, CycleYear: v.Year, Recommendation: v.Rec, Kind: v.Kind,
+			StakeholderID: v.Org, Oldest: true, Limit: queuePageSize, Offset: (v.PageNo - 1) * queuePageSize}
 		if v.Items, v.Total, err = h.Actions.List(ctx, by, f); err != nil {
 			return err
 		}
+		// The organisation filter offers those with something waiting: the
+		// queue is short beside the directory.
+		waiting, _, err := h.Actions.List(ctx, by, action.Filter{State: action.Submitted, CycleYear: v.Year, Limit: 5000})
+		if err != nil {
+			return err
+		}
+		seen := map[int64]bool{}
+		for _, a := range waiting {
+			if !seen[a.StakeholderID] {
+				seen[a.StakeholderID] = true
+				v.Orgs = append(v.Orgs, queueOrg{ID: a.StakeholderID, Name: a.Organisation})
+			}
+		}
+		sort.Slice(v.Orgs, func(i, j int) bool { return v.Orgs[i].Name < v.Orgs[j].Name })
 	}
 	v.Pages = (v.Total + queuePageSize - 1) / queuePageSize
 	link := func(page int) string {
@@ -94,6 +118,9 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 		}
 		if v.Kind != "" {
 			q.Set("kind", v.Kind)
+		}
+		if v.Org != 0 {
+			q.Set("organisation", strconv.FormatInt(v.Org, 10))
 		}
 		return "/review?" + q.Encode()
 	}
