@@ -28,8 +28,8 @@ type Figures struct {
 	Reporting      []KindCount // organisations with an accepted action, by kind
 	SupporterTotal int
 	ReportingTotal int
-	Actions        int // accepted actions
-	PublicActions  int // of which public, and listed
+	Actions        int // accepted public actions: every figure counts these alone
+	Withheld       int // accepted actions kept for the secretariat, neither counted nor listed
 	ByStage        []StageCount
 	New            int
 	CarriedForward int
@@ -137,20 +137,26 @@ func Compile(in Inputs) Figures {
 		orgs[o.ID] = o
 	}
 
-	cur := tally(in.Cycle, in.Organisations, actionsOf(in.Actions))
+	// Only public actions count: an action its organisation kept for the
+	// secretariat must not show, not even as a number on a heat map.
+	var public []Action
+	for _, a := range in.Actions {
+		if a.Public {
+			public = append(public, a)
+		}
+	}
+	f.Withheld = len(in.Actions) - len(public)
+	cur := tally(in.Cycle, in.Organisations, actionsOf(public))
 	f.Supporters, f.SupporterTotal = kindCounts(cur.counted, orgs)
 	f.Reporting, f.ReportingTotal = kindCounts(cur.reporting, orgs)
-	f.Actions = len(in.Actions)
+	f.Actions = len(public)
 	stages := map[action.Stage]int{}
-	for _, a := range in.Actions {
+	for _, a := range public {
 		stages[a.Stage]++
 		if a.CarriedForward {
 			f.CarriedForward++
 		} else {
 			f.New++
-		}
-		if a.Public {
-			f.PublicActions++
 		}
 	}
 	f.ByStage = stageCounts(stages)
@@ -167,9 +173,15 @@ func Compile(in Inputs) Figures {
 				prevOrgs[o.ID] = o
 			}
 		}
-		p := tally(in.Previous.Period, list, in.Previous.Actions)
+		var prevPublic []PreviousAction
+		for _, a := range in.Previous.Actions {
+			if a.Public {
+				prevPublic = append(prevPublic, a)
+			}
+		}
+		p := tally(in.Previous.Period, list, prevPublic)
 		prev = &p
-		f.Prev = &Headline{Reporting: len(p.reporting), Actions: len(in.Previous.Actions)}
+		f.Prev = &Headline{Reporting: len(p.reporting), Actions: len(prevPublic)}
 	}
 
 	f.Listed = listed(in.Actions, orgs)
@@ -255,7 +267,7 @@ func tally(p Period, orgs []Organisation, actions []PreviousAction) tallied {
 func actionsOf(as []Action) []PreviousAction {
 	out := make([]PreviousAction, len(as))
 	for i, a := range as {
-		out[i] = PreviousAction{OrganisationID: a.OrganisationID, Stage: a.Stage, Recommendations: a.Recommendations}
+		out[i] = PreviousAction{OrganisationID: a.OrganisationID, Public: a.Public, Stage: a.Stage, Recommendations: a.Recommendations}
 	}
 	return out
 }

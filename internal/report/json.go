@@ -50,7 +50,7 @@ type jsonHeadline struct {
 	SupportersBy   []jsonCount   `json:"supporters_by_kind"`
 	ReportingBy    []jsonCount   `json:"reporting_by_kind"`
 	Actions        int           `json:"actions"`
-	PublicActions  int           `json:"public_actions"`
+	Withheld       int           `json:"withheld_actions"`
 	ByStage        []jsonCount   `json:"actions_by_stage"`
 	New            int           `json:"new"`
 	CarriedForward int           `json:"carried_forward"`
@@ -141,7 +141,7 @@ func jsonReport(f Figures, w words) ([]byte, error) {
 			ReportAt: w.Date(f.Period.ReportAt), ForumDate: w.Date(f.Period.ForumDate)},
 		Headline: jsonHeadline{Supporters: f.SupporterTotal, Reporting: f.ReportingTotal,
 			SupportersBy: kindsJSON(f.Supporters, w), ReportingBy: kindsJSON(f.Reporting, w),
-			Actions: f.Actions, PublicActions: f.PublicActions, ByStage: stagesJSON(f.ByStage, w),
+			Actions: f.Actions, Withheld: f.Withheld, ByStage: stagesJSON(f.ByStage, w),
 			New: f.New, CarriedForward: f.CarriedForward},
 		Recommendations: []jsonRec{}, HeatMap: []jsonHeatRow{}, Gaps: []jsonGap{}, Actions: []jsonAction{}}
 	if f.Prev != nil {

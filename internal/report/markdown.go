@@ -37,8 +37,10 @@ func markdown(f Figures, w words) []byte {
 		row(w.Stage(s.Stage), w.Number(s.N))
 	}
 	row("**"+w.T("report_total")+"**", "**"+w.Number(f.Actions)+"**")
-	p("\n- %s: %s\n- %s: %s\n- %s: %s\n", w.T("report_new"), w.Number(f.New), w.T("report_carried"),
-		w.Number(f.CarriedForward), w.T("report_public_listed"), w.Number(f.PublicActions))
+	p("\n- %s %s\n- %s %s\n", w.Label("report_new"), w.Number(f.New), w.Label("report_carried"), w.Number(f.CarriedForward))
+	if f.Withheld > 0 {
+		p("- %s\n", w.T("report_withheld_note", map[string]any{"Withheld": w.Number(f.Withheld)}))
+	}
 	if f.Prev != nil {
 		p("- %s\n", mdText(w.T("report_change_since", map[string]any{"Year": f.PreviousYear,
 			"Reporting": w.Change(f.ReportingTotal - f.Prev.Reporting), "Actions": w.Change(f.Actions - f.Prev.Actions)})))

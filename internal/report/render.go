@@ -179,7 +179,7 @@ func xlsxDoc(f Figures, w words) ([]byte, error) {
 	sheet.row(true, w.T("report_total"), f.Actions)
 	sheet.row(false, w.T("report_new"), f.New)
 	sheet.row(false, w.T("report_carried"), f.CarriedForward)
-	sheet.row(false, w.T("report_public_listed"), f.PublicActions)
+	sheet.row(false, w.T("report_withheld"), f.Withheld)
 	sheet.row(false)
 	head := []any{w.T("report_recommendation"), w.T("report_title_col"), w.T("report_addressed_to"), w.T("report_orgs_acting"), w.T("report_actions")}
 	for _, s := range action.Stages {

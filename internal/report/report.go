@@ -185,6 +185,7 @@ type Previous struct {
 // PreviousAction is an accepted action of the previous cycle.
 type PreviousAction struct {
 	OrganisationID  int64        `json:"organisation_id"`
+	Public          bool         `json:"public"`
 	Stage           action.Stage `json:"stage"`
 	Recommendations []int        `json:"recommendations"`
 }

@@ -132,7 +132,7 @@ func TestCompileFigures(t *testing.T) {
 			Headline struct {
 				Supporters, Reporting int
 				Actions               int `json:"actions"`
-				Public                int `json:"public_actions"`
+				Withheld              int `json:"withheld_actions"`
 				New                   int `json:"new"`
 				Carried               int `json:"carried_forward"`
 				Previous              struct {
@@ -148,12 +148,13 @@ func TestCompileFigures(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := got.Headline
-		// Supporters: 4 (all active, no supporter_since); reporting: state A
-		// and the company; 3 actions (2 of state A, 1 of the company), 2 public.
-		if h.Supporters != 4 || h.Actions != 3 || h.Public != 2 || h.New != 2 || h.Carried != 1 {
+		// Supporters: 4 (all active, no supporter_since). Public actions: 2,
+		// both state A's (one new, one carried forward); the company's, kept
+		// for the secretariat, is withheld: not counted anywhere.
+		if h.Supporters != 4 || h.Actions != 2 || h.Withheld != 1 || h.New != 1 || h.Carried != 1 {
 			t.Errorf("headline: %+v", h)
 		}
-		if h.Previous.Cycle != 2025 || h.Previous.Actions != 1 || h.Previous.ReportingChange != 1 {
+		if h.Previous.Cycle != 2025 || h.Previous.Actions != 1 || h.Previous.ReportingChange != 0 {
 			t.Errorf("previous: %+v", h.Previous)
 		}
 		rec := func(n int) recJSON { return got.Recommendations[n-1] }
@@ -165,8 +166,8 @@ func TestCompileFigures(t *testing.T) {
 			t.Errorf("rec 1: %+v", r1)
 		}
 		// Rec 4 (states and companies): the company's secretariat-only
-		// action counts, but is not listed. 1 of 3.
-		if r4 := rec(4); r4.Acting != 1 || r4.Coverage.Addressees != 3 || r4.Coverage.Percent != 33.3 || len(r4.IDs) != 0 {
+		// action is neither counted nor listed. 0 of 3.
+		if r4 := rec(4); r4.Acting != 0 || r4.Coverage.Addressees != 3 || r4.Coverage.Percent != 0 || len(r4.IDs) != 0 {
 			t.Errorf("rec 4: %+v", r4)
 		}
 		if len(got.Gaps) != report.GapCount || got.Gaps[0].Recommendation != 3 {
