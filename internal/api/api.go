@@ -12,6 +12,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/idempotency"
 	"github.com/pctracker/pctracker/internal/recommendation"
@@ -74,7 +75,19 @@ type Deps struct {
 	Accounts        Accounts
 	Cycles          Cycles
 	Reports         Reports
+	Dashboard       Dashboard
+	ReportJSON      ReportJSON
 	Now             func() time.Time
+}
+
+// Dashboard builds the public dashboard.
+type Dashboard interface {
+	View(ctx context.Context, year int) (dashboard.View, error)
+}
+
+// ReportJSON writes figures as the JSON report does.
+type ReportJSON interface {
+	FiguresJSON(f report.Figures, lang string) ([]byte, error)
 }
 
 // Reports is what the API needs of the progress reports.
@@ -134,6 +147,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.GET("/reports/:id/:format", h.reportDocument)
 	g.POST("/reports/:id/publish", h.publishReport)
 	g.GET("/schemas/report.json", h.reportSchema)
+	g.GET("/dashboard", h.dashboard)
 }
 
 // signedIn returns the caller, or Unauthorized.

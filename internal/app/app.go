@@ -21,6 +21,7 @@ import (
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/locale"
@@ -61,6 +62,7 @@ type services struct {
 	accounts        *account.Service
 	reports         *report.Service
 	reminders       *reminder.Service
+	dashboard       *dashboard.Service
 	now             func() time.Time
 }
 
@@ -77,6 +79,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
 		reports: report.NewService(db, newReportRenderer(cfg), now),
 	}
+	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, now)
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
 	return svc
@@ -183,7 +186,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
 	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, Sessions: svc.sessions,
 		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
-		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, BaseURL: cfg.BaseURL, Logger: logger},
+		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Dashboard: svc.dashboard, BaseURL: cfg.BaseURL, Logger: logger},
 		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls,
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {
@@ -219,7 +222,8 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 			return nil
 		},
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
-			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports}),
+			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports,
+			Dashboard: svc.dashboard, ReportJSON: svc.reports}),
 		UI:             pages,
 		Pages:          pages,
 		Static:         web.Static(),

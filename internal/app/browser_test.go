@@ -9,7 +9,7 @@ import (
 	"github.com/pctracker/pctracker/internal/testutil"
 )
 
-// The home page in a real browser: the twelve recommendations, the language
+// The recommendations page in a real browser: the twelve, the language
 // switch working without JavaScript, the skip link, and no WCAG 2.2 AA
 // violation in either language, on a phone-sized screen, or on an error page.
 func TestHomePageInBrowser(t *testing.T) {
@@ -29,7 +29,7 @@ func TestHomePageInBrowser(t *testing.T) {
 		return a.Value
 	}
 
-	must(chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")))
+	must(chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/recommendations")))
 	count, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('li.recommendation').length`))
 	must(err)
 	if count != 12 || lang() != "en" {
@@ -57,8 +57,13 @@ func TestHomePageInBrowser(t *testing.T) {
 	}
 	testutil.CheckAccessibility(t, ctx, "home (fr)")
 
-	// The choice is remembered on the next visit.
+	// The choice is remembered on the next visit; with no cycle yet, the
+	// dashboard says so.
 	must(chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")))
+	if empty, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("p.empty"))); !strings.Contains(empty, "Aucun cycle") {
+		t.Errorf("empty dashboard: %q", empty)
+	}
+	testutil.CheckAccessibility(t, ctx, "empty dashboard (fr)")
 	if l := lang(); l != "fr" {
 		t.Errorf("remembered language: %q", l)
 	}

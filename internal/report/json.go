@@ -134,7 +134,11 @@ type jsonEvidence struct {
 
 // jsonReport writes every figure of the report as JSON. Codes stay codes;
 // labels and titles are in the document's language.
-func jsonReport(f Figures, w words) ([]byte, error) {
+func jsonReport(f Figures, w words) ([]byte, error) { return jsonDocument(f, w, true) }
+
+// jsonDocument writes the JSON document, with or without the list of
+// actions (the dashboard's figures leave it out: its own lists page them).
+func jsonDocument(f Figures, w words, withActions bool) ([]byte, error) {
 	d := jsonDoc{Schema: SchemaURL, Cycle: f.Year, Lang: w.Lang, Title: w.Title(f.Year), CutoffAt: f.CutoffAt,
 		CompiledAt: f.CompiledAt, Methodology: w.T("report_methodology_text"),
 		Dates: jsonDates{OpensAt: w.Date(f.Period.OpensAt), Deadline: w.Date(f.Period.Deadline),
@@ -175,6 +179,9 @@ func jsonReport(f Figures, w words) ([]byte, error) {
 		d.Gaps = append(d.Gaps, jsonGap{Recommendation: g.Number, Title: g.Title.In(w.Lang), Coverage: coverageJSON(g.Coverage)})
 	}
 	for _, l := range f.Listed {
+		if !withActions {
+			break
+		}
 		a := jsonAction{ID: l.ID, Organisation: l.Organisation, Kind: string(l.Kind), Country: l.Country, Title: l.Title,
 			Stage: string(l.Stage), MeasureType: string(l.MeasureType), Scope: string(l.Scope),
 			CarriedForward: l.CarriedForward, Recommendations: l.Recommendations, AcceptedAt: l.AcceptedAt,

@@ -103,6 +103,16 @@ func (r *Renderer) Render(ctx context.Context, f Figures, format Format, lang st
 	return nil, errs.Field(errs.Invalid, "format", "must be one of html, pdf, md, csv, json, xlsx")
 }
 
+// FiguresJSON writes every figure as the JSON document does, without the
+// list of actions, for the dashboard's API.
+func (r *Renderer) FiguresJSON(f Figures, lang string) ([]byte, error) {
+	w, ok := r.words[lang]
+	if !ok {
+		return nil, errs.Field(errs.Invalid, "lang", "must be en or fr")
+	}
+	return jsonDocument(f, w, false)
+}
+
 // CanPrint reports whether PDFs can be made.
 func (r *Renderer) CanPrint() bool { return r.printer != nil }
 
@@ -116,10 +126,29 @@ type htmlView struct {
 
 func (r *Renderer) htmlDoc(f Figures, w words) ([]byte, error) {
 	v := htmlView{F: f, W: w, Stages: action.Stages}
+	v.StageChart, v.HeatChart = Charts(f, w.Lang, w.T)
+	var b bytes.Buffer
+	if err := r.html[w.Lang].Execute(&b, v); err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "render the report")
+	}
+	return b.Bytes(), nil
+}
+
+// StageSeries are the five stages as the series of a stacked bar chart.
+func StageSeries(t locale.Translate) []chart.Series {
 	series := make([]chart.Series, len(action.Stages))
 	for i, s := range action.Stages {
-		series[i] = chart.Series{Label: w.Stage(s), Color: chart.StageColors[i]}
+		series[i] = chart.Series{Label: t("stage_" + string(s)), Color: chart.StageColors[i]}
 	}
+	return series
+}
+
+// Charts draws the two charts of the figures, for the report and the
+// dashboard alike: organisations acting on each recommendation by stage,
+// and the recommendation x kind heat map.
+func Charts(f Figures, lang string, t locale.Translate) (stages, heat template.HTML) {
+	w := words{Lang: lang, T: t}
+	series := StageSeries(t)
 	bars := make([]chart.Bar, len(f.Recommendations))
 	rows := make([]string, len(f.Recommendations))
 	cells := make([][]chart.HeatCell, len(f.Recommendations))
@@ -139,13 +168,9 @@ func (r *Renderer) htmlDoc(f Figures, w words) ([]byte, error) {
 	for i, k := range f.Supporters {
 		columns[i] = w.Kind(k.Kind)
 	}
-	v.StageChart = chart.Stacked("chart-stages", w.T("report_stage_chart"), w.T("report_stage_chart_desc"), series, bars)
-	v.HeatChart = chart.Heat("chart-heat", w.T("report_heatmap"), w.T("report_heatmap_desc"), columns, rows, cells)
-	var b bytes.Buffer
-	if err := r.html[w.Lang].Execute(&b, v); err != nil {
-		return nil, errs.Wrap(errs.Internal, err, "render the report")
-	}
-	return b.Bytes(), nil
+	stages = chart.Stacked("chart-stages", w.T("report_stage_chart"), w.T("report_stage_chart_desc"), series, bars)
+	heat = chart.Heat("chart-heat", w.T("report_heatmap"), w.T("report_heatmap_desc"), columns, rows, cells)
+	return stages, heat
 }
 
 // xlsxDoc writes a workbook with a sheet of figures and a sheet of actions.

@@ -251,6 +251,34 @@ func (s *Service) Document(ctx context.Context, by user.Actor, id int64, f Forma
 	return s.Recompile(ctx, id, f, lang)
 }
 
+// Live compiles the figures of a cycle as of now, from the actions accepted
+// so far, without storing anything: what the public dashboard shows of a
+// cycle that has no published report yet.
+func (s *Service) Live(ctx context.Context, year int) (Figures, error) {
+	c, err := s.store.Cycle(ctx, year)
+	if err != nil {
+		return Figures{}, err
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	in, err := s.inputs(ctx, c, now, now)
+	if err != nil {
+		return Figures{}, err
+	}
+	return Compile(in), nil
+}
+
+// Figures compiles a stored report's figures again from its inputs.
+func (s *Service) Figures(ctx context.Context, by user.Actor, id int64) (Figures, error) {
+	if _, err := s.Get(ctx, by, id); err != nil {
+		return Figures{}, err
+	}
+	return s.figures(ctx, id)
+}
+
+// FiguresJSON writes figures as the JSON report does, without its list of
+// actions.
+func (s *Service) FiguresJSON(f Figures, lang string) ([]byte, error) { return s.renderer.FiguresJSON(f, lang) }
+
 // Recompile compiles a report again from its stored inputs and renders one
 // document. For a published report the CSV, JSON and Markdown come out
 // byte for byte as published.

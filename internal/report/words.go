@@ -48,51 +48,11 @@ func (w words) Kinds(ks []stakeholder.Kind) string {
 	return strings.Join(s, ", ")
 }
 
-// Number writes n, with a thin space between thousands in French.
-func (w words) Number(n int) string {
-	s := strconv.Itoa(n)
-	sep := ","
-	if w.Lang == "fr" {
-		sep = "\u202f"
-	}
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + sep + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
-// decimal writes v with one decimal, a comma in French.
-func (w words) decimal(v float64) string {
-	s := strconv.FormatFloat(v, 'f', 1, 64)
-	if w.Lang == "fr" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
-}
-
-// Percent writes a percentage ("42.5%", "42,5 %").
-func (w words) Percent(v float64) string {
-	if w.Lang == "fr" {
-		return w.decimal(v) + "\u202f%"
-	}
-	return w.decimal(v) + "%"
-}
-
-// Change writes a signed difference ("+3", "−2", "0").
-func (w words) Change(n int) string {
-	switch {
-	case n > 0:
-		return "+" + w.Number(n)
-	case n < 0:
-		return "−" + w.Number(-n)
-	}
-	return "0"
-}
+// Number, decimal, Percent and Change write numbers as the language does.
+func (w words) Number(n int) string      { return locale.Number(w.Lang, n) }
+func (w words) decimal(v float64) string { return locale.Decimal(w.Lang, v) }
+func (w words) Percent(v float64) string { return locale.Percent(w.Lang, v) }
+func (w words) Change(n int) string      { return locale.Change(w.Lang, n) }
 
 // Points writes a difference of percentages in percentage points.
 func (w words) Points(v float64) string {

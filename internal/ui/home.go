@@ -8,7 +8,7 @@ import (
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
-type homeView struct {
+type recommendationsView struct {
 	Page
 	Recommendations []recommendationView
 }
@@ -22,12 +22,13 @@ type recommendationView struct {
 	Addressees  []stakeholder.Kind
 }
 
-func (h *Handler) home(c echo.Context) error {
+// recommendations lists the twelve recommendations with their text.
+func (h *Handler) recommendations(c echo.Context) error {
 	recs, err := h.Recommendations.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	v := homeView{Page: newPage(c, "home")}
+	v := recommendationsView{Page: newPage(c, "recommendations")}
 	for _, r := range recs {
 		rv := recommendationView{Number: r.Number, Slug: r.Slug, Title: r.Title.In(v.Lang),
 			Description: r.Description.In(v.Lang), Addressees: r.Addressees}
@@ -36,5 +37,5 @@ func (h *Handler) home(c echo.Context) error {
 		}
 		v.Recommendations = append(v.Recommendations, rv)
 	}
-	return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
+	return h.renderer.render(c, http.StatusOK, "recommendations", v.Lang, v)
 }

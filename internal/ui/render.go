@@ -23,6 +23,7 @@ import (
 type renderer struct {
 	pages  map[string]map[string]*template.Template // lang -> page -> template
 	hashes map[string]string
+	tr     map[string]locale.Translate // lang -> translation, for text built in Go (charts)
 }
 
 func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error) {
@@ -30,10 +31,11 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 	if err != nil {
 		return nil, err
 	}
-	r := &renderer{pages: map[string]map[string]*template.Template{}, hashes: hashes}
+	r := &renderer{pages: map[string]map[string]*template.Template{}, hashes: hashes, tr: map[string]locale.Translate{}}
 	for _, tag := range locale.Languages() {
 		lang := tag.String()
 		tr := cat.Translator(lang)
+		r.tr[lang] = tr
 		funcs := template.FuncMap{
 			"t":         tr,
 			"tn":        func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },

@@ -21,6 +21,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/locale"
@@ -120,6 +121,11 @@ type Reports interface {
 	Publish(ctx context.Context, by user.Actor, id int64) (report.Report, error)
 }
 
+// Dashboard builds the public dashboard.
+type Dashboard interface {
+	View(ctx context.Context, year int) (dashboard.View, error)
+}
+
 // Markdown renders what supporters write, sanitised.
 type Markdown interface {
 	HTML(src string) template.HTML
@@ -139,6 +145,7 @@ type Deps struct {
 	Audit           AuditLog
 	Jobs            Jobs
 	Reports         Reports
+	Dashboard       Dashboard
 	BaseURL         string // the public address, for links people cite
 	Now             func() time.Time
 	Logger          *slog.Logger
@@ -180,6 +187,7 @@ func New(d Deps, o Options) (*Handler, error) {
 func (h *Handler) Routes(e *echo.Echo) {
 	lang := h.languageMiddleware
 	e.GET("/", h.home, lang)
+	e.GET("/recommendations", h.recommendations, lang)
 	e.GET("/signin", h.signInForm, lang)
 	e.POST("/signin", h.signIn, lang)
 	e.POST("/signout", h.signOut, lang)

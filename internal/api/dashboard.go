@@ -1,0 +1,86 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/dashboard"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
+)
+
+type trendDTO struct {
+	Cycle      int             `json:"cycle"`
+	Source     string          `json:"source"`
+	Supporters int             `json:"supporters"`
+	Reporting  int             `json:"organisations_reporting"`
+	Actions    int             `json:"actions"`
+	ActionsBy  map[string]int  `json:"actions_by_stage"`
+	Coverage   map[int]float64 `json:"coverage_percent"` // by recommendation number
+}
+
+type dashboardDTO struct {
+	Cycle          any             `json:"cycle"`
+	Cycles         []int           `json:"cycles"`
+	Source         string          `json:"source"`
+	ReportID       *int64          `json:"report_id"`
+	EmbargoedUntil *dateDTO        `json:"embargoed_until"`
+	Figures        json.RawMessage `json:"figures"`
+	Trend          []trendDTO      `json:"trend"`
+}
+
+// dashboard answers every figure of the public dashboard for a cycle: the
+// figures follow the schema of the JSON report, without its list of
+// actions.
+func (h *Handler) dashboard(c echo.Context) error {
+	year := 0
+	if v := c.QueryParam("cycle"); v != "" {
+		y, err := yearParam(c, "cycle", v)
+		if err != nil {
+			return err
+		}
+		year = y
+	}
+	lang := "en"
+	if v := c.QueryParam("lang"); v != "" {
+		if lang = locale.Supported(v); lang == "" {
+			return errs.Field(errs.Invalid, "lang", "must be en or fr")
+		}
+	}
+	v, err := h.Dashboard.View(c.Request().Context(), year)
+	if err != nil {
+		return err
+	}
+	out := dashboardDTO{Cycle: CycleDTO(v.Cycle, h.Now()), Source: string(v.Source), Figures: json.RawMessage("null"),
+		Cycles: []int{}, Trend: []trendDTO{}}
+	for _, cy := range v.Cycles {
+		out.Cycles = append(out.Cycles, cy.Year)
+	}
+	switch v.Source {
+	case dashboard.FromReport:
+		out.ReportID = &v.ReportID
+	case dashboard.Embargoed:
+		d := dateDTO(v.Until)
+		out.EmbargoedUntil = &d
+	}
+	if v.Source != dashboard.Embargoed {
+		if out.Figures, err = h.ReportJSON.FiguresJSON(v.Figures.Figures, lang); err != nil {
+			return err
+		}
+	}
+	for _, t := range v.Trend {
+		f := t.Figures
+		d := trendDTO{Cycle: t.Cycle.Year, Source: string(t.Source), Supporters: f.SupporterTotal, Reporting: f.ReportingTotal,
+			Actions: f.Actions, ActionsBy: map[string]int{}, Coverage: map[int]float64{}}
+		for _, s := range f.ByStage {
+			d.ActionsBy[string(s.Stage)] = s.N
+		}
+		for _, r := range f.Recommendations {
+			d.Coverage[r.Number] = r.Coverage.Percent
+		}
+		out.Trend = append(out.Trend, d)
+	}
+	return c.JSON(http.StatusOK, out)
+}

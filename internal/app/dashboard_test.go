@@ -1,0 +1,180 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+)
+
+type dashboardJSON struct {
+	Cycle struct {
+		Year int `json:"year"`
+	} `json:"cycle"`
+	Source  string `json:"source"`
+	Figures *struct {
+		Headline struct {
+			Actions   int `json:"actions"`
+			Withheld  int `json:"withheld_actions"`
+			Reporting int `json:"organisations_reporting"`
+		} `json:"headline"`
+		Recommendations []recJSONCoverage `json:"recommendations"`
+	} `json:"figures"`
+	Trend []struct {
+		Cycle   int `json:"cycle"`
+		Actions int `json:"actions"`
+	} `json:"trend"`
+}
+
+type recJSONCoverage struct {
+	Number   int `json:"number"`
+	Acting   int `json:"organisations_acting"`
+	Coverage struct {
+		Percent float64 `json:"percent"`
+	} `json:"coverage"`
+}
+
+// acceptIn files an action for an organisation in a cycle, submits and
+// accepts it.
+func acceptIn(t *testing.T, sc *scenario, orgID int64, year int, change func(*action.Input)) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := sc.s.Cycles.Get(ctx, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := testutil.ActionInput()
+	change(&in)
+	a, err := sc.s.Actions.Create(ctx, testutil.System, orgID, c.ID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err = sc.s.Actions.Move(ctx, testutil.System, a.ID, a.Version, action.Submitted, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = sc.s.Actions.Move(ctx, testutil.System, a.ID, a.Version, action.Accepted, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The public dashboard: its numbers are the API's, an action kept for the
+// secretariat shows nowhere (not even as a count), and a cycle embargoed
+// until its Forum shows nothing before that day.
+func TestDashboard(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db) // 2025 (one accepted action of sc.org) and 2026
+		anon := apiClient{t: t, base: sc.ts}
+		acceptIn(t, sc, sc.org.ID, 2026, func(in *action.Input) { in.Recommendations, in.Title = []int{2}, "Export licensing reform" })
+		acceptIn(t, sc, sc.otherOrg.ID, 2026, func(in *action.Input) {
+			in.Recommendations, in.Title, in.Visibility = []int{3}, "Confidential vendor register", action.SecretariatOnly
+		})
+
+		r := anon.do("GET", "/api/v1/dashboard?cycle=2026", "")
+		var d dashboardJSON
+		if err := json.Unmarshal([]byte(r.body), &d); err != nil || r.status != 200 || d.Figures == nil {
+			t.Fatalf("dashboard JSON: %d %s", r.status, r.body)
+		}
+		h := d.Figures.Headline
+		if d.Source != "live" || h.Actions != 1 || h.Withheld != 1 || h.Reporting != 1 {
+			t.Errorf("headline: %+v (source %s)", h, d.Source)
+		}
+		if rec3 := d.Figures.Recommendations[2]; rec3.Acting != 0 {
+			t.Errorf("the secretariat-only action counts on recommendation 3: %+v", rec3)
+		}
+		if len(d.Trend) != 2 || d.Trend[0].Cycle != 2025 || d.Trend[0].Actions != 1 || d.Trend[1].Actions != 1 {
+			t.Errorf("trend: %+v", d.Trend)
+		}
+		page := anon.do("GET", "/?cycle=2026", "")
+		if page.status != 200 {
+			t.Fatalf("dashboard page: %d", page.status)
+		}
+		rec2 := d.Figures.Recommendations[1]
+		for _, want := range []string{
+			fmt.Sprintf("<li><strong>%d</strong> accepted public actions</li>", h.Actions),
+			fmt.Sprintf("%.1f%%", rec2.Coverage.Percent),
+			"Among states, recommendation",
+		} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the page lacks %q", want)
+			}
+		}
+		for _, body := range []string{page.body, r.body, anon.do("GET", "/api/v1/dashboard?cycle=2026&lang=fr", "").body} {
+			if strings.Contains(body, "Confidential vendor register") {
+				t.Error("a secretariat-only action shows in public")
+			}
+		}
+
+		// Embargoed until the Forum (11 November 2026; the clock reads 1 September).
+		ctx := context.Background()
+		c, _ := sc.s.Cycles.Get(ctx, 2026)
+		if _, err := sc.s.Cycles.Update(ctx, testutil.System, 2026, c.Version, func(in *cycle.Input) { in.Embargo = cycle.UntilForum }); err != nil {
+			t.Fatal(err)
+		}
+		r = anon.do("GET", "/api/v1/dashboard?cycle=2026", "")
+		d = dashboardJSON{}
+		_ = json.Unmarshal([]byte(r.body), &d)
+		if d.Source != "embargoed" || d.Figures != nil || len(d.Trend) != 1 {
+			t.Errorf("embargoed: %s", r.body)
+		}
+		page = anon.do("GET", "/?cycle=2026", "")
+		if strings.Contains(page.body, "Export licensing reform") || !strings.Contains(page.body, "embargoed until the Paris Peace Forum") ||
+			strings.Contains(page.body, "accepted public actions</li>") {
+			t.Errorf("the embargoed cycle shows figures")
+		}
+		if def := anon.do("GET", "/", ""); !strings.Contains(def.body, "Progress on the twelve recommendations · 2025") {
+			t.Errorf("by default the latest cycle with figures")
+		}
+	})
+}
+
+// The dashboard in a real browser, with JavaScript turned off: the cycle is
+// chosen with the form, and axe finds nothing in either language.
+func TestDashboardInBrowser(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	acceptIn(t, sc, sc.org.ID, 2026, func(in *action.Input) { in.Recommendations = []int{2, 3} })
+	b := testutil.Browser(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	scripts := func(off bool) {
+		t.Helper()
+		_, err := chromedp.Call(b, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
+		must(err)
+	}
+	scripts(true)
+	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/?lang=en"), chromedp.WaitVisible(chromedp.CSS("svg.chart"))))
+	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); h1 != "Progress on the twelve recommendations · 2026" {
+		t.Errorf("heading: %q", h1)
+	}
+	// The select and its button are a plain form: choosing a cycle needs no
+	// script.
+	must(chromedp.Do(b, chromedp.SetValue(chromedp.CSS("#d-cycle"), "2025"), chromedp.Submit(chromedp.CSS("#d-cycle")),
+		chromedp.WaitVisible(chromedp.CSS(`h1`))))
+	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); !strings.HasSuffix(h1, "2025") {
+		t.Errorf("after choosing 2025 without JavaScript: %q", h1)
+	}
+	// axe itself is a script.
+	scripts(false)
+	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/?lang=en"), chromedp.WaitVisible(chromedp.CSS("svg.chart"))))
+	testutil.CheckAccessibility(t, b, "dashboard (en)")
+	testutil.Screenshot(t, b, "30-dashboard")
+	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/?lang=fr"), chromedp.WaitVisible(chromedp.CSS("svg.chart"))))
+	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); !strings.HasPrefix(h1, "Progrès sur les douze recommandations") {
+		t.Errorf("French heading: %q", h1)
+	}
+	testutil.CheckAccessibility(t, b, "dashboard (fr)")
+	testutil.Screenshot(t, b, "31-dashboard-fr")
+}

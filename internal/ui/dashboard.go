@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/chart"
+	"github.com/pctracker/pctracker/internal/dashboard"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/report"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+)
+
+// dashboardView is the public dashboard: every number as the page writes
+// it, worked out here so that the template only lays it out.
+type dashboardView struct {
+	Page
+	Year      int
+	Years     []int
+	Source    string
+	ReportID  int64
+	Until     string // the Forum date, while the cycle is embargoed
+	AsOf      string
+	NoCycle   bool // no cycle has opened yet
+	Cards     []card
+	Change    string // the sentence on the change since the previous cycle
+	Withheld  string
+	Stages    []string
+	Rows      []dashRow
+	Kinds     []string
+	Heat      []heatRow
+	Gaps      []dashRow
+	Trend     []trendRow
+	StageSVG  template.HTML
+	HeatSVG   template.HTML
+	TrendSVG  template.HTML
+	StatesGap string // the least-covered recommendation among states, said in a sentence
+}
+
+type card struct{ Value, Label string }
+
+type dashRow struct {
+	Number     int
+	Title      string
+	Addressees string
+	Acting     string
+	ByStage    []string
+	Coverage   string
+	Ratio      string
+	Change     string
+}
+
+type heatRow struct {
+	Number int
+	Title  string
+	Cells  []heatCell
+}
+
+type heatCell struct {
+	Text      string
+	Addressed bool
+}
+
+type trendRow struct {
+	Year       int
+	Source     string
+	Reporting  string
+	Supporters string
+	Actions    string
+	ByStage    []string
+}
+
+// home is the public dashboard of a cycle (the latest by default).
+func (h *Handler) home(c echo.Context) error {
+	v := dashboardView{Page: newPage(c, "home")}
+	year, _ := strconv.Atoi(c.QueryParam("cycle"))
+	d, err := h.Dashboard.View(c.Request().Context(), year)
+	switch {
+	case errs.Is(err, errs.NotFound) && year == 0:
+		v.NoCycle = true
+		return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
+	case err != nil:
+		return err
+	}
+	h.fillDashboard(&v, d)
+	return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
+}
+
+func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
+	lang, t := v.Lang, h.renderer.tr[v.Lang]
+	num := func(n int) string { return locale.Number(lang, n) }
+	kind := func(k stakeholder.Kind) string { return t("kind_" + string(k)) }
+	v.Year, v.Source, v.ReportID = d.Cycle.Year, string(d.Source), d.ReportID
+	for _, c := range d.Cycles {
+		v.Years = append(v.Years, c.Year)
+	}
+	if d.Source == dashboard.Embargoed {
+		v.Until = formatDate(lang, d.Until)
+		return
+	}
+	f := d.Figures.Figures
+	v.AsOf = formatDateTime(lang, f.CutoffAt)
+	v.Cards = []card{
+		{num(f.ReportingTotal), t("report_card_reporting", map[string]any{"Total": num(f.SupporterTotal)})},
+		{num(f.Actions), t("report_card_actions")},
+		{num(f.New), t("report_new")},
+		{num(f.CarriedForward), t("report_carried")},
+	}
+	if f.Prev != nil {
+		v.Change = t("report_change_since", map[string]any{"Year": f.PreviousYear,
+			"Reporting": locale.Change(lang, f.ReportingTotal-f.Prev.Reporting), "Actions": locale.Change(lang, f.Actions-f.Prev.Actions)})
+	}
+	if f.Withheld > 0 {
+		v.Withheld = t("report_withheld_note", map[string]any{"Withheld": num(f.Withheld)})
+	}
+	for _, s := range f.ByStage {
+		v.Stages = append(v.Stages, t("stage_"+string(s.Stage)))
+	}
+	for _, k := range f.Supporters {
+		v.Kinds = append(v.Kinds, kind(k.Kind))
+	}
+	row := func(r report.RecFigures) dashRow {
+		kinds := make([]string, len(r.Addressees))
+		for i, k := range r.Addressees {
+			kinds[i] = kind(k)
+		}
+		out := dashRow{Number: r.Number, Title: r.Title.In(lang), Addressees: strings.Join(kinds, ", "), Acting: num(r.Organisations),
+			Coverage: locale.Percent(lang, r.Coverage.Percent), Ratio: num(r.Coverage.Reporting) + "/" + num(r.Coverage.Addressees), Change: "–"}
+		for _, s := range r.ByStage {
+			out.ByStage = append(out.ByStage, num(s.N))
+		}
+		if r.Prev != nil {
+			out.Change = locale.Change(lang, r.Organisations-r.Prev.Organisations)
+		}
+		return out
+	}
+	statesLeast := -1.0
+	for _, r := range f.Recommendations {
+		v.Rows = append(v.Rows, row(r))
+		hr := heatRow{Number: r.Number, Title: r.Title.In(lang)}
+		for _, c := range r.HeatMap {
+			hr.Cells = append(hr.Cells, heatCell{Text: num(c.Organisations) + "/" + num(c.Supporters) + " (" + locale.Percent(lang, c.Percent) + ")",
+				Addressed: c.Addressed})
+		}
+		v.Heat = append(v.Heat, hr)
+		// The question people ask first: where do the states lag?
+		for _, c := range r.HeatMap {
+			if c.Kind == stakeholder.State && c.Addressed && c.Supporters > 0 && (statesLeast < 0 || c.Percent < statesLeast) {
+				statesLeast = c.Percent
+				v.StatesGap = t("dashboard_states_gap", map[string]any{"Number": r.Number, "Title": r.Title.In(lang),
+					"Share": locale.Percent(lang, c.Percent), "Acting": num(c.Organisations), "States": num(c.Supporters)})
+			}
+		}
+	}
+	for _, g := range f.Gaps {
+		for _, r := range f.Recommendations {
+			if r.Number == g.Number {
+				v.Gaps = append(v.Gaps, row(r))
+			}
+		}
+	}
+	v.StageSVG, v.HeatSVG = report.Charts(f, lang, t)
+	var bars []chart.Bar
+	for _, p := range d.Trend {
+		vals := make([]int, len(p.Figures.ByStage))
+		for i, s := range p.Figures.ByStage {
+			vals[i] = s.N
+		}
+		bars = append(bars, chart.Bar{Label: strconv.Itoa(p.Cycle.Year), Values: vals})
+		tr := trendRow{Year: p.Cycle.Year, Source: string(p.Source), Reporting: num(p.Figures.ReportingTotal),
+			Supporters: num(p.Figures.SupporterTotal), Actions: num(p.Figures.Actions)}
+		for _, s := range p.Figures.ByStage {
+			tr.ByStage = append(tr.ByStage, num(s.N))
+		}
+		v.Trend = append(v.Trend, tr)
+	}
+	v.TrendSVG = chart.Stacked("chart-trend", t("dashboard_trend_chart"), t("dashboard_trend_desc"), report.StageSeries(t), bars)
+}
