@@ -277,7 +277,9 @@ func (s *Service) Figures(ctx context.Context, by user.Actor, id int64) (Figures
 
 // FiguresJSON writes figures as the JSON report does, without its list of
 // actions.
-func (s *Service) FiguresJSON(f Figures, lang string) ([]byte, error) { return s.renderer.FiguresJSON(f, lang) }
+func (s *Service) FiguresJSON(f Figures, lang string) ([]byte, error) {
+	return s.renderer.FiguresJSON(f, lang)
+}
 
 // Recompile compiles a report again from its stored inputs and renders one
 // document. For a published report the CSV, JSON and Markdown come out
