@@ -90,7 +90,9 @@ func TestDashboard(t *testing.T) {
 		if rec3 := d.Figures.Recommendations[2]; rec3.Acting != 0 {
 			t.Errorf("the secretariat-only action counts on recommendation 3: %+v", rec3)
 		}
-		if len(d.Trend) != 2 || d.Trend[0].Cycle != 2025 || d.Trend[0].Actions != 1 || d.Trend[1].Actions != 1 {
+		// The scenario's 2025 action was accepted in September 2026, after
+		// that cycle's Forum: a past cycle's figures stop at its Forum.
+		if len(d.Trend) != 2 || d.Trend[0].Cycle != 2025 || d.Trend[0].Actions != 0 || d.Trend[1].Actions != 1 {
 			t.Errorf("trend: %+v", d.Trend)
 		}
 		page := anon.do("GET", "/?cycle=2026", "")

@@ -180,7 +180,7 @@ func (s *Service) previous(ctx context.Context, c cycle.Cycle, cutoff time.Time)
 		p.Actions, p.Organisations, p.ReportID = actionsOf(frozen.Actions), frozen.Organisations, published[0].ID
 		return p, nil
 	}
-	until := c.ForumDate.Add(24*time.Hour - time.Second)
+	until := forumEnd(c)
 	if cutoff.Before(until) {
 		until = cutoff
 	}
@@ -191,6 +191,9 @@ func (s *Service) previous(ctx context.Context, c cycle.Cycle, cutoff time.Time)
 	p.Actions = actionsOf(acts)
 	return p, nil
 }
+
+// forumEnd is the last second of a cycle's Forum day.
+func forumEnd(c cycle.Cycle) time.Time { return c.ForumDate.Add(24*time.Hour - time.Second) }
 
 func period(c cycle.Cycle) Period {
 	return Period{Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt, ForumDate: c.ForumDate}
@@ -251,16 +254,21 @@ func (s *Service) Document(ctx context.Context, by user.Actor, id int64, f Forma
 	return s.Recompile(ctx, id, f, lang)
 }
 
-// Live compiles the figures of a cycle as of now, from the actions accepted
-// so far, without storing anything: what the public dashboard shows of a
-// cycle that has no published report yet.
+// Live compiles the figures of a cycle from the actions accepted so far (at
+// most until the end of its Forum day, as the change since a previous
+// cycle counts them), without storing anything: what the public dashboard
+// shows of a cycle that has no published report.
 func (s *Service) Live(ctx context.Context, year int) (Figures, error) {
 	c, err := s.store.Cycle(ctx, year)
 	if err != nil {
 		return Figures{}, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
-	in, err := s.inputs(ctx, c, now, now)
+	cutoff := now
+	if end := forumEnd(c); end.Before(cutoff) {
+		cutoff = end
+	}
+	in, err := s.inputs(ctx, c, cutoff, now)
 	if err != nil {
 		return Figures{}, err
 	}
