@@ -167,6 +167,15 @@ type Filter struct {
 	Recommendation int
 	Limit          int
 	Offset         int
+	// For the public lists:
+	Country     string
+	Stage       Stage
+	MeasureType MeasureType
+	Query       string // words in the title or description
+	// PublicOn, when set, keeps only what the public may see on that day:
+	// accepted, public actions of cycles whose embargo is over; newest
+	// acceptance first.
+	PublicOn time.Time
 }
 
 // Version is a saved snapshot of an action.

@@ -10,6 +10,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -473,6 +474,44 @@ func (s *Service) List(ctx context.Context, by user.Actor, f Filter) ([]Action, 
 	case !by.IsSecretariat():
 		return nil, 0, errs.E(errs.Unauthorized, "sign in to see actions")
 	}
+	return s.store.Actions(ctx, f)
+}
+
+// PublicPageSize is the most public actions one page holds.
+const PublicPageSize = 100
+
+// Public returns a page of what anyone may see: accepted, public actions of
+// cycles whose embargo is over, newest acceptance first, filtered; and their
+// total. A filter value that is not one of the codes is a field error.
+func (s *Service) Public(ctx context.Context, f Filter) ([]Action, int, error) {
+	bad := errs.FieldErrors{}
+	if f.Stage != "" && !f.Stage.Valid() {
+		bad.Add("stage", choose(f.Stage, Stages))
+	}
+	if f.MeasureType != "" && !f.MeasureType.Valid() {
+		bad.Addf("measure", "%q is not a measure type", f.MeasureType)
+	}
+	if f.Kind != "" && !stakeholder.Kind(f.Kind).Valid() {
+		bad.Addf("kind", "must be one of %s", stakeholder.KindCodes())
+	}
+	if f.Recommendation < 0 || f.Recommendation > 99 {
+		bad.Add("recommendation", "must be a recommendation number")
+	}
+	f.Country = strings.ToUpper(strings.TrimSpace(f.Country))
+	if f.Country != "" && len(f.Country) != 2 {
+		bad.Add("country", "must be a two-letter country code")
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if len(f.Query) > 200 {
+		bad.Add("q", "must be at most 200 characters")
+	}
+	if err := bad.Err(); err != nil {
+		return nil, 0, err
+	}
+	if f.Limit <= 0 || f.Limit > PublicPageSize {
+		f.Limit = PublicPageSize
+	}
+	f.PublicOn, f.State, f.StakeholderID = s.now(), "", 0
 	return s.store.Actions(ctx, f)
 }
 

@@ -54,6 +54,7 @@ type Actions interface {
 	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
+	Public(ctx context.Context, f action.Filter) ([]action.Action, int, error)
 }
 
 // Cycles is what the API needs of reporting cycles.
@@ -117,6 +118,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.GET("/recommendations/:number", h.getRecommendation)
 	g.GET("/me", h.me)
 	g.GET("/my/actions", h.myActions)
+	g.GET("/actions", h.publicActions)
 	g.POST("/actions", h.createAction, h.idempotent)
 	g.POST("/actions/import", h.importActions)
 	g.GET("/actions/:id", h.getAction)

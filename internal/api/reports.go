@@ -183,6 +183,7 @@ func ServeReportDocument(c echo.Context, reports ReportDocuments, by user.Actor,
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, report.Filename(r.CycleYear, lang, f)))
 	if f == report.HTML {
 		h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s"`, report.Filename(r.CycleYear, lang, f)))
+		h.Set("Content-Security-Policy", report.HTMLPolicy(doc.Body)) // its own stylesheet, nothing else
 	}
 	h.Set("X-Content-SHA256", doc.SHA256)
 	if r.Status == report.Published && doc.Stored {

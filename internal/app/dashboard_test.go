@@ -101,7 +101,7 @@ func TestDashboard(t *testing.T) {
 		}
 		rec2 := d.Figures.Recommendations[1]
 		for _, want := range []string{
-			fmt.Sprintf("<li><strong>%d</strong> accepted public actions</li>", h.Actions),
+			fmt.Sprintf(`<a href="/actions?cycle=2026">%d</a></strong> accepted public actions</li>`, h.Actions),
 			fmt.Sprintf("%.1f%%", rec2.Coverage.Percent),
 			"Among states, recommendation",
 		} {
@@ -131,6 +131,11 @@ func TestDashboard(t *testing.T) {
 		if strings.Contains(page.body, "Export licensing reform") || !strings.Contains(page.body, "embargoed until the Paris Peace Forum") ||
 			strings.Contains(page.body, "accepted public actions</li>") {
 			t.Errorf("the embargoed cycle shows figures")
+		}
+		for _, path := range []string{"/api/v1/actions", "/api/v1/actions?cycle=2026", "/actions", "/actions?cycle=2026"} {
+			if body := anon.do("GET", path, "").body; strings.Contains(body, "Export licensing reform") {
+				t.Errorf("%s lists an embargoed action", path)
+			}
 		}
 		if def := anon.do("GET", "/", ""); !strings.Contains(def.body, "Progress on the twelve recommendations · 2025") {
 			t.Errorf("by default the latest cycle with figures")
@@ -179,4 +184,64 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	testutil.CheckAccessibility(t, b, "dashboard (fr)")
 	testutil.Screenshot(t, b, "31-dashboard-fr")
+}
+
+// The public list of actions: filters, the total, field errors for a code
+// it does not know, and never a draft, a secretariat-only action or one
+// still under embargo.
+func TestPublicActions(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		anon := apiClient{t: t, base: sc.ts}
+		acceptIn(t, sc, sc.org.ID, 2026, func(in *action.Input) {
+			in.Recommendations, in.Title, in.Stage = []int{2}, "Export licensing reform", action.Implemented
+		})
+		acceptIn(t, sc, sc.otherOrg.ID, 2026, func(in *action.Input) {
+			in.Recommendations, in.Title, in.Visibility = []int{3}, "Confidential vendor register", action.SecretariatOnly
+		})
+		c, _ := sc.s.Cycles.Get(context.Background(), 2026)
+		draft := testutil.ActionInput()
+		draft.Title = "Unfinished draft idea"
+		if _, err := sc.s.Actions.Create(context.Background(), testutil.System, sc.otherOrg.ID, c.ID, draft); err != nil {
+			t.Fatal(err)
+		}
+		type list struct {
+			Items []struct {
+				Title string `json:"title"`
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		get := func(q string) (list, response) {
+			r := anon.do("GET", "/api/v1/actions"+q, "")
+			var l list
+			_ = json.Unmarshal([]byte(r.body), &l)
+			return l, r
+		}
+		all, r := get("")
+		// The scenario's 2025 action and the public 2026 one.
+		if r.status != 200 || all.Total != 2 || strings.Contains(r.body, "Confidential") || strings.Contains(r.body, "Unfinished") ||
+			strings.Contains(r.body, `"state":`) || strings.Contains(r.body, `"version":`) {
+			t.Errorf("all: %d %s", r.status, r.body)
+		}
+		for q, want := range map[string]int{"?cycle=2026": 1, "?recommendation=2": 1, "?stage=implemented": 1, "?kind=company": 0,
+			"?country=fr": 2, "?q=LICENSING": 1, "?q=100%25": 0, "?cycle=2026&recommendation=4": 0} {
+			if l, r := get(q); r.status != 200 || l.Total != want {
+				t.Errorf("%s: %d, total %d, want %d", q, r.status, l.Total, want)
+			}
+		}
+		for q, field := range map[string]string{"?stage=done": "stage", "?kind=guild": "kind", "?cycle=x": "cycle", "?page=0": "page"} {
+			if _, r := get(q); r.status != 422 || !strings.Contains(r.body, `"`+field+`"`) {
+				t.Errorf("%s: %d %s", q, r.status, r.body)
+			}
+		}
+		page := anon.do("GET", "/actions?cycle=2026", "")
+		if page.status != 200 || !strings.Contains(page.body, "Export licensing reform") || strings.Contains(page.body, "Confidential") ||
+			strings.Contains(page.body, "Unfinished") ||
+			!strings.Contains(page.body, "1 actions") {
+			t.Errorf("page: %d", page.status)
+		}
+		if bad := anon.do("GET", "/actions?stage=done&q=keep+me", ""); bad.status != 422 || !strings.Contains(bad.body, `value="keep me"`) {
+			t.Errorf("a bad filter on the page: %d", bad.status)
+		}
+	})
 }

@@ -76,6 +76,12 @@ func TestReportsAPI(t *testing.T) {
 			!strings.Contains(r.header.Get("Content-Disposition"), "paris-call-progress-report-2025-fr.csv") || r.header.Get("Cache-Control") != "no-store" {
 			t.Errorf("draft CSV: %d %v %.200s", r.status, r.header, r.body)
 		}
+		// The HTML report is served with a policy that allows its own
+		// stylesheet, by hash, and nothing else.
+		if r := sc.sec.do("GET", path+"/html", ""); !strings.Contains(r.header.Get("Content-Security-Policy"), "style-src 'sha256-") ||
+			strings.Contains(r.header.Get("Content-Security-Policy"), "unsafe") || !strings.Contains(r.body, "<style>") {
+			t.Errorf("HTML report policy: %q", r.header.Get("Content-Security-Policy"))
+		}
 		if r := sc.sec.do("GET", path+"/pdf", ""); r.status != 503 || !strings.Contains(r.body, "report.chromium") {
 			t.Errorf("PDF without Chromium: %d %s", r.status, r.body)
 		}

@@ -151,12 +151,12 @@ func TestRecommendationsAPI(t *testing.T) {
 func TestHomePage(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ts := startServer(t, db)
-		r := get(t, nil, ts.URL+"/")
+		r := get(t, nil, ts.URL+"/recommendations")
 		if r.status != 200 || !strings.Contains(r.body, `<html lang="en">`) || strings.Count(r.body, `class="recommendation"`) != 12 ||
 			!strings.Contains(r.body, "Develop clear acceptable use guidelines") || !strings.Contains(r.body, "Expand collective knowledge of the market") {
 			t.Fatalf("English home: %d\n%s", r.status, r.body)
 		}
-		r = get(t, nil, ts.URL+"/", "Accept-Language", "fr-FR,fr;q=0.9,en;q=0.5")
+		r = get(t, nil, ts.URL+"/recommendations", "Accept-Language", "fr-FR,fr;q=0.9,en;q=0.5")
 		if !strings.Contains(r.body, `<html lang="fr">`) || !strings.Contains(r.body, "Élaborer des lignes directrices claires") ||
 			!strings.Contains(r.body, "Les douze recommandations prioritaires") || r.header.Get("Content-Language") != "fr" {
 			t.Errorf("French by Accept-Language: %s", r.body[:300])

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"html/template"
@@ -283,4 +284,19 @@ func (s *sheetWriter) row(bold bool, cells ...any) {
 		end, _ := excelize.CoordinatesToCellName(len(cells), s.n)
 		s.err = s.x.SetCellStyle(s.name, cell, end, s.bold)
 	}
+}
+
+// HTMLPolicy is the Content-Security-Policy under which an HTML report is
+// served: it allows the document's own stylesheet (by its hash, so a
+// published document keeps working whatever later templates hold) and
+// nothing else: no script, no outside resource.
+func HTMLPolicy(doc []byte) string {
+	policy := "default-src 'none'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	start := bytes.Index(doc, []byte("<style>"))
+	end := bytes.Index(doc, []byte("</style>"))
+	if start < 0 || end < start {
+		return policy
+	}
+	sum := sha256.Sum256(doc[start+len("<style>") : end])
+	return policy + "; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 )
 
@@ -199,13 +201,35 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	if f.Recommendation != 0 {
 		q = q.Where("id IN (SELECT action_id FROM action_recommendations WHERE recommendation_number = ?)", f.Recommendation)
 	}
+	if f.Country != "" {
+		q = q.Where("stakeholder_id IN (SELECT id FROM stakeholders WHERE country = ?)", f.Country)
+	}
+	if f.Stage != "" {
+		q = q.Where("stage = ?", string(f.Stage))
+	}
+	if f.MeasureType != "" {
+		q = q.Where("measure_type = ?", string(f.MeasureType))
+	}
+	if f.Query != "" {
+		// A plain match on both engines; lower() folds ASCII only on SQLite,
+		// so the words are matched as typed and in lower case.
+		like := "%" + strings.NewReplacer("%", "\\%", "_", "\\_").Replace(strings.ToLower(f.Query)) + "%"
+		q = q.Where("(lower(title) LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\')", like, like)
+	}
+	if !f.PublicOn.IsZero() {
+		q = q.Where("state = 'accepted' AND visibility = 'public' AND cycle_id IN "+
+			"(SELECT id FROM cycles WHERE embargo = 'immediate' OR forum_date <= ?)", date.Day(f.PublicOn))
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err)
 	}
 	order := "updated_at DESC, id DESC"
-	if f.Oldest {
+	switch {
+	case f.Oldest:
 		order = "submitted_at, id"
+	case !f.PublicOn.IsZero():
+		order = "accepted_at DESC, id DESC"
 	}
 	var rows []actionRow
 	if err := q.Order(order).Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {

@@ -3,6 +3,7 @@ package ui
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -42,14 +43,29 @@ type dashboardView struct {
 	StatesGap string // the least-covered recommendation among states, said in a sentence
 }
 
-type card struct{ Value, Label string }
+type card struct{ Value, Label, URL string }
+
+// listURL is the public list of the actions behind a figure.
+func listURL(year, rec int, extra ...string) string {
+	q := url.Values{"cycle": {strconv.Itoa(year)}}
+	if rec != 0 {
+		q.Set("recommendation", strconv.Itoa(rec))
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
+	return "/actions?" + q.Encode()
+}
+
+type link struct{ Text, URL string }
 
 type dashRow struct {
 	Number     int
 	Title      string
 	Addressees string
 	Acting     string
-	ByStage    []string
+	ActingURL  string
+	ByStage    []link
 	Coverage   string
 	Ratio      string
 	Change     string
@@ -63,6 +79,7 @@ type heatRow struct {
 
 type heatCell struct {
 	Text      string
+	URL       string
 	Addressed bool
 }
 
@@ -72,6 +89,7 @@ type trendRow struct {
 	Reporting  string
 	Supporters string
 	Actions    string
+	URL        string
 	ByStage    []string
 }
 
@@ -106,10 +124,10 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 	f := d.Figures.Figures
 	v.AsOf = formatDateTime(lang, f.CutoffAt)
 	v.Cards = []card{
-		{num(f.ReportingTotal), t("report_card_reporting", map[string]any{"Total": num(f.SupporterTotal)})},
-		{num(f.Actions), t("report_card_actions")},
-		{num(f.New), t("report_new")},
-		{num(f.CarriedForward), t("report_carried")},
+		{num(f.ReportingTotal), t("report_card_reporting", map[string]any{"Total": num(f.SupporterTotal)}), ""},
+		{num(f.Actions), t("report_card_actions"), listURL(f.Year, 0)},
+		{num(f.New), t("report_new"), ""},
+		{num(f.CarriedForward), t("report_carried"), ""},
 	}
 	if f.Prev != nil {
 		v.Change = t("report_change_since", map[string]any{"Year": f.PreviousYear,
@@ -130,9 +148,10 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 			kinds[i] = kind(k)
 		}
 		out := dashRow{Number: r.Number, Title: r.Title.In(lang), Addressees: strings.Join(kinds, ", "), Acting: num(r.Organisations),
+			ActingURL: listURL(f.Year, r.Number),
 			Coverage: locale.Percent(lang, r.Coverage.Percent), Ratio: num(r.Coverage.Reporting) + "/" + num(r.Coverage.Addressees), Change: "–"}
 		for _, s := range r.ByStage {
-			out.ByStage = append(out.ByStage, num(s.N))
+			out.ByStage = append(out.ByStage, link{num(s.N), listURL(f.Year, r.Number, "stage", string(s.Stage))})
 		}
 		if r.Prev != nil {
 			out.Change = locale.Change(lang, r.Organisations-r.Prev.Organisations)
@@ -145,7 +164,7 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 		hr := heatRow{Number: r.Number, Title: r.Title.In(lang)}
 		for _, c := range r.HeatMap {
 			hr.Cells = append(hr.Cells, heatCell{Text: num(c.Organisations) + "/" + num(c.Supporters) + " (" + locale.Percent(lang, c.Percent) + ")",
-				Addressed: c.Addressed})
+				URL: listURL(f.Year, r.Number, "kind", string(c.Kind)), Addressed: c.Addressed})
 		}
 		v.Heat = append(v.Heat, hr)
 		// The question people ask first: where do the states lag?
@@ -172,7 +191,7 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 			vals[i] = s.N
 		}
 		bars = append(bars, chart.Bar{Label: strconv.Itoa(p.Cycle.Year), Values: vals})
-		tr := trendRow{Year: p.Cycle.Year, Source: string(p.Source), Reporting: num(p.Figures.ReportingTotal),
+		tr := trendRow{Year: p.Cycle.Year, Source: string(p.Source), URL: listURL(p.Cycle.Year, 0), Reporting: num(p.Figures.ReportingTotal),
 			Supporters: num(p.Figures.SupporterTotal), Actions: num(p.Figures.Actions)}
 		for _, s := range p.Figures.ByStage {
 			tr.ByStage = append(tr.ByStage, num(s.N))

@@ -82,6 +82,7 @@ type Actions interface {
 	DeadlineFor(ctx context.Context, c cycle.Cycle, stakeholderID int64) (time.Time, error)
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
+	Public(ctx context.Context, f action.Filter) ([]action.Action, int, error)
 }
 
 // Accounts invites people and resets passwords.
@@ -188,6 +189,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	lang := h.languageMiddleware
 	e.GET("/", h.home, lang)
 	e.GET("/recommendations", h.recommendations, lang)
+	e.GET("/actions", h.publicActions, lang)
 	e.GET("/signin", h.signInForm, lang)
 	e.POST("/signin", h.signIn, lang)
 	e.POST("/signout", h.signOut, lang)

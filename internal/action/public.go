@@ -1,0 +1,39 @@
+package action
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/pctracker/pctracker/internal/errs"
+)
+
+// ParsePublicFilter reads the filters of a public list of actions from a
+// query (cycle, recommendation, kind, country, stage, measure, q, page), as
+// the API and the pages take them. It returns the filter with the page's
+// limit and offset, and the page number.
+func ParsePublicFilter(q url.Values) (Filter, int, error) {
+	f := Filter{Kind: q.Get("kind"), Country: q.Get("country"), Stage: Stage(q.Get("stage")),
+		MeasureType: MeasureType(q.Get("measure")), Query: q.Get("q")}
+	bad := errs.FieldErrors{}
+	number := func(name string) int {
+		v := q.Get(name)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			bad.Add(name, "must be a whole number from 1")
+		}
+		return n
+	}
+	f.CycleYear, f.Recommendation = number("cycle"), number("recommendation")
+	page := number("page")
+	if page == 0 {
+		page = 1
+	}
+	if page > 100000 {
+		bad.Add("page", "is too large")
+	}
+	f.Limit, f.Offset = PublicPageSize, (page-1)*PublicPageSize
+	return f, page, bad.Err()
+}

@@ -1,0 +1,61 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/action"
+)
+
+// publicActionDTO is an action as anyone may see it: no workflow state,
+// versions, people or drafts' dates.
+type publicActionDTO struct {
+	ID               int64         `json:"id"`
+	Cycle            int           `json:"cycle"`
+	OrganisationID   int64         `json:"organisation_id"`
+	Organisation     string        `json:"organisation"`
+	OrganisationKind string        `json:"organisation_kind"`
+	Title            string        `json:"title"`
+	Description      string        `json:"description"`
+	Recommendations  []int         `json:"recommendations"`
+	Stage            string        `json:"stage"`
+	Measure          string        `json:"measure"`
+	Scope            string        `json:"scope"`
+	StartsOn         *dateDTO      `json:"starts_on"`
+	EndsOn           *dateDTO      `json:"ends_on"`
+	CarriedFrom      *int64        `json:"carried_from"`
+	Evidence         []evidenceDTO `json:"evidence"`
+	AcceptedAt       *time.Time    `json:"accepted_at"`
+}
+
+func publicActionToDTO(a action.Action) publicActionDTO {
+	d := actionToDTO(a)
+	return publicActionDTO{ID: d.ID, Cycle: d.Cycle, OrganisationID: d.OrganisationID, Organisation: d.Organisation,
+		OrganisationKind: d.OrganisationKind, Title: d.Title, Description: d.Description, Recommendations: d.Recommendations,
+		Stage: d.Stage, Measure: d.Measure, Scope: d.Scope, StartsOn: d.StartsOn, EndsOn: d.EndsOn, CarriedFrom: d.CarriedFrom,
+		Evidence: d.Evidence, AcceptedAt: d.AcceptedAt}
+}
+
+// publicActions lists accepted public actions, filtered, a page at a time.
+func (h *Handler) publicActions(c echo.Context) error {
+	f, page, err := action.ParsePublicFilter(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	list, total, err := h.Actions.Public(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Items   []publicActionDTO `json:"items"`
+		Total   int               `json:"total"`
+		Page    int               `json:"page"`
+		PerPage int               `json:"per_page"`
+	}{Items: make([]publicActionDTO, len(list)), Total: total, Page: page, PerPage: f.Limit}
+	for i, a := range list {
+		out.Items[i] = publicActionToDTO(a)
+	}
+	return c.JSON(http.StatusOK, out)
+}
