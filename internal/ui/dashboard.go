@@ -149,7 +149,7 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 		}
 		out := dashRow{Number: r.Number, Title: r.Title.In(lang), Addressees: strings.Join(kinds, ", "), Acting: num(r.Organisations),
 			ActingURL: listURL(f.Year, r.Number),
-			Coverage: locale.Percent(lang, r.Coverage.Percent), Ratio: num(r.Coverage.Reporting) + "/" + num(r.Coverage.Addressees), Change: "–"}
+			Coverage:  locale.Percent(lang, r.Coverage.Percent), Ratio: num(r.Coverage.Reporting) + "/" + num(r.Coverage.Addressees), Change: "–"}
 		for _, s := range r.ByStage {
 			out.ByStage = append(out.ByStage, link{num(s.N), listURL(f.Year, r.Number, "stage", string(s.Stage))})
 		}
