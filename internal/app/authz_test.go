@@ -189,6 +189,7 @@ var rules = map[string]rule{
 	"GET /api/v1/actions":               always(ok),
 	"GET /actions":                      always(ok),
 	"GET /recommendations":              always(ok),
+	"GET /recommendations/:number":      always(ok),
 	"POST /admin/cycles/:year/reports":  secretariatOnly,
 	"GET /reports":                      always(ok),
 	"GET /reports/:id":                  always(notFound),

@@ -109,7 +109,19 @@ func TestDashboard(t *testing.T) {
 				t.Errorf("the page lacks %q", want)
 			}
 		}
-		for _, body := range []string{page.body, r.body, anon.do("GET", "/api/v1/dashboard?cycle=2026&lang=fr", "").body} {
+		// The recommendation's own page: its figures cycle by cycle and its
+		// actions.
+		rp := anon.do("GET", "/recommendations/2", "")
+		if rp.status != 200 || !strings.Contains(rp.body, "Export licensing reform") ||
+			!strings.Contains(rp.body, `<a href="/actions?cycle=2026&amp;recommendation=2">1</a>`) {
+			t.Errorf("recommendation page: %d", rp.status)
+		}
+		for _, path := range []string{"/recommendations/99", "/recommendations/x"} {
+			if r := anon.do("GET", path, ""); r.status != 404 {
+				t.Errorf("%s: %d", path, r.status)
+			}
+		}
+		for _, body := range []string{page.body, r.body, rp.body, anon.do("GET", "/api/v1/dashboard?cycle=2026&lang=fr", "").body} {
 			if strings.Contains(body, "Confidential vendor register") {
 				t.Error("a secretariat-only action shows in public")
 			}
@@ -184,6 +196,12 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	testutil.CheckAccessibility(t, b, "dashboard (fr)")
 	testutil.Screenshot(t, b, "31-dashboard-fr")
+	for _, p := range []struct{ path, name string }{{"/recommendations/2?lang=en", "32-recommendation"}, {"/actions?cycle=2026", "33-actions"},
+		{"/actions?stage=done", "34-actions-bad-filter"}, {"/recommendations/3?lang=fr", "35-recommendation-fr"}} {
+		must(chromedp.Do(b, chromedp.Navigate(sc.ts+p.path), chromedp.WaitVisible(chromedp.CSS("h1"))))
+		testutil.CheckAccessibility(t, b, p.path)
+		testutil.Screenshot(t, b, p.name)
+	}
 }
 
 // The public list of actions: filters, the total, field errors for a code

@@ -5,15 +5,17 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
 type recommendationsView struct {
 	Page
-	Recommendations []recommendationView
+	Recommendations []recommendationItem
 }
 
-type recommendationView struct {
+// recommendationItem is a recommendation's text in the page's language.
+type recommendationItem struct {
 	Number      int
 	Slug        string
 	Title       string
@@ -30,12 +32,16 @@ func (h *Handler) recommendations(c echo.Context) error {
 	}
 	v := recommendationsView{Page: newPage(c, "recommendations")}
 	for _, r := range recs {
-		rv := recommendationView{Number: r.Number, Slug: r.Slug, Title: r.Title.In(v.Lang),
-			Description: r.Description.In(v.Lang), Addressees: r.Addressees}
-		for _, p := range r.Principles {
-			rv.Principles = append(rv.Principles, p.In(v.Lang))
-		}
-		v.Recommendations = append(v.Recommendations, rv)
+		v.Recommendations = append(v.Recommendations, recommendationItemOf(r, v.Lang))
 	}
 	return h.renderer.render(c, http.StatusOK, "recommendations", v.Lang, v)
+}
+
+func recommendationItemOf(r recommendation.Recommendation, lang string) recommendationItem {
+	item := recommendationItem{Number: r.Number, Slug: r.Slug, Title: r.Title.In(lang),
+		Description: r.Description.In(lang), Addressees: r.Addressees}
+	for _, p := range r.Principles {
+		item.Principles = append(item.Principles, p.In(lang))
+	}
+	return item
 }

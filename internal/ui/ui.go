@@ -35,6 +35,7 @@ import (
 // Recommendations is what the pages need of the recommendations.
 type Recommendations interface {
 	List(ctx context.Context) ([]recommendation.Recommendation, error)
+	Get(ctx context.Context, number int) (recommendation.Recommendation, error)
 }
 
 // SignIn checks credentials.
@@ -189,6 +190,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	lang := h.languageMiddleware
 	e.GET("/", h.home, lang)
 	e.GET("/recommendations", h.recommendations, lang)
+	e.GET("/recommendations/:number", h.recommendation, lang)
 	e.GET("/actions", h.publicActions, lang)
 	e.GET("/signin", h.signInForm, lang)
 	e.POST("/signin", h.signIn, lang)
