@@ -8,7 +8,8 @@ import (
 )
 
 // ParsePublicFilter reads the filters of a public list of actions from a
-// query (cycle, recommendation, kind, country, stage, measure, q, page), as
+// query (cycle, recommendation, organisation, kind, country, stage,
+// measure, q, page), as
 // the API and the pages take them. It returns the filter with the page's
 // limit and offset, and the page number.
 func ParsePublicFilter(q url.Values) (Filter, int, error) {
@@ -27,6 +28,7 @@ func ParsePublicFilter(q url.Values) (Filter, int, error) {
 		return n
 	}
 	f.CycleYear, f.Recommendation = number("cycle"), number("recommendation")
+	f.StakeholderID = int64(number("organisation"))
 	page := number("page")
 	if page == 0 {
 		page = 1

@@ -511,7 +511,7 @@ func (s *Service) Public(ctx context.Context, f Filter) ([]Action, int, error) {
 	if f.Limit <= 0 || f.Limit > PublicPageSize {
 		f.Limit = PublicPageSize
 	}
-	f.PublicOn, f.State, f.StakeholderID = s.now(), "", 0
+	f.PublicOn, f.State = s.now(), ""
 	return s.store.Actions(ctx, f)
 }
 

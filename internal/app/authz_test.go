@@ -190,6 +190,8 @@ var rules = map[string]rule{
 	"GET /actions":                      always(ok),
 	"GET /recommendations":              always(ok),
 	"GET /recommendations/:number":      always(ok),
+	"GET /organisations":                always(ok),
+	"GET /organisations/:id":            always(notFound),
 	"POST /admin/cycles/:year/reports":  secretariatOnly,
 	"GET /reports":                      always(ok),
 	"GET /reports/:id":                  always(notFound),

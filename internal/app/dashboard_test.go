@@ -116,7 +116,21 @@ func TestDashboard(t *testing.T) {
 			!strings.Contains(rp.body, `<a href="/actions?cycle=2026&amp;recommendation=2">1</a>`) {
 			t.Errorf("recommendation page: %d", rp.status)
 		}
-		for _, path := range []string{"/recommendations/99", "/recommendations/x"} {
+		// The directory's badge, and each profile's public actions only.
+		dir := anon.do("GET", "/organisations", "")
+		badge := fmt.Sprintf(`<a href="/organisations/%d">%s</a></th><td>States</td><td>FR</td>
+    <td><span class="badge badge-accepted">reported in 2026</span>`, sc.org.ID, sc.org.Name)
+		if dir.status != 200 || !strings.Contains(dir.body, badge) || strings.Count(dir.body, "reported in 2026</span>") != 1 {
+			t.Errorf("directory: %d\n%s", dir.status, dir.body)
+		}
+		if p := anon.do("GET", fmt.Sprintf("/organisations/%d", sc.org.ID), ""); p.status != 200 || !strings.Contains(p.body, "Export licensing reform") {
+			t.Errorf("profile: %d", p.status)
+		}
+		if p := anon.do("GET", fmt.Sprintf("/organisations/%d", sc.otherOrg.ID), ""); p.status != 200 ||
+			strings.Contains(p.body, "Confidential") || !strings.Contains(p.body, "No public action yet") {
+			t.Errorf("the other organisation's profile: %d", p.status)
+		}
+		for _, path := range []string{"/recommendations/99", "/recommendations/x", "/organisations/999999", "/organisations/x"} {
 			if r := anon.do("GET", path, ""); r.status != 404 {
 				t.Errorf("%s: %d", path, r.status)
 			}
@@ -197,6 +211,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	testutil.CheckAccessibility(t, b, "dashboard (fr)")
 	testutil.Screenshot(t, b, "31-dashboard-fr")
 	for _, p := range []struct{ path, name string }{{"/recommendations/2?lang=en", "32-recommendation"}, {"/actions?cycle=2026", "33-actions"},
+		{"/organisations", "36-supporters"}, {fmt.Sprintf("/organisations/%d", sc.org.ID), "37-profile"},
 		{"/actions?stage=done", "34-actions-bad-filter"}, {"/recommendations/3?lang=fr", "35-recommendation-fr"}} {
 		must(chromedp.Do(b, chromedp.Navigate(sc.ts+p.path), chromedp.WaitVisible(chromedp.CSS("h1"))))
 		testutil.CheckAccessibility(t, b, p.path)

@@ -108,6 +108,7 @@ type Gap struct {
 // Listed is an accepted public action as the report lists it.
 type Listed struct {
 	ID              int64
+	OrganisationID  int64
 	Organisation    string
 	Kind            stakeholder.Kind
 	Country         string
@@ -321,7 +322,7 @@ func listed(as []Action, orgs map[int64]Organisation) []Listed {
 			continue
 		}
 		o := orgs[a.OrganisationID]
-		out = append(out, Listed{ID: a.ID, Organisation: o.Name, Kind: o.Kind, Country: o.Country, Title: a.Title,
+		out = append(out, Listed{ID: a.ID, OrganisationID: o.ID, Organisation: o.Name, Kind: o.Kind, Country: o.Country, Title: a.Title,
 			Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, CarriedForward: a.CarriedForward,
 			Recommendations: a.Recommendations, AcceptedAt: a.AcceptedAt.UTC(), Evidence: a.Evidence})
 	}

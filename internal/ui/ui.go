@@ -192,6 +192,8 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/recommendations", h.recommendations, lang)
 	e.GET("/recommendations/:number", h.recommendation, lang)
 	e.GET("/actions", h.publicActions, lang)
+	e.GET("/organisations", h.directory, lang)
+	e.GET("/organisations/:id", h.profile, lang)
 	e.GET("/signin", h.signInForm, lang)
 	e.POST("/signin", h.signIn, lang)
 	e.POST("/signout", h.signOut, lang)

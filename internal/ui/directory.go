@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// directoryView is the public directory of supporting organisations.
+type directoryView struct {
+	Page
+	Orgs    []directoryOrg
+	Total   int
+	Kinds   []stakeholder.Kind
+	Kind    string
+	Country string
+	Query   string
+	Year    int // the cycle the badge speaks of
+	PageNo  int
+	PrevURL string
+	NextURL string
+}
+
+type directoryOrg struct {
+	stakeholder.Stakeholder
+	Reported bool // has public actions in the dashboard's cycle
+}
+
+const directoryPageSize = 50
+
+// directory lists the active supporting organisations, with a badge for
+// those that reported in the dashboard's cycle.
+func (h *Handler) directory(c echo.Context) error {
+	ctx := c.Request().Context()
+	v := directoryView{Page: newPage(c, "supporters"), Kinds: stakeholder.Kinds, PageNo: 1}
+	if k := stakeholder.Kind(c.QueryParam("kind")); k.Valid() {
+		v.Kind = string(k)
+	}
+	v.Country = strings.ToUpper(strings.TrimSpace(c.QueryParam("country")))
+	v.Query = strings.TrimSpace(c.QueryParam("q"))
+	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 1 {
+		v.PageNo = p
+	}
+	active := true
+	orgs, total, err := h.Stakeholders.List(ctx, stakeholder.Filter{Kind: stakeholder.Kind(v.Kind), Country: v.Country,
+		Query: v.Query, Active: &active, Limit: directoryPageSize, Offset: (v.PageNo - 1) * directoryPageSize})
+	if err != nil {
+		return err
+	}
+	reported := map[int64]bool{}
+	if d, err := h.Dashboard.View(ctx, 0); err == nil {
+		v.Year = d.Cycle.Year
+		for _, l := range d.Figures.Figures.Listed {
+			reported[l.OrganisationID] = true
+		}
+	} else if !errs.Is(err, errs.NotFound) {
+		return err
+	}
+	for _, o := range orgs {
+		v.Orgs = append(v.Orgs, directoryOrg{Stakeholder: o, Reported: reported[o.ID]})
+	}
+	v.Total = total
+	link := func(page int) string {
+		q := url.Values{"page": {strconv.Itoa(page)}, "kind": {v.Kind}, "country": {v.Country}, "q": {v.Query}}
+		return "/organisations?" + q.Encode()
+	}
+	if v.PageNo > 1 {
+		v.PrevURL = link(v.PageNo - 1)
+	}
+	if v.PageNo*directoryPageSize < total {
+		v.NextURL = link(v.PageNo + 1)
+	}
+	return h.renderer.render(c, http.StatusOK, "directory", v.Lang, v)
+}
+
+// profileView is an organisation's public profile: its public actions
+// across the years, latest cycle first.
+type profileView struct {
+	Page
+	Org    stakeholder.Stakeholder
+	Cycles []profileCycle
+	Total  int
+}
+
+type profileCycle struct {
+	Year    int
+	Actions []action.Action
+}
+
+func (h *Handler) profile(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errs.E(errs.NotFound, "no such organisation")
+	}
+	ctx := c.Request().Context()
+	o, err := h.Stakeholders.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if by, _ := user.ActorFrom(ctx); !o.Active && !by.IsSecretariat() {
+		return errs.E(errs.NotFound, "no organisation %d", id)
+	}
+	list, total, err := h.Actions.Public(ctx, action.Filter{StakeholderID: id, Limit: action.PublicPageSize})
+	if err != nil {
+		return err
+	}
+	v := profileView{Page: newPage(c, "supporters"), Org: o, Total: total}
+	byYear := map[int]int{} // year -> index in v.Cycles
+	for _, a := range list {
+		i, ok := byYear[a.CycleYear]
+		if !ok {
+			i = len(v.Cycles)
+			byYear[a.CycleYear] = i
+			v.Cycles = append(v.Cycles, profileCycle{Year: a.CycleYear})
+		}
+		v.Cycles[i].Actions = append(v.Cycles[i].Actions, a)
+	}
+	sort.Slice(v.Cycles, func(i, j int) bool { return v.Cycles[i].Year > v.Cycles[j].Year })
+	return h.renderer.render(c, http.StatusOK, "profile", v.Lang, v)
+}
