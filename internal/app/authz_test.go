@@ -191,6 +191,7 @@ var rules = map[string]rule{
 	"GET /recommendations":              always(ok),
 	"GET /recommendations/:number":      always(ok),
 	"GET /organisations":                always(ok),
+	"GET /about":                        always(ok),
 	"GET /organisations/:id":            always(notFound),
 	"POST /admin/cycles/:year/reports":  secretariatOnly,
 	"GET /reports":                      always(ok),

@@ -193,6 +193,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/recommendations/:number", h.recommendation, lang)
 	e.GET("/actions", h.publicActions, lang)
 	e.GET("/organisations", h.directory, lang)
+	e.GET("/about", h.about, lang)
 	e.GET("/organisations/:id", h.profile, lang)
 	e.GET("/signin", h.signInForm, lang)
 	e.POST("/signin", h.signIn, lang)
