@@ -176,6 +176,10 @@ type Filter struct {
 	// accepted, public actions of cycles whose embargo is over; newest
 	// acceptance first.
 	PublicOn time.Time
+	// AfterID, when set, pages by id instead (the actions after it, by id),
+	// for walking through every action a batch at a time.
+	AfterID   int64
+	SkipTotal bool // the total is not wanted: no count is made
 }
 
 // Version is a saved snapshot of an action.

@@ -3,8 +3,10 @@ package action
 import (
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
 // ParsePublicFilter reads the filters of a public list of actions from a
@@ -38,4 +40,31 @@ func ParsePublicFilter(q url.Values) (Filter, int, error) {
 	}
 	f.Limit, f.Offset = PublicPageSize, (page-1)*PublicPageSize
 	return f, page, bad.Err()
+}
+
+// CheckPublic tidies a public filter and says which of its values is not
+// one of the codes.
+func (f *Filter) CheckPublic() error {
+	bad := errs.FieldErrors{}
+	if f.Stage != "" && !f.Stage.Valid() {
+		bad.Add("stage", choose(f.Stage, Stages))
+	}
+	if f.MeasureType != "" && !f.MeasureType.Valid() {
+		bad.Addf("measure", "%q is not a measure type", f.MeasureType)
+	}
+	if f.Kind != "" && !stakeholder.Kind(f.Kind).Valid() {
+		bad.Addf("kind", "must be one of %s", stakeholder.KindCodes())
+	}
+	if f.Recommendation < 0 || f.Recommendation > 99 {
+		bad.Add("recommendation", "must be a recommendation number")
+	}
+	f.Country = strings.ToUpper(strings.TrimSpace(f.Country))
+	if f.Country != "" && len(f.Country) != 2 {
+		bad.Add("country", "must be a two-letter country code")
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if len(f.Query) > 200 {
+		bad.Add("q", "must be at most 200 characters")
+	}
+	return bad.Err()
 }

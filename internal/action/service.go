@@ -10,7 +10,6 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
-	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -484,28 +483,7 @@ const PublicPageSize = 100
 // cycles whose embargo is over, newest acceptance first, filtered; and their
 // total. A filter value that is not one of the codes is a field error.
 func (s *Service) Public(ctx context.Context, f Filter) ([]Action, int, error) {
-	bad := errs.FieldErrors{}
-	if f.Stage != "" && !f.Stage.Valid() {
-		bad.Add("stage", choose(f.Stage, Stages))
-	}
-	if f.MeasureType != "" && !f.MeasureType.Valid() {
-		bad.Addf("measure", "%q is not a measure type", f.MeasureType)
-	}
-	if f.Kind != "" && !stakeholder.Kind(f.Kind).Valid() {
-		bad.Addf("kind", "must be one of %s", stakeholder.KindCodes())
-	}
-	if f.Recommendation < 0 || f.Recommendation > 99 {
-		bad.Add("recommendation", "must be a recommendation number")
-	}
-	f.Country = strings.ToUpper(strings.TrimSpace(f.Country))
-	if f.Country != "" && len(f.Country) != 2 {
-		bad.Add("country", "must be a two-letter country code")
-	}
-	f.Query = strings.TrimSpace(f.Query)
-	if len(f.Query) > 200 {
-		bad.Add("q", "must be at most 200 characters")
-	}
-	if err := bad.Err(); err != nil {
+	if err := f.CheckPublic(); err != nil {
 		return nil, 0, err
 	}
 	if f.Limit <= 0 || f.Limit > PublicPageSize {
@@ -513,6 +491,32 @@ func (s *Service) Public(ctx context.Context, f Filter) ([]Action, int, error) {
 	}
 	f.PublicOn, f.State = s.now(), ""
 	return s.store.Actions(ctx, f)
+}
+
+// EachPublic calls fn with every public action that f selects, by id, a
+// batch at a time: a download of every action holds one batch in memory,
+// not the whole list.
+func (s *Service) EachPublic(ctx context.Context, f Filter, fn func(Action) error) error {
+	if err := f.CheckPublic(); err != nil {
+		return err
+	}
+	const batch = 500
+	f.PublicOn, f.State, f.Limit, f.Offset, f.AfterID, f.SkipTotal = s.now(), "", batch, 0, 0, true
+	for {
+		page, _, err := s.store.Actions(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, a := range page {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		if len(page) < batch {
+			return nil
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
 }
 
 // History returns every saved version of an action and its workflow events,

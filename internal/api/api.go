@@ -55,6 +55,7 @@ type Actions interface {
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
 	Public(ctx context.Context, f action.Filter) ([]action.Action, int, error)
+	EachPublic(ctx context.Context, f action.Filter, fn func(action.Action) error) error
 }
 
 // Cycles is what the API needs of reporting cycles.
@@ -78,6 +79,7 @@ type Deps struct {
 	Reports         Reports
 	Dashboard       Dashboard
 	ReportJSON      ReportJSON
+	BaseURL         string // the public address, for links in the feed
 	Now             func() time.Time
 }
 
@@ -150,6 +152,9 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.POST("/reports/:id/publish", h.publishReport)
 	g.GET("/schemas/report.json", h.reportSchema)
 	g.GET("/dashboard", h.dashboard)
+	g.GET("/open-data/actions.csv", h.openDataCSV)
+	g.GET("/open-data/actions.json", h.openDataJSON)
+	e.GET("/feed.atom", h.feed)
 }
 
 // signedIn returns the caller, or Unauthorized.

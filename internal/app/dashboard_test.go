@@ -278,3 +278,43 @@ func TestPublicActions(t *testing.T) {
 		}
 	})
 }
+
+// The open data: every public action as CSV and JSON, streamed, with the
+// licence, and an Atom feed of the latest; nothing else ever.
+func TestOpenData(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		anon := apiClient{t: t, base: sc.ts}
+		acceptIn(t, sc, sc.org.ID, 2026, func(in *action.Input) { in.Title = "=HYPERLINK(\"x\") licensing reform" })
+		acceptIn(t, sc, sc.otherOrg.ID, 2026, func(in *action.Input) {
+			in.Title, in.Visibility = "Confidential vendor register", action.SecretariatOnly
+		})
+		csv := anon.do("GET", "/api/v1/open-data/actions.csv", "")
+		if csv.status != 200 || !strings.HasPrefix(csv.body, "\ufeffid,cycle,") || strings.Count(csv.body, "\r\n") != 3 ||
+			!strings.Contains(csv.body, `"'=HYPERLINK(""x"") licensing reform"`) || strings.Contains(csv.body, "Confidential") ||
+			!strings.Contains(csv.header.Get("Link"), "licenses/by/4.0") {
+			t.Errorf("CSV: %d %q", csv.status, csv.body)
+		}
+		js := anon.do("GET", "/api/v1/open-data/actions.json?cycle=2026", "")
+		var doc struct {
+			Licence string
+			Actions []struct{ Title string }
+		}
+		if err := json.Unmarshal([]byte(js.body), &doc); err != nil || len(doc.Actions) != 1 || !strings.HasPrefix(doc.Licence, "CC BY 4.0") {
+			t.Errorf("JSON: %v %s", err, js.body)
+		}
+		if bad := anon.do("GET", "/api/v1/open-data/actions.csv?stage=done", ""); bad.status != 422 {
+			t.Errorf("a bad filter: %d", bad.status)
+		}
+		feed := anon.do("GET", "/feed.atom", "")
+		if feed.status != 200 || !strings.Contains(feed.header.Get("Content-Type"), "atom+xml") || strings.Count(feed.body, "<entry>") != 2 ||
+			strings.Contains(feed.body, "Confidential") || !strings.Contains(feed.body, "licensing reform") {
+			t.Errorf("feed: %d %s", feed.status, feed.body)
+		}
+		// Words: full-text on PostgreSQL, a plain match on SQLite; both find
+		// a word whatever its case.
+		if l := anon.do("GET", "/api/v1/actions?q=Licensing", ""); !strings.Contains(l.body, `"total":1`) {
+			t.Errorf("search: %s", l.body)
+		}
+	})
+}

@@ -17,27 +17,47 @@ func Cell(s string) string {
 	return s
 }
 
-// CSV writes a header and rows as RFC 4180 CSV, UTF-8 with a byte-order mark
-// so that spreadsheet programs read the accents right; every cell passes
-// through Cell.
-func CSV(w io.Writer, header []string, rows [][]string) error {
+// Table writes RFC 4180 CSV a row at a time, UTF-8 with a byte-order mark so
+// that spreadsheet programs read the accents right; every cell passes
+// through Cell. Rows go out as they come: a table of any size takes no
+// more memory than a row.
+type Table struct{ cw *csv.Writer }
+
+// NewTable writes the byte-order mark and the header.
+func NewTable(w io.Writer, header []string) (*Table, error) {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
+		return nil, err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(header); err != nil {
+	t := &Table{cw: csv.NewWriter(w)}
+	t.cw.UseCRLF = true
+	return t, t.Row(header)
+}
+
+// Row writes one row.
+func (t *Table) Row(cells []string) error {
+	safe := make([]string, len(cells))
+	for i, c := range cells {
+		safe[i] = Cell(c)
+	}
+	return t.cw.Write(safe)
+}
+
+// Flush sends what is buffered on to the writer.
+func (t *Table) Flush() error {
+	t.cw.Flush()
+	return t.cw.Error()
+}
+
+// CSV writes a header and rows as one table.
+func CSV(w io.Writer, header []string, rows [][]string) error {
+	t, err := NewTable(w, header)
+	if err != nil {
 		return err
 	}
 	for _, r := range rows {
-		safe := make([]string, len(r))
-		for i, c := range r {
-			safe[i] = Cell(c)
-		}
-		if err := cw.Write(safe); err != nil {
+		if err := t.Row(r); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return t.Flush()
 }

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 )
@@ -211,21 +214,25 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 		q = q.Where("measure_type = ?", string(f.MeasureType))
 	}
 	if f.Query != "" {
-		// A plain match on both engines; lower() folds ASCII only on SQLite,
-		// so the words are matched as typed and in lower case.
-		like := "%" + strings.NewReplacer("%", "\\%", "_", "\\_").Replace(strings.ToLower(f.Query)) + "%"
-		q = q.Where("(lower(title) LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\')", like, like)
+		q = db.matchWords(q, f.Query)
+	}
+	if f.AfterID != 0 {
+		q = q.Where("id > ?", f.AfterID)
 	}
 	if !f.PublicOn.IsZero() {
 		q = q.Where("state = 'accepted' AND visibility = 'public' AND cycle_id IN "+
 			"(SELECT id FROM cycles WHERE embargo = 'immediate' OR forum_date <= ?)", date.Day(f.PublicOn))
 	}
 	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, translate(err)
+	if !f.SkipTotal {
+		if err := q.Count(&total).Error; err != nil {
+			return nil, 0, translate(err)
+		}
 	}
 	order := "updated_at DESC, id DESC"
 	switch {
+	case f.AfterID != 0:
+		order = "id"
 	case f.Oldest:
 		order = "submitted_at, id"
 	case !f.PublicOn.IsZero():
@@ -237,6 +244,18 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	}
 	out, err := db.withChildren(ctx, rows)
 	return out, int(total), err
+}
+
+// matchWords keeps the actions whose title or description holds the words:
+// PostgreSQL's full-text search (the "simple" configuration, which neither
+// stems nor drops words, so English and French match alike), or on SQLite a
+// plain substring match, whose lower() folds ASCII letters only.
+func (db *DB) matchWords(q *gorm.DB, words string) *gorm.DB {
+	if db.engine == config.Postgres {
+		return q.Where("to_tsvector('simple', title || ' ' || description) @@ plainto_tsquery('simple', ?)", words)
+	}
+	like := "%" + strings.NewReplacer("%", "\\%", "_", "\\_").Replace(strings.ToLower(words)) + "%"
+	return q.Where("(lower(title) LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\')", like, like)
 }
 
 // withChildren loads recommendations, evidence, cycle years and

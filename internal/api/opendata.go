@@ -1,0 +1,170 @@
+package api
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/export"
+)
+
+// Licence is the licence of every public datum.
+const Licence = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
+
+var openDataHeader = []string{"id", "cycle", "organisation_id", "organisation", "organisation_kind", "title", "description",
+	"recommendations", "stage", "measure", "scope", "starts_on", "ends_on", "carried_from", "accepted_at", "evidence_urls"}
+
+func openDataRow(a action.Action) []string {
+	d := publicActionToDTO(a)
+	recs := make([]string, len(d.Recommendations))
+	for i, n := range d.Recommendations {
+		recs[i] = strconv.Itoa(n)
+	}
+	urls := make([]string, len(d.Evidence))
+	for i, e := range d.Evidence {
+		urls[i] = e.URL
+	}
+	day := func(p *dateDTO) string {
+		if p == nil {
+			return ""
+		}
+		return time.Time(*p).Format(time.DateOnly)
+	}
+	carried, accepted := "", ""
+	if d.CarriedFrom != nil {
+		carried = strconv.FormatInt(*d.CarriedFrom, 10)
+	}
+	if d.AcceptedAt != nil {
+		accepted = d.AcceptedAt.UTC().Format(time.RFC3339)
+	}
+	return []string{strconv.FormatInt(d.ID, 10), strconv.Itoa(d.Cycle), strconv.FormatInt(d.OrganisationID, 10), d.Organisation,
+		d.OrganisationKind, d.Title, d.Description, strings.Join(recs, ";"), d.Stage, d.Measure, d.Scope, day(d.StartsOn),
+		day(d.EndsOn), carried, accepted, strings.Join(urls, " ")}
+}
+
+func downloadHeaders(c echo.Context, contentType, name string) {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, contentType)
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
+	h.Set(echo.HeaderCacheControl, "public, max-age=300")
+	h.Set("Link", `<https://creativecommons.org/licenses/by/4.0/>; rel="license"`)
+}
+
+// openDataCSV streams every public action as CSV, a batch at a time.
+func (h *Handler) openDataCSV(c echo.Context) error {
+	f, _, err := action.ParsePublicFilter(c.QueryParams())
+	if err == nil {
+		err = f.CheckPublic() // before the status goes out
+	}
+	if err != nil {
+		return err
+	}
+	downloadHeaders(c, "text/csv; charset=utf-8", "pctracker-actions.csv")
+	c.Response().WriteHeader(http.StatusOK)
+	t, err := export.NewTable(c.Response(), openDataHeader)
+	if err != nil {
+		return err
+	}
+	err = h.Actions.EachPublic(c.Request().Context(), f, func(a action.Action) error { return t.Row(openDataRow(a)) })
+	if ferr := t.Flush(); err == nil {
+		err = ferr
+	}
+	return err // the status is sent: an error now ends the body early, and is logged
+}
+
+// openDataJSON streams every public action as one JSON document, with its
+// licence, element by element.
+func (h *Handler) openDataJSON(c echo.Context) error {
+	f, _, err := action.ParsePublicFilter(c.QueryParams())
+	if err == nil {
+		err = f.CheckPublic()
+	}
+	if err != nil {
+		return err
+	}
+	downloadHeaders(c, "application/json", "pctracker-actions.json")
+	w := c.Response()
+	w.WriteHeader(http.StatusOK)
+	head, _ := json.Marshal(map[string]any{"licence": Licence, "generated_at": h.Now().UTC().Format(time.RFC3339)})
+	if _, err := fmt.Fprintf(w, "%s,\"actions\":[", head[:len(head)-1]); err != nil {
+		return err
+	}
+	first := true
+	err = h.Actions.EachPublic(c.Request().Context(), f, func(a action.Action) error {
+		b, err := json.Marshal(publicActionToDTO(a))
+		if err != nil {
+			return err
+		}
+		if !first {
+			if _, err := w.Write([]byte(",\n")); err != nil {
+				return err
+			}
+		}
+		first = false
+		_, err = w.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write([]byte("]}\n"))
+	return err
+}
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Rights  string      `xml:"rights"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+}
+
+type atomEntry struct {
+	Title   string   `xml:"title"`
+	ID      string   `xml:"id"`
+	Updated string   `xml:"updated"`
+	Link    atomLink `xml:"link"`
+	Author  string   `xml:"author>name"`
+	Summary string   `xml:"summary"`
+}
+
+// feed is an Atom feed of the latest accepted public actions.
+func (h *Handler) feed(c echo.Context) error {
+	list, _, err := h.Actions.Public(c.Request().Context(), action.Filter{Limit: 50, SkipTotal: true})
+	if err != nil {
+		return err
+	}
+	base := strings.TrimRight(h.BaseURL, "/")
+	f := atomFeed{Title: "Paris Call progress tracker: newly accepted actions", ID: base + "/feed.atom",
+		Updated: h.Now().UTC().Format(time.RFC3339), Rights: Licence,
+		Links: []atomLink{{Href: base + "/feed.atom", Rel: "self"}, {Href: base + "/actions"}}}
+	for _, a := range list {
+		updated := a.UpdatedAt
+		if a.AcceptedAt != nil {
+			updated = *a.AcceptedAt
+		}
+		f.Entries = append(f.Entries, atomEntry{Title: a.Title, ID: fmt.Sprintf("%s/actions?organisation=%d#a%d", base, a.StakeholderID, a.ID),
+			Updated: updated.UTC().Format(time.RFC3339), Link: atomLink{Href: fmt.Sprintf("%s/organisations/%d", base, a.StakeholderID)},
+			Author: a.Organisation, Summary: fmt.Sprintf("%s, %d: %s (%s)", a.Organisation, a.CycleYear, a.Title, a.Stage)})
+	}
+	out, err := xml.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=300")
+	return c.Blob(http.StatusOK, "application/atom+xml; charset=utf-8", append([]byte(xml.Header), out...))
+}
