@@ -192,6 +192,7 @@ var rules = map[string]rule{
 	"GET /recommendations/:number":       always(ok),
 	"GET /organisations":                 always(ok),
 	"GET /about":                         always(ok),
+	"GET /search":                        always(ok),
 	"GET /api/v1/open-data/actions.csv":  always(ok),
 	"GET /api/v1/open-data/actions.json": always(ok),
 	"GET /feed.atom":                     always(ok),

@@ -211,7 +211,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	testutil.CheckAccessibility(t, b, "dashboard (fr)")
 	testutil.Screenshot(t, b, "31-dashboard-fr")
 	for _, p := range []struct{ path, name string }{{"/recommendations/2?lang=en", "32-recommendation"}, {"/actions?cycle=2026", "33-actions"},
-		{"/organisations", "36-supporters"}, {"/about?lang=fr", "38-about-fr"}, {fmt.Sprintf("/organisations/%d", sc.org.ID), "37-profile"},
+		{"/organisations", "36-supporters"}, {"/about?lang=fr", "38-about-fr"}, {"/search?q=intrusion", "39-search"}, {fmt.Sprintf("/organisations/%d", sc.org.ID), "37-profile"},
 		{"/actions?stage=done", "34-actions-bad-filter"}, {"/recommendations/3?lang=fr", "35-recommendation-fr"}} {
 		must(chromedp.Do(b, chromedp.Navigate(sc.ts+p.path), chromedp.WaitVisible(chromedp.CSS("h1"))))
 		testutil.CheckAccessibility(t, b, p.path)
@@ -310,6 +310,13 @@ func TestOpenData(t *testing.T) {
 		if feed.status != 200 || !strings.Contains(feed.header.Get("Content-Type"), "atom+xml") || strings.Count(feed.body, "<entry>") != 2 ||
 			strings.Contains(feed.body, "Confidential") || !strings.Contains(feed.body, "licensing reform") {
 			t.Errorf("feed: %d %s", feed.status, feed.body)
+		}
+		s := anon.do("GET", "/search?q=licensing", "")
+		if s.status != 200 || !strings.Contains(s.body, "licensing reform") || strings.Contains(s.body, "Confidential") {
+			t.Errorf("search page: %d", s.status)
+		}
+		if long := anon.do("GET", "/search?q="+strings.Repeat("x", 201), ""); long.status != 422 || !strings.Contains(long.body, "at most 200") {
+			t.Errorf("a long search: %d", long.status)
 		}
 		// Words: full-text on PostgreSQL, a plain match on SQLite; both find
 		// a word whatever its case.

@@ -194,6 +194,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/actions", h.publicActions, lang)
 	e.GET("/organisations", h.directory, lang)
 	e.GET("/about", h.about, lang)
+	e.GET("/search", h.search, lang)
 	e.GET("/organisations/:id", h.profile, lang)
 	e.GET("/signin", h.signInForm, lang)
 	e.POST("/signin", h.signIn, lang)
