@@ -493,6 +493,45 @@ func (s *Service) Public(ctx context.Context, f Filter) ([]Action, int, error) {
 	return s.store.Actions(ctx, f)
 }
 
+// PublicGet returns an action anyone may see (accepted, public, its cycle's
+// embargo over), with the earlier cycles' actions it continues, latest
+// first, as far back as they are public too; anything else is not found.
+func (s *Service) PublicGet(ctx context.Context, id int64) (Action, []Action, error) {
+	a, err := s.publicOne(ctx, id)
+	if err != nil {
+		return Action{}, nil, err
+	}
+	var earlier []Action
+	for from, seen := a.CarriedFrom, 0; from != nil && seen < 50; seen++ {
+		p, err := s.publicOne(ctx, *from)
+		if err != nil {
+			if errs.Is(err, errs.NotFound) {
+				break // an earlier step kept for the secretariat ends the public history
+			}
+			return Action{}, nil, err
+		}
+		earlier = append(earlier, p)
+		from = p.CarriedFrom
+	}
+	return a, earlier, nil
+}
+
+func (s *Service) publicOne(ctx context.Context, id int64) (Action, error) {
+	a, err := s.store.Action(ctx, id)
+	if err != nil {
+		return Action{}, err
+	}
+	c, err := s.store.CycleByID(ctx, a.CycleID)
+	if err != nil {
+		return Action{}, err
+	}
+	embargoed := c.Embargo == cycle.UntilForum && date.Day(s.now()).Before(c.ForumDate)
+	if a.State != Accepted || a.Visibility != Public || embargoed {
+		return Action{}, errs.E(errs.NotFound, "no action %d", id)
+	}
+	return a, nil
+}
+
 // EachPublic calls fn with every public action that f selects, by id, a
 // batch at a time: a download of every action holds one batch in memory,
 // not the whole list.

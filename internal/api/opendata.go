@@ -157,8 +157,8 @@ func (h *Handler) feed(c echo.Context) error {
 		if a.AcceptedAt != nil {
 			updated = *a.AcceptedAt
 		}
-		f.Entries = append(f.Entries, atomEntry{Title: a.Title, ID: fmt.Sprintf("%s/actions?organisation=%d#a%d", base, a.StakeholderID, a.ID),
-			Updated: updated.UTC().Format(time.RFC3339), Link: atomLink{Href: fmt.Sprintf("%s/organisations/%d", base, a.StakeholderID)},
+		f.Entries = append(f.Entries, atomEntry{Title: a.Title, ID: fmt.Sprintf("%s/actions/%d", base, a.ID),
+			Updated: updated.UTC().Format(time.RFC3339), Link: atomLink{Href: fmt.Sprintf("%s/actions/%d", base, a.ID)},
 			Author: a.Organisation, Summary: fmt.Sprintf("%s, %d: %s (%s)", a.Organisation, a.CycleYear, a.Title, a.Stage)})
 	}
 	out, err := xml.MarshalIndent(f, "", "  ")

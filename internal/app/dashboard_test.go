@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -322,6 +323,53 @@ func TestOpenData(t *testing.T) {
 		// a word whatever its case.
 		if l := anon.do("GET", "/api/v1/actions?q=Licensing", ""); !strings.Contains(l.body, `"total":1`) {
 			t.Errorf("search: %s", l.body)
+		}
+	})
+}
+
+// An action's public page: for anyone when it is public, with its earlier
+// cycles; a draft or a secretariat-only action stays behind the sign-in (or
+// not found), as before.
+func TestPublicActionPage(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		ctx := context.Background()
+		c, _ := sc.s.Cycles.Get(ctx, 2026)
+		in := testutil.ActionInput()
+		in.Stage = action.Implemented
+		cont, err := sc.s.Actions.CreateContinuation(ctx, testutil.System, sc.org.ID, c.ID, sc.lastYearAction.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cont, _ = sc.s.Actions.Move(ctx, testutil.System, cont.ID, cont.Version, action.Submitted, "")
+		if _, err := sc.s.Actions.Move(ctx, testutil.System, cont.ID, cont.Version, action.Accepted, ""); err != nil {
+			t.Fatal(err)
+		}
+		secret, err := sc.s.Actions.Create(ctx, testutil.System, sc.otherOrg.ID, c.ID, func() action.Input {
+			in := testutil.ActionInput()
+			in.Title, in.Visibility = "Confidential vendor register", action.SecretariatOnly
+			return in
+		}())
+		if err != nil {
+			t.Fatal(err)
+		}
+		anon := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		page := get(t, anon, fmt.Sprintf("%s/actions/%d", sc.ts, cont.ID))
+		if page.status != 200 || !strings.Contains(page.body, "Over the years") ||
+			!strings.Contains(page.body, fmt.Sprintf(`<a href="/actions/%d">2025</a>: Adopted`, sc.lastYearAction.ID)) ||
+			!strings.Contains(page.body, "https://example.org/decree") {
+			t.Errorf("public action page: %d\n%s", page.status, page.body)
+		}
+		if r := get(t, anon, fmt.Sprintf("%s/actions/%d", sc.ts, secret.ID)); r.status != 303 || strings.Contains(r.body, "Confidential") {
+			t.Errorf("a draft kept for the secretariat, anonymously: %d", r.status)
+		}
+		// Another organisation's focal point sees the public page of a
+		// public action, and not found for the draft.
+		if r := sc.other.do("GET", fmt.Sprintf("/actions/%d", cont.ID), ""); r.status != 200 || !strings.Contains(r.body, "Over the years") {
+			t.Errorf("another organisation on a public action: %d", r.status)
+		}
+		if r := sc.member.do("GET", fmt.Sprintf("/actions/%d", secret.ID), ""); r.status != 404 {
+			t.Errorf("another organisation on a draft: %d", r.status)
 		}
 	})
 }

@@ -45,8 +45,15 @@ func TestActionPagesAreInvisibleToOthers(t *testing.T) {
 		spy := browserClient()
 		postForm(t, spy, sc.ts+"/signin", url.Values{"email": {"spy@other.example"}, "password": {testPassword}})
 		spyToken := csrfOf(t, get(t, spy, sc.ts+"/workspace").body)
-		for _, id := range []string{path, fmt.Sprintf("/actions/%d", sc.lastYearAction.ID)} {
+		public := fmt.Sprintf("/actions/%d", sc.lastYearAction.ID) // accepted and public: its public page is anyone's
+		if r := get(t, spy, sc.ts+public); r.status != 200 || !strings.Contains(r.body, "Over the years") || strings.Contains(r.body, `action="`+public) {
+			t.Errorf("GET %s by another organisation: %d, want the public page without forms", public, r.status)
+		}
+		for _, id := range []string{path, public} {
 			for _, p := range []string{"", "/edit", "/history"} {
+				if id == public && p == "" {
+					continue
+				}
 				if r := get(t, spy, sc.ts+id+p); r.status != 404 {
 					t.Errorf("GET %s%s by another organisation: %d", id, p, r.status)
 				}

@@ -346,14 +346,32 @@ type actionView struct {
 
 func (h *Handler) showAction(c echo.Context) error {
 	by, id, err := actorAndID(c)
-	if err != nil {
-		return err
+	if err == nil {
+		v, perr := h.actionPage(c, by, id)
+		if perr == nil {
+			return h.renderer.render(c, http.StatusOK, "action", v.Lang, v)
+		}
+		err = perr
 	}
-	v, err := h.actionPage(c, by, id)
-	if err != nil {
-		return err
+	// Not the visitor's to work on: the public page, if the action is
+	// public; else the answer stands (sign in, or not found).
+	if errs.Is(err, errs.Unauthorized) || errs.Is(err, errs.NotFound) {
+		if id, perr := strconv.ParseInt(c.Param("id"), 10, 64); perr == nil && id > 0 {
+			if a, earlier, perr := h.Actions.PublicGet(c.Request().Context(), id); perr == nil {
+				v := publicActionView{Page: newPage(c, "actions"), A: a, Description: h.Markdown.HTML(a.Description), Earlier: earlier}
+				return h.renderer.render(c, http.StatusOK, "public_action", v.Lang, v)
+			}
+		}
 	}
-	return h.renderer.render(c, http.StatusOK, "action", v.Lang, v)
+	return err
+}
+
+// publicActionView is an action as anyone sees it, with its public history.
+type publicActionView struct {
+	Page
+	A           action.Action
+	Description template.HTML
+	Earlier     []action.Action // the earlier cycles' actions it continues, latest first
 }
 
 // actionPage gathers what the action page shows to by.

@@ -84,6 +84,7 @@ type Actions interface {
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
 	Public(ctx context.Context, f action.Filter) ([]action.Action, int, error)
+	PublicGet(ctx context.Context, id int64) (action.Action, []action.Action, error)
 }
 
 // Accounts invites people and resets passwords.
