@@ -212,7 +212,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	testutil.CheckAccessibility(t, b, "dashboard (fr)")
 	testutil.Screenshot(t, b, "31-dashboard-fr")
 	for _, p := range []struct{ path, name string }{{"/recommendations/2?lang=en", "32-recommendation"}, {"/actions?cycle=2026", "33-actions"},
-		{"/organisations", "36-supporters"}, {"/about?lang=fr", "38-about-fr"}, {"/search?q=intrusion", "39-search"}, {fmt.Sprintf("/organisations/%d", sc.org.ID), "37-profile"},
+		{"/organisations", "36-supporters"}, {"/about?lang=fr", "38-about-fr"}, {"/search?q=intrusion", "39-search"},
+		{fmt.Sprintf("/actions/%d?lang=fr", sc.lastYearAction.ID), "40-public-action-fr"}, {fmt.Sprintf("/organisations/%d", sc.org.ID), "37-profile"},
 		{"/actions?stage=done", "34-actions-bad-filter"}, {"/recommendations/3?lang=fr", "35-recommendation-fr"}} {
 		must(chromedp.Do(b, chromedp.Navigate(sc.ts+p.path), chromedp.WaitVisible(chromedp.CSS("h1"))))
 		testutil.CheckAccessibility(t, b, p.path)
