@@ -3,11 +3,13 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/locale"
 )
 
@@ -52,6 +54,9 @@ func (h *Handler) dashboard(c echo.Context) error {
 	v, err := h.Dashboard.View(c.Request().Context(), year)
 	if err != nil {
 		return err
+	}
+	if etag.NotModified(c.Response(), c.Request(), v.Version, strconv.Itoa(year), lang) {
+		return c.NoContent(http.StatusNotModified)
 	}
 	out := dashboardDTO{Cycle: CycleDTO(v.Cycle, h.Now()), Source: string(v.Source), Figures: json.RawMessage("null"),
 		Cycles: []int{}, Trend: []trendDTO{}}

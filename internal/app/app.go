@@ -79,7 +79,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
 		reports: report.NewService(db, newReportRenderer(cfg), now),
 	}
-	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, now)
+	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, db, now)
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
 	return svc

@@ -110,6 +110,27 @@ func TestDashboard(t *testing.T) {
 				t.Errorf("the page lacks %q", want)
 			}
 		}
+		// Public answers are revalidated: the same data, the same tag and a
+		// 304; an acceptance changes both the tag and the figures.
+		tag := r.header.Get("ETag")
+		if tag == "" || anon.do("GET", "/api/v1/dashboard?cycle=2026", "", "If-None-Match", tag).status != 304 {
+			t.Errorf("dashboard JSON not revalidated (ETag %q)", tag)
+		}
+		pageTag := page.header.Get("ETag")
+		if pageTag == "" || anon.do("GET", "/?cycle=2026", "", "If-None-Match", pageTag).status != 304 {
+			t.Errorf("dashboard page not revalidated (ETag %q)", pageTag)
+		}
+		if signed := sc.sec.do("GET", "/?cycle=2026", "", "If-None-Match", pageTag); signed.status != 200 {
+			t.Errorf("a signed-in page is revalidated against the visitors' tag: %d", signed.status)
+		}
+		acceptIn(t, sc, sc.org.ID, 2026, func(in *action.Input) { in.Recommendations, in.Title = []int{6}, "Vendor checks" })
+		again := anon.do("GET", "/api/v1/dashboard?cycle=2026", "", "If-None-Match", tag)
+		var d2 dashboardJSON
+		_ = json.Unmarshal([]byte(again.body), &d2)
+		if again.status != 200 || again.header.Get("ETag") == tag || d2.Figures == nil || d2.Figures.Headline.Actions != 2 {
+			t.Errorf("after an acceptance: %d, %+v", again.status, d2.Figures)
+		}
+
 		// The recommendation's own page: its figures cycle by cycle and its
 		// actions.
 		rp := anon.do("GET", "/recommendations/2", "")

@@ -8,6 +8,7 @@ package dashboard
 import (
 	"context"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/cycle"
@@ -16,6 +17,12 @@ import (
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/user"
 )
+
+// Versions names the state the public figures come from (see
+// store.PublicVersion).
+type Versions interface {
+	PublicVersion(ctx context.Context) (string, error)
+}
 
 // Cycles lists the reporting cycles.
 type Cycles interface {
@@ -50,25 +57,59 @@ type Figures struct {
 // View is the dashboard of one cycle, with the trend across cycles.
 type View struct {
 	Figures
-	Cycles []cycle.Cycle // those with something to show, latest first
-	Trend  []Figures     // every such cycle, earliest first, not embargoed
+	Cycles  []cycle.Cycle // those with something to show, latest first
+	Trend   []Figures     // every such cycle, earliest first, not embargoed
+	Version string        // what the view was built from: equal versions, equal views
 }
 
-// Service builds the dashboard.
+// Service builds the dashboard, and keeps the views it built until what
+// they come from changes: a burst of visitors at the Forum costs one
+// compilation per cycle, and a cheap check per request.
 type Service struct {
-	cycles  Cycles
-	reports Reports
-	now     func() time.Time
+	cycles   Cycles
+	reports  Reports
+	versions Versions
+	now      func() time.Time
+
+	mu    sync.Mutex
+	cache map[int]View // by the year asked for (0: the default)
 }
 
 // NewService builds the service.
-func NewService(cycles Cycles, reports Reports, now func() time.Time) *Service {
-	return &Service{cycles: cycles, reports: reports, now: now}
+func NewService(cycles Cycles, reports Reports, versions Versions, now func() time.Time) *Service {
+	return &Service{cycles: cycles, reports: reports, versions: versions, now: now, cache: map[int]View{}}
 }
 
 // View returns the dashboard of the cycle of year, or of the latest cycle
-// that has opened when year is 0.
+// that has opened when year is 0: from the cache while the data and the
+// day (embargoes lift at midnight) are unchanged.
 func (s *Service) View(ctx context.Context, year int) (View, error) {
+	version, err := s.versions.PublicVersion(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	version += "@" + date.Day(s.now()).Format(time.DateOnly)
+	s.mu.Lock()
+	v, ok := s.cache[year]
+	s.mu.Unlock()
+	if ok && v.Version == version {
+		return v, nil
+	}
+	v, err = s.build(ctx, year)
+	if err != nil {
+		return v, err
+	}
+	v.Version = version
+	s.mu.Lock()
+	if len(s.cache) > 100 { // a bound against a crawler asking for every year
+		s.cache = map[int]View{}
+	}
+	s.cache[year] = v
+	s.mu.Unlock()
+	return v, nil
+}
+
+func (s *Service) build(ctx context.Context, year int) (View, error) {
 	all, err := s.cycles.List(ctx) // latest first
 	if err != nil {
 		return View{}, err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -284,4 +285,25 @@ func (db *DB) ReportArtifact(ctx context.Context, id int64, f report.Format, lan
 		return report.Artifact{}, translate(err)
 	}
 	return report.Artifact{Format: f, Lang: lang, SHA256: row.SHA256, Size: row.Size, Body: row.Body, Stored: true}, nil
+}
+
+// PublicVersion names the state of everything the public figures are
+// computed from: it changes when an action is reviewed (accepted, returned,
+// reopened), a report is published, or a cycle or an organisation changes.
+// One query of index lookups and small sums: cheap enough to ask on every
+// public request, so that replicas need no message to drop their caches.
+func (db *DB) PublicVersion(ctx context.Context) (string, error) {
+	var v struct {
+		Events, Published, Cycles, Orgs, OrgCount string
+	}
+	err := db.conn(ctx).Raw(`SELECT
+		(SELECT coalesce(max(id), 0) FROM review_events) AS events,
+		(SELECT count(*) FROM reports WHERE status = 'published') AS published,
+		(SELECT coalesce(sum(version), 0) FROM cycles) AS cycles,
+		(SELECT coalesce(sum(version), 0) FROM stakeholders) AS orgs,
+		(SELECT count(*) FROM stakeholders) AS org_count`).Scan(&v).Error
+	if err != nil {
+		return "", translate(err)
+	}
+	return strings.Join([]string{v.Events, v.Published, v.Cycles, v.Orgs, v.OrgCount}, "."), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pctracker/pctracker/internal/chart"
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -104,6 +105,11 @@ func (h *Handler) home(c echo.Context) error {
 		return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
 	case err != nil:
 		return err
+	}
+	// Visitors share one page per cycle and language; a signed-in person's
+	// page names them, so it is neither shared nor revalidated.
+	if v.User == "" && etag.NotModified(c.Response(), c.Request(), d.Version, strconv.Itoa(year), v.Lang) {
+		return c.NoContent(http.StatusNotModified)
 	}
 	h.fillDashboard(&v, d)
 	return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
