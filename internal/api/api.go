@@ -14,6 +14,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/idempotency"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/report"
@@ -79,8 +80,25 @@ type Deps struct {
 	Reports         Reports
 	Dashboard       Dashboard
 	ReportJSON      ReportJSON
+	Versions        Versions
 	BaseURL         string // the public address, for links in the feed
 	Now             func() time.Time
+}
+
+// Versions names the state of the public data, for ETags.
+type Versions interface {
+	PublicVersion(ctx context.Context) (string, error)
+}
+
+// publicFresh sets the ETag of a public answer that depends on the public
+// data and on the request's query, and reports whether the client holds
+// it already.
+func (h *Handler) publicFresh(c echo.Context) (bool, error) {
+	v, err := h.Versions.PublicVersion(c.Request().Context())
+	if err != nil {
+		return false, err
+	}
+	return etag.NotModified(c.Response(), c.Request(), v+"@"+h.Now().UTC().Format(time.DateOnly), c.Path(), c.QueryString()), nil
 }
 
 // Dashboard builds the public dashboard.

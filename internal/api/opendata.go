@@ -53,7 +53,6 @@ func downloadHeaders(c echo.Context, contentType, name string) {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, contentType)
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
-	h.Set(echo.HeaderCacheControl, "public, max-age=300")
 	h.Set("Link", `<https://creativecommons.org/licenses/by/4.0/>; rel="license"`)
 }
 
@@ -65,6 +64,12 @@ func (h *Handler) openDataCSV(c echo.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if fresh, err := h.publicFresh(c); fresh || err != nil {
+		if err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNotModified)
 	}
 	downloadHeaders(c, "text/csv; charset=utf-8", "pctracker-actions.csv")
 	c.Response().WriteHeader(http.StatusOK)
@@ -88,6 +93,12 @@ func (h *Handler) openDataJSON(c echo.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if fresh, err := h.publicFresh(c); fresh || err != nil {
+		if err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNotModified)
 	}
 	downloadHeaders(c, "application/json", "pctracker-actions.json")
 	w := c.Response()
@@ -144,6 +155,12 @@ type atomEntry struct {
 
 // feed is an Atom feed of the latest accepted public actions.
 func (h *Handler) feed(c echo.Context) error {
+	if fresh, err := h.publicFresh(c); fresh || err != nil {
+		if err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNotModified)
+	}
 	list, _, err := h.Actions.Public(c.Request().Context(), action.Filter{Limit: 50, SkipTotal: true})
 	if err != nil {
 		return err
@@ -165,6 +182,5 @@ func (h *Handler) feed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=300")
 	return c.Blob(http.StatusOK, "application/atom+xml; charset=utf-8", append([]byte(xml.Header), out...))
 }

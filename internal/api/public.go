@@ -44,6 +44,12 @@ func (h *Handler) publicActions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if fresh, err := h.publicFresh(c); fresh || err != nil {
+		if err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNotModified)
+	}
 	list, total, err := h.Actions.Public(c.Request().Context(), f)
 	if err != nil {
 		return err

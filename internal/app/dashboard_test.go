@@ -299,6 +299,24 @@ func TestPublicActions(t *testing.T) {
 		if bad := anon.do("GET", "/actions?stage=done&q=keep+me", ""); bad.status != 422 || !strings.Contains(bad.body, `value="keep me"`) {
 			t.Errorf("a bad filter on the page: %d", bad.status)
 		}
+		// Lists, pages and downloads are revalidated too, until the data
+		// changes.
+		paths := []string{"/api/v1/actions?cycle=2026", "/actions?cycle=2026", "/recommendations/2", "/api/v1/open-data/actions.csv",
+			"/feed.atom", fmt.Sprintf("/organisations/%d", sc.org.ID), "/search?q=export"}
+		tags := map[string]string{}
+		for _, p := range paths {
+			r := anon.do("GET", p, "")
+			tags[p] = r.header.Get("ETag")
+			if tags[p] == "" || anon.do("GET", p, "", "If-None-Match", tags[p]).status != 304 {
+				t.Errorf("%s: not revalidated (ETag %q)", p, tags[p])
+			}
+		}
+		acceptIn(t, sc, sc.org.ID, 2026, func(in *action.Input) { in.Title = "Export controls, second step" })
+		for _, p := range paths {
+			if r := anon.do("GET", p, "", "If-None-Match", tags[p]); r.status != 200 {
+				t.Errorf("%s after an acceptance: %d", p, r.status)
+			}
+		}
 	})
 }
 

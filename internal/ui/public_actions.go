@@ -33,6 +33,12 @@ type publicActionsView struct {
 // publicActions lists accepted public actions with filters: the list every
 // figure of the dashboard links to.
 func (h *Handler) publicActions(c echo.Context) error {
+	if fresh, err := h.publicFresh(c); fresh || err != nil {
+		if err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNotModified)
+	}
 	ctx := c.Request().Context()
 	v := publicActionsView{Page: newPage(c, "actions"), Query: c.QueryParams(), Kinds: stakeholder.Kinds, Stages: action.Stages}
 	for _, m := range action.MeasureTypes {

@@ -41,6 +41,12 @@ type recYear struct {
 const recommendationPageSize = 20
 
 func (h *Handler) recommendation(c echo.Context) error {
+	if fresh, err := h.publicFresh(c); fresh || err != nil {
+		if err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNotModified)
+	}
 	n, err := strconv.Atoi(c.Param("number"))
 	if err != nil || n < 1 {
 		return errs.E(errs.NotFound, "no such recommendation")

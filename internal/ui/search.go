@@ -29,6 +29,12 @@ type searchView struct {
 const searchShown = 20
 
 func (h *Handler) search(c echo.Context) error {
+	if fresh, err := h.publicFresh(c); fresh || err != nil {
+		if err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNotModified)
+	}
 	ctx := c.Request().Context()
 	v := searchView{Page: newPage(c, "search"), Query: strings.TrimSpace(c.QueryParam("q"))}
 	if v.Query == "" {

@@ -23,6 +23,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/recommendation"
@@ -124,6 +125,26 @@ type Reports interface {
 	Publish(ctx context.Context, by user.Actor, id int64) (report.Report, error)
 }
 
+// Versions names the state of the public data, for ETags.
+type Versions interface {
+	PublicVersion(ctx context.Context) (string, error)
+}
+
+// publicFresh sets, for a visitor, the ETag of a public page that depends
+// on the public data and the request's path and query, and reports whether
+// the visitor holds it already. Signed-in pages are neither shared nor
+// revalidated.
+func (h *Handler) publicFresh(c echo.Context) (bool, error) {
+	if signedIn(c) != "" {
+		return false, nil
+	}
+	v, err := h.Versions.PublicVersion(c.Request().Context())
+	if err != nil {
+		return false, err
+	}
+	return etag.NotModified(c.Response(), c.Request(), v+"@"+h.now().UTC().Format(time.DateOnly), c.Request().URL.RequestURI(), langOf(c)), nil
+}
+
 // Dashboard builds the public dashboard.
 type Dashboard interface {
 	View(ctx context.Context, year int) (dashboard.View, error)
@@ -149,6 +170,7 @@ type Deps struct {
 	Jobs            Jobs
 	Reports         Reports
 	Dashboard       Dashboard
+	Versions        Versions
 	BaseURL         string // the public address, for links people cite
 	Now             func() time.Time
 	Logger          *slog.Logger
