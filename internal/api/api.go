@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -90,15 +91,18 @@ type Versions interface {
 	PublicVersion(ctx context.Context) (string, error)
 }
 
-// publicFresh sets the ETag of a public answer that depends on the public
-// data and on the request's query, and reports whether the client holds
-// it already.
-func (h *Handler) publicFresh(c echo.Context) (bool, error) {
+// notModified sets the ETag of a public answer that depends on the public
+// data and on the request's query. When the client holds it already it
+// answers 304 and reports done; done with an error means the check failed.
+func (h *Handler) notModified(c echo.Context) (done bool, err error) {
 	v, err := h.Versions.PublicVersion(c.Request().Context())
 	if err != nil {
-		return false, err
+		return true, err
 	}
-	return etag.NotModified(c.Response(), c.Request(), v+"@"+h.Now().UTC().Format(time.DateOnly), c.Path(), c.QueryString()), nil
+	if etag.NotModified(c.Response(), c.Request(), v+"@"+h.Now().UTC().Format(time.DateOnly), c.Path(), c.QueryString()) {
+		return true, c.NoContent(http.StatusNotModified)
+	}
+	return false, nil
 }
 
 // Dashboard builds the public dashboard.

@@ -65,11 +65,8 @@ func (h *Handler) openDataCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if fresh, err := h.publicFresh(c); fresh || err != nil {
-		if err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNotModified)
+	if done, err := h.notModified(c); done {
+		return err
 	}
 	downloadHeaders(c, "text/csv; charset=utf-8", "pctracker-actions.csv")
 	c.Response().WriteHeader(http.StatusOK)
@@ -94,11 +91,8 @@ func (h *Handler) openDataJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if fresh, err := h.publicFresh(c); fresh || err != nil {
-		if err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNotModified)
+	if done, err := h.notModified(c); done {
+		return err
 	}
 	downloadHeaders(c, "application/json", "pctracker-actions.json")
 	w := c.Response()
@@ -155,11 +149,8 @@ type atomEntry struct {
 
 // feed is an Atom feed of the latest accepted public actions.
 func (h *Handler) feed(c echo.Context) error {
-	if fresh, err := h.publicFresh(c); fresh || err != nil {
-		if err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNotModified)
+	if done, err := h.notModified(c); done {
+		return err
 	}
 	list, _, err := h.Actions.Public(c.Request().Context(), action.Filter{Limit: 50, SkipTotal: true})
 	if err != nil {

@@ -44,11 +44,8 @@ func (h *Handler) publicActions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if fresh, err := h.publicFresh(c); fresh || err != nil {
-		if err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNotModified)
+	if done, err := h.notModified(c); done {
+		return err
 	}
 	list, total, err := h.Actions.Public(c.Request().Context(), f)
 	if err != nil {

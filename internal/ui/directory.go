@@ -40,11 +40,8 @@ const directoryPageSize = 50
 // directory lists the active supporting organisations, with a badge for
 // those that reported in the dashboard's cycle.
 func (h *Handler) directory(c echo.Context) error {
-	if fresh, err := h.publicFresh(c); fresh || err != nil {
-		if err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNotModified)
+	if done, err := h.notModified(c); done {
+		return err
 	}
 	ctx := c.Request().Context()
 	v := directoryView{Page: newPage(c, "supporters"), Kinds: stakeholder.Kinds, PageNo: 1}
@@ -103,11 +100,8 @@ type profileCycle struct {
 }
 
 func (h *Handler) profile(c echo.Context) error {
-	if fresh, err := h.publicFresh(c); fresh || err != nil {
-		if err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNotModified)
+	if done, err := h.notModified(c); done {
+		return err
 	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {

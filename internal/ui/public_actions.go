@@ -33,11 +33,8 @@ type publicActionsView struct {
 // publicActions lists accepted public actions with filters: the list every
 // figure of the dashboard links to.
 func (h *Handler) publicActions(c echo.Context) error {
-	if fresh, err := h.publicFresh(c); fresh || err != nil {
-		if err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNotModified)
+	if done, err := h.notModified(c); done {
+		return err
 	}
 	ctx := c.Request().Context()
 	v := publicActionsView{Page: newPage(c, "actions"), Query: c.QueryParams(), Kinds: stakeholder.Kinds, Stages: action.Stages}

@@ -41,11 +41,8 @@ type recYear struct {
 const recommendationPageSize = 20
 
 func (h *Handler) recommendation(c echo.Context) error {
-	if fresh, err := h.publicFresh(c); fresh || err != nil {
-		if err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNotModified)
+	if done, err := h.notModified(c); done {
+		return err
 	}
 	n, err := strconv.Atoi(c.Param("number"))
 	if err != nil || n < 1 {

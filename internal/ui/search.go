@@ -29,11 +29,8 @@ type searchView struct {
 const searchShown = 20
 
 func (h *Handler) search(c echo.Context) error {
-	if fresh, err := h.publicFresh(c); fresh || err != nil {
-		if err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNotModified)
+	if done, err := h.notModified(c); done {
+		return err
 	}
 	ctx := c.Request().Context()
 	v := searchView{Page: newPage(c, "search"), Query: strings.TrimSpace(c.QueryParam("q"))}

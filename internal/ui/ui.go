@@ -130,19 +130,23 @@ type Versions interface {
 	PublicVersion(ctx context.Context) (string, error)
 }
 
-// publicFresh sets, for a visitor, the ETag of a public page that depends
-// on the public data and the request's path and query, and reports whether
-// the visitor holds it already. Signed-in pages are neither shared nor
+// notModified sets, for a visitor, the ETag of a public page that depends
+// on the public data and the request's path and query. When the visitor
+// holds it already it answers 304 and reports done; done with an error
+// means the check failed. Signed-in pages are neither shared nor
 // revalidated.
-func (h *Handler) publicFresh(c echo.Context) (bool, error) {
+func (h *Handler) notModified(c echo.Context) (done bool, err error) {
 	if signedIn(c) != "" {
 		return false, nil
 	}
 	v, err := h.Versions.PublicVersion(c.Request().Context())
 	if err != nil {
-		return false, err
+		return true, err
 	}
-	return etag.NotModified(c.Response(), c.Request(), v+"@"+h.now().UTC().Format(time.DateOnly), c.Request().URL.RequestURI(), langOf(c)), nil
+	if etag.NotModified(c.Response(), c.Request(), v+"@"+h.now().UTC().Format(time.DateOnly), c.Request().URL.RequestURI(), langOf(c)) {
+		return true, c.NoContent(http.StatusNotModified)
+	}
+	return false, nil
 }
 
 // Dashboard builds the public dashboard.
