@@ -11,6 +11,11 @@ if [ "$(go env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 2>&1; then race=
 
 go vet ./... || exit 1
 
+# The browser tests leave screenshots of the main pages here, for a person
+# to look at.
+export PCT_SCREENSHOTS="${PCT_SCREENSHOTS:-$PWD/build/screenshots}"
+mkdir -p "$PCT_SCREENSHOTS"
+
 log=$(mktemp -t pctracker-test.XXXXXX)
 go test -count=1 -timeout 20m $race -v "${@:-./...}" >"$log" 2>&1
 status=$?
@@ -28,5 +33,6 @@ skipped=$(count '^\s*--- SKIP: ')
 echo
 echo "tests on SQLite: $sqlite passed; on PostgreSQL: $postgres passed, $pgskip skipped"
 echo "full log: $log"
+echo "screenshots: $PCT_SCREENSHOTS ($(ls "$PCT_SCREENSHOTS" 2>/dev/null | wc -l) pages)"
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -410,6 +411,60 @@ func TestPublicActionPage(t *testing.T) {
 		}
 		if r := sc.member.do("GET", fmt.Sprintf("/actions/%d", secret.ID), ""); r.status != 404 {
 			t.Errorf("another organisation on a draft: %d", r.status)
+		}
+	})
+}
+
+// A secretariat-only action, and one of a cycle embargoed until its Forum,
+// never show on any public surface: pages, lists, search, downloads, the
+// feed, the dashboard and its JSON.
+func TestNothingPrivateInPublic(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		ctx := context.Background()
+		acceptIn(t, sc, sc.org.ID, 2025, func(in *action.Input) {
+			in.Title, in.Visibility = "Secretive vendor register", action.SecretariatOnly
+		})
+		c, _ := sc.s.Cycles.Get(ctx, 2026)
+		if _, err := sc.s.Cycles.Update(ctx, testutil.System, 2026, c.Version, func(in *cycle.Input) { in.Embargo = cycle.UntilForum }); err != nil {
+			t.Fatal(err)
+		}
+		acceptIn(t, sc, sc.otherOrg.ID, 2026, func(in *action.Input) { in.Title = "Embargoed licensing reform" })
+		list, _, _ := sc.s.Actions.List(ctx, testutil.System, action.Filter{State: action.Accepted})
+		var ids []int64
+		for _, a := range list {
+			ids = append(ids, a.ID)
+		}
+		anon := apiClient{t: t, base: sc.ts}
+		paths := []string{"/", "/?cycle=2025", "/?cycle=2026", "/actions", "/actions?cycle=2026", "/recommendations/1", "/recommendations/4",
+			"/organisations", fmt.Sprintf("/organisations/%d", sc.org.ID), fmt.Sprintf("/organisations/%d", sc.otherOrg.ID),
+			"/search?q=vendor", "/search?q=licensing", "/feed.atom", "/api/v1/actions", "/api/v1/actions?q=licensing",
+			"/api/v1/open-data/actions.csv", "/api/v1/open-data/actions.json", "/api/v1/dashboard", "/api/v1/dashboard?cycle=2025",
+			"/api/v1/dashboard?cycle=2026", "/reports", "/about"}
+		for _, id := range ids {
+			paths = append(paths, fmt.Sprintf("/actions/%d", id))
+		}
+		for _, lang := range []string{"en", "fr"} {
+			for _, p := range paths {
+				sep := "?"
+				if strings.Contains(p, "?") {
+					sep = "&"
+				}
+				r := anon.do("GET", p+sep+"lang="+lang, "")
+				if r.status >= 500 {
+					t.Errorf("%s: %d", p, r.status)
+				}
+				for _, secret := range []string{"Secretive vendor register", "Embargoed licensing reform"} {
+					if strings.Contains(r.body, secret) {
+						t.Errorf("%s (%s) shows %q", p, lang, secret)
+					}
+				}
+			}
+		}
+		// The embargo lifts on the Forum day.
+		sc.s.Clock.Set(time.Date(2026, 11, 11, 8, 0, 0, 0, time.UTC))
+		if r := anon.do("GET", "/actions?cycle=2026", ""); !strings.Contains(r.body, "Embargoed licensing reform") {
+			t.Errorf("after the Forum the action is public")
 		}
 	})
 }
