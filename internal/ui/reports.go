@@ -16,8 +16,15 @@ import (
 
 type reportsView struct {
 	Page
-	Flash   *Flash
-	Reports []reportLine
+	Flash     *Flash
+	Reports   []reportLine
+	Published []publishedReport // the archive: every published report's files
+}
+
+// publishedReport is a published report in the archive, with its files.
+type publishedReport struct {
+	reportLine
+	Documents []reportDoc
 }
 
 type reportLine struct {
@@ -52,6 +59,16 @@ func (h *Handler) reports(c echo.Context) error {
 	}
 	v := reportsView{Page: newPage(c, "reports"), Flash: h.takeFlash(c)}
 	v.Reports = h.reportLines(v.Lang, list)
+	for i, r := range list {
+		if r.Status != report.Published {
+			continue
+		}
+		full, err := h.Reports.Get(c.Request().Context(), by, r.ID) // with its files
+		if err != nil {
+			return err
+		}
+		v.Published = append(v.Published, publishedReport{reportLine: v.Reports[i], Documents: reportDocs(full)})
+	}
 	return h.renderer.render(c, http.StatusOK, "reports", v.Lang, v)
 }
 
@@ -91,23 +108,31 @@ func (h *Handler) showReport(c echo.Context) error {
 	}
 	v := reportView{Page: newPage(c, "reports"), Flash: h.takeFlash(c), Report: h.reportLines(langOf(c), []report.Report{r})[0],
 		InputsSHA: r.InputsSHA256, Renderer: r.Renderer, Permanent: strings.TrimRight(h.BaseURL, "/") + fmt.Sprintf("/reports/%d", r.ID)}
+	v.Documents = reportDocs(r)
+	if r.Status != report.Published {
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	}
+	return h.renderer.render(c, http.StatusOK, "report", v.Lang, v)
+}
+
+// reportDocs lists a report's files in every format and language, with the
+// SHA-256 of those stored.
+func reportDocs(r report.Report) []reportDoc {
 	stored := map[string]report.Artifact{}
 	for _, a := range r.Artifacts {
 		stored[string(a.Format)+"/"+a.Lang] = a
 	}
+	var out []reportDoc
 	for _, tag := range locale.Languages() {
 		for _, f := range report.Formats {
 			d := reportDoc{Format: string(f), Lang: tag.String(), URL: fmt.Sprintf("/api/v1/reports/%d/%s?lang=%s", r.ID, f, tag)}
 			if a, ok := stored[string(f)+"/"+tag.String()]; ok {
 				d.SHA256, d.Size = a.SHA256, formatSize(a.Size)
 			}
-			v.Documents = append(v.Documents, d)
+			out = append(out, d)
 		}
 	}
-	if r.Status != report.Published {
-		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	}
-	return h.renderer.render(c, http.StatusOK, "report", v.Lang, v)
+	return out
 }
 
 func formatSize(n int) string {
