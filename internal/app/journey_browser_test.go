@@ -69,6 +69,7 @@ func TestActionReachesThePublicInBrowser(t *testing.T) {
 			setValue("#f-scope", "national"),
 			chromedp.Click(chromedp.CSS(`button[value="save"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`form[action$="/submit"] button`)),
+			dropAlerts, // the "saved" message must not pass for the next one
 			chromedp.Click(chromedp.CSS(`form[action$="/submit"] button`)),
 			chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 		))
@@ -81,6 +82,7 @@ func TestActionReachesThePublicInBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS("table.data tbody a")),
 			chromedp.Click(chromedp.CSS("table.data tbody a")),
 			chromedp.WaitVisible(chromedp.CSS(`button[value="accept"]`)),
+			dropAlerts,
 			chromedp.Click(chromedp.CSS(`button[value="accept"]`)),
 			chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 		))
