@@ -118,6 +118,7 @@ type ReportJSON interface {
 // Reports is what the API needs of the progress reports.
 type Reports interface {
 	ReportDocuments
+	Get(ctx context.Context, by user.Actor, id int64) (report.Report, error)
 	Compile(ctx context.Context, by user.Actor, year int, opt report.CompileOptions) (report.Report, error)
 	List(ctx context.Context, by user.Actor, year int) ([]report.Report, error)
 	Publish(ctx context.Context, by user.Actor, id int64) (report.Report, error)

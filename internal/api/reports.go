@@ -158,8 +158,7 @@ func (h *Handler) reportDocument(c echo.Context) error {
 
 // ReportDocuments is what serving a report document needs.
 type ReportDocuments interface {
-	Get(ctx context.Context, by user.Actor, id int64) (report.Report, error)
-	Document(ctx context.Context, by user.Actor, id int64, f report.Format, lang string) (report.Artifact, error)
+	Document(ctx context.Context, by user.Actor, id int64, f report.Format, lang string) (report.Report, report.Artifact, error)
 }
 
 // ServeReportDocument writes a report's document as a download. A document
@@ -171,11 +170,7 @@ func ServeReportDocument(c echo.Context, reports ReportDocuments, by user.Actor,
 	if l := locale.Supported(lang); l != "" {
 		lang = l // "EN" is English, and named so in the file name
 	}
-	r, err := reports.Get(ctx, by, id)
-	if err != nil {
-		return err
-	}
-	doc, err := reports.Document(ctx, by, id, f, lang)
+	r, doc, err := reports.Document(ctx, by, id, f, lang)
 	if err != nil {
 		return err
 	}

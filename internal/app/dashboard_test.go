@@ -153,7 +153,8 @@ func TestDashboard(t *testing.T) {
 			strings.Contains(p.body, "Confidential") || !strings.Contains(p.body, "No public action yet") {
 			t.Errorf("the other organisation's profile: %d", p.status)
 		}
-		for _, path := range []string{"/recommendations/99", "/recommendations/x", "/organisations/999999", "/organisations/x"} {
+		for _, path := range []string{"/recommendations/99", "/recommendations/x", "/organisations/999999", "/organisations/x",
+			"/?cycle=abc", "/?cycle=1999"} {
 			if r := anon.do("GET", path, ""); r.status != 404 {
 				t.Errorf("%s: %d", path, r.status)
 			}

@@ -83,7 +83,7 @@ func runReport(e env, args []string) error {
 			}
 			for _, tag := range locale.Languages() {
 				for _, ft := range report.Formats {
-					doc, err := svc.reports.Document(e.ctx, by, r.ID, ft, tag.String())
+					_, doc, err := svc.reports.Document(e.ctx, by, r.ID, ft, tag.String())
 					if err != nil {
 						if ft == report.PDF && errs.Is(err, errs.Unavailable) {
 							fmt.Fprintf(e.stderr, "skipped the PDF: %s\n", errs.MessageOf(err))
@@ -100,7 +100,7 @@ func runReport(e env, args []string) error {
 			}
 			return nil
 		}
-		doc, err := svc.reports.Document(e.ctx, by, r.ID, report.Format(*format), *lang)
+		_, doc, err := svc.reports.Document(e.ctx, by, r.ID, report.Format(*format), *lang)
 		if err != nil {
 			return err
 		}

@@ -231,27 +231,28 @@ func (s *Service) Get(ctx context.Context, by user.Actor, id int64) (Report, err
 	return r, nil
 }
 
-// Document returns one document of a report. A published report answers
+// Document returns one document of a report, with the report. A published report answers
 // with the document it was published with; a draft is compiled again from
 // its stored inputs.
-func (s *Service) Document(ctx context.Context, by user.Actor, id int64, f Format, lang string) (Artifact, error) {
+func (s *Service) Document(ctx context.Context, by user.Actor, id int64, f Format, lang string) (Report, Artifact, error) {
 	if !f.Valid() {
-		return Artifact{}, errs.Field(errs.Invalid, "format", "must be one of html, pdf, md, csv, json, xlsx")
+		return Report{}, Artifact{}, errs.Field(errs.Invalid, "format", "must be one of html, pdf, md, csv, json, xlsx")
 	}
 	if lang = locale.Supported(lang); lang == "" {
-		return Artifact{}, errs.Field(errs.Invalid, "lang", "must be en or fr")
+		return Report{}, Artifact{}, errs.Field(errs.Invalid, "lang", "must be en or fr")
 	}
 	r, err := s.Get(ctx, by, id)
 	if err != nil {
-		return Artifact{}, err
+		return Report{}, Artifact{}, err
 	}
 	if r.Status == Published {
 		a, err := s.store.ReportArtifact(ctx, id, f, lang)
 		if err == nil || !errs.Is(err, errs.NotFound) {
-			return a, err
+			return r, a, err
 		}
 	}
-	return s.Recompile(ctx, id, f, lang)
+	a, err := s.Recompile(ctx, id, f, lang)
+	return r, a, err
 }
 
 // Live compiles the figures of a cycle from the actions accepted so far (at

@@ -123,7 +123,7 @@ func TestCompileFigures(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf []byte
-		doc, err := svc.Document(ctx, testutil.System, r.ID, report.JSON, "en")
+		_, doc, err := svc.Document(ctx, testutil.System, r.ID, report.JSON, "en")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +202,7 @@ func TestCompileFigures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		doc, _ = svc.Document(ctx, testutil.System, r.ID, report.JSON, "en")
+		_, doc, _ = svc.Document(ctx, testutil.System, r.ID, report.JSON, "en")
 		var again struct {
 			Headline struct {
 				Previous struct{ Actions, Reporting int } `json:"previous"`
@@ -233,7 +233,7 @@ func TestRenderAndPublish(t *testing.T) {
 		schema := compileSchema(t)
 		for _, lang := range []string{"en", "fr"} {
 			for _, f := range report.Formats {
-				doc, err := svc.Document(ctx, testutil.System, r.ID, f, lang)
+				_, doc, err := svc.Document(ctx, testutil.System, r.ID, f, lang)
 				if f == report.PDF {
 					if !errs.Is(err, errs.Unavailable) || !strings.Contains(errs.MessageOf(err), "report.chromium") {
 						t.Errorf("PDF without Chromium: %v", err)
@@ -318,7 +318,7 @@ func TestRenderAndPublish(t *testing.T) {
 		if _, err := svc.Publish(ctx, testutil.System, r2.ID); !errs.Is(err, errs.Conflict) {
 			t.Errorf("a second final report: %v", err)
 		}
-		if doc, err := svc.Document(ctx, testutil.System, r2.ID, report.CSV, "en"); err != nil || !strings.Contains(string(doc.Body), "Organisation") {
+		if _, doc, err := svc.Document(ctx, testutil.System, r2.ID, report.CSV, "en"); err != nil || !strings.Contains(string(doc.Body), "Organisation") {
 			t.Errorf("the newer draft still renders: %v", err)
 		}
 		// The database itself refuses to change a published report.

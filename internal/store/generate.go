@@ -45,7 +45,7 @@ var kindShares = []struct {
 // measuring pctracker at scale: organisations in the real proportions,
 // cycles up to this year, and actions in every workflow state, each with
 // its recommendations, evidence and first version. It inserts in batches,
-// one transaction per cycle, and reports progress in actions written.
+// all in one transaction, and reports progress in actions written.
 func (db *DB) Generate(ctx context.Context, opt GenerateOptions, progress func(done, total int)) (GenerateSummary, error) {
 	var sum GenerateSummary
 	var existing int64
@@ -74,14 +74,25 @@ func (db *DB) Generate(ctx context.Context, opt GenerateOptions, progress func(d
 		orgs = append(orgs, stakeholderRow{Name: name, NameKey: strings.ToLower(name), Kind: string(kind), Country: country,
 			Verified: rng.IntN(10) < 8, Active: rng.IntN(50) != 0, Version: 1, CreatedAt: now, UpdatedAt: now})
 	}
+	// One transaction for the whole run: a run that fails leaves the
+	// database empty, ready for the next one, rather than half filled.
 	err := db.WithTx(ctx, func(ctx context.Context) error {
-		return translate(db.conn(ctx).CreateInBatches(&orgs, generateBatch).Error)
+		if err := db.conn(ctx).CreateInBatches(&orgs, generateBatch).Error; err != nil {
+			return translate(err)
+		}
+		sum.Organisations = len(orgs)
+		return db.generateCycles(ctx, rng, opt, orgs, &sum, progress)
 	})
 	if err != nil {
-		return sum, err
+		return GenerateSummary{}, err
 	}
-	sum.Organisations = len(orgs)
+	return sum, nil
+}
 
+// generateCycles writes the cycles and their actions, oldest first.
+func (db *DB) generateCycles(ctx context.Context, rng *rand.Rand, opt GenerateOptions, orgs []stakeholderRow,
+	sum *GenerateSummary, progress func(done, total int)) error {
+	now := opt.Now.UTC()
 	total := opt.Cycles * opt.ActionsPerCycle
 	measures := make([]string, len(action.MeasureTypes))
 	for i, m := range action.MeasureTypes {
@@ -94,49 +105,43 @@ func (db *DB) Generate(ctx context.Context, opt GenerateOptions, progress func(d
 		cy := cycleRow{Year: year, OpensAt: day(6, 1), Deadline: day(10, 1), ReportAt: day(10, 21),
 			ForumDate: day(11, 11), Embargo: "immediate", Version: 1, CreatedAt: now, UpdatedAt: now}
 		var accepted []actionRow
-		err := db.WithTx(ctx, func(ctx context.Context) error {
-			if err := db.conn(ctx).Create(&cy).Error; err != nil {
+		if err := db.conn(ctx).Create(&cy).Error; err != nil {
+			return translate(err)
+		}
+		carried := 0
+		for start := 0; start < opt.ActionsPerCycle; start += generateBatch {
+			n := min(generateBatch, opt.ActionsPerCycle-start)
+			rows := make([]actionRow, n)
+			for i := range rows {
+				rows[i] = generatedAction(rng, cy, orgs, measures, now)
+				// About a third continue an action of the cycle before.
+				if carried < len(previous) && rng.IntN(3) == 0 {
+					p := previous[carried]
+					carried++
+					rows[i].StakeholderID, rows[i].CarriedFrom = p.StakeholderID, &p.ID
+				}
+			}
+			if err := db.conn(ctx).CreateInBatches(&rows, generateBatch).Error; err != nil {
 				return translate(err)
 			}
-			carried := 0
-			for start := 0; start < opt.ActionsPerCycle; start += generateBatch {
-				n := min(generateBatch, opt.ActionsPerCycle-start)
-				rows := make([]actionRow, n)
-				for i := range rows {
-					rows[i] = generatedAction(rng, cy, orgs, measures, now)
-					// About a third continue an action of the cycle before.
-					if carried < len(previous) && rng.IntN(3) == 0 {
-						p := previous[carried]
-						carried++
-						rows[i].StakeholderID, rows[i].CarriedFrom = p.StakeholderID, &p.ID
-					}
-				}
-				if err := db.conn(ctx).CreateInBatches(&rows, generateBatch).Error; err != nil {
-					return translate(err)
-				}
-				if err := db.generateChildren(ctx, rng, rows); err != nil {
-					return err
-				}
-				for _, r := range rows {
-					if r.State == string(action.Accepted) {
-						accepted = append(accepted, r)
-					}
-				}
-				sum.Actions += n
-				if progress != nil {
-					progress(sum.Actions, total)
+			if err := db.generateChildren(ctx, rng, rows); err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if r.State == string(action.Accepted) {
+					accepted = append(accepted, r)
 				}
 			}
-			return nil
-		})
-		if err != nil {
-			return sum, err
+			sum.Actions += n
+			if progress != nil {
+				progress(sum.Actions, total)
+			}
 		}
 		sum.Cycles++
 		rng.Shuffle(len(accepted), func(i, j int) { accepted[i], accepted[j] = accepted[j], accepted[i] })
 		previous = accepted
 	}
-	return sum, nil
+	return nil
 }
 
 // generatedAction is one synthetic action of a cycle, in a workflow state

@@ -16,6 +16,20 @@ import (
 // cycle before; and it refuses a database that already holds data.
 func TestGenerate(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		// A run stopped midway (here: cancelled after its first batch)
+		// leaves nothing behind, and the next run starts on an empty
+		// database.
+		stopped, cancel := context.WithCancel(context.Background())
+		_, err := db.Generate(stopped, store.GenerateOptions{Organisations: 50, Cycles: 2, ActionsPerCycle: 2500, Seed: 1,
+			Now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}, func(int, int) { cancel() })
+		if err == nil {
+			t.Fatal("a cancelled run reported success")
+		}
+		var left int
+		if err := db.SQL().QueryRow("SELECT (SELECT count(*) FROM stakeholders) + (SELECT count(*) FROM actions) + (SELECT count(*) FROM cycles)").Scan(&left); err != nil || left != 0 {
+			t.Fatalf("a cancelled run left %d rows (%v)", left, err)
+		}
+
 		ctx := context.Background()
 		calls := 0
 		sum, err := db.Generate(ctx, store.GenerateOptions{Organisations: 300, Cycles: 3, ActionsPerCycle: 1200, Seed: 7,

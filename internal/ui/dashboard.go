@@ -97,7 +97,14 @@ type trendRow struct {
 // home is the public dashboard of a cycle (the latest by default).
 func (h *Handler) home(c echo.Context) error {
 	v := dashboardView{Page: newPage(c, "home")}
-	year, _ := strconv.Atoi(c.QueryParam("cycle"))
+	year := 0
+	if q := c.QueryParam("cycle"); q != "" {
+		y, err := strconv.Atoi(q)
+		if err != nil || y < 1 {
+			return errs.E(errs.NotFound, "there is no cycle %q: choose one of the list", q)
+		}
+		year = y
+	}
 	d, err := h.Dashboard.View(c.Request().Context(), year)
 	switch {
 	case errs.Is(err, errs.NotFound) && year == 0:
