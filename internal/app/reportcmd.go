@@ -2,8 +2,10 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,24 +83,28 @@ func runReport(e env, args []string) error {
 			if err := os.MkdirAll(*out, 0o755); err != nil {
 				return errs.Wrap(errs.Invalid, err, "create folder %s", *out)
 			}
-			for _, tag := range locale.Languages() {
-				for _, ft := range report.Formats {
-					_, doc, err := svc.reports.Document(e.ctx, by, r.ID, ft, tag.String())
-					if err != nil {
-						if ft == report.PDF && errs.Is(err, errs.Unavailable) {
-							fmt.Fprintf(e.stderr, "skipped the PDF: %s\n", errs.MessageOf(err))
-							continue
-						}
-						return err
-					}
-					path := filepath.Join(*out, report.Filename(r.CycleYear, tag.String(), ft))
-					if err := os.WriteFile(path, doc.Body, 0o644); err != nil {
-						return errs.Wrap(errs.Invalid, err, "write %s", path)
-					}
-					fmt.Fprintf(e.stderr, "wrote %s (%d bytes, sha256 %s)\n", path, doc.Size, doc.SHA256)
-				}
+			formats := report.Formats
+			if !svc.reports.CanPrint() {
+				fmt.Fprintln(e.stderr, "skipped the PDF: set report.chromium (PCT_REPORT_CHROMIUM) to the path of chromium to make it")
+				formats = slices.DeleteFunc(slices.Clone(formats), func(f report.Format) bool { return f == report.PDF })
 			}
-			return nil
+			// Each document is written to its file as it is rendered, so a
+			// large cycle's documents are never all in memory.
+			path := func(f report.Format, lang string) string {
+				return filepath.Join(*out, report.Filename(r.CycleYear, lang, f))
+			}
+			docs, err := svc.reports.Export(e.ctx, by, r.ID, formats, func(f report.Format, lang string) (io.WriteCloser, error) {
+				fmt.Fprintf(e.stderr, "writing %s ...\n", path(f, lang))
+				w, err := os.Create(path(f, lang))
+				if err != nil {
+					return nil, errs.Wrap(errs.Invalid, err, "write %s", path(f, lang))
+				}
+				return w, nil
+			})
+			for _, d := range docs {
+				fmt.Fprintf(e.stderr, "wrote %s (%d bytes, sha256 %s)\n", path(d.Format, d.Lang), d.Size, d.SHA256)
+			}
+			return err
 		}
 		_, doc, err := svc.reports.Document(e.ctx, by, r.ID, report.Format(*format), *lang)
 		if err != nil {

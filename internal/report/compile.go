@@ -37,7 +37,7 @@ type Figures struct {
 
 	Recommendations []RecFigures
 	Gaps            []Gap
-	Listed          []Listed // every public action, by organisation then title
+	Reported        []int64 // the organisations with a public accepted action, by id
 }
 
 // Headline are the previous cycle's headline figures.
@@ -71,7 +71,7 @@ type RecFigures struct {
 	Coverage      Coverage
 	HeatMap       []Cell // one per kind, in stakeholder.Kinds order
 	Prev          *RecPrev
-	Listed        []Listed // its accepted public actions
+	Listed        []Listed // its furthest advanced public actions, at most ListedPerRecommendation
 }
 
 // Coverage is the share of the organisations of the addressed kinds that
@@ -129,63 +129,110 @@ var stageRank = map[action.Stage]int{
 	action.Discontinued: 0, action.Planned: 1, action.InProgress: 2, action.Adopted: 3, action.Implemented: 4,
 }
 
-// Compile turns inputs into figures. It reads nothing else: the same inputs
-// give the same figures.
-func Compile(in Inputs) Figures {
-	f := Figures{Year: in.Cycle.Year, CutoffAt: in.CutoffAt.UTC(), CompiledAt: in.CompiledAt.UTC(), Period: in.Cycle}
-	orgs := map[int64]Organisation{}
-	for _, o := range in.Organisations {
-		orgs[o.ID] = o
+// ListedPerRecommendation bounds the actions the report lists under each
+// recommendation: the furthest advanced first. Every action is in the CSV,
+// JSON and XLSX; a printed report of tens of thousands of rows would not be
+// read.
+const ListedPerRecommendation = 100
+
+// Compiled is a report ready to render: its figures, and its actions to
+// read again, a row at a time, for the documents that list them all.
+type Compiled struct {
+	Figures
+	orgs    map[int64]Organisation
+	actions ActionSource
+}
+
+// Compile turns inputs into figures, reading the actions once. It reads
+// nothing else: the same inputs give the same figures.
+func Compile(in Inputs, actions ActionSource) (Compiled, error) {
+	f, err := compile(in, actions, true)
+	if err != nil {
+		return Compiled{}, err
 	}
+	return Compiled{Figures: f, orgs: organisationsByID(in.Organisations), actions: actions}, nil
+}
+
+// eachListed calls fn with every public action, in listing order.
+func (c Compiled) eachListed(fn func(Listed) error) error {
+	return c.actions(func(a Action) error {
+		if !a.Public {
+			return nil
+		}
+		return fn(listing(a, c.orgs))
+	})
+}
+
+// compile holds no more than one action at a time, the figures (bounded by
+// organisations x recommendations) and, when list is set, the actions
+// listed under each recommendation.
+func compile(in Inputs, actions ActionSource, list bool) (Figures, error) {
+	f := Figures{Year: in.Cycle.Year, CutoffAt: in.CutoffAt.UTC(), CompiledAt: in.CompiledAt.UTC(), Period: in.Cycle}
+	orgs := organisationsByID(in.Organisations)
 
 	// Only public actions count: an action its organisation kept for the
 	// secretariat must not show, not even as a number on a heat map.
-	var public []Action
-	for _, a := range in.Actions {
-		if a.Public {
-			public = append(public, a)
-		}
-	}
-	f.Withheld = len(in.Actions) - len(public)
-	cur := tally(in.Cycle, in.Organisations, actionsOf(public))
-	f.Supporters, f.SupporterTotal = kindCounts(cur.counted, orgs)
-	f.Reporting, f.ReportingTotal = kindCounts(cur.reporting, orgs)
-	f.Actions = len(public)
+	cur := newTally(in.Cycle, in.Organisations)
 	stages := map[action.Stage]int{}
-	for _, a := range public {
+	picks := map[int]*picked{}
+	seq := 0
+	err := actions(func(a Action) error {
+		if !a.Public {
+			f.Withheld++
+			return nil
+		}
+		cur.add(a.OrganisationID, a.Stage, a.Recommendations)
+		f.Actions++
 		stages[a.Stage]++
 		if a.CarriedForward {
 			f.CarriedForward++
 		} else {
 			f.New++
 		}
+		if !list {
+			return nil
+		}
+		seq++
+		l := listing(a, orgs)
+		for _, n := range a.Recommendations {
+			p := picks[n]
+			if p == nil {
+				p = &picked{}
+				picks[n] = p
+			}
+			p.add(seq, l)
+		}
+		return nil
+	})
+	if err != nil {
+		return Figures{}, err
 	}
+	f.Supporters, f.SupporterTotal = kindCounts(cur.counted, orgs)
+	f.Reporting, f.ReportingTotal = kindCounts(cur.reporting, orgs)
 	f.ByStage = stageCounts(stages)
+	for id := range cur.reporting {
+		f.Reported = append(f.Reported, id)
+	}
+	slices.Sort(f.Reported)
 
 	var prev *tallied
 	prevOrgs := orgs
-	if in.Previous != nil {
-		f.PreviousYear = in.Previous.Period.Year
+	if p := in.Previous; p != nil {
+		f.PreviousYear = p.Period.Year
 		list := in.Organisations
-		if len(in.Previous.Organisations) > 0 {
-			list = in.Previous.Organisations
-			prevOrgs = map[int64]Organisation{}
-			for _, o := range list {
-				prevOrgs[o.ID] = o
-			}
+		if len(p.Organisations) > 0 {
+			list, prevOrgs = p.Organisations, organisationsByID(p.Organisations)
 		}
-		var prevPublic []PreviousAction
-		for _, a := range in.Previous.Actions {
-			if a.Public {
-				prevPublic = append(prevPublic, a)
-			}
+		prev = newTally(p.Period, list)
+		for _, id := range p.Reporting {
+			prev.counted[id], prev.reporting[id] = struct{}{}, struct{}{}
 		}
-		p := tally(in.Previous.Period, list, prevPublic)
-		prev = &p
-		f.Prev = &Headline{Reporting: len(p.reporting), Actions: len(prevPublic)}
+		for _, a := range p.Acting {
+			prev.act(a.Recommendation, a.OrganisationID, a.Stage)
+		}
+		f.Prev = &Headline{Reporting: len(p.Reporting), Actions: p.Actions}
 	}
 
-	f.Listed = listed(in.Actions, orgs)
 	for _, r := range in.Recommendations {
 		rf := RecFigures{Number: r.Number, Slug: r.Slug, Title: r.Title, Addressees: r.Addressees}
 		acting := cur.acting[r.Number]
@@ -215,74 +262,154 @@ func Compile(in Inputs) Figures {
 			rf.Prev = &RecPrev{Organisations: len(prev.acting[r.Number]),
 				Coverage: coverage(r.Addressees, prev.counted, prev.acting[r.Number], prevOrgs).Percent}
 		}
-		for _, l := range f.Listed {
-			if slices.Contains(l.Recommendations, r.Number) {
-				rf.Listed = append(rf.Listed, l)
-			}
+		if p := picks[r.Number]; p != nil {
+			rf.Listed = p.list()
 		}
 		f.Recommendations = append(f.Recommendations, rf)
 	}
 	f.Gaps = gaps(f.Recommendations)
-	return f
+	return f, nil
 }
+
+// Summarise reduces a cycle's actions to what the next cycle's report
+// needs of it (see Previous).
+func Summarise(p Period, actions ActionSource) (*Previous, error) {
+	t := newTally(p, nil)
+	out := &Previous{Period: p, Reporting: []int64{}, Acting: []Acting{}}
+	err := actions(func(a Action) error {
+		if a.Public {
+			out.Actions++
+			t.add(a.OrganisationID, a.Stage, a.Recommendations)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for id := range t.reporting {
+		out.Reporting = append(out.Reporting, id)
+	}
+	slices.Sort(out.Reporting)
+	for n, m := range t.acting {
+		for id, st := range m {
+			out.Acting = append(out.Acting, Acting{Recommendation: n, OrganisationID: id, Stage: st})
+		}
+	}
+	slices.SortFunc(out.Acting, func(a, b Acting) int {
+		if a.Recommendation != b.Recommendation {
+			return a.Recommendation - b.Recommendation
+		}
+		return int(a.OrganisationID - b.OrganisationID)
+	})
+	return out, nil
+}
+
+func organisationsByID(list []Organisation) map[int64]Organisation {
+	m := make(map[int64]Organisation, len(list))
+	for _, o := range list {
+		m[o.ID] = o
+	}
+	return m
+}
+
+// set is a set of organisations.
+type set = map[int64]struct{}
 
 // tallied is one cycle's counts: the organisations counted as supporters,
 // those reporting, and per recommendation the organisations acting (at
 // their furthest stage) and the number of actions.
 type tallied struct {
-	counted   map[int64]action.Stage // the value is unused; a set
-	reporting map[int64]action.Stage
+	counted   set
+	reporting set
 	acting    map[int]map[int64]action.Stage
 	actions   map[int]int
 }
 
-// tally counts a cycle. An organisation is counted as a supporter when it
-// is active and supported the Call by the cycle's deadline, or when it
-// reported in the cycle all the same.
-func tally(p Period, orgs []Organisation, actions []PreviousAction) tallied {
-	t := tallied{counted: map[int64]action.Stage{}, reporting: map[int64]action.Stage{},
-		acting: map[int]map[int64]action.Stage{}, actions: map[int]int{}}
+// newTally starts counting a cycle. An organisation is counted as a
+// supporter when it is active and supported the Call by the cycle's
+// deadline, or when it reported in the cycle all the same.
+func newTally(p Period, orgs []Organisation) *tallied {
+	t := &tallied{counted: set{}, reporting: set{}, acting: map[int]map[int64]action.Stage{}, actions: map[int]int{}}
 	for _, o := range orgs {
 		if o.Active && (o.SupporterSince == nil || !o.SupporterSince.After(p.Deadline)) {
-			t.counted[o.ID] = ""
-		}
-	}
-	for _, a := range actions {
-		t.counted[a.OrganisationID] = ""
-		t.reporting[a.OrganisationID] = ""
-		for _, n := range a.Recommendations {
-			t.actions[n]++
-			m := t.acting[n]
-			if m == nil {
-				m = map[int64]action.Stage{}
-				t.acting[n] = m
-			}
-			if st, ok := m[a.OrganisationID]; !ok || stageRank[a.Stage] > stageRank[st] {
-				m[a.OrganisationID] = a.Stage
-			}
+			t.counted[o.ID] = struct{}{}
 		}
 	}
 	return t
 }
 
-func actionsOf(as []Action) []PreviousAction {
-	out := make([]PreviousAction, len(as))
-	for i, a := range as {
-		out[i] = PreviousAction{OrganisationID: a.OrganisationID, Public: a.Public, Stage: a.Stage, Recommendations: a.Recommendations}
+// add counts one public action.
+func (t *tallied) add(org int64, stage action.Stage, recs []int) {
+	t.counted[org], t.reporting[org] = struct{}{}, struct{}{}
+	for _, n := range recs {
+		t.actions[n]++
+		t.act(n, org, stage)
+	}
+}
+
+// act records an organisation acting on a recommendation, keeping its
+// furthest stage.
+func (t *tallied) act(rec int, org int64, stage action.Stage) {
+	m := t.acting[rec]
+	if m == nil {
+		m = map[int64]action.Stage{}
+		t.acting[rec] = m
+	}
+	if st, ok := m[org]; !ok || stageRank[stage] > stageRank[st] {
+		m[org] = stage
+	}
+}
+
+// picked keeps the ListedPerRecommendation furthest advanced actions of a
+// recommendation, in listing order among equals; it sorts and trims when it
+// holds twice that, so it never holds more.
+type picked struct{ items []pick }
+
+type pick struct {
+	seq int
+	l   Listed
+}
+
+func (p *picked) add(seq int, l Listed) {
+	p.items = append(p.items, pick{seq, l})
+	if len(p.items) >= 2*ListedPerRecommendation {
+		p.trim()
+	}
+}
+
+func (p *picked) trim() {
+	slices.SortFunc(p.items, func(a, b pick) int {
+		if ra, rb := stageRank[a.l.Stage], stageRank[b.l.Stage]; ra != rb {
+			return rb - ra
+		}
+		return a.seq - b.seq
+	})
+	if len(p.items) > ListedPerRecommendation {
+		p.items = p.items[:ListedPerRecommendation]
+	}
+}
+
+// list returns the picked actions in listing order.
+func (p *picked) list() []Listed {
+	p.trim()
+	slices.SortFunc(p.items, func(a, b pick) int { return a.seq - b.seq })
+	out := make([]Listed, len(p.items))
+	for i, it := range p.items {
+		out[i] = it.l
 	}
 	return out
 }
 
-func kindCounts(set map[int64]action.Stage, orgs map[int64]Organisation) ([]KindCount, int) {
+func kindCounts[V any](members map[int64]V, orgs map[int64]Organisation) ([]KindCount, int) {
 	n := map[stakeholder.Kind]int{}
-	for id := range set {
+	for id := range members {
 		n[orgs[id].Kind]++
 	}
 	out := make([]KindCount, len(stakeholder.Kinds))
 	for i, k := range stakeholder.Kinds {
 		out[i] = KindCount{Kind: k, N: n[k]}
 	}
-	return out, len(set)
+	return out, len(members)
 }
 
 func stageCounts(n map[action.Stage]int) []StageCount {
@@ -293,7 +420,7 @@ func stageCounts(n map[action.Stage]int) []StageCount {
 	return out
 }
 
-func coverage(addressees []stakeholder.Kind, counted, acting map[int64]action.Stage, orgs map[int64]Organisation) Coverage {
+func coverage(addressees []stakeholder.Kind, counted set, acting map[int64]action.Stage, orgs map[int64]Organisation) Coverage {
 	var c Coverage
 	for id := range counted {
 		if slices.Contains(addressees, orgs[id].Kind) {
@@ -315,27 +442,12 @@ func percent(n, total int) float64 {
 	return math.Round(float64(n)*1000/float64(total)) / 10
 }
 
-func listed(as []Action, orgs map[int64]Organisation) []Listed {
-	var out []Listed
-	for _, a := range as {
-		if !a.Public {
-			continue
-		}
-		o := orgs[a.OrganisationID]
-		out = append(out, Listed{ID: a.ID, OrganisationID: o.ID, Organisation: o.Name, Kind: o.Kind, Country: o.Country, Title: a.Title,
-			Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, CarriedForward: a.CarriedForward,
-			Recommendations: a.Recommendations, AcceptedAt: a.AcceptedAt.UTC(), Evidence: a.Evidence})
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Organisation != out[j].Organisation {
-			return out[i].Organisation < out[j].Organisation
-		}
-		if out[i].Title != out[j].Title {
-			return out[i].Title < out[j].Title
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
+// listing is a public action as the report lists it.
+func listing(a Action, orgs map[int64]Organisation) Listed {
+	o := orgs[a.OrganisationID]
+	return Listed{ID: a.ID, OrganisationID: a.OrganisationID, Organisation: o.Name, Kind: o.Kind, Country: o.Country,
+		Title: a.Title, Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, CarriedForward: a.CarriedForward,
+		Recommendations: a.Recommendations, AcceptedAt: a.AcceptedAt.UTC(), Evidence: a.Evidence}
 }
 
 // gaps are the least-covered recommendations among their addressees.

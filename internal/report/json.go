@@ -1,9 +1,14 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	_ "embed"
 	"encoding/json"
+	"io"
 	"time"
+
+	"github.com/pctracker/pctracker/internal/errs"
 )
 
 // Schema is the JSON Schema of the JSON document; a test validates every
@@ -27,8 +32,10 @@ type jsonDoc struct {
 	Recommendations []jsonRec     `json:"recommendations"`
 	HeatMap         []jsonHeatRow `json:"heat_map"`
 	Gaps            []jsonGap     `json:"gaps"`
-	Actions         []jsonAction  `json:"actions"`
 	Methodology     string        `json:"methodology"`
+	// Actions come last, so that they can be written one at a time
+	// after the rest (see jsonReport).
+	Actions []jsonAction `json:"actions"`
 }
 
 type jsonDates struct {
@@ -82,7 +89,6 @@ type jsonRec struct {
 	Actions       int          `json:"actions"`
 	Coverage      jsonCoverage `json:"coverage"`
 	Previous      *jsonRecPrev `json:"previous"`
-	ActionIDs     []int64      `json:"public_action_ids"`
 }
 
 type jsonRecPrev struct {
@@ -134,11 +140,57 @@ type jsonEvidence struct {
 
 // jsonReport writes every figure of the report as JSON. Codes stay codes;
 // labels and titles are in the document's language.
-func jsonReport(f Figures, w words) ([]byte, error) { return jsonDocument(f, w, true) }
+// jsonSink writes the JSON document: the figures, then every public
+// action as it comes, in the same layout as json.MarshalIndent.
+type jsonSink struct {
+	bw *bufio.Writer
+	n  int
+}
 
-// jsonDocument writes the JSON document, with or without the list of
-// actions (the dashboard's figures leave it out: its own lists page them).
-func jsonDocument(f Figures, w words, withActions bool) ([]byte, error) {
+// jsonEmpty is how json.MarshalIndent ends a document whose last field,
+// the actions, is empty.
+const jsonEmpty = "[]\n}\n"
+
+func newJSONSink(out io.Writer, f Figures, w words) (*jsonSink, error) {
+	head, err := jsonDocument(f, w)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasSuffix(head, []byte(jsonEmpty)) {
+		return nil, errs.E(errs.Internal, "the JSON report does not end with its actions")
+	}
+	s := &jsonSink{bw: bufio.NewWriter(out)}
+	s.bw.Write(head[:len(head)-len(jsonEmpty)]) // bufio keeps the first write error for Flush
+	return s, nil
+}
+
+func (s *jsonSink) row(l Listed) error {
+	b, err := json.MarshalIndent(jsonActionOf(l), "    ", "  ")
+	if err != nil {
+		return err
+	}
+	if s.n == 0 {
+		s.bw.WriteString("[\n    ")
+	} else {
+		s.bw.WriteString(",\n    ")
+	}
+	s.n++
+	_, err = s.bw.Write(b)
+	return err
+}
+
+func (s *jsonSink) finish() error {
+	if s.n == 0 {
+		s.bw.WriteString(jsonEmpty)
+	} else {
+		s.bw.WriteString("\n  ]\n}\n")
+	}
+	return s.bw.Flush()
+}
+
+// jsonDocument writes the JSON document without its actions (the
+// dashboard's figures leave them out: its own lists page them).
+func jsonDocument(f Figures, w words) ([]byte, error) {
 	d := jsonDoc{Schema: SchemaURL, Cycle: f.Year, Lang: w.Lang, Title: w.Title(f.Year), CutoffAt: f.CutoffAt,
 		CompiledAt: f.CompiledAt, Methodology: w.T("report_methodology_text"),
 		Dates: jsonDates{OpensAt: w.Date(f.Period.OpensAt), Deadline: w.Date(f.Period.Deadline),
@@ -155,7 +207,7 @@ func jsonDocument(f Figures, w words, withActions bool) ([]byte, error) {
 	for _, r := range f.Recommendations {
 		jr := jsonRec{Number: r.Number, Slug: r.Slug, Title: r.Title.In(w.Lang), Addressees: []string{},
 			Organisations: r.Organisations, ByKind: kindsJSON(r.ByKind, w), ByStage: stagesJSON(r.ByStage, w),
-			Actions: r.Actions, Coverage: coverageJSON(r.Coverage), ActionIDs: []int64{}}
+			Actions: r.Actions, Coverage: coverageJSON(r.Coverage)}
 		for _, k := range r.Addressees {
 			jr.Addressees = append(jr.Addressees, string(k))
 		}
@@ -163,9 +215,6 @@ func jsonDocument(f Figures, w words, withActions bool) ([]byte, error) {
 			jr.Previous = &jsonRecPrev{Organisations: r.Prev.Organisations, CoveragePercent: r.Prev.Coverage,
 				OrganisationsChange: r.Organisations - r.Prev.Organisations,
 				CoverageChange:      percentPoints(r.Coverage.Percent - r.Prev.Coverage)}
-		}
-		for _, l := range r.Listed {
-			jr.ActionIDs = append(jr.ActionIDs, l.ID)
 		}
 		d.Recommendations = append(d.Recommendations, jr)
 		row := jsonHeatRow{Recommendation: r.Number}
@@ -178,21 +227,19 @@ func jsonDocument(f Figures, w words, withActions bool) ([]byte, error) {
 	for _, g := range f.Gaps {
 		d.Gaps = append(d.Gaps, jsonGap{Recommendation: g.Number, Title: g.Title.In(w.Lang), Coverage: coverageJSON(g.Coverage)})
 	}
-	for _, l := range f.Listed {
-		if !withActions {
-			break
-		}
-		a := jsonAction{ID: l.ID, Organisation: l.Organisation, Kind: string(l.Kind), Country: l.Country, Title: l.Title,
-			Stage: string(l.Stage), MeasureType: string(l.MeasureType), Scope: string(l.Scope),
-			CarriedForward: l.CarriedForward, Recommendations: l.Recommendations, AcceptedAt: l.AcceptedAt,
-			Evidence: []jsonEvidence{}}
-		for _, e := range l.Evidence {
-			a.Evidence = append(a.Evidence, jsonEvidence{Kind: string(e.Kind), URL: e.URL, Title: e.Title})
-		}
-		d.Actions = append(d.Actions, a)
-	}
 	b, err := json.MarshalIndent(d, "", "  ")
 	return append(b, '\n'), err
+}
+
+func jsonActionOf(l Listed) jsonAction {
+	a := jsonAction{ID: l.ID, Organisation: l.Organisation, Kind: string(l.Kind), Country: l.Country, Title: l.Title,
+		Stage: string(l.Stage), MeasureType: string(l.MeasureType), Scope: string(l.Scope),
+		CarriedForward: l.CarriedForward, Recommendations: l.Recommendations, AcceptedAt: l.AcceptedAt,
+		Evidence: []jsonEvidence{}}
+	for _, e := range l.Evidence {
+		a.Evidence = append(a.Evidence, jsonEvidence{Kind: string(e.Kind), URL: e.URL, Title: e.Title})
+	}
+	return a
 }
 
 func kindsJSON(ks []KindCount, w words) []jsonCount {

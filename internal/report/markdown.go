@@ -106,6 +106,9 @@ func markdown(f Figures, w words) []byte {
 			}
 			row(mdText(l.Organisation), mdText(l.Title), w.Stage(l.Stage), w.Measure(l.MeasureType), strings.Join(ev, ", "))
 		}
+		if r.Actions > len(r.Listed) {
+			p("\n%s\n", more(r, w))
+		}
 	}
 
 	p("\n## %s\n\n%s\n\n%s %s.\n", w.T("report_methodology"), w.T("report_methodology_text"),
@@ -141,4 +144,9 @@ func mdCell(s string) string { return strings.Join(strings.Fields(s), " ") }
 // mdURL keeps a link target from closing the link early.
 func mdURL(u string) string {
 	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(u)
+}
+
+// more says that a recommendation's list is cut, and where the rest is.
+func more(r RecFigures, w words) string {
+	return w.T("report_more_listed", map[string]any{"Shown": w.Number(len(r.Listed)), "Total": w.Number(r.Actions)})
 }

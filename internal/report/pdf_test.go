@@ -24,8 +24,8 @@ import (
 	"github.com/pctracker/pctracker/web"
 )
 
-// sample is a small report's figures, compiled from inputs made by hand.
-func sample() report.Figures {
+// sample is a small report, compiled from inputs made by hand.
+func sample(t *testing.T) report.Compiled {
 	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 	in := report.Inputs{
 		Cycle:    report.Period{Year: 2027, OpensAt: day("2027-06-01"), Deadline: day("2027-10-01"), ReportAt: day("2027-10-21"), ForumDate: day("2027-11-11")},
@@ -36,11 +36,15 @@ func sample() report.Figures {
 		},
 		Organisations: []report.Organisation{{ID: 1, Name: "République française", Kind: "state", Country: "FR", Active: true},
 			{ID: 2, Name: "Acme Security", Kind: "company", Country: "US", Active: true}},
-		Actions: []report.Action{{ID: 10, OrganisationID: 1, Public: true, Title: "Décret sur l'usage des logiciels d'intrusion",
-			Stage: "adopted", MeasureType: "legal_framework", Scope: "national", Recommendations: []int{1}, AcceptedAt: day("2027-09-01"),
-			Evidence: []report.Evidence{{Kind: "law", URL: "https://example.org/decret", Title: "Décret n° 2027-1"}}}},
 	}
-	return report.Compile(in)
+	actions := []report.Action{{ID: 10, OrganisationID: 1, Public: true, Title: "Décret sur l'usage des logiciels d'intrusion",
+		Stage: "adopted", MeasureType: "legal_framework", Scope: "national", Recommendations: []int{1}, AcceptedAt: day("2027-09-01"),
+		Evidence: []report.Evidence{{Kind: "law", URL: "https://example.org/decret", Title: "Décret n° 2027-1"}}}}
+	c, err := report.Compile(in, report.Slice(actions))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // The PDF is printed by Chromium: a tagged A4 document whose text can be
@@ -58,7 +62,7 @@ func TestPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := r.Render(context.Background(), sample(), report.PDF, "fr")
+	doc, err := r.Render(context.Background(), sample(t), report.PDF, "fr")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +113,7 @@ func TestHTMLAccessible(t *testing.T) {
 	ctx := testutil.Browser(t)
 	r := newRenderer(t)
 	for _, lang := range []string{"en", "fr"} {
-		doc, err := r.Render(context.Background(), sample(), report.HTML, lang)
+		doc, err := r.Render(context.Background(), sample(t), report.HTML, lang)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"strconv"
 
@@ -52,12 +53,13 @@ func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSet
 		version: hex.EncodeToString(sum[:6])}
 	for _, tag := range locale.Languages() {
 		lang := tag.String()
-		w := words{Lang: lang, T: cat.Translator(lang)}
+		w := words{Lang: lang, T: remember(cat.Translator(lang))}
 		t, err := template.New("report.html").Funcs(template.FuncMap{
-			"t":   w.T,
-			"lbl": w.Label,
-			"yoy": func(rf RecFigures) string { return yoy(rf, w) },
-			"sub": func(a, b int) int { return a - b },
+			"t":    w.T,
+			"lbl":  w.Label,
+			"yoy":  func(rf RecFigures) string { return yoy(rf, w) },
+			"more": func(rf RecFigures) string { return more(rf, w) },
+			"sub":  func(a, b int) int { return a - b },
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {
@@ -74,34 +76,55 @@ func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSet
 	return r, nil
 }
 
-// Render writes f in one format and language.
-func (r *Renderer) Render(ctx context.Context, f Figures, format Format, lang string) ([]byte, error) {
+// Render returns c in one format and language.
+func (r *Renderer) Render(ctx context.Context, c Compiled, format Format, lang string) ([]byte, error) {
+	var b bytes.Buffer
+	if err := r.Write(ctx, &b, c, format, lang); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Write writes c in one format and language to out. The documents that
+// list every action (CSV, JSON, XLSX) read them from c's source a row at a
+// time, so the memory they take does not grow with the cycle.
+func (r *Renderer) Write(ctx context.Context, out io.Writer, c Compiled, format Format, lang string) error {
 	w, ok := r.words[lang]
 	if !ok {
-		return nil, errs.Field(errs.Invalid, "lang", "must be en or fr")
+		return errInvalidLang()
 	}
 	switch format {
 	case Markdown:
-		return markdown(f, w), nil
-	case CSV:
-		return csvDoc(f, w)
-	case JSON:
-		return jsonReport(f, w)
+		_, err := out.Write(markdown(c.Figures, w))
+		return err
+	case CSV, JSON, XLSX:
+		sink, err := newSink(out, c.Figures, format, w)
+		if err != nil {
+			return err
+		}
+		if err := c.eachListed(sink.row); err != nil {
+			sink.finish()
+			return err
+		}
+		return sink.finish()
 	case HTML:
-		return r.htmlDoc(f, w)
-	case XLSX:
-		return xlsxDoc(f, w)
+		return r.htmlDoc(out, c.Figures, w)
 	case PDF:
 		if r.printer == nil {
-			return nil, errs.E(errs.Unavailable, "the PDF needs Chromium, which is not configured: set %s to the path of chromium (the other formats work without it)", r.pdfSetting)
+			return errs.E(errs.Unavailable, "the PDF needs Chromium, which is not configured: set %s to the path of chromium (the other formats work without it)", r.pdfSetting)
 		}
-		page, err := r.htmlDoc(f, w)
+		var page bytes.Buffer
+		if err := r.htmlDoc(&page, c.Figures, w); err != nil {
+			return err
+		}
+		doc, err := r.printer.PDF(ctx, page.Bytes())
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return r.printer.PDF(ctx, page)
+		_, err = out.Write(doc)
+		return err
 	}
-	return nil, errs.Field(errs.Invalid, "format", "must be one of html, pdf, md, csv, json, xlsx")
+	return errs.Field(errs.Invalid, "format", "must be one of html, pdf, md, csv, json, xlsx")
 }
 
 // FiguresJSON writes every figure as the JSON document does, without the
@@ -109,10 +132,12 @@ func (r *Renderer) Render(ctx context.Context, f Figures, format Format, lang st
 func (r *Renderer) FiguresJSON(f Figures, lang string) ([]byte, error) {
 	w, ok := r.words[lang]
 	if !ok {
-		return nil, errs.Field(errs.Invalid, "lang", "must be en or fr")
+		return nil, errInvalidLang()
 	}
-	return jsonDocument(f, w, false)
+	return jsonDocument(f, w)
 }
+
+func errInvalidLang() error { return errs.Field(errs.Invalid, "lang", "must be en or fr") }
 
 // CanPrint reports whether PDFs can be made.
 func (r *Renderer) CanPrint() bool { return r.printer != nil }
@@ -125,14 +150,13 @@ type htmlView struct {
 	HeatChart  template.HTML
 }
 
-func (r *Renderer) htmlDoc(f Figures, w words) ([]byte, error) {
+func (r *Renderer) htmlDoc(out io.Writer, f Figures, w words) error {
 	v := htmlView{F: f, W: w, Stages: action.Stages}
 	v.StageChart, v.HeatChart = Charts(f, w.Lang, w.T)
-	var b bytes.Buffer
-	if err := r.html[w.Lang].Execute(&b, v); err != nil {
-		return nil, errs.Wrap(errs.Internal, err, "render the report")
+	if err := r.html[w.Lang].Execute(out, v); err != nil {
+		return errs.Wrap(errs.Internal, err, "render the report")
 	}
-	return b.Bytes(), nil
+	return nil
 }
 
 // StageSeries are the five stages as the series of a stacked bar chart.
@@ -174,12 +198,25 @@ func Charts(f Figures, lang string, t locale.Translate) (stages, heat template.H
 	return stages, heat
 }
 
-// xlsxDoc writes a workbook with a sheet of figures and a sheet of actions.
-// Cells are written as strings or numbers, never as formulas, and text
-// cells pass through the same escape as the CSV.
-func xlsxDoc(f Figures, w words) ([]byte, error) {
+// xlsxSink writes a workbook with a sheet of figures and a sheet of
+// actions. Cells are written as strings or numbers, never as formulas, and
+// text cells pass through the same escape as the CSV.
+type xlsxSink struct {
+	out  io.Writer
+	x    *excelize.File
+	sw   *excelize.StreamWriter
+	year int
+	w    words
+	n    int
+}
+
+func newXLSXSink(out io.Writer, f Figures, w words) (_ *xlsxSink, err error) {
 	x := excelize.NewFile()
-	defer x.Close()
+	defer func() {
+		if err != nil {
+			x.Close()
+		}
+	}()
 	figures, actions := w.T("report_sheet_figures"), w.T("report_sheet_actions")
 	if err := x.SetSheetName("Sheet1", figures); err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "xlsx")
@@ -232,28 +269,43 @@ func xlsxDoc(f Figures, w words) ([]byte, error) {
 		}
 		sheet.row(false, cells...)
 	}
-	sheet = &sheetWriter{x: x, name: actions, bold: bold}
-	header := actionHeader(w)
-	hs := make([]any, len(header))
-	for i, h := range header {
-		hs[i] = h
-	}
-	sheet.row(true, hs...)
-	for _, r := range actionRows(f, w) {
-		cells := make([]any, len(r))
-		for i, c := range r {
-			cells[i] = c
-		}
-		sheet.row(false, cells...)
-	}
 	if sheet.err != nil {
 		return nil, errs.Wrap(errs.Internal, sheet.err, "xlsx")
 	}
-	var b bytes.Buffer
-	if err := x.Write(&b); err != nil {
+	// The actions sheet is streamed: excelize keeps its rows on disk past
+	// a few megabytes, rather than a cell object per value in memory.
+	sw, err := x.NewStreamWriter(actions)
+	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "xlsx")
 	}
-	return b.Bytes(), nil
+	s := &xlsxSink{out: out, x: x, sw: sw, year: f.Year, w: w, n: 1}
+	if err := s.cells(bold, actionHeader(w)); err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "xlsx")
+	}
+	return s, nil
+}
+
+func (s *xlsxSink) cells(style int, cells []string) error {
+	vals := make([]any, len(cells))
+	for i, v := range cells {
+		vals[i] = excelize.Cell{StyleID: style, Value: export.Cell(v)}
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, s.n)
+	s.n++
+	return s.sw.SetRow(cell, vals)
+}
+
+func (s *xlsxSink) row(l Listed) error { return s.cells(0, actionRow(s.year, l, s.w)) }
+
+func (s *xlsxSink) finish() error {
+	defer s.x.Close()
+	if err := s.sw.Flush(); err != nil {
+		return errs.Wrap(errs.Internal, err, "xlsx")
+	}
+	if _, err := s.x.WriteTo(s.out); err != nil {
+		return errs.Wrap(errs.Internal, err, "xlsx")
+	}
+	return nil
 }
 
 // sheetWriter appends rows to a sheet and keeps the first error.

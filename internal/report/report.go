@@ -109,16 +109,17 @@ func (f Format) ContentType() string {
 	return "application/octet-stream"
 }
 
-// Inputs are everything a report is compiled from. They are stored with
-// every compilation as JSON; secretariat-only actions are kept as counts
-// only (no title, no evidence), since they never appear in a report.
+// Inputs are everything a report is compiled from but its actions, which
+// are read and written one at a time (an ActionSource): a cycle can hold a
+// hundred thousand of them. They are stored with every compilation as JSON
+// Lines (see EncodeInputs); secretariat-only actions are kept as counts only
+// (no title, no evidence), since they never appear in a report.
 type Inputs struct {
 	Cycle           Period           `json:"cycle"`
 	CutoffAt        time.Time        `json:"cutoff_at"`
 	CompiledAt      time.Time        `json:"compiled_at"`
 	Recommendations []Recommendation `json:"recommendations"`
 	Organisations   []Organisation   `json:"organisations"`
-	Actions         []Action         `json:"actions"`
 	Previous        *Previous        `json:"previous,omitempty"`
 }
 
@@ -172,20 +173,24 @@ type Evidence struct {
 }
 
 // Previous is the cycle before, for the change since then, reduced to what
-// the figures need: taken from its published report when it has one (so
-// the change is measured against the figures people saw), else its actions
-// accepted by its Forum, with today's organisations.
+// the figures need: its public accepted actions counted, the organisations
+// that reported, and per recommendation each organisation acting at its
+// furthest stage. They come from its published report when it has one (so
+// the change is measured against the figures people saw), else from its
+// actions accepted by its Forum, with today's organisations.
 type Previous struct {
-	Period        Period           `json:"period"`
-	Actions       []PreviousAction `json:"actions"`
-	Organisations []Organisation   `json:"organisations,omitempty"` // as its report saw them; empty: the current ones
-	ReportID      int64            `json:"report_id,omitempty"`     // the published report they come from
+	Period        Period         `json:"period"`
+	Actions       int            `json:"actions"`
+	Reporting     []int64        `json:"reporting"`
+	Acting        []Acting       `json:"acting"`
+	Organisations []Organisation `json:"organisations,omitempty"` // as its report saw them; empty: the current ones
+	ReportID      int64          `json:"report_id,omitempty"`     // the published report they come from
 }
 
-// PreviousAction is an accepted action of the previous cycle.
-type PreviousAction struct {
-	OrganisationID  int64        `json:"organisation_id"`
-	Public          bool         `json:"public"`
-	Stage           action.Stage `json:"stage"`
-	Recommendations []int        `json:"recommendations"`
+// Acting is an organisation acting on a recommendation, at the furthest
+// stage of its actions on it.
+type Acting struct {
+	Recommendation int          `json:"recommendation"`
+	OrganisationID int64        `json:"organisation_id"`
+	Stage          action.Stage `json:"stage"`
 }

@@ -1,12 +1,14 @@
 package report
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
@@ -22,19 +24,25 @@ type Store interface {
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	Cycle(ctx context.Context, year int) (cycle.Cycle, error)
 	Cycles(ctx context.Context) ([]cycle.Cycle, error)
-	// ReportRecommendations, ReportOrganisations and ReportActions read the
-	// inputs: the actions of a cycle accepted at or before cutoff.
+	// ReportRecommendations, ReportOrganisations and EachReportAction read
+	// the inputs. EachReportAction calls fn with each action of a cycle
+	// accepted at or before cutoff, a batch at a time: with listing, in the
+	// order the report lists them (organisation name, title, id) and with
+	// titles and evidence; without, in any order and without them.
 	ReportRecommendations(ctx context.Context) ([]Recommendation, error)
 	ReportOrganisations(ctx context.Context) ([]Organisation, error)
-	ReportActions(ctx context.Context, cycleID int64, cutoff time.Time) ([]Action, error)
+	EachReportAction(ctx context.Context, cycleID int64, cutoff time.Time, listing bool, fn func(Action) error) error
 	CreateReport(ctx context.Context, r *Report, cycleID int64, slot string, inputs []byte) error
 	Report(ctx context.Context, id int64) (Report, error)
 	Reports(ctx context.Context, year int, publishedOnly bool) ([]Report, error)
 	ReportInputs(ctx context.Context, id int64) ([]byte, error)
-	// PublishReport stores the documents and marks a draft published; it
-	// fails with Conflict when the report is no longer a draft or its cycle
-	// already has a published report.
-	PublishReport(ctx context.Context, id, by int64, at time.Time, renderer string, docs []Artifact) error
+	// Publishing, in one transaction: LockReportDraft fails with Conflict
+	// when the report is no longer a draft or its cycle already has a
+	// published report; AddReportArtifact stores each document;
+	// PublishReport marks the report published.
+	LockReportDraft(ctx context.Context, id int64) error
+	AddReportArtifact(ctx context.Context, id int64, a Artifact, at time.Time) error
+	PublishReport(ctx context.Context, id, by int64, at time.Time, renderer string) error
 	ReportArtifact(ctx context.Context, id int64, f Format, lang string) (Artifact, error)
 }
 
@@ -91,17 +99,17 @@ func (s *Service) Compile(ctx context.Context, by user.Actor, year int, opt Comp
 		if err != nil {
 			return err
 		}
-		raw, err := json.Marshal(in)
+		packed, sha, n, err := Pack(in, s.source(ctx, c.ID, opt.Cutoff, true))
 		if err != nil {
-			return errs.Wrap(errs.Internal, err, "encode report inputs")
+			return err
 		}
 		r = Report{CycleYear: year, Status: Draft, Source: opt.Source, CutoffAt: opt.Cutoff, CompiledAt: now,
-			CompiledBy: by.UserID, InputsSHA256: digest(raw)}
-		if err := s.store.CreateReport(ctx, &r, c.ID, opt.Slot, raw); err != nil {
+			CompiledBy: by.UserID, InputsSHA256: sha}
+		if err := s.store.CreateReport(ctx, &r, c.ID, opt.Slot, packed); err != nil {
 			return err
 		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "report.compile", "report", r.ID,
-			map[string]any{"cycle": year, "cutoff_at": opt.Cutoff, "source": opt.Source, "actions": len(in.Actions),
+			map[string]any{"cycle": year, "cutoff_at": opt.Cutoff, "source": opt.Source, "actions": n,
 				"inputs_sha256": r.InputsSHA256}, now))
 	})
 	return r, err
@@ -130,7 +138,14 @@ func (s *Service) CompileDue(ctx context.Context, day time.Time, slot string) ([
 	return years, nil
 }
 
-// inputs reads everything a report of c is compiled from.
+// source reads the actions of a cycle accepted by cutoff from storage.
+func (s *Service) source(ctx context.Context, cycleID int64, cutoff time.Time, listing bool) ActionSource {
+	return func(fn func(Action) error) error {
+		return s.store.EachReportAction(ctx, cycleID, cutoff, listing, fn)
+	}
+}
+
+// inputs reads everything a report of c is compiled from but its actions.
 func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Time) (Inputs, error) {
 	in := Inputs{Cycle: period(c), CutoffAt: cutoff, CompiledAt: now}
 	var err error
@@ -138,9 +153,6 @@ func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Ti
 		return in, err
 	}
 	if in.Organisations, err = s.store.ReportOrganisations(ctx); err != nil {
-		return in, err
-	}
-	if in.Actions, err = s.store.ReportActions(ctx, c.ID, cutoff); err != nil {
 		return in, err
 	}
 	cycles, err := s.store.Cycles(ctx)
@@ -163,33 +175,27 @@ func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Ti
 // published report's frozen inputs when it has one, else from its actions
 // accepted by the end of its Forum day (or the cut-off, if earlier).
 func (s *Service) previous(ctx context.Context, c cycle.Cycle, cutoff time.Time) (*Previous, error) {
-	p := &Previous{Period: period(c)}
 	published, err := s.store.Reports(ctx, c.Year, true)
 	if err != nil {
 		return nil, err
 	}
 	if len(published) > 0 {
-		raw, err := s.store.ReportInputs(ctx, published[0].ID)
+		frozen, err := s.stored(ctx, published[0].ID)
 		if err != nil {
 			return nil, err
 		}
-		var frozen Inputs
-		if err := json.Unmarshal(raw, &frozen); err != nil {
-			return nil, errs.Wrap(errs.Internal, err, "read the inputs of report %d", published[0].ID)
+		p, err := Summarise(period(c), frozen.Actions)
+		if err != nil {
+			return nil, err
 		}
-		p.Actions, p.Organisations, p.ReportID = actionsOf(frozen.Actions), frozen.Organisations, published[0].ID
+		p.Organisations, p.ReportID = frozen.Organisations, published[0].ID
 		return p, nil
 	}
 	until := forumEnd(c)
 	if cutoff.Before(until) {
 		until = cutoff
 	}
-	acts, err := s.store.ReportActions(ctx, c.ID, until)
-	if err != nil {
-		return nil, err
-	}
-	p.Actions = actionsOf(acts)
-	return p, nil
+	return Summarise(period(c), s.source(ctx, c.ID, until, false))
 }
 
 // forumEnd is the last second of a cycle's Forum day.
@@ -273,7 +279,7 @@ func (s *Service) Live(ctx context.Context, year int) (Figures, error) {
 	if err != nil {
 		return Figures{}, err
 	}
-	return Compile(in), nil
+	return compile(in, s.source(ctx, c.ID, cutoff, false), false)
 }
 
 // Figures compiles a stored report's figures again from its inputs.
@@ -281,7 +287,8 @@ func (s *Service) Figures(ctx context.Context, by user.Actor, id int64) (Figures
 	if _, err := s.Get(ctx, by, id); err != nil {
 		return Figures{}, err
 	}
-	return s.figures(ctx, id)
+	c, err := s.compiled(ctx, id)
+	return c.Figures, err
 }
 
 // FiguresJSON writes figures as the JSON report does, without its list of
@@ -294,33 +301,97 @@ func (s *Service) FiguresJSON(f Figures, lang string) ([]byte, error) {
 // document. For a published report the CSV, JSON and Markdown come out
 // byte for byte as published.
 func (s *Service) Recompile(ctx context.Context, id int64, f Format, lang string) (Artifact, error) {
-	fig, err := s.figures(ctx, id)
+	c, err := s.compiled(ctx, id)
 	if err != nil {
 		return Artifact{}, err
 	}
-	body, err := s.renderer.Render(ctx, fig, f, lang)
+	body, err := s.renderer.Render(ctx, c, f, lang)
 	if err != nil {
 		return Artifact{}, err
 	}
 	return artifact(f, lang, body), nil
 }
 
-func (s *Service) figures(ctx context.Context, id int64) (Figures, error) {
-	raw, err := s.store.ReportInputs(ctx, id)
+// stored reads a report's stored inputs.
+func (s *Service) stored(ctx context.Context, id int64) (Stored, error) {
+	packed, err := s.store.ReportInputs(ctx, id)
 	if err != nil {
-		return Figures{}, err
+		return Stored{}, err
 	}
-	var in Inputs
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return Figures{}, errs.Wrap(errs.Internal, err, "read the inputs of report %d", id)
+	st, err := Unpack(packed)
+	if err != nil {
+		return Stored{}, errs.Wrap(errs.Internal, err, "read the inputs of report %d", id)
 	}
-	return Compile(in), nil
+	return st, nil
+}
+
+// compiled compiles a stored report again from its inputs.
+func (s *Service) compiled(ctx context.Context, id int64) (Compiled, error) {
+	st, err := s.stored(ctx, id)
+	if err != nil {
+		return Compiled{}, err
+	}
+	return Compile(st.Inputs, st.Actions)
+}
+
+// CanPrint reports whether PDFs can be made here.
+func (s *Service) CanPrint() bool { return s.renderer.CanPrint() }
+
+// Export compiles a report again and writes each of its documents in
+// formats, in English and French, to the writer open gives for it, one
+// document at a time; it returns them with their sizes and checksums (and
+// no bodies). Whoever may read the report may export it.
+func (s *Service) Export(ctx context.Context, by user.Actor, id int64, formats []Format,
+	open func(f Format, lang string) (io.WriteCloser, error)) ([]Artifact, error) {
+	if _, err := s.Get(ctx, by, id); err != nil {
+		return nil, err
+	}
+	return s.export(ctx, id, formats, open)
+}
+
+func (s *Service) export(ctx context.Context, id int64, formats []Format,
+	open func(f Format, lang string) (io.WriteCloser, error)) (_ []Artifact, err error) {
+	c, err := s.compiled(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var outs []Output
+	var files []io.WriteCloser
+	var sums []*summer
+	defer func() {
+		for _, f := range files {
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = cerr
+			}
+		}
+	}()
+	for _, f := range formats {
+		for _, tag := range locale.Languages() {
+			w, err := open(f, tag.String())
+			if err != nil {
+				return nil, err
+			}
+			sum := newSummer(w)
+			files, sums = append(files, w), append(sums, sum)
+			outs = append(outs, Output{Format: f, Lang: tag.String(), W: sum})
+		}
+	}
+	if err := s.renderer.WriteAll(ctx, c, outs); err != nil {
+		return nil, err
+	}
+	out := make([]Artifact, len(outs))
+	for i, o := range outs {
+		out[i] = Artifact{Format: o.Format, Lang: o.Lang, SHA256: sums[i].digest(), Size: sums[i].n}
+	}
+	return out, nil
 }
 
 // Publish freezes a draft as the final report of its cycle: every document
 // in both languages is rendered and stored with its SHA-256, and the
 // report can no longer change. Without Chromium the PDF is left out and
-// the rest is published.
+// the rest is published. The documents are rendered to temporary files
+// first, so that a large cycle's are never all in memory at once and the
+// transaction that stores them is short.
 func (s *Service) Publish(ctx context.Context, by user.Actor, id int64) (Report, error) {
 	if err := secretariatOnly(by); err != nil {
 		return Report{}, err
@@ -332,31 +403,47 @@ func (s *Service) Publish(ctx context.Context, by user.Actor, id int64) (Report,
 	if r.Status == Published {
 		return Report{}, errs.E(errs.Conflict, "report %d is already published", id)
 	}
-	fig, err := s.figures(ctx, id)
+	dir, err := os.MkdirTemp("", "pctracker-report-")
+	if err != nil {
+		return Report{}, errs.Wrap(errs.Internal, err, "publish report %d", id)
+	}
+	defer os.RemoveAll(dir)
+	var formats []Format
+	for _, f := range Formats {
+		if f != PDF || s.renderer.CanPrint() {
+			formats = append(formats, f)
+		}
+	}
+	path := func(f Format, lang string) string { return filepath.Join(dir, string(f)+"."+lang) }
+	docs, err := s.export(ctx, id, formats, func(f Format, lang string) (io.WriteCloser, error) {
+		w, err := os.Create(path(f, lang))
+		if err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "publish report %d", id)
+		}
+		return w, nil
+	})
 	if err != nil {
 		return Report{}, err
 	}
-	var docs []Artifact
-	for _, f := range Formats {
-		if f == PDF && !s.renderer.CanPrint() {
-			continue
-		}
-		for _, tag := range locale.Languages() {
-			body, err := s.renderer.Render(ctx, fig, f, tag.String())
-			if err != nil {
-				return Report{}, err
-			}
-			docs = append(docs, artifact(f, tag.String(), body))
-		}
-	}
 	now := s.now().UTC()
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
-		if err := s.store.PublishReport(ctx, id, by.UserID, now, s.renderer.Version(), docs); err != nil {
+		if err := s.store.LockReportDraft(ctx, id); err != nil {
 			return err
 		}
 		sums := map[string]string{}
 		for _, d := range docs {
+			body, err := os.ReadFile(path(d.Format, d.Lang))
+			if err != nil {
+				return errs.Wrap(errs.Internal, err, "publish report %d", id)
+			}
+			d.Body = body
+			if err := s.store.AddReportArtifact(ctx, id, d, now); err != nil {
+				return err
+			}
 			sums[string(d.Format)+"_"+d.Lang] = d.SHA256
+		}
+		if err := s.store.PublishReport(ctx, id, by.UserID, now, s.renderer.Version()); err != nil {
+			return err
 		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "report.publish", "report", id,
 			map[string]any{"cycle": r.CycleYear, "sha256": sums, "renderer": s.renderer.Version()}, now))
@@ -382,24 +469,46 @@ func (s *Service) Verify(ctx context.Context, id int64) ([]string, error) {
 		return nil, errs.E(errs.Conflict, "report %d was published by another version of the report template or wording "+
 			"(%s; this build has %s): compile it with that version to compare", id, r.Renderer, s.renderer.Version())
 	}
+	again, err := s.export(ctx, id, Reproducible, func(Format, string) (io.WriteCloser, error) { return discard{}, nil })
+	if err != nil {
+		return nil, err
+	}
 	var differ []string
-	for _, f := range Reproducible {
-		for _, tag := range locale.Languages() {
-			stored, err := s.store.ReportArtifact(ctx, id, f, tag.String())
-			if err != nil {
-				return nil, err
-			}
-			again, err := s.Recompile(ctx, id, f, tag.String())
-			if err != nil {
-				return nil, err
-			}
-			if !bytes.Equal(stored.Body, again.Body) {
-				differ = append(differ, fmt.Sprintf("%s (%s)", f, tag))
-			}
+	for _, a := range again {
+		stored, err := s.store.ReportArtifact(ctx, id, a.Format, a.Lang)
+		if err != nil {
+			return nil, err
+		}
+		if digest(stored.Body) != a.SHA256 {
+			differ = append(differ, fmt.Sprintf("%s (%s)", a.Format, a.Lang))
 		}
 	}
 	return differ, nil
 }
+
+// summer counts and hashes what goes through it.
+type summer struct {
+	w io.Writer
+	h hash.Hash
+	n int
+}
+
+func newSummer(w io.Writer) *summer { return &summer{w: w, h: sha256.New()} }
+
+func (s *summer) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	s.h.Write(p[:n])
+	s.n += n
+	return n, err
+}
+
+func (s *summer) digest() string { return hex.EncodeToString(s.h.Sum(nil)) }
+
+// discard is a writer that keeps nothing, for documents only checksummed.
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func (discard) Close() error                { return nil }
 
 func artifact(f Format, lang string, body []byte) Artifact {
 	return Artifact{Format: f, Lang: lang, SHA256: digest(body), Size: len(body), Body: body}

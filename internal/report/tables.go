@@ -1,14 +1,15 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
+	"io"
 	"strconv"
 	"strings"
 
 	"github.com/pctracker/pctracker/internal/export"
 )
 
-// actionHeader and actionRows are the table of accepted public actions,
+// actionHeader and actionRow are the table of accepted public actions,
 // one row per action, shared by the CSV and the XLSX.
 func actionHeader(w words) []string {
 	return []string{w.T("report_col_id"), w.T("report_col_cycle"), w.T("report_organisation"), w.T("report_kind"),
@@ -17,28 +18,41 @@ func actionHeader(w words) []string {
 		w.T("report_evidence")}
 }
 
-func actionRows(f Figures, w words) [][]string {
-	rows := make([][]string, 0, len(f.Listed))
-	for _, l := range f.Listed {
-		carried := w.T("report_no")
-		if l.CarriedForward {
-			carried = w.T("report_yes")
-		}
-		ev := make([]string, len(l.Evidence))
-		for i, e := range l.Evidence {
-			ev[i] = e.URL
-		}
-		rows = append(rows, []string{strconv.FormatInt(l.ID, 10), strconv.Itoa(f.Year), l.Organisation, w.Kind(l.Kind),
-			l.Country, w.Recs(l.Recommendations), l.Title, w.Stage(l.Stage), w.Measure(l.MeasureType), w.Scope(l.Scope),
-			carried, w.Date(l.AcceptedAt), strings.Join(ev, " ")})
+// actionRow is one row of the table.
+func actionRow(year int, l Listed, w words) []string {
+	carried := w.T("report_no")
+	if l.CarriedForward {
+		carried = w.T("report_yes")
 	}
-	return rows
+	ev := make([]string, len(l.Evidence))
+	for i, e := range l.Evidence {
+		ev[i] = e.URL
+	}
+	return []string{strconv.FormatInt(l.ID, 10), strconv.Itoa(year), l.Organisation, w.Kind(l.Kind),
+		l.Country, w.Recs(l.Recommendations), l.Title, w.Stage(l.Stage), w.Measure(l.MeasureType), w.Scope(l.Scope),
+		carried, w.Date(l.AcceptedAt), strings.Join(ev, " ")}
 }
 
-// csvDoc writes one row per accepted public action; export.CSV escapes
-// cells that a spreadsheet would run as formulas.
-func csvDoc(f Figures, w words) ([]byte, error) {
-	var b bytes.Buffer
-	err := export.CSV(&b, actionHeader(w), actionRows(f, w))
-	return b.Bytes(), err
+// csvSink writes one row per accepted public action, as they come;
+// export.Table escapes cells that a spreadsheet would run as formulas.
+type csvSink struct {
+	bw   *bufio.Writer
+	t    *export.Table
+	year int
+	w    words
+}
+
+func newCSVSink(out io.Writer, f Figures, w words) (*csvSink, error) {
+	bw := bufio.NewWriter(out)
+	t, err := export.NewTable(bw, actionHeader(w))
+	return &csvSink{bw: bw, t: t, year: f.Year, w: w}, err
+}
+
+func (s *csvSink) row(l Listed) error { return s.t.Row(actionRow(s.year, l, s.w)) }
+
+func (s *csvSink) finish() error {
+	if err := s.t.Flush(); err != nil {
+		return err
+	}
+	return s.bw.Flush()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
@@ -17,6 +18,25 @@ import (
 type words struct {
 	Lang string
 	T    locale.Translate
+}
+
+// remember caches the labels t gives without data: the catalogue never
+// changes once loaded, and a table of a hundred thousand rows asks for the
+// same few labels over and over. Documents are written side by side, so
+// the cache is safe for concurrent use.
+func remember(t locale.Translate) locale.Translate {
+	var labels sync.Map
+	return func(key string, data ...any) string {
+		if len(data) > 0 {
+			return t(key, data...)
+		}
+		if v, ok := labels.Load(key); ok {
+			return v.(string)
+		}
+		v := t(key)
+		labels.Store(key, v)
+		return v
+	}
 }
 
 func (w words) Kind(k stakeholder.Kind) string      { return w.T("kind_" + string(k)) }

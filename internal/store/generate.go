@@ -86,6 +86,11 @@ func (db *DB) Generate(ctx context.Context, opt GenerateOptions, progress func(d
 	if err != nil {
 		return GenerateSummary{}, err
 	}
+	// Fresh statistics: without them the planner takes each table for
+	// empty and picks plans for a handful of rows.
+	if err := db.conn(ctx).Exec("ANALYZE").Error; err != nil {
+		return sum, translate(err)
+	}
 	return sum, nil
 }
 

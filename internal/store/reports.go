@@ -2,12 +2,15 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
@@ -24,7 +27,8 @@ type reportRow struct {
 	CutoffAt     time.Time
 	CompiledAt   time.Time
 	CompiledBy   *int64
-	Inputs       string
+	Inputs       string // the layout before inputs were packed; empty since
+	InputsGzip   []byte `gorm:"column:inputs_gzip"`
 	InputsSHA256 string `gorm:"column:inputs_sha256"`
 	PublishedAt  *time.Time
 	PublishedBy  *int64
@@ -111,58 +115,93 @@ func (db *DB) ReportOrganisations(ctx context.Context) ([]report.Organisation, e
 // ReportActions reads the actions of a cycle accepted at or before cutoff,
 // by id, with their recommendations, and the evidence of the public ones.
 // Three queries, whatever the count; secretariat-only actions come without
-// title or evidence.
-func (db *DB) ReportActions(ctx context.Context, cycleID int64, cutoff time.Time) ([]report.Action, error) {
-	const accepted = "actions.cycle_id = ? AND actions.state = 'accepted' AND actions.accepted_at <= ?"
-	var rows []actionRow
-	if err := db.conn(ctx).Select("id", "stakeholder_id", "title", "stage", "measure_type", "scope", "visibility",
-		"carried_from", "accepted_at").Where(accepted, cycleID, cutoff.UTC()).Order("id").Find(&rows).Error; err != nil {
-		return nil, translate(err)
+// EachReportAction calls fn with each action of a cycle accepted at or
+// before cutoff, as the rows of one query come in, with its
+// recommendations and evidence aggregated in the query: a cycle of any
+// size takes the memory of a row, and one round trip. fn must not use the
+// database: the connection is busy with the rows. With listing, actions
+// come by organisation name, title and id, compared byte by byte on both
+// engines, with their titles and evidence when public; without, by id,
+// and without either.
+func (db *DB) EachReportAction(ctx context.Context, cycleID int64, cutoff time.Time, listing bool, fn func(report.Action) error) error {
+	pg := db.engine == config.Postgres
+	recs := `(SELECT group_concat(recommendation_number) FROM (SELECT recommendation_number FROM action_recommendations
+		WHERE action_id = actions.id ORDER BY recommendation_number))`
+	evidence := `(SELECT json_group_array(json_array(kind, url, title)) FROM (SELECT kind, url, title FROM evidence
+		WHERE action_id = actions.id ORDER BY position))`
+	order := "stakeholders.name, actions.title, actions.id"
+	if pg {
+		recs = `(SELECT string_agg(recommendation_number::text, ',' ORDER BY recommendation_number) FROM action_recommendations
+			WHERE action_id = actions.id)`
+		evidence = `(SELECT json_agg(json_build_array(kind, url, title) ORDER BY position)::text FROM evidence
+			WHERE action_id = actions.id)`
+		order = `stakeholders.name COLLATE "C", actions.title COLLATE "C", actions.id`
 	}
-	var recs []actionRecommendationRow
-	if err := db.conn(ctx).Table("action_recommendations").Select("action_recommendations.*").
-		Joins("JOIN actions ON actions.id = action_recommendations.action_id").Where(accepted, cycleID, cutoff.UTC()).
-		Order("action_recommendations.action_id, action_recommendations.recommendation_number").Find(&recs).Error; err != nil {
-		return nil, translate(err)
+	columns := "actions.id, actions.stakeholder_id, actions.stage, actions.measure_type, actions.scope, actions.visibility, " +
+		"actions.carried_from IS NOT NULL, actions.accepted_at, " + recs
+	q := db.conn(ctx).Table("actions").Where("actions.cycle_id = ? AND actions.state = 'accepted' AND actions.accepted_at <= ?",
+		cycleID, cutoff.UTC())
+	if listing {
+		columns += ", CASE WHEN actions.visibility = 'public' THEN actions.title ELSE '' END, " +
+			"CASE WHEN actions.visibility = 'public' THEN " + evidence + " END"
+		q = q.Joins("JOIN stakeholders ON stakeholders.id = actions.stakeholder_id").Order(order)
+	} else {
+		q = q.Order("actions.id")
 	}
-	var evidence []evidenceRow
-	if err := db.conn(ctx).Table("evidence").Select("evidence.*").Joins("JOIN actions ON actions.id = evidence.action_id").
-		Where(accepted+" AND actions.visibility = 'public'", cycleID, cutoff.UTC()).
-		Order("evidence.action_id, evidence.position").Find(&evidence).Error; err != nil {
-		return nil, translate(err)
+	rows, err := q.Select(columns).Rows()
+	if err != nil {
+		return translate(err)
 	}
-	byID := make(map[int64]int, len(rows))
-	out := make([]report.Action, len(rows))
-	for i, r := range rows {
-		public := r.Visibility == string(action.Public)
-		a := report.Action{ID: r.ID, OrganisationID: r.StakeholderID, Public: public, Stage: action.Stage(r.Stage),
-			MeasureType: action.MeasureType(r.MeasureType), Scope: action.Scope(r.Scope), CarriedForward: r.CarriedFrom != nil,
-			Recommendations: []int{}}
-		if r.AcceptedAt != nil {
-			a.AcceptedAt = r.AcceptedAt.UTC()
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			a                          report.Action
+			stage, measure, scope, vis string
+			recList, evJSON            *string
+			accepted                   *time.Time
+		)
+		dest := []any{&a.ID, &a.OrganisationID, &stage, &measure, &scope, &vis, &a.CarriedForward, &accepted, &recList}
+		if listing {
+			dest = append(dest, &a.Title, &evJSON)
 		}
-		if public {
-			a.Title = r.Title
+		if err := rows.Scan(dest...); err != nil {
+			return translate(err)
 		}
-		out[i], byID[r.ID] = a, i
-	}
-	for _, r := range recs {
-		if i, ok := byID[r.ActionID]; ok {
-			out[i].Recommendations = append(out[i].Recommendations, r.RecommendationNumber)
+		a.Public, a.Stage, a.MeasureType, a.Scope = vis == string(action.Public), action.Stage(stage),
+			action.MeasureType(measure), action.Scope(scope)
+		if accepted != nil {
+			a.AcceptedAt = accepted.UTC()
+		}
+		a.Recommendations = []int{}
+		if recList != nil {
+			for _, n := range strings.Split(*recList, ",") {
+				k, err := strconv.Atoi(n)
+				if err != nil {
+					return errs.Wrap(errs.Internal, err, "read the recommendations of action %d", a.ID)
+				}
+				a.Recommendations = append(a.Recommendations, k)
+			}
+		}
+		if evJSON != nil && *evJSON != "[]" {
+			var ev [][3]string
+			if err := json.Unmarshal([]byte(*evJSON), &ev); err != nil {
+				return errs.Wrap(errs.Internal, err, "read the evidence of action %d", a.ID)
+			}
+			for _, e := range ev {
+				a.Evidence = append(a.Evidence, report.Evidence{Kind: action.EvidenceKind(e[0]), URL: e[1], Title: e[2]})
+			}
+		}
+		if err := fn(a); err != nil {
+			return err
 		}
 	}
-	for _, e := range evidence {
-		if i, ok := byID[e.ActionID]; ok {
-			out[i].Evidence = append(out[i].Evidence, report.Evidence{Kind: action.EvidenceKind(e.Kind), URL: e.URL, Title: e.Title})
-		}
-	}
-	return out, nil
+	return translate(rows.Err())
 }
 
 // CreateReport stores a new compilation with its inputs and sets r.ID.
 func (db *DB) CreateReport(ctx context.Context, r *report.Report, cycleID int64, slot string, inputs []byte) error {
 	row := reportRow{CycleID: cycleID, Status: string(r.Status), Source: string(r.Source), Slot: slot,
-		CutoffAt: r.CutoffAt, CompiledAt: r.CompiledAt, CompiledBy: nullID(r.CompiledBy), Inputs: string(inputs),
+		CutoffAt: r.CutoffAt, CompiledAt: r.CompiledAt, CompiledBy: nullID(r.CompiledBy), InputsGzip: inputs,
 		InputsSHA256: r.InputsSHA256}
 	if err := db.conn(ctx).Create(&row).Error; err != nil {
 		return translate(err)
@@ -228,50 +267,58 @@ func (db *DB) Reports(ctx context.Context, year int, publishedOnly bool) ([]repo
 // ReportInputs reads the stored inputs of a report.
 func (db *DB) ReportInputs(ctx context.Context, id int64) ([]byte, error) {
 	var row reportRow
-	if err := db.conn(ctx).Select("inputs").Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := db.conn(ctx).Select("inputs_gzip").Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, translate(err)
 	}
-	return []byte(row.Inputs), nil
+	if len(row.InputsGzip) == 0 {
+		return nil, errs.E(errs.Conflict, "report %d was compiled by an earlier version of pctracker, whose inputs this one "+
+			"does not read: compile the cycle again", id)
+	}
+	return row.InputsGzip, nil
 }
 
-// PublishReport stores the documents of a draft and marks it published, in
-// one transaction. The report's row is locked first (on SQLite the
-// transaction already holds the only write lock), so a second publisher
-// waits and then finds it published; the documents go in while it is still
-// a draft, since the database refuses to add any to a published report.
-func (db *DB) PublishReport(ctx context.Context, id, by int64, at time.Time, renderer string, docs []report.Artifact) error {
-	return db.WithTx(ctx, func(ctx context.Context) error {
-		var row reportRow
-		if err := db.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id", "cycle_id", "status").
-			Where("id = ?", id).Take(&row).Error; err != nil {
-			return translate(err)
-		}
-		if row.Status != string(report.Draft) {
-			return errs.E(errs.Conflict, "report %d is already published", id)
-		}
-		var other reportRow
-		err := db.conn(ctx).Select("id").Where("cycle_id = ? AND status = 'published'", row.CycleID).Take(&other).Error
-		if err == nil {
-			return errs.E(errs.Conflict, "this cycle already has a published report (report %d)", other.ID)
-		}
-		if !errs.Is(translate(err), errs.NotFound) {
-			return translate(err)
-		}
-		for _, d := range docs {
-			a := reportArtifactRow{ReportID: id, Format: string(d.Format), Lang: d.Lang, SHA256: d.SHA256, Size: d.Size,
-				Body: d.Body, CreatedAt: at}
-			if err := db.conn(ctx).Create(&a).Error; err != nil {
-				return translate(err)
-			}
-		}
-		err = db.conn(ctx).Model(&reportRow{}).Where("id = ? AND status = 'draft'", id).
-			Updates(map[string]any{"status": string(report.Published), "published_at": at, "published_by": nullID(by),
-				"renderer": renderer}).Error
-		if errs.Is(translate(err), errs.Conflict) { // the unique index: another draft of the cycle won the race
-			return errs.E(errs.Conflict, "this cycle already has a published report")
-		}
+// LockReportDraft locks a draft for publishing, in the transaction of ctx:
+// the report's row is locked (on SQLite the transaction already holds the
+// only write lock), so a second publisher waits and then finds it
+// published. It fails with Conflict when the report is no longer a draft
+// or its cycle already has a published report.
+func (db *DB) LockReportDraft(ctx context.Context, id int64) error {
+	var row reportRow
+	if err := db.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id", "cycle_id", "status").
+		Where("id = ?", id).Take(&row).Error; err != nil {
 		return translate(err)
-	})
+	}
+	if row.Status != string(report.Draft) {
+		return errs.E(errs.Conflict, "report %d is already published", id)
+	}
+	var other reportRow
+	err := db.conn(ctx).Select("id").Where("cycle_id = ? AND status = 'published'", row.CycleID).Take(&other).Error
+	if err == nil {
+		return errs.E(errs.Conflict, "this cycle already has a published report (report %d)", other.ID)
+	}
+	if !errs.Is(translate(err), errs.NotFound) {
+		return translate(err)
+	}
+	return nil
+}
+
+// AddReportArtifact stores a document of a draft; the database refuses
+// one for a published report.
+func (db *DB) AddReportArtifact(ctx context.Context, id int64, d report.Artifact, at time.Time) error {
+	a := reportArtifactRow{ReportID: id, Format: string(d.Format), Lang: d.Lang, SHA256: d.SHA256, Size: d.Size,
+		Body: d.Body, CreatedAt: at}
+	return translate(db.conn(ctx).Create(&a).Error)
+}
+
+// PublishReport marks a draft published.
+func (db *DB) PublishReport(ctx context.Context, id, by int64, at time.Time, renderer string) error {
+	err := db.conn(ctx).Model(&reportRow{}).Where("id = ? AND status = 'draft'", id).
+		Updates(map[string]any{"status": string(report.Published), "published_at": at, "published_by": nullID(by),
+			"renderer": renderer}).Error
+	if errs.Is(translate(err), errs.Conflict) { // the unique index: another draft of the cycle won the race
+		return errs.E(errs.Conflict, "this cycle already has a published report")
+	}
+	return translate(err)
 }
 
 // ReportArtifact reads one stored document with its body.

@@ -62,8 +62,8 @@ func (h *Handler) directory(c echo.Context) error {
 	reported := map[int64]bool{}
 	if d, err := h.Dashboard.View(ctx, 0); err == nil {
 		v.Year = d.Cycle.Year
-		for _, l := range d.Figures.Figures.Listed {
-			reported[l.OrganisationID] = true
+		for _, id := range d.Figures.Figures.Reported {
+			reported[id] = true
 		}
 	} else if !errs.Is(err, errs.NotFound) {
 		return err
