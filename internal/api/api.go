@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cache"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
@@ -130,10 +131,13 @@ type Accounts interface {
 }
 
 // Handler serves the API.
-type Handler struct{ Deps }
+type Handler struct {
+	Deps
+	shared *cache.Bytes // public answers, by what they were built from
+}
 
 // New builds the API handler.
-func New(d Deps) *Handler { return &Handler{Deps: d} }
+func New(d Deps) *Handler { return &Handler{Deps: d, shared: cache.New(16 << 20)} }
 
 // Routes lists every API route.
 func (h *Handler) Routes(e *echo.Echo) {

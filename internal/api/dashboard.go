@@ -58,6 +58,10 @@ func (h *Handler) dashboard(c echo.Context) error {
 	if etag.NotModified(c.Response(), c.Request(), v.Version, strconv.Itoa(year), lang) {
 		return c.NoContent(http.StatusNotModified)
 	}
+	key := v.Version + "|" + strconv.Itoa(year) + "|" + lang
+	if b, ok := h.shared.Get(key); ok {
+		return c.JSONBlob(http.StatusOK, b)
+	}
 	out := dashboardDTO{Cycle: CycleDTO(v.Cycle, h.Now()), Source: string(v.Source), Figures: json.RawMessage("null"),
 		Cycles: []int{}, Trend: []trendDTO{}}
 	for _, cy := range v.Cycles {
@@ -87,5 +91,11 @@ func (h *Handler) dashboard(c echo.Context) error {
 		}
 		out.Trend = append(out.Trend, d)
 	}
-	return c.JSON(http.StatusOK, out)
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n') // as c.JSON writes it
+	h.shared.Put(key, b)
+	return c.JSONBlob(http.StatusOK, b)
 }

@@ -79,7 +79,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
 		reports: report.NewService(db, newReportRenderer(cfg), now),
 	}
-	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, db, now)
+	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, db, now, cfg.HTTP.PublicFreshness)
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
 	return svc
@@ -186,7 +186,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
 	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, Sessions: svc.sessions,
 		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
-		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Dashboard: svc.dashboard, Versions: db, BaseURL: cfg.BaseURL, Logger: logger},
+		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Dashboard: svc.dashboard, Versions: svc.dashboard, BaseURL: cfg.BaseURL, Logger: logger},
 		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls,
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {
@@ -223,7 +223,8 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		},
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
 			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports,
-			Dashboard: svc.dashboard, ReportJSON: svc.reports, Versions: db, BaseURL: cfg.BaseURL}),
+			Dashboard: svc.dashboard, ReportJSON: svc.reports, Versions: svc.dashboard, BaseURL: cfg.BaseURL}),
+		Written:        svc.dashboard.Touch,
 		UI:             pages,
 		Pages:          pages,
 		Static:         web.Static(),

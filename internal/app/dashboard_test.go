@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -467,5 +468,51 @@ func TestNothingPrivateInPublic(t *testing.T) {
 		if r := anon.do("GET", "/actions?cycle=2026", ""); !strings.Contains(r.body, "Embargoed licensing reform") {
 			t.Errorf("after the Forum the action is public")
 		}
+	})
+}
+
+// A replica sees a change made through itself at once, and one made
+// through another replica (or the command line) within
+// http.public_freshness: between the two it answers from its cache without
+// asking the database.
+func TestPublicFreshness(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db) // sc.ts checks on every request
+		replica, _ := startServerWith(t, db, sc.s.Clock.Now, func(c *config.Config) { c.HTTP.PublicFreshness = time.Minute })
+		sec, focal := sc.sec, sc.focal
+		sec.base, focal.base = replica.URL, replica.URL
+		actions := func() int {
+			t.Helper()
+			r := focal.do("GET", "/api/v1/dashboard?cycle=2026", "")
+			d := decode[dashboardJSON](t, r)
+			if r.status != 200 || d.Figures == nil {
+				t.Fatalf("dashboard: %d", r.status)
+			}
+			return d.Figures.Headline.Actions
+		}
+		if n := actions(); n != 0 {
+			t.Fatalf("%d actions before any", n)
+		}
+
+		// Through the other server: unseen here until the freshness passes.
+		acceptIn(t, sc, sc.org.ID, 2026, func(in *action.Input) { in.Title = "Through another replica" })
+		if n := actions(); n != 0 {
+			t.Errorf("a change elsewhere seen before the freshness passed: %d actions", n)
+		}
+		sc.s.Clock.Add(time.Minute)
+		if n := actions(); n != 1 {
+			t.Errorf("a change elsewhere unseen after the freshness: %d actions", n)
+		}
+
+		// Through this one: seen by the very next request.
+		a := decode[actionJSON](t, focal.do("POST", "/api/v1/actions", newActionBody))
+		focal.do("POST", fmt.Sprintf("/api/v1/actions/%d/submit", a.ID), "")
+		if r := sec.do("POST", fmt.Sprintf("/api/v1/actions/%d/review", a.ID), `{"decision": "accept"}`); r.status != 200 {
+			t.Fatalf("accept: %d %s", r.status, r.body)
+		}
+		if n := actions(); n != 2 {
+			t.Errorf("a change through this replica unseen: %d actions", n)
+		}
+
 	})
 }

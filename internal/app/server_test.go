@@ -49,11 +49,23 @@ func startServerAt(t *testing.T, db *store.DB, now func() time.Time) *httptest.S
 // startServerWithRoutes also returns every route the server answers.
 func startServerWithRoutes(t *testing.T, db *store.DB, now func() time.Time) (*httptest.Server, []*echo.Route) {
 	t.Helper()
+	return startServerWith(t, db, now, func(cfg *config.Config) {
+		// Tests change data behind the server's back, through the
+		// services: the public pages check on every request.
+		cfg.HTTP.PublicFreshness = 0
+	})
+}
+
+// startServerWith runs the real server with its configuration changed by
+// configure.
+func startServerWith(t *testing.T, db *store.DB, now func() time.Time, configure func(*config.Config)) (*httptest.Server, []*echo.Route) {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Default()
 	cfg.BaseURL = "http://pct.test"
 	cfg.Mail.Dir = mailDir(t)
 	cfg.Report.Chromium = "off" // PDFs are printed by their own test
+	configure(&cfg)
 	svc := newServices(db, now, cfg, newMailer(cfg, logger), logger)
 	m := metrics.New()
 	sched, err := newScheduler(cfg, db, svc, m, logger)

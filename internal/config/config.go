@@ -111,6 +111,10 @@ type HTTP struct {
 	// TrustedProxies are the networks (CIDR) whose X-Forwarded-For is
 	// believed; from anywhere else the client address is the peer's.
 	TrustedProxies []string
+	// PublicFreshness is how long a change made through another replica
+	// or the command line may take to reach the public pages; a change
+	// made through this process shows at once.
+	PublicFreshness time.Duration
 }
 
 // Log tunes logging.
@@ -132,6 +136,7 @@ func Default() Config {
 			WriteTimeout:    60 * time.Second,
 			IdleTimeout:     120 * time.Second,
 			ShutdownTimeout: 25 * time.Second,
+			PublicFreshness: time.Second,
 			BodyLimit:       "4M",
 		},
 		BaseURL: "http://localhost:8080",
@@ -191,6 +196,10 @@ func fields() []field {
 			help: "how long shutdown waits for requests in flight",
 			get:  func(c *Config) string { return c.HTTP.ShutdownTimeout.String() },
 			set:  durationSetter(func(c *Config) *time.Duration { return &c.HTTP.ShutdownTimeout })},
+		{key: "http.public_freshness", env: "PCT_HTTP_PUBLIC_FRESHNESS",
+			help: "how long a change made through another replica may take to reach the public pages (0: checked on every request)",
+			get:  func(c *Config) string { return c.HTTP.PublicFreshness.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.HTTP.PublicFreshness })},
 		{key: "http.body_limit", env: "PCT_HTTP_BODY_LIMIT",
 			help: "largest request body accepted (e.g. 512K, 4M)",
 			get:  func(c *Config) string { return c.HTTP.BodyLimit },
@@ -447,6 +456,9 @@ func (c Config) Validate() error {
 		if p, err := strconv.Atoi(port[strings.LastIndex(port, ":")+1:]); err != nil || p < 0 || p > 65535 {
 			return &Error{Key: "http.addr", Msg: fmt.Sprintf("%q has no valid port", c.HTTP.Addr)}
 		}
+	}
+	if c.HTTP.PublicFreshness < 0 {
+		return &Error{Key: "http.public_freshness", Msg: "must not be negative (0 checks on every request)"}
 	}
 	for key, d := range map[string]time.Duration{
 		"http.read_timeout": c.HTTP.ReadTimeout, "http.write_timeout": c.HTTP.WriteTimeout,

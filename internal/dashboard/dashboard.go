@@ -7,9 +7,13 @@ package dashboard
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
@@ -18,10 +22,27 @@ import (
 	"github.com/pctracker/pctracker/internal/user"
 )
 
-// Versions names the state the public figures come from (see
-// store.PublicVersion).
-type Versions interface {
-	PublicVersion(ctx context.Context) (string, error)
+// State is what the public figures come from: the newest review event,
+// the number of published reports, and sums of the versions of cycles and
+// organisations. Equal states, equal figures.
+type State struct {
+	Events    int64
+	Published int64
+	Cycles    int64
+	Orgs      int64
+	OrgCount  int64
+}
+
+func (st State) String() string {
+	return fmt.Sprintf("%d.%d.%d.%d.%d", st.Events, st.Published, st.Cycles, st.Orgs, st.OrgCount)
+}
+
+// Store reads the state of the public data.
+type Store interface {
+	PublicState(ctx context.Context) (State, error)
+	// CyclesReviewedSince returns the years of the cycles with a review
+	// event newer than event after.
+	CyclesReviewedSince(ctx context.Context, after int64) ([]int, error)
 }
 
 // Cycles lists the reporting cycles.
@@ -33,7 +54,8 @@ type Cycles interface {
 type Reports interface {
 	List(ctx context.Context, by user.Actor, year int) ([]report.Report, error)
 	Figures(ctx context.Context, by user.Actor, id int64) (report.Figures, error)
-	Live(ctx context.Context, year int) (report.Figures, error)
+	Live(ctx context.Context, year int, prev *report.Previous) (report.Figures, error)
+	Previous(ctx context.Context, year int) (*report.Previous, error)
 }
 
 // Source says where a cycle's figures come from.
@@ -62,51 +84,151 @@ type View struct {
 	Version string        // what the view was built from: equal versions, equal views
 }
 
-// Service builds the dashboard, and keeps the views it built until what
-// they come from changes: a burst of visitors at the Forum costs one
-// compilation per cycle, and a cheap check per request.
+// Service builds the dashboard, and keeps what it built until what it
+// comes from changes: a burst of visitors at the Forum costs one build, and
+// a check of the state at most every Freshness. After a review, only the
+// cycle reviewed (and the one after it, which compares itself with it) is
+// compiled again; visitors who arrive during a build wait for it rather than
+// make their own.
 type Service struct {
-	cycles   Cycles
-	reports  Reports
-	versions Versions
-	now      func() time.Time
+	cycles    Cycles
+	reports   Reports
+	store     Store
+	now       func() time.Time
+	freshness time.Duration
 
-	mu    sync.Mutex
-	cache map[int]View // by the year asked for (0: the default)
+	mu      sync.Mutex
+	state   State
+	day     time.Time
+	checked time.Time       // when state was read
+	touched bool            // a write went through this process since
+	byCycle map[int]Figures // by cycle year, for state and day
+	prevs   map[int]prev    // what each cycle's live figures compare with
+	dropped int             // counts the times figures were dropped
+	views   map[int]View    // by the year asked for (0: the default)
+	builds  singleflight.Group
 }
 
-// NewService builds the service.
-func NewService(cycles Cycles, reports Reports, versions Versions, now func() time.Time) *Service {
-	return &Service{cycles: cycles, reports: reports, versions: versions, now: now, cache: map[int]View{}}
+// NewService builds the service. freshness bounds how long a change made
+// through another process (a replica, the command line) can go unseen;
+// changes made through this one are seen at once (see Touch).
+func NewService(cycles Cycles, reports Reports, store Store, now func() time.Time, freshness time.Duration) *Service {
+	return &Service{cycles: cycles, reports: reports, store: store, now: now, freshness: freshness,
+		byCycle: map[int]Figures{}, prevs: map[int]prev{}, views: map[int]View{}}
+}
+
+// Touch says that data may have changed through this process: the next
+// request reads the state again.
+func (s *Service) Touch() {
+	s.mu.Lock()
+	s.touched = true
+	s.mu.Unlock()
+}
+
+// PublicVersion names the state of the public data and the day (embargoes
+// lift at midnight), for caches and ETags.
+func (s *Service) PublicVersion(ctx context.Context) (string, error) {
+	st, day, err := s.current(ctx)
+	if err != nil {
+		return "", err
+	}
+	return st.String() + "@" + day.Format(time.DateOnly), nil
+}
+
+// current returns the state, read again when it is older than freshness
+// or a write went through this process, and drops what it invalidates.
+func (s *Service) current(ctx context.Context) (State, time.Time, error) {
+	now := s.now()
+	day := date.Day(now)
+	s.mu.Lock()
+	if !s.touched && now.Sub(s.checked) < s.freshness && now.Sub(s.checked) >= 0 && day.Equal(s.day) {
+		st := s.state
+		s.mu.Unlock()
+		return st, day, nil
+	}
+	old, oldDay, had := s.state, s.day, !s.checked.IsZero()
+	s.touched = false
+	s.mu.Unlock()
+
+	st, err := s.store.PublicState(ctx)
+	if err != nil {
+		return State{}, day, err
+	}
+	var reviewed []int
+	onlyReviews := had && day.Equal(oldDay) && st.Events > old.Events &&
+		State{Events: st.Events, Published: old.Published, Cycles: old.Cycles, Orgs: old.Orgs, OrgCount: old.OrgCount} == st
+	if onlyReviews {
+		if reviewed, err = s.store.CyclesReviewedSince(ctx, old.Events); err != nil {
+			return State{}, day, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case st == s.state && day.Equal(s.day):
+	case onlyReviews && s.state == old:
+		// Reviews change the cycles of the actions reviewed, and the next
+		// cycle of each, whose change since the previous one moves too.
+		for _, y := range reviewed {
+			delete(s.byCycle, y)
+			next := 0
+			for other := range s.byCycle {
+				if other > y && (next == 0 || other < next) {
+					next = other
+				}
+			}
+			for other := range s.prevs {
+				if other > y && (next == 0 || other < next) {
+					next = other
+				}
+			}
+			delete(s.byCycle, next)
+			delete(s.prevs, next)
+		}
+		s.views = map[int]View{}
+		s.dropped++
+	default:
+		s.byCycle, s.prevs, s.views = map[int]Figures{}, map[int]prev{}, map[int]View{}
+		s.dropped++
+	}
+	s.state, s.day, s.checked = st, day, now
+	return st, day, nil
 }
 
 // View returns the dashboard of the cycle of year, or of the latest cycle
-// that has opened when year is 0: from the cache while the data and the
-// day (embargoes lift at midnight) are unchanged.
+// that has opened when year is 0.
 func (s *Service) View(ctx context.Context, year int) (View, error) {
-	version, err := s.versions.PublicVersion(ctx)
+	st, day, err := s.current(ctx)
 	if err != nil {
 		return View{}, err
 	}
-	version += "@" + date.Day(s.now()).Format(time.DateOnly)
+	version := st.String() + "@" + day.Format(time.DateOnly)
 	s.mu.Lock()
-	v, ok := s.cache[year]
+	v, ok := s.views[year]
 	s.mu.Unlock()
 	if ok && v.Version == version {
 		return v, nil
 	}
-	v, err = s.build(ctx, year)
+	built, err, _ := s.builds.Do(strconv.Itoa(year)+"|"+version, func() (any, error) {
+		v, err := s.build(ctx, year)
+		if err != nil {
+			return v, err
+		}
+		v.Version = version
+		s.mu.Lock()
+		if len(s.views) > 100 { // a bound against a crawler asking for every year
+			s.views = map[int]View{}
+		}
+		if s.state == st && s.day.Equal(day) {
+			s.views[year] = v
+		}
+		s.mu.Unlock()
+		return v, nil
+	})
 	if err != nil {
-		return v, err
+		return View{}, err
 	}
-	v.Version = version
-	s.mu.Lock()
-	if len(s.cache) > 100 { // a bound against a crawler asking for every year
-		s.cache = map[int]View{}
-	}
-	s.cache[year] = v
-	s.mu.Unlock()
-	return v, nil
+	return built.(View), nil
 }
 
 func (s *Service) build(ctx context.Context, year int) (View, error) {
@@ -159,9 +281,30 @@ func (s *Service) build(ctx context.Context, year int) (View, error) {
 	return v, nil
 }
 
-// figures are one cycle's figures: its published report's if it has a
-// public one, else nothing while its actions are embargoed, else live.
+// figures are one cycle's figures, from the cache while they hold.
 func (s *Service) figures(ctx context.Context, c cycle.Cycle) (Figures, error) {
+	s.mu.Lock()
+	f, ok := s.byCycle[c.Year]
+	dropped := s.dropped
+	s.mu.Unlock()
+	if ok && f.Cycle.Version == c.Version {
+		return f, nil
+	}
+	f, err := s.compile(ctx, c)
+	if err != nil {
+		return f, err
+	}
+	s.mu.Lock()
+	if s.dropped == dropped { // else the data changed while compiling: these may be out of date
+		s.byCycle[c.Year] = f
+	}
+	s.mu.Unlock()
+	return f, nil
+}
+
+// compile works out one cycle's figures: its published report's if it has
+// a public one, else nothing while its actions are embargoed, else live.
+func (s *Service) compile(ctx context.Context, c cycle.Cycle) (Figures, error) {
 	public := user.Actor{} // the dashboard shows what anyone may see
 	out := Figures{Cycle: c}
 	reports, err := s.reports.List(ctx, public, c.Year)
@@ -178,6 +321,37 @@ func (s *Service) figures(ctx context.Context, c cycle.Cycle) (Figures, error) {
 		return out, nil
 	}
 	out.Source = Live
-	out.Figures, err = s.reports.Live(ctx, c.Year)
+	p, err := s.previous(ctx, c.Year)
+	if err != nil {
+		return out, err
+	}
+	out.Figures, err = s.reports.Live(ctx, c.Year, p)
 	return out, err
+}
+
+// prev is what a cycle's live figures compare with; p is nil for the
+// first cycle.
+type prev struct{ p *report.Previous }
+
+// previous is what the cycle of year compares with, from the cache while
+// it holds: a review changes a cycle's own figures far more often than
+// those of the cycle before it.
+func (s *Service) previous(ctx context.Context, year int) (*report.Previous, error) {
+	s.mu.Lock()
+	p, ok := s.prevs[year]
+	dropped := s.dropped
+	s.mu.Unlock()
+	if ok {
+		return p.p, nil
+	}
+	got, err := s.reports.Previous(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.dropped == dropped {
+		s.prevs[year] = prev{got}
+	}
+	s.mu.Unlock()
+	return got, nil
 }

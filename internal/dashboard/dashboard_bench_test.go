@@ -35,7 +35,7 @@ func BenchmarkDashboard(b *testing.B) {
 		cycles := cycle.NewService(db, clock)
 		// The dashboard reads figures only; the renderer makes documents.
 		reports := report.NewService(db, nil, clock)
-		newService := func() *dashboard.Service { return dashboard.NewService(cycles, reports, db, clock) }
+		newService := func() *dashboard.Service { return dashboard.NewService(cycles, reports, db, clock, 0) }
 
 		b.Run("miss", func(b *testing.B) {
 			b.ReportAllocs()

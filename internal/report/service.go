@@ -155,9 +155,15 @@ func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Ti
 	if in.Organisations, err = s.store.ReportOrganisations(ctx); err != nil {
 		return in, err
 	}
+	in.Previous, err = s.previousOf(ctx, c, cutoff)
+	return in, err
+}
+
+// previousOf reads the cycle before c (nil when there is none).
+func (s *Service) previousOf(ctx context.Context, c cycle.Cycle, cutoff time.Time) (*Previous, error) {
 	cycles, err := s.store.Cycles(ctx)
 	if err != nil {
-		return in, err
+		return nil, err
 	}
 	var prev *cycle.Cycle
 	for i := range cycles {
@@ -165,10 +171,10 @@ func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Ti
 			prev = &cycles[i]
 		}
 	}
-	if prev != nil {
-		in.Previous, err = s.previous(ctx, *prev, cutoff)
+	if prev == nil {
+		return nil, nil
 	}
-	return in, err
+	return s.previous(ctx, *prev, cutoff)
 }
 
 // previous reads the cycle before, for the change since then: from its
@@ -265,21 +271,52 @@ func (s *Service) Document(ctx context.Context, by user.Actor, id int64, f Forma
 // most until the end of its Forum day, as the change since a previous
 // cycle counts them), without storing anything: what the public dashboard
 // shows of a cycle that has no published report.
-func (s *Service) Live(ctx context.Context, year int) (Figures, error) {
+//
+// prev is what the cycle is compared with, as Previous gives it; nil reads
+// it. A caller that keeps it saves reading a second cycle.
+func (s *Service) Live(ctx context.Context, year int, prev *Previous) (Figures, error) {
 	c, err := s.store.Cycle(ctx, year)
 	if err != nil {
 		return Figures{}, err
 	}
-	now := s.now().UTC().Truncate(time.Second)
-	cutoff := now
+	now, cutoff := s.liveCutoff(c)
+	in := Inputs{Cycle: period(c), CutoffAt: cutoff, CompiledAt: now, Previous: prev}
+	if in.Recommendations, err = s.store.ReportRecommendations(ctx); err != nil {
+		return Figures{}, err
+	}
+	if in.Organisations, err = s.store.ReportOrganisations(ctx); err != nil {
+		return Figures{}, err
+	}
+	if prev == nil {
+		if in.Previous, err = s.previousOf(ctx, c, cutoff); err != nil {
+			return Figures{}, err
+		}
+	}
+	return compile(in, s.source(ctx, c.ID, cutoff, false), false)
+}
+
+// Previous returns what Live compares the cycle of year with: the cycle
+// before it, reduced to what the figures need (nil when there is none). It
+// changes only when that cycle's actions are reviewed or its report is
+// published.
+func (s *Service) Previous(ctx context.Context, year int) (*Previous, error) {
+	c, err := s.store.Cycle(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	_, cutoff := s.liveCutoff(c)
+	return s.previousOf(ctx, c, cutoff)
+}
+
+// liveCutoff is now, and the cut-off of live figures: now, or the end of
+// the cycle's Forum day once it has passed.
+func (s *Service) liveCutoff(c cycle.Cycle) (now, cutoff time.Time) {
+	now = s.now().UTC().Truncate(time.Second)
+	cutoff = now
 	if end := forumEnd(c); end.Before(cutoff) {
 		cutoff = end
 	}
-	in, err := s.inputs(ctx, c, cutoff, now)
-	if err != nil {
-		return Figures{}, err
-	}
-	return compile(in, s.source(ctx, c.ID, cutoff, false), false)
+	return now, cutoff
 }
 
 // Figures compiles a stored report's figures again from its inputs.

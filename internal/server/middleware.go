@@ -98,3 +98,25 @@ func staticHandler(fsys fs.FS) http.Handler {
 		files.ServeHTTP(w, r)
 	})
 }
+
+// written calls fn for each request that may have changed data (any but
+// GET, HEAD and OPTIONS, answered below 400), just before its answer goes
+// out: the change is committed by then, and a client that reads the public
+// pages as soon as it has the answer finds them looking again.
+func written(fn func()) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			switch c.Request().Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions:
+			default:
+				res := c.Response()
+				res.Before(func() {
+					if res.Status < http.StatusBadRequest {
+						fn()
+					}
+				})
+			}
+			return next(c)
+		}
+	}
+}

@@ -48,6 +48,10 @@ type Deps struct {
 	TrustedProxies []*net.IPNet
 	// Metrics counts requests and serves /metrics.
 	Metrics Metrics
+	// Written is told of every request that may have changed data (one
+	// that is not GET, HEAD or OPTIONS and did not fail), so that public
+	// caches look again at once.
+	Written func()
 }
 
 // Metrics counts every request by route and serves the Prometheus metrics.
@@ -96,6 +100,9 @@ func New(d Deps) (*Server, error) {
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
 	e.Use(identify(d.Sessions, d.Users, d.Cookie))
 	e.Use(csrf())
+	if d.Written != nil {
+		e.Use(written(d.Written))
+	}
 
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})

@@ -12,6 +12,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/report"
@@ -334,23 +335,28 @@ func (db *DB) ReportArtifact(ctx context.Context, id int64, f report.Format, lan
 	return report.Artifact{Format: f, Lang: lang, SHA256: row.SHA256, Size: row.Size, Body: row.Body, Stored: true}, nil
 }
 
-// PublicVersion names the state of everything the public figures are
-// computed from: it changes when an action is reviewed (accepted, returned,
-// reopened), a report is published, or a cycle or an organisation changes.
-// One query of index lookups and small sums: cheap enough to ask on every
-// public request, so that replicas need no message to drop their caches.
-func (db *DB) PublicVersion(ctx context.Context) (string, error) {
-	var v struct {
-		Events, Published, Cycles, Orgs, OrgCount string
-	}
+// PublicState reads what the public figures come from: it changes when an
+// action is reviewed (accepted, returned, reopened), a report is published,
+// or a cycle or an organisation changes. One query of index lookups and
+// small sums, cheap enough to ask often, so that replicas need no message
+// to drop their caches.
+func (db *DB) PublicState(ctx context.Context) (dashboard.State, error) {
+	var st dashboard.State
 	err := db.conn(ctx).Raw(`SELECT
 		(SELECT coalesce(max(id), 0) FROM review_events) AS events,
 		(SELECT count(*) FROM reports WHERE status = 'published') AS published,
 		(SELECT coalesce(sum(version), 0) FROM cycles) AS cycles,
 		(SELECT coalesce(sum(version), 0) FROM stakeholders) AS orgs,
-		(SELECT count(*) FROM stakeholders) AS org_count`).Scan(&v).Error
-	if err != nil {
-		return "", translate(err)
-	}
-	return strings.Join([]string{v.Events, v.Published, v.Cycles, v.Orgs, v.OrgCount}, "."), nil
+		(SELECT count(*) FROM stakeholders) AS org_count`).Scan(&st).Error
+	return st, translate(err)
+}
+
+// CyclesReviewedSince returns the years of the cycles with a review event
+// after the event numbered after: a lookup of the newest events only.
+func (db *DB) CyclesReviewedSince(ctx context.Context, after int64) ([]int, error) {
+	var years []int
+	err := db.conn(ctx).Raw(`SELECT DISTINCT cycles.year FROM review_events
+		JOIN actions ON actions.id = review_events.action_id JOIN cycles ON cycles.id = actions.cycle_id
+		WHERE review_events.id > ? ORDER BY cycles.year`, after).Scan(&years).Error
+	return years, translate(err)
 }

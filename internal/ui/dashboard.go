@@ -113,13 +113,26 @@ func (h *Handler) home(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	// Visitors share one page per cycle and language; a signed-in person's
-	// page names them, so it is neither shared nor revalidated.
-	if v.User == "" && etag.NotModified(c.Response(), c.Request(), d.Version, strconv.Itoa(year), v.Lang) {
+	// Visitors share one page per cycle and language, rendered once per
+	// version of the data; a signed-in person's page names them, so it is
+	// neither shared nor revalidated.
+	if v.User != "" {
+		h.fillDashboard(&v, d)
+		return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
+	}
+	if etag.NotModified(c.Response(), c.Request(), d.Version, strconv.Itoa(year), v.Lang) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	h.fillDashboard(&v, d)
-	return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
+	key := d.Version + "|" + c.Request().URL.RequestURI() + "|" + v.Lang
+	page, ok := h.shared.Get(key)
+	if !ok {
+		h.fillDashboard(&v, d)
+		if page, err = h.renderer.page("home", v.Lang, v); err != nil {
+			return err
+		}
+		h.shared.Put(key, page)
+	}
+	return send(c, http.StatusOK, v.Lang, page)
 }
 
 func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {

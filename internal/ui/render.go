@@ -144,21 +144,35 @@ func csrfToken(c echo.Context) string {
 // render writes a page with status. It renders into a buffer first so that
 // a template error becomes a clean 500, never half a page.
 func (r *renderer) render(c echo.Context, status int, page string, lang string, data any) error {
+	b, err := r.page(page, lang, data)
+	if err != nil {
+		return err
+	}
+	return send(c, status, lang, b)
+}
+
+// page renders a page to bytes.
+func (r *renderer) page(page string, lang string, data any) ([]byte, error) {
 	t, ok := r.pages[lang][page]
 	if !ok {
-		return fmt.Errorf("no page template %q in %q", page, lang)
+		return nil, fmt.Errorf("no page template %q in %q", page, lang)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
-		return fmt.Errorf("render %s: %w", page, err)
+		return nil, fmt.Errorf("render %s: %w", page, err)
 	}
+	return buf.Bytes(), nil
+}
+
+// send writes a rendered page.
+func send(c echo.Context, status int, lang string, page []byte) error {
 	h := c.Response().Header()
 	h.Set("Content-Language", lang)
 	h.Add("Vary", "Accept-Language, Cookie")
 	if _, ok := user.ActorFrom(c.Request().Context()); ok {
 		h.Set("Cache-Control", "no-store") // a signed-in page is nobody else's
 	}
-	return c.HTMLBlob(status, buf.Bytes())
+	return c.HTMLBlob(status, page)
 }
 
 // langOf returns the language chosen for this request by the middleware.

@@ -20,6 +20,7 @@ import (
 	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/cache"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
@@ -188,6 +189,7 @@ type Handler struct {
 	secure   bool   // served over TLS: cookies are Secure
 	cookie   string // name of the session cookie
 	timeout  time.Duration
+	shared   *cache.Bytes // pages built for visitors
 }
 
 // Options configure the pages.
@@ -208,7 +210,7 @@ func New(d Deps, o Options) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{Deps: d, renderer: r, matcher: language.NewMatcher(locale.Languages()), secure: o.Secure,
-		cookie: o.Cookie, timeout: o.AbsoluteTimeout}, nil
+		cookie: o.Cookie, timeout: o.AbsoluteTimeout, shared: cache.New(16 << 20)}, nil
 }
 
 // Routes lists every page. The language middleware is attached per route:
