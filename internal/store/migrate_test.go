@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
@@ -47,10 +48,16 @@ func columns(t *testing.T, db *store.DB) []string {
 	return out
 }
 
+// postgresOnly are the indexes one engine has for a feature the other
+// does differently: words are matched by full-text search on PostgreSQL
+// and with LIKE on SQLite, which no index serves.
+var postgresOnly = []string{"index actions_text_idx"}
+
 func TestSchemaParity(t *testing.T) {
 	sqlite := testutil.NewDB(t, "sqlite")
 	pg := testutil.NewDB(t, "postgres")
 	a, b := columns(t, sqlite), columns(t, pg)
+	b = slices.DeleteFunc(b, func(s string) bool { return slices.Contains(postgresOnly, s) })
 	if len(a) < 50 {
 		t.Fatalf("only %d columns on sqlite: migrations did not run?", len(a))
 	}
