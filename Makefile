@@ -1,10 +1,10 @@
-# pctracker: make run | test | build | lint
+# pctracker: make run | test | build | lint | bench
 
 GO      ?= go
 PKGS    ?= ./...
 BIN     ?= bin/pctracker
 
-.PHONY: run demo test test-short build lint fmt tidy docker clean
+.PHONY: run demo test test-short build lint fmt tidy docker clean bench
 
 ## run: serve the demo (a fresh SQLite file with realistic data)
 run demo:
@@ -21,6 +21,13 @@ test-short:
 ## build: a static binary (no cgo)
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/pctracker
+
+## bench: the whole performance measurement on PostgreSQL (and nginx as the static
+## baseline): one table of figures, targets and verdicts. BENCH_DURATION=10s and
+## BENCH_ACTIONS_PER_CYCLE=N shorten it.
+bench: build
+	$(GO) build -o bin/pctracker-load ./cmd/pctracker-load
+	@PCTRACKER_BIN=$(BIN) ./.ci/bench.sh
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -59,6 +59,8 @@ requests, achieved rate, errors, status codes and latency p50/p95/p99/max.
 Usage:
   pctracker-load [--url URL] [--rate R] [--duration D] [--warmup D] [--scenario MIX] [flags]
   pctracker-load --ceiling [--concurrency C] [--duration D] [--scenario MIX] [flags]
+  pctracker-load bench [flags]   the whole performance measurement, from an empty
+                                 PostgreSQL to a table of verdicts (see bench -h)
 
 Open model (default): requests leave every 1/R seconds whatever the answers,
 each in its own goroutine, and latency counts from when a request was due.
@@ -173,6 +175,9 @@ func printUsage(w io.Writer, fs *flag.FlagSet) {
 
 // run is the whole command; main only hands it the outside world.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "bench" {
+		return runBench(ctx, args[1:], os.Getenv, stdout, stderr)
+	}
 	o, fs, err := parseOptions(args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, fs)
