@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -99,10 +100,16 @@ func TestCompileBoundsTheListing(t *testing.T) {
 	}
 }
 
-// Inputs go through storage as JSON Lines and come back the same; a line
-// that cannot be read is an error, not a short report.
+// Inputs go through storage as chunks of JSON Lines and come back the
+// same; a chunk that cannot be read is an error, not a short report.
 func TestInputsRoundTrip(t *testing.T) {
-	in, as := many()
+	in, few := many()
+	var as []report.Action // enough for several chunks
+	for i := 0; i < 2*report.ChunkActions+1; i++ {
+		a := few[i%len(few)]
+		a.ID = int64(i + 1)
+		as = append(as, a)
+	}
 	var b strings.Builder
 	n, err := report.EncodeInputs(&b, in, report.Slice(as))
 	if err != nil || n != len(as) {
@@ -111,14 +118,32 @@ func TestInputsRoundTrip(t *testing.T) {
 	if lines := strings.Count(b.String(), "\n"); lines != len(as)+1 {
 		t.Errorf("%d lines, want a header and one per action", lines)
 	}
-	packed, sha, n, err := report.Pack(in, report.Slice(as))
-	if err != nil || n != len(as) || len(packed) >= b.Len()/2 {
-		t.Fatalf("packed %d actions in %d bytes (%d as text): %v", n, len(packed), b.Len(), err)
+	var chunks [][]byte
+	size := 0
+	sha, n, err := report.Pack(in, report.Slice(as), func(seq int, chunk []byte) error {
+		if seq != len(chunks) {
+			t.Errorf("chunk %d after %d", seq, len(chunks))
+		}
+		chunks, size = append(chunks, bytes.Clone(chunk)), size+len(chunk)
+		return nil
+	})
+	if err != nil || n != len(as) || len(chunks) != 4 || size >= b.Len()/2 {
+		t.Fatalf("packed %d actions in %d chunks, %d bytes (%d as text): %v", n, len(chunks), size, b.Len(), err)
 	}
 	if want := sha256.Sum256([]byte(b.String())); sha != hex.EncodeToString(want[:]) {
 		t.Errorf("the checksum is not that of the JSON Lines")
 	}
-	st, err := report.Unpack(packed)
+	from := func(chunks [][]byte) report.Chunks {
+		return func(fn func([]byte) error) error {
+			for _, c := range chunks {
+				if err := fn(c); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	st, err := report.Unpack(chunks[0], from(chunks[1:]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +154,7 @@ func TestInputsRoundTrip(t *testing.T) {
 	if err := st.Actions(func(a report.Action) error { back = append(back, a); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if len(back) != len(as) || back[299].ID != 300 || back[9].Stage != action.Implemented || back[0].Title != "Action 001" {
+	if len(back) != len(as) || back[len(as)-1].ID != int64(len(as)) || back[9].Stage != action.Implemented || back[0].Title != "Action 001" {
 		t.Errorf("actions back: %d", len(back))
 	}
 	stop := errors.New("stop")
@@ -138,14 +163,16 @@ func TestInputsRoundTrip(t *testing.T) {
 		t.Errorf("a source stops at the first error: %v after %d", err, k)
 	}
 
-	damaged, _, _, _ := report.Pack(in, report.Slice(as))
-	damaged = damaged[:len(damaged)/2]
-	if broken, err := report.Unpack(damaged); err != nil {
+	damaged := slices.Clone(chunks)
+	damaged[2] = damaged[2][:len(damaged[2])/2]
+	broken, err := report.Unpack(damaged[0], from(damaged[1:]))
+	if err != nil {
 		t.Fatal(err) // the header is whole
-	} else if err := broken.Actions(func(report.Action) error { return nil }); err == nil {
+	}
+	if err := broken.Actions(func(report.Action) error { return nil }); err == nil {
 		t.Error("damaged inputs were read without error")
 	}
-	if _, err := report.Unpack([]byte(`{"format":"something else"}`)); err == nil {
+	if _, err := report.Unpack([]byte(`{"format":"something else"}`), from(nil)); err == nil {
 		t.Error("inputs that are not packed were read")
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
-	"errors"
+	"hash"
 	"io"
 
 	"github.com/pctracker/pctracker/internal/errs"
@@ -52,37 +54,104 @@ func EncodeInputs(w io.Writer, in Inputs, actions ActionSource) (int, error) {
 	return n, bw.Flush()
 }
 
-// Pack encodes inputs and their actions for storage: the gzip of their
-// JSON Lines, written as the actions are read. It returns the packed bytes,
-// the SHA-256 of the JSON Lines (which names the inputs whatever the
-// compression) and how many actions it wrote.
-func Pack(in Inputs, actions ActionSource) (packed []byte, sha string, n int, err error) {
-	var b bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+// ChunkActions is how many actions go in one stored chunk of inputs:
+// about a megabyte of JSON Lines, a tenth of that compressed.
+const ChunkActions = 2500
+
+// Pack encodes inputs and their actions for storage, in chunks written as
+// the actions are read: chunk 0 holds the header, each next one the gzip of
+// up to ChunkActions actions' lines. It returns the SHA-256 of all the
+// JSON Lines (which names the inputs whatever the chunks and compression)
+// and how many actions it wrote.
+func Pack(in Inputs, actions ActionSource, write func(seq int, chunk []byte) error) (sha string, n int, err error) {
+	p := &packer{write: write, sum: sha256.New()}
+	p.enc = json.NewEncoder(&p.line) // one value per line, newline-terminated, as EncodeInputs
+	p.enc.SetEscapeHTML(false)
+	if err := p.put(header{Format: InputsFormat, Inputs: in}); err != nil {
+		return "", 0, err
+	}
+	err = actions(func(a Action) error {
+		if n%ChunkActions == 0 { // chunk 0 is the header alone
+			if err := p.cut(); err != nil {
+				return err
+			}
+		}
+		n++
+		return p.put(a)
+	})
+	if err == nil {
+		err = p.cut()
+	}
 	if err != nil {
-		return nil, "", 0, errs.Wrap(errs.Internal, err, "compress report inputs")
+		return "", n, err
 	}
-	sum := newSummer(zw)
-	if n, err = EncodeInputs(sum, in, actions); err != nil {
-		return nil, "", n, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, "", n, errs.Wrap(errs.Internal, err, "compress report inputs")
-	}
-	return b.Bytes(), sum.digest(), n, nil
+	return hex.EncodeToString(p.sum.Sum(nil)), n, nil
 }
+
+// packer compresses lines into chunks.
+type packer struct {
+	write func(seq int, chunk []byte) error
+	sum   hash.Hash
+	enc   *json.Encoder
+	line  bytes.Buffer
+	buf   bytes.Buffer
+	zw    *gzip.Writer
+	seq   int
+}
+
+// put adds one value as a line to the chunk under way.
+func (p *packer) put(v any) error {
+	p.line.Reset()
+	if err := p.enc.Encode(v); err != nil {
+		return errs.Wrap(errs.Internal, err, "encode report inputs")
+	}
+	if p.zw == nil {
+		p.buf.Reset()
+		zw, err := gzip.NewWriterLevel(&p.buf, gzip.BestSpeed)
+		if err != nil {
+			return errs.Wrap(errs.Internal, err, "compress report inputs")
+		}
+		p.zw = zw
+	}
+	p.sum.Write(p.line.Bytes())
+	_, err := p.zw.Write(p.line.Bytes())
+	return err
+}
+
+// cut ends the chunk under way, if any, and hands it on.
+func (p *packer) cut() error {
+	if p.zw == nil {
+		return nil
+	}
+	if err := p.zw.Close(); err != nil {
+		return errs.Wrap(errs.Internal, err, "compress report inputs")
+	}
+	p.zw = nil
+	if err := p.write(p.seq, p.buf.Bytes()); err != nil {
+		return err
+	}
+	p.seq++
+	return nil
+}
+
+// Chunks calls fn with each stored chunk of actions (chunk 1 on), in order.
+type Chunks func(fn func(chunk []byte) error) error
 
 // Stored are inputs as stored: the header is read at once, the actions a
-// line at a time each time they are asked for.
+// chunk at a time each time they are asked for.
 type Stored struct {
 	Inputs
-	packed []byte
+	chunks Chunks
 }
 
-// Unpack reads the header of packed inputs.
-func Unpack(packed []byte) (Stored, error) {
-	st := Stored{packed: packed}
-	err := st.scan(func(line []byte) error {
+// Unpack reads the header, chunk 0, of packed inputs.
+func Unpack(head []byte, chunks Chunks) (Stored, error) {
+	st := Stored{chunks: chunks}
+	n := 0
+	err := lines(head, func(line []byte) error {
+		if n++; n > 1 {
+			return errs.E(errs.Internal, "report inputs: more than a header in chunk 0")
+		}
 		var h header
 		if err := json.Unmarshal(line, &h); err != nil {
 			return errs.Wrap(errs.Internal, err, "read report inputs")
@@ -91,22 +160,20 @@ func Unpack(packed []byte) (Stored, error) {
 			return errs.E(errs.Internal, "report inputs in an unknown format %q", h.Format)
 		}
 		st.Inputs = h.Inputs
-		return errStop
+		return nil
 	})
-	if err != nil && err != errStop {
+	if err != nil {
 		return Stored{}, err
 	}
-	if st.Inputs.Cycle.Year == 0 {
+	if n == 0 {
 		return Stored{}, errs.E(errs.Internal, "report inputs without a header")
 	}
 	return st, nil
 }
 
-var errStop = errors.New("stop")
-
-// scan calls fn with each line of the packed inputs.
-func (s Stored) scan(fn func(line []byte) error) error {
-	zr, err := gzip.NewReader(bytes.NewReader(s.packed))
+// lines calls fn with each line of a chunk.
+func lines(chunk []byte, fn func(line []byte) error) error {
+	zr, err := gzip.NewReader(bytes.NewReader(chunk))
 	if err != nil {
 		return errs.Wrap(errs.Internal, err, "read report inputs")
 	}
@@ -125,17 +192,14 @@ func (s Stored) scan(fn func(line []byte) error) error {
 
 // Actions is the stored actions as a source.
 func (s Stored) Actions(fn func(Action) error) error {
-	first := true
-	return s.scan(func(line []byte) error {
-		if first { // the header
-			first = false
-			return nil
-		}
-		var a Action
-		if err := json.Unmarshal(line, &a); err != nil {
-			return errs.Wrap(errs.Internal, err, "read a report input")
-		}
-		return fn(a)
+	return s.chunks(func(chunk []byte) error {
+		return lines(chunk, func(line []byte) error {
+			var a Action
+			if err := json.Unmarshal(line, &a); err != nil {
+				return errs.Wrap(errs.Internal, err, "read a report input")
+			}
+			return fn(a)
+		})
 	})
 }
 

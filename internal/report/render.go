@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"strconv"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -35,6 +36,9 @@ type Renderer struct {
 	// message when it is missing.
 	pdfSetting string
 	version    string
+	// zipping lets one workbook at a time be zipped: excelize builds the
+	// whole file in memory, which for a large cycle is tens of megabytes.
+	zipping sync.Mutex
 }
 
 // Version names what the documents' bytes depend on besides the figures:
@@ -98,7 +102,7 @@ func (r *Renderer) Write(ctx context.Context, out io.Writer, c Compiled, format 
 		_, err := out.Write(markdown(c.Figures, w))
 		return err
 	case CSV, JSON, XLSX:
-		sink, err := newSink(out, c.Figures, format, w)
+		sink, err := r.newSink(out, c.Figures, format, w)
 		if err != nil {
 			return err
 		}
@@ -202,15 +206,16 @@ func Charts(f Figures, lang string, t locale.Translate) (stages, heat template.H
 // actions. Cells are written as strings or numbers, never as formulas, and
 // text cells pass through the same escape as the CSV.
 type xlsxSink struct {
-	out  io.Writer
-	x    *excelize.File
-	sw   *excelize.StreamWriter
-	year int
-	w    words
-	n    int
+	out     io.Writer
+	x       *excelize.File
+	sw      *excelize.StreamWriter
+	year    int
+	w       words
+	n       int
+	zipping *sync.Mutex
 }
 
-func newXLSXSink(out io.Writer, f Figures, w words) (_ *xlsxSink, err error) {
+func newXLSXSink(out io.Writer, f Figures, w words, zipping *sync.Mutex) (_ *xlsxSink, err error) {
 	x := excelize.NewFile()
 	defer func() {
 		if err != nil {
@@ -278,7 +283,7 @@ func newXLSXSink(out io.Writer, f Figures, w words) (_ *xlsxSink, err error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "xlsx")
 	}
-	s := &xlsxSink{out: out, x: x, sw: sw, year: f.Year, w: w, n: 1}
+	s := &xlsxSink{out: out, x: x, sw: sw, year: f.Year, w: w, n: 1, zipping: zipping}
 	if err := s.cells(bold, actionHeader(w)); err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "xlsx")
 	}
@@ -302,6 +307,8 @@ func (s *xlsxSink) finish() error {
 	if err := s.sw.Flush(); err != nil {
 		return errs.Wrap(errs.Internal, err, "xlsx")
 	}
+	s.zipping.Lock()
+	defer s.zipping.Unlock()
 	if _, err := s.x.WriteTo(s.out); err != nil {
 		return errs.Wrap(errs.Internal, err, "xlsx")
 	}

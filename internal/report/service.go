@@ -32,10 +32,15 @@ type Store interface {
 	ReportRecommendations(ctx context.Context) ([]Recommendation, error)
 	ReportOrganisations(ctx context.Context) ([]Organisation, error)
 	EachReportAction(ctx context.Context, cycleID int64, cutoff time.Time, listing bool, fn func(Action) error) error
-	CreateReport(ctx context.Context, r *Report, cycleID int64, slot string, inputs []byte) error
+	// CreateReport stores a new draft; its inputs follow a chunk at a time
+	// (AddReportInput, 0 the header), then their checksum.
+	CreateReport(ctx context.Context, r *Report, cycleID int64, slot string) error
+	AddReportInput(ctx context.Context, id int64, seq int, chunk []byte) error
+	SetReportInputsSHA(ctx context.Context, id int64, sha string) error
 	Report(ctx context.Context, id int64) (Report, error)
 	Reports(ctx context.Context, year int, publishedOnly bool) ([]Report, error)
-	ReportInputs(ctx context.Context, id int64) ([]byte, error)
+	ReportInput(ctx context.Context, id int64, seq int) ([]byte, error)
+	ReportInputChunks(ctx context.Context, id int64) (int, error)
 	// Publishing, in one transaction: LockReportDraft fails with Conflict
 	// when the report is no longer a draft or its cycle already has a
 	// published report; AddReportArtifact stores each document;
@@ -99,13 +104,21 @@ func (s *Service) Compile(ctx context.Context, by user.Actor, year int, opt Comp
 		if err != nil {
 			return err
 		}
-		packed, sha, n, err := Pack(in, s.source(ctx, c.ID, opt.Cutoff, true))
+		r = Report{CycleYear: year, Status: Draft, Source: opt.Source, CutoffAt: opt.Cutoff, CompiledAt: now,
+			CompiledBy: by.UserID}
+		if err := s.store.CreateReport(ctx, &r, c.ID, opt.Slot); err != nil {
+			return err
+		}
+		// The inputs go in a chunk at a time as the actions are read; their
+		// checksum is known at the end.
+		sha, n, err := Pack(in, s.source(ctx, c.ID, opt.Cutoff, true), func(seq int, chunk []byte) error {
+			return s.store.AddReportInput(ctx, r.ID, seq, chunk)
+		})
 		if err != nil {
 			return err
 		}
-		r = Report{CycleYear: year, Status: Draft, Source: opt.Source, CutoffAt: opt.Cutoff, CompiledAt: now,
-			CompiledBy: by.UserID, InputsSHA256: sha}
-		if err := s.store.CreateReport(ctx, &r, c.ID, opt.Slot, packed); err != nil {
+		r.InputsSHA256 = sha
+		if err := s.store.SetReportInputsSHA(ctx, r.ID, sha); err != nil {
 			return err
 		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "report.compile", "report", r.ID,
@@ -351,11 +364,26 @@ func (s *Service) Recompile(ctx context.Context, id int64, f Format, lang string
 
 // stored reads a report's stored inputs.
 func (s *Service) stored(ctx context.Context, id int64) (Stored, error) {
-	packed, err := s.store.ReportInputs(ctx, id)
+	head, err := s.store.ReportInput(ctx, id, 0)
 	if err != nil {
 		return Stored{}, err
 	}
-	st, err := Unpack(packed)
+	n, err := s.store.ReportInputChunks(ctx, id)
+	if err != nil {
+		return Stored{}, err
+	}
+	st, err := Unpack(head, func(fn func(chunk []byte) error) error {
+		for seq := 1; seq < n; seq++ {
+			chunk, err := s.store.ReportInput(ctx, id, seq)
+			if err != nil {
+				return err
+			}
+			if err := fn(chunk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return Stored{}, errs.Wrap(errs.Internal, err, "read the inputs of report %d", id)
 	}

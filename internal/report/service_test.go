@@ -336,7 +336,9 @@ func TestRenderAndPublish(t *testing.T) {
 		// The database itself refuses to change a published report.
 		for _, q := range []string{"DELETE FROM report_artifacts WHERE report_id = $1", "UPDATE report_artifacts SET body = 'x' WHERE report_id = $1",
 			"UPDATE reports SET inputs = '{}' WHERE id = $1", "DELETE FROM reports WHERE id = $1",
-			"INSERT INTO report_artifacts (report_id, format, lang, sha256, size, body, created_at) VALUES ($1, 'txt', 'en', 'x', 1, 'x', '2026-01-01')"} {
+			"INSERT INTO report_artifacts (report_id, format, lang, sha256, size, body, created_at) VALUES ($1, 'txt', 'en', 'x', 1, 'x', '2026-01-01')",
+			"UPDATE report_inputs SET chunk = 'x' WHERE report_id = $1", "DELETE FROM report_inputs WHERE report_id = $1",
+			"INSERT INTO report_inputs (report_id, seq, chunk) VALUES ($1, 99, 'x')"} {
 			if _, err := db.SQL().Exec(q, r.ID); err == nil {
 				t.Errorf("%s: a published report changed", q)
 			}

@@ -15,14 +15,14 @@ type sink interface {
 	finish() error
 }
 
-func newSink(out io.Writer, f Figures, format Format, w words) (sink, error) {
+func (r *Renderer) newSink(out io.Writer, f Figures, format Format, w words) (sink, error) {
 	switch format {
 	case CSV:
 		return newCSVSink(out, f, w)
 	case JSON:
 		return newJSONSink(out, f, w)
 	case XLSX:
-		return newXLSXSink(out, f, w)
+		return newXLSXSink(out, f, w, &r.zipping)
 	}
 	return nil, errors.New("not a listing format: " + string(format))
 }
@@ -56,7 +56,7 @@ func (r *Renderer) WriteAll(ctx context.Context, c Compiled, outs []Output) erro
 		}
 		switch o.Format {
 		case CSV, JSON, XLSX:
-			s, err := newSink(o.W, c.Figures, o.Format, w)
+			s, err := r.newSink(o.W, c.Figures, o.Format, w)
 			if err != nil {
 				return fail(err)
 			}

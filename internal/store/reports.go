@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/pctracker/pctracker/internal/action"
@@ -28,8 +30,7 @@ type reportRow struct {
 	CutoffAt     time.Time
 	CompiledAt   time.Time
 	CompiledBy   *int64
-	Inputs       string // the layout before inputs were packed; empty since
-	InputsGzip   []byte `gorm:"column:inputs_gzip"`
+	Inputs       string // the layout before report_inputs; empty since
 	InputsSHA256 string `gorm:"column:inputs_sha256"`
 	PublishedAt  *time.Time
 	PublishedBy  *int64
@@ -116,44 +117,129 @@ func (db *DB) ReportOrganisations(ctx context.Context) ([]report.Organisation, e
 // ReportActions reads the actions of a cycle accepted at or before cutoff,
 // by id, with their recommendations, and the evidence of the public ones.
 // Three queries, whatever the count; secretariat-only actions come without
+// reportBatch is how many actions EachReportAction reads at a time.
+const reportBatch = 1000
+
 // EachReportAction calls fn with each action of a cycle accepted at or
-// before cutoff, as the rows of one query come in, with its
-// recommendations and evidence aggregated in the query: a cycle of any
-// size takes the memory of a row, and one round trip. fn must not use the
-// database: the connection is busy with the rows. With listing, actions
-// come by organisation name, title and id, compared byte by byte on both
-// engines, with their titles and evidence when public; without, by id,
-// and without either.
+// before cutoff, with its recommendations and evidence aggregated in the
+// query, a batch at a time: a cycle of any size takes the memory of one
+// batch, and fn may use the database between batches. With listing,
+// actions come by organisation name, title and id, compared byte by byte
+// on both engines, with their titles and evidence when public; without, by
+// id, and without either.
+//
+// On PostgreSQL one query computes every row in the table's own order and
+// sorts them, and a cursor hands them out a batch at a time: reading the
+// actions in listing order one by one would jump about the table, which
+// costs many times more once it is larger than the database's cache. On
+// SQLite, which reads its file directly, the ids come first, in order,
+// then the actions by batches of ids.
 func (db *DB) EachReportAction(ctx context.Context, cycleID int64, cutoff time.Time, listing bool, fn func(report.Action) error) error {
 	pg := db.engine == config.Postgres
 	recs := `(SELECT group_concat(recommendation_number) FROM (SELECT recommendation_number FROM action_recommendations
 		WHERE action_id = actions.id ORDER BY recommendation_number))`
 	evidence := `(SELECT json_group_array(json_array(kind, url, title)) FROM (SELECT kind, url, title FROM evidence
 		WHERE action_id = actions.id ORDER BY position))`
-	order := "stakeholders.name, actions.title, actions.id"
 	if pg {
 		recs = `(SELECT string_agg(recommendation_number::text, ',' ORDER BY recommendation_number) FROM action_recommendations
 			WHERE action_id = actions.id)`
 		evidence = `(SELECT json_agg(json_build_array(kind, url, title) ORDER BY position)::text FROM evidence
 			WHERE action_id = actions.id)`
-		order = `stakeholders.name COLLATE "C", actions.title COLLATE "C", actions.id`
 	}
-	columns := "actions.id, actions.stakeholder_id, actions.stage, actions.measure_type, actions.scope, actions.visibility, " +
-		"actions.carried_from IS NOT NULL, actions.accepted_at, " + recs
-	q := db.conn(ctx).Table("actions").Where("actions.cycle_id = ? AND actions.state = 'accepted' AND actions.accepted_at <= ?",
-		cycleID, cutoff.UTC())
+	exprs := []string{"actions.id", "actions.stakeholder_id", "actions.stage", "actions.measure_type", "actions.scope",
+		"actions.visibility", "actions.carried_from IS NOT NULL", "actions.accepted_at", recs}
 	if listing {
-		columns += ", CASE WHEN actions.visibility = 'public' THEN actions.title ELSE '' END, " +
-			"CASE WHEN actions.visibility = 'public' THEN " + evidence + " END"
-		q = q.Joins("JOIN stakeholders ON stakeholders.id = actions.stakeholder_id").Order(order)
-	} else {
-		q = q.Order("actions.id")
+		exprs = append(exprs, "CASE WHEN actions.visibility = 'public' THEN actions.title ELSE '' END",
+			"CASE WHEN actions.visibility = 'public' THEN "+evidence+" END")
 	}
-	rows, err := q.Select(columns).Rows()
-	if err != nil {
+	columns := strings.Join(exprs, ", ")
+	const accepted = "actions.cycle_id = ? AND actions.state = 'accepted' AND actions.accepted_at <= ?"
+	if pg {
+		// The statement cache keys on the SQL text, so the two shapes of
+		// rows come from cursors of two names.
+		cursor := "report_actions"
+		if listing {
+			cursor = "report_actions_listed"
+		}
+		return db.WithTx(ctx, func(ctx context.Context) error {
+			// The rows are computed in the inner query, in the table's
+			// order (OFFSET 0 keeps the planner from merging it into the
+			// outer one), and only then sorted: computed after the sort,
+			// the recommendations and evidence of each row would be looked
+			// up in listing order, all over the table.
+			named, outer := make([]string, len(exprs)), make([]string, len(exprs))
+			for i, e := range exprs {
+				named[i], outer[i] = fmt.Sprintf("%s AS c%d", e, i), fmt.Sprintf("listed.c%d", i)
+			}
+			inner := db.conn(ctx).ToSQL(func(tx *gorm.DB) *gorm.DB {
+				return tx.Table("actions").
+					Select(strings.Join(named, ", ")+", stakeholders.name AS listing_name, actions.title AS listing_title").
+					Joins("JOIN stakeholders ON stakeholders.id = actions.stakeholder_id").
+					Where(accepted, cycleID, cutoff.UTC()).Find(&[]actionRow{})
+			})
+			sort := `listed.listing_name COLLATE "C", listed.listing_title COLLATE "C", listed.c0`
+			if !listing {
+				sort = "listed.c0"
+			}
+			query := "SELECT " + strings.Join(outer, ", ") + " FROM (" + inner + " OFFSET 0) listed ORDER BY " + sort
+			if err := db.conn(ctx).Exec("DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query).Error; err != nil {
+				return translate(err)
+			}
+			for {
+				batch, err := db.reportActions(db.conn(ctx).Raw(fmt.Sprintf("FETCH %d FROM %s", reportBatch, cursor)), listing)
+				if err != nil {
+					return err
+				}
+				for _, a := range batch {
+					if err := fn(a); err != nil {
+						return err
+					}
+				}
+				if len(batch) < reportBatch {
+					return translate(db.conn(ctx).Exec("CLOSE " + cursor).Error)
+				}
+			}
+		})
+	}
+	q := db.conn(ctx).Table("actions").Where(accepted, cycleID, cutoff.UTC())
+	order := "actions.id"
+	if listing {
+		q = q.Joins("JOIN stakeholders ON stakeholders.id = actions.stakeholder_id")
+		order = "stakeholders.name, actions.title, actions.id" // BINARY: byte by byte
+	}
+	var ids []int64
+	if err := q.Order(order).Pluck("actions.id", &ids).Error; err != nil {
 		return translate(err)
 	}
+	for start := 0; start < len(ids); start += reportBatch {
+		ids := ids[start:min(start+reportBatch, len(ids))]
+		batch, err := db.reportActions(db.conn(ctx).Table("actions").Select(columns).Where("actions.id IN ?", ids), listing)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]report.Action, len(batch))
+		for _, a := range batch {
+			byID[a.ID] = a
+		}
+		for _, id := range ids {
+			if a, ok := byID[id]; ok {
+				if err := fn(a); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// reportActions reads the rows of q, a batch of EachReportAction.
+func (db *DB) reportActions(q *gorm.DB, listing bool) ([]report.Action, error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, translate(err)
+	}
 	defer rows.Close()
+	var out []report.Action
 	for rows.Next() {
 		var (
 			a                          report.Action
@@ -166,7 +252,7 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, cutoff time.T
 			dest = append(dest, &a.Title, &evJSON)
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return translate(err)
+			return nil, translate(err)
 		}
 		a.Public, a.Stage, a.MeasureType, a.Scope = vis == string(action.Public), action.Stage(stage),
 			action.MeasureType(measure), action.Scope(scope)
@@ -178,7 +264,7 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, cutoff time.T
 			for _, n := range strings.Split(*recList, ",") {
 				k, err := strconv.Atoi(n)
 				if err != nil {
-					return errs.Wrap(errs.Internal, err, "read the recommendations of action %d", a.ID)
+					return nil, errs.Wrap(errs.Internal, err, "read the recommendations of action %d", a.ID)
 				}
 				a.Recommendations = append(a.Recommendations, k)
 			}
@@ -186,24 +272,21 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, cutoff time.T
 		if evJSON != nil && *evJSON != "[]" {
 			var ev [][3]string
 			if err := json.Unmarshal([]byte(*evJSON), &ev); err != nil {
-				return errs.Wrap(errs.Internal, err, "read the evidence of action %d", a.ID)
+				return nil, errs.Wrap(errs.Internal, err, "read the evidence of action %d", a.ID)
 			}
 			for _, e := range ev {
 				a.Evidence = append(a.Evidence, report.Evidence{Kind: action.EvidenceKind(e[0]), URL: e[1], Title: e[2]})
 			}
 		}
-		if err := fn(a); err != nil {
-			return err
-		}
+		out = append(out, a)
 	}
-	return translate(rows.Err())
+	return out, translate(rows.Err())
 }
 
 // CreateReport stores a new compilation with its inputs and sets r.ID.
-func (db *DB) CreateReport(ctx context.Context, r *report.Report, cycleID int64, slot string, inputs []byte) error {
+func (db *DB) CreateReport(ctx context.Context, r *report.Report, cycleID int64, slot string) error {
 	row := reportRow{CycleID: cycleID, Status: string(r.Status), Source: string(r.Source), Slot: slot,
-		CutoffAt: r.CutoffAt, CompiledAt: r.CompiledAt, CompiledBy: nullID(r.CompiledBy), InputsGzip: inputs,
-		InputsSHA256: r.InputsSHA256}
+		CutoffAt: r.CutoffAt, CompiledAt: r.CompiledAt, CompiledBy: nullID(r.CompiledBy), InputsSHA256: r.InputsSHA256}
 	if err := db.conn(ctx).Create(&row).Error; err != nil {
 		return translate(err)
 	}
@@ -265,17 +348,46 @@ func (db *DB) Reports(ctx context.Context, year int, publishedOnly bool) ([]repo
 	return out, nil
 }
 
-// ReportInputs reads the stored inputs of a report.
-func (db *DB) ReportInputs(ctx context.Context, id int64) ([]byte, error) {
-	var row reportRow
-	if err := db.conn(ctx).Select("inputs_gzip").Where("id = ?", id).Take(&row).Error; err != nil {
-		return nil, translate(err)
+// reportInputRow is a chunk of a report's stored inputs.
+type reportInputRow struct {
+	ReportID int64 `gorm:"primaryKey"`
+	Seq      int   `gorm:"primaryKey"`
+	Chunk    []byte
+}
+
+func (reportInputRow) TableName() string { return "report_inputs" }
+
+// AddReportInput stores a chunk of a draft's inputs.
+func (db *DB) AddReportInput(ctx context.Context, id int64, seq int, chunk []byte) error {
+	return translate(db.conn(ctx).Create(&reportInputRow{ReportID: id, Seq: seq, Chunk: chunk}).Error)
+}
+
+// SetReportInputsSHA records the checksum of a draft's inputs, known once
+// they are all written.
+func (db *DB) SetReportInputsSHA(ctx context.Context, id int64, sha string) error {
+	return translate(db.conn(ctx).Model(&reportRow{}).Where("id = ? AND status = 'draft'", id).
+		Update("inputs_sha256", sha).Error)
+}
+
+// ReportInput reads one chunk of a report's stored inputs.
+func (db *DB) ReportInput(ctx context.Context, id int64, seq int) ([]byte, error) {
+	var row reportInputRow
+	err := db.conn(ctx).Where("report_id = ? AND seq = ?", id, seq).Take(&row).Error
+	if errs.Is(translate(err), errs.NotFound) {
+		if seq == 0 {
+			return nil, errs.E(errs.Conflict, "report %d was compiled by an earlier version of pctracker, whose inputs "+
+				"this one does not read: compile the cycle again", id)
+		}
+		return nil, errs.E(errs.NotFound, "report %d has no input chunk %d", id, seq)
 	}
-	if len(row.InputsGzip) == 0 {
-		return nil, errs.E(errs.Conflict, "report %d was compiled by an earlier version of pctracker, whose inputs this one "+
-			"does not read: compile the cycle again", id)
-	}
-	return row.InputsGzip, nil
+	return row.Chunk, translate(err)
+}
+
+// ReportInputChunks counts the chunks of a report's stored inputs.
+func (db *DB) ReportInputChunks(ctx context.Context, id int64) (int, error) {
+	var n int64
+	err := db.conn(ctx).Model(&reportInputRow{}).Where("report_id = ?", id).Count(&n).Error
+	return int(n), translate(err)
 }
 
 // LockReportDraft locks a draft for publishing, in the transaction of ctx:
