@@ -38,6 +38,8 @@ func commands() []command {
 		{"serve", "run the web server and the scheduler", runServe},
 		{"demo", "serve a fresh demo database filled with realistic data", runDemo},
 		{"migrate", "apply, roll back or show database migrations (up|down|status)", runMigrate},
+		{"backup", "copy the database to a file while the server runs (SQLite copy or pg_dump archive)", runBackup},
+		{"restore", "put a SQLite backup in place of the database, with the server stopped", runRestore},
 		{"config", "print the effective configuration, secrets masked", runConfig},
 		{"stakeholder", "manage organisations (add)", runStakeholder},
 		{"user", "manage people's accounts (add)", runUser},
