@@ -128,7 +128,15 @@ func sessionCookie(tls bool) string {
 
 func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	level, _ := cfg.SlogLevel() // validated with the configuration
-	opts := &slog.HandlerOptions{Level: level}
+	// Times in UTC whatever the host's zone, so that the lines of replicas
+	// in different zones, and of a host whose zone changes, compare as
+	// they are.
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey && len(groups) == 0 && a.Value.Kind() == slog.KindTime {
+			a.Value = slog.TimeValue(a.Value.Time().UTC())
+		}
+		return a
+	}}
 	if cfg.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}

@@ -49,6 +49,7 @@ func identify(sessions Sessions, users Users, cookie string) echo.MiddlewareFunc
 					return err
 				}
 				c.SetRequest(r.WithContext(user.WithActor(ctx, u.Actor())))
+				private(c)
 				return next(c)
 			}
 			ck, err := r.Cookie(cookie)
@@ -74,9 +75,18 @@ func identify(sessions Sessions, users Users, cookie string) echo.MiddlewareFunc
 			}
 			ctx = session.With(user.WithActor(ctx, u.Actor()), sess)
 			c.SetRequest(r.WithContext(ctx))
+			private(c)
 			return next(c)
 		}
 	}
+}
+
+// private keeps an answer made for a signed-in caller (a draft, a status
+// export, their account) out of every cache; a handler whose answer is the
+// same for everyone (public data, assets, a published document) says so
+// by setting its own Cache-Control.
+func private(c echo.Context) {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 }
 
 // csrf refuses state-changing requests that a third-party site could have

@@ -6,10 +6,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 func newRequestID() string {
@@ -45,13 +49,26 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			case v.Status >= 500:
 				level = slog.LevelError
 			}
+			// Who asked: a refused or suspicious request is traced to a
+			// user id, or to nobody signed in.
+			who := "anonymous"
+			if a, ok := user.ActorFrom(c.Request().Context()); ok {
+				who = strconv.FormatInt(a.UserID, 10)
+			}
 			attrs := []slog.Attr{
 				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
 				slog.String("path", v.URIPath), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP),
+				slog.String("user", who),
 			}
-			if v.Error != nil && v.Status >= 500 {
+			switch {
+			case v.Error != nil && v.Status >= 500:
 				attrs = append(attrs, slog.String("error", v.Error.Error()))
+			case v.Error != nil && (v.Status == http.StatusUnauthorized || v.Status == http.StatusForbidden || v.Status == http.StatusTooManyRequests):
+				// Why a refusal was made, so that a CSRF or cross-site refusal
+				// reads apart from an authorization one. These messages are
+				// written for people and carry no input.
+				attrs = append(attrs, slog.String("reason", errs.MessageOf(v.Error)))
 			}
 			s.logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
 			return nil
