@@ -1,10 +1,10 @@
-# pctracker: make run | test | build | lint | bench
+# pctracker: make run | test | build | lint | bench | fuzz
 
 GO      ?= go
 PKGS    ?= ./...
 BIN     ?= bin/pctracker
 
-.PHONY: run demo test test-short build lint fmt tidy docker clean bench
+.PHONY: run demo test test-short build lint fmt tidy docker clean bench fuzz
 
 ## run: serve the demo (a fresh SQLite file with realistic data)
 run demo:
@@ -17,6 +17,11 @@ test:
 ## test-short: quick run without the race detector
 test-short:
 	@. ./.ci/postgres.sh && $(GO) test -count=1 $(PKGS)
+
+## fuzz: every fuzz target for FUZZTIME each (default 10s), on SQLite; a
+## failing input lands in the package's testdata/fuzz/ and is replayed by go test
+fuzz:
+	@./.ci/fuzz.sh
 
 ## build: a static binary (no cgo)
 build:
