@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -29,6 +30,39 @@ const testPassword = "correct horse battery staple"
 func browserClient() *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// postAnonForm posts a form that a visitor fills in before having a
+// session (sign in, reset or set a password) as a browser does: after
+// loading the form, with the token its page set in a cookie.
+func postAnonForm(t *testing.T, client *http.Client, target string, form url.Values, header ...string) response {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil || client.Jar == nil {
+		t.Fatalf("postAnonForm %s: %v (the client needs a cookie jar)", target, err)
+	}
+	res, err := client.Get(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	form = maps.Clone(form)
+	// The cookie a new visitor is given; over TLS (a Secure cookie, which
+	// the jar keeps from these plain-HTTP test servers) it goes by hand.
+	for _, ck := range res.Cookies() {
+		if strings.HasSuffix(ck.Name, "pct_form") {
+			form.Set("csrf_token", ck.Value)
+			if ck.Secure {
+				header = append(header, "Cookie", ck.Name+"="+ck.Value)
+			}
+		}
+	}
+	for _, ck := range client.Jar.Cookies(u) {
+		if ck.Name == "pct_form" && form.Get("csrf_token") == "" {
+			form.Set("csrf_token", ck.Value)
+		}
+	}
+	return postForm(t, client, target, form, header...)
 }
 
 func postForm(t *testing.T, client *http.Client, target string, form url.Values, header ...string) response {
@@ -76,12 +110,12 @@ func TestSignInFlow(t *testing.T) {
 			t.Fatalf("anonymous me: %d %s", r.status, r.body)
 		}
 		// Wrong password: the form again, with the email kept and no session.
-		r := postForm(t, client, ts.URL+"/signin", url.Values{"email": {"focal@example.org"}, "password": {"nope nope nope"}})
+		r := postAnonForm(t, client, ts.URL+"/signin", url.Values{"email": {"focal@example.org"}, "password": {"nope nope nope"}})
 		if r.status != 401 || !strings.Contains(r.body, `value="focal@example.org"`) || !strings.Contains(r.body, "is wrong") {
 			t.Fatalf("wrong password: %d", r.status)
 		}
 		// Right password: a session cookie with safe attributes, then home.
-		r = postForm(t, client, ts.URL+"/signin", url.Values{"email": {"focal@example.org"}, "password": {testPassword}, "next": {"//evil.example/"}})
+		r = postAnonForm(t, client, ts.URL+"/signin", url.Values{"email": {"focal@example.org"}, "password": {testPassword}, "next": {"//evil.example/"}})
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/workspace" {
 			t.Fatalf("sign-in: %d to %q (a foreign next must not be followed)", r.status, r.header.Get("Location"))
 		}
@@ -151,7 +185,7 @@ func TestSignInThrottledOverHTTP(t *testing.T) {
 	client := browserClient()
 	var last response
 	for i := 0; i < 31; i++ {
-		last = postForm(t, client, ts.URL+"/signin", url.Values{"email": {"x@example.org"}, "password": {"wrong password"}})
+		last = postAnonForm(t, client, ts.URL+"/signin", url.Values{"email": {"x@example.org"}, "password": {"wrong password"}})
 	}
 	if last.status != http.StatusTooManyRequests || last.header.Get("Retry-After") == "" || !strings.Contains(last.body, "Too many failed attempts") {
 		t.Errorf("31st failure: %d, Retry-After %q", last.status, last.header.Get("Retry-After"))
@@ -183,7 +217,7 @@ func TestSessionCookieOverTLS(t *testing.T) {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
-	r := postForm(t, browserClient(), ts.URL+"/signin", url.Values{"email": {"sec@pc.example"}, "password": {testPassword}})
+	r := postAnonForm(t, browserClient(), ts.URL+"/signin", url.Values{"email": {"sec@pc.example"}, "password": {testPassword}})
 	ck := r.header.Get("Set-Cookie")
 	if !strings.HasPrefix(ck, "__Host-pct_session=") || !strings.Contains(ck, "Secure") || !strings.Contains(ck, "Path=/") ||
 		strings.Contains(ck, "Domain=") || !strings.Contains(ck, "HttpOnly") {

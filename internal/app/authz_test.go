@@ -97,7 +97,7 @@ var focalPointsOnly = signedInAs(map[string]string{"member": forbidden, "focal":
 var rules = map[string]rule{
 	"GET /":                                     always(ok),
 	"GET /signin":                               always(ok),
-	"POST /signin":                              always(ok),
+	"POST /signin":                              always(forbidden), // without the token its form page sets
 	"POST /signout":                             always(ok),
 	"GET /healthz":                              always(ok),
 	"GET /readyz":                               always(ok),
@@ -113,11 +113,11 @@ var rules = map[string]rule{
 	"POST /api/v1/cycles/:year/submit-all":      focalPointsOnly,
 	"POST /api/v1/invitations":                  signedInAs(map[string]string{"member": forbidden, "focal": ok, "other": ok, "secretariat": ok}),
 	"GET /invite":                               always(ok),
-	"POST /invite":                              always(ok),
+	"POST /invite":                              always(forbidden),
 	"GET /reset":                                always(ok),
-	"POST /reset":                               always(ok),
+	"POST /reset":                               always(forbidden),
 	"GET /reset/new":                            always(ok),
-	"POST /reset/new":                           always(ok),
+	"POST /reset/new":                           always(forbidden),
 	"POST /api/v1/actions/import":               supportersOnly,
 	"GET /actions/import":                       supportersOnly,
 	"POST /actions/import":                      supportersOnly,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -172,7 +173,7 @@ func checkSecurityHeaders(t *testing.T, tls bool) {
 	// sent by hand: the test server speaks plain HTTP behind the https
 	// base URL, as behind a TLS-terminating proxy.
 	signIn := func(email string) caller {
-		r := postForm(t, browserClient(), ts.URL+"/signin", url.Values{"email": {email}, "password": {testPassword}})
+		r := postAnonForm(t, browserClient(), ts.URL+"/signin", url.Values{"email": {email}, "password": {testPassword}})
 		var ck *http.Cookie
 		for _, c := range (&http.Response{Header: r.header}).Cookies() {
 			if strings.HasSuffix(c.Name, "pct_session") {
@@ -312,6 +313,23 @@ func fetch(t *testing.T, base, method, path string, who caller, form url.Values,
 	}
 	if who.cookie != "" {
 		req.Header.Set("Cookie", who.cookie)
+	}
+	if who.cookie == "" && method == http.MethodPost && path == "/signin" {
+		// As a browser signs in: with the token the form page sets.
+		res, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		for _, ck := range res.Cookies() {
+			if strings.HasSuffix(ck.Name, "pct_form") {
+				form = maps.Clone(form)
+				form.Set("csrf_token", ck.Value)
+				req, _ = http.NewRequest(method, base+path, strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Cookie", ck.Name+"="+ck.Value)
+			}
+		}
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])

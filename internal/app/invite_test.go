@@ -54,7 +54,7 @@ func TestInvitationAndResetByMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	focal := browserClient()
-	postForm(t, focal, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
+	postAnonForm(t, focal, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
 	token := csrfOf(t, get(t, focal, sc.ts+"/people").body)
 	r := postForm(t, focal, sc.ts+"/people/invite", url.Values{"csrf_token": {token}, "name": {"Nadia"}, "email": {"nadia@own.example"}, "org_role": {"member"}})
 	if r.status != 303 {
@@ -66,7 +66,7 @@ func TestInvitationAndResetByMail(t *testing.T) {
 	link := newestLink(t, 1, "/invite")
 	// A signed-in person can use the forgotten-password form too (its
 	// CSRF token is there), and the invitation can be sent again.
-	if r := postForm(t, focal, sc.ts+"/reset", url.Values{"csrf_token": {token}, "email": {"kadri@own.example"}}); r.status != 200 {
+	if r := postAnonForm(t, focal, sc.ts+"/reset", url.Values{"csrf_token": {token}, "email": {"kadri@own.example"}}); r.status != 200 {
 		t.Errorf("reset form while signed in: %d", r.status)
 	}
 	people := get(t, focal, sc.ts+"/people").body
@@ -88,36 +88,36 @@ func TestInvitationAndResetByMail(t *testing.T) {
 		t.Fatalf("invitation page: %d", r.status)
 	}
 	secret := strings.SplitN(link, "token=", 2)[1]
-	if r := postForm(t, nadia, sc.ts+"/invite", url.Values{"token": {secret}, "password": {"a fine new passphrase"}, "confirm": {"a different one"}}); r.status != 422 {
+	if r := postAnonForm(t, nadia, sc.ts+"/invite", url.Values{"token": {secret}, "password": {"a fine new passphrase"}, "confirm": {"a different one"}}); r.status != 422 {
 		t.Errorf("mismatched passwords: %d", r.status)
 	}
-	if r := postForm(t, nadia, sc.ts+"/invite", url.Values{"token": {secret}, "password": {"a fine new passphrase"}, "confirm": {"a fine new passphrase"}}); r.status != 303 {
+	if r := postAnonForm(t, nadia, sc.ts+"/invite", url.Values{"token": {secret}, "password": {"a fine new passphrase"}, "confirm": {"a fine new passphrase"}}); r.status != 303 {
 		t.Fatalf("set password: %d %s", r.status, r.body)
 	}
 	if r := get(t, nadia, sc.ts+link); r.status != 410 {
 		t.Errorf("a used link: %d", r.status)
 	}
-	if r := postForm(t, nadia, sc.ts+"/signin", url.Values{"email": {"nadia@own.example"}, "password": {"a fine new passphrase"}}); r.status != 303 {
+	if r := postAnonForm(t, nadia, sc.ts+"/signin", url.Values{"email": {"nadia@own.example"}, "password": {"a fine new passphrase"}}); r.status != 303 {
 		t.Fatalf("sign in with the new password: %d", r.status)
 	}
 
 	// Forgotten password: the same answer for any address.
 	anon := browserClient()
-	known := postForm(t, anon, sc.ts+"/reset", url.Values{"email": {"nadia@own.example"}})
-	unknown := postForm(t, anon, sc.ts+"/reset", url.Values{"email": {"nobody@own.example"}})
+	known := postAnonForm(t, anon, sc.ts+"/reset", url.Values{"email": {"nadia@own.example"}})
+	unknown := postAnonForm(t, anon, sc.ts+"/reset", url.Values{"email": {"nobody@own.example"}})
 	if known.status != 200 || unknown.status != 200 || !strings.Contains(unknown.body, "If an account has this address") {
 		t.Fatalf("reset request: %d %d", known.status, unknown.status)
 	}
 	reset := newestLink(t, 4, "/reset/new")
 	secret = strings.SplitN(reset, "token=", 2)[1]
-	if r := postForm(t, anon, sc.ts+"/reset/new", url.Values{"token": {secret}, "password": {"another good passphrase"}, "confirm": {"another good passphrase"}}); r.status != 303 {
+	if r := postAnonForm(t, anon, sc.ts+"/reset/new", url.Values{"token": {secret}, "password": {"another good passphrase"}, "confirm": {"another good passphrase"}}); r.status != 303 {
 		t.Fatalf("reset: %d %s", r.status, r.body)
 	}
 	// The old session is over and the new password works.
 	if r := get(t, nadia, sc.ts+"/api/v1/me"); r.status != 401 {
 		t.Errorf("a session outlived the reset: %d", r.status)
 	}
-	if r := postForm(t, anon, sc.ts+"/signin", url.Values{"email": {"nadia@own.example"}, "password": {"another good passphrase"}}); r.status != 303 {
+	if r := postAnonForm(t, anon, sc.ts+"/signin", url.Values{"email": {"nadia@own.example"}, "password": {"another good passphrase"}}); r.status != 303 {
 		t.Errorf("sign in after reset: %d", r.status)
 	}
 

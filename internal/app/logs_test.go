@@ -152,13 +152,13 @@ func TestSecurityEventsLogged(t *testing.T) {
 
 		// Failed sign-ins: a wrong password, an unknown address.
 		browser := browserClient()
-		expect("wrong password", postForm(t, browser, ts.URL+"/signin", url.Values{"email": {focal.Email}, "password": {wrongPassword}}), 401, anonymous, "")
-		expect("unknown account", postForm(t, browser, ts.URL+"/signin", url.Values{"email": {"nobody@logs.example"}, "password": {wrongPassword}}), 401, anonymous, "")
+		expect("wrong password", postAnonForm(t, browser, ts.URL+"/signin", url.Values{"email": {focal.Email}, "password": {wrongPassword}}), 401, anonymous, "")
+		expect("unknown account", postAnonForm(t, browser, ts.URL+"/signin", url.Values{"email": {"nobody@logs.example"}, "password": {wrongPassword}}), 401, anonymous, "")
 		expect("forged API token", focalAPI.withToken("pct_forgedtokenvalue").do("GET", "/api/v1/me", ""), 401, anonymous, "")
 
 		// Signing in, as a browser does.
 		signIn := func(u user.User, password string) caller {
-			r := postForm(t, browserClient(), ts.URL+"/signin", url.Values{"email": {u.Email}, "password": {password}})
+			r := postAnonForm(t, browserClient(), ts.URL+"/signin", url.Values{"email": {u.Email}, "password": {password}})
 			var ck *http.Cookie
 			for _, c := range (&http.Response{Header: r.header}).Cookies() {
 				if c.Name == "pct_session" {

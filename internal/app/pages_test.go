@@ -31,7 +31,7 @@ func TestActionPagesAreInvisibleToOthers(t *testing.T) {
 			}
 		}
 		own := browserClient()
-		postForm(t, own, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
+		postAnonForm(t, own, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
 		ownToken := csrfOf(t, get(t, own, sc.ts+"/workspace").body)
 		// A draft made through the page.
 		r := postForm(t, own, sc.ts+"/actions", url.Values{"csrf_token": {ownToken}, "cycle": {"2026"}, "op": {"save"},
@@ -43,7 +43,7 @@ func TestActionPagesAreInvisibleToOthers(t *testing.T) {
 		path := r.header.Get("Location")
 
 		spy := browserClient()
-		postForm(t, spy, sc.ts+"/signin", url.Values{"email": {"spy@other.example"}, "password": {testPassword}})
+		postAnonForm(t, spy, sc.ts+"/signin", url.Values{"email": {"spy@other.example"}, "password": {testPassword}})
 		spyToken := csrfOf(t, get(t, spy, sc.ts+"/workspace").body)
 		public := fmt.Sprintf("/actions/%d", sc.lastYearAction.ID) // accepted and public: its public page is anyone's
 		if r := get(t, spy, sc.ts+public); r.status != 200 || !strings.Contains(r.body, "Over the years") || strings.Contains(r.body, `action="`+public) {
@@ -89,7 +89,7 @@ func TestImportPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := browserClient()
-	postForm(t, c, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
+	postAnonForm(t, c, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
 	token := csrfOf(t, get(t, c, sc.ts+"/actions/import?cycle=2026").body)
 	upload := func(content string) response {
 		var body bytes.Buffer
@@ -135,7 +135,7 @@ func TestAccountTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := browserClient()
-	postForm(t, c, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
+	postAnonForm(t, c, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
 	token := csrfOf(t, get(t, c, sc.ts+"/account").body)
 	r := postForm(t, c, sc.ts+"/account/tokens", url.Values{"csrf_token": {token}, "name": {"reporting script"}})
 	m := regexp.MustCompile(`id="new-token" type="text" readonly value="(pct_[A-Za-z0-9_-]+)"`).FindStringSubmatch(r.body)
@@ -183,7 +183,7 @@ func TestInviteFormErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := browserClient()
-	postForm(t, c, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
+	postAnonForm(t, c, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
 	token := csrfOf(t, get(t, c, sc.ts+"/people?lang=fr").body)
 	r := postForm(t, c, sc.ts+"/people/invite", url.Values{"csrf_token": {token}, "name": {"Nadia"}, "email": {"not an address"}, "org_role": {"member"}})
 	if r.status != 422 || !strings.Contains(r.body, "Indiquez une adresse électronique valide") || !strings.Contains(r.body, `value="not an address"`) {

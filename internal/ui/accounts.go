@@ -26,7 +26,7 @@ type passwordView struct {
 // out, and the Referrer-Policy keeps it from other sites.
 func (h *Handler) passwordForm(p account.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		v := passwordView{Page: newPage(c, "signin"), Purpose: p, Token: c.QueryParam("token")}
+		v := passwordView{Page: h.formPage(c, "signin"), Purpose: p, Token: c.QueryParam("token")}
 		status := http.StatusOK
 		if err := h.Accounts.Check(c.Request().Context(), p, v.Token); err != nil {
 			if !errs.Is(err, errs.Invalid) {
@@ -41,7 +41,10 @@ func (h *Handler) passwordForm(p account.Purpose) echo.HandlerFunc {
 
 func (h *Handler) setPassword(p account.Purpose) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		v := passwordView{Page: newPage(c, "signin"), Purpose: p, Token: c.FormValue("token")}
+		if err := h.checkForm(c); err != nil {
+			return err
+		}
+		v := passwordView{Page: h.formPage(c, "signin"), Purpose: p, Token: c.FormValue("token")}
 		password := c.FormValue("password")
 		if password != c.FormValue("confirm") {
 			v.Error = "password_mismatch"
@@ -70,12 +73,15 @@ type resetView struct {
 }
 
 func (h *Handler) resetForm(c echo.Context) error {
-	v := resetView{Page: newPage(c, "signin")}
+	v := resetView{Page: h.formPage(c, "signin")}
 	return h.renderer.render(c, http.StatusOK, "reset", v.Lang, v)
 }
 
 func (h *Handler) requestReset(c echo.Context) error {
-	v := resetView{Page: newPage(c, "signin"), Email: c.FormValue("email")}
+	if err := h.checkForm(c); err != nil {
+		return err
+	}
+	v := resetView{Page: h.formPage(c, "signin"), Email: c.FormValue("email")}
 	if strings.TrimSpace(v.Email) == "" || len(v.Email) > 254 {
 		return h.renderer.render(c, http.StatusUnprocessableEntity, "reset", v.Lang, v)
 	}

@@ -26,17 +26,20 @@ func (h *Handler) signInForm(c echo.Context) error {
 	if _, ok := user.ActorFrom(c.Request().Context()); ok {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
 	}
-	v := signInView{Page: newPage(c, "signin"), Flash: h.takeFlash(c), Next: safeNext(c.QueryParam("next"))}
+	v := signInView{Page: h.formPage(c, "signin"), Flash: h.takeFlash(c), Next: safeNext(c.QueryParam("next"))}
 	return h.renderer.render(c, http.StatusOK, "signin", v.Lang, v)
 }
 
 func (h *Handler) signIn(c echo.Context) error {
+	if err := h.checkForm(c); err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	email, password := c.FormValue("email"), c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
 	u, err := h.SignIn.SignIn(ctx, email, password, c.RealIP())
 	if err != nil {
-		v := signInView{Page: newPage(c, "signin"), Email: email, Next: next}
+		v := signInView{Page: h.formPage(c, "signin"), Email: email, Next: next}
 		status := http.StatusUnprocessableEntity
 		switch errs.KindOf(err) {
 		case errs.Unauthorized:
