@@ -44,7 +44,7 @@ type recJSON struct {
 	}
 }
 
-func newRenderer(t *testing.T) *report.Renderer {
+func newRenderer(t testing.TB) *report.Renderer {
 	t.Helper()
 	cat, err := locale.Load(web.I18n())
 	if err != nil {
