@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,7 +14,6 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
-	"github.com/pctracker/pctracker/internal/metrics"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -46,27 +43,7 @@ func newFuzzAPI(f *testing.F) *fuzzAPI {
 	db := testutil.NewDB(f, "sqlite")
 	s := testutil.NewServices(db) // the clock stands on 1 September 2026: the 2026 cycle is open
 
-	// startServerWith takes a *testing.T, which a fuzz target does not
-	// have; this is the same assembly.
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := config.Default()
-	cfg.BaseURL = "http://pct.test"
-	cfg.Mail.Dir = f.TempDir()
-	cfg.Report.Chromium = "off"
-	cfg.HTTP.PublicFreshness = 0
-	svc := newServices(db, s.Clock.Now, cfg, newMailer(cfg, logger), logger)
-	m := metrics.New()
-	sched, err := newScheduler(cfg, db, svc, m, logger)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { _ = sched.Stop() })
-	srv, err := newServer(cfg, db, svc, sched, m, logger)
-	if err != nil {
-		f.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	f.Cleanup(ts.Close)
+	ts, _ := startServerWith(f, db, s.Clock.Now, nil, func(cfg *config.Config) { cfg.HTTP.PublicFreshness = 0 })
 
 	a := &fuzzAPI{db: db, s: s, url: ts.URL, org: s.Stakeholder(f, stakeholder.State),
 		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}

@@ -478,7 +478,7 @@ func TestNothingPrivateInPublic(t *testing.T) {
 func TestPublicFreshness(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		sc := newScenario(t, db) // sc.ts checks on every request
-		replica, _ := startServerWith(t, db, sc.s.Clock.Now, func(c *config.Config) { c.HTTP.PublicFreshness = time.Minute })
+		replica, _ := startServerWith(t, db, sc.s.Clock.Now, nil, func(c *config.Config) { c.HTTP.PublicFreshness = time.Minute })
 		sec, focal := sc.sec, sc.focal
 		sec.base, focal.base = replica.URL, replica.URL
 		actions := func() int {

@@ -145,7 +145,7 @@ func checkSecurityHeaders(t *testing.T, tls bool) {
 		cfg.HTTP.PublicFreshness = 0
 		cfg.BaseURL = baseURL
 	}
-	ts, routes := startServerWith(t, db, s.Clock.Now, configure)
+	ts, routes := startServerWith(t, db, s.Clock.Now, nil, configure)
 
 	org := s.Stakeholder(t, stakeholder.State)
 	last := s.Cycle(t, 2025)
@@ -282,7 +282,7 @@ func checkSecurityHeaders(t *testing.T, tls bool) {
 
 	// A 500, JSON and HTML, from a server whose database lost a table.
 	broken := testutil.NewDB(t, "sqlite")
-	bts, _ := startServerWith(t, broken, s.Clock.Now, configure)
+	bts, _ := startServerWith(t, broken, s.Clock.Now, nil, configure)
 	if _, err := broken.SQL().Exec("DROP TABLE cycles"); err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/config"
-	"github.com/pctracker/pctracker/internal/metrics"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -63,26 +62,10 @@ func (l *logBuffer) records(t *testing.T) []map[string]any {
 func startServerLogged(t *testing.T, db *store.DB, now func() time.Time) (*httptest.Server, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
-	cfg := config.Default()
-	cfg.BaseURL = "http://pct.test"
-	cfg.Mail.Dir = mailDir(t)
-	cfg.Report.Chromium = "off"
-	cfg.HTTP.PublicFreshness = 0
-	cfg.Log.Format = "json"
-	logger := newLogger(cfg.Log, logs)
-	svc := newServices(db, now, cfg, newMailer(cfg, logger), logger)
-	m := metrics.New()
-	sched, err := newScheduler(cfg, db, svc, m, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sched.Stop() })
-	srv, err := newServer(cfg, db, svc, sched, m, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	ts, _ := startServerWith(t, db, now, logs, func(cfg *config.Config) {
+		cfg.HTTP.PublicFreshness = 0
+		cfg.Log.Format = "json"
+	})
 	return ts, logs
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,7 +22,7 @@ import (
 // writes what the server sends.
 var mailDirs sync.Map
 
-func mailDir(t *testing.T) string {
+func mailDir(t testing.TB) string {
 	if d, ok := mailDirs.Load(t); ok {
 		return d.(string)
 	}
@@ -49,7 +48,7 @@ func startServerAt(t *testing.T, db *store.DB, now func() time.Time) *httptest.S
 // startServerWithRoutes also returns every route the server answers.
 func startServerWithRoutes(t *testing.T, db *store.DB, now func() time.Time) (*httptest.Server, []*echo.Route) {
 	t.Helper()
-	return startServerWith(t, db, now, func(cfg *config.Config) {
+	return startServerWith(t, db, now, nil, func(cfg *config.Config) {
 		// Tests change data behind the server's back, through the
 		// services: the public pages check on every request.
 		cfg.HTTP.PublicFreshness = 0
@@ -57,15 +56,18 @@ func startServerWithRoutes(t *testing.T, db *store.DB, now func() time.Time) (*h
 }
 
 // startServerWith runs the real server with its configuration changed by
-// configure.
-func startServerWith(t *testing.T, db *store.DB, now func() time.Time, configure func(*config.Config)) (*httptest.Server, []*echo.Route) {
+// configure, logging to logs (nowhere when nil) as the program does.
+func startServerWith(t testing.TB, db *store.DB, now func() time.Time, logs io.Writer, configure func(*config.Config)) (*httptest.Server, []*echo.Route) {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Default()
 	cfg.BaseURL = "http://pct.test"
 	cfg.Mail.Dir = mailDir(t)
 	cfg.Report.Chromium = "off" // PDFs are printed by their own test
 	configure(&cfg)
+	if logs == nil {
+		logs = io.Discard
+	}
+	logger := newLogger(cfg.Log, logs)
 	svc := newServices(db, now, cfg, newMailer(cfg, logger), logger)
 	m := metrics.New()
 	sched, err := newScheduler(cfg, db, svc, m, logger)
