@@ -106,11 +106,8 @@ func unsafeURL(value string) bool {
 		}
 	}
 	v := strings.ToLower(b.String())
-	for _, bad := range []string{"javascript:", "vbscript:", "data:", "livescript:"} {
-		if strings.Contains(v, bad) {
-			return true
-		}
-	}
+	// Only the scheme matters: "#data:" or "?q=javascript:" are a fragment
+	// and a query of this page's own address.
 	scheme, _, found := strings.Cut(v, ":")
 	if !found || strings.ContainsAny(scheme, "/?#") {
 		return false // a relative address
