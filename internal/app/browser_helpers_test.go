@@ -34,6 +34,9 @@ func secretariatBrowser(t *testing.T, sc *scenario, next, ready string) context.
 		chromedp.SendKeys(chromedp.CSS("#email"), "camille@pc.example"),
 		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
 		chromedp.Submit(chromedp.CSS("#password")),
+		// The sign-in page has an h1 too: wait until it is gone, or a
+		// check could run on the page being left.
+		chromedp.WaitNotPresent(chromedp.CSS("#password")),
 		chromedp.WaitVisible(chromedp.CSS(ready)),
 	); err != nil {
 		t.Fatalf("secretariat sign-in: %v", err)
