@@ -87,7 +87,7 @@ type Deps struct {
 	Now             func() time.Time
 }
 
-// Versions names the state of the public data, for ETags.
+// Versions names the state of the public data and the day, for ETags.
 type Versions interface {
 	PublicVersion(ctx context.Context) (string, error)
 }
@@ -100,7 +100,7 @@ func (h *Handler) notModified(c echo.Context) (done bool, err error) {
 	if err != nil {
 		return true, err
 	}
-	if etag.NotModified(c.Response(), c.Request(), v+"@"+h.Now().UTC().Format(time.DateOnly), c.Path(), c.QueryString()) {
+	if etag.NotModified(c.Response(), c.Request(), v, c.Path(), c.QueryString()) {
 		return true, c.NoContent(http.StatusNotModified)
 	}
 	return false, nil

@@ -152,6 +152,7 @@ func (s *Service) current(ctx context.Context) (State, time.Time, error) {
 
 	st, err := s.store.PublicState(ctx)
 	if err != nil {
+		s.Touch() // the write that asked for this read is still unseen
 		return State{}, day, err
 	}
 	var reviewed []int
@@ -159,6 +160,7 @@ func (s *Service) current(ctx context.Context) (State, time.Time, error) {
 		State{Events: st.Events, Published: old.Published, Cycles: old.Cycles, Orgs: old.Orgs, OrgCount: old.OrgCount} == st
 	if onlyReviews {
 		if reviewed, err = s.store.CyclesReviewedSince(ctx, old.Events); err != nil {
+			s.Touch()
 			return State{}, day, err
 		}
 	}

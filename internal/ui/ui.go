@@ -126,7 +126,7 @@ type Reports interface {
 	Publish(ctx context.Context, by user.Actor, id int64) (report.Report, error)
 }
 
-// Versions names the state of the public data, for ETags.
+// Versions names the state of the public data and the day, for ETags.
 type Versions interface {
 	PublicVersion(ctx context.Context) (string, error)
 }
@@ -144,7 +144,7 @@ func (h *Handler) notModified(c echo.Context) (done bool, err error) {
 	if err != nil {
 		return true, err
 	}
-	if etag.NotModified(c.Response(), c.Request(), v+"@"+h.now().UTC().Format(time.DateOnly), c.Request().URL.RequestURI(), langOf(c)) {
+	if etag.NotModified(c.Response(), c.Request(), v, c.Request().URL.RequestURI(), langOf(c)) {
 		return true, c.NoContent(http.StatusNotModified)
 	}
 	return false, nil
