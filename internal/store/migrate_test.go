@@ -31,19 +31,7 @@ func columns(t *testing.T, db *store.DB) []string {
 		     UNION ALL
 		     SELECT 'index ' || name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`
 	}
-	rows, err := db.SQL().Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
+	out := testutil.Column[string](t, db.SQL(), q)
 	sort.Strings(out)
 	return out
 }

@@ -45,13 +45,19 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // when the test ends.
 func NewDB(t testing.TB, engine string) *store.DB {
 	t.Helper()
-	url := NewDatabaseURL(t, engine)
+	return NewDBAt(t, NewDatabaseURL(t, engine))
+}
+
+// NewDBAt opens the database of a NewDatabaseURL, migrated, for a test
+// that also runs commands on it.
+func NewDBAt(t testing.TB, url string) *store.DB {
+	t.Helper()
 	db, err := store.Open(context.Background(), url, store.Options{MaxOpenConns: 5})
 	if err != nil {
-		t.Fatalf("open %s: %v", engine, err)
+		t.Fatalf("open %s: %v", url, err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	if engine == "sqlite" {
+	if strings.HasPrefix(url, "sqlite:") {
 		m, err := db.Migrator()
 		if err != nil {
 			t.Fatal(err)
@@ -61,6 +67,28 @@ func NewDB(t testing.TB, engine string) *store.DB {
 		}
 	}
 	return db
+}
+
+// Column runs a query of one column and returns its values, in order.
+func Column[T any](t testing.TB, db *sql.DB, q string, args ...any) []T {
+	t.Helper()
+	rows, err := db.Query(q, args...)
+	if err != nil {
+		t.Fatalf("%v: %s", err, q)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // NewDatabaseURL returns the URL of a fresh database of engine: an empty
