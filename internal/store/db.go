@@ -7,8 +7,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,6 +187,9 @@ func translate(err error) error {
 		}
 		return errs.Wrap(errs.Internal, err, "database error")
 	}
+	if lostConnection(err) {
+		return errs.Wrap(errs.Unavailable, err, "database unavailable")
+	}
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "UNIQUE constraint failed"):
@@ -194,12 +200,28 @@ func translate(err error) error {
 		return errs.Wrap(errs.Invalid, err, "value not accepted")
 	case strings.Contains(msg, "database is locked"), strings.Contains(msg, "SQLITE_BUSY"):
 		return errs.Wrap(errs.Unavailable, err, "database busy")
-	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "failed to connect"),
-		strings.Contains(msg, "broken pipe"), strings.Contains(msg, "bad connection"),
-		errors.Is(err, sql.ErrConnDone):
-		return errs.Wrap(errs.Unavailable, err, "database unavailable")
 	}
 	return errs.Wrap(errs.Internal, err, "database error")
+}
+
+// lostConnection reports a connection to the database that broke under a
+// query: PostgreSQL restarted (an immediate restart closes connections
+// without a word), failed over, or the network was cut. That is an outage
+// the client may retry (503), not a fault of pctracker (500).
+func lostConnection(err error) bool {
+	var netErr net.Error
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || errors.As(err, &netErr) {
+		return true
+	}
+	// Drivers that wrap the cause as text only.
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "failed to connect", "broken pipe", "bad connection"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 const msgForeignKey = "refers to something that does not exist"
