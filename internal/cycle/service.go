@@ -111,7 +111,9 @@ func (s *Service) Update(ctx context.Context, by user.Actor, year, version int, 
 		if c, err = s.store.Cycle(ctx, year); err != nil {
 			return err
 		}
-		if version == 0 {
+		if version == 0 && by.IsSystem() {
+			// The program itself read nothing; a person's edit always
+			// names the version it read, so that none is lost.
 			version = c.Version
 		}
 		if c.Version != version {

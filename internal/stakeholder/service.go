@@ -80,8 +80,10 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 		if st, err = s.store.Stakeholder(ctx, id); err != nil {
 			return err
 		}
-		if version == 0 {
-			version = st.Version // the caller did not say which version it read
+		if version == 0 && by.IsSystem() {
+			// The program itself read nothing; a person's edit always
+			// names the version it read, so that none is lost.
+			version = st.Version
 		}
 		if st.Version != version {
 			return errs.Field(errs.Conflict, "version",
