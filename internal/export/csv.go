@@ -5,13 +5,20 @@ import (
 	"encoding/csv"
 	"io"
 	"strings"
+	"unicode"
 )
 
 // Cell makes a value safe to open in a spreadsheet: one that starts with
 // =, +, -, @ (or a tab or carriage return, which some programs skip) would
-// be run as a formula, so it is prefixed with an apostrophe.
+// be run as a formula, so it is prefixed with an apostrophe. So is one
+// whose first character after leading spaces is one of those: programs
+// that trim spaces on import would see the formula.
 func Cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s == "" {
+		return s
+	}
+	first := strings.TrimLeftFunc(s, unicode.IsSpace)
+	if strings.ContainsRune("=+-@\t\r", rune(s[0])) || (first != "" && strings.ContainsRune("=+-@", rune(first[0]))) {
 		return "'" + s
 	}
 	return s
