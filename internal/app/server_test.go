@@ -276,3 +276,35 @@ func TestReadiness(t *testing.T) {
 		})
 	}
 }
+
+// HEAD, as monitors and link checkers send it, is answered as GET without
+// the body, and logged as HEAD.
+func TestHeadAnsweredAsGet(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	var logs logBuffer
+	ts, _ := startServerWith(t, db, time.Now, &logs, func(*config.Config) {})
+	for path, want := range map[string]struct {
+		status int
+		ctype  string
+	}{
+		"/":                        {200, "text/html"},
+		"/api/v1/recommendations":  {200, "application/json"},
+		"/recommendations/99":      {404, "text/html"},
+		"/api/v1/actions/99999999": {401, "application/json"},
+	} {
+		req, _ := http.NewRequest(http.MethodHead, ts.URL+path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != want.status || !strings.HasPrefix(res.Header.Get("Content-Type"), want.ctype) || len(body) != 0 ||
+			res.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("HEAD %s: %d %q, %d bytes of body", path, res.StatusCode, res.Header.Get("Content-Type"), len(body))
+		}
+	}
+	if !strings.Contains(logs.String(), "method=HEAD path=/ ") {
+		t.Errorf("HEAD not logged as HEAD:\n%s", logs.String())
+	}
+}

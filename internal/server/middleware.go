@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -22,6 +24,12 @@ func newRequestID() string {
 	return hex.EncodeToString(b)
 }
 
+// statusClientClosed is nginx's status for a request whose client hung up.
+const statusClientClosed = 499
+
+// headKey marks a HEAD request answered as GET.
+const headKey = "pct.head"
+
 func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
 }
@@ -40,6 +48,15 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			route := c.Path() // the route's pattern: a bounded set of labels
 			if route == "" || route == "/*" {
 				route = "unmatched"
+			}
+			if head, _ := c.Get(headKey).(bool); head {
+				v.Method = http.MethodHead // as it came, not as it was answered
+			}
+			// A client that hung up before the answer cancels the work it
+			// asked for, which then fails: nothing is down, and nobody waits
+			// for the answer. It is logged as nginx does, 499, not as a 5xx.
+			if v.Status >= 500 && errors.Is(c.Request().Context().Err(), context.Canceled) {
+				v.Status, v.Error = statusClientClosed, nil
 			}
 			s.metrics.HTTPRequest(v.Method, route, v.Status, v.Latency)
 			level := slog.LevelInfo

@@ -80,11 +80,18 @@ func New(d Deps) (*Server, error) {
 	s := &Server{echo: e, logger: d.Logger, cfg: d.Config, metrics: d.Metrics}
 	e.HTTPErrorHandler = s.errorHandler(d.Pages)
 
-	// A client may not choose the id under which its request is logged:
-	// echo would otherwise reuse an incoming X-Request-Id.
+	// Before routing: a client may not choose the id under which its
+	// request is logged (echo would otherwise reuse an incoming
+	// X-Request-Id); and HEAD, which echo routes nowhere but monitors and
+	// link checkers send, is answered as GET, whose body net/http drops
+	// for a HEAD request.
 	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			c.Request().Header.Del(echo.HeaderXRequestID)
+			if c.Request().Method == http.MethodHead {
+				c.Request().Method = http.MethodGet
+				c.Set(headKey, true)
+			}
 			return next(c)
 		}
 	})

@@ -21,6 +21,7 @@ import (
 	"github.com/pctracker/pctracker/internal/metrics"
 	"github.com/pctracker/pctracker/internal/server"
 	"github.com/pctracker/pctracker/internal/session"
+	"github.com/pctracker/pctracker/internal/testutil"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -121,6 +122,37 @@ func TestShutdownWaitsForRequestsInFlight(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("serve did not return")
+	}
+}
+
+// A client that hangs up cancels its request; the work it asked for then
+// fails as the database would (Unavailable). That is logged as 499 at info
+// level, not as a warning that a dependency is down.
+func TestClientHangUpLoggedAs499(t *testing.T) {
+	entered := make(chan struct{})
+	var logs testutil.LogBuffer
+	url, _, _ := start(t, func(e *echo.Echo) {
+		e.GET("/api/v1/slow", func(c echo.Context) error {
+			close(entered)
+			<-c.Request().Context().Done()
+			return errs.Wrap(errs.Unavailable, c.Request().Context().Err(), "database unavailable")
+		})
+	}, &logs)
+	ctx, hangUp := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/api/v1/slow", nil)
+	go func() {
+		<-entered
+		hangUp()
+	}()
+	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.Canceled) {
+		t.Fatalf("request: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "path=/api/v1/slow") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	line := logs.String()
+	if !strings.Contains(line, "status=499") || !strings.Contains(line, "level=INFO") || strings.Contains(line, "status=503") {
+		t.Errorf("hang-up logged as:\n%s", line)
 	}
 }
 
