@@ -63,11 +63,17 @@ func runStakeholder(e env, args []string) error {
 }
 
 func runUser(e env, args []string) error {
-	const synopsis = "user add --email EMAIL --name NAME --role secretariat|supporter [--stakeholder ID --org-role member|focal_point] [--password-stdin] [--json]"
-	f, args, err := addFlags(e, args, "user", synopsis)
+	const synopsis = "user add --email EMAIL --name NAME --role secretariat|supporter [--stakeholder ID --org-role member|focal_point] [--password-stdin] [--json]\n" +
+		"       pctracker user reset-two-step --email EMAIL"
+	sub, rest, err := subcommand(args, "add", "reset-two-step")
 	if err != nil {
-		return err
+		return subErr(e, err, synopsis)
 	}
+	if sub == "reset-two-step" {
+		return userResetTwoStep(e, rest, synopsis)
+	}
+	f := newFlags(e, "user add", synopsis)
+	args = rest
 	email := f.String("email", "", "email `address` (the sign-in name)")
 	name := f.String("name", "", "full `name`")
 	role := f.String("role", "", "`role`: secretariat or supporter")
@@ -106,6 +112,28 @@ func runUser(e env, args []string) error {
 			summary += "; no password set yet"
 		}
 		return printResult(e, *asJSON, api.UserDTO(u), summary)
+	})
+}
+
+// userResetTwoStep removes a person's authenticator, for a lost phone with
+// no recovery code left: their next sign-in sets up a new one. Whoever can
+// run this command can reach the database anyway, so it needs no sign-in.
+func userResetTwoStep(e env, args []string, synopsis string) error {
+	f := newFlags(e, "user reset-two-step", synopsis)
+	email := f.String("email", "", "email `address` of the person")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := required(f, "email"); err != nil {
+		return err
+	}
+	return withServices(e, f, func(svc *services) error {
+		u, err := svc.twoStep.Reset(e.ctx, user.System("cli"), *email)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "two-step sign-in reset for user %d (%s): the next sign-in sets up a new authenticator\n", u.ID, u.Email)
+		return nil
 	})
 }
 

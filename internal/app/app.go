@@ -37,6 +37,7 @@ import (
 	"github.com/pctracker/pctracker/internal/signin"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/twostep"
 	"github.com/pctracker/pctracker/internal/ui"
 	"github.com/pctracker/pctracker/internal/user"
 	"github.com/pctracker/pctracker/web"
@@ -59,6 +60,7 @@ type services struct {
 	actions         *action.Service
 	sessions        *session.Service
 	signIn          *signin.Service
+	twoStep         *twostep.Service
 	accounts        *account.Service
 	reports         *report.Service
 	reminders       *reminder.Service
@@ -79,10 +81,24 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
 		reports: report.NewService(db, newReportRenderer(cfg), now),
 	}
+	codes := signin.NewService(db, now, signin.Limits{AccountFailures: twostep.WrongCodesPerDay, AccountWindow: 24 * time.Hour,
+		IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow})
+	svc.twoStep = twostep.NewService(db, codes, now, twostep.Options{Issuer: issuer(cfg.BaseURL), Required: cfg.SignIn.TwoStep})
 	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, db, now, cfg.HTTP.PublicFreshness)
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
 	return svc
+}
+
+// issuer is how an authenticator app labels pctracker's codes: by the
+// host people sign in at, so that a test and a production server differ.
+func issuer(baseURL string) string {
+	// The host name only: the key URI format allows no colon in the
+	// issuer, and apps split the label at the first one.
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		return "pctracker (" + u.Hostname() + ")"
+	}
+	return "pctracker"
 }
 
 // newReportRenderer parses the embedded report template and catalogues. They
@@ -192,7 +208,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		return nil, err
 	}
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
-	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, Sessions: svc.sessions,
+	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, TwoStep: svc.twoStep, Sessions: svc.sessions,
 		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
 		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Dashboard: svc.dashboard, Versions: svc.dashboard, BaseURL: cfg.BaseURL, Logger: logger},
 		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls,

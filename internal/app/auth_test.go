@@ -4,19 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pctracker/pctracker/internal/config"
-	"github.com/pctracker/pctracker/internal/metrics"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -41,7 +38,11 @@ func postAnonForm(t *testing.T, client *http.Client, target string, form url.Val
 	if err != nil || client.Jar == nil {
 		t.Fatalf("postAnonForm %s: %v (the client needs a cookie jar)", target, err)
 	}
-	res, err := client.Get(target)
+	req, _ := http.NewRequest(http.MethodGet, target, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,16 +54,29 @@ func postAnonForm(t *testing.T, client *http.Client, target string, form url.Val
 		if strings.HasSuffix(ck.Name, "pct_form") {
 			form.Set("csrf_token", ck.Value)
 			if ck.Secure {
-				header = append(header, "Cookie", ck.Name+"="+ck.Value)
+				header = withCookie(header, ck)
 			}
 		}
 	}
 	for _, ck := range client.Jar.Cookies(u) {
-		if ck.Name == "pct_form" && form.Get("csrf_token") == "" {
+		if strings.HasSuffix(ck.Name, "pct_form") && form.Get("csrf_token") == "" {
 			form.Set("csrf_token", ck.Value)
 		}
 	}
 	return postForm(t, client, target, form, header...)
+}
+
+// withCookie adds a cookie to a request's header list by hand, beside any
+// sent that way already.
+func withCookie(header []string, ck *http.Cookie) []string {
+	header = slices.Clone(header)
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Cookie" {
+			header[i+1] += "; " + ck.Name + "=" + ck.Value
+			return header
+		}
+	}
+	return append(header, "Cookie", ck.Name+"="+ck.Value)
 }
 
 func postForm(t *testing.T, client *http.Client, target string, form url.Values, header ...string) response {
@@ -192,36 +206,33 @@ func TestSignInThrottledOverHTTP(t *testing.T) {
 	}
 }
 
-// Behind TLS (an https base URL) the session cookie is Secure and carries
-// the __Host- prefix.
+// Behind TLS (an https base URL) the session cookie, and the cookie of a
+// sign-in waiting for its code, are Secure and carry the __Host- prefix.
 func TestSessionCookieOverTLS(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	s := testutil.NewServices(db)
 	if _, err := s.Users.Create(context.Background(), testutil.System, user.Input{Email: "sec@pc.example", Name: "S", Role: user.Secretariat, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Default()
-	cfg.BaseURL = "https://pctracker.example"
-	cfg.Mail.Dir = t.TempDir()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := newServices(db, time.Now, cfg, newMailer(cfg, logger), logger)
-	m := metrics.New()
-	sched, err := newScheduler(cfg, db, svc, m, logger)
-	if err != nil {
-		t.Fatal(err)
+	withAuthenticator(t, db, "sec@pc.example")
+	ts, _ := startServerWith(t, db, s.Clock.Now, nil, func(cfg *config.Config) { cfg.BaseURL = "https://pctracker.example" })
+	hostOnly := func(what, ck string) {
+		t.Helper()
+		if !strings.HasPrefix(ck, "__Host-") || !strings.Contains(ck, "Secure") || !strings.Contains(ck, "Path=/") ||
+			strings.Contains(ck, "Domain=") || !strings.Contains(ck, "HttpOnly") {
+			t.Errorf("%s cookie over TLS: %s", what, ck)
+		}
 	}
-	t.Cleanup(func() { _ = sched.Stop() })
-	srv, err := newServer(cfg, db, svc, sched, m, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
 	r := postAnonForm(t, browserClient(), ts.URL+"/signin", url.Values{"email": {"sec@pc.example"}, "password": {testPassword}})
-	ck := r.header.Get("Set-Cookie")
-	if !strings.HasPrefix(ck, "__Host-pct_session=") || !strings.Contains(ck, "Secure") || !strings.Contains(ck, "Path=/") ||
-		strings.Contains(ck, "Domain=") || !strings.Contains(ck, "HttpOnly") {
-		t.Errorf("cookie over TLS: %s", ck)
+	hostOnly("challenge", r.header.Get("Set-Cookie"))
+	r = signInForm(t, browserClient(), ts.URL, "sec@pc.example", testPassword, totpCode(t, testAuthenticator, s.Clock.Now()))
+	if !signedIn(r) {
+		t.Fatalf("no session: %d %v", r.status, r.header)
+	}
+	for _, ck := range r.header.Values("Set-Cookie") {
+		if strings.Contains(ck, "pct_session=") {
+			hostOnly("session", ck)
+		}
 	}
 	if hsts := r.header.Get("Strict-Transport-Security"); hsts == "" {
 		t.Error("no HSTS over TLS")

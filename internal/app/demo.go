@@ -55,6 +55,11 @@ func runDemo(e env, args []string) error {
 	}
 	cfg.Database.URL = "sqlite:" + path
 	cfg.Database.AutoMigrate = true
+	// The demo is tried by people without an authenticator app at hand:
+	// the secretariat signs in with the password alone unless asked.
+	if e.getenv("PCT_SIGNIN_TWO_STEP") == "" {
+		cfg.SignIn.TwoStep = false
+	}
 	if cfg.Mail.Backend == "file" {
 		cfg.Mail.Dir = filepath.Join(dir, "mail")
 	}
@@ -87,6 +92,9 @@ func runDemo(e env, args []string) error {
 		fmt.Fprintf(e.stdout, "Demo sign-ins (password for all: %s):\n", DemoPassword)
 		for _, l := range logins {
 			fmt.Fprintf(e.stdout, "  %-58s %s\n", l.email, l.what)
+		}
+		if !cfg.SignIn.TwoStep {
+			fmt.Fprintln(e.stdout, "\nTwo-step sign-in for the secretariat is off in the demo; PCT_SIGNIN_TWO_STEP=true turns it on.")
 		}
 		if cfg.Mail.Backend == "file" {
 			fmt.Fprintf(e.stdout, "\nMail (invitations, password resets, reminders) is written to %s\n", cfg.Mail.Dir)

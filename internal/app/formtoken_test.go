@@ -26,7 +26,6 @@ func TestFormsBeforeASessionNeedTheirToken(t *testing.T) {
 		}
 		ts := startServer(t, db)
 		form := url.Values{"email": {"focal@token.example"}, "password": {testPassword}}
-		signedIn := func(r response) bool { return strings.Contains(r.header.Get("Set-Cookie"), "pct_session=") }
 
 		// Another visitor's token, taken from their own form page.
 		attacker := browserClient()

@@ -157,6 +157,7 @@ func checkSecurityHeaders(t *testing.T, tls bool) {
 	if _, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "sec@headers.example", Name: "Sec", Role: user.Secretariat, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
+	withAuthenticator(t, db, "sec@headers.example")
 	_, secToken, err := s.Users.CreateToken(ctx, testutil.System, "sec@headers.example", "headers")
 	if err != nil {
 		t.Fatal(err)
@@ -169,11 +170,12 @@ func checkSecurityHeaders(t *testing.T, tls bool) {
 		t.Fatalf("publish: %d %s", r.status, r.body)
 	}
 
-	// Signing in through the form, as a browser does. A Secure cookie is
-	// sent by hand: the test server speaks plain HTTP behind the https
-	// base URL, as behind a TLS-terminating proxy.
+	// Signing in through the form, as a browser does, with the code the
+	// secretariat's app shows. A Secure cookie is sent by hand: the test
+	// server speaks plain HTTP behind the https base URL, as behind a
+	// TLS-terminating proxy.
 	signIn := func(email string) caller {
-		r := postAnonForm(t, browserClient(), ts.URL+"/signin", url.Values{"email": {email}, "password": {testPassword}})
+		r := signInForm(t, browserClient(), ts.URL, email, testPassword, totpCode(t, testAuthenticator, s.Clock.Now()))
 		var ck *http.Cookie
 		for _, c := range (&http.Response{Header: r.header}).Cookies() {
 			if strings.HasSuffix(c.Name, "pct_session") {

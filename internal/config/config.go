@@ -72,6 +72,9 @@ type SignIn struct {
 	AccountFailures int           // per account per hour
 	IPFailures      int           // per client address per IPWindow
 	IPWindow        time.Duration // the per-address burst window
+	// TwoStep requires the secretariat to confirm each sign-in with a code
+	// from an authenticator app (enrolled at their first sign-in).
+	TwoStep bool
 }
 
 // Mail selects how mail leaves pctracker.
@@ -142,7 +145,7 @@ func Default() Config {
 		BaseURL: "http://localhost:8080",
 		Log:     Log{Level: "info", Format: "text"},
 		Session: Session{IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour},
-		SignIn:  SignIn{AccountFailures: 100, IPFailures: 30, IPWindow: time.Minute},
+		SignIn:  SignIn{AccountFailures: 100, IPFailures: 30, IPWindow: time.Minute, TwoStep: true},
 		Mail: Mail{Backend: "file", Dir: "./data/mail", From: "pctracker <no-reply@localhost>",
 			SMTP: SMTP{Port: 587, TLS: "starttls"}},
 		Scheduler: Scheduler{Enabled: true, ReportPeriod: 24 * time.Hour, ReportOffset: 2 * time.Hour,
@@ -248,6 +251,10 @@ func fields() []field {
 			help: "the window of the per-address limit",
 			get:  func(c *Config) string { return c.SignIn.IPWindow.String() },
 			set:  durationSetter(func(c *Config) *time.Duration { return &c.SignIn.IPWindow })},
+		{key: "signin.two_step", env: "PCT_SIGNIN_TWO_STEP",
+			help: "the secretariat confirms each sign-in with a code from an authenticator app",
+			get:  func(c *Config) string { return strconv.FormatBool(c.SignIn.TwoStep) },
+			set:  boolSetter(func(c *Config) *bool { return &c.SignIn.TwoStep })},
 		{key: "mail.backend", env: "PCT_MAIL_BACKEND",
 			help: "file (write each message to mail.dir and log it) or smtp",
 			get:  func(c *Config) string { return c.Mail.Backend },

@@ -56,11 +56,11 @@ const touchEvery = time.Minute
 // token for the cookie. A fresh token at every sign-in defeats session
 // fixation.
 func (s *Service) Start(ctx context.Context, userID int64, ip, userAgent string) (string, Session, error) {
-	token, err := randomToken()
+	token, err := NewToken()
 	if err != nil {
 		return "", Session{}, err
 	}
-	csrf, err := randomToken()
+	csrf, err := NewToken()
 	if err != nil {
 		return "", Session{}, err
 	}
@@ -68,7 +68,7 @@ func (s *Service) Start(ctx context.Context, userID int64, ip, userAgent string)
 		userAgent = userAgent[:300]
 	}
 	now := s.now().UTC()
-	sess := Session{ID: hash(token), UserID: userID, CSRF: csrf, IP: ip, UserAgent: userAgent,
+	sess := Session{ID: HashToken(token), UserID: userID, CSRF: csrf, IP: ip, UserAgent: userAgent,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.absolute)}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return "", Session{}, err
@@ -82,7 +82,7 @@ func (s *Service) Resume(ctx context.Context, token string) (Session, error) {
 	if token == "" {
 		return Session{}, errs.E(errs.Unauthorized, "not signed in")
 	}
-	sess, err := s.store.Session(ctx, hash(token))
+	sess, err := s.store.Session(ctx, HashToken(token))
 	if errs.Is(err, errs.NotFound) {
 		return Session{}, errs.E(errs.Unauthorized, "the session has ended; please sign in again")
 	}
@@ -111,7 +111,7 @@ func (s *Service) End(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
-	return s.store.DeleteSession(ctx, hash(token))
+	return s.store.DeleteSession(ctx, HashToken(token))
 }
 
 // EndAll deletes every session of a user, as after a password change.
@@ -119,7 +119,8 @@ func (s *Service) EndAll(ctx context.Context, userID int64) error {
 	return s.store.DeleteUserSessions(ctx, userID)
 }
 
-func randomToken() (string, error) {
+// NewToken returns 256 random bits for a cookie or a link, URL-safe.
+func NewToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", errs.Wrap(errs.Internal, err, "random token")
@@ -127,7 +128,8 @@ func randomToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-func hash(token string) string {
+// HashToken is what is stored of a token: its SHA-256, in hex.
+func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }

@@ -17,13 +17,11 @@ import (
 
 // Limits bound failed sign-ins.
 type Limits struct {
-	AccountFailures int           // per account per hour
+	AccountFailures int           // per account per AccountWindow
+	AccountWindow   time.Duration // an hour when zero
 	IPFailures      int           // per client address per IPWindow
 	IPWindow        time.Duration // the burst window of an address
 }
-
-// accountWindow is the period of the per-account limit.
-const accountWindow = time.Hour
 
 // Store is what sign-in needs from storage.
 type Store interface {
@@ -58,6 +56,9 @@ type Service struct {
 
 // NewService builds the service.
 func NewService(store Store, now func() time.Time, limits Limits) *Service {
+	if limits.AccountWindow == 0 {
+		limits.AccountWindow = time.Hour
+	}
 	return &Service{store: store, now: now, limits: limits, slots: make(chan struct{}, runtime.NumCPU())}
 }
 
@@ -84,21 +85,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (user.
 	if len(account) > 254 || len(password) > 1024 {
 		return user.User{}, errWrong()
 	}
-	now := s.now().UTC()
-	// The attempt is counted as failed before the password is checked, and
-	// taken back if it succeeds: parallel guesses then see each other, so
-	// a burst cannot slip past the limits between count and record.
-	attempt, err := s.store.RecordSignInFailure(ctx, account, ip, now)
+	attempt, err := s.begin(ctx, account, ip)
 	if err != nil {
 		return user.User{}, err
-	}
-	fails, err := s.store.SignInFailures(ctx, account, ip, now.Add(-accountWindow), now.Add(-s.limits.IPWindow))
-	if err != nil {
-		return user.User{}, err
-	}
-	if wait := s.wait(fails, now); wait > 0 {
-		return user.User{}, &errs.Error{Kind: errs.TooMany, RetryAfter: wait,
-			Message: "too many failed sign-ins; please wait before trying again"}
 	}
 	u, err := s.store.UserByEmail(ctx, account)
 	if err != nil && !errs.Is(err, errs.NotFound) {
@@ -121,12 +110,50 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (user.
 	return u, nil
 }
 
+// Attempt runs check, a step of account's sign-in from ip after the
+// password (a code), under this service's limits: a wrong answer counts as
+// a failed sign-in. Over a limit it answers TooMany without running check.
+func (s *Service) Attempt(ctx context.Context, account, ip string, check func() (bool, error)) (bool, error) {
+	attempt, err := s.begin(ctx, strings.ToLower(account), ip)
+	if err != nil {
+		return false, err
+	}
+	ok, err := check()
+	if err != nil || !ok {
+		return false, err
+	}
+	// The check has taken effect: a failure to take the count back must
+	// not turn it into an error (it only leaves one failure counted).
+	_ = s.store.DeleteSignInFailure(ctx, attempt)
+	return true, nil
+}
+
+// begin counts an attempt as failed before anything is checked; the caller
+// takes it back if it succeeds. Parallel guesses then see each other, so a
+// burst cannot slip past the limits between count and record.
+func (s *Service) begin(ctx context.Context, account, ip string) (int64, error) {
+	now := s.now().UTC()
+	attempt, err := s.store.RecordSignInFailure(ctx, account, ip, now)
+	if err != nil {
+		return 0, err
+	}
+	fails, err := s.store.SignInFailures(ctx, account, ip, now.Add(-s.limits.AccountWindow), now.Add(-s.limits.IPWindow))
+	if err != nil {
+		return 0, err
+	}
+	if wait := s.wait(fails, now); wait > 0 {
+		return 0, &errs.Error{Kind: errs.TooMany, RetryAfter: wait,
+			Message: "too many failed sign-ins; please wait before trying again"}
+	}
+	return attempt, nil
+}
+
 // wait tells how long until the caller is under both limits again. The
 // counts include the attempt being made.
 func (s *Service) wait(f Failures, now time.Time) time.Duration {
 	var wait time.Duration
 	if f.Account > s.limits.AccountFailures {
-		wait = f.OldestAccount.Add(accountWindow).Sub(now)
+		wait = f.OldestAccount.Add(s.limits.AccountWindow).Sub(now)
 	}
 	if f.IP > s.limits.IPFailures {
 		if w := f.OldestIP.Add(s.limits.IPWindow).Sub(now); w > wait {

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/twostep"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -14,6 +15,8 @@ type accountView struct {
 	Page
 	Flash     *Flash
 	U         user.User
+	TwoStep   twostep.Status
+	EnabledOn string
 	Tokens    []tokenItem
 	NewSecret string // shown once, right after creation
 	NewName   string
@@ -46,7 +49,13 @@ func (h *Handler) renderAccount(c echo.Context, by user.Actor, status int, v acc
 	if err != nil {
 		return err
 	}
+	if v.TwoStep, err = h.TwoStep.StatusOf(ctx, u); err != nil {
+		return err
+	}
 	v.Page, v.U = newPage(c, "account"), u
+	if v.TwoStep.Enabled {
+		v.EnabledOn = formatDate(v.Lang, v.TwoStep.EnabledAt)
+	}
 	for _, t := range tokens {
 		item := tokenItem{ID: t.ID, Name: t.Name, Created: formatDate(v.Lang, t.CreatedAt), Revoked: t.RevokedAt != nil}
 		if t.LastUsedAt != nil {

@@ -34,7 +34,7 @@ func (h *Handler) passwordForm(p account.Purpose) echo.HandlerFunc {
 			}
 			v.Expired, status = true, http.StatusGone
 		}
-		c.Response().Header().Set("Cache-Control", "no-store")
+		noStore(c) // the address holds the link's secret
 		return h.renderer.render(c, status, "password", v.Lang, v)
 	}
 }

@@ -175,6 +175,12 @@ func send(c echo.Context, status int, lang string, page []byte) error {
 	return c.HTMLBlob(status, page)
 }
 
+// noStore keeps a page out of every cache, the browser's history included:
+// a secret must not outlive the answer that shows it.
+func noStore(c echo.Context) {
+	c.Response().Header().Set("Cache-Control", "no-store")
+}
+
 // langOf returns the language chosen for this request by the middleware.
 func langOf(c echo.Context) string {
 	if l, ok := c.Get(langKey).(string); ok {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -55,24 +56,49 @@ func (h *Handler) signIn(c echo.Context) error {
 		}
 		return h.renderer.render(c, status, "signin", v.Lang, v)
 	}
-	// A new session, and so a new id, at every sign-in.
+	needed, err := h.TwoStep.Needed(ctx, u)
+	if err != nil {
+		return err
+	}
+	if needed {
+		return h.beginTwoStep(c, u, next)
+	}
+	if err := h.startSession(c, u); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, landing(u, next))
+}
+
+// startSession signs u in: a new session, and so a new id, at every
+// sign-in, which defeats session fixation. The rest of this request sees
+// u signed in, so a page rendered on this very answer shows it so.
+func (h *Handler) startSession(c echo.Context, u user.User) error {
+	ctx := c.Request().Context()
 	if old, err := c.Cookie(h.cookie); err == nil {
 		_ = h.Sessions.End(ctx, old.Value)
 	}
-	token, _, err := h.Sessions.Start(ctx, u.ID, c.RealIP(), c.Request().UserAgent())
+	token, sess, err := h.Sessions.Start(ctx, u.ID, c.RealIP(), c.Request().UserAgent())
 	if err != nil {
 		return err
 	}
 	c.SetCookie(h.sessionCookie(token, int(h.timeout.Seconds())))
-	if next == "/" { // where each one's work is
-		switch u.Role {
-		case user.Supporter:
-			next = "/workspace"
-		case user.Secretariat:
-			next = "/admin/status"
-		}
+	c.SetRequest(c.Request().WithContext(session.With(user.WithActor(ctx, u.Actor()), sess)))
+	return nil
+}
+
+// landing is where a sign-in goes: where it was asked for, or else where
+// each one's work is.
+func landing(u user.User, next string) string {
+	if next != "/" {
+		return next
 	}
-	return c.Redirect(http.StatusSeeOther, next)
+	switch u.Role {
+	case user.Supporter:
+		return "/workspace"
+	case user.Secretariat:
+		return "/admin/status"
+	}
+	return next
 }
 
 func (h *Handler) signOut(c echo.Context) error {

@@ -31,6 +31,7 @@ import (
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/twostep"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -43,6 +44,17 @@ type Recommendations interface {
 // SignIn checks credentials.
 type SignIn interface {
 	SignIn(ctx context.Context, email, password, ip string) (user.User, error)
+}
+
+// TwoStep is the second step of signing in.
+type TwoStep interface {
+	Needed(ctx context.Context, u user.User) (bool, error)
+	Begin(ctx context.Context, u user.User, next string) (string, twostep.Challenge, error)
+	Pending(ctx context.Context, token string) (twostep.Challenge, user.User, error)
+	Enrolment(c twostep.Challenge, u user.User) (twostep.Enrolment, error)
+	Complete(ctx context.Context, token, code, ip string) (twostep.Result, error)
+	StatusOf(ctx context.Context, u user.User) (twostep.Status, error)
+	RenewRecoveryCodes(ctx context.Context, by user.Actor) ([]string, error)
 }
 
 // Sessions starts and ends browser sessions.
@@ -164,6 +176,7 @@ type Markdown interface {
 type Deps struct {
 	Recommendations Recommendations
 	SignIn          SignIn
+	TwoStep         TwoStep
 	Sessions        Sessions
 	Cycles          Cycles
 	Stakeholders    Stakeholders
@@ -227,6 +240,8 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/organisations/:id", h.profile, lang)
 	e.GET("/signin", h.signInForm, lang)
 	e.POST("/signin", h.signIn, lang)
+	e.GET("/signin/code", h.codeForm, lang)
+	e.POST("/signin/code", h.checkCode, lang)
 	e.POST("/signout", h.signOut, lang)
 
 	e.GET("/workspace", h.workspace, lang)
@@ -275,6 +290,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/actions/:id/review", h.reviewAction, lang)
 	e.GET("/account", h.account, lang)
 	e.POST("/account/tokens", h.createToken, lang)
+	e.POST("/account/recovery-codes", h.renewRecoveryCodes, lang)
 	e.POST("/account/tokens/:id/revoke", h.revokeToken, lang)
 	e.GET("/people", h.people, lang)
 	e.POST("/people/invite", h.invite, lang)
