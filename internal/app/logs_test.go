@@ -2,7 +2,6 @@ package app
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,24 +20,8 @@ import (
 	"github.com/pctracker/pctracker/internal/user"
 )
 
-// logBuffer keeps what the server logs; the server writes from its own
-// goroutines while the test reads.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+// logBuffer is the server's log, read back as records too.
+type logBuffer struct{ testutil.LogBuffer }
 
 // records parses the JSON log, one record per line.
 func (l *logBuffer) records(t *testing.T) []map[string]any {

@@ -2,13 +2,14 @@ package app
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,46 +17,128 @@ import (
 	smtpmock "github.com/mocktools/go-smtp-mock/v2"
 
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
-// buildBinary compiles pctracker once for a test that runs it as a process.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "pctracker")
-	cmd := exec.Command("go", "build", "-o", bin, "../../cmd/pctracker")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+// leading tells whether r says, in its metrics, that it leads the scheduler.
+func (r *proc) leading() bool {
+	if r.exited() {
+		return false
 	}
-	return bin
+	resp, err := http.Get(r.url("/metrics"))
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return strings.Contains(string(b), "\npctracker_scheduler_leader 1")
+}
+
+// jobRuns counts, from r's metrics, the runs of a job that r made, by
+// result (succeeded, skipped or failed).
+func (r *proc) jobRuns(job string) map[string]int {
+	runs := map[string]int{}
+	resp, err := http.Get(r.url("/metrics"))
+	if err != nil {
+		return runs
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	prefix := `pctracker_job_runs_total{job="` + job + `",result="`
+	for _, line := range strings.Split(string(b), "\n") {
+		rest, ok := strings.CutPrefix(line, prefix)
+		if !ok {
+			continue
+		}
+		result, count, _ := strings.Cut(rest, `"} `)
+		var n int
+		if _, err := fmt.Sscan(count, &n); err == nil {
+			runs[result] = n
+		}
+	}
+	return runs
+}
+
+// startReplicas starts n processes of the pctracker binary bin serving the
+// PostgreSQL database at dbURL, named replica-1 to replica-n, each on an
+// address of its own, with env on top of the settings they share (a later
+// value of a variable wins), and waits until each answers. They are killed
+// at the end of the test, and their logs shown if it failed.
+func startReplicas(t *testing.T, bin, dbURL string, n int, env ...string) []*proc {
+	t.Helper()
+	shared := append([]string{"PCT_DATABASE_URL=" + dbURL, "PCT_MAIL_DIR=" + t.TempDir(), "PCT_SCHEDULER_LEADER_POLL=200ms"}, env...)
+	var replicas []*proc
+	for i := 1; i <= n; i++ {
+		replicas = append(replicas, startProc(t, bin, fmt.Sprintf("replica-%d", i),
+			fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)), shared...))
+	}
+	for _, r := range replicas {
+		r.waitOK(t, "/healthz", 30*time.Second)
+	}
+	return replicas
+}
+
+// stopReplicas ends the replicas still running with SIGTERM, as an
+// orchestrator does, and expects each to exit cleanly.
+func stopReplicas(t *testing.T, replicas []*proc) {
+	t.Helper()
+	for _, r := range replicas {
+		if r.killed {
+			continue
+		}
+		if err := r.stop(t, syscall.SIGTERM, time.Minute); err != nil {
+			t.Errorf("%s exit after SIGTERM: %v", r.name, err)
+		}
+	}
+}
+
+// replicaLeader waits until exactly one live replica leads, and returns it.
+func replicaLeader(t *testing.T, replicas []*proc) *proc {
+	t.Helper()
+	var leader *proc
+	waitFor(t, 30*time.Second, "one leader", func() bool {
+		n := 0
+		for _, r := range replicas {
+			if r.leading() {
+				n, leader = n+1, r
+			}
+		}
+		return n == 1
+	})
+	return leader
+}
+
+// reportingCycle creates a cycle between its report date and its Forum:
+// the scheduler compiles its draft report in every slot.
+func reportingCycle(t *testing.T, s *testutil.Services, today time.Time) cycle.Cycle {
+	t.Helper()
+	forum := today.AddDate(0, 0, 5)
+	c, err := s.Cycles.Create(context.Background(), testutil.System, cycle.Input{Year: forum.Year(),
+		OpensAt: today.AddDate(0, -5, 0), Deadline: today.AddDate(0, 0, -30), ReportAt: today.AddDate(0, 0, -2), ForumDate: forum})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // Three pctracker processes on one PostgreSQL, with the schedule compressed
 // to seconds: one leads; every report slot compiles one report, and every
-// reminder goes out once, also after the leader is killed with SIGKILL and
-// another takes over.
+// reminder goes out once, also after the leader is killed with SIGKILL at
+// whatever moment and another takes over.
 func TestReplicasScheduleOnce(t *testing.T) {
-	url := testutil.NewDatabaseURL(t, "postgres")
+	dbURL := testutil.NewDatabaseURL(t, "postgres")
 	ctx := context.Background()
-	db, err := store.Open(ctx, url, store.Options{MaxOpenConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t, dbURL)
 	s := testutil.NewServices(db)
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	// A cycle between its report date and its Forum (reports every slot),
 	// and the next one, seven days before its deadline (reminders).
-	forum := today.AddDate(0, 0, 5)
-	reporting, err := s.Cycles.Create(ctx, testutil.System, cycle.Input{Year: forum.Year(), OpensAt: today.AddDate(0, -5, 0),
-		Deadline: today.AddDate(0, 0, -30), ReportAt: today.AddDate(0, 0, -2), ForumDate: forum})
-	if err != nil {
-		t.Fatal(err)
-	}
-	next := forum.Year() + 1
+	reporting := reportingCycle(t, s, today)
+	next := reporting.Year + 1
 	if _, err := s.Cycles.Create(ctx, testutil.System, cycle.Input{Year: next, OpensAt: today.AddDate(0, 0, -10),
 		Deadline: today.AddDate(0, 0, 7), ForumDate: time.Date(next, 11, 30, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
@@ -73,131 +156,416 @@ func TestReplicasScheduleOnce(t *testing.T) {
 	}
 	defer smtp.Stop()
 
-	bin := buildBinary(t)
-	type replica struct {
-		cmd  *exec.Cmd
-		addr string
-		log  string
-	}
-	start := func(i int) *replica {
-		r := &replica{addr: fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)), log: filepath.Join(t.TempDir(), fmt.Sprintf("replica%d.log", i))}
-		out, err := os.Create(r.log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.cmd = exec.Command(bin, "serve")
-		r.cmd.Env = append(os.Environ(), "PCT_DATABASE_URL="+url, "PCT_HTTP_ADDR="+r.addr, "PCT_MAIL_BACKEND=smtp",
-			"PCT_MAIL_SMTP_HOST=127.0.0.1", fmt.Sprintf("PCT_MAIL_SMTP_PORT=%d", smtp.PortNumber()), "PCT_MAIL_SMTP_TLS=none",
-			"PCT_SCHEDULER_REPORT_PERIOD=2s", "PCT_SCHEDULER_REPORT_OFFSET=0s", "PCT_SCHEDULER_REMINDER_PERIOD=2s",
-			"PCT_SCHEDULER_REMINDER_OFFSET=0s", "PCT_SCHEDULER_MAIL_PERIOD=1s", "PCT_SCHEDULER_LEADER_POLL=200ms",
-			"PCT_REPORT_CHROMIUM=off", "PCT_LOG_FORMAT=text")
-		r.cmd.Stdout, r.cmd.Stderr = out, out
-		if err := r.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = r.cmd.Process.Kill(); _ = r.cmd.Wait(); out.Close() })
-		return r
-	}
-	var replicas []*replica
-	for i := 0; i < 3; i++ {
-		replicas = append(replicas, start(i))
-	}
-	dump := func() {
-		for _, r := range replicas {
-			b, _ := os.ReadFile(r.log)
-			t.Logf("--- %s\n%s", r.log, b)
-		}
-	}
-	leading := func(r *replica) bool {
-		resp, err := http.Get("http://" + r.addr + "/metrics")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return strings.Contains(string(b), "\npctracker_scheduler_leader 1")
-	}
-	count := func(q string, args ...any) int {
-		var n int
-		if err := db.SQL().QueryRow(q, args...).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	scheduled := func() int { return count("SELECT count(*) FROM reports WHERE source = 'scheduled'") }
-	waitUntil := func(what string, cond func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if cond() {
-				return
-			}
-		}
-		dump()
-		t.Fatalf("timed out waiting for %s", what)
-	}
+	replicas := startReplicas(t, buildBinary(t), dbURL, 3, "PCT_MAIL_BACKEND=smtp", "PCT_MAIL_SMTP_HOST=127.0.0.1",
+		fmt.Sprintf("PCT_MAIL_SMTP_PORT=%d", smtp.PortNumber()), "PCT_MAIL_SMTP_TLS=none",
+		"PCT_SCHEDULER_REPORT_PERIOD=2s", "PCT_SCHEDULER_REPORT_OFFSET=0s", "PCT_SCHEDULER_REMINDER_PERIOD=2s",
+		"PCT_SCHEDULER_REMINDER_OFFSET=0s", "PCT_SCHEDULER_MAIL_PERIOD=1s")
+	scheduled := func() int { return queryInt(t, db.SQL(), "SELECT count(*) FROM reports WHERE source = 'scheduled'") }
 
-	waitUntil("the reminders", func() bool { return len(smtp.Messages()) >= 3 })
-	waitUntil("three report slots", func() bool { return scheduled() >= 3 })
-	var leader *replica
-	waitUntil("one leader", func() bool {
-		n := 0
-		for _, r := range replicas {
-			if leading(r) {
-				n, leader = n+1, r
-			}
-		}
-		return n == 1
-	})
+	waitFor(t, 30*time.Second, "the reminders", func() bool { return len(smtp.Messages()) >= 3 })
+	waitFor(t, 30*time.Second, "three report slots", func() bool { return scheduled() >= 3 })
+	leader := replicaLeader(t, replicas)
 	killedAt := time.Now().UTC()
-	if err := leader.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = leader.cmd.Wait()
+	leader.kill(t)
 	before := scheduled()
-	waitUntil("a new leader's reports", func() bool { return scheduled() >= before+3 })
-
-	for _, r := range replicas {
-		if r == leader {
-			continue
-		}
-		_ = r.cmd.Process.Signal(syscall.SIGTERM)
-		if err := r.cmd.Wait(); err != nil {
-			dump()
-			t.Errorf("replica exit after SIGTERM: %v", err)
-		}
-	}
+	waitFor(t, 30*time.Second, "a new leader's reports", func() bool { return scheduled() >= before+3 })
+	stopReplicas(t, replicas)
 
 	// Every slot at most once, and every succeeded slot with its one report.
-	if n := count(`SELECT count(*) FROM (SELECT slot FROM reports WHERE source = 'scheduled'
-		GROUP BY cycle_id, slot HAVING count(*) > 1) twice`); n != 0 {
-		t.Errorf("%d slots compiled twice", n)
+	twice := queryInt(t, db.SQL(), `SELECT count(*) FROM (SELECT slot FROM reports WHERE source = 'scheduled'
+		GROUP BY cycle_id, slot HAVING count(*) > 1) twice`)
+	if twice != 0 {
+		t.Errorf("%d slots compiled twice", twice)
 	}
-	runs := count("SELECT count(*) FROM job_runs WHERE job = 'report-compile' AND status = 'succeeded'")
-	if got := count("SELECT count(*) FROM reports WHERE source = 'scheduled' AND cycle_id = $1", reporting.ID); got != runs {
-		t.Errorf("%d scheduled reports for %d succeeded slots", got, runs)
+	runs := queryInt(t, db.SQL(), "SELECT count(*) FROM job_runs WHERE job = 'report-compile' AND status = 'succeeded'")
+	reports := queryInt(t, db.SQL(), "SELECT count(*) FROM reports WHERE source = 'scheduled' AND cycle_id = $1", reporting.ID)
+	if reports != runs {
+		t.Errorf("%d scheduled reports for %d succeeded slots", reports, runs)
 	}
-	if n := count("SELECT count(*) FROM reports WHERE source = 'scheduled' AND compiled_at > $1", killedAt); n < 2 {
-		t.Errorf("%d reports after the leader was killed", n)
+	after := queryInt(t, db.SQL(), "SELECT count(*) FROM reports WHERE source = 'scheduled' AND compiled_at > $1", killedAt)
+	if after < 2 {
+		t.Errorf("%d reports after the leader was killed", after)
 	}
 	// Three reminders decided, three sent, three received: none twice.
 	time.Sleep(200 * time.Millisecond)
-	if n := count("SELECT count(*) FROM reminders WHERE status = 'sent'"); n != 3 {
-		t.Errorf("%d reminders sent, want 3", n)
+	sent := queryInt(t, db.SQL(), "SELECT count(*) FROM reminders WHERE status = 'sent'")
+	if sent != 3 {
+		t.Errorf("%d reminders sent, want 3", sent)
 	}
-	if n := len(smtp.Messages()); n != 3 {
-		t.Errorf("%d messages received, want 3", n)
+	received := len(smtp.Messages())
+	if received != 3 {
+		t.Errorf("%d messages received, want 3", received)
 	}
-	if os.Getenv("PCT_DEBUG_REPLICAS") != "" {
-		rows, _ := db.SQL().Query("SELECT slot, compiled_at FROM reports ORDER BY id")
-		for rows.Next() {
-			var slot string
-			var at time.Time
-			_ = rows.Scan(&slot, &at)
-			t.Logf("report slot %s compiled %s", slot, at.Format(time.RFC3339Nano))
+	t.Logf("%d succeeded report slots, %d scheduled reports (%d after the SIGKILL of leader %s), %d slots twice; "+
+		"%d reminders sent, %d received", runs, reports, after, leader.name, twice, sent, received)
+}
+
+// claimState tells where the ledger claim of a job's slot stands: committed
+// (with its status), held by a transaction still open, or free. An open
+// claim is invisible to other sessions; an insert of the same key shows it,
+// as it has to wait for that transaction (here at most lock_timeout), and
+// is rolled back whatever happens.
+func claimState(t *testing.T, db *store.DB, job, slot string) string {
+	t.Helper()
+	ctx := context.Background()
+	var status string
+	err := db.SQL().QueryRowContext(ctx, "SELECT status FROM job_runs WHERE job = $1 AND slot = $2", job, slot).Scan(&status)
+	if err == nil {
+		return "committed as " + status
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		t.Fatal(err)
+	}
+	tx, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // the probe never commits
+	if _, err := tx.ExecContext(ctx, "SET LOCAL lock_timeout = '500ms'"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO job_runs (job, slot, node, status, started_at)
+		VALUES ($1, $2, 'probe', 'running', now()) ON CONFLICT (job, slot) DO NOTHING`, job, slot)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "55P03"): // lock_not_available
+		return "held by an open transaction"
+	case err != nil:
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "committed meanwhile"
+	}
+	return "free"
+}
+
+// The leader is killed with SIGKILL in the middle of a scheduled report
+// compile: after it has claimed the slot and begun the report, before it
+// commits. Its claim and its half-written report go with its transaction;
+// another replica takes over, its own claim of the slot waits for the dead
+// transaction to end, and the slot is then compiled once, by the new
+// leader; a third leader, after that one is killed too, does not compile
+// it again.
+func TestReplicasLeaderKilledMidJob(t *testing.T) {
+	const job = "report-compile"
+	dbURL := testutil.NewDatabaseURL(t, "postgres")
+	ctx := context.Background()
+	db := openStore(t, dbURL)
+	s := testutil.NewServices(db)
+	reporting := reportingCycle(t, s, time.Now().UTC().Truncate(24*time.Hour))
+
+	// The report runs hourly, and the slot of the test begins 10 s from
+	// now: at start the leader catches up the slot before it (a first
+	// report), and the tick of the test's slot is the run that is held up
+	// and killed. An hour-long slot leaves the takeover all the time it
+	// needs within the same slot, however busy the machine.
+	bin := buildBinary(t)
+	every := jobs.Every{Period: time.Hour}
+	boundary := time.Now().UTC().Add(10 * time.Second).Truncate(time.Second)
+	every.Offset = boundary.Sub(boundary.Truncate(every.Period))
+	slot, previous := every.Key(boundary), every.Key(boundary.Add(-every.Period))
+	replicas := startReplicas(t, bin, dbURL, 3, "PCT_SCHEDULER_REPORT_PERIOD="+every.Period.String(),
+		"PCT_SCHEDULER_REPORT_OFFSET="+every.Offset.String())
+	waitFor(t, 30*time.Second, "the catch-up of slot "+previous, func() bool {
+		return claimState(t, db, job, previous) == "committed as succeeded"
+	})
+
+	// Hold up every write of report inputs, so that the tick, once it has
+	// claimed its slot and created its report, waits in the middle of its
+	// transaction for as long as the test needs.
+	hold, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Rollback() //nolint:errcheck // released on purpose below
+	var holder int
+	if err := hold.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&holder); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hold.ExecContext(ctx, "LOCK TABLE report_inputs IN SHARE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	if time.Now().After(boundary) {
+		t.Fatalf("the replicas took more than 10 s to start: slot %s began before the test could hold it up", slot)
+	}
+
+	// The job is observably mid-way: a replica's connection waits on the
+	// held lock to write the inputs of its report, and the claim of the
+	// slot is in that connection's open transaction.
+	var victim int
+	var victimName string
+	waitFor(t, time.Until(boundary)+30*time.Second, "the compile of slot "+slot+" to be under way", func() bool {
+		return db.SQL().QueryRowContext(ctx, `SELECT pid, application_name FROM pg_stat_activity
+			WHERE $1 = ANY(pg_blocking_pids(pid)) AND query LIKE 'INSERT INTO "report_inputs"%'`, holder).Scan(&victim, &victimName) == nil
+	})
+	if got := claimState(t, db, job, slot); got != "held by an open transaction" {
+		t.Fatalf("claim of slot %s while its report is being written: %s, want it held by the job's open transaction", slot, got)
+	}
+	leader := replicaLeader(t, replicas)
+	if leader.name != victimName {
+		t.Fatalf("slot %s is compiled by %s, but %s leads", slot, victimName, leader.name)
+	}
+	leader.kill(t)
+
+	// Another replica is elected and catches up the slot, which is still
+	// the current one; its claim waits for the dead transaction, whose
+	// connection PostgreSQL keeps until the held lock lets it notice that
+	// its client is gone.
+	var takerName string
+	waitFor(t, 30*time.Second, "another replica to claim slot "+slot, func() bool {
+		return db.SQL().QueryRowContext(ctx, `SELECT application_name FROM pg_stat_activity
+			WHERE $1 = ANY(pg_blocking_pids(pid)) AND query LIKE 'INSERT INTO "job_runs"%'`, victim).Scan(&takerName) == nil
+	})
+	taker := replicaLeader(t, replicas)
+	if taker.name != takerName {
+		t.Fatalf("slot %s is claimed by %s, but %s leads", slot, takerName, taker.name)
+	}
+	if err := hold.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "slot "+slot+" to complete", func() bool {
+		return claimState(t, db, job, slot) == "committed as succeeded"
+	})
+
+	// The new leader killed too, the last replica takes over and catches
+	// up the same slot: the ledger refuses it, the slot stays compiled once.
+	// Its runs are counted from before, in case it led at some point.
+	before := map[string]map[string]int{}
+	for _, r := range replicas {
+		before[r.name] = r.jobRuns(job)
+	}
+	taker.kill(t)
+	last := replicaLeader(t, replicas)
+	again := map[string]int{}
+	waitFor(t, 30*time.Second, last.name+" to catch up slot "+slot, func() bool {
+		for result, n := range last.jobRuns(job) {
+			if d := n - before[last.name][result]; d > 0 {
+				again[result] = d
+			}
 		}
-		rows.Close()
-		dump()
+		return len(again) > 0
+	})
+	if again["skipped"] != 1 || len(again) != 1 {
+		t.Errorf("%s ran slot %s again on taking over: %v, want it skipped", last.name, slot, again)
 	}
-	t.Logf("%d report slots compiled once each (%d after the SIGKILL); 3 reminders sent once", runs,
-		count("SELECT count(*) FROM reports WHERE source = 'scheduled' AND compiled_at > $1", killedAt))
+	stopReplicas(t, replicas)
+
+	// Completed once, by the new leader: one succeeded ledger row, in its
+	// name, and one report with all its inputs; nothing left of the killed
+	// run, and no slot compiled twice.
+	var node string
+	if err := db.SQL().QueryRowContext(ctx, "SELECT node FROM job_runs WHERE job = $1 AND slot = $2", job, slot).Scan(&node); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf(":%d", taker.cmd.Process.Pid); !strings.HasSuffix(node, want) {
+		t.Errorf("slot %s recorded as run by %s, want %s (pid %d)", slot, node, taker.name, taker.cmd.Process.Pid)
+	}
+	ledger := queryInt(t, db.SQL(), "SELECT count(*) FROM job_runs WHERE job = $1 AND slot = $2 AND status = 'succeeded'", job, slot)
+	if ledger != 1 {
+		t.Errorf("%d succeeded ledger rows for slot %s, want 1", ledger, slot)
+	}
+	compiled := queryInt(t, db.SQL(), "SELECT count(*) FROM reports WHERE source = 'scheduled' AND slot = $1", slot)
+	if compiled != 1 {
+		t.Errorf("%d reports for slot %s, want 1", compiled, slot)
+	}
+	chunks := queryInt(t, db.SQL(), `SELECT count(*) FROM report_inputs i JOIN reports r ON r.id = i.report_id
+		WHERE r.source = 'scheduled' AND r.slot = $1 AND r.inputs_sha256 <> ''`, slot)
+	if chunks == 0 {
+		t.Errorf("the report of slot %s has no inputs", slot)
+	}
+	twice := queryInt(t, db.SQL(), `SELECT count(*) FROM (SELECT slot FROM reports WHERE source = 'scheduled'
+		GROUP BY cycle_id, slot HAVING count(*) > 1) twice`)
+	if twice != 0 {
+		t.Errorf("%d slots compiled twice", twice)
+	}
+	runs := queryInt(t, db.SQL(), "SELECT count(*) FROM job_runs WHERE job = $1 AND status = 'succeeded'", job)
+	reports := queryInt(t, db.SQL(), "SELECT count(*) FROM reports WHERE source = 'scheduled' AND cycle_id = $1", reporting.ID)
+	if runs != 2 || reports != 2 {
+		t.Errorf("%d succeeded runs and %d scheduled reports, want 2 of each (slots %s and %s)", runs, reports, previous, slot)
+	}
+	t.Logf("leader %s killed while compiling slot %s (its claim open, its report's inputs being written); %s took over "+
+		"(its claim waited for the dead transaction) and completed it: %d succeeded ledger row (node %s), %d report with %d input chunk(s); "+
+		"%s, taking over in turn, ran it %v; %d succeeded slots, %d scheduled reports, %d slots twice",
+		leader.name, slot, taker.name, ledger, node, compiled, chunks, last.name, again, runs, reports, twice)
+}
+
+// signInAt posts the sign-in form to r as a browser behind a trusted proxy
+// would, from the client address from, with the form token of a page
+// loaded before, and returns the status and whether a session was set. It
+// is safe to call from several goroutines.
+func signInAt(client *http.Client, r *proc, token, email, password, from string) (int, bool, error) {
+	form := url.Values{"email": {email}, "password": {password}, "csrf_token": {token}}
+	req, err := http.NewRequest(http.MethodPost, r.url("/signin"), strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, false, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", "pct_form="+token)
+	req.Header.Set("X-Forwarded-For", from)
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, false, err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	if res.StatusCode == http.StatusTooManyRequests && res.Header.Get("Retry-After") == "" {
+		return 0, false, fmt.Errorf("429 from %s without Retry-After", r.name)
+	}
+	session := false
+	for _, ck := range res.Cookies() {
+		session = session || (strings.HasSuffix(ck.Name, "pct_session") && ck.Value != "")
+	}
+	return res.StatusCode, session, nil
+}
+
+// Failed sign-ins are counted in the database, so the limits hold in
+// total across the replicas, whichever of them each attempt reaches: per
+// account (from any address, one at a time or all at once) and per client
+// address (for any account). The replicas trust the test as their proxy,
+// so each attempt comes from the address it names.
+func TestReplicasSignInThrottle(t *testing.T) {
+	const accountLimit, ipLimit, extra = 5, 8, 7
+	dbURL := testutil.NewDatabaseURL(t, "postgres")
+	db := openStore(t, dbURL)
+	s := testutil.NewServices(db)
+	// Supporters: their sign-in is the password alone, so a right one
+	// that gets through is a session.
+	org := s.Stakeholder(t, stakeholder.Company)
+	for _, email := range []string{"locked@replicas.example", "burst@replicas.example", "open@replicas.example"} {
+		if _, err := s.Users.Create(context.Background(), testutil.System, user.Input{Email: email, Name: "S",
+			Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.Member, Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	replicas := startReplicas(t, buildBinary(t), dbURL, 3, "PCT_SCHEDULER_ENABLED=false", "PCT_HTTP_TRUSTED_PROXIES=127.0.0.1/32",
+		fmt.Sprintf("PCT_SIGNIN_ACCOUNT_FAILURES=%d", accountLimit), fmt.Sprintf("PCT_SIGNIN_IP_FAILURES=%d", ipLimit),
+		"PCT_SIGNIN_IP_WINDOW=1h")
+	client := &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// One form token for every attempt: the sign-in form checks the cookie
+	// against the field, on whichever replica.
+	res, err := client.Get(replicas[0].url("/signin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var token string
+	for _, ck := range res.Cookies() {
+		if ck.Name == "pct_form" {
+			token = ck.Value
+		}
+	}
+	if token == "" {
+		t.Fatal("the sign-in form set no pct_form cookie")
+	}
+	signIn := func(t *testing.T, i int, email, password, from string) int {
+		t.Helper()
+		status, session, err := signInAt(client, replicas[i%len(replicas)], token, email, password, from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if session && status != http.StatusSeeOther {
+			t.Errorf("a session set with status %d", status)
+		}
+		return status
+	}
+
+	// wrongPasswords makes limit+extra failed attempts, round robin over
+	// the replicas: the first limit are judged (401), the rest refused
+	// (429) whichever replica they reach.
+	wrongPasswords := func(t *testing.T, limit int, attempt func(i int) int) (failed, refused int) {
+		t.Helper()
+		for i := 0; i < limit+extra; i++ {
+			want := http.StatusUnauthorized
+			if i >= limit {
+				want = http.StatusTooManyRequests
+			}
+			switch got := attempt(i); {
+			case got != want:
+				t.Errorf("attempt %d on %s: %d, want %d", i+1, replicas[i%len(replicas)].name, got, want)
+			case got == http.StatusUnauthorized:
+				failed++
+			default:
+				refused++
+			}
+		}
+		return failed, refused
+	}
+
+	t.Run("account", func(t *testing.T) {
+		// Round robin over the replicas, each attempt from an address of
+		// its own: only the account's count can stop them.
+		failed, refused := wrongPasswords(t, accountLimit, func(i int) int {
+			return signIn(t, i, "locked@replicas.example", "wrong password", fmt.Sprintf("198.51.100.%d", i+1))
+		})
+		right := 0
+		for i := range replicas {
+			if got := signIn(t, i, "locked@replicas.example", testPassword, fmt.Sprintf("198.51.100.%d", 100+i)); got == http.StatusTooManyRequests {
+				right++
+			} else {
+				t.Errorf("right password on %s: %d, want 429", replicas[i].name, got)
+			}
+		}
+		t.Logf("account limit %d: %d failures got 401, then %d of %d wrong and %d of %d right passwords got 429, round robin over %d replicas from %d addresses",
+			accountLimit, failed, refused, extra, right, len(replicas), len(replicas), accountLimit+extra+len(replicas))
+	})
+
+	t.Run("account burst", func(t *testing.T) {
+		// All at once, spread over the replicas: an attempt is counted
+		// before it is judged, so at most the limit can pass, whatever the
+		// interleaving.
+		const attempts = 3 * accountLimit
+		statuses := make([]int, attempts)
+		failures := make([]error, attempts)
+		var wg sync.WaitGroup
+		for i := 0; i < attempts; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i], _, failures[i] = signInAt(client, replicas[i%len(replicas)], token, "burst@replicas.example", "wrong password",
+					fmt.Sprintf("192.0.2.%d", i+1))
+			}()
+		}
+		wg.Wait()
+		byStatus := map[int]int{}
+		for i, st := range statuses {
+			if failures[i] != nil {
+				t.Fatal(failures[i])
+			}
+			byStatus[st]++
+		}
+		if byStatus[http.StatusUnauthorized] > accountLimit || byStatus[http.StatusUnauthorized]+byStatus[http.StatusTooManyRequests] != attempts {
+			t.Errorf("burst of %d: %v, want at most %d 401 and the rest 429", attempts, byStatus, accountLimit)
+		}
+		if got := signIn(t, 0, "burst@replicas.example", testPassword, "192.0.2.200"); got != http.StatusTooManyRequests {
+			t.Errorf("right password after the burst: %d, want 429", got)
+		}
+		t.Logf("account limit %d, burst of %d at once over %d replicas: %d got 401, %d got 429; then the right password got 429",
+			accountLimit, attempts, len(replicas), byStatus[http.StatusUnauthorized], byStatus[http.StatusTooManyRequests])
+	})
+
+	t.Run("address", func(t *testing.T) {
+		// Round robin over the replicas from one address, each attempt for
+		// an account of its own: only the address's count can stop them.
+		const from = "203.0.113.7"
+		failed, refused := wrongPasswords(t, ipLimit, func(i int) int {
+			return signIn(t, i, fmt.Sprintf("nobody%d@replicas.example", i), "wrong password", from)
+		})
+		right := 0
+		for i := range replicas {
+			if got := signIn(t, i, "open@replicas.example", testPassword, from); got == http.StatusTooManyRequests {
+				right++
+			} else {
+				t.Errorf("right password from %s on %s: %d, want 429", from, replicas[i].name, got)
+			}
+		}
+		// The same account from another address signs in: what refused it
+		// above was its address.
+		if got, session, err := signInAt(client, replicas[0], token, "open@replicas.example", testPassword, "203.0.113.8"); err != nil {
+			t.Fatal(err)
+		} else if got != http.StatusSeeOther || !session {
+			t.Errorf("right password from another address: %d (session %t), want 303 with a session", got, session)
+		}
+		t.Logf("address limit %d: %d failures got 401, then %d of %d wrong and %d of %d right passwords got 429, round robin over %d replicas; "+
+			"the same account from another address signed in",
+			ipLimit, failed, refused, extra, right, len(replicas), len(replicas))
+	})
 }
