@@ -72,14 +72,23 @@ func TestElector(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := waitLeader(first)
-	if second.elected.Load() != 1 {
+	// A new leader is told in a goroutine just after it leads: wait for
+	// that, then give it a few more polls in which it must not be told again.
+	told := func(r *replica, n int32) int32 {
+		for deadline := time.Now().Add(5 * time.Second); r.elected.Load() < n && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond)
+		return r.elected.Load()
+	}
+	if told(second, 1) != 1 {
 		t.Errorf("the new leader was told %d times", second.elected.Load())
 	}
 
 	// A leader that stops hands over at once.
 	second.cancel()
 	third := waitLeader(second)
-	if third == first && first.elected.Load() < 2 {
+	if third == first && told(first, 2) < 2 {
 		t.Errorf("the first replica leads again without being told")
 	}
 }
