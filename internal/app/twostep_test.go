@@ -180,9 +180,24 @@ func TestTwoStepSignIn(t *testing.T) {
 			t.Errorf("a recovery code twice: %d", r.status)
 		}
 
-		// New recovery codes from the account page void the old ones.
+		// New recovery codes from the account page void the old ones. They
+		// ask for a code: an open session alone is not enough.
 		account = get(t, b, ts.URL+"/account")
-		renewed := postForm(t, b, ts.URL+"/account/recovery-codes", url.Values{"csrf_token": {csrfOf(t, account.body)}})
+		renewForm := func(code string) url.Values {
+			return url.Values{"csrf_token": {csrfOf(t, account.body)}, "code": {code}}
+		}
+		for code, want := range map[string]string{"": "Enter the code.", "111111": "This code is not right."} {
+			r := postForm(t, b, ts.URL+"/account/recovery-codes", renewForm(code))
+			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, want) || !strings.Contains(r.body, `aria-invalid="true"`) ||
+				recoveryCodes.MatchString(r.body) {
+				t.Errorf("renewal with the code %q: %d %.1500s", code, r.status, r.body)
+			}
+		}
+		if page := get(t, b, ts.URL+"/account"); !strings.Contains(page.body, "9 of 10") {
+			t.Errorf("a refused renewal changed the recovery codes")
+		}
+		s.Clock.Add(30 * time.Second)
+		renewed := postForm(t, b, ts.URL+"/account/recovery-codes", renewForm(totpCode(t, secret, s.Clock.Now())))
 		fresh := recoveryCodes.FindAllStringSubmatch(renewed.body, -1)
 		if renewed.status != 200 || len(fresh) != twostep.RecoveryCodes {
 			t.Fatalf("renew: %d %.1500s", renewed.status, renewed.body)
@@ -234,11 +249,11 @@ func TestTwoStepSignIn(t *testing.T) {
 		kadri := browserClient()
 		postAnonForm(t, kadri, ts.URL+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
 		account = get(t, kadri, ts.URL+"/account")
-		if r := postForm(t, kadri, ts.URL+"/account/recovery-codes", url.Values{"csrf_token": {csrfOf(t, account.body)}}); r.status != http.StatusConflict ||
+		if r := postForm(t, kadri, ts.URL+"/account/recovery-codes", url.Values{"csrf_token": {csrfOf(t, account.body)}, "code": {"123456"}}); r.status != http.StatusConflict ||
 			!strings.Contains(r.body, "not set up") {
 			t.Errorf("renewal without an authenticator: %d", r.status)
 		}
-		t.Logf("setup page, wrong code, enrolment with %d recovery codes, spent code refused, next code, recovery code once, renewal, %d-failure end, "+
+		t.Logf("setup page, wrong code, enrolment with %d recovery codes, spent code refused, next code, recovery code once, renewal (only with a code), %d-failure end, "+
 			"429 after %d more wrong codes (right code refused too): checked", len(codes), twostep.MaxFailures, throttled)
 	})
 }
@@ -349,5 +364,30 @@ func TestTwoStepInBrowser(t *testing.T) {
 	}
 	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.HasSuffix(loc, "/admin/status") {
 		t.Errorf("after the code: %s %v", loc, err)
+	}
+
+	// New recovery codes from the account page, confirmed with a code: a
+	// wrong one first.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/account"),
+		chromedp.WaitVisible(chromedp.CSS("#renew-code")),
+		chromedp.SendKeys(chromedp.CSS("#renew-code"), "000000"),
+		chromedp.Submit(chromedp.CSS("#renew-code")),
+		chromedp.WaitVisible(chromedp.CSS("#renew-error")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	testutil.CheckAccessibility(t, ctx, "account, renewal refused (fr)")
+	testutil.Screenshot(t, ctx, "account-renew-error-fr")
+	s.Clock.Add(30 * time.Second)
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#renew-code"), totpCode(t, strings.ReplaceAll(key, " ", ""), s.Clock.Now())),
+		chromedp.Submit(chromedp.CSS("#renew-code")),
+		chromedp.WaitVisible(chromedp.CSS("#recovery-codes")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#recovery-codes li').length`)); err != nil || n != twostep.RecoveryCodes {
+		t.Errorf("%d renewed recovery codes shown: %v", n, err)
 	}
 }

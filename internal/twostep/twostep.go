@@ -295,10 +295,7 @@ func (s *Service) Complete(ctx context.Context, token, code, ip string) (Result,
 		return Result{}, err
 	}
 	if !ok {
-		// A wrong code means someone holds the password: the audit log
-		// keeps each one, for the secretariat to see.
-		if err := s.store.AppendAudit(ctx, audit.New(u.ID, u.Email, "user.two_step.wrong_code", "user", u.ID,
-			map[string]any{"ip": ip}, s.now())); err != nil {
+		if err := s.auditWrongCode(ctx, u, ip); err != nil {
 			return Result{}, err
 		}
 		n, err := s.store.FailChallenge(ctx, c.ID)
@@ -318,6 +315,13 @@ func (s *Service) Complete(ctx context.Context, token, code, ip string) (Result,
 	}
 	res.User, res.Next = u, c.Next
 	return res, nil
+}
+
+// auditWrongCode keeps a wrong code in the audit log: it means someone
+// holds the password (or the session), for the secretariat to see.
+func (s *Service) auditWrongCode(ctx context.Context, u user.User, ip string) error {
+	return s.store.AppendAudit(ctx, audit.New(u.ID, u.Email, "user.two_step.wrong_code", "user", u.ID,
+		map[string]any{"ip": ip}, s.now()))
 }
 
 // enrol keeps the proposed secret once code proves the app has it.
@@ -415,24 +419,51 @@ func (s *Service) StatusOf(ctx context.Context, u user.User) (Status, error) {
 }
 
 // RenewRecoveryCodes replaces a signed-in person's recovery codes with new
-// ones, shown once; the old ones stop working.
-func (s *Service) RenewRecoveryCodes(ctx context.Context, by user.Actor) ([]string, error) {
+// ones, shown once; the old ones stop working. It asks for a code (from
+// the app, or a recovery code for a lost phone) as a sign-in does: a
+// session left open on a shared computer must not be enough to take the
+// codes that open the account. Wrong codes count and are audited as at
+// sign-in, under the same limit.
+func (s *Service) RenewRecoveryCodes(ctx context.Context, by user.Actor, code, ip string) ([]string, error) {
+	u, err := s.store.User(ctx, by.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.SecondFactor(ctx, u.ID); err != nil {
+		if errs.Is(err, errs.NotFound) {
+			return nil, errs.E(errs.Conflict, "two-step sign-in is not set up for this account")
+		}
+		return nil, err
+	}
+	if code = normalize(code); code == "" {
+		return nil, errs.Field(errs.Invalid, "code", "is required")
+	}
 	var codes []string
-	err := s.store.WithTx(ctx, func(ctx context.Context) error {
-		if _, err := s.store.SecondFactor(ctx, by.UserID); err != nil {
-			if errs.Is(err, errs.NotFound) {
-				return errs.E(errs.Conflict, "two-step sign-in is not set up for this account")
+	ok, err := s.attempts.Attempt(ctx, "code:"+u.Email, ip, func() (bool, error) {
+		var ok bool
+		err := s.store.WithTx(ctx, func(ctx context.Context) error {
+			var err error
+			if ok, err = s.verify(ctx, u, code, &Result{}); err != nil || !ok {
+				return err
 			}
-			return err
-		}
-		now := s.now().UTC()
-		var err error
-		if codes, err = s.newRecoveryCodes(ctx, by.UserID, now); err != nil {
-			return err
-		}
-		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.two_step.recovery_codes", "user", by.UserID, nil, now))
+			now := s.now().UTC()
+			if codes, err = s.newRecoveryCodes(ctx, u.ID, now); err != nil {
+				return err
+			}
+			return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.two_step.recovery_codes", "user", by.UserID, nil, now))
+		})
+		return ok, err
 	})
-	return codes, err
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if err := s.auditWrongCode(ctx, u, ip); err != nil {
+			return nil, err
+		}
+		return nil, errWrongCode()
+	}
+	return codes, nil
 }
 
 // Reset removes a person's authenticator, for a lost phone with no

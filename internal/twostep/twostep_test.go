@@ -159,17 +159,48 @@ func TestTwoStep(t *testing.T) {
 		if _, err := signIn(rc[0]); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("a recovery code twice: %v", err)
 		}
-		renewed, err := f.svc.RenewRecoveryCodes(ctx, sec.Actor())
+		// Renewal asks for a code as a sign-in does: none, a wrong one, a
+		// spent one or a used recovery code renews nothing.
+		renew := func(code string) ([]string, error) {
+			return f.svc.RenewRecoveryCodes(ctx, sec.Actor(), code, "192.0.2.1")
+		}
+		if _, err := renew(" "); !errs.Is(err, errs.Invalid) || errs.FieldsOf(err)["code"] == "" {
+			t.Errorf("renewal without a code: %v", err)
+		}
+		spent := code(t, secret, f.s.Clock.Now())
+		if _, err := signIn(spent); err != nil {
+			t.Fatal(err)
+		}
+		for _, wrong := range []string{"12345", spent, rc[0]} {
+			if _, err := renew(wrong); !errs.Is(err, errs.Unauthorized) || errs.FieldsOf(err)["code"] == "" {
+				t.Errorf("renewal with the wrong or spent code %q: %v", wrong, err)
+			}
+		}
+		if n, _ := db.RecoveryCodesLeft(ctx, sec.ID); n != 9 {
+			t.Errorf("a refused renewal changed the recovery codes: %d left", n)
+		}
+		// A current code renews once; so does a recovery code (a lost phone).
+		f.s.Clock.Add(30 * time.Second)
+		now = f.s.Clock.Now()
+		renewed, err := renew(code(t, secret, now))
 		if err != nil || len(renewed) != 10 {
 			t.Fatalf("renew: %v %v", err, renewed)
+		}
+		if _, err := renew(code(t, secret, now)); !errs.Is(err, errs.Unauthorized) {
+			t.Errorf("one code renewed twice: %v", err)
 		}
 		if _, err := signIn(rc[1]); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("an old recovery code works after renewal: %v", err)
 		}
+		if again, err := renew(renewed[0]); err != nil || len(again) != 10 {
+			t.Fatalf("renew with a recovery code: %v", err)
+		} else {
+			renewed = again
+		}
 		if _, err := signIn(renewed[1]); err != nil {
 			t.Errorf("a renewed recovery code: %v", err)
 		}
-		if _, err := f.svc.RenewRecoveryCodes(ctx, member.Actor()); !errs.Is(err, errs.Conflict) {
+		if _, err := f.svc.RenewRecoveryCodes(ctx, member.Actor(), "123456", "192.0.2.1"); !errs.Is(err, errs.Conflict) {
 			t.Errorf("renewal without an authenticator: %v", err)
 		}
 

@@ -21,6 +21,7 @@ type accountView struct {
 	NewSecret string // shown once, right after creation
 	NewName   string
 	Error     string
+	CodeError string // the message key of a refused renewal of recovery codes
 }
 
 type tokenItem struct {

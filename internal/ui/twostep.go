@@ -145,15 +145,24 @@ func (h *Handler) renderRecoveryCodes(c echo.Context, codes []string, next strin
 	return h.renderer.render(c, http.StatusOK, "recovery_codes", v.Lang, v)
 }
 
-// renewRecoveryCodes replaces the signed-in person's recovery codes.
+// renewRecoveryCodes replaces the signed-in person's recovery codes, once
+// they have confirmed it with a code.
 func (h *Handler) renewRecoveryCodes(c echo.Context) error {
 	by, err := actor(c)
 	if err != nil {
 		return err
 	}
-	codes, err := h.TwoStep.RenewRecoveryCodes(c.Request().Context(), by)
-	if err != nil {
-		return err
+	codes, err := h.TwoStep.RenewRecoveryCodes(c.Request().Context(), by, c.FormValue("code"), c.RealIP())
+	switch {
+	case err == nil:
+		return h.renderRecoveryCodes(c, codes, "/account", false)
+	case errs.Is(err, errs.Invalid):
+		return h.renderAccount(c, by, http.StatusUnprocessableEntity, accountView{CodeError: "code_missing"})
+	case errs.Is(err, errs.Unauthorized):
+		return h.renderAccount(c, by, http.StatusUnprocessableEntity, accountView{CodeError: "code_wrong"})
+	case errs.Is(err, errs.TooMany):
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(errs.RetryAfterOf(err).Seconds())+1))
+		return h.renderAccount(c, by, http.StatusTooManyRequests, accountView{CodeError: "code_throttled"})
 	}
-	return h.renderRecoveryCodes(c, codes, "/account", false)
+	return err
 }

@@ -54,7 +54,7 @@ type TwoStep interface {
 	Enrolment(c twostep.Challenge, u user.User) (twostep.Enrolment, error)
 	Complete(ctx context.Context, token, code, ip string) (twostep.Result, error)
 	StatusOf(ctx context.Context, u user.User) (twostep.Status, error)
-	RenewRecoveryCodes(ctx context.Context, by user.Actor) ([]string, error)
+	RenewRecoveryCodes(ctx context.Context, by user.Actor, code, ip string) ([]string, error)
 }
 
 // Sessions starts and ends browser sessions.
