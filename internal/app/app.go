@@ -83,7 +83,8 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	}
 	codes := signin.NewService(db, now, signin.Limits{AccountFailures: twostep.WrongCodesPerDay, AccountWindow: 24 * time.Hour,
 		IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow})
-	svc.twoStep = twostep.NewService(db, codes, now, twostep.Options{Issuer: issuer(cfg.BaseURL), Required: cfg.SignIn.TwoStep})
+	svc.twoStep = twostep.NewService(db, codes, sender, logger, now,
+		twostep.Options{Issuer: issuer(cfg.BaseURL), Required: cfg.SignIn.TwoStep, BaseURL: cfg.BaseURL})
 	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, db, now, cfg.HTTP.PublicFreshness)
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)

@@ -253,8 +253,26 @@ func TestTwoStepSignIn(t *testing.T) {
 			!strings.Contains(r.body, "not set up") {
 			t.Errorf("renewal without an authenticator: %d", r.status)
 		}
+		// Each change, and each sign-in stopped at a wrong code, was mailed
+		// to the person, with when and from where.
+		mails := testutil.Mails(t, mailDir(t), "camille@pc.example")
+		kinds := map[string]int{}
+		for _, m := range mails {
+			kinds[strings.SplitN(strings.TrimPrefix(m.Subject, "pctracker: "), " /", 2)[0]]++
+			if !strings.Contains(m.Text, "127.0.0.1") || !strings.Contains(m.Text, "Bonjour Camille") {
+				t.Errorf("notice %q: %s", m.Subject, m.Text)
+			}
+			if strings.HasPrefix(m.Subject, "pctracker: a wrong sign-in code") && !strings.Contains(m.Text, "http://pct.test/reset") {
+				t.Errorf("wrong-code notice without the reset link: %s", m.Text)
+			}
+		}
+		for _, k := range []string{"two-step sign-in set up", "a wrong sign-in code", "a recovery code was used", "new recovery codes"} {
+			if kinds[k] == 0 {
+				t.Errorf("no notice %q in %v", k, kinds)
+			}
+		}
 		t.Logf("setup page, wrong code, enrolment with %d recovery codes, spent code refused, next code, recovery code once, renewal (only with a code), %d-failure end, "+
-			"429 after %d more wrong codes (right code refused too): checked", len(codes), twostep.MaxFailures, throttled)
+			"429 after %d more wrong codes (right code refused too): checked; notices mailed: %v", len(codes), twostep.MaxFailures, throttled, kinds)
 	})
 }
 
@@ -263,7 +281,8 @@ func TestUserResetTwoStep(t *testing.T) {
 	for _, engine := range testutil.Engines {
 		t.Run(engine, func(t *testing.T) {
 			dbURL := testutil.NewDatabaseURL(t, engine)
-			env := map[string]string{"PCT_DATABASE_URL": dbURL, "PCT_LOG_LEVEL": "warn"}
+			mails := t.TempDir()
+			env := map[string]string{"PCT_DATABASE_URL": dbURL, "PCT_LOG_LEVEL": "warn", "PCT_MAIL_DIR": mails}
 			db := testutil.NewDBAt(t, dbURL)
 			s := testutil.NewServices(db)
 			if _, err := s.Users.Create(context.Background(), testutil.System, user.Input{Email: "sec@pc.example", Name: "S",
@@ -273,6 +292,9 @@ func TestUserResetTwoStep(t *testing.T) {
 			withAuthenticator(t, db, "sec@pc.example")
 			if r := run(t, env, "", "user", "reset-two-step", "--email", "SEC@pc.example"); r.code != 0 || !strings.Contains(r.stdout, "two-step sign-in reset") {
 				t.Fatalf("reset: %+v", r)
+			}
+			if m := testutil.Mails(t, mails, "sec@pc.example"); len(m) != 1 || !strings.Contains(m[0].Subject, "two-step sign-in reset") {
+				t.Errorf("the person was not told of the reset: %+v", m)
 			}
 			ts := startServerAt(t, db, s.Clock.Now)
 			b := browserClient()

@@ -17,6 +17,7 @@ import (
 	"crypto/subtle"
 	"encoding/base32"
 	"image/png"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/mail"
 	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -90,6 +92,7 @@ type Attempts interface {
 type Options struct {
 	Issuer   string // the name the authenticator app shows beside the account
 	Required bool   // the secretariat must use a second step
+	BaseURL  string // for the links in notices
 }
 
 // Tuning of the step.
@@ -114,16 +117,18 @@ const (
 type Service struct {
 	store    Store
 	attempts Attempts
+	mail     mail.Sender // notices to the person whose account it is
+	logger   *slog.Logger
 	now      func() time.Time
 	opt      Options
 }
 
 // NewService builds the service.
-func NewService(store Store, attempts Attempts, now func() time.Time, opt Options) *Service {
+func NewService(store Store, attempts Attempts, sender mail.Sender, logger *slog.Logger, now func() time.Time, opt Options) *Service {
 	if opt.Issuer == "" {
 		opt.Issuer = "pctracker"
 	}
-	return &Service{store: store, attempts: attempts, now: now, opt: opt}
+	return &Service{store: store, attempts: attempts, mail: sender, logger: logger, now: now, opt: opt}
 }
 
 // Needed reports whether u signs in in two steps: everyone who has an
@@ -305,6 +310,9 @@ func (s *Service) Complete(ctx context.Context, token, code, ip string) (Result,
 		if err != nil {
 			return Result{}, err
 		}
+		if n == 1 { // one mail per sign-in, however many codes it tries
+			s.notify(ctx, u, s.noticeWrongCode(s.now(), ip))
+		}
 		if n >= MaxFailures {
 			if _, err := s.store.DeleteChallenge(ctx, c.ID); err != nil {
 				return Result{}, err
@@ -312,6 +320,12 @@ func (s *Service) Complete(ctx context.Context, token, code, ip string) (Result,
 			return Result{}, errExpired()
 		}
 		return Result{}, errWrongCode()
+	}
+	switch {
+	case res.RecoveryCodes != nil:
+		s.notify(ctx, u, s.noticeEnrolled(s.now(), ip))
+	case res.UsedRecovery:
+		s.notify(ctx, u, s.noticeRecoveryUsed(s.now(), ip, res.CodesLeft))
 	}
 	res.User, res.Next = u, c.Next
 	return res, nil
@@ -461,8 +475,10 @@ func (s *Service) RenewRecoveryCodes(ctx context.Context, by user.Actor, code, i
 		if err := s.auditWrongCode(ctx, u, ip); err != nil {
 			return nil, err
 		}
+		s.notify(ctx, u, s.noticeWrongCode(s.now(), ip))
 		return nil, errWrongCode()
 	}
+	s.notify(ctx, u, s.noticeRenewed(s.now(), ip))
 	return codes, nil
 }
 
@@ -485,7 +501,11 @@ func (s *Service) Reset(ctx context.Context, by user.Actor, email string) (user.
 		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.two_step.reset", "user", u.ID, nil, s.now()))
 	})
-	return u, err
+	if err != nil {
+		return u, err
+	}
+	s.notify(ctx, u, s.noticeReset(s.now()))
+	return u, nil
 }
 
 // Recovery codes: ten characters of base32 (50 bits), shown as two groups

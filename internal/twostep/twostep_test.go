@@ -2,6 +2,8 @@ package twostep_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/mail"
 	"github.com/pctracker/pctracker/internal/signin"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
@@ -29,16 +32,41 @@ func code(t *testing.T, secret string, at time.Time) string {
 }
 
 type fixture struct {
-	s   *testutil.Services
-	svc *twostep.Service
-	db  *store.DB
+	s       *testutil.Services
+	svc     *twostep.Service
+	db      *store.DB
+	mailDir string
 }
 
-func newFixture(db *store.DB, wrongCodes int) fixture {
+func newFixture(t *testing.T, db *store.DB, wrongCodes int) fixture {
 	s := testutil.NewServices(db)
 	attempts := signin.NewService(db, s.Clock.Now, signin.Limits{AccountFailures: wrongCodes, AccountWindow: 24 * time.Hour,
 		IPFailures: 1000, IPWindow: time.Minute})
-	return fixture{s: s, db: db, svc: twostep.NewService(db, attempts, s.Clock.Now, twostep.Options{Required: true})}
+	dir, logger := t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := twostep.NewService(db, attempts, mail.NewFiles(dir, "pctracker <no-reply@pct.example>", logger), logger, s.Clock.Now,
+		twostep.Options{Required: true, BaseURL: "https://pct.example"})
+	return fixture{s: s, db: db, svc: svc, mailDir: dir}
+}
+
+// notices returns the subjects of the notices mailed to addr, oldest first.
+func (f fixture) notices(t *testing.T, addr string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range testutil.Mails(t, f.mailDir, addr) {
+		out = append(out, strings.TrimPrefix(m.Subject, "pctracker: "))
+	}
+	return out
+}
+
+// count says how many of subjects start with prefix.
+func count(subjects []string, prefix string) int {
+	n := 0
+	for _, s := range subjects {
+		if strings.HasPrefix(s, prefix) {
+			n++
+		}
+	}
+	return n
 }
 
 func (f fixture) user(t *testing.T, email string, role user.Role) user.User {
@@ -74,7 +102,7 @@ func (f fixture) enrol(t *testing.T, u user.User) (string, []string) {
 func TestTwoStep(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := newFixture(db, 100)
+		f := newFixture(t, db, 100)
 		sec := f.user(t, "camille@pc.example", user.Secretariat)
 		member := f.user(t, "member@ngo.example", user.Supporter)
 
@@ -114,6 +142,17 @@ func TestTwoStep(t *testing.T) {
 		st, err := f.svc.StatusOf(ctx, sec)
 		if err != nil || !st.Enabled || st.CodesLeft != 10 {
 			t.Fatalf("status: %v %+v", err, st)
+		}
+		// The person is told of each change and of each sign-in that
+		// stopped at a wrong code: here the wrong first code, then the set-up.
+		last := func(want string) {
+			t.Helper()
+			if got := f.notices(t, sec.Email); len(got) == 0 || !strings.HasPrefix(got[len(got)-1], want) {
+				t.Errorf("last notice: %q, want %q", got, want)
+			}
+		}
+		if got := f.notices(t, sec.Email); len(got) != 2 || count(got, "a wrong sign-in code") != 1 || count(got, "two-step sign-in set up") != 1 {
+			t.Errorf("notices after enrolment: %q", got)
 		}
 
 		// Codes are single use: the enrolment's code, or its neighbour
@@ -156,6 +195,7 @@ func TestTwoStep(t *testing.T) {
 		if err != nil || !got.UsedRecovery || got.CodesLeft != 9 {
 			t.Fatalf("recovery code: %v %+v", err, got)
 		}
+		last("a recovery code was used")
 		if _, err := signIn(rc[0]); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("a recovery code twice: %v", err)
 		}
@@ -186,6 +226,7 @@ func TestTwoStep(t *testing.T) {
 		if err != nil || len(renewed) != 10 {
 			t.Fatalf("renew: %v %v", err, renewed)
 		}
+		last("new recovery codes")
 		if _, err := renew(code(t, secret, now)); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("one code renewed twice: %v", err)
 		}
@@ -206,11 +247,15 @@ func TestTwoStep(t *testing.T) {
 
 		// After MaxFailures wrong codes the challenge ends.
 		token, _, _ = f.svc.Begin(ctx, sec, "/")
+		wrongMails := count(f.notices(t, sec.Email), "a wrong sign-in code")
 		for i := 1; i <= twostep.MaxFailures; i++ {
 			_, err := f.svc.Complete(ctx, token, "123456", "192.0.2.1")
 			if wrong := errs.FieldsOf(err)["code"] != ""; !errs.Is(err, errs.Unauthorized) || wrong != (i < twostep.MaxFailures) {
 				t.Fatalf("wrong code %d: %v", i, err)
 			}
+		}
+		if n := count(f.notices(t, sec.Email), "a wrong sign-in code") - wrongMails; n != 1 {
+			t.Errorf("%d mails for %d wrong codes of one sign-in, want 1", n, twostep.MaxFailures)
 		}
 		f.s.Clock.Add(30 * time.Second)
 		if _, err := f.svc.Complete(ctx, token, code(t, secret, f.s.Clock.Now()), "192.0.2.1"); !errs.Is(err, errs.Unauthorized) {
@@ -256,6 +301,7 @@ func TestTwoStep(t *testing.T) {
 		if _, err := f.svc.Reset(ctx, testutil.System, "CAMILLE@pc.example"); err != nil {
 			t.Fatal(err)
 		}
+		last("two-step sign-in reset")
 		if _, c, err := f.svc.Begin(ctx, sec, "/"); err != nil || !c.Enrolling() || c.Secret == secret {
 			t.Errorf("after reset: %v %+v", err, c)
 		}
@@ -267,7 +313,7 @@ func TestTwoStep(t *testing.T) {
 			t.Errorf("%d wrong codes in the audit log: %v", wrong, err)
 		}
 		t.Logf("enrolment, single-use codes (same, older, next, skew), recovery codes, %d-failure limit, expiry, reset (also mid-sign-in), "+
-			"two enrolments side by side and %d wrong codes audited: checked", twostep.MaxFailures, wrong)
+			"two enrolments side by side and %d wrong codes audited: checked; %d notices mailed", twostep.MaxFailures, wrong, len(f.notices(t, sec.Email)))
 	})
 }
 
@@ -276,7 +322,7 @@ func TestTwoStep(t *testing.T) {
 func TestTwoStepThrottled(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := newFixture(db, 3)
+		f := newFixture(t, db, 3)
 		sec := f.user(t, "sec@pc.example", user.Secretariat)
 		secret, _ := f.enrol(t, sec)
 		for i := 0; i < 3; i++ {
@@ -299,7 +345,7 @@ func TestTwoStepThrottled(t *testing.T) {
 func TestTwoStepCodesRaceOnce(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := newFixture(db, 1000)
+		f := newFixture(t, db, 1000)
 		sec := f.user(t, "sec@pc.example", user.Secretariat)
 		secret, recovery := f.enrol(t, sec)
 		for _, c := range []string{code(t, secret, f.s.Clock.Now()), recovery[0]} {

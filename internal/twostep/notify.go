@@ -1,0 +1,133 @@
+package twostep
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/mail"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// notice is a mail to a person about their own account: a change to how
+// they sign in, or a sign-in that stopped at a wrong code. Such a mail is
+// often the only way someone learns that another person holds their
+// password. Each is in English and in French, as every mail is.
+type notice struct {
+	subject string // after "pctracker: "
+	en, fr  string
+}
+
+// mailTimeout bounds a notice's sending: it happens on the request that
+// caused it, after its change is committed.
+const mailTimeout = 10 * time.Second
+
+// notify sends n to u. The change is already committed: a mail that
+// cannot be sent is logged, and never turns a sign-in into a failure.
+func (s *Service) notify(ctx context.Context, u user.User, n notice) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mailTimeout)
+	defer cancel()
+	text := fmt.Sprintf("Hello %[1]s,\n\n%[2]s\n\n--\n\nBonjour %[1]s,\n\n%[3]s\n", u.Name, n.en, n.fr)
+	if err := s.mail.Send(ctx, mail.Message{To: u.Email, Subject: "pctracker: " + n.subject, Text: text}); err != nil {
+		s.logger.Error("security notice not sent", "user_id", u.ID, "notice", n.subject, "error", err)
+	}
+}
+
+// when says when and from where, the same way in both languages.
+func when(at time.Time, ip string) string {
+	s := at.UTC().Format("2006-01-02 15:04 UTC")
+	if ip != "" {
+		s += ", " + ip
+	}
+	return "  " + s
+}
+
+func (s *Service) noticeEnrolled(at time.Time, ip string) notice {
+	return notice{
+		subject: "two-step sign-in set up / connexion en deux étapes activée",
+		en: fmt.Sprintf(`Two-step sign-in was set up on your account:
+%s.
+Each sign-in now asks for a code from the authenticator app on your phone.
+
+If it was not you, someone holds your password: tell the secretariat at
+once.`, when(at, ip)),
+		fr: fmt.Sprintf(`La connexion en deux étapes a été activée sur votre compte :
+%s.
+Chaque connexion demande désormais un code de l'application
+d'authentification de votre téléphone.
+
+Si ce n'était pas vous, quelqu'un connaît votre mot de passe : prévenez
+le secrétariat sans attendre.`, when(at, ip)),
+	}
+}
+
+func (s *Service) noticeWrongCode(at time.Time, ip string) notice {
+	link := s.opt.BaseURL + "/reset"
+	return notice{
+		subject: "a wrong sign-in code / un code de connexion erroné",
+		en: fmt.Sprintf(`Your password was given to sign in to your account, and then a wrong
+code:
+%s.
+
+If it was you, there is nothing to do. If not, someone holds your
+password: choose a new one now, and tell the secretariat.
+%s`, when(at, ip), link),
+		fr: fmt.Sprintf(`Votre mot de passe a été saisi pour vous connecter, puis un code erroné :
+%s.
+
+Si c'était vous, il n'y a rien à faire. Sinon, quelqu'un connaît votre
+mot de passe : choisissez-en un nouveau dès maintenant, et prévenez le
+secrétariat.
+%s`, when(at, ip), link),
+	}
+}
+
+func (s *Service) noticeRecoveryUsed(at time.Time, ip string, left int) notice {
+	return notice{
+		subject: "a recovery code was used / un code de secours a été utilisé",
+		en: fmt.Sprintf(`A recovery code was used to sign in to your account:
+%s.
+%d are left; your account page makes new ones.
+
+If it was not you, someone holds your password and a recovery code:
+tell the secretariat at once.`, when(at, ip), left),
+		fr: fmt.Sprintf(`Un code de secours a été utilisé pour vous connecter :
+%s.
+Il en reste %d ; la page de votre compte en crée de nouveaux.
+
+Si ce n'était pas vous, quelqu'un connaît votre mot de passe et un code
+de secours : prévenez le secrétariat sans attendre.`, when(at, ip), left),
+	}
+}
+
+func (s *Service) noticeRenewed(at time.Time, ip string) notice {
+	return notice{
+		subject: "new recovery codes / nouveaux codes de secours",
+		en: fmt.Sprintf(`New recovery codes were made for your account:
+%s.
+The old ones no longer work.
+
+If it was not you, tell the secretariat at once.`, when(at, ip)),
+		fr: fmt.Sprintf(`De nouveaux codes de secours ont été créés pour votre compte :
+%s.
+Les anciens ne fonctionnent plus.
+
+Si ce n'était pas vous, prévenez le secrétariat sans attendre.`, when(at, ip)),
+	}
+}
+
+func (s *Service) noticeReset(at time.Time) notice {
+	return notice{
+		subject: "two-step sign-in reset / connexion en deux étapes réinitialisée",
+		en: fmt.Sprintf(`The authenticator of your account was removed:
+%s.
+Your next sign-in will set up two-step sign-in again with your phone.
+
+If you did not ask for this, tell the secretariat at once.`, when(at, "")),
+		fr: fmt.Sprintf(`L'application d'authentification de votre compte a été retirée :
+%s.
+Votre prochaine connexion la configurera de nouveau avec votre téléphone.
+
+Si vous ne l'avez pas demandé, prévenez le secrétariat sans attendre.`, when(at, "")),
+	}
+}
