@@ -4,10 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"testing"
 	"time"
 
@@ -26,15 +24,13 @@ var linkRe = regexp.MustCompile(`https://pct\.example/(invite|reset/new)\?token=
 // lastLink reads the newest message the file backend wrote.
 func lastLink(t *testing.T, dir string) string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
-	if len(files) == 0 {
+	mails := testutil.Mails(t, dir, "")
+	if len(mails) == 0 {
 		t.Fatal("no mail written")
 	}
-	sort.Strings(files)
-	b, _ := os.ReadFile(files[len(files)-1])
-	m := linkRe.FindStringSubmatch(string(b))
+	m := linkRe.FindStringSubmatch(mails[len(mails)-1].Text)
 	if m == nil {
-		t.Fatalf("no link in %s", b)
+		t.Fatalf("no link in %s", mails[len(mails)-1].Text)
 	}
 	return m[2]
 }

@@ -3,10 +3,7 @@ package app
 import (
 	"context"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -32,15 +29,9 @@ func newestLink(t *testing.T, n int, to, kind string) string {
 	var links []string
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(30 * time.Millisecond) {
 		links = links[:0]
-		files, _ := filepath.Glob(filepath.Join(mailDir(t), "*.eml"))
-		sort.Strings(files) // named by the time they were written
-		for _, f := range files {
-			b, _ := os.ReadFile(f)
-			if !toHeader(to).Match(b) {
-				continue
-			}
-			if m := mailLink.FindSubmatch(b); m != nil && strings.HasPrefix(string(m[1]), kind+"?") {
-				links = append(links, string(m[1]))
+		for _, m := range testutil.Mails(t, mailDir(t), to) {
+			if l := mailLink.FindStringSubmatch(m.Text); l != nil && strings.HasPrefix(l[1], kind+"?") {
+				links = append(links, l[1])
 			}
 		}
 		if len(links) >= n || time.Now().After(deadline) {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -61,6 +62,7 @@ type Files struct {
 	dir    string
 	from   string
 	logger *slog.Logger
+	seq    atomic.Uint64 // orders the messages of one millisecond
 }
 
 // NewFiles returns the file backend.
@@ -83,9 +85,13 @@ func (f *Files) Send(_ context.Context, m Message) error {
 	if _, err := msg.WriteTo(&buf); err != nil {
 		return errs.Wrap(errs.Internal, err, "write message")
 	}
+	// Named so that the folder lists in the order of writing: the time,
+	// then a count for messages of one millisecond, then a random part
+	// for several processes writing to one folder.
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
-	path := filepath.Join(f.dir, fmt.Sprintf("%s-%s.eml", time.Now().UTC().Format("20060102T150405.000"), hex.EncodeToString(suffix)))
+	path := filepath.Join(f.dir, fmt.Sprintf("%s-%06d-%s.eml", time.Now().UTC().Format("20060102T150405.000"), f.seq.Add(1)%1000000,
+		hex.EncodeToString(suffix)))
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		return errs.Wrap(errs.Unavailable, err, "write message")
 	}

@@ -18,9 +18,11 @@ type notice struct {
 	en, fr  string
 }
 
-// mailTimeout bounds a notice's sending: it happens on the request that
-// caused it, after its change is committed.
-const mailTimeout = 10 * time.Second
+// mailTimeout bounds a notice's sending. It is sent on the request that
+// caused it, after its change is committed, rather than in the background,
+// so that a shutdown cannot lose it; the request waits this long at most
+// for a mail server that does not answer (one that is down refuses at once).
+const mailTimeout = 5 * time.Second
 
 // notify sends n to u. The change is already committed: a mail that
 // cannot be sent is logged, and never turns a sign-in into a failure.
@@ -65,14 +67,15 @@ func (s *Service) noticeWrongCode(at time.Time, ip string) notice {
 	link := s.opt.BaseURL + "/reset"
 	return notice{
 		subject: "a wrong sign-in code / un code de connexion erroné",
-		en: fmt.Sprintf(`Your password was given to sign in to your account, and then a wrong
+		en: fmt.Sprintf(`Someone entered your password to sign in to your account, then a wrong
 code:
 %s.
 
 If it was you, there is nothing to do. If not, someone holds your
 password: choose a new one now, and tell the secretariat.
 %s`, when(at, ip), link),
-		fr: fmt.Sprintf(`Votre mot de passe a été saisi pour vous connecter, puis un code erroné :
+		fr: fmt.Sprintf(`Quelqu'un a saisi votre mot de passe pour se connecter à votre compte, puis
+un code erroné :
 %s.
 
 Si c'était vous, il n'y a rien à faire. Sinon, quelqu'un connaît votre
@@ -83,20 +86,53 @@ secrétariat.
 }
 
 func (s *Service) noticeRecoveryUsed(at time.Time, ip string, left int) notice {
+	en, fr := fmt.Sprintf("%d codes are left", left), fmt.Sprintf("Il en reste %d", left)
+	switch left {
+	case 0:
+		en, fr = "None is left", "Il n'en reste aucun"
+	case 1:
+		en, fr = "One code is left", "Il en reste un"
+	}
 	return notice{
 		subject: "a recovery code was used / un code de secours a été utilisé",
 		en: fmt.Sprintf(`A recovery code was used to sign in to your account:
 %s.
-%d are left; your account page makes new ones.
+%s: make new ones from your account page now.
 
 If it was not you, someone holds your password and a recovery code:
-tell the secretariat at once.`, when(at, ip), left),
-		fr: fmt.Sprintf(`Un code de secours a été utilisé pour vous connecter :
+tell the secretariat at once.`, when(at, ip), en),
+		fr: fmt.Sprintf(`Un code de secours a été utilisé pour se connecter à votre compte :
 %s.
-Il en reste %d ; la page de votre compte en crée de nouveaux.
+%s : créez-en de nouveaux dès maintenant depuis la page de votre compte.
 
 Si ce n'était pas vous, quelqu'un connaît votre mot de passe et un code
-de secours : prévenez le secrétariat sans attendre.`, when(at, ip), left),
+de secours : prévenez le secrétariat sans attendre.`, when(at, ip), fr),
+	}
+}
+
+// noticeRenewRefused is sent for a wrong code on the account page: no
+// password was given there, only a session that was open.
+func (s *Service) noticeRenewRefused(at time.Time, ip string) notice {
+	link := s.opt.BaseURL + "/reset"
+	return notice{
+		subject: "a wrong code on your account page / un code erroné sur la page de votre compte",
+		en: fmt.Sprintf(`A wrong code was entered to make new recovery codes, from a session
+signed in to your account:
+%s.
+
+If it was you (a code you had just used to sign in does not work twice),
+there is nothing to do. If not, someone has your account open: choose a
+new password, which ends every session, and tell the secretariat.
+%s`, when(at, ip), link),
+		fr: fmt.Sprintf(`Un code erroné a été saisi pour créer de nouveaux codes de secours, depuis
+une session connectée à votre compte :
+%s.
+
+Si c'était vous (un code qui vient de servir à vous connecter ne sert pas
+deux fois), il n'y a rien à faire. Sinon, quelqu'un a ouvert votre
+compte : choisissez un nouveau mot de passe, ce qui ferme toutes les
+sessions, et prévenez le secrétariat.
+%s`, when(at, ip), link),
 	}
 }
 
@@ -119,14 +155,16 @@ Si ce n'était pas vous, prévenez le secrétariat sans attendre.`, when(at, ip)
 func (s *Service) noticeReset(at time.Time) notice {
 	return notice{
 		subject: "two-step sign-in reset / connexion en deux étapes réinitialisée",
-		en: fmt.Sprintf(`The authenticator of your account was removed:
+		en: fmt.Sprintf(`The authenticator app was unlinked from your account:
 %s.
-Your next sign-in will set up two-step sign-in again with your phone.
+At your next sign-in, you will set up two-step sign-in again with your
+phone.
 
 If you did not ask for this, tell the secretariat at once.`, when(at, "")),
-		fr: fmt.Sprintf(`L'application d'authentification de votre compte a été retirée :
+		fr: fmt.Sprintf(`L'application d'authentification a été dissociée de votre compte :
 %s.
-Votre prochaine connexion la configurera de nouveau avec votre téléphone.
+À votre prochaine connexion, vous configurerez de nouveau la connexion en
+deux étapes avec votre téléphone.
 
 Si vous ne l'avez pas demandé, prévenez le secrétariat sans attendre.`, when(at, "")),
 	}

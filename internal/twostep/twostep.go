@@ -128,6 +128,7 @@ func NewService(store Store, attempts Attempts, sender mail.Sender, logger *slog
 	if opt.Issuer == "" {
 		opt.Issuer = "pctracker"
 	}
+	opt.BaseURL = strings.TrimRight(opt.BaseURL, "/")
 	return &Service{store: store, attempts: attempts, mail: sender, logger: logger, now: now, opt: opt}
 }
 
@@ -254,6 +255,10 @@ type Result struct {
 }
 
 // errWrongCode is the answer to a code that is not right now.
+func errNotSetUp() error {
+	return errs.E(errs.Conflict, "two-step sign-in is not set up for this account")
+}
+
 func errWrongCode() error {
 	return errs.Field(errs.Unauthorized, "code", "this code is not right; enter the code your app shows now")
 }
@@ -445,7 +450,7 @@ func (s *Service) RenewRecoveryCodes(ctx context.Context, by user.Actor, code, i
 	}
 	if _, err := s.store.SecondFactor(ctx, u.ID); err != nil {
 		if errs.Is(err, errs.NotFound) {
-			return nil, errs.E(errs.Conflict, "two-step sign-in is not set up for this account")
+			return nil, errNotSetUp()
 		}
 		return nil, err
 	}
@@ -468,6 +473,9 @@ func (s *Service) RenewRecoveryCodes(ctx context.Context, by user.Actor, code, i
 		})
 		return ok, err
 	})
+	if errs.Is(err, errs.Unauthorized) { // the authenticator was reset meanwhile
+		return nil, errNotSetUp()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +483,7 @@ func (s *Service) RenewRecoveryCodes(ctx context.Context, by user.Actor, code, i
 		if err := s.auditWrongCode(ctx, u, ip); err != nil {
 			return nil, err
 		}
-		s.notify(ctx, u, s.noticeWrongCode(s.now(), ip))
+		s.notify(ctx, u, s.noticeRenewRefused(s.now(), ip))
 		return nil, errWrongCode()
 	}
 	s.notify(ctx, u, s.noticeRenewed(s.now(), ip))
@@ -490,6 +498,12 @@ func (s *Service) Reset(ctx context.Context, by user.Actor, email string) (user.
 	err := s.store.WithTx(ctx, func(ctx context.Context) error {
 		var err error
 		if u, err = s.store.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email))); err != nil {
+			return err
+		}
+		if _, err := s.store.SecondFactor(ctx, u.ID); err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return errs.E(errs.Conflict, "%s has no authenticator to reset: their next sign-in sets one up", u.Email)
+			}
 			return err
 		}
 		if err := s.store.DeleteSecondFactor(ctx, u.ID); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -39,13 +40,18 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, db *store.DB, wrongCodes int) fixture {
+	dir, logger := t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil))
+	f := newFixtureWith(db, wrongCodes, mail.NewFiles(dir, "pctracker <no-reply@pct.example>", logger), logger)
+	f.mailDir = dir
+	return f
+}
+
+func newFixtureWith(db *store.DB, wrongCodes int, sender mail.Sender, logger *slog.Logger) fixture {
 	s := testutil.NewServices(db)
 	attempts := signin.NewService(db, s.Clock.Now, signin.Limits{AccountFailures: wrongCodes, AccountWindow: 24 * time.Hour,
 		IPFailures: 1000, IPWindow: time.Minute})
-	dir, logger := t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := twostep.NewService(db, attempts, mail.NewFiles(dir, "pctracker <no-reply@pct.example>", logger), logger, s.Clock.Now,
-		twostep.Options{Required: true, BaseURL: "https://pct.example"})
-	return fixture{s: s, db: db, svc: svc, mailDir: dir}
+	svc := twostep.NewService(db, attempts, sender, logger, s.Clock.Now, twostep.Options{Required: true, BaseURL: "https://pct.example/"})
+	return fixture{s: s, db: db, svc: svc}
 }
 
 // notices returns the subjects of the notices mailed to addr, oldest first.
@@ -219,6 +225,9 @@ func TestTwoStep(t *testing.T) {
 		if n, _ := db.RecoveryCodesLeft(ctx, sec.ID); n != 9 {
 			t.Errorf("a refused renewal changed the recovery codes: %d left", n)
 		}
+		if got := f.notices(t, sec.Email); count(got, "a wrong code on your account page") != 3 || count(got, "new recovery codes") != 0 {
+			t.Errorf("notices of 3 refused renewals: %q", got)
+		}
 		// A current code renews once; so does a recovery code (a lost phone).
 		f.s.Clock.Add(30 * time.Second)
 		now = f.s.Clock.Now()
@@ -297,11 +306,15 @@ func TestTwoStep(t *testing.T) {
 		}
 		secret = a.Secret
 
-		// Reset: the next sign-in enrols again.
+		// Reset: the next sign-in enrols again. A person with no
+		// authenticator has nothing to reset, and is not told otherwise.
 		if _, err := f.svc.Reset(ctx, testutil.System, "CAMILLE@pc.example"); err != nil {
 			t.Fatal(err)
 		}
 		last("two-step sign-in reset")
+		if _, err := f.svc.Reset(ctx, testutil.System, member.Email); !errs.Is(err, errs.Conflict) || len(f.notices(t, member.Email)) != 0 {
+			t.Errorf("reset of a person with no authenticator: %v, %d notices", err, len(f.notices(t, member.Email)))
+		}
 		if _, c, err := f.svc.Begin(ctx, sec, "/"); err != nil || !c.Enrolling() || c.Secret == secret {
 			t.Errorf("after reset: %v %+v", err, c)
 		}
@@ -381,5 +394,41 @@ func TestTwoStepCodesRaceOnce(t *testing.T) {
 			}
 		}
 		t.Log("10 racing uses of one TOTP code and 10 of one recovery code: 1 success each")
+	})
+}
+
+// With the mail server down, every step works as before: the notices are
+// logged as not sent, and nothing else changes.
+func TestTwoStepMailDown(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close() // nothing listens there now: the connection is refused
+		var logs testutil.LogBuffer
+		logger := slog.New(slog.NewTextHandler(&logs, nil))
+		f := newFixtureWith(db, 100, mail.NewSMTP(mail.SMTPOptions{Host: "127.0.0.1", Port: port, TLS: "none",
+			From: "pctracker <no-reply@pct.example>", Timeout: 2 * time.Second}), logger)
+		sec := f.user(t, "sec@pc.example", user.Secretariat)
+		secret, rc := f.enrol(t, sec) // fails the test unless enrolment succeeds
+		token, _, _ := f.svc.Begin(ctx, sec, "/")
+		if _, err := f.svc.Complete(ctx, token, "12345", "192.0.2.1"); !errs.Is(err, errs.Unauthorized) || errs.FieldsOf(err)["code"] == "" {
+			t.Errorf("wrong code with the mail down: %v", err)
+		}
+		if res, err := f.svc.Complete(ctx, token, rc[0], "192.0.2.1"); err != nil || !res.UsedRecovery {
+			t.Errorf("recovery code with the mail down: %v", err)
+		}
+		if _, err := f.svc.RenewRecoveryCodes(ctx, sec.Actor(), code(t, secret, f.s.Clock.Now()), "192.0.2.1"); err != nil {
+			t.Errorf("renewal with the mail down: %v", err)
+		}
+		if _, err := f.svc.Reset(ctx, testutil.System, sec.Email); err != nil {
+			t.Errorf("reset with the mail down: %v", err)
+		}
+		if n := strings.Count(logs.String(), "security notice not sent"); n != 5 {
+			t.Errorf("%d notices logged as not sent, want 5 (set-up, wrong code, recovery code, renewal, reset):\n%s", n, logs.String())
+		}
 	})
 }
