@@ -254,11 +254,12 @@ type Result struct {
 	CodesLeft     int      // recovery codes left, after one was spent
 }
 
-// errWrongCode is the answer to a code that is not right now.
+// errNotSetUp answers a change to an authenticator the person does not have.
 func errNotSetUp() error {
 	return errs.E(errs.Conflict, "two-step sign-in is not set up for this account")
 }
 
+// errWrongCode is the answer to a code that is not right now.
 func errWrongCode() error {
 	return errs.Field(errs.Unauthorized, "code", "this code is not right; enter the code your app shows now")
 }

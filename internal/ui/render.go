@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/user"
@@ -179,6 +181,14 @@ func send(c echo.Context, status int, lang string, page []byte) error {
 // a secret must not outlive the answer that shows it.
 func noStore(c echo.Context) {
 	c.Response().Header().Set("Cache-Control", "no-store")
+}
+
+// retryAfter tells a throttled client how long to wait, in whole seconds
+// rounded up, and returns the wait.
+func retryAfter(c echo.Context, err error) time.Duration {
+	wait := errs.RetryAfterOf(err)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	return wait
 }
 
 // langOf returns the language chosen for this request by the middleware.

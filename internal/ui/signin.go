@@ -3,7 +3,6 @@ package ui
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -46,9 +45,8 @@ func (h *Handler) signIn(c echo.Context) error {
 		case errs.Unauthorized:
 			v.ErrKey, status = "signin_wrong", http.StatusUnauthorized
 		case errs.TooMany:
-			wait := errs.RetryAfterOf(err)
+			wait := retryAfter(c, err)
 			v.ErrKey, v.Waiting, status = "signin_throttled", int(wait.Minutes())+1, http.StatusTooManyRequests
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		case errs.Invalid:
 			v.ErrKey = "signin_missing"
 		default:

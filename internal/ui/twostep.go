@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -108,8 +107,7 @@ func (h *Handler) checkCode(c echo.Context) error {
 	case errs.Is(err, errs.Invalid):
 		return h.renderCode(c, http.StatusUnprocessableEntity, "code_missing")
 	case errs.Is(err, errs.TooMany):
-		wait := errs.RetryAfterOf(err)
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		retryAfter(c, err)
 		return h.renderCode(c, http.StatusTooManyRequests, "code_throttled")
 	default:
 		return err
@@ -161,7 +159,7 @@ func (h *Handler) renewRecoveryCodes(c echo.Context) error {
 	case errs.Is(err, errs.Unauthorized):
 		return h.renderAccount(c, by, http.StatusUnprocessableEntity, accountView{CodeError: "code_wrong"})
 	case errs.Is(err, errs.TooMany):
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(errs.RetryAfterOf(err).Seconds())+1))
+		retryAfter(c, err)
 		return h.renderAccount(c, by, http.StatusTooManyRequests, accountView{CodeError: "code_throttled"})
 	}
 	return err
