@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -76,13 +77,14 @@ type Store interface {
 type Service struct {
 	store   Store
 	mail    mail.Sender
+	logger  *slog.Logger
 	now     func() time.Time
 	baseURL string
 }
 
 // NewService builds the service; links point at baseURL.
-func NewService(store Store, sender mail.Sender, now func() time.Time, baseURL string) *Service {
-	return &Service{store: store, mail: sender, now: now, baseURL: strings.TrimRight(baseURL, "/")}
+func NewService(store Store, sender mail.Sender, logger *slog.Logger, now func() time.Time, baseURL string) *Service {
+	return &Service{store: store, mail: sender, logger: logger, now: now, baseURL: strings.TrimRight(baseURL, "/")}
 }
 
 // MayInvite checks that by may invite anyone at all: the secretariat and
@@ -302,7 +304,43 @@ func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password s
 		}
 		return s.store.AppendAudit(ctx, audit.New(u.ID, u.Email, "user."+string(p)+".password", "user", u.ID, nil, now))
 	})
+	if err == nil && p == Reset {
+		s.noticePasswordChanged(ctx, u, now)
+	}
 	return u, err
+}
+
+// noticePasswordChanged tells the person that their password was reset:
+// should someone else have read the link, the owner learns it at once.
+// The password is changed already: a mail that cannot be sent is logged.
+func (s *Service) noticePasswordChanged(ctx context.Context, u user.User, at time.Time) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	when := at.UTC().Format("2006-01-02 15:04 UTC")
+	text := fmt.Sprintf(`Hello %[1]s,
+
+Your pctracker password was changed with a reset link:
+  %[2]s.
+Every session of your account was signed out.
+
+If it was not you, ask for a new link at once and tell the secretariat:
+%[3]s/reset
+
+--
+
+Bonjour %[1]s,
+
+Votre mot de passe pctracker a été changé avec un lien de réinitialisation :
+  %[2]s.
+Toutes les sessions de votre compte ont été fermées.
+
+Si ce n'était pas vous, demandez un nouveau lien sans attendre et prévenez
+le secrétariat :
+%[3]s/reset
+`, u.Name, when, s.baseURL)
+	if err := s.mail.Send(ctx, mail.Message{To: u.Email, Subject: "pctracker: your password was changed / votre mot de passe a été changé", Text: text}); err != nil {
+		s.logger.Error("security notice not sent", "user_id", u.ID, "notice", "password changed", "error", err)
+	}
 }
 
 // RequestReset mails a reset link to the account of email, if there is an

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,7 +43,8 @@ func TestInviteAndReset(t *testing.T) {
 		s := testutil.NewServices(db)
 		ctx := context.Background()
 		dir := t.TempDir()
-		svc := account.NewService(db, mail.NewFiles(dir, "pctracker <no-reply@pct.example>", slog.New(slog.NewTextHandler(io.Discard, nil))),
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		svc := account.NewService(db, mail.NewFiles(dir, "pctracker <no-reply@pct.example>", logger), logger,
 			s.Clock.Now, "https://pct.example/")
 		org, other := s.Stakeholder(t, stakeholder.Company), s.Stakeholder(t, stakeholder.Company)
 		focalU, _ := s.Users.Create(ctx, testutil.System, user.Input{Email: "focal@org.example", Name: "F", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.FocalPoint, Password: pw})
@@ -119,6 +121,11 @@ func TestInviteAndReset(t *testing.T) {
 		}
 		if _, err := sessions.Resume(ctx, live); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("sessions survive a reset: %v", err)
+		}
+		// The owner is told, in case someone else read the link.
+		if m := testutil.Mails(t, dir, "new@org.example"); !strings.HasPrefix(m[len(m)-1].Subject, "pctracker: your password was changed") ||
+			!strings.Contains(m[len(m)-1].Text, "https://pct.example/reset") {
+			t.Errorf("no notice of the changed password: %+v", m[len(m)-1])
 		}
 		// A reset link lasts an hour.
 		s.Clock.Add(2 * time.Hour)

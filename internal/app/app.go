@@ -70,7 +70,7 @@ type services struct {
 
 func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender mail.Sender, logger *slog.Logger) *services {
 	svc := &services{db: db, now: now,
-		accounts:        account.NewService(db, sender, now, cfg.BaseURL),
+		accounts:        account.NewService(db, sender, logger, now, cfg.BaseURL),
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
 		users:           user.NewService(db, now),
