@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -302,6 +304,20 @@ func TestHeadAnsweredAsGet(t *testing.T) {
 		if res.StatusCode != want.status || !strings.HasPrefix(res.Header.Get("Content-Type"), want.ctype) || len(body) != 0 ||
 			res.Header.Get("Content-Security-Policy") == "" {
 			t.Errorf("HEAD %s: %d %q, %d bytes of body", path, res.StatusCode, res.Header.Get("Content-Type"), len(body))
+		}
+		// On the wire: nothing after the header. A client reads no body
+		// for HEAD, so any byte there would be taken for the next answer
+		// on a kept-alive connection.
+		conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "HEAD %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path)
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		raw, _ := io.ReadAll(conn)
+		conn.Close()
+		if _, after, found := strings.Cut(string(raw), "\r\n\r\n"); !found || after != "" {
+			t.Errorf("HEAD %s: %d bytes after the header on the wire: %.80q", path, len(after), after)
 		}
 	}
 	if !strings.Contains(logs.String(), "method=HEAD path=/ ") {

@@ -83,14 +83,28 @@ func New(d Deps) (*Server, error) {
 	// Before routing: a client may not choose the id under which its
 	// request is logged (echo would otherwise reuse an incoming
 	// X-Request-Id); and HEAD, which echo routes nowhere but monitors and
-	// link checkers send, is answered as GET, whose body net/http drops
-	// for a HEAD request.
+	// link checkers send, is routed as GET.
 	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			c.Request().Header.Del(echo.HeaderXRequestID)
 			if c.Request().Method == http.MethodHead {
 				c.Request().Method = http.MethodGet
 				c.Set(headKey, true)
+			}
+			return next(c)
+		}
+	})
+	// Once routed, the handlers get a copy of the request that says GET,
+	// and the request net/http holds says HEAD again, so that net/http
+	// drops the body. Left as GET, the body would go on the wire after the
+	// header, and a kept-alive connection would read it as its next answer.
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if head, _ := c.Get(headKey).(bool); head {
+				r := c.Request()
+				asGet := r.WithContext(r.Context())
+				r.Method = http.MethodHead
+				c.SetRequest(asGet)
 			}
 			return next(c)
 		}
