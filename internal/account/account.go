@@ -314,33 +314,22 @@ func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password s
 // should someone else have read the link, the owner learns it at once.
 // The password is changed already: a mail that cannot be sent is logged.
 func (s *Service) noticePasswordChanged(ctx context.Context, u user.User, at time.Time) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
 	when := at.UTC().Format("2006-01-02 15:04 UTC")
-	text := fmt.Sprintf(`Hello %[1]s,
-
-Your pctracker password was changed with a reset link:
-  %[2]s.
+	en := fmt.Sprintf(`Your pctracker password was changed with a reset link:
+  %[1]s.
 Every session of your account was signed out.
 
 If it was not you, ask for a new link at once and tell the secretariat:
-%[3]s/reset
-
---
-
-Bonjour %[1]s,
-
-Votre mot de passe pctracker a été changé avec un lien de réinitialisation :
-  %[2]s.
+%[2]s/reset`, when, s.baseURL)
+	fr := fmt.Sprintf(`Votre mot de passe pctracker a été changé avec un lien de réinitialisation :
+  %[1]s.
 Toutes les sessions de votre compte ont été fermées.
 
 Si ce n'était pas vous, demandez un nouveau lien sans attendre et prévenez
 le secrétariat :
-%[3]s/reset
-`, u.Name, when, s.baseURL)
-	if err := s.mail.Send(ctx, mail.Message{To: u.Email, Subject: "pctracker: your password was changed / votre mot de passe a été changé", Text: text}); err != nil {
-		s.logger.Error("security notice not sent", "user_id", u.ID, "notice", "password changed", "error", err)
-	}
+%[2]s/reset`, when, s.baseURL)
+	mail.Notify(ctx, s.mail, s.logger, u.ID, mail.Message{To: u.Email,
+		Subject: "pctracker: your password was changed / votre mot de passe a été changé", Text: mail.Bilingual(u.Name, en, fr)})
 }
 
 // RequestReset mails a reset link to the account of email, if there is an

@@ -29,19 +29,9 @@ func TestConcurrentPatchesOfOneDraft(t *testing.T) {
 		}
 		before := len(decode[history](t, sc.member.do("GET", path+"/history", "")).Versions)
 
-		results := make([]response, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range results {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				results[i] = sc.member.do("PATCH", path, fmt.Sprintf(`{"version": %d, "title": "Concurrent title %d"}`, a.Version, i))
-			}()
-		}
-		close(start)
-		wg.Wait()
+		results := atOnce(n, func(i int) response {
+			return sc.member.do("PATCH", path, fmt.Sprintf(`{"version": %d, "title": "Concurrent title %d"}`, a.Version, i))
+		})
 
 		succeeded, conflicts, winner := 0, 0, ""
 		others := map[int]int{}
@@ -102,19 +92,9 @@ func TestConcurrentIdempotentCreates(t *testing.T) {
 		}
 		before := count()
 
-		results := make([]response, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range results {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				results[i] = sc.member.do("POST", "/api/v1/actions", newActionBody, "Idempotency-Key", "concurrent-create")
-			}()
-		}
-		close(start)
-		wg.Wait()
+		results := atOnce(n, func(int) response {
+			return sc.member.do("POST", "/api/v1/actions", newActionBody, "Idempotency-Key", "concurrent-create")
+		})
 
 		created, replayed, running := 0, 0, 0
 		ids := map[int64]bool{}
@@ -157,4 +137,23 @@ func TestConcurrentIdempotentCreates(t *testing.T) {
 			t.Errorf("after the retries, %d actions added", added)
 		}
 	})
+}
+
+// atOnce runs n requests released together, and returns their answers in
+// order.
+func atOnce(n int, request func(i int) response) []response {
+	results := make([]response, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i] = request(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return results
 }

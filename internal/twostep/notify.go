@@ -18,21 +18,9 @@ type notice struct {
 	en, fr  string
 }
 
-// mailTimeout bounds a notice's sending. It is sent on the request that
-// caused it, after its change is committed, rather than in the background,
-// so that a shutdown cannot lose it; the request waits this long at most
-// for a mail server that does not answer (one that is down refuses at once).
-const mailTimeout = 5 * time.Second
-
-// notify sends n to u. The change is already committed: a mail that
-// cannot be sent is logged, and never turns a sign-in into a failure.
+// notify sends n to u once its change is committed (see mail.Notify).
 func (s *Service) notify(ctx context.Context, u user.User, n notice) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mailTimeout)
-	defer cancel()
-	text := fmt.Sprintf("Hello %[1]s,\n\n%[2]s\n\n--\n\nBonjour %[1]s,\n\n%[3]s\n", u.Name, n.en, n.fr)
-	if err := s.mail.Send(ctx, mail.Message{To: u.Email, Subject: "pctracker: " + n.subject, Text: text}); err != nil {
-		s.logger.Error("security notice not sent", "user_id", u.ID, "notice", n.subject, "error", err)
-	}
+	mail.Notify(ctx, s.mail, s.logger, u.ID, mail.Message{To: u.Email, Subject: "pctracker: " + n.subject, Text: mail.Bilingual(u.Name, n.en, n.fr)})
 }
 
 // when says when and from where, the same way in both languages.
