@@ -118,20 +118,33 @@ func PostgresAdminURL() string {
 }
 
 var (
-	pgOnce     sync.Once
+	pgMu       sync.Mutex
+	pgReady    bool
 	pgErr      error
 	pgTemplate string
 	pgCounter  atomic.Int64
 )
 
+// template returns the migrated template database, building it once; with
+// rebuild, again, because it was found gone.
+func template(rebuild bool) (string, error) {
+	pgMu.Lock()
+	defer pgMu.Unlock()
+	if !pgReady || rebuild {
+		pgTemplate, pgErr = prepareTemplate()
+		pgReady = true
+	}
+	return pgTemplate, pgErr
+}
+
 func newPostgres(t testing.TB, migrated bool) string {
 	t.Helper()
-	pgOnce.Do(func() { pgTemplate, pgErr = prepareTemplate() })
-	if pgErr != nil {
+	tmpl, terr := template(false)
+	if terr != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is required under CI: %v", pgErr)
+			t.Fatalf("PostgreSQL is required under CI: %v", terr)
 		}
-		t.Skipf("PostgreSQL not available (%v); set PCT_TEST_DATABASE_URL or run make test", pgErr)
+		t.Skipf("PostgreSQL not available (%v); set PCT_TEST_DATABASE_URL or run make test", terr)
 	}
 	admin, err := sql.Open("pgx", PostgresAdminURL())
 	if err != nil {
@@ -139,11 +152,20 @@ func newPostgres(t testing.TB, migrated bool) string {
 	}
 	defer admin.Close()
 	name := fmt.Sprintf("pct_test_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6, pgCounter.Add(1))
-	stmt := fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, pgTemplate)
+	stmt := fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, tmpl)
 	if !migrated {
 		stmt = fmt.Sprintf("CREATE DATABASE %s TEMPLATE template0", name)
 	}
-	if err := retry(func() error { _, err := admin.Exec(stmt); return err }); err != nil {
+	err = retry(func() error { _, err := admin.Exec(stmt); return err })
+	if err != nil && migrated && strings.Contains(err.Error(), "does not exist") {
+		// Another checkout, with other migrations, cleared the templates
+		// it found stale, this one's among them: build it again.
+		if tmpl, err = template(true); err == nil {
+			stmt = fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, tmpl)
+			err = retry(func() error { _, err := admin.Exec(stmt); return err })
+		}
+	}
+	if err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -205,15 +227,22 @@ func prepareTemplate() (string, error) {
 	if exists {
 		return name, nil
 	}
-	// Templates of older migration sets are of no further use.
-	rows, err := conn.QueryContext(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'pct_tmpl_%'")
+	// Templates of other migration sets are dropped once a week old: one
+	// may still serve another checkout's tests (a branch with other
+	// migrations) running on the same server.
+	rows, err := conn.QueryContext(ctx, `SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '')
+		FROM pg_database WHERE datname LIKE 'pct_tmpl_%'`)
 	if err != nil {
 		return "", err
 	}
 	var old []string
 	for rows.Next() {
-		var n string
-		if rows.Scan(&n) == nil {
+		var n, comment string
+		if rows.Scan(&n, &comment) != nil {
+			continue
+		}
+		built, err := time.Parse(time.RFC3339, strings.TrimPrefix(comment, templateComment))
+		if err != nil || time.Since(built) > 7*24*time.Hour || strings.HasSuffix(n, "_building") {
 			old = append(old, n)
 		}
 	}
@@ -242,8 +271,14 @@ func prepareTemplate() (string, error) {
 	if _, err := conn.ExecContext(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
 		return "", err
 	}
+	if _, err := conn.ExecContext(ctx, "COMMENT ON DATABASE "+name+" IS '"+templateComment+time.Now().UTC().Format(time.RFC3339)+"'"); err != nil {
+		return "", err
+	}
 	return name, nil
 }
+
+// templateComment starts the comment that dates a template.
+const templateComment = "pctracker test template, built "
 
 func migrationsHash() (string, error) {
 	fsys, err := migrations.FS("postgres")
