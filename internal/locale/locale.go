@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -77,4 +79,38 @@ func (c *Catalogue) Translator(lang string) Translate {
 		}
 		return s
 	}
+}
+
+var months = map[string][12]string{
+	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+}
+
+// Date writes a day the way each language does: "1 October 2026",
+// "1er octobre 2026".
+func Date(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	m, ok := months[lang]
+	if !ok {
+		m = months["en"]
+	}
+	day := strconv.Itoa(t.Day())
+	if lang == "fr" && t.Day() == 1 {
+		day = "1er"
+	}
+	return fmt.Sprintf("%s %s %d", day, m[t.Month()-1], t.Year())
+}
+
+// DateTime adds the UTC time of day.
+func DateTime(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	sep := " at "
+	if lang == "fr" {
+		sep = " à "
+	}
+	return Date(lang, t) + sep + t.UTC().Format("15:04") + " UTC"
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,41 +8,16 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/locale"
 )
 
-var months = map[string][12]string{
-	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
-	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
-}
-
 // formatDate writes a day the way each language does: "1 October 2026",
-// "1 octobre 2026".
-func formatDate(lang string, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	m, ok := months[lang]
-	if !ok {
-		m = months["en"]
-	}
-	day := strconv.Itoa(t.Day())
-	if lang == "fr" && t.Day() == 1 {
-		day = "1er"
-	}
-	return fmt.Sprintf("%s %s %d", day, m[t.Month()-1], t.Year())
-}
+// "1er octobre 2026"; mail and pages write dates alike.
+func formatDate(lang string, t time.Time) string { return locale.Date(lang, t) }
 
 // formatDateTime adds the UTC time of day.
-func formatDateTime(lang string, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	sep := " at "
-	if lang == "fr" {
-		sep = " à "
-	}
-	return formatDate(lang, t) + sep + t.UTC().Format("15:04") + " UTC"
-}
+func formatDateTime(lang string, t time.Time) string { return locale.DateTime(lang, t) }
 
 // The flash message of the next page, after a redirect (post, redirect,
 // get). The cookie holds a catalogue key and a count, never user text.
