@@ -156,6 +156,17 @@ func choose[T ~string](got T, allowed []T) string {
 	return fmt.Sprintf("%q is not one of %s", got, strings.Join(names, ", "))
 }
 
+// Unchanged reports whether a says what since says: the same title, text,
+// recommendations, stage, measure, scope, dates, visibility and evidence.
+// A carried action that says what its origin said is unchanged since that
+// cycle.
+func (a Action) Unchanged(since Action) bool {
+	day := func(x, y *time.Time) bool { return (x == nil) == (y == nil) && (x == nil || x.Equal(*y)) }
+	return a.Title == since.Title && a.Description == since.Description && slices.Equal(a.Recommendations, since.Recommendations) &&
+		a.Stage == since.Stage && a.MeasureType == since.MeasureType && a.Scope == since.Scope && a.Visibility == since.Visibility &&
+		day(a.StartDate, since.StartDate) && day(a.EndDate, since.EndDate) && slices.Equal(a.Evidence, since.Evidence)
+}
+
 // Filter narrows a listing of actions.
 type Filter struct {
 	CycleID        int64
@@ -195,7 +206,10 @@ type Version struct {
 type Decision string
 
 const (
-	DecisionSubmitted        Decision = "submitted"
+	DecisionSubmitted Decision = "submitted"
+	// DecisionReconfirmed submits a draft carried from an earlier cycle as
+	// it was: the organisation says nothing changed.
+	DecisionReconfirmed      Decision = "reconfirmed"
 	DecisionAccepted         Decision = "accepted"
 	DecisionChangesRequested Decision = "changes_requested"
 	DecisionWithdrawn        Decision = "withdrawn"
@@ -213,7 +227,8 @@ type ReviewEvent struct {
 	At         time.Time
 }
 
-// transitions lists the allowed workflow moves and the decision each records.
+// transitions lists the allowed workflow moves and the decision each
+// records (a carried draft submitted unchanged records "reconfirmed").
 var transitions = map[State]map[State]Decision{
 	Draft:            {Submitted: DecisionSubmitted, Withdrawn: DecisionWithdrawn},
 	ChangesRequested: {Submitted: DecisionSubmitted, Withdrawn: DecisionWithdrawn},

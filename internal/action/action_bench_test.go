@@ -131,7 +131,7 @@ func BenchmarkPublicList(b *testing.B) {
 	testutil.ForEachDBBench(b, func(b *testing.B, db *store.DB) {
 		ctx := context.Background()
 		testutil.Generate(b, db, store.GenerateOptions{Organisations: 1200, Cycles: 1, ActionsPerCycle: 10000, Seed: 1, Now: now})
-		actions := action.NewService(db, func() time.Time { return now })
+		actions := action.NewService(db, func() time.Time { return now }, nil)
 		for _, bc := range []struct {
 			name   string
 			filter action.Filter

@@ -141,7 +141,11 @@ func TestSubmissionWindowAndWithdraw(t *testing.T) {
 		if err := s.Actions.Delete(ctx, p.member, a.ID); !errs.Is(err, errs.Conflict) {
 			t.Errorf("deleting a submitted action: %v", err)
 		}
-		w, err := s.Actions.Move(ctx, p.member, a.ID, sub.Version, action.Withdrawn, "")
+		// Only the focal point withdraws what was sent to the secretariat.
+		if _, err := s.Actions.Move(ctx, p.member, a.ID, sub.Version, action.Withdrawn, ""); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("a member withdraws: %v", err)
+		}
+		w, err := s.Actions.Move(ctx, p.focal, a.ID, sub.Version, action.Withdrawn, "")
 		if err != nil || w.State != action.Withdrawn {
 			t.Fatalf("withdraw: %v", err)
 		}
@@ -158,13 +162,13 @@ func TestSubmissionWindowAndWithdraw(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Actions.Move(ctx, p.otherFocal, other2.ID, 0, action.Submitted, ""); err != nil {
+		if _, err := s.Actions.Move(ctx, p.otherFocal, other2.ID, 0, action.Submitted, "Linked now."); err != nil {
 			t.Errorf("resubmitting after changes were requested: %v", err)
 		}
 		// Past the report date, even that is over.
 		s.Clock.Set(time.Date(2026, 10, 22, 9, 0, 0, 0, time.UTC))
 		back, _ := s.Actions.Move(ctx, p.secretariat, other2.ID, 0, action.ChangesRequested, "One more thing.")
-		if _, err := s.Actions.Move(ctx, p.otherFocal, back.ID, 0, action.Submitted, ""); !errs.Is(err, errs.Conflict) {
+		if _, err := s.Actions.Move(ctx, p.otherFocal, back.ID, 0, action.Submitted, "Done."); !errs.Is(err, errs.Conflict) || errs.FieldsOf(err)["cycle"] == "" {
 			t.Errorf("resubmitting after the report date: %v", err)
 		}
 

@@ -82,8 +82,12 @@ func (s *Service) Review(ctx context.Context, by user.Actor, id int64, version i
 				comment = note
 			}
 		}
-		a, err = s.move(ctx, by, a, version, to, comment)
-		return err
+		step, err := s.move(ctx, by, a, version, to, comment)
+		if err != nil {
+			return err
+		}
+		a = step.Action
+		return s.told(ctx, by, step)
 	})
 	return a, err
 }

@@ -37,17 +37,42 @@ type Store interface {
 	ReviewEvents(ctx context.Context, actionID int64) ([]ReviewEvent, error)
 }
 
+// Step is one workflow step just taken: the action as it now stands, and
+// the review event that recorded it.
+type Step struct {
+	Action Action
+	Event  ReviewEvent
+}
+
+// Notifier is told of the steps a decision took, inside the decision's
+// transaction, so that what it writes to tell the people concerned (an
+// outbox row) commits with the decision or not at all: nobody is told of
+// a step that did not happen, nor left untold of one that did.
+type Notifier interface {
+	Decided(ctx context.Context, by user.Actor, steps []Step) error
+}
+
 // Service records actions and moves them through the workflow. Every change
 // writes the action, a full version snapshot and an audit entry in one
 // transaction. Who may do what is decided in policy.go.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store  Store
+	now    func() time.Time
+	notify Notifier
 }
 
-// NewService builds the service.
-func NewService(store Store, now func() time.Time) *Service {
-	return &Service{store: store, now: now}
+// NewService builds the service; notify may be nil, when nobody is to be
+// told (tests of the workflow alone, the demo's generator).
+func NewService(store Store, now func() time.Time, notify Notifier) *Service {
+	return &Service{store: store, now: now, notify: notify}
+}
+
+// told passes the steps of a decision to the notifier, in its transaction.
+func (s *Service) told(ctx context.Context, by user.Actor, steps ...Step) error {
+	if s.notify == nil || len(steps) == 0 {
+		return nil
+	}
+	return s.notify.Decided(ctx, by, steps)
 }
 
 // CreateIn stores a new draft of the caller's organisation in the cycle of
@@ -212,12 +237,15 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 		if err := mayWrite(by, a.StakeholderID); err != nil {
 			return err
 		}
-		if a.Version != version {
-			return staleError(a.Version)
-		}
+		// The state first: an action that left the drafts meanwhile cannot
+		// be saved whatever version was read, and saying "stale" would
+		// invite a second try.
 		if !a.State.Editable() {
 			return &errs.Error{Kind: errs.Conflict, Message: fmt.Sprintf("an action that is %s cannot be edited", a.State),
 				Fields: map[string]string{"state": "only drafts and actions sent back for changes can be edited"}}
+		}
+		if a.Version != version {
+			return staleError(a.Version)
 		}
 		in := a.input()
 		change(&in)
@@ -246,8 +274,8 @@ func (s *Service) Delete(ctx context.Context, by user.Actor, id int64) error {
 		if err := mayWrite(by, a.StakeholderID); err != nil {
 			return err
 		}
-		if a.State != Draft || a.SubmittedAt != nil {
-			return errs.Field(errs.Conflict, "state", "only drafts that were never submitted can be deleted; withdraw it instead")
+		if err := deletable(a); err != nil {
+			return err
 		}
 		if err := s.store.DeleteAction(ctx, a.ID); err != nil {
 			return err
@@ -258,8 +286,10 @@ func (s *Service) Delete(ctx context.Context, by user.Actor, id int64) error {
 }
 
 // Move takes an action read at version (0: whatever is current) to another
-// workflow state and records the decision, with an optional comment. Requesting changes needs a comment
-// the organisation can act on.
+// workflow state and records the decision, with an optional comment.
+// Requesting changes needs a comment the organisation can act on; sending
+// back unchanged an action the secretariat returned needs a comment too: the
+// organisation's reply to the request.
 func (s *Service) Move(ctx context.Context, by user.Actor, id int64, version int, to State, comment string) (Action, error) {
 	comment = strings.TrimSpace(comment)
 	if !to.Valid() {
@@ -278,30 +308,50 @@ func (s *Service) Move(ctx context.Context, by user.Actor, id int64, version int
 		if a, err = s.readable(ctx, by, id); err != nil {
 			return err
 		}
-		a, err = s.move(ctx, by, a, version, to, comment)
-		return err
+		step, err := s.move(ctx, by, a, version, to, comment)
+		if err != nil {
+			return err
+		}
+		a = step.Action
+		return s.told(ctx, by, step)
 	})
 	return a, err
 }
 
-// move does Move's work inside its transaction.
-func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int, to State, comment string) (Action, error) {
+// move does Move's work inside its transaction, and returns the step for
+// the caller to pass on, alone or with others of one decision.
+func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int, to State, comment string) (Step, error) {
 	if err := mayMove(by, a, to); err != nil {
-		return a, err
+		return Step{Action: a}, err
 	}
 	if version == 0 {
 		version = a.Version // the caller did not say which version it read
 	}
 	if a.Version != version {
-		return a, staleError(a.Version)
+		return Step{Action: a}, staleError(a.Version)
 	}
 	decision, err := Transition(a.State, to)
 	if err != nil {
-		return a, err
+		return Step{Action: a}, err
+	}
+	if to == Draft {
+		c, err := s.store.CycleByID(ctx, a.CycleID)
+		if err != nil {
+			return Step{Action: a}, err
+		}
+		if err := s.notClosed(ctx, by, c, a.StakeholderID); err != nil {
+			return Step{Action: a}, err
+		}
 	}
 	if to == Submitted {
 		if err := s.submissionOpen(ctx, by, a); err != nil {
-			return a, err
+			return Step{Action: a}, err
+		}
+		if err := s.answered(ctx, a, comment); err != nil {
+			return Step{Action: a}, err
+		}
+		if unchangedCarry(a) {
+			decision = DecisionReconfirmed
 		}
 	}
 	now := s.now().UTC()
@@ -315,18 +365,40 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 		a.AcceptedAt = nil
 	}
 	if err := s.store.UpdateAction(ctx, &a, version); err != nil {
-		return a, err
+		return Step{Action: a}, err
 	}
 	ev := ReviewEvent{ActionID: a.ID, Version: a.Version, Decision: decision, Comment: comment, ReviewerID: by.UserID, At: now}
 	if err := s.store.AddReviewEvent(ctx, &ev); err != nil {
-		return a, err
+		return Step{Action: a}, err
 	}
-	return a, s.record(ctx, by, a, "action."+string(decision), map[string]any{"comment": comment})
+	return Step{Action: a, Event: ev}, s.record(ctx, by, a, "action."+string(decision), map[string]any{"comment": comment})
 }
 
-// SubmitAll submits every draft and every action sent back for changes of
-// the caller's organisation in the cycle of year, in one transaction: all
-// are submitted, or none.
+// answered refuses to send back, unchanged and without a word, an action
+// the secretariat returned with a request: that would ignore the request.
+// The organisation edits the action, or replies (it may disagree).
+func (s *Service) answered(ctx context.Context, a Action, reply string) error {
+	if a.State != ChangesRequested || reply != "" {
+		return nil
+	}
+	events, err := s.store.ReviewEvents(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	req, unchanged := unansweredRequest(a, events)
+	if !unchanged {
+		return nil
+	}
+	return &errs.Error{Kind: errs.Conflict,
+		Message: fmt.Sprintf("the secretariat asked for changes on %s (%q): edit the action, or reply to the request, before submitting it again",
+			req.At.Format("2 January 2006"), req.Comment),
+		Fields: map[string]string{"comment": "reply to the secretariat's request, or edit the action first"}}
+}
+
+// SubmitAll submits every draft of the caller's organisation in the cycle
+// of year, in one transaction: all are submitted, or none. Actions sent
+// back for changes are not among them: each is resubmitted on its own,
+// after an edit or with a reply to the secretariat's request.
 func (s *Service) SubmitAll(ctx context.Context, by user.Actor, year int) ([]Action, error) {
 	if !by.IsFocalPoint() {
 		return nil, errs.E(errs.Forbidden, "only the organisation's focal point submits actions to the secretariat")
@@ -338,23 +410,23 @@ func (s *Service) SubmitAll(ctx context.Context, by user.Actor, year int) ([]Act
 	var out []Action
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
 		out = nil
-		for _, st := range []State{Draft, ChangesRequested} {
-			list, total, err := s.store.Actions(ctx, Filter{CycleID: c.ID, StakeholderID: by.StakeholderID, State: st, Limit: maxBatch})
-			if err != nil {
-				return err
-			}
-			if total > len(list) {
-				return errs.E(errs.Invalid, "more than %d actions to submit at once; submit them in parts", maxBatch)
-			}
-			for _, a := range list {
-				moved, err := s.move(ctx, by, a, a.Version, Submitted, "")
-				if err != nil {
-					return errs.Prefix(err, "%q", a.Title)
-				}
-				out = append(out, moved)
-			}
+		list, total, err := s.store.Actions(ctx, Filter{CycleID: c.ID, StakeholderID: by.StakeholderID, State: Draft, Limit: maxBatch})
+		if err != nil {
+			return err
 		}
-		return nil
+		if total > len(list) {
+			return errs.E(errs.Invalid, "more than %d actions to submit at once; submit them in parts", maxBatch)
+		}
+		steps := make([]Step, 0, len(list))
+		for _, a := range list {
+			step, err := s.move(ctx, by, a, a.Version, Submitted, "")
+			if err != nil {
+				return errs.Prefix(err, "%q", a.Title)
+			}
+			out = append(out, step.Action)
+			steps = append(steps, step)
+		}
+		return s.told(ctx, by, steps...)
 	})
 	return out, err
 }

@@ -124,7 +124,7 @@ func TestInvalidInputWritesNothing(t *testing.T) {
 		// The last write of a save fails (the audit entry): the action, its
 		// recommendations, evidence and version written before it are
 		// rolled back with it.
-		failing := action.NewService(failAudit{db}, s.Clock.Now)
+		failing := action.NewService(failAudit{db}, s.Clock.Now, nil)
 		if _, err := failing.Create(ctx, testutil.System, org.ID, c.ID, testutil.ActionInput()); err == nil {
 			t.Fatal("the failing audit write went unnoticed")
 		}
@@ -159,7 +159,8 @@ func TestWorkflow(t *testing.T) {
 			{action.Submitted, "", true},
 			{action.ChangesRequested, "", false}, // a comment is required
 			{action.ChangesRequested, "Add the decree's link.", true},
-			{action.Submitted, "", true},
+			{action.Submitted, "", false}, // unchanged, the request unanswered
+			{action.Submitted, "The decree is not public yet; the link follows in June.", true},
 			{action.Accepted, "", true},
 		}
 		v := a.Version
@@ -183,7 +184,8 @@ func TestWorkflow(t *testing.T) {
 			t.Errorf("an accepted action is not editable: %v", err)
 		}
 		_, ev, _ := s.Actions.History(ctx, testutil.System, a.ID)
-		if len(ev) != 4 || ev[1].Decision != action.DecisionChangesRequested || ev[1].Comment == "" {
+		if len(ev) != 4 || ev[1].Decision != action.DecisionChangesRequested || ev[1].Comment == "" ||
+			ev[2].Decision != action.DecisionSubmitted || ev[2].Comment == "" {
 			t.Errorf("review events: %+v", ev)
 		}
 		hist, _, _ := s.Actions.History(ctx, testutil.System, a.ID)

@@ -28,6 +28,7 @@ import (
 	"github.com/pctracker/pctracker/internal/mail"
 	"github.com/pctracker/pctracker/internal/markdown"
 	"github.com/pctracker/pctracker/internal/metrics"
+	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/pdf"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/reminder"
@@ -64,22 +65,24 @@ type services struct {
 	accounts        *account.Service
 	reports         *report.Service
 	reminders       *reminder.Service
+	notices         *notice.Service
 	dashboard       *dashboard.Service
 	now             func() time.Time
 }
 
 func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender mail.Sender, logger *slog.Logger) *services {
-	svc := &services{db: db, now: now,
+	notices := notice.NewService(db, now, cfg.BaseURL)
+	svc := &services{db: db, now: now, notices: notices,
 		accounts:        account.NewService(db, sender, logger, now, cfg.BaseURL),
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
 		users:           user.NewService(db, now),
 		cycles:          cycle.NewService(db, now),
-		actions:         action.NewService(db, now),
+		actions:         action.NewService(db, now, notices),
 		sessions:        session.NewService(db, now, cfg.Session.IdleTimeout, cfg.Session.AbsoluteTimeout),
 		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
-		reports: report.NewService(db, newReportRenderer(cfg), now),
+		reports: report.NewService(db, newReportRenderer(cfg), now, notices),
 	}
 	codes := signin.NewService(db, now, signin.Limits{AccountFailures: twostep.WrongCodesPerDay, AccountWindow: 24 * time.Hour,
 		IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow})
@@ -194,8 +197,9 @@ func newScheduler(cfg config.Config, db *store.DB, svc *services, m *metrics.Met
 		Schedule: jobs.Schedule{Report: jobs.Every{Period: sc.ReportPeriod, Offset: sc.ReportOffset},
 			Reminders:    jobs.Every{Period: sc.ReminderPeriod, Offset: sc.ReminderOffset},
 			Housekeeping: jobs.Every{Period: sc.HousekeepingPeriod, Offset: sc.HousekeepingOffset},
+			Digests:      jobs.Every{Period: sc.DigestPeriod, Offset: sc.DigestOffset},
 			Mail:         jobs.Every{Period: sc.MailPeriod}},
-		Work: jobs.Work{Housekeeper: db, Reports: svc.reports, Reminders: svc.reminders}}
+		Work: jobs.Work{Housekeeper: db, Reports: svc.reports, Reminders: svc.reminders, Notices: svc.notices}}
 	if e := db.NewElector(store.SchedulerLock, sc.LeaderPoll, logger, m.Leader); e != nil {
 		d.Elector = e
 	}

@@ -81,7 +81,14 @@ func runDemo(e env, args []string) error {
 	fmt.Fprintf(e.stdout, "Filling the demo database at %s ...\n", path)
 	clock := &demoClock{t: time.Now().UTC()}
 	start := time.Now()
-	summary, logins, err := fillDemo(e.ctx, newServices(db, clock.now, cfg, newMailer(cfg, logger), logger), clock, rand.New(rand.NewPCG(*seed, *seed^0x5eed)), time.Now().UTC())
+	// The demo's history happened before anyone could be told of it: it is
+	// written without notices, and its acceptances count as told.
+	fill := newServices(db, clock.now, cfg, newMailer(cfg, logger), logger)
+	fill.actions = action.NewService(db, clock.now, nil)
+	summary, logins, err := fillDemo(e.ctx, fill, clock, rand.New(rand.NewPCG(*seed, *seed^0x5eed)), time.Now().UTC())
+	if err == nil {
+		err = db.MarkAllNoticed(e.ctx, time.Now().UTC())
+	}
 	if err != nil {
 		ln.Close()
 		return err
@@ -327,7 +334,7 @@ func walk(ctx context.Context, svc *services, author, reviewer user.Actor, a act
 	case action.Accepted:
 		path = []step{submit, {action.Accepted, reviewer, ""}}
 	case action.Withdrawn:
-		path = []step{{action.Withdrawn, author, "Reported twice by mistake."}}
+		path = []step{submit, {action.Withdrawn, author, "Reported twice by mistake."}}
 	}
 	var err error
 	for _, st := range path {

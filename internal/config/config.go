@@ -48,6 +48,8 @@ type Scheduler struct {
 	ReminderDays       []int // days before the deadline
 	HousekeepingPeriod time.Duration
 	HousekeepingOffset time.Duration
+	DigestPeriod       time.Duration // the digest of accepted actions
+	DigestOffset       time.Duration
 	MailPeriod         time.Duration
 	MailRetry          time.Duration // first retry delay of a reminder the mail server refused
 	LeaderPoll         time.Duration // how often replicas campaign for the leadership (PostgreSQL)
@@ -151,6 +153,7 @@ func Default() Config {
 		Scheduler: Scheduler{Enabled: true, ReportPeriod: 24 * time.Hour, ReportOffset: 2 * time.Hour,
 			ReminderPeriod: 24 * time.Hour, ReminderOffset: 8 * time.Hour, ReminderDays: []int{30, 7, 1},
 			HousekeepingPeriod: 24 * time.Hour, HousekeepingOffset: 3*time.Hour + 17*time.Minute,
+			DigestPeriod: 24 * time.Hour, DigestOffset: 6 * time.Hour,
 			MailPeriod: time.Minute, MailRetry: time.Minute, LeaderPoll: 2 * time.Second},
 	}
 }
@@ -336,6 +339,14 @@ func fields() []field {
 			help: "when in each period (UTC) housekeeping runs",
 			get:  func(c *Config) string { return c.Scheduler.HousekeepingOffset.String() },
 			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.HousekeepingOffset })},
+		{key: "scheduler.digest_period", env: "PCT_SCHEDULER_DIGEST_PERIOD",
+			help: "how often organisations are mailed the digest of their accepted actions",
+			get:  func(c *Config) string { return c.Scheduler.DigestPeriod.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.DigestPeriod })},
+		{key: "scheduler.digest_offset", env: "PCT_SCHEDULER_DIGEST_OFFSET",
+			help: "when in each period (UTC) the digests are written; 6h is 06:00 daily",
+			get:  func(c *Config) string { return c.Scheduler.DigestOffset.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.DigestOffset })},
 		{key: "scheduler.mail_period", env: "PCT_SCHEDULER_MAIL_PERIOD",
 			help: "how often the outbox of reminders is drained",
 			get:  func(c *Config) string { return c.Scheduler.MailPeriod.String() },
@@ -523,6 +534,7 @@ func (c Config) Validate() error {
 	}{{"scheduler.report", c.Scheduler.ReportPeriod, c.Scheduler.ReportOffset},
 		{"scheduler.reminder", c.Scheduler.ReminderPeriod, c.Scheduler.ReminderOffset},
 		{"scheduler.housekeeping", c.Scheduler.HousekeepingPeriod, c.Scheduler.HousekeepingOffset},
+		{"scheduler.digest", c.Scheduler.DigestPeriod, c.Scheduler.DigestOffset},
 		{"scheduler.mail", c.Scheduler.MailPeriod, 0}} {
 		if p.period < time.Second {
 			return &Error{Key: p.key + "_period", Msg: "must be at least 1s"}

@@ -34,7 +34,7 @@ func BenchmarkDashboard(b *testing.B) {
 		testutil.Generate(b, db, store.GenerateOptions{Organisations: 1200, Cycles: 3, ActionsPerCycle: 10000, Seed: 1, Now: now})
 		cycles := cycle.NewService(db, clock)
 		// The dashboard reads figures only; the renderer makes documents.
-		reports := report.NewService(db, nil, clock)
+		reports := report.NewService(db, nil, clock, nil)
 		newService := func() *dashboard.Service { return dashboard.NewService(cycles, reports, db, clock, 0) }
 
 		b.Run("miss", func(b *testing.B) {

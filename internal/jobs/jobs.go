@@ -113,6 +113,12 @@ type Work struct {
 	Housekeeper Housekeeper
 	Reports     Reports
 	Reminders   Reminders
+	Notices     Notices
+}
+
+// Notices writes the day's digest of accepted actions to the outbox.
+type Notices interface {
+	Digest(ctx context.Context) (int, error)
 }
 
 // Housekeeper deletes what has outlived its use: expired sessions, old
@@ -139,14 +145,16 @@ type Schedule struct {
 	Reminders    Every
 	Housekeeping Every
 	Mail         Every
+	Digests      Every
 }
 
 // DefaultSchedule: the report at 02:00, reminders at 08:00, housekeeping
-// at 03:17 (UTC), and the outbox drained every minute.
+// at 03:17, the digests of accepted actions at 06:00 (UTC), and the outbox
+// drained every minute.
 func DefaultSchedule() Schedule {
 	day := 24 * time.Hour
 	return Schedule{Report: Every{day, 2 * time.Hour}, Reminders: Every{day, 8 * time.Hour},
-		Housekeeping: Every{day, 3*time.Hour + 17*time.Minute}, Mail: Every{time.Minute, 0}}
+		Housekeeping: Every{day, 3*time.Hour + 17*time.Minute}, Mail: Every{time.Minute, 0}, Digests: Every{day, 6 * time.Hour}}
 }
 
 // Deps are what the scheduler needs.
@@ -181,6 +189,19 @@ func Register(d Deps) []Job {
 				n, err := d.Work.Reminders.Plan(ctx, slot)
 				if err == nil && n > 0 {
 					d.Logger.Info("reminders queued", "slot", sch.Reminders.Key(slot), "count", n)
+				}
+				return err
+			},
+		},
+		{
+			// One digest per organisation per day: the acceptances since
+			// the last one, told once (each is marked in the same
+			// transaction as the digest is written and the slot claimed).
+			Name: "digests", Every: sch.Digests, Once: true,
+			Run: func(ctx context.Context, slot time.Time) error {
+				n, err := d.Work.Notices.Digest(ctx)
+				if err == nil && n > 0 {
+					d.Logger.Info("digests of accepted actions queued", "slot", sch.Digests.Key(slot), "organisations", n)
 				}
 				return err
 			},

@@ -56,11 +56,19 @@ type Service struct {
 	store    Store
 	renderer *Renderer
 	now      func() time.Time
+	notify   Notifier
 }
 
-// NewService builds the service.
-func NewService(store Store, renderer *Renderer, now func() time.Time) *Service {
-	return &Service{store: store, renderer: renderer, now: now}
+// Notifier is told of a published report inside the transaction that
+// publishes it, so that the notices it writes commit with it or not at
+// all.
+type Notifier interface {
+	ReportPublished(ctx context.Context, r Report, cycleID int64) error
+}
+
+// NewService builds the service; notify may be nil (nobody is told).
+func NewService(store Store, renderer *Renderer, now func() time.Time, notify Notifier) *Service {
+	return &Service{store: store, renderer: renderer, now: now, notify: notify}
 }
 
 func secretariatOnly(by user.Actor) error {
@@ -509,6 +517,15 @@ func (s *Service) Publish(ctx context.Context, by user.Actor, id int64) (Report,
 		}
 		if err := s.store.PublishReport(ctx, id, by.UserID, now, s.renderer.Version()); err != nil {
 			return err
+		}
+		if s.notify != nil {
+			c, err := s.store.Cycle(ctx, r.CycleYear)
+			if err != nil {
+				return err
+			}
+			if err := s.notify.ReportPublished(ctx, r, c.ID); err != nil {
+				return err
+			}
 		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "report.publish", "report", id,
 			map[string]any{"cycle": r.CycleYear, "sha256": sums, "renderer": s.renderer.Version()}, now))

@@ -85,7 +85,7 @@ func TestCompileFigures(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		s := testutil.NewServices(db)
 		ctx := context.Background()
-		svc := report.NewService(db, newRenderer(t), s.Clock.Now)
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now, nil)
 		s.Clock.Set(time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC))
 		prev := s.Cycle(t, 2025)
 		s.Clock.Set(time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC))
@@ -234,7 +234,7 @@ func TestRenderAndPublish(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		s := testutil.NewServices(db)
 		ctx := context.Background()
-		svc := report.NewService(db, newRenderer(t), s.Clock.Now)
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now, nil)
 		c := s.Cycle(t, 2026)
 		st := s.Stakeholder(t, stakeholder.State)
 		accepted(t, s, st, c, func(in *action.Input) { in.Title = "=cmd|' /C calc'!A0 — élan" })
@@ -369,7 +369,7 @@ func TestEmbargoedReport(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		s := testutil.NewServices(db) // 1 September 2026
 		ctx := context.Background()
-		svc := report.NewService(db, newRenderer(t), s.Clock.Now)
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now, nil)
 		c, err := s.Cycles.Create(ctx, testutil.System, cycle.Input{Year: 2026, OpensAt: day("2026-06-01"), Deadline: day("2026-08-01"),
 			ForumDate: day("2026-11-11"), Embargo: cycle.UntilForum})
 		if err != nil {

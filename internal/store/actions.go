@@ -76,6 +76,7 @@ type reviewEventRow struct {
 	Comment    string
 	ReviewerID *int64
 	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
+	NoticedAt  *time.Time
 }
 
 func (reviewEventRow) TableName() string { return "review_events" }
@@ -427,4 +428,39 @@ func (db *DB) ReviewEvents(ctx context.Context, actionID int64) ([]action.Review
 			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
 	}
 	return out, nil
+}
+
+// UnnoticedAcceptances returns up to limit acceptances not yet told in a
+// digest, oldest first.
+func (db *DB) UnnoticedAcceptances(ctx context.Context, limit int) ([]action.ReviewEvent, error) {
+	var rows []reviewEventRow
+	if err := db.conn(ctx).Where("decision = ? AND noticed_at IS NULL", string(action.DecisionAccepted)).
+		Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]action.ReviewEvent, len(rows))
+	for i, r := range rows {
+		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Version: r.Version, Decision: action.Decision(r.Decision),
+			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// MarkNoticed records that acceptances were told in a digest.
+func (db *DB) MarkNoticed(ctx context.Context, eventIDs []int64, at time.Time) error {
+	for len(eventIDs) > 0 {
+		n := min(len(eventIDs), 500) // under every engine's limit of bound parameters
+		if err := db.conn(ctx).Model(&reviewEventRow{}).Where("id IN ?", eventIDs[:n]).Update("noticed_at", at.UTC()).Error; err != nil {
+			return translate(err)
+		}
+		eventIDs = eventIDs[n:]
+	}
+	return nil
+}
+
+// MarkAllNoticed counts every acceptance as told: for data written as
+// history (the demo), whose people are not to be mailed about it.
+func (db *DB) MarkAllNoticed(ctx context.Context, at time.Time) error {
+	return translate(db.conn(ctx).Model(&reviewEventRow{}).Where("decision = ? AND noticed_at IS NULL", string(action.DecisionAccepted)).
+		Update("noticed_at", at.UTC()).Error)
 }

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/reminder"
 )
 
@@ -125,10 +126,11 @@ func (db *DB) MarkReminderRetry(ctx context.Context, r reminder.Reminder, msg st
 		"next_attempt_at": next.UTC()}).Error)
 }
 
-// RemindersSent counts the reminders sent to each organisation in a cycle.
+// RemindersSent counts the reminders sent to each organisation in a cycle;
+// the notices that share the outbox are not reminders.
 func (db *DB) RemindersSent(ctx context.Context, cycleID int64) (map[int64]int, error) {
 	var rows []reminderRow
-	if err := db.conn(ctx).Select("stakeholder_id").Where("cycle_id = ? AND status = ?", cycleID, string(reminder.Sent)).
+	if err := db.conn(ctx).Select("stakeholder_id").Where("cycle_id = ? AND status = ? AND kind NOT LIKE ?", cycleID, string(reminder.Sent), notice.KindPrefix+"%").
 		Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}

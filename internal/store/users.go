@@ -18,15 +18,29 @@ type userRow struct {
 	OrgRole       string
 	PasswordHash  string
 	Disabled      bool
+	Lang          string
+	LangChosen    bool
+	NoticesOff    string    // one kind per line
 	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (userRow) TableName() string { return "users" }
 
+func noticesOf(s string) []user.Notice {
+	var out []user.Notice
+	for _, n := range strings.Split(s, "\n") {
+		if n != "" {
+			out = append(out, user.Notice(n))
+		}
+	}
+	return out
+}
+
 func (r userRow) domain() user.User {
 	return user.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: user.Role(r.Role), StakeholderID: idOf(r.StakeholderID),
 		OrgRole: user.OrgRole(r.OrgRole), PasswordHash: r.PasswordHash, Disabled: r.Disabled,
+		Lang: r.Lang, LangChosen: r.LangChosen, NoticesOff: noticesOf(r.NoticesOff),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
@@ -161,4 +175,47 @@ func (db *DB) RevokeToken(ctx context.Context, userID, id int64, at time.Time) e
 		return errs.E(errs.NotFound, "no such token")
 	}
 	return nil
+}
+
+// SetUserPreferences keeps a person's chosen language and the notices they
+// turned off.
+func (db *DB) SetUserPreferences(ctx context.Context, id int64, lang string, off []user.Notice, at time.Time) error {
+	lines := make([]string, len(off))
+	for i, n := range off {
+		lines[i] = string(n)
+	}
+	res := db.conn(ctx).Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{
+		"lang": lang, "lang_chosen": true, "notices_off": strings.Join(lines, "\n"), "updated_at": at})
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.E(errs.NotFound, "no user %d", id)
+	}
+	return nil
+}
+
+// NoteUserLanguage keeps the language a person last used, unless they
+// chose one; it writes only when the language changes.
+func (db *DB) NoteUserLanguage(ctx context.Context, id int64, lang string) error {
+	return translate(db.conn(ctx).Model(&userRow{}).Where("id = ? AND lang_chosen = ? AND lang <> ?", id, false, lang).
+		Update("lang", lang).Error)
+}
+
+// Supporters returns the people of an organisation, or of every
+// organisation when stakeholderID is 0, by email, unpaged.
+func (db *DB) Supporters(ctx context.Context, stakeholderID int64) ([]user.User, error) {
+	q := db.conn(ctx).Where("role = ?", string(user.Supporter))
+	if stakeholderID != 0 {
+		q = q.Where("stakeholder_id = ?", stakeholderID)
+	}
+	var rows []userRow
+	if err := q.Order("email").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]user.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/user"
@@ -38,16 +39,18 @@ type Services struct {
 	Users        *user.Service
 	Cycles       *cycle.Service
 	Actions      *action.Service
+	Notices      *notice.Service // writes to the outbox; nothing sends it
 }
 
 // NewServices builds the services over db with a clock set to 1 September 2026.
 func NewServices(db *store.DB) *Services {
 	clock := NewClock(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))
-	return &Services{DB: db, Clock: clock,
+	notices := notice.NewService(db, clock.Now, "http://pct.test")
+	return &Services{DB: db, Clock: clock, Notices: notices,
 		Stakeholders: stakeholder.NewService(db, clock.Now),
 		Users:        user.NewService(db, clock.Now),
 		Cycles:       cycle.NewService(db, clock.Now),
-		Actions:      action.NewService(db, clock.Now),
+		Actions:      action.NewService(db, clock.Now, notices),
 	}
 }
 

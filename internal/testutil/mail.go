@@ -45,7 +45,19 @@ func readMail(t testing.TB, name string) Mail {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	msg, err := netmail.ReadMessage(f)
+	return decodeMail(t, name, f)
+}
+
+// SMTPMail decodes a message as a mail server received it (the DATA of an
+// SMTP session), for tests that read the SMTP mock.
+func SMTPMail(t testing.TB, data string) Mail {
+	t.Helper()
+	return decodeMail(t, "SMTP message", strings.NewReader(data))
+}
+
+func decodeMail(t testing.TB, name string, r io.Reader) Mail {
+	t.Helper()
+	msg, err := netmail.ReadMessage(r)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}

@@ -2,11 +2,13 @@ package user
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
 )
 
 // Store is what the service needs from storage.
@@ -22,6 +24,10 @@ type Store interface {
 	Tokens(ctx context.Context, userID int64) ([]Token, error)
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 	RevokeToken(ctx context.Context, userID, id int64, at time.Time) error
+	// SetUserPreferences keeps a chosen language and the notices turned off.
+	SetUserPreferences(ctx context.Context, id int64, lang string, off []Notice, at time.Time) error
+	// NoteUserLanguage keeps the language last used, unless one was chosen.
+	NoteUserLanguage(ctx context.Context, id int64, lang string) error
 }
 
 // Service manages accounts and tokens.
@@ -162,4 +168,59 @@ func (s *Service) RevokeToken(ctx context.Context, by Actor, id int64) error {
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "token.revoke", "user", by.UserID,
 			map[string]any{"token_id": id}, now))
 	})
+}
+
+// Preferences is what a person sets about the mail pctracker sends them.
+type Preferences struct {
+	Lang       string   // "en" or "fr"
+	NoticesOff []Notice // the kinds they do not want
+}
+
+// SetPreferences keeps the caller's language and the notices they turned
+// off. Security notices cannot be turned off: they are not among the kinds.
+func (s *Service) SetPreferences(ctx context.Context, by Actor, p Preferences) (User, error) {
+	if by.UserID == 0 {
+		return User{}, errs.E(errs.Unauthorized, "sign in to set your preferences")
+	}
+	f := errs.FieldErrors{}
+	if locale.Supported(p.Lang) != p.Lang || p.Lang == "" {
+		f.Addf("lang", "choose en or fr, not %q", p.Lang)
+	}
+	var off []Notice
+	for _, n := range p.NoticesOff {
+		if !n.Valid() {
+			f.Addf("notices", "%q is not a kind of notice", n)
+			continue
+		}
+		if !slices.Contains(off, n) {
+			off = append(off, n)
+		}
+	}
+	if err := f.Err(); err != nil {
+		return User{}, err
+	}
+	slices.Sort(off)
+	now := s.now().UTC()
+	var u User
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.store.SetUserPreferences(ctx, by.UserID, p.Lang, off, now); err != nil {
+			return err
+		}
+		var err error
+		if u, err = s.store.User(ctx, by.UserID); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.preferences", "user", by.UserID,
+			map[string]any{"lang": p.Lang, "notices_off": off}, now))
+	})
+	return u, err
+}
+
+// NoteLanguage remembers the language a person last used, for the mail
+// written to them, unless they chose one on their account page.
+func (s *Service) NoteLanguage(ctx context.Context, userID int64, lang string) error {
+	if userID == 0 || locale.Supported(lang) == "" {
+		return nil
+	}
+	return s.store.NoteUserLanguage(ctx, userID, locale.Supported(lang))
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -46,8 +47,43 @@ type User struct {
 	OrgRole       OrgRole
 	PasswordHash  string
 	Disabled      bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Lang is the language pctracker writes to the person in: the one they
+	// chose (LangChosen), or else the one they last used; "" until known.
+	Lang       string
+	LangChosen bool
+	NoticesOff []Notice // the kinds of notice the person turned off
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Notice is a kind of mail pctracker sends about the workflow; a person
+// may turn each off. Security notices (a changed password, a second step
+// set up or used) are not among them: they are always sent.
+type Notice string
+
+const (
+	NoticeChangesRequested Notice = "changes_requested" // the secretariat sent an action back
+	NoticeAccepted         Notice = "accepted"          // the day's digest of accepted actions
+	NoticeSubmitted        Notice = "submitted"         // a receipt for what was submitted
+	NoticeReportPublished  Notice = "report_published"
+	NoticeExtension        Notice = "extension_granted"
+)
+
+// Notices lists the kinds of notice, in the order the account page shows.
+var Notices = []Notice{NoticeChangesRequested, NoticeAccepted, NoticeSubmitted, NoticeReportPublished, NoticeExtension}
+
+// Valid reports whether n is a known kind of notice.
+func (n Notice) Valid() bool { return slices.Contains(Notices, n) }
+
+// Wants reports whether the person is to be told of n.
+func (u User) Wants(n Notice) bool { return !u.Disabled && !slices.Contains(u.NoticesOff, n) }
+
+// Language is the language to write to the person in.
+func (u User) Language() string {
+	if u.Lang == "" {
+		return "en"
+	}
+	return u.Lang
 }
 
 // Actor returns the user as the author of a change.
