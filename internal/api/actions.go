@@ -323,7 +323,7 @@ type moveDTO struct {
 	Comment string `json:"comment"`
 }
 
-// move answers POST /actions/{id}/submit and /withdraw. The body is
+// move answers POST /actions/{id}/submit, /withdraw and /reopen. The body is
 // optional; a version in it makes the move fail if the action changed.
 func (h *Handler) move(to action.State) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -155,6 +155,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.DELETE("/actions/:id", h.deleteAction)
 	g.POST("/actions/:id/submit", h.move(action.Submitted))
 	g.POST("/actions/:id/withdraw", h.move(action.Withdrawn))
+	g.POST("/actions/:id/reopen", h.move(action.Draft))
 	g.GET("/actions/:id/history", h.actionHistory)
 	g.POST("/cycles/:year/carry-forward", h.carryForward)
 	g.POST("/cycles/:year/submit-all", h.submitAll)

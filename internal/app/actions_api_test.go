@@ -251,8 +251,11 @@ func TestActionsAPI(t *testing.T) {
 		if r := sc.member.do("GET", fmt.Sprintf("/api/v1/actions/%d", a.ID), ""); r.status != 404 {
 			t.Errorf("deleted draft: %d", r.status)
 		}
-		// A supporter withdraws a submitted action.
-		if r := sc.member.do("POST", fmt.Sprintf("/api/v1/actions/%d/withdraw", c.ID), ""); decode[actionJSON](t, r).State != "withdrawn" {
+		// The focal point withdraws a submitted action; a member may not.
+		if r := sc.member.do("POST", fmt.Sprintf("/api/v1/actions/%d/withdraw", c.ID), ""); r.status != 403 {
+			t.Errorf("a member withdraws: %d %s", r.status, r.body)
+		}
+		if r := sc.focal.do("POST", fmt.Sprintf("/api/v1/actions/%d/withdraw", c.ID), ""); decode[actionJSON](t, r).State != "withdrawn" {
 			t.Errorf("withdraw: %d %s", r.status, r.body)
 		}
 	})
