@@ -128,7 +128,7 @@ func TestReviewErrorsOnThePage(t *testing.T) {
 	}
 	// Bulk accept from the queue: a pick at an older version accepts nothing.
 	bulk := func(form string) response {
-		return sc.sec.do("POST", "/review/accept?cycle=2026", form, "Content-Type", "application/x-www-form-urlencoded")
+		return sc.sec.do("POST", "/review/accept?cycle=2026", form+"&confirm=yes", "Content-Type", "application/x-www-form-urlencoded")
 	}
 	for form, flash := range map[string]string{
 		fmt.Sprintf("ids=%d:%d", a.ID, a.Version-1): "flash_err_bulk_changed",

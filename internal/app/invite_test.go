@@ -92,13 +92,18 @@ func TestInvitationAndResetByMail(t *testing.T) {
 	if r := postAnonForm(t, nadia, sc.ts+"/invite", url.Values{"token": {secret}, "password": {"a fine new passphrase"}, "confirm": {"a different one"}}); r.status != 422 {
 		t.Errorf("mismatched passwords: %d", r.status)
 	}
-	if r := postAnonForm(t, nadia, sc.ts+"/invite", url.Values{"token": {secret}, "password": {"a fine new passphrase"}, "confirm": {"a fine new passphrase"}}); r.status != 303 {
-		t.Fatalf("set password: %d %s", r.status, r.body)
+	// Choosing the password signs her in, on to her workspace: no second
+	// sign-in with what she just typed.
+	if r := postAnonForm(t, nadia, sc.ts+"/invite", url.Values{"token": {secret}, "password": {"a fine new passphrase"}, "confirm": {"a fine new passphrase"}}); r.status != 303 || r.header.Get("Location") != "/workspace" {
+		t.Fatalf("set password: %d %q %s", r.status, r.header.Get("Location"), r.body)
+	}
+	if r := get(t, nadia, sc.ts+"/api/v1/me"); r.status != 200 || !strings.Contains(r.body, "nadia@own.example") {
+		t.Errorf("signed in after choosing a password: %d %s", r.status, r.body)
 	}
 	if r := get(t, nadia, sc.ts+link); r.status != 410 {
 		t.Errorf("a used link: %d", r.status)
 	}
-	if r := postAnonForm(t, nadia, sc.ts+"/signin", url.Values{"email": {"nadia@own.example"}, "password": {"a fine new passphrase"}}); r.status != 303 {
+	if r := postAnonForm(t, browserClient(), sc.ts+"/signin", url.Values{"email": {"nadia@own.example"}, "password": {"a fine new passphrase"}}); r.status != 303 {
 		t.Fatalf("sign in with the new password: %d", r.status)
 	}
 
@@ -111,14 +116,18 @@ func TestInvitationAndResetByMail(t *testing.T) {
 	}
 	reset := newestLink(t, 1, "nadia@own.example", "/reset/new")
 	secret = strings.SplitN(reset, "token=", 2)[1]
-	if r := postAnonForm(t, anon, sc.ts+"/reset/new", url.Values{"token": {secret}, "password": {"another good passphrase"}, "confirm": {"another good passphrase"}}); r.status != 303 {
-		t.Fatalf("reset: %d %s", r.status, r.body)
+	if r := postAnonForm(t, anon, sc.ts+"/reset/new", url.Values{"token": {secret}, "password": {"another good passphrase"}, "confirm": {"another good passphrase"}}); r.status != 303 || r.header.Get("Location") != "/workspace" {
+		t.Fatalf("reset: %d %q %s", r.status, r.header.Get("Location"), r.body)
 	}
-	// The old session is over and the new password works.
+	// The old session is over; the one who reset is signed in, and the new
+	// password works.
 	if r := get(t, nadia, sc.ts+"/api/v1/me"); r.status != 401 {
 		t.Errorf("a session outlived the reset: %d", r.status)
 	}
-	if r := postAnonForm(t, anon, sc.ts+"/signin", url.Values{"email": {"nadia@own.example"}, "password": {"another good passphrase"}}); r.status != 303 {
+	if r := get(t, anon, sc.ts+"/api/v1/me"); r.status != 200 {
+		t.Errorf("signed in after the reset: %d", r.status)
+	}
+	if r := postAnonForm(t, browserClient(), sc.ts+"/signin", url.Values{"email": {"nadia@own.example"}, "password": {"another good passphrase"}}); r.status != 303 {
 		t.Errorf("sign in after reset: %d", r.status)
 	}
 

@@ -72,10 +72,25 @@ func TestReviewInBrowser(t *testing.T) {
 	// Accept the rest in bulk, in French.
 	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/review?lang=fr"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
 	testutil.CheckAccessibility(t, b, "file d'examen")
+	// The select-all box takes every action listed, without JavaScript;
+	// a confirmation lists them before anything is accepted.
 	must(chromedp.Do(b,
-		chromedp.Click(chromedp.CSS(`input[name="ids"]`)),
-		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('input[name="ids"]').forEach(c => c.checked = true)`),
+		chromedp.Click(chromedp.CSS(`#pick-all`)),
 		chromedp.Click(chromedp.CSS(`form[action^="/review/accept"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".confirm-items")),
+	))
+	if n, _ := chromedp.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('.confirm-items li').length`)); n != 2 {
+		t.Errorf("actions listed for confirmation: %d, want 2", n)
+	}
+	testutil.CheckAccessibility(t, b, "confirmer l'acceptation")
+	testutil.Screenshot(t, b, "11b-confirm-accept-fr")
+	for _, id := range ids {
+		if a, _ := sc.s.Actions.Get(ctx, testutil.System, id); a.State == action.Accepted {
+			t.Fatalf("accepted before the confirmation: %d", id)
+		}
+	}
+	must(chromedp.Do(b,
+		chromedp.Click(chromedp.CSS(`.confirm form button`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 	))
 	flash, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS(".alert-ok")))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -22,6 +23,15 @@ type accountView struct {
 	NewName   string
 	Error     string
 	CodeError string // the message key of a refused renewal of recovery codes
+	Notices   []noticeChoice
+	MailLang  string
+}
+
+// noticeChoice is one kind of notice on the account page, ticked when the
+// person receives it.
+type noticeChoice struct {
+	Kind user.Notice
+	On   bool
 }
 
 type tokenItem struct {
@@ -54,6 +64,10 @@ func (h *Handler) renderAccount(c echo.Context, by user.Actor, status int, v acc
 		return err
 	}
 	v.Page, v.U = newPage(c, "account"), u
+	v.MailLang = u.Language()
+	for _, n := range user.Notices {
+		v.Notices = append(v.Notices, noticeChoice{Kind: n, On: !slices.Contains(u.NoticesOff, n)})
+	}
 	if v.TwoStep.Enabled {
 		v.EnabledOn = formatDate(v.Lang, v.TwoStep.EnabledAt)
 	}
@@ -99,4 +113,25 @@ func (h *Handler) revokeToken(c echo.Context) error {
 	}
 	h.setFlash(c, "flash_token_revoked", 0)
 	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// savePreferences keeps the language of the person's mail and the notices
+// they want: every kind not ticked is turned off.
+func (h *Handler) savePreferences(c echo.Context) error {
+	by, err := actor(c)
+	if err != nil {
+		return err
+	}
+	params, _ := c.FormParams()
+	p := user.Preferences{Lang: c.FormValue("mail_lang")}
+	for _, n := range user.Notices {
+		if !slices.Contains(params["notices"], string(n)) {
+			p.NoticesOff = append(p.NoticesOff, n)
+		}
+	}
+	if _, err := h.Users.SetPreferences(c.Request().Context(), by, p); err != nil {
+		return err
+	}
+	h.setFlash(c, "flash_preferences_saved", 0)
+	return c.Redirect(http.StatusSeeOther, "/account#notices")
 }

@@ -50,7 +50,7 @@ func (h *Handler) setPassword(p account.Purpose) echo.HandlerFunc {
 			v.Error = "password_mismatch"
 			return h.renderer.render(c, http.StatusUnprocessableEntity, "password", v.Lang, v)
 		}
-		_, err := h.Accounts.SetPassword(c.Request().Context(), p, v.Token, password)
+		u, err := h.Accounts.SetPassword(c.Request().Context(), p, v.Token, password)
 		switch {
 		case errs.FieldsOf(err)["token"] != "":
 			v.Expired = true
@@ -61,8 +61,11 @@ func (h *Handler) setPassword(p account.Purpose) echo.HandlerFunc {
 		case err != nil:
 			return err
 		}
+		// The link proved who they are and they just chose the password:
+		// signed in at once (through the second step where it is needed),
+		// on to their workspace.
 		h.setFlash(c, "flash_password_set", 0)
-		return c.Redirect(http.StatusSeeOther, "/signin")
+		return h.passwordChecked(c, u, "/")
 	}
 }
 

@@ -46,6 +46,7 @@ type editorView struct {
 	Errors   map[string]string
 	Summary  []errorItem // the errors in form order, each linked to its field
 	Conflict int         // the version someone else saved, when saving was refused
+	ReadOnly string      // why the action can no longer be edited, when saving was refused
 	Options  editorOptions
 }
 
@@ -179,6 +180,14 @@ func (f actionForm) input() (action.Input, errs.FieldErrors) {
 	return in, bad
 }
 
+// readOnlyKey names why by cannot edit a, for the notice.
+func readOnlyKey(by user.Actor, a action.Action) string {
+	if !by.Supports(a.StakeholderID) {
+		return "flash_err_readonly_secretariat"
+	}
+	return "flash_err_readonly_" + string(a.State)
+}
+
 func formFrom(a action.Action) actionForm {
 	f := actionForm{Title: a.Title, Description: a.Description, Recommendations: a.Recommendations, Stage: string(a.Stage),
 		Measure: string(a.MeasureType), Scope: string(a.Scope), Visibility: string(a.Visibility)}
@@ -275,9 +284,12 @@ func (h *Handler) editAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.Actions.Get(c.Request().Context(), by, id)
+	a, p, err := h.actionAndPermissions(c, by, id)
 	if err != nil {
 		return err
+	}
+	if !p.Edit {
+		return h.notPossible(c, a, readOnlyKey(by, a))
 	}
 	v := editorView{Page: newPage(c, "workspace"), ID: a.ID, Year: a.CycleYear, Version: a.Version, Form: formFrom(a)}
 	return h.renderEditor(c, http.StatusOK, v)
@@ -306,6 +318,15 @@ func (h *Handler) saveAction(c echo.Context) error {
 	case errs.Is(err, errs.Invalid):
 		v.Errors = errs.FieldsOf(err)
 		return h.renderEditor(c, http.StatusUnprocessableEntity, v)
+	case errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["state"] != "":
+		// It left the drafts meanwhile (submitted, withdrawn): nothing is
+		// saved, and the person's text stays on screen with the reason.
+		current, gerr := h.Actions.Get(ctx, by, id)
+		if gerr != nil {
+			return err
+		}
+		v.ReadOnly = readOnlyKey(by, current)
+		return h.renderEditor(c, http.StatusConflict, v)
 	case errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["version"] != "":
 		// Someone saved first: keep this person's text, and take the new
 		// version so that saving again is a deliberate choice.
@@ -324,17 +345,17 @@ func (h *Handler) saveAction(c echo.Context) error {
 
 type actionView struct {
 	Page
-	Flash         *Flash
-	A             action.Action
-	Description   template.HTML
-	Recs          []checkItem
-	Editable      bool
-	CanSubmit     bool
-	CanWithdraw   bool
-	CanDelete     bool
-	CanReconfirm  bool
-	ReviewComment string
-	CanReview     bool // the secretariat, on a submitted action
+	Flash       *Flash
+	A           action.Action
+	Description template.HTML
+	Recs        []checkItem
+	// P is what the person may do with the action: the page shows these
+	// controls and no other.
+	P action.Permissions
+	// FocalPoints names who submits, for a member who may not.
+	FocalPoints   string
+	Origin        *action.Action // the action of an earlier cycle this one continues
+	ReviewComment string         // the secretariat's latest request, while it stands
 	AllRecs       []checkItem
 	Stages        []action.Stage
 	// A refused review comes back with what the reviewer typed.
@@ -342,6 +363,9 @@ type actionView struct {
 	ReviewDraft  string
 	ReviewStage  action.Stage
 	ReviewOpen   bool // corrections were typed: show them
+	// A refused submission comes back with the reply typed and why.
+	SubmitError string
+	ReplyDraft  string
 }
 
 func (h *Handler) showAction(c echo.Context) error {
@@ -387,12 +411,19 @@ func (h *Handler) actionPage(c echo.Context, by user.Actor, id int64) (actionVie
 	}
 	v := actionView{Page: newPage(c, "workspace"), Flash: h.takeFlash(c), A: a, Description: h.Markdown.HTML(a.Description),
 		ReviewStage: a.Stage}
-	own := by.Supports(a.StakeholderID)
-	v.Editable = own && a.State.Editable()
-	v.CanSubmit = v.Editable && by.IsFocalPoint()
-	v.CanReconfirm = v.CanSubmit && a.CarriedFrom != nil && a.Version == 1
-	v.CanWithdraw = own && (a.State == action.Submitted || a.State == action.ChangesRequested)
-	v.CanDelete = own && a.State == action.Draft && a.SubmittedAt == nil
+	if v.P, err = h.Actions.Permissions(ctx, by, a); err != nil {
+		return actionView{}, err
+	}
+	if v.P.FocalPointSubmits {
+		if v.FocalPoints, err = h.focalPointNames(c, a.StakeholderID); err != nil {
+			return actionView{}, err
+		}
+	}
+	if a.CarriedFrom != nil {
+		if o, err := h.Actions.Get(ctx, by, *a.CarriedFrom); err == nil {
+			v.Origin = &o
+		}
+	}
 	if a.State == action.ChangesRequested {
 		for _, e := range events {
 			if e.Decision == action.DecisionChangesRequested {
@@ -400,7 +431,6 @@ func (h *Handler) actionPage(c echo.Context, by user.Actor, id int64) (actionVie
 			}
 		}
 	}
-	v.CanReview = by.IsSecretariat() && a.State == action.Submitted
 	v.Stages = action.Stages
 	recs, err := h.Recommendations.List(ctx)
 	if err != nil {
@@ -416,20 +446,137 @@ func (h *Handler) actionPage(c echo.Context, by user.Actor, id int64) (actionVie
 	return v, nil
 }
 
-// moveAction answers the workflow buttons of the action page.
-func (h *Handler) moveAction(to action.State, flash string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		by, id, err := actorAndID(c)
-		if err != nil {
-			return err
-		}
-		version, _ := strconv.Atoi(c.FormValue("version"))
-		if _, err := h.Actions.Move(c.Request().Context(), by, id, version, to, c.FormValue("comment")); err != nil {
-			return err
-		}
-		h.setFlash(c, flash, 0)
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/actions/%d", id))
+// focalPointNames names who submits an organisation's report, for its
+// members: "Ana Silva" or "Ana Silva, Karl Berg".
+func (h *Handler) focalPointNames(c echo.Context, stakeholderID int64) (string, error) {
+	people, _, err := h.Users.List(c.Request().Context(), user.Filter{StakeholderID: stakeholderID, Role: user.Supporter, Limit: 500})
+	if err != nil {
+		return "", err
 	}
+	var names []string
+	for _, u := range people {
+		if u.OrgRole == user.FocalPoint && !u.Disabled {
+			names = append(names, u.Name)
+		}
+	}
+	return strings.Join(names, ", "), nil
+}
+
+// submitAction sends an action to the secretariat, or again after changes
+// were requested, with the focal point's reply if any. Refused, the page
+// comes back with the reply kept and the reason beside it. From the
+// workspace list ("back=workspace"), it returns to that list.
+func (h *Handler) submitAction(c echo.Context) error {
+	by, id, err := actorAndID(c)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	reply := c.FormValue("comment")
+	before, p, err := h.actionAndPermissions(c, by, id)
+	if err != nil {
+		return err
+	}
+	a, err := h.Actions.Move(c.Request().Context(), by, id, version, action.Submitted, reply)
+	if errs.Is(err, errs.Conflict) || errs.Is(err, errs.Invalid) {
+		v, verr := h.actionPage(c, by, id)
+		if verr != nil {
+			return verr
+		}
+		v.ReplyDraft = reply
+		switch fields := errs.FieldsOf(err); {
+		case fields["comment"] != "" && errs.Is(err, errs.Conflict):
+			v.SubmitError = "err_reply_needed"
+		case fields["comment"] != "":
+			v.SubmitError = "err_reply_too_long"
+		case fields["version"] != "":
+			v.SubmitError = "err_submit_stale"
+		case fields["cycle"] != "":
+			v.SubmitError = "err_submit_closed"
+		default:
+			v.SubmitError = "err_submit_state"
+		}
+		status := http.StatusConflict
+		if errs.Is(err, errs.Invalid) {
+			status = http.StatusUnprocessableEntity
+		}
+		return h.renderer.render(c, status, "action", v.Lang, v)
+	}
+	if err != nil {
+		return err
+	}
+	flash := "flash_submitted"
+	if p.Reconfirm && before.Version == version {
+		flash = "flash_reconfirmed"
+	}
+	h.setFlash(c, flash, 0)
+	if c.FormValue("back") == "workspace" {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/workspace?cycle=%d#actions-heading", a.CycleYear))
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/actions/%d", id))
+}
+
+// reopenAction makes a withdrawn action a draft again.
+func (h *Handler) reopenAction(c echo.Context) error {
+	by, id, err := actorAndID(c)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	if _, err := h.Actions.Move(c.Request().Context(), by, id, version, action.Draft, ""); err != nil {
+		return err
+	}
+	h.setFlash(c, "flash_reopened", 0)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/actions/%d", id))
+}
+
+// withdrawAction asks first (the form's confirm=yes says it was asked),
+// then withdraws.
+func (h *Handler) withdrawAction(c echo.Context) error {
+	by, id, err := actorAndID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	a, p, err := h.actionAndPermissions(c, by, id)
+	if err != nil {
+		return err
+	}
+	if !p.Withdraw {
+		return h.notPossible(c, a, "flash_err_cannot_withdraw")
+	}
+	if !confirmed(c) {
+		v := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_withdraw_title", ButtonKey: "withdraw_action",
+			Items:   []confirmItem{actionItemOf(a)},
+			Effects: []string{"confirm_withdraw_effect_state", "confirm_withdraw_effect_public", "confirm_withdraw_effect_reopen"},
+			Action:  fmt.Sprintf("/actions/%d/withdraw", a.ID), Hidden: []hiddenField{{"version", strconv.Itoa(a.Version)}},
+			Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
+		return h.renderer.render(c, http.StatusOK, "confirm", v.Lang, v)
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	if _, err := h.Actions.Move(ctx, by, id, version, action.Withdrawn, ""); err != nil {
+		return err
+	}
+	h.setFlash(c, "flash_withdrawn", 0)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/actions/%d", id))
+}
+
+// actionAndPermissions reads an action and what by may do with it.
+func (h *Handler) actionAndPermissions(c echo.Context, by user.Actor, id int64) (action.Action, action.Permissions, error) {
+	ctx := c.Request().Context()
+	a, err := h.Actions.Get(ctx, by, id)
+	if err != nil {
+		return a, action.Permissions{}, err
+	}
+	p, err := h.Actions.Permissions(ctx, by, a)
+	return a, p, err
+}
+
+// notPossible sends the person back to the action page with a notice that
+// says why what they asked cannot be done with it now.
+func (h *Handler) notPossible(c echo.Context, a action.Action, key string) error {
+	h.setFlash(c, key, 0)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/actions/%d", a.ID))
 }
 
 func (h *Handler) deleteAction(c echo.Context) error {
@@ -438,9 +585,19 @@ func (h *Handler) deleteAction(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	a, err := h.Actions.Get(ctx, by, id)
+	a, p, err := h.actionAndPermissions(c, by, id)
 	if err != nil {
 		return err
+	}
+	if !p.Delete {
+		return h.notPossible(c, a, "flash_err_cannot_delete")
+	}
+	if !confirmed(c) {
+		v := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_delete_title", ButtonKey: "delete_draft",
+			Items:   []confirmItem{actionItemOf(a)},
+			Effects: []string{"confirm_delete_effect_gone", "confirm_delete_effect_audit", "confirm_cannot_undo"},
+			Action:  fmt.Sprintf("/actions/%d/delete", a.ID), Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
+		return h.renderer.render(c, http.StatusOK, "confirm", v.Lang, v)
 	}
 	if err := h.Actions.Delete(ctx, by, id); err != nil {
 		return err
@@ -452,6 +609,7 @@ func (h *Handler) deleteAction(c echo.Context) error {
 type historyView struct {
 	Page
 	A       action.Action
+	Origin  *action.Action // what a carried action was carried from
 	Entries []historyEntry
 }
 
@@ -486,6 +644,11 @@ func (h *Handler) actionHistory(c echo.Context) error {
 		return err
 	}
 	v := historyView{Page: newPage(c, "workspace"), A: a}
+	if a.CarriedFrom != nil {
+		if o, err := h.Actions.Get(ctx, by, *a.CarriedFrom); err == nil {
+			v.Origin = &o
+		}
+	}
 	names := map[int64]string{}
 	nameOf := func(id int64) string {
 		if id == 0 {
@@ -539,10 +702,15 @@ func diff(before, after action.Action, lang string) []fieldChange {
 		}
 		return strings.Join(s, ", ")
 	}
-	links := func(es []action.Evidence) string {
-		s := make([]string, len(es))
-		for i, e := range es {
-			s[i] = e.Title + " <" + e.URL + ">"
+	// Evidence is compared link by link: a link kept is not shown as
+	// removed and added again, whatever its place in the list.
+	link := func(e action.Evidence) string { return e.Title + " <" + e.URL + ">" }
+	only := func(es, other []action.Evidence) string {
+		var s []string
+		for _, e := range es {
+			if !slices.Contains(other, e) {
+				s = append(s, link(e))
+			}
 		}
 		return strings.Join(s, "\n")
 	}
@@ -561,6 +729,6 @@ func diff(before, after action.Action, lang string) []fieldChange {
 	add("field_starts_on", "", day(before.StartDate), day(after.StartDate))
 	add("field_ends_on", "", day(before.EndDate), day(after.EndDate))
 	add("field_visibility", "visibility_", string(before.Visibility), string(after.Visibility))
-	add("field_evidence", "", links(before.Evidence), links(after.Evidence))
+	add("field_evidence", "", only(before.Evidence, after.Evidence), only(after.Evidence, before.Evidence))
 	return out
 }

@@ -210,6 +210,13 @@ func (h *Handler) languageMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if explicit {
 			c.SetCookie(&http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure})
+			// A signed-in person switching language is written to in it
+			// from now on, unless they chose one on their account page.
+			if a, ok := user.ActorFrom(c.Request().Context()); ok {
+				if err := h.Users.NoteLanguage(c.Request().Context(), a.UserID, lang); err != nil {
+					return err
+				}
+			}
 		}
 		return next(c)
 	}

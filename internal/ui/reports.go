@@ -173,6 +173,26 @@ func (h *Handler) publishReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !confirmed(c) {
+		r, err := h.Reports.Get(c.Request().Context(), by, id)
+		if err != nil {
+			return err
+		}
+		if r.Status == report.Published {
+			h.setFlash(c, "flash_err_report_published_already", 0)
+			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/reports/%d", id))
+		}
+		lang := langOf(c)
+		v := confirmView{Page: newPage(c, "reports"), TitleKey: "confirm_publish_title", ButtonKey: "report_publish",
+			Items: []confirmItem{{Label: h.renderer.tr[lang]("report_page_title", map[string]any{"Year": r.CycleYear}),
+				Meta: h.renderer.tr[lang]("report_number", map[string]any{"ID": r.ID}) + " · " +
+					h.renderer.tr[lang]("report_cutoff") + " " + formatDateTime(lang, r.CutoffAt),
+				URL: fmt.Sprintf("/reports/%d", r.ID)}},
+			Effects: []string{"confirm_publish_effect_final", "confirm_publish_effect_public", "confirm_publish_effect_mail",
+				"confirm_cannot_undo"},
+			Action: fmt.Sprintf("/reports/%d/publish", r.ID), Cancel: fmt.Sprintf("/reports/%d", r.ID)}
+		return h.renderer.render(c, http.StatusOK, "confirm", v.Lang, v)
+	}
 	switch _, err := h.Reports.Publish(c.Request().Context(), by, id); {
 	case errs.Is(err, errs.Conflict):
 		h.setFlash(c, "flash_err_report_published_already", 0)

@@ -27,12 +27,20 @@ type queueView struct {
 	Orgs    []queueOrg // the organisations with something in the queue
 	Recs    []checkItem
 	Kinds   []stakeholder.Kind
-	Items   []action.Action
+	Items   []queueItem
 	Total   int
 	PageNo  int
 	Pages   int
 	PrevURL string
 	NextURL string
+}
+
+// queueItem is a row of the queue.
+type queueItem struct {
+	action.Action
+	// Since is the earlier action a carried one says the same as, when it
+	// was resubmitted unchanged: the reviewer may compare.
+	Since *action.Action
 }
 
 // queueOrg is an organisation in the queue's filter.
@@ -92,8 +100,23 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 	if v.Year != 0 {
 		f := action.Filter{State: action.Submitted, CycleYear: v.Year, Recommendation: v.Rec, Kind: v.Kind,
 			StakeholderID: v.Org, Oldest: true, Limit: queuePageSize, Offset: (v.PageNo - 1) * queuePageSize}
-		if v.Items, v.Total, err = h.Actions.List(ctx, by, f); err != nil {
+		items, total, err := h.Actions.List(ctx, by, f)
+		if err != nil {
 			return err
+		}
+		v.Total = total
+		for _, a := range items {
+			it := queueItem{Action: a}
+			if a.CarriedFrom != nil {
+				origin, err := h.Actions.Get(ctx, by, *a.CarriedFrom)
+				if err != nil && !errs.Is(err, errs.NotFound) {
+					return err
+				}
+				if err == nil && a.Unchanged(origin) {
+					it.Since = &origin
+				}
+			}
+			v.Items = append(v.Items, it)
 		}
 		// The organisation filter offers those with something waiting: the
 		// queue is short beside the directory.
@@ -133,34 +156,60 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 	return h.renderer.render(c, http.StatusOK, "review", v.Lang, v)
 }
 
+// acceptAll accepts the actions ticked in the queue (or all those it
+// listed, with the select-all box), after a confirmation that lists them.
 func (h *Handler) acceptAll(c echo.Context) error {
 	by, err := secretariatOnly(c)
 	if err != nil {
 		return err
 	}
 	params, _ := c.FormParams()
+	chosen := params["ids"]
+	if c.FormValue("all") == "1" {
+		chosen = params["listed"]
+	}
 	var picks []action.Pick
-	for _, s := range params["ids"] { // "id:version", as the queue showed it
+	var hidden []hiddenField
+	for _, s := range chosen { // "id:version", as the queue showed it
 		id, version, _ := strings.Cut(s, ":")
 		p := action.Pick{}
 		p.ID, _ = strconv.ParseInt(id, 10, 64)
 		p.Version, _ = strconv.Atoi(version)
 		picks = append(picks, p)
+		hidden = append(hidden, hiddenField{"ids", s})
 	}
+	back := "/review?" + c.Request().URL.RawQuery
 	if len(picks) == 0 {
 		h.setFlash(c, "flash_err_choose_actions", 0)
-		return c.Redirect(http.StatusSeeOther, "/review?"+c.Request().URL.RawQuery)
+		return c.Redirect(http.StatusSeeOther, back)
 	}
-	done, err := h.Actions.AcceptAll(c.Request().Context(), by, picks)
+	ctx := c.Request().Context()
+	if !confirmed(c) {
+		v := confirmView{Page: newPage(c, "review"), TitleKey: "confirm_accept_title", ButtonKey: "review_accept_selected",
+			Effects: []string{"confirm_accept_effect_versions", "confirm_accept_effect_public", "confirm_accept_effect_digest"},
+			Action:  "/review/accept?" + c.Request().URL.RawQuery, Hidden: hidden, Cancel: back}
+		for _, p := range picks {
+			a, err := h.Actions.Get(ctx, by, p.ID)
+			if errs.Is(err, errs.NotFound) {
+				continue // gone meanwhile: the acceptance will say so
+			}
+			if err != nil {
+				return err
+			}
+			v.Items = append(v.Items, actionItemOf(a))
+		}
+		return h.renderer.render(c, http.StatusOK, "confirm", v.Lang, v)
+	}
+	done, err := h.Actions.AcceptAll(ctx, by, picks)
 	switch {
-	case errs.Is(err, errs.Conflict), errs.Is(err, errs.Invalid):
+	case errs.Is(err, errs.Conflict), errs.Is(err, errs.Invalid), errs.Is(err, errs.NotFound):
 		h.setFlash(c, "flash_err_bulk_changed", 0)
-		return c.Redirect(http.StatusSeeOther, "/review?"+c.Request().URL.RawQuery)
+		return c.Redirect(http.StatusSeeOther, back)
 	case err != nil:
 		return err
 	}
 	h.setFlash(c, "flash_accepted_all", len(done))
-	return c.Redirect(http.StatusSeeOther, "/review?"+c.Request().URL.RawQuery)
+	return c.Redirect(http.StatusSeeOther, back)
 }
 
 // reviewAction records a decision taken on the action page.

@@ -54,7 +54,14 @@ func (h *Handler) signIn(c echo.Context) error {
 		}
 		return h.renderer.render(c, status, "signin", v.Lang, v)
 	}
-	needed, err := h.TwoStep.Needed(ctx, u)
+	return h.passwordChecked(c, u, next)
+}
+
+// passwordChecked goes on from a password just proved, at sign-in or just
+// chosen from an invitation or reset link: to the second step where one
+// is needed, else straight into a new session and on to next.
+func (h *Handler) passwordChecked(c echo.Context, u user.User, next string) error {
+	needed, err := h.TwoStep.Needed(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}
@@ -77,6 +84,11 @@ func (h *Handler) startSession(c echo.Context, u user.User) error {
 	}
 	token, sess, err := h.Sessions.Start(ctx, u.ID, c.RealIP(), c.Request().UserAgent())
 	if err != nil {
+		return err
+	}
+	// The language of the sign-in is the one mail is written in, unless
+	// the person chose one.
+	if err := h.Users.NoteLanguage(ctx, u.ID, langOf(c)); err != nil {
 		return err
 	}
 	c.SetCookie(h.sessionCookie(token, int(h.timeout.Seconds())))

@@ -89,6 +89,8 @@ type Actions interface {
 	Update(ctx context.Context, by user.Actor, id int64, version int, in action.Input) (action.Action, error)
 	Delete(ctx context.Context, by user.Actor, id int64) error
 	Move(ctx context.Context, by user.Actor, id int64, version int, to action.State, comment string) (action.Action, error)
+	Permissions(ctx context.Context, by user.Actor, a action.Action) (action.Permissions, error)
+	PermissionsAll(ctx context.Context, by user.Actor, list []action.Action) ([]action.Permissions, error)
 	History(ctx context.Context, by user.Actor, id int64) ([]action.Version, []action.ReviewEvent, error)
 	List(ctx context.Context, by user.Actor, f action.Filter) ([]action.Action, int, error)
 	CarryForward(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
@@ -117,6 +119,8 @@ type Users interface {
 	Tokens(ctx context.Context, userID int64) ([]user.Token, error)
 	CreateToken(ctx context.Context, by user.Actor, email, name string) (user.Token, string, error)
 	RevokeToken(ctx context.Context, by user.Actor, id int64) error
+	SetPreferences(ctx context.Context, by user.Actor, p user.Preferences) (user.User, error)
+	NoteLanguage(ctx context.Context, userID int64, lang string) error
 }
 
 // AuditLog reads the audit log.
@@ -255,8 +259,11 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/actions/:id", h.showAction, lang)
 	e.GET("/actions/:id/edit", h.editAction, lang)
 	e.POST("/actions/:id", h.saveAction, lang)
-	e.POST("/actions/:id/submit", h.moveAction(action.Submitted, "flash_submitted"), lang)
-	e.POST("/actions/:id/withdraw", h.moveAction(action.Withdrawn, "flash_withdrawn"), lang)
+	e.POST("/actions/:id/submit", h.submitAction, lang)
+	e.GET("/actions/:id/withdraw", h.withdrawAction, lang) // asks first
+	e.POST("/actions/:id/withdraw", h.withdrawAction, lang)
+	e.POST("/actions/:id/reopen", h.reopenAction, lang)
+	e.GET("/actions/:id/delete", h.deleteAction, lang) // asks first
 	e.POST("/actions/:id/delete", h.deleteAction, lang)
 	e.GET("/actions/:id/history", h.actionHistory, lang)
 
@@ -274,6 +281,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/admin/cycles/:year/reports", h.compileReport, lang)
 	e.GET("/reports", h.reports, lang)
 	e.GET("/reports/:id", h.showReport, lang)
+	e.GET("/reports/:id/publish", h.publishReport, lang) // asks first
 	e.POST("/reports/:id/publish", h.publishReport, lang)
 	e.GET("/admin/organisations", h.organisations, lang)
 	e.POST("/admin/organisations", h.createOrganisation, lang)
@@ -289,6 +297,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/review/accept", h.acceptAll, lang)
 	e.POST("/actions/:id/review", h.reviewAction, lang)
 	e.GET("/account", h.account, lang)
+	e.POST("/account/preferences", h.savePreferences, lang)
 	e.POST("/account/tokens", h.createToken, lang)
 	e.POST("/account/recovery-codes", h.renewRecoveryCodes, lang)
 	e.POST("/account/tokens/:id/revoke", h.revokeToken, lang)

@@ -27,8 +27,10 @@ type workspaceView struct {
 	Total        int
 	CanDraft     bool // the cycle is not closed
 	IsFocalPoint bool
-	Drafts       int // drafts and actions sent back, which submit-all would submit
+	Drafts       int // the drafts submit-all would submit
+	SentBack     int // actions sent back, each resubmitted on its own
 	HasPrevious  bool
+	FocalPoints  string // who submits, for a member
 }
 
 type deadlineView struct {
@@ -56,6 +58,10 @@ type actionItem struct {
 	Recommendations []int
 	Carried         bool
 	UpdatedAt       string
+	Version         int
+	// Reconfirm offers "Unchanged: reconfirm and submit" on the row: a
+	// carried draft nobody changed, which the person may submit now.
+	Reconfirm bool
 }
 
 // actor returns the signed-in caller, or Unauthorized (which the error page
@@ -129,19 +135,32 @@ func (h *Handler) workspace(c echo.Context) error {
 		return err
 	}
 	v.Total = total
+	perms, err := h.Actions.PermissionsAll(ctx, by, list)
+	if err != nil {
+		return err
+	}
+	if !by.IsFocalPoint() {
+		if v.FocalPoints, err = h.focalPointNames(c, by.StakeholderID); err != nil {
+			return err
+		}
+	}
 	has := map[int]bool{}
 	byState := map[action.State][]actionItem{}
-	for _, a := range list {
+	for i, a := range list {
 		for _, n := range a.Recommendations {
 			if a.State != action.Withdrawn {
 				has[n] = true
 			}
 		}
-		if a.State == action.Draft || a.State == action.ChangesRequested {
+		switch a.State {
+		case action.Draft:
 			v.Drafts++
+		case action.ChangesRequested:
+			v.SentBack++
 		}
 		byState[a.State] = append(byState[a.State], actionItem{ID: a.ID, Title: a.Title, Stage: a.Stage,
-			Recommendations: a.Recommendations, Carried: a.CarriedFrom != nil, UpdatedAt: formatDate(v.Lang, a.UpdatedAt)})
+			Recommendations: a.Recommendations, Carried: a.CarriedFrom != nil, UpdatedAt: formatDate(v.Lang, a.UpdatedAt),
+			Version: a.Version, Reconfirm: perms[i].Reconfirm})
 	}
 	for _, st := range []action.State{action.ChangesRequested, action.Draft, action.Submitted, action.Accepted, action.Withdrawn} {
 		if len(byState[st]) > 0 {
