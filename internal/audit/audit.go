@@ -34,9 +34,15 @@ func New(actorID int64, actor, verb, objectType string, id any, details map[stri
 
 // Filter narrows a listing of the log.
 type Filter struct {
-	ActorID    int64
-	Actor      string // part of the actor's name or email
-	Verb       string // a verb, or its prefix such as "action."
+	ActorID int64
+	// Actor is part of the name or email of who acted, in any case: it
+	// matches the label the entry kept and the person's current name and
+	// email, as a label holds an email where people look for a name.
+	Actor string
+	// Verb is a verb, or a family such as "report.": the verbs of that
+	// prefix and any entry about an object of that type (a report), so a
+	// family also finds what another verb recorded about its objects.
+	Verb       string
 	ObjectType string
 	ObjectID   string
 	Limit      int

@@ -32,7 +32,7 @@ const auditPageSize = 100
 
 // auditVerbs are the families of the log, for the filter.
 func auditVerbs() []string {
-	return []string{"action.", "cycle.", "stakeholder.", "user.", "token."}
+	return []string{"action.", "report.", "cycle.", "stakeholder.", "user.", "token."}
 }
 
 func (h *Handler) auditLog(c echo.Context) error {
