@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -119,6 +120,90 @@ func (db *DB) jsonIDs() string {
 		return "SELECT value::bigint FROM json_array_elements_text(CAST(? AS json))"
 	}
 	return "SELECT value FROM json_each(?)"
+}
+
+// AuditNames looks up the people, organisations, actions and reports a
+// page of the log names, one query for each kind. An action missing from
+// its table was a draft deleted since: the entry of its deletion keeps its
+// title.
+func (db *DB) AuditNames(ctx context.Context, w audit.Wanted) (audit.Names, error) {
+	n := audit.Names{People: map[int64]audit.PersonName{}, Organisations: map[int64]string{},
+		Actions: map[int64]audit.ActionName{}, Reports: map[int64]audit.ReportName{}}
+	if len(w.People) > 0 {
+		var rows []userRow
+		if err := db.conn(ctx).Select("id, name, email, stakeholder_id").Where("id IN ?", w.People).Find(&rows).Error; err != nil {
+			return n, translate(err)
+		}
+		for _, r := range rows {
+			n.People[r.ID] = audit.PersonName{Name: r.Name, Email: r.Email, OrgID: idOf(r.StakeholderID)}
+		}
+	}
+	if len(w.Organisations) > 0 {
+		var rows []stakeholderRow
+		if err := db.conn(ctx).Select("id, name").Where("id IN ?", w.Organisations).Find(&rows).Error; err != nil {
+			return n, translate(err)
+		}
+		for _, r := range rows {
+			n.Organisations[r.ID] = r.Name
+		}
+	}
+	if len(w.Actions) > 0 {
+		var rows []actionRow
+		if err := db.conn(ctx).Select("id, title, stakeholder_id").Where("id IN ?", w.Actions).Find(&rows).Error; err != nil {
+			return n, translate(err)
+		}
+		for _, r := range rows {
+			n.Actions[r.ID] = audit.ActionName{Title: r.Title, OrgID: r.StakeholderID}
+		}
+		if err := db.deletedActions(ctx, w.Actions, n.Actions); err != nil {
+			return n, err
+		}
+	}
+	if len(w.Reports) > 0 {
+		var rows []struct {
+			ID   int64
+			Year int
+		}
+		if err := db.conn(ctx).Table("reports").Select("reports.id, cycles.year").
+			Joins("JOIN cycles ON cycles.id = reports.cycle_id").Where("reports.id IN ?", w.Reports).Scan(&rows).Error; err != nil {
+			return n, translate(err)
+		}
+		for _, r := range rows {
+			n.Reports[r.ID] = audit.ReportName{Year: r.Year}
+		}
+	}
+	return n, nil
+}
+
+// deletedActions names, from the entries of their deletion, the actions of
+// ids that found is missing.
+func (db *DB) deletedActions(ctx context.Context, ids []int64, found map[int64]audit.ActionName) error {
+	var gone []string
+	for _, id := range ids {
+		if _, ok := found[id]; !ok {
+			gone = append(gone, strconv.FormatInt(id, 10))
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	var rows []auditRow
+	if err := db.conn(ctx).Select("object_id, details").Where("verb = ? AND object_type = ? AND object_id IN ?",
+		"action.delete", "action", gone).Find(&rows).Error; err != nil {
+		return translate(err)
+	}
+	for _, r := range rows {
+		var d struct {
+			Title         string `json:"title"`
+			StakeholderID int64  `json:"stakeholder_id"`
+		}
+		if err := json.Unmarshal([]byte(r.Details), &d); err != nil {
+			return errs.Wrap(errs.Internal, err, "decode audit entry of action %s", r.ObjectID)
+		}
+		id, _ := strconv.ParseInt(r.ObjectID, 10, 64)
+		found[id] = audit.ActionName{Title: d.Title, OrgID: d.StakeholderID, Gone: true}
+	}
+	return nil
 }
 
 // nullID stores 0 as NULL for optional references.

@@ -83,3 +83,49 @@ func TestAuditSearch(t *testing.T) {
 		}
 	})
 }
+
+// A page of the log names its records in a few queries; a deleted draft is
+// named by the entry of its deletion.
+func TestAuditNames(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := testutil.NewServices(db)
+		org := s.Stakeholder(t, stakeholder.State)
+		c := s.Cycle(t, 2026)
+		kept := s.Action(t, org, c)
+		in := testutil.ActionInput()
+		in.Title = "A draft deleted since"
+		gone, err := s.Actions.Create(ctx, testutil.System, org.ID, c.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Actions.Delete(ctx, testutil.System, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		u, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "focal@quai.example", Name: "Élodie Durand",
+			Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.FocalPoint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := db.AuditNames(ctx, audit.Wanted{People: []int64{u.ID, 999}, Organisations: []int64{org.ID},
+			Actions: []int64{kept.ID, gone.ID, 998}, Reports: []int64{997}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := n.People[u.ID]; p != (audit.PersonName{Name: "Élodie Durand", Email: "focal@quai.example", OrgID: org.ID}) {
+			t.Errorf("person: %+v", p)
+		}
+		if n.Organisations[org.ID] != org.Name {
+			t.Errorf("organisation: %q", n.Organisations[org.ID])
+		}
+		if a := n.Actions[kept.ID]; a != (audit.ActionName{Title: kept.Title, OrgID: org.ID}) {
+			t.Errorf("action: %+v", a)
+		}
+		if a := n.Actions[gone.ID]; a != (audit.ActionName{Title: "A draft deleted since", OrgID: org.ID, Gone: true}) {
+			t.Errorf("deleted action: %+v", a)
+		}
+		if _, ok := n.People[999]; ok || len(n.Reports) != 0 || len(n.Actions) != 2 {
+			t.Errorf("names of records that never were: %+v", n)
+		}
+	})
+}
