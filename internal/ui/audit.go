@@ -32,20 +32,21 @@ type auditView struct {
 type auditFamily struct{ Value, Key string }
 
 type auditLine struct {
-	At, ISO  string
-	Sentence []segment
-	Note     string // a reviewer's comment, quoted under the sentence
-	Verb     string
-	Object   string
-	Details  string
+	At, Clock, ISO string
+	Sentence       []segment
+	Note           string // a reviewer's comment, quoted under the sentence
+	Verb           string
+	Object         string
+	Details        string
 }
 
 // segment is a piece of a sentence: plain words, or a named part, linked
 // when its record has a page. html/template escapes both.
 type segment struct {
-	Text string
-	Href string
-	Part bool
+	Text   string
+	Href   string
+	Part   bool
+	Record bool // names a person or a record: stands out even without a link
 }
 
 const auditPageSize = 100
@@ -88,7 +89,8 @@ func (h *Handler) auditLog(c echo.Context) error {
 	v.Total, v.Filtered = total, v.Actor != "" || v.Verb != "" || v.Object != ""
 	for _, l := range lines {
 		details, _ := json.MarshalIndent(l.Details, "", "  ")
-		v.Lines = append(v.Lines, auditLine{At: formatDateTime(v.Lang, l.At), ISO: l.At.UTC().Format("2006-01-02T15:04:05Z"),
+		v.Lines = append(v.Lines, auditLine{At: formatDate(v.Lang, l.At), Clock: l.At.UTC().Format("15:04") + " UTC",
+			ISO:      l.At.UTC().Format("2006-01-02T15:04:05Z"),
 			Sentence: h.tell(v.Lang, l), Note: l.Sentence.Note, Verb: l.Verb,
 			Object: strings.TrimSpace(l.ObjectType + " " + l.ObjectID), Details: string(details)})
 	}
@@ -144,7 +146,8 @@ func (h *Handler) tell(lang string, l audit.Line) []segment {
 // part writes one slot of a sentence and links it to its record's page.
 func part(tr locale.Translate, lang string, s audit.Slot) segment {
 	id := strconv.FormatInt(s.ID, 10)
-	seg := segment{Text: s.Text, Part: true}
+	seg := segment{Text: s.Text, Part: true, Record: s.Kind == audit.Person || s.Kind == audit.Organisation ||
+		s.Kind == audit.ActionRef || s.Kind == audit.ReportRef || s.Kind == audit.CycleRef}
 	switch s.Kind {
 	case audit.Person:
 		switch {

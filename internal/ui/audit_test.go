@@ -109,12 +109,12 @@ func TestTellLinks(t *testing.T) {
 	l := audit.Describes([]audit.Entry{audit.New(7, "sec@pc.example", "action.accepted", "action", 335,
 		map[string]any{"stakeholder_id": 3.0}, time.Now())}, names)[0]
 	want := map[string][]segment{
-		"en": {{Text: "Camille Martin", Part: true}, {Text: " accepted action "},
-			{Text: "#335 “Export \ue000Org\ue001 <rule>”", Href: "/actions/335", Part: true}, {Text: " of "},
-			{Text: "France", Href: "/admin/organisations/3", Part: true}},
-		"fr": {{Text: "Camille Martin", Part: true}, {Text: " a accepté l'action "},
-			{Text: "n°\u00a0335 «\u00a0Export \ue000Org\ue001 <rule>\u00a0»", Href: "/actions/335", Part: true}, {Text: " de "},
-			{Text: "France", Href: "/admin/organisations/3", Part: true}},
+		"en": {{Text: "Camille Martin", Part: true, Record: true}, {Text: " accepted action "},
+			{Text: "#335 “Export \ue000Org\ue001 <rule>”", Href: "/actions/335", Part: true, Record: true}, {Text: " of "},
+			{Text: "France", Href: "/admin/organisations/3", Part: true, Record: true}},
+		"fr": {{Text: "Camille Martin", Part: true, Record: true}, {Text: " a accepté l'action "},
+			{Text: "n°\u00a0335 «\u00a0Export \ue000Org\ue001 <rule>\u00a0»", Href: "/actions/335", Part: true, Record: true}, {Text: " de "},
+			{Text: "France", Href: "/admin/organisations/3", Part: true, Record: true}},
 	}
 	for lang, w := range want {
 		got := h.tell(lang, l)
