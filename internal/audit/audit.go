@@ -34,9 +34,15 @@ func New(actorID int64, actor, verb, objectType string, id any, details map[stri
 
 // Filter narrows a listing of the log.
 type Filter struct {
-	ActorID    int64
-	Actor      string // part of the actor's name or email
-	Verb       string // a verb, or its prefix such as "action."
+	ActorID int64
+	// Actor is part of the name or email of who acted, in any case: it
+	// matches the label the entry kept and the person's current name and
+	// email, as a label holds an email where people look for a name.
+	Actor string
+	// Verb is a verb, or a family such as "report.": the verbs of that
+	// prefix and any entry about an object of that type (a report), so a
+	// family also finds what another verb recorded about its objects.
+	Verb       string
 	ObjectType string
 	ObjectID   string
 	Limit      int
@@ -46,6 +52,9 @@ type Filter struct {
 // Store reads the log.
 type Store interface {
 	AuditEntries(ctx context.Context, f Filter) ([]Entry, int, error)
+	// AuditNames looks up, in a few queries whatever their number, the
+	// records a page of entries names.
+	AuditNames(ctx context.Context, w Wanted) (Names, error)
 }
 
 // Service reads the log for the secretariat.
@@ -54,12 +63,20 @@ type Service struct{ store Store }
 // NewService builds the service.
 func NewService(store Store) *Service { return &Service{store: store} }
 
-// List returns a page of the log, newest first, and the total; only the
-// secretariat reads it. The isSecretariat test is the caller's, as the
-// audit package knows no roles.
-func (s *Service) List(ctx context.Context, isSecretariat bool, f Filter) ([]Entry, int, error) {
+// List returns a page of the log, newest first, each entry told as a
+// sentence, and the total; only the secretariat reads it. The
+// isSecretariat test is the caller's, as the audit package knows no roles.
+func (s *Service) List(ctx context.Context, isSecretariat bool, f Filter) ([]Line, int, error) {
 	if !isSecretariat {
 		return nil, 0, errs.E(errs.Forbidden, "the audit log is for the secretariat")
 	}
-	return s.store.AuditEntries(ctx, f)
+	entries, total, err := s.store.AuditEntries(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	names, err := s.store.AuditNames(ctx, Wants(entries))
+	if err != nil {
+		return nil, 0, err
+	}
+	return Describes(entries, names), total, nil
 }

@@ -125,7 +125,7 @@ type Users interface {
 
 // AuditLog reads the audit log.
 type AuditLog interface {
-	List(ctx context.Context, isSecretariat bool, f audit.Filter) ([]audit.Entry, int, error)
+	List(ctx context.Context, isSecretariat bool, f audit.Filter) ([]audit.Line, int, error)
 }
 
 // Jobs shows and runs the scheduled jobs.
