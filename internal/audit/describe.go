@@ -121,7 +121,7 @@ func Describe(e Entry, n Names) Sentence {
 	objectID, _ := strconv.ParseInt(e.ObjectID, 10, 64)
 	org := func() Slot { return orgSlot(e.detailID("stakeholder_id"), n) }
 	switch e.Verb {
-	case "action.create", "action.update", "action.submitted", "action.accepted",
+	case "action.create", "action.update", "action.submitted", "action.reconfirmed", "action.accepted",
 		"action.changes_requested", "action.withdrawn", "action.reopened", "action.delete":
 		s.Slots["Action"] = actionSlot(objectID, e, n)
 		orgID := e.detailID("stakeholder_id")
@@ -141,7 +141,7 @@ func Describe(e Entry, n Names) Sentence {
 			s.Key += ".secretariat"
 		}
 	case "user.invite.password", "user.reset.password", "user.reset.request",
-		"user.two_step.enrol", "user.two_step.recovery_codes":
+		"user.two_step.enrol", "user.two_step.recovery_codes", "user.preferences":
 		// the actor is the person concerned: the sentence needs no more
 	case "user.two_step.wrong_code":
 		if ip := e.detailText("ip"); ip != "" {

@@ -17,7 +17,7 @@ func sampleEntries() []audit.Entry {
 	}
 	org := map[string]any{"stakeholder_id": 3.0}
 	var out []audit.Entry
-	for _, v := range []string{"create", "update", "submitted", "accepted", "changes_requested", "withdrawn", "reopened", "delete"} {
+	for _, v := range []string{"create", "update", "submitted", "reconfirmed", "accepted", "changes_requested", "withdrawn", "reopened", "delete"} {
 		out = append(out, e(7, "action."+v, "action", 335, map[string]any{"stakeholder_id": 3.0, "comment": "Link it.", "title": "Export rule"}))
 	}
 	out = append(out,
@@ -34,6 +34,7 @@ func sampleEntries() []audit.Entry {
 		e(7, "user.two_step.enrol", "user", 7, nil),
 		e(7, "user.two_step.recovery_code", "user", 7, map[string]any{"left": 9.0}),
 		e(7, "user.two_step.recovery_codes", "user", 7, nil),
+		e(8, "user.preferences", "user", 8, map[string]any{"lang": "fr"}),
 		e(0, "user.two_step.reset", "user", 7, nil),
 		e(8, "token.create", "user", 8, map[string]any{"name": "CI"}),
 		e(0, "token.create", "user", 8, map[string]any{"name": "CI"}),
