@@ -130,6 +130,7 @@ var rules = map[string]rule{
 	"GET /actions/import/template.csv":          always(ok),
 	"GET /account":                              signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
 	"POST /account/tokens":                      signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
+	"POST /account/preferences":                 signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
 	"POST /account/tokens/:id/revoke":           tokenRule,
 	"POST /people/:id/resend":                   signedInAs(map[string]string{"member": forbidden, "focal": notFound, "other": notFound, "secretariat": notFound}),
 	"GET /api/v1/review":                        secretariatOnly,
@@ -177,12 +178,16 @@ var rules = map[string]rule{
 	"DELETE /api/v1/actions/:id":        onAction(ok, ok, forbidden),
 	"POST /api/v1/actions/:id/submit":   onAction(forbidden, ok, forbidden),
 	"POST /api/v1/actions/:id/withdraw": onAction(ok, ok, ok),
+	"POST /api/v1/actions/:id/reopen":   onAction(ok, ok, forbidden),
 	"GET /actions/:id":                  onAction(ok, ok, ok),
 	"GET /actions/:id/edit":             onAction(ok, ok, ok),
 	"GET /actions/:id/history":          onAction(ok, ok, ok),
 	"POST /actions/:id":                 onAction(ok, ok, forbidden),
 	"POST /actions/:id/submit":          onAction(forbidden, ok, forbidden),
+	"GET /actions/:id/withdraw":         onAction(ok, ok, ok), // a confirmation, or back with the reason
 	"POST /actions/:id/withdraw":        onAction(ok, ok, ok),
+	"POST /actions/:id/reopen":          onAction(ok, ok, forbidden),
+	"GET /actions/:id/delete":           onAction(ok, ok, ok),
 	"POST /actions/:id/delete":          onAction(ok, ok, forbidden),
 
 	"POST /api/v1/cycles/:year/reports":  secretariatOnly,
@@ -206,6 +211,7 @@ var rules = map[string]rule{
 	"POST /admin/cycles/:year/reports":   secretariatOnly,
 	"GET /reports":                       always(ok),
 	"GET /reports/:id":                   always(notFound),
+	"GET /reports/:id/publish":           secretariatNotFound,
 	"POST /reports/:id/publish":          secretariatNotFound,
 }
 

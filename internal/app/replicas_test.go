@@ -18,6 +18,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/jobs"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -568,4 +569,119 @@ func TestReplicasSignInThrottle(t *testing.T) {
 			"the same account from another address signed in",
 			ipLimit, failed, refused, extra, right, len(replicas), len(replicas))
 	})
+}
+
+// Three replicas on one PostgreSQL, the digest and the mail jobs every
+// second or two: every decision taken through them, on any replica, is
+// mailed over SMTP once, in its reader's language, also when the leader
+// sending the mail is killed with SIGKILL and another takes over.
+func TestReplicasNoticesOnce(t *testing.T) {
+	dbURL := testutil.NewDatabaseURL(t, "postgres")
+	ctx := context.Background()
+	db := openStore(t, dbURL)
+	s := testutil.NewServices(db)
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	year := today.Year()
+	if _, err := s.Cycles.Create(ctx, testutil.System, cycle.Input{Year: year, OpensAt: today.AddDate(0, 0, -10),
+		Deadline: today.AddDate(0, 0, 20), ReportAt: today.AddDate(0, 0, 25), ForumDate: today.AddDate(0, 0, 40)}); err != nil {
+		t.Fatal(err)
+	}
+	org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.Company)
+	token := func(email string, in user.Input) string {
+		in.Email, in.Name = email, strings.Split(email, "@")[0]
+		u, err := s.Users.Create(ctx, testutil.System, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if email == "focal@own.example" {
+			if _, err := s.Users.SetPreferences(ctx, u.Actor(), user.Preferences{Lang: "fr"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, secret, err := s.Users.CreateToken(ctx, testutil.System, email, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return secret
+	}
+	member := token("member@own.example", user.Input{Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.Member})
+	focal := token("focal@own.example", user.Input{Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.FocalPoint})
+	token("focal@other.example", user.Input{Role: user.Supporter, StakeholderID: other.ID, OrgRole: user.FocalPoint})
+	sec := token("sec@pc.example", user.Input{Role: user.Secretariat})
+
+	server := startSMTP(t)
+	replicas := startReplicas(t, buildBinary(t), dbURL, 3, "PCT_MAIL_BACKEND=smtp", "PCT_MAIL_SMTP_HOST=127.0.0.1",
+		fmt.Sprintf("PCT_MAIL_SMTP_PORT=%d", server.PortNumber()), "PCT_MAIL_SMTP_TLS=none", "PCT_BASE_URL=https://pct.example",
+		"PCT_SCHEDULER_DIGEST_PERIOD=2s", "PCT_SCHEDULER_DIGEST_OFFSET=0s", "PCT_SCHEDULER_MAIL_PERIOD=1s")
+	// Each call goes to the next replica.
+	next := 0
+	call := func(secret, method, path, body string) response {
+		t.Helper()
+		r := replicas[next%len(replicas)]
+		for r.exited() {
+			next++
+			r = replicas[next%len(replicas)]
+		}
+		next++
+		return apiClient{t: t, base: r.url(""), token: secret}.do(method, path, body)
+	}
+	var ids []int64
+	for _, title := range []string{"Export licensing rule", "Oversight board"} {
+		body := strings.NewReplacer("Export licensing for intrusion software", title, `"cycle": 2026`, fmt.Sprintf(`"cycle": %d`, year)).Replace(newActionBody)
+		r := call(member, "POST", "/api/v1/actions", body)
+		if r.status != 201 {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		ids = append(ids, decode[actionJSON](t, r).ID)
+	}
+	steps := []struct {
+		secret, method, path, body string
+		status                     int
+	}{
+		{focal, "POST", fmt.Sprintf("/api/v1/cycles/%d/submit-all", year), "", 200},
+		{sec, "POST", fmt.Sprintf("/api/v1/actions/%d/review", ids[0]), `{"decision": "request_changes", "comment": "Link the published regulation."}`, 200},
+		{sec, "POST", fmt.Sprintf("/api/v1/actions/%d/review", ids[1]), `{"decision": "accept"}`, 200},
+		{sec, "POST", fmt.Sprintf("/api/v1/cycles/%d/extensions", year), fmt.Sprintf(`{"stakeholder_id": %d, "deadline": %q}`, org.ID,
+			today.AddDate(0, 0, 23).Format(time.DateOnly)), 204},
+	}
+	for _, st := range steps {
+		if r := call(st.secret, st.method, st.path, st.body); r.status != st.status {
+			t.Fatalf("%s %s: %d %s", st.method, st.path, r.status, r.body)
+		}
+	}
+	// The leader is killed once some notices are out: the next one sends
+	// the rest, and none twice.
+	waitFor(t, 30*time.Second, "the first notices", func() bool { return len(server.Messages()) >= 2 })
+	replicaLeader(t, replicas).kill(t)
+	r := call(sec, "POST", fmt.Sprintf("/api/v1/cycles/%d/reports", year), "")
+	if r.status != 201 {
+		t.Fatalf("compile: %d %s", r.status, r.body)
+	}
+	if r := call(sec, "POST", fmt.Sprintf("/api/v1/reports/%d/publish", decode[reportJSON](t, r).ID), ""); r.status != 200 {
+		t.Fatalf("publish: %d %s", r.status, r.body)
+	}
+	want := []string{
+		"focal@other.example | pctracker: the " + fmt.Sprint(year) + " progress report is published",
+		"focal@own.example | pctracker : 1 action acceptée pour " + org.Name,
+		"focal@own.example | pctracker : accusé de réception, 2 actions soumises pour " + org.Name,
+		"focal@own.example | pctracker : le rapport d'étape " + fmt.Sprint(year) + " est publié",
+		"focal@own.example | pctracker : modifications demandées sur « Export licensing rule »",
+		"focal@own.example | pctracker : nouvelle date limite pour " + org.Name + ", le " + locale.Date("fr", today.AddDate(0, 0, 23)),
+		"member@own.example | pctracker: changes requested on \"Export licensing rule\"",
+	}
+	// Every notice is marked sent only after the server took it: once all
+	// are, a message sent twice would already be here.
+	notices := func(status string) int {
+		return queryInt(t, db.SQL(), "SELECT count(*) FROM reminders WHERE kind LIKE 'notice:%' AND status = $1", status)
+	}
+	waitFor(t, 60*time.Second, "every notice sent", func() bool { return notices("sent") == len(want) && notices("pending")+notices("sending") == 0 })
+	stopReplicas(t, replicas)
+	got, mails := received(t, server)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("received:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if m := mails[want[6]]; !strings.Contains(m.Text, fmt.Sprintf("https://pct.example/actions/%d", ids[0])) || !strings.Contains(m.Text, "Link the published regulation.") {
+		t.Errorf("the request for changes, in English:\n%s", m.Text)
+	}
+	t.Logf("%d notices over 3 replicas (the leader killed mid-way): each received once, each in its reader's language", len(got))
 }

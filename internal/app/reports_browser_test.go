@@ -40,7 +40,8 @@ func TestReportsInBrowser(t *testing.T) {
 		t.Errorf("a visitor sees the draft: %d", r.status)
 	}
 
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)), chromedp.WaitVisible(chromedp.CSS(".badge-published"))))
+	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects")),
+		chromedp.Click(chromedp.CSS(`.confirm form button`)), chromedp.WaitVisible(chromedp.CSS(".badge-published"))))
 	if flash, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS(".alert"))); !strings.Contains(flash, "published") {
 		t.Errorf("flash: %q", flash)
 	}

@@ -91,8 +91,11 @@ func TestPagesOfferOnlyWhatIsAllowed(t *testing.T) {
 			t.Errorf("the secretariat opens the editor: %d %q", r.status, flashOf(r))
 		}
 		// A member's withdrawal is refused by the service as well as hidden.
-		if r := sc.member.form(page+"/withdraw", url.Values{"confirm": {"yes"}, "version": {"2"}}); r.status != 303 || flashOf(r) != "flash_err_cannot_withdraw" {
-			t.Errorf("a member withdraws: %d %q", r.status, flashOf(r))
+		if r := sc.member.do("GET", page+"/withdraw", ""); r.status != 303 || flashOf(r) != "flash_err_cannot_withdraw" {
+			t.Errorf("a member asks to withdraw: %d %q", r.status, flashOf(r))
+		}
+		if r := sc.member.form(page+"/withdraw", url.Values{"confirm": {"yes"}, "version": {"2"}}); r.status != 403 || !strings.Contains(r.body, "only the organisation&#39;s focal point withdraws") {
+			t.Errorf("a member withdraws: %d", r.status)
 		}
 		if got, _ := sc.s.Actions.Get(ctx, testutil.System, a.ID); got.State != action.Submitted {
 			t.Errorf("after a member's withdrawal: %s", got.State)

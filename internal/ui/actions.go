@@ -542,10 +542,12 @@ func (h *Handler) withdrawAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !p.Withdraw {
+	switch {
+	case !p.Withdraw && c.Request().Method == http.MethodGet:
 		return h.notPossible(c, a, "flash_err_cannot_withdraw")
-	}
-	if !confirmed(c) {
+	case !p.Withdraw:
+		// Posted all the same: the service refuses it, with its reason.
+	case !confirmed(c):
 		v := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_withdraw_title", ButtonKey: "withdraw_action",
 			Items:   []confirmItem{actionItemOf(a)},
 			Effects: []string{"confirm_withdraw_effect_state", "confirm_withdraw_effect_public", "confirm_withdraw_effect_reopen"},
@@ -589,10 +591,12 @@ func (h *Handler) deleteAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !p.Delete {
+	switch {
+	case !p.Delete && c.Request().Method == http.MethodGet:
 		return h.notPossible(c, a, "flash_err_cannot_delete")
-	}
-	if !confirmed(c) {
+	case !p.Delete:
+		// Posted all the same: the service refuses it, with its reason.
+	case !confirmed(c):
 		v := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_delete_title", ButtonKey: "delete_draft",
 			Items:   []confirmItem{actionItemOf(a)},
 			Effects: []string{"confirm_delete_effect_gone", "confirm_delete_effect_audit", "confirm_cannot_undo"},

@@ -319,8 +319,8 @@ func (h *Handler) RenderError(c echo.Context, status int, err error) error {
 	}
 	v := errorView{Page: newPage(c, ""), Status: status}
 	v.HeadingKey, v.TextKey = errorKeys(errs.KindOf(err))
-	if v.TextKey == "error_generic_text" {
-		v.Detail = errs.MessageOf(err) // input problems say what was wrong
+	if v.TextKey == "error_generic_text" || errs.Is(err, errs.Forbidden) {
+		v.Detail = errs.MessageOf(err) // input problems say what was wrong; a refusal, why
 	}
 	if rerr := h.renderer.render(c, status, "error", lang, v); rerr != nil {
 		// The error page itself failed: fall back to plain text.
