@@ -138,4 +138,16 @@ func TestInvitationAndResetByMail(t *testing.T) {
 	if r := sc.sec.do("POST", "/api/v1/invitations", `{"email": "new.sec@pc.example", "name": "S", "role": "secretariat"}`); r.status != 201 {
 		t.Errorf("secretariat invites: %d %s", r.status, r.body)
 	}
+	// A new member of the secretariat choosing a password goes on to the
+	// second step, not straight into a session: the password alone never
+	// opens a secretariat account.
+	link = newestLink(t, 1, "new.sec@pc.example", "/invite")
+	newSec := browserClient()
+	secret = strings.SplitN(link, "token=", 2)[1]
+	if r := postAnonForm(t, newSec, sc.ts+"/invite", url.Values{"token": {secret}, "password": {"a secretariat passphrase"}, "confirm": {"a secretariat passphrase"}}); r.status != 303 || r.header.Get("Location") != "/signin/code" {
+		t.Errorf("a secretariat password chosen: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := get(t, newSec, sc.ts+"/api/v1/me"); r.status != 401 {
+		t.Errorf("signed in before the second step: %d", r.status)
+	}
 }

@@ -136,3 +136,64 @@ func TestNoticesOverSMTP(t *testing.T) {
 		t.Logf("%d notices received over SMTP, each once, after 4 runs of the mail job and 2 of the digest", len(got))
 	})
 }
+
+// A person's mail is in the language they last used, until they choose one
+// on their account page; then switching the pages' language leaves it.
+func TestMailLanguageFollowsThePerson(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		ctx := context.Background()
+		u, err := sc.s.Users.Create(ctx, testutil.System, user.Input{Email: "kadri@own.example", Name: "Kadri",
+			Role: user.Supporter, StakeholderID: sc.org.ID, OrgRole: user.FocalPoint, Password: testPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lang := func() (string, bool) {
+			t.Helper()
+			got, err := sc.s.Users.Get(ctx, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.Language(), got.LangChosen
+		}
+		if l, _ := lang(); l != "en" {
+			t.Fatalf("before any visit: %q", l)
+		}
+		c := browserClient()
+		if r := postAnonForm(t, c, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}},
+			"Accept-Language", "fr-FR,fr;q=0.9"); r.status != 303 {
+			t.Fatalf("sign in: %d", r.status)
+		}
+		if l, _ := lang(); l != "fr" {
+			t.Errorf("after signing in in French: %q", l)
+		}
+		get(t, c, sc.ts+"/workspace?lang=en")
+		if l, _ := lang(); l != "en" {
+			t.Errorf("after switching the pages to English: %q", l)
+		}
+		token := csrfOf(t, get(t, c, sc.ts+"/account").body)
+		if r := postForm(t, c, sc.ts+"/account/preferences", url.Values{"csrf_token": {token}, "mail_lang": {"fr"},
+			"notices": {"changes_requested", "submitted"}}); r.status != 303 {
+			t.Fatalf("preferences: %d %s", r.status, r.body)
+		}
+		get(t, c, sc.ts+"/workspace?lang=en")
+		if l, chosen := lang(); l != "fr" || !chosen {
+			t.Errorf("a chosen language followed the pages: %q %v", l, chosen)
+		}
+		got, _ := sc.s.Users.Get(ctx, u.ID)
+		if strings.Join(noticeNames(got.NoticesOff), ",") != "accepted,extension_granted,report_published" {
+			t.Errorf("notices turned off: %v", got.NoticesOff)
+		}
+		if r := postForm(t, c, sc.ts+"/account/preferences", url.Values{"csrf_token": {token}, "mail_lang": {"de"}}); r.status != 422 {
+			t.Errorf("an unknown language: %d", r.status)
+		}
+	})
+}
+
+func noticeNames(ns []user.Notice) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = string(n)
+	}
+	return out
+}
