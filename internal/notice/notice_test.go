@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/reminder"
 	"github.com/pctracker/pctracker/internal/report"
@@ -305,3 +307,40 @@ func TestReportAndExtensionNotices(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// failAudit is the real store whose audit writes fail: the last write of
+// every decision, after its notices.
+type failAudit struct{ *store.DB }
+
+func (failAudit) AppendAudit(context.Context, audit.Entry) error {
+	return errs.E(errs.Unavailable, "audit log unavailable")
+}
+
+// A decision that fails after its notices were written takes them with it:
+// nobody is told of a step that did not happen.
+func TestFailedDecisionTellsNobody(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		c := s.Cycle(t, 2026)
+		p := newPeople(t, s, org, other)
+		a, err := s.Actions.CreateIn(ctx, p.member.Actor(), 2026, testutil.ActionInput())
+		if err != nil {
+			t.Fatal(err)
+		}
+		failing := action.NewService(failAudit{db}, s.Clock.Now, s.Notices)
+		if _, err := failing.Move(ctx, p.focal.Actor(), a.ID, a.Version, action.Submitted, ""); !errs.Is(err, errs.Unavailable) {
+			t.Fatalf("the failing submission: %v", err)
+		}
+		if n := outbox(t, db, c.ID); len(n) != 0 {
+			t.Errorf("a failed submission left %d notices: %v", len(n), summary(n))
+		}
+		if _, err := s.Actions.Move(ctx, p.focal.Actor(), a.ID, a.Version, action.Submitted, ""); err != nil {
+			t.Fatal(err)
+		}
+		if n := outbox(t, db, c.ID); len(n) != 2 {
+			t.Errorf("the submission that worked: %d notices, want 2", len(n))
+		}
+	})
+}
