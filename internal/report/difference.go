@@ -58,15 +58,23 @@ func (n Diff) More() int { return n.Board - n.Counted }
 func (d Difference) Of(ids []int64) Diff {
 	var sum Diff
 	for _, id := range ids {
-		n := d.Organisations[id]
-		sum.Board += n.Board
-		sum.Counted += n.Counted
-		sum.Kept += n.Kept
-		sum.After += n.After
-		sum.Withdrawn += n.Withdrawn
-		sum.Unreported += n.Unreported
+		sum = sum.plus(d.Organisations[id])
 	}
 	return sum
+}
+
+// Total sums the counts of every organisation.
+func (d Difference) Total() Diff {
+	var sum Diff
+	for _, n := range d.Organisations {
+		sum = sum.plus(n)
+	}
+	return sum
+}
+
+func (n Diff) plus(m Diff) Diff {
+	return Diff{Board: n.Board + m.Board, Counted: n.Counted + m.Counted, Kept: n.Kept + m.Kept, After: n.After + m.After,
+		Withdrawn: n.Withdrawn + m.Withdrawn, Unreported: n.Unreported + m.Unreported}
 }
 
 // BoardDifference compares the status board of the cycle of year with what the

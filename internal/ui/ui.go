@@ -191,6 +191,7 @@ type Deps struct {
 	Audit           AuditLog
 	Jobs            Jobs
 	Reports         Reports
+	Differences     Differences
 	Dashboard       Dashboard
 	Versions        Versions
 	BaseURL         string // the public address, for links people cite
