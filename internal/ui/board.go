@@ -14,6 +14,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/export"
+	"github.com/pctracker/pctracker/internal/reminder"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
@@ -32,7 +33,28 @@ type boardView struct {
 	// Difference says why the public figures count fewer (or more)
 	// accepted actions than the rows shown; nil when they agree.
 	Difference *differenceView
+	Notice     *boardNotice // what became of a reminder re-sent from the board
 }
+
+// Reminders re-sends a reminder to one organisation.
+type Reminders interface {
+	Resends(ctx context.Context, by user.Actor, year int) (reminder.Resends, error)
+	Resend(ctx context.Context, by user.Actor, year int, stakeholderID int64) (reminder.Reminder, error)
+}
+
+// boardNotice says, after a re-send, whether the reminder to an
+// organisation is on its way or went out today already.
+type boardNotice struct {
+	Key, Name string
+	Again     bool // it had been re-sent today already
+}
+
+// The flashes of a re-send; their count is the organisation's id, which
+// the board names from its rows (a flash carries no text of its own).
+const (
+	flashResent     = "flash_reminder_resent"
+	flashResentOnce = "flash_reminder_resent_today"
+)
 
 // Differences compare the status board with what the reports count.
 type Differences interface {
@@ -97,6 +119,8 @@ type boardLine struct {
 	Extended     bool
 	Reminders    int
 	Notes        []note // why its accepted count differs from the public figures
+	ResendURL    string // where to post a re-sent reminder; "" when none may be sent now
+	ResentToday  bool
 }
 
 // boardQuery reads the board's cycle and filters.
@@ -140,6 +164,11 @@ func (h *Handler) board(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	resends, err := h.Reminders.Resends(c.Request().Context(), by, cy.Year)
+	if err != nil {
+		return err
+	}
+	flash := h.takeFlash(c)
 	v.Year, v.Kind, v.Country = cy.Year, string(f.Kind), f.Country
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
@@ -151,6 +180,13 @@ func (h *Handler) board(c echo.Context) error {
 			Reminders: r.Reminders}
 		if r.LastActivity != nil {
 			line.LastActivity = formatDate(v.Lang, *r.LastActivity)
+		}
+		line.ResentToday = resends.Today[r.Organisation.ID]
+		if resends.Open && resends.Reachable[r.Organisation.ID] && !line.ResentToday {
+			line.ResendURL = fmt.Sprintf("/admin/status/%d/remind?", r.Organisation.ID)
+		}
+		if flash != nil && (flash.Key == flashResent || flash.Key == flashResentOnce) && int64(flash.Count) == r.Organisation.ID {
+			v.Notice = &boardNotice{Key: flash.Key, Name: r.Organisation.Name, Again: flash.Key == flashResentOnce}
 		}
 		n := diff.Organisations[r.Organisation.ID]
 		for _, l := range differenceLines(diff, n) {
@@ -164,7 +200,47 @@ func (h *Handler) board(c echo.Context) error {
 	v.Difference = boardDifference(v.Lang, diff, diff.Of(ids))
 	q := url.Values{"cycle": {strconv.Itoa(v.Year)}, "kind": {v.Kind}, "country": {v.Country}}
 	v.CSVURL = "/admin/status.csv?" + q.Encode()
+	for i, l := range v.Rows {
+		if l.ResendURL != "" { // the board's cycle and filters, to come back to
+			v.Rows[i].ResendURL += q.Encode()
+		}
+	}
 	return h.renderer.render(c, http.StatusOK, "board", v.Lang, v)
+}
+
+// resendReminder re-sends a reminder to one organisation of the board's
+// cycle, then shows the board again (with its filters) saying so; a second
+// press the same day is a notice there, not an error.
+func (h *Handler) resendReminder(c echo.Context) error {
+	by, err := secretariatOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return errs.E(errs.NotFound, "no such organisation")
+	}
+	year, f, err := h.boardQuery(c)
+	if err != nil {
+		return err
+	}
+	_, err = h.Reminders.Resend(c.Request().Context(), by, year, id)
+	switch {
+	case errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["reminder"] != "":
+		h.setFlash(c, flashResentOnce, int(id))
+	case err != nil:
+		return err
+	default:
+		h.setFlash(c, flashResent, int(id))
+	}
+	q := url.Values{"cycle": {strconv.Itoa(year)}}
+	if f.Kind != "" {
+		q.Set("kind", string(f.Kind))
+	}
+	if f.Country != "" {
+		q.Set("country", f.Country)
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/status?"+q.Encode())
 }
 
 // boardDifference is what the board says above its rows of how their

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/reminder"
 )
 
 type jobsView struct {
@@ -16,6 +17,7 @@ type jobsView struct {
 
 type jobLine struct {
 	Name, Slot, Status, Error, Started, Finished, Next string
+	Confirm                                            bool // "Run now" first shows what the run would do
 }
 
 func (h *Handler) jobs(c echo.Context) error {
@@ -28,7 +30,7 @@ func (h *Handler) jobs(c echo.Context) error {
 	}
 	v := jobsView{Page: newPage(c, "jobs"), Flash: h.takeFlash(c)}
 	for _, s := range statuses {
-		line := jobLine{Name: s.Name}
+		line := jobLine{Name: s.Name, Confirm: s.Previewed}
 		if !s.NextRun.IsZero() {
 			line.Next = formatDateTime(v.Lang, s.NextRun)
 		}
@@ -41,6 +43,44 @@ func (h *Handler) jobs(c echo.Context) error {
 		v.Jobs = append(v.Jobs, line)
 	}
 	return h.renderer.render(c, http.StatusOK, "jobs", v.Lang, v)
+}
+
+type jobRunView struct {
+	Page
+	Job, Slot  string
+	Done, Told bool // see jobs.Preview
+	Reminders  []plannedLine
+	Intro      string // the key of the sentence before them
+}
+
+type plannedLine struct {
+	OrganisationID     int64
+	Organisation, Kind string // Kind: the catalogue key of the kind of reminder
+	Year, Days, To     int
+}
+
+// confirmJob shows what running a job now would do (for the reminders
+// job, which organisations would be sent which reminder, at how many
+// addresses), with the button that runs it: nothing is sent on a GET.
+func (h *Handler) confirmJob(c echo.Context) error {
+	if _, err := secretariatOnly(c); err != nil {
+		return err
+	}
+	p, err := h.Jobs.Preview(c.Request().Context(), c.Param("name"))
+	if err != nil {
+		return err
+	}
+	v := jobRunView{Page: newPage(c, "jobs"), Job: p.Job, Slot: p.Slot, Done: p.Done, Told: p.Told}
+	for _, r := range p.Reminders {
+		l := plannedLine{OrganisationID: r.Organisation.ID, Organisation: r.Organisation.Name, Kind: "reminder_kind_opens",
+			Year: r.Year, Days: r.Days, To: r.Recipients}
+		if r.Kind != reminder.Opens {
+			l.Kind = plural("reminder_kind_deadline", r.Days)
+		}
+		v.Reminders = append(v.Reminders, l)
+	}
+	v.Intro = plural("job_run_reminders", len(v.Reminders))
+	return h.renderer.render(c, http.StatusOK, "job_run", v.Lang, v)
 }
 
 // runJob runs a job now, for the current slot; a slot already done is

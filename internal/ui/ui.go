@@ -131,6 +131,7 @@ type AuditLog interface {
 // Jobs shows and runs the scheduled jobs.
 type Jobs interface {
 	Statuses(ctx context.Context) ([]jobs.Status, error)
+	Preview(ctx context.Context, name string) (jobs.Preview, error)
 	RunNow(ctx context.Context, name string) (bool, error)
 }
 
@@ -192,6 +193,7 @@ type Deps struct {
 	Jobs            Jobs
 	Reports         Reports
 	Differences     Differences
+	Reminders       Reminders
 	Dashboard       Dashboard
 	Versions        Versions
 	BaseURL         string // the public address, for links people cite
@@ -291,8 +293,10 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/admin/organisations/:id/invite", h.inviteToOrganisation, lang)
 	e.GET("/admin/status", h.board, lang)
 	e.GET("/admin/status.csv", h.boardCSV, lang)
+	e.POST("/admin/status/:id/remind", h.resendReminder, lang)
 	e.GET("/admin/audit", h.auditLog, lang)
 	e.GET("/admin/jobs", h.jobs, lang)
+	e.GET("/admin/jobs/:name/run", h.confirmJob, lang)
 	e.POST("/admin/jobs/:name/run", h.runJob, lang)
 	e.GET("/review", h.reviewQueue, lang)
 	e.POST("/review/accept", h.acceptAll, lang)
