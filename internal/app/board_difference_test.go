@@ -63,7 +63,7 @@ func TestBoardSaysWhatThePublicFiguresLeaveOut(t *testing.T) {
 			}
 		}
 		if row := boardRow(t, board.body, sc.otherOrg); !strings.Contains(row, "<td>2<span class=\"meta note\">2 kept for the secretariat</span>"+
-			"<span class=\"meta note\">not counted as reporting in the public figures</span></td>") {
+			"<span class=\"meta note\">not counted as reporting</span></td>") {
 			t.Errorf("the other organisation's row: %s", row)
 		}
 		if row := boardRow(t, board.body, sc.org); !strings.Contains(row, "<td>2<span class=\"meta note\">1 kept for the secretariat</span></td>") {

@@ -95,8 +95,8 @@ func TestBoardDifference(t *testing.T) {
 			t.Errorf("against the draft: %+v", d)
 		}
 		check("draft", d, afterDraft)
-		if sum := d.Of([]int64{state.ID, company.ID, ngo.ID}); sum.More() != 2 || sum.Board != 5 || sum.Counted != 3 {
-			t.Errorf("draft, in all: %+v", sum)
+		if sum := d.Of([]int64{state.ID, company.ID, ngo.ID}); sum.More() != 2 || sum.Board != 5 || sum.Counted != 3 || sum != d.Total() {
+			t.Errorf("draft, in all: %+v (total %+v)", sum, d.Total())
 		}
 		// The board still compares with the live figures, not with a
 		// draft the public never sees.

@@ -50,7 +50,8 @@ type jobRunView struct {
 	Job, Slot  string
 	Done, Told bool // see jobs.Preview
 	Reminders  []plannedLine
-	Intro      string // the key of the sentence before them
+	Intro      string // the keys of the sentence before them and of the button, by their number
+	Queue      string
 }
 
 type plannedLine struct {
@@ -79,7 +80,7 @@ func (h *Handler) confirmJob(c echo.Context) error {
 		}
 		v.Reminders = append(v.Reminders, l)
 	}
-	v.Intro = plural("job_run_reminders", len(v.Reminders))
+	v.Intro, v.Queue = plural("job_run_reminders", len(v.Reminders)), plural("job_run_queue", len(v.Reminders))
 	return h.renderer.render(c, http.StatusOK, "job_run", v.Lang, v)
 }
 
