@@ -164,7 +164,6 @@ var rules = map[string]rule{
 	"POST /admin/status/:id/remind":             secretariatNotFound,
 	"GET /admin/audit":                          secretariatOnly,
 	"GET /admin/jobs":                           secretariatOnly,
-	"GET /admin/jobs/:name/run":                 secretariatOnly,
 	"POST /admin/jobs/:name/run":                secretariatOnly,
 	"GET /people":                               supportersOnly,
 	"POST /people/invite":                       focalPointsOnly,

@@ -86,27 +86,35 @@ func TestBoardAndRemindersInBrowser(t *testing.T) {
 	must(chromedp.Do(b, chromedp.EmulateViewport(1280, 900)))
 
 	// The reminders job: Run now shows what it would queue, then runs.
-	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/admin/jobs"), chromedp.WaitVisible(chromedp.CSS("table.data")),
-		chromedp.Click(chromedp.CSS(`a[href="/admin/jobs/reminders/run"]`)), chromedp.WaitVisible(chromedp.CSS("#job-run-plan"))))
+	runNow := chromedp.CSS(`form[action="/admin/jobs/reminders/run"] button`)
+	confirm := func(page string) {
+		t.Helper()
+		must(chromedp.Do(b, chromedp.Navigate(sc.ts+page), chromedp.WaitVisible(chromedp.CSS("table.data")),
+			chromedp.Click(runNow), chromedp.WaitVisible(chromedp.CSS("#job-run-plan"))))
+	}
+	confirm("/admin/jobs?lang=fr")
+	testutil.CheckAccessibility(t, b, "lancer les relances")
+	confirm("/admin/jobs?lang=en")
 	if s := text("#job-run-plan"); !strings.Contains(s, "queues this reminder") {
 		t.Errorf("confirmation: %q", s)
 	}
 	testutil.CheckAccessibility(t, b, "run the reminders job")
 	testutil.Screenshot(t, b, "43-jobs-reminders-confirm")
-	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/admin/jobs/reminders/run?lang=fr"), chromedp.WaitVisible(chromedp.CSS("#job-run-plan"))))
-	testutil.CheckAccessibility(t, b, "lancer les relances")
-	must(chromedp.Do(b, chromedp.EmulateViewport(375, 740), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#job-run-plan"))))
+	must(chromedp.Do(b, chromedp.EmulateViewport(375, 740)))
+	confirm("/admin/jobs")
 	if wide, _ := chromedp.Run(b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
 		t.Errorf("the confirmation scrolls sideways at 375 px")
 	}
 	testutil.Screenshot(t, b, "44-jobs-reminders-confirm-phone")
-	must(chromedp.Do(b, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(sc.ts+"/admin/jobs/reminders/run?lang=en"),
-		chromedp.WaitVisible(chromedp.CSS("#job-run-plan")),
-		chromedp.Click(chromedp.CSS(`form[action="/admin/jobs/reminders/run"] button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
+	must(chromedp.Do(b, chromedp.EmulateViewport(1280, 900)))
+	if n := queryInt(t, db.SQL(), "SELECT count(*) FROM reminders WHERE kind = 'deadline_30'"); n != 0 {
+		t.Fatalf("the confirmation queued %d reminders", n)
+	}
+	must(chromedp.Do(b, chromedp.Click(runNow), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	if n := queryInt(t, db.SQL(), "SELECT count(*) FROM reminders WHERE kind = 'deadline_30'"); n != 1 {
 		t.Errorf("the run queued %d deadline reminders, the confirmation said 1", n)
 	}
-	must(chromedp.Do(b, chromedp.Navigate(sc.ts+"/admin/jobs/reminders/run"), chromedp.WaitVisible(chromedp.CSS("#job-run-done"))))
+	must(chromedp.Do(b, chromedp.Click(runNow), chromedp.WaitVisible(chromedp.CSS("#job-run-done"))))
 	testutil.CheckAccessibility(t, b, "reminders job already run")
 
 	// A report compiled now, then one more kept action: its page says why

@@ -27,61 +27,64 @@ func flashCookie(r response) string {
 
 // "Run now" on the reminders job first shows what it would queue (which
 // organisations, which reminder, at how many addresses) and writes
-// nothing; the POST then queues exactly that. Nothing due, or a slot done
+// nothing; confirmed, it queues exactly that. Nothing due, or a slot done
 // already, is said as such.
 func TestJobsRunRemindersShowsWhatItSends(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		sc := newScenario(t, db)
-		outbox := func() int { return queryInt(t, db.SQL(), "SELECT count(*) FROM reminders") }
+		outbox := func() int {
+			return queryInt(t, db.SQL(), "SELECT count(*) FROM reminders WHERE kind NOT LIKE 'notice:%'")
+		}
+		run := func(body string, lang string) response {
+			return sc.sec.do("POST", "/admin/jobs/reminders/run"+lang, body, "Content-Type", "application/x-www-form-urlencoded")
+		}
 
 		jobsPage := sc.sec.do("GET", "/admin/jobs", "")
-		if !strings.Contains(jobsPage.body, `<a href="/admin/jobs/reminders/run">Run now…<span class="visually-hidden"> reminders</span></a>`) ||
-			!strings.Contains(jobsPage.body, `action="/admin/jobs/housekeeping/run"`) {
-			t.Fatalf("the jobs page does not link to the confirmation of the reminders job")
+		if !strings.Contains(jobsPage.body, `Run now…<span class="visually-hidden"> reminders</span>`) ||
+			!strings.Contains(jobsPage.body, `Run now<span class="visually-hidden"> housekeeping</span>`) {
+			t.Fatalf("the jobs page does not say that the reminders job asks first")
 		}
 
 		// 15 August: 47 days before the deadline, nothing is due.
 		sc.s.Clock.Set(time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC))
-		if r := sc.sec.do("GET", "/admin/jobs/reminders/run", ""); r.status != 200 ||
-			!strings.Contains(r.body, "No reminder is due: running it now, for the slot 2026-08-15, queues none.") {
+		if r := run("", ""); r.status != 200 || !strings.Contains(r.body, "No reminder is due: running it now, for the slot 2026-08-15, queues none.") {
 			t.Errorf("nothing due: %d", r.status)
 		}
 
 		// 1 September: 30 days before, both organisations have nothing
 		// submitted: one reminder each, to their focal point.
 		sc.s.Clock.Set(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))
-		page := sc.sec.do("GET", "/admin/jobs/reminders/run", "")
+		page := run("", "")
 		for _, want := range []string{
 			"Running it now, for the slot 2026-09-01, queues these 2 reminders; the mail job then sends them within a minute.",
 			fmt.Sprintf(`<th scope="row"><a href="/admin/organisations/%d">%s</a></th><td>2026</td>
     <td>Deadline reminder, 30 days before</td><td>1</td>`, sc.org.ID, sc.org.Name),
 			fmt.Sprintf(`<a href="/admin/organisations/%d">%s</a>`, sc.otherOrg.ID, sc.otherOrg.Name),
-			`<form method="post" action="/admin/jobs/reminders/run" class="form">`,
+			`<input type="hidden" name="confirm" value="yes">`,
 			"Queue these reminders",
 		} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("the confirmation does not say %q", want)
 			}
 		}
-		if fr := sc.sec.do("GET", "/admin/jobs/reminders/run?lang=fr", ""); !strings.Contains(fr.body, "met ces 2 relances en file d&#39;envoi") ||
+		if fr := run("", "?lang=fr"); !strings.Contains(fr.body, "met ces 2 relances en file d&#39;envoi") ||
 			!strings.Contains(fr.body, "Relance d&#39;échéance, 30 jours avant") {
 			t.Errorf("the French confirmation")
 		}
 		if n := outbox(); n != 0 {
 			t.Fatalf("showing the confirmation queued %d reminders", n)
 		}
-		if r := sc.sec.do("POST", "/admin/jobs/reminders/run", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 303 ||
-			!strings.Contains(r.header.Get("Set-Cookie"), "flash_job_ran") {
+		if r := run("confirm=yes", ""); r.status != 303 || !strings.Contains(r.header.Get("Set-Cookie"), "flash_job_ran") {
 			t.Fatalf("run: %d", r.status)
 		}
 		if n := outbox(); n != 2 {
 			t.Errorf("the run queued %d reminders, the confirmation said 2", n)
 		}
-		if r := sc.sec.do("GET", "/admin/jobs/reminders/run", ""); !strings.Contains(r.body, "The slot 2026-09-01 has run already: running the job now would do nothing.") ||
-			strings.Contains(r.body, "<form method=\"post\" action=\"/admin/jobs/reminders/run\"") {
+		if r := run("", ""); !strings.Contains(r.body, "The slot 2026-09-01 has run already: running the job now would do nothing.") ||
+			strings.Contains(r.body, `name="confirm"`) {
 			t.Errorf("after the run, the confirmation still offers to run it")
 		}
-		if r := sc.sec.do("GET", "/admin/jobs/nope/run", ""); r.status != 404 {
+		if r := sc.sec.do("POST", "/admin/jobs/nope/run", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 404 {
 			t.Errorf("an unknown job: %d", r.status)
 		}
 	})
@@ -147,16 +150,26 @@ func TestBoardResendsAReminderOnceADay(t *testing.T) {
 				t.Fatalf("mail job: %d", r.status)
 			}
 		}
-		mails := testutil.Mails(t, mailDir(t), "focal@other.example")
-		if len(mails) != 1 || !strings.Contains(mails[0].Subject, "a reminder about your 2026 report") ||
-			!strings.Contains(mails[0].Text, "the deadline to report for "+sc.otherOrg.Name+" in the 2026 cycle is 2026-10-01 (30 days from now)") {
-			t.Fatalf("mails to the other organisation: %+v", mails)
+		// Other mail (notices of the scenario's own steps) goes to the
+		// same people: the reminders are told by their subject.
+		reminders := func(to string) []testutil.Mail {
+			var out []testutil.Mail
+			for _, m := range testutil.Mails(t, mailDir(t), to) {
+				if strings.Contains(m.Subject, "a reminder about your 2026 report") {
+					out = append(out, m)
+				}
+			}
+			return out
 		}
-		if n := len(testutil.Mails(t, mailDir(t), "focal@own.example")); n != 1 {
-			t.Errorf("%d mails to our focal point, want 1", n)
+		mails := reminders("focal@other.example")
+		if len(mails) != 1 || !strings.Contains(mails[0].Text, "the deadline to report for "+sc.otherOrg.Name+" in the 2026 cycle is 2026-10-01 (30 days from now)") {
+			t.Fatalf("reminders to the other organisation: %+v", mails)
 		}
-		if n := len(testutil.Mails(t, mailDir(t), "member@own.example")); n != 0 {
-			t.Errorf("a member was mailed: the reminder goes to the focal point")
+		if n := len(reminders("focal@own.example")); n != 1 {
+			t.Errorf("%d reminders to our focal point, want 1", n)
+		}
+		if n := len(reminders("member@own.example")); n != 0 {
+			t.Errorf("a member was reminded: the reminder goes to the focal point")
 		}
 		entries, n, err := db.AuditEntries(ctx, audit.Filter{Verb: "reminder.resend"})
 		if err != nil || n != 2 {
@@ -176,7 +189,7 @@ func TestBoardResendsAReminderOnceADay(t *testing.T) {
 		if r := post(nobody.ID); r.status != 422 && r.status != 400 {
 			t.Errorf("nobody to write to: %d", r.status)
 		}
-		if n := queryInt(t, db.SQL(), "SELECT count(*) FROM reminders"); n != 2 {
+		if n := queryInt(t, db.SQL(), "SELECT count(*) FROM reminders WHERE kind NOT LIKE 'notice:%'"); n != 2 {
 			t.Errorf("%d reminders in the outbox, want 2", n)
 		}
 	})

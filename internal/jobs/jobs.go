@@ -52,10 +52,10 @@ type Status struct {
 type Preview struct {
 	Job  string
 	Slot string // the slot a run now would take, as the ledger names it
+	// Previewed: the job tells what it would do (below, unless Done).
+	Previewed bool
 	// Done: that slot has run, or is running: a run now does nothing.
 	Done bool
-	// Told: the job told what it would do, below.
-	Told bool
 	// Reminders are, for the reminders job, the reminders it would queue.
 	Reminders []reminder.Planned
 }
@@ -385,7 +385,7 @@ func (s *Scheduler) Preview(ctx context.Context, name string) (Preview, error) {
 	}
 	j := s.jobs[i]
 	slot := j.Every.Slot(s.deps.Now())
-	p := Preview{Job: name, Slot: j.Every.Key(slot)}
+	p := Preview{Job: name, Slot: j.Every.Key(slot), Previewed: j.Preview != nil}
 	if j.Once {
 		last, err := s.deps.Ledger.LastJobRuns(ctx)
 		if err != nil {
@@ -400,7 +400,6 @@ func (s *Scheduler) Preview(ctx context.Context, name string) (Preview, error) {
 		if err := j.Preview(ctx, slot, &p); err != nil {
 			return p, err
 		}
-		p.Told = true
 	}
 	return p, nil
 }

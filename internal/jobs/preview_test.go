@@ -45,14 +45,14 @@ func TestPreview(t *testing.T) {
 		}
 		defer s.Stop()
 		p, err := s.Preview(ctx, "test-job")
-		if err != nil || p.Slot != "2026-08-31" || p.Done || !p.Told || len(p.Reminders) != 1 || runs.Load() != 0 {
+		if err != nil || p.Slot != "2026-08-31" || p.Done || !p.Previewed || len(p.Reminders) != 1 || runs.Load() != 0 {
 			t.Fatalf("before any run: %+v, %v; %d runs", p, err, runs.Load())
 		}
 		fail.Store(true)
 		if _, err := s.RunNow(ctx, "test-job"); err == nil {
 			t.Fatal("the failing run did not fail")
 		}
-		if p, _ := s.Preview(ctx, "test-job"); p.Done || !p.Told {
+		if p, _ := s.Preview(ctx, "test-job"); p.Done || len(p.Reminders) != 1 {
 			t.Errorf("after a failed run, the slot may run again: %+v", p)
 		}
 		fail.Store(false)
@@ -60,7 +60,7 @@ func TestPreview(t *testing.T) {
 			t.Fatalf("run: %v %v", ran, err)
 		}
 		previews.Store(0)
-		if p, _ := s.Preview(ctx, "test-job"); !p.Done || p.Told || p.Reminders != nil || previews.Load() != 0 {
+		if p, _ := s.Preview(ctx, "test-job"); !p.Done || !p.Previewed || p.Reminders != nil || previews.Load() != 0 {
 			t.Errorf("after the run, the slot is done and nothing is told: %+v", p)
 		}
 		if _, err := s.Preview(ctx, "nope"); !errs.Is(err, errs.NotFound) {

@@ -77,10 +77,12 @@ func (db *DB) EnqueueReminder(ctx context.Context, r *reminder.Reminder) (bool, 
 }
 
 // ReminderKinds returns, per organisation, the kinds of a cycle's
-// reminders in the outbox, whatever their status.
+// reminders in the outbox, whatever their status; notices, which share
+// the outbox, are left out.
 func (db *DB) ReminderKinds(ctx context.Context, cycleID int64) (map[int64][]string, error) {
 	var rows []reminderRow
-	if err := db.conn(ctx).Select("stakeholder_id", "kind").Where("cycle_id = ?", cycleID).Find(&rows).Error; err != nil {
+	if err := db.conn(ctx).Select("stakeholder_id", "kind").Where("cycle_id = ? AND kind NOT LIKE ?", cycleID, notice.KindPrefix+"%").
+		Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	out := map[int64][]string{}

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/reminder"
 )
 
@@ -47,11 +48,11 @@ func (h *Handler) jobs(c echo.Context) error {
 
 type jobRunView struct {
 	Page
-	Job, Slot  string
-	Done, Told bool // see jobs.Preview
-	Reminders  []plannedLine
-	Intro      string // the keys of the sentence before them and of the button, by their number
-	Queue      string
+	Job, Slot string
+	Done      bool // the slot has run: nothing to confirm
+	Reminders []plannedLine
+	Intro     string // the keys of the sentence before them and of the button, by their number
+	Queue     string
 }
 
 type plannedLine struct {
@@ -60,18 +61,12 @@ type plannedLine struct {
 	Year, Days, To     int
 }
 
-// confirmJob shows what running a job now would do (for the reminders
-// job, which organisations would be sent which reminder, at how many
-// addresses), with the button that runs it: nothing is sent on a GET.
-func (h *Handler) confirmJob(c echo.Context) error {
-	if _, err := secretariatOnly(c); err != nil {
-		return err
-	}
-	p, err := h.Jobs.Preview(c.Request().Context(), c.Param("name"))
-	if err != nil {
-		return err
-	}
-	v := jobRunView{Page: newPage(c, "jobs"), Job: p.Job, Slot: p.Slot, Done: p.Done, Told: p.Told}
+// confirmRun is the confirmation of a run now: what the run would do (for
+// the reminders job, which organisations would be sent which reminder, at
+// how many addresses), or that nothing is due, or that the slot is done,
+// with the button that posts again to run it.
+func (h *Handler) confirmRun(c echo.Context, p jobs.Preview) error {
+	v := jobRunView{Page: newPage(c, "jobs"), Job: p.Job, Slot: p.Slot, Done: p.Done}
 	for _, r := range p.Reminders {
 		l := plannedLine{OrganisationID: r.Organisation.ID, Organisation: r.Organisation.Name, Kind: "reminder_kind_opens",
 			Year: r.Year, Days: r.Days, To: r.Recipients}
@@ -85,10 +80,21 @@ func (h *Handler) confirmJob(c echo.Context) error {
 }
 
 // runJob runs a job now, for the current slot; a slot already done is
-// not run again.
+// not run again. A job with a preview is run once confirmed.
 func (h *Handler) runJob(c echo.Context) error {
 	if _, err := secretariatOnly(c); err != nil {
 		return err
+	}
+	if !confirmed(c) {
+		// A job that can tell what it would do (the reminders job: mail to
+		// organisations, which cannot be taken back) says it first.
+		p, err := h.Jobs.Preview(c.Request().Context(), c.Param("name"))
+		if err != nil {
+			return err // no such job: the not-found page
+		}
+		if p.Previewed {
+			return h.confirmRun(c, p)
+		}
 	}
 	ran, err := h.Jobs.RunNow(c.Request().Context(), c.Param("name"))
 	if errs.Is(err, errs.NotFound) {

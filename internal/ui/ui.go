@@ -296,7 +296,6 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/admin/status/:id/remind", h.resendReminder, lang)
 	e.GET("/admin/audit", h.auditLog, lang)
 	e.GET("/admin/jobs", h.jobs, lang)
-	e.GET("/admin/jobs/:name/run", h.confirmJob, lang)
 	e.POST("/admin/jobs/:name/run", h.runJob, lang)
 	e.GET("/review", h.reviewQueue, lang)
 	e.POST("/review/accept", h.acceptAll, lang)
