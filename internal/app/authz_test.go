@@ -161,6 +161,7 @@ var rules = map[string]rule{
 	"GET /api/v1/cycles/:year/status":           secretariatOnly,
 	"GET /admin/status":                         secretariatOnly,
 	"GET /admin/status.csv":                     secretariatOnly,
+	"POST /admin/status/:id/remind":             secretariatNotFound,
 	"GET /admin/audit":                          secretariatOnly,
 	"GET /admin/jobs":                           secretariatOnly,
 	"POST /admin/jobs/:name/run":                secretariatOnly,
@@ -469,7 +470,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 					id := int64(999999)
 					onAction := strings.Contains(rt.Path, ":id") && !(strings.Contains(rt.Path, "/tokens/") ||
 						strings.HasPrefix(rt.Path, "/people/") || strings.Contains(rt.Path, "/stakeholders/") ||
-						strings.Contains(rt.Path, "/organisations/") || strings.Contains(rt.Path, "/reports/")) // other ids could collide with action ids
+						strings.Contains(rt.Path, "/organisations/") || strings.Contains(rt.Path, "/reports/") ||
+						strings.HasPrefix(rt.Path, "/admin/status/")) // other ids could collide with action ids
 					if onAction && object != "missing" {
 						id = draft(map[string]string{"own": "member", "others": "other"}[object])
 						known = nil

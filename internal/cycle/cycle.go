@@ -59,6 +59,12 @@ func (c Cycle) StatusOn(now time.Time) Status {
 	return Closed
 }
 
+// EmbargoedOn tells whether, on day now, the public sees none of the
+// cycle's actions yet: they are embargoed until its Forum, which is ahead.
+func (c Cycle) EmbargoedOn(now time.Time) bool {
+	return c.Embargo == UntilForum && date.Day(now).Before(c.ForumDate)
+}
+
 // DefaultReportLead is how long before the Forum the report is compiled.
 const DefaultReportLead = 21 * 24 * time.Hour
 

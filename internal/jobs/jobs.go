@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/reminder"
 )
 
 // Run is the latest recorded run of a job.
@@ -41,6 +43,21 @@ type Status struct {
 	Name    string
 	Last    *Run
 	NextRun time.Time
+	// Previewed: the job can tell what a run now would do, which the page
+	// shows before running it.
+	Previewed bool
+}
+
+// Preview is what running a job now would do, told without doing it.
+type Preview struct {
+	Job  string
+	Slot string // the slot a run now would take, as the ledger names it
+	// Previewed: the job tells what it would do (below, unless Done).
+	Previewed bool
+	// Done: that slot has run, or is running: a run now does nothing.
+	Done bool
+	// Reminders are, for the reminders job, the reminders it would queue.
+	Reminders []reminder.Planned
 }
 
 // Ledger records job runs; ClaimJobRun returns false when the slot was
@@ -93,6 +110,9 @@ type Job struct {
 	// Run does the work of the slot that starts at slot. With Once, every
 	// write made with ctx commits together with the claim of the slot.
 	Run func(ctx context.Context, slot time.Time) error
+	// Preview, when set, fills in what Run would do for slot, writing
+	// nothing.
+	Preview func(ctx context.Context, slot time.Time, p *Preview) error
 }
 
 // Elector tells whether this process leads; gocron asks it before each run.
@@ -136,6 +156,7 @@ type Reports interface {
 // Reminders decides reminders into the outbox and sends what is in it.
 type Reminders interface {
 	Plan(ctx context.Context, day time.Time) (int, error)
+	Preview(ctx context.Context, day time.Time) ([]reminder.Planned, error)
 	Send(ctx context.Context) (sent, failed int, err error)
 }
 
@@ -190,6 +211,10 @@ func Register(d Deps) []Job {
 				if err == nil && n > 0 {
 					d.Logger.Info("reminders queued", "slot", sch.Reminders.Key(slot), "count", n)
 				}
+				return err
+			},
+			Preview: func(ctx context.Context, slot time.Time, p *Preview) (err error) {
+				p.Reminders, err = d.Work.Reminders.Preview(ctx, slot)
 				return err
 			},
 		},
@@ -328,7 +353,7 @@ func (s *Scheduler) Statuses(ctx context.Context) ([]Status, error) {
 	defer s.mu.Unlock()
 	out := make([]Status, 0, len(s.jobs))
 	for _, j := range s.jobs {
-		st := Status{Name: j.Name, NextRun: next[j.Name]}
+		st := Status{Name: j.Name, NextRun: next[j.Name], Previewed: j.Preview != nil}
 		if r, ok := last[j.Name]; ok && j.Once {
 			st.Last = &r
 		} else if r, ok := s.last[j.Name]; ok {
@@ -348,6 +373,35 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (bool, error) {
 		}
 	}
 	return false, errs.E(errs.NotFound, "no job named %q", name)
+}
+
+// Preview tells what running a job now would do: the slot it would take,
+// whether that slot is done already, and what the job says it would do.
+// The slot is read from the same clock as RunNow's.
+func (s *Scheduler) Preview(ctx context.Context, name string) (Preview, error) {
+	i := slices.IndexFunc(s.jobs, func(j Job) bool { return j.Name == name })
+	if i < 0 {
+		return Preview{}, errs.E(errs.NotFound, "no job named %q", name)
+	}
+	j := s.jobs[i]
+	slot := j.Every.Slot(s.deps.Now())
+	p := Preview{Job: name, Slot: j.Every.Key(slot), Previewed: j.Preview != nil}
+	if j.Once {
+		last, err := s.deps.Ledger.LastJobRuns(ctx)
+		if err != nil {
+			return p, err
+		}
+		if r, ok := last[name]; ok && r.Slot == p.Slot && r.Status != "failed" {
+			p.Done = true // a failed slot may run again; a succeeded or running one may not
+			return p, nil
+		}
+	}
+	if j.Preview != nil {
+		if err := j.Preview(ctx, slot, &p); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
 }
 
 // errTaken ends the transaction of a run whose slot another run holds.

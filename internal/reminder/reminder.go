@@ -15,8 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/mail"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
@@ -43,6 +45,15 @@ const OpensWithin = 7
 // DeadlineKind names the reminder sent days before the deadline.
 func DeadlineKind(days int) string { return fmt.Sprintf("deadline_%d", days) }
 
+// ResendKind names the reminder the secretariat re-sends by hand to one
+// organisation on day. With the day in its kind, the outbox's unique key
+// (organisation, cycle, kind) lets one through a day and refuses the next,
+// in the database itself: two presses at once cannot both pass.
+func ResendKind(day time.Time) string { return resend + date.Day(day).Format(time.DateOnly) }
+
+// resend begins the kind of every reminder re-sent by hand.
+const resend = "resend_"
+
 // Reminder is one reminder in the outbox.
 type Reminder struct {
 	ID            int64
@@ -62,6 +73,9 @@ type Reminder struct {
 
 // Store is what the service needs from storage.
 type Store interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	AppendAudit(ctx context.Context, e audit.Entry) error
+	Cycle(ctx context.Context, year int) (cycle.Cycle, error)
 	Cycles(ctx context.Context) ([]cycle.Cycle, error)
 	// ReminderRecipients returns, per organisation, the addresses to remind:
 	// its focal points, or all its people when it has none.
@@ -69,6 +83,9 @@ type Store interface {
 	// EnqueueReminder writes r unless its organisation, cycle and kind
 	// already have one; it reports whether it wrote.
 	EnqueueReminder(ctx context.Context, r *Reminder) (bool, error)
+	// ReminderKinds returns, per organisation, the kinds of the reminders
+	// of a cycle in the outbox, whatever their status.
+	ReminderKinds(ctx context.Context, cycleID int64) (map[int64][]string, error)
 	// ClaimDueReminders marks up to limit reminders due at now as being
 	// sent (committed at once, outside any transaction of ctx), leased
 	// until lease; a claim left by a sender that died is due again once
@@ -148,29 +165,45 @@ func nothingSubmitted(counts map[string]int) bool {
 	return counts["submitted"]+counts["accepted"]+counts["changes_requested"] == 0
 }
 
-// Plan decides the reminders of day and writes them to the outbox, in the
-// transaction of ctx. It returns how many it wrote.
-func (s *Service) Plan(ctx context.Context, day time.Time) (int, error) {
-	day = date.Day(day)
+// chased tells whether reminders go out for c on day: from its opening
+// until its final report is published.
+func chased(c cycle.Cycle, day time.Time) bool {
+	return !c.Reported && !date.Day(day).Before(c.OpensAt)
+}
+
+// decision is a reminder due, before it is written: Plan writes it,
+// Preview shows it.
+type decision struct {
+	cycle cycle.Cycle
+	row   cycle.BoardRow
+	kind  string
+	days  int // to the deadline
+	to    []string
+}
+
+// decide lists every reminder due on day, whether or not the outbox holds
+// it already.
+func (s *Service) decide(ctx context.Context, day time.Time) ([]decision, error) {
 	cycles, err := s.store.Cycles(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	recipients, err := s.store.ReminderRecipients(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	written := 0
+	var out []decision
 	for _, c := range cycles {
-		if c.Reported || day.Before(c.OpensAt) {
+		if !chased(c, day) {
 			continue
 		}
 		_, rows, err := s.board.Board(ctx, user.System("scheduler"), c.Year, stakeholder.Filter{})
 		if err != nil {
-			return written, err
+			return nil, err
 		}
 		for _, r := range rows {
-			if r.Light == cycle.Grey || len(recipients[r.Organisation.ID]) == 0 {
+			to := recipients[r.Organisation.ID]
+			if r.Light == cycle.Grey || len(to) == 0 {
 				continue // not expected to report, or nobody to write to
 			}
 			var kinds []string
@@ -182,18 +215,153 @@ func (s *Service) Plan(ctx context.Context, day time.Time) (int, error) {
 				kinds = append(kinds, DeadlineKind(o))
 			}
 			for _, k := range kinds {
-				rem := s.compose(c, r, k, days, recipients[r.Organisation.ID])
-				ok, err := s.store.EnqueueReminder(ctx, &rem)
-				if err != nil {
-					return written, err
-				}
-				if ok {
-					written++
-				}
+				out = append(out, decision{cycle: c, row: r, kind: k, days: days, to: to})
 			}
 		}
 	}
+	return out, nil
+}
+
+// Plan decides the reminders of day and writes them to the outbox, in the
+// transaction of ctx. It returns how many it wrote.
+func (s *Service) Plan(ctx context.Context, day time.Time) (int, error) {
+	list, err := s.decide(ctx, date.Day(day))
+	if err != nil {
+		return 0, err
+	}
+	written := 0
+	for _, d := range list {
+		rem := s.compose(d.cycle, d.row, d.kind, d.days, d.to)
+		ok, err := s.store.EnqueueReminder(ctx, &rem)
+		if err != nil {
+			return written, err
+		}
+		if ok {
+			written++
+		}
+	}
 	return written, nil
+}
+
+// Planned is a reminder that Plan would write now.
+type Planned struct {
+	Organisation stakeholder.Stakeholder
+	Year         int    // the cycle's
+	Kind         string // Opens, or a DeadlineKind
+	Days         int    // for a deadline reminder, how many days before the deadline it is; 0 otherwise
+	Recipients   int    // addresses it goes to
+}
+
+// Preview tells what Plan would write on day, without writing anything:
+// the reminders due that the outbox does not hold yet, cycle by cycle,
+// reddest organisation first as the board lists them.
+func (s *Service) Preview(ctx context.Context, day time.Time) ([]Planned, error) {
+	list, err := s.decide(ctx, date.Day(day))
+	if err != nil {
+		return nil, err
+	}
+	held := map[int64]map[int64][]string{} // by cycle, then organisation: the kinds in the outbox
+	out := []Planned{}
+	for _, d := range list {
+		if held[d.cycle.ID] == nil {
+			if held[d.cycle.ID], err = s.store.ReminderKinds(ctx, d.cycle.ID); err != nil {
+				return nil, err
+			}
+		}
+		if slices.Contains(held[d.cycle.ID][d.row.Organisation.ID], d.kind) {
+			continue // written already: Plan would write nothing
+		}
+		p := Planned{Organisation: d.row.Organisation, Year: d.cycle.Year, Kind: d.kind, Recipients: len(d.to)}
+		if d.kind != Opens {
+			p.Days, _ = s.due(d.days)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Resends is what the status board needs to offer re-sending a reminder
+// to an organisation of a cycle.
+type Resends struct {
+	Open      bool           // reminders go out for the cycle today
+	Reachable map[int64]bool // the organisations with someone to write to
+	Today     map[int64]bool // the organisations re-sent a reminder today already
+}
+
+// Resends tells, for the cycle of year, to which organisations a reminder
+// may be re-sent today: while the cycle is chased, to those with someone
+// to write to, once a day.
+func (s *Service) Resends(ctx context.Context, by user.Actor, year int) (Resends, error) {
+	if err := by.RequireSecretariat("reminders are sent by the secretariat"); err != nil {
+		return Resends{}, err
+	}
+	c, err := s.store.Cycle(ctx, year)
+	if err != nil {
+		return Resends{}, err
+	}
+	now := s.now()
+	out := Resends{Open: chased(c, now), Reachable: map[int64]bool{}, Today: map[int64]bool{}}
+	recipients, err := s.store.ReminderRecipients(ctx)
+	if err != nil {
+		return out, err
+	}
+	for id, to := range recipients {
+		out.Reachable[id] = len(to) > 0
+	}
+	held, err := s.store.ReminderKinds(ctx, c.ID)
+	if err != nil {
+		return out, err
+	}
+	for id, kinds := range held {
+		out.Today[id] = slices.Contains(kinds, ResendKind(now))
+	}
+	return out, nil
+}
+
+// Resend writes a reminder to one organisation of the cycle of year to the
+// outbox now, with its audit entry, in one transaction; the mail job sends
+// it. The secretariat may do so once a day per organisation, while the
+// cycle is chased, to an organisation with someone to write to. A second
+// one the same day is a Conflict on the field "reminder".
+func (s *Service) Resend(ctx context.Context, by user.Actor, year int, stakeholderID int64) (Reminder, error) {
+	if err := by.RequireSecretariat("reminders are sent by the secretariat"); err != nil {
+		return Reminder{}, err
+	}
+	var rem Reminder
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		c, rows, err := s.board.Board(ctx, by, year, stakeholder.Filter{})
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(rows, func(r cycle.BoardRow) bool { return r.Organisation.ID == stakeholderID })
+		if i < 0 {
+			return errs.E(errs.NotFound, "no organisation %d", stakeholderID)
+		}
+		row, now := rows[i], s.now()
+		if !chased(c, now) {
+			return errs.Field(errs.Conflict, "cycle", fmt.Sprintf("reminders for %d go out from its opening until its report is published", year))
+		}
+		recipients, err := s.store.ReminderRecipients(ctx)
+		if err != nil {
+			return err
+		}
+		to := recipients[stakeholderID]
+		if len(to) == 0 {
+			return errs.Field(errs.Invalid, "stakeholder_id", fmt.Sprintf("%s has nobody to write to", row.Organisation.Name))
+		}
+		days := int(row.Deadline.Sub(date.Day(now)).Hours() / 24)
+		rem = s.compose(c, row, ResendKind(now), days, to)
+		written, err := s.store.EnqueueReminder(ctx, &rem)
+		if err != nil {
+			return err
+		}
+		if !written {
+			return errs.Field(errs.Conflict, "reminder", fmt.Sprintf("a reminder was re-sent to %s today already", row.Organisation.Name))
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "reminder.resend", "stakeholder", stakeholderID,
+			map[string]any{"organisation": row.Organisation.Name, "cycle": year, "kind": rem.Kind, "recipients": len(to)}, now))
+	})
+	return rem, err
 }
 
 // compose writes the message, in English then French: the people of an
@@ -202,13 +370,29 @@ func (s *Service) compose(c cycle.Cycle, r cycle.BoardRow, kind string, days int
 	link := strings.TrimRight(s.opt.BaseURL, "/") + "/workspace"
 	deadline := r.Deadline.Format(time.DateOnly)
 	var subject, en, fr string
-	if kind == Opens {
+	switch {
+	case strings.HasPrefix(kind, resend):
+		subject = fmt.Sprintf("Paris Call: a reminder about your %d report / Appel de Paris : rappel concernant votre contribution %d", c.Year, c.Year)
+		due, echeance := fmt.Sprintf("is %s (%d days from now)", deadline, days), fmt.Sprintf("est le %s (dans %d jours)", deadline, days)
+		switch {
+		case days == 0:
+			due, echeance = fmt.Sprintf("is today, %s", deadline), fmt.Sprintf("est aujourd'hui, le %s", deadline)
+		case days == 1:
+			due, echeance = fmt.Sprintf("is tomorrow, %s", deadline), fmt.Sprintf("est demain, le %s", deadline)
+		case days < 0:
+			due, echeance = fmt.Sprintf("was %s", deadline), fmt.Sprintf("était le %s", deadline)
+		}
+		en = fmt.Sprintf("A reminder from the secretariat of the Paris Call: the deadline to report for %s in the %d cycle %s.\n"+
+			"Drafts only reach the secretariat once your focal point submits them.", r.Organisation.Name, c.Year, due)
+		fr = fmt.Sprintf("Un rappel du secrétariat de l'Appel de Paris : la date limite de contribution de %s au cycle %d %s.\n"+
+			"Les brouillons ne parviennent au secrétariat qu'une fois soumis par votre point focal.", r.Organisation.Name, c.Year, echeance)
+	case kind == Opens:
 		subject = fmt.Sprintf("Paris Call: reporting for %d is open / Appel de Paris : les contributions %d sont ouvertes", c.Year, c.Year)
 		en = fmt.Sprintf("Reporting for the %d cycle of the Paris Call is open, until %s.\n"+
 			"Record what %s did against the twelve recommendations on cyber mercenaries: you can start from last year's actions.", c.Year, deadline, r.Organisation.Name)
 		fr = fmt.Sprintf("Les contributions au cycle %d de l'Appel de Paris sont ouvertes, jusqu'au %s.\n"+
 			"Indiquez ce que %s a fait au titre des douze recommandations sur les cybermercenaires : vous pouvez repartir des actions de l'an dernier.", c.Year, deadline, r.Organisation.Name)
-	} else {
+	default:
 		subject = fmt.Sprintf("Paris Call: your %d report is due on %s / Appel de Paris : votre contribution %d est attendue le %s", c.Year, deadline, c.Year, deadline)
 		en = fmt.Sprintf("The deadline to report for %s in the %d cycle is %s (%d days from now), and nothing has been submitted yet.\n"+
 			"Drafts only reach the secretariat once your focal point submits them.", r.Organisation.Name, c.Year, deadline, days)

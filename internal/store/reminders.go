@@ -76,6 +76,22 @@ func (db *DB) EnqueueReminder(ctx context.Context, r *reminder.Reminder) (bool, 
 	return res.RowsAffected == 1, nil
 }
 
+// ReminderKinds returns, per organisation, the kinds of a cycle's
+// reminders in the outbox, whatever their status; notices, which share
+// the outbox, are left out.
+func (db *DB) ReminderKinds(ctx context.Context, cycleID int64) (map[int64][]string, error) {
+	var rows []reminderRow
+	if err := db.conn(ctx).Select("stakeholder_id", "kind").Where("cycle_id = ? AND kind NOT LIKE ?", cycleID, notice.KindPrefix+"%").
+		Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := map[int64][]string{}
+	for _, r := range rows {
+		out[r.StakeholderID] = append(out[r.StakeholderID], r.Kind)
+	}
+	return out, nil
+}
+
 // ClaimDueReminders marks up to limit due reminders as being sent, leased
 // until lease. Each claim is a conditional update that commits at once, on
 // the database itself rather than in a transaction of ctx: the mail goes

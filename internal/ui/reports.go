@@ -80,6 +80,9 @@ type reportView struct {
 	Renderer  string // the template and wording version of the published files
 	Permanent string // the page's own address, to cite
 	Documents []reportDoc
+	// Difference says, for the secretariat, why the status board counts
+	// more (or fewer) accepted actions than the report; nil when they agree.
+	Difference *differenceView
 }
 
 type reportDoc struct {
@@ -109,6 +112,15 @@ func (h *Handler) showReport(c echo.Context) error {
 	v := reportView{Page: newPage(c, "reports"), Flash: h.takeFlash(c), Report: h.reportLines(langOf(c), []report.Report{r})[0],
 		InputsSHA: r.InputsSHA256, Renderer: r.Renderer, Permanent: strings.TrimRight(h.BaseURL, "/") + fmt.Sprintf("/reports/%d", r.ID)}
 	v.Documents = reportDocs(r)
+	if by.IsSecretariat() {
+		d, err := h.Differences.DifferenceOf(c.Request().Context(), by, r.ID)
+		if err != nil {
+			return err
+		}
+		if n := d.Total(); n.Differs() {
+			v.Difference = &differenceView{Intro: "report_diff", Board: n.Board, Counted: n.Counted, Lines: differenceLines(d, n)}
+		}
+	}
 	if r.Status != report.Published {
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	}

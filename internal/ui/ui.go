@@ -131,6 +131,7 @@ type AuditLog interface {
 // Jobs shows and runs the scheduled jobs.
 type Jobs interface {
 	Statuses(ctx context.Context) ([]jobs.Status, error)
+	Preview(ctx context.Context, name string) (jobs.Preview, error)
 	RunNow(ctx context.Context, name string) (bool, error)
 }
 
@@ -191,6 +192,8 @@ type Deps struct {
 	Audit           AuditLog
 	Jobs            Jobs
 	Reports         Reports
+	Differences     Differences
+	Reminders       Reminders
 	Dashboard       Dashboard
 	Versions        Versions
 	BaseURL         string // the public address, for links people cite
@@ -290,6 +293,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/admin/organisations/:id/invite", h.inviteToOrganisation, lang)
 	e.GET("/admin/status", h.board, lang)
 	e.GET("/admin/status.csv", h.boardCSV, lang)
+	e.POST("/admin/status/:id/remind", h.resendReminder, lang)
 	e.GET("/admin/audit", h.auditLog, lang)
 	e.GET("/admin/jobs", h.jobs, lang)
 	e.POST("/admin/jobs/:name/run", h.runJob, lang)

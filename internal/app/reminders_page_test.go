@@ -1,0 +1,214 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+)
+
+// flashCookie returns the flash a redirect set, to send it back with the
+// next page as a browser would.
+func flashCookie(r response) string {
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == "pct_flash" {
+			return c.Name + "=" + c.Value
+		}
+	}
+	return ""
+}
+
+// "Run now" on the reminders job first shows what it would queue (which
+// organisations, which reminder, at how many addresses) and writes
+// nothing; confirmed, it queues exactly that. Nothing due, or a slot done
+// already, is said as such.
+func TestJobsRunRemindersShowsWhatItSends(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		outbox := func() int {
+			return queryInt(t, db.SQL(), "SELECT count(*) FROM reminders WHERE kind NOT LIKE 'notice:%'")
+		}
+		run := func(body string, lang string) response {
+			return sc.sec.do("POST", "/admin/jobs/reminders/run"+lang, body, "Content-Type", "application/x-www-form-urlencoded")
+		}
+
+		jobsPage := sc.sec.do("GET", "/admin/jobs", "")
+		if !strings.Contains(jobsPage.body, `Run now…<span class="visually-hidden"> reminders</span>`) ||
+			!strings.Contains(jobsPage.body, `Run now<span class="visually-hidden"> housekeeping</span>`) {
+			t.Fatalf("the jobs page does not say that the reminders job asks first")
+		}
+
+		// 15 August: 47 days before the deadline, nothing is due.
+		sc.s.Clock.Set(time.Date(2026, 8, 15, 9, 0, 0, 0, time.UTC))
+		if r := run("", ""); r.status != 200 || !strings.Contains(r.body, "No reminder is due: running it now, for the slot 2026-08-15, queues none.") {
+			t.Errorf("nothing due: %d", r.status)
+		}
+
+		// 1 September: 30 days before, both organisations have nothing
+		// submitted: one reminder each, to their focal point.
+		sc.s.Clock.Set(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))
+		page := run("", "")
+		for _, want := range []string{
+			"Running it now, for the slot 2026-09-01, queues these 2 reminders; the mail job then sends them within a minute.",
+			fmt.Sprintf(`<th scope="row"><a href="/admin/organisations/%d">%s</a></th><td>2026</td>
+    <td>Deadline reminder, 30 days before</td><td>1</td>`, sc.org.ID, sc.org.Name),
+			fmt.Sprintf(`<a href="/admin/organisations/%d">%s</a>`, sc.otherOrg.ID, sc.otherOrg.Name),
+			`<input type="hidden" name="confirm" value="yes">`,
+			"Queue these reminders",
+		} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the confirmation does not say %q", want)
+			}
+		}
+		if fr := run("", "?lang=fr"); !strings.Contains(fr.body, "met ces 2 relances en file d&#39;envoi") ||
+			!strings.Contains(fr.body, "Relance d&#39;échéance, 30 jours avant") {
+			t.Errorf("the French confirmation")
+		}
+		if n := outbox(); n != 0 {
+			t.Fatalf("showing the confirmation queued %d reminders", n)
+		}
+		if r := run("confirm=yes", ""); r.status != 303 || !strings.Contains(r.header.Get("Set-Cookie"), "flash_job_ran") {
+			t.Fatalf("run: %d", r.status)
+		}
+		if n := outbox(); n != 2 {
+			t.Errorf("the run queued %d reminders, the confirmation said 2", n)
+		}
+		if r := run("", ""); !strings.Contains(r.body, "The slot 2026-09-01 has run already: running the job now would do nothing.") ||
+			strings.Contains(r.body, `name="confirm"`) {
+			t.Errorf("after the run, the confirmation still offers to run it")
+		}
+		if r := sc.sec.do("POST", "/admin/jobs/nope/run", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 404 {
+			t.Errorf("an unknown job: %d", r.status)
+		}
+	})
+}
+
+// A reminder re-sent from the board goes out once a day per organisation,
+// even when pressed twice or twice at once; the second press is a notice
+// on the board naming the organisation, not an error; the mail job sends
+// it, once, and the audit log names the organisation.
+func TestBoardResendsAReminderOnceADay(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		ctx := context.Background()
+		nobody := sc.s.Stakeholder(t, stakeholder.Company) // nobody to write to
+		board := sc.sec.do("GET", "/admin/status?cycle=2026", "")
+		for _, org := range []stakeholder.Stakeholder{sc.org, sc.otherOrg} {
+			if !strings.Contains(board.body, fmt.Sprintf(`action="/admin/status/%d/remind?country=&amp;cycle=2026&amp;kind="`, org.ID)) {
+				t.Errorf("no re-send button for %s: %s", org.Name, boardRow(t, board.body, org))
+			}
+		}
+		if strings.Contains(board.body, fmt.Sprintf(`/admin/status/%d/remind`, nobody.ID)) {
+			t.Errorf("a re-send button for an organisation with nobody to write to")
+		}
+
+		post := func(id int64) response {
+			return sc.sec.do("POST", fmt.Sprintf("/admin/status/%d/remind?cycle=2026&kind=state", id), "", "Content-Type", "application/x-www-form-urlencoded")
+		}
+		// Pressed twice at once: one queued, one told it went today.
+		got := map[string]int{}
+		for _, r := range atOnce(2, func(int) response { return post(sc.otherOrg.ID) }) {
+			if r.status != 303 || r.header.Get("Location") != "/admin/status?cycle=2026&kind=state" {
+				t.Fatalf("press: %d %s %s", r.status, r.header.Get("Location"), r.body)
+			}
+			got[flashCookie(r)]++
+		}
+		resent := fmt.Sprintf("pct_flash=flash_reminder_resent%%7C%d", sc.otherOrg.ID)
+		again := fmt.Sprintf("pct_flash=flash_reminder_resent_today%%7C%d", sc.otherOrg.ID)
+		if got[resent] != 1 || got[again] != 1 {
+			t.Fatalf("two presses at once: %v", got)
+		}
+		// A third press, later: the board says so, naming the organisation.
+		r := post(sc.otherOrg.ID)
+		page := sc.sec.do("GET", r.header.Get("Location"), "", "Cookie", flashCookie(r))
+		if !strings.Contains(page.body, `<div class="alert alert-info" role="status" id="board-notice"><p>`+sc.otherOrg.Name+
+			` was already sent a reminder today: it was not sent again.</p></div>`) {
+			t.Errorf("the second press is not a notice on the board: %d", page.status)
+		}
+		if !strings.Contains(boardRow(t, page.body, sc.otherOrg), "reminder re-sent today") ||
+			strings.Contains(boardRow(t, page.body, sc.otherOrg), "/remind") {
+			t.Errorf("the row still offers to re-send")
+		}
+		// Our own organisation: the notice that it is on its way.
+		r = post(sc.org.ID)
+		page = sc.sec.do("GET", r.header.Get("Location")+"&lang=fr", "", "Cookie", flashCookie(r))
+		if !strings.Contains(page.body, "Une relance à "+sc.org.Name+" est en file d&#39;envoi : la tâche mail l&#39;envoie dans la minute.") {
+			t.Errorf("the notice of a re-send, in French")
+		}
+
+		// The mail job sends each once, to the focal point; a second run
+		// sends nothing more.
+		for range 2 {
+			if r := sc.sec.do("POST", "/admin/jobs/mail/run", "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 303 {
+				t.Fatalf("mail job: %d", r.status)
+			}
+		}
+		// Other mail (notices of the scenario's own steps) goes to the
+		// same people: the reminders are told by their subject.
+		reminders := func(to string) []testutil.Mail {
+			var out []testutil.Mail
+			for _, m := range testutil.Mails(t, mailDir(t), to) {
+				if strings.Contains(m.Subject, "a reminder about your 2026 report") {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		mails := reminders("focal@other.example")
+		if len(mails) != 1 || !strings.Contains(mails[0].Text, "the deadline to report for "+sc.otherOrg.Name+" in the 2026 cycle is 2026-10-01 (30 days from now)") {
+			t.Fatalf("reminders to the other organisation: %+v", mails)
+		}
+		if n := len(reminders("focal@own.example")); n != 1 {
+			t.Errorf("%d reminders to our focal point, want 1", n)
+		}
+		if n := len(reminders("member@own.example")); n != 0 {
+			t.Errorf("a member was reminded: the reminder goes to the focal point")
+		}
+		entries, n, err := db.AuditEntries(ctx, audit.Filter{Verb: "reminder.resend"})
+		if err != nil || n != 2 {
+			t.Fatalf("audit: %d, %v", n, err)
+		}
+		names := map[string]bool{}
+		for _, e := range entries {
+			names[fmt.Sprint(e.Details["organisation"])] = true
+		}
+		if !names[sc.org.Name] || !names[sc.otherOrg.Name] {
+			t.Errorf("the audit entries do not name the organisations: %+v", entries)
+		}
+		// Supporters may not; nobody to write to is refused and writes nothing.
+		if r := sc.focal.do("POST", fmt.Sprintf("/admin/status/%d/remind?cycle=2026", sc.org.ID), "", "Content-Type", "application/x-www-form-urlencoded"); r.status != 403 {
+			t.Errorf("a focal point re-sends: %d", r.status)
+		}
+		if r := post(nobody.ID); r.status != 422 && r.status != 400 {
+			t.Errorf("nobody to write to: %d", r.status)
+		}
+		if n := queryInt(t, db.SQL(), "SELECT count(*) FROM reminders WHERE kind NOT LIKE 'notice:%'"); n != 2 {
+			t.Errorf("%d reminders in the outbox, want 2", n)
+		}
+	})
+}
+
+// The secretariat sees an organisation's people as the organisation's, not
+// as "Our people", which stays the supporters' own page.
+func TestOrganisationPeopleHeading(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	path := fmt.Sprintf("/admin/organisations/%d", sc.org.ID)
+	if r := sc.sec.do("GET", path, ""); !strings.Contains(r.body, "<h2>The organisation&#39;s people</h2>") || strings.Contains(r.body, "Our people") ||
+		!strings.Contains(r.body, "Invite someone from the organisation") {
+		t.Errorf("the organisation page, in English")
+	}
+	if r := sc.sec.do("GET", path+"?lang=fr", ""); !strings.Contains(r.body, "<h2>Les personnes de l&#39;organisation</h2>") || strings.Contains(r.body, "Nos membres") {
+		t.Errorf("the organisation page, in French")
+	}
+	if r := sc.focal.do("GET", "/people", ""); !strings.Contains(r.body, "<h1>Our people</h1>") {
+		t.Errorf("the supporters' own page")
+	}
+}
