@@ -169,6 +169,12 @@ func Describe(e Entry, n Names) Sentence {
 		}
 	case "cycle.create", "cycle.update":
 		s.Slots["Cycle"] = Slot{Kind: CycleRef, ID: objectID}
+	case "reminder.resend":
+		s.Slots["Org"] = orgSlot(objectID, n)
+		if _, known := n.Organisations[objectID]; !known {
+			s.Slots["Org"] = Slot{Kind: Organisation, ID: objectID, Text: e.detailText("organisation"), Gone: true}
+		}
+		s.Slots["Cycle"] = Slot{Kind: CycleRef, ID: e.detailID("cycle")}
 	case "cycle.extend":
 		s.Slots["Cycle"], s.Slots["Org"] = Slot{Kind: CycleRef, ID: objectID}, org()
 		s.Slots["Date"] = Slot{Kind: Date, Time: e.detailTime("deadline")}
