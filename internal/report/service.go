@@ -26,12 +26,12 @@ type Store interface {
 	Cycles(ctx context.Context) ([]cycle.Cycle, error)
 	// ReportRecommendations, ReportOrganisations and EachReportAction read
 	// the inputs. EachReportAction calls fn with each action of a cycle
-	// accepted at or before cutoff, a batch at a time: with listing, in the
-	// order the report lists them (organisation name, title, id) and with
-	// titles and evidence; without, in any order and without them.
+	// accepted strictly before before, a batch at a time: with listing, in
+	// the order the report lists them (organisation name, title, id) and
+	// with titles and evidence; without, in any order and without them.
 	ReportRecommendations(ctx context.Context) ([]Recommendation, error)
 	ReportOrganisations(ctx context.Context) ([]Organisation, error)
-	EachReportAction(ctx context.Context, cycleID int64, cutoff time.Time, listing bool, fn func(Action) error) error
+	EachReportAction(ctx context.Context, cycleID int64, before time.Time, listing bool, fn func(Action) error) error
 	// CreateReport stores a new draft; its inputs follow a chunk at a time
 	// (AddReportInput, 0 the header), then their checksum.
 	CreateReport(ctx context.Context, r *Report, cycleID int64, slot string) error
@@ -162,9 +162,17 @@ func (s *Service) CompileDue(ctx context.Context, day time.Time, slot string) ([
 // source reads the actions of a cycle accepted by cutoff from storage.
 func (s *Service) source(ctx context.Context, cycleID int64, cutoff time.Time, listing bool) ActionSource {
 	return func(fn func(Action) error) error {
-		return s.store.EachReportAction(ctx, cycleID, cutoff, listing, fn)
+		return s.store.EachReportAction(ctx, cycleID, through(cutoff), listing, fn)
 	}
 }
+
+// through is the first instant after the second a cut-off names. A cut-off
+// is kept, shown and compared to the second, but acceptances are stamped to
+// the nanosecond (the microsecond on PostgreSQL): an action accepted at
+// 12:00:00.4 must count in a report cut off at 12:00:00, which a compile
+// requested at 12:00:00.7 is, or in one cut off at the last second of the
+// Forum day.
+func through(cutoff time.Time) time.Time { return cutoff.UTC().Truncate(time.Second).Add(time.Second) }
 
 // inputs reads everything a report of c is compiled from but its actions.
 func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Time) (Inputs, error) {

@@ -227,6 +227,61 @@ func TestCompileFigures(t *testing.T) {
 	})
 }
 
+// A report compiled at once after an acceptance, within the same second,
+// counts the action: the cut-off is shown to the second, but it includes
+// everything accepted before the request, whatever fraction of a second
+// each engine keeps. The live figures of the dashboard count it too.
+func TestCompileRightAfterAcceptance(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now, nil)
+		c := s.Cycle(t, 2026)
+		s.Clock.Set(time.Date(2026, 9, 15, 12, 0, 0, 250_000_000, time.UTC))
+		accepted(t, s, s.Stakeholder(t, stakeholder.State), c, nil)
+		s.Clock.Add(300 * time.Millisecond) // the compile request, in the same second
+
+		r, err := svc.Compile(ctx, testutil.System, 2026, report.CompileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := svc.Figures(ctx, testutil.System, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Actions != 1 || f.ReportingTotal != 1 {
+			t.Errorf("report cut off at %s: %d actions, %d organisations reporting; want the action accepted at 12:00:00.25",
+				r.CutoffAt.Format(time.RFC3339Nano), f.Actions, f.ReportingTotal)
+		}
+		_, doc, err := svc.Document(ctx, testutil.System, r.ID, report.CSV, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lines := strings.Count(strings.TrimSpace(string(doc.Body)), "\n"); lines != 1 {
+			t.Errorf("the CSV lists %d actions, want 1:\n%s", lines, doc.Body)
+		}
+		if live, err := svc.Live(ctx, 2026, nil); err != nil || live.Actions != 1 {
+			t.Errorf("live figures: %d actions, %v", live.Actions, err)
+		}
+
+		// The bounds of the second: its last nanosecond counts (stored as
+		// text to the nanosecond on SQLite, to the microsecond on
+		// PostgreSQL), the next second does not.
+		s.Clock.Set(time.Date(2026, 9, 15, 12, 0, 0, 999_999_999, time.UTC))
+		accepted(t, s, s.Stakeholder(t, stakeholder.State), c, nil)
+		s.Clock.Set(time.Date(2026, 9, 15, 12, 0, 1, 0, time.UTC))
+		accepted(t, s, s.Stakeholder(t, stakeholder.State), c, nil)
+		s.Clock.Add(time.Hour)
+		r, err = svc.Compile(ctx, testutil.System, 2026, report.CompileOptions{Cutoff: time.Date(2026, 9, 15, 12, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, err := svc.Figures(ctx, testutil.System, r.ID); err != nil || f.Actions != 2 {
+			t.Errorf("cut off at 12:00:00: %d actions, want 2 (at .25 and .999999999, not at 12:00:01); %v", f.Actions, err)
+		}
+	})
+}
+
 // Every format renders in both languages; the JSON matches its schema, the
 // CSV escapes formulas, and a published report compiles again to the same
 // bytes.
