@@ -282,6 +282,86 @@ func TestCompileRightAfterAcceptance(t *testing.T) {
 	})
 }
 
+// A draft of a past cycle, compiled weeks after its Forum, is cut off at
+// the end of the Forum day unless the secretariat chooses otherwise; a
+// running cycle's is cut off now. A chosen day counts to its end (today's,
+// to now); a cut-off in the future is refused.
+func TestCompileCutoff(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now, nil)
+		s.Clock.Set(time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC))
+		past := s.Cycle(t, 2025) // Forum on 11 November 2025
+		at := func(ts string) {
+			t.Helper()
+			tm, err := time.Parse(time.RFC3339Nano, ts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Clock.Set(tm)
+			accepted(t, s, s.Stakeholder(t, stakeholder.State), past, nil)
+		}
+		at("2025-11-05T10:00:00Z")
+		at("2025-11-11T23:59:59.5Z") // in the last second of the Forum day
+		at("2025-11-20T10:00:00Z")   // after the Forum
+		s.Clock.Set(time.Date(2025, 12, 3, 15, 30, 0, 0, time.UTC))
+		s.Cycle(t, 2026) // running: its Forum is ahead
+
+		compile := func(year int, opt report.CompileOptions) (report.Report, int, error) {
+			t.Helper()
+			r, err := svc.Compile(ctx, testutil.System, year, opt)
+			if err != nil {
+				return r, 0, err
+			}
+			f, err := svc.Figures(ctx, testutil.System, r.ID)
+			return r, f.Actions, err
+		}
+		set := func(v string) report.CompileOptions {
+			t.Helper()
+			var o report.CompileOptions
+			if err := o.SetCutoff(v); err != nil {
+				t.Fatalf("SetCutoff(%q): %v", v, err)
+			}
+			return o
+		}
+		for _, c := range []struct {
+			name    string
+			year    int
+			opt     report.CompileOptions
+			cutoff  string
+			actions int
+		}{
+			{"past cycle, default", 2025, report.CompileOptions{}, "2025-11-11T23:59:59Z", 2},
+			{"past cycle, a day", 2025, set("2025-11-08"), "2025-11-08T23:59:59Z", 1},
+			{"past cycle, a time", 2025, set("2025-11-25T08:00:00+01:00"), "2025-11-25T07:00:00Z", 3},
+			{"past cycle, today", 2025, set("2025-12-03"), "2025-12-03T15:30:00Z", 3},
+			{"running cycle, default", 2026, report.CompileOptions{}, "2025-12-03T15:30:00Z", 0},
+		} {
+			r, n, err := compile(c.year, c.opt)
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+				continue
+			}
+			if got := r.CutoffAt.Format(time.RFC3339); got != c.cutoff || n != c.actions {
+				t.Errorf("%s: cut off at %s with %d actions, want %s with %d", c.name, got, n, c.cutoff, c.actions)
+			}
+			if stored, err := svc.Get(ctx, testutil.System, r.ID); err != nil || !stored.CutoffAt.Equal(r.CutoffAt) {
+				t.Errorf("%s: stored cut-off %v, %v", c.name, stored.CutoffAt, err)
+			}
+		}
+		for _, v := range []string{"2025-12-04", "2025-12-03T15:30:01Z"} {
+			if _, _, err := compile(2025, set(v)); !errs.Is(err, errs.Invalid) || !strings.Contains(errs.FieldsOf(err)["cutoff_at"], "future") {
+				t.Errorf("a cut-off in the future (%s): %v", v, err)
+			}
+		}
+		var o report.CompileOptions
+		if err := o.SetCutoff("11/11/2025"); errs.FieldsOf(err)["cutoff_at"] == "" {
+			t.Errorf("an unreadable cut-off: %v", err)
+		}
+	})
+}
+
 // Every format renders in both languages; the JSON matches its schema, the
 // CSV escapes formulas, and a published report compiles again to the same
 // bytes.

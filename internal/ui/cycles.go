@@ -179,6 +179,11 @@ type cycleView struct {
 	ExtOrg     string
 	ExtDate    string
 	Reports    []reportLine
+	// The compile form: the cut-off as typed and the key of its error,
+	// and what an empty one means for this cycle.
+	CutoffValue, CutoffError string
+	CutoffForum              string    // the Forum day, once it is over: the default cut-off is its end
+	Today                    time.Time // the latest day a cut-off may name
 }
 
 func (h *Handler) cycleYear(c echo.Context) (int, error) {
@@ -218,7 +223,24 @@ func (h *Handler) renderCycle(c echo.Context, status int, v cycleView) error {
 		return err
 	}
 	v.Reports = h.reportLines(v.Lang, reports)
+	if cy, err := h.Cycles.Get(c.Request().Context(), v.Year); err == nil && cy.ForumOver(h.now()) {
+		v.CutoffForum = formatDate(v.Lang, cy.ForumDate)
+	}
+	v.Today = date.Day(h.now())
 	return h.renderer.render(c, status, "cycle", v.Lang, v)
+}
+
+// renderCycleAgain renders the cycle's page as it stands, as the answer
+// (422) to one of its forms that was refused; set puts back what was
+// typed, and the errors.
+func (h *Handler) renderCycleAgain(c echo.Context, year int, set func(*cycleView)) error {
+	cy, err := h.Cycles.Get(c.Request().Context(), year)
+	if err != nil {
+		return err
+	}
+	v := cycleView{Year: year, Version: cy.Version, Status: cy.StatusOn(h.now()), Form: cycleFormOf(cy), Orig: cycleFormOf(cy)}
+	set(&v)
+	return h.renderCycle(c, http.StatusUnprocessableEntity, v)
 }
 
 func (h *Handler) saveCycle(c echo.Context) error {
