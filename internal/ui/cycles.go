@@ -313,7 +313,7 @@ func (h *Handler) extendCycle(c echo.Context) error {
 	orgID, _ := strconv.ParseInt(c.FormValue("stakeholder_id"), 10, 64)
 	d, derr := date.Parse(c.FormValue("deadline"))
 	if derr == nil {
-		err = h.Cycles.Extend(c.Request().Context(), by, year, orgID, d)
+		_, err = h.Cycles.Extend(c.Request().Context(), by, year, orgID, d)
 	} else {
 		err = errs.Field(errs.Invalid, "deadline", "must be a date as YYYY-MM-DD")
 	}

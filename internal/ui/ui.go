@@ -70,7 +70,7 @@ type Cycles interface {
 	List(ctx context.Context) ([]cycle.Cycle, error)
 	Create(ctx context.Context, by user.Actor, in cycle.Input) (cycle.Cycle, error)
 	Update(ctx context.Context, by user.Actor, year, version int, change func(*cycle.Input)) (cycle.Cycle, error)
-	Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) error
+	Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) (cycle.Extension, error)
 	Board(ctx context.Context, by user.Actor, year int, f stakeholder.Filter) (cycle.Cycle, []cycle.BoardRow, error)
 }
 
