@@ -66,7 +66,9 @@ type Cycles interface {
 	List(ctx context.Context) ([]cycle.Cycle, error)
 	Create(ctx context.Context, by user.Actor, in cycle.Input) (cycle.Cycle, error)
 	Update(ctx context.Context, by user.Actor, year, version int, change func(*cycle.Input)) (cycle.Cycle, error)
-	Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) error
+	Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) (cycle.Extension, error)
+	Extensions(ctx context.Context, by user.Actor, year int) (cycle.Cycle, []cycle.Extension, error)
+	Revoke(ctx context.Context, by user.Actor, year int, stakeholderID int64) (cycle.Extension, error)
 	Board(ctx context.Context, by user.Actor, year int, f stakeholder.Filter) (cycle.Cycle, []cycle.BoardRow, error)
 }
 
@@ -163,7 +165,9 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.GET("/cycles", h.listCycles)
 	g.POST("/cycles", h.createCycle)
 	g.PATCH("/cycles/:year", h.patchCycle)
+	g.GET("/cycles/:year/extensions", h.listExtensions)
 	g.POST("/cycles/:year/extensions", h.extendDeadline)
+	g.DELETE("/cycles/:year/extensions/:stakeholder_id", h.revokeExtension)
 	g.GET("/cycles/:year/status", h.board)
 	g.GET("/stakeholders", h.listStakeholders)
 	g.POST("/stakeholders", h.createStakeholder)

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -120,6 +121,27 @@ func (h *Handler) patchCycle(c echo.Context) error {
 	return c.JSON(http.StatusOK, CycleDTO(cy, h.Now()))
 }
 
+// extensionDTO is a deadline extension; granted_by is null when the
+// program granted it, or when it was granted before pctracker kept who.
+type extensionDTO struct {
+	StakeholderID int64     `json:"stakeholder_id"`
+	Organisation  string    `json:"organisation"`
+	Deadline      dateDTO   `json:"deadline"`
+	GrantedBy     *int64    `json:"granted_by"`
+	GrantedByName string    `json:"granted_by_name"`
+	GrantedAt     time.Time `json:"granted_at"`
+}
+
+func extensionToDTO(e cycle.Extension) extensionDTO {
+	d := extensionDTO{StakeholderID: e.StakeholderID, Organisation: e.Organisation, Deadline: dateDTO(e.Deadline),
+		GrantedByName: e.GrantedByName, GrantedAt: e.GrantedAt}
+	if e.GrantedBy != 0 {
+		id := e.GrantedBy
+		d.GrantedBy = &id
+	}
+	return d
+}
+
 func (h *Handler) extendDeadline(c echo.Context) error {
 	by, err := secretariat(c)
 	if err != nil {
@@ -140,8 +162,50 @@ func (h *Handler) extendDeadline(c echo.Context) error {
 	if err != nil {
 		return errs.Field(errs.Invalid, "deadline", err.Error())
 	}
-	if err := h.Cycles.Extend(c.Request().Context(), by, year, body.StakeholderID, d); err != nil {
+	e, err := h.Cycles.Extend(c.Request().Context(), by, year, body.StakeholderID, d)
+	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"stakeholder_id": body.StakeholderID, "deadline": dateDTO(date.Day(d))})
+	return c.JSON(http.StatusOK, extensionToDTO(e))
+}
+
+// listExtensions lists the deadline extensions of a cycle.
+func (h *Handler) listExtensions(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	year, err := yearParam(c, "year", c.Param("year"))
+	if err != nil {
+		return err
+	}
+	_, list, err := h.Cycles.Extensions(c.Request().Context(), by, year)
+	if err != nil {
+		return err
+	}
+	out := listDTO[extensionDTO]{Items: make([]extensionDTO, len(list)), Total: len(list)}
+	for i, e := range list {
+		out.Items[i] = extensionToDTO(e)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// revokeExtension takes an organisation's extension back.
+func (h *Handler) revokeExtension(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	year, err := yearParam(c, "year", c.Param("year"))
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Param("stakeholder_id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errs.E(errs.NotFound, "no such organisation")
+	}
+	if _, err := h.Cycles.Revoke(c.Request().Context(), by, year, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

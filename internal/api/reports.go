@@ -79,7 +79,7 @@ func (h *Handler) compileReport(c echo.Context) error {
 		return err
 	}
 	var in struct {
-		CutoffAt string `json:"cutoff_at"` // RFC 3339; empty: now
+		CutoffAt string `json:"cutoff_at"` // RFC 3339 or a date; empty: the cycle's default
 	}
 	if c.Request().ContentLength != 0 { // the body is optional
 		if err := bind(c, &in); err != nil {
@@ -87,12 +87,8 @@ func (h *Handler) compileReport(c echo.Context) error {
 		}
 	}
 	opt := report.CompileOptions{Source: report.Manual}
-	if in.CutoffAt != "" {
-		t, err := time.Parse(time.RFC3339, in.CutoffAt)
-		if err != nil {
-			return errs.Field(errs.Invalid, "cutoff_at", "must be a time as 2027-10-22T00:00:00Z")
-		}
-		opt.Cutoff = t
+	if err := opt.SetCutoff(in.CutoffAt); err != nil {
+		return err
 	}
 	r, err := h.Reports.Compile(c.Request().Context(), by, year, opt)
 	if err != nil {

@@ -214,6 +214,13 @@ var rules = map[string]rule{
 	"GET /reports/:id":                   always(notFound),
 	"GET /reports/:id/publish":           secretariatNotFound,
 	"POST /reports/:id/publish":          secretariatNotFound,
+
+	// Deadline extensions. The matrix names no organisation (the path
+	// keeps ":stakeholder_id"): the secretariat finds no extension there.
+	"GET /api/v1/cycles/:year/extensions":                        secretariatOnly,
+	"DELETE /api/v1/cycles/:year/extensions/:stakeholder_id":     secretariatNotFound,
+	"GET /admin/cycles/:year/extensions/:stakeholder_id/revoke":  secretariatNotFound,
+	"POST /admin/cycles/:year/extensions/:stakeholder_id/revoke": secretariatNotFound,
 }
 
 func outcomeOf(r response) string {

@@ -101,4 +101,11 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 	check("GET", fmt.Sprintf("/api/v1/actions/%d/history", a.ID), "", sc.member)
 	check("GET", "/api/v1/my/actions?cycle=2026", "", sc.member)
 	check("GET", fmt.Sprintf("/api/v1/actions/%d", a.ID), "", sc.other) // 404
+	extend := fmt.Sprintf(`{"stakeholder_id": %d, "deadline": "2026-10-15"}`, sc.org.ID)
+	check("POST", "/api/v1/cycles/2026/extensions", extend, sc.sec)
+	check("POST", "/api/v1/cycles/2026/extensions", `{"stakeholder_id": 1, "deadline": "2026-12-01"}`, sc.sec) // 422
+	check("GET", "/api/v1/cycles/2026/extensions", "", sc.sec)
+	check("GET", "/api/v1/cycles/2026/extensions", "", sc.focal) // 403
+	check("DELETE", fmt.Sprintf("/api/v1/cycles/2026/extensions/%d", sc.org.ID), "", sc.sec)
+	check("DELETE", fmt.Sprintf("/api/v1/cycles/2026/extensions/%d", sc.org.ID), "", sc.sec) // 404
 }

@@ -17,7 +17,7 @@ import (
 
 // runReport compiles and publishes the progress report of a cycle.
 func runReport(e env, args []string) error {
-	const synopsis = "report compile --cycle YEAR [--lang en|fr] [--format html|pdf|md|csv|json|xlsx|all] [-o FILE|DIR] [--cutoff TIME]\n" +
+	const synopsis = "report compile --cycle YEAR [--lang en|fr] [--format html|pdf|md|csv|json|xlsx|all] [-o FILE|DIR] [--cutoff TIME|DATE]\n" +
 		"       pctracker report publish --cycle YEAR [--id REPORT]\n" +
 		"       pctracker report verify --id REPORT"
 	sub, rest, err := subcommand(args, "compile", "publish", "verify")
@@ -35,7 +35,8 @@ func runReport(e env, args []string) error {
 	lang := f.String("lang", "en", "`language` of the document: en or fr")
 	format := f.String("format", "", "`format` to write: html, pdf, md, csv, json, xlsx, or all (every format and language into the folder -o); default: from the -o file's extension")
 	out := f.String("o", "", "write the document to this `file` (or, with --format all, into this folder); default: standard output")
-	cutoff := f.String("cutoff", "", "count actions accepted up to this `time` (RFC 3339, e.g. 2027-10-22T00:00:00Z); default: now")
+	cutoff := f.String("cutoff", "", "count actions accepted up to this `time` (RFC 3339, e.g. 2027-10-22T00:00:00Z, or a date, up to its end); "+
+		"default: now, or the end of the Forum day once it is over")
 	if err := f.parse(rest); err != nil {
 		return err
 	}
@@ -57,12 +58,8 @@ func runReport(e env, args []string) error {
 	}
 	var opt report.CompileOptions
 	opt.Source = report.CLI
-	if *cutoff != "" {
-		t, err := time.Parse(time.RFC3339, *cutoff)
-		if err != nil {
-			bad.Addf("cutoff", "%q is not a time as 2027-10-22T00:00:00Z", *cutoff)
-		}
-		opt.Cutoff = t
+	if err := opt.SetCutoff(*cutoff); err != nil {
+		bad.Add("cutoff", errs.FieldsOf(err)["cutoff_at"])
 	}
 	if err := bad.Err(); err != nil {
 		return err

@@ -133,3 +133,57 @@ func TestReportsAPI(t *testing.T) {
 		}
 	})
 }
+
+// The cut-off of a draft over the API: by default the end of the Forum day
+// for a past cycle and now for a running one; a date counts to its end
+// (today's, to now); a cut-off in the future is a field error.
+func TestReportCutoffAPI(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db) // 1 September 2026, 09:00; 2025's Forum was on 11 November 2025
+		type cutJSON struct {
+			ID       int64  `json:"id"`
+			CutoffAt string `json:"cutoff_at"`
+		}
+		for _, c := range []struct {
+			year       int
+			body, want string
+		}{
+			{2025, "", "2025-11-11T23:59:59Z"},
+			{2025, `{}`, "2025-11-11T23:59:59Z"},
+			{2025, `{"cutoff_at": "2025-11-01"}`, "2025-11-01T23:59:59Z"},
+			{2025, `{"cutoff_at": "2026-09-01"}`, "2026-09-01T09:00:00Z"},
+			{2025, `{"cutoff_at": "2026-08-31T12:00:00.9+02:00"}`, "2026-08-31T10:00:00Z"},
+			{2026, "", "2026-09-01T09:00:00Z"},
+		} {
+			r := sc.sec.do("POST", fmt.Sprintf("/api/v1/cycles/%d/reports", c.year), c.body)
+			got := decode[cutJSON](t, r)
+			if r.status != 201 || got.CutoffAt != c.want {
+				t.Errorf("%d %s: %d %s, want the cut-off %s", c.year, c.body, r.status, r.body, c.want)
+				continue
+			}
+			if r := sc.sec.do("GET", fmt.Sprintf("/api/v1/reports/%d", got.ID), ""); !strings.Contains(r.body, `"cutoff_at":"`+c.want+`"`) {
+				t.Errorf("the report read back: %s", r.body)
+			}
+		}
+		for _, body := range []string{`{"cutoff_at": "2026-09-02"}`, `{"cutoff_at": "2026-09-01T09:00:01Z"}`} {
+			r := sc.sec.do("POST", "/api/v1/cycles/2025/reports", body)
+			if r.status != 422 || !strings.Contains(fieldErrors(t, r)["cutoff_at"], "future") {
+				t.Errorf("%s: %d %s", body, r.status, r.body)
+			}
+		}
+	})
+}
+
+// errorJSON is the error answer of the API.
+type errorJSON struct {
+	Error struct {
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Fields  map[string]string `json:"fields"`
+	} `json:"error"`
+}
+
+// fieldErrors reads the field errors of an API answer.
+func fieldErrors(t *testing.T, r response) map[string]string {
+	return decode[errorJSON](t, r).Error.Fields
+}

@@ -175,7 +175,7 @@ func Describe(e Entry, n Names) Sentence {
 			s.Slots["Org"] = Slot{Kind: Organisation, ID: objectID, Text: e.detailText("organisation"), Gone: true}
 		}
 		s.Slots["Cycle"] = Slot{Kind: CycleRef, ID: e.detailID("cycle")}
-	case "cycle.extend":
+	case "cycle.extend", "cycle.revoke_extension": // the deadline granted, or the one taken back
 		s.Slots["Cycle"], s.Slots["Org"] = Slot{Kind: CycleRef, ID: objectID}, org()
 		s.Slots["Date"] = Slot{Kind: Date, Time: e.detailTime("deadline")}
 	case "report.compile", "report.publish":

@@ -65,6 +65,10 @@ func (c Cycle) EmbargoedOn(now time.Time) bool {
 	return c.Embargo == UntilForum && date.Day(now).Before(c.ForumDate)
 }
 
+// ForumOver reports whether the cycle's Forum day has ended by now: the
+// cycle is past, and what it reports on is settled.
+func (c Cycle) ForumOver(now time.Time) bool { return date.Day(now).After(c.ForumDate) }
+
 // DefaultReportLead is how long before the Forum the report is compiled.
 const DefaultReportLead = 21 * 24 * time.Hour
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 
 	"github.com/pctracker/pctracker/internal/audit"
@@ -22,8 +21,14 @@ type Store interface {
 	UpdateCycle(ctx context.Context, c *Cycle, expected int) error
 	Cycle(ctx context.Context, year int) (Cycle, error)
 	Cycles(ctx context.Context) ([]Cycle, error)
-	SetDeadlineExtension(ctx context.Context, cycleID, stakeholderID int64, deadline, at time.Time) error
 	Stakeholder(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
+	// Deadline extensions: GrantDeadlineExtension sets an organisation's
+	// (or moves it); GrantedExtension fails with NotFound when it has
+	// none, and RevokeDeadlineExtension when there was none to delete.
+	GrantDeadlineExtension(ctx context.Context, cycleID int64, e Extension) error
+	GrantedExtension(ctx context.Context, cycleID, stakeholderID int64) (Extension, error)
+	GrantedExtensions(ctx context.Context, cycleID int64) ([]Extension, error)
+	RevokeDeadlineExtension(ctx context.Context, cycleID, stakeholderID int64) error
 	// For the reporting-status board:
 	Stakeholders(ctx context.Context, f stakeholder.Filter) ([]stakeholder.Stakeholder, int, error)
 	CycleActivity(ctx context.Context, cycleID int64) (map[int64]Activity, error)
@@ -39,13 +44,14 @@ func secretariatOnly(by user.Actor) error {
 
 // Service manages reporting cycles.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store  Store
+	now    func() time.Time
+	notify Notifier
 }
 
-// NewService builds the service.
-func NewService(store Store, now func() time.Time) *Service {
-	return &Service{store: store, now: now}
+// NewService builds the service; notify may be nil (nobody is told).
+func NewService(store Store, now func() time.Time, notify Notifier) *Service {
+	return &Service{store: store, now: now, notify: notify}
 }
 
 // Create validates and stores a new cycle; a year can have only one.
@@ -166,36 +172,4 @@ func (s *Service) keepsExtensions(ctx context.Context, cycleID int64, in Input) 
 		f.Addf("report_at", "must stay on or after %s, the latest deadline extension granted; change that extension first", latest.Format(time.DateOnly))
 	}
 	return f.Err()
-}
-
-// Extend gives one organisation a later deadline in the cycle of year: after
-// the cycle's own, and no later than the report date, which the report
-// needs.
-func (s *Service) Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) error {
-	if err := secretariatOnly(by); err != nil {
-		return err
-	}
-	deadline = date.Day(deadline)
-	return s.store.WithTx(ctx, func(ctx context.Context) error {
-		c, err := s.store.Cycle(ctx, year)
-		if err != nil {
-			return err
-		}
-		if _, err := s.store.Stakeholder(ctx, stakeholderID); err != nil {
-			if errs.Is(err, errs.NotFound) {
-				return errs.Field(errs.Invalid, "stakeholder_id", "no such organisation")
-			}
-			return err
-		}
-		if !deadline.After(c.Deadline) || deadline.After(c.ReportAt) {
-			return errs.Field(errs.Invalid, "deadline", fmt.Sprintf("must be after %s and no later than the report date, %s",
-				c.Deadline.Format(time.DateOnly), c.ReportAt.Format(time.DateOnly)))
-		}
-		now := s.now().UTC()
-		if err := s.store.SetDeadlineExtension(ctx, c.ID, stakeholderID, deadline, now); err != nil {
-			return err
-		}
-		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "cycle.extend", "cycle", c.Year,
-			map[string]any{"stakeholder_id": stakeholderID, "deadline": deadline}, now))
-	})
 }

@@ -118,12 +118,12 @@ func TestUpdateAndExtend(t *testing.T) {
 		}
 		// Extensions: after the deadline, no later than the report date.
 		for d, ok := range map[string]bool{"2026-10-05": false, "2026-10-15": true, "2026-10-30": false} {
-			err := s.Cycles.Extend(ctx, testutil.System, 2026, org.ID, day(d))
+			_, err := s.Cycles.Extend(ctx, testutil.System, 2026, org.ID, day(d))
 			if (err == nil) != ok {
 				t.Errorf("extension to %s: %v", d, err)
 			}
 		}
-		if err := s.Cycles.Extend(ctx, testutil.System, 2026, 999999, day("2026-10-15")); errs.FieldsOf(err)["stakeholder_id"] == "" {
+		if _, err := s.Cycles.Extend(ctx, testutil.System, 2026, 999999, day("2026-10-15")); errs.FieldsOf(err)["stakeholder_id"] == "" {
 			t.Errorf("extension for no organisation: %v", err)
 		}
 		if d, ok, _ := db.DeadlineExtension(ctx, c.ID, org.ID); !ok || !d.Equal(day("2026-10-15")) {

@@ -32,7 +32,7 @@ func BenchmarkDashboard(b *testing.B) {
 	testutil.ForEachDBBench(b, func(b *testing.B, db *store.DB) {
 		ctx := context.Background()
 		testutil.Generate(b, db, store.GenerateOptions{Organisations: 1200, Cycles: 3, ActionsPerCycle: 10000, Seed: 1, Now: now})
-		cycles := cycle.NewService(db, clock)
+		cycles := cycle.NewService(db, clock, nil)
 		// The dashboard reads figures only; the renderer makes documents.
 		reports := report.NewService(db, nil, clock, nil)
 		newService := func() *dashboard.Service { return dashboard.NewService(cycles, reports, db, clock, 0) }

@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/user"
@@ -26,12 +28,12 @@ type Store interface {
 	Cycles(ctx context.Context) ([]cycle.Cycle, error)
 	// ReportRecommendations, ReportOrganisations and EachReportAction read
 	// the inputs. EachReportAction calls fn with each action of a cycle
-	// accepted at or before cutoff, a batch at a time: with listing, in the
-	// order the report lists them (organisation name, title, id) and with
-	// titles and evidence; without, in any order and without them.
+	// accepted strictly before before, a batch at a time: with listing, in
+	// the order the report lists them (organisation name, title, id) and
+	// with titles and evidence; without, in any order and without them.
 	ReportRecommendations(ctx context.Context) ([]Recommendation, error)
 	ReportOrganisations(ctx context.Context) ([]Organisation, error)
-	EachReportAction(ctx context.Context, cycleID int64, cutoff time.Time, listing bool, fn func(Action) error) error
+	EachReportAction(ctx context.Context, cycleID int64, before time.Time, listing bool, fn func(Action) error) error
 	// CreateReport stores a new draft; its inputs follow a chunk at a time
 	// (AddReportInput, 0 the header), then their checksum.
 	CreateReport(ctx context.Context, r *Report, cycleID int64, slot string) error
@@ -77,9 +79,71 @@ func secretariatOnly(by user.Actor) error {
 
 // CompileOptions tune a compilation.
 type CompileOptions struct {
-	Cutoff time.Time // zero: now
-	Source Source    // zero: Manual
-	Slot   string    // the scheduler's slot, if any
+	// Cutoff is the second up to which acceptances count; zero: the
+	// DefaultCutoff of the cycle. It may not be in the future.
+	Cutoff time.Time
+	// CutoffDay says that Cutoff names a calendar day: acceptances count
+	// up to the end of it (of today, up to now).
+	CutoffDay bool
+	Source    Source // zero: Manual
+	Slot      string // the scheduler's slot, if any
+}
+
+// SetCutoff reads a cut-off as the secretariat gives it: an RFC 3339 time,
+// or a YYYY-MM-DD day, which stands for the end of that day (UTC). Empty
+// keeps the default.
+func (o *CompileOptions) SetCutoff(s string) error {
+	o.Cutoff, o.CutoffDay = time.Time{}, false
+	if s = strings.TrimSpace(s); s == "" {
+		return nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		o.Cutoff = t
+		return nil
+	}
+	if d, err := date.Parse(s); err == nil {
+		o.Cutoff, o.CutoffDay = d, true
+		return nil
+	}
+	return errs.Field(errs.Invalid, "cutoff_at", fmt.Sprintf("%q is neither a time as 2027-10-22T00:00:00Z nor a date as 2027-10-22", s))
+}
+
+// DefaultCutoff is the cut-off of a report of c compiled at now when none
+// is chosen: now while the cycle runs, and the end of its Forum day once
+// that is over, since what the report tells the Forum is what had been
+// accepted by then (a draft of a past cycle compiled weeks later must not
+// count what came after).
+func DefaultCutoff(c cycle.Cycle, now time.Time) time.Time {
+	now = now.UTC().Truncate(time.Second)
+	if c.ForumOver(now) {
+		return forumEnd(c)
+	}
+	return now
+}
+
+// cutoff resolves the cut-off of a compilation of c at now, to the second.
+func (o CompileOptions) cutoff(c cycle.Cycle, now time.Time) (time.Time, error) {
+	future := func() error {
+		return errs.Field(errs.Invalid, "cutoff_at", fmt.Sprintf("must not be in the future: it is now %s", now.Format(time.RFC3339)))
+	}
+	switch {
+	case o.Cutoff.IsZero():
+		return DefaultCutoff(c, now), nil
+	case o.CutoffDay:
+		day := date.Day(o.Cutoff)
+		if day.After(now) {
+			return time.Time{}, future()
+		}
+		if end := dayEnd(day); end.Before(now) {
+			return end, nil
+		}
+		return now, nil // today: as far as it has gone
+	}
+	t := o.Cutoff.UTC().Truncate(time.Second)
+	if t.After(now) {
+		return time.Time{}, future()
+	}
+	return t, nil
 }
 
 // Compile reads the inputs of a cycle's report as of the cut-off and stores
@@ -89,13 +153,6 @@ func (s *Service) Compile(ctx context.Context, by user.Actor, year int, opt Comp
 		return Report{}, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
-	if opt.Cutoff.IsZero() {
-		opt.Cutoff = now
-	}
-	opt.Cutoff = opt.Cutoff.UTC().Truncate(time.Second)
-	if opt.Cutoff.After(now) {
-		return Report{}, errs.Field(errs.Invalid, "cutoff", "must not be in the future")
-	}
 	if opt.Source == "" {
 		opt.Source = Manual
 	}
@@ -108,6 +165,10 @@ func (s *Service) Compile(ctx context.Context, by user.Actor, year int, opt Comp
 			}
 			return err
 		}
+		if opt.Cutoff, err = opt.cutoff(c, now); err != nil {
+			return err
+		}
+		opt.CutoffDay = false
 		in, err := s.inputs(ctx, c, opt.Cutoff, now)
 		if err != nil {
 			return err
@@ -162,9 +223,17 @@ func (s *Service) CompileDue(ctx context.Context, day time.Time, slot string) ([
 // source reads the actions of a cycle accepted by cutoff from storage.
 func (s *Service) source(ctx context.Context, cycleID int64, cutoff time.Time, listing bool) ActionSource {
 	return func(fn func(Action) error) error {
-		return s.store.EachReportAction(ctx, cycleID, cutoff, listing, fn)
+		return s.store.EachReportAction(ctx, cycleID, through(cutoff), listing, fn)
 	}
 }
+
+// through is the first instant after the second a cut-off names. A cut-off
+// is kept, shown and compared to the second, but acceptances are stamped to
+// the nanosecond (the microsecond on PostgreSQL): an action accepted at
+// 12:00:00.4 must count in a report cut off at 12:00:00, which a compile
+// requested at 12:00:00.7 is, or in one cut off at the last second of the
+// Forum day.
+func through(cutoff time.Time) time.Time { return cutoff.UTC().Truncate(time.Second).Add(time.Second) }
 
 // inputs reads everything a report of c is compiled from but its actions.
 func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Time) (Inputs, error) {
@@ -226,7 +295,10 @@ func (s *Service) previous(ctx context.Context, c cycle.Cycle, cutoff time.Time)
 }
 
 // forumEnd is the last second of a cycle's Forum day.
-func forumEnd(c cycle.Cycle) time.Time { return c.ForumDate.Add(24*time.Hour - time.Second) }
+func forumEnd(c cycle.Cycle) time.Time { return dayEnd(c.ForumDate) }
+
+// dayEnd is the last second of a day (UTC): a cut-off includes all of it.
+func dayEnd(day time.Time) time.Time { return date.Day(day).Add(24*time.Hour - time.Second) }
 
 func period(c cycle.Cycle) Period {
 	return Period{Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt, ForumDate: c.ForumDate}
@@ -329,15 +401,11 @@ func (s *Service) Previous(ctx context.Context, year int) (*Previous, error) {
 	return s.previousOf(ctx, c, cutoff)
 }
 
-// liveCutoff is now, and the cut-off of live figures: now, or the end of
-// the cycle's Forum day once it has passed.
+// liveCutoff is now, and the cut-off of live figures: that of a report
+// compiled now without one chosen.
 func (s *Service) liveCutoff(c cycle.Cycle) (now, cutoff time.Time) {
 	now = s.now().UTC().Truncate(time.Second)
-	cutoff = now
-	if end := forumEnd(c); end.Before(cutoff) {
-		cutoff = end
-	}
-	return now, cutoff
+	return now, DefaultCutoff(c, now)
 }
 
 // Figures compiles a stored report's figures again from its inputs.

@@ -227,6 +227,141 @@ func TestCompileFigures(t *testing.T) {
 	})
 }
 
+// A report compiled at once after an acceptance, within the same second,
+// counts the action: the cut-off is shown to the second, but it includes
+// everything accepted before the request, whatever fraction of a second
+// each engine keeps. The live figures of the dashboard count it too.
+func TestCompileRightAfterAcceptance(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now, nil)
+		c := s.Cycle(t, 2026)
+		s.Clock.Set(time.Date(2026, 9, 15, 12, 0, 0, 250_000_000, time.UTC))
+		accepted(t, s, s.Stakeholder(t, stakeholder.State), c, nil)
+		s.Clock.Add(300 * time.Millisecond) // the compile request, in the same second
+
+		r, err := svc.Compile(ctx, testutil.System, 2026, report.CompileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := svc.Figures(ctx, testutil.System, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Actions != 1 || f.ReportingTotal != 1 {
+			t.Errorf("report cut off at %s: %d actions, %d organisations reporting; want the action accepted at 12:00:00.25",
+				r.CutoffAt.Format(time.RFC3339Nano), f.Actions, f.ReportingTotal)
+		}
+		_, doc, err := svc.Document(ctx, testutil.System, r.ID, report.CSV, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lines := strings.Count(strings.TrimSpace(string(doc.Body)), "\n"); lines != 1 {
+			t.Errorf("the CSV lists %d actions, want 1:\n%s", lines, doc.Body)
+		}
+		if live, err := svc.Live(ctx, 2026, nil); err != nil || live.Actions != 1 {
+			t.Errorf("live figures: %d actions, %v", live.Actions, err)
+		}
+
+		// The bounds of the second: its last nanosecond counts (stored as
+		// text to the nanosecond on SQLite, to the microsecond on
+		// PostgreSQL), the next second does not.
+		s.Clock.Set(time.Date(2026, 9, 15, 12, 0, 0, 999_999_999, time.UTC))
+		accepted(t, s, s.Stakeholder(t, stakeholder.State), c, nil)
+		s.Clock.Set(time.Date(2026, 9, 15, 12, 0, 1, 0, time.UTC))
+		accepted(t, s, s.Stakeholder(t, stakeholder.State), c, nil)
+		s.Clock.Add(time.Hour)
+		r, err = svc.Compile(ctx, testutil.System, 2026, report.CompileOptions{Cutoff: time.Date(2026, 9, 15, 12, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, err := svc.Figures(ctx, testutil.System, r.ID); err != nil || f.Actions != 2 {
+			t.Errorf("cut off at 12:00:00: %d actions, want 2 (at .25 and .999999999, not at 12:00:01); %v", f.Actions, err)
+		}
+	})
+}
+
+// A draft of a past cycle, compiled weeks after its Forum, is cut off at
+// the end of the Forum day unless the secretariat chooses otherwise; a
+// running cycle's is cut off now. A chosen day counts to its end (today's,
+// to now); a cut-off in the future is refused.
+func TestCompileCutoff(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now, nil)
+		s.Clock.Set(time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC))
+		past := s.Cycle(t, 2025) // Forum on 11 November 2025
+		at := func(ts string) {
+			t.Helper()
+			tm, err := time.Parse(time.RFC3339Nano, ts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Clock.Set(tm)
+			accepted(t, s, s.Stakeholder(t, stakeholder.State), past, nil)
+		}
+		at("2025-11-05T10:00:00Z")
+		at("2025-11-11T23:59:59.5Z") // in the last second of the Forum day
+		at("2025-11-20T10:00:00Z")   // after the Forum
+		s.Clock.Set(time.Date(2025, 12, 3, 15, 30, 0, 0, time.UTC))
+		s.Cycle(t, 2026) // running: its Forum is ahead
+
+		compile := func(year int, opt report.CompileOptions) (report.Report, int, error) {
+			t.Helper()
+			r, err := svc.Compile(ctx, testutil.System, year, opt)
+			if err != nil {
+				return r, 0, err
+			}
+			f, err := svc.Figures(ctx, testutil.System, r.ID)
+			return r, f.Actions, err
+		}
+		set := func(v string) report.CompileOptions {
+			t.Helper()
+			var o report.CompileOptions
+			if err := o.SetCutoff(v); err != nil {
+				t.Fatalf("SetCutoff(%q): %v", v, err)
+			}
+			return o
+		}
+		for _, c := range []struct {
+			name    string
+			year    int
+			opt     report.CompileOptions
+			cutoff  string
+			actions int
+		}{
+			{"past cycle, default", 2025, report.CompileOptions{}, "2025-11-11T23:59:59Z", 2},
+			{"past cycle, a day", 2025, set("2025-11-08"), "2025-11-08T23:59:59Z", 1},
+			{"past cycle, a time", 2025, set("2025-11-25T08:00:00+01:00"), "2025-11-25T07:00:00Z", 3},
+			{"past cycle, today", 2025, set("2025-12-03"), "2025-12-03T15:30:00Z", 3},
+			{"running cycle, default", 2026, report.CompileOptions{}, "2025-12-03T15:30:00Z", 0},
+		} {
+			r, n, err := compile(c.year, c.opt)
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+				continue
+			}
+			if got := r.CutoffAt.Format(time.RFC3339); got != c.cutoff || n != c.actions {
+				t.Errorf("%s: cut off at %s with %d actions, want %s with %d", c.name, got, n, c.cutoff, c.actions)
+			}
+			if stored, err := svc.Get(ctx, testutil.System, r.ID); err != nil || !stored.CutoffAt.Equal(r.CutoffAt) {
+				t.Errorf("%s: stored cut-off %v, %v", c.name, stored.CutoffAt, err)
+			}
+		}
+		for _, v := range []string{"2025-12-04", "2025-12-03T15:30:01Z"} {
+			if _, _, err := compile(2025, set(v)); !errs.Is(err, errs.Invalid) || !strings.Contains(errs.FieldsOf(err)["cutoff_at"], "future") {
+				t.Errorf("a cut-off in the future (%s): %v", v, err)
+			}
+		}
+		var o report.CompileOptions
+		if err := o.SetCutoff("11/11/2025"); errs.FieldsOf(err)["cutoff_at"] == "" {
+			t.Errorf("an unreadable cut-off: %v", err)
+		}
+	})
+}
+
 // Every format renders in both languages; the JSON matches its schema, the
 // CSV escapes formulas, and a published report compiles again to the same
 // bytes.

@@ -106,10 +106,41 @@ type extensionRow struct {
 	CycleID       int64 `gorm:"primaryKey"`
 	StakeholderID int64 `gorm:"primaryKey"`
 	Deadline      time.Time
-	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
+	GrantedAt     time.Time
+	GrantedBy     *int64
 }
 
 func (extensionRow) TableName() string { return "deadline_extensions" }
+
+// extensionListRow is an extension with the names of its organisation and
+// of the person who granted it.
+type extensionListRow struct {
+	StakeholderID int64
+	Deadline      time.Time
+	GrantedAt     time.Time
+	GrantedBy     *int64
+	Organisation  string
+	GrantedByName *string
+}
+
+func (r extensionListRow) domain() cycle.Extension {
+	e := cycle.Extension{StakeholderID: r.StakeholderID, Organisation: r.Organisation, Deadline: date.Day(r.Deadline),
+		GrantedBy: idOf(r.GrantedBy), GrantedAt: r.GrantedAt.UTC()}
+	if r.GrantedByName != nil {
+		e.GrantedByName = *r.GrantedByName
+	}
+	return e
+}
+
+// extensions starts a query of a cycle's extensions with their names.
+func (db *DB) extensions(ctx context.Context, cycleID int64) *gorm.DB {
+	return db.conn(ctx).Table("deadline_extensions").
+		Select("deadline_extensions.stakeholder_id, deadline_extensions.deadline, deadline_extensions.granted_at, "+
+			"deadline_extensions.granted_by, stakeholders.name AS organisation, users.name AS granted_by_name").
+		Joins("JOIN stakeholders ON stakeholders.id = deadline_extensions.stakeholder_id").
+		Joins("LEFT JOIN users ON users.id = deadline_extensions.granted_by").
+		Where("deadline_extensions.cycle_id = ?", cycleID)
+}
 
 // DeadlineExtension returns an organisation's own deadline in a cycle.
 func (db *DB) DeadlineExtension(ctx context.Context, cycleID, stakeholderID int64) (time.Time, bool, error) {
@@ -123,11 +154,59 @@ func (db *DB) DeadlineExtension(ctx context.Context, cycleID, stakeholderID int6
 	return date.Day(rows[0].Deadline), true, nil
 }
 
-// SetDeadlineExtension grants or moves an organisation's own deadline.
+// SetDeadlineExtension grants or moves an organisation's own deadline, on
+// behalf of nobody in particular (fixtures).
 func (db *DB) SetDeadlineExtension(ctx context.Context, cycleID, stakeholderID int64, deadline, at time.Time) error {
-	r := extensionRow{CycleID: cycleID, StakeholderID: stakeholderID, Deadline: date.Day(deadline), CreatedAt: at.UTC()}
+	return db.GrantDeadlineExtension(ctx, cycleID, cycle.Extension{StakeholderID: stakeholderID, Deadline: deadline, GrantedAt: at})
+}
+
+// GrantDeadlineExtension grants or moves an organisation's own deadline;
+// a moved one records who moved it and when.
+func (db *DB) GrantDeadlineExtension(ctx context.Context, cycleID int64, e cycle.Extension) error {
+	r := extensionRow{CycleID: cycleID, StakeholderID: e.StakeholderID, Deadline: date.Day(e.Deadline), GrantedAt: e.GrantedAt.UTC(),
+		GrantedBy: nullID(e.GrantedBy)}
 	return translate(db.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "cycle_id"}, {Name: "stakeholder_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"deadline"}),
+		DoUpdates: clause.AssignmentColumns([]string{"deadline", "granted_at", "granted_by"}),
 	}).Create(&r).Error)
+}
+
+// GrantedExtension returns an organisation's extension in a cycle, with
+// the names.
+func (db *DB) GrantedExtension(ctx context.Context, cycleID, stakeholderID int64) (cycle.Extension, error) {
+	var rows []extensionListRow
+	if err := db.extensions(ctx, cycleID).Where("deadline_extensions.stakeholder_id = ?", stakeholderID).Limit(1).
+		Scan(&rows).Error; err != nil {
+		return cycle.Extension{}, translate(err)
+	}
+	if len(rows) == 0 {
+		return cycle.Extension{}, errs.E(errs.NotFound, "this organisation has no deadline extension in this cycle")
+	}
+	return rows[0].domain(), nil
+}
+
+// GrantedExtensions returns a cycle's extensions, by organisation name.
+func (db *DB) GrantedExtensions(ctx context.Context, cycleID int64) ([]cycle.Extension, error) {
+	var rows []extensionListRow
+	if err := db.extensions(ctx, cycleID).Order("stakeholders.name_key, stakeholders.id").Scan(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]cycle.Extension, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// RevokeDeadlineExtension deletes an organisation's extension in a cycle;
+// NotFound when it has none.
+func (db *DB) RevokeDeadlineExtension(ctx context.Context, cycleID, stakeholderID int64) error {
+	res := db.conn(ctx).Where("cycle_id = ? AND stakeholder_id = ?", cycleID, stakeholderID).Delete(&extensionRow{})
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.E(errs.NotFound, "this organisation has no deadline extension in this cycle")
+	}
+	return nil
 }

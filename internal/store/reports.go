@@ -114,14 +114,11 @@ func (db *DB) ReportOrganisations(ctx context.Context) ([]report.Organisation, e
 	return out, nil
 }
 
-// ReportActions reads the actions of a cycle accepted at or before cutoff,
-// by id, with their recommendations, and the evidence of the public ones.
-// Three queries, whatever the count; secretariat-only actions come without
 // reportBatch is how many actions EachReportAction reads at a time.
 const reportBatch = 1000
 
-// EachReportAction calls fn with each action of a cycle accepted at or
-// before cutoff, with its recommendations and evidence aggregated in the
+// EachReportAction calls fn with each action of a cycle accepted strictly
+// before before, with its recommendations and evidence aggregated in the
 // query, a batch at a time: a cycle of any size takes the memory of one
 // batch, and fn may use the database between batches. With listing,
 // actions come by organisation name, title and id, compared byte by byte
@@ -134,7 +131,14 @@ const reportBatch = 1000
 // costs many times more once it is larger than the database's cache. On
 // SQLite, which reads its file directly, the ids come first, in order,
 // then the actions by batches of ids.
-func (db *DB) EachReportAction(ctx context.Context, cycleID int64, cutoff time.Time, listing bool, fn func(report.Action) error) error {
+//
+// The bound is exclusive so that the caller says exactly which instants
+// count, whatever precision each engine keeps: PostgreSQL compares
+// microseconds; SQLite compares the text the driver writes, which sorts as
+// time does because every time is written in UTC in one layout
+// ("2006-01-02 15:04:05.999999999-07:00": "+" sorts before the "." of a
+// fraction, and a trimmed fraction before a longer one).
+func (db *DB) EachReportAction(ctx context.Context, cycleID int64, before time.Time, listing bool, fn func(report.Action) error) error {
 	pg := db.engine == config.Postgres
 	recs := `(SELECT group_concat(recommendation_number) FROM (SELECT recommendation_number FROM action_recommendations
 		WHERE action_id = actions.id ORDER BY recommendation_number))`
@@ -153,7 +157,7 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, cutoff time.T
 			"CASE WHEN actions.visibility = 'public' THEN "+evidence+" END")
 	}
 	columns := strings.Join(exprs, ", ")
-	const accepted = "actions.cycle_id = ? AND actions.state = 'accepted' AND actions.accepted_at <= ?"
+	const accepted = "actions.cycle_id = ? AND actions.state = 'accepted' AND actions.accepted_at < ?"
 	if pg {
 		// The statement cache keys on the SQL text, so the two shapes of
 		// rows come from cursors of two names.
@@ -175,7 +179,7 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, cutoff time.T
 				return tx.Table("actions").
 					Select(strings.Join(named, ", ")+", stakeholders.name AS listing_name, actions.title AS listing_title").
 					Joins("JOIN stakeholders ON stakeholders.id = actions.stakeholder_id").
-					Where(accepted, cycleID, cutoff.UTC()).Find(&[]actionRow{})
+					Where(accepted, cycleID, before.UTC()).Find(&[]actionRow{})
 			})
 			sort := `listed.listing_name COLLATE "C", listed.listing_title COLLATE "C", listed.c0`
 			if !listing {
@@ -201,7 +205,7 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, cutoff time.T
 			}
 		})
 	}
-	q := db.conn(ctx).Table("actions").Where(accepted, cycleID, cutoff.UTC())
+	q := db.conn(ctx).Table("actions").Where(accepted, cycleID, before.UTC())
 	order := "actions.id"
 	if listing {
 		q = q.Joins("JOIN stakeholders ON stakeholders.id = actions.stakeholder_id")

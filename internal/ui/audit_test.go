@@ -45,6 +45,7 @@ func sampleEntries() []audit.Entry {
 		e(7, "cycle.update", "cycle", 2026, nil),
 		e(7, "reminder.resend", "stakeholder", 3, map[string]any{"organisation": "France", "cycle": 2026.0}),
 		e(7, "cycle.extend", "cycle", 2026, map[string]any{"stakeholder_id": 3.0, "deadline": "2026-10-15T00:00:00Z"}),
+		e(7, "cycle.revoke_extension", "cycle", 2026, map[string]any{"stakeholder_id": 3.0, "deadline": "2026-10-15T00:00:00Z"}),
 		e(0, "report.compile", "report", 12, map[string]any{"cycle": 2026.0, "actions": 41.0}),
 		e(7, "report.publish", "report", 12, map[string]any{"cycle": 2026.0}),
 		e(0, "job.run", "job", "housekeeping", nil),

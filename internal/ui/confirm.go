@@ -23,6 +23,18 @@ type confirmView struct {
 	Hidden    []hiddenField // the original form's fields, posted again
 	Cancel    string        // where "Cancel" goes
 	Danger    bool
+	// Data fills the effects' texts beside Count: the names and dates
+	// that say exactly what the step does to this object.
+	Data map[string]any
+}
+
+// EffectArgs is what each effect's text is filled with.
+func (v confirmView) EffectArgs() map[string]any {
+	args := map[string]any{"Count": len(v.Items)}
+	for k, x := range v.Data {
+		args[k] = x
+	}
+	return args
 }
 
 type confirmItem struct {

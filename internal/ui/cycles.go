@@ -175,10 +175,21 @@ type cycleView struct {
 	OrigValues map[string]string
 	Errors     map[string]string
 	Orgs       []stakeholder.Stakeholder
+	Extensions []extensionLine
 	ExtErrors  map[string]string
 	ExtOrg     string
 	ExtDate    string
-	Reports    []reportLine
+	// The days an extension may end on (for the date field's bounds and
+	// the error), and whether there is any.
+	ExtMin, ExtMax           string
+	ExtDeadline, ExtReportAt string
+	ExtPossible              bool
+	Reports                  []reportLine
+	// The compile form: the cut-off as typed and the key of its error,
+	// and what an empty one means for this cycle.
+	CutoffValue, CutoffError string
+	CutoffForum              string    // the Forum day, once it is over: the default cut-off is its end
+	Today                    time.Time // the latest day a cut-off may name
 }
 
 func (h *Handler) cycleYear(c echo.Context) (int, error) {
@@ -205,20 +216,55 @@ func (h *Handler) editCycle(c echo.Context) error {
 		Status: cy.StatusOn(h.now()), Form: cycleFormOf(cy), Orig: cycleFormOf(cy)})
 }
 
+// extensionLine is a deadline extension as the cycle's page lists it.
+type extensionLine struct {
+	StakeholderID                           int64
+	Organisation, Deadline, GrantedBy, When string
+}
+
 func (h *Handler) renderCycle(c echo.Context, status int, v cycleView) error {
+	ctx := c.Request().Context()
 	active := true
-	orgs, _, err := h.Stakeholders.List(c.Request().Context(), stakeholder.Filter{Active: &active, All: true})
+	orgs, _, err := h.Stakeholders.List(ctx, stakeholder.Filter{Active: &active, All: true})
 	if err != nil {
 		return err
 	}
 	v.Page, v.Orgs, v.Values, v.OrigValues = newPage(c, "cycles"), orgs, v.Form.values(), v.Orig.values()
-	by, _ := user.ActorFrom(c.Request().Context())
-	reports, err := h.Reports.List(c.Request().Context(), by, v.Year)
+	by, _ := user.ActorFrom(ctx)
+	reports, err := h.Reports.List(ctx, by, v.Year)
 	if err != nil {
 		return err
 	}
 	v.Reports = h.reportLines(v.Lang, reports)
+	cy, ext, err := h.Cycles.Extensions(ctx, by, v.Year)
+	if err != nil {
+		return err
+	}
+	for _, e := range ext {
+		v.Extensions = append(v.Extensions, extensionLine{StakeholderID: e.StakeholderID, Organisation: e.Organisation,
+			Deadline: formatDate(v.Lang, e.Deadline), GrantedBy: e.GrantedByName, When: formatDateTime(v.Lang, e.GrantedAt)})
+	}
+	v.ExtPossible = cy.ReportAt.After(cy.Deadline)
+	v.ExtMin, v.ExtMax = cy.Deadline.AddDate(0, 0, 1).Format(time.DateOnly), cy.ReportAt.Format(time.DateOnly)
+	v.ExtDeadline, v.ExtReportAt = formatDate(v.Lang, cy.Deadline), formatDate(v.Lang, cy.ReportAt)
+	if cy.ForumOver(h.now()) {
+		v.CutoffForum = formatDate(v.Lang, cy.ForumDate)
+	}
+	v.Today = date.Day(h.now())
 	return h.renderer.render(c, status, "cycle", v.Lang, v)
+}
+
+// renderCycleAgain renders the cycle's page as it stands, as the answer
+// (422) to one of its forms that was refused; set puts back what was
+// typed, and the errors.
+func (h *Handler) renderCycleAgain(c echo.Context, year int, set func(*cycleView)) error {
+	cy, err := h.Cycles.Get(c.Request().Context(), year)
+	if err != nil {
+		return err
+	}
+	v := cycleView{Year: year, Version: cy.Version, Status: cy.StatusOn(h.now()), Form: cycleFormOf(cy), Orig: cycleFormOf(cy)}
+	set(&v)
+	return h.renderCycle(c, http.StatusUnprocessableEntity, v)
 }
 
 func (h *Handler) saveCycle(c echo.Context) error {
@@ -291,21 +337,87 @@ func (h *Handler) extendCycle(c echo.Context) error {
 	orgID, _ := strconv.ParseInt(c.FormValue("stakeholder_id"), 10, 64)
 	d, derr := date.Parse(c.FormValue("deadline"))
 	if derr == nil {
-		err = h.Cycles.Extend(c.Request().Context(), by, year, orgID, d)
+		_, err = h.Cycles.Extend(c.Request().Context(), by, year, orgID, d)
 	} else {
 		err = errs.Field(errs.Invalid, "deadline", "must be a date as YYYY-MM-DD")
 	}
 	if errs.Is(err, errs.Invalid) {
-		cy, gerr := h.Cycles.Get(c.Request().Context(), year)
-		if gerr != nil {
-			return gerr
-		}
-		return h.renderCycle(c, http.StatusUnprocessableEntity, cycleView{Year: year, Version: cy.Version, Status: cy.StatusOn(h.now()),
-			Form: cycleFormOf(cy), Orig: cycleFormOf(cy), ExtErrors: errs.FieldsOf(err), ExtOrg: c.FormValue("stakeholder_id"), ExtDate: c.FormValue("deadline")})
+		return h.renderCycleAgain(c, year, func(v *cycleView) {
+			v.ExtErrors, v.ExtOrg, v.ExtDate = errs.FieldsOf(err), c.FormValue("stakeholder_id"), c.FormValue("deadline")
+		})
 	}
 	if err != nil {
 		return err
 	}
 	h.setFlash(c, "flash_extended", 0)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/cycles/%d", year))
+}
+
+// extensionParams reads the cycle and organisation of an extension's
+// address.
+func (h *Handler) extensionParams(c echo.Context) (year int, stakeholderID int64, err error) {
+	if year, err = h.cycleYear(c); err != nil {
+		return 0, 0, err
+	}
+	stakeholderID, err = strconv.ParseInt(c.Param("stakeholder_id"), 10, 64)
+	if err != nil || stakeholderID <= 0 {
+		return 0, 0, errs.E(errs.NotFound, "no such organisation")
+	}
+	return year, stakeholderID, nil
+}
+
+// revokeExtension revokes an extension once confirmed. Unconfirmed (the
+// Revoke buttons of the cycle's page, or this address opened), it shows
+// what revoking would do to this organisation, and asks.
+func (h *Handler) revokeExtension(c echo.Context) error {
+	by, err := secretariatOnly(c)
+	if err != nil {
+		return err
+	}
+	year, id, err := h.extensionParams(c)
+	if err != nil {
+		return err
+	}
+	back := fmt.Sprintf("/admin/cycles/%d#extensions", year)
+	if !confirmed(c) {
+		cy, e, err := h.Cycles.Extension(c.Request().Context(), by, year, id)
+		if err != nil {
+			return err
+		}
+		lang := langOf(c)
+		tr := h.renderer.tr[lang]
+		meta := tr("confirm_revoke_item", map[string]any{"Year": cy.Year, "Extended": formatDate(lang, e.Deadline)}) + " · "
+		if e.GrantedByName != "" {
+			meta += tr("confirm_revoke_granted_by", map[string]any{"Name": e.GrantedByName, "When": formatDateTime(lang, e.GrantedAt)})
+		} else {
+			meta += tr("confirm_revoke_granted_on", map[string]any{"When": formatDateTime(lang, e.GrantedAt)})
+		}
+		// The organisation's reporting closes at once if the cycle's own
+		// deadline is behind (the action package's rule: closed the day
+		// after the deadline).
+		closes := "confirm_revoke_effect_open"
+		if date.Day(h.now()).After(cy.Deadline) {
+			closes = "confirm_revoke_effect_closed"
+		}
+		v := confirmView{Page: newPage(c, "cycles"), TitleKey: "confirm_revoke_title", ButtonKey: "confirm_revoke_button",
+			Items: []confirmItem{{Label: e.Organisation, Meta: meta, URL: fmt.Sprintf("/admin/organisations/%d", e.StakeholderID)}},
+			Effects: []string{"confirm_revoke_effect_deadline", closes, "confirm_revoke_effect_kept", "confirm_revoke_effect_board",
+				"confirm_revoke_effect_audit", "confirm_revoke_effect_no_notice"},
+			Data: map[string]any{"Year": cy.Year, "Extended": formatDate(lang, e.Deadline), "Deadline": formatDate(lang, cy.Deadline),
+				"ReportAt": formatDate(lang, cy.ReportAt)},
+			Action: fmt.Sprintf("/admin/cycles/%d/extensions/%d/revoke", cy.Year, e.StakeholderID), Cancel: back, Danger: true}
+		return h.renderer.render(c, http.StatusOK, "confirm", v.Lang, v)
+	}
+	switch _, err := h.Cycles.Revoke(c.Request().Context(), by, year, id); {
+	case errs.Is(err, errs.NotFound):
+		if _, gerr := h.Cycles.Get(c.Request().Context(), year); gerr != nil {
+			return gerr // no such cycle: not found
+		}
+		h.setFlash(c, "flash_err_extension_gone", 0) // revoked meanwhile, by someone else or a second click
+	case err != nil:
+		return err
+	default:
+		h.setFlash(c, "flash_extension_revoked", 0)
+	}
+	return c.Redirect(http.StatusSeeOther, back)
 }

@@ -157,7 +157,8 @@ func formatSize(n int) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// compileReport compiles a draft of a cycle's report now.
+// compileReport compiles a draft of a cycle's report now, up to the
+// cut-off chosen (a day), or the cycle's default.
 func (h *Handler) compileReport(c echo.Context) error {
 	by, err := secretariatOnly(c)
 	if err != nil {
@@ -167,7 +168,17 @@ func (h *Handler) compileReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.Reports.Compile(c.Request().Context(), by, year, report.CompileOptions{Source: report.Manual})
+	typed := c.FormValue("cutoff_at")
+	opt := report.CompileOptions{Source: report.Manual}
+	errKey := "err_report_cutoff_format"
+	var r report.Report
+	if err = opt.SetCutoff(typed); err == nil {
+		errKey = "err_report_cutoff_future"
+		r, err = h.Reports.Compile(c.Request().Context(), by, year, opt)
+	}
+	if errs.Is(err, errs.Invalid) {
+		return h.renderCycleAgain(c, year, func(v *cycleView) { v.CutoffValue, v.CutoffError = typed, errKey })
+	}
 	if err != nil {
 		return err
 	}

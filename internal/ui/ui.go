@@ -70,7 +70,10 @@ type Cycles interface {
 	List(ctx context.Context) ([]cycle.Cycle, error)
 	Create(ctx context.Context, by user.Actor, in cycle.Input) (cycle.Cycle, error)
 	Update(ctx context.Context, by user.Actor, year, version int, change func(*cycle.Input)) (cycle.Cycle, error)
-	Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) error
+	Extend(ctx context.Context, by user.Actor, year int, stakeholderID int64, deadline time.Time) (cycle.Extension, error)
+	Extensions(ctx context.Context, by user.Actor, year int) (cycle.Cycle, []cycle.Extension, error)
+	Extension(ctx context.Context, by user.Actor, year int, stakeholderID int64) (cycle.Cycle, cycle.Extension, error)
+	Revoke(ctx context.Context, by user.Actor, year int, stakeholderID int64) (cycle.Extension, error)
 	Board(ctx context.Context, by user.Actor, year int, f stakeholder.Filter) (cycle.Cycle, []cycle.BoardRow, error)
 }
 
@@ -281,6 +284,8 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/admin/cycles/:year", h.editCycle, lang)
 	e.POST("/admin/cycles/:year", h.saveCycle, lang)
 	e.POST("/admin/cycles/:year/extensions", h.extendCycle, lang)
+	e.GET("/admin/cycles/:year/extensions/:stakeholder_id/revoke", h.revokeExtension, lang) // asks first
+	e.POST("/admin/cycles/:year/extensions/:stakeholder_id/revoke", h.revokeExtension, lang)
 	e.POST("/admin/cycles/:year/reports", h.compileReport, lang)
 	e.GET("/reports", h.reports, lang)
 	e.GET("/reports/:id", h.showReport, lang)
