@@ -77,7 +77,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
 		users:           user.NewService(db, now),
-		cycles:          cycle.NewService(db, now, nil),
+		cycles:          cycle.NewService(db, now, notices),
 		actions:         action.NewService(db, now, notices),
 		sessions:        session.NewService(db, now, cfg.Session.IdleTimeout, cfg.Session.AbsoluteTimeout),
 		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,

@@ -83,6 +83,12 @@ func TestNoticesOverSMTP(t *testing.T) {
 				t.Fatalf("run %s: %d", job, r.status)
 			}
 		}
+		ext := fmt.Sprintf(`{"stakeholder_id": %d, "deadline": "2026-10-15"}`, sc.org.ID)
+		for i := 0; i < 2; i++ { // the same deadline twice is told once
+			if r := sc.sec.do("POST", "/api/v1/cycles/2026/extensions", ext); r.status >= 300 {
+				t.Fatalf("extension: %d %s", r.status, r.body)
+			}
+		}
 		run("digests")
 		run("digests") // its slot is done: nothing more
 		r := sc.sec.do("POST", "/api/v1/cycles/2026/reports", "")
@@ -105,6 +111,7 @@ func TestNoticesOverSMTP(t *testing.T) {
 			"focal@own.example | pctracker : accusé de réception, 2 actions soumises pour " + sc.org.Name,
 			"focal@own.example | pctracker : le rapport d'étape 2026 est publié",
 			"focal@own.example | pctracker : modifications demandées sur « Export licensing rule »",
+			"focal@own.example | pctracker : nouvelle date limite pour " + sc.org.Name + ", le 15 octobre 2026",
 			"focal@own.example | pctracker: receipt, 1 action submitted for " + sc.org.Name,
 			"member@own.example | pctracker: changes requested on \"Export licensing rule\"",
 		}
@@ -121,7 +128,8 @@ func TestNoticesOverSMTP(t *testing.T) {
 			want[2]: {"a soumis au secrétariat", "Export licensing rule", "Oversight board"},
 			want[3]: {fmt.Sprintf("http://pct.test/reports/%d", rep.ID), fmt.Sprintf("http://pct.test/actions?cycle=2026&organisation=%d", sc.org.ID)},
 			want[4]: {"Link the published regulation.", fmt.Sprintf("http://pct.test/actions/%d", ids[0]), "http://pct.test/account"},
-			want[6]: {"Hello member@own.example,", "Link the published regulation.", "Edit the action and submit it again"},
+			want[5]: {"jusqu'au 15 octobre 2026 inclus", "http://pct.test/workspace?cycle=2026"},
+			want[7]: {"Hello member@own.example,", "Link the published regulation.", "Edit the action and submit it again"},
 		}
 		for line, words := range checks {
 			for _, w := range words {
@@ -130,7 +138,7 @@ func TestNoticesOverSMTP(t *testing.T) {
 				}
 			}
 		}
-		if strings.Contains(mails[want[1]].Text, "Hello") || strings.Contains(mails[want[6]].Text, "Bonjour") {
+		if strings.Contains(mails[want[1]].Text, "Hello") || strings.Contains(mails[want[7]].Text, "Bonjour") {
 			t.Error("a notice in two languages: each person reads theirs")
 		}
 		t.Logf("%d notices received over SMTP, each once, after 4 runs of the mail job and 2 of the digest", len(got))

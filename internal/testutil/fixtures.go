@@ -49,7 +49,7 @@ func NewServices(db *store.DB) *Services {
 	return &Services{DB: db, Clock: clock, Notices: notices,
 		Stakeholders: stakeholder.NewService(db, clock.Now),
 		Users:        user.NewService(db, clock.Now),
-		Cycles:       cycle.NewService(db, clock.Now, nil),
+		Cycles:       cycle.NewService(db, clock.Now, notices),
 		Actions:      action.NewService(db, clock.Now, notices),
 	}
 }
