@@ -89,8 +89,8 @@ func mayMove(by user.Actor, a Action, to State) error {
 			return errs.Field(errs.Conflict, "state", "an accepted action can only be withdrawn by the secretariat")
 		case own && !by.IsFocalPoint():
 			return errs.E(errs.Forbidden, "only the organisation's focal point withdraws what was sent to the secretariat")
-		case !own && a.State == Draft:
-			return errs.E(errs.Forbidden, "a draft is with its organisation: only its focal point withdraws it")
+		case !own && a.State != Accepted:
+			return errs.E(errs.Forbidden, "the secretariat withdraws only what it accepted; the rest is the organisation's to withdraw")
 		}
 	case Draft:
 		// Reopening a withdrawn action makes a draft, which its organisation
@@ -196,36 +196,64 @@ func (s *Service) PermissionsAll(ctx context.Context, by user.Actor, list []Acti
 				return nil, err
 			}
 		}
-		p.Reconfirm = p.Submit && unchangedCarry(a)
-		if p.Submit && a.State == ChangesRequested {
-			events, err := s.store.ReviewEvents(ctx, a.ID)
-			if err != nil {
+		if p.Submit {
+			if p.Reconfirm, err = s.reconfirms(ctx, a); err != nil {
 				return nil, err
 			}
-			_, p.ReplyNeeded = unansweredRequest(a, events)
+			if _, p.ReplyNeeded, err = s.unanswered(ctx, a); err != nil {
+				return nil, err
+			}
 		}
 		out[i] = p
 	}
 	return out, nil
 }
 
-// unchangedCarry: a draft carried from an earlier cycle that nobody has
-// changed since (its first version). Submitting it is a reconfirmation.
-func unchangedCarry(a Action) bool {
-	return a.State == Draft && a.CarriedFrom != nil && a.Version == 1
+// reconfirms reports whether submitting a would reconfirm it: a draft
+// carried from an earlier cycle that still says what its origin said.
+func (s *Service) reconfirms(ctx context.Context, a Action) (bool, error) {
+	if a.State != Draft || a.CarriedFrom == nil {
+		return false, nil
+	}
+	origin, err := s.store.Action(ctx, *a.CarriedFrom)
+	if errs.Is(err, errs.NotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return a.Unchanged(origin), nil
 }
 
-// unansweredRequest returns the secretariat's latest request for changes
-// when the action still stands as it was sent back: resubmitting it then
-// needs a reply, or the request would be ignored.
-func unansweredRequest(a Action, events []ReviewEvent) (ReviewEvent, bool) {
+// unanswered returns the secretariat's latest request for changes when the
+// action still says what it said when it was sent back (a save that
+// changed nothing does not answer it): resubmitting it then needs a reply,
+// or the request would be ignored.
+func (s *Service) unanswered(ctx context.Context, a Action) (ReviewEvent, bool, error) {
 	if a.State != ChangesRequested {
-		return ReviewEvent{}, false
+		return ReviewEvent{}, false, nil
 	}
-	for i := len(events) - 1; i >= 0; i-- {
+	events, err := s.store.ReviewEvents(ctx, a.ID)
+	if err != nil {
+		return ReviewEvent{}, false, err
+	}
+	var req *ReviewEvent
+	for i := len(events) - 1; i >= 0 && req == nil; i-- {
 		if events[i].Decision == DecisionChangesRequested {
-			return events[i], events[i].Version == a.Version
+			req = &events[i]
 		}
 	}
-	return ReviewEvent{}, false
+	if req == nil {
+		return ReviewEvent{}, false, nil
+	}
+	versions, err := s.store.ActionVersions(ctx, a.ID)
+	if err != nil {
+		return ReviewEvent{}, false, err
+	}
+	for _, v := range versions {
+		if v.Version == req.Version {
+			return *req, a.Unchanged(v.Snapshot), nil
+		}
+	}
+	return *req, false, nil
 }

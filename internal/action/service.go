@@ -350,7 +350,11 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 		if err := s.answered(ctx, a, comment); err != nil {
 			return Step{Action: a}, err
 		}
-		if unchangedCarry(a) {
+		reconfirm, err := s.reconfirms(ctx, a)
+		if err != nil {
+			return Step{Action: a}, err
+		}
+		if reconfirm {
 			decision = DecisionReconfirmed
 		}
 	}
@@ -381,13 +385,9 @@ func (s *Service) answered(ctx context.Context, a Action, reply string) error {
 	if a.State != ChangesRequested || reply != "" {
 		return nil
 	}
-	events, err := s.store.ReviewEvents(ctx, a.ID)
-	if err != nil {
+	req, unchanged, err := s.unanswered(ctx, a)
+	if err != nil || !unchanged {
 		return err
-	}
-	req, unchanged := unansweredRequest(a, events)
-	if !unchanged {
-		return nil
 	}
 	return &errs.Error{Kind: errs.Conflict,
 		Message: fmt.Sprintf("the secretariat asked for changes on %s (%q): edit the action, or reply to the request, before submitting it again",

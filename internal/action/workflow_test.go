@@ -69,9 +69,18 @@ func TestSentBackIsResubmittedOnItsOwn(t *testing.T) {
 			t.Errorf("the reply in the history: %+v", last)
 		}
 
-		// Sent back again, then edited: no reply needed.
+		// Sent back again, then saved with nothing changed: a save is not
+		// an answer, and the reply is still asked for.
 		back, _ = s.Actions.Move(ctx, p.secretariat, back.ID, 0, action.ChangesRequested, "Still no link.")
-		edited, err := s.Actions.UpdateWith(ctx, p.member, back.ID, back.Version, func(in *action.Input) {
+		same, err := s.Actions.UpdateWith(ctx, p.member, back.ID, back.Version, func(*action.Input) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Actions.Move(ctx, p.focal, back.ID, same.Version, action.Submitted, ""); !errs.Is(err, errs.Conflict) || errs.FieldsOf(err)["comment"] == "" {
+			t.Fatalf("resubmitted after a save that changed nothing: %v", err)
+		}
+		// Then edited: no reply needed.
+		edited, err := s.Actions.UpdateWith(ctx, p.member, back.ID, same.Version, func(in *action.Input) {
 			in.Evidence = append(in.Evidence, action.Evidence{Kind: "press_release", URL: "https://example.org/press", Title: "Press release"})
 		})
 		if err != nil {
@@ -93,7 +102,7 @@ func TestPermissions(t *testing.T) {
 		s := testutil.NewServices(db)
 		ctx := context.Background()
 		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
-		last, _ := s.Cycle(t, 2025), s.Cycle(t, 2026)
+		last, this := s.Cycle(t, 2025), s.Cycle(t, 2026)
 		p := newPeople(t, s, org, other)
 		sys := testutil.System
 		mk := func(path ...action.State) action.Action {
@@ -113,70 +122,112 @@ func TestPermissions(t *testing.T) {
 			}
 			return a
 		}
-		old, _ := s.Actions.Create(ctx, sys, org.ID, last.ID, testutil.ActionInput())
-		old, _ = s.Actions.Move(ctx, sys, old.ID, 0, action.Submitted, "")
-		if _, err := s.Actions.Move(ctx, sys, old.ID, 0, action.Accepted, ""); err != nil {
-			t.Fatal(err)
-		}
-		carried, err := s.Actions.CarryForward(ctx, p.member, 2026)
-		if err != nil || len(carried) != 1 {
-			t.Fatalf("carry forward: %v", err)
-		}
-		actions := map[string]action.Action{
-			"draft":             mk(),
-			"carried draft":     carried[0],
-			"submitted":         mk(action.Submitted),
-			"changes requested": mk(action.Submitted, action.ChangesRequested),
-			"accepted":          mk(action.Submitted, action.Accepted),
-			"withdrawn":         mk(action.Submitted, action.Withdrawn),
-			"reopened draft":    mk(action.Submitted, action.Withdrawn, action.Draft),
+		// Each state is built afresh for every check, so that a check that
+		// moves an action leaves the next one its own.
+		states := []struct {
+			name string
+			make func() action.Action
+		}{
+			{"draft", func() action.Action { return mk() }},
+			{"carried draft", func() action.Action {
+				// Each from an origin of its own: an action is carried into a
+				// cycle once.
+				old, err := s.Actions.Create(ctx, sys, org.ID, last.ID, testutil.ActionInput())
+				if err == nil {
+					old, err = s.Actions.Move(ctx, sys, old.ID, 0, action.Submitted, "")
+				}
+				if err == nil {
+					old, err = s.Actions.Move(ctx, sys, old.ID, 0, action.Accepted, "")
+				}
+				var a action.Action
+				if err == nil {
+					a, err = s.Actions.CreateContinuation(ctx, p.member, org.ID, this.ID, old.ID, testutil.ActionInput())
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a
+			}},
+			{"submitted", func() action.Action { return mk(action.Submitted) }},
+			{"changes requested", func() action.Action { return mk(action.Submitted, action.ChangesRequested) }},
+			{"accepted", func() action.Action { return mk(action.Submitted, action.Accepted) }},
+			{"withdrawn", func() action.Action { return mk(action.Submitted, action.Withdrawn) }},
+			{"reopened draft", func() action.Action { return mk(action.Submitted, action.Withdrawn, action.Draft) }},
 		}
 		// E edit, S submit, R reply needed, C reconfirm, W withdraw, D delete,
 		// O reopen, V review, F the focal point submits (a member).
 		want := map[string]map[string]string{
 			"draft":             {"member": "E D F", "focal": "E S D", "secretariat": ""},
 			"carried draft":     {"member": "E D F", "focal": "E S C D", "secretariat": ""},
-			"submitted":         {"member": "", "focal": "W", "secretariat": "W V"},
-			"changes requested": {"member": "E F", "focal": "E S R W", "secretariat": "W"},
+			"submitted":         {"member": "", "focal": "W", "secretariat": "V"},
+			"changes requested": {"member": "E F", "focal": "E S R W", "secretariat": ""},
 			"accepted":          {"member": "", "focal": "", "secretariat": "W"},
 			"withdrawn":         {"member": "O", "focal": "O", "secretariat": ""},
 			"reopened draft":    {"member": "E F", "focal": "E S W", "secretariat": ""},
 		}
-		callers := map[string]user.Actor{"member": p.member, "focal": p.focal, "secretariat": p.secretariat}
-		for state, a := range actions {
-			for who, by := range callers {
-				perm, err := s.Actions.Permissions(ctx, by, a)
+		callers := []struct {
+			name string
+			by   user.Actor
+		}{{"member", p.member}, {"focal", p.focal}, {"secretariat", p.secretariat}}
+		// What the service does for each control: it must allow exactly
+		// what the pages show.
+		ops := []struct {
+			name  string
+			shown func(action.Permissions) bool
+			do    func(by user.Actor, a action.Action) error
+		}{
+			{"edit", func(p action.Permissions) bool { return p.Edit }, func(by user.Actor, a action.Action) error {
+				_, err := s.Actions.UpdateWith(ctx, by, a.ID, a.Version, func(in *action.Input) { in.Title += " (edited)" })
+				return err
+			}},
+			{"submit", func(p action.Permissions) bool { return p.Submit }, func(by user.Actor, a action.Action) error {
+				_, err := s.Actions.Move(ctx, by, a.ID, a.Version, action.Submitted, "Our reply.")
+				return err
+			}},
+			{"withdraw", func(p action.Permissions) bool { return p.Withdraw }, func(by user.Actor, a action.Action) error {
+				_, err := s.Actions.Move(ctx, by, a.ID, a.Version, action.Withdrawn, "")
+				return err
+			}},
+			{"reopen", func(p action.Permissions) bool { return p.Reopen }, func(by user.Actor, a action.Action) error {
+				_, err := s.Actions.Move(ctx, by, a.ID, a.Version, action.Draft, "")
+				return err
+			}},
+			{"delete", func(p action.Permissions) bool { return p.Delete }, func(by user.Actor, a action.Action) error {
+				return s.Actions.Delete(ctx, by, a.ID)
+			}},
+			{"review", func(p action.Permissions) bool { return p.Review }, func(by user.Actor, a action.Action) error {
+				_, err := s.Actions.Review(ctx, by, a.ID, a.Version, action.Review{Accept: true})
+				return err
+			}},
+		}
+		for _, st := range states {
+			a := st.make()
+			for _, c := range callers {
+				perm, err := s.Actions.Permissions(ctx, c.by, a)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := letters(perm); got != want[state][who] {
-					t.Errorf("%s, %s: %q, want %q", state, who, got, want[state][who])
+				if got := letters(perm); got != want[st.name][c.name] {
+					t.Errorf("%s, %s: %q, want %q", st.name, c.name, got, want[st.name][c.name])
+				}
+				for _, op := range ops {
+					fresh := st.make()
+					err := op.do(c.by, fresh)
+					if (err == nil) != op.shown(perm) {
+						t.Errorf("%s, %s, %s: the service says %v, the page shows it: %v", st.name, c.name, op.name, err, op.shown(perm))
+					}
 				}
 			}
 			if _, err := s.Actions.Permissions(ctx, p.otherFocal, a); !errs.Is(err, errs.NotFound) {
-				t.Errorf("%s, another organisation: %v, want not found", state, err)
-			}
-		}
-		// The service agrees with what is shown: every withdrawal shown works,
-		// every one not shown is refused.
-		for state, a := range actions {
-			for who, by := range callers {
-				perm, _ := s.Actions.Permissions(ctx, by, a)
-				_, err := s.Actions.Move(ctx, by, a.ID, a.Version, action.Withdrawn, "")
-				if (err == nil) != perm.Withdraw {
-					t.Errorf("%s, %s withdraws: %v, shown %v", state, who, err, perm.Withdraw)
-				}
-				if err == nil {
-					break // withdrawn now: the next caller would see another state
-				}
+				t.Errorf("%s, another organisation: %v, want not found", st.name, err)
 			}
 		}
 		// After the deadline, nothing is offered that the calendar refuses.
+		d, w := states[0].make(), states[5].make()
 		s.Clock.Set(time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC))
-		for _, state := range []string{"draft", "withdrawn"} {
-			a, _ := s.Actions.Get(ctx, sys, actions[state].ID)
+		for _, a := range []action.Action{d, w} {
 			if perm, _ := s.Actions.Permissions(ctx, p.focal, a); perm.Submit || perm.Reopen {
-				t.Errorf("%s after the deadline: %+v", state, perm)
+				t.Errorf("%s after the deadline: %+v", a.State, perm)
 			}
 		}
 	})

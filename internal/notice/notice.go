@@ -100,12 +100,17 @@ func wanting(people []user.User, n user.Notice) []user.User {
 // unique to the event and the person: the same event told twice writes
 // nothing the second time.
 func (s *Service) enqueue(ctx context.Context, stakeholderID, cycleID int64, event string, to []user.User, write func(u user.User) message) error {
+	return s.enqueueFrom(ctx, s.now().UTC(), stakeholderID, cycleID, event, to, write)
+}
+
+// enqueueFrom writes the messages to be sent from send on.
+func (s *Service) enqueueFrom(ctx context.Context, send time.Time, stakeholderID, cycleID int64, event string, to []user.User, write func(u user.User) message) error {
 	now := s.now().UTC()
 	for _, u := range to {
 		m := write(u)
 		r := reminder.Reminder{StakeholderID: stakeholderID, CycleID: cycleID,
 			Kind: fmt.Sprintf("%s%s:%d", KindPrefix, event, u.ID), Recipients: []string{u.Email},
-			Subject: m.subject, Body: m.body, Status: reminder.Pending, NextAttemptAt: now, CreatedAt: now}
+			Subject: m.subject, Body: m.body, Status: reminder.Pending, NextAttemptAt: send.UTC(), CreatedAt: now}
 		if _, err := s.store.EnqueueReminder(ctx, &r); err != nil {
 			return err
 		}
@@ -298,11 +303,21 @@ func (s *Service) Digest(ctx context.Context) (int, error) {
 	return written, s.store.MarkNoticed(ctx, ids, s.now().UTC())
 }
 
-// ReportPublished tells every organisation's focal points that the report
-// of its cycle is out, with a link to it and to their own actions in it.
-// People and organisations are read in two queries, not two per
-// organisation: a thousand supporters are told in one transaction.
+// ReportPublished tells every active organisation's focal points that the
+// report of its cycle is out, with a link to it and to their own actions
+// in it. Under an embargo, the mail waits for the Forum: before it, both
+// links would lead nowhere. People and organisations are read in two
+// queries, not two per organisation: a thousand supporters are told in one
+// transaction.
 func (s *Service) ReportPublished(ctx context.Context, r report.Report, cycleID int64) error {
+	c, err := s.store.CycleByID(ctx, cycleID)
+	if err != nil {
+		return err
+	}
+	send := s.now()
+	if c.EmbargoedOn(send) {
+		send = c.ForumDate
+	}
 	people, err := s.store.Supporters(ctx, 0)
 	if err != nil {
 		return err
@@ -311,7 +326,8 @@ func (s *Service) ReportPublished(ctx context.Context, r report.Report, cycleID 
 	for _, u := range people {
 		byOrg[u.StakeholderID] = append(byOrg[u.StakeholderID], u)
 	}
-	orgs, _, err := s.store.Stakeholders(ctx, stakeholder.Filter{All: true})
+	active := true
+	orgs, _, err := s.store.Stakeholders(ctx, stakeholder.Filter{All: true, Active: &active})
 	if err != nil {
 		return err
 	}
@@ -319,7 +335,7 @@ func (s *Service) ReportPublished(ctx context.Context, r report.Report, cycleID 
 	for _, org := range orgs {
 		to := focalOf(byOrg[org.ID], user.NoticeReportPublished)
 		mine := fmt.Sprintf("%s/actions?cycle=%d&organisation=%d", s.baseURL, r.CycleYear, org.ID)
-		if err := s.enqueue(ctx, org.ID, cycleID, fmt.Sprintf("report_published:%d", r.ID), to, func(u user.User) message {
+		if err := s.enqueueFrom(ctx, send, org.ID, cycleID, fmt.Sprintf("report_published:%d", r.ID), to, func(u user.User) message {
 			return publishedText(u, org.Name, r.CycleYear, link, mine, s.baseURL)
 		}); err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/reminder"
@@ -283,6 +284,11 @@ func TestReportAndExtensionNotices(t *testing.T) {
 				t.Errorf("report notice lacks its links (%s):\n%s", mine, n.Body)
 			}
 		}
+		for _, n := range got {
+			if !n.NextAttemptAt.Equal(s.Clock.Now()) {
+				t.Errorf("a report without embargo is told at once: due %s", n.NextAttemptAt)
+			}
+		}
 		day := time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC)
 		for i := 0; i < 2; i++ {
 			if err := s.Notices.ExtensionGranted(ctx, c, org.ID, day); err != nil {
@@ -341,6 +347,40 @@ func TestFailedDecisionTellsNobody(t *testing.T) {
 		}
 		if n := outbox(t, db, c.ID); len(n) != 2 {
 			t.Errorf("the submission that worked: %d notices, want 2", len(n))
+		}
+	})
+}
+
+// Under an embargo, a published report is told from the Forum, when its
+// links lead somewhere; an inactive organisation is not told.
+func TestReportNoticeWaitsForTheEmbargo(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.Company)
+		c, err := s.Cycles.Create(ctx, testutil.System, cycle.Input{Year: 2026, OpensAt: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC),
+			Deadline: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), ForumDate: time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC),
+			Embargo: cycle.UntilForum})
+		if err != nil {
+			t.Fatal(err)
+		}
+		newPeople(t, s, org, other)
+		if _, err := s.Stakeholders.UpdateWith(ctx, testutil.System, other.ID, 0, func(in *stakeholder.Input) { in.Active = false }); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.WithTx(ctx, func(ctx context.Context) error {
+			return s.Notices.ReportPublished(ctx, report.Report{ID: 7, CycleYear: 2026}, c.ID)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got := outbox(t, db, c.ID)
+		if strings.Join(summary(got), "; ") != "report_published → focal@own.example; report_published → pointfocal@own.example" {
+			t.Fatalf("told: %v (the inactive organisation is not)", summary(got))
+		}
+		for _, n := range got {
+			if !n.NextAttemptAt.Equal(c.ForumDate) {
+				t.Errorf("due %s, want the Forum, %s", n.NextAttemptAt, c.ForumDate)
+			}
 		}
 	})
 }
