@@ -92,7 +92,15 @@ func (f *Files) Send(_ context.Context, m Message) error {
 	_, _ = rand.Read(suffix)
 	path := filepath.Join(f.dir, fmt.Sprintf("%s-%06d-%s.eml", time.Now().UTC().Format("20060102T150405.000"), f.seq.Add(1)%1000000,
 		hex.EncodeToString(suffix)))
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+	// Written under another name, then renamed: whoever reads the folder
+	// (a person, a test, a script handing the files to a mail server)
+	// sees each message whole or not at all.
+	partial := path + ".part"
+	if err := os.WriteFile(partial, buf.Bytes(), 0o600); err != nil {
+		return errs.Wrap(errs.Unavailable, err, "write message")
+	}
+	if err := os.Rename(partial, path); err != nil {
+		_ = os.Remove(partial)
 		return errs.Wrap(errs.Unavailable, err, "write message")
 	}
 	f.logger.Info("mail written", "to", m.To, "also", len(m.Also), "subject", m.Subject, "file", path)

@@ -2,6 +2,7 @@ package mail_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -76,5 +77,52 @@ func TestFiles(t *testing.T) {
 	}
 	if strings.Contains(log.String(), "secret-link") || !strings.Contains(log.String(), "kadri@own.example") {
 		t.Errorf("log: %s", log.String())
+	}
+}
+
+// A reader of the mail folder, polling while messages are written, only
+// ever finds whole messages: each .eml appears complete or not at all.
+func TestFilesAppearWhole(t *testing.T) {
+	dir := t.TempDir()
+	f := mail.NewFiles(dir, "pctracker <no-reply@localhost>", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	body := strings.Repeat("A long notice, line after line.\n", 4000) // about 130 KB: several writes
+	const n = 60
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; i < n; i++ {
+			if err := f.Send(context.Background(), mail.Message{To: "kadri@own.example", Subject: "Notice", Text: body}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	reads, partial := 0, 0
+	for finished := false; !finished; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			finished = true
+		default:
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+		for _, name := range files {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				continue
+			}
+			reads++
+			if !strings.HasSuffix(strings.TrimRight(string(b), "\r\n"), "line after line.") {
+				partial++
+			}
+		}
+	}
+	if partial > 0 {
+		t.Errorf("%d of %d reads found a message not yet whole", partial, reads)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != n {
+		t.Errorf("%d files in the folder, want %d messages and nothing else", len(files), n)
 	}
 }
