@@ -123,7 +123,8 @@ type Permissions struct {
 	Reopen    bool // back to a draft after it was withdrawn
 	Review    bool // accept it or request changes
 	// FocalPointSubmits: a member of the organisation, who drafts while
-	// the focal point submits; pages say so where the buttons would be.
+	// the focal point submits (while submissions are open); pages say so
+	// where the buttons would be.
 	FocalPointSubmits bool
 }
 
@@ -144,7 +145,7 @@ func (s *Service) PermissionsAll(ctx context.Context, by user.Actor, list []Acti
 		cycleID, stakeholderID int64
 		sentBack               bool
 	}
-	open := map[window]bool{} // may submit
+	submitting := map[window]bool{} // may submit
 	drafting := map[window]bool{}
 	calendar := func(memo map[window]bool, w window, check func() error) (bool, error) {
 		if ok, seen := memo[w]; seen {
@@ -176,13 +177,16 @@ func (s *Service) PermissionsAll(ctx context.Context, by user.Actor, list []Acti
 			Review:   by.IsSecretariat() && !by.IsSystem() && a.State == Submitted,
 		}
 		p.FocalPointSubmits = own && !by.IsFocalPoint() && a.State.Editable()
-		// The calendar: what is closed is not offered.
+		// The calendar: what is closed is not offered, nor said to be
+		// someone else's to do.
 		var err error
-		if p.Submit {
+		if p.Submit || p.FocalPointSubmits {
 			w := window{a.CycleID, a.StakeholderID, a.State == ChangesRequested}
-			if p.Submit, err = calendar(open, w, func() error { return s.submissionOpen(ctx, by, a) }); err != nil {
+			open, err := calendar(submitting, w, func() error { return s.submissionOpen(ctx, by, a) })
+			if err != nil {
 				return nil, err
 			}
+			p.Submit, p.FocalPointSubmits = p.Submit && open, p.FocalPointSubmits && open
 		}
 		if p.Reopen {
 			w := window{cycleID: a.CycleID, stakeholderID: a.StakeholderID}

@@ -174,7 +174,7 @@ func (s *Service) notClosed(ctx context.Context, by user.Actor, c cycle.Cycle, s
 	if err != nil {
 		return err
 	}
-	if date.Day(s.now()).After(deadline) {
+	if cycle.PastDeadline(deadline, s.now()) {
 		return errs.Field(errs.Conflict, "cycle", fmt.Sprintf("reporting for %d closed on %s", c.Year, deadline.Format("2 January 2006")))
 	}
 	return nil

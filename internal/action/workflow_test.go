@@ -229,6 +229,9 @@ func TestPermissions(t *testing.T) {
 			if perm, _ := s.Actions.Permissions(ctx, p.focal, a); perm.Submit || perm.Reopen {
 				t.Errorf("%s after the deadline: %+v", a.State, perm)
 			}
+			if perm, _ := s.Actions.Permissions(ctx, p.member, a); perm.FocalPointSubmits {
+				t.Errorf("%s after the deadline, a member is told the focal point submits: %+v", a.State, perm)
+			}
 		}
 	})
 }

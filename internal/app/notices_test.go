@@ -175,16 +175,22 @@ func TestMailLanguageFollowsThePerson(t *testing.T) {
 		if l, _ := lang(); l != "fr" {
 			t.Errorf("after signing in in French: %q", l)
 		}
-		get(t, c, sc.ts+"/workspace?lang=en")
-		if l, _ := lang(); l != "en" {
-			t.Errorf("after switching the pages to English: %q", l)
+		// Reading pages in English writes nothing; posting a form does.
+		token := csrfOf(t, get(t, c, sc.ts+"/workspace?lang=en").body)
+		if l, _ := lang(); l != "fr" {
+			t.Errorf("a page read in English changed the language of mail: %q", l)
 		}
-		token := csrfOf(t, get(t, c, sc.ts+"/account").body)
+		if r := postForm(t, c, sc.ts+"/workspace/carry-forward", url.Values{"csrf_token": {token}, "cycle": {"2026"}}); r.status != 303 {
+			t.Fatalf("carry forward: %d", r.status)
+		}
+		if l, _ := lang(); l != "en" {
+			t.Errorf("after posting a form in English: %q", l)
+		}
 		if r := postForm(t, c, sc.ts+"/account/preferences", url.Values{"csrf_token": {token}, "mail_lang": {"fr"},
 			"notices": {"changes_requested", "submitted"}}); r.status != 303 {
 			t.Fatalf("preferences: %d %s", r.status, r.body)
 		}
-		get(t, c, sc.ts+"/workspace?lang=en")
+		postForm(t, c, sc.ts+"/workspace/carry-forward?lang=en", url.Values{"csrf_token": {token}, "cycle": {"2026"}})
 		if l, chosen := lang(); l != "fr" || !chosen {
 			t.Errorf("a chosen language followed the pages: %q %v", l, chosen)
 		}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/store"
@@ -64,6 +65,19 @@ func TestPagesOfferOnlyWhatIsAllowed(t *testing.T) {
 			t.Error("the member's workspace does not say who submits")
 		}
 
+		// After the deadline nothing on the workspace invites a submission
+		// the service would refuse.
+		sc.s.Clock.Set(time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC))
+		for _, c := range []apiClient{sc.member, sc.focal} {
+			if r := c.do("GET", "/workspace?cycle=2026", ""); strings.Contains(r.body, "/workspace/submit-all") || strings.Contains(r.body, "submits your organisation") {
+				t.Error("a closed cycle's workspace offers or announces a submission")
+			}
+		}
+		sc.s.Clock.Set(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))
+		if r := sc.focal.do("GET", "/workspace?cycle=2026", ""); !strings.Contains(r.body, `action="/workspace/submit-all"`) {
+			t.Error("an open cycle's workspace does not offer to submit the draft")
+		}
+
 		// A form opened on the draft, saved after the focal point submitted
 		// it: refused, with the text typed kept and the reason.
 		if _, err := sc.s.Actions.Move(ctx, mustUser(t, sc, "focal@own.example").Actor(), a.ID, a.Version, action.Submitted, ""); err != nil {
@@ -94,8 +108,12 @@ func TestPagesOfferOnlyWhatIsAllowed(t *testing.T) {
 		if r := sc.member.do("GET", page+"/withdraw", ""); r.status != 303 || flashOf(r) != "flash_err_cannot_withdraw" {
 			t.Errorf("a member asks to withdraw: %d %q", r.status, flashOf(r))
 		}
-		if r := sc.member.form(page+"/withdraw", url.Values{"confirm": {"yes"}, "version": {"2"}}); r.status != 403 || !strings.Contains(r.body, "only the organisation&#39;s focal point withdraws") {
+		if r := sc.member.form(page+"/withdraw", url.Values{"confirm": {"yes"}, "version": {"2"}}); r.status != 403 || !strings.Contains(r.body, "This action cannot be withdrawn by you now.") {
 			t.Errorf("a member withdraws: %d", r.status)
+		}
+		if r := sc.member.form(page+"/withdraw?lang=fr", url.Values{"confirm": {"yes"}, "version": {"2"}}); r.status != 403 ||
+			!strings.Contains(r.body, "Vous ne pouvez pas retirer cette action") || strings.Contains(r.body, "focal point") {
+			t.Errorf("a member withdraws, in French: %d", r.status)
 		}
 		if got, _ := sc.s.Actions.Get(ctx, testutil.System, a.ID); got.State != action.Submitted {
 			t.Errorf("after a member's withdrawal: %s", got.State)
@@ -244,4 +262,31 @@ func acceptedTitles(t *testing.T, sc *scenario) []string {
 		out = append(out, a.Title)
 	}
 	return out
+}
+
+// The reviewer reads the organisation's reply beside the request it
+// answers, on the action page.
+func TestReplyShownToTheReviewer(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		ctx := context.Background()
+		focal := mustUser(t, sc, "focal@own.example").Actor()
+		a, _ := sc.s.Actions.CreateIn(ctx, focal, 2026, testutil.ActionInput())
+		a, _ = sc.s.Actions.Move(ctx, focal, a.ID, 0, action.Submitted, "")
+		a, _ = sc.s.Actions.Move(ctx, mustUser(t, sc, "sec@pc.example").Actor(), a.ID, 0, action.ChangesRequested, "Link the published decree.")
+		r := sc.focal.form(fmt.Sprintf("/actions/%d/submit", a.ID), url.Values{"version": {fmt.Sprint(a.Version)}})
+		if r.status != 409 || !strings.Contains(r.body, "Edit the action, or reply to the request") || !strings.Contains(r.body, `aria-invalid="true"`) {
+			t.Errorf("resubmitted on the page without a reply: %d", r.status)
+		}
+		r = sc.focal.form(fmt.Sprintf("/actions/%d/submit", a.ID), url.Values{"version": {fmt.Sprint(a.Version)}, "comment": {"Not published yet; the link follows in June."}})
+		if r.status != 303 {
+			t.Fatalf("resubmitted with a reply: %d", r.status)
+		}
+		page := sc.sec.do("GET", fmt.Sprintf("/actions/%d", a.ID), "").body
+		for _, want := range []string{"The organisation replied:", "Not published yet; the link follows in June.", "Link the published decree."} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the reviewer's page lacks %q", want)
+			}
+		}
+	})
 }

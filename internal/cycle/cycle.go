@@ -53,11 +53,16 @@ func (c Cycle) StatusOn(now time.Time) Status {
 		return Reported
 	case day.Before(c.OpensAt):
 		return Upcoming
-	case !day.After(c.Deadline):
+	case !PastDeadline(c.Deadline, day):
 		return Open
 	}
 	return Closed
 }
+
+// PastDeadline tells whether, on day now, a deadline (the cycle's, or an
+// organisation's extension) is behind: the deadline day itself is still
+// open. Every surface that closes reporting asks this.
+func PastDeadline(deadline, now time.Time) bool { return date.Day(now).After(deadline) }
 
 // EmbargoedOn tells whether, on day now, the public sees none of the
 // cycle's actions yet: they are embargoed until its Forum, which is ahead.

@@ -32,23 +32,31 @@ type Notifier interface {
 	ExtensionGranted(ctx context.Context, c Cycle, stakeholderID int64, deadline time.Time) error
 }
 
+// ExtensionRange gives the days an organisation's deadline may be moved
+// to: from the day after the cycle's own deadline to the report date,
+// which the report needs; ok is false when there is none.
+func (c Cycle) ExtensionRange() (first, last time.Time, ok bool) {
+	return c.Deadline.AddDate(0, 0, 1), c.ReportAt, c.ReportAt.After(c.Deadline)
+}
+
 // CanExtendTo reports whether an organisation's deadline may be moved to
-// day: after the cycle's own deadline, and no later than the report date,
-// which the report needs.
+// day.
 func (c Cycle) CanExtendTo(day time.Time) bool {
+	first, last, ok := c.ExtensionRange()
 	day = date.Day(day)
-	return day.After(c.Deadline) && !day.After(c.ReportAt)
+	return ok && !day.Before(first) && !day.After(last)
 }
 
 // extensionDateError says which days an extension may end on.
 func (c Cycle) extensionDateError() error {
 	long := func(t time.Time) string { return t.Format("2 January 2006") }
-	if !c.ReportAt.After(c.Deadline) {
+	first, last, ok := c.ExtensionRange()
+	if !ok {
 		return errs.Field(errs.Invalid, "deadline", fmt.Sprintf("no extension is possible: the report date is the deadline itself, %s; "+
 			"move the report date first", long(c.Deadline)))
 	}
 	return errs.Field(errs.Invalid, "deadline", fmt.Sprintf("choose a date after the deadline, %s, and no later than the report date, %s (%s to %s)",
-		long(c.Deadline), long(c.ReportAt), c.Deadline.AddDate(0, 0, 1).Format(time.DateOnly), c.ReportAt.Format(time.DateOnly)))
+		long(c.Deadline), long(c.ReportAt), first.Format(time.DateOnly), last.Format(time.DateOnly)))
 }
 
 // Extend gives one organisation a later deadline in the cycle of year, or

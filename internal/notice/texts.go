@@ -81,7 +81,7 @@ func list(items []item, lang string) string {
 			} else {
 				b.WriteString("  Reply to the secretariat:\n")
 			}
-			b.WriteString("  " + indent(it.Reply) + "\n")
+			b.WriteString(indent(it.Reply) + "\n")
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
@@ -166,7 +166,7 @@ func extensionText(u user.User, org string, year int, deadline time.Time, link, 
 	day := locale.Date("en", deadline)
 	return message{
 		subject: fmt.Sprintf("pctracker: %s now reports by %s", org, day),
-		body: greeting(u) + fmt.Sprintf("The secretariat extended %s's deadline to report in the %d cycle to %s (included).\n\n%s",
+		body: greeting(u) + fmt.Sprintf("The secretariat extended the deadline of %s to report in the %d cycle to %s (included).\n\n%s",
 			org, year, day, link) + footer(u, base),
 	}
 }

@@ -286,6 +286,24 @@ type Resends struct {
 	Open      bool           // reminders go out for the cycle today
 	Reachable map[int64]bool // the organisations with someone to write to
 	Today     map[int64]bool // the organisations re-sent a reminder today already
+	Allowed   map[int64]bool // the organisations a reminder may be re-sent to now
+}
+
+// resendable says why a reminder may not be re-sent to an organisation on
+// day, or nil: the cycle must be chased, the organisation expected to
+// report (not grey on the board) and its own deadline not past, or the
+// reminder would announce a deadline already gone.
+func resendable(c cycle.Cycle, row cycle.BoardRow, day time.Time) error {
+	switch {
+	case !chased(c, day):
+		return errs.Field(errs.Conflict, "cycle", fmt.Sprintf("reminders for %d go out from its opening until its report is published", c.Year))
+	case row.Light == cycle.Grey:
+		return errs.Field(errs.Conflict, "stakeholder_id", fmt.Sprintf("%s is not expected to report in %d", row.Organisation.Name, c.Year))
+	case date.Day(day).After(row.Deadline):
+		return errs.Field(errs.Conflict, "cycle", fmt.Sprintf("the deadline of %s in %d has passed (%s)", row.Organisation.Name, c.Year,
+			row.Deadline.Format(time.DateOnly)))
+	}
+	return nil
 }
 
 // Resends tells, for the cycle of year, to which organisations a reminder
@@ -300,13 +318,20 @@ func (s *Service) Resends(ctx context.Context, by user.Actor, year int) (Resends
 		return Resends{}, err
 	}
 	now := s.now()
-	out := Resends{Open: chased(c, now), Reachable: map[int64]bool{}, Today: map[int64]bool{}}
+	out := Resends{Open: chased(c, now), Reachable: map[int64]bool{}, Today: map[int64]bool{}, Allowed: map[int64]bool{}}
 	recipients, err := s.store.ReminderRecipients(ctx)
 	if err != nil {
 		return out, err
 	}
 	for id, to := range recipients {
 		out.Reachable[id] = len(to) > 0
+	}
+	_, rows, err := s.board.Board(ctx, by, year, stakeholder.Filter{})
+	if err != nil {
+		return out, err
+	}
+	for _, r := range rows {
+		out.Allowed[r.Organisation.ID] = out.Reachable[r.Organisation.ID] && resendable(c, r, now) == nil
 	}
 	held, err := s.store.ReminderKinds(ctx, c.ID)
 	if err != nil {
@@ -338,8 +363,8 @@ func (s *Service) Resend(ctx context.Context, by user.Actor, year int, stakehold
 			return errs.E(errs.NotFound, "no organisation %d", stakeholderID)
 		}
 		row, now := rows[i], s.now()
-		if !chased(c, now) {
-			return errs.Field(errs.Conflict, "cycle", fmt.Sprintf("reminders for %d go out from its opening until its report is published", year))
+		if err := resendable(c, row, now); err != nil {
+			return err
 		}
 		recipients, err := s.store.ReminderRecipients(ctx)
 		if err != nil {

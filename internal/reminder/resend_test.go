@@ -214,6 +214,30 @@ func TestResendOncePerDay(t *testing.T) {
 				t.Errorf("%s: %v, want %s", tc.name, tc.err, tc.want)
 			}
 		}
+		// An organisation not expected to report (inactive), and any after
+		// its deadline: the reminder would chase what is over.
+		gone := s.Stakeholder(t, stakeholder.Academia)
+		if _, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "focal@gone.example", Name: "G", Role: user.Supporter,
+			StakeholderID: gone.ID, OrgRole: user.FocalPoint}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Stakeholders.UpdateWith(ctx, testutil.System, gone.ID, 0, func(in *stakeholder.Input) { in.Active = false }); err != nil {
+			t.Fatal(err)
+		}
+		if offer, _ := svc.Resends(ctx, by, 2026); offer.Allowed[gone.ID] {
+			t.Errorf("an inactive organisation is offered a reminder: %+v", offer)
+		}
+		if err := resend(by, 2026, gone.ID); !errs.Is(err, errs.Conflict) || !strings.Contains(errs.MessageOf(err), "not expected to report") {
+			t.Errorf("an inactive organisation: %v", err)
+		}
+		s.Clock.Set(time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC))
+		if offer, _ := svc.Resends(ctx, by, 2026); offer.Allowed[org.ID] {
+			t.Errorf("a reminder is offered after the deadline: %+v", offer)
+		}
+		if err := resend(by, 2026, org.ID); !errs.Is(err, errs.Conflict) || !strings.Contains(errs.MessageOf(err), "has passed") {
+			t.Errorf("after the deadline: %v", err)
+		}
+		s.Clock.Set(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))
 		if list, _ := db.Reminders(ctx, c.ID); len(list) != 1 {
 			t.Errorf("the refusals wrote: %d reminders", len(list))
 		}
@@ -229,14 +253,15 @@ func TestResendOncePerDay(t *testing.T) {
 		if sent[0]+sent[1] != 1 {
 			t.Errorf("two senders sent %v", sent)
 		}
-		if _, _, err := svc.Send(ctx); err != nil {
-			t.Fatal(err)
+		// Send returns once the server has taken each message: a third run
+		// that sends nothing means nothing more reaches the server.
+		if again, _, err := svc.Send(ctx); err != nil || again != 0 {
+			t.Fatalf("a third run sent %d (%v)", again, err)
 		}
 		msgs, err := server.WaitForMessages(1, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(100 * time.Millisecond)
 		if n := len(server.Messages()); n != 1 {
 			t.Errorf("%d messages, want 1", n)
 		}

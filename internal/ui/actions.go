@@ -356,6 +356,8 @@ type actionView struct {
 	FocalPoints   string
 	Origin        *action.Action // the action of an earlier cycle this one continues
 	ReviewComment string         // the secretariat's latest request, while it stands
+	Reply         string         // the organisation's reply, when it sent the action again with one
+	Replied       string         // the request it replies to
 	AllRecs       []checkItem
 	Stages        []action.Stage
 	// A refused review comes back with what the reviewer typed.
@@ -428,6 +430,18 @@ func (h *Handler) actionPage(c echo.Context, by user.Actor, id int64) (actionVie
 		for _, e := range events {
 			if e.Decision == action.DecisionChangesRequested {
 				v.ReviewComment = e.Comment // the latest request
+			}
+		}
+	}
+	// Sent again with a reply: the reviewer reads the request and the
+	// answer to it side by side.
+	if a.State == action.Submitted && len(events) > 0 {
+		if last := events[len(events)-1]; last.Comment != "" && last.Decision == action.DecisionSubmitted {
+			v.Reply = last.Comment
+			for _, e := range events {
+				if e.Decision == action.DecisionChangesRequested {
+					v.Replied = e.Comment
+				}
 			}
 		}
 	}
@@ -557,7 +571,7 @@ func (h *Handler) withdrawAction(c echo.Context) error {
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	if _, err := h.Actions.Move(ctx, by, id, version, action.Withdrawn, ""); err != nil {
-		return err
+		return h.refused(c, err, "flash_err_cannot_withdraw")
 	}
 	h.setFlash(c, "flash_withdrawn", 0)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/actions/%d", id))
@@ -604,7 +618,7 @@ func (h *Handler) deleteAction(c echo.Context) error {
 		return h.renderer.render(c, http.StatusOK, "confirm", v.Lang, v)
 	}
 	if err := h.Actions.Delete(ctx, by, id); err != nil {
-		return err
+		return h.refused(c, err, "flash_err_cannot_delete")
 	}
 	h.setFlash(c, "flash_deleted", 0)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/workspace?cycle=%d", a.CycleYear))

@@ -182,7 +182,7 @@ func (h *Handler) board(c echo.Context) error {
 			line.LastActivity = formatDate(v.Lang, *r.LastActivity)
 		}
 		line.ResentToday = resends.Today[r.Organisation.ID]
-		if resends.Open && resends.Reachable[r.Organisation.ID] && !line.ResentToday {
+		if resends.Allowed[r.Organisation.ID] && !line.ResentToday {
 			line.ResendURL = fmt.Sprintf("/admin/status/%d/remind?", r.Organisation.ID)
 		}
 		if flash != nil && (flash.Key == flashResent || flash.Key == flashResentOnce) && int64(flash.Count) == r.Organisation.ID {

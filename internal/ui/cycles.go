@@ -244,8 +244,9 @@ func (h *Handler) renderCycle(c echo.Context, status int, v cycleView) error {
 		v.Extensions = append(v.Extensions, extensionLine{StakeholderID: e.StakeholderID, Organisation: e.Organisation,
 			Deadline: formatDate(v.Lang, e.Deadline), GrantedBy: e.GrantedByName, When: formatDateTime(v.Lang, e.GrantedAt)})
 	}
-	v.ExtPossible = cy.ReportAt.After(cy.Deadline)
-	v.ExtMin, v.ExtMax = cy.Deadline.AddDate(0, 0, 1).Format(time.DateOnly), cy.ReportAt.Format(time.DateOnly)
+	first, last, possible := cy.ExtensionRange()
+	v.ExtPossible = possible
+	v.ExtMin, v.ExtMax = first.Format(time.DateOnly), last.Format(time.DateOnly)
 	v.ExtDeadline, v.ExtReportAt = formatDate(v.Lang, cy.Deadline), formatDate(v.Lang, cy.ReportAt)
 	if cy.ForumOver(h.now()) {
 		v.CutoffForum = formatDate(v.Lang, cy.ForumDate)
@@ -393,10 +394,9 @@ func (h *Handler) revokeExtension(c echo.Context) error {
 			meta += tr("confirm_revoke_granted_on", map[string]any{"When": formatDateTime(lang, e.GrantedAt)})
 		}
 		// The organisation's reporting closes at once if the cycle's own
-		// deadline is behind (the action package's rule: closed the day
-		// after the deadline).
+		// deadline is behind.
 		closes := "confirm_revoke_effect_open"
-		if date.Day(h.now()).After(cy.Deadline) {
+		if cycle.PastDeadline(cy.Deadline, h.now()) {
 			closes = "confirm_revoke_effect_closed"
 		}
 		v := confirmView{Page: newPage(c, "cycles"), TitleKey: "confirm_revoke_title", ButtonKey: "confirm_revoke_button",

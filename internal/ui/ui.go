@@ -328,8 +328,8 @@ func (h *Handler) RenderError(c echo.Context, status int, err error) error {
 	}
 	v := errorView{Page: newPage(c, ""), Status: status}
 	v.HeadingKey, v.TextKey = errorKeys(errs.KindOf(err))
-	if v.TextKey == "error_generic_text" || errs.Is(err, errs.Forbidden) {
-		v.Detail = errs.MessageOf(err) // input problems say what was wrong; a refusal, why
+	if v.TextKey == "error_generic_text" {
+		v.Detail = errs.MessageOf(err) // input problems say what was wrong
 	}
 	if rerr := h.renderer.render(c, status, "error", lang, v); rerr != nil {
 		// The error page itself failed: fall back to plain text.
@@ -359,4 +359,24 @@ type errorView struct {
 	HeadingKey string
 	TextKey    string
 	Detail     string
+	DetailKey  string // why, in the page's language, where a handler knows it
+}
+
+// refused answers a step the service refused with the error page of its
+// kind, saying why in the page's language: the service's own words are
+// English only.
+func (h *Handler) refused(c echo.Context, err error, why string) error {
+	status := http.StatusConflict
+	switch errs.KindOf(err) {
+	case errs.Forbidden:
+		status = http.StatusForbidden
+	case errs.NotFound, errs.Unauthorized, errs.Internal, errs.Unavailable:
+		return err
+	}
+	v := errorView{Page: newPage(c, ""), Status: status, DetailKey: why}
+	v.HeadingKey, v.TextKey = errorKeys(errs.KindOf(err))
+	if status == http.StatusConflict {
+		v.TextKey = "error_conflict_text"
+	}
+	return h.renderer.render(c, status, "error", v.Lang, v)
 }

@@ -27,8 +27,9 @@ type workspaceView struct {
 	Total        int
 	CanDraft     bool // the cycle is not closed
 	IsFocalPoint bool
-	Drafts       int // the drafts submit-all would submit
-	SentBack     int // actions sent back, each resubmitted on its own
+	Drafts       int  // the drafts submit-all would submit now
+	SentBack     int  // actions sent back that can be resubmitted now, each on its own
+	MemberSees   bool // a member with drafts the focal point may submit now
 	HasPrevious  bool
 	FocalPoints  string // who submits, for a member
 }
@@ -128,7 +129,7 @@ func (h *Handler) workspace(c echo.Context) error {
 		return err
 	}
 	v.Deadline = deadlineOf(cy, deadline, h.now(), v.Lang)
-	v.CanDraft = !date.Day(h.now()).After(deadline)
+	v.CanDraft = !cycle.PastDeadline(deadline, h.now())
 
 	list, total, err := h.Actions.List(ctx, by, action.Filter{CycleID: cy.ID, Limit: 500})
 	if err != nil {
@@ -152,12 +153,15 @@ func (h *Handler) workspace(c echo.Context) error {
 				has[n] = true
 			}
 		}
-		switch a.State {
-		case action.Draft:
+		// Counted only where they can be sent now: a closed cycle offers no
+		// button and no advice to submit.
+		switch {
+		case a.State == action.Draft && perms[i].Submit:
 			v.Drafts++
-		case action.ChangesRequested:
+		case a.State == action.ChangesRequested && (perms[i].Submit || perms[i].FocalPointSubmits):
 			v.SentBack++
 		}
+		v.MemberSees = v.MemberSees || perms[i].FocalPointSubmits
 		byState[a.State] = append(byState[a.State], actionItem{ID: a.ID, Title: a.Title, Stage: a.Stage,
 			Recommendations: a.Recommendations, Carried: a.CarriedFrom != nil, UpdatedAt: formatDate(v.Lang, a.UpdatedAt),
 			Version: a.Version, Reconfirm: perms[i].Reconfirm})
