@@ -556,18 +556,13 @@ func (h *Handler) withdrawAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case !p.Withdraw && c.Request().Method == http.MethodGet:
-		return h.notPossible(c, a, "flash_err_cannot_withdraw")
-	case !p.Withdraw:
-		// Posted all the same: the service refuses it, with its reason.
-	case !confirmed(c):
-		v := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_withdraw_title", ButtonKey: "withdraw_action",
-			Items:   []confirmItem{actionItemOf(a)},
-			Effects: []string{"confirm_withdraw_effect_state", "confirm_withdraw_effect_public", "confirm_withdraw_effect_reopen"},
-			Action:  fmt.Sprintf("/actions/%d/withdraw", a.ID), Hidden: []hiddenField{{"version", strconv.Itoa(a.Version)}},
-			Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
-		return h.renderer.render(c, http.StatusOK, "confirm", v.Lang, v)
+	ask := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_withdraw_title", ButtonKey: "withdraw_action",
+		Items:   []confirmItem{actionItemOf(a)},
+		Effects: []string{"confirm_withdraw_effect_state", "confirm_withdraw_effect_public", "confirm_withdraw_effect_reopen"},
+		Action:  fmt.Sprintf("/actions/%d/withdraw", a.ID), Hidden: []hiddenField{{"version", strconv.Itoa(a.Version)}},
+		Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
+	if act, err := h.askFirst(c, a, p.Withdraw, "flash_err_cannot_withdraw", ask); !act || err != nil {
+		return err
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	if _, err := h.Actions.Move(ctx, by, id, version, action.Withdrawn, ""); err != nil {
@@ -588,6 +583,23 @@ func (h *Handler) actionAndPermissions(c echo.Context, by user.Actor, id int64) 
 	return a, p, err
 }
 
+// askFirst answers a destructive step's page before it acts: a person who
+// may not take the step is sent back to the action with the reason (why)
+// when they only asked; a post they may not make goes on, for the service
+// to refuse with its own reason; otherwise the confirmation is shown until
+// it comes back confirmed. It reports whether to act.
+func (h *Handler) askFirst(c echo.Context, a action.Action, allowed bool, why string, ask confirmView) (act bool, err error) {
+	switch {
+	case !allowed && c.Request().Method == http.MethodGet:
+		return false, h.notPossible(c, a, why)
+	case !allowed:
+		return true, nil
+	case !confirmed(c):
+		return false, h.renderer.render(c, http.StatusOK, "confirm", ask.Lang, ask)
+	}
+	return true, nil
+}
+
 // notPossible sends the person back to the action page with a notice that
 // says why what they asked cannot be done with it now.
 func (h *Handler) notPossible(c echo.Context, a action.Action, key string) error {
@@ -605,17 +617,12 @@ func (h *Handler) deleteAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case !p.Delete && c.Request().Method == http.MethodGet:
-		return h.notPossible(c, a, "flash_err_cannot_delete")
-	case !p.Delete:
-		// Posted all the same: the service refuses it, with its reason.
-	case !confirmed(c):
-		v := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_delete_title", ButtonKey: "delete_draft",
-			Items:   []confirmItem{actionItemOf(a)},
-			Effects: []string{"confirm_delete_effect_gone", "confirm_delete_effect_audit", "confirm_cannot_undo"},
-			Action:  fmt.Sprintf("/actions/%d/delete", a.ID), Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
-		return h.renderer.render(c, http.StatusOK, "confirm", v.Lang, v)
+	ask := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_delete_title", ButtonKey: "delete_draft",
+		Items:   []confirmItem{actionItemOf(a)},
+		Effects: []string{"confirm_delete_effect_gone", "confirm_delete_effect_audit", "confirm_cannot_undo"},
+		Action:  fmt.Sprintf("/actions/%d/delete", a.ID), Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
+	if act, err := h.askFirst(c, a, p.Delete, "flash_err_cannot_delete", ask); !act || err != nil {
+		return err
 	}
 	if err := h.Actions.Delete(ctx, by, id); err != nil {
 		return h.refused(c, err, "flash_err_cannot_delete")
