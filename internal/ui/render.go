@@ -211,15 +211,6 @@ func (h *Handler) languageMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			c.SetCookie(&http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure})
 		}
-		// A signed-in person is written to in the language of the forms
-		// they post, unless they chose one on their account page. Only a
-		// post (with its CSRF token) records it: a link from elsewhere
-		// changes nothing, and a page to read never writes.
-		if a, ok := user.ActorFrom(c.Request().Context()); ok && c.Request().Method == http.MethodPost {
-			if err := h.Users.NoteLanguage(c.Request().Context(), a.UserID, lang); err != nil {
-				h.Logger.Warn("language not noted", "user", a.UserID, "error", err)
-			}
-		}
 		return next(c)
 	}
 }

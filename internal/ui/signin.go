@@ -86,8 +86,10 @@ func (h *Handler) startSession(c echo.Context, u user.User) error {
 	if err != nil {
 		return err
 	}
-	// The language of the sign-in is the one mail is written in, unless
-	// the person chose one.
+	// The language a person signs in with is the one their mail is
+	// written in, unless they chose one on their account page: it is the
+	// language they last used, recorded on a post that proved who they are
+	// (a page read, or a link from elsewhere, never changes it).
 	if err := h.Users.NoteLanguage(ctx, u.ID, langOf(c)); err != nil {
 		return err
 	}
