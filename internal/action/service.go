@@ -52,6 +52,20 @@ type Notifier interface {
 	Decided(ctx context.Context, by user.Actor, steps []Step) error
 }
 
+// Notifiers tells several notifiers of each decision, in turn, in its
+// transaction: the first error undoes the decision.
+type Notifiers []Notifier
+
+// Decided tells each notifier.
+func (ns Notifiers) Decided(ctx context.Context, by user.Actor, steps []Step) error {
+	for _, n := range ns {
+		if err := n.Decided(ctx, by, steps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Service records actions and moves them through the workflow. Every change
 // writes the action, a full version snapshot and an audit entry in one
 // transaction. Who may do what is decided in policy.go.

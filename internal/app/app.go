@@ -23,6 +23,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/mail"
@@ -66,19 +67,27 @@ type services struct {
 	reports         *report.Service
 	reminders       *reminder.Service
 	notices         *notice.Service
+	evidence        *evidence.Service
+	metrics         *metrics.Metrics // the process's counters, which some services add to
 	dashboard       *dashboard.Service
 	now             func() time.Time
 }
 
 func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender mail.Sender, logger *slog.Logger) *services {
 	notices := notice.NewService(db, now, cfg.BaseURL)
-	svc := &services{db: db, now: now, notices: notices,
+	m := metrics.New()
+	maxBytes, _ := config.ParseSize(cfg.Evidence.MaxBytes) // validated with the configuration
+	fetcher := evidence.NewFetcher(evidence.FetchOptions{UserAgent: "pctracker (+" + cfg.BaseURL + ")", MaxBytes: maxBytes,
+		AllowHosts: cfg.Evidence.AllowHosts})
+	links := evidence.NewService(db, fetcher, notices, m, now, evidence.Options{Enabled: cfg.Evidence.Enabled,
+		Period: cfg.Scheduler.EvidenceCheck, PerRun: cfg.Evidence.ChecksPerRun}, logger)
+	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m,
 		accounts:        account.NewService(db, sender, logger, now, cfg.BaseURL),
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
 		users:           user.NewService(db, now),
 		cycles:          cycle.NewService(db, now, notices),
-		actions:         action.NewService(db, now, notices),
+		actions:         action.NewService(db, now, action.Notifiers{notices, links}),
 		sessions:        session.NewService(db, now, cfg.Session.IdleTimeout, cfg.Session.AbsoluteTimeout),
 		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
@@ -198,8 +207,9 @@ func newScheduler(cfg config.Config, db *store.DB, svc *services, m *metrics.Met
 			Reminders:    jobs.Every{Period: sc.ReminderPeriod, Offset: sc.ReminderOffset},
 			Housekeeping: jobs.Every{Period: sc.HousekeepingPeriod, Offset: sc.HousekeepingOffset},
 			Digests:      jobs.Every{Period: sc.DigestPeriod, Offset: sc.DigestOffset},
+			Evidence:     jobs.Every{Period: sc.EvidencePeriod},
 			Mail:         jobs.Every{Period: sc.MailPeriod}},
-		Work: jobs.Work{Housekeeper: db, Reports: svc.reports, Reminders: svc.reminders, Notices: svc.notices}}
+		Work: jobs.Work{Housekeeper: db, Reports: svc.reports, Reminders: svc.reminders, Notices: svc.notices, Evidence: svc.evidence}}
 	if e := db.NewElector(store.SchedulerLock, sc.LeaderPoll, logger, m.Leader); e != nil {
 		d.Elector = e
 	}
@@ -269,7 +279,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 // them in order: HTTP first (requests in flight finish), then the scheduler
 // (a running job finishes); the caller closes the database last.
 func serve(ctx context.Context, cfg config.Config, db *store.DB, svc *services, logger *slog.Logger, ln net.Listener, ready func(addr string)) error {
-	m := metrics.New()
+	m := svc.metrics
 	sched, err := newScheduler(cfg, db, svc, m, logger)
 	if err != nil {
 		ln.Close()

@@ -33,7 +33,16 @@ type Config struct {
 	SignIn    SignIn
 	Mail      Mail
 	Report    Report
+	Evidence  Evidence
 	Scheduler Scheduler
+}
+
+// Evidence tunes how evidence links are checked and archived.
+type Evidence struct {
+	Enabled      bool
+	MaxBytes     string   // the largest body fetched (e.g. 20M)
+	ChecksPerRun int      // checks one run of the job makes at most
+	AllowHosts   []string // host:port pairs fetched although not public: a local test server only
 }
 
 // Scheduler says when the scheduled jobs run. Each runs once per period,
@@ -50,6 +59,8 @@ type Scheduler struct {
 	HousekeepingOffset time.Duration
 	DigestPeriod       time.Duration // the digest of accepted actions
 	DigestOffset       time.Duration
+	EvidencePeriod     time.Duration // how often due evidence checks are run
+	EvidenceCheck      time.Duration // how long between two checks of one link
 	MailPeriod         time.Duration
 	MailRetry          time.Duration // first retry delay of a reminder the mail server refused
 	LeaderPoll         time.Duration // how often replicas campaign for the leadership (PostgreSQL)
@@ -144,16 +155,18 @@ func Default() Config {
 			PublicFreshness: time.Second,
 			BodyLimit:       "4M",
 		},
-		BaseURL: "http://localhost:8080",
-		Log:     Log{Level: "info", Format: "text"},
-		Session: Session{IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour},
-		SignIn:  SignIn{AccountFailures: 100, IPFailures: 30, IPWindow: time.Minute, TwoStep: true},
+		BaseURL:  "http://localhost:8080",
+		Evidence: Evidence{Enabled: true, MaxBytes: "20M", ChecksPerRun: 50},
+		Log:      Log{Level: "info", Format: "text"},
+		Session:  Session{IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour},
+		SignIn:   SignIn{AccountFailures: 100, IPFailures: 30, IPWindow: time.Minute, TwoStep: true},
 		Mail: Mail{Backend: "file", Dir: "./data/mail", From: "pctracker <no-reply@localhost>",
 			SMTP: SMTP{Port: 587, TLS: "starttls"}},
 		Scheduler: Scheduler{Enabled: true, ReportPeriod: 24 * time.Hour, ReportOffset: 2 * time.Hour,
 			ReminderPeriod: 24 * time.Hour, ReminderOffset: 8 * time.Hour, ReminderDays: []int{30, 7, 1},
 			HousekeepingPeriod: 24 * time.Hour, HousekeepingOffset: 3*time.Hour + 17*time.Minute,
 			DigestPeriod: 24 * time.Hour, DigestOffset: 6 * time.Hour,
+			EvidencePeriod: time.Minute, EvidenceCheck: 7 * 24 * time.Hour,
 			MailPeriod: time.Minute, MailRetry: time.Minute, LeaderPoll: 2 * time.Second},
 	}
 }
@@ -347,6 +360,38 @@ func fields() []field {
 			help: "when in each period (UTC) the digests are written; 6h is 06:00 daily",
 			get:  func(c *Config) string { return c.Scheduler.DigestOffset.String() },
 			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.DigestOffset })},
+		{key: "scheduler.evidence_period", env: "PCT_SCHEDULER_EVIDENCE_PERIOD",
+			help: "how often the evidence links that are due are checked",
+			get:  func(c *Config) string { return c.Scheduler.EvidencePeriod.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.EvidencePeriod })},
+		{key: "scheduler.evidence_check_period", env: "PCT_SCHEDULER_EVIDENCE_CHECK_PERIOD",
+			help: "how long between two checks of one evidence link (each link's checks are spread over it)",
+			get:  func(c *Config) string { return c.Scheduler.EvidenceCheck.String() },
+			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.EvidenceCheck })},
+		{key: "evidence.enabled", env: "PCT_EVIDENCE_ENABLED",
+			help: "check the evidence links of accepted public actions and archive the copy read at acceptance",
+			get:  func(c *Config) string { return strconv.FormatBool(c.Evidence.Enabled) },
+			set:  boolSetter(func(c *Config) *bool { return &c.Evidence.Enabled })},
+		{key: "evidence.max_bytes", env: "PCT_EVIDENCE_MAX_BYTES",
+			help: "largest evidence body fetched and archived (e.g. 20M)",
+			get:  func(c *Config) string { return c.Evidence.MaxBytes },
+			set:  func(c *Config, v string) error { c.Evidence.MaxBytes = v; return nil }},
+		{key: "evidence.checks_per_run", env: "PCT_EVIDENCE_CHECKS_PER_RUN",
+			help: "evidence checks one run of the job makes at most",
+			get:  func(c *Config) string { return strconv.Itoa(c.Evidence.ChecksPerRun) },
+			set:  intSetter(func(c *Config) *int { return &c.Evidence.ChecksPerRun })},
+		{key: "evidence.allow_hosts", env: "PCT_EVIDENCE_ALLOW_HOSTS",
+			help: "comma-separated host:port pairs fetched although their address is not public (a local test server); empty in production",
+			get:  func(c *Config) string { return strings.Join(c.Evidence.AllowHosts, ",") },
+			set: func(c *Config, v string) error {
+				c.Evidence.AllowHosts = nil
+				for _, h := range strings.Split(v, ",") {
+					if h = strings.TrimSpace(h); h != "" {
+						c.Evidence.AllowHosts = append(c.Evidence.AllowHosts, h)
+					}
+				}
+				return nil
+			}},
 		{key: "scheduler.mail_period", env: "PCT_SCHEDULER_MAIL_PERIOD",
 			help: "how often the outbox of reminders is drained",
 			get:  func(c *Config) string { return c.Scheduler.MailPeriod.String() },
@@ -489,6 +534,17 @@ func (c Config) Validate() error {
 	if _, err := ParseSize(c.HTTP.BodyLimit); err != nil {
 		return &Error{Key: "http.body_limit", Msg: err.Error()}
 	}
+	if _, err := ParseSize(c.Evidence.MaxBytes); err != nil {
+		return &Error{Key: "evidence.max_bytes", Msg: err.Error()}
+	}
+	if c.Evidence.ChecksPerRun < 1 {
+		return &Error{Key: "evidence.checks_per_run", Msg: "must be at least 1"}
+	}
+	for _, h := range c.Evidence.AllowHosts {
+		if _, port, err := net.SplitHostPort(h); err != nil || port == "" {
+			return &Error{Key: "evidence.allow_hosts", Msg: fmt.Sprintf("%q is not a host:port pair", h)}
+		}
+	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &Error{Key: "base_url", Msg: fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)}
@@ -535,6 +591,8 @@ func (c Config) Validate() error {
 		{"scheduler.reminder", c.Scheduler.ReminderPeriod, c.Scheduler.ReminderOffset},
 		{"scheduler.housekeeping", c.Scheduler.HousekeepingPeriod, c.Scheduler.HousekeepingOffset},
 		{"scheduler.digest", c.Scheduler.DigestPeriod, c.Scheduler.DigestOffset},
+		{"scheduler.evidence", c.Scheduler.EvidencePeriod, 0},
+		{"scheduler.evidence_check", c.Scheduler.EvidenceCheck, 0},
 		{"scheduler.mail", c.Scheduler.MailPeriod, 0}} {
 		if p.period < time.Second {
 			return &Error{Key: p.key + "_period", Msg: "must be at least 1s"}

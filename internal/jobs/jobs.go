@@ -134,6 +134,12 @@ type Work struct {
 	Reports     Reports
 	Reminders   Reminders
 	Notices     Notices
+	Evidence    Evidence
+}
+
+// Evidence checks the evidence links that are due.
+type Evidence interface {
+	Run(ctx context.Context) (int, error)
 }
 
 // Notices writes the day's digest of accepted actions to the outbox.
@@ -167,6 +173,7 @@ type Schedule struct {
 	Housekeeping Every
 	Mail         Every
 	Digests      Every
+	Evidence     Every
 }
 
 // DefaultSchedule: the report at 02:00, reminders at 08:00, housekeeping
@@ -175,7 +182,8 @@ type Schedule struct {
 func DefaultSchedule() Schedule {
 	day := 24 * time.Hour
 	return Schedule{Report: Every{day, 2 * time.Hour}, Reminders: Every{day, 8 * time.Hour},
-		Housekeeping: Every{day, 3*time.Hour + 17*time.Minute}, Mail: Every{time.Minute, 0}, Digests: Every{day, 6 * time.Hour}}
+		Housekeeping: Every{day, 3*time.Hour + 17*time.Minute}, Mail: Every{time.Minute, 0}, Digests: Every{day, 6 * time.Hour},
+		Evidence: Every{time.Minute, 0}}
 }
 
 // Deps are what the scheduler needs.
@@ -227,6 +235,22 @@ func Register(d Deps) []Job {
 				n, err := d.Work.Notices.Digest(ctx)
 				if err == nil && n > 0 {
 					d.Logger.Info("digests of accepted actions queued", "slot", sch.Digests.Key(slot), "organisations", n)
+				}
+				return err
+			},
+		},
+		{
+			// Like the mail, its work is claimed link by link (a check is a
+			// network fetch, held in no transaction), so that a link is
+			// checked once when it is due, whoever runs the job.
+			Name: "evidence", Every: sch.Evidence,
+			Run: func(ctx context.Context, _ time.Time) error {
+				if d.Work.Evidence == nil {
+					return nil
+				}
+				n, err := d.Work.Evidence.Run(ctx)
+				if n > 0 {
+					d.Logger.Info("evidence links checked", "count", n)
 				}
 				return err
 			},

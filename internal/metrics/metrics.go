@@ -21,6 +21,7 @@ type Metrics struct {
 	leader      prometheus.Gauge
 	requests    *prometheus.CounterVec
 	httpSeconds *prometheus.HistogramVec
+	evidence    *prometheus.CounterVec
 }
 
 // New registers every collector.
@@ -38,8 +39,10 @@ func New() *Metrics {
 			Help: "HTTP requests by method, route and status code."}, []string{"method", "route", "code"}),
 		httpSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "pctracker_http_request_seconds",
 			Help: "HTTP request duration by method and route.", Buckets: prometheus.DefBuckets}, []string{"method", "route"}),
+		evidence: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pctracker_evidence_checks_total",
+			Help: "Checks of evidence links by the state they found (ok, redirected, changed, unreachable, broken)."}, []string{"state"}),
 	}
-	m.registry.MustRegister(m.jobRuns, m.jobSeconds, m.leader, m.requests, m.httpSeconds,
+	m.registry.MustRegister(m.jobRuns, m.jobSeconds, m.leader, m.requests, m.httpSeconds, m.evidence,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -67,6 +70,9 @@ func (m *Metrics) HTTPRequest(method, route string, status int, took time.Durati
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.httpSeconds.WithLabelValues(method, route).Observe(took.Seconds())
 }
+
+// EvidenceChecked counts a check of an evidence link by the state it found.
+func (m *Metrics) EvidenceChecked(state string) { m.evidence.WithLabelValues(state).Inc() }
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {

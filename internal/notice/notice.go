@@ -11,6 +11,8 @@ package notice
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -358,5 +360,22 @@ func (s *Service) ExtensionGranted(ctx context.Context, c cycle.Cycle, stakehold
 	link := fmt.Sprintf("%s/workspace?cycle=%d", s.baseURL, c.Year)
 	return s.enqueue(ctx, stakeholderID, c.ID, fmt.Sprintf("extension:%d:%s", c.Year, deadline.Format(time.DateOnly)), to, func(u user.User) message {
 		return extensionText(u, org.Name, c.Year, deadline, link, s.baseURL)
+	})
+}
+
+// LinkBroken tells an organisation's focal points that an evidence link of
+// an accepted action stopped answering, and how to replace it, once per
+// break (a link that recovers and breaks again on another day is told
+// again).
+func (s *Service) LinkBroken(ctx context.Context, a action.Action, link string) error {
+	to, err := s.focalPoints(ctx, a.StakeholderID, user.NoticeEvidenceBroken)
+	if err != nil || len(to) == 0 {
+		return err
+	}
+	sum := sha256.Sum256([]byte(link))
+	event := fmt.Sprintf("evidence_broken:%d:%s:%s", a.ID, hex.EncodeToString(sum[:8]), s.now().UTC().Format(time.DateOnly))
+	page := fmt.Sprintf("%s/actions/%d", s.baseURL, a.ID)
+	return s.enqueue(ctx, a.StakeholderID, a.CycleID, event, to, func(u user.User) message {
+		return brokenText(u, a, link, page, s.baseURL)
 	})
 }

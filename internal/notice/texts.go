@@ -170,3 +170,22 @@ func extensionText(u user.User, org string, year int, deadline time.Time, link, 
 			org, year, day, link) + footer(u, base),
 	}
 }
+
+func brokenText(u user.User, a action.Action, link, page, base string) message {
+	if u.Language() == "fr" {
+		return message{
+			subject: fmt.Sprintf("pctracker : un justificatif de « %s » ne répond plus", a.Title),
+			body: greeting(u) + fmt.Sprintf("Un lien justificatif de l'action « %s » (cycle %d) ne répond plus depuis plusieurs vérifications, sur une semaine au moins :\n\n%s\n\n"+
+				"La copie conservée lors de l'acceptation reste consultable sur la page de l'action. Pour donner un lien qui fonctionne, "+
+				"rouvrez l'action si elle a été retirée, ou signalez la nouvelle adresse au secrétariat : une nouvelle version de l'action "+
+				"remplace le lien, et l'ancien justificatif reste archivé.\n\n%s", a.Title, a.CycleYear, indent(link), page) + footer(u, base),
+		}
+	}
+	return message{
+		subject: fmt.Sprintf("pctracker: an evidence link of %q no longer answers", a.Title),
+		body: greeting(u) + fmt.Sprintf("An evidence link of the action %q (%d cycle) has failed several checks, over a week at least:\n\n%s\n\n"+
+			"The copy kept at acceptance can still be read from the action's page. To give a link that works, tell the secretariat "+
+			"the new address (or reopen the action if it was withdrawn): a new version of the action replaces the link, and the old "+
+			"evidence stays archived.\n\n%s", a.Title, a.CycleYear, indent(link), page) + footer(u, base),
+	}
+}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/config"
-	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 )
 
@@ -221,8 +220,7 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 		q = q.Where("id > ?", f.AfterID)
 	}
 	if !f.PublicOn.IsZero() {
-		q = q.Where("state = 'accepted' AND visibility = 'public' AND cycle_id IN "+
-			"(SELECT id FROM cycles WHERE embargo = 'immediate' OR forum_date <= ?)", date.Day(f.PublicOn))
+		q = publicOn(q, f.PublicOn)
 	}
 	var total int64
 	if !f.SkipTotal {

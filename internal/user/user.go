@@ -67,10 +67,12 @@ const (
 	NoticeSubmitted        Notice = "submitted"         // a receipt for what was submitted
 	NoticeReportPublished  Notice = "report_published"
 	NoticeExtension        Notice = "extension_granted"
+	NoticeEvidenceBroken   Notice = "evidence_broken" // an evidence link of ours stopped answering
 )
 
 // Notices lists the kinds of notice, in the order the account page shows.
-var Notices = []Notice{NoticeChangesRequested, NoticeAccepted, NoticeSubmitted, NoticeReportPublished, NoticeExtension}
+var Notices = []Notice{NoticeChangesRequested, NoticeAccepted, NoticeSubmitted, NoticeReportPublished, NoticeExtension,
+	NoticeEvidenceBroken}
 
 // Valid reports whether n is a known kind of notice.
 func (n Notice) Valid() bool { return slices.Contains(Notices, n) }

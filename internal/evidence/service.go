@@ -1,0 +1,212 @@
+package evidence
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// Store is what the service needs from storage.
+type Store interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	Action(ctx context.Context, id int64) (action.Action, error)
+	TrackEvidence(ctx context.Context, links []Link) error
+	ClaimDueLinks(ctx context.Context, now, lease time.Time, limit int) ([]Link, error)
+	SaveCheck(ctx context.Context, claimed, now Link, c Check, body *Blob, at time.Time) (bool, error)
+	Blob(ctx context.Context, sha string) (Blob, error)
+	PublicCapture(ctx context.Context, sha string, day time.Time) (Link, error)
+	EvidenceLinks(ctx context.Context, actionIDs []int64) (map[int64][]Link, error)
+	DueNow(ctx context.Context, actionID int64, at time.Time) (int, error)
+	ArchiveSize(ctx context.Context) (Size, error)
+}
+
+// Getter fetches a link; the Fetcher is one.
+type Getter interface {
+	Get(ctx context.Context, link string) Fetch
+}
+
+// Notifier is told, in the transaction that records it, that a link of an
+// organisation broke, once per break.
+type Notifier interface {
+	LinkBroken(ctx context.Context, a action.Action, link string) error
+}
+
+// Observer counts checks by the state they found, for metrics.
+type Observer interface {
+	EvidenceChecked(state string)
+}
+
+// Options tune the checks.
+type Options struct {
+	Enabled bool
+	Period  time.Duration // between two checks of a link that answers; default a week
+	PerRun  int           // checks one run makes at most; default 50
+	Lease   time.Duration // how long a claimed check may take before another checker may take it; default 5 min
+}
+
+// Service follows the evidence links of accepted public actions.
+type Service struct {
+	store    Store
+	fetch    Getter
+	notify   Notifier
+	observer Observer
+	now      func() time.Time
+	opt      Options
+	logger   *slog.Logger
+}
+
+// NewService builds the service; notify and observer may be nil.
+func NewService(store Store, fetch Getter, notify Notifier, observer Observer, now func() time.Time, opt Options, logger *slog.Logger) *Service {
+	if opt.Period <= 0 {
+		opt.Period = 7 * 24 * time.Hour
+	}
+	if opt.PerRun <= 0 {
+		opt.PerRun = 50
+	}
+	if opt.Lease <= 0 {
+		opt.Lease = 5 * time.Minute
+	}
+	return &Service{store: store, fetch: fetch, notify: notify, observer: observer, now: now, opt: opt, logger: logger}
+}
+
+// Decided follows the evidence of every public action accepted, in the
+// acceptance's transaction: its links are due for a first check at once,
+// which captures their copy.
+func (s *Service) Decided(ctx context.Context, _ user.Actor, steps []action.Step) error {
+	if !s.opt.Enabled {
+		return nil
+	}
+	now := s.now().UTC()
+	var links []Link
+	for _, st := range steps {
+		a := st.Action
+		if st.Event.Decision != action.DecisionAccepted || a.Visibility != action.Public {
+			continue
+		}
+		for _, e := range a.Evidence {
+			links = append(links, Link{ActionID: a.ID, URL: e.URL, State: Pending, NextCheckAt: now})
+		}
+	}
+	return s.store.TrackEvidence(ctx, links)
+}
+
+// Run checks the links that are due, up to PerRun, one at a time: each is
+// claimed first (committed at once, so that no other checker takes it),
+// fetched outside any transaction, and its result recorded in one
+// transaction with its copy and, when it broke, the organisation's notice.
+// It returns how many it checked.
+func (s *Service) Run(ctx context.Context) (int, error) {
+	if !s.opt.Enabled {
+		return 0, nil
+	}
+	done := 0
+	for done < s.opt.PerRun && ctx.Err() == nil {
+		now := s.now().UTC()
+		claimed, err := s.store.ClaimDueLinks(ctx, now, now.Add(s.opt.Lease), 1)
+		if err != nil || len(claimed) == 0 {
+			return done, err
+		}
+		if err := s.check(ctx, claimed[0]); err != nil {
+			return done, err
+		}
+		done++
+	}
+	return done, ctx.Err()
+}
+
+// check fetches one claimed link and records what it found.
+func (s *Service) check(ctx context.Context, l Link) error {
+	f := s.fetch.Get(ctx, l.URL)
+	at := s.now().UTC()
+	next, c := Next(l, f, at, s.opt.Period)
+	var body *Blob
+	if f.Err == nil && f.SHA256 != "" && next.CapturedSHA256 == f.SHA256 && l.CapturedSHA256 == "" {
+		body = &Blob{SHA256: f.SHA256, ContentType: f.ContentType, Data: f.Body} // the copy captured
+	}
+	broke := next.State == Broken && !l.BrokenNoticed
+	if broke {
+		next.BrokenNoticed = true
+	}
+	saved := false
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if saved, err = s.store.SaveCheck(ctx, l, next, c, body, at); err != nil || !saved {
+			return err
+		}
+		if !broke || s.notify == nil {
+			return nil
+		}
+		a, err := s.store.Action(ctx, l.ActionID)
+		if err != nil {
+			return err
+		}
+		return s.notify.LinkBroken(ctx, a, l.URL)
+	})
+	if err != nil {
+		return err
+	}
+	if !saved {
+		s.logger.Warn("evidence check not recorded: its claim ran out", "action", l.ActionID)
+		return nil
+	}
+	if s.observer != nil {
+		s.observer.EvidenceChecked(string(next.State))
+	}
+	return nil
+}
+
+// CheckNow makes an action's links due now, for the secretariat: the next
+// run checks them. Asked twice within a minute, it is one check. It
+// returns how many links were made due.
+func (s *Service) CheckNow(ctx context.Context, by user.Actor, actionID int64) (int, error) {
+	if err := by.RequireSecretariat("evidence is checked on the secretariat's request"); err != nil {
+		return 0, err
+	}
+	a, err := s.store.Action(ctx, actionID)
+	if err != nil {
+		return 0, err
+	}
+	if a.State != action.Accepted || a.Visibility != action.Public {
+		return 0, errs.Field(errs.Conflict, "state", "only the evidence of accepted public actions is followed")
+	}
+	return s.store.DueNow(ctx, actionID, s.now().UTC())
+}
+
+// Links returns what is known of the evidence links of actions.
+func (s *Service) Links(ctx context.Context, actionIDs []int64) (map[int64][]Link, error) {
+	return s.store.EvidenceLinks(ctx, actionIDs)
+}
+
+// Archived returns a copy captured at acceptance, with the link it was
+// captured from, if that link is of an action the public may see now;
+// anything else is not found.
+func (s *Service) Archived(ctx context.Context, sha string) (Blob, Link, error) {
+	if !validSHA256(sha) {
+		return Blob{}, Link{}, errs.E(errs.NotFound, "no archived copy %q", sha)
+	}
+	l, err := s.store.PublicCapture(ctx, sha, s.now())
+	if err != nil {
+		return Blob{}, Link{}, err
+	}
+	b, err := s.store.Blob(ctx, sha)
+	return b, l, err
+}
+
+// Size tells what the archive holds.
+func (s *Service) Size(ctx context.Context) (Size, error) { return s.store.ArchiveSize(ctx) }
+
+func validSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
