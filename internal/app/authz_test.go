@@ -213,6 +213,7 @@ var rules = map[string]rule{
 	"GET /reports":                       always(ok),
 	"GET /reports/:id":                   always(notFound),
 	"GET /reports/:id/publish":           secretariatNotFound,
+	"GET /archive/:sha256":               always(notFound), // no copy of that name
 	"POST /reports/:id/publish":          secretariatNotFound,
 
 	// Deadline extensions. The matrix names no organisation (the path

@@ -385,6 +385,9 @@ func (h *Handler) showAction(c echo.Context) error {
 		if id, perr := strconv.ParseInt(c.Param("id"), 10, 64); perr == nil && id > 0 {
 			if a, earlier, perr := h.Actions.PublicGet(c.Request().Context(), id); perr == nil {
 				v := publicActionView{Page: newPage(c, "actions"), A: a, Description: h.Markdown.HTML(a.Description), Earlier: earlier}
+				if v.Evidence, perr = h.evidenceLines(c, a); perr != nil {
+					return perr
+				}
 				return h.renderer.render(c, http.StatusOK, "public_action", v.Lang, v)
 			}
 		}
@@ -397,6 +400,7 @@ type publicActionView struct {
 	Page
 	A           action.Action
 	Description template.HTML
+	Evidence    []evidenceLine
 	Earlier     []action.Action // the earlier cycles' actions it continues, latest first
 }
 

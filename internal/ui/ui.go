@@ -25,6 +25,7 @@ import (
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
+	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/recommendation"
@@ -146,6 +147,12 @@ type Reports interface {
 	Publish(ctx context.Context, by user.Actor, id int64) (report.Report, error)
 }
 
+// Evidence is what the pages need of the evidence links followed.
+type Evidence interface {
+	Links(ctx context.Context, actionIDs []int64) (map[int64][]evidence.Link, error)
+	Archived(ctx context.Context, sha string) (evidence.Blob, evidence.Link, error)
+}
+
 // Versions names the state of the public data and the day, for ETags.
 type Versions interface {
 	PublicVersion(ctx context.Context) (string, error)
@@ -199,6 +206,7 @@ type Deps struct {
 	Reminders       Reminders
 	Dashboard       Dashboard
 	Versions        Versions
+	Evidence        Evidence
 	BaseURL         string // the public address, for links people cite
 	Now             func() time.Time
 	Logger          *slog.Logger
@@ -272,6 +280,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/actions/:id/delete", h.deleteAction, lang) // asks first
 	e.POST("/actions/:id/delete", h.deleteAction, lang)
 	e.GET("/actions/:id/history", h.actionHistory, lang)
+	e.GET("/archive/:sha256", h.archived)
 
 	e.GET("/invite", h.passwordForm(account.Invite), lang)
 	e.POST("/invite", h.setPassword(account.Invite), lang)

@@ -1,0 +1,172 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+)
+
+// evidenceSite serves evidence pages, one of them hostile: its script
+// would rename the page and call back, and the site counts the calls.
+type evidenceSite struct {
+	*httptest.Server
+	callbacks atomic.Int64
+}
+
+const hostilePage = `<!doctype html><html><head><title>Decree</title></head><body><h1>Decree 2026-114</h1>
+<script>document.title = "pwned"; fetch("CALLBACK/script");</script>
+<img src="CALLBACK/img" alt=""><iframe src="CALLBACK/frame"></iframe></body></html>`
+
+func newEvidenceSite(t *testing.T) *evidenceSite {
+	t.Helper()
+	s := &evidenceSite{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/callback"):
+			s.callbacks.Add(1)
+		case r.URL.Path == "/decree.html":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, strings.ReplaceAll(hostilePage, "CALLBACK", s.URL+"/callback"))
+		case r.URL.Path == "/report.pdf":
+			w.Header().Set("Content-Type", "application/pdf")
+			fmt.Fprint(w, "%PDF-1.4 a small report")
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// withEvidence starts the server with evidence checks on, against site.
+func withEvidence(site *evidenceSite) func(*config.Config) {
+	host := strings.TrimPrefix(site.URL, "http://")
+	return func(cfg *config.Config) {
+		cfg.HTTP.PublicFreshness = 0
+		cfg.Evidence.Enabled, cfg.Evidence.AllowHosts = true, []string{host}
+	}
+}
+
+// The public action page names each link's archived copy and its hash; a
+// copy is served so that nothing in it runs on pctracker's origin, with its
+// own type only for PDF, text and images; evidence that is not public is
+// not served.
+func TestArchivedCopies(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		site := newEvidenceSite(t)
+		sc := newScenario(t, db)
+		ts, _ := startServerWith(t, db, sc.s.Clock.Now, nil, withEvidence(site))
+		for _, c := range []*apiClient{&sc.member, &sc.focal, &sc.other, &sc.sec} {
+			c.base = ts.URL
+		}
+		ctx := context.Background()
+		accept := func(visibility string, links ...string) int64 {
+			t.Helper()
+			var ev []string
+			for _, l := range links {
+				ev = append(ev, fmt.Sprintf(`{"kind": "law", "url": %q, "title": "Text"}`, site.URL+l))
+			}
+			body := strings.NewReplacer(`"visibility": "public"`, fmt.Sprintf(`"visibility": %q`, visibility),
+				`"evidence": [{"kind": "regulation", "url": "https://example.org/reg", "title": "Regulation"}]`, "\"evidence\": ["+strings.Join(ev, ",")+"]").Replace(newActionBody)
+			r := sc.member.do("POST", "/api/v1/actions", body)
+			id := decode[actionJSON](t, r).ID
+			if r.status != 201 {
+				t.Fatalf("create: %d %s", r.status, r.body)
+			}
+			sc.focal.do("POST", fmt.Sprintf("/api/v1/actions/%d/submit", id), "")
+			if r := sc.sec.do("POST", fmt.Sprintf("/api/v1/actions/%d/review", id), `{"decision": "accept"}`); r.status != 200 {
+				t.Fatalf("accept: %d %s", r.status, r.body)
+			}
+			return id
+		}
+		public := accept("public", "/decree.html", "/report.pdf")
+		hidden := accept("secretariat", "/decree.html")
+		if r := sc.sec.form("/admin/jobs/evidence/run", url.Values{}); r.status != 303 {
+			t.Fatalf("run the evidence job: %d", r.status)
+		}
+		page := get(t, nil, fmt.Sprintf("%s/actions/%d", ts.URL, public))
+		shas := regexp.MustCompile(`href="/archive/([0-9a-f]{64})"`).FindAllStringSubmatch(page.body, -1)
+		if page.status != 200 || len(shas) != 2 || !strings.Contains(page.body, "answers as archived") {
+			t.Fatalf("public page: %d, %d archived copies named", page.status, len(shas))
+		}
+		html := get(t, nil, ts.URL+"/archive/"+shas[0][1])
+		if html.status != 200 || html.header.Get("Content-Type") != "text/plain; charset=utf-8" ||
+			html.header.Get("Content-Security-Policy") != "sandbox; default-src 'none'" || html.header.Get("X-Content-Type-Options") != "nosniff" ||
+			html.header.Get("X-Archived-From") != site.URL+"/decree.html" || html.header.Get("X-Archived-At") == "" ||
+			!strings.Contains(html.body, "<script>") {
+			t.Errorf("an archived HTML page: %d %v", html.status, html.header)
+		}
+		if pdf := get(t, nil, ts.URL+"/archive/"+shas[1][1]); pdf.header.Get("Content-Type") != "application/pdf" || pdf.body != "%PDF-1.4 a small report" {
+			t.Errorf("an archived PDF: %v %q", pdf.header, pdf.body)
+		}
+		// The same page as evidence kept for the secretariat: its copy is
+		// the public one's (same bytes); alone, it would not be served.
+		links, err := db.EvidenceLinks(ctx, []int64{hidden})
+		if err != nil || len(links[hidden]) != 0 {
+			t.Errorf("evidence of an action kept for the secretariat is followed: %v %v", links, err)
+		}
+		for _, bad := range []string{strings.Repeat("a", 64), "not-a-hash", shas[0][1] + "0"} {
+			if r := get(t, nil, ts.URL+"/archive/"+bad); r.status != 404 {
+				t.Errorf("/archive/%s: %d", bad, r.status)
+			}
+		}
+		if _, err := sc.s.Actions.Move(ctx, testutil.System, public, 0, action.Withdrawn, ""); err != nil {
+			t.Fatal(err)
+		}
+		if r := get(t, nil, ts.URL+"/archive/"+shas[0][1]); r.status != 404 {
+			t.Errorf("the copy of a withdrawn action's evidence: %d", r.status)
+		}
+	})
+}
+
+// In a real browser, an archived page's script does not run, and nothing
+// it names is fetched.
+func TestArchivedPageRunsNothingInBrowser(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	site := newEvidenceSite(t)
+	sc := newScenario(t, db)
+	ts, _ := startServerWith(t, db, sc.s.Clock.Now, nil, withEvidence(site))
+	sc.member.base, sc.focal.base, sc.sec.base = ts.URL, ts.URL, ts.URL
+	body := strings.Replace(newActionBody, `"url": "https://example.org/reg"`, fmt.Sprintf(`"url": %q`, site.URL+"/decree.html"), 1)
+	id := decode[actionJSON](t, sc.member.do("POST", "/api/v1/actions", body)).ID
+	sc.focal.do("POST", fmt.Sprintf("/api/v1/actions/%d/submit", id), "")
+	sc.sec.do("POST", fmt.Sprintf("/api/v1/actions/%d/review", id), `{"decision": "accept"}`)
+	sc.sec.form("/admin/jobs/evidence/run", url.Values{})
+	page := get(t, nil, fmt.Sprintf("%s/actions/%d", ts.URL, id))
+	m := regexp.MustCompile(`href="/archive/([0-9a-f]{64})"`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatal("no archived copy on the public page")
+	}
+	b := testutil.Browser(t)
+	if err := chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d", ts.URL, id)), chromedp.WaitVisible(chromedp.CSS(".archived"))); err != nil {
+		t.Fatal(err)
+	}
+	testutil.CheckAccessibility(t, b, "public action with archived evidence")
+	testutil.Screenshot(t, b, "30-public-action-archived")
+	if err := chromedp.Do(b, chromedp.Navigate(ts.URL+"/archive/"+m[1]), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Fatal(err)
+	}
+	title, err := chromedp.Run(b, chromedp.Title())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second page load after it proves the browser went on: had the
+	// script run, it would have called back before.
+	if err := chromedp.Do(b, chromedp.Navigate(ts.URL+"/about"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		t.Fatal(err)
+	}
+	if title == "pwned" || site.callbacks.Load() != 0 {
+		t.Errorf("the archived page ran: title %q, %d callbacks", title, site.callbacks.Load())
+	}
+}
