@@ -19,10 +19,32 @@ import (
 	"github.com/pctracker/pctracker/internal/user"
 )
 
-type evidenceDTO struct {
+// evidenceInputDTO is an evidence link as a client writes it.
+type evidenceInputDTO struct {
 	Kind  string `json:"kind"`
 	URL   string `json:"url"`
 	Title string `json:"title"`
+}
+
+// evidenceDTO is an evidence link as the API answers it: with what its
+// checks found, which a client never sends.
+type evidenceDTO struct {
+	Kind  string    `json:"kind"`
+	URL   string    `json:"url"`
+	Title string    `json:"title"`
+	Check *checkDTO `json:"check"`
+}
+
+// checkDTO is what is known of an evidence link of an accepted public
+// action; null before its first check.
+type checkDTO struct {
+	State      string     `json:"state"`
+	CheckedAt  *time.Time `json:"checked_at"`
+	HTTPStatus int        `json:"http_status"`
+	FinalURL   string     `json:"final_url"`
+	SHA256     string     `json:"sha256"` // of the copy archived at acceptance
+	ArchivedAt *time.Time `json:"archived_at"`
+	ArchiveURL string     `json:"archive_url"`
 }
 
 type actionDTO struct {
@@ -82,18 +104,18 @@ func actionToDTO(a action.Action) actionDTO {
 // (organisation, state, timestamps) are not here, and unknown fields are
 // refused rather than ignored.
 type actionInputDTO struct {
-	Cycle           *int           `json:"cycle"`
-	Version         *int           `json:"version"`
-	Title           *string        `json:"title"`
-	Description     *string        `json:"description"`
-	Recommendations *[]int         `json:"recommendations"`
-	Stage           *string        `json:"stage"`
-	Measure         *string        `json:"measure"`
-	Scope           *string        `json:"scope"`
-	Visibility      *string        `json:"visibility"`
-	StartsOn        *string        `json:"starts_on"`
-	EndsOn          *string        `json:"ends_on"`
-	Evidence        *[]evidenceDTO `json:"evidence"`
+	Cycle           *int                `json:"cycle"`
+	Version         *int                `json:"version"`
+	Title           *string             `json:"title"`
+	Description     *string             `json:"description"`
+	Recommendations *[]int              `json:"recommendations"`
+	Stage           *string             `json:"stage"`
+	Measure         *string             `json:"measure"`
+	Scope           *string             `json:"scope"`
+	Visibility      *string             `json:"visibility"`
+	StartsOn        *string             `json:"starts_on"`
+	EndsOn          *string             `json:"ends_on"`
+	Evidence        *[]evidenceInputDTO `json:"evidence"`
 }
 
 // apply sets on in every field the body carries; it reports bad dates as
@@ -253,7 +275,60 @@ func (h *Handler) getAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, actionToDTO(a))
+	d := actionToDTO(a)
+	if err := h.withChecks(c, []*actionDTO{&d}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// withChecks adds to the evidence of actions what their checks found, in
+// one read for them all.
+func (h *Handler) withChecks(c echo.Context, list []*actionDTO) error {
+	ids := make([]int64, len(list))
+	for i, d := range list {
+		ids[i] = d.ID
+	}
+	links, err := h.Evidence.Links(c.Request().Context(), ids)
+	if err != nil {
+		return err
+	}
+	base := strings.TrimRight(h.BaseURL, "/")
+	for _, d := range list {
+		for i := range d.Evidence {
+			for _, l := range links[d.ID] {
+				if l.URL != d.Evidence[i].URL {
+					continue
+				}
+				chk := &checkDTO{State: string(l.State), CheckedAt: l.CheckedAt, HTTPStatus: l.HTTPStatus, FinalURL: l.FinalURL,
+					SHA256: l.CapturedSHA256, ArchivedAt: l.CapturedAt}
+				if l.CapturedSHA256 != "" {
+					chk.ArchiveURL = base + "/archive/" + l.CapturedSHA256
+				}
+				d.Evidence[i].Check = chk
+			}
+		}
+	}
+	return nil
+}
+
+// checkEvidence asks for the evidence links of an accepted public action
+// to be checked at the next run of the evidence job (202): asked twice
+// within a minute, it is one check.
+func (h *Handler) checkEvidence(c echo.Context) error {
+	by, err := secretariat(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	n, err := h.Evidence.CheckNow(c.Request().Context(), by, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]int{"links_due": n})
 }
 
 func (h *Handler) patchAction(c echo.Context) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
+	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/idempotency"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/report"
@@ -85,8 +86,15 @@ type Deps struct {
 	Dashboard       Dashboard
 	ReportJSON      ReportJSON
 	Versions        Versions
+	Evidence        Evidence
 	BaseURL         string // the public address, for links in the feed
 	Now             func() time.Time
+}
+
+// Evidence is what the API needs of the evidence links followed.
+type Evidence interface {
+	Links(ctx context.Context, actionIDs []int64) (map[int64][]evidence.Link, error)
+	CheckNow(ctx context.Context, by user.Actor, actionID int64) (int, error)
 }
 
 // Versions names the state of the public data and the day, for ETags.
@@ -159,6 +167,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.POST("/actions/:id/withdraw", h.move(action.Withdrawn))
 	g.POST("/actions/:id/reopen", h.move(action.Draft))
 	g.GET("/actions/:id/history", h.actionHistory)
+	g.POST("/actions/:id/evidence/check", h.checkEvidence)
 	g.POST("/cycles/:year/carry-forward", h.carryForward)
 	g.POST("/cycles/:year/submit-all", h.submitAll)
 	g.POST("/invitations", h.invite)

@@ -262,7 +262,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		},
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
 			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports,
-			Dashboard: svc.dashboard, ReportJSON: svc.reports, Versions: svc.dashboard, BaseURL: cfg.BaseURL}),
+			Dashboard: svc.dashboard, ReportJSON: svc.reports, Versions: svc.dashboard, Evidence: svc.evidence, BaseURL: cfg.BaseURL}),
 		Written:        svc.dashboard.Touch,
 		UI:             pages,
 		Pages:          pages,

@@ -92,6 +92,20 @@ func reviewRule(role, object string) string {
 // organisation that does not exist.
 var secretariatNotFound = signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": notFound})
 
+// secretariatOnAction is a route of the secretariat's about one action:
+// anyone else is refused before the action is looked up.
+func secretariatOnAction(role, object string) string {
+	switch {
+	case role == "anonymous":
+		return login
+	case role != "secretariat":
+		return forbidden
+	case object == "missing":
+		return notFound
+	}
+	return ok
+}
+
 var supportersOnly = signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": forbidden})
 var focalPointsOnly = signedInAs(map[string]string{"member": forbidden, "focal": ok, "other": ok, "secretariat": forbidden})
 
@@ -173,23 +187,24 @@ var rules = map[string]rule{
 	"GET /actions/new":                          supportersOnly,
 	"POST /actions":                             supportersOnly,
 
-	"GET /api/v1/actions/:id":           onAction(ok, ok, ok),
-	"GET /api/v1/actions/:id/history":   onAction(ok, ok, ok),
-	"PATCH /api/v1/actions/:id":         onAction(ok, ok, forbidden),
-	"DELETE /api/v1/actions/:id":        onAction(ok, ok, forbidden),
-	"POST /api/v1/actions/:id/submit":   onAction(forbidden, ok, forbidden),
-	"POST /api/v1/actions/:id/withdraw": onAction(ok, ok, ok),
-	"POST /api/v1/actions/:id/reopen":   onAction(ok, ok, forbidden),
-	"GET /actions/:id":                  onAction(ok, ok, ok),
-	"GET /actions/:id/edit":             onAction(ok, ok, ok),
-	"GET /actions/:id/history":          onAction(ok, ok, ok),
-	"POST /actions/:id":                 onAction(ok, ok, forbidden),
-	"POST /actions/:id/submit":          onAction(forbidden, ok, forbidden),
-	"GET /actions/:id/withdraw":         onAction(ok, ok, ok), // a confirmation, or back with the reason
-	"POST /actions/:id/withdraw":        onAction(ok, ok, ok),
-	"POST /actions/:id/reopen":          onAction(ok, ok, forbidden),
-	"GET /actions/:id/delete":           onAction(ok, ok, ok),
-	"POST /actions/:id/delete":          onAction(ok, ok, forbidden),
+	"GET /api/v1/actions/:id":                 onAction(ok, ok, ok),
+	"GET /api/v1/actions/:id/history":         onAction(ok, ok, ok),
+	"PATCH /api/v1/actions/:id":               onAction(ok, ok, forbidden),
+	"DELETE /api/v1/actions/:id":              onAction(ok, ok, forbidden),
+	"POST /api/v1/actions/:id/submit":         onAction(forbidden, ok, forbidden),
+	"POST /api/v1/actions/:id/withdraw":       onAction(ok, ok, ok),
+	"POST /api/v1/actions/:id/reopen":         onAction(ok, ok, forbidden),
+	"POST /api/v1/actions/:id/evidence/check": secretariatOnAction, // a draft is refused (409)
+	"GET /actions/:id":                        onAction(ok, ok, ok),
+	"GET /actions/:id/edit":                   onAction(ok, ok, ok),
+	"GET /actions/:id/history":                onAction(ok, ok, ok),
+	"POST /actions/:id":                       onAction(ok, ok, forbidden),
+	"POST /actions/:id/submit":                onAction(forbidden, ok, forbidden),
+	"GET /actions/:id/withdraw":               onAction(ok, ok, ok), // a confirmation, or back with the reason
+	"POST /actions/:id/withdraw":              onAction(ok, ok, ok),
+	"POST /actions/:id/reopen":                onAction(ok, ok, forbidden),
+	"GET /actions/:id/delete":                 onAction(ok, ok, ok),
+	"POST /actions/:id/delete":                onAction(ok, ok, forbidden),
 
 	"POST /api/v1/cycles/:year/reports":  secretariatOnly,
 	"GET /api/v1/reports":                always(ok),

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -109,6 +110,33 @@ func TestArchivedCopies(t *testing.T) {
 		}
 		if pdf := get(t, nil, ts.URL+"/archive/"+shas[1][1]); pdf.header.Get("Content-Type") != "application/pdf" || pdf.body != "%PDF-1.4 a small report" {
 			t.Errorf("an archived PDF: %v %q", pdf.header, pdf.body)
+		}
+		// The API says the same, and checks again on request, once.
+		got := decode[struct {
+			Evidence []struct {
+				URL   string `json:"url"`
+				Check *struct {
+					State      string `json:"state"`
+					SHA256     string `json:"sha256"`
+					ArchiveURL string `json:"archive_url"`
+					HTTPStatus int    `json:"http_status"`
+				} `json:"check"`
+			} `json:"evidence"`
+		}](t, sc.member.do("GET", fmt.Sprintf("/api/v1/actions/%d", public), ""))
+		if len(got.Evidence) != 2 || got.Evidence[0].Check == nil || got.Evidence[0].Check.State != "ok" ||
+			got.Evidence[0].Check.SHA256 != shas[0][1] || got.Evidence[0].Check.ArchiveURL != "http://pct.test/archive/"+shas[0][1] ||
+			got.Evidence[0].Check.HTTPStatus != 200 {
+			t.Errorf("the API's check of the evidence: %+v", got)
+		}
+		check := fmt.Sprintf("/api/v1/actions/%d/evidence/check", public)
+		if r := sc.member.do("POST", check, ""); r.status != 403 {
+			t.Errorf("a member asks for a check: %d", r.status)
+		}
+		sc.s.Clock.Add(2 * time.Minute)
+		for i, want := range []string{`{"links_due":2}`, `{"links_due":0}`} {
+			if r := sc.sec.do("POST", check, ""); r.status != 202 || strings.TrimSpace(r.body) != want {
+				t.Errorf("check now, %d: %d %s, want %s", i+1, r.status, r.body, want)
+			}
 		}
 		// The same page as evidence kept for the secretariat: its copy is
 		// the public one's (same bytes); alone, it would not be served.
