@@ -25,6 +25,7 @@ import (
 type evidenceSite struct {
 	*httptest.Server
 	callbacks atomic.Int64
+	gone      atomic.Bool // the PDF is no longer served
 }
 
 const hostilePage = `<!doctype html><html><head><title>Decree</title></head><body><h1>Decree 2026-114</h1>
@@ -41,6 +42,8 @@ func newEvidenceSite(t *testing.T) *evidenceSite {
 		case r.URL.Path == "/decree.html":
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			fmt.Fprint(w, strings.ReplaceAll(hostilePage, "CALLBACK", s.URL+"/callback"))
+		case r.URL.Path == "/report.pdf" && s.gone.Load():
+			http.NotFound(w, r)
 		case r.URL.Path == "/report.pdf":
 			w.Header().Set("Content-Type", "application/pdf")
 			fmt.Fprint(w, "%PDF-1.4 a small report")
@@ -137,6 +140,24 @@ func TestArchivedCopies(t *testing.T) {
 			if r := sc.sec.do("POST", check, ""); r.status != 202 || strings.TrimSpace(r.body) != want {
 				t.Errorf("check now, %d: %d %s, want %s", i+1, r.status, r.body, want)
 			}
+		}
+		// The PDF goes; failing for a week, it is broken, and the status
+		// board and the organisation's workspace say so.
+		site.gone.Store(true)
+		for _, wait := range []time.Duration{7 * 24 * time.Hour, 84 * time.Hour, 84 * time.Hour} {
+			sc.s.Clock.Add(wait)
+			if r := sc.sec.form("/admin/jobs/evidence/run", url.Values{}); r.status != 303 {
+				t.Fatalf("run the evidence job: %d", r.status)
+			}
+		}
+		if r := sc.sec.do("GET", "/admin/status?cycle=2026", ""); !strings.Contains(r.body, "1 evidence link(s) broken") {
+			t.Error("the status board does not flag the broken link")
+		}
+		if r := sc.member.do("GET", "/workspace?cycle=2026", ""); !strings.Contains(r.body, "1 evidence link(s) broken") {
+			t.Error("the workspace does not flag the broken link")
+		}
+		if r := get(t, nil, fmt.Sprintf("%s/actions/%d", ts.URL, public)); !strings.Contains(r.body, "state-broken") {
+			t.Error("the public page does not show the broken link")
 		}
 		// The same page as evidence kept for the secretariat: its copy is
 		// the public one's (same bytes); alone, it would not be served.

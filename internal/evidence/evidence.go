@@ -60,6 +60,26 @@ type Check struct {
 	State       State // the link's state after this check
 }
 
+// Flags counts the links that need a look: broken, or changed since
+// archived.
+type Flags struct {
+	Broken, Changed int
+}
+
+// FlagsOf counts the links that need a look among links.
+func FlagsOf(links []Link) Flags {
+	var f Flags
+	for _, l := range links {
+		switch l.State {
+		case Broken:
+			f.Broken++
+		case Changed:
+			f.Changed++
+		}
+	}
+	return f
+}
+
 // Size is what the archive holds.
 type Size struct {
 	Copies int64 // distinct bodies

@@ -22,6 +22,7 @@ type Store interface {
 	EvidenceLinks(ctx context.Context, actionIDs []int64) (map[int64][]Link, error)
 	DueNow(ctx context.Context, actionID int64, at time.Time) (int, error)
 	ArchiveSize(ctx context.Context) (Size, error)
+	EvidenceFlags(ctx context.Context, cycleID int64) (map[int64]Flags, error)
 }
 
 // Getter fetches a link; the Fetcher is one.
@@ -194,6 +195,15 @@ func (s *Service) Archived(ctx context.Context, sha string) (Blob, Link, error) 
 	}
 	b, err := s.store.Blob(ctx, sha)
 	return b, l, err
+}
+
+// FlagsByOrganisation counts, per organisation, its links of a cycle that
+// are broken or changed, for the secretariat's status board.
+func (s *Service) FlagsByOrganisation(ctx context.Context, by user.Actor, cycleID int64) (map[int64]Flags, error) {
+	if err := by.RequireSecretariat("the status board is the secretariat's"); err != nil {
+		return nil, err
+	}
+	return s.store.EvidenceFlags(ctx, cycleID)
 }
 
 // Size tells what the archive holds.

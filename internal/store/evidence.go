@@ -240,3 +240,31 @@ func (db *DB) ArchiveSize(ctx context.Context) (evidence.Size, error) {
 		Scan(&s).Error
 	return s, translate(err)
 }
+
+// EvidenceFlags counts, per organisation, the evidence links of its
+// actions of a cycle that are broken or changed.
+func (db *DB) EvidenceFlags(ctx context.Context, cycleID int64) (map[int64]evidence.Flags, error) {
+	var rows []struct {
+		StakeholderID int64
+		State         string
+		N             int
+	}
+	err := db.conn(ctx).Raw(`SELECT actions.stakeholder_id, evidence_links.state, count(*) AS n FROM evidence_links
+		JOIN actions ON actions.id = evidence_links.action_id
+		WHERE actions.cycle_id = ? AND actions.state = 'accepted' AND evidence_links.state IN ('broken', 'changed')
+		GROUP BY actions.stakeholder_id, evidence_links.state`, cycleID).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := map[int64]evidence.Flags{}
+	for _, r := range rows {
+		f := out[r.StakeholderID]
+		if r.State == string(evidence.Broken) {
+			f.Broken += r.N
+		} else {
+			f.Changed += r.N
+		}
+		out[r.StakeholderID] = f
+	}
+	return out, nil
+}

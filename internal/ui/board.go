@@ -13,6 +13,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/export"
 	"github.com/pctracker/pctracker/internal/reminder"
 	"github.com/pctracker/pctracker/internal/report"
@@ -121,6 +122,7 @@ type boardLine struct {
 	Notes        []note // why its accepted count differs from the public figures
 	ResendURL    string // where to post a re-sent reminder; "" when none may be sent now
 	ResentToday  bool
+	Links        evidence.Flags // its evidence links broken or changed
 }
 
 // boardQuery reads the board's cycle and filters.
@@ -168,6 +170,10 @@ func (h *Handler) board(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	flags, err := h.Evidence.FlagsByOrganisation(c.Request().Context(), by, cy.ID)
+	if err != nil {
+		return err
+	}
 	flash := h.takeFlash(c)
 	v.Year, v.Kind, v.Country = cy.Year, string(f.Kind), f.Country
 	ids := make([]int64, len(rows))
@@ -182,6 +188,7 @@ func (h *Handler) board(c echo.Context) error {
 			line.LastActivity = formatDate(v.Lang, *r.LastActivity)
 		}
 		line.ResentToday = resends.Today[r.Organisation.ID]
+		line.Links = flags[r.Organisation.ID]
 		if resends.Allowed[r.Organisation.ID] && !line.ResentToday {
 			line.ResendURL = fmt.Sprintf("/admin/status/%d/remind?", r.Organisation.ID)
 		}

@@ -151,6 +151,8 @@ type Reports interface {
 type Evidence interface {
 	Links(ctx context.Context, actionIDs []int64) (map[int64][]evidence.Link, error)
 	Archived(ctx context.Context, sha string) (evidence.Blob, evidence.Link, error)
+	FlagsByOrganisation(ctx context.Context, by user.Actor, cycleID int64) (map[int64]evidence.Flags, error)
+	Size(ctx context.Context) (evidence.Size, error)
 }
 
 // Versions names the state of the public data and the day, for ETags.

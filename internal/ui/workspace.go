@@ -12,6 +12,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -63,6 +64,7 @@ type actionItem struct {
 	// Reconfirm offers "Unchanged: reconfirm and submit" on the row: a
 	// carried draft nobody changed, which the person may submit now.
 	Reconfirm bool
+	Links     evidence.Flags // its evidence links broken or changed, once accepted
 }
 
 // actor returns the signed-in caller, or Unauthorized (which the error page
@@ -140,6 +142,14 @@ func (h *Handler) workspace(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(list))
+	for i, a := range list {
+		ids[i] = a.ID
+	}
+	links, err := h.Evidence.Links(ctx, ids)
+	if err != nil {
+		return err
+	}
 	if !by.IsFocalPoint() {
 		if v.FocalPoints, err = h.focalPointNames(c, by.StakeholderID); err != nil {
 			return err
@@ -164,7 +174,7 @@ func (h *Handler) workspace(c echo.Context) error {
 		v.MemberSees = v.MemberSees || perms[i].FocalPointSubmits
 		byState[a.State] = append(byState[a.State], actionItem{ID: a.ID, Title: a.Title, Stage: a.Stage,
 			Recommendations: a.Recommendations, Carried: a.CarriedFrom != nil, UpdatedAt: formatDate(v.Lang, a.UpdatedAt),
-			Version: a.Version, Reconfirm: perms[i].Reconfirm})
+			Version: a.Version, Reconfirm: perms[i].Reconfirm, Links: evidence.FlagsOf(links[a.ID])})
 	}
 	for _, st := range []action.State{action.ChangesRequested, action.Draft, action.Submitted, action.Accepted, action.Withdrawn} {
 		if len(byState[st]) > 0 {
