@@ -16,6 +16,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
@@ -217,5 +218,60 @@ func TestArchivedPageRunsNothingInBrowser(t *testing.T) {
 	}
 	if title == "pwned" || site.callbacks.Load() != 0 {
 		t.Errorf("the archived page ran: title %q, %d callbacks", title, site.callbacks.Load())
+	}
+}
+
+// pctracker evidence check checks now, with a line per link (a bar on a
+// terminal) and a summary; run again at once, it finds nothing due.
+func TestEvidenceCheckCommand(t *testing.T) {
+	for _, engine := range testutil.Engines {
+		t.Run(engine, func(t *testing.T) {
+			site := newEvidenceSite(t)
+			url := testutil.NewDatabaseURL(t, engine)
+			if r := run(t, map[string]string{"PCT_DATABASE_URL": url, "PCT_LOG_LEVEL": "warn"}, "", "migrate", "up"); r.code != 0 {
+				t.Fatalf("migrate: %+v", r)
+			}
+			db := openStore(t, url)
+			s := testutil.NewServices(db)
+			ctx := context.Background()
+			c := s.Cycle(t, 2026)
+			org := s.Stakeholder(t, "state")
+			in := testutil.ActionInput()
+			in.Evidence = []action.Evidence{{Kind: "law", URL: site.URL + "/decree.html", Title: "Decree"},
+				{Kind: "report", URL: site.URL + "/report.pdf", Title: "Report"}}
+			a, err := s.Actions.Create(ctx, testutil.System, org.ID, c.ID, in)
+			if err == nil {
+				a, err = s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Submitted, "")
+			}
+			if err == nil {
+				a, err = s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Accepted, "")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Followed from acceptance: these services write no tracking of
+			// their own, so the command's own services add the links here.
+			if err := db.TrackEvidence(ctx, []evidence.Link{{ActionID: a.ID, URL: in.Evidence[0].URL, State: evidence.Pending, NextCheckAt: time.Now()},
+				{ActionID: a.ID, URL: in.Evidence[1].URL, State: evidence.Pending, NextCheckAt: time.Now()}}); err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{"PCT_DATABASE_URL": url, "PCT_LOG_LEVEL": "warn",
+				"PCT_EVIDENCE_ALLOW_HOSTS": strings.TrimPrefix(site.URL, "http://")}
+			r := run(t, env, "", "evidence", "check", "--all")
+			if r.code != 0 || !strings.Contains(r.stdout, "1/2 ") || !strings.Contains(r.stdout, "2/2 ") ||
+				!strings.Contains(r.stdout, "2 evidence link(s) checked: 2 ok") {
+				t.Fatalf("evidence check --all: %+v", r)
+			}
+			if r := run(t, env, "", "evidence", "check", "--action", fmt.Sprint(a.ID)); r.code != 0 || !strings.Contains(r.stdout, "0 evidence link(s) checked: nothing was due") {
+				t.Errorf("again at once: %+v", r)
+			}
+			if r := run(t, env, "", "evidence", "check"); r.code != 2 || !strings.Contains(r.stderr, "--action ID or --all") {
+				t.Errorf("without a target: %+v", r)
+			}
+			env["PCT_EVIDENCE_ENABLED"] = "false"
+			if r := run(t, env, "", "evidence", "check", "--all"); r.code != 2 || !strings.Contains(r.stderr, "evidence checks are off") {
+				t.Errorf("turned off: %+v", r)
+			}
+		})
 	}
 }

@@ -15,12 +15,13 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	Action(ctx context.Context, id int64) (action.Action, error)
 	TrackEvidence(ctx context.Context, links []Link) error
-	ClaimDueLinks(ctx context.Context, now, lease time.Time, limit int) ([]Link, error)
+	ClaimDueLinks(ctx context.Context, actionID int64, now, lease time.Time, limit int) ([]Link, error)
 	SaveCheck(ctx context.Context, claimed, now Link, c Check, body *Blob, at time.Time) (bool, error)
 	Blob(ctx context.Context, sha string) (Blob, error)
 	PublicCapture(ctx context.Context, sha string, day time.Time) (Link, error)
 	EvidenceLinks(ctx context.Context, actionIDs []int64) (map[int64][]Link, error)
 	DueNow(ctx context.Context, actionID int64, at time.Time) (int, error)
+	CountDueLinks(ctx context.Context, actionID int64, now time.Time) (int, error)
 	ArchiveSize(ctx context.Context) (Size, error)
 	EvidenceFlags(ctx context.Context, cycleID int64) (map[int64]Flags, error)
 }
@@ -104,23 +105,57 @@ func (s *Service) Run(ctx context.Context) (int, error) {
 	if !s.opt.Enabled {
 		return 0, nil
 	}
+	return s.checkDue(ctx, 0, s.opt.PerRun, nil)
+}
+
+// checkDue checks up to limit due links (of one action, unless actionID
+// is 0), telling each (when each is set) as it is checked.
+func (s *Service) checkDue(ctx context.Context, actionID int64, limit int, each func(Link)) (int, error) {
 	done := 0
-	for done < s.opt.PerRun && ctx.Err() == nil {
+	for done < limit && ctx.Err() == nil {
 		now := s.now().UTC()
-		claimed, err := s.store.ClaimDueLinks(ctx, now, now.Add(s.opt.Lease), 1)
+		claimed, err := s.store.ClaimDueLinks(ctx, actionID, now, now.Add(s.opt.Lease), 1)
 		if err != nil || len(claimed) == 0 {
 			return done, err
 		}
-		if err := s.check(ctx, claimed[0]); err != nil {
+		l, err := s.check(ctx, claimed[0])
+		if err != nil {
 			return done, err
+		}
+		if each != nil {
+			each(l)
 		}
 		done++
 	}
 	return done, ctx.Err()
 }
 
-// check fetches one claimed link and records what it found.
-func (s *Service) check(ctx context.Context, l Link) error {
+// CheckAll checks now the links of one action, or of every public action
+// (actionID 0), whatever their schedule, for the command line; each
+// reports every link as it is checked, with how many there are in all. A
+// link checked within the last minute is not checked again.
+func (s *Service) CheckAll(ctx context.Context, actionID int64, each func(l Link, done, total int)) (int, error) {
+	now := s.now().UTC()
+	if _, err := s.store.DueNow(ctx, actionID, now); err != nil {
+		return 0, err
+	}
+	total, err := s.store.CountDueLinks(ctx, actionID, now)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	_, err = s.checkDue(ctx, actionID, total, func(l Link) {
+		done++
+		if each != nil {
+			each(l, done, total)
+		}
+	})
+	return done, err
+}
+
+// check fetches one claimed link and records what it found; it returns
+// the link as it now stands.
+func (s *Service) check(ctx context.Context, l Link) (Link, error) {
 	f := s.fetch.Get(ctx, l.URL)
 	at := s.now().UTC()
 	next, c := Next(l, f, at, s.opt.Period)
@@ -148,16 +183,16 @@ func (s *Service) check(ctx context.Context, l Link) error {
 		return s.notify.LinkBroken(ctx, a, l.URL)
 	})
 	if err != nil {
-		return err
+		return l, err
 	}
 	if !saved {
 		s.logger.Warn("evidence check not recorded: its claim ran out", "action", l.ActionID)
-		return nil
+		return l, nil
 	}
 	if s.observer != nil {
 		s.observer.EvidenceChecked(string(next.State))
 	}
-	return nil
+	return next, nil
 }
 
 // CheckNow makes an action's links due now, for the secretariat: the next

@@ -51,3 +51,19 @@ func Change(lang string, n int) string {
 	}
 	return "0"
 }
+
+// Bytes writes a size for people: "1.2 MB", "1,2 Mo".
+func Bytes(lang string, n int64) string {
+	units := []string{"B", "KB", "MB", "GB", "TB"}
+	if lang == "fr" {
+		units = []string{"o", "ko", "Mo", "Go", "To"}
+	}
+	v, i := float64(n), 0
+	for v >= 1000 && i < len(units)-1 {
+		v, i = v/1000, i+1
+	}
+	if i == 0 {
+		return strconv.FormatInt(n, 10) + " " + units[0]
+	}
+	return Decimal(lang, v) + " " + units[i]
+}

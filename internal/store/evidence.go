@@ -94,16 +94,19 @@ func (db *DB) TrackEvidence(ctx context.Context, links []evidence.Link) error {
 	return translate(db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error)
 }
 
-// ClaimDueLinks claims up to limit links of public accepted actions due at
-// now, moving each one's next check to lease: a conditional update that
+// ClaimDueLinks claims up to limit links of public accepted actions (of
+// one, unless actionID is 0) due at now, moving each one's next check to lease: a conditional update that
 // commits at once, outside any transaction of ctx, so that another checker
 // sees the claim and leaves the link alone until the lease ends (a checker
 // that died gives its links back that way).
-func (db *DB) ClaimDueLinks(ctx context.Context, now, lease time.Time, limit int) ([]evidence.Link, error) {
+func (db *DB) ClaimDueLinks(ctx context.Context, actionID int64, now, lease time.Time, limit int) ([]evidence.Link, error) {
 	conn := db.gorm.WithContext(ctx)
+	q := conn.Where("next_check_at <= ? AND action_id IN (SELECT id FROM actions WHERE "+publicActionCondition+")", now.UTC(), date.Day(now))
+	if actionID != 0 {
+		q = q.Where("action_id = ?", actionID)
+	}
 	var due []evidenceLinkRow
-	if err := conn.Where("next_check_at <= ? AND action_id IN (SELECT id FROM actions WHERE "+publicActionCondition+")",
-		now.UTC(), date.Day(now)).Order("next_check_at, action_id, url").Limit(limit).Find(&due).Error; err != nil {
+	if err := q.Order("next_check_at, action_id, url").Limit(limit).Find(&due).Error; err != nil {
 		return nil, translate(err)
 	}
 	var out []evidence.Link
@@ -223,12 +226,19 @@ func (db *DB) EvidenceChecks(ctx context.Context, actionID int64) ([]evidence.Ch
 	return out, nil
 }
 
-// DueNow moves the next check of an action's links to at, unless one is
-// already due by then or under way: a check asked for twice within the
-// same minute is one check.
+// DueNow moves the next check of an action's links (every followed link
+// of a public action, for action 0) to at, unless one is already due by
+// then or was made within the last minute: a check asked for twice within
+// the same minute is one check.
 func (db *DB) DueNow(ctx context.Context, actionID int64, at time.Time) (int, error) {
-	res := db.conn(ctx).Model(&evidenceLinkRow{}).Where("action_id = ? AND next_check_at > ? AND (checked_at IS NULL OR checked_at < ?)",
-		actionID, at.UTC(), at.Add(-time.Minute).UTC()).Update("next_check_at", at.UTC())
+	q := db.conn(ctx).Model(&evidenceLinkRow{}).Where("next_check_at > ? AND (checked_at IS NULL OR checked_at < ?)",
+		at.UTC(), at.Add(-time.Minute).UTC())
+	if actionID != 0 {
+		q = q.Where("action_id = ?", actionID)
+	} else {
+		q = q.Where("action_id IN (SELECT id FROM actions WHERE "+publicActionCondition+")", date.Day(at))
+	}
+	res := q.Update("next_check_at", at.UTC())
 	return int(res.RowsAffected), translate(res.Error)
 }
 
@@ -267,4 +277,17 @@ func (db *DB) EvidenceFlags(ctx context.Context, cycleID int64) (map[int64]evide
 		out[r.StakeholderID] = f
 	}
 	return out, nil
+}
+
+// CountDueLinks counts the links of public accepted actions (of one,
+// unless actionID is 0) due at now.
+func (db *DB) CountDueLinks(ctx context.Context, actionID int64, now time.Time) (int, error) {
+	q := db.conn(ctx).Model(&evidenceLinkRow{}).Where("next_check_at <= ? AND action_id IN (SELECT id FROM actions WHERE "+publicActionCondition+")",
+		now.UTC(), date.Day(now))
+	if actionID != 0 {
+		q = q.Where("action_id = ?", actionID)
+	}
+	var n int64
+	err := q.Count(&n).Error
+	return int(n), translate(err)
 }

@@ -6,14 +6,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/reminder"
 )
 
 type jobsView struct {
 	Page
-	Flash *Flash
-	Jobs  []jobLine
+	Flash   *Flash
+	Jobs    []jobLine
+	Archive evidence.Size // the space the archived evidence takes
 }
 
 type jobLine struct {
@@ -30,6 +32,9 @@ func (h *Handler) jobs(c echo.Context) error {
 		return err
 	}
 	v := jobsView{Page: newPage(c, "jobs"), Flash: h.takeFlash(c)}
+	if v.Archive, err = h.Evidence.Size(c.Request().Context()); err != nil {
+		return err
+	}
 	for _, s := range statuses {
 		line := jobLine{Name: s.Name, Confirm: s.Previewed}
 		if !s.NextRun.IsZero() {

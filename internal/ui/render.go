@@ -45,6 +45,7 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 			"contains":  func(list []int, n int) bool { return slices.Contains(list, n) },
 			"hasPrefix": strings.HasPrefix,
 			"list":      func(items ...string) []string { return items },
+			"bytes":     func(n int64) string { return locale.Bytes(lang, n) },
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {
