@@ -7,16 +7,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	smtpmock "github.com/mocktools/go-smtp-mock/v2"
 
+	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -696,4 +700,90 @@ func TestReplicasNoticesOnce(t *testing.T) {
 		t.Errorf("the request for changes, in English:\n%s", m.Text)
 	}
 	t.Logf("%d notices over 3 replicas (the leader killed mid-way): each received once, each in its reader's language", len(got))
+}
+
+// Three replicas check evidence links at once (the leader on its
+// schedule, the other two asked to run now, all together): each link is
+// fetched and recorded once.
+func TestReplicasCheckEvidenceOnce(t *testing.T) {
+	dbURL := testutil.NewDatabaseURL(t, "postgres")
+	ctx := context.Background()
+	db := openStore(t, dbURL)
+	s := testutil.NewServices(db)
+	c := s.Cycle(t, time.Now().UTC().Year())
+	var hits sync.Map // path -> requests
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := hits.LoadOrStore(r.URL.Path, new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+		fmt.Fprintf(w, "Evidence page %s", r.URL.Path)
+	}))
+	defer site.Close()
+	org := s.Stakeholder(t, stakeholder.State)
+	const actions, perAction = 20, 3
+	var links []evidence.Link
+	for i := 0; i < actions; i++ {
+		in := testutil.ActionInput()
+		in.Evidence = nil
+		for j := 0; j < perAction; j++ {
+			in.Evidence = append(in.Evidence, action.Evidence{Kind: "law", URL: fmt.Sprintf("%s/%d/%d", site.URL, i, j), Title: "Text"})
+		}
+		a, err := s.Actions.Create(ctx, testutil.System, org.ID, c.ID, in)
+		if err == nil {
+			a, err = s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Submitted, "")
+		}
+		if err == nil {
+			a, err = s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Accepted, "")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range in.Evidence {
+			links = append(links, evidence.Link{ActionID: a.ID, URL: e.URL, State: evidence.Pending, NextCheckAt: time.Now().UTC()})
+		}
+	}
+	if _, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "sec@pc.example", Name: "Sec", Role: user.Secretariat}); err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := s.Users.CreateToken(ctx, testutil.System, "sec@pc.example", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	replicas := startReplicas(t, buildBinary(t), dbURL, 3, "PCT_EVIDENCE_ENABLED=true",
+		"PCT_EVIDENCE_ALLOW_HOSTS="+strings.TrimPrefix(site.URL, "http://"), "PCT_EVIDENCE_CHECKS_PER_RUN=1000",
+		"PCT_SCHEDULER_EVIDENCE_PERIOD=1s")
+	leader := replicaLeader(t, replicas)
+	// Due from now: every replica goes for them together.
+	if err := db.TrackEvidence(ctx, links); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, r := range replicas {
+		if r == leader {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			apiClient{t: t, base: r.url(""), token: token}.do("POST", "/admin/jobs/evidence/run", "", "Content-Type", "application/x-www-form-urlencoded")
+		}()
+	}
+	wg.Wait()
+	checked := func() int {
+		return queryInt(t, db.SQL(), "SELECT count(*) FROM evidence_links WHERE state <> 'pending' AND next_check_at > now()")
+	}
+	waitFor(t, 60*time.Second, "every link checked", func() bool { return checked() == len(links) })
+	stopReplicas(t, replicas)
+	rows := queryInt(t, db.SQL(), "SELECT count(*) FROM evidence_checks")
+	fetched, twice := 0, 0
+	hits.Range(func(_, n any) bool {
+		fetched++
+		if n.(*atomic.Int64).Load() != 1 {
+			twice++
+		}
+		return true
+	})
+	if rows != len(links) || fetched != len(links) || twice != 0 {
+		t.Errorf("%d links: %d checks recorded, %d fetched, %d fetched more than once", len(links), rows, fetched, twice)
+	}
+	t.Logf("%d evidence links, 3 replicas checking at once: %d checks recorded, each link fetched once", len(links), rows)
 }
