@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,6 +79,18 @@ func runDemo(e env, args []string) error {
 	}
 	defer db.Close()
 
+	// The demo's evidence pages are served on a port of their own, so that
+	// following and archiving them can be tried without the internet.
+	site, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ln.Close()
+		return errs.Wrap(errs.Unavailable, err, "listen for the demo's evidence pages")
+	}
+	defer site.Close()
+	go http.Serve(site, demoEvidencePages()) //nolint:errcheck // ends when the listener closes
+	evidenceBase := "http://" + site.Addr().String()
+	cfg.Evidence.AllowHosts = append(cfg.Evidence.AllowHosts, site.Addr().String())
+
 	fmt.Fprintf(e.stdout, "Filling the demo database at %s ...\n", path)
 	clock := &demoClock{t: time.Now().UTC()}
 	start := time.Now()
@@ -85,7 +98,7 @@ func runDemo(e env, args []string) error {
 	// written without notices, and its acceptances count as told.
 	fill := newServices(db, clock.now, cfg, newMailer(cfg, logger), logger)
 	fill.actions = action.NewService(db, clock.now, nil)
-	summary, logins, err := fillDemo(e.ctx, fill, clock, rand.New(rand.NewPCG(*seed, *seed^0x5eed)), time.Now().UTC())
+	summary, logins, err := fillDemo(e.ctx, fill, clock, rand.New(rand.NewPCG(*seed, *seed^0x5eed)), time.Now().UTC(), evidenceBase)
 	if err == nil {
 		err = db.MarkAllNoticed(e.ctx, time.Now().UTC())
 	}
@@ -94,7 +107,21 @@ func runDemo(e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Done in %s: %s.\n", time.Since(start).Round(10*time.Millisecond), summary)
-	return serve(e.ctx, cfg, db, newServices(db, time.Now, cfg, newMailer(cfg, logger), logger), logger, ln, func(addr string) {
+	svc := newServices(db, time.Now, cfg, newMailer(cfg, logger), logger)
+	if cfg.Evidence.Enabled {
+		// Its public evidence is followed as if accepted now, and captured
+		// before the first visitor comes.
+		n, err := svc.evidence.FollowPublic(e.ctx)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "Archiving %d evidence links ...\n", n)
+			_, err = svc.evidence.CheckAll(e.ctx, 0, nil)
+		}
+		if err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	return serve(e.ctx, cfg, db, svc, logger, ln, func(addr string) {
 		fmt.Fprintf(e.stdout, "\npctracker demo is running at %s\n\n", displayURL(addr))
 		fmt.Fprintf(e.stdout, "Demo sign-ins (password for all: %s):\n", DemoPassword)
 		for _, l := range logins {
@@ -208,7 +235,8 @@ func demoCycles(today time.Time) []cycle.Input {
 
 // fillDemo creates the demo data through the services, so every record has
 // its versions, review events and audit entries as real use would leave.
-func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Rand, today time.Time) (summary string, logins []demoLogin, err error) {
+// evidenceBase, when set, is where the demo's evidence pages are served.
+func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Rand, today time.Time, evidenceBase string) (summary string, logins []demoLogin, err error) {
 	sys := user.System("demo")
 	recs, err := svc.recommendations.List(ctx)
 	if err != nil {
@@ -291,7 +319,7 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 					inp.Stage = nextStage(from.Stage, rng)
 					a, err = svc.actions.CreateContinuation(ctx, author, org.ID, c.ID, from.ID, inp)
 				} else {
-					a, err = svc.actions.Create(ctx, author, org.ID, c.ID, demoInput(addressed, org, rng))
+					a, err = svc.actions.Create(ctx, author, org.ID, c.ID, demoInput(addressed, org, rng, evidenceBase))
 				}
 				if err != nil {
 					return "", nil, fmt.Errorf("demo action: %w", err)
@@ -385,7 +413,7 @@ func addressedTo(recs []recommendation.Recommendation, kind stakeholder.Kind) []
 	return out
 }
 
-func demoInput(addressed []int, org stakeholder.Stakeholder, rng *rand.Rand) action.Input {
+func demoInput(addressed []int, org stakeholder.Stakeholder, rng *rand.Rand, evidenceBase string) action.Input {
 	n := addressed[rng.IntN(len(addressed))]
 	recsOf := []int{n}
 	if rng.IntN(4) == 0 {
@@ -417,8 +445,12 @@ func demoInput(addressed []int, org stakeholder.Stakeholder, rng *rand.Rand) act
 	}
 	for e := 0; e < rng.IntN(3); e++ {
 		k := kinds[rng.IntN(len(kinds))]
+		link := fmt.Sprintf("https://%s.example.org/%s/%d", demoSlug(org.Name), strings.ReplaceAll(string(k), "_", "-"), 100+rng.IntN(900))
+		if evidenceBase != "" {
+			link = evidenceBase + "/" + strings.TrimPrefix(link, "https://")
+		}
 		in.Evidence = append(in.Evidence, action.Evidence{Kind: k,
-			URL:   fmt.Sprintf("https://%s.example.org/%s/%d", demoSlug(org.Name), strings.ReplaceAll(string(k), "_", "-"), 100+rng.IntN(900)),
+			URL:   link,
 			Title: strings.ToUpper(string(k[0:1])) + strings.ReplaceAll(string(k[1:]), "_", " ") + ": " + title})
 	}
 	return in
@@ -471,4 +503,18 @@ func demoSlug(name string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "-")
+}
+
+// demoEvidencePages serves the demo's evidence: a page for any address,
+// the same each time, and a few that are gone, so that a broken link can be
+// seen too.
+func demoEvidencePages() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "7") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "Demo evidence page, as published at %s.\n\nThe text of the measure would be here.\n", r.URL.Path)
+	})
 }

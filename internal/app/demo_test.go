@@ -25,7 +25,7 @@ func TestDemoData(t *testing.T) {
 		cfg.Mail.Dir = t.TempDir()
 		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 		svc := newServices(db, clock.now, cfg, newMailer(cfg, logger), logger)
-		summary, logins, err := fillDemo(ctx, svc, clock, rand.New(rand.NewPCG(1, 2)), today)
+		summary, logins, err := fillDemo(ctx, svc, clock, rand.New(rand.NewPCG(1, 2)), today, "")
 		if err != nil {
 			t.Fatal(err)
 		}

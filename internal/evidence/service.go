@@ -22,6 +22,7 @@ type Store interface {
 	EvidenceLinks(ctx context.Context, actionIDs []int64) (map[int64][]Link, error)
 	DueNow(ctx context.Context, actionID int64, at time.Time) (int, error)
 	CountDueLinks(ctx context.Context, actionID int64, now time.Time) (int, error)
+	TrackPublicEvidence(ctx context.Context, at time.Time) (int, error)
 	ArchiveSize(ctx context.Context) (Size, error)
 	EvidenceFlags(ctx context.Context, cycleID int64) (map[int64]Flags, error)
 }
@@ -94,6 +95,13 @@ func (s *Service) Decided(ctx context.Context, _ user.Actor, steps []action.Step
 		}
 	}
 	return s.store.TrackEvidence(ctx, links)
+}
+
+// FollowPublic starts following the evidence of every action the public
+// may see that is not followed yet, due now: for data written as history
+// (the demo), whose acceptances were not followed as they happened.
+func (s *Service) FollowPublic(ctx context.Context) (int, error) {
+	return s.store.TrackPublicEvidence(ctx, s.now().UTC())
 }
 
 // Run checks the links that are due, up to PerRun, one at a time: each is

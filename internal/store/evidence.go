@@ -291,3 +291,14 @@ func (db *DB) CountDueLinks(ctx context.Context, actionID int64, now time.Time) 
 	err := q.Count(&n).Error
 	return int(n), translate(err)
 }
+
+// TrackPublicEvidence follows, due at at, every evidence link of the
+// actions the public may see on that day that is not followed yet.
+func (db *DB) TrackPublicEvidence(ctx context.Context, at time.Time) (int, error) {
+	res := db.conn(ctx).Exec(`INSERT INTO evidence_links (action_id, url, state, next_check_at)
+		SELECT DISTINCT evidence.action_id, evidence.url, 'pending', ? FROM evidence
+		WHERE evidence.action_id IN (SELECT id FROM actions WHERE `+publicActionCondition+`)
+		AND NOT EXISTS (SELECT 1 FROM evidence_links l WHERE l.action_id = evidence.action_id AND l.url = evidence.url)`,
+		at.UTC(), date.Day(at))
+	return int(res.RowsAffected), translate(res.Error)
+}
