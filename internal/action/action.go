@@ -100,7 +100,7 @@ func (in *Input) Normalize() {
 func (in Input) Validate(known []int) error {
 	f := errs.FieldErrors{}
 	f.Text("title", in.Title, true, MaxTitle)
-	f.Text("description", in.Description, false, MaxDescription)
+	f.TextLines("description", in.Description, false, MaxDescription)
 	if len(in.Recommendations) == 0 {
 		f.Add("recommendations", "choose at least one recommendation")
 	}

@@ -79,7 +79,10 @@ func parisCallLaunch() time.Time { return time.Date(2018, 11, 12, 0, 0, 0, 0, ti
 func (in *Input) Normalize() {
 	in.SupporterSince = date.DayPtr(in.SupporterSince)
 	in.Name = strings.Join(strings.Fields(in.Name), " ")
-	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
+	in.Country = strings.TrimSpace(in.Country)
+	if utf8.ValidString(in.Country) { // ToUpper would turn bad bytes into U+FFFD, which Validate must see as they are
+		in.Country = strings.ToUpper(in.Country)
+	}
 	in.Website = strings.TrimSpace(in.Website)
 	in.Kind = Kind(strings.TrimSpace(string(in.Kind)))
 }
