@@ -125,6 +125,14 @@ func (in Input) Validate(known []int) error {
 	if !in.Visibility.Valid() {
 		f.Add("visibility", choose(in.Visibility, []Visibility{Public, SecretariatOnly}))
 	}
+	for _, d := range []struct {
+		field string
+		day   *time.Time
+	}{{"start_date", in.StartDate}, {"end_date", in.EndDate}} {
+		if d.day != nil {
+			f.Date(d.field, *d.day)
+		}
+	}
 	if in.StartDate != nil && in.EndDate != nil && in.EndDate.Before(*in.StartDate) {
 		f.Add("end_date", "must not be before the start date")
 	}

@@ -47,6 +47,8 @@ func columnOf(field string) string {
 	switch {
 	case field == "measure_type":
 		return "measure"
+	case field == "start_date":
+		return "starts_on"
 	case field == "end_date":
 		return "ends_on"
 	case strings.HasPrefix(field, "evidence."):

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/text"
 )
 
@@ -186,6 +187,14 @@ func (f FieldErrors) text(field, value string, multiline, required bool, max int
 		f.Add(field, "is required")
 	case n > max:
 		f.Addf(field, "must be at most %d characters", max)
+	}
+}
+
+// Date checks a date a person gave: its year must be one package date
+// allows.
+func (f FieldErrors) Date(field string, t time.Time) {
+	if msg := date.Check(t); msg != "" {
+		f.Add(field, msg)
 	}
 }
 

@@ -113,8 +113,11 @@ func (in Input) Validate() error {
 			f.Add("website", "must be an http or https address")
 		}
 	}
-	if in.SupporterSince != nil && in.SupporterSince.Before(parisCallLaunch()) {
-		f.Add("supporter_since", "the Paris Call was launched on 12 November 2018")
+	if in.SupporterSince != nil {
+		if in.SupporterSince.Before(parisCallLaunch()) {
+			f.Add("supporter_since", "the Paris Call was launched on 12 November 2018")
+		}
+		f.Date("supporter_since", *in.SupporterSince)
 	}
 	return f.Err()
 }
