@@ -39,6 +39,11 @@ func TestTextRule(t *testing.T) {
 					if msg := got[field]; field != "country" && !strings.Contains(msg, "UTF-8") && !strings.Contains(msg, "character") {
 						t.Errorf("%s in %s: %q is not the text rule", h.Name, field, msg)
 					}
+					// The code is refused as it was given: upper-casing must
+					// not turn its bad bytes into U+FFFD first.
+					if msg := got[field]; strings.Contains(msg, "\ufffd") {
+						t.Errorf("%s in %s: %q speaks of a replaced character", h.Name, field, msg)
+					}
 				}
 			}
 		}
