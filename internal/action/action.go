@@ -100,7 +100,7 @@ func (in *Input) Normalize() {
 func (in Input) Validate(known []int) error {
 	f := errs.FieldErrors{}
 	f.Text("title", in.Title, true, MaxTitle)
-	f.Text("description", in.Description, false, MaxDescription)
+	f.TextLines("description", in.Description, false, MaxDescription)
 	if len(in.Recommendations) == 0 {
 		f.Add("recommendations", "choose at least one recommendation")
 	}
@@ -124,6 +124,14 @@ func (in Input) Validate(known []int) error {
 	}
 	if !in.Visibility.Valid() {
 		f.Add("visibility", choose(in.Visibility, []Visibility{Public, SecretariatOnly}))
+	}
+	for _, d := range []struct {
+		field string
+		day   *time.Time
+	}{{"start_date", in.StartDate}, {"end_date", in.EndDate}} {
+		if d.day != nil {
+			f.Date(d.field, *d.day)
+		}
 	}
 	if in.StartDate != nil && in.EndDate != nil && in.EndDate.Before(*in.StartDate) {
 		f.Add("end_date", "must not be before the start date")

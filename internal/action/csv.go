@@ -47,6 +47,8 @@ func columnOf(field string) string {
 	switch {
 	case field == "measure_type":
 		return "measure"
+	case field == "start_date":
+		return "starts_on"
 	case field == "end_date":
 		return "ends_on"
 	case strings.HasPrefix(field, "evidence."):
@@ -54,6 +56,10 @@ func columnOf(field string) string {
 	}
 	return field
 }
+
+// notUTF8 says what to do about a cell that is not UTF-8: spreadsheets
+// save "CSV" in the computer's own encoding unless told otherwise.
+const notUTF8 = "is not UTF-8 text; save the file as \"CSV UTF-8\""
 
 // parseCSV reads an import file: UTF-8 with or without BOM, the header row
 // first, recommendations as numbers separated by ";", dates YYYY-MM-DD,
@@ -66,10 +72,9 @@ func parseCSV(r io.Reader, known []int) ([]Input, []Problem) {
 	if len(data) > maxImportBytes {
 		return nil, []Problem{{Line: 1, Message: fmt.Sprintf("the file is larger than %d MB; import it in parts", maxImportBytes>>20)}}
 	}
+	// Bytes that are not UTF-8 are found cell by cell below, so that each
+	// problem names its line and column; they are never replaced.
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		return nil, []Problem{{Line: 1, Message: "the file is not UTF-8 text; save it as \"CSV UTF-8\""}}
-	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1 // checked below, with a clearer message
 	header, err := cr.Read()
@@ -78,6 +83,11 @@ func parseCSV(r io.Reader, known []int) ([]Input, []Problem) {
 	}
 	if err != nil {
 		return nil, []Problem{{Line: 1, Message: "the header row cannot be read: " + csvMessage(err)}}
+	}
+	for _, h := range header {
+		if !utf8.ValidString(h) {
+			return nil, []Problem{{Line: 1, Message: "the header row " + notUTF8}}
+		}
 	}
 	cols := map[string]int{}
 	for i, h := range header {
@@ -125,7 +135,17 @@ func parseCSV(r io.Reader, known []int) ([]Input, []Problem) {
 		if blank {
 			continue
 		}
-		in, rowProblems := rowInput(cell, line)
+		// A cell that is not UTF-8 is said so, and then read as empty, so
+		// that it is not reported a second time as a bad value.
+		var rowProblems []Problem
+		for _, h := range CSVHeader {
+			if i := cols[h]; i < len(rec) && !utf8.ValidString(rec[i]) {
+				rowProblems = append(rowProblems, Problem{Line: line, Column: h, Message: notUTF8})
+				rec[i] = ""
+			}
+		}
+		in, cellProblems := rowInput(cell, line)
+		rowProblems = append(rowProblems, cellProblems...)
 		inputs = append(inputs, in)
 		problems = append(problems, rowProblems...)
 		in.Normalize()

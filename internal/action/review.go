@@ -29,7 +29,7 @@ func (s *Service) Review(ctx context.Context, by user.Actor, id int64, version i
 	}
 	r.Comment = strings.TrimSpace(r.Comment)
 	f := errs.FieldErrors{}
-	f.Text("comment", r.Comment, !r.Accept, 5000)
+	f.TextLines("comment", r.Comment, !r.Accept, 5000)
 	if r.Stage != "" && !r.Stage.Valid() {
 		f.Add("stage", choose(r.Stage, Stages))
 	}

@@ -313,7 +313,7 @@ func (s *Service) Move(ctx context.Context, by user.Actor, id int64, version int
 		return Action{}, (errs.FieldErrors{"comment": "say what should change"}).Err()
 	}
 	f := errs.FieldErrors{}
-	if f.Text("comment", comment, false, 5000); len(f) > 0 {
+	if f.TextLines("comment", comment, false, 5000); len(f) > 0 {
 		return Action{}, f.Err()
 	}
 	var a Action

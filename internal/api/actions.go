@@ -178,6 +178,9 @@ func bind(c echo.Context, dst any) error {
 	if err != nil {
 		return errs.Wrap(errs.Malformed, err, "the request body could not be read")
 	}
+	if err := notText(body); err != nil { // before decoding replaces what is not text
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

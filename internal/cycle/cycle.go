@@ -110,6 +110,8 @@ func (in Input) Validate() error {
 	for name, d := range map[string]time.Time{"opens_at": in.OpensAt, "deadline": in.Deadline, "report_at": in.ReportAt, "forum_date": in.ForumDate} {
 		if d.IsZero() {
 			f.Add(name, "is required")
+		} else {
+			f.Date(name, d)
 		}
 	}
 	if len(f) == 0 {

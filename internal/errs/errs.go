@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/text"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -160,16 +163,38 @@ func (f FieldErrors) Err() error {
 	return &Error{Kind: Invalid, Message: "invalid input", Fields: map[string]string(f)}
 }
 
-// Text checks a text field: present when required, at most max characters,
-// and valid UTF-8 without NUL bytes (which PostgreSQL refuses to store).
+// Text checks a text field of one line (a title, a name, an address):
+// present when required, at most max characters, and text by the rule of
+// package text, which allows no line break. The first problem is the one
+// said.
 func (f FieldErrors) Text(field, value string, required bool, max int) {
+	f.text(field, value, false, required, max)
+}
+
+// TextLines checks a text field of several lines (a description, a
+// comment) as Text does, but allows line breaks and tabs.
+func (f FieldErrors) TextLines(field, value string, required bool, max int) {
+	f.text(field, value, true, required, max)
+}
+
+func (f FieldErrors) text(field, value string, multiline, required bool, max int) {
+	if msg := text.Check(value, multiline); msg != "" {
+		f.Add(field, msg)
+		return
+	}
 	switch n := utf8.RuneCountInString(value); {
-	case !utf8.ValidString(value) || strings.ContainsRune(value, 0):
-		f.Add(field, "contains characters that are not valid text")
 	case n == 0 && required:
 		f.Add(field, "is required")
 	case n > max:
 		f.Addf(field, "must be at most %d characters", max)
+	}
+}
+
+// Date checks a date a person gave: its year must be one package date
+// allows.
+func (f FieldErrors) Date(field string, t time.Time) {
+	if msg := date.Check(t); msg != "" {
+		f.Add(field, msg)
 	}
 }
 

@@ -97,15 +97,20 @@ func (o *CompileOptions) SetCutoff(s string) error {
 	if s = strings.TrimSpace(s); s == "" {
 		return nil
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		o.Cutoff = t
-		return nil
+	t, err := time.Parse(time.RFC3339, s)
+	day := false
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, s)
+		day = true
 	}
-	if d, err := date.Parse(s); err == nil {
-		o.Cutoff, o.CutoffDay = d, true
-		return nil
+	if err != nil {
+		return errs.Field(errs.Invalid, "cutoff_at", fmt.Sprintf("%q is neither a time as 2027-10-22T00:00:00Z nor a date as 2027-10-22", s))
 	}
-	return errs.Field(errs.Invalid, "cutoff_at", fmt.Sprintf("%q is neither a time as 2027-10-22T00:00:00Z nor a date as 2027-10-22", s))
+	if msg := date.Check(t); msg != "" {
+		return errs.Field(errs.Invalid, "cutoff_at", msg)
+	}
+	o.Cutoff, o.CutoffDay = t, day
+	return nil
 }
 
 // DefaultCutoff is the cut-off of a report of c compiled at now when none

@@ -79,7 +79,10 @@ func parisCallLaunch() time.Time { return time.Date(2018, 11, 12, 0, 0, 0, 0, ti
 func (in *Input) Normalize() {
 	in.SupporterSince = date.DayPtr(in.SupporterSince)
 	in.Name = strings.Join(strings.Fields(in.Name), " ")
-	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
+	in.Country = strings.TrimSpace(in.Country)
+	if utf8.ValidString(in.Country) { // ToUpper would turn bad bytes into U+FFFD, which Validate must see as they are
+		in.Country = strings.ToUpper(in.Country)
+	}
 	in.Website = strings.TrimSpace(in.Website)
 	in.Kind = Kind(strings.TrimSpace(string(in.Kind)))
 }
@@ -110,8 +113,11 @@ func (in Input) Validate() error {
 			f.Add("website", "must be an http or https address")
 		}
 	}
-	if in.SupporterSince != nil && in.SupporterSince.Before(parisCallLaunch()) {
-		f.Add("supporter_since", "the Paris Call was launched on 12 November 2018")
+	if in.SupporterSince != nil {
+		if in.SupporterSince.Before(parisCallLaunch()) {
+			f.Add("supporter_since", "the Paris Call was launched on 12 November 2018")
+		}
+		f.Date("supporter_since", *in.SupporterSince)
 	}
 	return f.Err()
 }

@@ -88,8 +88,9 @@ func (s *Service) CreateToken(ctx context.Context, by Actor, email, name string)
 	if name == "" {
 		name = "API token"
 	}
-	if len(name) > 100 {
-		return Token{}, "", (errs.FieldErrors{"name": "must be at most 100 characters"}).Err()
+	f := errs.FieldErrors{}
+	if f.Text("name", name, false, 100); len(f) > 0 {
+		return Token{}, "", f.Err()
 	}
 	secret, hash, err := NewTokenSecret()
 	if err != nil {

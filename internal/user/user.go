@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/text"
 )
 
 // Role is what a person is to pctracker.
@@ -130,7 +131,10 @@ const MinPasswordLength = 12
 
 // Normalize trims text and lower-cases the email address.
 func (in *Input) Normalize() {
-	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	in.Email = strings.TrimSpace(in.Email)
+	if utf8.ValidString(in.Email) { // ToLower would turn bad bytes into U+FFFD, which Validate must see as they are
+		in.Email = strings.ToLower(in.Email)
+	}
 	in.Name = strings.Join(strings.Fields(in.Name), " ")
 }
 
@@ -163,8 +167,8 @@ func (in Input) Validate() error {
 		f.Addf("role", "%q is not %s or %s", in.Role, Secretariat, Supporter)
 	}
 	if in.Password != "" {
-		if !utf8.ValidString(in.Password) || strings.ContainsRune(in.Password, 0) {
-			f.Add("password", "contains characters that are not valid text")
+		if msg := text.Check(in.Password, false); msg != "" {
+			f.Add("password", msg)
 		} else if utf8.RuneCountInString(in.Password) < MinPasswordLength {
 			f.Addf("password", "must be at least %d characters", MinPasswordLength)
 		} else if len(in.Password) > 1024 {
