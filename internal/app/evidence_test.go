@@ -145,7 +145,7 @@ func TestArchivedCopies(t *testing.T) {
 		// The PDF goes; failing for a week, it is broken, and the status
 		// board and the organisation's workspace say so.
 		site.gone.Store(true)
-		for _, wait := range []time.Duration{7 * 24 * time.Hour, 84 * time.Hour, 84 * time.Hour} {
+		for _, wait := range []time.Duration{8 * 24 * time.Hour, 84 * time.Hour, 84 * time.Hour} {
 			sc.s.Clock.Add(wait)
 			if r := sc.sec.form("/admin/jobs/evidence/run", url.Values{}); r.status != 303 {
 				t.Fatalf("run the evidence job: %d", r.status)

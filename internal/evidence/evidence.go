@@ -131,7 +131,10 @@ func Next(l Link, f Fetch, at time.Time, period time.Duration) (Link, Check) {
 		default:
 			l.State = OK
 		}
-		l.NextCheckAt = at.Add(period)
+		// Between 0.9 and 1.1 periods, the same for the same link: links
+		// captured together (a busy day of acceptances) drift apart instead
+		// of coming due all at once every week.
+		l.NextCheckAt = Spread(l.ActionID, l.URL, at.Add(period-period/10), period/5)
 	}
 	c.State = l.State
 	return l, c
@@ -149,16 +152,16 @@ func otherSite(from, to string) bool {
 	return host(a) != host(b)
 }
 
-// Spread places a link's first scheduled check within the period, the
-// same place every time for the same link, so that a week's checks come a
-// few at a time rather than all on one night.
-func Spread(actionID int64, link string, from time.Time, period time.Duration) time.Time {
+// Spread places a link's check within span after from, the same place
+// every time for the same link, so that a week's checks come a few at a
+// time rather than all on one night.
+func Spread(actionID int64, link string, from time.Time, span time.Duration) time.Time {
 	var h uint64 = 14695981039346656037 // FNV-1a, for an even, stable spread
 	for _, b := range []byte(link) {
 		h = (h ^ uint64(b)) * 1099511628211
 	}
 	h = (h ^ uint64(actionID)) * 1099511628211
-	return from.Add(time.Duration(h % uint64(max(period, time.Second))))
+	return from.Add(time.Duration(h % uint64(max(span, time.Second))))
 }
 
 // Servable tells the content type an archived copy is served with: the

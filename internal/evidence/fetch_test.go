@@ -234,3 +234,31 @@ func TestPublic(t *testing.T) {
 		}
 	}
 }
+
+// A link that answers is checked again between 0.9 and 1.1 periods later,
+// the same for the same link; links checked together drift apart; one that
+// failed comes back after half a period.
+func TestNextCheck(t *testing.T) {
+	at := time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
+	week := 7 * 24 * time.Hour
+	seen := map[time.Time]bool{}
+	for i := 0; i < 50; i++ {
+		l := evidence.Link{ActionID: int64(i), URL: fmt.Sprintf("https://example.org/%d", i), State: evidence.Pending}
+		ok, _ := evidence.Next(l, evidence.Fetch{Status: 200, SHA256: "x"}, at, week)
+		if d := ok.NextCheckAt.Sub(at); d < week*9/10 || d > week*11/10 {
+			t.Errorf("link %d: next check after %s", i, d)
+		}
+		again, _ := evidence.Next(l, evidence.Fetch{Status: 200, SHA256: "x"}, at, week)
+		if !again.NextCheckAt.Equal(ok.NextCheckAt) {
+			t.Errorf("link %d: not the same place twice", i)
+		}
+		seen[ok.NextCheckAt] = true
+		failed, _ := evidence.Next(l, evidence.Fetch{Status: 500}, at, week)
+		if d := failed.NextCheckAt.Sub(at); d != week/2 {
+			t.Errorf("link %d after a failure: %s", i, d)
+		}
+	}
+	if len(seen) < 45 {
+		t.Errorf("50 links checked together come due at %d distinct times", len(seen))
+	}
+}

@@ -171,9 +171,10 @@ func TestEvidenceStates(t *testing.T) {
 			t.Errorf("a second run at once: %d checks", n)
 		}
 
-		// A week on: the policy has a new version, the flaky site is down.
+		// A week and a day on (past 1.1 periods: every link is due): the
+		// policy has a new version, the flaky site is down.
 		f.site.version.Store(2)
-		f.s.Clock.Add(7 * 24 * time.Hour)
+		f.s.Clock.Add(8 * 24 * time.Hour)
 		f.run(t)
 		got = f.states(t, a)
 		if got["/changing"].State != evidence.Changed || got["/changing"].CapturedSHA256 != firstCopy || got["/changing"].SHA256 == firstCopy {
