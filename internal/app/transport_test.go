@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
 
@@ -104,4 +105,49 @@ func TestMetricsLabelsStayBounded(t *testing.T) {
 		t.Errorf("/metrics grew from %d to %d bytes, %d request series", len(before.body), len(after.body), series)
 	}
 	t.Logf("/metrics: %d bytes before, %d after 5,000 made-up requests; %d request series", len(before.body), len(after.body), series)
+}
+
+// /metrics tells the traffic of every route, so it answers only the
+// addresses of metrics.allow (loopback by default), judged on the
+// connection's address; X-Forwarded-For counts only from a trusted proxy,
+// as everywhere else. Everyone else finds nothing there. Tests run on
+// loopback, so the refusals use allow lists without it.
+func TestMetricsAllowList(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	serve := func(allow []string, proxies []string) string {
+		ts, _ := startServerWith(t, db, time.Now, nil, func(cfg *config.Config) {
+			cfg.Metrics.Allow, cfg.HTTP.TrustedProxies = allow, proxies
+		})
+		return ts.URL
+	}
+	byDefault := serve(config.Default().Metrics.Allow, nil)
+	elsewhere := serve([]string{"10.0.0.0/8", "2001:db8::/32"}, nil)
+	nobody := serve(nil, nil)
+	proxied := serve([]string{"10.0.0.0/8"}, []string{"127.0.0.0/8"})
+	proxiedLoopback := serve(config.Default().Metrics.Allow, []string{"127.0.0.0/8"})
+	for _, c := range []struct {
+		what   string
+		base   string
+		header []string
+		status int
+	}{
+		{"default allow list, from loopback", byDefault, nil, 200},
+		{"allow list without loopback", elsewhere, nil, 404},
+		{"allow list without loopback, X-Forwarded-For forged", elsewhere, []string{"X-Forwarded-For", "10.1.2.3"}, 404},
+		{"empty allow list", nobody, nil, 404},
+		{"through a trusted proxy, for an allowed client", proxied, []string{"X-Forwarded-For", "10.1.2.3"}, 200},
+		{"through a trusted proxy, for another client", proxied, []string{"X-Forwarded-For", "203.0.113.9"}, 404},
+		{"through a trusted proxy on loopback, for a client elsewhere", proxiedLoopback, []string{"X-Forwarded-For", "203.0.113.9"}, 404},
+	} {
+		r := get(t, nil, c.base+"/metrics", c.header...)
+		if r.status != c.status {
+			t.Errorf("%s: %d, want %d", c.what, r.status, c.status)
+		}
+		if r.status == 200 && !strings.Contains(r.body, "pctracker_scheduler_leader") {
+			t.Errorf("%s: no metrics in %.200s", c.what, r.body)
+		}
+		if r.status == 404 && strings.Contains(r.body, "pctracker_") {
+			t.Errorf("%s: a refusal tells the metrics", c.what)
+		}
+	}
 }
