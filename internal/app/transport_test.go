@@ -2,14 +2,21 @@ package app
 
 import (
 	"bufio"
+	"bytes"
+	"context"
+	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 // labelsOf lists, from a /metrics text, the distinct values of one label
@@ -150,4 +157,92 @@ func TestMetricsAllowList(t *testing.T) {
 			t.Errorf("%s: a refusal tells the metrics", c.what)
 		}
 	}
+}
+
+// chunked sends body without a Content-Length, as a client streaming an
+// upload does (Transfer-Encoding: chunked).
+func chunked(body string) io.Reader { return io.MultiReader(strings.NewReader(body)) }
+
+// A body over http.body_limit is refused with 413 whether its length is
+// declared or not: a chunked upload used to reach the handler, whose CSV
+// or form parser met the limit halfway and answered as if the file were
+// wrong (422) or missing.
+func TestImportChunkedOverTheLimit(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		ts, _ := startServerWith(t, db, sc.s.Clock.Now, nil, func(cfg *config.Config) { cfg.HTTP.BodyLimit = "64K" })
+		if _, err := sc.s.Users.Create(context.Background(), testutil.System, user.Input{Email: "kadri@own.example", Name: "Kadri",
+			Role: user.Supporter, StakeholderID: sc.org.ID, OrgRole: user.Member, Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		browser := browserClient()
+		postAnonForm(t, browser, ts.URL+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
+		token := csrfOf(t, get(t, browser, ts.URL+"/actions/import?cycle=2026").body)
+		send := func(client *http.Client, method, path, contentType string, body io.Reader, header ...string) response {
+			t.Helper()
+			req, _ := http.NewRequest(method, ts.URL+path, body)
+			req.Header.Set("Content-Type", contentType)
+			for i := 0; i+1 < len(header); i += 2 {
+				req.Header.Set(header[i], header[i+1])
+			}
+			res, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return response{res.StatusCode, res.Header, string(b)}
+		}
+		bearer := []string{"Authorization", "Bearer " + sc.member.token}
+		page := func(csv string) (string, string) {
+			var b bytes.Buffer
+			w := multipart.NewWriter(&b)
+			w.WriteField("csrf_token", token)
+			w.WriteField("cycle", "2026")
+			f, _ := w.CreateFormFile("file", "actions.csv")
+			f.Write([]byte(csv))
+			w.Close()
+			return b.String(), w.FormDataContentType()
+		}
+		big, small := csvRows(1000, 0), csvRows(3, 0) // about 110 KB, and well under the limit
+		bigForm, bigType := page(big)
+		bigJSON := `{"cycle": 2026, "title": "Large", "description": "` + strings.Repeat("x", 70<<10) + `"}`
+		count := func() int {
+			var n int
+			if err := db.SQL().QueryRow("SELECT count(*) FROM actions WHERE stakeholder_id = $1", sc.org.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := count()
+		for _, c := range []struct {
+			what string
+			res  response
+		}{
+			{"API import, chunked", send(http.DefaultClient, "POST", "/api/v1/actions/import?cycle=2026", "text/csv", chunked(big), bearer...)},
+			{"API import, declared", send(http.DefaultClient, "POST", "/api/v1/actions/import?cycle=2026", "text/csv", strings.NewReader(big), bearer...)},
+			{"import page, chunked", send(browser, "POST", "/actions/import", bigType, chunked(bigForm))},
+			{"import page, declared", send(browser, "POST", "/actions/import", bigType, strings.NewReader(bigForm))},
+			{"JSON body, chunked", send(http.DefaultClient, "POST", "/api/v1/actions", "application/json", chunked(bigJSON), bearer...)},
+			{"JSON body, declared", send(http.DefaultClient, "POST", "/api/v1/actions", "application/json", strings.NewReader(bigJSON), bearer...)},
+		} {
+			if c.res.status != http.StatusRequestEntityTooLarge {
+				t.Errorf("%s: %d, want 413: %.300s", c.what, c.res.status, c.res.body)
+			}
+		}
+		if n := count(); n != before {
+			t.Errorf("refused uploads imported %d actions", n-before)
+		}
+		// Under the limit, a chunked upload is read whole.
+		if r := send(http.DefaultClient, "POST", "/api/v1/actions/import?cycle=2026", "text/csv", chunked(small), bearer...); r.status != http.StatusCreated {
+			t.Errorf("chunked import under the limit: %d %s", r.status, r.body)
+		}
+		smallForm, smallType := page(small)
+		if r := send(browser, "POST", "/actions/import", smallType, chunked(smallForm)); r.status != http.StatusSeeOther {
+			t.Errorf("chunked import page under the limit: %d", r.status)
+		}
+		if n := count(); n != before+6 {
+			t.Errorf("imports under the limit: %d actions, want 6", n-before)
+		}
+	})
 }

@@ -73,7 +73,8 @@ type Server struct {
 
 // New builds the server and mounts every surface.
 func New(d Deps) (*Server, error) {
-	if _, err := config.ParseSize(d.Config.BodyLimit); err != nil {
+	limit, err := config.ParseSize(d.Config.BodyLimit)
+	if err != nil {
 		return nil, err
 	}
 	e := echo.New()
@@ -120,7 +121,7 @@ func New(d Deps) (*Server, error) {
 		},
 	}))
 	e.Use(securityHeaders(d.TLS))
-	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	e.Use(bodyLimit(limit))
 	e.Use(identify(d.Sessions, d.Users, d.Cookie))
 	e.Use(csrf())
 	if d.Written != nil {
