@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"mime/multipart"
@@ -159,6 +160,26 @@ func TestMetricsAllowList(t *testing.T) {
 	}
 }
 
+// sendRaw sends body as it is, with the headers given and no other (no
+// Content-Type unless given).
+func sendRaw(t *testing.T, client *http.Client, method, target string, body io.Reader, header ...string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, string(b)}
+}
+
 // chunked sends body without a Content-Length, as a client streaming an
 // upload does (Transfer-Encoding: chunked).
 func chunked(body string) io.Reader { return io.MultiReader(strings.NewReader(body)) }
@@ -180,18 +201,7 @@ func TestImportChunkedOverTheLimit(t *testing.T) {
 		token := csrfOf(t, get(t, browser, ts.URL+"/actions/import?cycle=2026").body)
 		send := func(client *http.Client, method, path, contentType string, body io.Reader, header ...string) response {
 			t.Helper()
-			req, _ := http.NewRequest(method, ts.URL+path, body)
-			req.Header.Set("Content-Type", contentType)
-			for i := 0; i+1 < len(header); i += 2 {
-				req.Header.Set(header[i], header[i+1])
-			}
-			res, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			b, _ := io.ReadAll(res.Body)
-			return response{res.StatusCode, res.Header, string(b)}
+			return sendRaw(t, client, method, ts.URL+path, body, append(header, "Content-Type", contentType)...)
 		}
 		bearer := []string{"Authorization", "Bearer " + sc.member.token}
 		page := func(csv string) (string, string) {
@@ -243,6 +253,78 @@ func TestImportChunkedOverTheLimit(t *testing.T) {
 		}
 		if n := count(); n != before+6 {
 			t.Errorf("imports under the limit: %d actions, want 6", n-before)
+		}
+	})
+}
+
+// A JSON endpoint reads a body only when it says it is JSON: a missing or
+// other Content-Type is refused with 415 (a charset parameter is fine if it
+// is UTF-8, the only encoding JSON has). +json types are refused too: the
+// API implements neither merge-patch nor JSON Patch semantics, and a client
+// sending them expects those. A request without a body needs no type.
+func TestSecurityJSONContentType(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		bearer := func(c apiClient) []string { return []string{"Authorization", "Bearer " + c.token} }
+		created := 0
+		for _, c := range []struct {
+			contentType string // "-" for none
+			status      int
+		}{
+			{"application/json", 201},
+			{"application/json; charset=utf-8", 201},
+			{"application/json;charset=UTF-8", 201},
+			{"Application/JSON", 201},
+			{"-", 415},
+			{"", 415},
+			{"text/plain", 415},
+			{"text/plain; charset=utf-8", 415},
+			{"application/x-www-form-urlencoded", 415},
+			{"multipart/form-data; boundary=x", 415},
+			{"application/merge-patch+json", 415},
+			{"application/vnd.pctracker+json", 415},
+			{"application/jsonp", 415},
+			{"application/json; charset=utf-16", 415},
+			{"application/json; charset=latin1", 415},
+			{"application/json; charset", 415},
+		} {
+			header := bearer(sc.member)
+			if c.contentType != "-" {
+				header = append(header, "Content-Type", c.contentType)
+			}
+			r := sendRaw(t, http.DefaultClient, "POST", sc.ts+"/api/v1/actions", strings.NewReader(newActionBody), header...)
+			if r.status != c.status {
+				t.Errorf("Content-Type %q: %d, want %d: %.300s", c.contentType, r.status, c.status, r.body)
+				continue
+			}
+			if r.status == 201 {
+				created++
+				continue
+			}
+			e := decode[struct {
+				Error struct{ Code, Message string }
+			}](t, r)
+			if e.Error.Code != "unsupported_media_type" || !strings.Contains(e.Error.Message, "application/json") {
+				t.Errorf("Content-Type %q: %s", c.contentType, r.body)
+			}
+		}
+		var n int
+		if err := db.SQL().QueryRow("SELECT count(*) FROM actions WHERE stakeholder_id = $1 AND state = 'draft'", sc.org.ID).Scan(&n); err != nil || n != created {
+			t.Errorf("%d actions made, %d answered 201 (%v)", n, created, err)
+		}
+		a := decode[actionJSON](t, sc.member.do("POST", "/api/v1/actions", newActionBody))
+		path := fmt.Sprintf("/api/v1/actions/%d", a.ID)
+		if r := sendRaw(t, http.DefaultClient, "PATCH", sc.ts+path, strings.NewReader(`{"version": 1, "title": "Plain"}`),
+			append(bearer(sc.member), "Content-Type", "text/plain")...); r.status != 415 {
+			t.Errorf("PATCH as text/plain: %d", r.status)
+		}
+		// The body of a submit is optional: none needs no type, but one
+		// that is there must say it is JSON.
+		if r := sendRaw(t, http.DefaultClient, "POST", sc.ts+path+"/submit", strings.NewReader(`{"version": 1}`), bearer(sc.focal)...); r.status != 415 {
+			t.Errorf("submit with an untyped body: %d", r.status)
+		}
+		if r := sendRaw(t, http.DefaultClient, "POST", sc.ts+path+"/submit", nil, bearer(sc.focal)...); r.status != 200 {
+			t.Errorf("submit without a body: %d %s", r.status, r.body)
 		}
 	})
 }
