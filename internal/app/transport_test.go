@@ -328,3 +328,70 @@ func TestSecurityJSONContentType(t *testing.T) {
 		}
 	})
 }
+
+// A key given twice in one object, at any depth, is refused with 400
+// naming it: encoding/json would keep the last one silently, and match
+// keys regardless of case, so a body could read one way to a proxy, a log
+// or an audit and another way to the API. Keys are compared as the decoder
+// matches them (case folded, escapes decoded). Unknown keys stay refused.
+func TestSecurityJSONDuplicateKeys(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		drafts := func() int {
+			var n int
+			if err := db.SQL().QueryRow("SELECT count(*) FROM actions WHERE state = 'draft'").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := drafts()
+		const ev = `{"kind": "law", "url": "https://example.org/a", "title": "A"}`
+		action := func(fields string) string {
+			return `{"cycle": 2026, "recommendations": [2], "stage": "adopted", "measure": "export_controls", "scope": "national", ` +
+				`"visibility": "public", ` + fields + `}`
+		}
+		for _, c := range []struct {
+			who        apiClient
+			method     string
+			path, body string
+			field      string // the key named; "" for a success
+		}{
+			{sc.member, "POST", "/api/v1/actions", action(`"title": "Shown", "title": "Saved"`), "title"},
+			{sc.member, "POST", "/api/v1/actions", action(`"title": "Shown", "TITLE": "Saved"`), "TITLE"},
+			{sc.member, "POST", "/api/v1/actions", action(`"title": "Shown", "t\u0069tle": "Saved"`), "title"},
+			{sc.member, "POST", "/api/v1/actions", action(`"title": "Shown", "evidence": [` + ev + `, {"kind": "law", "url": "https://example.org/b", "URL": "https://evil.example", "title": "B"}]`), "evidence.1.URL"},
+			{sc.member, "POST", "/api/v1/actions", action(`"title": "Shown", "evidence": [` + ev + `], "evidence": []`), "evidence"},
+			{sc.member, "POST", "/api/v1/actions", action(`"title": "Unknown", "bogus": 1`), "bogus"},
+			{sc.member, "POST", "/api/v1/actions", action(`"title": "Unknown", "evidence": [{"kind": "law", "url": "https://example.org/a", "title": "A", "bogus": 1}]`), "bogus"},
+			{sc.sec, "POST", "/api/v1/cycles", `{"year": 2030, "year": 2031}`, "year"},
+			{sc.sec, "POST", "/api/v1/review/accept", `{"actions": [{"id": 1, "version": 1}, {"id": 2, "version": 1, "id": 3}]}`, "actions.1.id"},
+			{sc.focal, "POST", fmt.Sprintf("/api/v1/actions/%d/withdraw", sc.lastYearAction.ID), `{"comment": "a", "comment": "b"}`, "comment"},
+			// The same key in different objects, and keys that only look alike, are fine.
+			{sc.member, "POST", "/api/v1/actions", action(`"title": "Two pieces of evidence", "evidence": [` + ev + `, ` + ev + `]`), ""},
+		} {
+			r := c.who.do(c.method, c.path, c.body)
+			if c.field == "" {
+				if r.status != http.StatusCreated {
+					t.Errorf("%s: %d %s", c.body, r.status, r.body)
+				}
+				continue
+			}
+			e := decode[struct {
+				Error struct {
+					Code, Message string
+					Fields        map[string]string
+				}
+			}](t, r)
+			if r.status != http.StatusBadRequest || e.Error.Code != "malformed" || e.Error.Fields[c.field] == "" ||
+				(c.field != "bogus" && !strings.Contains(e.Error.Message, c.field)) {
+				t.Errorf("%s: %d %s, want 400 naming %s", c.body, r.status, r.body, c.field)
+			}
+		}
+		if n := drafts(); n != before+1 {
+			t.Errorf("%d drafts made, want 1", n-before)
+		}
+		if a, err := sc.s.Actions.Get(context.Background(), testutil.System, sc.lastYearAction.ID); err != nil || a.State != sc.lastYearAction.State {
+			t.Errorf("the refused withdrawal moved the action: %s %v", a.State, err)
+		}
+	})
+}
