@@ -395,3 +395,85 @@ func TestSecurityJSONDuplicateKeys(t *testing.T) {
 		}
 	})
 }
+
+// A visitor's bad input is an answer, not an outage: it is logged at INFO
+// with the reason it was refused, never at ERROR, which means an operator
+// must act. A scan that posted invalid emails to the password-reset form
+// wrote an ERROR line for each.
+func TestLogsBadInputAtInfo(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		ts, logs := startServerLogged(t, db, sc.s.Clock.Now)
+		member := sc.member
+		member.base = ts.URL
+		browser := browserClient()
+		resets := []string{"nul\x00@example.org", "\x00@\x00", "nobody@example.org"}
+		for _, email := range resets {
+			if r := postAnonForm(t, browser, ts.URL+"/reset", url.Values{"email": {email}}); r.status != http.StatusOK {
+				t.Errorf("reset for %q: %d", email, r.status)
+			}
+		}
+		bearer := []string{"Authorization", "Bearer " + member.token}
+		refused := map[string]response{
+			"400 not JSON":    member.do("POST", "/api/v1/actions", `{"cycle": `),
+			"400 duplicate":   member.do("POST", "/api/v1/actions", `{"cycle": 2026, "cycle": 2027}`),
+			"415 plain text":  sendRaw(t, http.DefaultClient, "POST", ts.URL+"/api/v1/actions", strings.NewReader(newActionBody), append(bearer, "Content-Type", "text/plain")...),
+			"422 a field":     member.do("POST", "/api/v1/actions", `{"cycle": 2026, "title": ""}`),
+			"422 a parameter": member.do("GET", "/api/v1/my/actions?state=%3Cnone%3E", ""),
+			"422 a long one":  member.do("GET", "/api/v1/my/actions?state="+strings.Repeat("x", 5000), ""),
+			"404 nothing":     member.do("GET", "/api/v1/actions/999999", ""),
+			"405 a method":    member.do("BREW", "/api/v1/actions", ""),
+			"413 too large":   sendRaw(t, http.DefaultClient, "POST", ts.URL+"/api/v1/actions", chunked(strings.Repeat(" ", 5<<20)), append(bearer, "Content-Type", "application/json")...),
+		}
+		// The reset's work runs after its answer: wait for its lines, one
+		// per invalid address (the unknown one is no error at all).
+		var records []map[string]any
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			records = logs.records(t)
+			n := 0
+			for _, rec := range records {
+				if rec["msg"] == "password reset request" {
+					n++
+				}
+			}
+			if n >= 2 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		resetLines := 0
+		for _, rec := range records {
+			if rec["level"] == "ERROR" {
+				t.Errorf("logged at ERROR: %v", rec)
+			}
+			if rec["msg"] == "password reset request" {
+				resetLines++
+				if rec["level"] != "INFO" || !strings.Contains(fmt.Sprint(rec["reason"], rec["fields"]), "email") {
+					t.Errorf("a refused reset request is logged as %v", rec)
+				}
+			}
+		}
+		if resetLines != 2 {
+			t.Errorf("%d lines for the 2 invalid addresses posted to the reset form", resetLines)
+		}
+		byID := map[string]map[string]any{}
+		for _, rec := range records {
+			if id, _ := rec["request_id"].(string); id != "" && rec["msg"] == "request" {
+				byID[id] = rec
+			}
+		}
+		for what, r := range refused {
+			if want := what[:3]; fmt.Sprint(r.status) != want {
+				t.Errorf("%s: answered %d", what, r.status)
+			}
+			rec := byID[r.header.Get("X-Request-Id")]
+			if rec == nil {
+				t.Errorf("%s: no request line", what)
+				continue
+			}
+			if reason, _ := rec["reason"].(string); rec["level"] != "INFO" || reason == "" || len(reason) > 400 {
+				t.Errorf("%s: logged as %.600v, want INFO with its reason, short", what, rec)
+			}
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -83,11 +84,16 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			switch {
 			case v.Error != nil && v.Status >= 500:
 				attrs = append(attrs, slog.String("error", v.Error.Error()))
-			case v.Error != nil && (v.Status == http.StatusUnauthorized || v.Status == http.StatusForbidden || v.Status == http.StatusTooManyRequests):
-				// Why a refusal was made, so that a CSRF or cross-site refusal
-				// reads apart from an authorization one. These messages are
-				// written for people and carry no input.
-				attrs = append(attrs, slog.String("reason", errs.MessageOf(v.Error)))
+			case v.Error != nil && v.Status >= 400:
+				// Why a request was refused, as its caller was told: a CSRF
+				// refusal reads apart from an authorization one, and a scan's
+				// bad input reads as what it is, at info level. Never the
+				// cause, which may quote a credential or internals; clipped,
+				// since a message may quote the caller's input.
+				attrs = append(attrs, slog.String("reason", clip(errs.MessageOf(v.Error), 300)))
+				if fields := errs.FieldsOf(v.Error); len(fields) > 0 {
+					attrs = append(attrs, slog.String("fields", clip(fieldList(fields), 300)))
+				}
 			}
 			s.logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
 			return nil
@@ -123,6 +129,30 @@ func bodyLimit(limit int64) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// fieldList writes field messages as "name: message; ...", sorted.
+func fieldList(fields map[string]string) string {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		names[i] = name + ": " + fields[name]
+	}
+	return strings.Join(names, "; ")
+}
+
+// clip cuts s to at most n runes.
+func clip(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "..."
+		}
+		n--
+	}
+	return s
 }
 
 // securityHeaders sets the headers every response carries. Pages need no
