@@ -185,10 +185,7 @@ func bind(c echo.Context, dst any) error {
 	if err != nil {
 		return errs.Wrap(errs.Malformed, err, "the request body could not be read")
 	}
-	if err := duplicateKey(body); err != nil {
-		return err
-	}
-	if err := notText(body); err != nil { // before decoding replaces what is not text
+	if err := checkRaw(body); err != nil { // before decoding hides what is wrong
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

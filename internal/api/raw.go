@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/pctracker/pctracker/internal/errs"
 )
@@ -17,14 +18,26 @@ import (
 // level of bookkeeping for each.
 const maxDepth = 32
 
-// duplicateKey refuses a body that gives a key twice in one object, at any
-// depth, naming its path ("evidence.1.url"). encoding/json would keep the
-// last value silently, and it matches keys regardless of case, so such a
-// body could read one way to a proxy, a log or an audit, and another way
-// to the API. Keys are compared as the decoder matches them to fields:
-// escapes decoded, case folded. What is not JSON at all is left for the
-// decoder to describe.
-func duplicateKey(body []byte) error {
+// checkRaw reads a JSON body before it is decoded, for what decoding would
+// hide, and names where it found it ("evidence.1.url"):
+//   - a key given twice in one object, at any depth (400). encoding/json
+//     keeps the last value silently, and matches keys regardless of case,
+//     so such a body could read one way to a proxy, a log or an audit and
+//     another way to the API. Keys are compared as the decoder matches them
+//     to fields: escapes decoded, case folded.
+//   - a string that is not text: bytes that are not UTF-8, or an escaped
+//     half of a surrogate pair ("\ud800") standing alone, which the decoder
+//     turns into U+FFFD without a word, after which the domain's text rule
+//     could not see that anything was wrong (422 with the field, 400 for a
+//     key). A repeated key is reported first, wherever it is.
+//   - nesting deeper than maxDepth (400).
+//
+// Only the first value is read: the decoder refuses anything after it, and
+// describes what is not JSON at all.
+func checkRaw(body []byte) error {
+	// Strings are read raw only when the body may hold one that is not
+	// text: every request but a hostile one skips it.
+	careful := !utf8.Valid(body) || hasSurrogateEscape(body)
 	type level struct {
 		path    string
 		keys    map[string]bool // an object's keys so far, folded; nil for an array
@@ -59,13 +72,18 @@ func duplicateKey(body []byte) error {
 			top.index++
 		}
 	}
+	var notText error // the first string that is not text, reported last
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // a number too large for a float64 is still a number here
+	start := int64(0)
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil // the end, or not JSON: the decoder says what is wrong
+			return notText // the end, or not JSON: the decoder says what is wrong
 		}
+		end := dec.InputOffset()
+		raw := body[start:end] // the token, after the separators before it
+		start = end
 		switch v := tok.(type) {
 		case json.Delim:
 			switch v {
@@ -78,9 +96,9 @@ func duplicateKey(body []byte) error {
 					l.keys, l.wantKey = map[string]bool{}, true
 				}
 				stack = append(stack, l)
+				continue
 			default:
 				stack = stack[:len(stack)-1]
-				read()
 			}
 		case string:
 			if n := len(stack); n > 0 && stack[n-1].keys != nil && stack[n-1].wantKey {
@@ -92,12 +110,23 @@ func duplicateKey(body []byte) error {
 					return errs.Field(errs.Malformed, path, fmt.Sprintf("the key %q is given more than once", path))
 				}
 				top.keys[folded] = true
+				if careful && notText == nil && !validJSONString(raw) {
+					notText = errs.E(errs.Malformed, "a key of the body is not valid UTF-8 text")
+				}
 				continue
 			}
-			read()
-		default:
-			read()
+			if careful && notText == nil && !validJSONString(raw) {
+				if path := at(); path != "" {
+					notText = errs.Field(errs.Invalid, path, "is not valid UTF-8 text")
+				} else {
+					notText = errs.E(errs.Malformed, "the body is not valid UTF-8 text")
+				}
+			}
 		}
+		if len(stack) == 0 {
+			return notText // the first value is read
+		}
+		read()
 	}
 }
 

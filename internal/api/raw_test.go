@@ -8,7 +8,10 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 )
 
-func TestDuplicateKey(t *testing.T) {
+// A key given twice in one object is found at any depth, as the decoder
+// matches keys, and before any string that is not text; so is a body
+// nested too deep.
+func TestRepeatedKeys(t *testing.T) {
 	deep := func(n int) string { return strings.Repeat(`{"a":`, n) + "1" + strings.Repeat("}", n) }
 	for body, want := range map[string]string{
 		`{"a": 1, "b": 2}`:                                        "",
@@ -27,11 +30,12 @@ func TestDuplicateKey(t *testing.T) {
 		`{"a": 1, "a": `:                                          "a",
 		`{"a" 1, "a": 2}`:                                         "", // not JSON: the decoder's to describe
 		`[{"a": 1, "a": 2}]`:                                      "0.a",
+		"{\"a\": \"\xff\", \"b\": {\"a\": 1, \"A\": 2}}":          "b.A", // a repeated key first, wherever it is
 		deep(maxDepth):                                            "",
 		deep(maxDepth + 1):                                        "deeper",
 		strings.Repeat("[", 100000) + strings.Repeat("]", 100000): "deeper",
 	} {
-		err := duplicateKey([]byte(body))
+		err := checkRaw([]byte(body))
 		switch {
 		case want == "" && err != nil:
 			t.Errorf("%.60s: %v", body, err)
