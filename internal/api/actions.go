@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -172,13 +173,19 @@ func (d actionInputDTO) apply(in *action.Input) error {
 	return f.Err()
 }
 
-// bind decodes a JSON body strictly: one object, known fields only.
+// bind decodes a JSON body strictly: sent as JSON, one object, known
+// fields only.
 func bind(c echo.Context, dst any) error {
+	if c.Request().ContentLength != 0 { // an empty body is refused below, as empty
+		if err := isJSON(c.Request().Header.Get(echo.HeaderContentType)); err != nil {
+			return err
+		}
+	}
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return errs.Wrap(errs.Malformed, err, "the request body could not be read")
 	}
-	if err := notText(body); err != nil { // before decoding replaces what is not text
+	if err := checkRaw(body); err != nil { // before decoding hides what is wrong
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -188,6 +195,23 @@ func bind(c echo.Context, dst any) error {
 	}
 	if dec.More() {
 		return errs.E(errs.Malformed, "the body must hold a single JSON object")
+	}
+	return nil
+}
+
+// isJSON accepts application/json, with a charset parameter only if it
+// says UTF-8 (the one encoding of JSON, RFC 8259). A body sent as anything
+// else was not meant for this endpoint, or is meant to be read another way:
+// +json types such as merge-patch+json promise semantics the API does not
+// have, so they are refused too rather than read as plain JSON.
+func isJSON(contentType string) error {
+	refused := errs.E(errs.Unsupported, "send the body as JSON, with Content-Type: application/json")
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mediaType != echo.MIMEApplicationJSON {
+		return refused
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return refused
 	}
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // encoding/json turns bytes that are not UTF-8, and escaped lone
-// surrogates, into U+FFFD; notText finds them in the raw body first and
+// surrogates, into U+FFFD; checkRaw finds them in the raw body first and
 // names the field, so that the text rule refuses them rather than a
 // replaced character being stored.
 func TestNotText(t *testing.T) {
@@ -32,7 +32,7 @@ func TestNotText(t *testing.T) {
 		{"{\"title\": \"x\",, \"\xff\"}", "", ""}, // not JSON: the decoder says so
 		{"\xff{}", "", ""},
 	} {
-		err := notText([]byte(c.body))
+		err := checkRaw([]byte(c.body))
 		switch {
 		case c.kind == "" && err != nil:
 			t.Errorf("%q: %v", c.body, err)

@@ -235,13 +235,13 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	if err != nil {
 		return nil, err
 	}
-	var proxies []*net.IPNet
-	for _, p := range cfg.HTTP.TrustedProxies {
-		_, n, err := net.ParseCIDR(p) // validated with the configuration
-		if err != nil {
-			return nil, err
-		}
-		proxies = append(proxies, n)
+	proxies, err := networks(cfg.HTTP.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	metricsAllow, err := networks(cfg.Metrics.Allow)
+	if err != nil {
+		return nil, err
 	}
 	return server.New(server.Deps{
 		Config: cfg.HTTP,
@@ -272,7 +272,22 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		Cookie:         sessionCookie(tls),
 		TrustedProxies: proxies,
 		Metrics:        m,
+		MetricsAllow:   metricsAllow,
 	})
+}
+
+// networks parses a list of CIDR networks (validated with the
+// configuration).
+func networks(list []string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, p := range list {
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // serve runs the web server and the scheduler until ctx ends, then stops

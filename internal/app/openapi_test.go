@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -108,4 +109,75 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 	check("GET", "/api/v1/cycles/2026/extensions", "", sc.focal) // 403
 	check("DELETE", fmt.Sprintf("/api/v1/cycles/2026/extensions/%d", sc.org.ID), "", sc.sec)
 	check("DELETE", fmt.Sprintf("/api/v1/cycles/2026/extensions/%d", sc.org.ID), "", sc.sec) // 404
+}
+
+// Every operation that takes a JSON body documents 400, 413 and 415, and
+// answers 415, as documented, to a body sent as anything but JSON (or
+// with no type), whoever may call it; no such request succeeds.
+func TestOpenAPIJSONBodiesNeedJSON(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(doc.Components.Schemas["Error"].Value.Properties["error"].Value.Properties["code"].Value.Enum, any("unsupported_media_type")) {
+		t.Error("the Error schema lacks the code unsupported_media_type")
+	}
+	db := testutil.NewDB(t, "sqlite")
+	sc := newScenario(t, db)
+	params := strings.NewReplacer("{id}", "1", "{year}", "2026", "{stakeholder_id}", "1")
+	checked := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
+				continue
+			}
+			for _, code := range []int{400, 413, 415} {
+				if op.Responses.Status(code) == nil {
+					t.Errorf("%s %s: %d is not documented", method, path, code)
+				}
+			}
+			target := params.Replace(path)
+			for _, contentType := range []string{"text/plain", ""} {
+				refused := false
+				for _, c := range []apiClient{sc.member, sc.focal, sc.sec} {
+					header := []string{"Authorization", "Bearer " + c.token}
+					if contentType != "" {
+						header = append(header, "Content-Type", contentType)
+					}
+					r := sendRaw(t, http.DefaultClient, method, sc.ts+target, strings.NewReader(`{}`), header...)
+					if r.status < 300 {
+						t.Errorf("%s %s as %q: %d", method, path, contentType, r.status)
+					}
+					if r.status != http.StatusUnsupportedMediaType {
+						continue
+					}
+					refused = true
+					req, _ := http.NewRequest(method, "http://localhost"+target, nil)
+					route, pathParams, err := router.FindRoute(req)
+					if err != nil {
+						t.Fatalf("%s %s: %v", method, target, err)
+					}
+					in := &openapi3filter.RequestValidationInput{Request: req, PathParams: pathParams, Route: route,
+						Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+					out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: r.status,
+						Header: http.Header{"Content-Type": {r.header.Get("Content-Type")}}}
+					out.SetBodyBytes([]byte(r.body))
+					if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+						t.Errorf("%s %s answered 415, not as documented: %v", method, path, err)
+					}
+				}
+				if !refused {
+					t.Errorf("%s %s: a body as %q was not refused with 415 for any caller", method, path, contentType)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 20 {
+		t.Errorf("only %d operations with a JSON body checked", checked)
+	}
 }

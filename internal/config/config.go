@@ -35,6 +35,15 @@ type Config struct {
 	Report    Report
 	Evidence  Evidence
 	Scheduler Scheduler
+	Metrics   Metrics
+}
+
+// Metrics guards the Prometheus endpoint.
+type Metrics struct {
+	// Allow are the networks (CIDR) whose clients may read /metrics, as
+	// judged by the client address (the connection's peer, or
+	// X-Forwarded-For from a trusted proxy). Empty: no one.
+	Allow []string
 }
 
 // Evidence tunes how evidence links are checked and archived.
@@ -168,6 +177,7 @@ func Default() Config {
 			DigestPeriod: 24 * time.Hour, DigestOffset: 6 * time.Hour,
 			EvidencePeriod: time.Minute, EvidenceCheck: 7 * 24 * time.Hour,
 			MailPeriod: time.Minute, MailRetry: time.Minute, LeaderPoll: 2 * time.Second},
+		Metrics: Metrics{Allow: []string{"127.0.0.0/8", "::1/128"}},
 	}
 }
 
@@ -226,15 +236,7 @@ func fields() []field {
 		{key: "http.trusted_proxies", env: "PCT_HTTP_TRUSTED_PROXIES",
 			help: "comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For is believed",
 			get:  func(c *Config) string { return strings.Join(c.HTTP.TrustedProxies, ",") },
-			set: func(c *Config, v string) error {
-				c.HTTP.TrustedProxies = nil
-				for _, p := range strings.Split(v, ",") {
-					if p = strings.TrimSpace(p); p != "" {
-						c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, p)
-					}
-				}
-				return nil
-			}},
+			set:  listSetter(func(c *Config) *[]string { return &c.HTTP.TrustedProxies })},
 		{key: "base_url", env: "PCT_BASE_URL",
 			help: "public URL of this pctracker, used in links sent by mail and in feeds",
 			get:  func(c *Config) string { return c.BaseURL },
@@ -404,6 +406,10 @@ func fields() []field {
 			help: "how often replicas on PostgreSQL campaign for (or check) the scheduler's leadership",
 			get:  func(c *Config) string { return c.Scheduler.LeaderPoll.String() },
 			set:  durationSetter(func(c *Config) *time.Duration { return &c.Scheduler.LeaderPoll })},
+		{key: "metrics.allow", env: "PCT_METRICS_ALLOW",
+			help: "comma-separated networks (CIDR) of the clients that may read /metrics; others get 404",
+			get:  func(c *Config) string { return strings.Join(c.Metrics.Allow, ",") },
+			set:  listSetter(func(c *Config) *[]string { return &c.Metrics.Allow })},
 		{key: "report.chromium", env: "PCT_REPORT_CHROMIUM",
 			help: "path of the Chromium that prints report PDFs; empty looks for chromium on PATH; off makes no PDF",
 			get:  func(c *Config) string { return c.Report.Chromium },
@@ -552,6 +558,11 @@ func (c Config) Validate() error {
 	for _, p := range c.HTTP.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil {
 			return &Error{Key: "http.trusted_proxies", Msg: fmt.Sprintf("%q is not a network such as 10.0.0.0/8", p)}
+		}
+	}
+	for _, p := range c.Metrics.Allow {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			return &Error{Key: "metrics.allow", Msg: fmt.Sprintf("%q is not a network such as 127.0.0.0/8", p)}
 		}
 	}
 	if c.Session.IdleTimeout <= 0 || c.Session.AbsoluteTimeout < c.Session.IdleTimeout {
@@ -767,6 +778,20 @@ func intSetter(p func(*Config) *int) func(*Config, string) error {
 			return fmt.Errorf("%q is not a whole number", v)
 		}
 		*p(c) = n
+		return nil
+	}
+}
+
+// listSetter reads a comma-separated list, blanks dropped.
+func listSetter(p func(*Config) *[]string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		var list []string
+		for _, item := range strings.Split(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				list = append(list, item)
+			}
+		}
+		*p(c) = list
 		return nil
 	}
 }

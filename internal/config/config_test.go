@@ -84,6 +84,7 @@ func TestInvalidValuesNameTheKey(t *testing.T) {
 		{env: map[string]string{"PCT_LOG_LEVEL": "loud"}, key: "log.level"},
 		{env: map[string]string{"PCT_DATABASE_AUTO_MIGRATE": "maybe"}, key: "database.auto_migrate"},
 		{env: map[string]string{"PCT_HTTP_BODY_LIMIT": "lots"}, key: "http.body_limit"},
+		{env: map[string]string{"PCT_METRICS_ALLOW": "127.0.0.1"}, key: "metrics.allow"},
 		{file: "http:\n  adr: x\n", key: "http.adr"},
 		{file: "http: [unclosed\n", key: "config"},
 	}
@@ -102,6 +103,23 @@ func TestInvalidValuesNameTheKey(t *testing.T) {
 		if !strings.HasPrefix(msg, "config: "+c.key) || strings.Contains(msg, "\n") || strings.Contains(msg, "pw@") {
 			t.Errorf("%v %q: message %q should be one line naming %s", c.env, c.file, msg, c.key)
 		}
+	}
+}
+
+// /metrics is for loopback unless said otherwise; the list is read from
+// the environment as from the file, and "" in the file means no one.
+func TestMetricsAllow(t *testing.T) {
+	if got := config.Default().Metrics.Allow; !reflect.DeepEqual(got, []string{"127.0.0.0/8", "::1/128"}) {
+		t.Errorf("default: %q", got)
+	}
+	c, err := config.Load("", env(map[string]string{"PCT_METRICS_ALLOW": " 10.0.0.0/8, 2001:db8::/32 ,"}))
+	if err != nil || !reflect.DeepEqual(c.Metrics.Allow, []string{"10.0.0.0/8", "2001:db8::/32"}) {
+		t.Errorf("from the environment: %q %v", c.Metrics.Allow, err)
+	}
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(path, []byte("metrics:\n  allow: \"\"\n"), 0o600)
+	if c, err := config.Load(path, env(nil)); err != nil || len(c.Metrics.Allow) != 0 {
+		t.Errorf("empty in the file: %q %v", c.Metrics.Allow, err)
 	}
 }
 

@@ -28,6 +28,10 @@ const (
 	TooMany      Kind = "too_many"     // throttled
 	Unavailable  Kind = "unavailable"  // a dependency is down (database, browser)
 	Internal     Kind = "internal"     // a bug or an unexpected failure; details are never shown
+
+	// Unsupported: the body is not in a format the request takes (JSON
+	// endpoints read application/json only).
+	Unsupported Kind = "unsupported_media_type"
 )
 
 // Error is a classified error with an optional message for people and

@@ -67,8 +67,21 @@ func (m *Metrics) Leader(leading bool) {
 // HTTPRequest counts a request; route is the route's pattern, never the
 // raw path, so that the number of series stays bounded.
 func (m *Metrics) HTTPRequest(method, route string, status int, took time.Duration) {
+	method = methodLabel(method)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.httpSeconds.WithLabelValues(method, route).Observe(took.Seconds())
+}
+
+// methodLabel keeps the standard methods and counts any other as OTHER: a
+// client may send any token as its method, and each new one would
+// otherwise be a new series kept for the life of the process.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
 }
 
 // EvidenceChecked counts a check of an evidence link by the state it found.

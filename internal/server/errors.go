@@ -30,6 +30,8 @@ func status(k errs.Kind) int {
 		return http.StatusForbidden
 	case errs.TooMany:
 		return http.StatusTooManyRequests
+	case errs.Unsupported:
+		return http.StatusUnsupportedMediaType
 	case errs.Unavailable:
 		return http.StatusServiceUnavailable
 	}

@@ -1,13 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -81,16 +84,75 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			switch {
 			case v.Error != nil && v.Status >= 500:
 				attrs = append(attrs, slog.String("error", v.Error.Error()))
-			case v.Error != nil && (v.Status == http.StatusUnauthorized || v.Status == http.StatusForbidden || v.Status == http.StatusTooManyRequests):
-				// Why a refusal was made, so that a CSRF or cross-site refusal
-				// reads apart from an authorization one. These messages are
-				// written for people and carry no input.
-				attrs = append(attrs, slog.String("reason", errs.MessageOf(v.Error)))
+			case v.Error != nil && v.Status >= 400:
+				// Why a request was refused, as its caller was told: a CSRF
+				// refusal reads apart from an authorization one, and a scan's
+				// bad input reads as what it is, at info level. Never the
+				// cause, which may quote a credential or internals; clipped,
+				// since a message may quote the caller's input.
+				attrs = append(attrs, slog.String("reason", clip(errs.MessageOf(v.Error), 300)))
+				if fields := errs.FieldsOf(v.Error); len(fields) > 0 {
+					attrs = append(attrs, slog.String("fields", clip(fieldList(fields), 300)))
+				}
 			}
 			s.logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
 			return nil
 		},
 	})
+}
+
+// bodyLimit refuses a body over limit bytes with 413 before any handler
+// sees it. A declared length is judged at once. A body of unknown length
+// (chunked) is read here, up to the limit, so that no handler meets the
+// limit halfway through its body: a CSV or form parser would report that as
+// a bad file or a missing field, not as too large. Such a body is held in
+// memory whole, as the JSON handlers hold theirs anyway; the limit bounds it.
+func bodyLimit(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			switch {
+			case r.ContentLength > limit:
+				return echo.ErrStatusRequestEntityTooLarge
+			case r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody:
+				// net/http reads no more than the declared length.
+				return next(c)
+			}
+			body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+			if err != nil {
+				return errs.Wrap(errs.Malformed, err, "the request body could not be read")
+			}
+			if int64(len(body)) > limit {
+				return echo.ErrStatusRequestEntityTooLarge
+			}
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+			return next(c)
+		}
+	}
+}
+
+// fieldList writes field messages as "name: message; ...", sorted.
+func fieldList(fields map[string]string) string {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		names[i] = name + ": " + fields[name]
+	}
+	return strings.Join(names, "; ")
+}
+
+// clip cuts s to at most n runes.
+func clip(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "..."
+		}
+		n--
+	}
+	return s
 }
 
 // securityHeaders sets the headers every response carries. Pages need no

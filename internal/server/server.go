@@ -46,8 +46,10 @@ type Deps struct {
 	Cookie   string
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []*net.IPNet
-	// Metrics counts requests and serves /metrics.
-	Metrics Metrics
+	// Metrics counts requests and serves /metrics, to the clients in
+	// MetricsAllow only.
+	Metrics      Metrics
+	MetricsAllow []*net.IPNet
 	// Written is told of every request that may have changed data (one
 	// that is not GET, HEAD or OPTIONS and did not fail), so that public
 	// caches look again at once.
@@ -71,7 +73,8 @@ type Server struct {
 
 // New builds the server and mounts every surface.
 func New(d Deps) (*Server, error) {
-	if _, err := config.ParseSize(d.Config.BodyLimit); err != nil {
+	limit, err := config.ParseSize(d.Config.BodyLimit)
+	if err != nil {
 		return nil, err
 	}
 	e := echo.New()
@@ -118,7 +121,7 @@ func New(d Deps) (*Server, error) {
 		},
 	}))
 	e.Use(securityHeaders(d.TLS))
-	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	e.Use(bodyLimit(limit))
 	e.Use(identify(d.Sessions, d.Users, d.Cookie))
 	e.Use(csrf())
 	if d.Written != nil {
@@ -139,8 +142,9 @@ func New(d Deps) (*Server, error) {
 	})
 	e.GET("/static/*", echo.WrapHandler(staticHandler(d.Static)))
 	// Aggregate counters only (job runs, requests by route): nothing about
-	// any organisation, so a scraper needs no account.
-	e.GET("/metrics", echo.WrapHandler(d.Metrics.Handler()))
+	// any organisation, so a scraper needs no account. They still tell the
+	// traffic of every route, so only the allowed addresses see them.
+	e.GET("/metrics", echo.WrapHandler(d.Metrics.Handler()), onlyFrom(d.MetricsAllow))
 	d.API.Routes(e)
 	d.UI.Routes(e)
 
@@ -167,6 +171,24 @@ func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
 		opts = append(opts, echo.TrustIPRange(n))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// onlyFrom answers 404, as if the route did not exist, to clients outside
+// the networks. The client is c.RealIP(): the connection's peer, or the
+// address a trusted proxy forwards for, so that a public request relayed
+// by a proxy on this host does not pass for a local one.
+func onlyFrom(networks []*net.IPNet) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ip := net.ParseIP(c.RealIP())
+			for _, n := range networks {
+				if ip != nil && n.Contains(ip) {
+					return next(c)
+				}
+			}
+			return errs.E(errs.NotFound, "not found")
+		}
+	}
 }
 
 // Routes lists every registered method and path, so that the authorization

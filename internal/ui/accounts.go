@@ -97,7 +97,7 @@ func (h *Handler) requestReset(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(bg, time.Minute)
 		defer cancel()
 		if err := h.Accounts.RequestReset(ctx, email); err != nil {
-			h.Logger.Error("password reset request", "error", err)
+			h.logFailure(ctx, "password reset request", err)
 		}
 	}()
 	v.Sent = true

@@ -106,7 +106,7 @@ func (h *Handler) runJob(c echo.Context) error {
 		return err // no such job: the not-found page, not a failure to report
 	}
 	if err != nil {
-		h.Logger.Error("job run from the jobs page", "job", c.Param("name"), "error", err)
+		h.logFailure(c.Request().Context(), "job run from the jobs page", err, "job", c.Param("name"))
 		h.setFlash(c, "flash_err_job_failed", 0)
 		return c.Redirect(http.StatusSeeOther, "/admin/jobs")
 	}

@@ -349,6 +349,26 @@ func (h *Handler) RenderError(c echo.Context, status int, err error) error {
 	return nil
 }
 
+// logFailure logs work that failed apart from a request's answer (a reset
+// worked on after its page, a job run from its page) at the level of who
+// must act, as the request log does: a bug or failure is an ERROR for the
+// operator, a dependency down a WARN, and anything else (the caller's
+// input, rights or pace) INFO with the reason it was refused.
+func (h *Handler) logFailure(ctx context.Context, msg string, err error, args ...any) {
+	switch errs.KindOf(err) {
+	case errs.Internal:
+		h.Logger.ErrorContext(ctx, msg, append(args, "error", err)...)
+	case errs.Unavailable:
+		h.Logger.WarnContext(ctx, msg, append(args, "error", err)...)
+	default:
+		args = append(args, "reason", errs.MessageOf(err))
+		if fields := errs.FieldsOf(err); len(fields) > 0 {
+			args = append(args, "fields", fields)
+		}
+		h.Logger.InfoContext(ctx, msg, args...)
+	}
+}
+
 // errorKeys names the heading and text of the error page for a kind.
 func errorKeys(k errs.Kind) (heading, text string) {
 	switch k {
