@@ -221,8 +221,7 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 		q = q.Where("id > ?", f.AfterID)
 	}
 	if !f.PublicOn.IsZero() {
-		q = q.Where("state = 'accepted' AND visibility = 'public' AND cycle_id IN "+
-			"(SELECT id FROM cycles WHERE embargo = 'immediate' OR forum_date <= ?)", date.Day(f.PublicOn))
+		q = shownOn(q, f.PublicOn)
 	}
 	var total int64
 	if !f.SkipTotal {
@@ -245,6 +244,26 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	}
 	out, err := db.withChildren(ctx, rows)
 	return out, int(total), err
+}
+
+// shownOn keeps the actions the public sees on the day of on, as
+// action.ShownOn says: accepted, public, of a cycle whose embargo is over.
+func shownOn(q *gorm.DB, on time.Time) *gorm.DB {
+	return q.Where("state = 'accepted' AND visibility = 'public' AND cycle_id IN "+
+		"(SELECT id FROM cycles WHERE embargo = 'immediate' OR forum_date <= ?)", date.Day(on))
+}
+
+// ShownAmong returns which of ids the public sees on the day of on.
+func (db *DB) ShownAmong(ctx context.Context, ids []int64, on time.Time) (map[int64]bool, error) {
+	var shown []int64
+	if err := shownOn(db.conn(ctx).Model(&actionRow{}), on).Where("id IN ?", ids).Pluck("id", &shown).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[int64]bool, len(shown))
+	for _, id := range shown {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // matchWords keeps the actions whose title or description holds the words:
