@@ -37,6 +37,9 @@ type Store interface {
 	AddActionVersion(ctx context.Context, v Version) error
 	ActionVersions(ctx context.Context, actionID int64) ([]Version, error)
 	AddReviewEvent(ctx context.Context, e *ReviewEvent) error
+	// AddPublicChange records that the public sees an action differently
+	// from now on: what public answers are revalidated by.
+	AddPublicChange(ctx context.Context, actionID int64, at time.Time) error
 	ReviewEvents(ctx context.Context, actionID int64) ([]ReviewEvent, error)
 }
 
@@ -337,11 +340,14 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 	if err != nil {
 		return Step{Action: a}, err
 	}
-	if to == Draft {
-		c, err := s.store.CycleByID(ctx, a.CycleID)
-		if err != nil {
+	was := a
+	var c cycle.Cycle // read when the step needs it
+	if to == Draft || to == Accepted || was.State == Accepted {
+		if c, err = s.store.CycleByID(ctx, a.CycleID); err != nil {
 			return Step{Action: a}, err
 		}
+	}
+	if to == Draft {
 		if err := s.notClosed(ctx, by, c, a.StakeholderID); err != nil {
 			return Step{Action: a}, err
 		}
@@ -377,6 +383,13 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 	ev := ReviewEvent{ActionID: a.ID, Version: a.Version, Decision: decision, Comment: comment, ReviewerID: by.UserID, At: now}
 	if err := s.store.AddReviewEvent(ctx, &ev); err != nil {
 		return Step{Action: a}, err
+	}
+	// Only a step the public sees is counted for the public answers'
+	// validators: an acceptance or withdrawal of an action it is shown.
+	if was.ShownOn(c, now) || a.ShownOn(c, now) {
+		if err := s.store.AddPublicChange(ctx, a.ID, now); err != nil {
+			return Step{Action: a}, err
+		}
 	}
 	return Step{Action: a, Event: ev}, s.record(ctx, by, a, "action."+string(decision), map[string]any{"comment": comment})
 }

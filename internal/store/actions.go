@@ -435,6 +435,19 @@ func (db *DB) AddReviewEvent(ctx context.Context, e *action.ReviewEvent) error {
 	return nil
 }
 
+type publicChangeRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	ActionID  int64
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
+}
+
+func (publicChangeRow) TableName() string { return "public_changes" }
+
+// AddPublicChange records that the public now sees an action differently.
+func (db *DB) AddPublicChange(ctx context.Context, actionID int64, at time.Time) error {
+	return translate(db.conn(ctx).Create(&publicChangeRow{ActionID: actionID, CreatedAt: at.UTC()}).Error)
+}
+
 // ReviewEvents returns the workflow steps of an action, oldest first.
 func (db *DB) ReviewEvents(ctx context.Context, actionID int64) ([]action.ReviewEvent, error) {
 	var rows []reviewEventRow
