@@ -13,6 +13,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/markdown"
 )
 
 // Evidence is a link that supports an action.
@@ -65,6 +66,10 @@ type Input struct {
 	Evidence        []Evidence
 }
 
+// TooDeep is the message of a description nested too deeply; the
+// editor shows its own words for it.
+var TooDeep = fmt.Sprintf("nests quotes or lists more than %d levels deep", markdown.MaxDepth)
+
 // Limits on what an action holds.
 const (
 	MaxTitle       = 300
@@ -101,6 +106,11 @@ func (in Input) Validate(known []int) error {
 	f := errs.FieldErrors{}
 	f.Text("title", in.Title, true, MaxTitle)
 	f.TextLines("description", in.Description, false, MaxDescription)
+	if _, bad := f["description"]; !bad && markdown.Depth(in.Description) > markdown.MaxDepth {
+		// Refused here, for every way in (API, pages, import), so that no
+		// view ever pays to parse it.
+		f.Add("description", TooDeep)
+	}
 	if len(in.Recommendations) == 0 {
 		f.Add("recommendations", "choose at least one recommendation")
 	}

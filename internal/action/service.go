@@ -31,9 +31,15 @@ type Store interface {
 	DeleteAction(ctx context.Context, id int64) error
 	Action(ctx context.Context, id int64) (Action, error)
 	Actions(ctx context.Context, f Filter) ([]Action, int, error)
+	// ShownAmong returns which of ids the public sees on the day of on
+	// (see ShownOn).
+	ShownAmong(ctx context.Context, ids []int64, on time.Time) (map[int64]bool, error)
 	AddActionVersion(ctx context.Context, v Version) error
 	ActionVersions(ctx context.Context, actionID int64) ([]Version, error)
 	AddReviewEvent(ctx context.Context, e *ReviewEvent) error
+	// AddPublicChange records that the public sees an action differently
+	// from now on: what public answers are revalidated by.
+	AddPublicChange(ctx context.Context, actionID int64, at time.Time) error
 	ReviewEvents(ctx context.Context, actionID int64) ([]ReviewEvent, error)
 }
 
@@ -348,11 +354,14 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 	if err != nil {
 		return Step{Action: a}, err
 	}
-	if to == Draft {
-		c, err := s.store.CycleByID(ctx, a.CycleID)
-		if err != nil {
+	was := a
+	var c cycle.Cycle // read when the step needs it
+	if to == Draft || to == Accepted || was.State == Accepted {
+		if c, err = s.store.CycleByID(ctx, a.CycleID); err != nil {
 			return Step{Action: a}, err
 		}
+	}
+	if to == Draft {
 		if err := s.notClosed(ctx, by, c, a.StakeholderID); err != nil {
 			return Step{Action: a}, err
 		}
@@ -388,6 +397,13 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 	ev := ReviewEvent{ActionID: a.ID, Version: a.Version, Decision: decision, Comment: comment, ReviewerID: by.UserID, At: now}
 	if err := s.store.AddReviewEvent(ctx, &ev); err != nil {
 		return Step{Action: a}, err
+	}
+	// Only a step the public sees is counted for the public answers'
+	// validators: an acceptance or withdrawal of an action it is shown.
+	if was.ShownOn(c, now) || a.ShownOn(c, now) {
+		if err := s.store.AddPublicChange(ctx, a.ID, now); err != nil {
+			return Step{Action: a}, err
+		}
 	}
 	return Step{Action: a, Event: ev}, s.record(ctx, by, a, "action."+string(decision), map[string]any{"comment": comment})
 }
@@ -576,20 +592,25 @@ func (s *Service) Public(ctx context.Context, f Filter) ([]Action, int, error) {
 		f.Limit = PublicPageSize
 	}
 	f.PublicOn, f.State = s.now(), ""
-	return s.store.Actions(ctx, f)
+	list, total, err := s.store.Actions(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, s.hideUnshown(ctx, f.PublicOn, list)
 }
 
 // PublicGet returns an action anyone may see (accepted, public, its cycle's
 // embargo over), with the earlier cycles' actions it continues, latest
 // first, as far back as they are public too; anything else is not found.
 func (s *Service) PublicGet(ctx context.Context, id int64) (Action, []Action, error) {
-	a, err := s.publicOne(ctx, id)
+	now := s.now()
+	a, err := s.publicOne(ctx, id, now)
 	if err != nil {
 		return Action{}, nil, err
 	}
 	var earlier []Action
 	for from, seen := a.CarriedFrom, 0; from != nil && seen < 50; seen++ {
-		p, err := s.publicOne(ctx, *from)
+		p, err := s.publicOne(ctx, *from, now)
 		if err != nil {
 			if errs.Is(err, errs.NotFound) {
 				break // an earlier step kept for the secretariat ends the public history
@@ -599,10 +620,21 @@ func (s *Service) PublicGet(ctx context.Context, id int64) (Action, []Action, er
 		earlier = append(earlier, p)
 		from = p.CarriedFrom
 	}
-	return a, earlier, nil
+	all := append([]Action{a}, earlier...)
+	if err := s.hideUnshown(ctx, now, all); err != nil {
+		return Action{}, nil, err
+	}
+	return all[0], all[1:], nil
 }
 
-func (s *Service) publicOne(ctx context.Context, id int64) (Action, error) {
+// ShownOn reports whether the public sees a, of cycle c, on the day of
+// now: accepted, public, and the cycle's embargo over. (The store reads
+// lists by the same rule, in SQL.)
+func (a Action) ShownOn(c cycle.Cycle, now time.Time) bool {
+	return a.State == Accepted && a.Visibility == Public && !c.EmbargoedOn(now)
+}
+
+func (s *Service) publicOne(ctx context.Context, id int64, now time.Time) (Action, error) {
 	a, err := s.store.Action(ctx, id)
 	if err != nil {
 		return Action{}, err
@@ -611,11 +643,36 @@ func (s *Service) publicOne(ctx context.Context, id int64) (Action, error) {
 	if err != nil {
 		return Action{}, err
 	}
-	embargoed := c.Embargo == cycle.UntilForum && date.Day(s.now()).Before(c.ForumDate)
-	if a.State != Accepted || a.Visibility != Public || embargoed {
+	if !a.ShownOn(c, now) {
 		return Action{}, errs.E(errs.NotFound, "no action %d", id)
 	}
 	return a, nil
+}
+
+// hideUnshown clears what public actions say of actions the public does
+// not see: the earlier action one continues is named only when it is
+// shown too, or a public answer would give the id of an action kept for
+// the secretariat, withdrawn or embargoed.
+func (s *Service) hideUnshown(ctx context.Context, now time.Time, list []Action) error {
+	var ids []int64
+	for _, a := range list {
+		if a.CarriedFrom != nil {
+			ids = append(ids, *a.CarriedFrom)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	shown, err := s.store.ShownAmong(ctx, ids, now)
+	if err != nil {
+		return err
+	}
+	for i, a := range list {
+		if a.CarriedFrom != nil && !shown[*a.CarriedFrom] {
+			list[i].CarriedFrom = nil
+		}
+	}
+	return nil
 }
 
 // EachPublic calls fn with every public action that f selects, by id, a
@@ -630,6 +687,9 @@ func (s *Service) EachPublic(ctx context.Context, f Filter, fn func(Action) erro
 	for {
 		page, _, err := s.store.Actions(ctx, f)
 		if err != nil {
+			return err
+		}
+		if err := s.hideUnshown(ctx, f.PublicOn, page); err != nil {
 			return err
 		}
 		for _, a := range page {

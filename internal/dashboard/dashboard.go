@@ -22,26 +22,39 @@ import (
 	"github.com/pctracker/pctracker/internal/user"
 )
 
-// State is what the public figures come from: the newest review event,
-// the number of published reports, and sums of the versions of cycles and
-// organisations. Equal states, equal figures.
+// State is what the public answers and figures come from. Every part but
+// Decided is public data, as the public sees it on a day: public
+// validators (ETags) and the keys of shared caches come from those parts
+// only, so that nothing the public does not see (a submission, a draft, an
+// action kept for the secretariat) moves them, nor can be counted from
+// them. Equal states, equal figures.
 type State struct {
-	Events    int64
-	Published int64
-	Cycles    int64
-	Orgs      int64
+	Shown     int64 // the newest change to the actions the public is shown
+	Published int64 // reports published and public
+	Cycles    int64 // the sum of the cycles' versions
+	Orgs      int64 // the sums of the versions and ids, and the number, of
+	OrgIDs    int64 // the organisations the public sees
 	OrgCount  int64
+	// Decided is the newest acceptance or withdrawal of any action: the
+	// figures count the actions kept for the secretariat, and are compiled
+	// again after it. It never leaves the service (see View.Version).
+	Decided int64
 }
 
-func (st State) String() string {
-	return fmt.Sprintf("%d.%d.%d.%d.%d", st.Events, st.Published, st.Cycles, st.Orgs, st.OrgCount)
+// public names the public parts of the state.
+func (st State) public() string {
+	return fmt.Sprintf("%d.%d.%d.%d.%d.%d", st.Shown, st.Published, st.Cycles, st.Orgs, st.OrgIDs, st.OrgCount)
 }
+
+// key names the whole state, Decided included: for the service's own
+// caches only.
+func (st State) key() string { return st.public() + "." + strconv.FormatInt(st.Decided, 10) }
 
 // Store reads the state of the public data.
 type Store interface {
-	PublicState(ctx context.Context) (State, error)
-	// CyclesReviewedSince returns the years of the cycles with a review
-	// event newer than event after.
+	PublicState(ctx context.Context, on time.Time) (State, error)
+	// CyclesReviewedSince returns the years of the cycles with an
+	// acceptance or withdrawal newer than the review event after.
 	CyclesReviewedSince(ctx context.Context, after int64) ([]int, error)
 }
 
@@ -79,9 +92,14 @@ type Figures struct {
 // View is the dashboard of one cycle, with the trend across cycles.
 type View struct {
 	Figures
-	Cycles  []cycle.Cycle // those with something to show, latest first
-	Trend   []Figures     // every such cycle, earliest first, not embargoed
-	Version string        // what the view was built from: equal versions, equal views
+	Cycles []cycle.Cycle // those with something to show, latest first
+	Trend  []Figures     // every such cycle, earliest first, not embargoed
+	// Version names what the view shows, from public data only: the
+	// public state, the day, and the number of actions withheld that the
+	// figures give. Equal versions, equal views (but for the time they were
+	// compiled at); it is the view's ETag and the key of its rendering.
+	Version string
+	state   string // the whole state it was built from
 }
 
 // Service builds the dashboard, and keeps what it built until what it
@@ -126,13 +144,14 @@ func (s *Service) Touch() {
 }
 
 // PublicVersion names the state of the public data and the day (embargoes
-// lift at midnight), for caches and ETags.
+// lift at midnight), for caches and ETags: it moves with what the public
+// sees, and with nothing else.
 func (s *Service) PublicVersion(ctx context.Context) (string, error) {
 	st, day, err := s.current(ctx)
 	if err != nil {
 		return "", err
 	}
-	return st.String() + "@" + day.Format(time.DateOnly), nil
+	return st.public() + "@" + day.Format(time.DateOnly), nil
 }
 
 // current returns the state, read again when it is older than freshness
@@ -150,16 +169,19 @@ func (s *Service) current(ctx context.Context) (State, time.Time, error) {
 	s.touched = false
 	s.mu.Unlock()
 
-	st, err := s.store.PublicState(ctx)
+	st, err := s.store.PublicState(ctx, now)
 	if err != nil {
 		s.Touch() // the write that asked for this read is still unseen
 		return State{}, day, err
 	}
 	var reviewed []int
-	onlyReviews := had && day.Equal(oldDay) && st.Events > old.Events &&
-		State{Events: st.Events, Published: old.Published, Cycles: old.Cycles, Orgs: old.Orgs, OrgCount: old.OrgCount} == st
+	// Actions accepted or withdrawn, and nothing else: each public change
+	// comes with its review event, in the same transaction.
+	reviews := old
+	reviews.Shown, reviews.Decided = st.Shown, st.Decided
+	onlyReviews := had && day.Equal(oldDay) && st.Decided > old.Decided && reviews == st
 	if onlyReviews {
-		if reviewed, err = s.store.CyclesReviewedSince(ctx, old.Events); err != nil {
+		if reviewed, err = s.store.CyclesReviewedSince(ctx, old.Decided); err != nil {
 			s.Touch()
 			return State{}, day, err
 		}
@@ -204,19 +226,20 @@ func (s *Service) View(ctx context.Context, year int) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	version := st.String() + "@" + day.Format(time.DateOnly)
+	state := st.key() + "@" + day.Format(time.DateOnly)
 	s.mu.Lock()
 	v, ok := s.views[year]
 	s.mu.Unlock()
-	if ok && v.Version == version {
+	if ok && v.state == state {
 		return v, nil
 	}
-	built, err, _ := s.builds.Do(strconv.Itoa(year)+"|"+version, func() (any, error) {
+	built, err, _ := s.builds.Do(strconv.Itoa(year)+"|"+state, func() (any, error) {
 		v, err := s.build(ctx, year)
 		if err != nil {
 			return v, err
 		}
-		v.Version = version
+		v.state = state
+		v.Version = fmt.Sprintf("%s@%s/%d", st.public(), day.Format(time.DateOnly), v.Figures.Figures.Withheld)
 		s.mu.Lock()
 		if len(s.views) > 100 { // a bound against a crawler asking for every year
 			s.views = map[int]View{}

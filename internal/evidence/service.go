@@ -23,6 +23,9 @@ type Store interface {
 	DueNow(ctx context.Context, actionID int64, at time.Time) (int, error)
 	CountDueLinks(ctx context.Context, actionID int64, now time.Time) (int, error)
 	TrackPublicEvidence(ctx context.Context, at time.Time) (int, error)
+	// AddPublicChange records that the public sees an action differently,
+	// so that public answers are built again.
+	AddPublicChange(ctx context.Context, actionID int64, at time.Time) error
 	ArchiveSize(ctx context.Context) (Size, error)
 	EvidenceFlags(ctx context.Context, cycleID int64) (map[int64]Flags, error)
 }
@@ -180,6 +183,13 @@ func (s *Service) check(ctx context.Context, l Link) (Link, error) {
 		var err error
 		if saved, err = s.store.SaveCheck(ctx, l, next, c, body, at); err != nil || !saved {
 			return err
+		}
+		// The public action page shows each link's state and copy: a change
+		// of either is a change the public sees.
+		if next.State != l.State || next.CapturedSHA256 != l.CapturedSHA256 {
+			if err := s.store.AddPublicChange(ctx, l.ActionID, at); err != nil {
+				return err
+			}
 		}
 		if !broke || s.notify == nil {
 			return nil

@@ -33,9 +33,14 @@ func New() *Renderer {
 	}
 }
 
-// HTML renders src. Input that goldmark cannot render is shown as text.
+// HTML renders src. Input that goldmark cannot render is shown as text,
+// and so is input nested deeper than MaxDepth, which saving refuses but
+// which may predate the rule: parsing it would cost every view.
 func (r *Renderer) HTML(src string) template.HTML {
 	var buf bytes.Buffer
+	if Depth(src) > MaxDepth {
+		return template.HTML(template.HTMLEscapeString(src)) //nolint:gosec // escaped
+	}
 	if err := r.md.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src)) //nolint:gosec // escaped
 	}

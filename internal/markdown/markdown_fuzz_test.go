@@ -209,3 +209,19 @@ func FuzzRenderMarkup(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDepth holds Depth to never say less than the parser builds, so that
+// nothing deeper than MaxDepth reaches goldmark through a check of Depth.
+func FuzzDepth(f *testing.F) {
+	for _, s := range depthSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 2000 {
+			return // the parser's own cost grows faster than the text
+		}
+		if got, want := markdown.Depth(src), parsedDepth(src); got < want {
+			t.Fatalf("%q: Depth %d, parsed %d", src, got, want)
+		}
+	})
+}

@@ -35,3 +35,18 @@ func TestRenderIsSafe(t *testing.T) {
 		}
 	}
 }
+
+// Text nested deeper than MaxDepth, which saving refuses but which may
+// have been stored before, is shown as text rather than parsed on every
+// view.
+func TestRenderShowsTooDeepAsText(t *testing.T) {
+	r := markdown.New()
+	deep := strings.Repeat(">", 19000) + " <b>x</b>"
+	got := string(r.HTML(deep))
+	if strings.Contains(got, "<blockquote>") || strings.Contains(got, "<b>") || !strings.HasSuffix(got, "&gt; &lt;b&gt;x&lt;/b&gt;") {
+		t.Errorf("rendered %.80q", got)
+	}
+	if got := string(r.HTML(strings.Repeat(">", markdown.MaxDepth) + " x")); strings.Count(got, "<blockquote>") != markdown.MaxDepth {
+		t.Errorf("%d levels are not rendered: %.80q", markdown.MaxDepth, got)
+	}
+}

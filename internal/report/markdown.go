@@ -136,14 +136,38 @@ func mdText(s string) string {
 	return b.String()
 }
 
-// mdCell is text fit for a table cell: on one line. Text from elsewhere is
-// escaped with mdText first (which escapes pipes too); markup the report
-// itself writes (bold, links) is kept.
-func mdCell(s string) string { return strings.Join(strings.Fields(s), " ") }
+// mdCell is text fit for a table cell: on one line, with every pipe
+// escaped, whatever wrote it (a label, a number, a link's address): an
+// unescaped "|" ends the cell, even inside a link, and shifts the rest of
+// the row. Text from elsewhere is escaped with mdText first, whose
+// escapes are kept as they are; markup the report itself writes (bold,
+// links) is kept.
+func mdCell(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			b.WriteByte('\\')
+			if i+1 < len(s) {
+				i++
+				b.WriteByte(s[i])
+			}
+			continue
+		case '|':
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
 
-// mdURL keeps a link target from closing the link early.
+// mdURL keeps a link target from closing the link or the table cell
+// early: parentheses, spaces, pipes and backslashes (which would escape
+// the closing parenthesis) are percent-encoded, which names the same
+// address.
 func mdURL(u string) string {
-	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(u)
+	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "|", "%7C", "\\", "%5C").Replace(u)
 }
 
 // more says that a recommendation's list is cut, and where the rest is.

@@ -42,8 +42,14 @@ type Renderer struct {
 }
 
 // Version names what the documents' bytes depend on besides the figures:
-// the report template and the catalogues.
+// the report template, the catalogues and the writers' revision.
 func (r *Renderer) Version() string { return r.version }
+
+// writers counts the changes to the bytes the Go code writes (the
+// Markdown's escapes, the tables), which the template and catalogues do
+// not show: a published report says which writers it needs to be
+// verified. 2: every pipe in a Markdown table cell is escaped.
+const writers = "2"
 
 // NewRenderer parses the report template once per language. printer may be
 // nil: every format but PDF works without it.
@@ -52,7 +58,7 @@ func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSet
 	if err != nil {
 		return nil, fmt.Errorf("read report template: %w", err)
 	}
-	sum := sha256.Sum256(append(tmpl, cat.Digest()...))
+	sum := sha256.Sum256(append(append(tmpl, cat.Digest()...), writers...))
 	r := &Renderer{words: map[string]words{}, html: map[string]*template.Template{}, printer: printer, pdfSetting: pdfSetting,
 		version: hex.EncodeToString(sum[:6])}
 	for _, tag := range locale.Languages() {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 )
 
@@ -220,7 +221,7 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 		q = q.Where("id > ?", f.AfterID)
 	}
 	if !f.PublicOn.IsZero() {
-		q = publicOn(q, f.PublicOn)
+		q = shownOn(q, f.PublicOn)
 	}
 	var total int64
 	if !f.SkipTotal {
@@ -243,6 +244,25 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	}
 	out, err := db.withChildren(ctx, rows)
 	return out, int(total), err
+}
+
+// shownOn keeps the actions the public sees on the day of on, as
+// action.ShownOn says: accepted, public, of a cycle whose embargo is over.
+func shownOn(q *gorm.DB, on time.Time) *gorm.DB {
+	return q.Where(publicActionCondition, date.Day(on))
+}
+
+// ShownAmong returns which of ids the public sees on the day of on.
+func (db *DB) ShownAmong(ctx context.Context, ids []int64, on time.Time) (map[int64]bool, error) {
+	var shown []int64
+	if err := shownOn(db.conn(ctx).Model(&actionRow{}), on).Where("id IN ?", ids).Pluck("id", &shown).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[int64]bool, len(shown))
+	for _, id := range shown {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // matchWords keeps the actions whose title or description holds the words:
@@ -412,6 +432,19 @@ func (db *DB) AddReviewEvent(ctx context.Context, e *action.ReviewEvent) error {
 	}
 	e.ID = r.ID
 	return nil
+}
+
+type publicChangeRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	ActionID  int64
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
+}
+
+func (publicChangeRow) TableName() string { return "public_changes" }
+
+// AddPublicChange records that the public now sees an action differently.
+func (db *DB) AddPublicChange(ctx context.Context, actionID int64, at time.Time) error {
+	return translate(db.conn(ctx).Create(&publicChangeRow{ActionID: actionID, CreatedAt: at.UTC()}).Error)
 }
 
 // ReviewEvents returns the workflow steps of an action, oldest first.

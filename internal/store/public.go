@@ -1,20 +1,7 @@
 package store
 
-import (
-	"time"
-
-	"gorm.io/gorm"
-
-	"github.com/pctracker/pctracker/internal/date"
-)
-
 // publicActionCondition is what the public may see of actions on a day:
 // accepted, public, of a cycle whose embargo is over. Every public read
 // in SQL asks it; its one argument is the day.
 const publicActionCondition = "state = 'accepted' AND visibility = 'public' AND cycle_id IN " +
 	"(SELECT id FROM cycles WHERE embargo = 'immediate' OR forum_date <= ?)"
-
-// publicOn narrows a query of actions to what the public sees on day.
-func publicOn(q *gorm.DB, day time.Time) *gorm.DB {
-	return q.Where(publicActionCondition, date.Day(day))
-}

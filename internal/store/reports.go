@@ -451,28 +451,37 @@ func (db *DB) ReportArtifact(ctx context.Context, id int64, f report.Format, lan
 	return report.Artifact{Format: f, Lang: lang, SHA256: row.SHA256, Size: row.Size, Body: row.Body, Stored: true}, nil
 }
 
-// PublicState reads what the public figures come from: it changes when an
-// action is reviewed (accepted, returned, reopened), a report is published,
-// or a cycle or an organisation changes. One query of index lookups and
-// small sums, cheap enough to ask often, so that replicas need no message
-// to drop their caches.
-func (db *DB) PublicState(ctx context.Context) (dashboard.State, error) {
+// PublicState reads what the public answers and figures come from, as the
+// public sees them on the day of on: public changes to the actions shown,
+// reports published and public, the cycles, and the organisations the
+// public sees (active ones, and any whose public actions name it); and,
+// apart, the newest acceptance or withdrawal of any action. One query of
+// index lookups and small sums, cheap enough to ask often, so that
+// replicas need no message to drop their caches.
+func (db *DB) PublicState(ctx context.Context, on time.Time) (dashboard.State, error) {
 	var st dashboard.State
+	day := date.Day(on)
 	err := db.conn(ctx).Raw(`SELECT
-		(SELECT coalesce(max(id), 0) FROM review_events) AS events,
-		(SELECT count(*) FROM reports WHERE status = 'published') AS published,
+		(SELECT coalesce(max(id), 0) FROM public_changes) AS shown,
+		coalesce((SELECT id FROM review_events WHERE decision IN ('accepted', 'withdrawn') ORDER BY id DESC LIMIT 1), 0) AS decided,
+		(SELECT count(*) FROM reports WHERE status = 'published' AND cycle_id IN
+			(SELECT id FROM cycles WHERE embargo = 'immediate' OR forum_date <= ?)) AS published,
 		(SELECT coalesce(sum(version), 0) FROM cycles) AS cycles,
-		(SELECT coalesce(sum(version), 0) FROM stakeholders) AS orgs,
-		(SELECT count(*) FROM stakeholders) AS org_count`).Scan(&st).Error
+		orgs.orgs, orgs.org_ids, orgs.org_count
+		FROM (SELECT coalesce(sum(version), 0) AS orgs, coalesce(sum(id), 0) AS org_ids, count(*) AS org_count
+			FROM stakeholders WHERE active OR EXISTS (SELECT 1 FROM actions WHERE actions.stakeholder_id = stakeholders.id
+				AND actions.state = 'accepted' AND actions.visibility = 'public' AND actions.cycle_id IN
+				(SELECT id FROM cycles WHERE embargo = 'immediate' OR forum_date <= ?))) orgs`, day, day).Scan(&st).Error
 	return st, translate(err)
 }
 
-// CyclesReviewedSince returns the years of the cycles with a review event
-// after the event numbered after: a lookup of the newest events only.
+// CyclesReviewedSince returns the years of the cycles with an acceptance
+// or withdrawal after the review event numbered after: a lookup of the
+// newest events only.
 func (db *DB) CyclesReviewedSince(ctx context.Context, after int64) ([]int, error) {
 	var years []int
 	err := db.conn(ctx).Raw(`SELECT DISTINCT cycles.year FROM review_events
 		JOIN actions ON actions.id = review_events.action_id JOIN cycles ON cycles.id = actions.cycle_id
-		WHERE review_events.id > ? ORDER BY cycles.year`, after).Scan(&years).Error
+		WHERE review_events.id > ? AND review_events.decision IN ('accepted', 'withdrawn') ORDER BY cycles.year`, after).Scan(&years).Error
 	return years, translate(err)
 }

@@ -59,6 +59,15 @@ type errorItem struct {
 	Message  string // the service's own words, for a field the form does not show
 }
 
+// messageKey names the catalogue's words for a field's error: the field's
+// own, or those of a rule of the domain that it names by its message.
+func messageKey(field, msg string) string {
+	if field == "description" && msg == action.TooDeep {
+		return "err_description_depth"
+	}
+	return "err_" + field
+}
+
 // summary orders field errors as the form shows its fields and names each
 // by its label, linked to the field, so that a screen reader user can go
 // straight to it.
@@ -74,7 +83,7 @@ func summary(fields map[string]string) []errorItem {
 	var out []errorItem
 	for _, o := range order {
 		if msg, ok := fields[o.key]; ok {
-			out = append(out, errorItem{LabelKey: o.label, Anchor: o.anchor, MsgKey: "err_" + o.key, Message: msg})
+			out = append(out, errorItem{LabelKey: o.label, Anchor: o.anchor, MsgKey: messageKey(o.key, msg), Message: msg})
 		}
 	}
 	for i := 0; i < action.MaxEvidence+editorRows; i++ {

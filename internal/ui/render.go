@@ -44,6 +44,7 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 			"asset":     r.asset,
 			"contains":  func(list []int, n int) bool { return slices.Contains(list, n) },
 			"hasPrefix": strings.HasPrefix,
+			"errKey":    messageKey,
 			"list":      func(items ...string) []string { return items },
 			"bytes":     func(n int64) string { return locale.Bytes(lang, n) },
 			"dict": func(kv ...any) map[string]any {
