@@ -677,8 +677,8 @@ func (s *Service) hideUnshown(ctx context.Context, now time.Time, list []Action)
 
 // EachPublic calls fn with every public action that f selects, by id, a
 // batch at a time: a download of every action holds one batch in memory,
-// not the whole list.
-func (s *Service) EachPublic(ctx context.Context, f Filter, fn func(Action) error) error {
+// not the whole list, and what goes with a batch is read once for it.
+func (s *Service) EachPublic(ctx context.Context, f Filter, fn func([]Action) error) error {
 	if err := f.CheckPublic(); err != nil {
 		return err
 	}
@@ -692,8 +692,8 @@ func (s *Service) EachPublic(ctx context.Context, f Filter, fn func(Action) erro
 		if err := s.hideUnshown(ctx, f.PublicOn, page); err != nil {
 			return err
 		}
-		for _, a := range page {
-			if err := fn(a); err != nil {
+		if len(page) > 0 {
+			if err := fn(page); err != nil {
 				return err
 			}
 		}

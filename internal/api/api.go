@@ -59,7 +59,7 @@ type Actions interface {
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
 	Public(ctx context.Context, f action.Filter) ([]action.Action, int, error)
-	EachPublic(ctx context.Context, f action.Filter, fn func(action.Action) error) error
+	EachPublic(ctx context.Context, f action.Filter, fn func([]action.Action) error) error
 }
 
 // Cycles is what the API needs of reporting cycles.

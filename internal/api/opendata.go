@@ -18,18 +18,27 @@ import (
 // Licence is the licence of every public datum.
 const Licence = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
 
+// The evidence_* columns hold one value per link, in the order of
+// evidence_urls, separated by spaces; "-" where a link has none yet.
 var openDataHeader = []string{"id", "cycle", "organisation_id", "organisation", "organisation_kind", "title", "description",
-	"recommendations", "stage", "measure", "scope", "starts_on", "ends_on", "carried_from", "accepted_at", "evidence_urls"}
+	"recommendations", "stage", "measure", "scope", "starts_on", "ends_on", "carried_from", "accepted_at", "evidence_urls",
+	"evidence_state", "evidence_sha256", "archived_at"}
 
-func openDataRow(a action.Action) []string {
-	d := publicActionToDTO(a)
+func openDataRow(d publicActionDTO) []string {
 	recs := make([]string, len(d.Recommendations))
 	for i, n := range d.Recommendations {
 		recs[i] = strconv.Itoa(n)
 	}
 	urls := make([]string, len(d.Evidence))
+	states, shas, archived := make([]string, len(d.Evidence)), make([]string, len(d.Evidence)), make([]string, len(d.Evidence))
 	for i, e := range d.Evidence {
-		urls[i] = e.URL
+		urls[i], states[i], shas[i], archived[i] = e.URL, "-", "-", "-"
+		if c := e.Check; c != nil {
+			states[i] = c.State
+			if c.SHA256 != "" && c.ArchivedAt != nil {
+				shas[i], archived[i] = c.SHA256, c.ArchivedAt.UTC().Format(time.RFC3339)
+			}
+		}
 	}
 	day := func(p *dateDTO) string {
 		if p == nil {
@@ -46,7 +55,8 @@ func openDataRow(a action.Action) []string {
 	}
 	return []string{strconv.FormatInt(d.ID, 10), strconv.Itoa(d.Cycle), strconv.FormatInt(d.OrganisationID, 10), d.Organisation,
 		d.OrganisationKind, d.Title, d.Description, strings.Join(recs, ";"), d.Stage, d.Measure, d.Scope, day(d.StartsOn),
-		day(d.EndsOn), carried, accepted, strings.Join(urls, " ")}
+		day(d.EndsOn), carried, accepted, strings.Join(urls, " "), strings.Join(states, " "), strings.Join(shas, " "),
+		strings.Join(archived, " ")}
 }
 
 func downloadHeaders(c echo.Context, contentType, name string) {
@@ -74,7 +84,18 @@ func (h *Handler) openDataCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = h.Actions.EachPublic(c.Request().Context(), f, func(a action.Action) error { return t.Row(openDataRow(a)) })
+	err = h.Actions.EachPublic(c.Request().Context(), f, func(batch []action.Action) error {
+		rows, err := h.publicDTOs(c, batch)
+		if err != nil {
+			return err
+		}
+		for _, d := range rows {
+			if err := t.Row(openDataRow(d)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if ferr := t.Flush(); err == nil {
 		err = ferr
 	}
@@ -102,19 +123,27 @@ func (h *Handler) openDataJSON(c echo.Context) error {
 		return err
 	}
 	first := true
-	err = h.Actions.EachPublic(c.Request().Context(), f, func(a action.Action) error {
-		b, err := json.Marshal(publicActionToDTO(a))
+	err = h.Actions.EachPublic(c.Request().Context(), f, func(batch []action.Action) error {
+		rows, err := h.publicDTOs(c, batch)
 		if err != nil {
 			return err
 		}
-		if !first {
-			if _, err := w.Write([]byte(",\n")); err != nil {
+		for _, d := range rows {
+			b, err := json.Marshal(d)
+			if err != nil {
+				return err
+			}
+			if !first {
+				if _, err := w.Write([]byte(",\n")); err != nil {
+					return err
+				}
+			}
+			first = false
+			if _, err = w.Write(b); err != nil {
 				return err
 			}
 		}
-		first = false
-		_, err = w.Write(b)
-		return err
+		return nil
 	})
 	if err != nil {
 		return err

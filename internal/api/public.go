@@ -30,8 +30,10 @@ type publicActionDTO struct {
 	AcceptedAt       *time.Time    `json:"accepted_at"`
 }
 
-func publicActionToDTO(a action.Action) publicActionDTO {
-	d := actionToDTO(a)
+func publicActionToDTO(a action.Action) publicActionDTO { return publicOf(actionToDTO(a)) }
+
+// publicOf keeps of an action's JSON what anyone may read.
+func publicOf(d actionDTO) publicActionDTO {
 	return publicActionDTO{ID: d.ID, Cycle: d.Cycle, OrganisationID: d.OrganisationID, Organisation: d.Organisation,
 		OrganisationKind: d.OrganisationKind, Title: d.Title, Description: d.Description, Recommendations: d.Recommendations,
 		Stage: d.Stage, Measure: d.Measure, Scope: d.Scope, StartsOn: d.StartsOn, EndsOn: d.EndsOn, CarriedFrom: d.CarriedFrom,
@@ -56,9 +58,28 @@ func (h *Handler) publicActions(c echo.Context) error {
 		Total   int               `json:"total"`
 		Page    int               `json:"page"`
 		PerPage int               `json:"per_page"`
-	}{Items: make([]publicActionDTO, len(list)), Total: total, Page: page, PerPage: f.Limit}
-	for i, a := range list {
-		out.Items[i] = publicActionToDTO(a)
+	}{Total: total, Page: page, PerPage: f.Limit}
+	if out.Items, err = h.publicDTOs(c, list); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// publicDTOs answers public actions with what the checks of their evidence
+// found, read once for them all.
+func (h *Handler) publicDTOs(c echo.Context, list []action.Action) ([]publicActionDTO, error) {
+	full := make([]actionDTO, len(list))
+	ptrs := make([]*actionDTO, len(list))
+	for i, a := range list {
+		full[i] = actionToDTO(a)
+		ptrs[i] = &full[i]
+	}
+	if err := h.withChecks(c, ptrs); err != nil {
+		return nil, err
+	}
+	out := make([]publicActionDTO, len(list))
+	for i := range full {
+		out[i] = publicOf(full[i])
+	}
+	return out, nil
 }
