@@ -234,6 +234,7 @@ func TestTwoStepSignIn(t *testing.T) {
 		if throttled == 0 || r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || signedIn(r) {
 			t.Errorf("wrong codes past the day's limit: throttled after %d more, then the right code %d", throttled, r.status)
 		}
+		checkWaitSaid(t, "the code page", r, "en")
 
 		// A supporter with no authenticator signs in with the password.
 		org := s.Stakeholder(t, "state")

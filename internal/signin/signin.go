@@ -142,8 +142,7 @@ func (s *Service) begin(ctx context.Context, account, ip string) (int64, error) 
 		return 0, err
 	}
 	if wait := s.wait(fails, now); wait > 0 {
-		return 0, &errs.Error{Kind: errs.TooMany, RetryAfter: wait,
-			Message: "too many failed sign-ins; please wait before trying again"}
+		return 0, errs.Throttled(wait, "too many failed sign-ins")
 	}
 	return attempt, nil
 }
@@ -159,9 +158,6 @@ func (s *Service) wait(f Failures, now time.Time) time.Duration {
 		if w := f.OldestIP.Add(s.limits.IPWindow).Sub(now); w > wait {
 			wait = w
 		}
-	}
-	if wait > 0 && wait < time.Second {
-		wait = time.Second
 	}
 	return wait
 }

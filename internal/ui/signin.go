@@ -19,7 +19,7 @@ type signInView struct {
 	Next    string
 	Error   string // a message for people, already translated or from errs
 	ErrKey  string // a catalogue key, when the message is one of ours
-	Waiting int    // seconds to wait when throttled
+	Wait    string // how long to wait when throttled, in words: what Retry-After says
 }
 
 func (h *Handler) signInForm(c echo.Context) error {
@@ -45,8 +45,7 @@ func (h *Handler) signIn(c echo.Context) error {
 		case errs.Unauthorized:
 			v.ErrKey, status = "signin_wrong", http.StatusUnauthorized
 		case errs.TooMany:
-			wait := retryAfter(c, err)
-			v.ErrKey, v.Waiting, status = "signin_throttled", int(wait.Minutes())+1, http.StatusTooManyRequests
+			v.ErrKey, v.Wait, status = "signin_throttled", h.retryAfter(c, err), http.StatusTooManyRequests
 		case errs.Invalid:
 			v.ErrKey = "signin_missing"
 		default:
