@@ -71,6 +71,8 @@ type Store interface {
 	// AccountTokensSince counts a user's tokens of a purpose issued since.
 	AccountTokensSince(ctx context.Context, userID int64, p Purpose, since time.Time) (int, error)
 	DeleteUserSessions(ctx context.Context, userID int64) error
+	// ClearSignInFailures forgets the failed sign-ins of an account.
+	ClearSignInFailures(ctx context.Context, account string) error
 }
 
 // Service invites people and resets passwords.
@@ -251,8 +253,10 @@ func (s *Service) Check(ctx context.Context, p Purpose, secret string) error {
 	return nil
 }
 
-// SetPassword uses a link: it sets the password of its user, once. A reset
-// also ends every session of the account.
+// SetPassword uses a link: it sets the password of its user, once, and
+// clears the account's failed sign-ins: the link proved who they are, so
+// whatever strangers tried must not keep them out. A reset also ends every
+// session of the account.
 func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password string) (user.User, error) {
 	f := errs.FieldErrors{}
 	if utf8.RuneCountInString(password) < user.MinPasswordLength {
@@ -295,6 +299,9 @@ func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password s
 		}
 		// Any other link still in a mailbox would set the password again.
 		if err := s.store.RetireAccountTokens(ctx, u.ID, now); err != nil {
+			return err
+		}
+		if err := s.store.ClearSignInFailures(ctx, u.Email); err != nil {
 			return err
 		}
 		if p == Reset {

@@ -259,8 +259,9 @@ func TestSignInThrottledSaysItsRetryAfter(t *testing.T) {
 	})
 }
 
-// Behind TLS (an https base URL) the session cookie, and the cookie of a
-// sign-in waiting for its code, are Secure and carry the __Host- prefix.
+// Behind TLS (an https base URL) the session cookie, the cookie of a
+// sign-in waiting for its code and the cookie that marks a browser which
+// signed in are Secure and carry the __Host- prefix.
 func TestSessionCookieOverTLS(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	s := testutil.NewServices(db)
@@ -282,10 +283,18 @@ func TestSessionCookieOverTLS(t *testing.T) {
 	if !signedIn(r) {
 		t.Fatalf("no session: %d %v", r.status, r.header)
 	}
+	device := false
 	for _, ck := range r.header.Values("Set-Cookie") {
-		if strings.Contains(ck, "pct_session=") {
+		switch {
+		case strings.Contains(ck, "pct_session="):
 			hostOnly("session", ck)
+		case strings.Contains(ck, "pct_device="):
+			hostOnly("device", ck)
+			device = true
 		}
+	}
+	if !device {
+		t.Error("no device cookie at sign-in")
 	}
 	if hsts := r.header.Get("Strict-Transport-Security"); hsts == "" {
 		t.Error("no HSTS over TLS")

@@ -41,9 +41,10 @@ type Recommendations interface {
 	Get(ctx context.Context, number int) (recommendation.Recommendation, error)
 }
 
-// SignIn checks credentials.
+// SignIn checks credentials, and remembers the browsers that signed in.
 type SignIn interface {
-	SignIn(ctx context.Context, email, password, ip string) (user.User, error)
+	SignIn(ctx context.Context, email, password, ip, device string) (user.User, error)
+	Remember(ctx context.Context, u user.User, presented string) (string, error)
 }
 
 // TwoStep is the second step of signing in.
