@@ -126,6 +126,9 @@ func (s *Service) Invite(ctx context.Context, by user.Actor, in user.Input) (use
 	if err := in.Validate(); err != nil {
 		return user.User{}, err
 	}
+	if err := s.openTo(ctx, in.StakeholderID); err != nil {
+		return user.User{}, err
+	}
 	now := s.now().UTC()
 	u := user.User{Email: in.Email, Name: in.Name, Role: in.Role, StakeholderID: in.StakeholderID, OrgRole: in.OrgRole,
 		CreatedAt: now, UpdatedAt: now}
@@ -162,6 +165,9 @@ func (s *Service) ResendInvite(ctx context.Context, by user.Actor, userID int64)
 	if u.PasswordHash != "" {
 		return errs.Field(errs.Conflict, "email", "this person has already set a password; they can reset it from the sign-in page")
 	}
+	if err := s.openTo(ctx, u.StakeholderID); err != nil {
+		return err
+	}
 	now := s.now().UTC()
 	var secret string
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
@@ -173,6 +179,25 @@ func (s *Service) ResendInvite(ctx context.Context, by user.Actor, userID int64)
 		return err
 	}
 	return s.sendInvite(ctx, u, secret)
+}
+
+// openTo refuses an invitation into a deactivated organisation: its people
+// cannot sign in until it is active again.
+func (s *Service) openTo(ctx context.Context, stakeholderID int64) error {
+	if stakeholderID == 0 {
+		return nil
+	}
+	st, err := s.store.Stakeholder(ctx, stakeholderID)
+	if errs.Is(err, errs.NotFound) {
+		return errs.Field(errs.Invalid, "stakeholder", "no such organisation")
+	}
+	if err != nil {
+		return err
+	}
+	if !st.Active {
+		return errs.Field(errs.Invalid, "stakeholder", "this organisation is deactivated: reactivate it before inviting anyone into it")
+	}
+	return nil
 }
 
 func (s *Service) sendInvite(ctx context.Context, u user.User, secret string) error {
@@ -294,6 +319,9 @@ func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password s
 		if u.Disabled {
 			return errLink()
 		}
+		if err := u.MaySignIn(); err != nil { // their organisation is deactivated
+			return err
+		}
 		if err := s.store.SetPassword(ctx, u.ID, pw, now); err != nil {
 			return err
 		}
@@ -350,7 +378,7 @@ func (s *Service) RequestReset(ctx context.Context, email string) error {
 		return f.Err()
 	}
 	u, err := s.store.UserByEmail(ctx, email)
-	if errs.Is(err, errs.NotFound) || (err == nil && u.Disabled) {
+	if errs.Is(err, errs.NotFound) || (err == nil && u.MaySignIn() != nil) {
 		return nil
 	}
 	if err != nil {

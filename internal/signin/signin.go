@@ -102,7 +102,9 @@ func errWrong() error {
 
 // SignIn returns the user whose email and password these are. device is
 // the token of the browser's device cookie, if it has one. Over a limit it
-// answers TooMany with the wait, even for the right password.
+// answers TooMany with the wait, even for the right password. A person
+// whose organisation is deactivated is told so, once the password proved
+// who they are.
 func (s *Service) SignIn(ctx context.Context, email, password, ip, device string) (user.User, error) {
 	account := strings.ToLower(strings.TrimSpace(email))
 	if account == "" || password == "" {
@@ -136,6 +138,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip, device string
 		return user.User{}, errWrong()
 	}
 	if err := s.store.DeleteSignInFailure(ctx, attempt); err != nil {
+		return user.User{}, err
+	}
+	if err := u.MaySignIn(); err != nil {
 		return user.User{}, err
 	}
 	return u, nil

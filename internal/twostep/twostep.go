@@ -197,7 +197,7 @@ func (s *Service) Pending(ctx context.Context, token string) (Challenge, user.Us
 	if err != nil {
 		return Challenge{}, user.User{}, err
 	}
-	if u.Disabled {
+	if u.MaySignIn() != nil { // disabled, or their organisation deactivated, since the password
 		return Challenge{}, user.User{}, errExpired()
 	}
 	return c, u, nil

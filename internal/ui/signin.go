@@ -45,6 +45,8 @@ func (h *Handler) signIn(c echo.Context) error {
 		switch errs.KindOf(err) {
 		case errs.Unauthorized:
 			v.ErrKey, status = "signin_wrong", http.StatusUnauthorized
+		case errs.Forbidden:
+			v.ErrKey, status = "signin_org_inactive", http.StatusForbidden
 		case errs.TooMany:
 			v.ErrKey, v.Wait, status = "signin_throttled", h.retryAfter(c, err), http.StatusTooManyRequests
 		case errs.Invalid:
