@@ -73,6 +73,8 @@ type Store interface {
 	DeleteUserSessions(ctx context.Context, userID int64) error
 	// ClearSignInFailures forgets the failed sign-ins of an account.
 	ClearSignInFailures(ctx context.Context, account string) error
+	// RevokeUserTokens revokes every API token of a user and says how many.
+	RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int, error)
 }
 
 // Service invites people and resets passwords.
@@ -281,7 +283,8 @@ func (s *Service) Check(ctx context.Context, p Purpose, secret string) error {
 // SetPassword uses a link: it sets the password of its user, once, and
 // clears the account's failed sign-ins: the link proved who they are, so
 // whatever strangers tried must not keep them out. A reset also ends every
-// session of the account.
+// session of the account and revokes its API tokens: whoever made the reset
+// needed may hold them too.
 func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password string) (user.User, error) {
 	f := errs.FieldErrors{}
 	if utf8.RuneCountInString(password) < user.MinPasswordLength {
@@ -332,12 +335,18 @@ func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password s
 		if err := s.store.ClearSignInFailures(ctx, u.Email); err != nil {
 			return err
 		}
+		var detail map[string]any
 		if p == Reset {
 			if err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
 				return err
 			}
+			revoked, err := s.store.RevokeUserTokens(ctx, u.ID, now)
+			if err != nil {
+				return err
+			}
+			detail = map[string]any{"tokens_revoked": revoked}
 		}
-		return s.store.AppendAudit(ctx, audit.New(u.ID, u.Email, "user."+string(p)+".password", "user", u.ID, nil, now))
+		return s.store.AppendAudit(ctx, audit.New(u.ID, u.Email, "user."+string(p)+".password", "user", u.ID, detail, now))
 	})
 	if err == nil && p == Reset {
 		s.noticePasswordChanged(ctx, u, now)
@@ -352,13 +361,16 @@ func (s *Service) noticePasswordChanged(ctx context.Context, u user.User, at tim
 	when := at.UTC().Format("2006-01-02 15:04 UTC")
 	en := fmt.Sprintf(`Your pctracker password was changed with a reset link:
   %[1]s.
-Every session of your account was signed out.
+Every session of your account was signed out, and every API token of it
+revoked: make new tokens from your account page where you need them.
 
 If it was not you, ask for a new link at once and tell the secretariat:
 %[2]s/reset`, when, s.baseURL)
 	fr := fmt.Sprintf(`Votre mot de passe pctracker a été changé avec un lien de réinitialisation :
   %[1]s.
-Toutes les sessions de votre compte ont été fermées.
+Toutes les sessions de votre compte ont été fermées, et tous ses jetons
+d'API révoqués : créez-en de nouveaux depuis la page de votre compte si
+besoin.
 
 Si ce n'était pas vous, demandez un nouveau lien sans attendre et prévenez
 le secrétariat :

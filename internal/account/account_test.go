@@ -112,6 +112,10 @@ func TestInviteAndReset(t *testing.T) {
 		}
 		sessions := session.NewService(db, s.Clock.Now, 30*time.Minute, 12*time.Hour)
 		live, _, _ := sessions.Start(ctx, got.ID, "", "")
+		_, apiToken, err := s.Users.CreateToken(ctx, testutil.System, "new@org.example", "ci")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := svc.RequestReset(ctx, "NEW@org.example"); err != nil {
 			t.Fatal(err)
 		}
@@ -122,10 +126,15 @@ func TestInviteAndReset(t *testing.T) {
 		if _, err := sessions.Resume(ctx, live); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("sessions survive a reset: %v", err)
 		}
-		// The owner is told, in case someone else read the link.
+		if _, err := s.Users.ByToken(ctx, apiToken); !errs.Is(err, errs.Unauthorized) {
+			t.Errorf("an API token survives a reset: %v", err)
+		}
+		// The owner is told, in case someone else read the link, and that
+		// their tokens are revoked.
 		if m := testutil.Mails(t, dir, "new@org.example"); !strings.HasPrefix(m[len(m)-1].Subject, "pctracker: your password was changed") ||
-			!strings.Contains(m[len(m)-1].Text, "https://pct.example/reset") {
-			t.Errorf("no notice of the changed password: %+v", m[len(m)-1])
+			!strings.Contains(m[len(m)-1].Text, "https://pct.example/reset") || !strings.Contains(m[len(m)-1].Text, "every API token of it\nrevoked") ||
+			!strings.Contains(m[len(m)-1].Text, "jetons\nd'API révoqués") {
+			t.Errorf("no notice of the changed password and revoked tokens: %+v", m[len(m)-1])
 		}
 		// A reset link lasts an hour.
 		s.Clock.Add(2 * time.Hour)

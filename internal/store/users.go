@@ -189,6 +189,13 @@ func (db *DB) RevokeToken(ctx context.Context, userID, id int64, at time.Time) e
 	return nil
 }
 
+// RevokeUserTokens revokes every API token of a user still in force and
+// says how many.
+func (db *DB) RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int, error) {
+	res := db.conn(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", at.UTC())
+	return int(res.RowsAffected), translate(res.Error)
+}
+
 // SetUserPreferences keeps a person's chosen language and the notices they
 // turned off.
 func (db *DB) SetUserPreferences(ctx context.Context, id int64, lang string, off []user.Notice, at time.Time) error {
