@@ -116,21 +116,37 @@ func mayInvite(by user.Actor, in user.Input) error {
 	return nil
 }
 
+// Invitation is the answer to an invitation: what was asked, the same
+// whether or not the address already has an account.
+type Invitation struct {
+	Email         string
+	Name          string
+	Role          user.Role
+	StakeholderID int64
+	OrgRole       user.OrgRole
+}
+
 // Invite creates an account without a password and mails its owner a link
 // to set one. The account and the link are one transaction; if the mail
 // cannot be sent the error says so and the invitation can be sent again.
-func (s *Service) Invite(ctx context.Context, by user.Actor, in user.Input) (user.User, error) {
+//
+// An address that has an account already gets no second one, but the same
+// answer, so that inviting does not tell who has an account (the
+// secretariat's included); its owner is mailed that they have one, and how
+// to sign in or reset their password.
+func (s *Service) Invite(ctx context.Context, by user.Actor, in user.Input) (Invitation, error) {
 	if err := mayInvite(by, in); err != nil {
-		return user.User{}, err
+		return Invitation{}, err
 	}
 	in.Password = "" // the invited person chooses it
 	in.Normalize()
 	if err := in.Validate(); err != nil {
-		return user.User{}, err
+		return Invitation{}, err
 	}
 	if err := s.openTo(ctx, in.StakeholderID); err != nil {
-		return user.User{}, err
+		return Invitation{}, err
 	}
+	inv := Invitation{Email: in.Email, Name: in.Name, Role: in.Role, StakeholderID: in.StakeholderID, OrgRole: in.OrgRole}
 	now := s.now().UTC()
 	u := user.User{Email: in.Email, Name: in.Name, Role: in.Role, StakeholderID: in.StakeholderID, OrgRole: in.OrgRole,
 		CreatedAt: now, UpdatedAt: now}
@@ -146,10 +162,60 @@ func (s *Service) Invite(ctx context.Context, by user.Actor, in user.Input) (use
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.invite", "user", u.ID,
 			map[string]any{"email": u.Email, "role": u.Role, "stakeholder_id": u.StakeholderID, "org_role": u.OrgRole}, now))
 	})
-	if err != nil {
-		return user.User{}, err
+	switch {
+	case errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["email"] != "":
+		// Found by the unique email, not by a look-up first, so that two
+		// invitations racing each other make one account, and both this answer.
+		return inv, s.inviteExisting(ctx, by, inv, now)
+	case err != nil:
+		return Invitation{}, err
 	}
-	return u, s.sendInvite(ctx, u, secret)
+	return inv, s.sendInvite(ctx, u, secret)
+}
+
+// inviteExisting answers an invitation to an address that has an account:
+// it is audited, for the secretariat, and the owner is told by mail (unless
+// the account is disabled, which nobody is told).
+func (s *Service) inviteExisting(ctx context.Context, by user.Actor, inv Invitation, now time.Time) error {
+	var u user.User
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.store.UserByEmail(ctx, inv.Email); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.invite.existing", "user", u.ID,
+			map[string]any{"email": inv.Email, "role": inv.Role, "stakeholder_id": inv.StakeholderID, "org_role": inv.OrgRole}, now))
+	})
+	if err != nil || u.Disabled {
+		return err
+	}
+	org := s.orgName(ctx, inv.StakeholderID)
+	en := fmt.Sprintf(`You were invited to pctracker, the progress tracker of the Paris Call for
+Trust and Security in Cyberspace%[1]s. You already have an account with
+this address, so no other one was made: sign in with your password.
+
+%[2]s/signin
+
+If you have forgotten your password, or never chose one, ask for a link
+to choose a new one:
+
+%[2]s/reset`, withOrg(org, " for "), s.baseURL)
+	fr := fmt.Sprintf(`Vous avez été invité(e) à pctracker, l'outil de suivi des progrès de
+l'Appel de Paris pour la confiance et la sécurité dans le cyberespace%[1]s.
+Vous avez déjà un compte à cette adresse, aucun autre n'a donc été créé :
+connectez-vous avec votre mot de passe.
+
+%[2]s/signin
+
+Si vous avez oublié votre mot de passe, ou ne l'avez jamais choisi,
+demandez un lien pour en choisir un nouveau :
+
+%[2]s/reset`, withOrg(org, " pour "), s.baseURL)
+	if err := s.mail.Send(ctx, mail.Message{To: u.Email, Subject: "pctracker: your invitation / votre invitation",
+		Text: mail.Bilingual(u.Name, en, fr)}); err != nil {
+		return errInviteMail(inv.Email, err)
+	}
+	return nil
 }
 
 // ResendInvite sends a fresh link to someone who has not set a password.
@@ -203,12 +269,7 @@ func (s *Service) openTo(ctx context.Context, stakeholderID int64) error {
 }
 
 func (s *Service) sendInvite(ctx context.Context, u user.User, secret string) error {
-	org := ""
-	if u.StakeholderID != 0 {
-		if st, err := s.store.Stakeholder(ctx, u.StakeholderID); err == nil {
-			org = st.Name
-		}
-	}
+	org := s.orgName(ctx, u.StakeholderID)
 	link := s.baseURL + "/invite?token=" + secret
 	text := fmt.Sprintf(`Hello %[1]s,
 
@@ -229,9 +290,25 @@ mot de passe ici (le lien fonctionne une fois, pendant 7 jours) :
 %[3]s
 `, u.Name, withOrg(org, " for "), link, withOrg(org, " pour "))
 	if err := s.mail.Send(ctx, mail.Message{To: u.Email, Subject: "pctracker: your invitation / votre invitation", Text: text}); err != nil {
-		return errs.Wrap(errs.Unavailable, err, "the invitation to %s was saved but the mail could not be sent; send it again", u.Email)
+		return errInviteMail(u.Email, err)
 	}
 	return nil
+}
+
+// errInviteMail is the same for every invitation whose mail failed.
+func errInviteMail(email string, err error) error {
+	return errs.Wrap(errs.Unavailable, err, "the invitation to %s was saved but the mail could not be sent; send it again", email)
+}
+
+// orgName names an organisation in a mail, or nothing.
+func (s *Service) orgName(ctx context.Context, stakeholderID int64) string {
+	if stakeholderID == 0 {
+		return ""
+	}
+	if st, err := s.store.Stakeholder(ctx, stakeholderID); err == nil {
+		return st.Name
+	}
+	return ""
 }
 
 func withOrg(org, prefix string) string {

@@ -111,6 +111,20 @@ func TestDeactivatedOrganisation(t *testing.T) {
 		if r := sc.sec.do("POST", inv, `{"email": "new@own.example", "name": "New", "org_role": "member"}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"stakeholder"`) {
 			t.Errorf("an invitation into a deactivated organisation: %d %s", r.status, r.body)
 		}
+		if _, err := sc.s.Users.Create(ctx, testutil.System, user.Input{Email: "camille@pc.example", Name: "Camille", Role: user.Secretariat, Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		withAuthenticator(t, db, "camille@pc.example")
+		secBrowser := browserClient()
+		if r := signInForm(t, secBrowser, sc.ts, "camille@pc.example", testPassword, totpCode(t, testAuthenticator, sc.s.Clock.Now())); !signedIn(r) {
+			t.Fatalf("the secretariat's sign-in: %d", r.status)
+		}
+		orgPage := fmt.Sprintf("%s/admin/organisations/%d", sc.ts, sc.org.ID)
+		if r := postForm(t, secBrowser, orgPage+"/invite", url.Values{"csrf_token": {csrfOf(t, get(t, secBrowser, orgPage).body)},
+			"name": {"New"}, "email": {"new@own.example"}, "org_role": {"member"}}); r.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "This organisation is deactivated") {
+			t.Errorf("the invite form of a deactivated organisation: %d", r.status)
+		}
 
 		// Reactivated: the password signs in again; old tokens stay revoked.
 		setActive(true)

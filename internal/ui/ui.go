@@ -109,7 +109,7 @@ type Actions interface {
 
 // Accounts invites people and resets passwords.
 type Accounts interface {
-	Invite(ctx context.Context, by user.Actor, in user.Input) (user.User, error)
+	Invite(ctx context.Context, by user.Actor, in user.Input) (account.Invitation, error)
 	ResendInvite(ctx context.Context, by user.Actor, userID int64) error
 	Check(ctx context.Context, p account.Purpose, secret string) error
 	SetPassword(ctx context.Context, p account.Purpose, secret, password string) (user.User, error)
