@@ -71,6 +71,10 @@ type Store interface {
 	// AccountTokensSince counts a user's tokens of a purpose issued since.
 	AccountTokensSince(ctx context.Context, userID int64, p Purpose, since time.Time) (int, error)
 	DeleteUserSessions(ctx context.Context, userID int64) error
+	// ClearSignInFailures forgets the failed sign-ins of an account.
+	ClearSignInFailures(ctx context.Context, account string) error
+	// RevokeUserTokens revokes every API token of a user and says how many.
+	RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int, error)
 }
 
 // Service invites people and resets passwords.
@@ -112,18 +116,37 @@ func mayInvite(by user.Actor, in user.Input) error {
 	return nil
 }
 
+// Invitation is the answer to an invitation: what was asked, the same
+// whether or not the address already has an account.
+type Invitation struct {
+	Email         string
+	Name          string
+	Role          user.Role
+	StakeholderID int64
+	OrgRole       user.OrgRole
+}
+
 // Invite creates an account without a password and mails its owner a link
 // to set one. The account and the link are one transaction; if the mail
 // cannot be sent the error says so and the invitation can be sent again.
-func (s *Service) Invite(ctx context.Context, by user.Actor, in user.Input) (user.User, error) {
+//
+// An address that has an account already gets no second one, but the same
+// answer, so that inviting does not tell who has an account (the
+// secretariat's included); its owner is mailed that they have one, and how
+// to sign in or reset their password.
+func (s *Service) Invite(ctx context.Context, by user.Actor, in user.Input) (Invitation, error) {
 	if err := mayInvite(by, in); err != nil {
-		return user.User{}, err
+		return Invitation{}, err
 	}
 	in.Password = "" // the invited person chooses it
 	in.Normalize()
 	if err := in.Validate(); err != nil {
-		return user.User{}, err
+		return Invitation{}, err
 	}
+	if err := s.openTo(ctx, in.StakeholderID); err != nil {
+		return Invitation{}, err
+	}
+	inv := Invitation{Email: in.Email, Name: in.Name, Role: in.Role, StakeholderID: in.StakeholderID, OrgRole: in.OrgRole}
 	now := s.now().UTC()
 	u := user.User{Email: in.Email, Name: in.Name, Role: in.Role, StakeholderID: in.StakeholderID, OrgRole: in.OrgRole,
 		CreatedAt: now, UpdatedAt: now}
@@ -139,10 +162,60 @@ func (s *Service) Invite(ctx context.Context, by user.Actor, in user.Input) (use
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.invite", "user", u.ID,
 			map[string]any{"email": u.Email, "role": u.Role, "stakeholder_id": u.StakeholderID, "org_role": u.OrgRole}, now))
 	})
-	if err != nil {
-		return user.User{}, err
+	switch {
+	case errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["email"] != "":
+		// Found by the unique email, not by a look-up first, so that two
+		// invitations racing each other make one account, and both this answer.
+		return inv, s.inviteExisting(ctx, by, inv, now)
+	case err != nil:
+		return Invitation{}, err
 	}
-	return u, s.sendInvite(ctx, u, secret)
+	return inv, s.sendInvite(ctx, u, secret)
+}
+
+// inviteExisting answers an invitation to an address that has an account:
+// it is audited, for the secretariat, and the owner is told by mail (unless
+// the account is disabled, which nobody is told).
+func (s *Service) inviteExisting(ctx context.Context, by user.Actor, inv Invitation, now time.Time) error {
+	var u user.User
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.store.UserByEmail(ctx, inv.Email); err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.invite.existing", "user", u.ID,
+			map[string]any{"email": inv.Email, "role": inv.Role, "stakeholder_id": inv.StakeholderID, "org_role": inv.OrgRole}, now))
+	})
+	if err != nil || u.Disabled {
+		return err
+	}
+	org := s.orgName(ctx, inv.StakeholderID)
+	en := fmt.Sprintf(`You were invited to pctracker, the progress tracker of the Paris Call for
+Trust and Security in Cyberspace%[1]s. You already have an account with
+this address, so no other one was made: sign in with your password.
+
+%[2]s/signin
+
+If you have forgotten your password, or never chose one, ask for a link
+to choose a new one:
+
+%[2]s/reset`, withOrg(org, " for "), s.baseURL)
+	fr := fmt.Sprintf(`Vous avez été invité(e) à pctracker, l'outil de suivi des progrès de
+l'Appel de Paris pour la confiance et la sécurité dans le cyberespace%[1]s.
+Vous avez déjà un compte à cette adresse, aucun autre n'a donc été créé :
+connectez-vous avec votre mot de passe.
+
+%[2]s/signin
+
+Si vous avez oublié votre mot de passe, ou ne l'avez jamais choisi,
+demandez un lien pour en choisir un nouveau :
+
+%[2]s/reset`, withOrg(org, " pour "), s.baseURL)
+	if err := s.mail.Send(ctx, mail.Message{To: u.Email, Subject: "pctracker: your invitation / votre invitation",
+		Text: mail.Bilingual(u.Name, en, fr)}); err != nil {
+		return errInviteMail(inv.Email, err)
+	}
+	return nil
 }
 
 // ResendInvite sends a fresh link to someone who has not set a password.
@@ -160,6 +233,9 @@ func (s *Service) ResendInvite(ctx context.Context, by user.Actor, userID int64)
 	if u.PasswordHash != "" {
 		return errs.Field(errs.Conflict, "email", "this person has already set a password; they can reset it from the sign-in page")
 	}
+	if err := s.openTo(ctx, u.StakeholderID); err != nil {
+		return err
+	}
 	now := s.now().UTC()
 	var secret string
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
@@ -173,13 +249,27 @@ func (s *Service) ResendInvite(ctx context.Context, by user.Actor, userID int64)
 	return s.sendInvite(ctx, u, secret)
 }
 
-func (s *Service) sendInvite(ctx context.Context, u user.User, secret string) error {
-	org := ""
-	if u.StakeholderID != 0 {
-		if st, err := s.store.Stakeholder(ctx, u.StakeholderID); err == nil {
-			org = st.Name
-		}
+// openTo refuses an invitation into a deactivated organisation: its people
+// cannot sign in until it is active again.
+func (s *Service) openTo(ctx context.Context, stakeholderID int64) error {
+	if stakeholderID == 0 {
+		return nil
 	}
+	st, err := s.store.Stakeholder(ctx, stakeholderID)
+	if errs.Is(err, errs.NotFound) {
+		return errs.Field(errs.Invalid, "stakeholder", "no such organisation")
+	}
+	if err != nil {
+		return err
+	}
+	if !st.Active {
+		return errs.Field(errs.Invalid, "stakeholder", "this organisation is deactivated: reactivate it before inviting anyone into it")
+	}
+	return nil
+}
+
+func (s *Service) sendInvite(ctx context.Context, u user.User, secret string) error {
+	org := s.orgName(ctx, u.StakeholderID)
 	link := s.baseURL + "/invite?token=" + secret
 	text := fmt.Sprintf(`Hello %[1]s,
 
@@ -200,9 +290,25 @@ mot de passe ici (le lien fonctionne une fois, pendant 7 jours) :
 %[3]s
 `, u.Name, withOrg(org, " for "), link, withOrg(org, " pour "))
 	if err := s.mail.Send(ctx, mail.Message{To: u.Email, Subject: "pctracker: your invitation / votre invitation", Text: text}); err != nil {
-		return errs.Wrap(errs.Unavailable, err, "the invitation to %s was saved but the mail could not be sent; send it again", u.Email)
+		return errInviteMail(u.Email, err)
 	}
 	return nil
+}
+
+// errInviteMail is the same for every invitation whose mail failed.
+func errInviteMail(email string, err error) error {
+	return errs.Wrap(errs.Unavailable, err, "the invitation to %s was saved but the mail could not be sent; send it again", email)
+}
+
+// orgName names an organisation in a mail, or nothing.
+func (s *Service) orgName(ctx context.Context, stakeholderID int64) string {
+	if stakeholderID == 0 {
+		return ""
+	}
+	if st, err := s.store.Stakeholder(ctx, stakeholderID); err == nil {
+		return st.Name
+	}
+	return ""
 }
 
 func withOrg(org, prefix string) string {
@@ -251,8 +357,11 @@ func (s *Service) Check(ctx context.Context, p Purpose, secret string) error {
 	return nil
 }
 
-// SetPassword uses a link: it sets the password of its user, once. A reset
-// also ends every session of the account.
+// SetPassword uses a link: it sets the password of its user, once, and
+// clears the account's failed sign-ins: the link proved who they are, so
+// whatever strangers tried must not keep them out. A reset also ends every
+// session of the account and revokes its API tokens: whoever made the reset
+// needed may hold them too.
 func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password string) (user.User, error) {
 	f := errs.FieldErrors{}
 	if utf8.RuneCountInString(password) < user.MinPasswordLength {
@@ -290,6 +399,9 @@ func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password s
 		if u.Disabled {
 			return errLink()
 		}
+		if err := u.MaySignIn(); err != nil { // their organisation is deactivated
+			return err
+		}
 		if err := s.store.SetPassword(ctx, u.ID, pw, now); err != nil {
 			return err
 		}
@@ -297,12 +409,21 @@ func (s *Service) SetPassword(ctx context.Context, p Purpose, secret, password s
 		if err := s.store.RetireAccountTokens(ctx, u.ID, now); err != nil {
 			return err
 		}
+		if err := s.store.ClearSignInFailures(ctx, u.Email); err != nil {
+			return err
+		}
+		var detail map[string]any
 		if p == Reset {
 			if err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
 				return err
 			}
+			revoked, err := s.store.RevokeUserTokens(ctx, u.ID, now)
+			if err != nil {
+				return err
+			}
+			detail = map[string]any{"tokens_revoked": revoked}
 		}
-		return s.store.AppendAudit(ctx, audit.New(u.ID, u.Email, "user."+string(p)+".password", "user", u.ID, nil, now))
+		return s.store.AppendAudit(ctx, audit.New(u.ID, u.Email, "user."+string(p)+".password", "user", u.ID, detail, now))
 	})
 	if err == nil && p == Reset {
 		s.noticePasswordChanged(ctx, u, now)
@@ -317,13 +438,16 @@ func (s *Service) noticePasswordChanged(ctx context.Context, u user.User, at tim
 	when := at.UTC().Format("2006-01-02 15:04 UTC")
 	en := fmt.Sprintf(`Your pctracker password was changed with a reset link:
   %[1]s.
-Every session of your account was signed out.
+Every session of your account was signed out, and every API token of it
+revoked: make new tokens from your account page where you need them.
 
 If it was not you, ask for a new link at once and tell the secretariat:
 %[2]s/reset`, when, s.baseURL)
 	fr := fmt.Sprintf(`Votre mot de passe pctracker a été changé avec un lien de réinitialisation :
   %[1]s.
-Toutes les sessions de votre compte ont été fermées.
+Toutes les sessions de votre compte ont été fermées, et tous ses jetons
+d'API révoqués : créez-en de nouveaux depuis la page de votre compte si
+besoin.
 
 Si ce n'était pas vous, demandez un nouveau lien sans attendre et prévenez
 le secrétariat :
@@ -343,7 +467,7 @@ func (s *Service) RequestReset(ctx context.Context, email string) error {
 		return f.Err()
 	}
 	u, err := s.store.UserByEmail(ctx, email)
-	if errs.Is(err, errs.NotFound) || (err == nil && u.Disabled) {
+	if errs.Is(err, errs.NotFound) || (err == nil && u.MaySignIn() != nil) {
 		return nil
 	}
 	if err != nil {

@@ -67,8 +67,11 @@ func TestInviteAndReset(t *testing.T) {
 			}
 		}
 		invited, err := svc.Invite(ctx, focal, user.Input{Email: "New@Org.example", Name: "Nadia", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.Member})
-		if err != nil || invited.PasswordHash != "" {
-			t.Fatalf("invite: %v", err)
+		if err != nil || invited.Email != "new@org.example" {
+			t.Fatalf("invite: %+v %v", invited, err)
+		}
+		if u, err := s.Users.GetByEmail(ctx, "new@org.example"); err != nil || u.PasswordHash != "" || u.StakeholderID != org.ID {
+			t.Fatalf("the invited account: %+v %v", u, err)
 		}
 		token := lastLink(t, dir)
 		if err := svc.Check(ctx, account.Invite, token); err != nil {
@@ -112,6 +115,10 @@ func TestInviteAndReset(t *testing.T) {
 		}
 		sessions := session.NewService(db, s.Clock.Now, 30*time.Minute, 12*time.Hour)
 		live, _, _ := sessions.Start(ctx, got.ID, "", "")
+		_, apiToken, err := s.Users.CreateToken(ctx, testutil.System, "new@org.example", "ci")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := svc.RequestReset(ctx, "NEW@org.example"); err != nil {
 			t.Fatal(err)
 		}
@@ -122,10 +129,15 @@ func TestInviteAndReset(t *testing.T) {
 		if _, err := sessions.Resume(ctx, live); !errs.Is(err, errs.Unauthorized) {
 			t.Errorf("sessions survive a reset: %v", err)
 		}
-		// The owner is told, in case someone else read the link.
+		if _, err := s.Users.ByToken(ctx, apiToken); !errs.Is(err, errs.Unauthorized) {
+			t.Errorf("an API token survives a reset: %v", err)
+		}
+		// The owner is told, in case someone else read the link, and that
+		// their tokens are revoked.
 		if m := testutil.Mails(t, dir, "new@org.example"); !strings.HasPrefix(m[len(m)-1].Subject, "pctracker: your password was changed") ||
-			!strings.Contains(m[len(m)-1].Text, "https://pct.example/reset") {
-			t.Errorf("no notice of the changed password: %+v", m[len(m)-1])
+			!strings.Contains(m[len(m)-1].Text, "https://pct.example/reset") || !strings.Contains(m[len(m)-1].Text, "every API token of it\nrevoked") ||
+			!strings.Contains(m[len(m)-1].Text, "jetons\nd'API révoqués") {
+			t.Errorf("no notice of the changed password and revoked tokens: %+v", m[len(m)-1])
 		}
 		// A reset link lasts an hour.
 		s.Clock.Add(2 * time.Hour)
@@ -157,6 +169,64 @@ func TestInviteAndReset(t *testing.T) {
 		}
 		if after, _ := filepath.Glob(filepath.Join(dir, "*.eml")); len(after)-len(before) != account.MaxResetsPerHour {
 			t.Errorf("%d reset mails in an hour", len(after)-len(before))
+		}
+	})
+}
+
+// An invitation to an address that has an account answers as any other
+// does, so that inviting does not tell who has one; no second account is
+// made, and the owner is mailed that they have one and how to reset their
+// password (unless the account is disabled).
+func TestInviteAnAddressWithAnAccount(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		dir := t.TempDir()
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		svc := account.NewService(db, mail.NewFiles(dir, "pctracker <no-reply@pct.example>", logger), logger,
+			s.Clock.Now, "https://pct.example/")
+		org := s.Stakeholder(t, stakeholder.Company)
+		focalU, _ := s.Users.Create(ctx, testutil.System, user.Input{Email: "focal@org.example", Name: "F", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.FocalPoint, Password: pw})
+		sec, _ := s.Users.Create(ctx, testutil.System, user.Input{Email: "sec@pc.example", Name: "Camille", Role: user.Secretariat, Password: pw})
+		if _, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "gone@pc.example", Name: "G", Role: user.Secretariat}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec("UPDATE users SET disabled = $1 WHERE email = 'gone@pc.example'", true); err != nil {
+			t.Fatal(err)
+		}
+		invite := func(email string) account.Invitation {
+			t.Helper()
+			inv, err := svc.Invite(ctx, focalU.Actor(), user.Input{Email: email, Name: "Someone", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.Member})
+			if err != nil {
+				t.Fatalf("invite %s: %v", email, err)
+			}
+			return inv
+		}
+		fresh, existing, disabled := invite("fresh@org.example"), invite("SEC@pc.example"), invite("gone@pc.example")
+		for _, inv := range []account.Invitation{existing, disabled} {
+			if inv.Name != fresh.Name || inv.Role != fresh.Role || inv.StakeholderID != fresh.StakeholderID || inv.OrgRole != fresh.OrgRole {
+				t.Errorf("the answers differ: %+v and %+v", fresh, inv)
+			}
+		}
+		// No second account, and the one there is unchanged.
+		if u, err := s.Users.GetByEmail(ctx, "sec@pc.example"); err != nil || u.ID != sec.ID || u.Role != user.Secretariat || u.StakeholderID != 0 {
+			t.Errorf("the existing account after an invitation: %+v %v", u, err)
+		}
+		var n int
+		db.SQL().QueryRow("SELECT count(*) FROM users WHERE email IN ('sec@pc.example', 'gone@pc.example')").Scan(&n)
+		if n != 2 {
+			t.Errorf("%d accounts for two addresses", n)
+		}
+		m := testutil.Mails(t, dir, "sec@pc.example")
+		if len(m) != 1 || !strings.Contains(m[0].Text, "You already have an account") || !strings.Contains(m[0].Text, "https://pct.example/reset") ||
+			!strings.Contains(m[0].Text, "Vous avez déjà un compte") || linkRe.MatchString(m[0].Text) || !strings.Contains(m[0].Text, "Hello Camille") {
+			t.Errorf("the mail to an address with an account: %+v", m)
+		}
+		if m := testutil.Mails(t, dir, "gone@pc.example"); len(m) != 0 {
+			t.Errorf("a disabled account was mailed: %+v", m)
+		}
+		if m := testutil.Mails(t, dir, "fresh@org.example"); len(m) != 1 || !linkRe.MatchString(m[0].Text) {
+			t.Errorf("the mail to a new address: %+v", m)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/cache"
 	"github.com/pctracker/pctracker/internal/cycle"
@@ -137,7 +138,7 @@ type Reports interface {
 
 // Accounts invites people.
 type Accounts interface {
-	Invite(ctx context.Context, by user.Actor, in user.Input) (user.User, error)
+	Invite(ctx context.Context, by user.Actor, in user.Input) (account.Invitation, error)
 }
 
 // Handler serves the API.

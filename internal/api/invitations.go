@@ -13,8 +13,16 @@ type invitationDTO struct {
 	Email         string `json:"email"`
 	Name          string `json:"name"`
 	Role          string `json:"role"`
-	StakeholderID int64  `json:"stakeholder_id"`
-	OrgRole       string `json:"org_role"`
+	StakeholderID int64  `json:"stakeholder_id,omitempty"`
+	OrgRole       string `json:"org_role,omitempty"`
+}
+
+// invitationSent is the answer to every invitation: 202 and what was
+// asked, the same whether or not the address has an account (see
+// account.Service.Invite).
+func invitationSent(c echo.Context, inv account.Invitation) error {
+	return c.JSON(http.StatusAccepted, invitationDTO{Email: inv.Email, Name: inv.Name, Role: string(inv.Role),
+		StakeholderID: inv.StakeholderID, OrgRole: string(inv.OrgRole)})
 }
 
 // invite creates an account and mails its owner a link to set a password.
@@ -41,9 +49,9 @@ func (h *Handler) invite(c echo.Context) error {
 			in.StakeholderID = by.StakeholderID
 		}
 	}
-	u, err := h.Accounts.Invite(c.Request().Context(), by, in)
+	inv, err := h.Accounts.Invite(c.Request().Context(), by, in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, UserDTO(u))
+	return invitationSent(c, inv)
 }

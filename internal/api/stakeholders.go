@@ -182,10 +182,10 @@ func (h *Handler) inviteToStakeholder(c echo.Context) error {
 	if err := bind(c, &body); err != nil {
 		return err
 	}
-	u, err := h.Accounts.Invite(c.Request().Context(), by, user.Input{Email: body.Email, Name: body.Name,
+	inv, err := h.Accounts.Invite(c.Request().Context(), by, user.Input{Email: body.Email, Name: body.Name,
 		Role: user.Supporter, StakeholderID: id, OrgRole: user.OrgRole(body.OrgRole)})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, UserDTO(u))
+	return invitationSent(c, inv)
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -10,8 +11,10 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -206,8 +209,59 @@ func TestSignInThrottledOverHTTP(t *testing.T) {
 	}
 }
 
-// Behind TLS (an https base URL) the session cookie, and the cookie of a
-// sign-in waiting for its code, are Secure and carry the __Host- prefix.
+// checkWaitSaid checks that a throttled page says, in lang, the wait its
+// Retry-After gives: whole minutes from a minute on, else seconds.
+func checkWaitSaid(t *testing.T, what string, r response, lang string) {
+	t.Helper()
+	seconds, err := strconv.Atoi(r.header.Get("Retry-After"))
+	if r.status != http.StatusTooManyRequests || err != nil || seconds < 1 {
+		t.Fatalf("%s: %d, Retry-After %q", what, r.status, r.header.Get("Retry-After"))
+	}
+	n, unit := seconds, map[string]string{"en": "second", "fr": "seconde"}[lang]
+	if seconds >= 60 {
+		if seconds%60 != 0 {
+			t.Fatalf("%s: Retry-After %d is not whole minutes", what, seconds)
+		}
+		n, unit = seconds/60, "minute"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	again := map[string]string{"en": "try again in ", "fr": "réessayer dans "}[lang]
+	if want := fmt.Sprintf("%s%d %s.", again, n, unit); !strings.Contains(r.body, want) {
+		t.Errorf("%s: Retry-After %d, but the page does not say %q", what, seconds, want)
+	}
+}
+
+// A throttled sign-in says how long to wait in words and in Retry-After,
+// the same duration, in English and French, as the wait runs down.
+func TestSignInThrottledSaysItsRetryAfter(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ts := startServerAt(t, db, s.Clock.Now) // 30 failures per address per minute by default
+		client := browserClient()
+		var last response
+		for range 31 {
+			last = postAnonForm(t, client, ts.URL+"/signin", url.Values{"email": {"x@example.org"}, "password": {"wrong password"}})
+		}
+		checkWaitSaid(t, "a full minute", last, "en")
+		if last.header.Get("Retry-After") != "60" {
+			t.Errorf("a minute's wait: Retry-After %q", last.header.Get("Retry-After"))
+		}
+		s.Clock.Add(30*time.Second + 500*time.Millisecond)
+		for _, lang := range []string{"en", "fr"} {
+			r := postAnonForm(t, client, ts.URL+"/signin?lang="+lang, url.Values{"email": {"x@example.org"}, "password": {"wrong password"}})
+			checkWaitSaid(t, "half a minute in "+lang, r, lang)
+			if r.header.Get("Retry-After") != "30" {
+				t.Errorf("29.5 s to wait: Retry-After %q", r.header.Get("Retry-After"))
+			}
+		}
+	})
+}
+
+// Behind TLS (an https base URL) the session cookie, the cookie of a
+// sign-in waiting for its code and the cookie that marks a browser which
+// signed in are Secure and carry the __Host- prefix.
 func TestSessionCookieOverTLS(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	s := testutil.NewServices(db)
@@ -229,10 +283,18 @@ func TestSessionCookieOverTLS(t *testing.T) {
 	if !signedIn(r) {
 		t.Fatalf("no session: %d %v", r.status, r.header)
 	}
+	device := false
 	for _, ck := range r.header.Values("Set-Cookie") {
-		if strings.Contains(ck, "pct_session=") {
+		switch {
+		case strings.Contains(ck, "pct_session="):
 			hostOnly("session", ck)
+		case strings.Contains(ck, "pct_device="):
+			hostOnly("device", ck)
+			device = true
 		}
+	}
+	if !device {
+		t.Error("no device cookie at sign-in")
 	}
 	if hsts := r.header.Get("Strict-Transport-Security"); hsts == "" {
 		t.Error("no HSTS over TLS")

@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -135,7 +138,7 @@ func TestInvitationAndResetByMail(t *testing.T) {
 	if r := sc.member.do("POST", "/api/v1/invitations", `{"email": "x@own.example", "name": "X"}`); r.status != 403 {
 		t.Errorf("member invites: %d %s", r.status, r.body)
 	}
-	if r := sc.sec.do("POST", "/api/v1/invitations", `{"email": "new.sec@pc.example", "name": "S", "role": "secretariat"}`); r.status != 201 {
+	if r := sc.sec.do("POST", "/api/v1/invitations", `{"email": "new.sec@pc.example", "name": "S", "role": "secretariat"}`); r.status != 202 {
 		t.Errorf("secretariat invites: %d %s", r.status, r.body)
 	}
 	// A new member of the secretariat choosing a password goes on to the
@@ -150,4 +153,87 @@ func TestInvitationAndResetByMail(t *testing.T) {
 	if r := get(t, newSec, sc.ts+"/api/v1/me"); r.status != 401 {
 		t.Errorf("signed in before the second step: %d", r.status)
 	}
+}
+
+// An invitation does not tell who has an account, through the API or the
+// people page: an address that has one (the secretariat's, another
+// organisation's person) gets the answer a new address gets, no second
+// account is made, and its owner is mailed that they have one and how to
+// reset their password.
+func TestInvitationsDoNotTellWhoHasAnAccount(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := newScenario(t, db)
+		ctx := context.Background()
+		if _, err := sc.s.Users.Create(ctx, testutil.System, user.Input{Email: "kadri@own.example", Name: "Kadri",
+			Role: user.Supporter, StakeholderID: sc.org.ID, OrgRole: user.FocalPoint, Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		accounts := func(email string) int {
+			var n int
+			if err := db.SQL().QueryRow("SELECT count(*) FROM users WHERE email = $1", email).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		// The API: 202 and the same body, the address aside.
+		answers := map[string]string{}
+		for _, email := range []string{"fresh@own.example", "sec@pc.example", "focal@other.example"} {
+			r := sc.focal.do("POST", "/api/v1/invitations", fmt.Sprintf(`{"email": %q, "name": "Someone", "org_role": "member"}`, email))
+			if r.status != http.StatusAccepted {
+				t.Errorf("invitation to %s: %d %s", email, r.status, r.body)
+			}
+			answers[email] = strings.Replace(r.body, email, "ADDRESS", 1)
+		}
+		if answers["sec@pc.example"] != answers["fresh@own.example"] || answers["focal@other.example"] != answers["fresh@own.example"] {
+			t.Errorf("the answers tell the addresses apart: %v", answers)
+		}
+		inv := fmt.Sprintf("/api/v1/stakeholders/%d/invitations", sc.org.ID)
+		if r := sc.focal.do("POST", inv, `{"email": "sec@pc.example", "name": "Someone", "org_role": "member"}`); r.status != http.StatusAccepted {
+			t.Errorf("an invitation into the organisation, to an address with an account: %d %s", r.status, r.body)
+		}
+
+		// The people page: the same flash for both.
+		focal := browserClient()
+		postAnonForm(t, focal, sc.ts+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {testPassword}})
+		token := csrfOf(t, get(t, focal, sc.ts+"/people").body)
+		var pages []string
+		for _, email := range []string{"fresh2@own.example", "focal@other.example"} {
+			r := postForm(t, focal, sc.ts+"/people/invite", url.Values{"csrf_token": {token}, "name": {"Someone"}, "email": {email}, "org_role": {"member"}})
+			if r.status != http.StatusSeeOther || r.header.Get("Location") != "/people" {
+				t.Errorf("the invite form, to %s: %d %q", email, r.status, r.header.Get("Location"))
+			}
+			page := get(t, focal, sc.ts+"/people")
+			if !strings.Contains(page.body, "The invitation is on its way.") {
+				t.Errorf("no word that the invitation to %s is on its way", email)
+			}
+			pages = append(pages, page.body)
+		}
+
+		// No second account; the one there is untouched.
+		for _, email := range []string{"sec@pc.example", "focal@other.example"} {
+			if n := accounts(email); n != 1 {
+				t.Errorf("%d accounts for %s", n, email)
+			}
+		}
+		if u, err := sc.s.Users.GetByEmail(ctx, "sec@pc.example"); err != nil || u.Role != user.Secretariat {
+			t.Errorf("the secretariat's account after the invitations: %+v %v", u, err)
+		}
+		// Each owner is told, with how to reset the password, and no link
+		// that would make an account.
+		for _, email := range []string{"sec@pc.example", "focal@other.example"} {
+			mails := testutil.Mails(t, mailDir(t), email)
+			if len(mails) == 0 {
+				t.Fatalf("no mail to %s", email)
+			}
+			for _, m := range mails {
+				if !strings.Contains(m.Text, "You already have an account") || !strings.Contains(m.Text, "http://pct.test/reset") || mailLink.MatchString(m.Text) {
+					t.Errorf("the mail to %s: %s", email, m.Text)
+				}
+			}
+		}
+		if link := newestLink(t, 1, "fresh@own.example", "/invite"); link == "" {
+			t.Error("no link to the new address")
+		}
+	})
 }

@@ -109,6 +109,10 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 	check("GET", "/api/v1/cycles/2026/extensions", "", sc.focal) // 403
 	check("DELETE", fmt.Sprintf("/api/v1/cycles/2026/extensions/%d", sc.org.ID), "", sc.sec)
 	check("DELETE", fmt.Sprintf("/api/v1/cycles/2026/extensions/%d", sc.org.ID), "", sc.sec) // 404
+	check("POST", "/api/v1/invitations", `{"email": "invited@own.example", "name": "New", "org_role": "member"}`, sc.focal)
+	check("POST", "/api/v1/invitations", `{"email": "sec@pc.example", "name": "New", "org_role": "member"}`, sc.focal) // has an account: the same 202
+	check("POST", "/api/v1/invitations", `{"email": "new.sec@pc.example", "name": "S", "role": "secretariat"}`, sc.sec)
+	check("POST", fmt.Sprintf("/api/v1/stakeholders/%d/invitations", sc.org.ID), `{"email": "member@own.example", "name": "M", "org_role": "member"}`, sc.sec)
 }
 
 // Every operation that takes a JSON body documents 400, 413 and 415, and

@@ -60,10 +60,10 @@ func TestStakeholdersAPI(t *testing.T) {
 		}
 		// Invitations into an organisation.
 		inv := fmt.Sprintf("/api/v1/stakeholders/%d/invitations", sc.org.ID)
-		if r := sc.sec.do("POST", inv, `{"email": "new@own.example", "name": "New", "org_role": "focal_point"}`); r.status != 201 {
+		if r := sc.sec.do("POST", inv, `{"email": "new@own.example", "name": "New", "org_role": "focal_point"}`); r.status != 202 {
 			t.Errorf("secretariat invites: %d %s", r.status, r.body)
 		}
-		if r := sc.focal.do("POST", inv, `{"email": "new2@own.example", "name": "New", "org_role": "member"}`); r.status != 201 {
+		if r := sc.focal.do("POST", inv, `{"email": "new2@own.example", "name": "New", "org_role": "member"}`); r.status != 202 {
 			t.Errorf("focal point invites into their own: %d %s", r.status, r.body)
 		}
 		if r := sc.other.do("POST", inv, `{"email": "spy@own.example", "name": "Spy", "org_role": "member"}`); r.status != 404 {

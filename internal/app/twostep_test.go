@@ -234,6 +234,7 @@ func TestTwoStepSignIn(t *testing.T) {
 		if throttled == 0 || r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || signedIn(r) {
 			t.Errorf("wrong codes past the day's limit: throttled after %d more, then the right code %d", throttled, r.status)
 		}
+		checkWaitSaid(t, "the code page", r, "en")
 
 		// A supporter with no authenticator signs in with the password.
 		org := s.Stakeholder(t, "state")
@@ -290,13 +291,21 @@ func TestUserResetTwoStep(t *testing.T) {
 				t.Fatal(err)
 			}
 			withAuthenticator(t, db, "sec@pc.example")
+			_, apiToken, err := s.Users.CreateToken(context.Background(), testutil.System, "sec@pc.example", "ci")
+			if err != nil {
+				t.Fatal(err)
+			}
 			if r := run(t, env, "", "user", "reset-two-step", "--email", "SEC@pc.example"); r.code != 0 || !strings.Contains(r.stdout, "two-step sign-in reset") {
 				t.Fatalf("reset: %+v", r)
 			}
-			if m := testutil.Mails(t, mails, "sec@pc.example"); len(m) != 1 || !strings.Contains(m[0].Subject, "two-step sign-in reset") {
-				t.Errorf("the person was not told of the reset: %+v", m)
+			if m := testutil.Mails(t, mails, "sec@pc.example"); len(m) != 1 || !strings.Contains(m[0].Subject, "two-step sign-in reset") ||
+				!strings.Contains(m[0].Text, "Every API token of your account was revoked") || !strings.Contains(m[0].Text, "Tous les jetons d'API") {
+				t.Errorf("the person was not told of the reset and the revoked tokens: %+v", m)
 			}
 			ts := startServerAt(t, db, s.Clock.Now)
+			if r := get(t, nil, ts.URL+"/api/v1/me", "Authorization", "Bearer "+apiToken); r.status != http.StatusUnauthorized {
+				t.Errorf("an API token after the reset: %d", r.status)
+			}
 			b := browserClient()
 			postAnonForm(t, b, ts.URL+"/signin", url.Values{"email": {"sec@pc.example"}, "password": {testPassword}})
 			if page := get(t, b, ts.URL+"/signin/code"); !setupKey.MatchString(page.body) {

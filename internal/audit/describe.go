@@ -133,7 +133,7 @@ func Describe(e Entry, n Names) Sentence {
 	case "action.import":
 		s.Slots["Org"], s.Slots["Cycle"] = org(), Slot{Kind: CycleRef, ID: objectID}
 		s.Slots["Count"] = Slot{Kind: Number, N: int(e.detailID("imported"))}
-	case "user.create", "user.invite":
+	case "user.create", "user.invite", "user.invite.existing":
 		s.Slots["Person"] = personSlot(objectID, e.detailText("email"), n)
 		if o := e.detailID("stakeholder_id"); o != 0 {
 			s.Slots["Org"], s.Slots["Role"] = org(), Slot{Kind: Role, Text: e.detailText("org_role")}

@@ -117,6 +117,61 @@ func RetryAfterOf(err error) time.Duration {
 	return 0
 }
 
+// Throttled is the error of a caller over a limit, told how long to wait
+// in its message and in RetryAfter. Both carry the same wait, rounded once
+// by RoundWait, so that the Retry-After header and every message beside it
+// (the API's, a page's) say the same duration.
+func Throttled(wait time.Duration, reason string) *Error {
+	wait = RoundWait(wait)
+	return &Error{Kind: TooMany, RetryAfter: wait, Message: fmt.Sprintf("%s; please try again in %s", reason, WaitWords(wait))}
+}
+
+// RoundWait rounds a wait up the way people read one: to the second under a
+// minute, to the minute from a minute on; never less than a second. It is
+// the one rounding rule of every throttled answer.
+func RoundWait(wait time.Duration) time.Duration {
+	switch {
+	case wait <= time.Second:
+		return time.Second
+	case wait <= time.Minute:
+		return (wait + time.Second - 1).Truncate(time.Second)
+	}
+	return (wait + time.Minute - 1).Truncate(time.Minute)
+}
+
+// WaitUnits splits a wait, rounded by RoundWait, into the number people
+// read and whether it counts minutes (else seconds).
+func WaitUnits(wait time.Duration) (n int, minutes bool) {
+	wait = RoundWait(wait)
+	if wait >= time.Minute {
+		return int(wait / time.Minute), true
+	}
+	return int(wait / time.Second), false
+}
+
+// WaitWords says a wait in English, as WaitUnits counts it.
+func WaitWords(wait time.Duration) string {
+	n, minutes := WaitUnits(wait)
+	unit := "second"
+	if minutes {
+		unit = "minute"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
+}
+
+// RetryAfterSeconds is the Retry-After of a throttled error, in seconds:
+// the wait its message says. Zero when err says no wait.
+func RetryAfterSeconds(err error) int {
+	wait := RetryAfterOf(err)
+	if wait <= 0 {
+		return 0
+	}
+	return int(RoundWait(wait) / time.Second)
+}
+
 // FieldsOf returns the field messages of err, if any.
 func FieldsOf(err error) map[string]string {
 	var e *Error

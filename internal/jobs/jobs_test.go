@@ -12,6 +12,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/jobs"
+	"github.com/pctracker/pctracker/internal/signin"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 	"github.com/pctracker/pctracker/internal/user"
@@ -126,6 +127,9 @@ func TestHousekeeping(t *testing.T) {
 			{"INSERT INTO sessions (id, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ('old', $1, 'c', $2, $2, $3)", []any{u.ID, old, old}},
 			{"INSERT INTO sessions (id, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ('live', $1, 'c', $2, $2, $3)", []any{u.ID, fresh, now.Add(time.Hour)}},
 			{"INSERT INTO signin_failures (account, ip, at) VALUES ('a', 'i', $1), ('a', 'i', $2)", []any{old, fresh}},
+			// A browser unused for longer than a device is known is forgotten.
+			{"INSERT INTO signin_devices (user_id, token_hash, created_at, last_used_at) VALUES ($1, 'old', $2, $2), ($1, 'new', $2, $3)",
+				[]any{u.ID, now.Add(-signin.DeviceLifetime - time.Hour), fresh}},
 			{"INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES ($1, 'old', 'h', 201, '{}', $2), ($1, 'new', 'h', 201, '{}', $3)", []any{u.ID, old, fresh}},
 		} {
 			if _, err := db.SQL().Exec(q.sql, q.args...); err != nil {
@@ -148,7 +152,7 @@ func TestHousekeeping(t *testing.T) {
 		if ran, err := sched.RunOnce(ctx, job, now); !ran || err != nil {
 			t.Fatalf("housekeeping: %v %v", ran, err)
 		}
-		for table, want := range map[string]int{"sessions": 1, "signin_failures": 1, "idempotency_keys": 1} {
+		for table, want := range map[string]int{"sessions": 1, "signin_failures": 1, "signin_devices": 1, "idempotency_keys": 1} {
 			var n int
 			db.SQL().QueryRow("SELECT count(*) FROM " + table).Scan(&n)
 			if n != want {

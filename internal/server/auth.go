@@ -70,7 +70,8 @@ func identify(sessions Sessions, users Users, cookie string) echo.MiddlewareFunc
 			if err != nil && !errs.Is(err, errs.NotFound) {
 				return err
 			}
-			if err != nil || u.Disabled {
+			if err != nil || u.MaySignIn() != nil {
+				// Disabled, or their organisation deactivated since.
 				return next(c)
 			}
 			ctx = session.With(user.WithActor(ctx, u.Actor()), sess)

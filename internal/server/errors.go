@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -103,8 +102,9 @@ func (s *Server) errorHandler(pages ErrorPager) echo.HTTPErrorHandler {
 }
 
 func (s *Server) answer(c echo.Context, pages ErrorPager, code int, err error) {
-	if wait := errs.RetryAfterOf(err); wait > 0 {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	if wait := errs.RetryAfterSeconds(err); wait > 0 {
+		// errs' one rounding: the wait the message says.
+		c.Response().Header().Set("Retry-After", strconv.Itoa(wait))
 	}
 	var werr error
 	switch {

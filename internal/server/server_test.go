@@ -277,3 +277,24 @@ func TestClientAddress(t *testing.T) {
 		}
 	}
 }
+
+// A throttled answer's Retry-After says the wait its message says, in
+// JSON and on the error page alike: one rounding, errs'.
+func TestThrottledAnswerSaysItsRetryAfter(t *testing.T) {
+	url, _, _ := start(t, func(e *echo.Echo) {
+		throttled := func(echo.Context) error { return errs.Throttled(90*time.Second+time.Millisecond, "too many tries") }
+		e.GET("/api/v1/throttled", throttled)
+		e.GET("/throttled", throttled)
+	}, io.Discard)
+	for _, path := range []string{"/api/v1/throttled", "/throttled"} {
+		res, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "120" || !strings.Contains(string(body), "try again in 2 minutes") {
+			t.Errorf("%s: %d, Retry-After %q, %s", path, res.StatusCode, res.Header.Get("Retry-After"), body)
+		}
+	}
+}

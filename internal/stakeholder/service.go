@@ -20,6 +20,9 @@ type Store interface {
 	UpdateStakeholder(ctx context.Context, s *Stakeholder, expected int) error
 	Stakeholder(ctx context.Context, id int64) (Stakeholder, error)
 	Stakeholders(ctx context.Context, f Filter) ([]Stakeholder, int, error)
+	// EndOrganisationAccess ends the sessions and revokes the API tokens
+	// of an organisation's people, and says how many of each.
+	EndOrganisationAccess(ctx context.Context, stakeholderID int64, at time.Time) (sessions, tokens int, err error)
 }
 
 // Service manages organisations.
@@ -69,7 +72,10 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 
 // UpdateWith applies change to what the organisation holds now, inside the
 // transaction that saves it, so a partial edit never overwrites a field
-// someone else just changed.
+// someone else just changed. Deactivating an organisation ends, in the same
+// transaction, every session and API token of its people: they are kept
+// out at once, and until it is active again (see user.User.MaySignIn).
+// Reactivation lets them sign in again; their tokens stay revoked.
 func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Stakeholder, error) {
 	if err := secretariatOnly(by); err != nil {
 		return Stakeholder{}, err
@@ -89,6 +95,7 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 			return errs.Field(errs.Conflict, "version",
 				fmt.Sprintf("this organisation was changed by someone else (now at version %d); reload it", st.Version))
 		}
+		wasActive := st.Active
 		in := Input{Name: st.Name, Kind: st.Kind, Country: st.Country, Website: st.Website,
 			SupporterSince: st.SupporterSince, Verified: st.Verified, Active: st.Active}
 		change(&in)
@@ -103,8 +110,15 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 		if err := s.store.UpdateStakeholder(ctx, &st, version); err != nil {
 			return err
 		}
-		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "stakeholder.update", "stakeholder", st.ID,
-			map[string]any{"name": st.Name, "verified": st.Verified, "active": st.Active, "version": st.Version}, st.UpdatedAt))
+		detail := map[string]any{"name": st.Name, "verified": st.Verified, "active": st.Active, "version": st.Version}
+		if wasActive && !st.Active {
+			sessions, tokens, err := s.store.EndOrganisationAccess(ctx, st.ID, st.UpdatedAt)
+			if err != nil {
+				return err
+			}
+			detail["sessions_ended"], detail["tokens_revoked"] = sessions, tokens
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "stakeholder.update", "stakeholder", st.ID, detail, st.UpdatedAt))
 	})
 	return st, err
 }

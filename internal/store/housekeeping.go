@@ -3,13 +3,15 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/pctracker/pctracker/internal/signin"
 )
 
 // Housekeep deletes what has outlived its use, in one transaction, and
 // says how much of each. Kept: a day of sign-in failures (the longest
-// limit is a day), no expired sign-in challenge, a month of spent links
-// (for questions about them), a day of idempotency answers (clients retry
-// within minutes).
+// limit is a day), no expired sign-in challenge nor device, a month of
+// spent links (for questions about them), a day of idempotency answers
+// (clients retry within minutes).
 func (db *DB) Housekeep(ctx context.Context, now time.Time) (map[string]int64, error) {
 	now = now.UTC()
 	out := map[string]int64{}
@@ -22,6 +24,7 @@ func (db *DB) Housekeep(ctx context.Context, now time.Time) (map[string]int64, e
 			{"sessions", "expires_at < ? OR last_seen_at < ?", []any{now, now.Add(-24 * time.Hour)}},
 			{"signin_failures", "at < ?", []any{now.Add(-24 * time.Hour)}},
 			{"signin_challenges", "expires_at < ?", []any{now}},
+			{"signin_devices", "last_used_at < ?", []any{now.Add(-signin.DeviceLifetime)}},
 			{"account_tokens", "(used_at IS NOT NULL AND used_at < ?) OR expires_at < ?", []any{now.Add(-30 * 24 * time.Hour), now.Add(-30 * 24 * time.Hour)}},
 			{"idempotency_keys", "created_at < ?", []any{now.Add(-24 * time.Hour)}},
 		} {

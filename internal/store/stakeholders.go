@@ -126,3 +126,24 @@ func fold(s string) string { return cases.Fold().String(s) }
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// EndOrganisationAccess ends the sessions, and revokes the API tokens, of
+// every person of an organisation, and drops their sign-ins waiting for a
+// code; it says how many sessions and tokens it ended.
+func (db *DB) EndOrganisationAccess(ctx context.Context, stakeholderID int64, at time.Time) (sessions, tokens int, err error) {
+	people := db.conn(ctx).Model(&userRow{}).Select("id").Where("stakeholder_id = ?", stakeholderID)
+	res := db.conn(ctx).Where("user_id IN (?)", people).Delete(&sessionRow{})
+	if res.Error != nil {
+		return 0, 0, translate(res.Error)
+	}
+	sessions = int(res.RowsAffected)
+	res = db.conn(ctx).Model(&tokenRow{}).Where("user_id IN (?) AND revoked_at IS NULL", people).Update("revoked_at", at.UTC())
+	if res.Error != nil {
+		return 0, 0, translate(res.Error)
+	}
+	tokens = int(res.RowsAffected)
+	if err := db.conn(ctx).Where("user_id IN (?)", people).Delete(&challengeRow{}).Error; err != nil {
+		return 0, 0, translate(err)
+	}
+	return sessions, tokens, nil
+}

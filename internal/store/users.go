@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -18,6 +20,7 @@ type userRow struct {
 	OrgRole       string
 	PasswordHash  string
 	Disabled      bool
+	OrgInactive   bool `gorm:"->"` // read by withOrg, never written
 	Lang          string
 	LangChosen    bool
 	NoticesOff    string    // one kind per line
@@ -39,7 +42,7 @@ func noticesOf(s string) []user.Notice {
 
 func (r userRow) domain() user.User {
 	return user.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: user.Role(r.Role), StakeholderID: idOf(r.StakeholderID),
-		OrgRole: user.OrgRole(r.OrgRole), PasswordHash: r.PasswordHash, Disabled: r.Disabled,
+		OrgRole: user.OrgRole(r.OrgRole), PasswordHash: r.PasswordHash, Disabled: r.Disabled, OrgInactive: r.OrgInactive,
 		Lang: r.Lang, LangChosen: r.LangChosen, NoticesOff: noticesOf(r.NoticesOff),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
@@ -73,10 +76,19 @@ func (db *DB) CreateUser(ctx context.Context, u *user.User) error {
 	return nil
 }
 
+// withOrg reads users with whether their organisation is deactivated,
+// which keeps them from signing in: one query, so that the check cannot
+// miss a user read elsewhere. Conditions name users' columns in full.
+func (db *DB) withOrg(ctx context.Context) *gorm.DB {
+	return db.conn(ctx).Model(&userRow{}).
+		Select("users.*, (stakeholders.id IS NOT NULL AND NOT stakeholders.active) AS org_inactive").
+		Joins("LEFT JOIN stakeholders ON stakeholders.id = users.stakeholder_id")
+}
+
 // User returns one user.
 func (db *DB) User(ctx context.Context, id int64) (user.User, error) {
 	var r userRow
-	if err := db.conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+	if err := db.withOrg(ctx).Where("users.id = ?", id).Take(&r).Error; err != nil {
 		return user.User{}, notFound(err, "no user %d", id)
 	}
 	return r.domain(), nil
@@ -85,7 +97,7 @@ func (db *DB) User(ctx context.Context, id int64) (user.User, error) {
 // UserByEmail finds a user by email, whatever its case.
 func (db *DB) UserByEmail(ctx context.Context, email string) (user.User, error) {
 	var r userRow
-	if err := db.conn(ctx).Where("email = ?", strings.ToLower(email)).Take(&r).Error; err != nil {
+	if err := db.withOrg(ctx).Where("users.email = ?", strings.ToLower(email)).Take(&r).Error; err != nil {
 		return user.User{}, notFound(err, "no user with this email")
 	}
 	return r.domain(), nil
@@ -175,6 +187,13 @@ func (db *DB) RevokeToken(ctx context.Context, userID, id int64, at time.Time) e
 		return errs.E(errs.NotFound, "no such token")
 	}
 	return nil
+}
+
+// RevokeUserTokens revokes every API token of a user still in force and
+// says how many.
+func (db *DB) RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int, error) {
+	res := db.conn(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", at.UTC())
+	return int(res.RowsAffected), translate(res.Error)
 }
 
 // SetUserPreferences keeps a person's chosen language and the notices they

@@ -146,13 +146,16 @@ func (s *Service) noticeReset(at time.Time) notice {
 		en: fmt.Sprintf(`The authenticator app was unlinked from your account:
 %s.
 At your next sign-in, you will set up two-step sign-in again with your
-phone.
+phone. Every API token of your account was revoked: make new ones from
+your account page where you need them.
 
 If you did not ask for this, tell the secretariat at once.`, when(at, "")),
 		fr: fmt.Sprintf(`L'application d'authentification a été dissociée de votre compte :
 %s.
 À votre prochaine connexion, vous configurerez de nouveau la connexion en
-deux étapes avec votre téléphone.
+deux étapes avec votre téléphone. Tous les jetons d'API de votre compte
+ont été révoqués : créez-en de nouveaux depuis la page de votre compte si
+besoin.
 
 Si vous ne l'avez pas demandé, prévenez le secrétariat sans attendre.`, when(at, "")),
 	}

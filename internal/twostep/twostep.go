@@ -80,6 +80,8 @@ type Store interface {
 	// DeleteChallenge reports whether the challenge was still there.
 	DeleteChallenge(ctx context.Context, id string) (bool, error)
 	DeleteUserChallenges(ctx context.Context, userID int64) error
+	// RevokeUserTokens revokes every API token of a user and says how many.
+	RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int, error)
 }
 
 // Attempts bounds guesses: a wrong code counts as a failed sign-in, under
@@ -197,7 +199,7 @@ func (s *Service) Pending(ctx context.Context, token string) (Challenge, user.Us
 	if err != nil {
 		return Challenge{}, user.User{}, err
 	}
-	if u.Disabled {
+	if u.MaySignIn() != nil { // disabled, or their organisation deactivated, since the password
 		return Challenge{}, user.User{}, errExpired()
 	}
 	return c, u, nil
@@ -492,8 +494,9 @@ func (s *Service) RenewRecoveryCodes(ctx context.Context, by user.Actor, code, i
 }
 
 // Reset removes a person's authenticator, for a lost phone with no
-// recovery code left; their next sign-in sets up a new one. It is done
-// from the command line, by whoever runs the server.
+// recovery code left; their next sign-in sets up a new one. It also
+// revokes their API tokens: whoever has the phone may have had the account
+// open. It is done from the command line, by whoever runs the server.
 func (s *Service) Reset(ctx context.Context, by user.Actor, email string) (user.User, error) {
 	var u user.User
 	err := s.store.WithTx(ctx, func(ctx context.Context) error {
@@ -514,7 +517,12 @@ func (s *Service) Reset(ctx context.Context, by user.Actor, email string) (user.
 		if err := s.store.DeleteUserChallenges(ctx, u.ID); err != nil {
 			return err
 		}
-		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.two_step.reset", "user", u.ID, nil, s.now()))
+		revoked, err := s.store.RevokeUserTokens(ctx, u.ID, s.now())
+		if err != nil {
+			return err
+		}
+		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.two_step.reset", "user", u.ID,
+			map[string]any{"tokens_revoked": revoked}, s.now()))
 	})
 	if err != nil {
 		return u, err

@@ -23,6 +23,7 @@ type accountView struct {
 	NewName   string
 	Error     string
 	CodeError string // the message key of a refused renewal of recovery codes
+	Wait      string // how long to wait when throttled, in words: what Retry-After says
 	Notices   []noticeChoice
 	MailLang  string
 }

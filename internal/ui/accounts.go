@@ -150,9 +150,11 @@ func (h *Handler) invite(c echo.Context) error {
 	}
 	in := user.Input{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: user.Supporter,
 		StakeholderID: by.StakeholderID, OrgRole: user.OrgRole(c.FormValue("org_role"))}
+	// An address that has an account gets the same answer as any other:
+	// the invite form does not tell who has one.
 	_, err = h.Accounts.Invite(c.Request().Context(), by, in)
 	switch {
-	case errs.Is(err, errs.Invalid), errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["email"] != "":
+	case errs.Is(err, errs.Invalid):
 		return h.renderPeople(c, by, http.StatusUnprocessableEntity, peopleView{Form: in, Errors: errs.FieldsOf(err)})
 	case err != nil:
 		return err

@@ -26,6 +26,8 @@ func sampleEntries() []audit.Entry {
 		e(0, "user.create", "user", 7, map[string]any{"stakeholder_id": 0.0}),
 		e(7, "user.invite", "user", 8, map[string]any{"stakeholder_id": 3.0, "org_role": "member"}),
 		e(7, "user.invite", "user", 9, map[string]any{"stakeholder_id": 0.0}),
+		e(7, "user.invite.existing", "user", 8, map[string]any{"stakeholder_id": 3.0, "org_role": "member"}),
+		e(7, "user.invite.existing", "user", 9, map[string]any{"stakeholder_id": 0.0}),
 		e(8, "user.invite.password", "user", 8, nil),
 		e(8, "user.reset.password", "user", 8, nil),
 		e(8, "user.reset.request", "user", 8, nil),

@@ -271,8 +271,9 @@ func (h *Handler) inviteToOrganisation(c echo.Context) error {
 	}
 	in := user.Input{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: user.Supporter, StakeholderID: id,
 		OrgRole: user.OrgRole(c.FormValue("org_role"))}
+	// An address that has an account gets the same answer as any other.
 	_, err = h.Accounts.Invite(c.Request().Context(), by, in)
-	if errs.Is(err, errs.Invalid) || (errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["email"] != "") {
+	if errs.Is(err, errs.Invalid) {
 		s, gerr := h.Stakeholders.Get(c.Request().Context(), id)
 		if gerr != nil {
 			return gerr

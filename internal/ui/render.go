@@ -185,12 +185,21 @@ func noStore(c echo.Context) {
 	c.Response().Header().Set("Cache-Control", "no-store")
 }
 
-// retryAfter tells a throttled client how long to wait, in whole seconds
-// rounded up, and returns the wait.
-func retryAfter(c echo.Context, err error) time.Duration {
-	wait := errs.RetryAfterOf(err)
-	c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	return wait
+// retryAfter tells a throttled client how long to wait, in the
+// Retry-After header and in words of the page's language for the message
+// beside it: both from errs' one rounding, so they say the same duration.
+func (h *Handler) retryAfter(c echo.Context, err error) string {
+	seconds := errs.RetryAfterSeconds(err)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(seconds))
+	n, minutes := errs.WaitUnits(time.Duration(seconds) * time.Second)
+	key := "wait_seconds"
+	if minutes {
+		key = "wait_minutes"
+	}
+	if n == 1 {
+		key = strings.TrimSuffix(key, "s")
+	}
+	return h.renderer.tr[langOf(c)](key, map[string]any{"N": n})
 }
 
 // langOf returns the language chosen for this request by the middleware.

@@ -9,17 +9,18 @@ import (
 
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/session"
+	"github.com/pctracker/pctracker/internal/signin"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
 type signInView struct {
 	Page
-	Flash   *Flash
-	Email   string
-	Next    string
-	Error   string // a message for people, already translated or from errs
-	ErrKey  string // a catalogue key, when the message is one of ours
-	Waiting int    // seconds to wait when throttled
+	Flash  *Flash
+	Email  string
+	Next   string
+	Error  string // a message for people, already translated or from errs
+	ErrKey string // a catalogue key, when the message is one of ours
+	Wait   string // how long to wait when throttled, in words: what Retry-After says
 }
 
 func (h *Handler) signInForm(c echo.Context) error {
@@ -37,16 +38,17 @@ func (h *Handler) signIn(c echo.Context) error {
 	ctx := c.Request().Context()
 	email, password := c.FormValue("email"), c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
-	u, err := h.SignIn.SignIn(ctx, email, password, c.RealIP())
+	u, err := h.SignIn.SignIn(ctx, email, password, c.RealIP(), h.deviceToken(c))
 	if err != nil {
 		v := signInView{Page: h.formPage(c, "signin"), Email: email, Next: next}
 		status := http.StatusUnprocessableEntity
 		switch errs.KindOf(err) {
 		case errs.Unauthorized:
 			v.ErrKey, status = "signin_wrong", http.StatusUnauthorized
+		case errs.Forbidden:
+			v.ErrKey, status = "signin_org_inactive", http.StatusForbidden
 		case errs.TooMany:
-			wait := retryAfter(c, err)
-			v.ErrKey, v.Waiting, status = "signin_throttled", int(wait.Minutes())+1, http.StatusTooManyRequests
+			v.ErrKey, v.Wait, status = "signin_throttled", h.retryAfter(c, err), http.StatusTooManyRequests
 		case errs.Invalid:
 			v.ErrKey = "signin_missing"
 		default:
@@ -94,6 +96,13 @@ func (h *Handler) startSession(c echo.Context, u user.User) error {
 		return err
 	}
 	c.SetCookie(h.sessionCookie(token, int(h.timeout.Seconds())))
+	// This browser has now signed in to u: should strangers push the
+	// account over its limit of failed sign-ins, it is still let through.
+	device, err := h.SignIn.Remember(ctx, u, h.deviceToken(c))
+	if err != nil {
+		return err
+	}
+	c.SetCookie(h.deviceCookie(device))
 	c.SetRequest(c.Request().WithContext(session.With(user.WithActor(ctx, u.Actor()), sess)))
 	return nil
 }
@@ -128,6 +137,30 @@ func (h *Handler) signOut(c echo.Context) error {
 func (h *Handler) sessionCookie(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: h.cookie, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure}
+}
+
+// deviceCookieName names the cookie that marks a browser as one that has
+// signed in before; over TLS the __Host- prefix binds it to this host.
+func (h *Handler) deviceCookieName() string {
+	if h.secure {
+		return "__Host-pct_device"
+	}
+	return "pct_device"
+}
+
+// deviceCookie holds a device's random token (its SHA-256 is stored, bound
+// to the account): HttpOnly, sent only with this site's own requests
+// (SameSite=Strict: only the sign-in form reads it), Secure over TLS.
+func (h *Handler) deviceCookie(token string) *http.Cookie {
+	return &http.Cookie{Name: h.deviceCookieName(), Value: token, Path: "/", MaxAge: int(signin.DeviceLifetime.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: h.secure}
+}
+
+func (h *Handler) deviceToken(c echo.Context) string {
+	if ck, err := c.Cookie(h.deviceCookieName()); err == nil {
+		return ck.Value
+	}
+	return ""
 }
 
 // safeNext keeps a redirect after sign-in on this site. It is rebuilt from

@@ -55,15 +55,17 @@ type codeView struct {
 	QR        template.URL // a data: URL of the PNG
 	URL       template.URL // otpauth://, for an app on this very device
 	ErrKey    string
+	Wait      string // how long to wait when throttled, in words: what Retry-After says
 }
 
 func (h *Handler) codeForm(c echo.Context) error {
-	return h.renderCode(c, http.StatusOK, "")
+	return h.renderCode(c, http.StatusOK, "", "")
 }
 
-// renderCode shows the step the challenge is at; an expired or unknown
-// one goes back to the password.
-func (h *Handler) renderCode(c echo.Context, status int, errKey string) error {
+// renderCode shows the step the challenge is at, with the message of
+// errKey (wait says how long a throttled person waits); an expired or
+// unknown one goes back to the password.
+func (h *Handler) renderCode(c echo.Context, status int, errKey, wait string) error {
 	noStore(c) // the setup page shows the secret
 	ch, u, err := h.TwoStep.Pending(c.Request().Context(), h.challengeToken(c))
 	if errs.Is(err, errs.Unauthorized) {
@@ -72,7 +74,7 @@ func (h *Handler) renderCode(c echo.Context, status int, errKey string) error {
 	if err != nil {
 		return err
 	}
-	v := codeView{Page: h.formPage(c, "signin"), Enrolling: ch.Enrolling(), Email: u.Email, ErrKey: errKey}
+	v := codeView{Page: h.formPage(c, "signin"), Enrolling: ch.Enrolling(), Email: u.Email, ErrKey: errKey, Wait: wait}
 	if ch.Enrolling() {
 		e, err := h.TwoStep.Enrolment(ch, u)
 		if err != nil {
@@ -101,14 +103,13 @@ func (h *Handler) checkCode(c echo.Context) error {
 	switch {
 	case err == nil:
 	case errs.Is(err, errs.Unauthorized) && errs.FieldsOf(err)["code"] != "":
-		return h.renderCode(c, http.StatusUnauthorized, "code_wrong")
+		return h.renderCode(c, http.StatusUnauthorized, "code_wrong", "")
 	case errs.Is(err, errs.Unauthorized):
 		return h.restartSignIn(c)
 	case errs.Is(err, errs.Invalid):
-		return h.renderCode(c, http.StatusUnprocessableEntity, "code_missing")
+		return h.renderCode(c, http.StatusUnprocessableEntity, "code_missing", "")
 	case errs.Is(err, errs.TooMany):
-		retryAfter(c, err)
-		return h.renderCode(c, http.StatusTooManyRequests, "code_throttled")
+		return h.renderCode(c, http.StatusTooManyRequests, "code_throttled", h.retryAfter(c, err))
 	default:
 		return err
 	}
@@ -159,8 +160,7 @@ func (h *Handler) renewRecoveryCodes(c echo.Context) error {
 	case errs.Is(err, errs.Unauthorized):
 		return h.renderAccount(c, by, http.StatusUnprocessableEntity, accountView{CodeError: "code_wrong"})
 	case errs.Is(err, errs.TooMany):
-		retryAfter(c, err)
-		return h.renderAccount(c, by, http.StatusTooManyRequests, accountView{CodeError: "code_throttled"})
+		return h.renderAccount(c, by, http.StatusTooManyRequests, accountView{CodeError: "code_throttled", Wait: h.retryAfter(c, err)})
 	}
 	return err
 }

@@ -42,9 +42,10 @@ type Recommendations interface {
 	Get(ctx context.Context, number int) (recommendation.Recommendation, error)
 }
 
-// SignIn checks credentials.
+// SignIn checks credentials, and remembers the browsers that signed in.
 type SignIn interface {
-	SignIn(ctx context.Context, email, password, ip string) (user.User, error)
+	SignIn(ctx context.Context, email, password, ip, device string) (user.User, error)
+	Remember(ctx context.Context, u user.User, presented string) (string, error)
 }
 
 // TwoStep is the second step of signing in.
@@ -109,7 +110,7 @@ type Actions interface {
 
 // Accounts invites people and resets passwords.
 type Accounts interface {
-	Invite(ctx context.Context, by user.Actor, in user.Input) (user.User, error)
+	Invite(ctx context.Context, by user.Actor, in user.Input) (account.Invitation, error)
 	ResendInvite(ctx context.Context, by user.Actor, userID int64) error
 	Check(ctx context.Context, p account.Purpose, secret string) error
 	SetPassword(ctx context.Context, p account.Purpose, secret, password string) (user.User, error)

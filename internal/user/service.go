@@ -108,6 +108,9 @@ func (s *Service) CreateToken(ctx context.Context, by Actor, email, name string)
 		if u.Disabled {
 			return errs.Field(errs.Invalid, "email", "the user is disabled")
 		}
+		if u.OrgInactive {
+			return errs.Field(errs.Invalid, "email", "the user's organisation is deactivated")
+		}
 		t = Token{UserID: u.ID, Name: name, Hash: hash, CreatedAt: s.now().UTC()}
 		if err := s.store.CreateToken(ctx, &t); err != nil {
 			return err
@@ -122,7 +125,7 @@ func (s *Service) CreateToken(ctx context.Context, by Actor, email, name string)
 }
 
 // ByToken returns the user an API token acts as. A revoked token, or one of
-// a disabled user, is no longer accepted.
+// a person who may not sign in (see MaySignIn), is no longer accepted.
 func (s *Service) ByToken(ctx context.Context, secret string) (User, error) {
 	unauthorized := errs.E(errs.Unauthorized, "the API token is not valid")
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
@@ -142,7 +145,7 @@ func (s *Service) ByToken(ctx context.Context, secret string) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	if u.Disabled {
+	if u.MaySignIn() != nil {
 		return User{}, unauthorized
 	}
 	// Record use at most once a minute: enough to show "last used".

@@ -48,6 +48,9 @@ type User struct {
 	OrgRole       OrgRole
 	PasswordHash  string
 	Disabled      bool
+	// OrgInactive: the person's organisation is deactivated, which keeps
+	// them out until it is active again (read with the user, never set).
+	OrgInactive bool
 	// Lang is the language pctracker writes to the person in: the one they
 	// chose (LangChosen), or else the one they last used; "" until known.
 	Lang       string
@@ -87,6 +90,21 @@ func (u User) Language() string {
 		return "en"
 	}
 	return u.Lang
+}
+
+// MaySignIn tells whether the person may be signed in, by a session or a
+// token: not when their account is disabled, nor while their organisation
+// is deactivated. It is asked at sign-in (after the password, so that the
+// clear message tells nothing to strangers) and at every use of a session
+// or token, so that a deactivation holds at once.
+func (u User) MaySignIn() error {
+	switch {
+	case u.Disabled:
+		return errs.E(errs.Unauthorized, "this account is disabled")
+	case u.OrgInactive:
+		return errs.E(errs.Forbidden, "your organisation's access to pctracker is suspended: the secretariat has deactivated it; ask the secretariat to reactivate it")
+	}
+	return nil
 }
 
 // Actor returns the user as the author of a change.
