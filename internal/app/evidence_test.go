@@ -275,3 +275,65 @@ func TestEvidenceCheckCommand(t *testing.T) {
 		})
 	}
 }
+
+// A published report names, for each evidence link, the hash of the copy
+// archived by its cut-off and what became of the links; compiled again
+// from its frozen inputs after the live pages changed, it is the same.
+func TestReportReliesOnArchivedCopies(t *testing.T) {
+	for _, engine := range testutil.Engines {
+		t.Run(engine, func(t *testing.T) {
+			site := newEvidenceSite(t)
+			dbURL := testutil.NewDatabaseURL(t, engine)
+			env := map[string]string{"PCT_DATABASE_URL": dbURL, "PCT_LOG_LEVEL": "warn"}
+			if r := run(t, env, "", "migrate", "up"); r.code != 0 {
+				t.Fatalf("migrate: %+v", r)
+			}
+			db := openStore(t, dbURL)
+			sc := newScenario(t, db)
+			ts, _ := startServerWith(t, db, sc.s.Clock.Now, nil, withEvidence(site))
+			for _, c := range []*apiClient{&sc.member, &sc.focal, &sc.sec} {
+				c.base = ts.URL
+			}
+			body := strings.Replace(newActionBody, `{"kind": "regulation", "url": "https://example.org/reg", "title": "Regulation"}`,
+				fmt.Sprintf(`{"kind": "law", "url": %q, "title": "Decree"}, {"kind": "report", "url": %q, "title": "Report"}`,
+					site.URL+"/decree.html", site.URL+"/report.pdf"), 1)
+			id := decode[actionJSON](t, sc.member.do("POST", "/api/v1/actions", body)).ID
+			sc.focal.do("POST", fmt.Sprintf("/api/v1/actions/%d/submit", id), "")
+			sc.sec.do("POST", fmt.Sprintf("/api/v1/actions/%d/review", id), `{"decision": "accept"}`)
+			sc.sec.form("/admin/jobs/evidence/run", url.Values{})
+			// The PDF goes before the cut-off; the report relies on the copies.
+			site.gone.Store(true)
+			sc.s.Clock.Add(8 * 24 * time.Hour)
+			sc.sec.form("/admin/jobs/evidence/run", url.Values{})
+			r := sc.sec.do("POST", "/api/v1/cycles/2026/reports", "")
+			rep := decode[reportJSON](t, r)
+			if r.status != 201 {
+				t.Fatalf("compile: %d %s", r.status, r.body)
+			}
+			if r := sc.sec.do("POST", fmt.Sprintf("/api/v1/reports/%d/publish", rep.ID), ""); r.status != 200 {
+				t.Fatalf("publish: %d %s", r.status, r.body)
+			}
+			links, _ := db.EvidenceLinks(context.Background(), []int64{id})
+			doc := sc.sec.do("GET", fmt.Sprintf("/api/v1/reports/%d/json?lang=en", rep.ID), "").body
+			for _, l := range links[id] {
+				if l.CapturedSHA256 == "" || !strings.Contains(doc, `"sha256": "`+l.CapturedSHA256+`"`) {
+					t.Errorf("the report's JSON does not name the copy of %s (%s)", l.URL, l.CapturedSHA256)
+				}
+			}
+			if !strings.Contains(doc, `"evidence_links": {`) || !strings.Contains(doc, `"links": 2`) || !strings.Contains(doc, `"unreachable"`) {
+				t.Errorf("the report's JSON does not say what became of the links: %.600s", doc[strings.Index(doc, `"headline"`):])
+			}
+			md := sc.sec.do("GET", fmt.Sprintf("/api/v1/reports/%d/md?lang=fr", rep.ID), "").body
+			if !strings.Contains(md, "sha256:"+links[id][0].CapturedSHA256) || !strings.Contains(md, "liens justificatifs") {
+				t.Errorf("the Markdown report lacks the hashes or the note on links")
+			}
+			// The live pages change; the report stands as published.
+			site.gone.Store(false)
+			sc.s.Clock.Add(8 * 24 * time.Hour)
+			sc.sec.form("/admin/jobs/evidence/run", url.Values{})
+			if r := run(t, env, "", "report", "verify", "--id", fmt.Sprint(rep.ID)); r.code != 0 || !strings.Contains(r.stdout, "identical") {
+				t.Errorf("report verify after the pages changed: %+v", r)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -30,6 +31,7 @@ type Figures struct {
 	ReportingTotal int
 	Actions        int // accepted public actions: every figure counts these alone
 	Withheld       int // accepted actions kept for the secretariat, neither counted nor listed
+	Links          LinkFigures
 	ByStage        []StageCount
 	New            int
 	CarriedForward int
@@ -38,6 +40,13 @@ type Figures struct {
 	Recommendations []RecFigures
 	Gaps            []Gap
 	Reported        []int64 // the organisations with a public accepted action, by id
+}
+
+// LinkFigures count the evidence links of the public actions as they
+// stood at the cut-off: how many, how many had been checked, and of those
+// how many were broken or had changed since archived.
+type LinkFigures struct {
+	Links, Checked, Broken, Changed int
 }
 
 // Headline are the previous cycle's headline figures.
@@ -183,6 +192,18 @@ func compile(in Inputs, actions ActionSource, list bool) (Figures, error) {
 		}
 		cur.add(a.OrganisationID, a.Stage, a.Recommendations)
 		f.Actions++
+		for _, e := range a.Evidence {
+			f.Links.Links++
+			if e.State != "" {
+				f.Links.Checked++
+			}
+			switch evidence.State(e.State) {
+			case evidence.Broken:
+				f.Links.Broken++
+			case evidence.Changed:
+				f.Links.Changed++
+			}
+		}
 		stages[a.Stage]++
 		if a.CarriedForward {
 			f.CarriedForward++

@@ -61,6 +61,7 @@ type jsonHeadline struct {
 	ByStage        []jsonCount   `json:"actions_by_stage"`
 	New            int           `json:"new"`
 	CarriedForward int           `json:"carried_forward"`
+	Links          jsonLinks     `json:"evidence_links"`
 	Previous       *jsonPrevious `json:"previous"`
 }
 
@@ -133,9 +134,18 @@ type jsonAction struct {
 }
 
 type jsonEvidence struct {
-	Kind  string `json:"kind"`
-	URL   string `json:"url"`
-	Title string `json:"title"`
+	Kind   string `json:"kind"`
+	URL    string `json:"url"`
+	Title  string `json:"title"`
+	SHA256 string `json:"sha256,omitempty"`
+	State  string `json:"state,omitempty"`
+}
+
+type jsonLinks struct {
+	Links   int `json:"links"`
+	Checked int `json:"checked"`
+	Broken  int `json:"broken"`
+	Changed int `json:"changed"`
 }
 
 // jsonReport writes every figure of the report as JSON. Codes stay codes;
@@ -198,7 +208,8 @@ func jsonDocument(f Figures, w words) ([]byte, error) {
 		Headline: jsonHeadline{Supporters: f.SupporterTotal, Reporting: f.ReportingTotal,
 			SupportersBy: kindsJSON(f.Supporters, w), ReportingBy: kindsJSON(f.Reporting, w),
 			Actions: f.Actions, Withheld: f.Withheld, ByStage: stagesJSON(f.ByStage, w),
-			New: f.New, CarriedForward: f.CarriedForward},
+			New: f.New, CarriedForward: f.CarriedForward,
+			Links: jsonLinks{Links: f.Links.Links, Checked: f.Links.Checked, Broken: f.Links.Broken, Changed: f.Links.Changed}},
 		Recommendations: []jsonRec{}, HeatMap: []jsonHeatRow{}, Gaps: []jsonGap{}, Actions: []jsonAction{}}
 	if f.Prev != nil {
 		d.Headline.Previous = &jsonPrevious{Cycle: f.PreviousYear, Reporting: f.Prev.Reporting, Actions: f.Prev.Actions,
@@ -237,7 +248,7 @@ func jsonActionOf(l Listed) jsonAction {
 		CarriedForward: l.CarriedForward, Recommendations: l.Recommendations, AcceptedAt: l.AcceptedAt,
 		Evidence: []jsonEvidence{}}
 	for _, e := range l.Evidence {
-		a.Evidence = append(a.Evidence, jsonEvidence{Kind: string(e.Kind), URL: e.URL, Title: e.Title})
+		a.Evidence = append(a.Evidence, jsonEvidence{Kind: string(e.Kind), URL: e.URL, Title: e.Title, SHA256: e.SHA256, State: e.State})
 	}
 	return a
 }

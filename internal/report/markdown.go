@@ -102,7 +102,11 @@ func markdown(f Figures, w words) []byte {
 		for _, l := range r.Listed {
 			var ev []string
 			for _, e := range l.Evidence {
-				ev = append(ev, fmt.Sprintf("[%s](%s)", mdText(e.Title), mdURL(e.URL)))
+				link := fmt.Sprintf("[%s](%s)", mdText(e.Title), mdURL(e.URL))
+				if e.SHA256 != "" {
+					link += fmt.Sprintf(" (%s `sha256:%s`)", w.T("report_archived"), e.SHA256)
+				}
+				ev = append(ev, link)
 			}
 			row(mdText(l.Organisation), mdText(l.Title), w.Stage(l.Stage), w.Measure(l.MeasureType), strings.Join(ev, ", "))
 		}
@@ -113,6 +117,9 @@ func markdown(f Figures, w words) []byte {
 
 	p("\n## %s\n\n%s\n\n%s %s.\n", w.T("report_methodology"), w.T("report_methodology_text"),
 		w.Label("report_cutoff"), w.Time(f.CutoffAt))
+	if f.Links.Links > 0 {
+		p("\n%s\n", mdText(linksNote(f, w)))
+	}
 	return b.Bytes()
 }
 
@@ -168,6 +175,12 @@ func mdCell(s string) string {
 // address.
 func mdURL(u string) string {
 	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "|", "%7C", "\\", "%5C").Replace(u)
+}
+
+// linksNote says what became of the evidence links by the cut-off.
+func linksNote(f Figures, w words) string {
+	return w.T("report_links_note", map[string]any{"Links": w.Number(f.Links.Links), "Checked": w.Number(f.Links.Checked),
+		"Broken": w.Number(f.Links.Broken), "Changed": w.Number(f.Links.Changed)})
 }
 
 // more says that a recommendation's list is cut, and where the rest is.

@@ -69,6 +69,7 @@ func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSet
 			"lbl":  w.Label,
 			"yoy":  func(rf RecFigures) string { return yoy(rf, w) },
 			"more": func(rf RecFigures) string { return more(rf, w) },
+			"links": func(f Figures) string { return linksNote(f, w) },
 			"sub":  func(a, b int) int { return a - b },
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
@@ -254,6 +255,9 @@ func newXLSXSink(out io.Writer, f Figures, w words, zipping *sync.Mutex) (_ *xls
 	sheet.row(false, w.T("report_new"), f.New)
 	sheet.row(false, w.T("report_carried"), f.CarriedForward)
 	sheet.row(false, w.T("report_withheld"), f.Withheld)
+	if f.Links.Links > 0 {
+		sheet.row(false, linksNote(f, w))
+	}
 	sheet.row(false)
 	head := []any{w.T("report_recommendation"), w.T("report_title_col"), w.T("report_addressed_to"), w.T("report_orgs_acting"), w.T("report_actions")}
 	for _, s := range action.Stages {

@@ -165,11 +165,15 @@ type Action struct {
 	Evidence        []Evidence         `json:"evidence,omitempty"`
 }
 
-// Evidence is a link of a public action.
+// Evidence is a link of a public action, with what the report relied on:
+// the SHA-256 of the copy archived by the cut-off, and the state the last
+// check before the cut-off found ("" when none had).
 type Evidence struct {
-	Kind  action.EvidenceKind `json:"kind"`
-	URL   string              `json:"url"`
-	Title string              `json:"title"`
+	Kind   action.EvidenceKind `json:"kind"`
+	URL    string              `json:"url"`
+	Title  string              `json:"title"`
+	SHA256 string              `json:"sha256,omitempty"`
+	State  string              `json:"state,omitempty"`
 }
 
 // Previous is the cycle before, for the change since then, reduced to what

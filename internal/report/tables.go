@@ -15,7 +15,7 @@ func actionHeader(w words) []string {
 	return []string{w.T("report_col_id"), w.T("report_col_cycle"), w.T("report_organisation"), w.T("report_kind"),
 		w.T("report_col_country"), w.T("report_col_recommendations"), w.T("report_action"), w.T("report_stage"),
 		w.T("report_measure"), w.T("report_col_scope"), w.T("report_col_carried"), w.T("report_col_accepted"),
-		w.T("report_evidence")}
+		w.T("report_evidence"), w.T("report_col_archived")}
 }
 
 // actionRow is one row of the table.
@@ -24,13 +24,16 @@ func actionRow(year int, l Listed, w words) []string {
 	if l.CarriedForward {
 		carried = w.T("report_yes")
 	}
-	ev := make([]string, len(l.Evidence))
+	ev, archived := make([]string, len(l.Evidence)), make([]string, len(l.Evidence))
 	for i, e := range l.Evidence {
-		ev[i] = e.URL
+		ev[i], archived[i] = e.URL, e.SHA256
+		if e.SHA256 == "" {
+			archived[i] = "-" // one value per link, in the order of the links
+		}
 	}
 	return []string{strconv.FormatInt(l.ID, 10), strconv.Itoa(year), l.Organisation, w.Kind(l.Kind),
 		l.Country, w.Recs(l.Recommendations), l.Title, w.Stage(l.Stage), w.Measure(l.MeasureType), w.Scope(l.Scope),
-		carried, w.Date(l.AcceptedAt), strings.Join(ev, " ")}
+		carried, w.Date(l.AcceptedAt), strings.Join(ev, " "), strings.Join(archived, " ")}
 }
 
 // csvSink writes one row per accepted public action, as they come;

@@ -191,6 +191,9 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, before time.T
 			}
 			for {
 				batch, err := db.reportActions(db.conn(ctx).Raw(fmt.Sprintf("FETCH %d FROM %s", reportBatch, cursor)), listing)
+				if err == nil && listing {
+					err = db.evidenceAt(ctx, batch, before)
+				}
 				if err != nil {
 					return err
 				}
@@ -218,6 +221,9 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, before time.T
 	for start := 0; start < len(ids); start += reportBatch {
 		ids := ids[start:min(start+reportBatch, len(ids))]
 		batch, err := db.reportActions(db.conn(ctx).Table("actions").Select(columns).Where("actions.id IN ?", ids), listing)
+		if err == nil && listing {
+			err = db.evidenceAt(ctx, batch, before)
+		}
 		if err != nil {
 			return err
 		}
@@ -231,6 +237,54 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, before time.T
 					return err
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// evidenceAt adds to the evidence of a batch of actions what the report
+// relies on at its cut-off: the hash of the copy archived before it, and
+// the state the last check before it found. Two reads for the batch.
+func (db *DB) evidenceAt(ctx context.Context, batch []report.Action, before time.Time) error {
+	var ids []int64
+	for _, a := range batch {
+		if len(a.Evidence) > 0 {
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	type key struct {
+		action int64
+		url    string
+	}
+	var captured []evidenceLinkRow
+	if err := db.conn(ctx).Select("action_id", "url", "captured_sha256").
+		Where("action_id IN ? AND captured_at < ?", ids, before.UTC()).Find(&captured).Error; err != nil {
+		return translate(err)
+	}
+	var last []evidenceCheckRow
+	if err := db.conn(ctx).Raw(`SELECT c.action_id, c.url, c.state FROM evidence_checks c
+		WHERE c.action_id IN ? AND c.checked_at < ? AND NOT EXISTS (SELECT 1 FROM evidence_checks d
+			WHERE d.action_id = c.action_id AND d.url = c.url AND d.checked_at < ?
+			AND (d.checked_at > c.checked_at OR (d.checked_at = c.checked_at AND d.id > c.id)))`,
+		ids, before.UTC(), before.UTC()).Scan(&last).Error; err != nil {
+		return translate(err)
+	}
+	sha, state := map[key]string{}, map[key]string{}
+	for _, r := range captured {
+		if r.CapturedSHA256 != nil {
+			sha[key{r.ActionID, r.URL}] = *r.CapturedSHA256
+		}
+	}
+	for _, r := range last {
+		state[key{r.ActionID, r.URL}] = r.State
+	}
+	for i := range batch {
+		for j, e := range batch[i].Evidence {
+			k := key{batch[i].ID, e.URL}
+			batch[i].Evidence[j].SHA256, batch[i].Evidence[j].State = sha[k], state[k]
 		}
 	}
 	return nil
