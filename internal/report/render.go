@@ -65,12 +65,12 @@ func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSet
 		lang := tag.String()
 		w := words{Lang: lang, T: remember(cat.Translator(lang))}
 		t, err := template.New("report.html").Funcs(template.FuncMap{
-			"t":    w.T,
-			"lbl":  w.Label,
-			"yoy":  func(rf RecFigures) string { return yoy(rf, w) },
-			"more": func(rf RecFigures) string { return more(rf, w) },
+			"t":     w.T,
+			"lbl":   w.Label,
+			"yoy":   func(rf RecFigures) string { return yoy(rf, w) },
+			"more":  func(rf RecFigures) string { return more(rf, w) },
 			"links": func(f Figures) string { return linksNote(f, w) },
-			"sub":  func(a, b int) int { return a - b },
+			"sub":   func(a, b int) int { return a - b },
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {
