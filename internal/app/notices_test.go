@@ -199,7 +199,7 @@ func TestMailLanguageFollowsThePerson(t *testing.T) {
 			t.Errorf("a chosen language followed the pages: %q %v", l, chosen)
 		}
 		got, _ := sc.s.Users.Get(ctx, u.ID)
-		if strings.Join(noticeNames(got.NoticesOff), ",") != "accepted,extension_granted,report_published" {
+		if strings.Join(noticeNames(got.NoticesOff), ",") != "accepted,evidence_broken,extension_granted,report_published" {
 			t.Errorf("notices turned off: %v", got.NoticesOff)
 		}
 		if r := postForm(t, c, sc.ts+"/account/preferences", url.Values{"csrf_token": {token}, "mail_lang": {"de"}}); r.status != 422 {
