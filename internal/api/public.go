@@ -12,22 +12,40 @@ import (
 // publicActionDTO is an action as anyone may see it: no workflow state,
 // versions, people or drafts' dates.
 type publicActionDTO struct {
-	ID               int64         `json:"id"`
-	Cycle            int           `json:"cycle"`
-	OrganisationID   int64         `json:"organisation_id"`
-	Organisation     string        `json:"organisation"`
-	OrganisationKind string        `json:"organisation_kind"`
-	Title            string        `json:"title"`
-	Description      string        `json:"description"`
-	Recommendations  []int         `json:"recommendations"`
-	Stage            string        `json:"stage"`
-	Measure          string        `json:"measure"`
-	Scope            string        `json:"scope"`
-	StartsOn         *dateDTO      `json:"starts_on"`
-	EndsOn           *dateDTO      `json:"ends_on"`
-	CarriedFrom      *int64        `json:"carried_from"`
-	Evidence         []evidenceDTO `json:"evidence"`
-	AcceptedAt       *time.Time    `json:"accepted_at"`
+	ID               int64               `json:"id"`
+	Cycle            int                 `json:"cycle"`
+	OrganisationID   int64               `json:"organisation_id"`
+	Organisation     string              `json:"organisation"`
+	OrganisationKind string              `json:"organisation_kind"`
+	Title            string              `json:"title"`
+	Description      string              `json:"description"`
+	Recommendations  []int               `json:"recommendations"`
+	Stage            string              `json:"stage"`
+	Measure          string              `json:"measure"`
+	Scope            string              `json:"scope"`
+	StartsOn         *dateDTO            `json:"starts_on"`
+	EndsOn           *dateDTO            `json:"ends_on"`
+	CarriedFrom      *int64              `json:"carried_from"`
+	Evidence         []publicEvidenceDTO `json:"evidence"`
+	AcceptedAt       *time.Time          `json:"accepted_at"`
+}
+
+// publicEvidenceDTO is an evidence link as anyone reads it: its state and
+// archived copy, which change the public answers when they change; when
+// each check ran is the signed-in API's (it would change them every week
+// for nothing a reader can use).
+type publicEvidenceDTO struct {
+	Kind  string          `json:"kind"`
+	URL   string          `json:"url"`
+	Title string          `json:"title"`
+	Check *publicCheckDTO `json:"check"`
+}
+
+type publicCheckDTO struct {
+	State      string     `json:"state"`
+	SHA256     string     `json:"sha256"`
+	ArchivedAt *time.Time `json:"archived_at"`
+	ArchiveURL string     `json:"archive_url"`
 }
 
 func publicActionToDTO(a action.Action) publicActionDTO { return publicOf(actionToDTO(a)) }
@@ -37,7 +55,18 @@ func publicOf(d actionDTO) publicActionDTO {
 	return publicActionDTO{ID: d.ID, Cycle: d.Cycle, OrganisationID: d.OrganisationID, Organisation: d.Organisation,
 		OrganisationKind: d.OrganisationKind, Title: d.Title, Description: d.Description, Recommendations: d.Recommendations,
 		Stage: d.Stage, Measure: d.Measure, Scope: d.Scope, StartsOn: d.StartsOn, EndsOn: d.EndsOn, CarriedFrom: d.CarriedFrom,
-		Evidence: d.Evidence, AcceptedAt: d.AcceptedAt}
+		Evidence: publicEvidence(d.Evidence), AcceptedAt: d.AcceptedAt}
+}
+
+func publicEvidence(in []evidenceDTO) []publicEvidenceDTO {
+	out := make([]publicEvidenceDTO, len(in))
+	for i, e := range in {
+		out[i] = publicEvidenceDTO{Kind: e.Kind, URL: e.URL, Title: e.Title}
+		if c := e.Check; c != nil {
+			out[i].Check = &publicCheckDTO{State: c.State, SHA256: c.SHA256, ArchivedAt: c.ArchivedAt, ArchiveURL: c.ArchiveURL}
+		}
+	}
+	return out
 }
 
 // publicActions lists accepted public actions, filtered, a page at a time.

@@ -79,7 +79,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	maxBytes, _ := config.ParseSize(cfg.Evidence.MaxBytes) // validated with the configuration
 	fetcher := evidence.NewFetcher(evidence.FetchOptions{UserAgent: "pctracker (+" + cfg.BaseURL + ")", MaxBytes: maxBytes,
 		AllowHosts: cfg.Evidence.AllowHosts})
-	links := evidence.NewService(db, fetcher, notices, m, now, evidence.Options{Enabled: cfg.Evidence.Enabled,
+	links := evidence.NewService(db, db, fetcher, notices, m, now, evidence.Options{Enabled: cfg.Evidence.Enabled,
 		Period: cfg.Scheduler.EvidenceCheck, PerRun: cfg.Evidence.ChecksPerRun}, logger)
 	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m,
 		accounts:        account.NewService(db, sender, logger, now, cfg.BaseURL),

@@ -777,7 +777,10 @@ func TestReplicasCheckEvidenceOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			apiClient{t: t, base: r.url(""), token: token}.do("POST", "/admin/jobs/evidence/run", "", "Content-Type", "application/x-www-form-urlencoded")
+			res := apiClient{t: t, base: r.url(""), token: token}.do("POST", "/admin/jobs/evidence/run", "", "Content-Type", "application/x-www-form-urlencoded")
+			if res.status != 303 || flashOf(res) != "flash_job_ran" {
+				t.Errorf("run now on %s: %d %q", r.name, res.status, flashOf(res))
+			}
 		}()
 	}
 	wg.Wait()

@@ -101,7 +101,7 @@ type Blob struct {
 // about BrokenSpan).
 func Next(l Link, f Fetch, at time.Time, period time.Duration) (Link, Check) {
 	c := Check{ActionID: l.ActionID, URL: l.URL, CheckedAt: at, HTTPStatus: f.Status, FinalURL: f.FinalURL,
-		ContentType: f.ContentType, Size: int64(len(f.Body)), SHA256: f.SHA256}
+		ContentType: f.ContentType, Size: f.Size, SHA256: f.SHA256}
 	l.CheckedAt, l.HTTPStatus, l.FinalURL, l.SHA256 = &at, f.Status, f.FinalURL, f.SHA256
 	failed := f.Err != nil || f.Status < 200 || f.Status >= 300
 	switch {
@@ -120,13 +120,13 @@ func Next(l Link, f Fetch, at time.Time, period time.Duration) (Link, Check) {
 		l.NextCheckAt = at.Add(min(period, BrokenSpan) / 2)
 	default:
 		l.Failures, l.FirstFailureAt, l.BrokenNoticed = 0, nil, false
-		if l.CapturedSHA256 == "" {
+		if l.CapturedSHA256 == "" && !f.TooLarge {
 			l.CapturedSHA256, l.CapturedAt = f.SHA256, &at
 		}
 		switch {
 		case otherSite(l.URL, f.FinalURL): // what it says matters less than that it is no longer there
 			l.State = Redirected
-		case f.SHA256 != l.CapturedSHA256:
+		case l.CapturedSHA256 != "" && f.SHA256 != l.CapturedSHA256:
 			l.State = Changed
 		default:
 			l.State = OK
@@ -169,11 +169,27 @@ func Spread(actionID int64, link string, from time.Time, span time.Duration) tim
 // without running anything; everything else as plain text.
 func Servable(contentType string) string {
 	t := strings.ToLower(strings.TrimSpace(strings.Split(contentType, ";")[0]))
-	switch {
-	case t == "application/pdf", t == "text/plain":
-		return t
-	case strings.HasPrefix(t, "image/") && t != "image/svg+xml": // SVG can hold script
+	switch t {
+	case "application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "image/avif":
+		return t // no SVG, no XML types: they can hold script
+	case "text/plain":
+		if cs := charset(contentType); cs != "" {
+			return "text/plain; charset=" + cs // French text stays readable
+		}
 		return t
 	}
 	return "text/plain; charset=utf-8"
+}
+
+// charset reads the charset parameter of a content type, if it is a plain
+// token.
+func charset(contentType string) string {
+	for _, p := range strings.Split(contentType, ";")[1:] {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		v = strings.ToLower(strings.Trim(strings.TrimSpace(v), `"`))
+		if ok && strings.EqualFold(strings.TrimSpace(k), "charset") && v != "" && strings.Trim(v, "abcdefghijklmnopqrstuvwxyz0123456789-_") == "" {
+			return v
+		}
+	}
+	return ""
 }

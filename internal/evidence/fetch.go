@@ -4,6 +4,7 @@
 package evidence
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -52,8 +53,12 @@ type Fetch struct {
 	Status      int    // 0 when no answer came
 	ContentType string
 	Body        []byte
-	SHA256      string // of Body
-	Err         error  // a network failure, a refusal or a body too large; Status may still be set
+	SHA256      string // of the whole body
+	Size        int64  // of the whole body
+	// TooLarge: the page answered with a body over MaxBytes. It was read
+	// through for its hash, but not kept: it cannot be archived.
+	TooLarge bool
+	Err      error // a network failure or a refusal; Status may still be set
 }
 
 // Fetcher gets evidence links over HTTP(S) without letting a link reach
@@ -149,17 +154,37 @@ func (f *Fetcher) Get(ctx context.Context, link string) Fetch {
 	}
 	defer res.Body.Close()
 	out.Status, out.FinalURL, out.ContentType = res.StatusCode, res.Request.URL.String(), res.Header.Get("Content-Type")
-	body, err := io.ReadAll(io.LimitReader(res.Body, f.opt.MaxBytes+1))
-	switch {
-	case err != nil:
+	// The whole body goes through the hash, within the time limit; only
+	// the first MaxBytes are kept. A large document that answers is not a
+	// dead link: it is only too large to archive.
+	h := sha256.New()
+	var kept bytes.Buffer
+	n, err := io.Copy(io.MultiWriter(h, &limitedBuffer{&kept, f.opt.MaxBytes}), res.Body)
+	if err != nil {
 		out.Err = err
-	case int64(len(body)) > f.opt.MaxBytes:
-		out.Err = fmt.Errorf("the body is larger than %d bytes", f.opt.MaxBytes)
-	default:
-		sum := sha256.Sum256(body)
-		out.Body, out.SHA256 = body, hex.EncodeToString(sum[:])
+		return out
+	}
+	out.SHA256, out.Size = hex.EncodeToString(h.Sum(nil)), n
+	if n > f.opt.MaxBytes {
+		out.TooLarge = true
+	} else {
+		out.Body = kept.Bytes()
 	}
 	return out
+}
+
+// limitedBuffer keeps the first max bytes written to it and takes the rest
+// without keeping it.
+type limitedBuffer struct {
+	buf *bytes.Buffer
+	max int64
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if room := l.max - int64(l.buf.Len()); room > 0 {
+		l.buf.Write(p[:min(int64(len(p)), room)])
+	}
+	return len(p), nil
 }
 
 // acquire waits for a place among all fetches and among those to host.
@@ -182,7 +207,17 @@ func (f *Fetcher) acquire(ctx context.Context, host string) (func(), error) {
 		<-f.all
 		return nil, ctx.Err()
 	}
-	return func() { <-h; <-f.all }, nil
+	return func() {
+		<-h
+		<-f.all
+		// A host with nothing under way is forgotten, so that the map does
+		// not grow with every host ever fetched.
+		f.mu.Lock()
+		if len(h) == 0 && f.hosts[host] == h {
+			delete(f.hosts, host)
+		}
+		f.mu.Unlock()
+	}, nil
 }
 
 // allowed reports whether host:port is one of the configured exceptions.
@@ -261,8 +296,12 @@ func Public(ip netip.Addr) bool {
 			return false
 		}
 	}
-	return ip.IsGlobalUnicast()
+	// IPv6 unicast on the internet is 2000::/3; the rest (::/8 forms of
+	// IPv4 among them) is not for fetching.
+	return ip.IsGlobalUnicast() && (ip.Is4() || globalV6.Contains(ip))
 }
+
+var globalV6 = netip.MustParsePrefix("2000::/3")
 
 // reserved are the special-purpose ranges of the IANA registries that the
 // standard library's predicates leave out.

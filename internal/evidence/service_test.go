@@ -73,7 +73,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	site := newSite(t, "http://localhost:"+otherPort)
 	fetch := evidence.NewFetcher(evidence.FetchOptions{MaxBytes: 1024, Timeout: 500 * time.Millisecond,
 		AllowHosts: []string{hostport(t, site.counting), "localhost:" + otherPort}})
-	links := evidence.NewService(db, fetch, s.Notices, nil, s.Clock.Now, evidence.Options{Enabled: true, Period: 7 * 24 * time.Hour, PerRun: 50},
+	links := evidence.NewService(db, db, fetch, s.Notices, nil, s.Clock.Now, evidence.Options{Enabled: true, Period: 7 * 24 * time.Hour, PerRun: 50},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	f := &fixture{s: s, db: db, links: links, site: site, org: s.Stakeholder(t, stakeholder.State),
 		actions: action.NewService(db, s.Clock.Now, action.Notifiers{s.Notices, links})}
@@ -150,7 +150,7 @@ func TestEvidenceStates(t *testing.T) {
 		}
 		got := f.states(t, a)
 		want := map[string]evidence.State{"/stable": evidence.OK, "/changing": evidence.OK, "/moving": evidence.Redirected,
-			"/flaky": evidence.OK, "/hang": evidence.Unreachable, "/big": evidence.Unreachable}
+			"/flaky": evidence.OK, "/hang": evidence.Unreachable, "/big": evidence.OK}
 		for path, st := range want {
 			if got[path].State != st {
 				t.Errorf("%s after the first check: %s, want %s", path, got[path].State, st)
@@ -160,6 +160,10 @@ func TestEvidenceStates(t *testing.T) {
 			if got[path].CapturedSHA256 == "" || got[path].CapturedAt == nil {
 				t.Errorf("%s: no copy captured: %+v", path, got[path])
 			}
+		}
+		// A document over the cap answers, but is not archived.
+		if got["/big"].CapturedSHA256 != "" || got["/big"].SHA256 == "" {
+			t.Errorf("/big, over the cap: %+v", got["/big"])
 		}
 		stable, firstCopy := got["/stable"], got["/changing"].CapturedSHA256
 		blob, link, err := f.links.Archived(ctx, stable.CapturedSHA256)
@@ -218,13 +222,13 @@ func TestEvidenceStates(t *testing.T) {
 		for _, r := range list {
 			if strings.HasPrefix(r.Kind, notice.KindPrefix+"evidence_broken:") {
 				told++
-				if !strings.Contains(r.Body, "/flaky") && !strings.Contains(r.Body, "/hang") && !strings.Contains(r.Body, "/big") {
+				if !strings.Contains(r.Body, "/flaky") && !strings.Contains(r.Body, "/hang") {
 					t.Errorf("the notice of a broken link names another: %s", r.Body)
 				}
 			}
 		}
-		if told != 3 { // /flaky, /hang and /big, each once
-			t.Errorf("%d notices of broken links, want 3", told)
+		if told != 2 { // /flaky and /hang, each once
+			t.Errorf("%d notices of broken links, want 2", told)
 		}
 		checks, _ := db.EvidenceChecks(ctx, a.ID)
 		if len(checks) < 6*3 {
@@ -282,11 +286,17 @@ func TestEvidenceChecksOnce(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		counts := make([]int, 3)
+		errs := make([]error, len(counts))
 		for i := range counts {
 			wg.Add(1)
-			go func() { defer wg.Done(); counts[i], _ = f.links.Run(ctx) }()
+			go func() { defer wg.Done(); counts[i], errs[i] = f.links.Run(ctx) }()
 		}
 		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
 		total := 0
 		for _, n := range counts {
 			total += n
@@ -312,6 +322,86 @@ func TestEvidenceChecksOnce(t *testing.T) {
 		}
 		if _, err := f.links.CheckNow(ctx, user.Actor{UserID: 9, Role: user.Supporter, StakeholderID: f.org.ID}, ids[0]); err == nil {
 			t.Error("a supporter asks for a check")
+		}
+	})
+}
+
+// A new version of an action gives its evidence again: the links it
+// dropped are no longer followed nor served, the others are checked again
+// at its acceptance.
+func TestEvidenceFollowsTheActionAsItStands(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		c := f.s.Cycle(t, 2026)
+		a := f.accepted(t, c.ID, action.Public, "/flaky", "/stable")
+		f.run(t)
+		dropped := f.states(t, a)["/flaky"].CapturedSHA256
+		if dropped == "" {
+			t.Fatal("/flaky was not captured")
+		}
+		// Withdrawn by the secretariat, reopened, its link replaced, accepted
+		// again.
+		steps := []func() error{
+			func() error { _, err := f.actions.Move(ctx, testutil.System, a.ID, 0, action.Withdrawn, ""); return err },
+			func() error { _, err := f.actions.Move(ctx, testutil.System, a.ID, 0, action.Draft, ""); return err },
+			func() error {
+				cur, err := f.actions.Get(ctx, testutil.System, a.ID)
+				if err != nil {
+					return err
+				}
+				_, err = f.actions.UpdateWith(ctx, testutil.System, a.ID, cur.Version, func(in *action.Input) {
+					in.Evidence = []action.Evidence{{Kind: "policy", URL: f.site.URL + "/stable", Title: "Stable"},
+						{Kind: "policy", URL: f.site.URL + "/changing", Title: "Changing"}}
+				})
+				return err
+			},
+			func() error { _, err := f.actions.Move(ctx, testutil.System, a.ID, 0, action.Submitted, ""); return err },
+			func() error { _, err := f.actions.Move(ctx, testutil.System, a.ID, 0, action.Accepted, ""); return err },
+		}
+		f.s.Clock.Add(time.Hour)
+		for _, step := range steps {
+			if err := step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := f.states(t, a)
+		if _, still := got["/flaky"]; still || len(got) != 2 || got["/changing"].State != evidence.Pending {
+			t.Fatalf("links after the new version: %+v", got)
+		}
+		if !got["/stable"].NextCheckAt.Equal(f.s.Clock.Now()) {
+			t.Errorf("a link kept is not checked again at acceptance: due %s", got["/stable"].NextCheckAt)
+		}
+		if _, _, err := f.links.Archived(ctx, dropped); err == nil {
+			t.Error("the copy of a dropped link is still served")
+		}
+		f.site.version.Store(2) // /flaky is down now: it is no longer anyone's concern
+		if n := f.run(t); n != 2 {
+			t.Errorf("checks after the new acceptance: %d, want 2", n)
+		}
+	})
+}
+
+// Evidence accepted before checks began (an upgrade, or checks turned off
+// meanwhile) is followed by the first run of the job.
+func TestEvidenceAcceptedBeforeIsFollowed(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		c := f.s.Cycle(t, 2026)
+		in := testutil.ActionInput()
+		in.Evidence = []action.Evidence{{Kind: "law", URL: f.site.URL + "/stable", Title: "Stable"}}
+		a, err := f.s.Actions.Create(context.Background(), testutil.System, f.org.ID, c.ID, in) // services that follow nothing
+		if err == nil {
+			a, err = f.s.Actions.Move(context.Background(), testutil.System, a.ID, 0, action.Submitted, "")
+		}
+		if err == nil {
+			a, err = f.s.Actions.Move(context.Background(), testutil.System, a.ID, 0, action.Accepted, "")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := f.run(t); n != 1 || f.states(t, a)["/stable"].State != evidence.OK {
+			t.Errorf("the first run: %d checks, %+v", n, f.states(t, a))
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/evidence"
@@ -125,16 +126,10 @@ func (db *DB) ClaimDueLinks(ctx context.Context, actionID int64, now, lease time
 }
 
 // SaveCheck records a check of a claimed link, in the transaction of ctx:
-// the copy read (stored once per content), the check and the link as it
-// now stands. It reports false, and writes nothing, when the claim the
-// link was read with no longer holds.
-func (db *DB) SaveCheck(ctx context.Context, claimed, now evidence.Link, c evidence.Check, body *evidence.Blob, at time.Time) (bool, error) {
+// the check and the link as it now stands. It reports false, and writes
+// nothing, when the claim the link was read with no longer holds.
+func (db *DB) SaveCheck(ctx context.Context, claimed, now evidence.Link, c evidence.Check) (bool, error) {
 	conn := db.conn(ctx)
-	if body != nil {
-		if err := db.putBlob(conn, *body, at); err != nil {
-			return false, err
-		}
-	}
 	r := evidenceLinkRowOf(now)
 	res := conn.Model(&evidenceLinkRow{}).Where("action_id = ? AND url = ? AND next_check_at = ?", claimed.ActionID, claimed.URL, claimed.NextCheckAt.UTC()).
 		Select("state", "captured_sha256", "captured_at", "checked_at", "http_status", "final_url", "sha256", "failures",
@@ -148,6 +143,38 @@ func (db *DB) SaveCheck(ctx context.Context, claimed, now evidence.Link, c evide
 	row := evidenceCheckRow{ActionID: c.ActionID, URL: c.URL, CheckedAt: c.CheckedAt.UTC(), HTTPStatus: c.HTTPStatus, Error: c.Error,
 		FinalURL: c.FinalURL, ContentType: c.ContentType, Size: c.Size, SHA256: c.SHA256, State: string(c.State)}
 	return true, translate(conn.Create(&row).Error)
+}
+
+// SyncEvidence makes the followed links of an action its evidence as it
+// now stands, due at due: links it no longer gives are no longer followed
+// (nor their copy served), new ones start, and the others are checked
+// again, as at any acceptance.
+func (db *DB) SyncEvidence(ctx context.Context, actionID int64, urls []string, due time.Time) error {
+	conn := db.conn(ctx)
+	gone := conn.Where("action_id = ?", actionID)
+	if len(urls) > 0 {
+		gone = gone.Where("url NOT IN ?", urls)
+	}
+	if err := gone.Delete(&evidenceLinkRow{}).Error; err != nil {
+		return translate(err)
+	}
+	if len(urls) == 0 {
+		return nil
+	}
+	if err := conn.Model(&evidenceLinkRow{}).Where("action_id = ? AND url IN ?", actionID, urls).
+		Update("next_check_at", due.UTC()).Error; err != nil {
+		return translate(err)
+	}
+	links := make([]evidence.Link, len(urls))
+	for i, u := range urls {
+		links[i] = evidence.Link{ActionID: actionID, URL: u, State: evidence.Pending, NextCheckAt: due}
+	}
+	return db.TrackEvidence(ctx, links)
+}
+
+// PutBlob stores a body once, in the transaction of ctx.
+func (db *DB) PutBlob(ctx context.Context, b evidence.Blob, at time.Time) error {
+	return db.putBlob(db.conn(ctx), b, at)
 }
 
 // putBlob stores a body once, compressed when that saves space.
@@ -227,12 +254,13 @@ func (db *DB) EvidenceChecks(ctx context.Context, actionID int64) ([]evidence.Ch
 }
 
 // DueNow moves the next check of an action's links (every followed link
-// of a public action, for action 0) to at, unless one is already due by
-// then or was made within the last minute: a check asked for twice within
+// of a public action, for action 0) to at, unless one is due before
+// notBefore (soon, or claimed by a check under way, whose claim runs until
+// then) or was made within the last minute: a check asked for twice within
 // the same minute is one check.
-func (db *DB) DueNow(ctx context.Context, actionID int64, at time.Time) (int, error) {
+func (db *DB) DueNow(ctx context.Context, actionID int64, at, notBefore time.Time) (int, error) {
 	q := db.conn(ctx).Model(&evidenceLinkRow{}).Where("next_check_at > ? AND (checked_at IS NULL OR checked_at < ?)",
-		at.UTC(), at.Add(-time.Minute).UTC())
+		notBefore.UTC(), at.Add(-time.Minute).UTC())
 	if actionID != 0 {
 		q = q.Where("action_id = ?", actionID)
 	} else {
@@ -295,8 +323,12 @@ func (db *DB) CountDueLinks(ctx context.Context, actionID int64, now time.Time) 
 // TrackPublicEvidence follows, due at at, every evidence link of the
 // actions the public may see on that day that is not followed yet.
 func (db *DB) TrackPublicEvidence(ctx context.Context, at time.Time) (int, error) {
+	due := "?"
+	if db.engine == config.Postgres {
+		due = "CAST(? AS timestamptz)" // a bare parameter in a select list would be text
+	}
 	res := db.conn(ctx).Exec(`INSERT INTO evidence_links (action_id, url, state, next_check_at)
-		SELECT DISTINCT evidence.action_id, evidence.url, 'pending', ? FROM evidence
+		SELECT DISTINCT evidence.action_id, evidence.url, 'pending', `+due+` FROM evidence
 		WHERE evidence.action_id IN (SELECT id FROM actions WHERE `+publicActionCondition+`)
 		AND NOT EXISTS (SELECT 1 FROM evidence_links l WHERE l.action_id = evidence.action_id AND l.url = evidence.url)`,
 		at.UTC(), date.Day(at))

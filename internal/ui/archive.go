@@ -25,8 +25,9 @@ func (h *Handler) archived(c echo.Context) error {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "no-referrer")
 	hdr.Set("Cross-Origin-Resource-Policy", "same-origin")
-	// Public while its action is: an hour, then asked again.
-	hdr.Set("Cache-Control", "public, max-age=3600")
+	// Public while its action is: a shared cache asks again within five
+	// minutes, so a withdrawal is not outlived for long.
+	hdr.Set("Cache-Control", "public, max-age=300")
 	if u, err := url.Parse(l.URL); err == nil {
 		hdr.Set("X-Archived-From", u.String()) // escaped: a header holds ASCII only
 	}
