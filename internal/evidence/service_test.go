@@ -343,7 +343,10 @@ func TestEvidenceFollowsTheActionAsItStands(t *testing.T) {
 		// Withdrawn by the secretariat, reopened, its link replaced, accepted
 		// again.
 		steps := []func() error{
-			func() error { _, err := f.actions.Move(ctx, testutil.System, a.ID, 0, action.Withdrawn, ""); return err },
+			func() error {
+				_, err := f.actions.Move(ctx, testutil.System, a.ID, 0, action.Withdrawn, "")
+				return err
+			},
 			func() error { _, err := f.actions.Move(ctx, testutil.System, a.ID, 0, action.Draft, ""); return err },
 			func() error {
 				cur, err := f.actions.Get(ctx, testutil.System, a.ID)
@@ -356,7 +359,10 @@ func TestEvidenceFollowsTheActionAsItStands(t *testing.T) {
 				})
 				return err
 			},
-			func() error { _, err := f.actions.Move(ctx, testutil.System, a.ID, 0, action.Submitted, ""); return err },
+			func() error {
+				_, err := f.actions.Move(ctx, testutil.System, a.ID, 0, action.Submitted, "")
+				return err
+			},
 			func() error { _, err := f.actions.Move(ctx, testutil.System, a.ID, 0, action.Accepted, ""); return err },
 		}
 		f.s.Clock.Add(time.Hour)
