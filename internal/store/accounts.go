@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/pctracker/pctracker/internal/account"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 type accountTokenRow struct {
@@ -64,4 +68,42 @@ func (db *DB) AccountTokensSince(ctx context.Context, userID int64, p account.Pu
 	var n int64
 	err := db.conn(ctx).Model(&accountTokenRow{}).Where("user_id = ? AND purpose = ? AND created_at > ?", userID, string(p), since.UTC()).Count(&n).Error
 	return int(n), translate(err)
+}
+
+type invitationToAccountRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	StakeholderID int64
+	Email         string
+	Name          string
+	OrgRole       string
+	InvitedBy     *int64
+	InvitedAt     time.Time
+}
+
+func (invitationToAccountRow) TableName() string { return "invitations_to_accounts" }
+
+// SaveInvitationToAccount records an invitation into an organisation sent to
+// an address that has an account; inviting it again updates the record.
+func (db *DB) SaveInvitationToAccount(ctx context.Context, inv account.Standing) error {
+	r := invitationToAccountRow{StakeholderID: inv.StakeholderID, Email: strings.ToLower(inv.Email), Name: inv.Name,
+		OrgRole: string(inv.OrgRole), InvitedBy: nullID(inv.InvitedBy), InvitedAt: inv.InvitedAt.UTC()}
+	return translate(db.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "stakeholder_id"}, {Name: "email"}},
+		DoUpdates: clause.AssignmentColumns([]string{"name", "org_role", "invited_by", "invited_at"}),
+	}).Create(&r).Error)
+}
+
+// InvitationsToAccounts lists an organisation's invitations to addresses
+// that have an account, by email.
+func (db *DB) InvitationsToAccounts(ctx context.Context, stakeholderID int64) ([]account.Standing, error) {
+	var rows []invitationToAccountRow
+	if err := db.conn(ctx).Where("stakeholder_id = ?", stakeholderID).Order("email").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]account.Standing, len(rows))
+	for i, r := range rows {
+		out[i] = account.Standing{StakeholderID: r.StakeholderID, Email: r.Email, Name: r.Name, OrgRole: user.OrgRole(r.OrgRole),
+			InvitedBy: idOf(r.InvitedBy), InvitedAt: r.InvitedAt.UTC()}
+	}
+	return out, nil
 }
