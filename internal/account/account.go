@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,6 +76,9 @@ type Store interface {
 	ClearSignInFailures(ctx context.Context, account string) error
 	// RevokeUserTokens revokes every API token of a user and says how many.
 	RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int, error)
+	Users(ctx context.Context, f user.Filter) ([]user.User, int, error)
+	SaveInvitationToAccount(ctx context.Context, inv Standing) error
+	InvitationsToAccounts(ctx context.Context, stakeholderID int64) ([]Standing, error)
 }
 
 // Service invites people and resets passwords.
@@ -183,6 +187,14 @@ func (s *Service) inviteExisting(ctx context.Context, by user.Actor, inv Invitat
 		if u, err = s.store.UserByEmail(ctx, inv.Email); err != nil {
 			return err
 		}
+		if inv.StakeholderID != 0 && u.StakeholderID != inv.StakeholderID {
+			// Listed on the organisation's people page as invited, like an
+			// invitation that made an account.
+			if err := s.store.SaveInvitationToAccount(ctx, Standing{StakeholderID: inv.StakeholderID, Email: inv.Email,
+				Name: inv.Name, OrgRole: inv.OrgRole, InvitedBy: by.UserID, InvitedAt: now}); err != nil {
+				return err
+			}
+		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "user.invite.existing", "user", u.ID,
 			map[string]any{"email": inv.Email, "role": inv.Role, "stakeholder_id": inv.StakeholderID, "org_role": inv.OrgRole}, now))
 	})
@@ -218,18 +230,40 @@ demandez un lien pour en choisir un nouveau :
 	return nil
 }
 
-// ResendInvite sends a fresh link to someone who has not set a password.
-func (s *Service) ResendInvite(ctx context.Context, by user.Actor, userID int64) error {
+// ResendInvite sends an invitation again to an address the organisation
+// invited: a fresh link to someone who has not chosen a password yet, or,
+// to an address that had an account already, the same mail as the first
+// time. The address is the key, not an account's id, so that the two look
+// alike to the organisation.
+func (s *Service) ResendInvite(ctx context.Context, by user.Actor, email string) error {
 	if err := MayInvite(by); err != nil {
 		return err
 	}
-	u, err := s.store.User(ctx, userID)
+	email = strings.ToLower(strings.TrimSpace(email))
+	errNone := errs.E(errs.NotFound, "no invitation to this address") // the same whatever the address
+	u, err := s.store.UserByEmail(ctx, email)
+	switch {
+	case err == nil && (by.IsSecretariat() || u.Role == user.Supporter && u.StakeholderID == by.StakeholderID):
+		return s.resendLink(ctx, by, u)
+	case err != nil && !errs.Is(err, errs.NotFound):
+		return err
+	case by.IsSecretariat():
+		return errNone
+	}
+	inv, found, err := s.standing(ctx, by.StakeholderID, email)
 	if err != nil {
 		return err
 	}
-	if !by.IsSecretariat() && (u.Role != user.Supporter || u.StakeholderID != by.StakeholderID) {
-		return errs.E(errs.NotFound, "no such person") // another organisation's people are not this caller's business
+	if !found {
+		return errNone
 	}
+	_, err = s.Invite(ctx, by, user.Input{Email: inv.Email, Name: inv.Name, Role: user.Supporter,
+		StakeholderID: inv.StakeholderID, OrgRole: inv.OrgRole})
+	return err
+}
+
+// resendLink sends a fresh link to someone who has not set a password.
+func (s *Service) resendLink(ctx context.Context, by user.Actor, u user.User) error {
 	if u.PasswordHash != "" {
 		return errs.Field(errs.Conflict, "email", "this person has already set a password; they can reset it from the sign-in page")
 	}
@@ -238,7 +272,7 @@ func (s *Service) ResendInvite(ctx context.Context, by user.Actor, userID int64)
 	}
 	now := s.now().UTC()
 	var secret string
-	err = s.store.WithTx(ctx, func(ctx context.Context) error {
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
 		var err error
 		secret, err = s.issue(ctx, by, u.ID, Invite, now)
 		return err
@@ -247,6 +281,79 @@ func (s *Service) ResendInvite(ctx context.Context, by user.Actor, userID int64)
 		return err
 	}
 	return s.sendInvite(ctx, u, secret)
+}
+
+// standing finds an organisation's invitation to an address that has an
+// account.
+func (s *Service) standing(ctx context.Context, stakeholderID int64, email string) (Standing, bool, error) {
+	list, err := s.store.InvitationsToAccounts(ctx, stakeholderID)
+	if err != nil {
+		return Standing{}, false, err
+	}
+	for _, inv := range list {
+		if inv.Email == email {
+			return inv, true, nil
+		}
+	}
+	return Standing{}, false, nil
+}
+
+// Standing is an invitation into an organisation sent to an address that
+// has an account: no account was made, but the organisation sees it as
+// invited, as it sees anyone who has not yet chosen a password.
+type Standing struct {
+	StakeholderID int64
+	Email         string
+	Name          string
+	OrgRole       user.OrgRole
+	InvitedBy     int64
+	InvitedAt     time.Time
+}
+
+// Person is what an organisation sees of one of its people, or of someone
+// it invited; never a password hash, nor an account's id.
+type Person struct {
+	Name     string
+	Email    string
+	OrgRole  user.OrgRole
+	Invited  bool // has not chosen a password here yet, or had an account already
+	Disabled bool
+}
+
+// People lists an organisation: its people and the addresses it invited,
+// by email. A supporter sees their own organisation's, the secretariat any.
+// An invitation to an address that had an account shows as invited, as one
+// that made an account does, so that the list does not tell which addresses
+// have an account.
+func (s *Service) People(ctx context.Context, by user.Actor, stakeholderID int64) ([]Person, error) {
+	switch {
+	case by.IsSecretariat():
+	case by.Role != user.Supporter:
+		return nil, errs.E(errs.Unauthorized, "sign in to see the people of an organisation")
+	case stakeholderID != by.StakeholderID:
+		return nil, errs.E(errs.Forbidden, "this page lists the people of your own organisation")
+	}
+	people, _, err := s.store.Users(ctx, user.Filter{StakeholderID: stakeholderID, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	invited, err := s.store.InvitationsToAccounts(ctx, stakeholderID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Person, 0, len(people)+len(invited))
+	listed := map[string]bool{}
+	for _, p := range people {
+		out = append(out, Person{Name: p.Name, Email: p.Email, OrgRole: p.OrgRole, Invited: p.PasswordHash == "", Disabled: p.Disabled})
+		listed[p.Email] = true
+	}
+	for _, inv := range invited {
+		if !listed[inv.Email] {
+			out = append(out, Person{Name: inv.Name, Email: inv.Email, OrgRole: inv.OrgRole, Invited: true})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
+	return out, nil
 }
 
 // openTo refuses an invitation into a deactivated organisation: its people

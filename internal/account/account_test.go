@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -227,6 +228,62 @@ func TestInviteAnAddressWithAnAccount(t *testing.T) {
 		}
 		if m := testutil.Mails(t, dir, "fresh@org.example"); len(m) != 1 || !linkRe.MatchString(m[0].Text) {
 			t.Errorf("the mail to a new address: %+v", m)
+		}
+
+		// The organisation's list shows the three invitations alike, once
+		// each, even after a second invitation to the same address.
+		invite("sec@pc.example")
+		people, err := svc.People(ctx, focalU.Actor(), org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range people {
+			got = append(got, fmt.Sprintf("%s %s %s invited=%t disabled=%t", p.Email, p.Name, p.OrgRole, p.Invited, p.Disabled))
+		}
+		want := []string{
+			"focal@org.example F focal_point invited=false disabled=false",
+			"fresh@org.example Someone member invited=true disabled=false",
+			"gone@pc.example Someone member invited=true disabled=false",
+			"sec@pc.example Someone member invited=true disabled=false",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("the organisation's people:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if _, err := svc.People(ctx, sec.Actor(), org.ID); err != nil {
+			t.Errorf("the secretariat reads an organisation's people: %v", err)
+		}
+
+		// Each is sent again the same way; what the organisation did not
+		// invite is not found, whether or not it has an account.
+		other := s.Stakeholder(t, stakeholder.Company)
+		otherFocal, _ := s.Users.Create(ctx, testutil.System, user.Input{Email: "focal@other.example", Name: "O", Role: user.Supporter, StakeholderID: other.ID, OrgRole: user.FocalPoint, Password: pw})
+		if _, err := svc.People(ctx, otherFocal.Actor(), org.ID); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("another organisation's list: %v", err)
+		}
+		for _, c := range []struct {
+			by    user.Actor
+			email string
+			want  errs.Kind
+		}{
+			{focalU.Actor(), "fresh@org.example", ""},
+			{focalU.Actor(), " SEC@pc.example", ""},
+			{focalU.Actor(), "gone@pc.example", ""},
+			{focalU.Actor(), "nobody@pc.example", errs.NotFound},
+			{focalU.Actor(), "focal@other.example", errs.NotFound},
+			{otherFocal.Actor(), "sec@pc.example", errs.NotFound},
+			{otherFocal.Actor(), "fresh@org.example", errs.NotFound},
+		} {
+			err := svc.ResendInvite(ctx, c.by, c.email)
+			if c.want == "" && err != nil || c.want != "" && !errs.Is(err, c.want) {
+				t.Errorf("resend to %q by %s: %v, want %q", c.email, c.by.Label(), err, c.want)
+			}
+		}
+		if m := testutil.Mails(t, dir, "sec@pc.example"); len(m) != 3 || !strings.Contains(m[2].Text, "You already have an account") {
+			t.Errorf("%d mails to the address with an account, want 3 (two invitations, one resent)", len(m))
+		}
+		if m := testutil.Mails(t, dir, "fresh@org.example"); len(m) != 2 || !linkRe.MatchString(m[1].Text) {
+			t.Errorf("%d mails to the new address, want 2 with a link", len(m))
 		}
 	})
 }

@@ -146,7 +146,7 @@ var rules = map[string]rule{
 	"POST /account/tokens":                      signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
 	"POST /account/preferences":                 signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
 	"POST /account/tokens/:id/revoke":           tokenRule,
-	"POST /people/:id/resend":                   signedInAs(map[string]string{"member": forbidden, "focal": notFound, "other": notFound, "secretariat": notFound}),
+	"POST /people/resend":                       signedInAs(map[string]string{"member": forbidden, "focal": notFound, "other": notFound, "secretariat": notFound}),
 	"GET /api/v1/review":                        secretariatOnly,
 	"POST /api/v1/review/accept":                secretariatOnly,
 	"POST /api/v1/actions/:id/review":           reviewRule,

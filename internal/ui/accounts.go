@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -108,7 +107,7 @@ type peopleView struct {
 	Page
 	Flash        *Flash
 	OrgName      string
-	People       []person
+	People       []account.Person
 	IsFocalPoint bool
 	Form         user.Input
 	Errors       map[string]string
@@ -127,19 +126,15 @@ func (h *Handler) renderPeople(c echo.Context, by user.Actor, status int, v peop
 		return errs.E(errs.Forbidden, "this page lists the people of an organisation")
 	}
 	ctx := c.Request().Context()
+	people, err := h.Accounts.People(ctx, by, by.StakeholderID)
+	if err != nil {
+		return err
+	}
 	org, err := h.Stakeholders.Get(ctx, by.StakeholderID)
 	if err != nil {
 		return err
 	}
-	people, _, err := h.Users.List(ctx, user.Filter{StakeholderID: by.StakeholderID, Limit: 500})
-	if err != nil {
-		return err
-	}
-	v.Page, v.OrgName, v.IsFocalPoint = newPage(c, "people"), org.Name, by.IsFocalPoint()
-	for _, p := range people {
-		v.People = append(v.People, person{ID: p.ID, Name: p.Name, Email: p.Email, OrgRole: p.OrgRole,
-			Invited: p.PasswordHash == "", Disabled: p.Disabled})
-	}
+	v.Page, v.OrgName, v.IsFocalPoint, v.People = newPage(c, "people"), org.Name, by.IsFocalPoint(), people
 	return h.renderer.render(c, status, "people", v.Lang, v)
 }
 
@@ -163,27 +158,12 @@ func (h *Handler) invite(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/people")
 }
 
-// person is what the people page shows of someone; never their password
-// hash.
-type person struct {
-	ID       int64
-	Name     string
-	Email    string
-	OrgRole  user.OrgRole
-	Invited  bool // no password set yet
-	Disabled bool
-}
-
 func (h *Handler) resendInvite(c echo.Context) error {
 	by, err := actor(c)
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return errs.E(errs.NotFound, "no such person")
-	}
-	if err := h.Accounts.ResendInvite(c.Request().Context(), by, id); err != nil {
+	if err := h.Accounts.ResendInvite(c.Request().Context(), by, c.FormValue("email")); err != nil {
 		return err
 	}
 	h.setFlash(c, "flash_invited", 0)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -177,7 +178,7 @@ type orgView struct {
 	Orig         orgForm // what the form was rendered with, posted back
 	Errors       map[string]string
 	Kinds        []stakeholder.Kind
-	People       []person
+	People       []account.Person
 	Invite       user.Input
 	InviteErrors map[string]string
 }
@@ -207,15 +208,14 @@ func (h *Handler) organisation(c echo.Context) error {
 }
 
 func (h *Handler) renderOrganisation(c echo.Context, status int, v orgView) error {
-	people, _, err := h.Users.List(c.Request().Context(), user.Filter{StakeholderID: v.ID, Limit: 500})
+	by, err := secretariatOnly(c)
 	if err != nil {
 		return err
 	}
-	v.Page, v.Kinds = newPage(c, "organisations"), stakeholder.Kinds
-	for _, p := range people {
-		v.People = append(v.People, person{ID: p.ID, Name: p.Name, Email: p.Email, OrgRole: p.OrgRole,
-			Invited: p.PasswordHash == "", Disabled: p.Disabled})
+	if v.People, err = h.Accounts.People(c.Request().Context(), by, v.ID); err != nil {
+		return err
 	}
+	v.Page, v.Kinds = newPage(c, "organisations"), stakeholder.Kinds
 	return h.renderer.render(c, status, "organisation", v.Lang, v)
 }
 

@@ -111,7 +111,8 @@ type Actions interface {
 // Accounts invites people and resets passwords.
 type Accounts interface {
 	Invite(ctx context.Context, by user.Actor, in user.Input) (account.Invitation, error)
-	ResendInvite(ctx context.Context, by user.Actor, userID int64) error
+	ResendInvite(ctx context.Context, by user.Actor, email string) error
+	People(ctx context.Context, by user.Actor, stakeholderID int64) ([]account.Person, error)
 	Check(ctx context.Context, p account.Purpose, secret string) error
 	SetPassword(ctx context.Context, p account.Purpose, secret, password string) (user.User, error)
 	RequestReset(ctx context.Context, email string) error
@@ -324,7 +325,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/account/tokens/:id/revoke", h.revokeToken, lang)
 	e.GET("/people", h.people, lang)
 	e.POST("/people/invite", h.invite, lang)
-	e.POST("/people/:id/resend", h.resendInvite, lang)
+	e.POST("/people/resend", h.resendInvite, lang)
 }
 
 func (h *Handler) now() time.Time { return h.Deps.Now() }
