@@ -81,9 +81,6 @@ func optionalDate(t *time.Time) *dateDTO {
 	return &d
 }
 
-// ActionDTO is the JSON form of an action.
-func ActionDTO(a action.Action) any { return actionToDTO(a) }
-
 func actionToDTO(a action.Action) actionDTO {
 	d := actionDTO{ID: a.ID, Cycle: a.CycleYear, OrganisationID: a.StakeholderID, Organisation: a.Organisation,
 		OrganisationKind: a.OrganisationKind, Title: a.Title, Description: a.Description,

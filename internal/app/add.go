@@ -219,5 +219,3 @@ func runCycle(e env, args []string) error {
 	})
 }
 
-// addFlags reads the "add" subcommand of noun and returns its flag set and
-// the remaining arguments.

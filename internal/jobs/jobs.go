@@ -176,16 +176,6 @@ type Schedule struct {
 	Evidence     Every
 }
 
-// DefaultSchedule: the report at 02:00, reminders at 08:00, housekeeping
-// at 03:17, the digests of accepted actions at 06:00 (UTC), and the outbox
-// drained every minute.
-func DefaultSchedule() Schedule {
-	day := 24 * time.Hour
-	return Schedule{Report: Every{day, 2 * time.Hour}, Reminders: Every{day, 8 * time.Hour},
-		Housekeeping: Every{day, 3*time.Hour + 17*time.Minute}, Mail: Every{time.Minute, 0}, Digests: Every{day, 6 * time.Hour},
-		Evidence: Every{time.Minute, 0}}
-}
-
 // Deps are what the scheduler needs.
 type Deps struct {
 	Logger   *slog.Logger

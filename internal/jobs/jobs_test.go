@@ -137,7 +137,7 @@ func TestHousekeeping(t *testing.T) {
 			}
 		}
 		d := jobs.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Ledger: db, Now: s.Clock.Now,
-			Schedule: jobs.DefaultSchedule(), Work: jobs.Work{Housekeeper: db}}
+			Schedule: jobs.Schedule{Housekeeping: jobs.Every{Period: 24 * time.Hour}}, Work: jobs.Work{Housekeeper: db}}
 		var job jobs.Job
 		for _, j := range jobs.Register(d) {
 			if j.Name == "housekeeping" {

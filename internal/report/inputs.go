@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"hash"
-	"io"
 
 	"github.com/pctracker/pctracker/internal/errs"
 )
@@ -33,27 +32,6 @@ type header struct {
 // the previous cycle's figures, can take a few megabytes.
 const maxInputLine = 64 << 20
 
-// EncodeInputs writes inputs and their actions as JSON Lines, a line at a
-// time, and returns how many actions it wrote. The bytes depend on the
-// inputs alone, so their checksum names them.
-func EncodeInputs(w io.Writer, in Inputs, actions ActionSource) (int, error) {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw) // one value per line, newline-terminated
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(header{Format: InputsFormat, Inputs: in}); err != nil {
-		return 0, errs.Wrap(errs.Internal, err, "encode report inputs")
-	}
-	n := 0
-	err := actions(func(a Action) error {
-		n++
-		return enc.Encode(a)
-	})
-	if err != nil {
-		return n, err
-	}
-	return n, bw.Flush()
-}
-
 // ChunkActions is how many actions go in one stored chunk of inputs:
 // about a megabyte of JSON Lines, a tenth of that compressed.
 const ChunkActions = 2500
@@ -65,7 +43,7 @@ const ChunkActions = 2500
 // and how many actions it wrote.
 func Pack(in Inputs, actions ActionSource, write func(seq int, chunk []byte) error) (sha string, n int, err error) {
 	p := &packer{write: write, sum: sha256.New()}
-	p.enc = json.NewEncoder(&p.line) // one value per line, newline-terminated, as EncodeInputs
+	p.enc = json.NewEncoder(&p.line) // one value per line, newline-terminated
 	p.enc.SetEscapeHTML(false)
 	if err := p.put(header{Format: InputsFormat, Inputs: in}); err != nil {
 		return "", 0, err

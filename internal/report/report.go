@@ -112,7 +112,7 @@ func (f Format) ContentType() string {
 // Inputs are everything a report is compiled from but its actions, which
 // are read and written one at a time (an ActionSource): a cycle can hold a
 // hundred thousand of them. They are stored with every compilation as JSON
-// Lines (see EncodeInputs); secretariat-only actions are kept as counts only
+// Lines (see Pack); secretariat-only actions are kept as counts only
 // (no title, no evidence), since they never appear in a report.
 type Inputs struct {
 	Cycle           Period           `json:"cycle"`
