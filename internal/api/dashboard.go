@@ -30,7 +30,17 @@ type dashboardDTO struct {
 	ReportID       *int64          `json:"report_id"`
 	EmbargoedUntil *dateDTO        `json:"embargoed_until"`
 	Figures        json.RawMessage `json:"figures"`
+	StatesGap      *statesGapDTO   `json:"states_gap"`
 	Trend          []trendDTO      `json:"trend"`
+}
+
+// statesGapDTO says where states lag most, as the dashboard page does.
+type statesGapDTO struct {
+	Recommendation int     `json:"recommendation"`
+	Title          string  `json:"title"`
+	Percent        float64 `json:"percent"`
+	Acting         int     `json:"states_acting"`
+	States         int     `json:"states"`
 }
 
 // dashboard answers every figure of the public dashboard for a cycle: the
@@ -77,6 +87,9 @@ func (h *Handler) dashboard(c echo.Context) error {
 	if v.Source != dashboard.Embargoed {
 		if out.Figures, err = h.ReportJSON.FiguresJSON(v.Figures.Figures, lang); err != nil {
 			return err
+		}
+		if g, ok := v.Figures.Figures.StatesGap(); ok {
+			out.StatesGap = &statesGapDTO{Recommendation: g.Number, Title: g.Title.In(lang), Percent: g.Percent, Acting: g.Acting, States: g.States}
 		}
 	}
 	for _, t := range v.Trend {

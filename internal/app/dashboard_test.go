@@ -32,6 +32,13 @@ type dashboardJSON struct {
 		} `json:"headline"`
 		Recommendations []recJSONCoverage `json:"recommendations"`
 	} `json:"figures"`
+	StatesGap *struct {
+		Recommendation int     `json:"recommendation"`
+		Title          string  `json:"title"`
+		Percent        float64 `json:"percent"`
+		Acting         int     `json:"states_acting"`
+		States         int     `json:"states"`
+	} `json:"states_gap"`
 	Trend []struct {
 		Cycle   int `json:"cycle"`
 		Actions int `json:"actions"`
@@ -103,10 +110,16 @@ func TestDashboard(t *testing.T) {
 			t.Fatalf("dashboard page: %d", page.status)
 		}
 		rec2 := d.Figures.Recommendations[1]
+		// Where states lag: the API says what the page says.
+		g := d.StatesGap
+		if g == nil || g.States == 0 || g.Recommendation == 2 {
+			t.Fatalf("states gap: %+v", g)
+		}
 		for _, want := range []string{
 			fmt.Sprintf(`<a href="/actions?cycle=2026">%d</a></strong> accepted public actions</li>`, h.Actions),
 			fmt.Sprintf("%.1f%%", rec2.Coverage.Percent),
-			"Among states, recommendation",
+			fmt.Sprintf("Among states, recommendation %d, “%s”, is the least covered: %d of %d states (%.1f%%)",
+				g.Recommendation, g.Title, g.Acting, g.States, g.Percent),
 		} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("the page lacks %q", want)
@@ -175,7 +188,7 @@ func TestDashboard(t *testing.T) {
 		r = anon.do("GET", "/api/v1/dashboard?cycle=2026", "")
 		d = dashboardJSON{}
 		_ = json.Unmarshal([]byte(r.body), &d)
-		if d.Source != "embargoed" || d.Figures != nil || len(d.Trend) != 1 {
+		if d.Source != "embargoed" || d.Figures != nil || d.StatesGap != nil || len(d.Trend) != 1 {
 			t.Errorf("embargoed: %s", r.body)
 		}
 		page = anon.do("GET", "/?cycle=2026", "")

@@ -114,6 +114,32 @@ type Gap struct {
 	Coverage Coverage
 }
 
+// StatesGap is where states lag most: of the recommendations addressed to
+// states, the one the smallest share of them acts on (the first in number
+// order among equals). The dashboard and its API both say it.
+type StatesGap struct {
+	Number  int
+	Title   recommendation.Text
+	Percent float64 // of the states counted, those acting on it
+	Acting  int     // states acting on it
+	States  int     // states counted
+}
+
+// StatesGap finds where states lag most; false when no recommendation is
+// addressed to states, or no state is counted.
+func (f Figures) StatesGap() (StatesGap, bool) {
+	var gap StatesGap
+	found := false
+	for _, r := range f.Recommendations {
+		for _, c := range r.HeatMap {
+			if c.Kind == stakeholder.State && c.Addressed && c.Supporters > 0 && (!found || c.Percent < gap.Percent) {
+				gap, found = StatesGap{Number: r.Number, Title: r.Title, Percent: c.Percent, Acting: c.Organisations, States: c.Supporters}, true
+			}
+		}
+	}
+	return gap, found
+}
+
 // Listed is an accepted public action as the report lists it.
 type Listed struct {
 	ID              int64

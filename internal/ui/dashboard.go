@@ -184,7 +184,6 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 		}
 		return out
 	}
-	statesLeast := -1.0
 	for _, r := range f.Recommendations {
 		v.Rows = append(v.Rows, row(r))
 		hr := heatRow{Number: r.Number, Title: r.Title.In(lang)}
@@ -193,14 +192,11 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 				URL: listURL(f.Year, r.Number, "kind", string(c.Kind)), Addressed: c.Addressed})
 		}
 		v.Heat = append(v.Heat, hr)
-		// The question people ask first: where do the states lag?
-		for _, c := range r.HeatMap {
-			if c.Kind == stakeholder.State && c.Addressed && c.Supporters > 0 && (statesLeast < 0 || c.Percent < statesLeast) {
-				statesLeast = c.Percent
-				v.StatesGap = t("dashboard_states_gap", map[string]any{"Number": r.Number, "Title": r.Title.In(lang),
-					"Share": locale.Percent(lang, c.Percent), "Acting": num(c.Organisations), "States": num(c.Supporters)})
-			}
-		}
+	}
+	// The question people ask first: where do the states lag?
+	if g, ok := f.StatesGap(); ok {
+		v.StatesGap = t("dashboard_states_gap", map[string]any{"Number": g.Number, "Title": g.Title.In(lang),
+			"Share": locale.Percent(lang, g.Percent), "Acting": num(g.Acting), "States": num(g.States)})
 	}
 	for _, g := range f.Gaps {
 		for _, r := range f.Recommendations {
