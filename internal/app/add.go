@@ -218,4 +218,3 @@ func runCycle(e env, args []string) error {
 			c.Year, c.OpensAt.Format(time.DateOnly), c.Deadline.Format(time.DateOnly), c.ReportAt.Format(time.DateOnly), c.ForumDate.Format(time.DateOnly)))
 	})
 }
-

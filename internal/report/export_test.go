@@ -27,4 +27,3 @@ func EncodeInputs(w io.Writer, in Inputs, actions ActionSource) (int, error) {
 	}
 	return n, bw.Flush()
 }
-
