@@ -631,7 +631,7 @@ func (s *Service) PublicGet(ctx context.Context, id int64) (Action, []Action, er
 // now: accepted, public, and the cycle's embargo over. (The store reads
 // lists by the same rule, in SQL.)
 func (a Action) ShownOn(c cycle.Cycle, now time.Time) bool {
-	return a.State == Accepted && a.Visibility == Public && !c.EmbargoedOn(now)
+	return a.State == Accepted && a.Visibility == Public && c.PublicOn(now)
 }
 
 func (s *Service) publicOne(ctx context.Context, id int64, now time.Time) (Action, error) {

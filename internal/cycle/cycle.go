@@ -64,11 +64,19 @@ func (c Cycle) StatusOn(now time.Time) Status {
 // open. Every surface that closes reporting asks this.
 func PastDeadline(deadline, now time.Time) bool { return date.Day(now).After(deadline) }
 
-// EmbargoedOn tells whether, on day now, the public sees none of the
-// cycle's actions yet: they are embargoed until its Forum, which is ahead.
-func (c Cycle) EmbargoedOn(now time.Time) bool {
-	return c.Embargo == UntilForum && date.Day(now).Before(c.ForumDate)
+// PublicFrom is the first day the public sees the cycle's accepted public
+// actions: its Forum when they are embargoed until then, else zero (at
+// once). The store's SQL says the same (store.publicCycles).
+func (c Cycle) PublicFrom() time.Time {
+	if c.Embargo == UntilForum {
+		return date.Day(c.ForumDate)
+	}
+	return time.Time{}
 }
+
+// PublicOn tells whether, on day now, the public sees the cycle's accepted
+// public actions: false while they are embargoed until a Forum ahead.
+func (c Cycle) PublicOn(now time.Time) bool { return !date.Day(now).Before(c.PublicFrom()) }
 
 // ForumOver reports whether the cycle's Forum day has ended by now: the
 // cycle is past, and what it reports on is settled.

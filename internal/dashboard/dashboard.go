@@ -341,7 +341,7 @@ func (s *Service) compile(ctx context.Context, c cycle.Cycle) (Figures, error) {
 		out.Figures, err = s.reports.Figures(ctx, public, reports[0].ID)
 		return out, err
 	}
-	if c.Embargo == cycle.UntilForum && date.Day(s.now()).Before(c.ForumDate) {
+	if !c.PublicOn(s.now()) {
 		out.Source, out.Until = Embargoed, c.ForumDate
 		return out, nil
 	}

@@ -317,7 +317,7 @@ func (s *Service) ReportPublished(ctx context.Context, r report.Report, cycleID 
 		return err
 	}
 	send := s.now()
-	if c.EmbargoedOn(send) {
+	if !c.PublicOn(send) {
 		send = c.ForumDate
 	}
 	people, err := s.store.Supporters(ctx, 0)

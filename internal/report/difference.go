@@ -98,7 +98,7 @@ func (s *Service) BoardDifference(ctx context.Context, by user.Actor, year int) 
 	}
 	now, cutoff := s.liveCutoff(c)
 	d := Difference{Year: year, CutoffAt: cutoff}
-	if c.EmbargoedOn(now) {
+	if !c.PublicOn(now) {
 		d.PublicFrom = c.ForumDate
 	}
 	counted := map[int64]int64{}

@@ -77,9 +77,7 @@ func (r reportListRow) domain() report.Report {
 		t := r.PublishedAt.UTC()
 		out.PublishedAt = &t
 	}
-	if cycle.Embargo(r.Embargo) == cycle.UntilForum {
-		out.PublicFrom = date.Day(r.ForumDate)
-	}
+	out.PublicFrom = cycle.Cycle{Embargo: cycle.Embargo(r.Embargo), ForumDate: r.ForumDate}.PublicFrom()
 	return out
 }
 
@@ -518,14 +516,12 @@ func (db *DB) PublicState(ctx context.Context, on time.Time) (dashboard.State, e
 	err := db.conn(ctx).Raw(`SELECT
 		(SELECT coalesce(max(id), 0) FROM public_changes) AS shown,
 		coalesce((SELECT id FROM review_events WHERE decision IN ('accepted', 'withdrawn') ORDER BY id DESC LIMIT 1), 0) AS decided,
-		(SELECT count(*) FROM reports WHERE status = 'published' AND cycle_id IN
-			(SELECT id FROM cycles WHERE embargo = 'immediate' OR forum_date <= ?)) AS published,
+		(SELECT count(*) FROM reports WHERE status = 'published' AND cycle_id IN `+publicCycles+`) AS published,
 		(SELECT coalesce(sum(version), 0) FROM cycles) AS cycles,
 		orgs.orgs, orgs.org_ids, orgs.org_count
 		FROM (SELECT coalesce(sum(version), 0) AS orgs, coalesce(sum(id), 0) AS org_ids, count(*) AS org_count
 			FROM stakeholders WHERE active OR EXISTS (SELECT 1 FROM actions WHERE actions.stakeholder_id = stakeholders.id
-				AND actions.state = 'accepted' AND actions.visibility = 'public' AND actions.cycle_id IN
-				(SELECT id FROM cycles WHERE embargo = 'immediate' OR forum_date <= ?))) orgs`, day, day).Scan(&st).Error
+				AND `+publicActionCondition+`)) orgs`, day, day).Scan(&st).Error
 	return st, translate(err)
 }
 
