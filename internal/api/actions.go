@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -243,24 +243,8 @@ func jsonType(goType string) string {
 	return "value"
 }
 
-func idParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.E(errs.NotFound, "no such action")
-	}
-	return id, nil
-}
-
-func yearParam(c echo.Context, name, value string) (int, error) {
-	y, err := strconv.Atoi(value)
-	if err != nil || y < 2018 || y > 2100 {
-		return 0, errs.Field(errs.Invalid, name, "must be a year such as 2026")
-	}
-	return y, nil
-}
-
 func (h *Handler) createAction(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -287,11 +271,11 @@ func (h *Handler) createAction(c echo.Context) error {
 }
 
 func (h *Handler) getAction(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := request.ID(c, "id", "action")
 	if err != nil {
 		return err
 	}
@@ -340,11 +324,11 @@ func (h *Handler) withChecks(c echo.Context, list []*actionDTO) error {
 // to be checked at the next run of the evidence job (202): asked twice
 // within a minute, it is one check.
 func (h *Handler) checkEvidence(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := request.ID(c, "id", "action")
 	if err != nil {
 		return err
 	}
@@ -356,11 +340,11 @@ func (h *Handler) checkEvidence(c echo.Context) error {
 }
 
 func (h *Handler) patchAction(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := request.ID(c, "id", "action")
 	if err != nil {
 		return err
 	}
@@ -396,18 +380,15 @@ func (h *Handler) conflict(c echo.Context, by user.Actor, id int64, cause error)
 	if err != nil {
 		return cause
 	}
-	return c.JSON(http.StatusConflict, map[string]any{
-		"error":   map[string]any{"code": errs.Conflict, "message": errs.MessageOf(cause), "fields": errs.FieldsOf(cause)},
-		"current": actionToDTO(current),
-	})
+	return errs.WithDetails(cause, map[string]any{"current": actionToDTO(current)})
 }
 
 func (h *Handler) deleteAction(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := request.ID(c, "id", "action")
 	if err != nil {
 		return err
 	}
@@ -426,11 +407,11 @@ type moveDTO struct {
 // optional; a version in it makes the move fail if the action changed.
 func (h *Handler) move(to action.State) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		by, err := signedIn(c)
+		by, err := request.Caller(c)
 		if err != nil {
 			return err
 		}
-		id, err := idParam(c)
+		id, err := request.ID(c, "id", "action")
 		if err != nil {
 			return err
 		}
@@ -467,11 +448,11 @@ type reviewEventDTO struct {
 }
 
 func (h *Handler) actionHistory(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := request.ID(c, "id", "action")
 	if err != nil {
 		return err
 	}
@@ -493,7 +474,7 @@ func (h *Handler) actionHistory(c echo.Context) error {
 }
 
 func (h *Handler) myActions(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -505,7 +486,7 @@ func (h *Handler) myActions(c echo.Context) error {
 		return errs.Field(errs.Invalid, "state", fmt.Sprintf("%q is not a workflow state", f.State))
 	}
 	if y := c.QueryParam("cycle"); y != "" {
-		year, err := yearParam(c, "cycle", y)
+		year, err := request.Year("cycle", y)
 		if err != nil {
 			return err
 		}
@@ -515,14 +496,14 @@ func (h *Handler) myActions(c echo.Context) error {
 }
 
 func (h *Handler) carryForward(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
 	if err := action.MayReport(by); err != nil {
 		return err
 	}
-	year, err := yearParam(c, "year", c.Param("year"))
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
@@ -534,11 +515,11 @@ func (h *Handler) carryForward(c echo.Context) error {
 }
 
 func (h *Handler) submitAll(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
-	year, err := yearParam(c, "year", c.Param("year"))
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
@@ -565,26 +546,11 @@ type pageDTO[T any] struct {
 	PerPage int `json:"per_page"`
 }
 
-// pageParams reads ?page= (from 1) and ?per_page= (1 to 500, default 50).
-func pageParams(c echo.Context, limit, offset *int) (int, error) {
-	page, per := 1, 50
-	if p := c.QueryParam("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 100000 {
-			return 0, errs.Field(errs.Invalid, "page", "must be a whole number from 1")
-		}
-		page = n
-	}
-	if p := c.QueryParam("per_page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 500 {
-			return 0, errs.Field(errs.Invalid, "per_page", "must be a whole number from 1 to 500")
-		}
-		per = n
-	}
-	*limit, *offset = per, (page-1)*per
-	return page, nil
-}
+// The API's pages: 50 items unless asked, at most 500.
+const (
+	perPage    = 50
+	maxPerPage = 500
+)
 
 type problemDTO struct {
 	Line    int    `json:"line"`
@@ -594,28 +560,25 @@ type problemDTO struct {
 
 // importActions creates drafts from a CSV body: all lines or none.
 func (h *Handler) importActions(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
 	if err := action.MayReport(by); err != nil {
 		return err
 	}
-	year, err := yearParam(c, "cycle", c.QueryParam("cycle"))
+	year, err := request.Year("cycle", c.QueryParam("cycle"))
 	if err != nil {
 		return err
 	}
 	created, err := h.Actions.Import(c.Request().Context(), by, year, c.Request().Body)
 	var ie *action.ImportError
 	if errors.As(err, &ie) {
-		out := struct {
-			Error  errorBody    `json:"error"`
-			Errors []problemDTO `json:"errors"`
-		}{Error: errorBody{Code: string(errs.Invalid), Message: ie.Error()}}
+		problems := make([]problemDTO, 0, len(ie.Problems))
 		for _, p := range ie.Problems {
-			out.Errors = append(out.Errors, problemDTO{Line: p.Line, Column: p.Column, Message: p.Message})
+			problems = append(problems, problemDTO{Line: p.Line, Column: p.Column, Message: p.Message})
 		}
-		return c.JSON(http.StatusUnprocessableEntity, out)
+		return errs.WithDetails(errs.E(errs.Invalid, "%s", ie.Error()), map[string]any{"errors": problems})
 	}
 	if err != nil {
 		return err
@@ -623,23 +586,19 @@ func (h *Handler) importActions(c echo.Context) error {
 	return c.JSON(http.StatusCreated, map[string]int{"imported": len(created)})
 }
 
-type errorBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // actionPage answers with one page of the actions f selects, as by may see
 // them, with the paging read from the query.
 func (h *Handler) actionPage(c echo.Context, by user.Actor, f action.Filter) error {
-	page, err := pageParams(c, &f.Limit, &f.Offset)
+	p, err := request.PageOf(c, perPage, maxPerPage)
 	if err != nil {
 		return err
 	}
+	f.Limit, f.Offset = p.Limit(), p.Offset()
 	list, total, err := h.Actions.List(c.Request().Context(), by, f)
 	if err != nil {
 		return err
 	}
-	out := pageDTO[actionDTO]{Items: make([]actionDTO, len(list)), Total: total, Page: page, PerPage: f.Limit}
+	out := pageDTO[actionDTO]{Items: make([]actionDTO, len(list)), Total: total, Page: p.Page, PerPage: p.PerPage}
 	for i, a := range list {
 		out.Items[i] = actionToDTO(a)
 	}

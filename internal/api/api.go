@@ -16,7 +16,6 @@ import (
 	"github.com/pctracker/pctracker/internal/cache"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
-	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/idempotency"
@@ -197,13 +196,4 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.GET("/open-data/actions.csv", h.openDataCSV)
 	g.GET("/open-data/actions.json", h.openDataJSON)
 	e.GET("/feed.atom", h.feed)
-}
-
-// signedIn returns the caller, or Unauthorized.
-func signedIn(c echo.Context) (user.Actor, error) {
-	a, ok := user.ActorFrom(c.Request().Context())
-	if !ok {
-		return user.Actor{}, errs.E(errs.Unauthorized, "sign in, or send an API token as Authorization: Bearer <token>")
-	}
-	return a, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
@@ -21,11 +22,11 @@ type boardRowDTO struct {
 
 // board is the reporting-status board of a cycle, for the secretariat.
 func (h *Handler) board(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	year, err := yearParam(c, "year", c.Param("year"))
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -11,6 +10,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 )
 
 // cycleInputDTO is the body of POST /cycles and PATCH /cycles/{year};
@@ -67,7 +67,7 @@ func (h *Handler) listCycles(c echo.Context) error {
 }
 
 func (h *Handler) createCycle(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
@@ -91,11 +91,11 @@ func (h *Handler) createCycle(c echo.Context) error {
 }
 
 func (h *Handler) patchCycle(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	year, err := yearParam(c, "year", c.Param("year"))
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
@@ -143,11 +143,11 @@ func extensionToDTO(e cycle.Extension) extensionDTO {
 }
 
 func (h *Handler) extendDeadline(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	year, err := yearParam(c, "year", c.Param("year"))
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
@@ -171,11 +171,11 @@ func (h *Handler) extendDeadline(c echo.Context) error {
 
 // listExtensions lists the deadline extensions of a cycle.
 func (h *Handler) listExtensions(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	year, err := yearParam(c, "year", c.Param("year"))
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
@@ -192,17 +192,17 @@ func (h *Handler) listExtensions(c echo.Context) error {
 
 // revokeExtension takes an organisation's extension back.
 func (h *Handler) revokeExtension(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	year, err := yearParam(c, "year", c.Param("year"))
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(c.Param("stakeholder_id"), 10, 64)
-	if err != nil || id <= 0 {
-		return errs.E(errs.NotFound, "no such organisation")
+	id, err := request.ID(c, "stakeholder_id", "organisation")
+	if err != nil {
+		return err
 	}
 	if _, err := h.Cycles.Revoke(c.Request().Context(), by, year, id); err != nil {
 		return err

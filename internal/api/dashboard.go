@@ -11,6 +11,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/request"
 )
 
 type trendDTO struct {
@@ -49,7 +50,7 @@ type statesGapDTO struct {
 func (h *Handler) dashboard(c echo.Context) error {
 	year := 0
 	if v := c.QueryParam("cycle"); v != "" {
-		y, err := yearParam(c, "cycle", v)
+		y, err := request.Year("cycle", v)
 		if err != nil {
 			return err
 		}

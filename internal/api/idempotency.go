@@ -12,6 +12,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/idempotency"
+	"github.com/pctracker/pctracker/internal/request"
 )
 
 // idempotent makes a POST safe to retry with an Idempotency-Key: the first
@@ -24,7 +25,7 @@ func (h *Handler) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		if key == "" {
 			return next(c)
 		}
-		by, err := signedIn(c)
+		by, err := request.Caller(c)
 		if err != nil {
 			return err
 		}

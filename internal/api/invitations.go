@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/account"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -29,7 +30,7 @@ func invitationSent(c echo.Context, inv account.Invitation) error {
 // A focal point invites for their own organisation; the role and
 // organisation default to theirs.
 func (h *Handler) invite(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/request"
 )
 
 type meDTO struct {
@@ -13,7 +15,7 @@ type meDTO struct {
 
 // me answers who the caller is: the user, role and organisation.
 func (h *Handler) me(c echo.Context) error {
-	a, err := signedIn(c)
+	a, err := request.Caller(c)
 	if err != nil {
 		return err
 	}

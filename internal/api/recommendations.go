@@ -2,12 +2,11 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/request"
 )
 
 type textDTO struct {
@@ -56,9 +55,9 @@ func (h *Handler) listRecommendations(c echo.Context) error {
 }
 
 func (h *Handler) getRecommendation(c echo.Context) error {
-	n, err := strconv.Atoi(c.Param("number"))
+	n, err := request.Number(c, "number", "recommendation")
 	if err != nil {
-		return errs.Field(errs.Invalid, "number", "must be a whole number")
+		return err
 	}
 	r, err := h.Recommendations.Get(c.Request().Context(), n)
 	if err != nil {

@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/report"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -60,21 +59,13 @@ func ReportDTO(r report.Report, documents bool) reportDTO {
 	return d
 }
 
-func reportID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.E(errs.NotFound, "no such report")
-	}
-	return id, nil
-}
-
 // compileReport compiles a draft of a cycle's report.
 func (h *Handler) compileReport(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	year, err := yearParam(c, "year", c.Param("year"))
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
@@ -104,7 +95,7 @@ func (h *Handler) listReports(c echo.Context) error {
 	by, _ := user.ActorFrom(c.Request().Context())
 	year := 0
 	if v := c.QueryParam("cycle"); v != "" {
-		y, err := yearParam(c, "cycle", v)
+		y, err := request.Year("cycle", v)
 		if err != nil {
 			return err
 		}
@@ -127,7 +118,7 @@ func (h *Handler) listReports(c echo.Context) error {
 // getReport answers one report with its documents.
 func (h *Handler) getReport(c echo.Context) error {
 	by, _ := user.ActorFrom(c.Request().Context())
-	id, err := reportID(c)
+	id, err := request.ID(c, "id", "report")
 	if err != nil {
 		return err
 	}
@@ -141,7 +132,7 @@ func (h *Handler) getReport(c echo.Context) error {
 // reportDocument answers one document of a report, for download.
 func (h *Handler) reportDocument(c echo.Context) error {
 	by, _ := user.ActorFrom(c.Request().Context())
-	id, err := reportID(c)
+	id, err := request.ID(c, "id", "report")
 	if err != nil {
 		return err
 	}
@@ -191,11 +182,11 @@ func ServeReportDocument(c echo.Context, reports ReportDocuments, by user.Actor,
 
 // publishReport freezes a draft as the cycle's final report.
 func (h *Handler) publishReport(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	id, err := reportID(c)
+	id, err := request.ID(c, "id", "report")
 	if err != nil {
 		return err
 	}

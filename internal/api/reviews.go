@@ -9,7 +9,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/errs"
-	"github.com/pctracker/pctracker/internal/user"
+	"github.com/pctracker/pctracker/internal/request"
 )
 
 type reviewDTO struct {
@@ -20,25 +20,13 @@ type reviewDTO struct {
 	Version         int    `json:"version"`
 }
 
-// secretariat refuses anyone else before a request is read.
-func secretariat(c echo.Context) (user.Actor, error) {
-	by, err := signedIn(c)
-	if err != nil {
-		return by, err
-	}
-	if !by.IsSecretariat() {
-		return by, errs.E(errs.Forbidden, "this is for the secretariat")
-	}
-	return by, nil
-}
-
 // review records the secretariat's decision on a submitted action.
 func (h *Handler) review(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := request.ID(c, "id", "action")
 	if err != nil {
 		return err
 	}
@@ -63,7 +51,7 @@ func (h *Handler) review(c echo.Context) error {
 
 // acceptAll accepts several submitted actions as they stand: all or none.
 func (h *Handler) acceptAll(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
@@ -83,7 +71,7 @@ func (h *Handler) acceptAll(c echo.Context) error {
 // queue lists actions for the secretariat: by default the submitted ones
 // waiting for review, oldest submission first.
 func (h *Handler) queue(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
@@ -105,7 +93,7 @@ func (h *Handler) queue(c echo.Context) error {
 		}
 	}
 	if y := c.QueryParam("cycle"); y != "" {
-		if f.CycleYear, err = yearParam(c, "cycle", y); err != nil {
+		if f.CycleYear, err = request.Year("cycle", y); err != nil {
 			return err
 		}
 	}

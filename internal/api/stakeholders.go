@@ -3,13 +3,13 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -71,31 +71,24 @@ func (h *Handler) listStakeholders(c echo.Context) error {
 		active := true
 		f.Active = &active
 	}
-	page, err := pageParams(c, &f.Limit, &f.Offset)
+	p, err := request.PageOf(c, perPage, maxPerPage)
 	if err != nil {
 		return err
 	}
+	f.Limit, f.Offset = p.Limit(), p.Offset()
 	list, total, err := h.Stakeholders.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	out := pageDTO[any]{Items: make([]any, len(list)), Total: total, Page: page, PerPage: f.Limit}
+	out := pageDTO[any]{Items: make([]any, len(list)), Total: total, Page: p.Page, PerPage: p.PerPage}
 	for i, s := range list {
 		out.Items[i] = StakeholderDTO(s)
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
-func stakeholderID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.E(errs.NotFound, "no such organisation")
-	}
-	return id, nil
-}
-
 func (h *Handler) getStakeholder(c echo.Context) error {
-	id, err := stakeholderID(c)
+	id, err := request.ID(c, "id", "organisation")
 	if err != nil {
 		return err
 	}
@@ -110,7 +103,7 @@ func (h *Handler) getStakeholder(c echo.Context) error {
 }
 
 func (h *Handler) createStakeholder(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
@@ -131,11 +124,11 @@ func (h *Handler) createStakeholder(c echo.Context) error {
 }
 
 func (h *Handler) patchStakeholder(c echo.Context) error {
-	by, err := secretariat(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	id, err := stakeholderID(c)
+	id, err := request.ID(c, "id", "organisation")
 	if err != nil {
 		return err
 	}
@@ -160,14 +153,14 @@ func (h *Handler) patchStakeholder(c echo.Context) error {
 // inviteToStakeholder invites a person into an organisation: the
 // secretariat for any, a focal point for their own.
 func (h *Handler) inviteToStakeholder(c echo.Context) error {
-	by, err := signedIn(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
 	if err := account.MayInvite(by); err != nil {
 		return err
 	}
-	id, err := stakeholderID(c)
+	id, err := request.ID(c, "id", "organisation")
 	if err != nil {
 		return err
 	}

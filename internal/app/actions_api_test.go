@@ -160,7 +160,9 @@ func TestActionsAPI(t *testing.T) {
 				ok++
 			case 409:
 				conflict++
-				if !strings.Contains(r.body, `"current":`) || !strings.Contains(r.body, `"version":2`) {
+				// The one error shape, with the action as it now stands beside it.
+				if !strings.Contains(r.body, `"current":`) || !strings.Contains(r.body, `"version":2`) ||
+					!strings.Contains(r.body, `"error":{"code":"conflict"`) || !strings.Contains(r.body, `"request_id":`) {
 					t.Errorf("409 without the current action: %s", r.body)
 				}
 			}

@@ -219,7 +219,7 @@ func checkSecurityHeaders(t *testing.T, tls bool) {
 		headerCheck{method: "GET", path: "/api/v1/nothing", who: anonymous, status: 404},
 		headerCheck{method: "GET", path: "/actions/999999", who: focal, status: 404},
 		headerCheck{method: "POST", path: "/api/v1/recommendations", who: anonymous, status: 405},
-		headerCheck{method: "GET", path: "/api/v1/recommendations/abc", who: anonymous, status: 422},
+		headerCheck{method: "GET", path: "/api/v1/recommendations/abc", who: anonymous, status: 404},
 		headerCheck{method: "GET", path: "/api/v1/me", who: anonymous, status: 401},
 		headerCheck{method: "GET", path: "/api/v1/me", who: anonymous, header: []string{"Authorization", "Bearer pct_forged"}, status: 401},
 		headerCheck{method: "GET", path: "/admin/status", who: focal, status: 403},

@@ -147,7 +147,7 @@ func TestRecommendationsAPI(t *testing.T) {
 		if r.status != 200 || strings.Count(r.body, `"en":`) != 7 { // title, description, five principles
 			t.Errorf("recommendation 9: %d %s", r.status, r.body)
 		}
-		for path, want := range map[string]int{"/api/v1/recommendations/13": 404, "/api/v1/recommendations/abc": 422, "/api/v1/nothing": 404} {
+		for path, want := range map[string]int{"/api/v1/recommendations/13": 404, "/api/v1/recommendations/abc": 404, "/api/v1/nothing": 404} {
 			r := get(t, nil, ts.URL+path)
 			var body struct {
 				Error struct {

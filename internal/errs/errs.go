@@ -43,6 +43,10 @@ type Error struct {
 	Err     error             // the cause, for logs only
 	// RetryAfter tells a throttled caller when to try again.
 	RetryAfter time.Duration
+	// Details are what a client needs beside the message, such as the
+	// object as it now stands after a conflict; JSON answers give each
+	// beside "error".
+	Details map[string]any
 }
 
 func (e *Error) Error() string {
@@ -170,6 +174,33 @@ func RetryAfterSeconds(err error) int {
 		return 0
 	}
 	return int(RoundWait(wait) / time.Second)
+}
+
+// WithDetails adds details to err for the client, keeping its kind and
+// message: a copy, so that err itself is unchanged.
+func WithDetails(err error, details map[string]any) *Error {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = Wrap(Internal, err, "internal error")
+	}
+	out := *e
+	out.Details = map[string]any{}
+	for k, v := range e.Details {
+		out.Details[k] = v
+	}
+	for k, v := range details {
+		out.Details[k] = v
+	}
+	return &out
+}
+
+// DetailsOf returns the details of err for the client, if any.
+func DetailsOf(err error) map[string]any {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != Internal {
+		return e.Details
+	}
+	return nil
 }
 
 // FieldsOf returns the field messages of err, if any.

@@ -74,6 +74,27 @@ type errorDetail struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
+// errorJSON is the one JSON form of an error: the error, the request's id,
+// and beside them any details the error carries for the client.
+func errorJSON(requestID string, err error) any {
+	body := errorBody{RequestID: requestID, Error: errorDetail{
+		Code: string(errs.KindOf(err)), Message: errs.MessageOf(err), Fields: errs.FieldsOf(err)}}
+	details := errs.DetailsOf(err)
+	if len(details) == 0 {
+		return body
+	}
+	out := map[string]any{"error": body.Error}
+	if requestID != "" {
+		out["request_id"] = requestID
+	}
+	for k, v := range details {
+		if _, taken := out[k]; !taken {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // errorHandler answers every error: JSON under /api, the error page
 // elsewhere. 5xx details go to the log, never to the client.
 func (s *Server) errorHandler(pages ErrorPager) echo.HTTPErrorHandler {
@@ -111,8 +132,7 @@ func (s *Server) answer(c echo.Context, pages ErrorPager, code int, err error) {
 	case c.Request().Method == http.MethodHead:
 		werr = c.NoContent(code)
 	case strings.HasPrefix(c.Request().URL.Path, "/api/") || strings.HasPrefix(c.Request().URL.Path, "/readyz"):
-		werr = c.JSON(code, errorBody{RequestID: requestID(c), Error: errorDetail{
-			Code: string(errs.KindOf(err)), Message: errs.MessageOf(err), Fields: errs.FieldsOf(err)}})
+		werr = c.JSON(code, errorJSON(requestID(c), err))
 	default:
 		werr = pages.RenderError(c, code, err)
 	}

@@ -3,11 +3,11 @@ package ui
 import (
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/twostep"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -44,7 +44,7 @@ type tokenItem struct {
 }
 
 func (h *Handler) account(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (h *Handler) renderAccount(c echo.Context, by user.Actor, status int, v acc
 // createToken shows the new token on the answer itself: it is never
 // stored, so it cannot be shown again after a redirect.
 func (h *Handler) createToken(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -101,13 +101,13 @@ func (h *Handler) createToken(c echo.Context) error {
 }
 
 func (h *Handler) revokeToken(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := request.ID(c, "id", "token")
 	if err != nil {
-		return errs.E(errs.NotFound, "no such token")
+		return err
 	}
 	if err := h.Users.RevokeToken(c.Request().Context(), by, id); err != nil {
 		return err
@@ -119,7 +119,7 @@ func (h *Handler) revokeToken(c echo.Context) error {
 // savePreferences keeps the language of the person's mail and the notices
 // they want: every kind not ticked is turned off.
 func (h *Handler) savePreferences(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}

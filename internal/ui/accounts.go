@@ -10,6 +10,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -114,7 +115,7 @@ type peopleView struct {
 }
 
 func (h *Handler) people(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -139,7 +140,7 @@ func (h *Handler) renderPeople(c echo.Context, by user.Actor, status int, v peop
 }
 
 func (h *Handler) invite(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func (h *Handler) invite(c echo.Context) error {
 }
 
 func (h *Handler) resendInvite(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}

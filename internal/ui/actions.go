@@ -14,6 +14,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -228,7 +229,7 @@ func (h *Handler) renderEditor(c echo.Context, status int, v editorView) error {
 }
 
 func (h *Handler) newAction(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -245,7 +246,7 @@ func (h *Handler) newAction(c echo.Context) error {
 }
 
 func (h *Handler) createAction(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -277,15 +278,12 @@ func (h *Handler) createAction(c echo.Context) error {
 
 // actorAndID returns the signed-in caller and the action id of the path.
 func actorAndID(c echo.Context) (user.Actor, int64, error) {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return user.Actor{}, 0, err
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return user.Actor{}, 0, errs.E(errs.NotFound, "no such action")
-	}
-	return by, id, nil
+	id, err := request.ID(c, "id", "action")
+	return by, id, err
 }
 
 func (h *Handler) editAction(c echo.Context) error {
@@ -391,7 +389,7 @@ func (h *Handler) showAction(c echo.Context) error {
 	// Not the visitor's to work on: the public page, if the action is
 	// public; else the answer stands (sign in, or not found).
 	if errs.Is(err, errs.Unauthorized) || errs.Is(err, errs.NotFound) {
-		if id, perr := strconv.ParseInt(c.Param("id"), 10, 64); perr == nil && id > 0 {
+		if id, perr := request.ID(c, "id", "action"); perr == nil {
 			if a, earlier, perr := h.Actions.PublicGet(c.Request().Context(), id); perr == nil {
 				v := publicActionView{Page: newPage(c, "actions"), A: a, Description: h.Markdown.HTML(a.Description), Earlier: earlier}
 				if v.Evidence, perr = h.evidenceLines(c, a); perr != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/request"
 )
 
 type auditView struct {
@@ -62,7 +63,7 @@ func auditFamilies() []auditFamily {
 }
 
 func (h *Handler) auditLog(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -78,9 +79,7 @@ func (h *Handler) auditLog(c echo.Context) error {
 		typ, id, _ := strings.Cut(obj, " ")
 		f.ObjectType, f.ObjectID, v.Object = typ, strings.TrimSpace(id), obj
 	}
-	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 1 {
-		v.PageNo = p
-	}
+	v.PageNo = request.PageNumber(c)
 	f.Offset = (v.PageNo - 1) * auditPageSize
 	lines, total, err := h.Audit.List(c.Request().Context(), by.IsSecretariat(), f)
 	if err != nil {

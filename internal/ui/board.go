@@ -17,6 +17,7 @@ import (
 	"github.com/pctracker/pctracker/internal/export"
 	"github.com/pctracker/pctracker/internal/reminder"
 	"github.com/pctracker/pctracker/internal/report"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -139,7 +140,7 @@ func (h *Handler) boardQuery(c echo.Context) (int, stakeholder.Filter, error) {
 }
 
 func (h *Handler) board(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
@@ -219,13 +220,13 @@ func (h *Handler) board(c echo.Context) error {
 // cycle, then shows the board again (with its filters) saying so; a second
 // press the same day is a notice there, not an error.
 func (h *Handler) resendReminder(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := request.ID(c, "id", "organisation")
 	if err != nil {
-		return errs.E(errs.NotFound, "no such organisation")
+		return err
 	}
 	year, f, err := h.boardQuery(c)
 	if err != nil {
@@ -275,7 +276,7 @@ func boardDifference(lang string, d report.Difference, n report.Diff) *differenc
 // boardCSV is the board as a spreadsheet, with codes rather than
 // translated labels so that it sorts and filters the same in any language.
 func (h *Handler) boardCSV(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -119,7 +120,7 @@ type cyclesView struct {
 }
 
 func (h *Handler) cycles(c echo.Context) error {
-	if _, err := secretariatOnly(c); err != nil {
+	if _, err := request.Secretariat(c); err != nil {
 		return err
 	}
 	return h.renderCycles(c, http.StatusOK, cyclesView{Flash: h.takeFlash(c), Form: cycleForm{Embargo: string(cycle.UntilForum)}})
@@ -140,7 +141,7 @@ func (h *Handler) renderCycles(c echo.Context, status int, v cyclesView) error {
 }
 
 func (h *Handler) createCycle(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
@@ -192,19 +193,11 @@ type cycleView struct {
 	Today                    time.Time // the latest day a cut-off may name
 }
 
-func (h *Handler) cycleYear(c echo.Context) (int, error) {
-	y, err := strconv.Atoi(c.Param("year"))
-	if err != nil {
-		return 0, errs.E(errs.NotFound, "no such cycle")
-	}
-	return y, nil
-}
-
 func (h *Handler) editCycle(c echo.Context) error {
-	if _, err := secretariatOnly(c); err != nil {
+	if _, err := request.Secretariat(c); err != nil {
 		return err
 	}
-	year, err := h.cycleYear(c)
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
@@ -269,11 +262,11 @@ func (h *Handler) renderCycleAgain(c echo.Context, year int, set func(*cycleView
 }
 
 func (h *Handler) saveCycle(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	year, err := h.cycleYear(c)
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
@@ -327,11 +320,11 @@ func (h *Handler) saveCycle(c echo.Context) error {
 }
 
 func (h *Handler) extendCycle(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	year, err := h.cycleYear(c)
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
@@ -357,21 +350,18 @@ func (h *Handler) extendCycle(c echo.Context) error {
 // extensionParams reads the cycle and organisation of an extension's
 // address.
 func (h *Handler) extensionParams(c echo.Context) (year int, stakeholderID int64, err error) {
-	if year, err = h.cycleYear(c); err != nil {
+	if year, err = request.PathYear(c); err != nil {
 		return 0, 0, err
 	}
-	stakeholderID, err = strconv.ParseInt(c.Param("stakeholder_id"), 10, 64)
-	if err != nil || stakeholderID <= 0 {
-		return 0, 0, errs.E(errs.NotFound, "no such organisation")
-	}
-	return year, stakeholderID, nil
+	stakeholderID, err = request.ID(c, "stakeholder_id", "organisation")
+	return year, stakeholderID, err
 }
 
 // revokeExtension revokes an extension once confirmed. Unconfirmed (the
 // Revoke buttons of the cycle's page, or this address opened), it shows
 // what revoking would do to this organisation, and asks.
 func (h *Handler) revokeExtension(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}

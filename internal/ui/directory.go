@@ -11,6 +11,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -50,9 +51,7 @@ func (h *Handler) directory(c echo.Context) error {
 	}
 	v.Country = strings.ToUpper(strings.TrimSpace(c.QueryParam("country")))
 	v.Query = strings.TrimSpace(c.QueryParam("q"))
-	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 1 {
-		v.PageNo = p
-	}
+	v.PageNo = request.PageNumber(c)
 	active := true
 	orgs, total, err := h.Stakeholders.List(ctx, stakeholder.Filter{Kind: stakeholder.Kind(v.Kind), Country: v.Country,
 		Query: v.Query, Active: &active, Limit: directoryPageSize, Offset: (v.PageNo - 1) * directoryPageSize})
@@ -103,9 +102,9 @@ func (h *Handler) profile(c echo.Context) error {
 	if done, err := h.notModified(c); done {
 		return err
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return errs.E(errs.NotFound, "no such organisation")
+	id, err := request.ID(c, "id", "organisation")
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	o, err := h.Stakeholders.Get(ctx, id)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -23,7 +24,7 @@ type importView struct {
 }
 
 func (h *Handler) importForm(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func (h *Handler) importTemplate(c echo.Context) error {
 }
 
 func (h *Handler) importActions(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}

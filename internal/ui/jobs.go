@@ -9,6 +9,7 @@ import (
 	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/reminder"
+	"github.com/pctracker/pctracker/internal/request"
 )
 
 type jobsView struct {
@@ -24,7 +25,7 @@ type jobLine struct {
 }
 
 func (h *Handler) jobs(c echo.Context) error {
-	if _, err := secretariatOnly(c); err != nil {
+	if _, err := request.Secretariat(c); err != nil {
 		return err
 	}
 	statuses, err := h.Jobs.Statuses(c.Request().Context())
@@ -87,7 +88,7 @@ func (h *Handler) confirmRun(c echo.Context, p jobs.Preview) error {
 // runJob runs a job now, for the current slot; a slot already done is
 // not run again. A job with a preview is run once confirmed.
 func (h *Handler) runJob(c echo.Context) error {
-	if _, err := secretariatOnly(c); err != nil {
+	if _, err := request.Secretariat(c); err != nil {
 		return err
 	}
 	if !confirmed(c) {

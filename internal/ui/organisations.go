@@ -13,6 +13,7 @@ import (
 	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -111,7 +112,7 @@ type orgsView struct {
 const orgsPageSize = 100
 
 func (h *Handler) organisations(c echo.Context) error {
-	if _, err := secretariatOnly(c); err != nil {
+	if _, err := request.Secretariat(c); err != nil {
 		return err
 	}
 	return h.renderOrganisations(c, http.StatusOK, orgsView{Flash: h.takeFlash(c), Form: orgForm{Active: true}})
@@ -124,9 +125,7 @@ func (h *Handler) renderOrganisations(c echo.Context, status int, v orgsView) er
 	}
 	v.Country = strings.ToUpper(strings.TrimSpace(c.QueryParam("country")))
 	v.Query = strings.TrimSpace(c.QueryParam("q"))
-	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 1 {
-		v.PageNo = p
-	}
+	v.PageNo = request.PageNumber(c)
 	var err error
 	v.Orgs, v.Total, err = h.Stakeholders.List(c.Request().Context(), stakeholder.Filter{Kind: stakeholder.Kind(v.Kind),
 		Country: v.Country, Query: v.Query, Limit: orgsPageSize, Offset: (v.PageNo - 1) * orgsPageSize})
@@ -147,7 +146,7 @@ func (h *Handler) renderOrganisations(c echo.Context, status int, v orgsView) er
 }
 
 func (h *Handler) createOrganisation(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
@@ -183,19 +182,11 @@ type orgView struct {
 	InviteErrors map[string]string
 }
 
-func orgID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.E(errs.NotFound, "no such organisation")
-	}
-	return id, nil
-}
-
 func (h *Handler) organisation(c echo.Context) error {
-	if _, err := secretariatOnly(c); err != nil {
+	if _, err := request.Secretariat(c); err != nil {
 		return err
 	}
-	id, err := orgID(c)
+	id, err := request.ID(c, "id", "organisation")
 	if err != nil {
 		return err
 	}
@@ -208,7 +199,7 @@ func (h *Handler) organisation(c echo.Context) error {
 }
 
 func (h *Handler) renderOrganisation(c echo.Context, status int, v orgView) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
@@ -220,11 +211,11 @@ func (h *Handler) renderOrganisation(c echo.Context, status int, v orgView) erro
 }
 
 func (h *Handler) saveOrganisation(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	id, err := orgID(c)
+	id, err := request.ID(c, "id", "organisation")
 	if err != nil {
 		return err
 	}
@@ -261,11 +252,11 @@ func (h *Handler) saveOrganisation(c echo.Context) error {
 }
 
 func (h *Handler) inviteToOrganisation(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	id, err := orgID(c)
+	id, err := request.ID(c, "id", "organisation")
 	if err != nil {
 		return err
 	}

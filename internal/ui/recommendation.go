@@ -9,6 +9,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
@@ -44,9 +45,9 @@ func (h *Handler) recommendation(c echo.Context) error {
 	if done, err := h.notModified(c); done {
 		return err
 	}
-	n, err := strconv.Atoi(c.Param("number"))
-	if err != nil || n < 1 {
-		return errs.E(errs.NotFound, "no such recommendation")
+	n, err := request.Number(c, "number", "recommendation")
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	r, err := h.Recommendations.Get(ctx, n)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/session"
@@ -118,7 +119,7 @@ func newPage(c echo.Context, section string) Page {
 	// another site.
 	return Page{Lang: lang, OtherLang: other, OtherLangURL: "?" + q.Encode(),
 		Section: section, RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
-		User: signedIn(c), Supporter: isSupporter(c), Secretariat: isSecretariat(c), CSRF: csrfToken(c)}
+		User: callerLabel(c), Supporter: isSupporter(c), Secretariat: isSecretariat(c), CSRF: csrfToken(c)}
 }
 
 func isSecretariat(c echo.Context) bool {
@@ -131,7 +132,8 @@ func isSupporter(c echo.Context) bool {
 	return ok && a.Role == user.Supporter
 }
 
-func signedIn(c echo.Context) string {
+// callerLabel names the signed-in caller for the page header; "" for a visitor.
+func callerLabel(c echo.Context) string {
 	if a, ok := user.ActorFrom(c.Request().Context()); ok {
 		return a.Label()
 	}

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -11,6 +10,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/report"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -89,19 +89,11 @@ type reportDoc struct {
 	Format, Lang, URL, SHA256, Size string
 }
 
-func reportIDParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.E(errs.NotFound, "no such report")
-	}
-	return id, nil
-}
-
 // showReport is a report's permanent page: its documents in both languages
 // with their SHA-256 once published, and for a draft the publish button.
 func (h *Handler) showReport(c echo.Context) error {
 	by, _ := user.ActorFrom(c.Request().Context())
-	id, err := reportIDParam(c)
+	id, err := request.ID(c, "id", "report")
 	if err != nil {
 		return err
 	}
@@ -160,11 +152,11 @@ func formatSize(n int) string {
 // compileReport compiles a draft of a cycle's report now, up to the
 // cut-off chosen (a day), or the cycle's default.
 func (h *Handler) compileReport(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	year, err := h.cycleYear(c)
+	year, err := request.PathYear(c)
 	if err != nil {
 		return err
 	}
@@ -188,11 +180,11 @@ func (h *Handler) compileReport(c echo.Context) error {
 
 // publishReport freezes a draft as the final report of its cycle.
 func (h *Handler) publishReport(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
-	id, err := reportIDParam(c)
+	id, err := request.ID(c, "id", "report")
 	if err != nil {
 		return err
 	}

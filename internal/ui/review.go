@@ -12,8 +12,8 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
-	"github.com/pctracker/pctracker/internal/user"
 )
 
 type queueView struct {
@@ -51,20 +51,8 @@ type queueOrg struct {
 
 const queuePageSize = 50
 
-// secretariatOnly refuses anyone else before the request is read.
-func secretariatOnly(c echo.Context) (user.Actor, error) {
-	by, err := actor(c)
-	if err != nil {
-		return by, err
-	}
-	if !by.IsSecretariat() {
-		return by, errs.E(errs.Forbidden, "this page is for the secretariat")
-	}
-	return by, nil
-}
-
 func (h *Handler) reviewQueue(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
@@ -87,9 +75,7 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 		v.Kind = string(k)
 	}
 	v.Org, _ = strconv.ParseInt(c.QueryParam("organisation"), 10, 64)
-	if p, err := strconv.Atoi(c.QueryParam("page")); err == nil && p > 1 {
-		v.PageNo = p
-	}
+	v.PageNo = request.PageNumber(c)
 	recs, err := h.Recommendations.List(ctx)
 	if err != nil {
 		return err
@@ -159,7 +145,7 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 // acceptAll accepts the actions ticked in the queue (or all those it
 // listed, with the select-all box), after a confirmation that lists them.
 func (h *Handler) acceptAll(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}
@@ -214,7 +200,7 @@ func (h *Handler) acceptAll(c echo.Context) error {
 
 // reviewAction records a decision taken on the action page.
 func (h *Handler) reviewAction(c echo.Context) error {
-	by, err := secretariatOnly(c)
+	by, err := request.Secretariat(c)
 	if err != nil {
 		return err
 	}

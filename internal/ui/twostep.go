@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/twostep"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -147,7 +148,7 @@ func (h *Handler) renderRecoveryCodes(c echo.Context, codes []string, next strin
 // renewRecoveryCodes replaces the signed-in person's recovery codes, once
 // they have confirmed it with a code.
 func (h *Handler) renewRecoveryCodes(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/evidence"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -67,16 +68,6 @@ type actionItem struct {
 	Links     evidence.Flags // its evidence links broken or changed, once accepted
 }
 
-// actor returns the signed-in caller, or Unauthorized (which the error page
-// turns into a visit to the sign-in form).
-func actor(c echo.Context) (user.Actor, error) {
-	a, ok := user.ActorFrom(c.Request().Context())
-	if !ok {
-		return user.Actor{}, errs.E(errs.Unauthorized, "sign in to continue")
-	}
-	return a, nil
-}
-
 // cycleOf returns the cycle named by ?cycle=, or the current one.
 func (h *Handler) cycleOf(c echo.Context) (cycle.Cycle, error) {
 	ctx := c.Request().Context()
@@ -94,7 +85,7 @@ func (h *Handler) cycleOf(c echo.Context) (cycle.Cycle, error) {
 // from several services: it is the one page that brings the cycle, the
 // recommendations and the organisation's actions together.
 func (h *Handler) workspace(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -206,7 +197,7 @@ func deadlineOf(c cycle.Cycle, deadline, now time.Time, lang string) deadlineVie
 }
 
 func (h *Handler) carryForward(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}
@@ -227,7 +218,7 @@ func (h *Handler) carryForward(c echo.Context) error {
 }
 
 func (h *Handler) submitAll(c echo.Context) error {
-	by, err := actor(c)
+	by, err := request.Caller(c)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,125 @@
+// Package request reads what the pages and the API both read from a
+// request, one way for both: who is calling, and the ids, years and page
+// numbers in its path and query. A path that names nothing is not found; a
+// query or form value that cannot be read is invalid, with its field named.
+package request
+
+import (
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// Caller returns the signed-in caller, or Unauthorized (which pages turn
+// into a visit to the sign-in form).
+func Caller(c echo.Context) (user.Actor, error) {
+	a, ok := user.ActorFrom(c.Request().Context())
+	if !ok {
+		return user.Actor{}, errs.E(errs.Unauthorized, "sign in, or send an API token as Authorization: Bearer <token>")
+	}
+	return a, nil
+}
+
+// Secretariat returns the caller if they are of the secretariat, and
+// refuses anyone else before the request is read.
+func Secretariat(c echo.Context) (user.Actor, error) {
+	by, err := Caller(c)
+	if err != nil {
+		return by, err
+	}
+	return by, by.RequireSecretariat("this is for the secretariat")
+}
+
+// ID reads a positive id from the path parameter param; anything else
+// names no noun.
+func ID(c echo.Context, param, noun string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(param), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.E(errs.NotFound, "no such %s", noun)
+	}
+	return id, nil
+}
+
+// Number reads a small positive number, such as a recommendation's, from
+// the path parameter param.
+func Number(c echo.Context, param, noun string) (int, error) {
+	n, err := strconv.Atoi(c.Param(param))
+	if err != nil || n <= 0 {
+		return 0, errs.E(errs.NotFound, "no such %s", noun)
+	}
+	return n, nil
+}
+
+// Years a cycle may have: the Call dates from 2018.
+const (
+	FirstYear = 2018
+	LastYear  = 2100
+)
+
+// PathYear reads a cycle's year from the path parameter "year".
+func PathYear(c echo.Context) (int, error) {
+	y, err := strconv.Atoi(c.Param("year"))
+	if err != nil || y < FirstYear || y > LastYear {
+		return 0, errs.E(errs.NotFound, "no such cycle")
+	}
+	return y, nil
+}
+
+// Year reads a cycle's year from a query or form value, field naming it.
+func Year(field, value string) (int, error) {
+	y, err := strconv.Atoi(value)
+	if err != nil || y < FirstYear || y > LastYear {
+		return 0, errs.Field(errs.Invalid, field, "must be a year such as 2026")
+	}
+	return y, nil
+}
+
+// Paging is a page of a list: its number, from 1, and its size.
+type Paging struct {
+	Page, PerPage int
+}
+
+// Limit and Offset say which rows the page holds.
+func (p Paging) Limit() int  { return p.PerPage }
+func (p Paging) Offset() int { return (p.Page - 1) * p.PerPage }
+
+// MaxPage bounds page numbers, so that an offset stays a sane number.
+const MaxPage = 100000
+
+func pageNumber(v string) (int, bool) {
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 1 && n <= MaxPage
+}
+
+// PageNumber reads ?page= for the pages: it comes from a link, so one that
+// cannot be read is the first page.
+func PageNumber(c echo.Context) int {
+	if n, ok := pageNumber(c.QueryParam("page")); ok {
+		return n
+	}
+	return 1
+}
+
+// PageOf reads ?page= (from 1) and ?per_page= (1 to maxPer, per by
+// default) for the API, which says what it cannot read.
+func PageOf(c echo.Context, per, maxPer int) (Paging, error) {
+	p := Paging{Page: 1, PerPage: per}
+	if v := c.QueryParam("page"); v != "" {
+		n, ok := pageNumber(v)
+		if !ok {
+			return Paging{}, errs.Field(errs.Invalid, "page", "must be a whole number from 1")
+		}
+		p.Page = n
+	}
+	if v := c.QueryParam("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPer {
+			return Paging{}, errs.Field(errs.Invalid, "per_page", "must be a whole number from 1 to "+strconv.Itoa(maxPer))
+		}
+		p.PerPage = n
+	}
+	return p, nil
+}
