@@ -259,6 +259,28 @@ func TestSignInThrottledSaysItsRetryAfter(t *testing.T) {
 	})
 }
 
+// Past a minute, a wait is said in whole minutes, rounded up, and the
+// header says the same: 61.5 s is "2 minutes" and Retry-After 120, never
+// 62 s beside words that say otherwise.
+func TestSignInThrottledPastAMinute(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ts, _ := startServerWith(t, db, s.Clock.Now, nil, func(cfg *config.Config) { cfg.SignIn.IPWindow = 2 * time.Minute })
+		client := browserClient()
+		for range 31 {
+			postAnonForm(t, client, ts.URL+"/signin", url.Values{"email": {"x@example.org"}, "password": {"wrong password"}})
+		}
+		s.Clock.Add(58*time.Second + 500*time.Millisecond)
+		for _, lang := range []string{"en", "fr"} {
+			r := postAnonForm(t, client, ts.URL+"/signin?lang="+lang, url.Values{"email": {"x@example.org"}, "password": {"wrong password"}})
+			checkWaitSaid(t, "61.5 s in "+lang, r, lang)
+			if r.header.Get("Retry-After") != "120" {
+				t.Errorf("61.5 s to wait: Retry-After %q, want 120", r.header.Get("Retry-After"))
+			}
+		}
+	})
+}
+
 // Behind TLS (an https base URL) the session cookie, the cookie of a
 // sign-in waiting for its code and the cookie that marks a browser which
 // signed in are Secure and carry the __Host- prefix.

@@ -94,6 +94,16 @@ func TestDeactivatedOrganisation(t *testing.T) {
 		if _, _, err := sc.s.Users.CreateToken(ctx, testutil.System, pat, "late"); !errs.Is(err, errs.Invalid) {
 			t.Errorf("a token for a person of a deactivated organisation: %v", err)
 		}
+		// A revoked token put back by hand is judged on each use too.
+		if _, err := db.SQL().Exec("UPDATE api_tokens SET revoked_at = NULL WHERE user_id IN (SELECT id FROM users WHERE stakeholder_id = $1)", sc.org.ID); err != nil {
+			t.Fatal(err)
+		}
+		if r := sc.focal.do("GET", "/api/v1/me", ""); r.status != http.StatusUnauthorized {
+			t.Errorf("a token put back by hand: %d", r.status)
+		}
+		if _, err := db.SQL().Exec("UPDATE api_tokens SET revoked_at = $2 WHERE user_id IN (SELECT id FROM users WHERE stakeholder_id = $1)", sc.org.ID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
 
 		// Sign-in: the right password is told why, in the page's language;
 		// a wrong one is only wrong.

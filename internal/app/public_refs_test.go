@@ -99,6 +99,21 @@ func TestPublicCarriedFromOnlyWhenPublic(t *testing.T) {
 				t.Errorf("%s: %d of the %d continuations listed", where, seen, len(want))
 			}
 		}
+		// The service behind the public page holds the same rule, whatever
+		// the page's template shows of it.
+		for id, w := range want {
+			a, _, err := sc.s.Actions.PublicGet(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if a.CarriedFrom != nil {
+				got = strconv.FormatInt(*a.CarriedFrom, 10)
+			}
+			if got != w {
+				t.Errorf("PublicGet: action %d carried from %q, want %q", id, got, w)
+			}
+		}
 		list := decode[struct{ Items []item }](t, anon.do("GET", "/api/v1/actions?cycle=2026", ""))
 		check("/api/v1/actions", list.Items)
 		doc := decode[struct{ Actions []item }](t, anon.do("GET", "/api/v1/open-data/actions.json", ""))

@@ -29,7 +29,7 @@ func TestMarkdownEscapesPipesInCells(t *testing.T) {
 	url := `https://example.org/a|b\c(d) e?q=1|2`
 	as := []report.Action{{ID: 1, OrganisationID: 1, Public: true, Title: "Title | with pipe", Stage: action.Planned,
 		MeasureType: "legal_framework", Scope: "national", Recommendations: []int{1}, AcceptedAt: day,
-		Evidence: []report.Evidence{{Kind: "law", URL: url, Title: "Law | text"}, {Kind: "report", URL: "https://example.org/r", Title: "Report"}}}}
+		Evidence: []report.Evidence{{Kind: "law", URL: url, Title: "Law | text"}, {Kind: "report", URL: `https://example.org/r\`, Title: "Report"}}}}
 	c, err := report.Compile(in, report.Slice(as))
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func TestMarkdownEscapesPipesInCells(t *testing.T) {
 	row := regexp.MustCompile(`(?s)<tr>\s*<td>Org \| A</td>.*?</tr>`).FindString(html.String())
 	cells := regexp.MustCompile(`<td>(.*?)</td>`).FindAllStringSubmatch(row, -1)
 	want := []string{"Org | A", "Title | with pipe", "Planned", "Legal framework",
-		`<a href="https://example.org/a%7Cb%5Cc%28d%29%20e?q=1%7C2">Law | text</a>, <a href="https://example.org/r">Report</a>`}
+		`<a href="https://example.org/a%7Cb%5Cc%28d%29%20e?q=1%7C2">Law | text</a>, <a href="https://example.org/r%5C">Report</a>`}
 	if len(cells) != len(want) {
 		t.Fatalf("the listed action's row has %d cells, want %d: %s\n%s", len(cells), len(want), row, doc)
 	}
@@ -56,5 +56,35 @@ func TestMarkdownEscapesPipesInCells(t *testing.T) {
 	}
 	if !strings.Contains(html.String(), "<td>1. Guidelines | use</td>") {
 		t.Errorf("the coverage table lost the recommendation's title:\n%s", html.String())
+	}
+	// The address itself names the pipe, not only the cell's escape.
+	if !strings.Contains(string(doc), "(https://example.org/a%7Cb%5Cc%28d%29%20e?q=1%7C2)") {
+		t.Errorf("the link's address is not percent-encoded in the Markdown:\n%s", doc)
+	}
+}
+
+// Each escape on its own: a cell escapes every pipe that is not escaped
+// yet, whoever wrote it, and keeps to one line; an address percent-encodes
+// what would end the link or the cell.
+func TestMarkdownEscapes(t *testing.T) {
+	for _, c := range []struct{ in, cell string }{
+		{"a|b", `a\|b`},
+		{`a\|b`, `a\|b`},
+		{"**12** | 3", `**12** \| 3`},
+		{"line\n  next", "line next"},
+		{`ends\`, `ends\`},
+	} {
+		if got := report.MDCell(c.in); got != c.cell {
+			t.Errorf("cell %q: %q, want %q", c.in, got, c.cell)
+		}
+	}
+	for _, c := range []struct{ in, url string }{
+		{"https://x.example/a|b", "https://x.example/a%7Cb"},
+		{`https://x.example/a\`, "https://x.example/a%5C"},
+		{"https://x.example/(a b)", "https://x.example/%28a%20b%29"},
+	} {
+		if got := report.MDURL(c.in); got != c.url {
+			t.Errorf("address %q: %q, want %q", c.in, got, c.url)
+		}
 	}
 }

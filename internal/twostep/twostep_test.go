@@ -432,3 +432,35 @@ func TestTwoStepMailDown(t *testing.T) {
 		}
 	})
 }
+
+// A sign-in waiting for its code ends when its person may no longer sign
+// in: disabled, or their organisation deactivated, since the password.
+// (Deactivation also deletes the challenges; this is the check behind it,
+// for a challenge begun in the same instant.)
+func TestPendingEndsForThoseLockedOut(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db, 100)
+		for _, c := range []struct {
+			name, lockOut string
+		}{
+			{"disabled", "UPDATE users SET disabled = $2 WHERE id = $1"},
+			{"organisation deactivated", "UPDATE stakeholders SET active = NOT $2 WHERE id = (SELECT stakeholder_id FROM users WHERE id = $1)"},
+		} {
+			u := f.user(t, strings.ReplaceAll(c.name, " ", "-")+"@ngo.example", user.Supporter)
+			token, _, err := f.svc.Begin(ctx, u, "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := f.svc.Pending(ctx, token); err != nil {
+				t.Fatalf("%s: the challenge before: %v", c.name, err)
+			}
+			if _, err := db.SQL().Exec(c.lockOut, u.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := f.svc.Pending(ctx, token); !errs.Is(err, errs.Unauthorized) {
+				t.Errorf("%s: the challenge after: %v, want it over", c.name, err)
+			}
+		}
+	})
+}
