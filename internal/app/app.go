@@ -216,6 +216,25 @@ func newScheduler(cfg config.Config, db *store.DB, svc *services, m *metrics.Met
 	return jobs.New(d)
 }
 
+// NewServer wires the web server as the program does, over db, with the
+// services' clock set to now and the log written to logs. It is how tests
+// of every surface run the real thing over a database of their own; stop
+// ends its scheduler, which is built but not started.
+func NewServer(cfg config.Config, db *store.DB, now func() time.Time, logs io.Writer) (srv *server.Server, stop func() error, err error) {
+	logger := newLogger(cfg.Log, logs)
+	svc := newServices(db, now, cfg, newMailer(cfg, logger), logger)
+	sched, err := newScheduler(cfg, db, svc, svc.metrics, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err = newServer(cfg, db, svc, sched, svc.metrics, logger)
+	if err != nil {
+		_ = sched.Stop()
+		return nil, nil, err
+	}
+	return srv, sched.Stop, nil
+}
+
 // newServer assembles the web server over the services.
 func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Scheduler, m *metrics.Metrics, logger *slog.Logger) (*server.Server, error) {
 	hashes, err := web.StaticHashes()

@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/apptest"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -97,7 +98,7 @@ func TestBackupCLIRefuses(t *testing.T) {
 	dbDir, outDir := t.TempDir(), t.TempDir()
 	dbPath := filepath.Join(dbDir, "pct.db")
 	env := map[string]string{"PCT_DATABASE_URL": "sqlite:" + dbPath, "PCT_LOG_LEVEL": "warn"}
-	if r := run(t, env, "", "migrate", "up"); r.code != 0 {
+	if r := apptest.RunCLI(t, env, "", "migrate", "up"); r.Code != 0 {
 		t.Fatalf("migrate: %+v", r)
 	}
 	existing := filepath.Join(outDir, "monday.db")
@@ -129,12 +130,12 @@ func TestBackupCLIRefuses(t *testing.T) {
 		{"restore a file that is not a backup", env, []string{"restore", "-i", existing, "--database-url", "sqlite:" + filepath.Join(outDir, "new.db")}, 2, "is not a readable SQLite database"},
 		{"restore PostgreSQL", noPath, []string{"restore", "-i", existing}, 2, "pg_restore --clean --if-exists --no-owner --dbname='postgres://pct:***@127.0.0.1:1/pctracker?sslmode=disable'"},
 	} {
-		r := run(t, c.env, "", c.args...)
-		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
-			t.Errorf("%s: %d %q, want %d %q", c.name, r.code, r.stderr, c.code, c.want)
+		r := apptest.RunCLI(t, c.env, "", c.args...)
+		if r.Code != c.code || !strings.Contains(r.Stderr, c.want) {
+			t.Errorf("%s: %d %q, want %d %q", c.name, r.Code, r.Stderr, c.code, c.want)
 		}
-		if strings.Contains(r.stderr+r.stdout, "hunter2") {
-			t.Errorf("%s: the password is shown: %q", c.name, r.stderr)
+		if strings.Contains(r.Stderr+r.Stdout, "hunter2") {
+			t.Errorf("%s: the password is shown: %q", c.name, r.Stderr)
 		}
 	}
 	if got := listDir(t, outDir); len(got) != 1 || got[0] != "monday.db" {
@@ -155,7 +156,7 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	ctx := context.Background()
 	url := testutil.NewDatabaseURL(t, "sqlite")
 	env := map[string]string{"PCT_DATABASE_URL": url, "PCT_LOG_LEVEL": "warn"}
-	if r := run(t, env, "", "migrate", "up"); r.code != 0 {
+	if r := apptest.RunCLI(t, env, "", "migrate", "up"); r.Code != 0 {
 		t.Fatalf("migrate: %+v", r)
 	}
 	db, err := store.Open(ctx, url, store.Options{})
@@ -171,15 +172,15 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	if err := os.WriteFile(out, []byte("old"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := run(t, env, "", "backup", "-o", out, "--force")
-	if r.code != 0 {
+	r := apptest.RunCLI(t, env, "", "backup", "-o", out, "--force")
+	if r.Code != 0 {
 		t.Fatalf("backup: %+v", r)
 	}
 	for _, line := range []string{"backed up " + url + " to " + out + " in ", "organisations   3\n",
 		"actions         12, with 30 versions and 9 review events\n", "schema version  ", "size            ",
 		"restore         stop the server, then: pctracker restore -i " + out} {
-		if !strings.Contains(r.stdout, line) {
-			t.Errorf("the summary lacks %q:\n%s", line, r.stdout)
+		if !strings.Contains(r.Stdout, line) {
+			t.Errorf("the summary lacks %q:\n%s", line, r.Stdout)
 		}
 	}
 	if info, err := os.Stat(out); err != nil || info.Mode().Perm() != 0o600 {
@@ -192,8 +193,8 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	// Restore into a new place, then over a database in use, then over it
 	// once it is closed.
 	target := filepath.Join(t.TempDir(), "restored.db")
-	if r := run(t, env, "", "restore", "-i", out, "--database-url", "sqlite:"+target); r.code != 0 ||
-		!strings.Contains(r.stdout, "12 actions (30 versions, 9 review events)") {
+	if r := apptest.RunCLI(t, env, "", "restore", "-i", out, "--database-url", "sqlite:"+target); r.Code != 0 ||
+		!strings.Contains(r.Stdout, "12 actions (30 versions, 9 review events)") {
 		t.Fatalf("restore: %+v", r)
 	}
 	restored, err := store.Open(ctx, "sqlite:"+target, store.Options{})
@@ -203,12 +204,12 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	if m, got := actionDigest(t, restored.SQL()); m != n || got != want {
 		t.Errorf("restored %d actions (%s), the database had %d (%s)", m, got, n, want)
 	}
-	if r := run(t, env, "", "restore", "-i", out, "--database-url", "sqlite:"+target); r.code != 2 ||
-		!strings.Contains(r.stderr, "exists; stop the server, then pass --force") {
+	if r := apptest.RunCLI(t, env, "", "restore", "-i", out, "--database-url", "sqlite:"+target); r.Code != 2 ||
+		!strings.Contains(r.Stderr, "exists; stop the server, then pass --force") {
 		t.Errorf("restore over a database without --force: %+v", r)
 	}
-	if r := run(t, env, "", "restore", "-i", out, "--database-url", "sqlite:"+target, "--force"); r.code != 1 ||
-		!strings.Contains(r.stderr, "is in use: stop the server") {
+	if r := apptest.RunCLI(t, env, "", "restore", "-i", out, "--database-url", "sqlite:"+target, "--force"); r.Code != 1 ||
+		!strings.Contains(r.Stderr, "is in use: stop the server") {
 		t.Errorf("restore over a database in use: %+v", r)
 	}
 	if err := restored.Ping(ctx); err != nil {
@@ -219,10 +220,10 @@ func TestBackupRestoreSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	restored.Close()
-	if r := run(t, env, "", "restore", "-i", out, "--database-url", "sqlite:"+target, "--force"); r.code != 0 {
+	if r := apptest.RunCLI(t, env, "", "restore", "-i", out, "--database-url", "sqlite:"+target, "--force"); r.Code != 0 {
 		t.Fatalf("restore over a stopped database: %+v", r)
 	}
-	if r := run(t, env, "", "migrate", "status", "--database-url", "sqlite:"+target); r.code != 0 || strings.Contains(r.stdout, "pending") {
+	if r := apptest.RunCLI(t, env, "", "migrate", "status", "--database-url", "sqlite:"+target); r.Code != 0 || strings.Contains(r.Stdout, "pending") {
 		t.Errorf("migrate status after restore: %+v", r)
 	}
 	again, err := store.Open(ctx, "sqlite:"+target, store.Options{})
@@ -239,9 +240,8 @@ func TestBackupRestoreSQLite(t *testing.T) {
 // README says, turns into a new database holding every action with its
 // whole history, at the current migration.
 func TestBackupPostgres(t *testing.T) {
-	getenv := os.Getenv
 	for _, tool := range []string{"pg_dump", "pg_restore"} {
-		if findProgram(getenv, tool) == "" {
+		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") == "true" {
 				t.Fatalf("%s is required under CI", tool)
 			}
@@ -260,12 +260,12 @@ func TestBackupPostgres(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "pctracker.dump")
 	env := map[string]string{"PCT_DATABASE_URL": url, "PCT_LOG_LEVEL": "warn", "PATH": os.Getenv("PATH")}
-	r := run(t, env, "", "backup", "-o", out)
-	if r.code != 0 || !strings.Contains(r.stdout, "actions         12, with 30 versions and 9 review events") ||
-		!strings.Contains(r.stdout, "tables (pg_restore --list)") {
+	r := apptest.RunCLI(t, env, "", "backup", "-o", out)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "actions         12, with 30 versions and 9 review events") ||
+		!strings.Contains(r.Stdout, "tables (pg_restore --list)") {
 		t.Fatalf("backup: %+v", r)
 	}
-	if r := run(t, env, "", "backup", "-o", out); r.code != 2 || !strings.Contains(r.stderr, "exists") {
+	if r := apptest.RunCLI(t, env, "", "backup", "-o", out); r.Code != 2 || !strings.Contains(r.Stderr, "exists") {
 		t.Errorf("a second backup to the same file: %+v", r)
 	}
 
@@ -282,8 +282,8 @@ func TestBackupPostgres(t *testing.T) {
 	if m, got := actionDigest(t, restored.SQL()); m != n || got != want {
 		t.Errorf("restored %d actions (%s), the database had %d (%s)", m, got, n, want)
 	}
-	if r := run(t, map[string]string{"PCT_DATABASE_URL": target, "PCT_LOG_LEVEL": "warn"}, "", "migrate", "status"); r.code != 0 ||
-		strings.Contains(r.stdout, "pending") {
+	if r := apptest.RunCLI(t, map[string]string{"PCT_DATABASE_URL": target, "PCT_LOG_LEVEL": "warn"}, "", "migrate", "status"); r.Code != 0 ||
+		strings.Contains(r.Stdout, "pending") {
 		t.Errorf("migrate status after restore: %+v", r)
 	}
 	// The restored database takes new writes: its sequences came back too.

@@ -1,47 +1,34 @@
-package app
+package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/apptest"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
 
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// run runs the command line as a person would, with env and stdin.
-func run(t *testing.T, env map[string]string, stdin string, args ...string) result {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errOut)
-	return result{code, out.String(), errOut.String()}
-}
-
 func TestCLIHelp(t *testing.T) {
-	r := run(t, nil, "", "help")
+	r := apptest.RunCLI(t, nil, "", "help")
 	for _, c := range []string{"serve", "demo", "migrate", "config", "stakeholder", "user", "token", "cycle"} {
-		if !strings.Contains(r.stdout, "  "+c) {
+		if !strings.Contains(r.Stdout, "  "+c) {
 			t.Errorf("help does not list %s", c)
 		}
 	}
 	for _, args := range [][]string{{"serve", "--help"}, {"stakeholder", "add", "--help"}, {"cycle", "add", "-h"}, {"migrate", "--help"}, {"help", "user"}} {
-		if r := run(t, nil, "", args...); r.code != 0 || !strings.Contains(r.stderr, "Usage: pctracker") {
-			t.Errorf("%v: %d %q", args, r.code, r.stderr)
+		if r := apptest.RunCLI(t, nil, "", args...); r.Code != 0 || !strings.Contains(r.Stderr, "Usage: pctracker") {
+			t.Errorf("%v: %d %q", args, r.Code, r.Stderr)
 		}
 	}
-	if r := run(t, nil, "", "demo", "--database-url", "postgres://h/db"); r.code != 2 || !strings.Contains(r.stderr, "database-url: the demo always runs on a fresh SQLite file") {
+	if r := apptest.RunCLI(t, nil, "", "demo", "--database-url", "postgres://h/db"); r.Code != 2 || !strings.Contains(r.Stderr, "database-url: the demo always runs on a fresh SQLite file") {
 		t.Errorf("demo refuses --database-url: %+v", r)
 	}
-	if r := run(t, nil, "", "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "unknown command") {
+	if r := apptest.RunCLI(t, nil, "", "frobnicate"); r.Code != 2 || !strings.Contains(r.Stderr, "unknown command") {
 		t.Errorf("unknown command: %+v", r)
 	}
 }
@@ -57,24 +44,24 @@ func TestCLICommands(t *testing.T) {
 			}
 			env := map[string]string{"PCT_DATABASE_URL": url, "PCT_LOG_LEVEL": "warn"}
 
-			r := run(t, env, "", "migrate", "status")
-			if r.code != 0 || !strings.Contains(r.stdout, "pending") {
+			r := apptest.RunCLI(t, env, "", "migrate", "status")
+			if r.Code != 0 || !strings.Contains(r.Stdout, "pending") {
 				t.Fatalf("status before: %+v", r)
 			}
-			if r = run(t, env, "", "migrate", "up"); r.code != 0 || !strings.HasPrefix(r.stdout, "applied ") {
+			if r = apptest.RunCLI(t, env, "", "migrate", "up"); r.Code != 0 || !strings.HasPrefix(r.Stdout, "applied ") {
 				t.Fatalf("up: %+v", r)
 			}
-			if r = run(t, env, "", "migrate", "status"); strings.Contains(r.stdout, "pending") {
-				t.Errorf("status after: %s", r.stdout)
+			if r = apptest.RunCLI(t, env, "", "migrate", "status"); strings.Contains(r.Stdout, "pending") {
+				t.Errorf("status after: %s", r.Stdout)
 			}
 
-			r = run(t, env, "", "stakeholder", "add", "--name", "Estonia", "--kind", "state", "--country", "ee", "--json")
+			r = apptest.RunCLI(t, env, "", "stakeholder", "add", "--name", "Estonia", "--kind", "state", "--country", "ee", "--json")
 			var st struct {
 				ID      int64  `json:"id"`
 				Country string `json:"country"`
 				Active  bool   `json:"active"`
 			}
-			if r.code != 0 || json.Unmarshal([]byte(r.stdout), &st) != nil || st.ID == 0 || st.Country != "EE" || !st.Active {
+			if r.Code != 0 || json.Unmarshal([]byte(r.Stdout), &st) != nil || st.ID == 0 || st.Country != "EE" || !st.Active {
 				t.Fatalf("stakeholder add: %+v", r)
 			}
 			bad := []struct {
@@ -92,28 +79,28 @@ func TestCLICommands(t *testing.T) {
 				{[]string{"stakeholder", "remove"}, "unknown subcommand", true},
 			}
 			for _, b := range bad {
-				r := run(t, env, "", b.args...)
-				if r.code == 0 || !strings.Contains(r.stderr, b.want) || (!b.usage && strings.Count(r.stderr, "\n") != 1) {
-					t.Errorf("%v: code %d, stderr %q; want %q", b.args, r.code, r.stderr, b.want)
+				r := apptest.RunCLI(t, env, "", b.args...)
+				if r.Code == 0 || !strings.Contains(r.Stderr, b.want) || (!b.usage && strings.Count(r.Stderr, "\n") != 1) {
+					t.Errorf("%v: code %d, stderr %q; want %q", b.args, r.Code, r.Stderr, b.want)
 				}
 			}
 
 			cycleArgs := []string{"cycle", "add", "--year", "2026", "--opens", "2026-06-01", "--deadline", "2026-10-01", "--forum", "2026-11-11"}
-			if r = run(t, env, "", append(cycleArgs, "--json")...); r.code != 0 || !strings.Contains(r.stdout, `"report_at": "2026-10-21"`) {
+			if r = apptest.RunCLI(t, env, "", append(cycleArgs, "--json")...); r.Code != 0 || !strings.Contains(r.Stdout, `"report_at": "2026-10-21"`) {
 				t.Fatalf("cycle add: %+v", r)
 			}
-			if r = run(t, env, "", cycleArgs...); r.code != 1 || strings.TrimSpace(r.stderr) != "pctracker cycle: year: a cycle for 2026 already exists" {
+			if r = apptest.RunCLI(t, env, "", cycleArgs...); r.Code != 1 || strings.TrimSpace(r.Stderr) != "pctracker cycle: year: a cycle for 2026 already exists" {
 				t.Errorf("a year twice: %+v", r)
 			}
 
-			r = run(t, env, "correct horse battery staple\n", "user", "add", "--email", "Focal@Estonia.example", "--name", "Kadri",
+			r = apptest.RunCLI(t, env, "correct horse battery staple\n", "user", "add", "--email", "Focal@Estonia.example", "--name", "Kadri",
 				"--role", "supporter", "--stakeholder", "1", "--org-role", "focal_point", "--password-stdin", "--json")
-			if r.code != 0 || !strings.Contains(r.stdout, `"email": "focal@estonia.example"`) || !strings.Contains(r.stdout, `"password_set": true`) ||
-				strings.Contains(r.stdout, "argon2") || strings.Contains(r.stdout+r.stderr, "horse") {
+			if r.Code != 0 || !strings.Contains(r.Stdout, `"email": "focal@estonia.example"`) || !strings.Contains(r.Stdout, `"password_set": true`) ||
+				strings.Contains(r.Stdout, "argon2") || strings.Contains(r.Stdout+r.Stderr, "horse") {
 				t.Fatalf("user add: %+v", r)
 			}
-			r = run(t, env, "", "token", "add", "--email", "focal@estonia.example")
-			if r.code != 0 || !strings.HasPrefix(r.stdout, "pct_") || !strings.Contains(r.stderr, "shown only once") {
+			r = apptest.RunCLI(t, env, "", "token", "add", "--email", "focal@estonia.example")
+			if r.Code != 0 || !strings.HasPrefix(r.Stdout, "pct_") || !strings.Contains(r.Stderr, "shown only once") {
 				t.Errorf("token add: %+v", r)
 			}
 
@@ -129,8 +116,8 @@ func TestCLICommands(t *testing.T) {
 				}
 			}
 			db.Close()
-			r = run(t, env, "", "migrate", "down")
-			if r.code != 0 || !strings.HasPrefix(r.stdout, "rolled back migration ") {
+			r = apptest.RunCLI(t, env, "", "migrate", "down")
+			if r.Code != 0 || !strings.HasPrefix(r.Stdout, "rolled back migration ") {
 				t.Errorf("down: %+v", r)
 			}
 		})
@@ -139,9 +126,9 @@ func TestCLICommands(t *testing.T) {
 
 func TestCLIConfig(t *testing.T) {
 	env := map[string]string{"PCT_DATABASE_URL": "postgres://pct:hunter2@db.internal:5432/pct"}
-	r := run(t, env, "", "config")
-	if r.code != 0 || strings.Contains(r.stdout, "hunter2") || !strings.Contains(r.stdout, "postgres://pct:***@db.internal:5432/pct") ||
-		!strings.Contains(r.stdout, "PCT_HTTP_ADDR") {
+	r := apptest.RunCLI(t, env, "", "config")
+	if r.Code != 0 || strings.Contains(r.Stdout, "hunter2") || !strings.Contains(r.Stdout, "postgres://pct:***@db.internal:5432/pct") ||
+		!strings.Contains(r.Stdout, "PCT_HTTP_ADDR") {
 		t.Errorf("config: %+v", r)
 	}
 	for _, bad := range []map[string]string{
@@ -149,13 +136,13 @@ func TestCLIConfig(t *testing.T) {
 		{"PCT_LOG_LEVEL": "chatty"},
 		{"PCT_HTTP_ADDR": "eighty"},
 	} {
-		r := run(t, bad, "", "config")
-		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "config: ") {
-			t.Errorf("%v: %d %q", bad, r.code, r.stderr)
+		r := apptest.RunCLI(t, bad, "", "config")
+		if r.Code != 2 || strings.Count(r.Stderr, "\n") != 1 || !strings.Contains(r.Stderr, "config: ") {
+			t.Errorf("%v: %d %q", bad, r.Code, r.Stderr)
 		}
 	}
-	if r := run(t, nil, "", "stakeholder", "add", "--database-url", "postgres//broken", "--name", "X", "--kind", "state", "--country", "FR"); r.code != 2 ||
-		!strings.Contains(r.stderr, "config: database.url (from flag --database-url)") {
+	if r := apptest.RunCLI(t, nil, "", "stakeholder", "add", "--database-url", "postgres//broken", "--name", "X", "--kind", "state", "--country", "FR"); r.Code != 2 ||
+		!strings.Contains(r.Stderr, "config: database.url (from flag --database-url)") {
 		t.Errorf("malformed --database-url: %+v", r)
 	}
 }
@@ -172,7 +159,7 @@ func TestCLIReport(t *testing.T) {
 func testCLIReport(t *testing.T, engine string) {
 	url := testutil.NewDatabaseURL(t, engine)
 	env := map[string]string{"PCT_DATABASE_URL": url, "PCT_LOG_LEVEL": "warn", "PCT_REPORT_CHROMIUM": "off"}
-	if r := run(t, env, "", "migrate", "up"); r.code != 0 {
+	if r := apptest.RunCLI(t, env, "", "migrate", "up"); r.Code != 0 {
 		t.Fatalf("migrate: %+v", r)
 	}
 	db, err := store.Open(context.Background(), url, store.Options{MaxOpenConns: 2})
@@ -199,27 +186,27 @@ func testCLIReport(t *testing.T, engine string) {
 		{[]string{"report", "publish", "--cycle", "2025"}, 1, "has no draft report"},
 		{[]string{"report", "frobnicate"}, 2, "expected one of: compile, publish, verify"},
 	} {
-		if r := run(t, env, "", c.args...); r.code != c.code || !strings.Contains(r.stderr, c.want) {
-			t.Errorf("%v: %d %q, want %d %q", c.args, r.code, r.stderr, c.code, c.want)
+		if r := apptest.RunCLI(t, env, "", c.args...); r.Code != c.code || !strings.Contains(r.Stderr, c.want) {
+			t.Errorf("%v: %d %q, want %d %q", c.args, r.Code, r.Stderr, c.code, c.want)
 		}
 	}
 	dir := t.TempDir()
-	r := run(t, env, "", "report", "compile", "--cycle", "2025", "--format", "all", "-o", dir)
-	if r.code != 0 || !strings.Contains(r.stderr, "skipped the PDF") || strings.Count(r.stderr, "wrote ") != 10 {
+	r := apptest.RunCLI(t, env, "", "report", "compile", "--cycle", "2025", "--format", "all", "-o", dir)
+	if r.Code != 0 || !strings.Contains(r.Stderr, "skipped the PDF") || strings.Count(r.Stderr, "wrote ") != 10 {
 		t.Fatalf("compile all: %+v", r)
 	}
-	r = run(t, env, "", "report", "compile", "--cycle", "2025", "--lang", "fr", "--format", "md")
-	if r.code != 0 || !strings.Contains(r.stdout, "# Rapport d'étape de l'Appel de Paris 2025") {
+	r = apptest.RunCLI(t, env, "", "report", "compile", "--cycle", "2025", "--lang", "fr", "--format", "md")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "# Rapport d'étape de l'Appel de Paris 2025") {
 		t.Errorf("Markdown on standard output: %+v", r)
 	}
-	r = run(t, env, "", "report", "publish", "--cycle", "2025")
-	if r.code != 0 || !strings.Contains(r.stdout, "published report 2 of cycle 2025") || strings.Count(r.stdout, "sha256 ") != 10 {
+	r = apptest.RunCLI(t, env, "", "report", "publish", "--cycle", "2025")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "published report 2 of cycle 2025") || strings.Count(r.Stdout, "sha256 ") != 10 {
 		t.Fatalf("publish: %+v", r)
 	}
-	if r = run(t, env, "", "report", "verify", "--id", "2"); r.code != 0 || !strings.Contains(r.stdout, "identical") {
+	if r = apptest.RunCLI(t, env, "", "report", "verify", "--id", "2"); r.Code != 0 || !strings.Contains(r.Stdout, "identical") {
 		t.Errorf("verify: %+v", r)
 	}
-	if r = run(t, env, "", "report", "verify", "--id", "1"); r.code == 0 || !strings.Contains(r.stderr, "draft") {
+	if r = apptest.RunCLI(t, env, "", "report", "verify", "--id", "1"); r.Code == 0 || !strings.Contains(r.Stderr, "draft") {
 		t.Errorf("verify a draft: %+v", r)
 	}
 }
@@ -228,16 +215,16 @@ func testCLIReport(t *testing.T, engine string) {
 // fills an empty database and says what it wrote.
 func TestCLIGenerate(t *testing.T) {
 	env := map[string]string{"PCT_DATABASE_URL": testutil.NewDatabaseURL(t, "sqlite"), "PCT_LOG_LEVEL": "warn"}
-	if r := run(t, env, "", "generate", "--organisations", "0", "--cycles", "99"); r.code != 2 ||
-		!strings.Contains(r.stderr, "organisations: must be between 1 and 100000") || !strings.Contains(r.stderr, "cycles: must be between 1 and 50") {
+	if r := apptest.RunCLI(t, env, "", "generate", "--organisations", "0", "--cycles", "99"); r.Code != 2 ||
+		!strings.Contains(r.Stderr, "organisations: must be between 1 and 100000") || !strings.Contains(r.Stderr, "cycles: must be between 1 and 50") {
 		t.Errorf("bad sizes: %+v", r)
 	}
-	r := run(t, env, "", "generate", "--organisations", "10", "--cycles", "2", "--actions-per-cycle", "50")
-	if r.code != 0 || !strings.Contains(r.stdout, "generated 10 organisations, 2 cycles and 100 actions") || !strings.Contains(r.stderr, "100%") {
+	r := apptest.RunCLI(t, env, "", "generate", "--organisations", "10", "--cycles", "2", "--actions-per-cycle", "50")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "generated 10 organisations, 2 cycles and 100 actions") || !strings.Contains(r.Stderr, "100%") {
 		t.Errorf("generate: %+v", r)
 	}
-	if r := run(t, env, "", "generate", "--organisations", "10", "--cycles", "1", "--actions-per-cycle", "5"); r.code == 0 ||
-		!strings.Contains(r.stderr, "generate into an empty database") {
+	if r := apptest.RunCLI(t, env, "", "generate", "--organisations", "10", "--cycles", "1", "--actions-per-cycle", "5"); r.Code == 0 ||
+		!strings.Contains(r.Stderr, "generate into an empty database") {
 		t.Errorf("a second run: %+v", r)
 	}
 }

@@ -1,0 +1,69 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pctracker/pctracker/internal/apptest"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+)
+
+func TestReviewAPI(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := apptest.NewScenario(t, db)
+		submit := func() apptest.ActionJSON {
+			a := apptest.Decode[apptest.ActionJSON](t, sc.Member.Do("POST", "/api/v1/actions", apptest.NewActionBody))
+			r := sc.Focal.Do("POST", fmt.Sprintf("/api/v1/actions/%d/submit", a.ID), "")
+			return apptest.Decode[apptest.ActionJSON](t, r)
+		}
+		a, b, c := submit(), submit(), submit()
+		queue := apptest.Decode[struct {
+			Total int
+			Items []struct {
+				ID           int64  `json:"id"`
+				Organisation string `json:"organisation"`
+			}
+		}](t, sc.Sec.Do("GET", "/api/v1/review?cycle=2026&recommendation=2", ""))
+		if queue.Total != 3 || queue.Items[0].ID != a.ID || queue.Items[0].Organisation == "" {
+			t.Fatalf("queue: %+v", queue)
+		}
+		if r := sc.Focal.Do("GET", "/api/v1/review", ""); r.Status != 403 {
+			t.Errorf("a supporter reads the queue: %d", r.Status)
+		}
+		r := sc.Sec.Do("POST", fmt.Sprintf("/api/v1/actions/%d/review", a.ID), `{"decision": "request_changes", "comment": "Please link the published decree."}`)
+		if got := apptest.Decode[apptest.ActionJSON](t, r); got.State != "changes_requested" {
+			t.Fatalf("request changes: %d %s", r.Status, r.Body)
+		}
+		// The organisation sees the comment in its history.
+		if h := sc.Member.Do("GET", fmt.Sprintf("/api/v1/actions/%d/history", a.ID), ""); !strings.Contains(h.Body, "Please link the published decree.") {
+			t.Errorf("the comment is not in the history the organisation sees")
+		}
+		r = sc.Sec.Do("POST", fmt.Sprintf("/api/v1/actions/%d/review", b.ID), `{"decision": "accept", "stage": "implemented", "recommendations": [2, 7]}`)
+		if got := apptest.Decode[apptest.ActionJSON](t, r); got.State != "accepted" || !strings.Contains(r.Body, `"recommendations":[2,7]`) || !strings.Contains(r.Body, `"stage":"implemented"`) {
+			t.Errorf("accept with correction: %d %s", r.Status, r.Body)
+		}
+		for body, want := range map[string]int{
+			`{"decision": "maybe"}`:                       422,
+			`{"decision": "request_changes"}`:             422,
+			`{"decision": "accept", "state": "accepted"}`: 400,
+		} {
+			if r := sc.Sec.Do("POST", fmt.Sprintf("/api/v1/actions/%d/review", c.ID), body); r.Status != want {
+				t.Errorf("%s: %d", body, r.Status)
+			}
+		}
+		if r := sc.Sec.Do("POST", "/api/v1/review/accept", fmt.Sprintf(`{"actions": [{"id": %d}]}`, c.ID)); r.Status != 422 || !strings.Contains(r.Body, `"actions"`) {
+			t.Errorf("bulk accept without versions: %d %s", r.Status, r.Body)
+		}
+		cur, _ := sc.S.Actions.Get(context.Background(), testutil.System, c.ID)
+		r = sc.Sec.Do("POST", "/api/v1/review/accept", fmt.Sprintf(`{"actions": [{"id": %d, "version": %d}]}`, c.ID, cur.Version))
+		if r.Status != 200 || !strings.Contains(r.Body, `"total":1`) {
+			t.Errorf("bulk accept: %d %s", r.Status, r.Body)
+		}
+		if q := apptest.Decode[struct{ Total int }](t, sc.Sec.Do("GET", "/api/v1/review", "")); q.Total != 0 {
+			t.Errorf("queue after the reviews: %d", q.Total)
+		}
+	})
+}

@@ -1,0 +1,164 @@
+package apptest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
+	"github.com/pctracker/pctracker/internal/user"
+)
+
+// APIClient calls the API with a Bearer token.
+type APIClient struct {
+	T     *testing.T
+	Base  string
+	Token string
+}
+
+func (c APIClient) Do(method, path, body string, header ...string) Response {
+	c.T.Helper()
+	req, _ := http.NewRequest(method, c.Base+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	// Redirects are answers too: a page sends anonymous visitors to sign in.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return Response{res.StatusCode, res.Header, string(b)}
+}
+
+type ActionJSON struct {
+	ID          int64  `json:"id"`
+	Cycle       int    `json:"cycle"`
+	Title       string `json:"title"`
+	State       string `json:"state"`
+	Version     int    `json:"version"`
+	CarriedFrom *int64 `json:"carried_from"`
+	Evidence    []struct {
+		URL string `json:"url"`
+	} `json:"evidence"`
+}
+
+func Decode[T any](t *testing.T, r Response) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(r.Body), &v); err != nil {
+		t.Fatalf("%d %s: %v", r.Status, r.Body, err)
+	}
+	return v
+}
+
+// Scenario sets up two organisations with their people and tokens, last
+// year's accepted action and this year's open cycle.
+type Scenario struct {
+	S                         *testutil.Services
+	TS                        string
+	Member, Focal, Other, Sec APIClient
+	Org, OtherOrg             stakeholder.Stakeholder
+	LastYearAction            action.Action
+}
+
+func NewScenario(t *testing.T, db *store.DB) *Scenario {
+	t.Helper()
+	ctx := context.Background()
+	s := testutil.NewServices(db) // the clock stands on 1 September 2026
+	sc := &Scenario{S: s, Org: s.Stakeholder(t, stakeholder.State), OtherOrg: s.Stakeholder(t, stakeholder.State)}
+	sc.TS = StartServerAt(t, db, s.Clock.Now).URL
+	client := func(email string, in user.Input) APIClient {
+		in.Email, in.Name = email, email
+		if _, err := s.Users.Create(ctx, testutil.System, in); err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := s.Users.CreateToken(ctx, testutil.System, email, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return APIClient{T: t, Base: sc.TS, Token: secret}
+	}
+	sc.Member = client("member@own.example", user.Input{Role: user.Supporter, StakeholderID: sc.Org.ID, OrgRole: user.Member})
+	sc.Focal = client("focal@own.example", user.Input{Role: user.Supporter, StakeholderID: sc.Org.ID, OrgRole: user.FocalPoint})
+	sc.Other = client("focal@other.example", user.Input{Role: user.Supporter, StakeholderID: sc.OtherOrg.ID, OrgRole: user.FocalPoint})
+	sc.Sec = client("sec@pc.example", user.Input{Role: user.Secretariat})
+	last := s.Cycle(t, 2025)
+	s.Cycle(t, 2026)
+	a := s.Action(t, sc.Org, last)
+	a, _ = s.Actions.Move(ctx, testutil.System, a.ID, a.Version, action.Submitted, "")
+	a, err := s.Actions.Move(ctx, testutil.System, a.ID, a.Version, action.Accepted, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.LastYearAction = a
+	return sc
+}
+
+const NewActionBody = `{"cycle": 2026, "title": "Export licensing for intrusion software", "description": "Under the **dual-use** regulation.",
+ "recommendations": [2], "stage": "adopted", "measure": "export_controls", "scope": "national", "visibility": "public",
+ "starts_on": "2026-03-01", "evidence": [{"kind": "regulation", "url": "https://example.org/reg", "title": "Regulation"}]}`
+
+type ReportJSON struct {
+	ID        int64
+	Cycle     int
+	Status    string
+	Page      string
+	Documents []struct {
+		Format, Lang, URL, SHA256 string
+		Size                      int
+	}
+}
+
+// AcceptIn files an action for an organisation in a cycle, submits and
+// accepts it.
+func AcceptIn(t *testing.T, sc *Scenario, orgID int64, year int, change func(*action.Input)) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := sc.S.Cycles.Get(ctx, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := testutil.ActionInput()
+	change(&in)
+	a, err := sc.S.Actions.Create(ctx, testutil.System, orgID, c.ID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err = sc.S.Actions.Move(ctx, testutil.System, a.ID, a.Version, action.Submitted, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = sc.S.Actions.Move(ctx, testutil.System, a.ID, a.Version, action.Accepted, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const CSVHeader = "title,description,recommendations,stage,measure,scope,visibility,starts_on,ends_on,evidence_kind,evidence_url,evidence_title\n"
+
+func CSVRows(n, badLine int) string {
+	var b strings.Builder
+	b.WriteString("\ufeff" + CSVHeader)
+	for i := 1; i <= n; i++ {
+		stage := "adopted"
+		if i+1 == badLine {
+			stage = "finished"
+		}
+		fmt.Fprintf(&b, "Action %d,Done in %d,2;4,%s,export_controls,national,public,2026-01-15,,law,https://example.org/%d,Law %d\n", i, i, stage, i, i)
+	}
+	return b.String()
+}

@@ -1,0 +1,148 @@
+// Package apptest runs the whole of pctracker, wired as the program wires
+// it, over a test's own database, and talks to it as its people do: an
+// API client with a token, a browser-like client with cookies and forms,
+// mail read back from the server's folder or a real SMTP server, and the
+// command line. The tests of api, ui, server and the cross-cutting ones in
+// systemtest share it.
+package apptest
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pctracker/pctracker/internal/app"
+	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/store"
+)
+
+// MailDirs remembers each test's mail folder, where the file backend
+// writes what the server sends.
+var MailDirs sync.Map
+
+func MailDir(t testing.TB) string {
+	if d, ok := MailDirs.Load(t); ok {
+		return d.(string)
+	}
+	d := t.TempDir()
+	MailDirs.Store(t, d)
+	t.Cleanup(func() { MailDirs.Delete(t) })
+	return d
+}
+
+// StartServer runs the real server over db on a real listener.
+func StartServer(t *testing.T, db *store.DB) *httptest.Server {
+	t.Helper()
+	return StartServerAt(t, db, time.Now)
+}
+
+// StartServerAt runs the real server with the services' clock set to now.
+func StartServerAt(t *testing.T, db *store.DB, now func() time.Time) *httptest.Server {
+	t.Helper()
+	ts, _ := StartServerWithRoutes(t, db, now)
+	return ts
+}
+
+// StartServerWithRoutes also returns every route the server answers.
+func StartServerWithRoutes(t *testing.T, db *store.DB, now func() time.Time) (*httptest.Server, []*echo.Route) {
+	t.Helper()
+	return StartServerWith(t, db, now, nil, func(cfg *config.Config) {
+		// Tests change data behind the server's back, through the
+		// services: the public pages check on every request.
+		cfg.HTTP.PublicFreshness = 0
+	})
+}
+
+// StartServerWith runs the real server with its configuration changed by
+// configure, logging to logs (nowhere when nil) as the program does.
+func StartServerWith(t testing.TB, db *store.DB, now func() time.Time, logs io.Writer, configure func(*config.Config)) (*httptest.Server, []*echo.Route) {
+	t.Helper()
+	cfg := config.Default()
+	cfg.BaseURL = "http://pct.test"
+	cfg.Mail.Dir = MailDir(t)
+	cfg.Report.Chromium = "off"  // PDFs are printed by their own test
+	cfg.Evidence.Enabled = false // the test data's links lead outside: on only against a server of the test's own
+	configure(&cfg)
+	if logs == nil {
+		logs = io.Discard
+	}
+	srv, stop, err := app.NewServer(cfg, db, now, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stop() })
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts, srv.Routes()
+}
+
+type Response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func Get(t *testing.T, client *http.Client, url string, header ...string) Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return Response{res.StatusCode, res.Header, string(b)}
+}
+
+// WithToken is the client with another API token.
+func (c APIClient) WithToken(token string) APIClient { c.Token = token; return c }
+
+// SendRaw sends body as it is, with the headers given and no other (no
+// Content-Type unless given).
+func SendRaw(t *testing.T, client *http.Client, method, target string, body io.Reader, header ...string) Response {
+	t.Helper()
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return Response{res.StatusCode, res.Header, string(b)}
+}
+
+// AtOnce runs n requests released together, and returns their answers in
+// order.
+func AtOnce(n int, request func(i int) Response) []Response {
+	results := make([]Response, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i] = request(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return results
+}
