@@ -21,6 +21,8 @@ import (
 
 	"github.com/labstack/gommon/bytes"
 	"gopkg.in/yaml.v3"
+
+	"github.com/pctracker/pctracker/internal/store/dburl"
 )
 
 // Config is the whole configuration of a pctracker process.
@@ -148,13 +150,10 @@ type Log struct {
 	Format string
 }
 
-// DefaultSQLitePath is where the embedded database lives when nothing is set.
-const DefaultSQLitePath = "./data/pctracker.db"
-
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		Database: Database{URL: "sqlite:" + DefaultSQLitePath, AutoMigrate: true, MaxOpenConns: 20},
+		Database: Database{URL: "sqlite:" + dburl.DefaultSQLitePath, AutoMigrate: true, MaxOpenConns: 20},
 		HTTP: HTTP{
 			Addr:            "localhost:8080",
 			ReadTimeout:     15 * time.Second,
@@ -512,7 +511,7 @@ func flatten(prefix string, v any, out map[string]string) {
 
 // Validate checks every value and names the first wrong key.
 func (c Config) Validate() error {
-	if _, _, err := ParseDatabaseURL(c.Database.URL); err != nil {
+	if _, _, err := dburl.Parse(c.Database.URL); err != nil {
 		return &Error{Key: "database.url", Msg: err.Error()}
 	}
 	if c.Database.MaxOpenConns < 1 {
@@ -645,69 +644,6 @@ func (l Log) SlogLevel() (slog.Level, error) {
 	return 0, fmt.Errorf("%q is not debug, info, warn or error", l.Level)
 }
 
-// Engine names a database engine.
-type Engine string
-
-const (
-	Postgres Engine = "postgres"
-	SQLite   Engine = "sqlite"
-)
-
-// ParseDatabaseURL tells the engine and the driver's data source: for
-// PostgreSQL the URL itself, for SQLite the file path.
-func ParseDatabaseURL(raw string) (Engine, string, error) {
-	switch {
-	case raw == "":
-		return SQLite, DefaultSQLitePath, nil
-	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		u, err := url.Parse(raw)
-		if err != nil {
-			// url.Parse errors quote the input, password included.
-			return "", "", fmt.Errorf("malformed PostgreSQL URL %s (percent-encode special characters in the password)", MaskURL(raw))
-		}
-		if u.Host == "" {
-			return "", "", fmt.Errorf("PostgreSQL URL has no host")
-		}
-		if strings.Trim(u.Path, "/") == "" {
-			return "", "", fmt.Errorf("PostgreSQL URL names no database")
-		}
-		return Postgres, raw, nil
-	case strings.HasPrefix(raw, "sqlite:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
-		if path == "" {
-			return "", "", fmt.Errorf("sqlite: URL names no file (use sqlite:./data/pctracker.db)")
-		}
-		if strings.ContainsAny(path, "?#") {
-			return "", "", fmt.Errorf("sqlite: URL takes a plain file path, without options")
-		}
-		return SQLite, path, nil
-	}
-	return "", "", fmt.Errorf("must start with postgres:// or sqlite: (got %q)", MaskURL(raw))
-}
-
-// MaskURL hides the password of a database URL, whether in its user
-// information or in a password= parameter. A URL that cannot be parsed is
-// hidden whole after its scheme, since any part of it may be the password.
-func MaskURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if i := strings.Index(raw, "://"); i > 0 {
-			return raw[:i+3] + "***"
-		}
-		return "***"
-	}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return strings.ReplaceAll(u.String(), "xxxxx", "***")
-}
-
 // ParseSize reads sizes such as 512K or 4M, as the body-limit middleware
 // does, and refuses zero or negative sizes.
 func ParseSize(s string) (int64, error) {
@@ -724,7 +660,7 @@ func (c Config) Print(w io.Writer) {
 	for _, f := range fields() {
 		v := f.get(&c)
 		if f.secret && strings.Contains(v, "://") {
-			v = MaskURL(v)
+			v = dburl.Mask(v)
 		} else if f.secret && v != "" {
 			v = "***"
 		}
