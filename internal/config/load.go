@@ -26,11 +26,12 @@ func (e *Error) Error() string {
 
 // Load builds the configuration: defaults, then the YAML file at path (if
 // path is not empty), then the environment read through getenv. It validates
-// the result.
+// the result, and a wrong value's error says where the value came from.
 func Load(path string, getenv func(string) string) (Config, error) {
 	c := Default()
+	from := map[string]string{} // key -> the source that set it last
 	if path != "" {
-		if err := c.applyFile(path); err != nil {
+		if err := c.applyFile(path, from); err != nil {
 			return Config{}, err
 		}
 	}
@@ -39,9 +40,14 @@ func Load(path string, getenv func(string) string) (Config, error) {
 			if err := f.set(v); err != nil {
 				return Config{}, &Error{Key: f.key, Source: "env " + f.env, Msg: err.Error()}
 			}
+			from[f.key] = "env " + f.env
 		}
 	}
 	if err := c.Validate(); err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.Source = from[ce.Key]
+		}
 		return Config{}, err
 	}
 	return c, nil
@@ -55,8 +61,8 @@ func lookup(getenv func(string) string, name string) (string, bool) {
 }
 
 // applyFile sets the keys the file names, in sorted order so that the first
-// wrong one reported is always the same.
-func (c *Config) applyFile(path string) error {
+// wrong one reported is always the same, and records them in from.
+func (c *Config) applyFile(path string, from map[string]string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return &Error{Key: "config", Source: "file " + path, Msg: err.Error()}
@@ -84,6 +90,7 @@ func (c *Config) applyFile(path string) error {
 		if err := f.set(flat[k]); err != nil {
 			return &Error{Key: k, Source: "file " + path, Msg: err.Error()}
 		}
+		from[k] = "file " + path
 	}
 	return nil
 }
