@@ -89,20 +89,21 @@ func TestInvalidValuesNameTheKey(t *testing.T) {
 		{file: "http: [unclosed\n", key: "config"},
 	}
 	for _, c := range cases {
-		path := ""
-		if c.file != "" {
-			path = filepath.Join(t.TempDir(), "c.yaml")
-			os.WriteFile(path, []byte(c.file), 0o600)
-		}
-		_, err := config.Load(path, env(c.env))
-		if err == nil {
-			t.Errorf("%v %q: accepted", c.env, c.file)
-			continue
-		}
-		msg := err.Error()
-		if !strings.HasPrefix(msg, "config: "+c.key) || strings.Contains(msg, "\n") || strings.Contains(msg, "pw@") {
-			t.Errorf("%v %q: message %q should be one line naming %s", c.env, c.file, msg, c.key)
-		}
+		t.Run(c.key, func(t *testing.T) {
+			path := ""
+			if c.file != "" {
+				path = filepath.Join(t.TempDir(), "c.yaml")
+				os.WriteFile(path, []byte(c.file), 0o600)
+			}
+			_, err := config.Load(path, env(c.env))
+			if err == nil {
+				t.Fatalf("%v %q: accepted", c.env, c.file)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "config: "+c.key) || strings.Contains(msg, "\n") || strings.Contains(msg, "pw@") {
+				t.Errorf("%v %q: message %q should be one line naming %s", c.env, c.file, msg, c.key)
+			}
+		})
 	}
 }
 
