@@ -39,6 +39,7 @@ import (
 	"github.com/pctracker/pctracker/internal/signin"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/store/dburl"
 	"github.com/pctracker/pctracker/internal/twostep"
 	"github.com/pctracker/pctracker/internal/ui"
 	"github.com/pctracker/pctracker/internal/user"
@@ -326,7 +327,7 @@ func serve(ctx context.Context, cfg config.Config, db *store.DB, svc *services, 
 	}
 	if cfg.Scheduler.Enabled {
 		sched.Start()
-		if db.Engine() != config.Postgres {
+		if db.Engine() != dburl.Postgres {
 			m.Leader(true) // alone on SQLite: no election, this process runs the schedule
 		}
 	} else {

@@ -17,6 +17,7 @@ import (
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/store/dburl"
 )
 
 // runBackup copies the configured database to a file while the server may
@@ -36,14 +37,14 @@ func runBackup(e env, args []string) error {
 	if *out == "" {
 		return errs.Field(errs.Invalid, "o", "name the backup file")
 	}
-	engine, dsn, err := config.ParseDatabaseURL(f.cfg.Database.URL)
+	engine, dsn, err := dburl.Parse(f.cfg.Database.URL)
 	if err != nil {
 		return errs.Field(errs.Invalid, "database-url", err.Error())
 	}
 	if err := checkTarget("o", *out, *force); err != nil {
 		return err
 	}
-	if engine == config.Postgres {
+	if engine == dburl.Postgres {
 		return backupPostgres(e, f.cfg, *out, *force)
 	}
 	return backupSQLite(e, f.cfg, dsn, *out, *force)
@@ -89,7 +90,7 @@ func backupSQLite(e env, cfg config.Config, path, out string, force bool) error 
 
 func backupPostgres(e env, cfg config.Config, out string, force bool) error {
 	conn, password := pgConnection(cfg.Database.URL)
-	masked := config.MaskURL(cfg.Database.URL)
+	masked := dburl.Mask(cfg.Database.URL)
 	pgDump := findProgram(e.getenv, "pg_dump")
 	if pgDump == "" {
 		return errs.E(errs.Unavailable, "pg_dump is not on PATH; install the PostgreSQL client tools (the server's major version "+
@@ -191,13 +192,13 @@ func runRestore(e env, args []string) error {
 	if *in == "" {
 		return errs.Field(errs.Invalid, "i", "name the backup file")
 	}
-	engine, path, err := config.ParseDatabaseURL(f.cfg.Database.URL)
+	engine, path, err := dburl.Parse(f.cfg.Database.URL)
 	if err != nil {
 		return errs.Field(errs.Invalid, "database-url", err.Error())
 	}
-	if engine == config.Postgres {
+	if engine == dburl.Postgres {
 		return errs.E(errs.Invalid, "restore a PostgreSQL archive with pg_restore: pg_restore --clean --if-exists --no-owner "+
-			"--dbname='%s' %s, then check with pctracker migrate status", config.MaskURL(f.cfg.Database.URL), shellWord(*in))
+			"--dbname='%s' %s, then check with pctracker migrate status", dburl.Mask(f.cfg.Database.URL), shellWord(*in))
 	}
 	if sameDatabaseFile(path, *in) {
 		return errs.Field(errs.Invalid, "i", "is the database itself")
@@ -368,7 +369,7 @@ func sameDatabaseFile(db, path string) bool {
 func pgConnection(raw string) (conn, password string) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return config.MaskURL(raw), ""
+		return dburl.Mask(raw), ""
 	}
 	if u.User != nil {
 		if p, ok := u.User.Password(); ok {

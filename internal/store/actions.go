@@ -9,9 +9,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/pctracker/pctracker/internal/action"
-	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/store/dburl"
 )
 
 type actionRow struct {
@@ -270,7 +270,7 @@ func (db *DB) ShownAmong(ctx context.Context, ids []int64, on time.Time) (map[in
 // stems nor drops words, so English and French match alike), or on SQLite a
 // plain substring match, whose lower() folds ASCII letters only.
 func (db *DB) matchWords(q *gorm.DB, words string) *gorm.DB {
-	if db.engine == config.Postgres {
+	if db.engine == dburl.Postgres {
 		return q.Where("to_tsvector('simple', title || ' ' || description) @@ plainto_tsquery('simple', ?)", words)
 	}
 	like := "%" + strings.NewReplacer("%", "\\%", "_", "\\_").Replace(strings.ToLower(words)) + "%"

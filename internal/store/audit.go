@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
-	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/store/dburl"
 )
 
 type auditRow struct {
@@ -116,7 +116,7 @@ func (db *DB) peopleMatching(ctx context.Context, term string) ([]int64, error) 
 // parameter however many people match, where an IN list would meet the
 // engines' limits on parameters.
 func (db *DB) jsonIDs() string {
-	if db.engine == config.Postgres {
+	if db.engine == dburl.Postgres {
 		return "SELECT value::bigint FROM json_array_elements_text(CAST(? AS json))"
 	}
 	return "SELECT value FROM json_each(?)"

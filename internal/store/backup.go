@@ -11,8 +11,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/store/dburl"
 )
 
 // BackupCounts is what a backup holds, for its summary and for the checks
@@ -57,7 +57,7 @@ func countBackup(ctx context.Context, q queryRower) (BackupCounts, error) {
 // in WAL mode the server's writers carry on meanwhile. The copy is compact
 // and needs no write-ahead log beside it.
 func (db *DB) VacuumInto(ctx context.Context, path string) error {
-	if db.engine != config.SQLite {
+	if db.engine != dburl.SQLite {
 		return errs.E(errs.Invalid, "VACUUM INTO is for SQLite; back up PostgreSQL with pg_dump")
 	}
 	if _, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
@@ -71,7 +71,7 @@ func (db *DB) VacuumInto(ctx context.Context, path string) error {
 // `pg_dump --snapshot` run while fn runs sees exactly the data the counts
 // given to fn were taken from, whatever commits meanwhile.
 func (db *DB) ExportSnapshot(ctx context.Context, fn func(snapshot string, c BackupCounts) error) error {
-	if db.engine != config.Postgres {
+	if db.engine != dburl.Postgres {
 		return errs.E(errs.Invalid, "snapshots are exported by PostgreSQL only")
 	}
 	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})

@@ -23,15 +23,15 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/store/dburl"
 )
 
 // DB is an open database of either engine.
 type DB struct {
 	gorm   *gorm.DB
 	sql    *sql.DB
-	engine config.Engine
+	engine dburl.Engine
 }
 
 // Options tune Open.
@@ -40,10 +40,10 @@ type Options struct {
 	Logger       *slog.Logger
 }
 
-// Open connects to the database named by url (see config.ParseDatabaseURL).
+// Open connects to the database named by url (see dburl.Parse).
 // For SQLite it creates the file's folder. It does not migrate.
 func Open(ctx context.Context, url string, opt Options) (*DB, error) {
-	engine, dsn, err := config.ParseDatabaseURL(url)
+	engine, dsn, err := dburl.Parse(url)
 	if err != nil {
 		return nil, &errs.Error{Kind: errs.Invalid, Message: "database URL: " + err.Error()}
 	}
@@ -58,9 +58,9 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	}
 	var dialector gorm.Dialector
 	switch engine {
-	case config.Postgres:
+	case dburl.Postgres:
 		dialector = postgres.New(postgres.Config{DSN: dsn})
-	case config.SQLite:
+	case dburl.SQLite:
 		if dir := filepath.Dir(dsn); dir != "." && dir != "" {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
 				return nil, errs.Wrap(errs.Unavailable, err, "create database folder %s", dir)
@@ -84,7 +84,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		return nil, errs.Wrap(errs.Internal, err, "open %s database", engine)
 	}
 	switch engine {
-	case config.Postgres:
+	case dburl.Postgres:
 		n := opt.MaxOpenConns
 		if n <= 0 {
 			n = 20
@@ -92,7 +92,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		sqlDB.SetMaxOpenConns(n)
 		sqlDB.SetMaxIdleConns(n)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	case config.SQLite:
+	case dburl.SQLite:
 		// SQLite has one writer; a small pool keeps readers concurrent
 		// without piling up writers behind the lock.
 		sqlDB.SetMaxOpenConns(4)
@@ -109,7 +109,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 }
 
 // Engine tells which database this is.
-func (db *DB) Engine() config.Engine { return db.engine }
+func (db *DB) Engine() dburl.Engine { return db.engine }
 
 // SQL exposes the pool for migrations and health checks.
 func (db *DB) SQL() *sql.DB { return db.sql }

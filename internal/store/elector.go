@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/store/dburl"
 )
 
 // SchedulerLock is the advisory lock key of the scheduler's leader ("pctr").
@@ -37,7 +37,7 @@ type Elector struct {
 // NewElector returns an elector over a PostgreSQL database; on SQLite,
 // which serves one process, there is nothing to elect and it returns nil.
 func (db *DB) NewElector(key int64, poll time.Duration, logger *slog.Logger, onLead func(bool)) *Elector {
-	if db.engine != config.Postgres {
+	if db.engine != dburl.Postgres {
 		return nil
 	}
 	if onLead == nil {

@@ -10,10 +10,10 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/evidence"
+	"github.com/pctracker/pctracker/internal/store/dburl"
 )
 
 type blobRow struct {
@@ -324,7 +324,7 @@ func (db *DB) CountDueLinks(ctx context.Context, actionID int64, now time.Time) 
 // actions the public may see on that day that is not followed yet.
 func (db *DB) TrackPublicEvidence(ctx context.Context, at time.Time) (int, error) {
 	due := "?"
-	if db.engine == config.Postgres {
+	if db.engine == dburl.Postgres {
 		due = "CAST(? AS timestamptz)" // a bare parameter in a select list would be text
 	}
 	res := db.conn(ctx).Exec(`INSERT INTO evidence_links (action_id, url, state, next_check_at)

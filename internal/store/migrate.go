@@ -9,8 +9,8 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
-	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/store/dburl"
 	"github.com/pctracker/pctracker/migrations"
 )
 
@@ -32,7 +32,7 @@ type Migrator struct {
 func (db *DB) Migrator() (*Migrator, error) {
 	dialect, folder := goose.DialectSQLite3, "sqlite"
 	var opts []goose.ProviderOption
-	if db.engine == config.Postgres {
+	if db.engine == dburl.Postgres {
 		dialect, folder = goose.DialectPostgres, "postgres"
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {

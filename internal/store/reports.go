@@ -12,13 +12,13 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/pctracker/pctracker/internal/action"
-	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store/dburl"
 )
 
 type reportRow struct {
@@ -137,7 +137,7 @@ const reportBatch = 1000
 // ("2006-01-02 15:04:05.999999999-07:00": "+" sorts before the "." of a
 // fraction, and a trimmed fraction before a longer one).
 func (db *DB) EachReportAction(ctx context.Context, cycleID int64, before time.Time, listing bool, fn func(report.Action) error) error {
-	pg := db.engine == config.Postgres
+	pg := db.engine == dburl.Postgres
 	recs := `(SELECT group_concat(recommendation_number) FROM (SELECT recommendation_number FROM action_recommendations
 		WHERE action_id = actions.id ORDER BY recommendation_number))`
 	evidence := `(SELECT json_group_array(json_array(kind, url, title)) FROM (SELECT kind, url, title FROM evidence
