@@ -188,8 +188,8 @@ func Compile(in Inputs, actions ActionSource) (Compiled, error) {
 	return Compiled{Figures: f, orgs: organisationsByID(in.Organisations), actions: actions}, nil
 }
 
-// eachListed calls fn with every public action, in listing order.
-func (c Compiled) eachListed(fn func(Listed) error) error {
+// EachListed calls fn with every public action, in listing order.
+func (c Compiled) EachListed(fn func(Listed) error) error {
 	return c.actions(func(a Action) error {
 		if !a.Public {
 			return nil

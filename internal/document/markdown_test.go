@@ -1,4 +1,4 @@
-package report_test
+package document_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/document"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -74,7 +75,7 @@ func TestMarkdownEscapes(t *testing.T) {
 		{"line\n  next", "line next"},
 		{`ends\`, `ends\`},
 	} {
-		if got := report.MDCell(c.in); got != c.cell {
+		if got := document.MDCell(c.in); got != c.cell {
 			t.Errorf("cell %q: %q, want %q", c.in, got, c.cell)
 		}
 	}
@@ -83,7 +84,7 @@ func TestMarkdownEscapes(t *testing.T) {
 		{`https://x.example/a\`, "https://x.example/a%5C"},
 		{"https://x.example/(a b)", "https://x.example/%28a%20b%29"},
 	} {
-		if got := report.MDURL(c.in); got != c.url {
+		if got := document.MDURL(c.in); got != c.url {
 			t.Errorf("address %q: %q, want %q", c.in, got, c.url)
 		}
 	}

@@ -1,4 +1,4 @@
-package report_test
+package document_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/pctracker/pctracker/internal/document"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/pdf"
 	"github.com/pctracker/pctracker/internal/recommendation"
@@ -58,7 +59,7 @@ func TestPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := report.NewRenderer(web.Templates(), cat, printer, "report.chromium")
+	r, err := document.NewRenderer(web.Templates(), cat, printer, "report.chromium")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,16 @@
-package report
+package document
 
 import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/pctracker/pctracker/internal/report"
 )
 
 // markdown writes the report as Markdown: the same sections as the HTML,
 // with tables in place of charts.
-func markdown(f Figures, w words) []byte {
+func markdown(f report.Figures, w words) []byte {
 	var b bytes.Buffer
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	row := func(cells ...string) {
@@ -123,7 +125,7 @@ func markdown(f Figures, w words) []byte {
 	return b.Bytes()
 }
 
-func yoy(r RecFigures, w words) string {
+func yoy(r report.RecFigures, w words) string {
 	if r.Prev == nil {
 		return "–"
 	}
@@ -178,12 +180,12 @@ func mdURL(u string) string {
 }
 
 // linksNote says what became of the evidence links by the cut-off.
-func linksNote(f Figures, w words) string {
+func linksNote(f report.Figures, w words) string {
 	return w.T("report_links_note", map[string]any{"Links": w.Number(f.Links.Links), "Checked": w.Number(f.Links.Checked),
 		"Broken": w.Number(f.Links.Broken), "Changed": w.Number(f.Links.Changed)})
 }
 
 // more says that a recommendation's list is cut, and where the rest is.
-func more(r RecFigures, w words) string {
+func more(r report.RecFigures, w words) string {
 	return w.T("report_more_listed", map[string]any{"Shown": w.Number(len(r.Listed)), "Total": w.Number(r.Actions)})
 }
