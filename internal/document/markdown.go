@@ -11,118 +11,174 @@ import (
 // markdown writes the report as Markdown: the same sections as the HTML,
 // with tables in place of charts.
 func markdown(f report.Figures, w words) []byte {
-	var b bytes.Buffer
-	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
-	row := func(cells ...string) {
-		for i := range cells {
-			cells[i] = mdCell(cells[i])
-		}
-		p("| %s |\n", strings.Join(cells, " | "))
+	d := &mdDoc{w: w}
+	d.head(f)
+	d.headline(f)
+	d.coverage(f)
+	d.heatMap(f)
+	d.gaps(f)
+	for _, r := range f.Recommendations {
+		d.recommendation(r)
 	}
-	rule := func(n int) { p("|%s\n", strings.Repeat(" --- |", n)) }
+	d.methodology(f)
+	return d.b.Bytes()
+}
 
-	p("# %s\n\n", mdText(w.Title(f.Year)))
-	p("%s\n\n", mdText(w.T("report_subtitle")))
-	p("%s %s · %s %s\n\n", w.Label("report_cutoff"), w.Time(f.CutoffAt), w.Label("report_compiled"), w.Time(f.CompiledAt))
+// mdDoc is a Markdown document being written, one section after another.
+type mdDoc struct {
+	b bytes.Buffer
+	w words
+}
 
-	p("## %s\n\n", w.T("report_headline"))
-	row(w.T("report_kind"), w.T("report_supporters"), w.T("report_reporting"))
-	rule(3)
+func (d *mdDoc) p(format string, a ...any) { fmt.Fprintf(&d.b, format, a...) }
+
+// row writes a table row, each cell made fit for a table.
+func (d *mdDoc) row(cells ...string) {
+	for i := range cells {
+		cells[i] = mdCell(cells[i])
+	}
+	d.p("| %s |\n", strings.Join(cells, " | "))
+}
+
+// rule writes the line under a table's header of n columns.
+func (d *mdDoc) rule(n int) { d.p("|%s\n", strings.Repeat(" --- |", n)) }
+
+// head writes the title, the subtitle, the cut-off and the compilation time.
+func (d *mdDoc) head(f report.Figures) {
+	w := d.w
+	d.p("# %s\n\n", mdText(w.Title(f.Year)))
+	d.p("%s\n\n", mdText(w.T("report_subtitle")))
+	d.p("%s %s · %s %s\n\n", w.Label("report_cutoff"), w.Time(f.CutoffAt), w.Label("report_compiled"), w.Time(f.CompiledAt))
+}
+
+// headline writes the organisations by kind, the actions by stage, and
+// the change since the previous cycle.
+func (d *mdDoc) headline(f report.Figures) {
+	w := d.w
+	d.p("## %s\n\n", w.T("report_headline"))
+	d.row(w.T("report_kind"), w.T("report_supporters"), w.T("report_reporting"))
+	d.rule(3)
 	for i, k := range f.Supporters {
-		row(w.Kind(k.Kind), w.Number(k.N), w.Number(f.Reporting[i].N))
+		d.row(w.Kind(k.Kind), w.Number(k.N), w.Number(f.Reporting[i].N))
 	}
-	row("**"+w.T("report_total")+"**", "**"+w.Number(f.SupporterTotal)+"**", "**"+w.Number(f.ReportingTotal)+"**")
-	p("\n")
-	row(w.T("report_stage"), w.T("report_actions"))
-	rule(2)
+	d.row("**"+w.T("report_total")+"**", "**"+w.Number(f.SupporterTotal)+"**", "**"+w.Number(f.ReportingTotal)+"**")
+	d.p("\n")
+	d.row(w.T("report_stage"), w.T("report_actions"))
+	d.rule(2)
 	for _, s := range f.ByStage {
-		row(w.Stage(s.Stage), w.Number(s.N))
+		d.row(w.Stage(s.Stage), w.Number(s.N))
 	}
-	row("**"+w.T("report_total")+"**", "**"+w.Number(f.Actions)+"**")
-	p("\n- %s %s\n- %s %s\n", w.Label("report_new"), w.Number(f.New), w.Label("report_carried"), w.Number(f.CarriedForward))
+	d.row("**"+w.T("report_total")+"**", "**"+w.Number(f.Actions)+"**")
+	d.p("\n- %s %s\n- %s %s\n", w.Label("report_new"), w.Number(f.New), w.Label("report_carried"), w.Number(f.CarriedForward))
 	if f.Withheld > 0 {
-		p("- %s\n", w.T("report_withheld_note", map[string]any{"Withheld": w.Number(f.Withheld)}))
+		d.p("- %s\n", w.T("report_withheld_note", map[string]any{"Withheld": w.Number(f.Withheld)}))
 	}
 	if f.Prev != nil {
-		p("- %s\n", mdText(w.T("report_change_since", map[string]any{"Year": f.PreviousYear,
+		d.p("- %s\n", mdText(w.T("report_change_since", map[string]any{"Year": f.PreviousYear,
 			"Reporting": w.Change(f.ReportingTotal - f.Prev.Reporting), "Actions": w.Change(f.Actions - f.Prev.Actions)})))
 	}
-	p("\n")
+	d.p("\n")
+}
 
-	p("## %s\n\n", w.T("report_coverage_title"))
-	row(w.T("report_recommendation"), w.T("report_addressed_to"), w.T("report_orgs_acting"), w.T("report_coverage"), w.T("report_yoy"))
-	rule(5)
+// coverage writes the table of every recommendation's coverage.
+func (d *mdDoc) coverage(f report.Figures) {
+	w := d.w
+	d.p("## %s\n\n", w.T("report_coverage_title"))
+	d.row(w.T("report_recommendation"), w.T("report_addressed_to"), w.T("report_orgs_acting"), w.T("report_coverage"), w.T("report_yoy"))
+	d.rule(5)
 	for _, r := range f.Recommendations {
-		row(mdText(fmt.Sprintf("%d. %s", r.Number, r.Title.In(w.Lang))), w.Kinds(r.Addressees), w.Number(r.Organisations),
+		d.row(mdText(fmt.Sprintf("%d. %s", r.Number, r.Title.In(w.Lang))), w.Kinds(r.Addressees), w.Number(r.Organisations),
 			fmt.Sprintf("%s (%s/%s)", w.Percent(r.Coverage.Percent), w.Number(r.Coverage.Reporting), w.Number(r.Coverage.Addressees)),
 			yoy(r, w))
 	}
-	p("\n## %s\n\n%s\n\n", w.T("report_heatmap"), w.T("report_heatmap_desc"))
+}
+
+// heatMap writes the recommendation x kind heat map as a table.
+func (d *mdDoc) heatMap(f report.Figures) {
+	w := d.w
+	d.p("\n## %s\n\n%s\n\n", w.T("report_heatmap"), w.T("report_heatmap_desc"))
 	head := []string{w.T("report_recommendation")}
 	for _, k := range f.Supporters {
 		head = append(head, w.Kind(k.Kind))
 	}
-	row(head...)
-	rule(len(head))
+	d.row(head...)
+	d.rule(len(head))
 	for _, r := range f.Recommendations {
 		cells := []string{fmt.Sprintf("%d", r.Number)}
 		for _, c := range r.HeatMap {
 			cells = append(cells, fmt.Sprintf("%s (%s)", w.Number(c.Organisations), w.Percent(c.Percent)))
 		}
-		row(cells...)
+		d.row(cells...)
 	}
+}
 
-	p("\n## %s\n\n%s\n\n", w.T("report_gaps"), w.T("report_gaps_desc"))
+// gaps writes the least-covered recommendations.
+func (d *mdDoc) gaps(f report.Figures) {
+	w := d.w
+	d.p("\n## %s\n\n%s\n\n", w.T("report_gaps"), w.T("report_gaps_desc"))
 	for _, g := range f.Gaps {
-		p("1. %s %s (%s/%s)\n", mdText(fmt.Sprintf("%d. %s", g.Number, g.Title.In(w.Lang)))+w.Colon(), w.Percent(g.Coverage.Percent),
+		d.p("1. %s %s (%s/%s)\n", mdText(fmt.Sprintf("%d. %s", g.Number, g.Title.In(w.Lang)))+w.Colon(), w.Percent(g.Coverage.Percent),
 			w.Number(g.Coverage.Reporting), w.Number(g.Coverage.Addressees))
 	}
+}
 
-	for _, r := range f.Recommendations {
-		p("\n## %d. %s\n\n", r.Number, mdText(r.Title.In(w.Lang)))
-		p("%s %s · %s %s · %s %s · %s %s\n\n", w.Label("report_addressed_to"), w.Kinds(r.Addressees),
-			w.Label("report_orgs_acting"), w.Number(r.Organisations), w.Label("report_coverage"), w.Percent(r.Coverage.Percent),
-			w.Label("report_yoy"), yoy(r, w))
-		row(w.T("report_kind"), w.T("report_orgs_acting"))
-		rule(2)
-		for _, k := range r.ByKind {
-			row(w.Kind(k.Kind), w.Number(k.N))
-		}
-		p("\n")
-		row(w.T("report_stage"), w.T("report_orgs_acting"))
-		rule(2)
-		for _, s := range r.ByStage {
-			row(w.Stage(s.Stage), w.Number(s.N))
-		}
-		p("\n### %s\n\n", w.T("report_listed"))
-		if len(r.Listed) == 0 {
-			p("%s\n", w.T("report_none_listed"))
-			continue
-		}
-		row(w.T("report_organisation"), w.T("report_action"), w.T("report_stage"), w.T("report_measure"), w.T("report_evidence"))
-		rule(5)
-		for _, l := range r.Listed {
-			var ev []string
-			for _, e := range l.Evidence {
-				link := fmt.Sprintf("[%s](%s)", mdText(e.Title), mdURL(e.URL))
-				if e.SHA256 != "" {
-					link += fmt.Sprintf(" (%s `sha256:%s`)", w.T("report_archived"), e.SHA256)
-				}
-				ev = append(ev, link)
-			}
-			row(mdText(l.Organisation), mdText(l.Title), w.Stage(l.Stage), w.Measure(l.MeasureType), strings.Join(ev, ", "))
-		}
-		if r.Actions > len(r.Listed) {
-			p("\n%s\n", more(r, w))
-		}
+// recommendation writes a recommendation's section: its figures by kind
+// and by stage, and its listed actions.
+func (d *mdDoc) recommendation(r report.RecFigures) {
+	w := d.w
+	d.p("\n## %d. %s\n\n", r.Number, mdText(r.Title.In(w.Lang)))
+	d.p("%s %s · %s %s · %s %s · %s %s\n\n", w.Label("report_addressed_to"), w.Kinds(r.Addressees),
+		w.Label("report_orgs_acting"), w.Number(r.Organisations), w.Label("report_coverage"), w.Percent(r.Coverage.Percent),
+		w.Label("report_yoy"), yoy(r, w))
+	d.row(w.T("report_kind"), w.T("report_orgs_acting"))
+	d.rule(2)
+	for _, k := range r.ByKind {
+		d.row(w.Kind(k.Kind), w.Number(k.N))
 	}
+	d.p("\n")
+	d.row(w.T("report_stage"), w.T("report_orgs_acting"))
+	d.rule(2)
+	for _, s := range r.ByStage {
+		d.row(w.Stage(s.Stage), w.Number(s.N))
+	}
+	d.p("\n### %s\n\n", w.T("report_listed"))
+	if len(r.Listed) == 0 {
+		d.p("%s\n", w.T("report_none_listed"))
+		return
+	}
+	d.row(w.T("report_organisation"), w.T("report_action"), w.T("report_stage"), w.T("report_measure"), w.T("report_evidence"))
+	d.rule(5)
+	for _, l := range r.Listed {
+		d.row(mdText(l.Organisation), mdText(l.Title), w.Stage(l.Stage), w.Measure(l.MeasureType), d.evidence(l.Evidence))
+	}
+	if r.Actions > len(r.Listed) {
+		d.p("\n%s\n", more(r, w))
+	}
+}
 
-	p("\n## %s\n\n%s\n\n%s %s.\n", w.T("report_methodology"), w.T("report_methodology_text"),
+// evidence writes an action's evidence as links, each with the checksum
+// of its archived copy when there is one.
+func (d *mdDoc) evidence(links []report.Evidence) string {
+	var ev []string
+	for _, e := range links {
+		link := fmt.Sprintf("[%s](%s)", mdText(e.Title), mdURL(e.URL))
+		if e.SHA256 != "" {
+			link += fmt.Sprintf(" (%s `sha256:%s`)", d.w.T("report_archived"), e.SHA256)
+		}
+		ev = append(ev, link)
+	}
+	return strings.Join(ev, ", ")
+}
+
+// methodology writes how the figures are counted, and what became of the
+// evidence links.
+func (d *mdDoc) methodology(f report.Figures) {
+	w := d.w
+	d.p("\n## %s\n\n%s\n\n%s %s.\n", w.T("report_methodology"), w.T("report_methodology_text"),
 		w.Label("report_cutoff"), w.Time(f.CutoffAt))
 	if f.Links.Links > 0 {
-		p("\n%s\n", mdText(linksNote(f, w)))
+		d.p("\n%s\n", mdText(linksNote(f, w)))
 	}
-	return b.Bytes()
 }
 
 func yoy(r report.RecFigures, w words) string {
