@@ -114,19 +114,21 @@ func TestHTMLAccessible(t *testing.T) {
 	ctx := testutil.Browser(t)
 	r := newRenderer(t)
 	for _, lang := range []string{"en", "fr"} {
-		doc, err := r.Render(context.Background(), sample(t), report.HTML, lang)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write(doc)
-		}))
-		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL)); err != nil {
-			t.Fatal(err)
-		}
-		testutil.CheckAccessibility(t, ctx, "report "+lang)
-		testutil.Screenshot(t, ctx, "report-"+lang)
-		ts.Close()
+		t.Run(lang, func(t *testing.T) {
+			doc, err := r.Render(context.Background(), sample(t), report.HTML, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				_, _ = w.Write(doc)
+			}))
+			defer ts.Close()
+			if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL)); err != nil {
+				t.Fatal(err)
+			}
+			testutil.CheckAccessibility(t, ctx, "report "+lang)
+			testutil.Screenshot(t, ctx, "report-"+lang)
+		})
 	}
 }
