@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/document"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/request"
@@ -165,7 +166,7 @@ func ServeReportDocument(c echo.Context, reports ReportDocuments, by user.Actor,
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, report.Filename(r.CycleYear, lang, f)))
 	if f == report.HTML {
 		h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s"`, report.Filename(r.CycleYear, lang, f)))
-		h.Set("Content-Security-Policy", report.HTMLPolicy(doc.Body)) // its own stylesheet, nothing else
+		h.Set("Content-Security-Policy", document.HTMLPolicy(doc.Body)) // its own stylesheet, nothing else
 	}
 	h.Set("X-Content-SHA256", doc.SHA256)
 	if r.Status == report.Published && doc.Stored {
@@ -199,5 +200,5 @@ func (h *Handler) publishReport(c echo.Context) error {
 
 // reportSchema is the JSON Schema of the JSON report.
 func (h *Handler) reportSchema(c echo.Context) error {
-	return c.Blob(http.StatusOK, "application/schema+json", report.Schema)
+	return c.Blob(http.StatusOK, "application/schema+json", document.Schema)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
+	"github.com/pctracker/pctracker/internal/document"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/jobs"
@@ -66,6 +67,7 @@ type services struct {
 	twoStep         *twostep.Service
 	accounts        *account.Service
 	reports         *report.Service
+	documents       *document.Renderer // the report's documents, and the dashboard's figures as JSON
 	reminders       *reminder.Service
 	notices         *notice.Service
 	evidence        *evidence.Service
@@ -82,7 +84,8 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 		AllowHosts: cfg.Evidence.AllowHosts})
 	links := evidence.NewService(db, db, fetcher, notices, m, now, evidence.Options{Enabled: cfg.Evidence.Enabled,
 		Period: cfg.Scheduler.EvidenceCheck, PerRun: cfg.Evidence.ChecksPerRun}, logger)
-	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m,
+	documents := newReportRenderer(cfg)
+	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m, documents: documents,
 		accounts:        account.NewService(db, sender, logger, now, cfg.BaseURL),
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
@@ -92,7 +95,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 		sessions:        session.NewService(db, now, cfg.Session.IdleTimeout, cfg.Session.AbsoluteTimeout),
 		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
-		reports: report.NewService(db, newReportRenderer(cfg), now, notices),
+		reports: report.NewService(db, documents, now, notices),
 	}
 	codes := signin.NewService(db, now, signin.Limits{AccountFailures: twostep.WrongCodesPerDay, AccountWindow: 24 * time.Hour,
 		IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow})
@@ -116,18 +119,18 @@ func issuer(baseURL string) string {
 }
 
 // newReportRenderer parses the embedded report template and catalogues. They
-// are part of the binary, so a failure is a bug of the build (the report
+// are part of the binary, so a failure is a bug of the build (the document
 // tests render every format), not a condition to handle at run time.
-func newReportRenderer(cfg config.Config) *report.Renderer {
+func newReportRenderer(cfg config.Config) *document.Renderer {
 	cat, err := locale.Load(web.I18n())
 	if err != nil {
 		panic(err)
 	}
-	var printer report.Printer
+	var printer document.Printer
 	if p := pdf.Find(cfg.Report.Chromium); p != nil {
 		printer = p
 	}
-	r, err := report.NewRenderer(web.Templates(), cat, printer, "report.chromium (PCT_REPORT_CHROMIUM)")
+	r, err := document.NewRenderer(web.Templates(), cat, printer, "report.chromium (PCT_REPORT_CHROMIUM)")
 	if err != nil {
 		panic(err)
 	}
@@ -282,7 +285,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		},
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
 			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports,
-			Dashboard: svc.dashboard, ReportJSON: svc.reports, Versions: svc.dashboard, Evidence: svc.evidence, BaseURL: cfg.BaseURL}),
+			Dashboard: svc.dashboard, ReportJSON: svc.documents, Versions: svc.dashboard, Evidence: svc.evidence, BaseURL: cfg.BaseURL}),
 		Written:        svc.dashboard.Touch,
 		UI:             pages,
 		Pages:          pages,

@@ -188,8 +188,8 @@ func Compile(in Inputs, actions ActionSource) (Compiled, error) {
 	return Compiled{Figures: f, orgs: organisationsByID(in.Organisations), actions: actions}, nil
 }
 
-// eachListed calls fn with every public action, in listing order.
-func (c Compiled) eachListed(fn func(Listed) error) error {
+// EachListed calls fn with every public action, in listing order.
+func (c Compiled) EachListed(fn func(Listed) error) error {
 	return c.actions(func(a Action) error {
 		if !a.Public {
 			return nil
@@ -203,13 +203,27 @@ func (c Compiled) eachListed(fn func(Listed) error) error {
 // listed under each recommendation.
 func compile(in Inputs, actions ActionSource, list bool) (Figures, error) {
 	f := Figures{Year: in.Cycle.Year, CutoffAt: in.CutoffAt.UTC(), CompiledAt: in.CompiledAt.UTC(), Period: in.Cycle}
-	orgs := organisationsByID(in.Organisations)
+	cur, listed, err := f.count(in, actions, list)
+	if err != nil {
+		return Figures{}, err
+	}
+	prev := f.previous(in.Previous, in.Organisations)
+	for _, r := range in.Recommendations {
+		f.Recommendations = append(f.Recommendations, recFigures(r, cur, prev, listed[r.Number]))
+	}
+	f.Gaps = gaps(f.Recommendations)
+	return f, nil
+}
 
-	// Only public actions count: an action its organisation kept for the
-	// secretariat must not show, not even as a number on a heat map.
+// count reads the actions once into the headline figures and the tally of
+// the cycle, and, when list is set, picks the actions listed under each
+// recommendation. Only public actions count: an action its organisation
+// kept for the secretariat must not show, not even as a number on a heat
+// map.
+func (f *Figures) count(in Inputs, actions ActionSource, list bool) (*tallied, picks, error) {
 	cur := newTally(in.Cycle, in.Organisations)
 	stages := map[action.Stage]int{}
-	picks := map[int]*picked{}
+	listed := picks{}
 	seq := 0
 	err := actions(func(a Action) error {
 		if !a.Public {
@@ -218,104 +232,114 @@ func compile(in Inputs, actions ActionSource, list bool) (Figures, error) {
 		}
 		cur.add(a.OrganisationID, a.Stage, a.Recommendations)
 		f.Actions++
-		for _, e := range a.Evidence {
-			f.Links.Links++
-			if e.State != "" {
-				f.Links.Checked++
-			}
-			switch evidence.State(e.State) {
-			case evidence.Broken:
-				f.Links.Broken++
-			case evidence.Changed:
-				f.Links.Changed++
-			}
-		}
+		f.Links.add(a.Evidence)
 		stages[a.Stage]++
 		if a.CarriedForward {
 			f.CarriedForward++
 		} else {
 			f.New++
 		}
-		if !list {
-			return nil
-		}
-		seq++
-		l := listing(a, orgs)
-		for _, n := range a.Recommendations {
-			p := picks[n]
-			if p == nil {
-				p = &picked{}
-				picks[n] = p
-			}
-			p.add(seq, l)
+		if list {
+			seq++
+			listed.add(seq, listing(a, cur.orgs))
 		}
 		return nil
 	})
 	if err != nil {
-		return Figures{}, err
+		return nil, nil, err
 	}
-	f.Supporters, f.SupporterTotal = kindCounts(cur.counted, orgs)
-	f.Reporting, f.ReportingTotal = kindCounts(cur.reporting, orgs)
+	f.Supporters, f.SupporterTotal = kindCounts(cur.counted, cur.orgs)
+	f.Reporting, f.ReportingTotal = kindCounts(cur.reporting, cur.orgs)
 	f.ByStage = stageCounts(stages)
 	for id := range cur.reporting {
 		f.Reported = append(f.Reported, id)
 	}
 	slices.Sort(f.Reported)
+	return cur, listed, nil
+}
 
-	var prev *tallied
-	prevOrgs := orgs
-	if p := in.Previous; p != nil {
-		f.PreviousYear = p.Period.Year
-		list := in.Organisations
-		if len(p.Organisations) > 0 {
-			list, prevOrgs = p.Organisations, organisationsByID(p.Organisations)
+// add counts the evidence links of a public action.
+func (l *LinkFigures) add(links []Evidence) {
+	for _, e := range links {
+		l.Links++
+		if e.State != "" {
+			l.Checked++
 		}
-		prev = newTally(p.Period, list)
-		for _, id := range p.Reporting {
-			prev.counted[id], prev.reporting[id] = struct{}{}, struct{}{}
+		switch evidence.State(e.State) {
+		case evidence.Broken:
+			l.Broken++
+		case evidence.Changed:
+			l.Changed++
 		}
-		for _, a := range p.Acting {
-			prev.act(a.Recommendation, a.OrganisationID, a.Stage)
-		}
-		f.Prev = &Headline{Reporting: len(p.Reporting), Actions: p.Actions}
 	}
+}
 
-	for _, r := range in.Recommendations {
-		rf := RecFigures{Number: r.Number, Slug: r.Slug, Title: r.Title, Addressees: r.Addressees}
-		acting := cur.acting[r.Number]
-		rf.Organisations = len(acting)
-		rf.ByKind, _ = kindCounts(acting, orgs)
-		byStage := map[action.Stage]int{}
-		for _, st := range acting {
-			byStage[st]++
-		}
-		rf.ByStage = stageCounts(byStage)
-		rf.Actions = cur.actions[r.Number]
-		rf.Coverage = coverage(r.Addressees, cur.counted, acting, orgs)
-		for _, k := range stakeholder.Kinds {
-			c := Cell{Kind: k, Addressed: slices.Contains(r.Addressees, k)}
-			for id := range cur.counted {
-				if orgs[id].Kind == k {
-					c.Supporters++
-					if _, ok := acting[id]; ok {
-						c.Organisations++
-					}
+// previous tallies the cycle before from its summary (nil when there is
+// none), over the organisations its report saw when it names them, else
+// over today's.
+func (f *Figures) previous(p *Previous, orgs []Organisation) *tallied {
+	if p == nil {
+		return nil
+	}
+	f.PreviousYear = p.Period.Year
+	if len(p.Organisations) > 0 {
+		orgs = p.Organisations
+	}
+	prev := newTally(p.Period, orgs)
+	for _, id := range p.Reporting {
+		prev.counted[id], prev.reporting[id] = struct{}{}, struct{}{}
+	}
+	for _, a := range p.Acting {
+		prev.act(a.Recommendation, a.OrganisationID, a.Stage)
+	}
+	f.Prev = &Headline{Reporting: len(p.Reporting), Actions: p.Actions}
+	return prev
+}
+
+// recFigures are one recommendation's figures from the cycle's tally, with
+// the change since the previous cycle's (prev may be nil) and the actions
+// picked for its list (p may be nil: none).
+func recFigures(r Recommendation, cur, prev *tallied, p *picked) RecFigures {
+	rf := RecFigures{Number: r.Number, Slug: r.Slug, Title: r.Title, Addressees: r.Addressees}
+	acting := cur.acting[r.Number]
+	rf.Organisations = len(acting)
+	rf.ByKind, _ = kindCounts(acting, cur.orgs)
+	byStage := map[action.Stage]int{}
+	for _, st := range acting {
+		byStage[st]++
+	}
+	rf.ByStage = stageCounts(byStage)
+	rf.Actions = cur.actions[r.Number]
+	rf.Coverage = coverage(r.Addressees, cur.counted, acting, cur.orgs)
+	rf.HeatMap = heatMap(r.Addressees, cur, acting)
+	if prev != nil {
+		rf.Prev = &RecPrev{Organisations: len(prev.acting[r.Number]),
+			Coverage: coverage(r.Addressees, prev.counted, prev.acting[r.Number], prev.orgs).Percent}
+	}
+	if p != nil {
+		rf.Listed = p.list()
+	}
+	return rf
+}
+
+// heatMap is a recommendation's row of the heat map: for each kind, the
+// organisations counted and those of them acting on it.
+func heatMap(addressees []stakeholder.Kind, t *tallied, acting map[int64]action.Stage) []Cell {
+	var row []Cell
+	for _, k := range stakeholder.Kinds {
+		c := Cell{Kind: k, Addressed: slices.Contains(addressees, k)}
+		for id := range t.counted {
+			if t.orgs[id].Kind == k {
+				c.Supporters++
+				if _, ok := acting[id]; ok {
+					c.Organisations++
 				}
 			}
-			c.Percent = percent(c.Organisations, c.Supporters)
-			rf.HeatMap = append(rf.HeatMap, c)
 		}
-		if prev != nil {
-			rf.Prev = &RecPrev{Organisations: len(prev.acting[r.Number]),
-				Coverage: coverage(r.Addressees, prev.counted, prev.acting[r.Number], prevOrgs).Percent}
-		}
-		if p := picks[r.Number]; p != nil {
-			rf.Listed = p.list()
-		}
-		f.Recommendations = append(f.Recommendations, rf)
+		c.Percent = percent(c.Organisations, c.Supporters)
+		row = append(row, c)
 	}
-	f.Gaps = gaps(f.Recommendations)
-	return f, nil
+	return row
 }
 
 // Summarise reduces a cycle's actions to what the next cycle's report
@@ -366,6 +390,7 @@ type set = map[int64]struct{}
 // those reporting, and per recommendation the organisations acting (at
 // their furthest stage) and the number of actions.
 type tallied struct {
+	orgs      map[int64]Organisation // the cycle's organisations, by id, to tell each one's kind
 	counted   set
 	reporting set
 	acting    map[int]map[int64]action.Stage
@@ -376,7 +401,8 @@ type tallied struct {
 // supporter when it is active and supported the Call by the cycle's
 // deadline, or when it reported in the cycle all the same.
 func newTally(p Period, orgs []Organisation) *tallied {
-	t := &tallied{counted: set{}, reporting: set{}, acting: map[int]map[int64]action.Stage{}, actions: map[int]int{}}
+	t := &tallied{orgs: organisationsByID(orgs), counted: set{}, reporting: set{},
+		acting: map[int]map[int64]action.Stage{}, actions: map[int]int{}}
 	for _, o := range orgs {
 		if o.Active && (o.SupporterSince == nil || !o.SupporterSince.After(p.Deadline)) {
 			t.counted[o.ID] = struct{}{}
@@ -404,6 +430,21 @@ func (t *tallied) act(rec int, org int64, stage action.Stage) {
 	}
 	if st, ok := m[org]; !ok || stageRank[stage] > stageRank[st] {
 		m[org] = stage
+	}
+}
+
+// picks are the actions picked for listing, by recommendation.
+type picks map[int]*picked
+
+// add offers a public action to the list of each of its recommendations.
+func (ps picks) add(seq int, l Listed) {
+	for _, n := range l.Recommendations {
+		p := ps[n]
+		if p == nil {
+			p = &picked{}
+			ps[n] = p
+		}
+		p.add(seq, l)
 	}
 }
 

@@ -27,9 +27,3 @@ func EncodeInputs(w io.Writer, in Inputs, actions ActionSource) (int, error) {
 	}
 	return n, bw.Flush()
 }
-
-// MDCell and MDURL are the Markdown report's escapes, tried alone.
-var (
-	MDCell = mdCell
-	MDURL  = mdURL
-)

@@ -1,7 +1,9 @@
 // Package report is about the Forum progress report of a cycle: the inputs
 // read from the accepted actions at a cut-off time, the figures compiled from
-// them, the documents rendered in every format and language, and the drafts
-// and the one published, frozen report of each cycle.
+// them, the drafts and the one published, frozen report of each cycle with
+// its documents in every format and language, and how the status board's
+// counts differ from a report's. The documents are written by a Renderer
+// (package document), which only puts figures into words.
 //
 // Compilation is a pure function of the inputs, and the inputs are stored
 // with every compilation: so a published report can always be compiled again
@@ -9,6 +11,7 @@
 package report
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -107,6 +110,11 @@ func (f Format) ContentType() string {
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	return "application/octet-stream"
+}
+
+// Filename names a document of the report for download.
+func Filename(year int, lang string, f Format) string {
+	return fmt.Sprintf("paris-call-progress-report-%d-%s.%s", year, lang, f)
 }
 
 // Inputs are everything a report is compiled from but its actions, which

@@ -53,10 +53,32 @@ type Store interface {
 	ReportArtifact(ctx context.Context, id int64, f Format, lang string) (Artifact, error)
 }
 
+// Renderer writes compiled figures as documents. Writing is kept apart from
+// compiling: the figures depend on the inputs alone, the documents also on
+// a template and catalogues (see Version).
+type Renderer interface {
+	// Render returns one document of c.
+	Render(ctx context.Context, c Compiled, f Format, lang string) ([]byte, error)
+	// WriteAll writes several documents of c, reading its actions once.
+	WriteAll(ctx context.Context, c Compiled, outs []Output) error
+	// CanPrint reports whether PDFs can be made.
+	CanPrint() bool
+	// Version names what the documents' bytes depend on besides the
+	// figures: a published report records it, to be verified by the same.
+	Version() string
+}
+
+// Output is one document to write: its format, its language and where.
+type Output struct {
+	Format Format
+	Lang   string
+	W      io.Writer
+}
+
 // Service compiles, lists, renders and publishes reports.
 type Service struct {
 	store    Store
-	renderer *Renderer
+	renderer Renderer
 	now      func() time.Time
 	notify   Notifier
 }
@@ -69,7 +91,7 @@ type Notifier interface {
 }
 
 // NewService builds the service; notify may be nil (nobody is told).
-func NewService(store Store, renderer *Renderer, now func() time.Time, notify Notifier) *Service {
+func NewService(store Store, renderer Renderer, now func() time.Time, notify Notifier) *Service {
 	return &Service{store: store, renderer: renderer, now: now, notify: notify}
 }
 
@@ -420,12 +442,6 @@ func (s *Service) Figures(ctx context.Context, by user.Actor, id int64) (Figures
 	}
 	c, err := s.compiled(ctx, id)
 	return c.Figures, err
-}
-
-// FiguresJSON writes figures as the JSON report does, without its list of
-// actions.
-func (s *Service) FiguresJSON(f Figures, lang string) ([]byte, error) {
-	return s.renderer.FiguresJSON(f, lang)
 }
 
 // Recompile compiles a report again from its stored inputs and renders one

@@ -17,6 +17,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/document"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/report"
@@ -44,13 +45,13 @@ type recJSON struct {
 	}
 }
 
-func newRenderer(t testing.TB) *report.Renderer {
+func newRenderer(t testing.TB) *document.Renderer {
 	t.Helper()
 	cat, err := locale.Load(web.I18n())
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := report.NewRenderer(web.Templates(), cat, nil, "report.chromium")
+	r, err := document.NewRenderer(web.Templates(), cat, nil, "report.chromium")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,7 +484,7 @@ func TestRenderAndPublish(t *testing.T) {
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.Schema))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(document.Schema))
 	if err != nil {
 		t.Fatal(err)
 	}

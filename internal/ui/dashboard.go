@@ -11,6 +11,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/chart"
 	"github.com/pctracker/pctracker/internal/dashboard"
+	"github.com/pctracker/pctracker/internal/document"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/locale"
@@ -205,7 +206,7 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 			}
 		}
 	}
-	v.StageSVG, v.HeatSVG = report.Charts(f, lang, t)
+	v.StageSVG, v.HeatSVG = document.Charts(f, lang, t)
 	var bars []chart.Bar
 	for _, p := range d.Trend {
 		vals := make([]int, len(p.Figures.ByStage))
@@ -220,5 +221,5 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 		}
 		v.Trend = append(v.Trend, tr)
 	}
-	v.TrendSVG = chart.Stacked("chart-trend", t("dashboard_trend_chart"), t("dashboard_trend_desc"), report.StageSeries(t), bars)
+	v.TrendSVG = chart.Stacked("chart-trend", t("dashboard_trend_chart"), t("dashboard_trend_desc"), document.StageSeries(t), bars)
 }

@@ -1,4 +1,4 @@
-package report_test
+package document_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/document"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -67,24 +68,24 @@ func TestMarkdownEscapesPipesInCells(t *testing.T) {
 // yet, whoever wrote it, and keeps to one line; an address percent-encodes
 // what would end the link or the cell.
 func TestMarkdownEscapes(t *testing.T) {
-	for _, c := range []struct{ in, cell string }{
-		{"a|b", `a\|b`},
-		{`a\|b`, `a\|b`},
-		{"**12** | 3", `**12** \| 3`},
-		{"line\n  next", "line next"},
-		{`ends\`, `ends\`},
+	for _, c := range []struct {
+		name     string
+		escape   func(string) string
+		in, want string
+	}{
+		{"cell with a pipe", document.MDCell, "a|b", `a\|b`},
+		{"cell with an escaped pipe", document.MDCell, `a\|b`, `a\|b`},
+		{"cell with bold and a pipe", document.MDCell, "**12** | 3", `**12** \| 3`},
+		{"cell on two lines", document.MDCell, "line\n  next", "line next"},
+		{"cell ending with a backslash", document.MDCell, `ends\`, `ends\`},
+		{"address with a pipe", document.MDURL, "https://x.example/a|b", "https://x.example/a%7Cb"},
+		{"address ending with a backslash", document.MDURL, `https://x.example/a\`, "https://x.example/a%5C"},
+		{"address with parentheses and a space", document.MDURL, "https://x.example/(a b)", "https://x.example/%28a%20b%29"},
 	} {
-		if got := report.MDCell(c.in); got != c.cell {
-			t.Errorf("cell %q: %q, want %q", c.in, got, c.cell)
-		}
-	}
-	for _, c := range []struct{ in, url string }{
-		{"https://x.example/a|b", "https://x.example/a%7Cb"},
-		{`https://x.example/a\`, "https://x.example/a%5C"},
-		{"https://x.example/(a b)", "https://x.example/%28a%20b%29"},
-	} {
-		if got := report.MDURL(c.in); got != c.url {
-			t.Errorf("address %q: %q, want %q", c.in, got, c.url)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.escape(c.in); got != c.want {
+				t.Errorf("%q: %q, want %q", c.in, got, c.want)
+			}
+		})
 	}
 }

@@ -1,4 +1,13 @@
-package report
+// Package document writes a progress report's figures as documents, in
+// every format (HTML, PDF printed from the HTML, Markdown, CSV, JSON, XLSX)
+// and language, and draws the charts the report and the dashboard share.
+//
+// It only puts figures into words: package report compiles them, freezes
+// their inputs and publishes them. The same figures always give the same
+// bytes (but for the PDF and the XLSX, which carry their creation times),
+// so that a published report's Markdown, CSV and JSON can be written again
+// from its frozen inputs and compared.
+package document
 
 import (
 	"bytes"
@@ -20,6 +29,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/export"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/report"
 )
 
 // Printer turns an HTML document into a PDF (headless Chromium).
@@ -67,9 +77,9 @@ func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSet
 		t, err := template.New("report.html").Funcs(template.FuncMap{
 			"t":     w.T,
 			"lbl":   w.Label,
-			"yoy":   func(rf RecFigures) string { return yoy(rf, w) },
-			"more":  func(rf RecFigures) string { return more(rf, w) },
-			"links": func(f Figures) string { return linksNote(f, w) },
+			"yoy":   func(rf report.RecFigures) string { return yoy(rf, w) },
+			"more":  func(rf report.RecFigures) string { return more(rf, w) },
+			"links": func(f report.Figures) string { return linksNote(f, w) },
 			"sub":   func(a, b int) int { return a - b },
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
@@ -88,7 +98,7 @@ func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSet
 }
 
 // Render returns c in one format and language.
-func (r *Renderer) Render(ctx context.Context, c Compiled, format Format, lang string) ([]byte, error) {
+func (r *Renderer) Render(ctx context.Context, c report.Compiled, format report.Format, lang string) ([]byte, error) {
 	var b bytes.Buffer
 	if err := r.Write(ctx, &b, c, format, lang); err != nil {
 		return nil, err
@@ -99,28 +109,28 @@ func (r *Renderer) Render(ctx context.Context, c Compiled, format Format, lang s
 // Write writes c in one format and language to out. The documents that
 // list every action (CSV, JSON, XLSX) read them from c's source a row at a
 // time, so the memory they take does not grow with the cycle.
-func (r *Renderer) Write(ctx context.Context, out io.Writer, c Compiled, format Format, lang string) error {
+func (r *Renderer) Write(ctx context.Context, out io.Writer, c report.Compiled, format report.Format, lang string) error {
 	w, ok := r.words[lang]
 	if !ok {
 		return errInvalidLang()
 	}
 	switch format {
-	case Markdown:
+	case report.Markdown:
 		_, err := out.Write(markdown(c.Figures, w))
 		return err
-	case CSV, JSON, XLSX:
+	case report.CSV, report.JSON, report.XLSX:
 		sink, err := r.newSink(out, c.Figures, format, w)
 		if err != nil {
 			return err
 		}
-		if err := c.eachListed(sink.row); err != nil {
+		if err := c.EachListed(sink.row); err != nil {
 			sink.finish()
 			return err
 		}
 		return sink.finish()
-	case HTML:
+	case report.HTML:
 		return r.htmlDoc(out, c.Figures, w)
-	case PDF:
+	case report.PDF:
 		if r.printer == nil {
 			return errs.E(errs.Unavailable, "the PDF needs Chromium, which is not configured: set %s to the path of chromium (the other formats work without it)", r.pdfSetting)
 		}
@@ -140,7 +150,7 @@ func (r *Renderer) Write(ctx context.Context, out io.Writer, c Compiled, format 
 
 // FiguresJSON writes every figure as the JSON document does, without the
 // list of actions, for the dashboard's API.
-func (r *Renderer) FiguresJSON(f Figures, lang string) ([]byte, error) {
+func (r *Renderer) FiguresJSON(f report.Figures, lang string) ([]byte, error) {
 	w, ok := r.words[lang]
 	if !ok {
 		return nil, errInvalidLang()
@@ -154,14 +164,14 @@ func errInvalidLang() error { return errs.Field(errs.Invalid, "lang", "must be e
 func (r *Renderer) CanPrint() bool { return r.printer != nil }
 
 type htmlView struct {
-	F          Figures
+	F          report.Figures
 	W          words
 	Stages     []action.Stage
 	StageChart template.HTML
 	HeatChart  template.HTML
 }
 
-func (r *Renderer) htmlDoc(out io.Writer, f Figures, w words) error {
+func (r *Renderer) htmlDoc(out io.Writer, f report.Figures, w words) error {
 	v := htmlView{F: f, W: w, Stages: action.Stages}
 	v.StageChart, v.HeatChart = Charts(f, w.Lang, w.T)
 	if err := r.html[w.Lang].Execute(out, v); err != nil {
@@ -182,7 +192,7 @@ func StageSeries(t locale.Translate) []chart.Series {
 // Charts draws the two charts of the figures, for the report and the
 // dashboard alike: organisations acting on each recommendation by stage,
 // and the recommendation x kind heat map.
-func Charts(f Figures, lang string, t locale.Translate) (stages, heat template.HTML) {
+func Charts(f report.Figures, lang string, t locale.Translate) (stages, heat template.HTML) {
 	w := words{Lang: lang, T: t}
 	series := StageSeries(t)
 	bars := make([]chart.Bar, len(f.Recommendations))
@@ -222,7 +232,7 @@ type xlsxSink struct {
 	zipping *sync.Mutex
 }
 
-func newXLSXSink(out io.Writer, f Figures, w words, zipping *sync.Mutex) (_ *xlsxSink, err error) {
+func newXLSXSink(out io.Writer, f report.Figures, w words, zipping *sync.Mutex) (_ *xlsxSink, err error) {
 	x := excelize.NewFile()
 	defer func() {
 		if err != nil {
@@ -310,7 +320,7 @@ func (s *xlsxSink) cells(style int, cells []string) error {
 	return s.sw.SetRow(cell, vals)
 }
 
-func (s *xlsxSink) row(l Listed) error { return s.cells(0, actionRow(s.year, l, s.w)) }
+func (s *xlsxSink) row(l report.Listed) error { return s.cells(0, actionRow(s.year, l, s.w)) }
 
 func (s *xlsxSink) finish() error {
 	defer s.x.Close()

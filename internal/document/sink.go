@@ -1,9 +1,11 @@
-package report
+package document
 
 import (
 	"context"
 	"errors"
 	"io"
+
+	"github.com/pctracker/pctracker/internal/report"
 )
 
 // sink is a document that lists every action (CSV, JSON, XLSX): it starts
@@ -11,27 +13,20 @@ import (
 // is finished once they have all come. finish also releases what the sink
 // holds, so it is called even after an error.
 type sink interface {
-	row(l Listed) error
+	row(l report.Listed) error
 	finish() error
 }
 
-func (r *Renderer) newSink(out io.Writer, f Figures, format Format, w words) (sink, error) {
+func (r *Renderer) newSink(out io.Writer, f report.Figures, format report.Format, w words) (sink, error) {
 	switch format {
-	case CSV:
+	case report.CSV:
 		return newCSVSink(out, f, w)
-	case JSON:
+	case report.JSON:
 		return newJSONSink(out, f, w)
-	case XLSX:
+	case report.XLSX:
 		return newXLSXSink(out, f, w, &r.zipping)
 	}
 	return nil, errors.New("not a listing format: " + string(format))
-}
-
-// Output is one document to write: its format, its language and where.
-type Output struct {
-	Format Format
-	Lang   string
-	W      io.Writer
 }
 
 // sinkQueue is how many actions a sink may fall behind the reader.
@@ -41,7 +36,7 @@ const sinkQueue = 256
 // action read them in one pass, each sink in its own goroutine: the
 // actions are decoded once whatever the number of documents, and the
 // documents are written side by side on as many cores as there are.
-func (r *Renderer) WriteAll(ctx context.Context, c Compiled, outs []Output) error {
+func (r *Renderer) WriteAll(ctx context.Context, c report.Compiled, outs []report.Output) error {
 	var sinks []sink
 	fail := func(err error) error {
 		for _, s := range sinks {
@@ -55,7 +50,7 @@ func (r *Renderer) WriteAll(ctx context.Context, c Compiled, outs []Output) erro
 			return fail(errInvalidLang())
 		}
 		switch o.Format {
-		case CSV, JSON, XLSX:
+		case report.CSV, report.JSON, report.XLSX:
 			s, err := r.newSink(o.W, c.Figures, o.Format, w)
 			if err != nil {
 				return fail(err)
@@ -67,10 +62,10 @@ func (r *Renderer) WriteAll(ctx context.Context, c Compiled, outs []Output) erro
 			}
 		}
 	}
-	queues := make([]chan Listed, len(sinks))
+	queues := make([]chan report.Listed, len(sinks))
 	results := make([]chan error, len(sinks))
 	for i, s := range sinks {
-		queues[i], results[i] = make(chan Listed, sinkQueue), make(chan error, 1)
+		queues[i], results[i] = make(chan report.Listed, sinkQueue), make(chan error, 1)
 		go func() {
 			var err error
 			for l := range queues[i] {
@@ -84,7 +79,7 @@ func (r *Renderer) WriteAll(ctx context.Context, c Compiled, outs []Output) erro
 			results[i] <- err
 		}()
 	}
-	first := c.eachListed(func(l Listed) error {
+	first := c.EachListed(func(l report.Listed) error {
 		for _, q := range queues {
 			select {
 			case q <- l:

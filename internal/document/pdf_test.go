@@ -1,4 +1,4 @@
-package report_test
+package document_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/pctracker/pctracker/internal/document"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/pdf"
 	"github.com/pctracker/pctracker/internal/recommendation"
@@ -58,7 +59,7 @@ func TestPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := report.NewRenderer(web.Templates(), cat, printer, "report.chromium")
+	r, err := document.NewRenderer(web.Templates(), cat, printer, "report.chromium")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,19 +114,21 @@ func TestHTMLAccessible(t *testing.T) {
 	ctx := testutil.Browser(t)
 	r := newRenderer(t)
 	for _, lang := range []string{"en", "fr"} {
-		doc, err := r.Render(context.Background(), sample(t), report.HTML, lang)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write(doc)
-		}))
-		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL)); err != nil {
-			t.Fatal(err)
-		}
-		testutil.CheckAccessibility(t, ctx, "report "+lang)
-		testutil.Screenshot(t, ctx, "report-"+lang)
-		ts.Close()
+		t.Run(lang, func(t *testing.T) {
+			doc, err := r.Render(context.Background(), sample(t), report.HTML, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				_, _ = w.Write(doc)
+			}))
+			defer ts.Close()
+			if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL)); err != nil {
+				t.Fatal(err)
+			}
+			testutil.CheckAccessibility(t, ctx, "report "+lang)
+			testutil.Screenshot(t, ctx, "report-"+lang)
+		})
 	}
 }

@@ -1,4 +1,4 @@
-package report
+package document
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/report"
 )
 
 // Schema is the JSON Schema of the JSON document; a test validates every
@@ -161,7 +162,7 @@ type jsonSink struct {
 // the actions, is empty.
 const jsonEmpty = "[]\n}\n"
 
-func newJSONSink(out io.Writer, f Figures, w words) (*jsonSink, error) {
+func newJSONSink(out io.Writer, f report.Figures, w words) (*jsonSink, error) {
 	head, err := jsonDocument(f, w)
 	if err != nil {
 		return nil, err
@@ -174,7 +175,7 @@ func newJSONSink(out io.Writer, f Figures, w words) (*jsonSink, error) {
 	return s, nil
 }
 
-func (s *jsonSink) row(l Listed) error {
+func (s *jsonSink) row(l report.Listed) error {
 	b, err := json.MarshalIndent(jsonActionOf(l), "    ", "  ")
 	if err != nil {
 		return err
@@ -200,7 +201,7 @@ func (s *jsonSink) finish() error {
 
 // jsonDocument writes the JSON document without its actions (the
 // dashboard's figures leave them out: its own lists page them).
-func jsonDocument(f Figures, w words) ([]byte, error) {
+func jsonDocument(f report.Figures, w words) ([]byte, error) {
 	d := jsonDoc{Schema: SchemaURL, Cycle: f.Year, Lang: w.Lang, Title: w.Title(f.Year), CutoffAt: f.CutoffAt,
 		CompiledAt: f.CompiledAt, Methodology: w.T("report_methodology_text"),
 		Dates: jsonDates{OpensAt: w.Date(f.Period.OpensAt), Deadline: w.Date(f.Period.Deadline),
@@ -242,7 +243,7 @@ func jsonDocument(f Figures, w words) ([]byte, error) {
 	return append(b, '\n'), err
 }
 
-func jsonActionOf(l Listed) jsonAction {
+func jsonActionOf(l report.Listed) jsonAction {
 	a := jsonAction{ID: l.ID, Organisation: l.Organisation, Kind: string(l.Kind), Country: l.Country, Title: l.Title,
 		Stage: string(l.Stage), MeasureType: string(l.MeasureType), Scope: string(l.Scope),
 		CarriedForward: l.CarriedForward, Recommendations: l.Recommendations, AcceptedAt: l.AcceptedAt,
@@ -253,7 +254,7 @@ func jsonActionOf(l Listed) jsonAction {
 	return a
 }
 
-func kindsJSON(ks []KindCount, w words) []jsonCount {
+func kindsJSON(ks []report.KindCount, w words) []jsonCount {
 	out := make([]jsonCount, len(ks))
 	for i, k := range ks {
 		out[i] = jsonCount{Code: string(k.Kind), Label: w.Kind(k.Kind), Count: k.N}
@@ -261,7 +262,7 @@ func kindsJSON(ks []KindCount, w words) []jsonCount {
 	return out
 }
 
-func stagesJSON(ss []StageCount, w words) []jsonCount {
+func stagesJSON(ss []report.StageCount, w words) []jsonCount {
 	out := make([]jsonCount, len(ss))
 	for i, s := range ss {
 		out[i] = jsonCount{Code: string(s.Stage), Label: w.Stage(s.Stage), Count: s.N}
@@ -269,7 +270,7 @@ func stagesJSON(ss []StageCount, w words) []jsonCount {
 	return out
 }
 
-func coverageJSON(c Coverage) jsonCoverage {
+func coverageJSON(c report.Coverage) jsonCoverage {
 	return jsonCoverage{Addressees: c.Addressees, Reporting: c.Reporting, Percent: c.Percent}
 }
 

@@ -1,4 +1,4 @@
-package report
+package document
 
 import (
 	"bufio"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pctracker/pctracker/internal/export"
+	"github.com/pctracker/pctracker/internal/report"
 )
 
 // actionHeader and actionRow are the table of accepted public actions,
@@ -19,7 +20,7 @@ func actionHeader(w words) []string {
 }
 
 // actionRow is one row of the table.
-func actionRow(year int, l Listed, w words) []string {
+func actionRow(year int, l report.Listed, w words) []string {
 	carried := w.T("report_no")
 	if l.CarriedForward {
 		carried = w.T("report_yes")
@@ -45,13 +46,13 @@ type csvSink struct {
 	w    words
 }
 
-func newCSVSink(out io.Writer, f Figures, w words) (*csvSink, error) {
+func newCSVSink(out io.Writer, f report.Figures, w words) (*csvSink, error) {
 	bw := bufio.NewWriter(out)
 	t, err := export.NewTable(bw, actionHeader(w))
 	return &csvSink{bw: bw, t: t, year: f.Year, w: w}, err
 }
 
-func (s *csvSink) row(l Listed) error { return s.t.Row(actionRow(s.year, l, s.w)) }
+func (s *csvSink) row(l report.Listed) error { return s.t.Row(actionRow(s.year, l, s.w)) }
 
 func (s *csvSink) finish() error {
 	if err := s.t.Flush(); err != nil {

@@ -1,7 +1,6 @@
-package report
+package document
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,11 +104,6 @@ func (w words) Recs(ns []int) string {
 
 // Title is the report's title.
 func (w words) Title(year int) string { return w.T("report_title", map[string]any{"Year": year}) }
-
-// Filename names a document of the report for download.
-func Filename(year int, lang string, f Format) string {
-	return fmt.Sprintf("paris-call-progress-report-%d-%s.%s", year, lang, f)
-}
 
 func sign(v float64) float64 {
 	if v < 0 {
