@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -86,13 +85,7 @@ func (a *fuzzAPI) do(t *testing.T, method string, target *url.URL, body []byte) 
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+a.token)
 	}
-	res, err := a.client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, target, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return apptest.Response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+	return apptest.Send(t, a.client, req)
 }
 
 // state fingerprints what a request on actions could change: the

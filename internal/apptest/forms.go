@@ -2,7 +2,6 @@ package apptest
 
 import (
 	"context"
-	"io"
 	"maps"
 	"net/http"
 	"net/http/cookiejar"
@@ -40,9 +39,7 @@ func PostAnonForm(t *testing.T, client *http.Client, target string, form url.Val
 		t.Fatalf("postAnonForm %s: %v (the client needs a cookie jar)", target, err)
 	}
 	req, _ := http.NewRequest(http.MethodGet, target, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
+	SetHeader(req, header...)
 	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -84,16 +81,8 @@ func PostForm(t *testing.T, client *http.Client, target string, form url.Values,
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return Response{res.StatusCode, res.Header, string(b)}
+	SetHeader(req, header...)
+	return Send(t, client, req)
 }
 
 var CSRFInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

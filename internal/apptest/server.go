@@ -87,22 +87,37 @@ type Response struct {
 	Body   string
 }
 
+// SetHeader sets on req each header of pairs: name, value, name, value...
+func SetHeader(req *http.Request, pairs ...string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		req.Header.Set(pairs[i], pairs[i+1])
+	}
+}
+
+// Send sends req with client and reads the whole answer; a request that
+// gets no answer at all ends the test.
+func Send(t testing.TB, client *http.Client, req *http.Request) Response {
+	t.Helper()
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading the answer: %v", req.Method, req.URL, err)
+	}
+	return Response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}
+
 func Get(t *testing.T, client *http.Client, url string, header ...string) Response {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
+	SetHeader(req, header...)
 	if client == nil {
 		client = http.DefaultClient
 	}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return Response{res.StatusCode, res.Header, string(b)}
+	return Send(t, client, req)
 }
 
 // WithToken is the client with another API token.
@@ -116,16 +131,8 @@ func SendRaw(t *testing.T, client *http.Client, method, target string, body io.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return Response{res.StatusCode, res.Header, string(b)}
+	SetHeader(req, header...)
+	return Send(t, client, req)
 }
 
 // AtOnce runs n requests released together, and returns their answers in

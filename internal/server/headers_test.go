@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -334,15 +333,7 @@ func fetch(t *testing.T, base, method, path string, who caller, form url.Values,
 			}
 		}
 	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
+	apptest.SetHeader(req, header...)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return apptest.Response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+	return apptest.Send(t, client, req)
 }

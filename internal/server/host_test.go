@@ -52,17 +52,9 @@ func TestForgedHostNamesNothing(t *testing.T) {
 			if form != nil {
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			}
-			for i := 0; i+1 < len(header); i += 2 {
-				req.Header.Set(header[i], header[i+1])
-			}
-			res, err := b.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			raw, _ := io.ReadAll(res.Body)
-			r := apptest.Response{Status: res.StatusCode, Header: res.Header, Body: string(raw)}
-			if strings.Contains(r.Body, evil) || strings.Contains(res.Header.Get("Location"), evil) {
+			apptest.SetHeader(req, header...)
+			r := apptest.Send(t, b, req)
+			if strings.Contains(r.Body, evil) || strings.Contains(r.Header.Get("Location"), evil) {
 				t.Errorf("%s %s names the forged host: %d %s", method, path, r.Status, r.Header.Get("Location"))
 			}
 			return r

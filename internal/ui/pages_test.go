@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -102,13 +101,7 @@ func TestImportPage(t *testing.T) {
 		w.Close()
 		req, _ := http.NewRequest("POST", sc.TS+"/actions/import", &body)
 		req.Header.Set("Content-Type", w.FormDataContentType())
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return apptest.Response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+		return apptest.Send(t, c, req)
 	}
 	r := upload(apptest.CSVRows(5, 4))
 	if r.Status != 422 || !strings.Contains(r.Body, "<td>4</td>") || !strings.Contains(r.Body, "<code>stage</code>") {
