@@ -3,10 +3,14 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/app"
 	"github.com/pctracker/pctracker/internal/apptest"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
@@ -226,5 +230,87 @@ func TestCLIGenerate(t *testing.T) {
 	if r := apptest.RunCLI(t, env, "", "generate", "--organisations", "10", "--cycles", "1", "--actions-per-cycle", "5"); r.Code == 0 ||
 		!strings.Contains(r.Stderr, "generate into an empty database") {
 		t.Errorf("a second run: %+v", r)
+	}
+}
+
+// lines collects what a running command writes, and tells when a line
+// holding want has been written.
+type lines struct {
+	mu   sync.Mutex
+	text strings.Builder
+	want string
+	seen chan string // the first line holding want
+}
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.text.Write(p)
+	for _, line := range strings.Split(string(p), "\n") {
+		if l.want != "" && strings.Contains(line, l.want) {
+			l.seen <- line
+			l.want = ""
+		}
+	}
+	return len(p), nil
+}
+
+func (l *lines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.text.String()
+}
+
+// "pctracker serve" as an operator runs it: it migrates a new database,
+// listens, answers the public, the API and the probes, and stops cleanly
+// when told to (the context is what a signal cancels in main).
+func TestServe(t *testing.T) {
+	for _, engine := range testutil.Engines {
+		t.Run(engine, func(t *testing.T) {
+			env := map[string]string{
+				"PCT_DATABASE_URL":    testutil.NewDatabaseURL(t, engine),
+				"PCT_MAIL_DIR":        t.TempDir(),
+				"PCT_REPORT_CHROMIUM": "off",
+				"PCT_LOG_FORMAT":      "text",
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			logs := &lines{want: "pctracker listening", seen: make(chan string, 1)}
+			done := make(chan int, 1)
+			go func() {
+				done <- app.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, logs)
+			}()
+			var base string
+			select {
+			case line := <-logs.seen:
+				m := regexp.MustCompile(`addr=(\S+)`).FindStringSubmatch(line)
+				if m == nil {
+					t.Fatalf("no address in %q", line)
+				}
+				base = "http://" + m[1]
+			case code := <-done:
+				t.Fatalf("serve ended with %d before listening: %s", code, logs)
+			}
+			for _, c := range []struct {
+				path, want string
+			}{
+				{"/healthz", ""},
+				{"/readyz", ""},
+				{"/", "pctracker"},
+				{"/api/v1/recommendations", `"number":12`},
+			} {
+				r := apptest.Get(t, nil, base+c.path)
+				if r.Status != 200 || !strings.Contains(r.Body, c.want) {
+					t.Errorf("GET %s: %d, want 200 with %q: %.200s", c.path, r.Status, c.want, r.Body)
+				}
+			}
+			cancel()
+			if code := <-done; code != 0 {
+				t.Errorf("serve exited %d after its context ended: %s", code, logs)
+			}
+			if !strings.Contains(logs.String(), "shutting down") {
+				t.Errorf("no shutdown in the log: %s", logs)
+			}
+		})
 	}
 }

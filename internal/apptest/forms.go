@@ -183,3 +183,7 @@ func SignInForm(t *testing.T, client *http.Client, base, email, password, code s
 	}
 	return PostAnonForm(t, client, base+"/signin/code", url.Values{"code": {code}}, header...)
 }
+
+// SetupKey finds the authenticator's key, as text, on the page that sets
+// up two-step sign-in.
+var SetupKey = regexp.MustCompile(`<p class="mono secret"[^>]*>([A-Z2-7 ]+)</p>`)

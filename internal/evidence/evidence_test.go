@@ -3,12 +3,9 @@ package evidence_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,46 +14,12 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/apptest"
 	"github.com/pctracker/pctracker/internal/config"
-	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
 
-// evidenceSite serves evidence pages, one of them hostile: its script
-// would rename the page and call back, and the site counts the calls.
-type evidenceSite struct {
-	*httptest.Server
-	callbacks atomic.Int64
-	gone      atomic.Bool // the PDF is no longer served
-}
-
-const hostilePage = `<!doctype html><html><head><title>Decree</title></head><body><h1>Decree 2026-114</h1>
-<script>document.title = "pwned"; fetch("CALLBACK/script");</script>
-<img src="CALLBACK/img" alt=""><iframe src="CALLBACK/frame"></iframe></body></html>`
-
-func newEvidenceSite(t *testing.T) *evidenceSite {
-	t.Helper()
-	s := &evidenceSite{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/callback"):
-			s.callbacks.Add(1)
-		case r.URL.Path == "/decree.html":
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprint(w, strings.ReplaceAll(hostilePage, "CALLBACK", s.URL+"/callback"))
-		case r.URL.Path == "/report.pdf" && s.gone.Load():
-			http.NotFound(w, r)
-		case r.URL.Path == "/report.pdf":
-			w.Header().Set("Content-Type", "application/pdf")
-			fmt.Fprint(w, "%PDF-1.4 a small report")
-		}
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
 // withEvidence starts the server with evidence checks on, against site.
-func withEvidence(site *evidenceSite) func(*config.Config) {
+func withEvidence(site *apptest.EvidenceSite) func(*config.Config) {
 	host := strings.TrimPrefix(site.URL, "http://")
 	return func(cfg *config.Config) {
 		cfg.HTTP.PublicFreshness = 0
@@ -70,7 +33,7 @@ func withEvidence(site *evidenceSite) func(*config.Config) {
 // not served.
 func TestArchivedCopies(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		site := newEvidenceSite(t)
+		site := apptest.NewEvidenceSite(t)
 		sc := apptest.NewScenario(t, db)
 		ts, _ := apptest.StartServerWith(t, db, sc.S.Clock.Now, nil, withEvidence(site))
 		for _, c := range []*apptest.APIClient{&sc.Member, &sc.Focal, &sc.Other, &sc.Sec} {
@@ -145,7 +108,7 @@ func TestArchivedCopies(t *testing.T) {
 		}
 		// The PDF goes; failing for a week, it is broken, and the status
 		// board and the organisation's workspace say so.
-		site.gone.Store(true)
+		site.Gone.Store(true)
 		for _, wait := range []time.Duration{8 * 24 * time.Hour, 84 * time.Hour, 84 * time.Hour} {
 			sc.S.Clock.Add(wait)
 			if r := sc.Sec.Form("/admin/jobs/evidence/run", url.Values{}); r.Status != 303 {
@@ -185,7 +148,7 @@ func TestArchivedCopies(t *testing.T) {
 // it names is fetched.
 func TestArchivedPageRunsNothingInBrowser(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
-	site := newEvidenceSite(t)
+	site := apptest.NewEvidenceSite(t)
 	sc := apptest.NewScenario(t, db)
 	ts, _ := apptest.StartServerWith(t, db, sc.S.Clock.Now, nil, withEvidence(site))
 	sc.Member.Base, sc.Focal.Base, sc.Sec.Base = ts.URL, ts.URL, ts.URL
@@ -217,63 +180,8 @@ func TestArchivedPageRunsNothingInBrowser(t *testing.T) {
 	if err := chromedp.Do(b, chromedp.Navigate(ts.URL+"/about"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		t.Fatal(err)
 	}
-	if title == "pwned" || site.callbacks.Load() != 0 {
-		t.Errorf("the archived page ran: title %q, %d callbacks", title, site.callbacks.Load())
-	}
-}
-
-// pctracker evidence check checks now, with a line per link (a bar on a
-// terminal) and a summary; run again at once, it finds nothing due.
-func TestEvidenceCheckCommand(t *testing.T) {
-	for _, engine := range testutil.Engines {
-		t.Run(engine, func(t *testing.T) {
-			site := newEvidenceSite(t)
-			url := testutil.NewDatabaseURL(t, engine)
-			if r := apptest.RunCLI(t, map[string]string{"PCT_DATABASE_URL": url, "PCT_LOG_LEVEL": "warn"}, "", "migrate", "up"); r.Code != 0 {
-				t.Fatalf("migrate: %+v", r)
-			}
-			db := apptest.OpenStore(t, url)
-			s := testutil.NewServices(db)
-			ctx := context.Background()
-			c := s.Cycle(t, 2026)
-			org := s.Stakeholder(t, "state")
-			in := testutil.ActionInput()
-			in.Evidence = []action.Evidence{{Kind: "law", URL: site.URL + "/decree.html", Title: "Decree"},
-				{Kind: "report", URL: site.URL + "/report.pdf", Title: "Report"}}
-			a, err := s.Actions.Create(ctx, testutil.System, org.ID, c.ID, in)
-			if err == nil {
-				a, err = s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Submitted, "")
-			}
-			if err == nil {
-				a, err = s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Accepted, "")
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Followed from acceptance: these services write no tracking of
-			// their own, so the command's own services add the links here.
-			if err := db.TrackEvidence(ctx, []evidence.Link{{ActionID: a.ID, URL: in.Evidence[0].URL, State: evidence.Pending, NextCheckAt: time.Now()},
-				{ActionID: a.ID, URL: in.Evidence[1].URL, State: evidence.Pending, NextCheckAt: time.Now()}}); err != nil {
-				t.Fatal(err)
-			}
-			env := map[string]string{"PCT_DATABASE_URL": url, "PCT_LOG_LEVEL": "warn",
-				"PCT_EVIDENCE_ALLOW_HOSTS": strings.TrimPrefix(site.URL, "http://")}
-			r := apptest.RunCLI(t, env, "", "evidence", "check", "--all")
-			if r.Code != 0 || !strings.Contains(r.Stdout, "1/2 ") || !strings.Contains(r.Stdout, "2/2 ") ||
-				!strings.Contains(r.Stdout, "2 evidence link(s) checked: 2 ok") {
-				t.Fatalf("evidence check --all: %+v", r)
-			}
-			if r := apptest.RunCLI(t, env, "", "evidence", "check", "--action", fmt.Sprint(a.ID)); r.Code != 0 || !strings.Contains(r.Stdout, "0 evidence link(s) checked: nothing was due") {
-				t.Errorf("again at once: %+v", r)
-			}
-			if r := apptest.RunCLI(t, env, "", "evidence", "check"); r.Code != 2 || !strings.Contains(r.Stderr, "--action ID or --all") {
-				t.Errorf("without a target: %+v", r)
-			}
-			env["PCT_EVIDENCE_ENABLED"] = "false"
-			if r := apptest.RunCLI(t, env, "", "evidence", "check", "--all"); r.Code != 2 || !strings.Contains(r.Stderr, "evidence checks are off") {
-				t.Errorf("turned off: %+v", r)
-			}
-		})
+	if title == "pwned" || site.Callbacks.Load() != 0 {
+		t.Errorf("the archived page ran: title %q, %d callbacks", title, site.Callbacks.Load())
 	}
 }
 
@@ -283,7 +191,7 @@ func TestEvidenceCheckCommand(t *testing.T) {
 func TestReportReliesOnArchivedCopies(t *testing.T) {
 	for _, engine := range testutil.Engines {
 		t.Run(engine, func(t *testing.T) {
-			site := newEvidenceSite(t)
+			site := apptest.NewEvidenceSite(t)
 			dbURL := testutil.NewDatabaseURL(t, engine)
 			env := map[string]string{"PCT_DATABASE_URL": dbURL, "PCT_LOG_LEVEL": "warn"}
 			if r := apptest.RunCLI(t, env, "", "migrate", "up"); r.Code != 0 {
@@ -303,7 +211,7 @@ func TestReportReliesOnArchivedCopies(t *testing.T) {
 			sc.Sec.Do("POST", fmt.Sprintf("/api/v1/actions/%d/review", id), `{"decision": "accept"}`)
 			sc.Sec.Form("/admin/jobs/evidence/run", url.Values{})
 			// The PDF goes before the cut-off; the report relies on the copies.
-			site.gone.Store(true)
+			site.Gone.Store(true)
 			sc.S.Clock.Add(8 * 24 * time.Hour)
 			sc.Sec.Form("/admin/jobs/evidence/run", url.Values{})
 			r := sc.Sec.Do("POST", "/api/v1/cycles/2026/reports", "")
@@ -329,7 +237,7 @@ func TestReportReliesOnArchivedCopies(t *testing.T) {
 				t.Errorf("the Markdown report lacks the hashes or the note on links")
 			}
 			// The live pages change; the report stands as published.
-			site.gone.Store(false)
+			site.Gone.Store(false)
 			sc.S.Clock.Add(8 * 24 * time.Hour)
 			sc.Sec.Form("/admin/jobs/evidence/run", url.Values{})
 			if r := apptest.RunCLI(t, env, "", "report", "verify", "--id", fmt.Sprint(rep.ID)); r.Code != 0 || !strings.Contains(r.Stdout, "identical") {

@@ -29,7 +29,6 @@ func signedIn(r apptest.Response) bool {
 }
 
 var (
-	setupKey      = regexp.MustCompile(`<p class="mono secret"[^>]*>([A-Z2-7 ]+)</p>`)
 	recoveryCodes = regexp.MustCompile(`<li>([a-z2-7]{5}-[a-z2-7]{5})</li>`)
 )
 
@@ -65,7 +64,7 @@ func TestTwoStepSignIn(t *testing.T) {
 
 		// First sign-in: the setup page, with the key as a QR code and as text.
 		page := apptest.Get(t, b, ts.URL+"/signin/code")
-		m := setupKey.FindStringSubmatch(page.Body)
+		m := apptest.SetupKey.FindStringSubmatch(page.Body)
 		if page.Status != 200 || m == nil || !strings.Contains(page.Body, `src="data:image/png;base64,`) ||
 			!strings.Contains(page.Body, "otpauth://totp/") || !strings.Contains(page.Body, `autocomplete="one-time-code"`) {
 			t.Fatalf("setup page: %d %.2000s", page.Status, page.Body)
@@ -222,47 +221,6 @@ func TestTwoStepSignIn(t *testing.T) {
 		t.Logf("setup page, wrong code, enrolment with %d recovery codes, spent code refused, next code, recovery code once, renewal (only with a code), %d-failure end, "+
 			"429 after %d more wrong codes (right code refused too): checked; notices mailed: %v", len(codes), twostep.MaxFailures, throttled, kinds)
 	})
-}
-
-// The CLI resets a lost authenticator: the next sign-in enrols again.
-func TestUserResetTwoStep(t *testing.T) {
-	for _, engine := range testutil.Engines {
-		t.Run(engine, func(t *testing.T) {
-			dbURL := testutil.NewDatabaseURL(t, engine)
-			mails := t.TempDir()
-			env := map[string]string{"PCT_DATABASE_URL": dbURL, "PCT_LOG_LEVEL": "warn", "PCT_MAIL_DIR": mails}
-			db := testutil.NewDBAt(t, dbURL)
-			s := testutil.NewServices(db)
-			if _, err := s.Users.Create(context.Background(), testutil.System, user.Input{Email: "sec@pc.example", Name: "S",
-				Role: user.Secretariat, Password: apptest.Password}); err != nil {
-				t.Fatal(err)
-			}
-			apptest.WithAuthenticator(t, db, "sec@pc.example")
-			_, apiToken, err := s.Users.CreateToken(context.Background(), testutil.System, "sec@pc.example", "ci")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r := apptest.RunCLI(t, env, "", "user", "reset-two-step", "--email", "SEC@pc.example"); r.Code != 0 || !strings.Contains(r.Stdout, "two-step sign-in reset") {
-				t.Fatalf("reset: %+v", r)
-			}
-			if m := testutil.Mails(t, mails, "sec@pc.example"); len(m) != 1 || !strings.Contains(m[0].Subject, "two-step sign-in reset") ||
-				!strings.Contains(m[0].Text, "Every API token of your account was revoked") || !strings.Contains(m[0].Text, "Tous les jetons d'API") {
-				t.Errorf("the person was not told of the reset and the revoked tokens: %+v", m)
-			}
-			ts := apptest.StartServerAt(t, db, s.Clock.Now)
-			if r := apptest.Get(t, nil, ts.URL+"/api/v1/me", "Authorization", "Bearer "+apiToken); r.Status != http.StatusUnauthorized {
-				t.Errorf("an API token after the reset: %d", r.Status)
-			}
-			b := apptest.BrowserClient()
-			apptest.PostAnonForm(t, b, ts.URL+"/signin", url.Values{"email": {"sec@pc.example"}, "password": {apptest.Password}})
-			if page := apptest.Get(t, b, ts.URL+"/signin/code"); !setupKey.MatchString(page.Body) {
-				t.Errorf("no setup after reset: %.1000s", page.Body)
-			}
-			if r := apptest.RunCLI(t, env, "", "user", "reset-two-step", "--email", "nobody@pc.example"); r.Code == 0 || !strings.Contains(r.Stderr, "no user with this email") {
-				t.Errorf("reset of an unknown account: %+v", r)
-			}
-		})
-	}
 }
 
 // The two-step pages in a real browser: setting up the app at the first
