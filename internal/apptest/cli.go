@@ -9,6 +9,7 @@ import (
 	"github.com/pctracker/pctracker/internal/app"
 )
 
+// Result is what a command run by RunCLI gave back.
 type Result struct {
 	Code           int
 	Stdout, Stderr string

@@ -22,6 +22,8 @@ type APIClient struct {
 	Token string
 }
 
+// Do sends a request to the API (a body is JSON) and reads the answer;
+// redirects are not followed.
 func (c APIClient) Do(method, path, body string, header ...string) Response {
 	c.T.Helper()
 	req, _ := http.NewRequest(method, c.Base+path, strings.NewReader(body))
@@ -37,6 +39,7 @@ func (c APIClient) Do(method, path, body string, header ...string) Response {
 	return Send(c.T, client, req)
 }
 
+// ActionJSON is an action as the API writes it.
 type ActionJSON struct {
 	ID          int64  `json:"id"`
 	Cycle       int    `json:"cycle"`
@@ -49,6 +52,7 @@ type ActionJSON struct {
 	} `json:"evidence"`
 }
 
+// Decode reads the JSON body of r as a T, ending the test if it cannot.
 func Decode[T any](t *testing.T, r Response) T {
 	t.Helper()
 	var v T
@@ -68,6 +72,10 @@ type Scenario struct {
 	LastYearAction            action.Action
 }
 
+// NewScenario fills db with two organisations, four people with API tokens
+// (a member and a focal point of the first, the focal point of the other,
+// the secretariat), last year's accepted action and this year's cycle, and
+// runs the server over it.
 func NewScenario(t *testing.T, db *store.DB) *Scenario {
 	t.Helper()
 	ctx := context.Background()
@@ -101,10 +109,12 @@ func NewScenario(t *testing.T, db *store.DB) *Scenario {
 	return sc
 }
 
+// NewActionBody is a valid new action for the 2026 cycle, as JSON.
 const NewActionBody = `{"cycle": 2026, "title": "Export licensing for intrusion software", "description": "Under the **dual-use** regulation.",
  "recommendations": [2], "stage": "adopted", "measure": "export_controls", "scope": "national", "visibility": "public",
  "starts_on": "2026-03-01", "evidence": [{"kind": "regulation", "url": "https://example.org/reg", "title": "Regulation"}]}`
 
+// ReportJSON is a report as the API writes it.
 type ReportJSON struct {
 	ID        int64
 	Cycle     int
@@ -139,8 +149,12 @@ func AcceptIn(t *testing.T, sc *Scenario, orgID int64, year int, change func(*ac
 	}
 }
 
+// CSVHeader is the first line of an import file.
 const CSVHeader = "title,description,recommendations,stage,measure,scope,visibility,starts_on,ends_on,evidence_kind,evidence_url,evidence_title\n"
 
+// CSVRows is an import file of n actions (with a byte order mark, as
+// spreadsheets write it) whose line badLine, counting the header as line 1,
+// names a stage that does not exist; 0 spoils none.
 func CSVRows(n, badLine int) string {
 	var b strings.Builder
 	b.WriteString("\ufeff" + CSVHeader)

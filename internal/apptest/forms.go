@@ -20,6 +20,7 @@ import (
 	"github.com/pctracker/pctracker/internal/user"
 )
 
+// Password is the password of every person the tests create.
 const Password = "correct horse battery staple"
 
 // BrowserClient keeps cookies and does not follow redirects, so tests see
@@ -77,6 +78,8 @@ func WithCookie(header []string, ck *http.Cookie) []string {
 	return append(header, "Cookie", ck.Name+"="+ck.Value)
 }
 
+// PostForm posts a form as a browser does, without following a redirect
+// when client does not; the form carries its own CSRF token.
 func PostForm(t *testing.T, client *http.Client, target string, form url.Values, header ...string) Response {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
@@ -85,8 +88,10 @@ func PostForm(t *testing.T, client *http.Client, target string, form url.Values,
 	return Send(t, client, req)
 }
 
+// CSRFInput finds the CSRF token a page puts in its forms.
 var CSRFInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
+// CSRFOf returns the CSRF token of a page, ending the test if it has none.
 func CSRFOf(t *testing.T, body string) string {
 	t.Helper()
 	m := CSRFInput.FindStringSubmatch(body)
@@ -123,6 +128,7 @@ func FlashOf(r Response) string {
 	return ""
 }
 
+// MustUser returns the person of sc with this email.
 func MustUser(t *testing.T, sc *Scenario, email string) user.User {
 	t.Helper()
 	u, err := sc.S.Users.GetByEmail(context.Background(), email)

@@ -12,6 +12,7 @@ import (
 	"github.com/pctracker/pctracker/internal/testutil"
 )
 
+// MailLink finds an invitation or reset link in a mail.
 var MailLink = regexp.MustCompile(`http://pct\.test(/(?:invite|reset/new)\?token=[A-Za-z0-9_-]+)`)
 
 // NewestLink returns the link of the newest message to one address with a

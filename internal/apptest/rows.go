@@ -126,6 +126,7 @@ func Checksum(t testing.TB, db *store.DB, stakeholderID int64) string {
 	return SumOf(OrgRows(t, db, OwnedTables(t, db))[stakeholderID])
 }
 
+// SumOf is a SHA-256 of lines, in hex.
 func SumOf(lines []string) string {
 	h := sha256.New()
 	for _, l := range lines {

@@ -25,6 +25,7 @@ import (
 // writes what the server sends.
 var MailDirs sync.Map
 
+// MailDir is the folder where the test's server writes the mail it sends.
 func MailDir(t testing.TB) string {
 	if d, ok := MailDirs.Load(t); ok {
 		return d.(string)
@@ -81,6 +82,7 @@ func StartServerWith(t testing.TB, db *store.DB, now func() time.Time, logs io.W
 	return ts, srv.Routes()
 }
 
+// Response is an answer read whole.
 type Response struct {
 	Status int
 	Header http.Header
@@ -110,6 +112,8 @@ func Send(t testing.TB, client *http.Client, req *http.Request) Response {
 	return Response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
 }
 
+// Get sends a GET with header pairs (name, value, ...) and reads the
+// answer; client nil is http.DefaultClient.
 func Get(t *testing.T, client *http.Client, url string, header ...string) Response {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
