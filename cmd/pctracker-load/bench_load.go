@@ -21,21 +21,13 @@ type job struct {
 
 // newJob builds and prepares the scenarios of mix against base.
 func newJob(ctx context.Context, label, base string, mix []weighted, s settings, p plan) (*job, error) {
-	conns := p.maxInflight
-	if p.mode == modeCeiling {
-		conns = p.concurrency
-	}
-	t := newTarget(base, requestTimeout, conns)
+	t := newTarget(base, requestTimeout, p.conns())
 	if err := ready(ctx, t); err != nil {
 		return nil, fmt.Errorf("%s: %s is not ready: %w", label, base, err)
 	}
 	scenarios := buildScenarios(t, mix, s)
-	for _, sc := range scenarios {
-		if sc.prepare != nil {
-			if err := sc.prepare(ctx); err != nil {
-				return nil, fmt.Errorf("%s: setting up %s: %w", label, sc.name, err)
-			}
-		}
+	if err := prepare(ctx, scenarios); err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
 	}
 	return &job{label: label, t: t, d: newDriver(scenarios, mix), p: p}, nil
 }
@@ -65,13 +57,7 @@ func (b *bench) runJobs(ctx context.Context, jobs ...*job) ([]loadResult, error)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var measured time.Duration
-			if j.p.mode == modeOpen {
-				measured = j.d.open(ctx, reqCtx, j.p)
-			} else {
-				measured = j.d.ceiling(ctx, reqCtx, j.p)
-			}
-			rows, total := j.d.results(j.p, measured)
+			rows, total := j.d.results(j.p, j.d.run(ctx, reqCtx, j.p))
 			out[i] = loadResult{rows: rows, total: total}
 		}()
 	}
