@@ -265,7 +265,7 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 				Fields: map[string]string{"state": "only drafts and actions sent back for changes can be edited"}}
 		}
 		if a.Version != version {
-			return staleError(a.Version)
+			return errs.Stale("this action", a.Version)
 		}
 		in := a.input()
 		change(&in)
@@ -348,7 +348,7 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 		version = a.Version // the caller did not say which version it read
 	}
 	if a.Version != version {
-		return Step{Action: a}, staleError(a.Version)
+		return Step{Action: a}, errs.Stale("this action", a.Version)
 	}
 	decision, err := Transition(a.State, to)
 	if err != nil {
@@ -716,10 +716,4 @@ func (s *Service) History(ctx context.Context, by user.Actor, id int64) ([]Versi
 	}
 	events, err := s.store.ReviewEvents(ctx, id)
 	return versions, events, err
-}
-
-func staleError(current int) error {
-	return &errs.Error{Kind: errs.Conflict,
-		Message: fmt.Sprintf("this action was changed by someone else (now at version %d); reload it and apply your changes again", current),
-		Fields:  map[string]string{"version": fmt.Sprintf("stale; the current version is %d", current)}}
 }

@@ -288,6 +288,21 @@ func (f FieldErrors) Date(field string, t time.Time) {
 	}
 }
 
+// Stale is the Conflict of a save on what was read at an older version
+// (optimistic locking): nothing was written, and the caller reloads what
+// (as "this action") and applies the change again. current is the version
+// saved meanwhile; 0 when unknown, as to the store, whose conditional
+// update only learns that the row moved on.
+func Stale(what string, current int) *Error {
+	if current == 0 {
+		return &Error{Kind: Conflict, Message: what + " was changed by someone else; reload it and apply your changes again",
+			Fields: map[string]string{"version": "stale"}}
+	}
+	return &Error{Kind: Conflict,
+		Message: fmt.Sprintf("%s was changed by someone else (now at version %d); reload it and apply your changes again", what, current),
+		Fields:  map[string]string{"version": fmt.Sprintf("stale; the current version is %d", current)}}
+}
+
 // Field is an error of kind about one field, whose message is also the
 // error's message.
 func Field(kind Kind, field, msg string) *Error {

@@ -37,3 +37,21 @@ func TestThrottledSaysItsRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// A stale save is one Conflict for every noun with a version: its field
+// "version" (which forms and clients look for) says stale, and names the
+// version saved meanwhile when it is known.
+func TestStaleNamesTheCurrentVersion(t *testing.T) {
+	err := errs.Stale("the cycle", 3)
+	if !errs.Is(err, errs.Conflict) || errs.FieldsOf(err)["version"] != "stale; the current version is 3" {
+		t.Errorf("Stale(3) = %+v", err)
+	}
+	if want := "the cycle was changed by someone else (now at version 3); reload it and apply your changes again"; errs.MessageOf(err) != want {
+		t.Errorf("message %q, want %q", errs.MessageOf(err), want)
+	}
+	unknown := errs.Stale("this action", 0)
+	if !errs.Is(unknown, errs.Conflict) || errs.FieldsOf(unknown)["version"] != "stale" ||
+		errs.MessageOf(unknown) != "this action was changed by someone else; reload it and apply your changes again" {
+		t.Errorf("Stale(0) = %+v", unknown)
+	}
+}

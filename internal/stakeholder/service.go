@@ -2,7 +2,6 @@ package stakeholder
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
@@ -86,14 +85,8 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 		if st, err = s.store.Stakeholder(ctx, id); err != nil {
 			return err
 		}
-		if version == 0 && by.IsSystem() {
-			// The program itself read nothing; a person's edit always
-			// names the version it read, so that none is lost.
-			version = st.Version
-		}
-		if st.Version != version {
-			return errs.Field(errs.Conflict, "version",
-				fmt.Sprintf("this organisation was changed by someone else (now at version %d); reload it", st.Version))
+		if version = by.ReadVersion(version, st.Version); st.Version != version {
+			return errs.Stale("this organisation", st.Version)
 		}
 		wasActive := st.Active
 		in := Input{Name: st.Name, Kind: st.Kind, Country: st.Country, Website: st.Website,

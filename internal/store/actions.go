@@ -117,14 +117,9 @@ func (db *DB) CreateAction(ctx context.Context, a *action.Action) error {
 func (db *DB) UpdateAction(ctx context.Context, a *action.Action, expected int) error {
 	return db.WithTx(ctx, func(ctx context.Context) error {
 		r := actionToRow(*a)
-		res := db.conn(ctx).Model(&actionRow{}).Where("id = ? AND version = ?", a.ID, expected).
-			Select("*").Omit("id", "stakeholder_id", "cycle_id", "created_at", "created_by", "carried_from").Updates(&r)
-		if res.Error != nil {
-			return translate(res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return &errs.Error{Kind: errs.Conflict, Message: "this action was changed by someone else; reload it and apply your changes again",
-				Fields: map[string]string{"version": "stale"}}
+		q := db.conn(ctx).Select("*").Omit("id", "stakeholder_id", "cycle_id", "created_at", "created_by", "carried_from")
+		if err := updateVersioned(q, &r, a.ID, expected, "this action"); err != nil {
+			return translate(err)
 		}
 		if err := db.conn(ctx).Where("action_id = ?", a.ID).Delete(&actionRecommendationRow{}).Error; err != nil {
 			return translate(err)
