@@ -235,16 +235,11 @@ func (a *Action) apply(in Input) {
 	a.StartDate, a.EndDate, a.Evidence = in.StartDate, in.EndDate, in.Evidence
 }
 
-// Update saves an edit of an action the caller read at version. A stale
-// version is a Conflict whose message names the current version, and
-// nothing is written.
-func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, in Input) (Action, error) {
-	return s.UpdateWith(ctx, by, id, version, func(cur *Input) { *cur = in })
-}
-
-// UpdateWith saves a partial edit: change receives what the action holds
-// now and sets what the caller changes.
-func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Action, error) {
+// Update saves an edit of an action the caller read at version: change
+// receives what the action holds now and sets what the caller changes (all
+// of it, for a whole form). A stale version is a Conflict whose message
+// names the current version, and nothing is written.
+func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Action, error) {
 	known, err := s.store.RecommendationNumbers(ctx)
 	if err != nil {
 		return Action{}, err
@@ -282,6 +277,13 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 		return s.record(ctx, by, a, "action.update", nil)
 	})
 	return a, err
+}
+
+// UpdateWith is Update.
+//
+// Deprecated: use Update; this name stays until no caller is left.
+func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Action, error) {
+	return s.Update(ctx, by, id, version, change)
 }
 
 // Delete removes a draft that was never submitted. Its audit entry stays.

@@ -363,7 +363,7 @@ func (h *Handler) patchAction(c echo.Context) error {
 	if err := body.apply(&scratch); err != nil {
 		return err
 	}
-	a, err := h.Actions.UpdateWith(c.Request().Context(), by, id, *body.Version, func(in *action.Input) { _ = body.apply(in) })
+	a, err := h.Actions.Update(c.Request().Context(), by, id, *body.Version, func(in *action.Input) { _ = body.apply(in) })
 	if err != nil {
 		if errs.Is(err, errs.Conflict) {
 			return h.conflict(c, by, id, err)

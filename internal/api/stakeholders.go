@@ -143,7 +143,7 @@ func (h *Handler) patchStakeholder(c echo.Context) error {
 		return errs.Field(errs.Invalid, "version", "is required: the version you read, so that no one's edit is lost")
 	}
 	version := *body.Version
-	s, err := h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, func(in *stakeholder.Input) { _ = body.apply(in) })
+	s, err := h.Stakeholders.Update(c.Request().Context(), by, id, version, func(in *stakeholder.Input) { _ = body.apply(in) })
 	if err != nil {
 		return err
 	}

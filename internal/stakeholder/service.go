@@ -62,20 +62,17 @@ func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Stakehol
 	return st, err
 }
 
-// Update replaces the editable fields of an organisation the caller read at
-// version (0: whatever is current). A stale version is a Conflict and
-// nothing is written.
-func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, in Input) (Stakeholder, error) {
-	return s.UpdateWith(ctx, by, id, version, func(cur *Input) { *cur = in })
-}
-
-// UpdateWith applies change to what the organisation holds now, inside the
-// transaction that saves it, so a partial edit never overwrites a field
-// someone else just changed. Deactivating an organisation ends, in the same
-// transaction, every session and API token of its people: they are kept
-// out at once, and until it is active again (see user.User.MaySignIn).
-// Reactivation lets them sign in again; their tokens stay revoked.
-func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Stakeholder, error) {
+// Update saves an edit of an organisation the caller read at version (0
+// from the program itself: whatever is current). change receives what the
+// organisation holds now, inside the transaction that saves it, so a
+// partial edit never overwrites a field someone else just changed. A stale
+// version is a Conflict and nothing is written.
+//
+// Deactivating an organisation ends, in the same transaction, every session
+// and API token of its people: they are kept out at once, and until it is
+// active again (see user.User.MaySignIn). Reactivation lets them sign in
+// again; their tokens stay revoked.
+func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Stakeholder, error) {
 	if err := secretariatOnly(by); err != nil {
 		return Stakeholder{}, err
 	}
@@ -114,6 +111,13 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "stakeholder.update", "stakeholder", st.ID, detail, st.UpdatedAt))
 	})
 	return st, err
+}
+
+// UpdateWith is Update.
+//
+// Deprecated: use Update; this name stays until no caller is left.
+func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Stakeholder, error) {
+	return s.Update(ctx, by, id, version, change)
 }
 
 // Get returns one organisation.

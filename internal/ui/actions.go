@@ -320,7 +320,7 @@ func (h *Handler) saveAction(c echo.Context) error {
 		return h.renderEditor(c, http.StatusUnprocessableEntity, v)
 	}
 	ctx := c.Request().Context()
-	_, err = h.Actions.Update(ctx, by, id, version, in)
+	_, err = h.Actions.Update(ctx, by, id, version, func(cur *action.Input) { *cur = in }) // the form holds every field
 	switch {
 	case errs.Is(err, errs.Invalid):
 		v.Errors = errs.FieldsOf(err)

@@ -224,7 +224,7 @@ func (h *Handler) saveOrganisation(c echo.Context) error {
 	hasOrig := c.FormValue("orig") != "" // absent on a form from elsewhere: every field counts as changed
 	err = form.check()
 	if err == nil {
-		_, err = h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, func(in *stakeholder.Input) {
+		_, err = h.Stakeholders.Update(c.Request().Context(), by, id, version, func(in *stakeholder.Input) {
 			if !hasOrig {
 				form.apply(in)
 				return
