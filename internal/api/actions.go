@@ -14,7 +14,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
-	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
@@ -147,19 +146,9 @@ func (d actionInputDTO) apply(in *action.Input) error {
 		v    *string
 		dst  **time.Time
 	}{{"starts_on", d.StartsOn, &in.StartDate}, {"ends_on", d.EndsOn, &in.EndDate}} {
-		if p.v == nil {
-			continue
+		if p.v != nil { // absent keeps the day; "" clears it
+			f.OptionalDay(p.name, *p.v, p.dst)
 		}
-		if *p.v == "" {
-			*p.dst = nil
-			continue
-		}
-		t, err := date.Parse(*p.v)
-		if err != nil {
-			f.Add(p.name, err.Error())
-			continue
-		}
-		*p.dst = &t
 	}
 	if d.Evidence != nil {
 		in.Evidence = make([]action.Evidence, len(*d.Evidence))

@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/account"
-	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -46,15 +45,10 @@ func (d stakeholderInputDTO) apply(in *stakeholder.Input) error {
 	if d.Active != nil {
 		in.Active = *d.Active
 	}
-	if d.SupporterSince != nil {
-		if *d.SupporterSince == "" {
-			in.SupporterSince = nil
-		} else {
-			t, err := date.Parse(*d.SupporterSince)
-			if err != nil {
-				return errs.Field(errs.Invalid, "supporter_since", err.Error())
-			}
-			in.SupporterSince = &t
+	if d.SupporterSince != nil { // absent keeps the day; "" clears it
+		f := errs.FieldErrors{}
+		if f.OptionalDay("supporter_since", *d.SupporterSince, &in.SupporterSince); len(f) > 0 {
+			return errs.Field(errs.Invalid, "supporter_since", f["supporter_since"])
 		}
 	}
 	return nil

@@ -55,3 +55,24 @@ func TestStaleNamesTheCurrentVersion(t *testing.T) {
 		t.Errorf("Stale(0) = %+v", unknown)
 	}
 }
+
+// A day a person gives is read in one place: "" is no day, a day outside
+// the years allowed is the field's message and changes nothing.
+func TestDayFields(t *testing.T) {
+	f := errs.FieldErrors{}
+	was := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	opens, ends, starts := was, &was, &was
+	f.Day("opens_at", "2026-10-01", &opens)
+	f.OptionalDay("ends_on", "", &ends)
+	f.OptionalDay("starts_on", "0206-10-01", &starts)
+	if !opens.Equal(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)) || ends != nil || starts != &was {
+		t.Errorf("opens %v, ends %v, starts %v", opens, ends, starts)
+	}
+	if len(f) != 1 || f["starts_on"] == "" {
+		t.Errorf("fields %v, want one for starts_on", f)
+	}
+	f.Day("opens_at", "", &opens)
+	if !opens.IsZero() {
+		t.Errorf("an empty day left %v", opens)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
-	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
@@ -170,20 +169,8 @@ func (f actionForm) input() (action.Input, errs.FieldErrors) {
 	in := action.Input{Title: f.Title, Description: f.Description, Recommendations: f.Recommendations,
 		Stage: action.Stage(f.Stage), MeasureType: action.MeasureType(f.Measure), Scope: action.Scope(f.Scope),
 		Visibility: action.Visibility(f.Visibility)}
-	for _, d := range []struct {
-		name, value string
-		dst         **time.Time
-	}{{"starts_on", f.StartsOn, &in.StartDate}, {"ends_on", f.EndsOn, &in.EndDate}} {
-		if d.value == "" {
-			continue
-		}
-		t, err := date.Parse(d.value)
-		if err != nil {
-			bad.Add(d.name, err.Error())
-			continue
-		}
-		*d.dst = &t
-	}
+	bad.OptionalDay("starts_on", f.StartsOn, &in.StartDate)
+	bad.OptionalDay("ends_on", f.EndsOn, &in.EndDate)
 	for _, e := range f.Evidence {
 		in.Evidence = append(in.Evidence, action.Evidence{Kind: action.EvidenceKind(e.Kind), URL: e.URL, Title: e.Title})
 	}
