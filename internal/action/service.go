@@ -262,7 +262,7 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 		if a.Version != version {
 			return errs.Stale("this action", a.Version)
 		}
-		in := a.input()
+		in := a.Input()
 		change(&in)
 		in.Normalize()
 		if err := in.Validate(known); err != nil {
@@ -520,7 +520,7 @@ func (s *Service) CarryForward(ctx context.Context, by user.Actor, year int) ([]
 			if done[old.ID] {
 				continue
 			}
-			a, err := s.create(ctx, by, by.StakeholderID, *this, &old.ID, old.input())
+			a, err := s.create(ctx, by, by.StakeholderID, *this, &old.ID, old.Input())
 			if err != nil {
 				return errs.Prefix(err, "carry %q forward", old.Title)
 			}
@@ -529,13 +529,6 @@ func (s *Service) CarryForward(ctx context.Context, by user.Actor, year int) ([]
 		return nil
 	})
 	return created, err
-}
-
-// input returns what an organisation wrote on a, to start a new version.
-func (a Action) input() Input {
-	return Input{Title: a.Title, Description: a.Description, Recommendations: a.Recommendations,
-		Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, StartDate: a.StartDate, EndDate: a.EndDate,
-		Visibility: a.Visibility, Evidence: a.Evidence}
 }
 
 // record writes the version snapshot and the audit entry of a change.

@@ -315,7 +315,7 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 				var a action.Action
 				if from := pickCarry(previous, org.ID, carried, rng); from != nil && rng.IntN(2) == 0 {
 					carried[from.ID] = true
-					inp := inputOf(*from)
+					inp := from.Input()
 					inp.Stage = nextStage(from.Stage, rng)
 					a, err = svc.actions.CreateContinuation(ctx, author, org.ID, c.ID, from.ID, inp)
 				} else {
@@ -454,12 +454,6 @@ func demoInput(addressed []int, org stakeholder.Stakeholder, rng *rand.Rand, evi
 			Title: strings.ToUpper(string(k[0:1])) + strings.ReplaceAll(string(k[1:]), "_", " ") + ": " + title})
 	}
 	return in
-}
-
-func inputOf(a action.Action) action.Input {
-	return action.Input{Title: a.Title, Description: a.Description, Recommendations: a.Recommendations,
-		Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, StartDate: a.StartDate, EndDate: a.EndDate,
-		Visibility: a.Visibility, Evidence: a.Evidence}
 }
 
 func nextStage(s action.Stage, rng *rand.Rand) action.Stage {

@@ -120,7 +120,7 @@ func (s *Service) Update(ctx context.Context, by user.Actor, year, version int, 
 		if version = by.ReadVersion(version, c.Version); c.Version != version {
 			return errs.Stale("the cycle", c.Version)
 		}
-		in := Input{Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt, ForumDate: c.ForumDate, Embargo: c.Embargo}
+		in := c.Input()
 		change(&in)
 		in.Year = c.Year
 		in.Normalize()

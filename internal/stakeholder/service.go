@@ -86,8 +86,7 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 			return errs.Stale("this organisation", st.Version)
 		}
 		wasActive := st.Active
-		in := Input{Name: st.Name, Kind: st.Kind, Country: st.Country, Website: st.Website,
-			SupporterSince: st.SupporterSince, Verified: st.Verified, Active: st.Active}
+		in := st.Input()
 		change(&in)
 		in.Normalize()
 		if err := in.Validate(); err != nil {

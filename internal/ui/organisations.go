@@ -26,8 +26,7 @@ type orgForm struct {
 }
 
 func orgFormOf(s stakeholder.Stakeholder) orgForm {
-	return orgFormOfInput(stakeholder.Input{Name: s.Name, Kind: s.Kind, Country: s.Country, Website: s.Website,
-		SupporterSince: s.SupporterSince, Verified: s.Verified, Active: s.Active})
+	return orgFormOfInput(s.Input())
 }
 
 func orgFormOfInput(in stakeholder.Input) orgForm {
