@@ -86,12 +86,10 @@ func (h *Handler) getStakeholder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.Stakeholders.Get(c.Request().Context(), id)
+	by, _ := user.ActorFrom(c.Request().Context())
+	s, err := h.Stakeholders.Visible(c.Request().Context(), by, id)
 	if err != nil {
 		return err
-	}
-	if by, ok := user.ActorFrom(c.Request().Context()); !s.Active && (!ok || !by.IsSecretariat()) {
-		return errs.E(errs.NotFound, "no organisation %d", id)
 	}
 	return c.JSON(http.StatusOK, StakeholderDTO(s))
 }

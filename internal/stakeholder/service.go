@@ -124,6 +124,19 @@ func (s *Service) Get(ctx context.Context, id int64) (Stakeholder, error) {
 	return s.store.Stakeholder(ctx, id)
 }
 
+// Visible returns an organisation as by may see it: an inactive one is the
+// secretariat's to see; to anyone else it does not exist.
+func (s *Service) Visible(ctx context.Context, by user.Actor, id int64) (Stakeholder, error) {
+	st, err := s.store.Stakeholder(ctx, id)
+	if err != nil {
+		return Stakeholder{}, err
+	}
+	if !st.Active && !by.IsSecretariat() {
+		return Stakeholder{}, errs.E(errs.NotFound, "no organisation %d", id)
+	}
+	return st, nil
+}
+
 // List returns a page of organisations and the total that match.
 func (s *Service) List(ctx context.Context, f Filter) ([]Stakeholder, int, error) {
 	return s.store.Stakeholders(ctx, f)

@@ -107,12 +107,10 @@ func (h *Handler) profile(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	o, err := h.Stakeholders.Get(ctx, id)
+	by, _ := user.ActorFrom(ctx)
+	o, err := h.Stakeholders.Visible(ctx, by, id)
 	if err != nil {
 		return err
-	}
-	if by, _ := user.ActorFrom(ctx); !o.Active && !by.IsSecretariat() {
-		return errs.E(errs.NotFound, "no organisation %d", id)
 	}
 	list, total, err := h.Actions.Public(ctx, action.Filter{StakeholderID: id, Limit: action.PublicPageSize})
 	if err != nil {
