@@ -474,12 +474,8 @@ func (h *Handler) myActions(c echo.Context) error {
 	if f.State != "" && !f.State.Valid() {
 		return errs.Field(errs.Invalid, "state", fmt.Sprintf("%q is not a workflow state", f.State))
 	}
-	if y := c.QueryParam("cycle"); y != "" {
-		year, err := request.Year("cycle", y)
-		if err != nil {
-			return err
-		}
-		f.CycleYear = year
+	if f.CycleYear, err = request.QueryYear(c, "cycle"); err != nil {
+		return err
 	}
 	return h.actionPage(c, by, f)
 }

@@ -237,9 +237,9 @@ func (h *Handler) createAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year, err := strconv.Atoi(c.FormValue("cycle"))
+	year, err := formCycle(c)
 	if err != nil {
-		return errs.E(errs.NotFound, "no such cycle")
+		return err
 	}
 	form := formOf(c)
 	v := editorView{Page: newPage(c, "workspace"), New: true, Year: year, Form: form}
@@ -271,6 +271,16 @@ func actorAndID(c echo.Context) (user.Actor, int64, error) {
 	}
 	id, err := request.ID(c, "id", "action")
 	return by, id, err
+}
+
+// formCycle reads the year of the cycle a page's form posts in its field
+// "cycle", which the page wrote: one that is no number names no cycle.
+func formCycle(c echo.Context) (int, error) {
+	year, err := strconv.Atoi(c.FormValue("cycle"))
+	if err != nil {
+		return 0, errs.E(errs.NotFound, "no such cycle")
+	}
+	return year, nil
 }
 
 func (h *Handler) editAction(c echo.Context) error {

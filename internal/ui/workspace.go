@@ -201,9 +201,9 @@ func (h *Handler) carryForward(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year, err := strconv.Atoi(c.FormValue("cycle"))
+	year, err := formCycle(c)
 	if err != nil {
-		return errs.E(errs.NotFound, "no such cycle")
+		return err
 	}
 	created, err := h.Actions.CarryForward(c.Request().Context(), by, year)
 	if err != nil {
@@ -222,9 +222,9 @@ func (h *Handler) submitAll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year, err := strconv.Atoi(c.FormValue("cycle"))
+	year, err := formCycle(c)
 	if err != nil {
-		return errs.E(errs.NotFound, "no such cycle")
+		return err
 	}
 	done, err := h.Actions.SubmitAll(c.Request().Context(), by, year)
 	if err != nil {
