@@ -564,11 +564,9 @@ func (h *Handler) withdrawAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ask := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_withdraw_title", ButtonKey: "withdraw_action",
-		Items:   []confirmItem{actionItemOf(a)},
-		Effects: []string{"confirm_withdraw_effect_state", "confirm_withdraw_effect_public", "confirm_withdraw_effect_reopen"},
-		Action:  fmt.Sprintf("/actions/%d/withdraw", a.ID), Hidden: []hiddenField{{"version", strconv.Itoa(a.Version)}},
-		Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
+	ask := confirmAction(c, a, "withdraw", "confirm_withdraw_title", "withdraw_action",
+		[]string{"confirm_withdraw_effect_state", "confirm_withdraw_effect_public", "confirm_withdraw_effect_reopen"})
+	ask.Hidden = []hiddenField{{"version", strconv.Itoa(a.Version)}}
 	if act, err := h.askFirst(c, a, p.Withdraw, "flash_err_cannot_withdraw", ask); !act || err != nil {
 		return err
 	}
@@ -589,6 +587,15 @@ func (h *Handler) actionAndPermissions(c echo.Context, by user.Actor, id int64) 
 	}
 	p, err := h.Actions.Permissions(ctx, by, a)
 	return a, p, err
+}
+
+// confirmAction is the page that asks before step, a destructive step on a
+// (its address under the action's, as "withdraw"): it names the action and
+// the step's effects, and cancels back to the action.
+func confirmAction(c echo.Context, a action.Action, step, titleKey, buttonKey string, effects []string) confirmView {
+	return confirmView{Page: newPage(c, "workspace"), TitleKey: titleKey, ButtonKey: buttonKey,
+		Items: []confirmItem{actionItemOf(a)}, Effects: effects,
+		Action: fmt.Sprintf("/actions/%d/%s", a.ID, step), Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
 }
 
 // askFirst answers a destructive step's page before it acts: a person who
@@ -625,10 +632,8 @@ func (h *Handler) deleteAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ask := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_delete_title", ButtonKey: "delete_draft",
-		Items:   []confirmItem{actionItemOf(a)},
-		Effects: []string{"confirm_delete_effect_gone", "confirm_delete_effect_audit", "confirm_cannot_undo"},
-		Action:  fmt.Sprintf("/actions/%d/delete", a.ID), Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
+	ask := confirmAction(c, a, "delete", "confirm_delete_title", "delete_draft",
+		[]string{"confirm_delete_effect_gone", "confirm_delete_effect_audit", "confirm_cannot_undo"})
 	if act, err := h.askFirst(c, a, p.Delete, "flash_err_cannot_delete", ask); !act || err != nil {
 		return err
 	}

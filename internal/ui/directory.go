@@ -75,12 +75,7 @@ func (h *Handler) directory(c echo.Context) error {
 		q := url.Values{"page": {strconv.Itoa(page)}, "kind": {v.Kind}, "country": {v.Country}, "q": {v.Query}}
 		return "/organisations?" + q.Encode()
 	}
-	if v.PageNo > 1 {
-		v.PrevURL = link(v.PageNo - 1)
-	}
-	if v.PageNo*directoryPageSize < total {
-		v.NextURL = link(v.PageNo + 1)
-	}
+	v.PrevURL, v.NextURL = pageLinks(v.PageNo, directoryPageSize, total, link)
 	return h.renderer.render(c, http.StatusOK, "directory", v.Lang, v)
 }
 

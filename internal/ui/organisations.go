@@ -135,12 +135,7 @@ func (h *Handler) renderOrganisations(c echo.Context, status int, v orgsView) er
 		q := url.Values{"page": {strconv.Itoa(page)}, "kind": {v.Kind}, "country": {v.Country}, "q": {v.Query}}
 		return "/admin/organisations?" + q.Encode()
 	}
-	if v.PageNo > 1 {
-		v.PrevURL = link(v.PageNo - 1)
-	}
-	if v.PageNo*orgsPageSize < v.Total {
-		v.NextURL = link(v.PageNo + 1)
-	}
+	v.PrevURL, v.NextURL = pageLinks(v.PageNo, orgsPageSize, v.Total, link)
 	return h.renderer.render(c, status, "organisations", v.Lang, v)
 }
 

@@ -133,12 +133,7 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 		}
 		return "/review?" + q.Encode()
 	}
-	if v.PageNo > 1 {
-		v.PrevURL = link(v.PageNo - 1)
-	}
-	if v.PageNo < v.Pages {
-		v.NextURL = link(v.PageNo + 1)
-	}
+	v.PrevURL, v.NextURL = pageLinks(v.PageNo, queuePageSize, v.Total, link)
 	return h.renderer.render(c, http.StatusOK, "review", v.Lang, v)
 }
 
