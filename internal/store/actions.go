@@ -182,38 +182,29 @@ func (db *DB) Action(ctx context.Context, id int64) (action.Action, error) {
 // Actions lists actions, most recently updated first.
 func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, int, error) {
 	q := db.conn(ctx).Model(&actionRow{})
-	if f.CycleID != 0 {
-		q = q.Where("cycle_id = ?", f.CycleID)
-	}
-	if f.CycleYear != 0 {
-		q = q.Where("cycle_id IN (SELECT id FROM cycles WHERE year = ?)", f.CycleYear)
-	}
-	if f.StakeholderID != 0 {
-		q = q.Where("stakeholder_id = ?", f.StakeholderID)
-	}
-	if f.Kind != "" {
-		q = q.Where("stakeholder_id IN (SELECT id FROM stakeholders WHERE kind = ?)", f.Kind)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.Recommendation != 0 {
-		q = q.Where("id IN (SELECT action_id FROM action_recommendations WHERE recommendation_number = ?)", f.Recommendation)
-	}
-	if f.Country != "" {
-		q = q.Where("stakeholder_id IN (SELECT id FROM stakeholders WHERE country = ?)", f.Country)
-	}
-	if f.Stage != "" {
-		q = q.Where("stage = ?", string(f.Stage))
-	}
-	if f.MeasureType != "" {
-		q = q.Where("measure_type = ?", string(f.MeasureType))
+	// Each part of the filter that is set narrows the list by its condition.
+	for _, w := range []struct {
+		set  bool
+		cond string
+		arg  any
+	}{
+		{f.CycleID != 0, "cycle_id = ?", f.CycleID},
+		{f.CycleYear != 0, "cycle_id IN (SELECT id FROM cycles WHERE year = ?)", f.CycleYear},
+		{f.StakeholderID != 0, "stakeholder_id = ?", f.StakeholderID},
+		{f.Kind != "", "stakeholder_id IN (SELECT id FROM stakeholders WHERE kind = ?)", f.Kind},
+		{f.State != "", "state = ?", f.State},
+		{f.Recommendation != 0, "id IN (SELECT action_id FROM action_recommendations WHERE recommendation_number = ?)", f.Recommendation},
+		{f.Country != "", "stakeholder_id IN (SELECT id FROM stakeholders WHERE country = ?)", f.Country},
+		{f.Stage != "", "stage = ?", string(f.Stage)},
+		{f.MeasureType != "", "measure_type = ?", string(f.MeasureType)},
+		{f.AfterID != 0, "id > ?", f.AfterID},
+	} {
+		if w.set {
+			q = q.Where(w.cond, w.arg)
+		}
 	}
 	if f.Query != "" {
 		q = db.matchWords(q, f.Query)
-	}
-	if f.AfterID != 0 {
-		q = q.Where("id > ?", f.AfterID)
 	}
 	if !f.PublicOn.IsZero() {
 		q = shownOn(q, f.PublicOn)
