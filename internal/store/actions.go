@@ -81,6 +81,15 @@ type reviewEventRow struct {
 
 func (reviewEventRow) TableName() string { return "review_events" }
 
+func reviewEvents(rows []reviewEventRow) []action.ReviewEvent {
+	out := make([]action.ReviewEvent, len(rows))
+	for i, r := range rows {
+		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Version: r.Version, Decision: action.Decision(r.Decision),
+			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
+	}
+	return out
+}
+
 func actionToRow(a action.Action) actionRow {
 	return actionRow{ID: a.ID, StakeholderID: a.StakeholderID, CycleID: a.CycleID, Title: a.Title,
 		Description: a.Description, Stage: string(a.Stage), MeasureType: string(a.MeasureType), Scope: string(a.Scope),
@@ -439,12 +448,7 @@ func (db *DB) ReviewEvents(ctx context.Context, actionID int64) ([]action.Review
 	if err := db.conn(ctx).Where("action_id = ?", actionID).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]action.ReviewEvent, len(rows))
-	for i, r := range rows {
-		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Version: r.Version, Decision: action.Decision(r.Decision),
-			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
-	}
-	return out, nil
+	return reviewEvents(rows), nil
 }
 
 // UnnoticedAcceptances returns up to limit acceptances not yet told in a
@@ -455,12 +459,7 @@ func (db *DB) UnnoticedAcceptances(ctx context.Context, limit int) ([]action.Rev
 		Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]action.ReviewEvent, len(rows))
-	for i, r := range rows {
-		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Version: r.Version, Decision: action.Decision(r.Decision),
-			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
-	}
-	return out, nil
+	return reviewEvents(rows), nil
 }
 
 // MarkNoticed records that acceptances were told in a digest.
