@@ -4,12 +4,12 @@ import (
 	"context"
 	"time"
 
-	"github.com/pctracker/pctracker/internal/date"
-	"github.com/pctracker/pctracker/internal/errs"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/errs"
 )
 
 type cycleRow struct {
