@@ -25,6 +25,14 @@ type plan struct {
 	duration    time.Duration
 }
 
+// conns is how many connections the plan may hold open at once.
+func (p plan) conns() int {
+	if p.mode == modeCeiling {
+		return p.concurrency
+	}
+	return p.maxInflight
+}
+
 // counters feed the progress line; they include the warm-up.
 type counters struct {
 	sent, completed, errors, dropped atomic.Int64
@@ -137,6 +145,16 @@ loop:
 	}
 	wg.Wait()
 	return max(stopped.Sub(measureFrom), 0)
+}
+
+// run puts the plan's load on the target until ctx ends or the plan's time
+// is up, and returns the length of the measured window. Requests run under
+// reqCtx, so that those under way when ctx ends can still finish.
+func (d *driver) run(ctx context.Context, reqCtx context.Context, p plan) time.Duration {
+	if p.mode == modeOpen {
+		return d.open(ctx, reqCtx, p)
+	}
+	return d.ceiling(ctx, reqCtx, p)
 }
 
 // ceiling runs clients that each send their next request as soon as the

@@ -195,57 +195,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	p := plan{mode: modeOpen, rate: o.rate, maxInflight: o.maxInflight, warmup: o.warmup, duration: o.duration}
-	conns := o.maxInflight
-	if o.ceiling {
-		p = plan{mode: modeCeiling, concurrency: o.concurrency, warmup: o.warmup, duration: o.duration}
-		conns = o.concurrency
-	}
-	t := newTarget(o.url, o.timeout, conns)
+	p := o.plan()
+	t := newTarget(o.url, o.timeout, p.conns())
 	defer t.client.CloseIdleConnections()
-
 	if err := ready(ctx, t); err != nil {
 		fmt.Fprintf(stderr, "pctracker-load: %s is not ready: %v\n", o.url, err)
 		return exitFail
 	}
 	scenarios := buildScenarios(t, o.mix, settings{email: o.email, password: o.password, tokens: tokens, cycle: o.cycle})
-	for _, sc := range scenarios {
-		if sc.prepare == nil {
-			continue
-		}
-		if err := sc.prepare(ctx); err != nil {
-			fmt.Fprintf(stderr, "pctracker-load: setting up %s: %v\n", sc.name, err)
-			return exitFail
-		}
+	if err := prepare(ctx, scenarios); err != nil {
+		fmt.Fprintf(stderr, "pctracker-load: %v\n", err)
+		return exitFail
 	}
 
 	d := newDriver(scenarios, o.mix)
-	if p.mode == modeOpen {
-		fmt.Fprintf(stderr, "open model: %.2f req/s to %s for %s", p.rate, o.url, p.duration)
-	} else {
-		fmt.Fprintf(stderr, "ceiling mode: %d clients against %s for %s", p.concurrency, o.url, p.duration)
-	}
-	if p.warmup > 0 {
-		fmt.Fprintf(stderr, " after %s of warm-up", p.warmup)
-	}
-	fmt.Fprintln(stderr)
-
 	started := time.Now()
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() { d.progress(stderr, p, stop); close(done) }()
-	// An interrupt stops new requests; those under way finish (within
-	// --timeout) so that the report counts them.
-	reqCtx := context.WithoutCancel(ctx)
-	var measured time.Duration
-	if p.mode == modeOpen {
-		measured = d.open(ctx, reqCtx, p)
-	} else {
-		measured = d.ceiling(ctx, reqCtx, p)
-	}
-	close(stop)
-	<-done
-
+	measured := drive(ctx, d, p, o.url, stderr)
 	rows, total := d.results(p, measured)
 	rep := report{Mode: p.mode, Target: o.url, TargetRate: p.rate, Concurrency: p.concurrency,
 		WarmupS: round2(p.warmup.Seconds()), DurationS: round2(measured.Seconds()), StartedAt: started.UTC(),
@@ -258,6 +223,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
+}
+
+// plan is the load the command line asks for.
+func (o options) plan() plan {
+	if o.ceiling {
+		return plan{mode: modeCeiling, concurrency: o.concurrency, warmup: o.warmup, duration: o.duration}
+	}
+	return plan{mode: modeOpen, rate: o.rate, maxInflight: o.maxInflight, warmup: o.warmup, duration: o.duration}
+}
+
+// drive says what load goes to url, runs it with a progress line a second
+// on stderr, and returns the length of the measured window.
+func drive(ctx context.Context, d *driver, p plan, url string, stderr io.Writer) time.Duration {
+	if p.mode == modeOpen {
+		fmt.Fprintf(stderr, "open model: %.2f req/s to %s for %s", p.rate, url, p.duration)
+	} else {
+		fmt.Fprintf(stderr, "ceiling mode: %d clients against %s for %s", p.concurrency, url, p.duration)
+	}
+	if p.warmup > 0 {
+		fmt.Fprintf(stderr, " after %s of warm-up", p.warmup)
+	}
+	fmt.Fprintln(stderr)
+
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { d.progress(stderr, p, stop); close(done) }()
+	// An interrupt stops new requests; those under way finish (within
+	// --timeout) so that the report counts them.
+	measured := d.run(ctx, context.WithoutCancel(ctx), p)
+	close(stop)
+	<-done
+	return measured
 }
 
 // ready fails unless the target answers GET /readyz with 200.

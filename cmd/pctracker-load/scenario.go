@@ -288,6 +288,20 @@ func buildScenarios(t *target, mix []weighted, s settings) []*scenario {
 	return out
 }
 
+// prepare sets up each scenario that needs it (a sign-in form, a cycle to
+// submit to) before any load.
+func prepare(ctx context.Context, scenarios []*scenario) error {
+	for _, sc := range scenarios {
+		if sc.prepare == nil {
+			continue
+		}
+		if err := sc.prepare(ctx); err != nil {
+			return fmt.Errorf("setting up %s: %w", sc.name, err)
+		}
+	}
+	return nil
+}
+
 // signInClients is how many browsers the sign-in scenario plays, each with
 // the cookies and form token of its own visit to the sign-in page.
 const signInClients = 32

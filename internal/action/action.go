@@ -77,6 +77,14 @@ const (
 	MaxEvidence    = 20
 )
 
+// Input returns what an organisation wrote on a: where an edit, or a new
+// version, starts.
+func (a Action) Input() Input {
+	return Input{Title: a.Title, Description: a.Description, Recommendations: a.Recommendations,
+		Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, StartDate: a.StartDate, EndDate: a.EndDate,
+		Visibility: a.Visibility, Evidence: a.Evidence}
+}
+
 // Normalize trims text, sorts and de-duplicates recommendations, and fills
 // the default visibility.
 func (in *Input) Normalize() {

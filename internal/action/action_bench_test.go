@@ -64,7 +64,7 @@ func BenchmarkActionSave(b *testing.B) {
 			for b.Loop() {
 				i++
 				title := fmt.Sprintf("National guidelines, revision %d", i)
-				a, err = s.Actions.UpdateWith(ctx, member, a.ID, a.Version, func(in *action.Input) { in.Title = title })
+				a, err = s.Actions.Update(ctx, member, a.ID, a.Version, func(in *action.Input) { in.Title = title })
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -65,40 +65,7 @@ const notUTF8 = "is not UTF-8 text; save the file as \"CSV UTF-8\""
 // first, recommendations as numbers separated by ";", dates YYYY-MM-DD,
 // empty optional cells allowed. It returns every problem it finds.
 func parseCSV(r io.Reader, known []int) ([]Input, []Problem) {
-	data, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
-	if err != nil {
-		return nil, []Problem{{Line: 1, Message: "the file could not be read"}}
-	}
-	if len(data) > maxImportBytes {
-		return nil, []Problem{{Line: 1, Message: fmt.Sprintf("the file is larger than %d MB; import it in parts", maxImportBytes>>20)}}
-	}
-	// Bytes that are not UTF-8 are found cell by cell below, so that each
-	// problem names its line and column; they are never replaced.
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = -1 // checked below, with a clearer message
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, []Problem{{Line: 1, Message: "the file is empty; start from the template"}}
-	}
-	if err != nil {
-		return nil, []Problem{{Line: 1, Message: "the header row cannot be read: " + csvMessage(err)}}
-	}
-	for _, h := range header {
-		if !utf8.ValidString(h) {
-			return nil, []Problem{{Line: 1, Message: "the header row " + notUTF8}}
-		}
-	}
-	cols := map[string]int{}
-	for i, h := range header {
-		cols[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	var problems []Problem
-	for _, h := range CSVHeader {
-		if _, ok := cols[h]; !ok {
-			problems = append(problems, Problem{Line: 1, Column: h, Message: "this column is missing from the header row"})
-		}
-	}
+	cr, cols, problems := readHeader(r)
 	if len(problems) > 0 {
 		return nil, problems
 	}
@@ -122,47 +89,106 @@ func parseCSV(r io.Reader, known []int) ([]Input, []Problem) {
 			problems = append(problems, Problem{Line: line, Message: fmt.Sprintf("an import holds at most %d actions", MaxImportRows)})
 			break
 		}
-		cell := func(name string) string {
-			if i := cols[name]; i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		blank := true
-		for _, v := range rec {
-			blank = blank && strings.TrimSpace(v) == ""
-		}
-		if blank {
+		if blankRecord(rec) {
 			continue
 		}
-		// A cell that is not UTF-8 is said so, and then read as empty, so
-		// that it is not reported a second time as a bad value.
-		var rowProblems []Problem
-		for _, h := range CSVHeader {
-			if i := cols[h]; i < len(rec) && !utf8.ValidString(rec[i]) {
-				rowProblems = append(rowProblems, Problem{Line: line, Column: h, Message: notUTF8})
-				rec[i] = ""
-			}
-		}
-		in, cellProblems := rowInput(cell, line)
-		rowProblems = append(rowProblems, cellProblems...)
+		in, recProblems := recordInput(rec, cols, line, known)
 		inputs = append(inputs, in)
-		problems = append(problems, rowProblems...)
-		in.Normalize()
-		if err := in.Validate(known); err != nil {
-			for field, msg := range errs.FieldsOf(err) {
-				col := columnOf(field)
-				if !hasProblem(rowProblems, col) {
-					problems = append(problems, Problem{Line: line, Column: col, Message: msg})
-				}
-			}
-		}
+		problems = append(problems, recProblems...)
 	}
 	if len(inputs) == 0 && len(problems) == 0 {
 		problems = append(problems, Problem{Line: 2, Message: "the file has a header row but no action"})
 	}
 	sortProblems(problems)
 	return inputs, problems
+}
+
+// readHeader reads an import file up to its header row, which must name
+// every column of CSVHeader. It returns the reader of the rows after it and
+// where each column stands, or the problems that stop the import.
+func readHeader(r io.Reader) (*csv.Reader, map[string]int, []Problem) {
+	data, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
+	if err != nil {
+		return nil, nil, []Problem{{Line: 1, Message: "the file could not be read"}}
+	}
+	if len(data) > maxImportBytes {
+		return nil, nil, []Problem{{Line: 1, Message: fmt.Sprintf("the file is larger than %d MB; import it in parts", maxImportBytes>>20)}}
+	}
+	// Bytes that are not UTF-8 are found cell by cell, so that each problem
+	// names its line and column; they are never replaced.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1 // checked by the rows, with a clearer message
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, []Problem{{Line: 1, Message: "the file is empty; start from the template"}}
+	}
+	if err != nil {
+		return nil, nil, []Problem{{Line: 1, Message: "the header row cannot be read: " + csvMessage(err)}}
+	}
+	for _, h := range header {
+		if !utf8.ValidString(h) {
+			return nil, nil, []Problem{{Line: 1, Message: "the header row " + notUTF8}}
+		}
+	}
+	cols := map[string]int{}
+	for i, h := range header {
+		cols[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	var problems []Problem
+	for _, h := range CSVHeader {
+		if _, ok := cols[h]; !ok {
+			problems = append(problems, Problem{Line: 1, Column: h, Message: "this column is missing from the header row"})
+		}
+	}
+	return cr, cols, problems
+}
+
+// blankRecord reports a line of empty cells, which an import skips.
+func blankRecord(rec []string) bool {
+	for _, v := range rec {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// recordInput reads the record of one line into an input, as written (the
+// service normalizes it), with every problem of its cells and of the
+// action they make.
+func recordInput(rec []string, cols map[string]int, line int, known []int) (Input, []Problem) {
+	// A cell that is not UTF-8 is said so, and then read as empty, so
+	// that it is not reported a second time as a bad value.
+	var problems []Problem
+	for _, h := range CSVHeader {
+		if i := cols[h]; i < len(rec) && !utf8.ValidString(rec[i]) {
+			problems = append(problems, Problem{Line: line, Column: h, Message: notUTF8})
+			rec[i] = ""
+		}
+	}
+	cell := func(name string) string {
+		if i := cols[name]; i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	in, cellProblems := rowInput(cell, line)
+	problems = append(problems, cellProblems...)
+	// What the action's own rules refuse is said once per column: a column
+	// already found wrong keeps its first problem.
+	read := len(problems)
+	checked := in
+	checked.Normalize()
+	if err := checked.Validate(known); err != nil {
+		for field, msg := range errs.FieldsOf(err) {
+			col := columnOf(field)
+			if !hasProblem(problems[:read], col) {
+				problems = append(problems, Problem{Line: line, Column: col, Message: msg})
+			}
+		}
+	}
+	return in, problems
 }
 
 // rowInput reads the cells of one line into an input.

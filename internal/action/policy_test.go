@@ -59,7 +59,7 @@ func TestPolicy(t *testing.T) {
 			{"history", func(by user.Actor, a action.Action) error { _, _, err := s.Actions.History(ctx, by, a.ID); return err },
 				map[string]errs.Kind{"member": "", "focal": "", "other": errs.NotFound, "secretariat": "", "anonymous": errs.NotFound}},
 			{"update", func(by user.Actor, a action.Action) error {
-				_, err := s.Actions.Update(ctx, by, a.ID, a.Version, testutil.ActionInput())
+				_, err := s.Actions.Update(ctx, by, a.ID, a.Version, func(cur *action.Input) { *cur = testutil.ActionInput() })
 				return err
 			}, map[string]errs.Kind{"member": "", "focal": "", "other": errs.NotFound, "secretariat": errs.Forbidden, "anonymous": errs.NotFound}},
 			{"submit", func(by user.Actor, a action.Action) error {
@@ -135,7 +135,7 @@ func TestSubmissionWindowAndWithdraw(t *testing.T) {
 			t.Errorf("a new draft within the extension: %v", err)
 		}
 		// Submitted is read-only for the organisation; it may withdraw.
-		if _, err := s.Actions.Update(ctx, p.member, a.ID, sub.Version, testutil.ActionInput()); !errs.Is(err, errs.Conflict) {
+		if _, err := s.Actions.Update(ctx, p.member, a.ID, sub.Version, func(cur *action.Input) { *cur = testutil.ActionInput() }); !errs.Is(err, errs.Conflict) {
 			t.Errorf("editing a submitted action: %v", err)
 		}
 		if err := s.Actions.Delete(ctx, p.member, a.ID); !errs.Is(err, errs.Conflict) {

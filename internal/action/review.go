@@ -58,7 +58,7 @@ func (s *Service) Review(ctx context.Context, by user.Actor, id int64, version i
 			corrected = append(corrected, "stage")
 		}
 		if r.Recommendations != nil {
-			in := a.input()
+			in := a.Input()
 			in.Recommendations = r.Recommendations
 			in.Normalize()
 			if err := in.Validate(known); err != nil {

@@ -235,16 +235,11 @@ func (a *Action) apply(in Input) {
 	a.StartDate, a.EndDate, a.Evidence = in.StartDate, in.EndDate, in.Evidence
 }
 
-// Update saves an edit of an action the caller read at version. A stale
-// version is a Conflict whose message names the current version, and
-// nothing is written.
-func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, in Input) (Action, error) {
-	return s.UpdateWith(ctx, by, id, version, func(cur *Input) { *cur = in })
-}
-
-// UpdateWith saves a partial edit: change receives what the action holds
-// now and sets what the caller changes.
-func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Action, error) {
+// Update saves an edit of an action the caller read at version: change
+// receives what the action holds now and sets what the caller changes (all
+// of it, for a whole form). A stale version is a Conflict whose message
+// names the current version, and nothing is written.
+func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Action, error) {
 	known, err := s.store.RecommendationNumbers(ctx)
 	if err != nil {
 		return Action{}, err
@@ -265,9 +260,9 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 				Fields: map[string]string{"state": "only drafts and actions sent back for changes can be edited"}}
 		}
 		if a.Version != version {
-			return staleError(a.Version)
+			return errs.Stale("this action", a.Version)
 		}
-		in := a.input()
+		in := a.Input()
 		change(&in)
 		in.Normalize()
 		if err := in.Validate(known); err != nil {
@@ -282,6 +277,13 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 		return s.record(ctx, by, a, "action.update", nil)
 	})
 	return a, err
+}
+
+// UpdateWith is Update.
+//
+// Deprecated: use Update; this name stays until no caller is left.
+func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Action, error) {
+	return s.Update(ctx, by, id, version, change)
 }
 
 // Delete removes a draft that was never submitted. Its audit entry stays.
@@ -348,7 +350,7 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 		version = a.Version // the caller did not say which version it read
 	}
 	if a.Version != version {
-		return Step{Action: a}, staleError(a.Version)
+		return Step{Action: a}, errs.Stale("this action", a.Version)
 	}
 	decision, err := Transition(a.State, to)
 	if err != nil {
@@ -518,7 +520,7 @@ func (s *Service) CarryForward(ctx context.Context, by user.Actor, year int) ([]
 			if done[old.ID] {
 				continue
 			}
-			a, err := s.create(ctx, by, by.StakeholderID, *this, &old.ID, old.input())
+			a, err := s.create(ctx, by, by.StakeholderID, *this, &old.ID, old.Input())
 			if err != nil {
 				return errs.Prefix(err, "carry %q forward", old.Title)
 			}
@@ -527,13 +529,6 @@ func (s *Service) CarryForward(ctx context.Context, by user.Actor, year int) ([]
 		return nil
 	})
 	return created, err
-}
-
-// input returns what an organisation wrote on a, to start a new version.
-func (a Action) input() Input {
-	return Input{Title: a.Title, Description: a.Description, Recommendations: a.Recommendations,
-		Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, StartDate: a.StartDate, EndDate: a.EndDate,
-		Visibility: a.Visibility, Evidence: a.Evidence}
 }
 
 // record writes the version snapshot and the audit entry of a change.
@@ -716,10 +711,4 @@ func (s *Service) History(ctx context.Context, by user.Actor, id int64) ([]Versi
 	}
 	events, err := s.store.ReviewEvents(ctx, id)
 	return versions, events, err
-}
-
-func staleError(current int) error {
-	return &errs.Error{Kind: errs.Conflict,
-		Message: fmt.Sprintf("this action was changed by someone else (now at version %d); reload it and apply your changes again", current),
-		Fields:  map[string]string{"version": fmt.Sprintf("stale; the current version is %d", current)}}
 }

@@ -37,14 +37,14 @@ func TestCreateUpdateWithHistory(t *testing.T) {
 		in2 := testutil.ActionInput()
 		in2.Title = "Guidelines, revised"
 		in2.Evidence = append(in2.Evidence, action.Evidence{Kind: "report", URL: "https://example.org/r", Title: "Report"})
-		up, err := s.Actions.Update(ctx, testutil.System, a.ID, 1, in2)
+		up, err := s.Actions.Update(ctx, testutil.System, a.ID, 1, func(cur *action.Input) { *cur = in2 })
 		if err != nil || up.Version != 2 {
 			t.Fatalf("update: %v v%d", err, up.Version)
 		}
 		// A second writer who read version 1 loses nothing silently: Conflict.
 		stale := testutil.ActionInput()
 		stale.Title = "Stale edit"
-		if _, err := s.Actions.Update(ctx, testutil.System, a.ID, 1, stale); !errs.Is(err, errs.Conflict) {
+		if _, err := s.Actions.Update(ctx, testutil.System, a.ID, 1, func(cur *action.Input) { *cur = stale }); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("stale update: %v", err)
 		}
 		got, _ = s.Actions.Get(ctx, testutil.System, a.ID)
@@ -180,7 +180,7 @@ func TestWorkflow(t *testing.T) {
 		if got.State != action.Accepted || got.AcceptedAt == nil || got.SubmittedAt == nil {
 			t.Errorf("final: %+v", got)
 		}
-		if _, err := s.Actions.Update(ctx, testutil.System, a.ID, got.Version, testutil.ActionInput()); !errs.Is(err, errs.Conflict) {
+		if _, err := s.Actions.Update(ctx, testutil.System, a.ID, got.Version, func(cur *action.Input) { *cur = testutil.ActionInput() }); !errs.Is(err, errs.Conflict) {
 			t.Errorf("an accepted action is not editable: %v", err)
 		}
 		_, ev, _ := s.Actions.History(ctx, testutil.System, a.ID)
@@ -210,7 +210,7 @@ func TestConcurrentSaves(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := s.Actions.Update(context.Background(), testutil.System, a.ID, a.Version, testutil.ActionInput())
+				_, err := s.Actions.Update(context.Background(), testutil.System, a.ID, a.Version, func(cur *action.Input) { *cur = testutil.ActionInput() })
 				results <- err
 			}()
 		}

@@ -76,7 +76,7 @@ func TestTextRule(t *testing.T) {
 				refusedAt(t, "create, "+h.Name+" in "+f.name, err, f.name)
 				in = testutil.ActionInput()
 				f.set(&in, h.Value)
-				_, err = s.Actions.Update(ctx, member, draft.ID, draft.Version, in)
+				_, err = s.Actions.Update(ctx, member, draft.ID, draft.Version, func(cur *action.Input) { *cur = in })
 				refusedAt(t, "update, "+h.Name+" in "+f.name, err, f.name)
 
 				// The same value in the same cell of a CSV import.
@@ -106,7 +106,7 @@ func TestTextRule(t *testing.T) {
 		// it becomes LF); anywhere else a line break is refused.
 		in := testutil.ActionInput()
 		in.Title, in.Description = "National\tguidelines\r\non use", "Line one\r\n\tline two"
-		a, err := s.Actions.Update(ctx, member, draft.ID, draft.Version, in)
+		a, err := s.Actions.Update(ctx, member, draft.ID, draft.Version, func(cur *action.Input) { *cur = in })
 		if err != nil || a.Title != "National guidelines on use" || a.Description != "Line one\n\tline two" {
 			t.Errorf("whitespace: %q %q %v", a.Title, a.Description, err)
 		}
@@ -116,7 +116,7 @@ func TestTextRule(t *testing.T) {
 		} {
 			in := testutil.ActionInput()
 			set(&in)
-			_, err := s.Actions.Update(ctx, member, a.ID, a.Version, in)
+			_, err := s.Actions.Update(ctx, member, a.ID, a.Version, func(cur *action.Input) { *cur = in })
 			if !errs.Is(err, errs.Invalid) || errs.FieldsOf(err)[field] == "" {
 				t.Errorf("%s: %v", field, err)
 			}

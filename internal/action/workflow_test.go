@@ -72,7 +72,7 @@ func TestSentBackIsResubmittedOnItsOwn(t *testing.T) {
 		// Sent back again, then saved with nothing changed: a save is not
 		// an answer, and the reply is still asked for.
 		back, _ = s.Actions.Move(ctx, p.secretariat, back.ID, 0, action.ChangesRequested, "Still no link.")
-		same, err := s.Actions.UpdateWith(ctx, p.member, back.ID, back.Version, func(*action.Input) {})
+		same, err := s.Actions.Update(ctx, p.member, back.ID, back.Version, func(*action.Input) {})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestSentBackIsResubmittedOnItsOwn(t *testing.T) {
 			t.Fatalf("resubmitted after a save that changed nothing: %v", err)
 		}
 		// Then edited: no reply needed.
-		edited, err := s.Actions.UpdateWith(ctx, p.member, back.ID, same.Version, func(in *action.Input) {
+		edited, err := s.Actions.Update(ctx, p.member, back.ID, same.Version, func(in *action.Input) {
 			in.Evidence = append(in.Evidence, action.Evidence{Kind: "press_release", URL: "https://example.org/press", Title: "Press release"})
 		})
 		if err != nil {
@@ -177,7 +177,7 @@ func TestPermissions(t *testing.T) {
 			do    func(by user.Actor, a action.Action) error
 		}{
 			{"edit", func(p action.Permissions) bool { return p.Edit }, func(by user.Actor, a action.Action) error {
-				_, err := s.Actions.UpdateWith(ctx, by, a.ID, a.Version, func(in *action.Input) { in.Title += " (edited)" })
+				_, err := s.Actions.Update(ctx, by, a.ID, a.Version, func(in *action.Input) { in.Title += " (edited)" })
 				return err
 			}},
 			{"submit", func(p action.Permissions) bool { return p.Submit }, func(by user.Actor, a action.Action) error {
@@ -325,7 +325,7 @@ func TestReconfirm(t *testing.T) {
 		if !kept.Unchanged(origins[0]) {
 			t.Fatalf("a carried draft says what its origin said: %+v vs %+v", kept, origins[0])
 		}
-		updated, err = s.Actions.UpdateWith(ctx, p.member, updated.ID, updated.Version, func(in *action.Input) { in.Stage = action.Implemented })
+		updated, err = s.Actions.Update(ctx, p.member, updated.ID, updated.Version, func(in *action.Input) { in.Stage = action.Implemented })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,7 +14,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
-	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
@@ -147,19 +146,9 @@ func (d actionInputDTO) apply(in *action.Input) error {
 		v    *string
 		dst  **time.Time
 	}{{"starts_on", d.StartsOn, &in.StartDate}, {"ends_on", d.EndsOn, &in.EndDate}} {
-		if p.v == nil {
-			continue
+		if p.v != nil { // absent keeps the day; "" clears it
+			f.OptionalDay(p.name, *p.v, p.dst)
 		}
-		if *p.v == "" {
-			*p.dst = nil
-			continue
-		}
-		t, err := date.Parse(*p.v)
-		if err != nil {
-			f.Add(p.name, err.Error())
-			continue
-		}
-		*p.dst = &t
 	}
 	if d.Evidence != nil {
 		in.Evidence = make([]action.Evidence, len(*d.Evidence))
@@ -363,7 +352,7 @@ func (h *Handler) patchAction(c echo.Context) error {
 	if err := body.apply(&scratch); err != nil {
 		return err
 	}
-	a, err := h.Actions.UpdateWith(c.Request().Context(), by, id, *body.Version, func(in *action.Input) { _ = body.apply(in) })
+	a, err := h.Actions.Update(c.Request().Context(), by, id, *body.Version, func(in *action.Input) { _ = body.apply(in) })
 	if err != nil {
 		if errs.Is(err, errs.Conflict) {
 			return h.conflict(c, by, id, err)
@@ -485,12 +474,8 @@ func (h *Handler) myActions(c echo.Context) error {
 	if f.State != "" && !f.State.Valid() {
 		return errs.Field(errs.Invalid, "state", fmt.Sprintf("%q is not a workflow state", f.State))
 	}
-	if y := c.QueryParam("cycle"); y != "" {
-		year, err := request.Year("cycle", y)
-		if err != nil {
-			return err
-		}
-		f.CycleYear = year
+	if f.CycleYear, err = request.QueryYear(c, "cycle"); err != nil {
+		return err
 	}
 	return h.actionPage(c, by, f)
 }

@@ -34,19 +34,9 @@ func (d cycleInputDTO) apply(in *cycle.Input) error {
 		v    *string
 		dst  *time.Time
 	}{{"opens_at", d.OpensAt, &in.OpensAt}, {"deadline", d.Deadline, &in.Deadline}, {"report_at", d.ReportAt, &in.ReportAt}, {"forum_date", d.ForumDate, &in.ForumDate}} {
-		if p.v == nil {
-			continue
+		if p.v != nil { // absent keeps the day; "" clears it
+			f.Day(p.name, *p.v, p.dst)
 		}
-		if *p.v == "" {
-			*p.dst = time.Time{}
-			continue
-		}
-		t, err := date.Parse(*p.v)
-		if err != nil {
-			f.Add(p.name, err.Error())
-			continue
-		}
-		*p.dst = t
 	}
 	if d.Embargo != nil {
 		in.Embargo = cycle.Embargo(*d.Embargo)

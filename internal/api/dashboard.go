@@ -48,13 +48,9 @@ type statesGapDTO struct {
 // figures follow the schema of the JSON report, without its list of
 // actions.
 func (h *Handler) dashboard(c echo.Context) error {
-	year := 0
-	if v := c.QueryParam("cycle"); v != "" {
-		y, err := request.Year("cycle", v)
-		if err != nil {
-			return err
-		}
-		year = y
+	year, err := request.QueryYear(c, "cycle")
+	if err != nil {
+		return err
 	}
 	lang := "en"
 	if v := c.QueryParam("lang"); v != "" {

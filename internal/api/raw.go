@@ -38,40 +38,7 @@ func checkRaw(body []byte) error {
 	// Strings are read raw only when the body may hold one that is not
 	// text: every request but a hostile one skips it.
 	careful := !utf8.Valid(body) || hasSurrogateEscape(body)
-	type level struct {
-		path    string
-		keys    map[string]bool // an object's keys so far, folded; nil for an array
-		key     string          // an object's key whose value comes next
-		wantKey bool
-		index   int // an array's next element
-	}
-	var stack []*level
-	// at names the value about to be read.
-	at := func() string {
-		if len(stack) == 0 {
-			return ""
-		}
-		top := stack[len(stack)-1]
-		name := top.key
-		if top.keys == nil {
-			name = strconv.Itoa(top.index)
-		}
-		if top.path == "" {
-			return name
-		}
-		return top.path + "." + name
-	}
-	// read tells the enclosing object or array that a value ended.
-	read := func() {
-		if len(stack) == 0 {
-			return
-		}
-		if top := stack[len(stack)-1]; top.keys != nil {
-			top.wantKey = true
-		} else {
-			top.index++
-		}
-	}
+	var stack rawStack
 	var notText error // the first string that is not text, reported last
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // a number too large for a float64 is still a number here
@@ -86,47 +53,105 @@ func checkRaw(body []byte) error {
 		start = end
 		switch v := tok.(type) {
 		case json.Delim:
-			switch v {
-			case '{', '[':
+			if v == '{' || v == '[' {
 				if len(stack) == maxDepth {
 					return errs.E(errs.Malformed, "the body nests deeper than %d levels", maxDepth)
 				}
-				l := &level{path: at()}
-				if v == '{' {
-					l.keys, l.wantKey = map[string]bool{}, true
-				}
-				stack = append(stack, l)
+				stack = append(stack, &rawLevel{path: stack.at(), object: v == '{', wantKey: v == '{'})
 				continue
-			default:
-				stack = stack[:len(stack)-1]
 			}
+			stack = stack[:len(stack)-1]
 		case string:
-			if n := len(stack); n > 0 && stack[n-1].keys != nil && stack[n-1].wantKey {
-				top := stack[n-1]
-				top.key, top.wantKey = v, false
-				folded := fold(v)
-				if top.keys[folded] {
-					path := at()
-					return errs.Field(errs.Malformed, path, fmt.Sprintf("the key %q is given more than once", path))
+			if stack.wantsKey() {
+				if err := stack.key(v); err != nil {
+					return err
 				}
-				top.keys[folded] = true
 				if careful && notText == nil && !validJSONString(raw) {
 					notText = errs.E(errs.Malformed, "a key of the body is not valid UTF-8 text")
 				}
 				continue
 			}
 			if careful && notText == nil && !validJSONString(raw) {
-				if path := at(); path != "" {
-					notText = errs.Field(errs.Invalid, path, "is not valid UTF-8 text")
-				} else {
-					notText = errs.E(errs.Malformed, "the body is not valid UTF-8 text")
-				}
+				notText = stack.notText()
 			}
 		}
 		if len(stack) == 0 {
 			return notText // the first value is read
 		}
-		read()
+		stack.ended()
+	}
+}
+
+// rawLevel is an object or array checkRaw is inside.
+type rawLevel struct {
+	path    string
+	object  bool
+	keys    map[string]bool // an object's keys so far, folded
+	key     string          // an object's key whose value comes next
+	wantKey bool
+	index   int // an array's next element
+}
+
+// rawStack is where checkRaw is in the body: the objects and arrays it is
+// inside, outermost first.
+type rawStack []*rawLevel
+
+// at names the value about to be read.
+func (s rawStack) at() string {
+	if len(s) == 0 {
+		return ""
+	}
+	top := s[len(s)-1]
+	name := top.key
+	if !top.object {
+		name = strconv.Itoa(top.index)
+	}
+	if top.path == "" {
+		return name
+	}
+	return top.path + "." + name
+}
+
+// wantsKey reports whether the next string is an object's key.
+func (s rawStack) wantsKey() bool {
+	return len(s) > 0 && s[len(s)-1].object && s[len(s)-1].wantKey
+}
+
+// key records the key of the value that comes next in the innermost
+// object, and refuses one given there before.
+func (s rawStack) key(k string) error {
+	top := s[len(s)-1]
+	top.key, top.wantKey = k, false
+	folded := fold(k)
+	if top.keys[folded] {
+		path := s.at()
+		return errs.Field(errs.Malformed, path, fmt.Sprintf("the key %q is given more than once", path))
+	}
+	if top.keys == nil {
+		top.keys = map[string]bool{}
+	}
+	top.keys[folded] = true
+	return nil
+}
+
+// notText is the error of a string value that is not text, named by
+// where it stands.
+func (s rawStack) notText() error {
+	if path := s.at(); path != "" {
+		return errs.Field(errs.Invalid, path, "is not valid UTF-8 text")
+	}
+	return errs.E(errs.Malformed, "the body is not valid UTF-8 text")
+}
+
+// ended tells the innermost object or array that a value ended.
+func (s rawStack) ended() {
+	if len(s) == 0 {
+		return
+	}
+	if top := s[len(s)-1]; top.object {
+		top.wantKey = true
+	} else {
+		top.index++
 	}
 }
 

@@ -94,13 +94,9 @@ func (h *Handler) compileReport(c echo.Context) error {
 // the secretariat.
 func (h *Handler) listReports(c echo.Context) error {
 	by, _ := user.ActorFrom(c.Request().Context())
-	year := 0
-	if v := c.QueryParam("cycle"); v != "" {
-		y, err := request.Year("cycle", v)
-		if err != nil {
-			return err
-		}
-		year = y
+	year, err := request.QueryYear(c, "cycle")
+	if err != nil {
+		return err
 	}
 	list, err := h.Reports.List(c.Request().Context(), by, year)
 	if err != nil {

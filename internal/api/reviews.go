@@ -92,10 +92,8 @@ func (h *Handler) queue(c echo.Context) error {
 			return errs.Field(errs.Invalid, "organisation", "must be an organisation id")
 		}
 	}
-	if y := c.QueryParam("cycle"); y != "" {
-		if f.CycleYear, err = request.Year("cycle", y); err != nil {
-			return err
-		}
+	if f.CycleYear, err = request.QueryYear(c, "cycle"); err != nil {
+		return err
 	}
 	return h.actionPage(c, by, f)
 }

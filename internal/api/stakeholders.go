@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/account"
-	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -46,15 +45,10 @@ func (d stakeholderInputDTO) apply(in *stakeholder.Input) error {
 	if d.Active != nil {
 		in.Active = *d.Active
 	}
-	if d.SupporterSince != nil {
-		if *d.SupporterSince == "" {
-			in.SupporterSince = nil
-		} else {
-			t, err := date.Parse(*d.SupporterSince)
-			if err != nil {
-				return errs.Field(errs.Invalid, "supporter_since", err.Error())
-			}
-			in.SupporterSince = &t
+	if d.SupporterSince != nil { // absent keeps the day; "" clears it
+		f := errs.FieldErrors{}
+		if f.OptionalDay("supporter_since", *d.SupporterSince, &in.SupporterSince); len(f) > 0 {
+			return errs.Field(errs.Invalid, "supporter_since", f["supporter_since"])
 		}
 	}
 	return nil
@@ -92,12 +86,10 @@ func (h *Handler) getStakeholder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.Stakeholders.Get(c.Request().Context(), id)
+	by, _ := user.ActorFrom(c.Request().Context())
+	s, err := h.Stakeholders.Visible(c.Request().Context(), by, id)
 	if err != nil {
 		return err
-	}
-	if by, ok := user.ActorFrom(c.Request().Context()); !s.Active && (!ok || !by.IsSecretariat()) {
-		return errs.E(errs.NotFound, "no organisation %d", id)
 	}
 	return c.JSON(http.StatusOK, StakeholderDTO(s))
 }
@@ -143,7 +135,7 @@ func (h *Handler) patchStakeholder(c echo.Context) error {
 		return errs.Field(errs.Invalid, "version", "is required: the version you read, so that no one's edit is lost")
 	}
 	version := *body.Version
-	s, err := h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, func(in *stakeholder.Input) { _ = body.apply(in) })
+	s, err := h.Stakeholders.Update(c.Request().Context(), by, id, version, func(in *stakeholder.Input) { _ = body.apply(in) })
 	if err != nil {
 		return err
 	}

@@ -188,20 +188,10 @@ func runCycle(e env, args []string) error {
 	}
 	in := cycle.Input{Year: *year, Embargo: cycle.Embargo(*embargo)}
 	bad := errs.FieldErrors{}
-	for name, p := range map[string]struct {
-		s   string
-		dst *time.Time
-	}{"opens": {*opens, &in.OpensAt}, "deadline": {*deadline, &in.Deadline}, "forum": {*forum, &in.ForumDate}, "report": {*report, &in.ReportAt}} {
-		if p.s == "" {
-			continue
-		}
-		d, err := date.Parse(p.s)
-		if err != nil {
-			bad.Add(name, err.Error())
-			continue
-		}
-		*p.dst = d
-	}
+	bad.Day("opens", *opens, &in.OpensAt)
+	bad.Day("deadline", *deadline, &in.Deadline)
+	bad.Day("forum", *forum, &in.ForumDate)
+	bad.Day("report", *report, &in.ReportAt)
 	if err := bad.Err(); err != nil {
 		return err
 	}

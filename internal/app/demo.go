@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -11,13 +13,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pctracker/pctracker/internal/date"
-
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -36,35 +39,17 @@ func runDemo(e env, args []string) error {
 	if f.databaseURL != "" {
 		return errs.Field(errs.Invalid, "database-url", "the demo always runs on a fresh SQLite file of its own; use --data-dir to keep it, or serve for your database")
 	}
+	dir, removeDir, err := demoFolder(*dataDir)
+	if err != nil {
+		return err
+	}
+	defer removeDir()
+	path, err := freshDemoDB(dir)
+	if err != nil {
+		return err
+	}
 	cfg := f.cfg
-	dir := *dataDir
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "pctracker-demo-"); err != nil {
-			return errs.Wrap(errs.Unavailable, err, "create a temporary folder")
-		}
-		defer os.RemoveAll(dir)
-	} else if err := os.MkdirAll(dir, 0o750); err != nil {
-		return errs.Wrap(errs.Unavailable, err, "create %s", dir)
-	}
-	// A fresh demo every time: only the demo's own file is replaced.
-	path := filepath.Join(dir, "demo.db")
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
-			return errs.Wrap(errs.Unavailable, err, "remove the previous demo database")
-		}
-	}
-	cfg.Database.URL = "sqlite:" + path
-	cfg.Database.AutoMigrate = true
-	// The demo is tried by people without an authenticator app at hand:
-	// the secretariat signs in with the password alone unless asked.
-	if e.getenv("PCT_SIGNIN_TWO_STEP") == "" {
-		cfg.SignIn.TwoStep = false
-	}
-	if cfg.Mail.Backend == "file" {
-		cfg.Mail.Dir = filepath.Join(dir, "mail")
-	}
-	if err := cfg.Set("http.addr", *addr, "flag --addr"); err != nil {
+	if err := demoConfig(e, &cfg, dir, path, *addr); err != nil {
 		return err
 	}
 	logger := newLogger(cfg.Log, e.stderr)
@@ -79,62 +64,135 @@ func runDemo(e env, args []string) error {
 	}
 	defer db.Close()
 
-	// The demo's evidence pages are served on a port of their own, so that
-	// following and archiving them can be tried without the internet.
-	site, err := net.Listen("tcp", "127.0.0.1:0")
+	site, evidenceBase, err := serveDemoEvidence(&cfg)
 	if err != nil {
 		ln.Close()
-		return errs.Wrap(errs.Unavailable, err, "listen for the demo's evidence pages")
+		return err
 	}
 	defer site.Close()
-	go http.Serve(site, demoEvidencePages()) //nolint:errcheck // ends when the listener closes
-	evidenceBase := "http://" + site.Addr().String()
-	cfg.Evidence.AllowHosts = append(cfg.Evidence.AllowHosts, site.Addr().String())
-
 	fmt.Fprintf(e.stdout, "Filling the demo database at %s ...\n", path)
+	logins, err := fillDemoSilently(e, db, cfg, logger, *seed, evidenceBase)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	svc := newServices(db, time.Now, cfg, newMailer(cfg, logger), logger)
+	if err := archiveDemoEvidence(e, cfg, svc); err != nil {
+		ln.Close()
+		return err
+	}
+	return serve(e.ctx, cfg, db, svc, logger, ln, func(addr string) { printDemoWelcome(e.stdout, cfg, addr, logins) })
+}
+
+// demoFolder is the folder of the demo's files: dir, made if need be, or a
+// new temporary one that remove takes away again.
+func demoFolder(dir string) (_ string, remove func(), err error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return "", nil, errs.Wrap(errs.Unavailable, err, "create %s", dir)
+		}
+		return dir, func() {}, nil
+	}
+	if dir, err = os.MkdirTemp("", "pctracker-demo-"); err != nil {
+		return "", nil, errs.Wrap(errs.Unavailable, err, "create a temporary folder")
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
+// freshDemoDB is the path of the demo's database in dir, with any earlier
+// demo's file removed: a fresh demo every time, and only the demo's own
+// file is replaced.
+func freshDemoDB(dir string) (string, error) {
+	path := filepath.Join(dir, "demo.db")
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return "", errs.Wrap(errs.Unavailable, err, "remove the previous demo database")
+		}
+	}
+	return path, nil
+}
+
+// demoConfig sets what the demo changes of the configuration: its own
+// database at path, migrated; the mail of the file backend kept in dir;
+// the address to listen on.
+func demoConfig(e env, cfg *config.Config, dir, path, addr string) error {
+	cfg.Database.URL = "sqlite:" + path
+	cfg.Database.AutoMigrate = true
+	// The demo is tried by people without an authenticator app at hand:
+	// the secretariat signs in with the password alone unless asked.
+	if e.getenv("PCT_SIGNIN_TWO_STEP") == "" {
+		cfg.SignIn.TwoStep = false
+	}
+	if cfg.Mail.Backend == "file" {
+		cfg.Mail.Dir = filepath.Join(dir, "mail")
+	}
+	return cfg.Set("http.addr", addr, "flag --addr")
+}
+
+// serveDemoEvidence serves the demo's evidence pages on a port of their
+// own, so that following and archiving them can be tried without the
+// internet, and lets the evidence checks reach it. The pages stop when
+// site is closed.
+func serveDemoEvidence(cfg *config.Config) (site net.Listener, base string, err error) {
+	site, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", errs.Wrap(errs.Unavailable, err, "listen for the demo's evidence pages")
+	}
+	go http.Serve(site, demoEvidencePages()) //nolint:errcheck // ends when the listener closes
+	cfg.Evidence.AllowHosts = append(cfg.Evidence.AllowHosts, site.Addr().String())
+	return site, "http://" + site.Addr().String(), nil
+}
+
+// fillDemoDB writes the demo's invented history into db and returns the
+// accounts to sign in with.
+func fillDemoSilently(e env, db *store.DB, cfg config.Config, logger *slog.Logger, seed uint64, evidenceBase string) ([]demoLogin, error) {
 	clock := &demoClock{t: time.Now().UTC()}
 	start := time.Now()
 	// The demo's history happened before anyone could be told of it: it is
 	// written without notices, and its acceptances count as told.
 	fill := newServices(db, clock.now, cfg, newMailer(cfg, logger), logger)
 	fill.actions = action.NewService(db, clock.now, nil)
-	summary, logins, err := fillDemo(e.ctx, fill, clock, rand.New(rand.NewPCG(*seed, *seed^0x5eed)), time.Now().UTC(), evidenceBase)
+	summary, logins, err := fillDemo(e.ctx, fill, clock, rand.New(rand.NewPCG(seed, seed^0x5eed)), time.Now().UTC(), evidenceBase)
 	if err == nil {
 		err = db.MarkAllNoticed(e.ctx, time.Now().UTC())
 	}
 	if err != nil {
-		ln.Close()
-		return err
+		return nil, err
 	}
 	fmt.Fprintf(e.stdout, "Done in %s: %s.\n", time.Since(start).Round(10*time.Millisecond), summary)
-	svc := newServices(db, time.Now, cfg, newMailer(cfg, logger), logger)
-	if cfg.Evidence.Enabled {
-		// Its public evidence is followed as if accepted now, and captured
-		// before the first visitor comes.
-		n, err := svc.evidence.FollowPublic(e.ctx)
-		if err == nil {
-			fmt.Fprintf(e.stdout, "Archiving %d evidence links ...\n", n)
-			_, err = svc.evidence.CheckAll(e.ctx, 0, nil)
-		}
-		if err != nil {
-			ln.Close()
-			return err
-		}
+	return logins, nil
+}
+
+// archiveDemoEvidence follows the demo's public evidence as if accepted
+// now, and captures it before the first visitor comes.
+func archiveDemoEvidence(e env, cfg config.Config, svc *services) error {
+	if !cfg.Evidence.Enabled {
+		return nil
 	}
-	return serve(e.ctx, cfg, db, svc, logger, ln, func(addr string) {
-		fmt.Fprintf(e.stdout, "\npctracker demo is running at %s\n\n", displayURL(addr))
-		fmt.Fprintf(e.stdout, "Demo sign-ins (password for all: %s):\n", DemoPassword)
-		for _, l := range logins {
-			fmt.Fprintf(e.stdout, "  %-58s %s\n", l.email, l.what)
-		}
-		if !cfg.SignIn.TwoStep {
-			fmt.Fprintln(e.stdout, "\nTwo-step sign-in for the secretariat is off in the demo; PCT_SIGNIN_TWO_STEP=true turns it on.")
-		}
-		if cfg.Mail.Backend == "file" {
-			fmt.Fprintf(e.stdout, "\nMail (invitations, password resets, reminders) is written to %s\n", cfg.Mail.Dir)
-		}
-		fmt.Fprintln(e.stdout, "\nPress Ctrl+C to stop.")
-	})
+	n, err := svc.evidence.FollowPublic(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Archiving %d evidence links ...\n", n)
+	_, err = svc.evidence.CheckAll(e.ctx, 0, nil)
+	return err
+}
+
+// printDemoWelcome tells, once the demo listens on addr, where it is and
+// how to sign in.
+func printDemoWelcome(w io.Writer, cfg config.Config, addr string, logins []demoLogin) {
+	fmt.Fprintf(w, "\npctracker demo is running at %s\n\n", displayURL(addr))
+	fmt.Fprintf(w, "Demo sign-ins (password for all: %s):\n", DemoPassword)
+	for _, l := range logins {
+		fmt.Fprintf(w, "  %-58s %s\n", l.email, l.what)
+	}
+	if !cfg.SignIn.TwoStep {
+		fmt.Fprintln(w, "\nTwo-step sign-in for the secretariat is off in the demo; PCT_SIGNIN_TWO_STEP=true turns it on.")
+	}
+	if cfg.Mail.Backend == "file" {
+		fmt.Fprintf(w, "\nMail (invitations, password resets, reminders) is written to %s\n", cfg.Mail.Dir)
+	}
+	fmt.Fprintln(w, "\nPress Ctrl+C to stop.")
 }
 
 // demoClock lets the demo date its records within each cycle.
@@ -250,10 +308,33 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 		return "", nil, err
 	}
 	logins = []demoLogin{{secretariat.Email, "secretariat"}}
-	reviewer := secretariat.Actor()
+	orgs, people, orgLogins, err := demoOrganisations(ctx, svc, sys, rng)
+	if err != nil {
+		return "", nil, err
+	}
+	logins = append(logins, orgLogins...)
 
-	var orgs []stakeholder.Stakeholder
-	people := map[int64][]user.Actor{}
+	h := &demoHistory{svc: svc, clock: clock, rng: rng, evidenceBase: evidenceBase, recs: recs,
+		sys: sys, reviewer: secretariat.Actor(), people: people, counts: map[action.State]int{}}
+	var previous []action.Action // accepted actions of the previous cycle
+	for ci, in := range inputs {
+		if previous, err = h.cycle(ctx, in, ci == len(inputs)-1, today, orgs, previous); err != nil {
+			return "", nil, err
+		}
+	}
+	parts := []string{fmt.Sprintf("%d organisations, %d cycles, %d actions", len(orgs), len(inputs), h.total)}
+	for _, s := range action.States {
+		parts = append(parts, fmt.Sprintf("%d %s", h.counts[s], s))
+	}
+	return strings.Join(parts, ", "), logins, nil
+}
+
+// demoOrganisations creates the invented organisations, and two people with
+// sign-ins for the first organisation of each kind; other organisations
+// report through the secretariat's records. people holds an organisation's
+// people, its focal point first.
+func demoOrganisations(ctx context.Context, svc *services, sys user.Actor, rng *rand.Rand) (orgs []stakeholder.Stakeholder, people map[int64][]user.Actor, logins []demoLogin, err error) {
+	people = map[int64][]user.Actor{}
 	firstOfKind := map[stakeholder.Kind]bool{}
 	for i, o := range demoOrgs {
 		slug := demoSlug(o.name)
@@ -261,87 +342,101 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 		st, err := svc.stakeholders.Create(ctx, sys, stakeholder.Input{Name: o.name, Kind: o.kind, Country: o.country,
 			Website: "https://" + slug + ".example.org", SupporterSince: &since, Verified: i%9 != 8, Active: true})
 		if err != nil {
-			return "", nil, fmt.Errorf("demo organisation %s: %w", o.name, err)
+			return nil, nil, nil, fmt.Errorf("demo organisation %s: %w", o.name, err)
 		}
 		orgs = append(orgs, st)
-		// Two people with sign-ins for the first organisation of each kind;
-		// other organisations report through the secretariat's records.
-		if !firstOfKind[o.kind] {
-			firstOfKind[o.kind] = true
-			for _, p := range []struct {
-				role  user.OrgRole
-				local string
-			}{{user.FocalPoint, "focal"}, {user.Member, "member"}} {
-				u, err := svc.users.Create(ctx, sys, user.Input{Email: p.local + "@" + slug + ".example.org",
-					Name: strings.ToUpper(p.local[:1]) + p.local[1:] + " at " + o.name, Role: user.Supporter,
-					StakeholderID: st.ID, OrgRole: p.role, Password: DemoPassword})
-				if err != nil {
-					return "", nil, err
-				}
-				people[st.ID] = append(people[st.ID], u.Actor())
-				logins = append(logins, demoLogin{u.Email, fmt.Sprintf("%s of %s (%s)", p.role, o.name, o.kind)})
+		if firstOfKind[o.kind] {
+			continue
+		}
+		firstOfKind[o.kind] = true
+		for _, p := range []struct {
+			role  user.OrgRole
+			local string
+		}{{user.FocalPoint, "focal"}, {user.Member, "member"}} {
+			u, err := svc.users.Create(ctx, sys, user.Input{Email: p.local + "@" + slug + ".example.org",
+				Name: strings.ToUpper(p.local[:1]) + p.local[1:] + " at " + o.name, Role: user.Supporter,
+				StakeholderID: st.ID, OrgRole: p.role, Password: DemoPassword})
+			if err != nil {
+				return nil, nil, nil, err
 			}
+			people[st.ID] = append(people[st.ID], u.Actor())
+			logins = append(logins, demoLogin{u.Email, fmt.Sprintf("%s of %s (%s)", p.role, o.name, o.kind)})
 		}
 	}
+	return orgs, people, logins, nil
+}
 
-	counts := map[action.State]int{}
-	var previous []action.Action // accepted actions of the previous cycle
-	total := 0
-	for ci, in := range inputs {
-		clock.t = in.OpensAt.AddDate(0, 0, -14)
-		c, err := svc.cycles.Create(ctx, sys, in)
-		if err != nil {
-			return "", nil, err
-		}
-		last := ci == len(inputs)-1
-		span := in.Deadline.Sub(in.OpensAt)
-		if last {
-			span = date.Day(today).Sub(in.OpensAt)
-		}
-		var accepted []action.Action
-		carried := map[int64]bool{}
-		for _, org := range orgs {
-			author, submitter := sys, sys
-			if ps := people[org.ID]; len(ps) > 0 {
-				author, submitter = ps[rng.IntN(len(ps))], ps[0] // ps[0] is the focal point
-			}
-			addressed := addressedTo(recs, org.Kind)
-			n := 1 + rng.IntN(3)
-			if org.Kind == stakeholder.Company && rng.IntN(3) == 0 {
-				n = 0 // not every supporter reports every year
-			}
-			for k := 0; k < n; k++ {
-				clock.t = in.OpensAt.Add(time.Duration(rng.Int64N(int64(span)*2/3 + 1)))
-				var a action.Action
-				if from := pickCarry(previous, org.ID, carried, rng); from != nil && rng.IntN(2) == 0 {
-					carried[from.ID] = true
-					inp := inputOf(*from)
-					inp.Stage = nextStage(from.Stage, rng)
-					a, err = svc.actions.CreateContinuation(ctx, author, org.ID, c.ID, from.ID, inp)
-				} else {
-					a, err = svc.actions.Create(ctx, author, org.ID, c.ID, demoInput(addressed, org, rng, evidenceBase))
-				}
-				if err != nil {
-					return "", nil, fmt.Errorf("demo action: %w", err)
-				}
-				final := demoFinalState(last, rng)
-				if a, err = walk(ctx, svc, submitter, reviewer, a, final, clock, rng); err != nil {
-					return "", nil, err
-				}
-				counts[a.State]++
-				total++
-				if a.State == action.Accepted {
-					accepted = append(accepted, a)
-				}
-			}
-		}
-		previous = accepted
+// demoHistory writes the demo's cycles of actions, each walked through the
+// workflow, and counts what they came to.
+type demoHistory struct {
+	svc           *services
+	clock         *demoClock
+	rng           *rand.Rand
+	evidenceBase  string
+	recs          []recommendation.Recommendation
+	sys, reviewer user.Actor
+	people        map[int64][]user.Actor // an organisation's people, its focal point first
+	counts        map[action.State]int
+	total         int
+}
+
+// cycle creates the cycle of in and the actions of each organisation in
+// it; last is the cycle open today. It returns the actions accepted, which
+// the next cycle may carry forward.
+func (h *demoHistory) cycle(ctx context.Context, in cycle.Input, last bool, today time.Time, orgs []stakeholder.Stakeholder, previous []action.Action) ([]action.Action, error) {
+	h.clock.t = in.OpensAt.AddDate(0, 0, -14)
+	c, err := h.svc.cycles.Create(ctx, h.sys, in)
+	if err != nil {
+		return nil, err
 	}
-	parts := []string{fmt.Sprintf("%d organisations, %d cycles, %d actions", len(orgs), len(inputs), total)}
-	for _, s := range action.States {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+	span := in.Deadline.Sub(in.OpensAt)
+	if last {
+		span = date.Day(today).Sub(in.OpensAt)
 	}
-	return strings.Join(parts, ", "), logins, nil
+	var accepted []action.Action
+	carried := map[int64]bool{}
+	for _, org := range orgs {
+		author, submitter := h.sys, h.sys
+		if ps := h.people[org.ID]; len(ps) > 0 {
+			author, submitter = ps[h.rng.IntN(len(ps))], ps[0] // ps[0] is the focal point
+		}
+		addressed := addressedTo(h.recs, org.Kind)
+		n := 1 + h.rng.IntN(3)
+		if org.Kind == stakeholder.Company && h.rng.IntN(3) == 0 {
+			n = 0 // not every supporter reports every year
+		}
+		for k := 0; k < n; k++ {
+			h.clock.t = in.OpensAt.Add(time.Duration(h.rng.Int64N(int64(span)*2/3 + 1)))
+			a, err := h.newAction(ctx, author, org, c.ID, addressed, previous, carried)
+			if err != nil {
+				return nil, fmt.Errorf("demo action: %w", err)
+			}
+			final := demoFinalState(last, h.rng)
+			if a, err = walk(ctx, h.svc, submitter, h.reviewer, a, final, h.clock, h.rng); err != nil {
+				return nil, err
+			}
+			h.counts[a.State]++
+			h.total++
+			if a.State == action.Accepted {
+				accepted = append(accepted, a)
+			}
+		}
+	}
+	return accepted, nil
+}
+
+// newAction writes a draft of org in the cycle: half the time, while one is
+// left, the continuation of an action of org accepted in the previous
+// cycle, a stage further; else a new one on the recommendations addressed
+// to org.
+func (h *demoHistory) newAction(ctx context.Context, author user.Actor, org stakeholder.Stakeholder, cycleID int64, addressed []int, previous []action.Action, carried map[int64]bool) (action.Action, error) {
+	if from := pickCarry(previous, org.ID, carried, h.rng); from != nil && h.rng.IntN(2) == 0 {
+		carried[from.ID] = true
+		inp := from.Input()
+		inp.Stage = nextStage(from.Stage, h.rng)
+		return h.svc.actions.CreateContinuation(ctx, author, org.ID, cycleID, from.ID, inp)
+	}
+	return h.svc.actions.Create(ctx, author, org.ID, cycleID, demoInput(addressed, org, h.rng, h.evidenceBase))
 }
 
 // walk moves a draft through the workflow to final, as the focal point and
@@ -454,12 +549,6 @@ func demoInput(addressed []int, org stakeholder.Stakeholder, rng *rand.Rand, evi
 			Title: strings.ToUpper(string(k[0:1])) + strings.ReplaceAll(string(k[1:]), "_", " ") + ": " + title})
 	}
 	return in
-}
-
-func inputOf(a action.Action) action.Input {
-	return action.Input{Title: a.Title, Description: a.Description, Recommendations: a.Recommendations,
-		Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, StartDate: a.StartDate, EndDate: a.EndDate,
-		Visibility: a.Visibility, Evidence: a.Evidence}
 }
 
 func nextStage(s action.Stage, rng *rand.Rand) action.Stage {

@@ -30,6 +30,12 @@ func runReport(e env, args []string) error {
 	case "verify":
 		return reportVerify(e, rest, synopsis)
 	}
+	return reportCompile(e, rest, synopsis)
+}
+
+// reportCompile compiles a draft of a cycle's report and writes the
+// document asked for, or every one into a folder.
+func reportCompile(e env, args []string, synopsis string) error {
 	f := newFlags(e, "report compile", synopsis)
 	year := f.Int("cycle", 0, "the `year` of the cycle")
 	lang := f.String("lang", "en", "`language` of the document: en or fr")
@@ -37,31 +43,17 @@ func runReport(e env, args []string) error {
 	out := f.String("o", "", "write the document to this `file` (or, with --format all, into this folder); default: standard output")
 	cutoff := f.String("cutoff", "", "count actions accepted up to this `time` (RFC 3339, e.g. 2027-10-22T00:00:00Z, or a date, up to its end); "+
 		"default: now, or the end of the Forum day once it is over")
-	if err := f.parse(rest); err != nil {
+	if err := f.parse(args); err != nil {
 		return err
 	}
 	if err := required(f, "cycle"); err != nil {
 		return err
 	}
-	bad := errs.FieldErrors{}
-	if locale.Supported(*lang) == "" {
-		bad.Addf("lang", "%q is not en or fr", *lang)
-	}
 	if *format == "" && *out != "" {
 		*format = strings.TrimPrefix(filepath.Ext(*out), ".")
 	}
-	if *format != "" && *format != "all" && !report.Format(*format).Valid() {
-		bad.Addf("format", "%q is not html, pdf, md, csv, json, xlsx or all", *format)
-	}
-	if *format == "all" && *out == "" {
-		bad.Add("o", "is required with --format all: the folder to write into")
-	}
-	var opt report.CompileOptions
-	opt.Source = report.CLI
-	if err := opt.SetCutoff(*cutoff); err != nil {
-		bad.Add("cutoff", errs.FieldsOf(err)["cutoff_at"])
-	}
-	if err := bad.Err(); err != nil {
+	opt, err := compileOptions(*lang, *format, *out, *cutoff)
+	if err != nil {
 		return err
 	}
 	return withServices(e, f, func(svc *services) error {
@@ -77,46 +69,77 @@ func runReport(e env, args []string) error {
 		case "":
 			return nil
 		case "all":
-			if err := os.MkdirAll(*out, 0o755); err != nil {
-				return errs.Wrap(errs.Invalid, err, "create folder %s", *out)
-			}
-			formats := report.Formats
-			if !svc.reports.CanPrint() {
-				fmt.Fprintln(e.stderr, "skipped the PDF: set report.chromium (PCT_REPORT_CHROMIUM) to the path of chromium to make it")
-				formats = slices.DeleteFunc(slices.Clone(formats), func(f report.Format) bool { return f == report.PDF })
-			}
-			// Each document is written to its file as it is rendered, so a
-			// large cycle's documents are never all in memory.
-			path := func(f report.Format, lang string) string {
-				return filepath.Join(*out, report.Filename(r.CycleYear, lang, f))
-			}
-			docs, err := svc.reports.Export(e.ctx, by, r.ID, formats, func(f report.Format, lang string) (io.WriteCloser, error) {
-				fmt.Fprintf(e.stderr, "writing %s ...\n", path(f, lang))
-				w, err := os.Create(path(f, lang))
-				if err != nil {
-					return nil, errs.Wrap(errs.Invalid, err, "write %s", path(f, lang))
-				}
-				return w, nil
-			})
-			for _, d := range docs {
-				fmt.Fprintf(e.stderr, "wrote %s (%d bytes, sha256 %s)\n", path(d.Format, d.Lang), d.Size, d.SHA256)
-			}
-			return err
+			return writeReportFolder(e, svc, by, r, *out)
 		}
-		_, doc, err := svc.reports.Document(e.ctx, by, r.ID, report.Format(*format), *lang)
-		if err != nil {
-			return err
-		}
-		if *out == "" {
-			_, err := e.stdout.Write(doc.Body)
-			return err
-		}
-		if err := os.WriteFile(*out, doc.Body, 0o644); err != nil {
-			return errs.Wrap(errs.Invalid, err, "write %s", *out)
-		}
-		fmt.Fprintf(e.stderr, "wrote %s (%d bytes, sha256 %s)\n", *out, doc.Size, doc.SHA256)
-		return nil
+		return writeReportDocument(e, svc, by, r, report.Format(*format), *lang, *out)
 	})
+}
+
+// compileOptions checks the flags of report compile, every problem at
+// once, and gives the options of the compilation.
+func compileOptions(lang, format, out, cutoff string) (report.CompileOptions, error) {
+	bad := errs.FieldErrors{}
+	if locale.Supported(lang) == "" {
+		bad.Addf("lang", "%q is not en or fr", lang)
+	}
+	if format != "" && format != "all" && !report.Format(format).Valid() {
+		bad.Addf("format", "%q is not html, pdf, md, csv, json, xlsx or all", format)
+	}
+	if format == "all" && out == "" {
+		bad.Add("o", "is required with --format all: the folder to write into")
+	}
+	opt := report.CompileOptions{Source: report.CLI}
+	if err := opt.SetCutoff(cutoff); err != nil {
+		bad.Add("cutoff", errs.FieldsOf(err)["cutoff_at"])
+	}
+	return opt, bad.Err()
+}
+
+// writeReportFolder writes every document of report r, in every format and
+// language, into the folder dir. Each is written to its file as it is
+// rendered, so a large cycle's documents are never all in memory.
+func writeReportFolder(e env, svc *services, by user.Actor, r report.Report, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return errs.Wrap(errs.Invalid, err, "create folder %s", dir)
+	}
+	formats := report.Formats
+	if !svc.reports.CanPrint() {
+		fmt.Fprintln(e.stderr, "skipped the PDF: set report.chromium (PCT_REPORT_CHROMIUM) to the path of chromium to make it")
+		formats = slices.DeleteFunc(slices.Clone(formats), func(f report.Format) bool { return f == report.PDF })
+	}
+	path := func(f report.Format, lang string) string {
+		return filepath.Join(dir, report.Filename(r.CycleYear, lang, f))
+	}
+	docs, err := svc.reports.Export(e.ctx, by, r.ID, formats, func(f report.Format, lang string) (io.WriteCloser, error) {
+		fmt.Fprintf(e.stderr, "writing %s ...\n", path(f, lang))
+		w, err := os.Create(path(f, lang))
+		if err != nil {
+			return nil, errs.Wrap(errs.Invalid, err, "write %s", path(f, lang))
+		}
+		return w, nil
+	})
+	for _, d := range docs {
+		fmt.Fprintf(e.stderr, "wrote %s (%d bytes, sha256 %s)\n", path(d.Format, d.Lang), d.Size, d.SHA256)
+	}
+	return err
+}
+
+// writeReportDocument writes one document of report r to the file out, or
+// to standard output when out is "".
+func writeReportDocument(e env, svc *services, by user.Actor, r report.Report, f report.Format, lang, out string) error {
+	_, doc, err := svc.reports.Document(e.ctx, by, r.ID, f, lang)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		_, err := e.stdout.Write(doc.Body)
+		return err
+	}
+	if err := os.WriteFile(out, doc.Body, 0o644); err != nil {
+		return errs.Wrap(errs.Invalid, err, "write %s", out)
+	}
+	fmt.Fprintf(e.stderr, "wrote %s (%d bytes, sha256 %s)\n", out, doc.Size, doc.SHA256)
+	return nil
 }
 
 // reportPublish publishes a draft: the one named, or the cycle's latest.

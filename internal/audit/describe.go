@@ -116,6 +116,8 @@ func Wants(entries []Entry) Wanted {
 // Describe tells e as a sentence, naming records from n. Every verb
 // pctracker writes has its own sentence; any other falls back on a
 // generic one that still names who, what and on which object.
+//
+// Long on purpose: one flat case per verb, where a reader looks a verb up; split, one log's sentences would scatter.
 func Describe(e Entry, n Names) Sentence {
 	s := Sentence{Key: e.Verb, Slots: map[string]Slot{"Actor": actorSlot(e, n)}}
 	objectID, _ := strconv.ParseInt(e.ObjectID, 10, 64)

@@ -96,6 +96,11 @@ type Input struct {
 	Embargo   Embargo
 }
 
+// Input returns what is set on the cycle: where an edit starts.
+func (c Cycle) Input() Input {
+	return Input{Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt, ForumDate: c.ForumDate, Embargo: c.Embargo}
+}
+
 // Normalize reduces every date to its day and fills the defaults.
 func (in *Input) Normalize() {
 	in.OpensAt, in.Deadline, in.ForumDate = date.Day(in.OpensAt), date.Day(in.Deadline), date.Day(in.ForumDate)

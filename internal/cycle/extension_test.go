@@ -36,10 +36,14 @@ func TestExtensions(t *testing.T) {
 		}
 		anne, ben := person("Anne Martin"), person("Ben Okafor")
 		zeta, alpha := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.Company)
-		if _, err := s.Stakeholders.Update(ctx, testutil.System, zeta.ID, 0, stakeholder.Input{Name: "Zeta Republic", Kind: zeta.Kind, Country: zeta.Country, Active: true}); err != nil {
+		if _, err := s.Stakeholders.Update(ctx, testutil.System, zeta.ID, 0, func(cur *stakeholder.Input) {
+			*cur = stakeholder.Input{Name: "Zeta Republic", Kind: zeta.Kind, Country: zeta.Country, Active: true}
+		}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Stakeholders.Update(ctx, testutil.System, alpha.ID, 0, stakeholder.Input{Name: "Alpha Labs", Kind: alpha.Kind, Country: alpha.Country, Active: true}); err != nil {
+		if _, err := s.Stakeholders.Update(ctx, testutil.System, alpha.ID, 0, func(cur *stakeholder.Input) {
+			*cur = stakeholder.Input{Name: "Alpha Labs", Kind: alpha.Kind, Country: alpha.Country, Active: true}
+		}); err != nil {
 			t.Fatal(err)
 		}
 

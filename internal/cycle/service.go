@@ -117,15 +117,10 @@ func (s *Service) Update(ctx context.Context, by user.Actor, year, version int, 
 		if c, err = s.store.Cycle(ctx, year); err != nil {
 			return err
 		}
-		if version == 0 && by.IsSystem() {
-			// The program itself read nothing; a person's edit always
-			// names the version it read, so that none is lost.
-			version = c.Version
+		if version = by.ReadVersion(version, c.Version); c.Version != version {
+			return errs.Stale("the cycle", c.Version)
 		}
-		if c.Version != version {
-			return errs.Field(errs.Conflict, "version", fmt.Sprintf("the cycle was changed by someone else (now at version %d); reload it", c.Version))
-		}
-		in := Input{Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt, ForumDate: c.ForumDate, Embargo: c.Embargo}
+		in := c.Input()
 		change(&in)
 		in.Year = c.Year
 		in.Normalize()

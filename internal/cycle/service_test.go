@@ -150,7 +150,9 @@ func TestBoard(t *testing.T) {
 		ctx := context.Background()
 		c := s.Cycle(t, 2026)
 		green, amber, red, grey := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
-		s.Stakeholders.Update(ctx, testutil.System, grey.ID, 0, stakeholder.Input{Name: grey.Name, Kind: grey.Kind, Country: grey.Country, Active: false})
+		s.Stakeholders.Update(ctx, testutil.System, grey.ID, 0, func(cur *stakeholder.Input) {
+			*cur = stakeholder.Input{Name: grey.Name, Kind: grey.Kind, Country: grey.Country, Active: false}
+		})
 		if _, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "f@green.example", Name: "Focal", Role: user.Supporter, StakeholderID: green.ID, OrgRole: user.FocalPoint}); err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +192,9 @@ func TestBoard(t *testing.T) {
 		// After the deadline, drafts alone are red; an organisation that
 		// reported stays green after it leaves.
 		s.Clock.Set(day("2026-10-02"))
-		s.Stakeholders.Update(ctx, testutil.System, green.ID, 0, stakeholder.Input{Name: green.Name, Kind: green.Kind, Country: green.Country, Active: false})
+		s.Stakeholders.Update(ctx, testutil.System, green.ID, 0, func(cur *stakeholder.Input) {
+			*cur = stakeholder.Input{Name: green.Name, Kind: green.Kind, Country: green.Country, Active: false}
+		})
 		_, rows, _ = s.Cycles.Board(ctx, testutil.System, 2026, stakeholder.Filter{})
 		for _, r := range rows {
 			lights[r.Organisation.ID] = r.Light

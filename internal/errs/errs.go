@@ -288,6 +288,56 @@ func (f FieldErrors) Date(field string, t time.Time) {
 	}
 }
 
+// Day reads into dst s, a day a person gave for field, as YYYY-MM-DD
+// within the years package date allows: "" is no day, the zero time. A day
+// that cannot be read leaves dst as it was and becomes field's message.
+// Every form, JSON body and command line reads its days here.
+func (f FieldErrors) Day(field, s string, dst *time.Time) {
+	if t, ok := f.day(field, s); ok {
+		*dst = t
+	}
+}
+
+// OptionalDay is Day for a day that may be missing: "" is nil.
+func (f FieldErrors) OptionalDay(field, s string, dst **time.Time) {
+	switch t, ok := f.day(field, s); {
+	case !ok:
+	case s == "":
+		*dst = nil
+	default:
+		*dst = &t
+	}
+}
+
+// day reads s for field; ok is false when it cannot (field's message says
+// why), and "" is the zero time.
+func (f FieldErrors) day(field, s string) (t time.Time, ok bool) {
+	if s == "" {
+		return time.Time{}, true
+	}
+	t, err := date.Parse(s)
+	if err != nil {
+		f.Add(field, err.Error())
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// Stale is the Conflict of a save on what was read at an older version
+// (optimistic locking): nothing was written, and the caller reloads what
+// (as "this action") and applies the change again. current is the version
+// saved meanwhile; 0 when unknown, as to the store, whose conditional
+// update only learns that the row moved on.
+func Stale(what string, current int) *Error {
+	if current == 0 {
+		return &Error{Kind: Conflict, Message: what + " was changed by someone else; reload it and apply your changes again",
+			Fields: map[string]string{"version": "stale"}}
+	}
+	return &Error{Kind: Conflict,
+		Message: fmt.Sprintf("%s was changed by someone else (now at version %d); reload it and apply your changes again", what, current),
+		Fields:  map[string]string{"version": fmt.Sprintf("stale; the current version is %d", current)}}
+}
+
 // Field is an error of kind about one field, whose message is also the
 // error's message.
 func Field(kind Kind, field, msg string) *Error {

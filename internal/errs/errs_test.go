@@ -37,3 +37,42 @@ func TestThrottledSaysItsRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// A stale save is one Conflict for every noun with a version: its field
+// "version" (which forms and clients look for) says stale, and names the
+// version saved meanwhile when it is known.
+func TestStaleNamesTheCurrentVersion(t *testing.T) {
+	err := errs.Stale("the cycle", 3)
+	if !errs.Is(err, errs.Conflict) || errs.FieldsOf(err)["version"] != "stale; the current version is 3" {
+		t.Errorf("Stale(3) = %+v", err)
+	}
+	if want := "the cycle was changed by someone else (now at version 3); reload it and apply your changes again"; errs.MessageOf(err) != want {
+		t.Errorf("message %q, want %q", errs.MessageOf(err), want)
+	}
+	unknown := errs.Stale("this action", 0)
+	if !errs.Is(unknown, errs.Conflict) || errs.FieldsOf(unknown)["version"] != "stale" ||
+		errs.MessageOf(unknown) != "this action was changed by someone else; reload it and apply your changes again" {
+		t.Errorf("Stale(0) = %+v", unknown)
+	}
+}
+
+// A day a person gives is read in one place: "" is no day, a day outside
+// the years allowed is the field's message and changes nothing.
+func TestDayFields(t *testing.T) {
+	f := errs.FieldErrors{}
+	was := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	opens, ends, starts := was, &was, &was
+	f.Day("opens_at", "2026-10-01", &opens)
+	f.OptionalDay("ends_on", "", &ends)
+	f.OptionalDay("starts_on", "0206-10-01", &starts)
+	if !opens.Equal(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)) || ends != nil || starts != &was {
+		t.Errorf("opens %v, ends %v, starts %v", opens, ends, starts)
+	}
+	if len(f) != 1 || f["starts_on"] == "" {
+		t.Errorf("fields %v, want one for starts_on", f)
+	}
+	f.Day("opens_at", "", &opens)
+	if !opens.IsZero() {
+		t.Errorf("an empty day left %v", opens)
+	}
+}

@@ -353,7 +353,7 @@ func TestEvidenceFollowsTheActionAsItStands(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				_, err = f.actions.UpdateWith(ctx, testutil.System, a.ID, cur.Version, func(in *action.Input) {
+				_, err = f.actions.Update(ctx, testutil.System, a.ID, cur.Version, func(in *action.Input) {
 					in.Evidence = []action.Evidence{{Kind: "policy", URL: f.site.URL + "/stable", Title: "Stable"},
 						{Kind: "policy", URL: f.site.URL + "/changing", Title: "Changing"}}
 				})

@@ -365,7 +365,7 @@ func TestReportNoticeWaitsForTheEmbargo(t *testing.T) {
 			t.Fatal(err)
 		}
 		newPeople(t, s, org, other)
-		if _, err := s.Stakeholders.UpdateWith(ctx, testutil.System, other.ID, 0, func(in *stakeholder.Input) { in.Active = false }); err != nil {
+		if _, err := s.Stakeholders.Update(ctx, testutil.System, other.ID, 0, func(in *stakeholder.Input) { in.Active = false }); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.WithTx(ctx, func(ctx context.Context) error {

@@ -33,7 +33,7 @@ func TestRemindersOverSMTP(t *testing.T) {
 		c := s.Cycle(t, 2026) // opens 1 June, deadline 1 October
 		quiet, busy, nobody := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.Company), s.Stakeholder(t, stakeholder.CivilSociety)
 		inactive := s.Stakeholder(t, stakeholder.Academia)
-		if _, err := s.Stakeholders.UpdateWith(ctx, testutil.System, inactive.ID, inactive.Version, func(in *stakeholder.Input) { in.Active = false }); err != nil {
+		if _, err := s.Stakeholders.Update(ctx, testutil.System, inactive.ID, inactive.Version, func(in *stakeholder.Input) { in.Active = false }); err != nil {
 			t.Fatal(err)
 		}
 		for _, u := range []user.Input{

@@ -221,7 +221,7 @@ func TestResendOncePerDay(t *testing.T) {
 			StakeholderID: gone.ID, OrgRole: user.FocalPoint}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Stakeholders.UpdateWith(ctx, testutil.System, gone.ID, 0, func(in *stakeholder.Input) { in.Active = false }); err != nil {
+		if _, err := s.Stakeholders.Update(ctx, testutil.System, gone.ID, 0, func(in *stakeholder.Input) { in.Active = false }); err != nil {
 			t.Fatal(err)
 		}
 		if offer, _ := svc.Resends(ctx, by, 2026); offer.Allowed[gone.ID] {

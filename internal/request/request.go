@@ -77,6 +77,16 @@ func Year(field, value string) (int, error) {
 	return y, nil
 }
 
+// QueryYear reads the year of a cycle the query may name in its parameter
+// field, as Year does; 0 when it names none.
+func QueryYear(c echo.Context, field string) (int, error) {
+	v := c.QueryParam(field)
+	if v == "" {
+		return 0, nil
+	}
+	return Year(field, v)
+}
+
 // Paging is a page of a list: its number, from 1, and its size.
 type Paging struct {
 	Page, PerPage int

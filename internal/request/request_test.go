@@ -57,6 +57,14 @@ func TestPathValues(t *testing.T) {
 		if y != c.year || (c.year == 0) != (errs.FieldsOf(err)["cycle"] != "") {
 			t.Errorf("Year(%q): %d %v, want %d", c.value, y, err, c.year)
 		}
+		y, err = request.QueryYear(contextWith("cycle="+c.value, nil, nil), "cycle")
+		if y != c.year || (c.year == 0) != (errs.FieldsOf(err)["cycle"] != "") {
+			t.Errorf("QueryYear(%q): %d %v, want %d", c.value, y, err, c.year)
+		}
+	}
+	// A query that names no cycle asks for none.
+	if y, err := request.QueryYear(contextWith("", nil, nil), "cycle"); y != 0 || err != nil {
+		t.Errorf("QueryYear without a cycle: %d %v", y, err)
 	}
 }
 

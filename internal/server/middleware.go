@@ -33,6 +33,37 @@ const statusClientClosed = 499
 // headKey marks a HEAD request answered as GET.
 const headKey = "pct.head"
 
+// beforeRouting runs before the router: a client may not choose the id
+// under which its request is logged (echo would otherwise reuse an
+// incoming X-Request-Id); and HEAD, which echo routes nowhere but monitors
+// and link checkers send, is routed as GET.
+func beforeRouting(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Request().Header.Del(echo.HeaderXRequestID)
+		if c.Request().Method == http.MethodHead {
+			c.Request().Method = http.MethodGet
+			c.Set(headKey, true)
+		}
+		return next(c)
+	}
+}
+
+// headOnTheWire gives the handlers, once routed, a copy of the request that
+// says GET, and makes the request net/http holds say HEAD again, so that
+// net/http drops the body. Left as GET, the body would go on the wire after
+// the header, and a kept-alive connection would read it as its next answer.
+func headOnTheWire(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if head, _ := c.Get(headKey).(bool); head {
+			r := c.Request()
+			asGet := r.WithContext(r.Context())
+			r.Method = http.MethodHead
+			c.SetRequest(asGet)
+		}
+		return next(c)
+	}
+}
+
 func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
 }

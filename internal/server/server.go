@@ -83,35 +83,25 @@ func New(d Deps) (*Server, error) {
 	s := &Server{echo: e, logger: d.Logger, cfg: d.Config, metrics: d.Metrics}
 	e.HTTPErrorHandler = s.errorHandler(d.Pages)
 
-	// Before routing: a client may not choose the id under which its
-	// request is logged (echo would otherwise reuse an incoming
-	// X-Request-Id); and HEAD, which echo routes nowhere but monitors and
-	// link checkers send, is routed as GET.
-	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			c.Request().Header.Del(echo.HeaderXRequestID)
-			if c.Request().Method == http.MethodHead {
-				c.Request().Method = http.MethodGet
-				c.Set(headKey, true)
-			}
-			return next(c)
-		}
-	})
-	// Once routed, the handlers get a copy of the request that says GET,
-	// and the request net/http holds says HEAD again, so that net/http
-	// drops the body. Left as GET, the body would go on the wire after the
-	// header, and a kept-alive connection would read it as its next answer.
-	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if head, _ := c.Get(headKey).(bool); head {
-				r := c.Request()
-				asGet := r.WithContext(r.Context())
-				r.Method = http.MethodHead
-				c.SetRequest(asGet)
-			}
-			return next(c)
-		}
-	})
+	s.use(d, limit)
+	s.mount(d)
+
+	s.http = &http.Server{
+		Handler:           e,
+		ReadTimeout:       d.Config.ReadTimeout,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      d.Config.WriteTimeout,
+		IdleTimeout:       d.Config.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(d.Logger.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// use sets the middleware every request goes through, in order.
+func (s *Server) use(d Deps, bodyLimitBytes int64) {
+	e := s.echo
+	e.Pre(beforeRouting)
+	e.Use(headOnTheWire)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(s.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -121,13 +111,18 @@ func New(d Deps) (*Server, error) {
 		},
 	}))
 	e.Use(securityHeaders(d.TLS))
-	e.Use(bodyLimit(limit))
+	e.Use(bodyLimit(bodyLimitBytes))
 	e.Use(identify(d.Sessions, d.Users, d.Cookie))
 	e.Use(csrf())
 	if d.Written != nil {
 		e.Use(written(d.Written))
 	}
+}
 
+// mount lists the server's own routes (health, static assets, metrics)
+// and mounts the API and the pages.
+func (s *Server) mount(d Deps) {
+	e := s.echo
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -147,16 +142,6 @@ func New(d Deps) (*Server, error) {
 	e.GET("/metrics", echo.WrapHandler(d.Metrics.Handler()), onlyFrom(d.MetricsAllow))
 	d.API.Routes(e)
 	d.UI.Routes(e)
-
-	s.http = &http.Server{
-		Handler:           e,
-		ReadTimeout:       d.Config.ReadTimeout,
-		ReadHeaderTimeout: 10 * time.Second,
-		WriteTimeout:      d.Config.WriteTimeout,
-		IdleTimeout:       d.Config.IdleTimeout,
-		ErrorLog:          slog.NewLogLogger(d.Logger.Handler(), slog.LevelWarn),
-	}
-	return s, nil
 }
 
 // ipExtractor believes X-Forwarded-For only from the trusted proxies; with

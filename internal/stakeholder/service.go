@@ -2,7 +2,6 @@ package stakeholder
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
@@ -63,20 +62,17 @@ func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Stakehol
 	return st, err
 }
 
-// Update replaces the editable fields of an organisation the caller read at
-// version (0: whatever is current). A stale version is a Conflict and
-// nothing is written.
-func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, in Input) (Stakeholder, error) {
-	return s.UpdateWith(ctx, by, id, version, func(cur *Input) { *cur = in })
-}
-
-// UpdateWith applies change to what the organisation holds now, inside the
-// transaction that saves it, so a partial edit never overwrites a field
-// someone else just changed. Deactivating an organisation ends, in the same
-// transaction, every session and API token of its people: they are kept
-// out at once, and until it is active again (see user.User.MaySignIn).
-// Reactivation lets them sign in again; their tokens stay revoked.
-func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Stakeholder, error) {
+// Update saves an edit of an organisation the caller read at version (0
+// from the program itself: whatever is current). change receives what the
+// organisation holds now, inside the transaction that saves it, so a
+// partial edit never overwrites a field someone else just changed. A stale
+// version is a Conflict and nothing is written.
+//
+// Deactivating an organisation ends, in the same transaction, every session
+// and API token of its people: they are kept out at once, and until it is
+// active again (see user.User.MaySignIn). Reactivation lets them sign in
+// again; their tokens stay revoked.
+func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Stakeholder, error) {
 	if err := secretariatOnly(by); err != nil {
 		return Stakeholder{}, err
 	}
@@ -86,18 +82,11 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 		if st, err = s.store.Stakeholder(ctx, id); err != nil {
 			return err
 		}
-		if version == 0 && by.IsSystem() {
-			// The program itself read nothing; a person's edit always
-			// names the version it read, so that none is lost.
-			version = st.Version
-		}
-		if st.Version != version {
-			return errs.Field(errs.Conflict, "version",
-				fmt.Sprintf("this organisation was changed by someone else (now at version %d); reload it", st.Version))
+		if version = by.ReadVersion(version, st.Version); st.Version != version {
+			return errs.Stale("this organisation", st.Version)
 		}
 		wasActive := st.Active
-		in := Input{Name: st.Name, Kind: st.Kind, Country: st.Country, Website: st.Website,
-			SupporterSince: st.SupporterSince, Verified: st.Verified, Active: st.Active}
+		in := st.Input()
 		change(&in)
 		in.Normalize()
 		if err := in.Validate(); err != nil {
@@ -123,9 +112,29 @@ func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, versi
 	return st, err
 }
 
+// UpdateWith is Update.
+//
+// Deprecated: use Update; this name stays until no caller is left.
+func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Stakeholder, error) {
+	return s.Update(ctx, by, id, version, change)
+}
+
 // Get returns one organisation.
 func (s *Service) Get(ctx context.Context, id int64) (Stakeholder, error) {
 	return s.store.Stakeholder(ctx, id)
+}
+
+// Visible returns an organisation as by may see it: an inactive one is the
+// secretariat's to see; to anyone else it does not exist.
+func (s *Service) Visible(ctx context.Context, by user.Actor, id int64) (Stakeholder, error) {
+	st, err := s.store.Stakeholder(ctx, id)
+	if err != nil {
+		return Stakeholder{}, err
+	}
+	if !st.Active && !by.IsSecretariat() {
+		return Stakeholder{}, errs.E(errs.NotFound, "no organisation %d", id)
+	}
+	return st, nil
 }
 
 // List returns a page of organisations and the total that match.

@@ -102,7 +102,9 @@ func TestListFiltersAndUpdate(t *testing.T) {
 			t.Errorf("filter by country: %d", total)
 		}
 		s.Clock.Add(time.Hour)
-		upd, err := s.Stakeholders.Update(ctx, testutil.System, a.ID, a.Version, stakeholder.Input{Name: a.Name, Kind: a.Kind, Country: "US", Verified: true, Active: true})
+		upd, err := s.Stakeholders.Update(ctx, testutil.System, a.ID, a.Version, func(cur *stakeholder.Input) {
+			*cur = stakeholder.Input{Name: a.Name, Kind: a.Kind, Country: "US", Verified: true, Active: true}
+		})
 		if err != nil || !upd.Verified || upd.Country != "US" || upd.Version != 2 {
 			t.Fatalf("update: %+v %v", upd, err)
 		}
@@ -111,7 +113,9 @@ func TestListFiltersAndUpdate(t *testing.T) {
 			t.Errorf("stored: %+v (clock %v)", got, s.Clock.Now())
 		}
 		// A second editor who read version 1 is refused; nothing changes.
-		if _, err := s.Stakeholders.Update(ctx, testutil.System, a.ID, a.Version, stakeholder.Input{Name: "Overwrite", Kind: a.Kind, Country: "DE", Active: true}); !errs.Is(err, errs.Conflict) {
+		if _, err := s.Stakeholders.Update(ctx, testutil.System, a.ID, a.Version, func(cur *stakeholder.Input) {
+			*cur = stakeholder.Input{Name: "Overwrite", Kind: a.Kind, Country: "DE", Active: true}
+		}); !errs.Is(err, errs.Conflict) {
 			t.Errorf("stale update: %v", err)
 		}
 		if got, _ := s.Stakeholders.Get(ctx, a.ID); got.Name != a.Name || got.Version != 2 {

@@ -70,6 +70,13 @@ type Input struct {
 	Active         bool
 }
 
+// Input returns what the organisation holds that a person sets: where an
+// edit starts.
+func (s Stakeholder) Input() Input {
+	return Input{Name: s.Name, Kind: s.Kind, Country: s.Country, Website: s.Website,
+		SupporterSince: s.SupporterSince, Verified: s.Verified, Active: s.Active}
+}
+
 // parisCallLaunch is the day the Paris Call was launched: nobody supports it
 // from an earlier day.
 func parisCallLaunch() time.Time { return time.Date(2018, 11, 12, 0, 0, 0, 0, time.UTC) }

@@ -30,7 +30,7 @@ func TestTextRule(t *testing.T) {
 				in := stakeholder.Input{Name: "Acme", Kind: stakeholder.Company, Country: "US", Website: "https://acme.example/", Active: true}
 				set(&in, h.Value)
 				_, err := s.Stakeholders.Create(ctx, testutil.System, in)
-				_, err2 := s.Stakeholders.Update(ctx, testutil.System, existing.ID, existing.Version, in)
+				_, err2 := s.Stakeholders.Update(ctx, testutil.System, existing.ID, existing.Version, func(cur *stakeholder.Input) { *cur = in })
 				for _, e := range []error{err, err2} {
 					got := errs.FieldsOf(e)
 					if !errs.Is(e, errs.Invalid) || len(got) != 1 || got[field] == "" {

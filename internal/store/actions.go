@@ -81,6 +81,15 @@ type reviewEventRow struct {
 
 func (reviewEventRow) TableName() string { return "review_events" }
 
+func reviewEvents(rows []reviewEventRow) []action.ReviewEvent {
+	out := make([]action.ReviewEvent, len(rows))
+	for i, r := range rows {
+		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Version: r.Version, Decision: action.Decision(r.Decision),
+			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
+	}
+	return out
+}
+
 func actionToRow(a action.Action) actionRow {
 	return actionRow{ID: a.ID, StakeholderID: a.StakeholderID, CycleID: a.CycleID, Title: a.Title,
 		Description: a.Description, Stage: string(a.Stage), MeasureType: string(a.MeasureType), Scope: string(a.Scope),
@@ -117,14 +126,9 @@ func (db *DB) CreateAction(ctx context.Context, a *action.Action) error {
 func (db *DB) UpdateAction(ctx context.Context, a *action.Action, expected int) error {
 	return db.WithTx(ctx, func(ctx context.Context) error {
 		r := actionToRow(*a)
-		res := db.conn(ctx).Model(&actionRow{}).Where("id = ? AND version = ?", a.ID, expected).
-			Select("*").Omit("id", "stakeholder_id", "cycle_id", "created_at", "created_by", "carried_from").Updates(&r)
-		if res.Error != nil {
-			return translate(res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return &errs.Error{Kind: errs.Conflict, Message: "this action was changed by someone else; reload it and apply your changes again",
-				Fields: map[string]string{"version": "stale"}}
+		q := db.conn(ctx).Select("*").Omit("id", "stakeholder_id", "cycle_id", "created_at", "created_by", "carried_from")
+		if err := updateVersioned(q, &r, a.ID, expected, "this action"); err != nil {
+			return translate(err)
 		}
 		if err := db.conn(ctx).Where("action_id = ?", a.ID).Delete(&actionRecommendationRow{}).Error; err != nil {
 			return translate(err)
@@ -187,38 +191,29 @@ func (db *DB) Action(ctx context.Context, id int64) (action.Action, error) {
 // Actions lists actions, most recently updated first.
 func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, int, error) {
 	q := db.conn(ctx).Model(&actionRow{})
-	if f.CycleID != 0 {
-		q = q.Where("cycle_id = ?", f.CycleID)
-	}
-	if f.CycleYear != 0 {
-		q = q.Where("cycle_id IN (SELECT id FROM cycles WHERE year = ?)", f.CycleYear)
-	}
-	if f.StakeholderID != 0 {
-		q = q.Where("stakeholder_id = ?", f.StakeholderID)
-	}
-	if f.Kind != "" {
-		q = q.Where("stakeholder_id IN (SELECT id FROM stakeholders WHERE kind = ?)", f.Kind)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.Recommendation != 0 {
-		q = q.Where("id IN (SELECT action_id FROM action_recommendations WHERE recommendation_number = ?)", f.Recommendation)
-	}
-	if f.Country != "" {
-		q = q.Where("stakeholder_id IN (SELECT id FROM stakeholders WHERE country = ?)", f.Country)
-	}
-	if f.Stage != "" {
-		q = q.Where("stage = ?", string(f.Stage))
-	}
-	if f.MeasureType != "" {
-		q = q.Where("measure_type = ?", string(f.MeasureType))
+	// Each part of the filter that is set narrows the list by its condition.
+	for _, w := range []struct {
+		set  bool
+		cond string
+		arg  any
+	}{
+		{f.CycleID != 0, "cycle_id = ?", f.CycleID},
+		{f.CycleYear != 0, "cycle_id IN (SELECT id FROM cycles WHERE year = ?)", f.CycleYear},
+		{f.StakeholderID != 0, "stakeholder_id = ?", f.StakeholderID},
+		{f.Kind != "", "stakeholder_id IN (SELECT id FROM stakeholders WHERE kind = ?)", f.Kind},
+		{f.State != "", "state = ?", f.State},
+		{f.Recommendation != 0, "id IN (SELECT action_id FROM action_recommendations WHERE recommendation_number = ?)", f.Recommendation},
+		{f.Country != "", "stakeholder_id IN (SELECT id FROM stakeholders WHERE country = ?)", f.Country},
+		{f.Stage != "", "stage = ?", string(f.Stage)},
+		{f.MeasureType != "", "measure_type = ?", string(f.MeasureType)},
+		{f.AfterID != 0, "id > ?", f.AfterID},
+	} {
+		if w.set {
+			q = q.Where(w.cond, w.arg)
+		}
 	}
 	if f.Query != "" {
 		q = db.matchWords(q, f.Query)
-	}
-	if f.AfterID != 0 {
-		q = q.Where("id > ?", f.AfterID)
 	}
 	if !f.PublicOn.IsZero() {
 		q = shownOn(q, f.PublicOn)
@@ -453,12 +448,7 @@ func (db *DB) ReviewEvents(ctx context.Context, actionID int64) ([]action.Review
 	if err := db.conn(ctx).Where("action_id = ?", actionID).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]action.ReviewEvent, len(rows))
-	for i, r := range rows {
-		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Version: r.Version, Decision: action.Decision(r.Decision),
-			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
-	}
-	return out, nil
+	return reviewEvents(rows), nil
 }
 
 // UnnoticedAcceptances returns up to limit acceptances not yet told in a
@@ -469,12 +459,7 @@ func (db *DB) UnnoticedAcceptances(ctx context.Context, limit int) ([]action.Rev
 		Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]action.ReviewEvent, len(rows))
-	for i, r := range rows {
-		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Version: r.Version, Decision: action.Decision(r.Decision),
-			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
-	}
-	return out, nil
+	return reviewEvents(rows), nil
 }
 
 // MarkNoticed records that acceptances were told in a digest.

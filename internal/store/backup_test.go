@@ -30,7 +30,7 @@ func lifecycle(ctx context.Context, s *testutil.Services, stakeholderID, cycleID
 	if err != nil {
 		return err
 	}
-	if a, err = s.Actions.UpdateWith(ctx, testutil.System, a.ID, a.Version, func(in *action.Input) { in.Description = "Edited." }); err != nil {
+	if a, err = s.Actions.Update(ctx, testutil.System, a.ID, a.Version, func(in *action.Input) { in.Description = "Edited." }); err != nil {
 		return err
 	}
 	if a, err = s.Actions.Move(ctx, testutil.System, a.ID, a.Version, action.Submitted, ""); err != nil {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"time"
 
-	"github.com/pctracker/pctracker/internal/date"
-	"github.com/pctracker/pctracker/internal/errs"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/date"
+	"github.com/pctracker/pctracker/internal/errs"
 )
 
 type cycleRow struct {
@@ -60,15 +60,8 @@ func (db *DB) CreateCycle(ctx context.Context, c *cycle.Cycle) error {
 // still expected.
 func (db *DB) UpdateCycle(ctx context.Context, c *cycle.Cycle, expected int) error {
 	r := cycleToRow(*c)
-	res := db.conn(ctx).Model(&cycleRow{}).Where("id = ? AND version = ?", c.ID, expected).
-		Select("opens_at", "deadline", "report_at", "forum_date", "embargo", "version", "updated_at").Updates(&r)
-	if res.Error != nil {
-		return translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return errs.Field(errs.Conflict, "version", "the cycle was changed by someone else; reload it")
-	}
-	return nil
+	q := db.conn(ctx).Select("opens_at", "deadline", "report_at", "forum_date", "embargo", "version", "updated_at")
+	return translate(updateVersioned(q, &r, c.ID, expected, "the cycle"))
 }
 
 // Cycle returns the cycle of a year.

@@ -226,9 +226,30 @@ func lostConnection(err error) bool {
 
 const msgForeignKey = "refers to something that does not exist"
 
-// isUnique reports a unique violation, for stores that turn it into a
-// field error.
-func isUnique(err error) bool { return errs.Is(translate(err), errs.Conflict) }
+// updateVersioned writes r to the row of id, the columns q selects, if the
+// row is still at the version expected: the check and the write are one
+// statement, so of two saves of one version only the first is written
+// (optimistic locking). When the row has moved on it is errs.Stale of what;
+// a database error comes back as the driver said it, for the caller to put
+// in its own terms.
+func updateVersioned[R any](q *gorm.DB, r *R, id int64, expected int, what string) error {
+	res := q.Model(new(R)).Where("id = ? AND version = ?", id, expected).Updates(r)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return errs.Stale(what, 0)
+	}
+	return nil
+}
+
+// isUnique reports a unique violation in a driver's error, for stores that
+// turn it into a field error. An error already in errs' terms, such as a
+// stale version's Conflict, is none.
+func isUnique(err error) bool {
+	var e *errs.Error
+	return !errors.As(err, &e) && errs.Is(translate(err), errs.Conflict)
+}
 
 // isForeignKey reports a reference to a missing row.
 func isForeignKey(err error) bool { return errs.MessageOf(translate(err)) == msgForeignKey }

@@ -154,59 +154,70 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, before time.T
 		exprs = append(exprs, "CASE WHEN actions.visibility = 'public' THEN actions.title ELSE '' END",
 			"CASE WHEN actions.visibility = 'public' THEN "+evidence+" END")
 	}
-	columns := strings.Join(exprs, ", ")
-	const accepted = "actions.cycle_id = ? AND actions.state = 'accepted' AND actions.accepted_at < ?"
 	if pg {
-		// The statement cache keys on the SQL text, so the two shapes of
-		// rows come from cursors of two names.
-		cursor := "report_actions"
-		if listing {
-			cursor = "report_actions_listed"
+		return db.eachReportActionByCursor(ctx, exprs, cycleID, before, listing, fn)
+	}
+	return db.eachReportActionByID(ctx, strings.Join(exprs, ", "), cycleID, before, listing, fn)
+}
+
+// reportAccepted selects the actions a report counts: those of its cycle
+// accepted before its cut-off.
+const reportAccepted = "actions.cycle_id = ? AND actions.state = 'accepted' AND actions.accepted_at < ?"
+
+// eachReportActionByCursor is EachReportAction on PostgreSQL: one query of
+// the columns exprs, sorted, read through a cursor a batch at a time.
+func (db *DB) eachReportActionByCursor(ctx context.Context, exprs []string, cycleID int64, before time.Time, listing bool, fn func(report.Action) error) error {
+	// The statement cache keys on the SQL text, so the two shapes of
+	// rows come from cursors of two names.
+	cursor := "report_actions"
+	if listing {
+		cursor = "report_actions_listed"
+	}
+	return db.WithTx(ctx, func(ctx context.Context) error {
+		// The rows are computed in the inner query, in the table's
+		// order (OFFSET 0 keeps the planner from merging it into the
+		// outer one), and only then sorted: computed after the sort,
+		// the recommendations and evidence of each row would be looked
+		// up in listing order, all over the table.
+		named, outer := make([]string, len(exprs)), make([]string, len(exprs))
+		for i, e := range exprs {
+			named[i], outer[i] = fmt.Sprintf("%s AS c%d", e, i), fmt.Sprintf("listed.c%d", i)
 		}
-		return db.WithTx(ctx, func(ctx context.Context) error {
-			// The rows are computed in the inner query, in the table's
-			// order (OFFSET 0 keeps the planner from merging it into the
-			// outer one), and only then sorted: computed after the sort,
-			// the recommendations and evidence of each row would be looked
-			// up in listing order, all over the table.
-			named, outer := make([]string, len(exprs)), make([]string, len(exprs))
-			for i, e := range exprs {
-				named[i], outer[i] = fmt.Sprintf("%s AS c%d", e, i), fmt.Sprintf("listed.c%d", i)
+		inner := db.conn(ctx).ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Table("actions").
+				Select(strings.Join(named, ", ")+", stakeholders.name AS listing_name, actions.title AS listing_title").
+				Joins("JOIN stakeholders ON stakeholders.id = actions.stakeholder_id").
+				Where(reportAccepted, cycleID, before.UTC()).Find(&[]actionRow{})
+		})
+		sort := `listed.listing_name COLLATE "C", listed.listing_title COLLATE "C", listed.c0`
+		if !listing {
+			sort = "listed.c0"
+		}
+		query := "SELECT " + strings.Join(outer, ", ") + " FROM (" + inner + " OFFSET 0) listed ORDER BY " + sort
+		if err := db.conn(ctx).Exec("DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query).Error; err != nil {
+			return translate(err)
+		}
+		for {
+			batch, err := db.reportActionsAt(ctx, db.conn(ctx).Raw(fmt.Sprintf("FETCH %d FROM %s", reportBatch, cursor)), listing, before)
+			if err != nil {
+				return err
 			}
-			inner := db.conn(ctx).ToSQL(func(tx *gorm.DB) *gorm.DB {
-				return tx.Table("actions").
-					Select(strings.Join(named, ", ")+", stakeholders.name AS listing_name, actions.title AS listing_title").
-					Joins("JOIN stakeholders ON stakeholders.id = actions.stakeholder_id").
-					Where(accepted, cycleID, before.UTC()).Find(&[]actionRow{})
-			})
-			sort := `listed.listing_name COLLATE "C", listed.listing_title COLLATE "C", listed.c0`
-			if !listing {
-				sort = "listed.c0"
-			}
-			query := "SELECT " + strings.Join(outer, ", ") + " FROM (" + inner + " OFFSET 0) listed ORDER BY " + sort
-			if err := db.conn(ctx).Exec("DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query).Error; err != nil {
-				return translate(err)
-			}
-			for {
-				batch, err := db.reportActions(db.conn(ctx).Raw(fmt.Sprintf("FETCH %d FROM %s", reportBatch, cursor)), listing)
-				if err == nil && listing {
-					err = db.evidenceAt(ctx, batch, before)
-				}
-				if err != nil {
+			for _, a := range batch {
+				if err := fn(a); err != nil {
 					return err
 				}
-				for _, a := range batch {
-					if err := fn(a); err != nil {
-						return err
-					}
-				}
-				if len(batch) < reportBatch {
-					return translate(db.conn(ctx).Exec("CLOSE " + cursor).Error)
-				}
 			}
-		})
-	}
-	q := db.conn(ctx).Table("actions").Where(accepted, cycleID, before.UTC())
+			if len(batch) < reportBatch {
+				return translate(db.conn(ctx).Exec("CLOSE " + cursor).Error)
+			}
+		}
+	})
+}
+
+// eachReportActionByID is EachReportAction on SQLite: the ids first, in
+// order, then the columns of the actions by batches of ids.
+func (db *DB) eachReportActionByID(ctx context.Context, columns string, cycleID int64, before time.Time, listing bool, fn func(report.Action) error) error {
+	q := db.conn(ctx).Table("actions").Where(reportAccepted, cycleID, before.UTC())
 	order := "actions.id"
 	if listing {
 		q = q.Joins("JOIN stakeholders ON stakeholders.id = actions.stakeholder_id")
@@ -218,10 +229,7 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, before time.T
 	}
 	for start := 0; start < len(ids); start += reportBatch {
 		ids := ids[start:min(start+reportBatch, len(ids))]
-		batch, err := db.reportActions(db.conn(ctx).Table("actions").Select(columns).Where("actions.id IN ?", ids), listing)
-		if err == nil && listing {
-			err = db.evidenceAt(ctx, batch, before)
-		}
+		batch, err := db.reportActionsAt(ctx, db.conn(ctx).Table("actions").Select(columns).Where("actions.id IN ?", ids), listing, before)
 		if err != nil {
 			return err
 		}
@@ -238,6 +246,16 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, before time.T
 		}
 	}
 	return nil
+}
+
+// reportActionsAt reads the batch of actions q selects and, when listing,
+// their evidence as the report relies on it at the cut-off before.
+func (db *DB) reportActionsAt(ctx context.Context, q *gorm.DB, listing bool, before time.Time) ([]report.Action, error) {
+	batch, err := db.reportActions(q, listing)
+	if err == nil && listing {
+		err = db.evidenceAt(ctx, batch, before)
+	}
+	return batch, err
 }
 
 // evidenceAt adds to the evidence of a batch of actions what the report

@@ -39,18 +39,20 @@ func (r stakeholderRow) domain() stakeholder.Stakeholder {
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
-func errStakeholderName() error {
-	return errs.Field(errs.Conflict, "name", "an organisation with this name already exists")
+// stakeholderError translates a database error of an organisation's row: a
+// name taken already is a Conflict of the name field.
+func stakeholderError(err error) error {
+	if isUnique(err) {
+		return errs.Field(errs.Conflict, "name", "an organisation with this name already exists")
+	}
+	return translate(err)
 }
 
 // CreateStakeholder inserts s and sets its ID.
 func (db *DB) CreateStakeholder(ctx context.Context, s *stakeholder.Stakeholder) error {
 	r := stakeholderToRow(*s)
 	if err := db.conn(ctx).Create(&r).Error; err != nil {
-		if isUnique(err) {
-			return errStakeholderName()
-		}
-		return translate(err)
+		return stakeholderError(err)
 	}
 	s.ID = r.ID
 	return nil
@@ -60,18 +62,7 @@ func (db *DB) CreateStakeholder(ctx context.Context, s *stakeholder.Stakeholder)
 // expected.
 func (db *DB) UpdateStakeholder(ctx context.Context, s *stakeholder.Stakeholder, expected int) error {
 	r := stakeholderToRow(*s)
-	res := db.conn(ctx).Model(&stakeholderRow{}).Where("id = ? AND version = ?", s.ID, expected).
-		Select("*").Omit("id", "created_at").Updates(&r)
-	if res.Error != nil {
-		if isUnique(res.Error) {
-			return errStakeholderName()
-		}
-		return translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return errs.Field(errs.Conflict, "version", "this organisation was changed by someone else; reload it")
-	}
-	return nil
+	return stakeholderError(updateVersioned(db.conn(ctx).Select("*").Omit("id", "created_at"), &r, s.ID, expected, "this organisation"))
 }
 
 // Stakeholder returns one organisation.

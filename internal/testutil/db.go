@@ -227,13 +227,24 @@ func prepareTemplate() (string, error) {
 	if exists {
 		return name, nil
 	}
-	// Templates of other migration sets are dropped once a week old: one
-	// may still serve another checkout's tests (a branch with other
-	// migrations) running on the same server.
+	if err := dropStaleTemplates(ctx, conn); err != nil {
+		return "", err
+	}
+	if err := buildTemplate(ctx, conn, name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// dropStaleTemplates drops the templates of other migration sets once they
+// are a week old (one may still serve another checkout's tests, a branch
+// with other migrations, running on the same server), and any left half
+// built.
+func dropStaleTemplates(ctx context.Context, conn *sql.Conn) error {
 	rows, err := conn.QueryContext(ctx, `SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '')
 		FROM pg_database WHERE datname LIKE 'pct_tmpl_%'`)
 	if err != nil {
-		return "", err
+		return err
 	}
 	var old []string
 	for rows.Next() {
@@ -250,14 +261,20 @@ func prepareTemplate() (string, error) {
 	for _, n := range old {
 		_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
 	}
+	return nil
+}
+
+// buildTemplate makes the migrated template name: built under another
+// name, and renamed last, so that a template is never seen half-migrated.
+func buildTemplate(ctx context.Context, conn *sql.Conn, name string) error {
 	building := name + "_building"
 	_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+building+" WITH (FORCE)")
 	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+building+" TEMPLATE template0"); err != nil {
-		return "", err
+		return err
 	}
 	db, err := store.Open(ctx, withDatabase(PostgresAdminURL(), building), store.Options{MaxOpenConns: 2})
 	if err != nil {
-		return "", err
+		return err
 	}
 	m, err := db.Migrator()
 	if err == nil {
@@ -265,16 +282,13 @@ func prepareTemplate() (string, error) {
 	}
 	_ = db.Close()
 	if err != nil {
-		return "", fmt.Errorf("migrate template: %w", err)
+		return fmt.Errorf("migrate template: %w", err)
 	}
-	// Renaming last means a template is never seen half-migrated.
 	if _, err := conn.ExecContext(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
-		return "", err
+		return err
 	}
-	if _, err := conn.ExecContext(ctx, "COMMENT ON DATABASE "+name+" IS '"+templateComment+time.Now().UTC().Format(time.RFC3339)+"'"); err != nil {
-		return "", err
-	}
-	return name, nil
+	_, err = conn.ExecContext(ctx, "COMMENT ON DATABASE "+name+" IS '"+templateComment+time.Now().UTC().Format(time.RFC3339)+"'")
+	return err
 }
 
 // templateComment starts the comment that dates a template.

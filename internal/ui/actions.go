@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
-	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
@@ -170,20 +169,8 @@ func (f actionForm) input() (action.Input, errs.FieldErrors) {
 	in := action.Input{Title: f.Title, Description: f.Description, Recommendations: f.Recommendations,
 		Stage: action.Stage(f.Stage), MeasureType: action.MeasureType(f.Measure), Scope: action.Scope(f.Scope),
 		Visibility: action.Visibility(f.Visibility)}
-	for _, d := range []struct {
-		name, value string
-		dst         **time.Time
-	}{{"starts_on", f.StartsOn, &in.StartDate}, {"ends_on", f.EndsOn, &in.EndDate}} {
-		if d.value == "" {
-			continue
-		}
-		t, err := date.Parse(d.value)
-		if err != nil {
-			bad.Add(d.name, err.Error())
-			continue
-		}
-		*d.dst = &t
-	}
+	bad.OptionalDay("starts_on", f.StartsOn, &in.StartDate)
+	bad.OptionalDay("ends_on", f.EndsOn, &in.EndDate)
 	for _, e := range f.Evidence {
 		in.Evidence = append(in.Evidence, action.Evidence{Kind: action.EvidenceKind(e.Kind), URL: e.URL, Title: e.Title})
 	}
@@ -250,9 +237,9 @@ func (h *Handler) createAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year, err := strconv.Atoi(c.FormValue("cycle"))
+	year, err := formCycle(c)
 	if err != nil {
-		return errs.E(errs.NotFound, "no such cycle")
+		return err
 	}
 	form := formOf(c)
 	v := editorView{Page: newPage(c, "workspace"), New: true, Year: year, Form: form}
@@ -284,6 +271,16 @@ func actorAndID(c echo.Context) (user.Actor, int64, error) {
 	}
 	id, err := request.ID(c, "id", "action")
 	return by, id, err
+}
+
+// formCycle reads the year of the cycle a page's form posts in its field
+// "cycle", which the page wrote: one that is no number names no cycle.
+func formCycle(c echo.Context) (int, error) {
+	year, err := strconv.Atoi(c.FormValue("cycle"))
+	if err != nil {
+		return 0, errs.E(errs.NotFound, "no such cycle")
+	}
+	return year, nil
 }
 
 func (h *Handler) editAction(c echo.Context) error {
@@ -320,7 +317,7 @@ func (h *Handler) saveAction(c echo.Context) error {
 		return h.renderEditor(c, http.StatusUnprocessableEntity, v)
 	}
 	ctx := c.Request().Context()
-	_, err = h.Actions.Update(ctx, by, id, version, in)
+	_, err = h.Actions.Update(ctx, by, id, version, func(cur *action.Input) { *cur = in }) // the form holds every field
 	switch {
 	case errs.Is(err, errs.Invalid):
 		v.Errors = errs.FieldsOf(err)
@@ -567,11 +564,9 @@ func (h *Handler) withdrawAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ask := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_withdraw_title", ButtonKey: "withdraw_action",
-		Items:   []confirmItem{actionItemOf(a)},
-		Effects: []string{"confirm_withdraw_effect_state", "confirm_withdraw_effect_public", "confirm_withdraw_effect_reopen"},
-		Action:  fmt.Sprintf("/actions/%d/withdraw", a.ID), Hidden: []hiddenField{{"version", strconv.Itoa(a.Version)}},
-		Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
+	ask := confirmAction(c, a, "withdraw", "confirm_withdraw_title", "withdraw_action",
+		[]string{"confirm_withdraw_effect_state", "confirm_withdraw_effect_public", "confirm_withdraw_effect_reopen"})
+	ask.Hidden = []hiddenField{{"version", strconv.Itoa(a.Version)}}
 	if act, err := h.askFirst(c, a, p.Withdraw, "flash_err_cannot_withdraw", ask); !act || err != nil {
 		return err
 	}
@@ -592,6 +587,15 @@ func (h *Handler) actionAndPermissions(c echo.Context, by user.Actor, id int64) 
 	}
 	p, err := h.Actions.Permissions(ctx, by, a)
 	return a, p, err
+}
+
+// confirmAction is the page that asks before step, a destructive step on a
+// (its address under the action's, as "withdraw"): it names the action and
+// the step's effects, and cancels back to the action.
+func confirmAction(c echo.Context, a action.Action, step, titleKey, buttonKey string, effects []string) confirmView {
+	return confirmView{Page: newPage(c, "workspace"), TitleKey: titleKey, ButtonKey: buttonKey,
+		Items: []confirmItem{actionItemOf(a)}, Effects: effects,
+		Action: fmt.Sprintf("/actions/%d/%s", a.ID, step), Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
 }
 
 // askFirst answers a destructive step's page before it acts: a person who
@@ -628,10 +632,8 @@ func (h *Handler) deleteAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ask := confirmView{Page: newPage(c, "workspace"), TitleKey: "confirm_delete_title", ButtonKey: "delete_draft",
-		Items:   []confirmItem{actionItemOf(a)},
-		Effects: []string{"confirm_delete_effect_gone", "confirm_delete_effect_audit", "confirm_cannot_undo"},
-		Action:  fmt.Sprintf("/actions/%d/delete", a.ID), Cancel: fmt.Sprintf("/actions/%d", a.ID), Danger: true}
+	ask := confirmAction(c, a, "delete", "confirm_delete_title", "delete_draft",
+		[]string{"confirm_delete_effect_gone", "confirm_delete_effect_audit", "confirm_cannot_undo"})
 	if act, err := h.askFirst(c, a, p.Delete, "flash_err_cannot_delete", ask); !act || err != nil {
 		return err
 	}

@@ -97,12 +97,7 @@ func (h *Handler) auditLog(c echo.Context) error {
 		q := url.Values{"actor": {v.Actor}, "verb": {v.Verb}, "object": {v.Object}, "page": {strconv.Itoa(p)}}
 		return "/admin/audit?" + q.Encode()
 	}
-	if v.PageNo > 1 {
-		v.PrevURL = link(v.PageNo - 1)
-	}
-	if v.PageNo*auditPageSize < total {
-		v.NextURL = link(v.PageNo + 1)
-	}
+	v.PrevURL, v.NextURL = pageLinks(v.PageNo, auditPageSize, total, link)
 	return h.renderer.render(c, http.StatusOK, "audit", v.Lang, v)
 }
 

@@ -86,20 +86,10 @@ func (f cycleForm) input() (cycle.Input, errs.FieldErrors) {
 		}
 		in.Year = y
 	}
-	for _, p := range []struct {
-		name, value string
-		dst         *time.Time
-	}{{"opens_at", f.OpensAt, &in.OpensAt}, {"deadline", f.Deadline, &in.Deadline}, {"report_at", f.ReportAt, &in.ReportAt}, {"forum_date", f.ForumDate, &in.ForumDate}} {
-		if p.value == "" {
-			continue
-		}
-		t, err := date.Parse(p.value)
-		if err != nil {
-			bad.Add(p.name, err.Error())
-			continue
-		}
-		*p.dst = t
-	}
+	bad.Day("opens_at", f.OpensAt, &in.OpensAt)
+	bad.Day("deadline", f.Deadline, &in.Deadline)
+	bad.Day("report_at", f.ReportAt, &in.ReportAt)
+	bad.Day("forum_date", f.ForumDate, &in.ForumDate)
 	return in, bad
 }
 

@@ -95,6 +95,69 @@ type trendRow struct {
 	ByStage    []string
 }
 
+// fillDashboardHead sets what the dashboard says of the cycle as a whole:
+// when its figures were counted, its cards, the change since the year
+// before, what is withheld, and the names of its stages and kinds.
+func fillDashboardHead(v *dashboardView, f report.Figures, t locale.Translate) {
+	lang := v.Lang
+	num := func(n int) string { return locale.Number(lang, n) }
+	v.AsOf = formatDateTime(lang, f.CutoffAt)
+	v.Cards = []card{
+		{num(f.ReportingTotal), t("report_card_reporting", map[string]any{"Total": num(f.SupporterTotal)}), ""},
+		{num(f.Actions), t("report_card_actions"), listURL(f.Year, 0)},
+		{num(f.New), t("report_new"), ""},
+		{num(f.CarriedForward), t("report_carried"), ""},
+	}
+	if f.Prev != nil {
+		v.Change = t("report_change_since", map[string]any{"Year": f.PreviousYear,
+			"Reporting": locale.Change(lang, f.ReportingTotal-f.Prev.Reporting), "Actions": locale.Change(lang, f.Actions-f.Prev.Actions)})
+	}
+	if f.Withheld > 0 {
+		v.Withheld = t("report_withheld_note", map[string]any{"Withheld": num(f.Withheld)})
+	}
+	for _, s := range f.ByStage {
+		v.Stages = append(v.Stages, t("stage_"+string(s.Stage)))
+	}
+	for _, k := range f.Supporters {
+		v.Kinds = append(v.Kinds, kindName(t, k.Kind))
+	}
+}
+
+// kindName is the name of a kind of organisation in the language of t.
+func kindName(t locale.Translate, k stakeholder.Kind) string { return t("kind_" + string(k)) }
+
+// dashRowOf is a recommendation's row of the dashboard's table, each
+// figure linked to the actions it counts.
+func dashRowOf(r report.RecFigures, year int, lang string, t locale.Translate) dashRow {
+	num := func(n int) string { return locale.Number(lang, n) }
+	kinds := make([]string, len(r.Addressees))
+	for i, k := range r.Addressees {
+		kinds[i] = kindName(t, k)
+	}
+	out := dashRow{Number: r.Number, Title: r.Title.In(lang), Addressees: strings.Join(kinds, ", "), Acting: num(r.Organisations),
+		ActingURL: listURL(year, r.Number),
+		Coverage:  locale.Percent(lang, r.Coverage.Percent), Ratio: num(r.Coverage.Reporting) + "/" + num(r.Coverage.Addressees), Change: "–"}
+	for _, s := range r.ByStage {
+		out.ByStage = append(out.ByStage, link{num(s.N), listURL(year, r.Number, "stage", string(s.Stage))})
+	}
+	if r.Prev != nil {
+		out.Change = locale.Change(lang, r.Organisations-r.Prev.Organisations)
+	}
+	return out
+}
+
+// heatRowOf is a recommendation's row of the heat map: by kind of
+// organisation, how many of those it is addressed to act on it.
+func heatRowOf(r report.RecFigures, year int, lang string) heatRow {
+	num := func(n int) string { return locale.Number(lang, n) }
+	hr := heatRow{Number: r.Number, Title: r.Title.In(lang)}
+	for _, c := range r.HeatMap {
+		hr.Cells = append(hr.Cells, heatCell{Text: num(c.Organisations) + "/" + num(c.Supporters) + " (" + locale.Percent(lang, c.Percent) + ")",
+			URL: listURL(year, r.Number, "kind", string(c.Kind)), Addressed: c.Addressed})
+	}
+	return hr
+}
+
 // home is the public dashboard of a cycle (the latest by default).
 func (h *Handler) home(c echo.Context) error {
 	v := dashboardView{Page: newPage(c, "home")}
@@ -139,7 +202,6 @@ func (h *Handler) home(c echo.Context) error {
 func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 	lang, t := v.Lang, h.renderer.tr[v.Lang]
 	num := func(n int) string { return locale.Number(lang, n) }
-	kind := func(k stakeholder.Kind) string { return t("kind_" + string(k)) }
 	v.Year, v.Source, v.ReportID = d.Cycle.Year, string(d.Source), d.ReportID
 	for _, c := range d.Cycles {
 		v.Years = append(v.Years, c.Year)
@@ -149,50 +211,11 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 		return
 	}
 	f := d.Figures.Figures
-	v.AsOf = formatDateTime(lang, f.CutoffAt)
-	v.Cards = []card{
-		{num(f.ReportingTotal), t("report_card_reporting", map[string]any{"Total": num(f.SupporterTotal)}), ""},
-		{num(f.Actions), t("report_card_actions"), listURL(f.Year, 0)},
-		{num(f.New), t("report_new"), ""},
-		{num(f.CarriedForward), t("report_carried"), ""},
-	}
-	if f.Prev != nil {
-		v.Change = t("report_change_since", map[string]any{"Year": f.PreviousYear,
-			"Reporting": locale.Change(lang, f.ReportingTotal-f.Prev.Reporting), "Actions": locale.Change(lang, f.Actions-f.Prev.Actions)})
-	}
-	if f.Withheld > 0 {
-		v.Withheld = t("report_withheld_note", map[string]any{"Withheld": num(f.Withheld)})
-	}
-	for _, s := range f.ByStage {
-		v.Stages = append(v.Stages, t("stage_"+string(s.Stage)))
-	}
-	for _, k := range f.Supporters {
-		v.Kinds = append(v.Kinds, kind(k.Kind))
-	}
-	row := func(r report.RecFigures) dashRow {
-		kinds := make([]string, len(r.Addressees))
-		for i, k := range r.Addressees {
-			kinds[i] = kind(k)
-		}
-		out := dashRow{Number: r.Number, Title: r.Title.In(lang), Addressees: strings.Join(kinds, ", "), Acting: num(r.Organisations),
-			ActingURL: listURL(f.Year, r.Number),
-			Coverage:  locale.Percent(lang, r.Coverage.Percent), Ratio: num(r.Coverage.Reporting) + "/" + num(r.Coverage.Addressees), Change: "–"}
-		for _, s := range r.ByStage {
-			out.ByStage = append(out.ByStage, link{num(s.N), listURL(f.Year, r.Number, "stage", string(s.Stage))})
-		}
-		if r.Prev != nil {
-			out.Change = locale.Change(lang, r.Organisations-r.Prev.Organisations)
-		}
-		return out
-	}
+	fillDashboardHead(v, f, t)
+	row := func(r report.RecFigures) dashRow { return dashRowOf(r, f.Year, lang, t) }
 	for _, r := range f.Recommendations {
 		v.Rows = append(v.Rows, row(r))
-		hr := heatRow{Number: r.Number, Title: r.Title.In(lang)}
-		for _, c := range r.HeatMap {
-			hr.Cells = append(hr.Cells, heatCell{Text: num(c.Organisations) + "/" + num(c.Supporters) + " (" + locale.Percent(lang, c.Percent) + ")",
-				URL: listURL(f.Year, r.Number, "kind", string(c.Kind)), Addressed: c.Addressed})
-		}
-		v.Heat = append(v.Heat, hr)
+		v.Heat = append(v.Heat, heatRowOf(r, f.Year, lang))
 	}
 	// The question people ask first: where do the states lag?
 	if g, ok := f.StatesGap(); ok {

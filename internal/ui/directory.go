@@ -75,12 +75,7 @@ func (h *Handler) directory(c echo.Context) error {
 		q := url.Values{"page": {strconv.Itoa(page)}, "kind": {v.Kind}, "country": {v.Country}, "q": {v.Query}}
 		return "/organisations?" + q.Encode()
 	}
-	if v.PageNo > 1 {
-		v.PrevURL = link(v.PageNo - 1)
-	}
-	if v.PageNo*directoryPageSize < total {
-		v.NextURL = link(v.PageNo + 1)
-	}
+	v.PrevURL, v.NextURL = pageLinks(v.PageNo, directoryPageSize, total, link)
 	return h.renderer.render(c, http.StatusOK, "directory", v.Lang, v)
 }
 
@@ -107,12 +102,10 @@ func (h *Handler) profile(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	o, err := h.Stakeholders.Get(ctx, id)
+	by, _ := user.ActorFrom(ctx)
+	o, err := h.Stakeholders.Visible(ctx, by, id)
 	if err != nil {
 		return err
-	}
-	if by, _ := user.ActorFrom(ctx); !o.Active && !by.IsSecretariat() {
-		return errs.E(errs.NotFound, "no organisation %d", id)
 	}
 	list, total, err := h.Actions.Public(ctx, action.Filter{StakeholderID: id, Limit: action.PublicPageSize})
 	if err != nil {

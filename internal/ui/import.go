@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -54,9 +53,9 @@ func (h *Handler) importActions(c echo.Context) error {
 	if by.Role != user.Supporter {
 		return errs.E(errs.Forbidden, "actions are imported by their organisation")
 	}
-	year, err := strconv.Atoi(c.FormValue("cycle"))
+	year, err := formCycle(c)
 	if err != nil {
-		return errs.E(errs.NotFound, "no such cycle")
+		return err
 	}
 	v := importView{Page: newPage(c, "workspace"), Year: year, Columns: action.CSVHeader}
 	fh, err := c.FormFile("file")

@@ -26,8 +26,7 @@ type orgForm struct {
 }
 
 func orgFormOf(s stakeholder.Stakeholder) orgForm {
-	return orgFormOfInput(stakeholder.Input{Name: s.Name, Kind: s.Kind, Country: s.Country, Website: s.Website,
-		SupporterSince: s.SupporterSince, Verified: s.Verified, Active: s.Active})
+	return orgFormOfInput(s.Input())
 }
 
 func orgFormOfInput(in stakeholder.Input) orgForm {
@@ -136,12 +135,7 @@ func (h *Handler) renderOrganisations(c echo.Context, status int, v orgsView) er
 		q := url.Values{"page": {strconv.Itoa(page)}, "kind": {v.Kind}, "country": {v.Country}, "q": {v.Query}}
 		return "/admin/organisations?" + q.Encode()
 	}
-	if v.PageNo > 1 {
-		v.PrevURL = link(v.PageNo - 1)
-	}
-	if v.PageNo*orgsPageSize < v.Total {
-		v.NextURL = link(v.PageNo + 1)
-	}
+	v.PrevURL, v.NextURL = pageLinks(v.PageNo, orgsPageSize, v.Total, link)
 	return h.renderer.render(c, status, "organisations", v.Lang, v)
 }
 
@@ -224,7 +218,7 @@ func (h *Handler) saveOrganisation(c echo.Context) error {
 	hasOrig := c.FormValue("orig") != "" // absent on a form from elsewhere: every field counts as changed
 	err = form.check()
 	if err == nil {
-		_, err = h.Stakeholders.UpdateWith(c.Request().Context(), by, id, version, func(in *stakeholder.Input) {
+		_, err = h.Stakeholders.Update(c.Request().Context(), by, id, version, func(in *stakeholder.Input) {
 			if !hasOrig {
 				form.apply(in)
 				return

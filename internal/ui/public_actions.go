@@ -81,11 +81,6 @@ func (h *Handler) publicActions(c echo.Context) error {
 		q.Set("page", strconv.Itoa(p))
 		return "/actions?" + q.Encode()
 	}
-	if page > 1 {
-		v.PrevURL = link(page - 1)
-	}
-	if page*action.PublicPageSize < total {
-		v.NextURL = link(page + 1)
-	}
+	v.PrevURL, v.NextURL = pageLinks(page, action.PublicPageSize, total, link)
 	return h.renderer.render(c, status, "actions", v.Lang, v)
 }

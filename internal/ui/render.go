@@ -122,6 +122,18 @@ func newPage(c echo.Context, section string) Page {
 		User: callerLabel(c), Supporter: isSupporter(c), Secretariat: isSecretariat(c), CSRF: csrfToken(c)}
 }
 
+// pageLinks are the addresses of the pages before and after page, in a list
+// of total items shown size a page ("" where there is none), made by link.
+func pageLinks(page, size, total int, link func(page int) string) (prev, next string) {
+	if page > 1 {
+		prev = link(page - 1)
+	}
+	if page*size < total {
+		next = link(page + 1)
+	}
+	return prev, next
+}
+
 func isSecretariat(c echo.Context) bool {
 	a, ok := user.ActorFrom(c.Request().Context())
 	return ok && a.IsSecretariat()

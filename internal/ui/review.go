@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 type queueView struct {
@@ -84,62 +86,69 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 		v.Recs = append(v.Recs, checkItem{Number: r.Number, Title: r.Title.In(v.Lang)})
 	}
 	if v.Year != 0 {
-		f := action.Filter{State: action.Submitted, CycleYear: v.Year, Recommendation: v.Rec, Kind: v.Kind,
-			StakeholderID: v.Org, Oldest: true, Limit: queuePageSize, Offset: (v.PageNo - 1) * queuePageSize}
-		items, total, err := h.Actions.List(ctx, by, f)
-		if err != nil {
+		if err := h.fillQueue(ctx, &v, by); err != nil {
 			return err
 		}
-		v.Total = total
-		for _, a := range items {
-			it := queueItem{Action: a}
-			if a.CarriedFrom != nil {
-				origin, err := h.Actions.Get(ctx, by, *a.CarriedFrom)
-				if err != nil && !errs.Is(err, errs.NotFound) {
-					return err
-				}
-				if err == nil && a.Unchanged(origin) {
-					it.Since = &origin
-				}
-			}
-			v.Items = append(v.Items, it)
-		}
-		// The organisation filter offers those with something waiting: the
-		// queue is short beside the directory.
-		waiting, _, err := h.Actions.List(ctx, by, action.Filter{State: action.Submitted, CycleYear: v.Year, Limit: 5000})
-		if err != nil {
-			return err
-		}
-		seen := map[int64]bool{}
-		for _, a := range waiting {
-			if !seen[a.StakeholderID] {
-				seen[a.StakeholderID] = true
-				v.Orgs = append(v.Orgs, queueOrg{ID: a.StakeholderID, Name: a.Organisation})
-			}
-		}
-		sort.Slice(v.Orgs, func(i, j int) bool { return v.Orgs[i].Name < v.Orgs[j].Name })
 	}
 	v.Pages = (v.Total + queuePageSize - 1) / queuePageSize
-	link := func(page int) string {
-		q := url.Values{"cycle": {strconv.Itoa(v.Year)}, "page": {strconv.Itoa(page)}}
-		if v.Rec != 0 {
-			q.Set("recommendation", strconv.Itoa(v.Rec))
-		}
-		if v.Kind != "" {
-			q.Set("kind", v.Kind)
-		}
-		if v.Org != 0 {
-			q.Set("organisation", strconv.FormatInt(v.Org, 10))
-		}
-		return "/review?" + q.Encode()
-	}
-	if v.PageNo > 1 {
-		v.PrevURL = link(v.PageNo - 1)
-	}
-	if v.PageNo < v.Pages {
-		v.NextURL = link(v.PageNo + 1)
-	}
+	v.PrevURL, v.NextURL = pageLinks(v.PageNo, queuePageSize, v.Total, v.pageURL)
 	return h.renderer.render(c, http.StatusOK, "review", v.Lang, v)
+}
+
+// fillQueue lists the page of the actions waiting for review that the
+// view's filters choose, oldest first, each beside what it says the same
+// as; and the organisations with something waiting, for the filter.
+func (h *Handler) fillQueue(ctx context.Context, v *queueView, by user.Actor) error {
+	f := action.Filter{State: action.Submitted, CycleYear: v.Year, Recommendation: v.Rec, Kind: v.Kind,
+		StakeholderID: v.Org, Oldest: true, Limit: queuePageSize, Offset: (v.PageNo - 1) * queuePageSize}
+	items, total, err := h.Actions.List(ctx, by, f)
+	if err != nil {
+		return err
+	}
+	v.Total = total
+	for _, a := range items {
+		it := queueItem{Action: a}
+		if a.CarriedFrom != nil {
+			origin, err := h.Actions.Get(ctx, by, *a.CarriedFrom)
+			if err != nil && !errs.Is(err, errs.NotFound) {
+				return err
+			}
+			if err == nil && a.Unchanged(origin) {
+				it.Since = &origin
+			}
+		}
+		v.Items = append(v.Items, it)
+	}
+	// The organisation filter offers those with something waiting: the
+	// queue is short beside the directory.
+	waiting, _, err := h.Actions.List(ctx, by, action.Filter{State: action.Submitted, CycleYear: v.Year, Limit: 5000})
+	if err != nil {
+		return err
+	}
+	seen := map[int64]bool{}
+	for _, a := range waiting {
+		if !seen[a.StakeholderID] {
+			seen[a.StakeholderID] = true
+			v.Orgs = append(v.Orgs, queueOrg{ID: a.StakeholderID, Name: a.Organisation})
+		}
+	}
+	sort.Slice(v.Orgs, func(i, j int) bool { return v.Orgs[i].Name < v.Orgs[j].Name })
+	return nil
+}
+
+// pageURL is the address of a page of the queue with the view's filters.
+func (v queueView) pageURL(page int) string {
+	q := url.Values{"cycle": {strconv.Itoa(v.Year)}, "page": {strconv.Itoa(page)}}
+	if v.Rec != 0 {
+		q.Set("recommendation", strconv.Itoa(v.Rec))
+	}
+	if v.Kind != "" {
+		q.Set("kind", v.Kind)
+	}
+	if v.Org != 0 {
+		q.Set("organisation", strconv.FormatInt(v.Org, 10))
+	}
+	return "/review?" + q.Encode()
 }
 
 // acceptAll accepts the actions ticked in the queue (or all those it

@@ -82,16 +82,17 @@ type Cycles interface {
 // Stakeholders is what the pages need of organisations.
 type Stakeholders interface {
 	Get(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
+	Visible(ctx context.Context, by user.Actor, id int64) (stakeholder.Stakeholder, error)
 	List(ctx context.Context, f stakeholder.Filter) ([]stakeholder.Stakeholder, int, error)
 	Create(ctx context.Context, by user.Actor, in stakeholder.Input) (stakeholder.Stakeholder, error)
-	UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*stakeholder.Input)) (stakeholder.Stakeholder, error)
+	Update(ctx context.Context, by user.Actor, id int64, version int, change func(*stakeholder.Input)) (stakeholder.Stakeholder, error)
 }
 
 // Actions is what the pages need of actions.
 type Actions interface {
 	CreateIn(ctx context.Context, by user.Actor, year int, in action.Input) (action.Action, error)
 	Get(ctx context.Context, by user.Actor, id int64) (action.Action, error)
-	Update(ctx context.Context, by user.Actor, id int64, version int, in action.Input) (action.Action, error)
+	Update(ctx context.Context, by user.Actor, id int64, version int, change func(*action.Input)) (action.Action, error)
 	Delete(ctx context.Context, by user.Actor, id int64) error
 	Move(ctx context.Context, by user.Actor, id int64, version int, to action.State, comment string) (action.Action, error)
 	Permissions(ctx context.Context, by user.Actor, a action.Action) (action.Permissions, error)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -106,6 +107,28 @@ func (h *Handler) workspace(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.fillWorkspaceCycle(ctx, &v, by, cy); err != nil {
+		return err
+	}
+	has, err := h.fillWorkspaceActions(c, &v, by, cy)
+	if err != nil {
+		return err
+	}
+	recs, err := h.Recommendations.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		v.Checklist = append(v.Checklist, checkItem{Number: r.Number, Title: r.Title.In(v.Lang),
+			Addressed: r.AddressedTo(org.Kind), Has: has[r.Number]})
+	}
+	return h.renderer.render(c, http.StatusOK, "workspace", v.Lang, v)
+}
+
+// fillWorkspaceCycle sets the cycles to choose from and, for cy, the
+// organisation's deadline (its own, if extended) and whether it may still
+// draft.
+func (h *Handler) fillWorkspaceCycle(ctx context.Context, v *workspaceView, by user.Actor, cy cycle.Cycle) error {
 	all, err := h.Cycles.List(ctx)
 	if err != nil {
 		return err
@@ -117,21 +140,29 @@ func (h *Handler) workspace(c echo.Context) error {
 		}
 	}
 	v.Year = cy.Year
-	deadline, err := h.Actions.DeadlineFor(ctx, cy, by.StakeholderID) // the organisation's own, if extended
+	deadline, err := h.Actions.DeadlineFor(ctx, cy, by.StakeholderID)
 	if err != nil {
 		return err
 	}
 	v.Deadline = deadlineOf(cy, deadline, h.now(), v.Lang)
 	v.CanDraft = !cycle.PastDeadline(deadline, h.now())
+	return nil
+}
 
+// fillWorkspaceActions lists the organisation's actions of cy by state,
+// with what the person may do with each now and the state of their
+// evidence links. It returns the recommendations the actions address,
+// withdrawn ones aside.
+func (h *Handler) fillWorkspaceActions(c echo.Context, v *workspaceView, by user.Actor, cy cycle.Cycle) (map[int]bool, error) {
+	ctx := c.Request().Context()
 	list, total, err := h.Actions.List(ctx, by, action.Filter{CycleID: cy.ID, Limit: 500})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v.Total = total
 	perms, err := h.Actions.PermissionsAll(ctx, by, list)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ids := make([]int64, len(list))
 	for i, a := range list {
@@ -139,11 +170,11 @@ func (h *Handler) workspace(c echo.Context) error {
 	}
 	links, err := h.Evidence.Links(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !by.IsFocalPoint() {
 		if v.FocalPoints, err = h.focalPointNames(c, by.StakeholderID); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	has := map[int]bool{}
@@ -172,15 +203,7 @@ func (h *Handler) workspace(c echo.Context) error {
 			v.Groups = append(v.Groups, actionGroup{State: st, Actions: byState[st]})
 		}
 	}
-	recs, err := h.Recommendations.List(ctx)
-	if err != nil {
-		return err
-	}
-	for _, r := range recs {
-		v.Checklist = append(v.Checklist, checkItem{Number: r.Number, Title: r.Title.In(v.Lang),
-			Addressed: r.AddressedTo(org.Kind), Has: has[r.Number]})
-	}
-	return h.renderer.render(c, http.StatusOK, "workspace", v.Lang, v)
+	return has, nil
 }
 
 func deadlineOf(c cycle.Cycle, deadline, now time.Time, lang string) deadlineView {
@@ -201,9 +224,9 @@ func (h *Handler) carryForward(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year, err := strconv.Atoi(c.FormValue("cycle"))
+	year, err := formCycle(c)
 	if err != nil {
-		return errs.E(errs.NotFound, "no such cycle")
+		return err
 	}
 	created, err := h.Actions.CarryForward(c.Request().Context(), by, year)
 	if err != nil {
@@ -222,9 +245,9 @@ func (h *Handler) submitAll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	year, err := strconv.Atoi(c.FormValue("cycle"))
+	year, err := formCycle(c)
 	if err != nil {
-		return errs.E(errs.NotFound, "no such cycle")
+		return err
 	}
 	done, err := h.Actions.SubmitAll(c.Request().Context(), by, year)
 	if err != nil {

@@ -240,6 +240,17 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 // No HTTP request is ever given this actor.
 func (a Actor) IsSystem() bool { return a.UserID == 0 && a.Role == Secretariat }
 
+// ReadVersion is the version an edit by the actor was made on: the one it
+// names, or current when the program itself names none, as it reads
+// nothing before it edits. A person's edit always names the version it
+// read, so that none is lost.
+func (a Actor) ReadVersion(version, current int) int {
+	if version == 0 && a.IsSystem() {
+		return current
+	}
+	return version
+}
+
 // IsSecretariat reports whether the actor has the secretariat's rights.
 func (a Actor) IsSecretariat() bool { return a.Role == Secretariat }
 

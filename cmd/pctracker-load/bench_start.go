@@ -1,0 +1,131 @@
+package main
+
+// P5: the server's start time and its memory, idle and under load.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// startServer starts pctracker serve on the main database and records P5:
+// how long until /readyz first answers 200, and the memory it then holds
+// idle.
+func (b *bench) startServer(ctx context.Context) error {
+	b.say("== P5 start")
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	b.base = "http://" + addr
+	logFile, err := os.Create(filepath.Join(b.work, "server.log"))
+	if err != nil {
+		return err
+	}
+	defer logFile.Close() // the child holds its own descriptor
+	cmd := exec.Command(b.bin, "serve", "--addr", addr)
+	cmd.Env = append(b.env(b.mainURL), "PCT_BASE_URL="+b.base)
+	cmd.Dir = b.work
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	started := time.Now()
+	if b.server, err = startChild("pctracker serve", cmd); err != nil {
+		return err
+	}
+	took, err := waitReady(ctx, b.base, b.server, started, 60*time.Second)
+	if err != nil {
+		return err
+	}
+	b.card.measured("p5-start", float64(took)/float64(time.Millisecond), fmt.Sprintf("pid %d on %s, /readyz polled every %s", b.server.pid(), addr, readyPoll))
+	b.say("pctracker serve (pid %d) ready on %s after %s", b.server.pid(), addr, took.Round(time.Millisecond))
+
+	if err := sleep(ctx, 2*time.Second); err != nil {
+		return errors.New("interrupted")
+	}
+	kb, err := readVmRSS(b.server.pid())
+	if err != nil {
+		b.card.notMeasured(err.Error(), "p5-idle-rss")
+	} else {
+		b.card.measured("p5-idle-rss", kbToMB(kb), "VmRSS of /proc/PID/status")
+	}
+	return nil
+}
+
+// parseVmRSS reads the resident set size, in KiB, from the text of
+// /proc/PID/status.
+func parseVmRSS(status []byte) (int64, error) {
+	for line := range strings.Lines(string(status)) {
+		rest, ok := strings.CutPrefix(line, "VmRSS:")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(rest)
+		if len(fields) != 2 || fields[1] != "kB" {
+			return 0, fmt.Errorf("unexpected VmRSS line %q", strings.TrimSpace(line))
+		}
+		return strconv.ParseInt(fields[0], 10, 64)
+	}
+	return 0, errors.New("no VmRSS line (has the process exited?)")
+}
+
+func readVmRSS(pid int) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseVmRSS(data)
+}
+
+// kbToMB turns KiB, as the kernel counts, into MB of 10^6 bytes, as the
+// targets are written.
+func kbToMB(kb int64) float64 { return float64(kb) * 1024 / 1e6 }
+
+// rssWatch samples a process's VmRSS at a fixed interval and keeps the
+// highest.
+type rssWatch struct {
+	stop    chan struct{}
+	done    chan struct{}
+	peakKB  int64
+	samples int
+	err     error
+}
+
+func watchRSS(pid int, every time.Duration) *rssWatch {
+	w := &rssWatch{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			if kb, err := readVmRSS(pid); err != nil {
+				w.err = err
+			} else {
+				w.peakKB = max(w.peakKB, kb)
+				w.samples++
+			}
+			select {
+			case <-w.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return w
+}
+
+// finish stops the sampling and records its peak as figure id.
+func (w *rssWatch) finish(card *scorecard, id string) {
+	close(w.stop)
+	<-w.done
+	if w.samples == 0 {
+		card.notMeasured(fmt.Sprintf("no sample of VmRSS: %v", w.err), id)
+		return
+	}
+	card.measured(id, kbToMB(w.peakKB), fmt.Sprintf("peak of %d VmRSS samples, one every %s", w.samples, rssEvery))
+}
