@@ -279,13 +279,6 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 	return a, err
 }
 
-// UpdateWith is Update.
-//
-// Deprecated: use Update; this name stays until no caller is left.
-func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Action, error) {
-	return s.Update(ctx, by, id, version, change)
-}
-
 // Delete removes a draft that was never submitted. Its audit entry stays.
 func (s *Service) Delete(ctx context.Context, by user.Actor, id int64) error {
 	return s.store.WithTx(ctx, func(ctx context.Context) error {

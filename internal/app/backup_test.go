@@ -32,7 +32,7 @@ func fillForBackup(t *testing.T, db *store.DB) {
 			a := s.Action(t, st, c)
 			var err error
 			if j > 0 {
-				a, err = s.Actions.UpdateWith(ctx, testutil.System, a.ID, a.Version, func(in *action.Input) { in.Description = "Edited." })
+				a, err = s.Actions.Update(ctx, testutil.System, a.ID, a.Version, func(in *action.Input) { in.Description = "Edited." })
 			}
 			if err == nil && j > 1 {
 				a, err = s.Actions.Move(ctx, testutil.System, a.ID, a.Version, action.Submitted, "")

@@ -112,13 +112,6 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 	return st, err
 }
 
-// UpdateWith is Update.
-//
-// Deprecated: use Update; this name stays until no caller is left.
-func (s *Service) UpdateWith(ctx context.Context, by user.Actor, id int64, version int, change func(*Input)) (Stakeholder, error) {
-	return s.Update(ctx, by, id, version, change)
-}
-
 // Get returns one organisation.
 func (s *Service) Get(ctx context.Context, id int64) (Stakeholder, error) {
 	return s.store.Stakeholder(ctx, id)

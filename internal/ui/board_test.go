@@ -211,7 +211,7 @@ func TestOrganisationConcurrentEdits(t *testing.T) {
 		t.Fatalf("the page does not carry the values it was rendered with")
 	}
 	// Someone else verifies it.
-	if _, err := sc.S.Stakeholders.UpdateWith(ctx, testutil.System, before.ID, before.Version, func(in *stakeholder.Input) { in.Verified = true }); err != nil {
+	if _, err := sc.S.Stakeholders.Update(ctx, testutil.System, before.ID, before.Version, func(in *stakeholder.Input) { in.Verified = true }); err != nil {
 		t.Fatal(err)
 	}
 	flag := func(b bool) string {
