@@ -44,18 +44,8 @@ func ReportDTO(r report.Report, documents bool) reportDTO {
 	if !documents {
 		return d
 	}
-	stored := map[string]report.Artifact{}
-	for _, a := range r.Artifacts {
-		stored[string(a.Format)+"/"+a.Lang] = a
-	}
-	for _, tag := range locale.Languages() {
-		for _, f := range report.Formats {
-			doc := reportDocDTO{Format: string(f), Lang: tag.String(), URL: fmt.Sprintf("/api/v1/reports/%d/%s?lang=%s", r.ID, f, tag)}
-			if a, ok := stored[string(f)+"/"+tag.String()]; ok {
-				doc.SHA256, doc.Size = a.SHA256, a.Size
-			}
-			d.Documents = append(d.Documents, doc)
-		}
+	for _, doc := range r.Documents() {
+		d.Documents = append(d.Documents, reportDocDTO{Format: string(doc.Format), Lang: doc.Lang, URL: doc.URL, SHA256: doc.SHA256, Size: doc.Size})
 	}
 	return d
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -59,6 +60,38 @@ type Report struct {
 // PublicOn reports whether anyone may read r at now.
 func (r Report) PublicOn(now time.Time) bool {
 	return r.Status == Published && !now.Before(r.PublicFrom)
+}
+
+// Document is one document of a report as pages and API list it: a format
+// in a language, the address that serves it, and, once stored with the
+// published report, its SHA-256 and size.
+type Document struct {
+	Format Format
+	Lang   string
+	URL    string
+	SHA256 string // "" until stored
+	Size   int
+}
+
+// Documents lists every document of r, each format in each language, in
+// that order, with the address that serves it.
+func (r Report) Documents() []Document {
+	stored := map[string]Artifact{}
+	for _, a := range r.Artifacts {
+		stored[string(a.Format)+"/"+a.Lang] = a
+	}
+	var out []Document
+	for _, tag := range locale.Languages() {
+		for _, f := range Formats {
+			lang := tag.String()
+			d := Document{Format: f, Lang: lang, URL: fmt.Sprintf("/api/v1/reports/%d/%s?lang=%s", r.ID, f, lang)}
+			if a, ok := stored[string(f)+"/"+lang]; ok {
+				d.SHA256, d.Size = a.SHA256, a.Size
+			}
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Artifact is one stored document of a report.

@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
-	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
@@ -122,19 +121,13 @@ func (h *Handler) showReport(c echo.Context) error {
 // reportDocs lists a report's files in every format and language, with the
 // SHA-256 of those stored.
 func reportDocs(r report.Report) []reportDoc {
-	stored := map[string]report.Artifact{}
-	for _, a := range r.Artifacts {
-		stored[string(a.Format)+"/"+a.Lang] = a
-	}
 	var out []reportDoc
-	for _, tag := range locale.Languages() {
-		for _, f := range report.Formats {
-			d := reportDoc{Format: string(f), Lang: tag.String(), URL: fmt.Sprintf("/api/v1/reports/%d/%s?lang=%s", r.ID, f, tag)}
-			if a, ok := stored[string(f)+"/"+tag.String()]; ok {
-				d.SHA256, d.Size = a.SHA256, formatSize(a.Size)
-			}
-			out = append(out, d)
+	for _, d := range r.Documents() {
+		doc := reportDoc{Format: string(d.Format), Lang: d.Lang, URL: d.URL}
+		if d.SHA256 != "" {
+			doc.SHA256, doc.Size = d.SHA256, formatSize(d.Size)
 		}
+		out = append(out, doc)
 	}
 	return out
 }
