@@ -39,14 +39,20 @@ func lastLink(t *testing.T, dir string) string {
 
 const pw = "correct horse battery staple"
 
+// newAccounts is the account service over db on the clock of s, mailing
+// into a folder of its own, which it returns.
+func newAccounts(t *testing.T, db *store.DB, s *testutil.Services) (*account.Service, string) {
+	dir := t.TempDir()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return account.NewService(db, mail.NewFiles(dir, "pctracker <no-reply@pct.example>", logger), logger,
+		s.Clock.Now, "https://pct.example/"), dir
+}
+
 func TestInviteAndReset(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		s := testutil.NewServices(db)
 		ctx := context.Background()
-		dir := t.TempDir()
-		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		svc := account.NewService(db, mail.NewFiles(dir, "pctracker <no-reply@pct.example>", logger), logger,
-			s.Clock.Now, "https://pct.example/")
+		svc, dir := newAccounts(t, db, s)
 		org, other := s.Stakeholder(t, stakeholder.Company), s.Stakeholder(t, stakeholder.Company)
 		focalU, _ := s.Users.Create(ctx, testutil.System, user.Input{Email: "focal@org.example", Name: "F", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.FocalPoint, Password: pw})
 		memberU, _ := s.Users.Create(ctx, testutil.System, user.Input{Email: "member@org.example", Name: "M", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.Member, Password: pw})
@@ -182,10 +188,7 @@ func TestInviteAnAddressWithAnAccount(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		s := testutil.NewServices(db)
 		ctx := context.Background()
-		dir := t.TempDir()
-		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		svc := account.NewService(db, mail.NewFiles(dir, "pctracker <no-reply@pct.example>", logger), logger,
-			s.Clock.Now, "https://pct.example/")
+		svc, dir := newAccounts(t, db, s)
 		org := s.Stakeholder(t, stakeholder.Company)
 		focalU, _ := s.Users.Create(ctx, testutil.System, user.Input{Email: "focal@org.example", Name: "F", Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.FocalPoint, Password: pw})
 		sec, _ := s.Users.Create(ctx, testutil.System, user.Input{Email: "sec@pc.example", Name: "Camille", Role: user.Secretariat, Password: pw})

@@ -192,35 +192,29 @@ func TestDashboardInBrowser(t *testing.T) {
 	sc := apptest.NewScenario(t, db)
 	apptest.AcceptIn(t, sc, sc.Org.ID, 2026, func(in *action.Input) { in.Recommendations = []int{2, 3} })
 	b := testutil.Browser(t)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	scripts := func(off bool) {
 		t.Helper()
 		_, err := chromedp.Call(b, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
-		must(err)
+		testutil.Must(t, err)
 	}
 	scripts(true)
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/?lang=en"), chromedp.WaitVisible(chromedp.CSS("svg.chart"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/?lang=en"), chromedp.WaitVisible(chromedp.CSS("svg.chart"))))
 	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); h1 != "Progress on the twelve recommendations · 2026" {
 		t.Errorf("heading: %q", h1)
 	}
 	// The select and its button are a plain form: choosing a cycle needs no
 	// script.
-	must(chromedp.Do(b, chromedp.SetValue(chromedp.CSS("#d-cycle"), "2025"), chromedp.Submit(chromedp.CSS("#d-cycle")),
+	testutil.Must(t, chromedp.Do(b, chromedp.SetValue(chromedp.CSS("#d-cycle"), "2025"), chromedp.Submit(chromedp.CSS("#d-cycle")),
 		chromedp.WaitVisible(chromedp.CSS(`h1`))))
 	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); !strings.HasSuffix(h1, "2025") {
 		t.Errorf("after choosing 2025 without JavaScript: %q", h1)
 	}
 	// axe itself is a script.
 	scripts(false)
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/?lang=en"), chromedp.WaitVisible(chromedp.CSS("svg.chart"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/?lang=en"), chromedp.WaitVisible(chromedp.CSS("svg.chart"))))
 	testutil.CheckAccessibility(t, b, "dashboard (en)")
 	testutil.Screenshot(t, b, "30-dashboard")
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/?lang=fr"), chromedp.WaitVisible(chromedp.CSS("svg.chart"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/?lang=fr"), chromedp.WaitVisible(chromedp.CSS("svg.chart"))))
 	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); !strings.HasPrefix(h1, "Progrès sur les douze recommandations") {
 		t.Errorf("French heading: %q", h1)
 	}
@@ -230,7 +224,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		{"/organisations", "36-supporters"}, {"/about?lang=fr", "38-about-fr"}, {"/search?q=intrusion", "39-search"},
 		{fmt.Sprintf("/actions/%d?lang=fr", sc.LastYearAction.ID), "40-public-action-fr"}, {fmt.Sprintf("/organisations/%d", sc.Org.ID), "37-profile"},
 		{"/actions?stage=done", "34-actions-bad-filter"}, {"/recommendations/3?lang=fr", "35-recommendation-fr"}} {
-		must(chromedp.Do(b, chromedp.Navigate(sc.TS+p.path), chromedp.WaitVisible(chromedp.CSS("h1"))))
+		testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+p.path), chromedp.WaitVisible(chromedp.CSS("h1"))))
 		testutil.CheckAccessibility(t, b, p.path)
 		testutil.Screenshot(t, b, p.name)
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/routers"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
@@ -58,6 +60,21 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	}
 }
 
+// documented tells whether r, the answer to req, is one the document
+// promises for req's operation.
+func documented(router routers.Router, req *http.Request, r apptest.Response) error {
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		return err
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: r.Status,
+		Header: http.Header{"Content-Type": {r.Header.Get("Content-Type")}}}
+	out.SetBodyBytes([]byte(r.Body))
+	return openapi3filter.ValidateResponse(context.Background(), out)
+}
+
 // Real answers of the API match the schemas the document promises.
 func TestResponsesMatchTheDocument(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
@@ -75,16 +92,7 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 		r := c.Do(method, path, body)
 		req, _ := http.NewRequest(method, "http://localhost"+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: r.Status,
-			Header: http.Header{"Content-Type": {r.Header.Get("Content-Type")}}}
-		out.SetBodyBytes([]byte(r.Body))
-		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		if err := documented(router, req, r); err != nil {
 			t.Errorf("%s %s answered %d, not as documented: %v", method, path, r.Status, err)
 		}
 		return r
@@ -162,16 +170,7 @@ func TestOpenAPIJSONBodiesNeedJSON(t *testing.T) {
 					}
 					refused = true
 					req, _ := http.NewRequest(method, "http://localhost"+target, nil)
-					route, pathParams, err := router.FindRoute(req)
-					if err != nil {
-						t.Fatalf("%s %s: %v", method, target, err)
-					}
-					in := &openapi3filter.RequestValidationInput{Request: req, PathParams: pathParams, Route: route,
-						Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-					out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: r.Status,
-						Header: http.Header{"Content-Type": {r.Header.Get("Content-Type")}}}
-					out.SetBodyBytes([]byte(r.Body))
-					if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+					if err := documented(router, req, r); err != nil {
 						t.Errorf("%s %s answered 415, not as documented: %v", method, path, err)
 					}
 				}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -166,4 +167,17 @@ func CSVRows(n, badLine int) string {
 		fmt.Fprintf(&b, "Action %d,Done in %d,2;4,%s,export_controls,national,public,2026-01-15,,law,https://example.org/%d,Law %d\n", i, i, stage, i, i)
 	}
 	return b.String()
+}
+
+// SignIn adds a person of sc.Org with this email, name and role in the
+// organisation, and returns a browser-like client signed in as them.
+func (sc *Scenario) SignIn(t *testing.T, email, name string, role user.OrgRole) *http.Client {
+	t.Helper()
+	if _, err := sc.S.Users.Create(context.Background(), testutil.System, user.Input{Email: email, Name: name,
+		Role: user.Supporter, StakeholderID: sc.Org.ID, OrgRole: role, Password: Password}); err != nil {
+		t.Fatal(err)
+	}
+	c := BrowserClient()
+	PostAnonForm(t, c, sc.TS+"/signin", url.Values{"email": {email}, "password": {Password}})
+	return c
 }

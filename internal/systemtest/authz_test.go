@@ -72,26 +72,12 @@ var tokenRule = signedInAs(map[string]string{"member": notFound, "focal": notFou
 
 var secretariatOnly = signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": ok})
 
-// reviewRule: supporters are refused before anything is read; the
-// secretariat gets the draft (a conflict: not submitted) or not found.
-func reviewRule(role, object string) string {
-	switch {
-	case role == "anonymous":
-		return login
-	case role != "secretariat":
-		return forbidden
-	case object == "missing":
-		return notFound
-	}
-	return ok
-}
-
 // secretariatNotFound: supporters are refused; the secretariat asks for an
 // organisation that does not exist.
 var secretariatNotFound = signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": notFound})
 
-// secretariatOnAction is a route of the secretariat's about one action:
-// anyone else is refused before the action is looked up.
+// secretariatOnAction is a route of the secretariat's about one action,
+// such as a review: anyone else is refused before the action is looked up.
 func secretariatOnAction(role, object string) string {
 	switch {
 	case role == "anonymous":
@@ -147,10 +133,10 @@ var rules = map[string]rule{
 	"POST /people/resend":                       signedInAs(map[string]string{"member": forbidden, "focal": notFound, "other": notFound, "secretariat": notFound}),
 	"GET /api/v1/review":                        secretariatOnly,
 	"POST /api/v1/review/accept":                secretariatOnly,
-	"POST /api/v1/actions/:id/review":           reviewRule,
+	"POST /api/v1/actions/:id/review":           secretariatOnAction,
 	"GET /review":                               secretariatOnly,
 	"POST /review/accept":                       secretariatOnly,
-	"POST /actions/:id/review":                  reviewRule,
+	"POST /actions/:id/review":                  secretariatOnAction,
 	"GET /api/v1/cycles":                        always(ok),
 	"POST /api/v1/cycles":                       secretariatOnly,
 	"PATCH /api/v1/cycles/:year":                secretariatOnly,

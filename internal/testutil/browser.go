@@ -65,6 +65,15 @@ func (v AxeViolation) String() string {
 	return fmt.Sprintf("%s (%s): %s at %s", v.ID, v.Impact, v.Help, strings.Join(targets, ", "))
 }
 
+// Must ends the test when err is not nil: the steps of a page in a browser
+// each depend on the one before.
+func Must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // CheckAccessibility runs axe-core on the current page against WCAG 2.2
 // level A and AA and fails the test for every violation.
 func CheckAccessibility(t *testing.T, ctx context.Context, page string) {

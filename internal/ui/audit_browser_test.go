@@ -16,16 +16,10 @@ func TestAuditLogInBrowser(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := newAuditScenario(t, db)
 	b := secretariatBrowser(t, sc.Scenario, "/admin/audit?lang=en", "table.audit")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(sel)))
-		must(err)
+		testutil.Must(t, err)
 		return strings.Join(strings.Fields(s), " ")
 	}
 	testutil.CheckAccessibility(t, b, "audit log")
@@ -35,7 +29,7 @@ func TestAuditLogInBrowser(t *testing.T) {
 	}
 
 	// A search by a name the entries' labels do not hold, kept in the form.
-	must(chromedp.Do(b,
+	testutil.Must(t, chromedp.Do(b,
 		chromedp.SendKeys(chromedp.CSS("#a-actor"), "élodie"),
 		chromedp.Submit(chromedp.CSS("#a-actor")),
 		chromedp.WaitVisible(chromedp.CSS(`#a-actor[value="élodie"]`)),
@@ -43,11 +37,11 @@ func TestAuditLogInBrowser(t *testing.T) {
 	if s := text("table.audit"); !strings.Contains(s, "Élodie Durand submitted action") || strings.Contains(s, "Camille Martin accepted") {
 		t.Errorf("search by name: %s", s)
 	}
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS("table.audit summary")), chromedp.WaitVisible(chromedp.CSS("table.audit details pre"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS("table.audit summary")), chromedp.WaitVisible(chromedp.CSS("table.audit details pre"))))
 	testutil.CheckAccessibility(t, b, "audit log, searched, details open")
 
 	// Report events, on a phone, in French.
-	must(chromedp.Do(b, chromedp.EmulateViewport(375, 812), chromedp.Navigate(sc.TS+"/admin/audit?lang=fr&verb=report."),
+	testutil.Must(t, chromedp.Do(b, chromedp.EmulateViewport(375, 812), chromedp.Navigate(sc.TS+"/admin/audit?lang=fr&verb=report."),
 		chromedp.WaitVisible(chromedp.CSS("table.audit"))))
 	if s := text("table.audit"); !strings.Contains(s, "a publié le rapport") || strings.Contains(s, "a accepté l'action") {
 		t.Errorf("report events: %s", s)
@@ -57,13 +51,13 @@ func TestAuditLogInBrowser(t *testing.T) {
 	}
 	testutil.CheckAccessibility(t, b, "journal d'audit")
 	testutil.Screenshot(t, b, "audit-375-fr")
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/audit?lang=en"), chromedp.WaitVisible(chromedp.CSS("table.audit"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/audit?lang=en"), chromedp.WaitVisible(chromedp.CSS("table.audit"))))
 	if wide, _ := chromedp.Run(b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
 		t.Errorf("the log is wider than a phone")
 	}
 	testutil.Screenshot(t, b, "audit-375")
 
 	// Nothing found: said so, with a way back.
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/audit?lang=en&actor=nobody"), chromedp.WaitVisible(chromedp.CSS(".empty a"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/audit?lang=en&actor=nobody"), chromedp.WaitVisible(chromedp.CSS(".empty a"))))
 	testutil.CheckAccessibility(t, b, "audit log, nothing found")
 }

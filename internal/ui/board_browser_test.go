@@ -36,16 +36,10 @@ func TestBoardAndRemindersInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := secretariatBrowser(t, sc, "/admin/status?cycle=2026", "table.board")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(sel)))
-		must(err)
+		testutil.Must(t, err)
 		return s
 	}
 	if s := text("#board-difference"); !strings.Contains(s, "2 accepted actions are kept for the secretariat and are not in the public report or on the dashboard.") {
@@ -59,38 +53,38 @@ func TestBoardAndRemindersInBrowser(t *testing.T) {
 	resend := fmt.Sprintf(`form[action^="/admin/status/%d/remind"] button`, sc.OtherOrg.ID)
 	tab, closeTab := chromedp.NewContext(b)
 	defer closeTab()
-	must(chromedp.Do(tab, chromedp.Navigate(sc.TS+"/admin/status?cycle=2026"), chromedp.WaitVisible(chromedp.CSS(resend))))
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(resend)), chromedp.WaitVisible(chromedp.CSS("#board-notice"))))
+	testutil.Must(t, chromedp.Do(tab, chromedp.Navigate(sc.TS+"/admin/status?cycle=2026"), chromedp.WaitVisible(chromedp.CSS(resend))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS(resend)), chromedp.WaitVisible(chromedp.CSS("#board-notice"))))
 	if s := text("#board-notice"); !strings.Contains(s, "A reminder to "+sc.OtherOrg.Name+" is queued") {
 		t.Errorf("notice: %q", s)
 	}
 	testutil.CheckAccessibility(t, b, "status board after a re-send")
 	testutil.Screenshot(t, b, "41-status-resent")
 	// Pressed again in the tab opened before: a notice, not an error.
-	must(chromedp.Do(tab, chromedp.Click(chromedp.CSS(resend)), chromedp.WaitVisible(chromedp.CSS("#board-notice"))))
+	testutil.Must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(resend)), chromedp.WaitVisible(chromedp.CSS("#board-notice"))))
 	if s, _ := chromedp.Run(tab, chromedp.Text(chromedp.CSS("#board-notice"))); !strings.Contains(s, sc.OtherOrg.Name+" was already sent a reminder today") {
 		t.Errorf("second press: %q", s)
 	}
 	testutil.CheckAccessibility(t, tab, "status board after a second press")
 	testutil.Screenshot(t, tab, "41b-status-resent-again")
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/status?cycle=2026&lang=fr"), chromedp.WaitVisible(chromedp.CSS("table.board"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/status?cycle=2026&lang=fr"), chromedp.WaitVisible(chromedp.CSS("table.board"))))
 	testutil.CheckAccessibility(t, b, "état des comptes rendus")
 	// At phone width the page does not scroll sideways: the table scrolls
 	// in its own region.
-	must(chromedp.Do(b, chromedp.EmulateViewport(375, 740), chromedp.Navigate(sc.TS+"/admin/status?cycle=2026&lang=en"),
+	testutil.Must(t, chromedp.Do(b, chromedp.EmulateViewport(375, 740), chromedp.Navigate(sc.TS+"/admin/status?cycle=2026&lang=en"),
 		chromedp.WaitVisible(chromedp.CSS("table.board"))))
 	if wide, _ := chromedp.Run(b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
 		t.Errorf("the board scrolls sideways at 375 px")
 	}
 	testutil.CheckAccessibility(t, b, "status board at 375 px")
 	testutil.Screenshot(t, b, "42-status-phone")
-	must(chromedp.Do(b, chromedp.EmulateViewport(1280, 900)))
+	testutil.Must(t, chromedp.Do(b, chromedp.EmulateViewport(1280, 900)))
 
 	// The reminders job: Run now shows what it would queue, then runs.
 	runNow := chromedp.CSS(`form[action="/admin/jobs/reminders/run"] button`)
 	confirm := func(page string) {
 		t.Helper()
-		must(chromedp.Do(b, chromedp.Navigate(sc.TS+page), chromedp.WaitVisible(chromedp.CSS("table.data")),
+		testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+page), chromedp.WaitVisible(chromedp.CSS("table.data")),
 			chromedp.Click(runNow), chromedp.WaitVisible(chromedp.CSS("#job-run-plan"))))
 	}
 	confirm("/admin/jobs?lang=fr")
@@ -101,29 +95,29 @@ func TestBoardAndRemindersInBrowser(t *testing.T) {
 	}
 	testutil.CheckAccessibility(t, b, "run the reminders job")
 	testutil.Screenshot(t, b, "43-jobs-reminders-confirm")
-	must(chromedp.Do(b, chromedp.EmulateViewport(375, 740)))
+	testutil.Must(t, chromedp.Do(b, chromedp.EmulateViewport(375, 740)))
 	confirm("/admin/jobs")
 	if wide, _ := chromedp.Run(b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
 		t.Errorf("the confirmation scrolls sideways at 375 px")
 	}
 	testutil.Screenshot(t, b, "44-jobs-reminders-confirm-phone")
-	must(chromedp.Do(b, chromedp.EmulateViewport(1280, 900)))
+	testutil.Must(t, chromedp.Do(b, chromedp.EmulateViewport(1280, 900)))
 	if n := apptest.QueryInt(t, db.SQL(), "SELECT count(*) FROM reminders WHERE kind = 'deadline_30'"); n != 0 {
 		t.Fatalf("the confirmation queued %d reminders", n)
 	}
-	must(chromedp.Do(b, chromedp.Click(runNow), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(runNow), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	if n := apptest.QueryInt(t, db.SQL(), "SELECT count(*) FROM reminders WHERE kind = 'deadline_30'"); n != 1 {
 		t.Errorf("the run queued %d deadline reminders, the confirmation said 1", n)
 	}
-	must(chromedp.Do(b, chromedp.Click(runNow), chromedp.WaitVisible(chromedp.CSS("#job-run-done"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(runNow), chromedp.WaitVisible(chromedp.CSS("#job-run-done"))))
 	testutil.CheckAccessibility(t, b, "reminders job already run")
 
 	// A report compiled now, then one more kept action: its page says why
 	// the board counts more.
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/cycles/2026"), chromedp.WaitVisible(chromedp.CSS(`form[action="/admin/cycles/2026/reports"] button`)),
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/cycles/2026"), chromedp.WaitVisible(chromedp.CSS(`form[action="/admin/cycles/2026/reports"] button`)),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/cycles/2026/reports"] button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	apptest.AcceptIn(t, sc, sc.Org.ID, 2026, kept)
-	must(chromedp.Do(b, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#report-difference"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#report-difference"))))
 	if s := text("#report-difference"); !strings.Contains(s, "Accepted actions on the status board now: 4; counted in this report: 1.") {
 		t.Errorf("report page: %q", s)
 	}
@@ -131,7 +125,7 @@ func TestBoardAndRemindersInBrowser(t *testing.T) {
 	testutil.Screenshot(t, b, "45-report-difference")
 
 	// The organisation's people, seen by the secretariat.
-	must(chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/admin/organisations/%d?lang=fr", sc.TS, sc.Org.ID)), chromedp.WaitVisible(chromedp.CSS("h2"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/admin/organisations/%d?lang=fr", sc.TS, sc.Org.ID)), chromedp.WaitVisible(chromedp.CSS("h2"))))
 	if s := text("h2"); s != "Les personnes de l'organisation" {
 		t.Errorf("people heading: %q", s)
 	}

@@ -17,42 +17,36 @@ func TestHomePageInBrowser(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	ts := apptest.StartServer(t, db)
 	ctx := testutil.Browser(t)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	lang := func() string {
 		t.Helper()
 		a, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
-		must(err)
+		testutil.Must(t, err)
 		return a.Value
 	}
 
-	must(chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/recommendations")))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/recommendations")))
 	count, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('li.recommendation').length`))
-	must(err)
+	testutil.Must(t, err)
 	if count != 12 || lang() != "en" {
 		t.Fatalf("English page: %d recommendations, lang %q", count, lang())
 	}
 	testutil.CheckAccessibility(t, ctx, "home (en)")
 
 	// The first Tab reaches the skip link.
-	must(chromedp.Do(ctx, chromedp.KeyEvent("\t")))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.KeyEvent("\t")))
 	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.className`))
-	must(err)
+	testutil.Must(t, err)
 	if focused != "skip" {
 		t.Errorf("first Tab focuses %q, want the skip link", focused)
 	}
 
 	// Switch to French by following the link, as a person would.
-	must(chromedp.Do(ctx,
+	testutil.Must(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`a[hreflang="fr"]`), chromedp.NodeVisible),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="fr"] h1`)),
 	))
 	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-	must(err)
+	testutil.Must(t, err)
 	if !strings.Contains(heading, "Les douze recommandations prioritaires") {
 		t.Errorf("French heading: %q", heading)
 	}
@@ -60,7 +54,7 @@ func TestHomePageInBrowser(t *testing.T) {
 
 	// The choice is remembered on the next visit; with no cycle yet, the
 	// dashboard says so.
-	must(chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")))
 	if empty, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("p.empty"))); !strings.Contains(empty, "Aucun cycle") {
 		t.Errorf("empty dashboard: %q", empty)
 	}
@@ -70,14 +64,14 @@ func TestHomePageInBrowser(t *testing.T) {
 	}
 
 	// A phone-sized screen: nothing wider than the viewport.
-	must(chromedp.Do(ctx, chromedp.EmulateViewport(360, 740), chromedp.Navigate(ts.URL+"/?lang=en")))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.EmulateViewport(360, 740), chromedp.Navigate(ts.URL+"/?lang=en")))
 	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
-	must(err)
+	testutil.Must(t, err)
 	if overflow {
 		t.Error("the page scrolls sideways at 360 px")
 	}
 	testutil.CheckAccessibility(t, ctx, "home (360 px)")
 
-	must(chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/missing")))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/missing")))
 	testutil.CheckAccessibility(t, ctx, "404 page")
 }

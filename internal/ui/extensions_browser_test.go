@@ -19,15 +19,9 @@ func TestExtensionsInBrowser(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
 	b := secretariatBrowser(t, sc, "/admin/cycles/2026", "#x-date")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	grant := func(date string, wait string) {
 		t.Helper()
-		must(chromedp.Do(b, dropAlerts, setValue("#x-org", fmt.Sprint(sc.Org.ID)), setValue("#x-date", date),
+		testutil.Must(t, chromedp.Do(b, dropAlerts, setValue("#x-org", fmt.Sprint(sc.Org.ID)), setValue("#x-date", date),
 			chromedp.Click(chromedp.CSS(`form[action$="/extensions"] button`)), chromedp.WaitVisible(chromedp.CSS(wait))))
 	}
 	grant("2026-10-30", "#e-x-date")
@@ -42,13 +36,13 @@ func TestExtensionsInBrowser(t *testing.T) {
 	testutil.CheckAccessibility(t, b, "cycle with an extension")
 	testutil.Screenshot(t, b, "14-cycle-extensions")
 
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`form[action$="/revoke"] button`)), chromedp.WaitVisible(chromedp.CSS(`.confirm-effects`))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS(`form[action$="/revoke"] button`)), chromedp.WaitVisible(chromedp.CSS(`.confirm-effects`))))
 	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); h1 != "Revoke this deadline extension?" {
 		t.Errorf("confirmation page: %q", h1)
 	}
 	testutil.CheckAccessibility(t, b, "revoke confirmation")
 	testutil.Screenshot(t, b, "15-revoke-extension")
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`a[hreflang="fr"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="fr"] h1`))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS(`a[hreflang="fr"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="fr"] h1`))))
 	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); h1 != "Révoquer cette prolongation de délai ?" {
 		t.Errorf("the confirmation page in French: %q", h1)
 	}
@@ -57,7 +51,7 @@ func TestExtensionsInBrowser(t *testing.T) {
 	if _, ok, _ := db.DeadlineExtension(context.Background(), c.ID, sc.Org.ID); !ok {
 		t.Fatal("asking revoked the extension")
 	}
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`form.toolbar button.danger`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS(`form.toolbar button.danger`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	if _, ok, _ := db.DeadlineExtension(context.Background(), c.ID, sc.Org.ID); ok {
 		t.Error("the confirmed revocation left the extension")
 	}

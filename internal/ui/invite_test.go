@@ -26,12 +26,7 @@ func toHeader(addr string) *regexp.Regexp {
 func TestInvitationAndResetByMail(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
-	if _, err := sc.S.Users.Create(context.Background(), testutil.System, user.Input{Email: "kadri@own.example", Name: "Kadri",
-		Role: user.Supporter, StakeholderID: sc.Org.ID, OrgRole: user.FocalPoint, Password: apptest.Password}); err != nil {
-		t.Fatal(err)
-	}
-	focal := apptest.BrowserClient()
-	apptest.PostAnonForm(t, focal, sc.TS+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {apptest.Password}})
+	focal := sc.SignIn(t, "kadri@own.example", "Kadri", user.FocalPoint)
 	token := apptest.CSRFOf(t, apptest.Get(t, focal, sc.TS+"/people").Body)
 	r := apptest.PostForm(t, focal, sc.TS+"/people/invite", url.Values{"csrf_token": {token}, "name": {"Nadia"}, "email": {"nadia@own.example"}, "org_role": {"member"}})
 	if r.Status != 303 {

@@ -24,23 +24,17 @@ func TestActionReachesThePublicInBrowser(t *testing.T) {
 		Role: user.Supporter, StakeholderID: sc.Org.ID, OrgRole: user.FocalPoint, Password: apptest.Password}); err != nil {
 		t.Fatal(err)
 	}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	visitor := testutil.Browser(t)
 	acting := func(rec int, lang string) string {
 		t.Helper()
-		must(chromedp.Do(visitor, chromedp.Navigate(fmt.Sprintf("%s/?cycle=2026&lang=%s", sc.TS, lang)), chromedp.WaitVisible(chromedp.CSS("h1"))))
+		testutil.Must(t, chromedp.Do(visitor, chromedp.Navigate(fmt.Sprintf("%s/?cycle=2026&lang=%s", sc.TS, lang)), chromedp.WaitVisible(chromedp.CSS("h1"))))
 		s, err := chromedp.Run(visitor, chromedp.Text(chromedp.CSS(
 			fmt.Sprintf(`section[aria-labelledby="coverage"] > .table-scroll a[href="/actions?cycle=2026&recommendation=%d"]`, rec))))
-		must(err)
+		testutil.Must(t, err)
 		return s
 	}
 	focal := testutil.Browser(t)
-	must(chromedp.Do(focal,
+	testutil.Must(t, chromedp.Do(focal,
 		chromedp.Navigate(sc.TS+"/signin"),
 		chromedp.SendKeys(chromedp.CSS("#email"), "kadri@own.example"),
 		chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
@@ -60,7 +54,7 @@ func TestActionReachesThePublicInBrowser(t *testing.T) {
 			t.Fatalf("%s: organisations acting on recommendation %d before: %q", c.lang, c.rec, before)
 		}
 		// The focal point writes the action and submits it, in the language.
-		must(chromedp.Do(focal,
+		testutil.Must(t, chromedp.Do(focal,
 			chromedp.Navigate(fmt.Sprintf("%s/actions/new?cycle=2026&lang=%s", sc.TS, c.lang)),
 			chromedp.WaitVisible(chromedp.CSS("#f-title")),
 			chromedp.SendKeys(chromedp.CSS("#f-title"), c.title),
@@ -78,7 +72,7 @@ func TestActionReachesThePublicInBrowser(t *testing.T) {
 			t.Errorf("%s: flash after submitting: %q", c.lang, flash)
 		}
 		// The secretariat accepts it from the queue.
-		must(chromedp.Do(sec,
+		testutil.Must(t, chromedp.Do(sec,
 			chromedp.Navigate(fmt.Sprintf("%s/review?cycle=2026&lang=%s", sc.TS, c.lang)),
 			chromedp.WaitVisible(chromedp.CSS("table.data tbody a")),
 			chromedp.Click(chromedp.CSS("table.data tbody a")),
@@ -91,10 +85,10 @@ func TestActionReachesThePublicInBrowser(t *testing.T) {
 		if after := acting(c.rec, c.lang); after != "1" {
 			t.Errorf("%s: organisations acting on recommendation %d after: %q", c.lang, c.rec, after)
 		}
-		must(chromedp.Do(visitor, chromedp.Navigate(fmt.Sprintf("%s/recommendations/%d?lang=%s", sc.TS, c.rec, c.lang)),
+		testutil.Must(t, chromedp.Do(visitor, chromedp.Navigate(fmt.Sprintf("%s/recommendations/%d?lang=%s", sc.TS, c.rec, c.lang)),
 			chromedp.WaitVisible(chromedp.CSS(".action-list"))))
 		list, err := chromedp.Run(visitor, chromedp.Text(chromedp.CSS(".action-list")))
-		must(err)
+		testutil.Must(t, err)
 		heading, _ := chromedp.Run(visitor, chromedp.Text(chromedp.CSS("h1")))
 		if !strings.Contains(list, c.title) || heading != c.recTitle {
 			t.Errorf("%s: the recommendation's page (%q) does not list the action: %q", c.lang, heading, list)

@@ -84,12 +84,7 @@ func TestActionPagesAreInvisibleToOthers(t *testing.T) {
 func TestImportPage(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
-	if _, err := sc.S.Users.Create(context.Background(), testutil.System, user.Input{Email: "kadri@own.example", Name: "Kadri",
-		Role: user.Supporter, StakeholderID: sc.Org.ID, OrgRole: user.Member, Password: apptest.Password}); err != nil {
-		t.Fatal(err)
-	}
-	c := apptest.BrowserClient()
-	apptest.PostAnonForm(t, c, sc.TS+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {apptest.Password}})
+	c := sc.SignIn(t, "kadri@own.example", "Kadri", user.Member)
 	token := apptest.CSRFOf(t, apptest.Get(t, c, sc.TS+"/actions/import?cycle=2026").Body)
 	upload := func(content string) apptest.Response {
 		var body bytes.Buffer
@@ -124,12 +119,7 @@ func TestImportPage(t *testing.T) {
 func TestAccountTokens(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
-	if _, err := sc.S.Users.Create(context.Background(), testutil.System, user.Input{Email: "kadri@own.example", Name: "Kadri",
-		Role: user.Supporter, StakeholderID: sc.Org.ID, OrgRole: user.FocalPoint, Password: apptest.Password}); err != nil {
-		t.Fatal(err)
-	}
-	c := apptest.BrowserClient()
-	apptest.PostAnonForm(t, c, sc.TS+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {apptest.Password}})
+	c := sc.SignIn(t, "kadri@own.example", "Kadri", user.FocalPoint)
 	token := apptest.CSRFOf(t, apptest.Get(t, c, sc.TS+"/account").Body)
 	r := apptest.PostForm(t, c, sc.TS+"/account/tokens", url.Values{"csrf_token": {token}, "name": {"reporting script"}})
 	m := regexp.MustCompile(`id="new-token" type="text" readonly value="(pct_[A-Za-z0-9_-]+)"`).FindStringSubmatch(r.Body)
@@ -172,12 +162,7 @@ func TestAccountTokens(t *testing.T) {
 func TestInviteFormErrors(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
-	if _, err := sc.S.Users.Create(context.Background(), testutil.System, user.Input{Email: "kadri@own.example", Name: "Kadri",
-		Role: user.Supporter, StakeholderID: sc.Org.ID, OrgRole: user.FocalPoint, Password: apptest.Password}); err != nil {
-		t.Fatal(err)
-	}
-	c := apptest.BrowserClient()
-	apptest.PostAnonForm(t, c, sc.TS+"/signin", url.Values{"email": {"kadri@own.example"}, "password": {apptest.Password}})
+	c := sc.SignIn(t, "kadri@own.example", "Kadri", user.FocalPoint)
 	token := apptest.CSRFOf(t, apptest.Get(t, c, sc.TS+"/people?lang=fr").Body)
 	r := apptest.PostForm(t, c, sc.TS+"/people/invite", url.Values{"csrf_token": {token}, "name": {"Nadia"}, "email": {"not an address"}, "org_role": {"member"}})
 	if r.Status != 422 || !strings.Contains(r.Body, "Indiquez une adresse électronique valide") || !strings.Contains(r.Body, `value="not an address"`) {

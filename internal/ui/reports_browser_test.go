@@ -18,14 +18,8 @@ func TestReportsInBrowser(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
 	b := secretariatBrowser(t, sc, "/admin/cycles/2025", "h1")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	testutil.CheckAccessibility(t, b, "cycle with reports")
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`form[action$="/reports"] button`)), chromedp.WaitVisible(chromedp.CSS(".alert"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS(`form[action$="/reports"] button`)), chromedp.WaitVisible(chromedp.CSS(".alert"))))
 	url, _ := chromedp.Run(b, chromedp.Location())
 	if !strings.Contains(url, "/reports/") {
 		t.Fatalf("after compiling: %s", url)
@@ -41,7 +35,7 @@ func TestReportsInBrowser(t *testing.T) {
 		t.Errorf("a visitor sees the draft: %d", r.Status)
 	}
 
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects")),
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects")),
 		chromedp.Click(chromedp.CSS(`.confirm form button`)), chromedp.WaitVisible(chromedp.CSS(".badge-published"))))
 	if flash, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS(".alert"))); !strings.Contains(flash, "published") {
 		t.Errorf("flash: %q", flash)
@@ -52,7 +46,7 @@ func TestReportsInBrowser(t *testing.T) {
 	}
 	testutil.CheckAccessibility(t, b, "published report")
 	testutil.Screenshot(t, b, "22-report-published")
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+path+"?lang=fr"), chromedp.WaitVisible(chromedp.CSS("h1"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+path+"?lang=fr"), chromedp.WaitVisible(chromedp.CSS("h1"))))
 	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); h1 != "Rapport d'étape 2025" {
 		t.Errorf("French title: %q", h1)
 	}
@@ -68,7 +62,7 @@ func TestReportsInBrowser(t *testing.T) {
 	if page.Status != 200 || !strings.Contains(page.Body, "/api/v1/reports/") {
 		t.Fatalf("public page: %d", page.Status)
 	}
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/reports"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/reports"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
 	testutil.CheckAccessibility(t, b, "reports")
 	testutil.Screenshot(t, b, "23-reports")
 }

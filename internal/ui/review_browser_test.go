@@ -36,12 +36,6 @@ func TestReviewInBrowser(t *testing.T) {
 		ids = append(ids, a.ID)
 	}
 	b := secretariatBrowser(t, sc, "/review", "table.data")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	n, _ := chromedp.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('table.data tbody tr').length`))
 	if n != 3 {
 		t.Fatalf("queue rows: %d", n)
@@ -50,13 +44,13 @@ func TestReviewInBrowser(t *testing.T) {
 	testutil.Screenshot(t, b, "11-review-queue")
 
 	// Open the first: ask for changes without a comment (refused), then with one.
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS("table.data tbody a")), chromedp.WaitVisible(chromedp.CSS(".review-panel"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS("table.data tbody a")), chromedp.WaitVisible(chromedp.CSS(".review-panel"))))
 	testutil.CheckAccessibility(t, b, "action under review")
 	testutil.Screenshot(t, b, "12-review-action")
 	// A correction chosen before the refusal is still chosen after it.
 	stage, _ := chromedp.Run(b, chromedp.Evaluate[string](`(() => { const s = document.querySelector('#r-stage');
 		s.selectedIndex = (s.selectedIndex + 1) % s.options.length; return s.value })()`))
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`button[value="request_changes"]`)), chromedp.WaitVisible(chromedp.CSS(".review-panel .alert-error"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS(`button[value="request_changes"]`)), chromedp.WaitVisible(chromedp.CSS(".review-panel .alert-error"))))
 	if msg, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS(".review-panel .alert-error"))); !strings.Contains(msg, "write a comment") {
 		t.Errorf("refused review: %q", msg)
 	}
@@ -65,17 +59,17 @@ func TestReviewInBrowser(t *testing.T) {
 	}
 	testutil.CheckAccessibility(t, b, "refused review")
 	testutil.Screenshot(t, b, "12b-refused-review")
-	must(chromedp.Do(b,
+	testutil.Must(t, chromedp.Do(b,
 		chromedp.SendKeys(chromedp.CSS("#r-comment"), "Please link the published decree."),
 		chromedp.Click(chromedp.CSS(`button[value="request_changes"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 	))
 	// Accept the rest in bulk, in French.
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/review?lang=fr"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/review?lang=fr"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
 	testutil.CheckAccessibility(t, b, "file d'examen")
 	// The select-all box takes every action listed, without JavaScript;
 	// a confirmation lists them before anything is accepted.
-	must(chromedp.Do(b,
+	testutil.Must(t, chromedp.Do(b,
 		chromedp.Click(chromedp.CSS(`#pick-all`)),
 		chromedp.Click(chromedp.CSS(`form[action^="/review/accept"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".confirm-items")),
@@ -90,7 +84,7 @@ func TestReviewInBrowser(t *testing.T) {
 			t.Fatalf("accepted before the confirmation: %d", id)
 		}
 	}
-	must(chromedp.Do(b,
+	testutil.Must(t, chromedp.Do(b,
 		chromedp.Click(chromedp.CSS(`.confirm form button`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 	))
@@ -98,12 +92,12 @@ func TestReviewInBrowser(t *testing.T) {
 	if !strings.Contains(flash, "2 action(s) acceptée(s)") {
 		t.Errorf("bulk flash: %q", flash)
 	}
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/status?lang=en"), chromedp.WaitVisible(chromedp.CSS("table.board"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/status?lang=en"), chromedp.WaitVisible(chromedp.CSS("table.board"))))
 	testutil.CheckAccessibility(t, b, "status board")
 	testutil.Screenshot(t, b, "15-status")
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/audit"), chromedp.WaitVisible(chromedp.CSS("table.audit"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/audit"), chromedp.WaitVisible(chromedp.CSS("table.audit"))))
 	testutil.CheckAccessibility(t, b, "audit log")
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/jobs"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/jobs"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
 	testutil.CheckAccessibility(t, b, "jobs")
 	got := map[action.State]int{}
 	for _, id := range ids {
@@ -121,14 +115,8 @@ func TestCyclePagesInBrowser(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
 	b := secretariatBrowser(t, sc, "/admin/cycles", "#c-year")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	testutil.CheckAccessibility(t, b, "cycles")
-	must(chromedp.Do(b,
+	testutil.Must(t, chromedp.Do(b,
 		chromedp.SendKeys(chromedp.CSS("#c-year"), "2027"),
 		setValue("#c-opens_at", "2027-10-01"), setValue("#c-deadline", "2027-06-01"), setValue("#c-forum_date", "2027-11-11"),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/cycles"] button`)),
@@ -138,7 +126,7 @@ func TestCyclePagesInBrowser(t *testing.T) {
 		t.Errorf("typed date lost: %q", v)
 	}
 	testutil.CheckAccessibility(t, b, "cycles with errors")
-	must(chromedp.Do(b,
+	testutil.Must(t, chromedp.Do(b,
 		setValue("#c-opens_at", "2027-06-01"), setValue("#c-deadline", "2027-10-01"),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/cycles"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
@@ -147,7 +135,7 @@ func TestCyclePagesInBrowser(t *testing.T) {
 	))
 	testutil.CheckAccessibility(t, b, "cycle 2027")
 	testutil.Screenshot(t, b, "13-cycle")
-	must(chromedp.Do(b, setValue("#x-org", fmt.Sprint(sc.Org.ID)), setValue("#x-date", "2027-10-10"),
+	testutil.Must(t, chromedp.Do(b, setValue("#x-org", fmt.Sprint(sc.Org.ID)), setValue("#x-date", "2027-10-10"),
 		chromedp.Click(chromedp.CSS(`form[action$="/extensions"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	c, err := sc.S.Cycles.Get(context.Background(), 2027)
@@ -159,7 +147,7 @@ func TestCyclePagesInBrowser(t *testing.T) {
 	}
 	// A deadline moved past that extension is refused, with a message that
 	// says why, and the typed date kept.
-	must(chromedp.Do(b,
+	testutil.Must(t, chromedp.Do(b,
 		dropAlerts,
 		setValue("#c-deadline", "2027-10-12"),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/cycles/2027"] button`)),
@@ -180,14 +168,8 @@ func TestOrganisationPagesInBrowser(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
 	b := secretariatBrowser(t, sc, "/admin/organisations", "#o-name")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	testutil.CheckAccessibility(t, b, "organisations")
-	must(chromedp.Do(b,
+	testutil.Must(t, chromedp.Do(b,
 		chromedp.SendKeys(chromedp.CSS("#o-name"), "Republic of Moldova"), setValue("#o-kind", "state"),
 		chromedp.SendKeys(chromedp.CSS("#o-country"), "XX"),
 		chromedp.Click(chromedp.CSS(`form[method="post"][action="/admin/organisations"] button`)),
@@ -197,7 +179,7 @@ func TestOrganisationPagesInBrowser(t *testing.T) {
 		t.Errorf("typed name lost: %q", v)
 	}
 	testutil.CheckAccessibility(t, b, "organisations with errors")
-	must(chromedp.Do(b, setValue("#o-country", "MD"),
+	testutil.Must(t, chromedp.Do(b, setValue("#o-country", "MD"),
 		chromedp.Click(chromedp.CSS(`form[method="post"][action="/admin/organisations"] button`)),
 		chromedp.WaitVisible(chromedp.CSS("#i-email")),
 		// Each step's flash is removed before the next submit, so that the

@@ -112,13 +112,7 @@ func TestReconfirmFiveInBrowser(t *testing.T) {
 
 	// The history tells both steps in words, and the review queue says
 	// "unchanged since 2025".
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d/history", sc.TS, list[0].ID)), chromedp.WaitVisible(chromedp.CSS(".timeline"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d/history", sc.TS, list[0].ID)), chromedp.WaitVisible(chromedp.CSS(".timeline"))))
 	text, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS(".timeline")))
 	for _, want := range []string{"Carried forward from 2025", "Reconfirmed unchanged", "Submitted as it was carried forward"} {
 		if !strings.Contains(text, want) {
@@ -126,7 +120,7 @@ func TestReconfirmFiveInBrowser(t *testing.T) {
 		}
 	}
 	screens(t, b, "21-history-carried")
-	must(chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d/history?lang=fr", sc.TS, list[0].ID)), chromedp.WaitVisible(chromedp.CSS(".timeline"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d/history?lang=fr", sc.TS, list[0].ID)), chromedp.WaitVisible(chromedp.CSS(".timeline"))))
 	testutil.CheckAccessibility(t, b, "historique reprise")
 	sec := secretariatBrowser(t, sc, "/review?cycle=2026", "table.data")
 	if text, _ := chromedp.Run(sec, chromedp.Text(chromedp.CSS("table.data"))); strings.Count(text, "Unchanged since 2025") != 5 {
@@ -169,13 +163,7 @@ func TestWorkflowStepsInBrowser(t *testing.T) {
 	sent := mk("Already with the secretariat", action.Submitted)
 
 	b := testutil.Browser(t)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/signin"),
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/signin"),
 		chromedp.SendKeys(chromedp.CSS("#email"), "kadri@own.example"),
 		chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
 		chromedp.Submit(chromedp.CSS("#password")),
@@ -184,68 +172,68 @@ func TestWorkflowStepsInBrowser(t *testing.T) {
 		!strings.Contains(text, "Submit all drafts to the secretariat (1)") {
 		t.Errorf("workspace before submit-all: %q", text)
 	}
-	must(chromedp.Do(b, dropAlerts, chromedp.Click(chromedp.CSS(`form[action="/workspace/submit-all"] button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
+	testutil.Must(t, chromedp.Do(b, dropAlerts, chromedp.Click(chromedp.CSS(`form[action="/workspace/submit-all"] button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	if got, _ := sc.S.Actions.Get(ctx, testutil.System, back.ID); got.State != action.ChangesRequested || got.Version != back.Version {
 		t.Fatalf("submit-all sent the action sent back: %s", got.State)
 	}
 
 	// The action sent back: resubmitted unchanged without a reply, refused
 	// with the reason by the box; with a reply, sent.
-	must(chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d", sc.TS, back.ID)), chromedp.WaitVisible(chromedp.CSS("#s-reply"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d", sc.TS, back.ID)), chromedp.WaitVisible(chromedp.CSS("#s-reply"))))
 	screens(t, b, "23-action-sent-back")
 	// The box is required in the page; a browser that does not check it
 	// (or a person who fills it with spaces) meets the server's refusal.
-	must(chromedp.Do(b, chromedp.SendKeys(chromedp.CSS("#s-reply"), "   "),
+	testutil.Must(t, chromedp.Do(b, chromedp.SendKeys(chromedp.CSS("#s-reply"), "   "),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#s-reply').required = false`),
 		chromedp.Click(chromedp.CSS(`form[action$="/submit"] button`)), chromedp.WaitVisible(chromedp.CSS("#submit-error"))))
 	if msg, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("#submit-error"))); !strings.Contains(msg, "Edit the action, or reply to the request") {
 		t.Errorf("unchanged resubmission: %q", msg)
 	}
 	screens(t, b, "24-reply-needed")
-	must(chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d?lang=fr", sc.TS, back.ID)), chromedp.WaitVisible(chromedp.CSS("#s-reply"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d?lang=fr", sc.TS, back.ID)), chromedp.WaitVisible(chromedp.CSS("#s-reply"))))
 	testutil.CheckAccessibility(t, b, "action renvoyée")
-	must(chromedp.Do(b, chromedp.SendKeys(chromedp.CSS("#s-reply"), "Le décret n'est pas encore publié ; le lien suivra."),
+	testutil.Must(t, chromedp.Do(b, chromedp.SendKeys(chromedp.CSS("#s-reply"), "Le décret n'est pas encore publié ; le lien suivra."),
 		dropAlerts, chromedp.Click(chromedp.CSS(`form[action$="/submit"] button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	if got, _ := sc.S.Actions.Get(ctx, testutil.System, back.ID); got.State != action.Submitted {
 		t.Errorf("resubmitted with a reply: %s", got.State)
 	}
 
 	// Withdraw asks first, in French and in English; then reopen.
-	must(chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d?lang=fr", sc.TS, sent.ID)),
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d?lang=fr", sc.TS, sent.ID)),
 		chromedp.Click(chromedp.CSS(`a[href$="/withdraw"]`)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects"))))
 	testutil.CheckAccessibility(t, b, "confirmer le retrait")
 	testutil.Screenshot(t, b, "25-confirm-withdraw-fr")
-	must(chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d/withdraw?lang=en", sc.TS, sent.ID)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d/withdraw?lang=en", sc.TS, sent.ID)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects"))))
 	screens(t, b, "25-confirm-withdraw")
 	if got, _ := sc.S.Actions.Get(ctx, testutil.System, sent.ID); got.State != action.Submitted {
 		t.Fatalf("withdrawn by showing the confirmation: %s", got.State)
 	}
-	must(chromedp.Do(b, chromedp.Click(chromedp.CSS(`.confirm form button`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/reopen"]`))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS(`.confirm form button`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/reopen"]`))))
 	if got, _ := sc.S.Actions.Get(ctx, testutil.System, sent.ID); got.State != action.Withdrawn {
 		t.Fatalf("after confirming: %s", got.State)
 	}
 	screens(t, b, "26-withdrawn")
-	must(chromedp.Do(b, dropAlerts, chromedp.Click(chromedp.CSS(`form[action$="/reopen"] button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
+	testutil.Must(t, chromedp.Do(b, dropAlerts, chromedp.Click(chromedp.CSS(`form[action$="/reopen"] button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	if got, _ := sc.S.Actions.Get(ctx, testutil.System, sent.ID); got.State != action.Draft {
 		t.Errorf("after reopening: %s", got.State)
 	}
 	// Delete asks first too (a draft never submitted).
 	fresh := mk("To be deleted")
-	must(chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d", sc.TS, fresh.ID)),
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d", sc.TS, fresh.ID)),
 		chromedp.Click(chromedp.CSS(`a[href$="/delete"]`)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects"))))
 	screens(t, b, "27-confirm-delete")
-	must(chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d/delete?lang=fr", sc.TS, fresh.ID)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(fmt.Sprintf("%s/actions/%d/delete?lang=fr", sc.TS, fresh.ID)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects"))))
 	testutil.CheckAccessibility(t, b, "confirmer la suppression")
 
 	// The account page: the language of mail and the notices wanted.
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/account?lang=en"), chromedp.WaitVisible(chromedp.CSS("#mail-lang"))))
-	must(chromedp.Do(b, setValue("#mail-lang", "fr"), chromedp.Click(chromedp.CSS(`input[value="accepted"]`)),
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/account?lang=en"), chromedp.WaitVisible(chromedp.CSS("#mail-lang"))))
+	testutil.Must(t, chromedp.Do(b, setValue("#mail-lang", "fr"), chromedp.Click(chromedp.CSS(`input[value="accepted"]`)),
 		dropAlerts, chromedp.Click(chromedp.CSS(`form[action="/account/preferences"] button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	if u, _ := sc.S.Users.Get(ctx, kadri.ID); u.Lang != "fr" || !u.LangChosen || len(u.NoticesOff) != 1 || u.NoticesOff[0] != user.NoticeAccepted {
 		t.Errorf("preferences saved: %q %v %v", u.Lang, u.LangChosen, u.NoticesOff)
 	}
 	screens(t, b, "28-account-notices")
-	must(chromedp.Do(b, chromedp.Navigate(sc.TS+"/account?lang=fr"), chromedp.WaitVisible(chromedp.CSS("#mail-lang"))))
+	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/account?lang=fr"), chromedp.WaitVisible(chromedp.CSS("#mail-lang"))))
 	testutil.CheckAccessibility(t, b, "compte, avis")
 
 	// The secretariat publishes a report, after a confirmation.
@@ -255,15 +243,15 @@ func TestWorkflowStepsInBrowser(t *testing.T) {
 		t.Fatalf("compile: %d %s", r.Status, r.Body)
 	}
 	sec := secretariatBrowser(t, sc, fmt.Sprintf("/reports/%d?lang=fr", rep.ID), `form[action$="/publish"]`)
-	must(chromedp.Do(sec, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects"))))
+	testutil.Must(t, chromedp.Do(sec, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects"))))
 	testutil.CheckAccessibility(t, sec, "confirmer la publication")
 	testutil.Screenshot(t, sec, "29-confirm-publish-fr")
-	must(chromedp.Do(sec, chromedp.Navigate(fmt.Sprintf("%s/reports/%d/publish?lang=en", sc.TS, rep.ID)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects"))))
+	testutil.Must(t, chromedp.Do(sec, chromedp.Navigate(fmt.Sprintf("%s/reports/%d/publish?lang=en", sc.TS, rep.ID)), chromedp.WaitVisible(chromedp.CSS(".confirm-effects"))))
 	screens(t, sec, "29-confirm-publish")
 	if got := apptest.Decode[apptest.ReportJSON](t, sc.Sec.Do("GET", fmt.Sprintf("/api/v1/reports/%d", rep.ID), "")); got.Status != "draft" {
 		t.Fatalf("published before the confirmation: %s", got.Status)
 	}
-	must(chromedp.Do(sec, dropAlerts, chromedp.Click(chromedp.CSS(`.confirm form button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
+	testutil.Must(t, chromedp.Do(sec, dropAlerts, chromedp.Click(chromedp.CSS(`.confirm form button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 	if got := apptest.Decode[apptest.ReportJSON](t, sc.Sec.Do("GET", fmt.Sprintf("/api/v1/reports/%d", rep.ID), "")); got.Status != "published" {
 		t.Errorf("after confirming: %s", got.Status)
 	}

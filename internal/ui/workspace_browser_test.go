@@ -25,24 +25,18 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 		Role: user.Supporter, StakeholderID: sc.Org.ID, OrgRole: user.FocalPoint, Password: apptest.Password}); err != nil {
 		t.Fatal(err)
 	}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		must(err)
+		testutil.Must(t, err)
 		return s
 	}
 
 	// An unauthenticated visit goes to the sign-in form and comes back.
-	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/workspace")))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Navigate(ts+"/workspace")))
 	testutil.CheckAccessibility(t, ctx, "sign-in")
 	testutil.Screenshot(t, ctx, "01-signin")
-	must(chromedp.Do(ctx,
+	testutil.Must(t, chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#email"), "kadri@own.example"),
 		chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
 		chromedp.Submit(chromedp.CSS("#password")),
@@ -55,7 +49,7 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 	testutil.Screenshot(t, ctx, "02-workspace-empty")
 
 	// Carry last year forward: one draft, linked.
-	must(chromedp.Do(ctx,
+	testutil.Must(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`form[action="/workspace/carry-forward"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 	))
@@ -66,11 +60,11 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 	testutil.Screenshot(t, ctx, "03-workspace-carried")
 
 	// Open the draft and edit it: a new stage, and one more evidence link.
-	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".action-list a")), chromedp.WaitVisible(chromedp.CSS(`a[href$="/edit"]`))))
-	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)), chromedp.WaitVisible(chromedp.CSS("#f-title"))))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".action-list a")), chromedp.WaitVisible(chromedp.CSS(`a[href$="/edit"]`))))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)), chromedp.WaitVisible(chromedp.CSS("#f-title"))))
 	testutil.CheckAccessibility(t, ctx, "editor")
 	testutil.Screenshot(t, ctx, "04-editor")
-	must(chromedp.Do(ctx,
+	testutil.Must(t, chromedp.Do(ctx,
 		setValue("#f-stage", "implemented"),
 		chromedp.SendKeys(chromedp.CSS("#et1"), "Implementing decree 2026"),
 		chromedp.SendKeys(chromedp.CSS("#eu1"), "javascript:alert(1)"), // not a link anyone may follow
@@ -83,7 +77,7 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 	}
 	testutil.CheckAccessibility(t, ctx, "editor with errors")
 	testutil.Screenshot(t, ctx, "05-editor-errors")
-	must(chromedp.Do(ctx,
+	testutil.Must(t, chromedp.Do(ctx,
 		setValue("#eu1", "https://example.org/decree-2026"),
 		chromedp.Click(chromedp.CSS(`button[value="save"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
@@ -95,7 +89,7 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 	testutil.Screenshot(t, ctx, "06-action")
 
 	// Submit, then the history shows the saves side by side.
-	must(chromedp.Do(ctx,
+	testutil.Must(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`form[action$="/submit"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".badge-submitted")),
 		chromedp.Click(chromedp.CSS(`a[href$="/history"]`)),
@@ -114,23 +108,23 @@ func TestSupporterJourneyInBrowser(t *testing.T) {
 	testutil.Screenshot(t, ctx, "07-history")
 
 	// The account page, with a new token shown once.
-	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/account"), chromedp.SendKeys(chromedp.CSS("#token-name"), "script"),
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Navigate(ts+"/account"), chromedp.SendKeys(chromedp.CSS("#token-name"), "script"),
 		chromedp.Submit(chromedp.CSS("#token-name")), chromedp.WaitVisible(chromedp.CSS("#new-token"))))
 	testutil.CheckAccessibility(t, ctx, "account")
 	testutil.Screenshot(t, ctx, "10-account")
 
 	// The import page.
-	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/actions/import?cycle=2026"), chromedp.WaitVisible(chromedp.CSS("#file"))))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Navigate(ts+"/actions/import?cycle=2026"), chromedp.WaitVisible(chromedp.CSS("#file"))))
 	testutil.CheckAccessibility(t, ctx, "import")
 	testutil.Screenshot(t, ctx, "09-import")
 
 	// The people page and its invitation form; the reset form.
-	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/people"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Navigate(ts+"/people"), chromedp.WaitVisible(chromedp.CSS("table.data"))))
 	testutil.CheckAccessibility(t, ctx, "people")
 	testutil.Screenshot(t, ctx, "08-people")
-	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/reset"), chromedp.WaitVisible(chromedp.CSS("#email"))))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Navigate(ts+"/reset"), chromedp.WaitVisible(chromedp.CSS("#email"))))
 	testutil.CheckAccessibility(t, ctx, "reset")
-	must(chromedp.Do(ctx, chromedp.Navigate(ts+"/invite?token=forged"), chromedp.WaitVisible(chromedp.CSS(".alert-error"))))
+	testutil.Must(t, chromedp.Do(ctx, chromedp.Navigate(ts+"/invite?token=forged"), chromedp.WaitVisible(chromedp.CSS(".alert-error"))))
 	testutil.CheckAccessibility(t, ctx, "expired link")
 
 	list, _, _ := sc.S.Actions.List(context.Background(), testutil.System, action.Filter{State: action.Submitted})
