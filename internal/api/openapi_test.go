@@ -60,6 +60,21 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	}
 }
 
+// openAPIRouter is the served OpenAPI document and a router that finds the
+// operation of a request in it.
+func openAPIRouter(t *testing.T) (*openapi3.T, routers.Router) {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, router
+}
+
 // documented tells whether r, the answer to req, is one the document
 // promises for req's operation.
 func documented(router routers.Router, req *http.Request, r apptest.Response) error {
@@ -77,14 +92,7 @@ func documented(router routers.Router, req *http.Request, r apptest.Response) er
 
 // Real answers of the API match the schemas the document promises.
 func TestResponsesMatchTheDocument(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
-	if err != nil {
-		t.Fatal(err)
-	}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, router := openAPIRouter(t)
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
 	check := func(method, path, body string, c apptest.APIClient) apptest.Response {
@@ -128,14 +136,7 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 // answers 415, as documented, to a body sent as anything but JSON (or
 // with no type), whoever may call it; no such request succeeds.
 func TestOpenAPIJSONBodiesNeedJSON(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
-	if err != nil {
-		t.Fatal(err)
-	}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc, router := openAPIRouter(t)
 	if !slices.Contains(doc.Components.Schemas["Error"].Value.Properties["error"].Value.Properties["code"].Value.Enum, any("unsupported_media_type")) {
 		t.Error("the Error schema lacks the code unsupported_media_type")
 	}

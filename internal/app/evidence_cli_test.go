@@ -31,16 +31,7 @@ func TestEvidenceCheckCommand(t *testing.T) {
 			in := testutil.ActionInput()
 			in.Evidence = []action.Evidence{{Kind: "law", URL: site.URL + "/decree.html", Title: "Decree"},
 				{Kind: "report", URL: site.URL + "/report.pdf", Title: "Report"}}
-			a, err := s.Actions.Create(ctx, testutil.System, org.ID, c.ID, in)
-			if err == nil {
-				a, err = s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Submitted, "")
-			}
-			if err == nil {
-				a, err = s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Accepted, "")
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := s.Accepted(t, org, c, in)
 			// Followed from acceptance: these services write no tracking of
 			// their own, so the command's own services add the links here.
 			if err := db.TrackEvidence(ctx, []evidence.Link{{ActionID: a.ID, URL: in.Evidence[0].URL, State: evidence.Pending, NextCheckAt: time.Now()},

@@ -138,22 +138,3 @@ func SendRaw(t *testing.T, client *http.Client, method, target string, body io.R
 	SetHeader(req, header...)
 	return Send(t, client, req)
 }
-
-// AtOnce runs n requests released together, and returns their answers in
-// order.
-func AtOnce(n int, request func(i int) Response) []Response {
-	results := make([]Response, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i] = request(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return results
-}

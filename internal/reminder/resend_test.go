@@ -8,7 +8,6 @@ import (
 	"mime/quotedprintable"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -154,19 +153,10 @@ func TestResendOncePerDay(t *testing.T) {
 			t.Fatalf("before: %+v, %v", before, err)
 		}
 		// Two presses at once: one reminder, one audit entry.
-		results := make([]error, 2)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range results {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, results[i] = svc.Resend(ctx, by, 2026, org.ID)
-			}()
-		}
-		close(start)
-		wg.Wait()
+		results := testutil.AtOnce(2, func(int) error {
+			_, err := svc.Resend(ctx, by, 2026, org.ID)
+			return err
+		})
 		ok, again := 0, 0
 		for _, err := range results {
 			switch {
@@ -243,13 +233,7 @@ func TestResendOncePerDay(t *testing.T) {
 		}
 
 		// Two senders at once: the reminder goes out once.
-		var sent [2]int
-		wg = sync.WaitGroup{}
-		for i := range sent {
-			wg.Add(1)
-			go func() { defer wg.Done(); sent[i], _, _ = svc.Send(ctx) }()
-		}
-		wg.Wait()
+		sent := testutil.AtOnce(2, func(int) int { n, _, _ := svc.Send(ctx); return n })
 		if sent[0]+sent[1] != 1 {
 			t.Errorf("two senders sent %v", sent)
 		}

@@ -101,13 +101,7 @@ func (s *Service) BoardDifference(ctx context.Context, by user.Actor, year int) 
 	if !c.PublicOn(now) {
 		d.PublicFrom = c.ForumDate
 	}
-	counted := map[int64]int64{}
-	err = s.source(ctx, c.ID, cutoff, false)(func(a Action) error {
-		if a.Public { // as compile counts them
-			counted[a.ID] = a.OrganisationID
-		}
-		return nil
-	})
+	counted, err := countedIn(s.source(ctx, c.ID, cutoff, false))
 	if err != nil {
 		return Difference{}, err
 	}
@@ -142,13 +136,7 @@ func (s *Service) differenceWith(ctx context.Context, c cycle.Cycle, r Report) (
 	if err != nil {
 		return Difference{}, err
 	}
-	counted := map[int64]int64{}
-	err = st.Actions(func(a Action) error {
-		if a.Public { // as compile counts them
-			counted[a.ID] = a.OrganisationID
-		}
-		return nil
-	})
+	counted, err := countedIn(st.Actions)
 	if err != nil {
 		return Difference{}, err
 	}
@@ -198,4 +186,17 @@ func (s *Service) compare(ctx context.Context, c cycle.Cycle, d Difference, coun
 		}
 	}
 	return d, nil
+}
+
+// countedIn is the organisation of each action the report counts (the
+// public ones, as compile counts them), by action id.
+func countedIn(each ActionSource) (map[int64]int64, error) {
+	counted := map[int64]int64{}
+	err := each(func(a Action) error {
+		if a.Public {
+			counted[a.ID] = a.OrganisationID
+		}
+		return nil
+	})
+	return counted, err
 }

@@ -540,3 +540,36 @@ func TestEmbargoedReport(t *testing.T) {
 }
 
 func day(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+
+// The scheduler compiles a cycle's draft from its report date up to its
+// Forum, and no other day.
+func TestCompileDue(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		svc := report.NewService(db, newRenderer(t), s.Clock.Now, nil)
+		c := s.Cycle(t, 2026)
+		day := 24 * time.Hour
+		for _, tc := range []struct {
+			name string
+			day  time.Time
+			want []int
+		}{
+			{"the day before the report date", c.ReportAt.Add(-day), nil},
+			{"the report date", c.ReportAt, []int{2026}},
+			{"the Forum", c.ForumDate.Add(9 * time.Hour), []int{2026}},
+			{"the day after the Forum", c.ForumDate.Add(day), nil},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				years, err := svc.CompileDue(ctx, tc.day, tc.day.Format(time.RFC3339))
+				if err != nil || !slices.Equal(years, tc.want) {
+					t.Errorf("%v, %v; want %v", years, err, tc.want)
+				}
+			})
+		}
+		list, err := svc.List(ctx, testutil.System, 2026)
+		if err != nil || len(list) != 2 || list[0].Source != report.Scheduled {
+			t.Errorf("scheduled drafts: %+v, %v", list, err)
+		}
+	})
+}

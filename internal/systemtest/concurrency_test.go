@@ -29,7 +29,7 @@ func TestConcurrentPatchesOfOneDraft(t *testing.T) {
 		}
 		before := len(apptest.Decode[history](t, sc.Member.Do("GET", path+"/history", "")).Versions)
 
-		results := apptest.AtOnce(n, func(i int) apptest.Response {
+		results := testutil.AtOnce(n, func(i int) apptest.Response {
 			return sc.Member.Do("PATCH", path, fmt.Sprintf(`{"version": %d, "title": "Concurrent title %d"}`, a.Version, i))
 		})
 
@@ -92,7 +92,7 @@ func TestConcurrentIdempotentCreates(t *testing.T) {
 		}
 		before := count()
 
-		results := apptest.AtOnce(n, func(int) apptest.Response {
+		results := testutil.AtOnce(n, func(int) apptest.Response {
 			return sc.Member.Do("POST", "/api/v1/actions", apptest.NewActionBody, "Idempotency-Key", "concurrent-create")
 		})
 

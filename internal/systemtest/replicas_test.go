@@ -743,16 +743,7 @@ func TestReplicasCheckEvidenceOnce(t *testing.T) {
 		for j := 0; j < perAction; j++ {
 			in.Evidence = append(in.Evidence, action.Evidence{Kind: "law", URL: fmt.Sprintf("%s/%d/%d", site.URL, i, j), Title: "Text"})
 		}
-		a, err := s.Actions.Create(ctx, testutil.System, org.ID, c.ID, in)
-		if err == nil {
-			a, err = s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Submitted, "")
-		}
-		if err == nil {
-			a, err = s.Actions.Move(ctx, testutil.System, a.ID, 0, action.Accepted, "")
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := s.Accepted(t, org, c, in)
 		for _, e := range in.Evidence {
 			links = append(links, evidence.Link{ActionID: a.ID, URL: e.URL, State: evidence.Pending, NextCheckAt: time.Now().UTC()})
 		}

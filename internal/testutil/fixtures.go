@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -105,6 +106,23 @@ func (s *Services) Action(t testing.TB, st stakeholder.Stakeholder, c cycle.Cycl
 	return a
 }
 
+// Accepted creates an action of st in c from in, submits and accepts it.
+func (s *Services) Accepted(t testing.TB, st stakeholder.Stakeholder, c cycle.Cycle, in action.Input) action.Action {
+	t.Helper()
+	ctx := context.Background()
+	a, err := s.Actions.Create(ctx, System, st.ID, c.ID, in)
+	if err == nil {
+		a, err = s.Actions.Move(ctx, System, a.ID, 0, action.Submitted, "")
+	}
+	if err == nil {
+		a, err = s.Actions.Move(ctx, System, a.ID, 0, action.Accepted, "")
+	}
+	if err != nil {
+		t.Fatalf("fixture accepted action: %v", err)
+	}
+	return a
+}
+
 // FreePort returns a loopback port nothing listens on at the moment, for a
 // server the test starts later (or means to leave down).
 func FreePort(t testing.TB) int {
@@ -115,4 +133,23 @@ func FreePort(t testing.TB) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// AtOnce calls fn n times, each in its own goroutine, all released together
+// so that they race, and returns what each call gave, in order.
+func AtOnce[T any](n int, fn func(i int) T) []T {
+	results := make([]T, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i] = fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return results
 }

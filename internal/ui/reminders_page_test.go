@@ -115,7 +115,7 @@ func TestBoardResendsAReminderOnceADay(t *testing.T) {
 		}
 		// Pressed twice at once: one queued, one told it went today.
 		got := map[string]int{}
-		for _, r := range apptest.AtOnce(2, func(int) apptest.Response { return post(sc.OtherOrg.ID) }) {
+		for _, r := range testutil.AtOnce(2, func(int) apptest.Response { return post(sc.OtherOrg.ID) }) {
 			if r.Status != 303 || r.Header.Get("Location") != "/admin/status?cycle=2026&kind=state" {
 				t.Fatalf("press: %d %s %s", r.Status, r.Header.Get("Location"), r.Body)
 			}
