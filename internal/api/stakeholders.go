@@ -86,7 +86,10 @@ func (h *Handler) getStakeholder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	by, _ := user.ActorFrom(c.Request().Context())
+	by, ok := user.ActorFrom(c.Request().Context())
+	if !ok {
+		by = user.Actor{} // a visitor: never the program's own actor
+	}
 	s, err := h.Stakeholders.Visible(c.Request().Context(), by, id)
 	if err != nil {
 		return err

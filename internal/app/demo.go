@@ -143,7 +143,7 @@ func serveDemoEvidence(cfg *config.Config) (site net.Listener, base string, err 
 	return site, "http://" + site.Addr().String(), nil
 }
 
-// fillDemoDB writes the demo's invented history into db and returns the
+// fillDemoSilently writes the demo's invented history into db and returns the
 // accounts to sign in with.
 func fillDemoSilently(e env, db *store.DB, cfg config.Config, logger *slog.Logger, seed uint64, evidenceBase string) ([]demoLogin, error) {
 	clock := &demoClock{t: time.Now().UTC()}

@@ -178,6 +178,8 @@ func (sc *Scenario) SignIn(t *testing.T, email, name string, role user.OrgRole) 
 		t.Fatal(err)
 	}
 	c := BrowserClient()
-	PostAnonForm(t, c, sc.TS+"/signin", url.Values{"email": {email}, "password": {Password}})
+	if r := PostAnonForm(t, c, sc.TS+"/signin", url.Values{"email": {email}, "password": {Password}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: %d %.300s", email, r.Status, r.Body)
+	}
 	return c
 }

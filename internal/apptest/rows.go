@@ -13,9 +13,9 @@ import (
 	"github.com/pctracker/pctracker/internal/store"
 )
 
-// Bookkeeping are the columns that record that a credential was used: every
+// bookkeeping are the columns that record that a credential was used: every
 // signed-in request may touch its caller's own, and they are no one's data.
-var Bookkeeping = map[string]bool{"last_used_at": true, "last_seen_at": true}
+var bookkeeping = map[string]bool{"last_used_at": true, "last_seen_at": true}
 
 // OwnedTables finds in the schema every table that holds an
 // organisation's rows, with the SQL that names a row's organisation: the
@@ -67,7 +67,7 @@ func OwnedTables(t testing.TB, db *store.DB) map[string]string {
 }
 
 // OrgRows returns every row each organisation owns, by organisation: every
-// column but the Bookkeeping ones, one sorted line per row.
+// column but the bookkeeping ones, one sorted line per row.
 func OrgRows(t testing.TB, db *store.DB, owned map[string]string) map[int64][]string {
 	t.Helper()
 	out := map[int64][]string{}
@@ -89,7 +89,7 @@ func OrgRows(t testing.TB, db *store.DB, owned map[string]string) map[int64][]st
 			org, _ := vals[0].(int64) // nil: no organisation's, such as the secretariat's people
 			line := table
 			for i, c := range cols[1:] {
-				if !Bookkeeping[c] {
+				if !bookkeeping[c] {
 					line += " " + c + "=" + CellText(vals[i+1])
 				}
 			}

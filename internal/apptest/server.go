@@ -21,18 +21,18 @@ import (
 	"github.com/pctracker/pctracker/internal/store"
 )
 
-// MailDirs remembers each test's mail folder, where the file backend
+// mailDirs remembers each test's mail folder, where the file backend
 // writes what the server sends.
-var MailDirs sync.Map
+var mailDirs sync.Map
 
 // MailDir is the folder where the test's server writes the mail it sends.
 func MailDir(t testing.TB) string {
-	if d, ok := MailDirs.Load(t); ok {
+	if d, ok := mailDirs.Load(t); ok {
 		return d.(string)
 	}
 	d := t.TempDir()
-	MailDirs.Store(t, d)
-	t.Cleanup(func() { MailDirs.Delete(t) })
+	mailDirs.Store(t, d)
+	t.Cleanup(func() { mailDirs.Delete(t) })
 	return d
 }
 

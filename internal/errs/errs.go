@@ -291,7 +291,9 @@ func (f FieldErrors) Date(field string, t time.Time) {
 // Day reads into dst s, a day a person gave for field, as YYYY-MM-DD
 // within the years package date allows: "" is no day, the zero time. A day
 // that cannot be read leaves dst as it was and becomes field's message.
-// Every form, JSON body and command line reads its days here.
+// The action, cycle and organisation forms and bodies read their days here;
+// the few other days (an extension's deadline, the import's columns, the
+// command line's --since) call date.Parse with a message of their own.
 func (f FieldErrors) Day(field, s string, dst *time.Time) {
 	if t, ok := f.day(field, s); ok {
 		*dst = t

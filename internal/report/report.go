@@ -74,7 +74,8 @@ type Document struct {
 }
 
 // Documents lists every document of r, each format in each language, in
-// that order, with the address that serves it.
+// that order, with the address that serves it. The address is the API's,
+// which pages link to as well: it is written here once for both.
 func (r Report) Documents() []Document {
 	stored := map[string]Artifact{}
 	for _, a := range r.Artifacts {

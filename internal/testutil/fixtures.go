@@ -136,7 +136,9 @@ func FreePort(t testing.TB) int {
 }
 
 // AtOnce calls fn n times, each in its own goroutine, all released together
-// so that they race, and returns what each call gave, in order.
+// so that they race, and returns what each call gave, in order. fn runs
+// outside the test's goroutine, where t.Fatal cannot stop the test: it
+// should return what went wrong for the test to judge.
 func AtOnce[T any](n int, fn func(i int) T) []T {
 	results := make([]T, n)
 	var wg sync.WaitGroup
