@@ -107,29 +107,28 @@ func TestActionsAPI(t *testing.T) {
 		}
 
 		// Bad input: 400 for what cannot be read, 422 for what is wrong.
-		bad := []struct {
+		// And 401 or 403 for who may not create at all.
+		for _, c := range []struct {
+			name   string
+			client apptest.APIClient
 			body   string
 			status int
 			want   string
 		}{
-			{`{"cycle": 2026, "title": `, 400, "not valid JSON"},
-			{`{"cycle": "2026"}`, 400, `"cycle":"must be a JSON number"`},
-			{`{"cycle": 2026, "state": "accepted", "title": "x"}`, 400, `"state":"is not a field`},
-			{`{"cycle": 2026, "organisation_id": 1, "title": "x"}`, 400, `"organisation_id"`},
-			{`{"cycle": 2026, "title": "", "recommendations": [13], "stage": "done", "measure": "x", "scope": "national", "evidence": [{"kind": "law", "url": "javascript:alert(1)", "title": "x"}]}`, 422, `"evidence.0.url"`},
-			{`{"cycle": 1999, "title": "x"}`, 422, `"cycle"`},
-		}
-		for _, b := range bad {
-			r := sc.Member.Do("POST", "/api/v1/actions", b.body)
-			if r.Status != b.status || !strings.Contains(r.Body, b.want) {
-				t.Errorf("%s: %d %s", b.body, r.Status, r.Body)
-			}
-		}
-		if r := (apptest.APIClient{T: t, Base: sc.TS}).Do("POST", "/api/v1/actions", apptest.NewActionBody); r.Status != 401 {
-			t.Errorf("anonymous create: %d", r.Status)
-		}
-		if r := sc.Sec.Do("POST", "/api/v1/actions", apptest.NewActionBody); r.Status != 403 {
-			t.Errorf("secretariat create: %d", r.Status)
+			{"not JSON", sc.Member, `{"cycle": 2026, "title": `, 400, "not valid JSON"},
+			{"a number as a string", sc.Member, `{"cycle": "2026"}`, 400, `"cycle":"must be a JSON number"`},
+			{"the state", sc.Member, `{"cycle": 2026, "state": "accepted", "title": "x"}`, 400, `"state":"is not a field`},
+			{"the organisation", sc.Member, `{"cycle": 2026, "organisation_id": 1, "title": "x"}`, 400, `"organisation_id"`},
+			{"a javascript: link", sc.Member, `{"cycle": 2026, "title": "", "recommendations": [13], "stage": "done", "measure": "x", "scope": "national", "evidence": [{"kind": "law", "url": "javascript:alert(1)", "title": "x"}]}`, 422, `"evidence.0.url"`},
+			{"a cycle that does not exist", sc.Member, `{"cycle": 1999, "title": "x"}`, 422, `"cycle"`},
+			{"anonymous create", apptest.APIClient{T: t, Base: sc.TS}, apptest.NewActionBody, 401, ""},
+			{"secretariat create", sc.Sec, apptest.NewActionBody, 403, ""},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				if r := c.client.Do("POST", "/api/v1/actions", c.body); r.Status != c.status || !strings.Contains(r.Body, c.want) {
+					t.Errorf("%s: %d %s, want %d %q", c.body, r.Status, r.Body, c.status, c.want)
+				}
+			})
 		}
 		// A PATCH with one good field and one bad saves nothing.
 		d := apptest.Decode[apptest.ActionJSON](t, sc.Member.Do("POST", "/api/v1/actions", apptest.NewActionBody))

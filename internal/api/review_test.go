@@ -45,14 +45,19 @@ func TestReviewAPI(t *testing.T) {
 		if got := apptest.Decode[apptest.ActionJSON](t, r); got.State != "accepted" || !strings.Contains(r.Body, `"recommendations":[2,7]`) || !strings.Contains(r.Body, `"stage":"implemented"`) {
 			t.Errorf("accept with correction: %d %s", r.Status, r.Body)
 		}
-		for body, want := range map[string]int{
-			`{"decision": "maybe"}`:                       422,
-			`{"decision": "request_changes"}`:             422,
-			`{"decision": "accept", "state": "accepted"}`: 400,
+		for _, bad := range []struct {
+			name, body string
+			status     int
+		}{
+			{"an unknown decision", `{"decision": "maybe"}`, 422},
+			{"changes requested without a comment", `{"decision": "request_changes"}`, 422},
+			{"the state", `{"decision": "accept", "state": "accepted"}`, 400},
 		} {
-			if r := sc.Sec.Do("POST", fmt.Sprintf("/api/v1/actions/%d/review", c.ID), body); r.Status != want {
-				t.Errorf("%s: %d", body, r.Status)
-			}
+			t.Run(bad.name, func(t *testing.T) {
+				if r := sc.Sec.Do("POST", fmt.Sprintf("/api/v1/actions/%d/review", c.ID), bad.body); r.Status != bad.status {
+					t.Errorf("%s: %d %s, want %d", bad.body, r.Status, r.Body, bad.status)
+				}
+			})
 		}
 		if r := sc.Sec.Do("POST", "/api/v1/review/accept", fmt.Sprintf(`{"actions": [{"id": %d}]}`, c.ID)); r.Status != 422 || !strings.Contains(r.Body, `"actions"`) {
 			t.Errorf("bulk accept without versions: %d %s", r.Status, r.Body)

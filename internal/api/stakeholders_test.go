@@ -22,18 +22,24 @@ func TestStakeholdersAPI(t *testing.T) {
 		if r.Status != 201 || org.Country != "EE" || org.Version != 1 {
 			t.Fatalf("create: %d %s", r.Status, r.Body)
 		}
-		for body, want := range map[string]int{
-			`{"name": "Acme", "kind": "corporation", "country": "US"}`:          422,
-			`{"name": "Acme", "kind": "company", "country": "XX"}`:              422,
-			`{"name": "republic of estonia", "kind": "state", "country": "EE"}`: 409,
-			`{"name": "Acme", "kind": "company", "country": "US", "id": 5}`:     400,
+		// Refused creations.
+		for _, c := range []struct {
+			name   string
+			client apptest.APIClient
+			body   string
+			status int
+		}{
+			{"unknown kind", sc.Sec, `{"name": "Acme", "kind": "corporation", "country": "US"}`, 422},
+			{"unknown country", sc.Sec, `{"name": "Acme", "kind": "company", "country": "XX"}`, 422},
+			{"a name taken, in other case", sc.Sec, `{"name": "republic of estonia", "kind": "state", "country": "EE"}`, 409},
+			{"an id chosen by the caller", sc.Sec, `{"name": "Acme", "kind": "company", "country": "US", "id": 5}`, 400},
+			{"a supporter creates an organisation", sc.Focal, `{"name": "Mine", "kind": "state", "country": "FR"}`, 403},
 		} {
-			if r := sc.Sec.Do("POST", "/api/v1/stakeholders", body); r.Status != want {
-				t.Errorf("%s: %d %s", body, r.Status, r.Body)
-			}
-		}
-		if r := sc.Focal.Do("POST", "/api/v1/stakeholders", `{"name": "Mine", "kind": "state", "country": "FR"}`); r.Status != 403 {
-			t.Errorf("a supporter creates an organisation: %d", r.Status)
+			t.Run(c.name, func(t *testing.T) {
+				if r := c.client.Do("POST", "/api/v1/stakeholders", c.body); r.Status != c.status {
+					t.Errorf("%s: %d %s, want %d", c.body, r.Status, r.Body, c.status)
+				}
+			})
 		}
 		// Verify, then deactivate: the public no longer sees it.
 		path := fmt.Sprintf("/api/v1/stakeholders/%d", org.ID)
@@ -61,14 +67,21 @@ func TestStakeholdersAPI(t *testing.T) {
 		}
 		// Invitations into an organisation.
 		inv := fmt.Sprintf("/api/v1/stakeholders/%d/invitations", sc.Org.ID)
-		if r := sc.Sec.Do("POST", inv, `{"email": "new@own.example", "name": "New", "org_role": "focal_point"}`); r.Status != 202 {
-			t.Errorf("secretariat invites: %d %s", r.Status, r.Body)
-		}
-		if r := sc.Focal.Do("POST", inv, `{"email": "new2@own.example", "name": "New", "org_role": "member"}`); r.Status != 202 {
-			t.Errorf("focal point invites into their own: %d %s", r.Status, r.Body)
-		}
-		if r := sc.Other.Do("POST", inv, `{"email": "spy@own.example", "name": "Spy", "org_role": "member"}`); r.Status != 404 {
-			t.Errorf("another organisation's focal point invites: %d", r.Status)
+		for _, c := range []struct {
+			name   string
+			client apptest.APIClient
+			body   string
+			status int
+		}{
+			{"secretariat invites", sc.Sec, `{"email": "new@own.example", "name": "New", "org_role": "focal_point"}`, 202},
+			{"focal point invites into their own", sc.Focal, `{"email": "new2@own.example", "name": "New", "org_role": "member"}`, 202},
+			{"another organisation's focal point invites", sc.Other, `{"email": "spy@own.example", "name": "Spy", "org_role": "member"}`, 404},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				if r := c.client.Do("POST", inv, c.body); r.Status != c.status {
+					t.Errorf("%d %s, want %d", r.Status, r.Body, c.status)
+				}
+			})
 		}
 	})
 }

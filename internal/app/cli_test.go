@@ -24,16 +24,25 @@ func TestCLIHelp(t *testing.T) {
 			t.Errorf("help does not list %s", c)
 		}
 	}
-	for _, args := range [][]string{{"serve", "--help"}, {"stakeholder", "add", "--help"}, {"cycle", "add", "-h"}, {"migrate", "--help"}, {"help", "user"}} {
-		if r := apptest.RunCLI(t, nil, "", args...); r.Code != 0 || !strings.Contains(r.Stderr, "Usage: pctracker") {
-			t.Errorf("%v: %d %q", args, r.Code, r.Stderr)
-		}
-	}
-	if r := apptest.RunCLI(t, nil, "", "demo", "--database-url", "postgres://h/db"); r.Code != 2 || !strings.Contains(r.Stderr, "database-url: the demo always runs on a fresh SQLite file") {
-		t.Errorf("demo refuses --database-url: %+v", r)
-	}
-	if r := apptest.RunCLI(t, nil, "", "frobnicate"); r.Code != 2 || !strings.Contains(r.Stderr, "unknown command") {
-		t.Errorf("unknown command: %+v", r)
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string // in the standard error
+	}{
+		{"serve --help", []string{"serve", "--help"}, 0, "Usage: pctracker"},
+		{"stakeholder add --help", []string{"stakeholder", "add", "--help"}, 0, "Usage: pctracker"},
+		{"cycle add -h", []string{"cycle", "add", "-h"}, 0, "Usage: pctracker"},
+		{"migrate --help", []string{"migrate", "--help"}, 0, "Usage: pctracker"},
+		{"help user", []string{"help", "user"}, 0, "Usage: pctracker"},
+		{"demo refuses --database-url", []string{"demo", "--database-url", "postgres://h/db"}, 2, "database-url: the demo always runs on a fresh SQLite file"},
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if r := apptest.RunCLI(t, nil, "", c.args...); r.Code != c.code || !strings.Contains(r.Stderr, c.want) {
+				t.Errorf("%v: %+v, want code %d and %q", c.args, r, c.code, c.want)
+			}
+		})
 	}
 }
 

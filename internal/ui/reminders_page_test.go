@@ -202,14 +202,30 @@ func TestOrganisationPeopleHeading(t *testing.T) {
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
 	path := fmt.Sprintf("/admin/organisations/%d", sc.Org.ID)
-	if r := sc.Sec.Do("GET", path, ""); !strings.Contains(r.Body, "<h2>The organisation&#39;s people</h2>") || strings.Contains(r.Body, "Our people") ||
-		!strings.Contains(r.Body, "Invite someone from the organisation") {
-		t.Errorf("the organisation page, in English")
-	}
-	if r := sc.Sec.Do("GET", path+"?lang=fr", ""); !strings.Contains(r.Body, "<h2>Les personnes de l&#39;organisation</h2>") || strings.Contains(r.Body, "Nos membres") {
-		t.Errorf("the organisation page, in French")
-	}
-	if r := sc.Focal.Do("GET", "/people", ""); !strings.Contains(r.Body, "<h1>Our people</h1>") {
-		t.Errorf("the supporters' own page")
+	for _, c := range []struct {
+		name        string
+		client      apptest.APIClient
+		path        string
+		has, hasNot []string
+	}{
+		{"the organisation page, in English", sc.Sec, path,
+			[]string{"<h2>The organisation&#39;s people</h2>", "Invite someone from the organisation"}, []string{"Our people"}},
+		{"the organisation page, in French", sc.Sec, path + "?lang=fr",
+			[]string{"<h2>Les personnes de l&#39;organisation</h2>"}, []string{"Nos membres"}},
+		{"the supporters' own page", sc.Focal, "/people", []string{"<h1>Our people</h1>"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.client.Do("GET", c.path, "")
+			for _, s := range c.has {
+				if !strings.Contains(r.Body, s) {
+					t.Errorf("GET %s: %d, without %q", c.path, r.Status, s)
+				}
+			}
+			for _, s := range c.hasNot {
+				if strings.Contains(r.Body, s) {
+					t.Errorf("GET %s: %d, with %q", c.path, r.Status, s)
+				}
+			}
+		})
 	}
 }
