@@ -125,7 +125,7 @@ func TestActionsAPI(t *testing.T) {
 			{"secretariat create", sc.Sec, apptest.NewActionBody, 403, ""},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				if r := c.client.Do("POST", "/api/v1/actions", c.body); r.Status != c.status || !strings.Contains(r.Body, c.want) {
+				if r := c.client.For(t).Do("POST", "/api/v1/actions", c.body); r.Status != c.status || !strings.Contains(r.Body, c.want) {
 					t.Errorf("%s: %d %s, want %d %q", c.body, r.Status, r.Body, c.status, c.want)
 				}
 			})

@@ -33,7 +33,7 @@ func TestCyclesAPI(t *testing.T) {
 			{"a supporter creates a cycle", sc.Focal, `{"year": 2029}`, 403},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				if r := c.client.Do("POST", "/api/v1/cycles", c.body); r.Status != c.status {
+				if r := c.client.For(t).Do("POST", "/api/v1/cycles", c.body); r.Status != c.status {
 					t.Errorf("%s: %d %s, want %d", c.body, r.Status, r.Body, c.status)
 				}
 			})

@@ -83,7 +83,7 @@ func TestReportsAPI(t *testing.T) {
 			{"unknown language", "/csv?lang=de", 422, `"lang"`},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				if r := sc.Sec.Do("GET", path+c.doc, ""); r.Status != c.status || !strings.Contains(r.Body, c.want) {
+				if r := sc.Sec.For(t).Do("GET", path+c.doc, ""); r.Status != c.status || !strings.Contains(r.Body, c.want) {
 					t.Errorf("GET %s: %d %s, want %d %q", c.doc, r.Status, r.Body, c.status, c.want)
 				}
 			})

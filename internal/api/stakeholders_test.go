@@ -36,7 +36,7 @@ func TestStakeholdersAPI(t *testing.T) {
 			{"a supporter creates an organisation", sc.Focal, `{"name": "Mine", "kind": "state", "country": "FR"}`, 403},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				if r := c.client.Do("POST", "/api/v1/stakeholders", c.body); r.Status != c.status {
+				if r := c.client.For(t).Do("POST", "/api/v1/stakeholders", c.body); r.Status != c.status {
 					t.Errorf("%s: %d %s, want %d", c.body, r.Status, r.Body, c.status)
 				}
 			})
@@ -78,7 +78,7 @@ func TestStakeholdersAPI(t *testing.T) {
 			{"another organisation's focal point invites", sc.Other, `{"email": "spy@own.example", "name": "Spy", "org_role": "member"}`, 404},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				if r := c.client.Do("POST", inv, c.body); r.Status != c.status {
+				if r := c.client.For(t).Do("POST", inv, c.body); r.Status != c.status {
 					t.Errorf("%d %s, want %d", r.Status, r.Body, c.status)
 				}
 			})

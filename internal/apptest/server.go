@@ -124,6 +124,10 @@ func Get(t *testing.T, client *http.Client, url string, header ...string) Respon
 	return Send(t, client, req)
 }
 
+// For is the client reporting to t, such as a subtest's: a request that
+// gets no answer then ends that subtest, not its parent.
+func (c APIClient) For(t *testing.T) APIClient { c.T = t; return c }
+
 // WithToken is the client with another API token.
 func (c APIClient) WithToken(token string) APIClient { c.Token = token; return c }
 

@@ -215,7 +215,7 @@ func TestOrganisationPeopleHeading(t *testing.T) {
 		{"the supporters' own page", sc.Focal, "/people", []string{"<h1>Our people</h1>"}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := c.client.Do("GET", c.path, "")
+			r := c.client.For(t).Do("GET", c.path, "")
 			for _, s := range c.has {
 				if !strings.Contains(r.Body, s) {
 					t.Errorf("GET %s: %d, without %q", c.path, r.Status, s)
