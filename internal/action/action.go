@@ -41,6 +41,7 @@ type Action struct {
 	EndDate          *time.Time
 	Visibility       Visibility
 	State            State
+	Assurance        Assurance // of an accepted action; self-declared until checked
 	Version          int
 	CarriedFrom      *int64 // the action of an earlier cycle this one continues
 	CreatedBy        int64
@@ -208,6 +209,7 @@ type Filter struct {
 	Country     string
 	Stage       Stage
 	MeasureType MeasureType
+	Assurance   Assurance
 	Query       string // words in the title or description
 	// PublicOn, when set, keeps only what the public may see on that day:
 	// accepted, public actions of cycles whose embargo is over; newest
@@ -240,6 +242,10 @@ const (
 	DecisionChangesRequested Decision = "changes_requested"
 	DecisionWithdrawn        Decision = "withdrawn"
 	DecisionReopened         Decision = "reopened"
+	// DecisionAssurance: the secretariat set the assurance level.
+	DecisionAssurance Decision = "assurance"
+	// DecisionVerified: a reviewer organisation confirmed the action.
+	DecisionVerified Decision = "verified"
 )
 
 // ReviewEvent is one step of the workflow of an action.
@@ -251,6 +257,8 @@ type ReviewEvent struct {
 	Comment    string
 	ReviewerID int64
 	At         time.Time
+	// Assurance is the level this step set, "" when it set none.
+	Assurance Assurance
 }
 
 // transitions lists the allowed workflow moves and the decision each

@@ -122,6 +122,7 @@ type Permissions struct {
 	Delete    bool
 	Reopen    bool // back to a draft after it was withdrawn
 	Review    bool // accept it or request changes
+	Assure    bool // set its assurance level: the secretariat, on an accepted action
 	// FocalPointSubmits: a member of the organisation, who drafts while
 	// the focal point submits (while submissions are open); pages say so
 	// where the buttons would be.
@@ -175,6 +176,7 @@ func (s *Service) PermissionsAll(ctx context.Context, by user.Actor, list []Acti
 			Delete:   own && deletable(a) == nil,
 			Reopen:   can(Draft),
 			Review:   by.IsSecretariat() && !by.IsSystem() && a.State == Submitted,
+			Assure:   by.IsSecretariat() && !by.IsSystem() && a.State == Accepted,
 		}
 		p.FocalPointSubmits = own && !by.IsFocalPoint() && a.State.Editable()
 		// The calendar: what is closed is not offered, nor said to be

@@ -11,12 +11,12 @@ import (
 
 // ParsePublicFilter reads the filters of a public list of actions from a
 // query (cycle, recommendation, organisation, kind, country, stage,
-// measure, q, page), as
+// assurance, measure, q, page), as
 // the API and the pages take them. It returns the filter with the page's
 // limit and offset, and the page number.
 func ParsePublicFilter(q url.Values) (Filter, int, error) {
 	f := Filter{Kind: q.Get("kind"), Country: q.Get("country"), Stage: Stage(q.Get("stage")),
-		MeasureType: MeasureType(q.Get("measure")), Query: q.Get("q")}
+		MeasureType: MeasureType(q.Get("measure")), Assurance: Assurance(q.Get("assurance")), Query: q.Get("q")}
 	bad := errs.FieldErrors{}
 	number := func(name string) int {
 		v := q.Get(name)
@@ -51,6 +51,9 @@ func (f *Filter) CheckPublic() error {
 	}
 	if f.MeasureType != "" && !f.MeasureType.Valid() {
 		bad.Addf("measure", "%q is not a measure type", f.MeasureType)
+	}
+	if f.Assurance != "" && !f.Assurance.Valid() {
+		bad.Add("assurance", choose(f.Assurance, Assurances))
 	}
 	if f.Kind != "" && !stakeholder.Kind(f.Kind).Valid() {
 		bad.Addf("kind", "must be one of %s", stakeholder.KindCodes())

@@ -37,6 +37,10 @@ type Store interface {
 	AddActionVersion(ctx context.Context, v Version) error
 	ActionVersions(ctx context.Context, actionID int64) ([]Version, error)
 	AddReviewEvent(ctx context.Context, e *ReviewEvent) error
+	// Verifications returns the reviewer organisations' confirmations of
+	// an action, oldest first.
+	Verifications(ctx context.Context, actionID int64) ([]Verification, error)
+	AddVerification(ctx context.Context, v *Verification) error
 	// AddPublicChange records that the public sees an action differently
 	// from now on: what public answers are revalidated by.
 	AddPublicChange(ctx context.Context, actionID int64, at time.Time) error
@@ -160,7 +164,7 @@ func (s *Service) create(ctx context.Context, by user.Actor, stakeholderID int64
 		return Action{}, err
 	}
 	now := s.now().UTC()
-	a := Action{StakeholderID: stakeholderID, CycleID: c.ID, CycleYear: c.Year, State: Draft, Version: 1, CarriedFrom: from,
+	a := Action{StakeholderID: stakeholderID, CycleID: c.ID, CycleYear: c.Year, State: Draft, Assurance: SelfDeclared, Version: 1, CarriedFrom: from,
 		CreatedBy: by.UserID, UpdatedBy: by.UserID, CreatedAt: now, UpdatedAt: now}
 	a.apply(in)
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
@@ -386,10 +390,17 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 	case Draft, Withdrawn:
 		a.AcceptedAt = nil
 	}
+	var level Assurance
+	if a.State != Accepted && a.Assurance.OrDefault() != SelfDeclared {
+		// A level was given to the claim as accepted; whatever it says
+		// when accepted again is checked again.
+		a.Assurance, level = SelfDeclared, SelfDeclared
+	}
 	if err := s.store.UpdateAction(ctx, &a, version); err != nil {
 		return Step{Action: a}, err
 	}
-	ev := ReviewEvent{ActionID: a.ID, Version: a.Version, Decision: decision, Comment: comment, ReviewerID: by.UserID, At: now}
+	ev := ReviewEvent{ActionID: a.ID, Version: a.Version, Decision: decision, Comment: comment, ReviewerID: by.UserID, At: now,
+		Assurance: level}
 	if err := s.store.AddReviewEvent(ctx, &ev); err != nil {
 		return Step{Action: a}, err
 	}

@@ -63,6 +63,7 @@ type actionDTO struct {
 	StartsOn         *dateDTO      `json:"starts_on"`
 	EndsOn           *dateDTO      `json:"ends_on"`
 	State            string        `json:"state"`
+	Assurance        string        `json:"assurance"`
 	Version          int           `json:"version"`
 	CarriedFrom      *int64        `json:"carried_from"`
 	Evidence         []evidenceDTO `json:"evidence"`
@@ -85,7 +86,7 @@ func actionToDTO(a action.Action) actionDTO {
 		OrganisationKind: a.OrganisationKind, Title: a.Title, Description: a.Description,
 		Recommendations: a.Recommendations, Stage: string(a.Stage), Measure: string(a.MeasureType), Scope: string(a.Scope),
 		Visibility: string(a.Visibility), StartsOn: optionalDate(a.StartDate), EndsOn: optionalDate(a.EndDate),
-		State: string(a.State), Version: a.Version, CarriedFrom: a.CarriedFrom, Evidence: make([]evidenceDTO, len(a.Evidence)),
+		State: string(a.State), Assurance: string(a.Assurance.OrDefault()), Version: a.Version, CarriedFrom: a.CarriedFrom, Evidence: make([]evidenceDTO, len(a.Evidence)),
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, SubmittedAt: a.SubmittedAt, AcceptedAt: a.AcceptedAt}
 	if d.Recommendations == nil {
 		d.Recommendations = []int{}
@@ -434,6 +435,7 @@ type reviewEventDTO struct {
 	Comment    string    `json:"comment"`
 	ReviewerID int64     `json:"reviewer_id"`
 	At         time.Time `json:"at"`
+	Assurance  string    `json:"assurance,omitempty"` // the level the step set
 }
 
 func (h *Handler) actionHistory(c echo.Context) error {
@@ -457,7 +459,8 @@ func (h *Handler) actionHistory(c echo.Context) error {
 		out.Versions[i] = versionDTO{Version: v.Version, ChangedBy: v.ChangedBy, ChangedAt: v.ChangedAt, Action: actionToDTO(v.Snapshot)}
 	}
 	for i, e := range events {
-		out.Events[i] = reviewEventDTO{Decision: string(e.Decision), Comment: e.Comment, ReviewerID: e.ReviewerID, At: e.At}
+		out.Events[i] = reviewEventDTO{Decision: string(e.Decision), Comment: e.Comment, ReviewerID: e.ReviewerID, At: e.At,
+			Assurance: string(e.Assurance)}
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -59,6 +59,7 @@ type Actions interface {
 	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
+	SetAssurance(ctx context.Context, by user.Actor, id int64, version int, level action.Assurance, note string) (action.Action, error)
 	Public(ctx context.Context, f action.Filter) ([]action.Action, int, error)
 	EachPublic(ctx context.Context, f action.Filter, fn func([]action.Action) error) error
 }
@@ -168,6 +169,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.POST("/actions/:id/withdraw", h.move(action.Withdrawn))
 	g.POST("/actions/:id/reopen", h.move(action.Draft))
 	g.GET("/actions/:id/history", h.actionHistory)
+	g.PATCH("/actions/:id/assurance", h.setAssurance)
 	g.POST("/actions/:id/evidence/check", h.checkEvidence)
 	g.POST("/cycles/:year/carry-forward", h.carryForward)
 	g.POST("/cycles/:year/submit-all", h.submitAll)

@@ -22,7 +22,7 @@ const Licence = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
 // evidence_urls, separated by spaces; "-" where a link has none yet.
 var openDataHeader = []string{"id", "cycle", "organisation_id", "organisation", "organisation_kind", "title", "description",
 	"recommendations", "stage", "measure", "scope", "starts_on", "ends_on", "carried_from", "accepted_at", "evidence_urls",
-	"evidence_state", "evidence_sha256", "archived_at"}
+	"evidence_state", "evidence_sha256", "archived_at", "assurance"}
 
 func openDataRow(d publicActionDTO) []string {
 	recs := make([]string, len(d.Recommendations))
@@ -56,7 +56,7 @@ func openDataRow(d publicActionDTO) []string {
 	return []string{strconv.FormatInt(d.ID, 10), strconv.Itoa(d.Cycle), strconv.FormatInt(d.OrganisationID, 10), d.Organisation,
 		d.OrganisationKind, d.Title, d.Description, strings.Join(recs, ";"), d.Stage, d.Measure, d.Scope, day(d.StartsOn),
 		day(d.EndsOn), carried, accepted, strings.Join(urls, " "), strings.Join(states, " "), strings.Join(shas, " "),
-		strings.Join(archived, " ")}
+		strings.Join(archived, " "), d.Assurance}
 }
 
 func downloadHeaders(c echo.Context, contentType, name string) {

@@ -21,6 +21,7 @@ type publicActionDTO struct {
 	Description      string              `json:"description"`
 	Recommendations  []int               `json:"recommendations"`
 	Stage            string              `json:"stage"`
+	Assurance        string              `json:"assurance"`
 	Measure          string              `json:"measure"`
 	Scope            string              `json:"scope"`
 	StartsOn         *dateDTO            `json:"starts_on"`
@@ -54,7 +55,7 @@ func publicActionToDTO(a action.Action) publicActionDTO { return publicOf(action
 func publicOf(d actionDTO) publicActionDTO {
 	return publicActionDTO{ID: d.ID, Cycle: d.Cycle, OrganisationID: d.OrganisationID, Organisation: d.Organisation,
 		OrganisationKind: d.OrganisationKind, Title: d.Title, Description: d.Description, Recommendations: d.Recommendations,
-		Stage: d.Stage, Measure: d.Measure, Scope: d.Scope, StartsOn: d.StartsOn, EndsOn: d.EndsOn, CarriedFrom: d.CarriedFrom,
+		Stage: d.Stage, Assurance: d.Assurance, Measure: d.Measure, Scope: d.Scope, StartsOn: d.StartsOn, EndsOn: d.EndsOn, CarriedFrom: d.CarriedFrom,
 		Evidence: publicEvidence(d.Evidence), AcceptedAt: d.AcceptedAt}
 }
 

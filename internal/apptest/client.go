@@ -46,6 +46,7 @@ type ActionJSON struct {
 	Cycle       int    `json:"cycle"`
 	Title       string `json:"title"`
 	State       string `json:"state"`
+	Assurance   string `json:"assurance"`
 	Version     int    `json:"version"`
 	CarriedFrom *int64 `json:"carried_from"`
 	Evidence    []struct {

@@ -60,6 +60,7 @@ type jsonHeadline struct {
 	Actions        int           `json:"actions"`
 	Withheld       int           `json:"withheld_actions"`
 	ByStage        []jsonCount   `json:"actions_by_stage"`
+	ByAssurance    []jsonCount   `json:"actions_by_assurance"`
 	New            int           `json:"new"`
 	CarriedForward int           `json:"carried_forward"`
 	Links          jsonLinks     `json:"evidence_links"`
@@ -88,6 +89,7 @@ type jsonRec struct {
 	Organisations int          `json:"organisations_acting"`
 	ByKind        []jsonCount  `json:"organisations_by_kind"`
 	ByStage       []jsonCount  `json:"organisations_by_stage"`
+	ByAssurance   []jsonCount  `json:"organisations_by_assurance"`
 	Actions       int          `json:"actions"`
 	Coverage      jsonCoverage `json:"coverage"`
 	Previous      *jsonRecPrev `json:"previous"`
@@ -126,6 +128,7 @@ type jsonAction struct {
 	Country         string         `json:"country"`
 	Title           string         `json:"title"`
 	Stage           string         `json:"stage"`
+	Assurance       string         `json:"assurance"`
 	MeasureType     string         `json:"measure_type"`
 	Scope           string         `json:"scope"`
 	CarriedForward  bool           `json:"carried_forward"`
@@ -208,7 +211,7 @@ func jsonDocument(f report.Figures, w words) ([]byte, error) {
 			ReportAt: w.Date(f.Period.ReportAt), ForumDate: w.Date(f.Period.ForumDate)},
 		Headline: jsonHeadline{Supporters: f.SupporterTotal, Reporting: f.ReportingTotal,
 			SupportersBy: kindsJSON(f.Supporters, w), ReportingBy: kindsJSON(f.Reporting, w),
-			Actions: f.Actions, Withheld: f.Withheld, ByStage: stagesJSON(f.ByStage, w),
+			Actions: f.Actions, Withheld: f.Withheld, ByStage: stagesJSON(f.ByStage, w), ByAssurance: assurancesJSON(f.ByAssurance, w),
 			New: f.New, CarriedForward: f.CarriedForward,
 			Links: jsonLinks{Links: f.Links.Links, Checked: f.Links.Checked, Broken: f.Links.Broken, Changed: f.Links.Changed}},
 		Recommendations: []jsonRec{}, HeatMap: []jsonHeatRow{}, Gaps: []jsonGap{}, Actions: []jsonAction{}}
@@ -219,7 +222,7 @@ func jsonDocument(f report.Figures, w words) ([]byte, error) {
 	for _, r := range f.Recommendations {
 		jr := jsonRec{Number: r.Number, Slug: r.Slug, Title: r.Title.In(w.Lang), Addressees: []string{},
 			Organisations: r.Organisations, ByKind: kindsJSON(r.ByKind, w), ByStage: stagesJSON(r.ByStage, w),
-			Actions: r.Actions, Coverage: coverageJSON(r.Coverage)}
+			ByAssurance: assurancesJSON(r.ByAssurance, w), Actions: r.Actions, Coverage: coverageJSON(r.Coverage)}
 		for _, k := range r.Addressees {
 			jr.Addressees = append(jr.Addressees, string(k))
 		}
@@ -245,7 +248,7 @@ func jsonDocument(f report.Figures, w words) ([]byte, error) {
 
 func jsonActionOf(l report.Listed) jsonAction {
 	a := jsonAction{ID: l.ID, Organisation: l.Organisation, Kind: string(l.Kind), Country: l.Country, Title: l.Title,
-		Stage: string(l.Stage), MeasureType: string(l.MeasureType), Scope: string(l.Scope),
+		Stage: string(l.Stage), Assurance: string(l.Assurance.OrDefault()), MeasureType: string(l.MeasureType), Scope: string(l.Scope),
 		CarriedForward: l.CarriedForward, Recommendations: l.Recommendations, AcceptedAt: l.AcceptedAt,
 		Evidence: []jsonEvidence{}}
 	for _, e := range l.Evidence {
@@ -266,6 +269,14 @@ func stagesJSON(ss []report.StageCount, w words) []jsonCount {
 	out := make([]jsonCount, len(ss))
 	for i, s := range ss {
 		out[i] = jsonCount{Code: string(s.Stage), Label: w.Stage(s.Stage), Count: s.N}
+	}
+	return out
+}
+
+func assurancesJSON(ls []report.AssuranceCount, w words) []jsonCount {
+	out := make([]jsonCount, len(ls))
+	for i, l := range ls {
+		out[i] = jsonCount{Code: string(l.Level), Label: w.Assurance(l.Level), Count: l.N}
 	}
 	return out
 }

@@ -69,6 +69,12 @@ func (d *mdDoc) headline(f report.Figures) {
 		d.row(w.Stage(s.Stage), w.Number(s.N))
 	}
 	d.row("**"+w.T("report_total")+"**", "**"+w.Number(f.Actions)+"**")
+	d.p("\n")
+	d.row(w.T("report_assurance"), w.T("report_actions"))
+	d.rule(2)
+	for _, l := range f.ByAssurance {
+		d.row(w.Assurance(l.Level), w.Number(l.N))
+	}
 	d.p("\n- %s %s\n- %s %s\n", w.Label("report_new"), w.Number(f.New), w.Label("report_carried"), w.Number(f.CarriedForward))
 	if f.Withheld > 0 {
 		d.p("- %s\n", w.T("report_withheld_note", map[string]any{"Withheld": w.Number(f.Withheld)}))
@@ -140,6 +146,12 @@ func (d *mdDoc) recommendation(r report.RecFigures) {
 	d.rule(2)
 	for _, s := range r.ByStage {
 		d.row(w.Stage(s.Stage), w.Number(s.N))
+	}
+	d.p("\n")
+	d.row(w.T("report_assurance"), w.T("report_orgs_acting"))
+	d.rule(2)
+	for _, l := range r.ByAssurance {
+		d.row(w.Assurance(l.Level), w.Number(l.N))
 	}
 	d.p("\n### %s\n\n", w.T("report_listed"))
 	if len(r.Listed) == 0 {

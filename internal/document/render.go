@@ -262,6 +262,10 @@ func newXLSXSink(out io.Writer, f report.Figures, w words, zipping *sync.Mutex) 
 		sheet.row(false, w.Stage(s.Stage), s.N)
 	}
 	sheet.row(true, w.T("report_total"), f.Actions)
+	sheet.row(true, w.T("report_assurance"), w.T("report_actions"))
+	for _, l := range f.ByAssurance {
+		sheet.row(false, w.Assurance(l.Level), l.N)
+	}
 	sheet.row(false, w.T("report_new"), f.New)
 	sheet.row(false, w.T("report_carried"), f.CarriedForward)
 	sheet.row(false, w.T("report_withheld"), f.Withheld)
@@ -273,6 +277,9 @@ func newXLSXSink(out io.Writer, f report.Figures, w words, zipping *sync.Mutex) 
 	for _, s := range action.Stages {
 		head = append(head, w.Stage(s))
 	}
+	for _, l := range action.Assurances {
+		head = append(head, w.Assurance(l))
+	}
 	head = append(head, w.T("report_col_addressees"), w.T("report_col_addressees_reporting"), w.T("report_coverage_pct"), w.T("report_col_prev_orgs"), w.T("report_col_prev_coverage"))
 	for _, k := range f.Supporters {
 		head = append(head, w.T("report_heat_col", map[string]any{"Kind": w.Kind(k.Kind)}))
@@ -282,6 +289,9 @@ func newXLSXSink(out io.Writer, f report.Figures, w words, zipping *sync.Mutex) 
 		cells := []any{r.Number, r.Title.In(w.Lang), w.Kinds(r.Addressees), r.Organisations, r.Actions}
 		for _, s := range r.ByStage {
 			cells = append(cells, s.N)
+		}
+		for _, l := range r.ByAssurance {
+			cells = append(cells, l.N)
 		}
 		cells = append(cells, r.Coverage.Addressees, r.Coverage.Reporting, r.Coverage.Percent)
 		if r.Prev != nil {

@@ -15,7 +15,7 @@ import (
 func actionHeader(w words) []string {
 	return []string{w.T("report_col_id"), w.T("report_col_cycle"), w.T("report_organisation"), w.T("report_kind"),
 		w.T("report_col_country"), w.T("report_col_recommendations"), w.T("report_action"), w.T("report_stage"),
-		w.T("report_measure"), w.T("report_col_scope"), w.T("report_col_carried"), w.T("report_col_accepted"),
+		w.T("report_assurance"), w.T("report_measure"), w.T("report_col_scope"), w.T("report_col_carried"), w.T("report_col_accepted"),
 		w.T("report_evidence"), w.T("report_col_archived")}
 }
 
@@ -33,7 +33,7 @@ func actionRow(year int, l report.Listed, w words) []string {
 		}
 	}
 	return []string{strconv.FormatInt(l.ID, 10), strconv.Itoa(year), l.Organisation, w.Kind(l.Kind),
-		l.Country, w.Recs(l.Recommendations), l.Title, w.Stage(l.Stage), w.Measure(l.MeasureType), w.Scope(l.Scope),
+		l.Country, w.Recs(l.Recommendations), l.Title, w.Stage(l.Stage), w.Assurance(l.Assurance), w.Measure(l.MeasureType), w.Scope(l.Scope),
 		carried, w.Date(l.AcceptedAt), strings.Join(ev, " "), strings.Join(archived, " ")}
 }
 

@@ -40,6 +40,7 @@ func remember(t locale.Translate) locale.Translate {
 
 func (w words) Kind(k stakeholder.Kind) string      { return w.T("kind_" + string(k)) }
 func (w words) Stage(s action.Stage) string         { return w.T("stage_" + string(s)) }
+func (w words) Assurance(l action.Assurance) string { return w.T("assurance_" + string(l.OrDefault())) }
 func (w words) Measure(m action.MeasureType) string { return w.T("measure_" + string(m)) }
 func (w words) Scope(s action.Scope) string         { return w.T("report_scope_" + string(s)) }
 func (w words) Evidence(k action.EvidenceKind) string {

@@ -33,6 +33,7 @@ type Figures struct {
 	Withheld       int // accepted actions kept for the secretariat, neither counted nor listed
 	Links          LinkFigures
 	ByStage        []StageCount
+	ByAssurance    []AssuranceCount // actions by assurance level
 	New            int
 	CarriedForward int
 	Prev           *Headline // the previous cycle's figures, when there is one
@@ -67,6 +68,12 @@ type StageCount struct {
 	N     int
 }
 
+// AssuranceCount counts actions or organisations at an assurance level.
+type AssuranceCount struct {
+	Level action.Assurance
+	N     int
+}
+
 // RecFigures are one recommendation's figures.
 type RecFigures struct {
 	Number        int
@@ -76,11 +83,25 @@ type RecFigures struct {
 	Organisations int          // organisations acting on it
 	ByKind        []KindCount  // organisations acting, by kind
 	ByStage       []StageCount // organisations acting, by the furthest stage of their actions on it
-	Actions       int
-	Coverage      Coverage
-	HeatMap       []Cell // one per kind, in stakeholder.Kinds order
-	Prev          *RecPrev
-	Listed        []Listed // its furthest advanced public actions, at most ListedPerRecommendation
+	// ByAssurance: organisations acting, by the most assured of their
+	// actions on it ("14 acting, of which 3 independently verified").
+	ByAssurance []AssuranceCount
+	Actions     int
+	Coverage    Coverage
+	HeatMap     []Cell // one per kind, in stakeholder.Kinds order
+	Prev        *RecPrev
+	Listed      []Listed // its furthest advanced public actions, at most ListedPerRecommendation
+}
+
+// Assured returns how many organisations acting on the recommendation
+// have an action of the level (a code) as their most assured.
+func (r RecFigures) Assured(level string) int {
+	for _, c := range r.ByAssurance {
+		if string(c.Level) == level {
+			return c.N
+		}
+	}
+	return 0
 }
 
 // Coverage is the share of the organisations of the addressed kinds that
@@ -149,6 +170,7 @@ type Listed struct {
 	Country         string
 	Title           string
 	Stage           action.Stage
+	Assurance       action.Assurance
 	MeasureType     action.MeasureType
 	Scope           action.Scope
 	CarriedForward  bool
@@ -223,6 +245,7 @@ func compile(in Inputs, actions ActionSource, list bool) (Figures, error) {
 func (f *Figures) count(in Inputs, actions ActionSource, list bool) (*tallied, picks, error) {
 	cur := newTally(in.Cycle, in.Organisations)
 	stages := map[action.Stage]int{}
+	levels := map[action.Assurance]int{}
 	listed := picks{}
 	seq := 0
 	err := actions(func(a Action) error {
@@ -231,9 +254,11 @@ func (f *Figures) count(in Inputs, actions ActionSource, list bool) (*tallied, p
 			return nil
 		}
 		cur.add(a.OrganisationID, a.Stage, a.Recommendations)
+		cur.assure(a.OrganisationID, a.Assurance.OrDefault(), a.Recommendations)
 		f.Actions++
 		f.Links.add(a.Evidence)
 		stages[a.Stage]++
+		levels[a.Assurance.OrDefault()]++
 		if a.CarriedForward {
 			f.CarriedForward++
 		} else {
@@ -251,6 +276,7 @@ func (f *Figures) count(in Inputs, actions ActionSource, list bool) (*tallied, p
 	f.Supporters, f.SupporterTotal = kindCounts(cur.counted, cur.orgs)
 	f.Reporting, f.ReportingTotal = kindCounts(cur.reporting, cur.orgs)
 	f.ByStage = stageCounts(stages)
+	f.ByAssurance = assuranceCounts(levels)
 	for id := range cur.reporting {
 		f.Reported = append(f.Reported, id)
 	}
@@ -309,6 +335,11 @@ func recFigures(r Recommendation, cur, prev *tallied, p *picked) RecFigures {
 		byStage[st]++
 	}
 	rf.ByStage = stageCounts(byStage)
+	byLevel := map[action.Assurance]int{}
+	for _, l := range cur.assured[r.Number] {
+		byLevel[l]++
+	}
+	rf.ByAssurance = assuranceCounts(byLevel)
 	rf.Actions = cur.actions[r.Number]
 	rf.Coverage = coverage(r.Addressees, cur.counted, acting, cur.orgs)
 	rf.HeatMap = heatMap(r.Addressees, cur, acting)
@@ -394,6 +425,7 @@ type tallied struct {
 	counted   set
 	reporting set
 	acting    map[int]map[int64]action.Stage
+	assured   map[int]map[int64]action.Assurance // the most assured level of each acting organisation
 	actions   map[int]int
 }
 
@@ -402,7 +434,7 @@ type tallied struct {
 // deadline, or when it reported in the cycle all the same.
 func newTally(p Period, orgs []Organisation) *tallied {
 	t := &tallied{orgs: organisationsByID(orgs), counted: set{}, reporting: set{},
-		acting: map[int]map[int64]action.Stage{}, actions: map[int]int{}}
+		acting: map[int]map[int64]action.Stage{}, assured: map[int]map[int64]action.Assurance{}, actions: map[int]int{}}
 	for _, o := range orgs {
 		if o.Active && (o.SupporterSince == nil || !o.SupporterSince.After(p.Deadline)) {
 			t.counted[o.ID] = struct{}{}
@@ -430,6 +462,21 @@ func (t *tallied) act(rec int, org int64, stage action.Stage) {
 	}
 	if st, ok := m[org]; !ok || stageRank[stage] > stageRank[st] {
 		m[org] = stage
+	}
+}
+
+// assure records the level of an organisation's action on its
+// recommendations, keeping the most assured.
+func (t *tallied) assure(org int64, level action.Assurance, recs []int) {
+	for _, n := range recs {
+		m := t.assured[n]
+		if m == nil {
+			m = map[int64]action.Assurance{}
+			t.assured[n] = m
+		}
+		if l, ok := m[org]; !ok || level.Rank() > l.Rank() {
+			m[org] = level
+		}
 	}
 }
 
@@ -508,6 +555,14 @@ func stageCounts(n map[action.Stage]int) []StageCount {
 	return out
 }
 
+func assuranceCounts(n map[action.Assurance]int) []AssuranceCount {
+	out := make([]AssuranceCount, len(action.Assurances))
+	for i, l := range action.Assurances {
+		out[i] = AssuranceCount{Level: l, N: n[l]}
+	}
+	return out
+}
+
 func coverage(addressees []stakeholder.Kind, counted set, acting map[int64]action.Stage, orgs map[int64]Organisation) Coverage {
 	var c Coverage
 	for id := range counted {
@@ -534,7 +589,7 @@ func percent(n, total int) float64 {
 func listing(a Action, orgs map[int64]Organisation) Listed {
 	o := orgs[a.OrganisationID]
 	return Listed{ID: a.ID, OrganisationID: a.OrganisationID, Organisation: o.Name, Kind: o.Kind, Country: o.Country,
-		Title: a.Title, Stage: a.Stage, MeasureType: a.MeasureType, Scope: a.Scope, CarriedForward: a.CarriedForward,
+		Title: a.Title, Stage: a.Stage, Assurance: a.Assurance.OrDefault(), MeasureType: a.MeasureType, Scope: a.Scope, CarriedForward: a.CarriedForward,
 		Recommendations: a.Recommendations, AcceptedAt: a.AcceptedAt.UTC(), Evidence: a.Evidence}
 }
 

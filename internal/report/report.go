@@ -199,6 +199,7 @@ type Action struct {
 	Public          bool               `json:"public"`
 	Title           string             `json:"title,omitempty"`
 	Stage           action.Stage       `json:"stage"`
+	Assurance       action.Assurance   `json:"assurance,omitempty"` // as at the cut-off; "" in inputs stored before levels: self-declared
 	MeasureType     action.MeasureType `json:"measure_type"`
 	Scope           action.Scope       `json:"scope"`
 	CarriedForward  bool               `json:"carried_forward"`

@@ -27,6 +27,7 @@ type actionRow struct {
 	EndDate       *time.Time
 	Visibility    string
 	State         string
+	Assurance     string
 	Version       int
 	CarriedFrom   *int64
 	CreatedBy     *int64
@@ -77,6 +78,7 @@ type reviewEventRow struct {
 	ReviewerID *int64
 	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
 	NoticedAt  *time.Time
+	Assurance  *string // the level the step set
 }
 
 func (reviewEventRow) TableName() string { return "review_events" }
@@ -86,6 +88,9 @@ func reviewEvents(rows []reviewEventRow) []action.ReviewEvent {
 	for i, r := range rows {
 		out[i] = action.ReviewEvent{ID: r.ID, ActionID: r.ActionID, Version: r.Version, Decision: action.Decision(r.Decision),
 			Comment: r.Comment, ReviewerID: idOf(r.ReviewerID), At: r.CreatedAt.UTC()}
+		if r.Assurance != nil {
+			out[i].Assurance = action.Assurance(*r.Assurance)
+		}
 	}
 	return out
 }
@@ -94,7 +99,7 @@ func actionToRow(a action.Action) actionRow {
 	return actionRow{ID: a.ID, StakeholderID: a.StakeholderID, CycleID: a.CycleID, Title: a.Title,
 		Description: a.Description, Stage: string(a.Stage), MeasureType: string(a.MeasureType), Scope: string(a.Scope),
 		StartDate: a.StartDate, EndDate: a.EndDate, Visibility: string(a.Visibility), State: string(a.State),
-		Version: a.Version, CarriedFrom: a.CarriedFrom, CreatedBy: nullID(a.CreatedBy), UpdatedBy: nullID(a.UpdatedBy),
+		Assurance: string(a.Assurance.OrDefault()), Version: a.Version, CarriedFrom: a.CarriedFrom, CreatedBy: nullID(a.CreatedBy), UpdatedBy: nullID(a.UpdatedBy),
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, SubmittedAt: a.SubmittedAt, AcceptedAt: a.AcceptedAt}
 }
 
@@ -102,7 +107,8 @@ func (r actionRow) domain() action.Action {
 	return action.Action{ID: r.ID, StakeholderID: r.StakeholderID, CycleID: r.CycleID, Title: r.Title,
 		Description: r.Description, Stage: action.Stage(r.Stage), MeasureType: action.MeasureType(r.MeasureType),
 		Scope: action.Scope(r.Scope), StartDate: utc(r.StartDate), EndDate: utc(r.EndDate),
-		Visibility: action.Visibility(r.Visibility), State: action.State(r.State), Version: r.Version,
+		Visibility: action.Visibility(r.Visibility), State: action.State(r.State), Assurance: action.Assurance(r.Assurance),
+		Version:     r.Version,
 		CarriedFrom: r.CarriedFrom, CreatedBy: idOf(r.CreatedBy), UpdatedBy: idOf(r.UpdatedBy),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), SubmittedAt: utc(r.SubmittedAt), AcceptedAt: utc(r.AcceptedAt)}
 }
@@ -206,6 +212,7 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 		{f.Country != "", "stakeholder_id IN (SELECT id FROM stakeholders WHERE country = ?)", f.Country},
 		{f.Stage != "", "stage = ?", string(f.Stage)},
 		{f.MeasureType != "", "measure_type = ?", string(f.MeasureType)},
+		{f.Assurance != "", "assurance = ?", string(f.Assurance)},
 		{f.AfterID != 0, "id > ?", f.AfterID},
 	} {
 		if w.set {
@@ -360,6 +367,7 @@ type snapshot struct {
 	EndDate         *time.Time         `json:"end_date,omitempty"`
 	Visibility      string             `json:"visibility"`
 	State           string             `json:"state"`
+	Assurance       string             `json:"assurance,omitempty"` // absent in versions saved before levels existed
 	Version         int                `json:"version"`
 	CarriedFrom     *int64             `json:"carried_from,omitempty"`
 	UpdatedBy       int64              `json:"updated_by,omitempty"`
@@ -379,7 +387,7 @@ func (db *DB) AddActionVersion(ctx context.Context, v action.Version) error {
 	s := snapshot{ID: a.ID, StakeholderID: a.StakeholderID, CycleID: a.CycleID, Title: a.Title, Description: a.Description,
 		Recommendations: a.Recommendations, Stage: string(a.Stage), MeasureType: string(a.MeasureType), Scope: string(a.Scope),
 		StartDate: a.StartDate, EndDate: a.EndDate, Visibility: string(a.Visibility), State: string(a.State),
-		Version: a.Version, CarriedFrom: a.CarriedFrom, UpdatedBy: a.UpdatedBy, UpdatedAt: a.UpdatedAt,
+		Assurance: string(a.Assurance.OrDefault()), Version: a.Version, CarriedFrom: a.CarriedFrom, UpdatedBy: a.UpdatedBy, UpdatedAt: a.UpdatedAt,
 		Evidence: make([]snapshotEvidence, len(a.Evidence))}
 	for i, e := range a.Evidence {
 		s.Evidence[i] = snapshotEvidence{Kind: string(e.Kind), URL: e.URL, Title: e.Title}
@@ -409,7 +417,7 @@ func (db *DB) ActionVersions(ctx context.Context, actionID int64) ([]action.Vers
 			Description: s.Description, Recommendations: s.Recommendations, Stage: action.Stage(s.Stage),
 			MeasureType: action.MeasureType(s.MeasureType), Scope: action.Scope(s.Scope), StartDate: s.StartDate,
 			EndDate: s.EndDate, Visibility: action.Visibility(s.Visibility), State: action.State(s.State),
-			Version: s.Version, CarriedFrom: s.CarriedFrom, UpdatedBy: s.UpdatedBy, UpdatedAt: s.UpdatedAt}
+			Assurance: action.Assurance(s.Assurance).OrDefault(), Version: s.Version, CarriedFrom: s.CarriedFrom, UpdatedBy: s.UpdatedBy, UpdatedAt: s.UpdatedAt}
 		for _, e := range s.Evidence {
 			a.Evidence = append(a.Evidence, action.Evidence{Kind: action.EvidenceKind(e.Kind), URL: e.URL, Title: e.Title})
 		}
@@ -422,6 +430,10 @@ func (db *DB) ActionVersions(ctx context.Context, actionID int64) ([]action.Vers
 func (db *DB) AddReviewEvent(ctx context.Context, e *action.ReviewEvent) error {
 	r := reviewEventRow{ActionID: e.ActionID, Version: e.Version, Decision: string(e.Decision), Comment: e.Comment,
 		ReviewerID: nullID(e.ReviewerID), CreatedAt: e.At.UTC()}
+	if e.Assurance != "" {
+		level := string(e.Assurance)
+		r.Assurance = &level
+	}
 	if err := db.conn(ctx).Create(&r).Error; err != nil {
 		return translate(err)
 	}

@@ -175,7 +175,7 @@ func generatedAction(rng *rand.Rand, cy cycleRow, orgs []stakeholderRow, measure
 		Title:       fmt.Sprintf("%s measure %d on cyber mercenaries", []string{"National", "Sector", "Joint", "Pilot", "Public"}[rng.IntN(5)], rng.IntN(100000)),
 		Description: "Generated for measurement: a realistic length of text describing what was done, by whom and with what effect.",
 		Stage:       string(action.Stages[rng.IntN(len(action.Stages))]), MeasureType: measures[rng.IntN(len(measures))],
-		Scope: string(action.Scopes[rng.IntN(len(action.Scopes))]), Visibility: "public", State: state, Version: 1,
+		Scope: string(action.Scopes[rng.IntN(len(action.Scopes))]), Visibility: "public", State: state, Assurance: string(action.SelfDeclared), Version: 1,
 		CreatedAt: at, UpdatedAt: at}
 	if rng.IntN(10) == 0 {
 		r.Visibility = "secretariat"

@@ -252,10 +252,41 @@ func (db *DB) eachReportActionByID(ctx context.Context, columns string, cycleID 
 // their evidence as the report relies on it at the cut-off before.
 func (db *DB) reportActionsAt(ctx context.Context, q *gorm.DB, listing bool, before time.Time) ([]report.Action, error) {
 	batch, err := db.reportActions(q, listing)
+	if err == nil {
+		err = db.assuranceAt(ctx, batch, before)
+	}
 	if err == nil && listing {
 		err = db.evidenceAt(ctx, batch, before)
 	}
 	return batch, err
+}
+
+// assuranceAt sets the level of each action of a batch as it stood at the
+// cut-off before: the one the last step before it set (a level given
+// after the cut-off is not the report's to count), self-declared when
+// none had. One read for the batch.
+func (db *DB) assuranceAt(ctx context.Context, batch []report.Action, before time.Time) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(batch))
+	for i, a := range batch {
+		ids[i] = a.ID
+	}
+	var steps []reviewEventRow
+	if err := db.conn(ctx).Select("action_id", "assurance").
+		Where("action_id IN ? AND assurance IS NOT NULL AND created_at < ?", ids, before.UTC()).
+		Order("created_at, id").Find(&steps).Error; err != nil {
+		return translate(err)
+	}
+	level := make(map[int64]action.Assurance, len(steps))
+	for _, r := range steps {
+		level[r.ActionID] = action.Assurance(*r.Assurance) // the later step wins
+	}
+	for i := range batch {
+		batch[i].Assurance = level[batch[i].ID].OrDefault()
+	}
+	return nil
 }
 
 // evidenceAt adds to the evidence of a batch of actions what the report
@@ -533,7 +564,7 @@ func (db *DB) PublicState(ctx context.Context, on time.Time) (dashboard.State, e
 	day := date.Day(on)
 	err := db.conn(ctx).Raw(`SELECT
 		(SELECT coalesce(max(id), 0) FROM public_changes) AS shown,
-		coalesce((SELECT id FROM review_events WHERE decision IN ('accepted', 'withdrawn') ORDER BY id DESC LIMIT 1), 0) AS decided,
+		coalesce((SELECT id FROM review_events WHERE decision IN `+decidedSteps+` ORDER BY id DESC LIMIT 1), 0) AS decided,
 		(SELECT count(*) FROM reports WHERE status = 'published' AND cycle_id IN `+publicCycles+`) AS published,
 		(SELECT coalesce(sum(version), 0) FROM cycles) AS cycles,
 		orgs.orgs, orgs.org_ids, orgs.org_count
@@ -543,6 +574,11 @@ func (db *DB) PublicState(ctx context.Context, on time.Time) (dashboard.State, e
 	return st, translate(err)
 }
 
+// decidedSteps are the review steps that change what the public figures
+// count: acceptances, withdrawals and assurance levels (the partial index
+// review_events_decided_idx lists the same).
+const decidedSteps = "('accepted', 'withdrawn', 'assurance', 'verified')"
+
 // CyclesReviewedSince returns the years of the cycles with an acceptance
 // or withdrawal after the review event numbered after: a lookup of the
 // newest events only.
@@ -550,6 +586,6 @@ func (db *DB) CyclesReviewedSince(ctx context.Context, after int64) ([]int, erro
 	var years []int
 	err := db.conn(ctx).Raw(`SELECT DISTINCT cycles.year FROM review_events
 		JOIN actions ON actions.id = review_events.action_id JOIN cycles ON cycles.id = actions.cycle_id
-		WHERE review_events.id > ? AND review_events.decision IN ('accepted', 'withdrawn') ORDER BY cycles.year`, after).Scan(&years).Error
+		WHERE review_events.id > ? AND review_events.decision IN `+decidedSteps+` ORDER BY cycles.year`, after).Scan(&years).Error
 	return years, translate(err)
 }

@@ -137,6 +137,8 @@ var rules = map[string]rule{
 	"GET /review":                               secretariatOnly,
 	"POST /review/accept":                       secretariatOnly,
 	"POST /actions/:id/review":                  secretariatOnAction,
+	"PATCH /api/v1/actions/:id/assurance":       secretariatOnAction, // a draft is refused (409)
+	"POST /actions/:id/assurance":               secretariatOnAction,
 	"GET /api/v1/cycles":                        always(ok),
 	"POST /api/v1/cycles":                       secretariatOnly,
 	"PATCH /api/v1/cycles/:year":                secretariatOnly,

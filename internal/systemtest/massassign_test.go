@@ -251,6 +251,19 @@ func TestMassAssignment(t *testing.T) {
 			return map[string]any{"version": c.Version, "opens_at": day(c.OpensAt), "deadline": day(c.Deadline),
 				"report_at": day(c.ReportAt), "forum_date": day(c.ForumDate), "embargo": embargo}
 		}
+		// A level for the accepted action, the other one each time.
+		assured := sc.LastYearAction.ID
+		assuranceBody := func() map[string]any {
+			a, err := sc.S.Actions.Get(ctx, testutil.System, assured)
+			if err != nil {
+				t.Fatal(err)
+			}
+			level := action.EvidenceChecked
+			if a.Assurance == level {
+				level = action.SelfDeclared
+			}
+			return map[string]any{"version": a.Version, "level": level, "note": "Checked against the official journal."}
+		}
 		// only keeps, of a full form, the lock and the names a PATCH sets.
 		only := func(full func() map[string]any, names ...string) func() map[string]any {
 			return func() map[string]any {
@@ -277,6 +290,9 @@ func TestMassAssignment(t *testing.T) {
 			{route: "POST /admin/organisations/:id", client: sc.Sec, path: fmt.Sprintf("/admin/organisations/%d", sc.Org.ID), form: true,
 				jsonOf: fmt.Sprintf("/api/v1/stakeholders/%d", sc.Org.ID), table: "stakeholders", id: sc.Org.ID, editable: orgEditable,
 				legit: orgForm, changes: []string{"website", "version", "updated_at"}},
+			{route: "PATCH /api/v1/actions/:id/assurance", client: sc.Sec, path: fmt.Sprintf("/api/v1/actions/%d/assurance", assured),
+				jsonOf: fmt.Sprintf("/api/v1/actions/%d", assured), table: "actions", id: assured, editable: []string{"level", "note"},
+				legit: assuranceBody, changes: []string{"assurance", "version", "updated_at", "updated_by"}},
 			{route: "PATCH /api/v1/cycles/:year", client: sc.Sec, path: "/api/v1/cycles/2026", jsonOf: "/api/v1/cycles", table: "cycles", id: openCycle.ID,
 				editable: cycleEditable, legit: only(cycleForm, "embargo"), changes: []string{"embargo", "version", "updated_at"}},
 			{route: "POST /admin/cycles/:year", client: sc.Sec, path: "/admin/cycles/2026", form: true, jsonOf: "/api/v1/cycles", table: "cycles",

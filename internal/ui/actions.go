@@ -372,6 +372,13 @@ type actionView struct {
 	// A refused submission comes back with the reply typed and why.
 	SubmitError string
 	ReplyDraft  string
+	// The level of an accepted action; a refused level comes back with
+	// the note typed and why.
+	Assured         action.Assured
+	Assurances      []action.Assurance
+	AssuranceErrors map[string]string
+	AssuranceDraft  action.Assurance
+	AssuranceNote   string
 }
 
 func (h *Handler) showAction(c echo.Context) error {
@@ -392,6 +399,9 @@ func (h *Handler) showAction(c echo.Context) error {
 				if v.Evidence, perr = h.evidenceLines(c, a); perr != nil {
 					return perr
 				}
+				if v.Assured, perr = h.Actions.AssuranceOf(c.Request().Context(), a); perr != nil {
+					return perr
+				}
 				return h.renderer.render(c, http.StatusOK, "public_action", v.Lang, v)
 			}
 		}
@@ -406,6 +416,7 @@ type publicActionView struct {
 	Description template.HTML
 	Evidence    []evidenceLine
 	Earlier     []action.Action // the earlier cycles' actions it continues, latest first
+	Assured     action.Assured
 }
 
 // actionPage gathers what the action page shows to by.
@@ -423,6 +434,12 @@ func (h *Handler) actionPage(c echo.Context, by user.Actor, id int64) (actionVie
 		ReviewStage: a.Stage}
 	if v.P, err = h.Actions.Permissions(ctx, by, a); err != nil {
 		return actionView{}, err
+	}
+	if a.State == action.Accepted {
+		if v.Assured, err = h.Actions.AssuranceOf(ctx, a); err != nil {
+			return actionView{}, err
+		}
+		v.Assurances, v.AssuranceDraft = action.Assurances, v.Assured.Level
 	}
 	if v.P.FocalPointSubmits {
 		if v.FocalPoints, err = h.focalPointNames(c, a.StakeholderID); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/chart"
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/document"
@@ -68,6 +69,8 @@ type dashRow struct {
 	Acting     string
 	ActingURL  string
 	ByStage    []link
+	Checked    string // organisations whose most assured action on it is evidence-checked
+	Verified   string // ... independently verified
 	Coverage   string
 	Ratio      string
 	Change     string
@@ -135,8 +138,9 @@ func dashRowOf(r report.RecFigures, year int, lang string, t locale.Translate) d
 		kinds[i] = kindName(t, k)
 	}
 	out := dashRow{Number: r.Number, Title: r.Title.In(lang), Addressees: strings.Join(kinds, ", "), Acting: num(r.Organisations),
-		ActingURL: listURL(year, r.Number),
-		Coverage:  locale.Percent(lang, r.Coverage.Percent), Ratio: num(r.Coverage.Reporting) + "/" + num(r.Coverage.Addressees), Change: "–"}
+		ActingURL: listURL(year, r.Number), Checked: num(r.Assured(string(action.EvidenceChecked))),
+		Verified: num(r.Assured(string(action.IndependentlyVerified))),
+		Coverage: locale.Percent(lang, r.Coverage.Percent), Ratio: num(r.Coverage.Reporting) + "/" + num(r.Coverage.Addressees), Change: "–"}
 	for _, s := range r.ByStage {
 		out.ByStage = append(out.ByStage, link{num(s.N), listURL(year, r.Number, "stage", string(s.Stage))})
 	}

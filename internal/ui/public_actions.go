@@ -16,18 +16,19 @@ import (
 // publicActionsView is the public list of actions, filtered.
 type publicActionsView struct {
 	Page
-	Items    []action.Action
-	Total    string
-	Errors   map[string]string
-	Query    url.Values // the filters as given, to fill the form back
-	Years    []int
-	Recs     []checkItem
-	Kinds    []stakeholder.Kind
-	Stages   []action.Stage
-	Measures []action.MeasureType
-	PageNo   int
-	PrevURL  string
-	NextURL  string
+	Items      []action.Action
+	Total      string
+	Errors     map[string]string
+	Query      url.Values // the filters as given, to fill the form back
+	Years      []int
+	Recs       []checkItem
+	Kinds      []stakeholder.Kind
+	Stages     []action.Stage
+	Assurances []action.Assurance
+	Measures   []action.MeasureType
+	PageNo     int
+	PrevURL    string
+	NextURL    string
 }
 
 // publicActions lists accepted public actions with filters: the list every
@@ -37,7 +38,8 @@ func (h *Handler) publicActions(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	v := publicActionsView{Page: newPage(c, "actions"), Query: c.QueryParams(), Kinds: stakeholder.Kinds, Stages: action.Stages}
+	v := publicActionsView{Page: newPage(c, "actions"), Query: c.QueryParams(), Kinds: stakeholder.Kinds, Stages: action.Stages,
+		Assurances: action.Assurances}
 	for _, m := range action.MeasureTypes {
 		v.Measures = append(v.Measures, m.Type)
 	}

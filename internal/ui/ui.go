@@ -107,6 +107,8 @@ type Actions interface {
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
 	Public(ctx context.Context, f action.Filter) ([]action.Action, int, error)
 	PublicGet(ctx context.Context, id int64) (action.Action, []action.Action, error)
+	SetAssurance(ctx context.Context, by user.Actor, id int64, version int, level action.Assurance, note string) (action.Action, error)
+	AssuranceOf(ctx context.Context, a action.Action) (action.Assured, error)
 }
 
 // Accounts invites people and resets passwords.
@@ -319,6 +321,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/review", h.reviewQueue, lang)
 	e.POST("/review/accept", h.acceptAll, lang)
 	e.POST("/actions/:id/review", h.reviewAction, lang)
+	e.POST("/actions/:id/assurance", h.setAssurance, lang)
 	e.GET("/account", h.account, lang)
 	e.POST("/account/preferences", h.savePreferences, lang)
 	e.POST("/account/tokens", h.createToken, lang)
