@@ -20,6 +20,9 @@ type stakeholderDTO struct {
 	SupporterSince *dateDTO  `json:"supporter_since,omitempty"`
 	Verified       bool      `json:"verified"`
 	Active         bool      `json:"active"`
+	Reviewer       bool      `json:"reviewer"`
+	ReviewerSince  *dateDTO  `json:"reviewer_since"` // null when not a reviewer
+	ReviewerUntil  *dateDTO  `json:"reviewer_until"` // null: no end
 	Version        int       `json:"version"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
@@ -28,7 +31,8 @@ type stakeholderDTO struct {
 // StakeholderDTO is the JSON form of an organisation.
 func StakeholderDTO(s stakeholder.Stakeholder) any {
 	d := stakeholderDTO{ID: s.ID, Name: s.Name, Kind: string(s.Kind), Country: s.Country, Website: s.Website,
-		Verified: s.Verified, Active: s.Active, Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		Verified: s.Verified, Active: s.Active, Reviewer: s.Reviewer, ReviewerSince: optionalDate(s.ReviewerSince),
+		ReviewerUntil: optionalDate(s.ReviewerUntil), Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 	if s.SupporterSince != nil {
 		v := dateDTO(*s.SupporterSince)
 		d.SupporterSince = &v

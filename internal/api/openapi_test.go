@@ -18,6 +18,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/api"
 	"github.com/pctracker/pctracker/internal/apptest"
+	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
 
@@ -130,6 +131,15 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 	check("POST", "/api/v1/invitations", `{"email": "sec@pc.example", "name": "New", "org_role": "member"}`, sc.Focal) // has an account: the same 202
 	check("POST", "/api/v1/invitations", `{"email": "new.sec@pc.example", "name": "S", "role": "secretariat"}`, sc.Sec)
 	check("POST", fmt.Sprintf("/api/v1/stakeholders/%d/invitations", sc.Org.ID), `{"email": "member@own.example", "name": "M", "org_role": "member"}`, sc.Sec)
+	lab, err := sc.S.Stakeholders.Create(context.Background(), testutil.System, stakeholder.Input{Name: "Lab", Kind: stakeholder.Academia,
+		Country: "CA", Verified: true, Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("PATCH", fmt.Sprintf("/api/v1/stakeholders/%d", lab.ID), `{"version": 1, "reviewer": true, "reviewer_until": "2027-06-30"}`, sc.Sec)
+	check("PATCH", fmt.Sprintf("/api/v1/stakeholders/%d", lab.ID), `{"version": 2, "reviewer_until": null}`, sc.Sec)
+	check("PATCH", fmt.Sprintf("/api/v1/stakeholders/%d", sc.Org.ID), `{"version": 1, "reviewer": true}`, sc.Sec) // 422
+	check("GET", fmt.Sprintf("/api/v1/stakeholders/%d", lab.ID), "", sc.Member)
 }
 
 // Every operation that takes a JSON body documents 400, 413 and 415, and

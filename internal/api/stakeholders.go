@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -16,14 +17,32 @@ import (
 // stakeholderInputDTO is the body of POST /stakeholders and PATCH
 // /stakeholders/{id}; in a PATCH, absent fields keep their value.
 type stakeholderInputDTO struct {
-	Version        *int    `json:"version"`
-	Name           *string `json:"name"`
-	Kind           *string `json:"kind"`
-	Country        *string `json:"country"`
-	Website        *string `json:"website"`
-	SupporterSince *string `json:"supporter_since"`
-	Verified       *bool   `json:"verified"`
-	Active         *bool   `json:"active"`
+	Version        *int        `json:"version"`
+	Name           *string     `json:"name"`
+	Kind           *string     `json:"kind"`
+	Country        *string     `json:"country"`
+	Website        *string     `json:"website"`
+	SupporterSince *string     `json:"supporter_since"`
+	Verified       *bool       `json:"verified"`
+	Active         *bool       `json:"active"`
+	Reviewer       *bool       `json:"reviewer"`
+	ReviewerUntil  nullableDay `json:"reviewer_until"`
+}
+
+// nullableDay is a day of a body that null clears: absent (Set false)
+// keeps the day; null, or "" as for the other days, clears it;
+// "YYYY-MM-DD" sets it. A *string cannot tell null from absent.
+type nullableDay struct {
+	Set  bool
+	Text string // "" for null
+}
+
+func (d *nullableDay) UnmarshalJSON(b []byte) error {
+	d.Set, d.Text = true, ""
+	if string(b) == "null" {
+		return nil
+	}
+	return json.Unmarshal(b, &d.Text)
 }
 
 func (d stakeholderInputDTO) apply(in *stakeholder.Input) error {
@@ -44,6 +63,15 @@ func (d stakeholderInputDTO) apply(in *stakeholder.Input) error {
 	}
 	if d.Active != nil {
 		in.Active = *d.Active
+	}
+	if d.Reviewer != nil {
+		in.Reviewer = *d.Reviewer
+	}
+	if d.ReviewerUntil.Set { // absent keeps the day; null or "" clears it
+		f := errs.FieldErrors{}
+		if f.OptionalDay("reviewer_until", d.ReviewerUntil.Text, &in.ReviewerUntil); len(f) > 0 {
+			return errs.Field(errs.Invalid, "reviewer_until", f["reviewer_until"])
+		}
 	}
 	if d.SupporterSince != nil { // absent keeps the day; "" clears it
 		f := errs.FieldErrors{}

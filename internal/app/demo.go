@@ -335,12 +335,19 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 // people, its focal point first.
 func demoOrganisations(ctx context.Context, svc *services, sys user.Actor, rng *rand.Rand) (orgs []stakeholder.Stakeholder, people map[int64][]user.Actor, logins []demoLogin, err error) {
 	people = map[int64][]user.Actor{}
-	firstOfKind := map[stakeholder.Kind]bool{}
+	firstOfKind, reviewerOfKind := map[stakeholder.Kind]bool{}, map[stakeholder.Kind]bool{}
 	for i, o := range demoOrgs {
 		slug := demoSlug(o.name)
 		since := time.Date(2018, 11, 12, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rng.IntN(4*365)) // launched 12 November 2018
+		verified := i%9 != 8
+		// The first verified organisation of civil society, and of
+		// academia, is designated a reviewer, so the demo shows one of each.
+		reviewer := verified && o.kind.MayReview() && !reviewerOfKind[o.kind]
+		if reviewer {
+			reviewerOfKind[o.kind] = true
+		}
 		st, err := svc.stakeholders.Create(ctx, sys, stakeholder.Input{Name: o.name, Kind: o.kind, Country: o.country,
-			Website: "https://" + slug + ".example.org", SupporterSince: &since, Verified: i%9 != 8, Active: true})
+			Website: "https://" + slug + ".example.org", SupporterSince: &since, Verified: verified, Active: true, Reviewer: reviewer})
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("demo organisation %s: %w", o.name, err)
 		}

@@ -34,9 +34,15 @@ func TestDemoData(t *testing.T) {
 		if total < 55 {
 			t.Errorf("%d organisations", total)
 		}
-		kinds := map[stakeholder.Kind]int{}
+		kinds, reviewers := map[stakeholder.Kind]int{}, map[stakeholder.Kind]int{}
 		for _, o := range orgs {
 			kinds[o.Kind]++
+			if o.ReviewsOn(today) {
+				reviewers[o.Kind]++
+			}
+		}
+		if len(reviewers) != 2 || reviewers[stakeholder.CivilSociety] != 1 || reviewers[stakeholder.Academia] != 1 {
+			t.Errorf("reviewers by kind: %v, want one of civil society and one of academia", reviewers)
 		}
 		for _, k := range stakeholder.Kinds {
 			if kinds[k] == 0 {

@@ -169,6 +169,21 @@ func Describe(e Entry, n Names) Sentence {
 		if _, known := n.Organisations[objectID]; !known {
 			s.Slots["Org"] = Slot{Kind: Organisation, ID: objectID, Text: e.detailText("name"), Gone: true}
 		}
+	case "stakeholder.reviewer": // designated (from, until), its end changed, or the designation ended
+		s.Slots["Org"] = orgSlot(objectID, n)
+		if _, known := n.Organisations[objectID]; !known {
+			s.Slots["Org"] = Slot{Kind: Organisation, ID: objectID, Text: e.detailText("name"), Gone: true}
+		}
+		until := e.detailTime("until")
+		switch {
+		case e.Details["reviewer"] != true:
+			s.Key += ".ended"
+		case until.IsZero():
+			s.Key += ".open"
+			s.Slots["Since"] = Slot{Kind: Date, Time: e.detailTime("since")}
+		default:
+			s.Slots["Since"], s.Slots["Until"] = Slot{Kind: Date, Time: e.detailTime("since")}, Slot{Kind: Date, Time: until}
+		}
 	case "cycle.create", "cycle.update":
 		s.Slots["Cycle"] = Slot{Kind: CycleRef, ID: objectID}
 	case "reminder.resend":

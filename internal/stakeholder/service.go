@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -52,14 +53,71 @@ func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Stakehol
 	now := s.now().UTC()
 	st := Stakeholder{Name: in.Name, Kind: in.Kind, Country: in.Country, Website: in.Website,
 		SupporterSince: in.SupporterSince, Verified: in.Verified, Active: in.Active, Version: 1, CreatedAt: now, UpdatedAt: now}
-	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+	designated, err := designate(&st, in, now)
+	if err != nil {
+		return Stakeholder{}, err
+	}
+	err = s.store.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateStakeholder(ctx, &st); err != nil {
 			return err
 		}
-		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "stakeholder.create", "stakeholder", st.ID,
-			map[string]any{"name": st.Name, "kind": st.Kind, "country": st.Country}, now))
+		if err := s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "stakeholder.create", "stakeholder", st.ID,
+			map[string]any{"name": st.Name, "kind": st.Kind, "country": st.Country}, now)); err != nil {
+			return err
+		}
+		if designated {
+			return s.store.AppendAudit(ctx, reviewerEntry(by, st))
+		}
+		return nil
 	})
 	return st, err
+}
+
+// designate applies in's reviewer flag and end date to st on the day of
+// now, and says whether the designation changed. ReviewerSince is the day
+// the flag turned on, kept while it stays on; turning it off clears both
+// days. A new end date, or one given with a new designation, may not be
+// in the past: Validate knows no day, so the check is here. An end date
+// that passed while nothing changed it does not stop other edits.
+func designate(st *Stakeholder, in Input, now time.Time) (changed bool, err error) {
+	today := date.Day(now)
+	was, wasUntil := st.Reviewer, st.ReviewerUntil
+	switch {
+	case !in.Reviewer:
+		st.ReviewerSince, st.ReviewerUntil = nil, nil
+	case !was:
+		st.ReviewerSince, st.ReviewerUntil = &today, in.ReviewerUntil
+	default:
+		st.ReviewerUntil = in.ReviewerUntil
+	}
+	st.Reviewer = in.Reviewer
+	changed = was != st.Reviewer || !sameDay(wasUntil, st.ReviewerUntil)
+	if changed && st.ReviewerUntil != nil && st.ReviewerUntil.Before(today) {
+		return false, errs.Field(errs.Invalid, "reviewer_until", "must be today or later")
+	}
+	return changed, nil
+}
+
+// sameDay reports whether two optional days are the same, or both missing.
+func sameDay(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// reviewerEntry is the audit entry of a change of st's designation,
+// apart from the organisation's other changes, so the log answers on its
+// own who made an organisation a reviewer, from when and until when.
+func reviewerEntry(by user.Actor, st Stakeholder) audit.Entry {
+	day := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		return *t
+	}
+	return audit.New(by.UserID, by.Label(), "stakeholder.reviewer", "stakeholder", st.ID,
+		map[string]any{"name": st.Name, "reviewer": st.Reviewer, "since": day(st.ReviewerSince), "until": day(st.ReviewerUntil)}, st.UpdatedAt)
 }
 
 // Update saves an edit of an organisation the caller read at version (0
@@ -96,8 +154,17 @@ func (s *Service) Update(ctx context.Context, by user.Actor, id int64, version i
 		st.Name, st.Kind, st.Country, st.Website = in.Name, in.Kind, in.Country, in.Website
 		st.SupporterSince, st.Verified, st.Active = in.SupporterSince, in.Verified, in.Active
 		st.UpdatedAt = s.now().UTC()
+		designated, err := designate(&st, in, st.UpdatedAt)
+		if err != nil {
+			return err
+		}
 		if err := s.store.UpdateStakeholder(ctx, &st, version); err != nil {
 			return err
+		}
+		if designated {
+			if err := s.store.AppendAudit(ctx, reviewerEntry(by, st)); err != nil {
+				return err
+			}
 		}
 		detail := map[string]any{"name": st.Name, "verified": st.Verified, "active": st.Active, "version": st.Version}
 		if wasActive && !st.Active {

@@ -54,9 +54,15 @@ type Stakeholder struct {
 	SupporterSince *time.Time
 	Verified       bool
 	Active         bool
-	Version        int // optimistic locking: an update names the version it read
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Reviewer marks an organisation the secretariat designated to review
+	// others' actions (see ReviewsOn); ReviewerSince is the day the flag
+	// was turned on, ReviewerUntil, when set, the last day it holds.
+	Reviewer      bool
+	ReviewerSince *time.Time
+	ReviewerUntil *time.Time
+	Version       int // optimistic locking: an update names the version it read
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Input is what a person sets on an organisation.
@@ -68,13 +74,38 @@ type Input struct {
 	SupporterSince *time.Time
 	Verified       bool
 	Active         bool
+	Reviewer       bool
+	ReviewerUntil  *time.Time // nil: no end; cleared when Reviewer is off
 }
 
 // Input returns what the organisation holds that a person sets: where an
 // edit starts.
 func (s Stakeholder) Input() Input {
 	return Input{Name: s.Name, Kind: s.Kind, Country: s.Country, Website: s.Website,
-		SupporterSince: s.SupporterSince, Verified: s.Verified, Active: s.Active}
+		SupporterSince: s.SupporterSince, Verified: s.Verified, Active: s.Active,
+		Reviewer: s.Reviewer, ReviewerUntil: s.ReviewerUntil}
+}
+
+// MayReview reports whether an organisation of kind k may be designated a
+// reviewer: civil society and academia review; states, authorities,
+// companies and international organisations are what is reviewed.
+func (k Kind) MayReview() bool { return k == CivilSociety || k == Academia }
+
+// ReviewsOn reports whether the organisation is a reviewer on day: the
+// one rule every surface asks before letting it challenge or confirm an
+// action. Designated, active, verified, of a kind that reviews, and day
+// within [ReviewerSince, ReviewerUntil], both days included; a missing
+// bound is open. The kind and verification are asked again, not trusted
+// to the flag: a designation outlives neither.
+func (s Stakeholder) ReviewsOn(day time.Time) bool {
+	if !s.Reviewer || !s.Active || !s.Verified || !s.Kind.MayReview() {
+		return false
+	}
+	d := date.Day(day)
+	if s.ReviewerSince != nil && d.Before(date.Day(*s.ReviewerSince)) {
+		return false
+	}
+	return s.ReviewerUntil == nil || !d.After(date.Day(*s.ReviewerUntil))
 }
 
 // parisCallLaunch is the day the Paris Call was launched: nobody supports it
@@ -85,6 +116,7 @@ func parisCallLaunch() time.Time { return time.Date(2018, 11, 12, 0, 0, 0, 0, ti
 // their day.
 func (in *Input) Normalize() {
 	in.SupporterSince = date.DayPtr(in.SupporterSince)
+	in.ReviewerUntil = date.DayPtr(in.ReviewerUntil)
 	in.Name = strings.Join(strings.Fields(in.Name), " ")
 	in.Country = strings.TrimSpace(in.Country)
 	if utf8.ValidString(in.Country) { // ToUpper would turn bad bytes into U+FFFD, which Validate must see as they are
@@ -125,6 +157,12 @@ func (in Input) Validate() error {
 			f.Add("supporter_since", "the Paris Call was launched on 12 November 2018")
 		}
 		f.Date("supporter_since", *in.SupporterSince)
+	}
+	if in.Reviewer && (!in.Kind.MayReview() || !in.Verified) {
+		f.Add("reviewer", "only verified civil-society or academic organisations can be reviewers")
+	}
+	if in.ReviewerUntil != nil {
+		f.Date("reviewer_until", *in.ReviewerUntil) // not before today: the service checks, as it knows the day
 	}
 	return f.Err()
 }

@@ -21,6 +21,9 @@ type stakeholderRow struct {
 	SupporterSince *time.Time
 	Verified       bool
 	Active         bool
+	Reviewer       bool
+	ReviewerSince  *time.Time
+	ReviewerUntil  *time.Time
 	Version        int
 	CreatedAt      time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt      time.Time `gorm:"autoUpdateTime:false"`
@@ -30,12 +33,14 @@ func (stakeholderRow) TableName() string { return "stakeholders" }
 
 func stakeholderToRow(s stakeholder.Stakeholder) stakeholderRow {
 	return stakeholderRow{ID: s.ID, Name: s.Name, NameKey: fold(s.Name), Version: s.Version, Kind: string(s.Kind), Country: s.Country, Website: s.Website,
-		SupporterSince: s.SupporterSince, Verified: s.Verified, Active: s.Active, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		SupporterSince: s.SupporterSince, Verified: s.Verified, Active: s.Active,
+		Reviewer: s.Reviewer, ReviewerSince: s.ReviewerSince, ReviewerUntil: s.ReviewerUntil, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
 func (r stakeholderRow) domain() stakeholder.Stakeholder {
 	return stakeholder.Stakeholder{ID: r.ID, Name: r.Name, Kind: stakeholder.Kind(r.Kind), Country: r.Country,
-		Website: r.Website, SupporterSince: utc(r.SupporterSince), Verified: r.Verified, Active: r.Active, Version: r.Version,
+		Website: r.Website, SupporterSince: utc(r.SupporterSince), Verified: r.Verified, Active: r.Active,
+		Reviewer: r.Reviewer, ReviewerSince: utc(r.ReviewerSince), ReviewerUntil: utc(r.ReviewerUntil), Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 

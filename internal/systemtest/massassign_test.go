@@ -275,7 +275,7 @@ func TestMassAssignment(t *testing.T) {
 			}
 		}
 		actionPath := fmt.Sprintf("/api/v1/actions/%d", draft.ID)
-		orgEditable := []string{"name", "kind", "country", "website", "supporter_since", "verified", "active"}
+		orgEditable := []string{"name", "kind", "country", "website", "supporter_since", "verified", "active", "reviewer", "reviewer_until"}
 		cycleEditable := []string{"opens_at", "deadline", "report_at", "forum_date", "embargo"}
 		edits := []editTarget{
 			{route: "PATCH /api/v1/actions/:id", client: sc.Member, path: actionPath, jsonOf: actionPath, table: "actions", id: draft.ID,

@@ -23,6 +23,8 @@ type orgForm struct {
 	Name, Kind, Country, Website string
 	Since                        string // supporter since, YYYY-MM-DD or empty
 	Verified, Active             bool
+	Reviewer                     bool
+	ReviewerUntil                string // YYYY-MM-DD or empty
 }
 
 func orgFormOf(s stakeholder.Stakeholder) orgForm {
@@ -30,9 +32,13 @@ func orgFormOf(s stakeholder.Stakeholder) orgForm {
 }
 
 func orgFormOfInput(in stakeholder.Input) orgForm {
-	f := orgForm{Name: in.Name, Kind: string(in.Kind), Country: in.Country, Website: in.Website, Verified: in.Verified, Active: in.Active}
+	f := orgForm{Name: in.Name, Kind: string(in.Kind), Country: in.Country, Website: in.Website, Verified: in.Verified, Active: in.Active,
+		Reviewer: in.Reviewer}
 	if in.SupporterSince != nil {
 		f.Since = in.SupporterSince.Format(time.DateOnly)
+	}
+	if in.ReviewerUntil != nil {
+		f.ReviewerUntil = in.ReviewerUntil.Format(time.DateOnly)
 	}
 	return f
 }
@@ -40,13 +46,16 @@ func orgFormOfInput(in stakeholder.Input) orgForm {
 // check finds what the form itself can tell is wrong before the service
 // sees it: a date that is not one.
 func (f orgForm) check() error {
-	if f.Since == "" {
-		return nil
+	bad := errs.FieldErrors{}
+	for field, value := range map[string]string{"supporter_since": f.Since, "reviewer_until": f.ReviewerUntil} {
+		if value == "" {
+			continue
+		}
+		if _, err := date.Parse(value); err != nil {
+			bad.Add(field, err.Error())
+		}
 	}
-	if _, err := date.Parse(f.Since); err != nil {
-		return errs.Field(errs.Invalid, "supporter_since", err.Error())
-	}
-	return nil
+	return bad.Err()
 }
 
 func readOrgForm(c echo.Context) orgForm {
@@ -58,7 +67,8 @@ func readOrgForm(c echo.Context) orgForm {
 func readOrgFields(c echo.Context, prefix string) orgForm {
 	v := func(name string) string { return c.FormValue(prefix + name) }
 	return orgForm{Name: v("name"), Kind: v("kind"), Country: v("country"),
-		Website: v("website"), Since: strings.TrimSpace(v("supporter_since")), Verified: v("verified") != "", Active: v("active") != ""}
+		Website: v("website"), Since: strings.TrimSpace(v("supporter_since")), Verified: v("verified") != "", Active: v("active") != "",
+		Reviewer: v("reviewer") != "", ReviewerUntil: strings.TrimSpace(v("reviewer_until"))}
 }
 
 // apply sets the form's values on in; the form has passed check.
@@ -68,6 +78,10 @@ func (f orgForm) apply(in *stakeholder.Input) {
 	in.SupporterSince = nil
 	if d, err := date.Parse(f.Since); err == nil {
 		in.SupporterSince = &d
+	}
+	in.Reviewer, in.ReviewerUntil = f.Reviewer, nil
+	if d, err := date.Parse(f.ReviewerUntil); err == nil {
+		in.ReviewerUntil = &d
 	}
 }
 
@@ -89,7 +103,8 @@ func (f orgForm) over(orig, base orgForm) orgForm {
 	return orgForm{Name: str(f.Name, orig.Name, base.Name), Kind: str(f.Kind, orig.Kind, base.Kind),
 		Country: str(f.Country, orig.Country, base.Country), Website: str(f.Website, orig.Website, base.Website),
 		Since:    str(f.Since, orig.Since, base.Since),
-		Verified: flag(f.Verified, orig.Verified, base.Verified), Active: flag(f.Active, orig.Active, base.Active)}
+		Verified: flag(f.Verified, orig.Verified, base.Verified), Active: flag(f.Active, orig.Active, base.Active),
+		Reviewer: flag(f.Reviewer, orig.Reviewer, base.Reviewer), ReviewerUntil: str(f.ReviewerUntil, orig.ReviewerUntil, base.ReviewerUntil)}
 }
 
 type orgsView struct {
@@ -106,6 +121,7 @@ type orgsView struct {
 	PageNo  int
 	PrevURL string
 	NextURL string
+	Today   time.Time // the day a reviewer's badge is judged on
 }
 
 const orgsPageSize = 100
@@ -118,7 +134,7 @@ func (h *Handler) organisations(c echo.Context) error {
 }
 
 func (h *Handler) renderOrganisations(c echo.Context, status int, v orgsView) error {
-	v.Page, v.Kinds, v.PageNo = newPage(c, "organisations"), stakeholder.Kinds, 1
+	v.Page, v.Kinds, v.PageNo, v.Today = newPage(c, "organisations"), stakeholder.Kinds, 1, h.now()
 	if k := stakeholder.Kind(c.QueryParam("kind")); k.Valid() {
 		v.Kind = string(k)
 	}
