@@ -103,10 +103,7 @@ func (in *Input) Normalize() {
 		in.Visibility = Public
 	}
 	in.StartDate, in.EndDate = date.DayPtr(in.StartDate), date.DayPtr(in.EndDate)
-	for i := range in.Evidence {
-		in.Evidence[i].URL = strings.TrimSpace(in.Evidence[i].URL)
-		in.Evidence[i].Title = strings.Join(strings.Fields(in.Evidence[i].Title), " ")
-	}
+	NormalizeEvidence(in.Evidence)
 }
 
 // Validate returns field errors for everything wrong with in. known lists
@@ -155,11 +152,19 @@ func (in Input) Validate(known []int) error {
 	if in.StartDate != nil && in.EndDate != nil && in.EndDate.Before(*in.StartDate) {
 		f.Add("end_date", "must not be before the start date")
 	}
-	if len(in.Evidence) > MaxEvidence {
-		f.Addf("evidence", "at most %d links", MaxEvidence)
+	CheckEvidence(f, "evidence", in.Evidence)
+	return f.Err()
+}
+
+// CheckEvidence adds to f what is wrong with evidence links given under
+// field: an action's, and the links a reviewer or a supporter gives with
+// a challenge or a reply.
+func CheckEvidence(f errs.FieldErrors, field string, ev []Evidence) {
+	if len(ev) > MaxEvidence {
+		f.Addf(field, "at most %d links", MaxEvidence)
 	}
-	for i, e := range in.Evidence {
-		key := fmt.Sprintf("evidence.%d", i)
+	for i, e := range ev {
+		key := fmt.Sprintf("%s.%d", field, i)
 		if !e.Kind.Valid() {
 			f.Add(key+".kind", choose(e.Kind, EvidenceKinds))
 		}
@@ -169,7 +174,14 @@ func (in Input) Validate(known []int) error {
 		}
 		f.Text(key+".title", e.Title, true, MaxTitle)
 	}
-	return f.Err()
+}
+
+// NormalizeEvidence trims the addresses and titles of links.
+func NormalizeEvidence(ev []Evidence) {
+	for i := range ev {
+		ev[i].URL = strings.TrimSpace(ev[i].URL)
+		ev[i].Title = strings.Join(strings.Fields(ev[i].Title), " ")
+	}
 }
 
 func choose[T ~string](got T, allowed []T) string {
@@ -246,6 +258,9 @@ const (
 	DecisionAssurance Decision = "assurance"
 	// DecisionVerified: a reviewer organisation confirmed the action.
 	DecisionVerified Decision = "verified"
+	// DecisionChallenge: a decided challenge lowered the stage or the
+	// assurance level.
+	DecisionChallenge Decision = "challenge"
 )
 
 // ReviewEvent is one step of the workflow of an action.

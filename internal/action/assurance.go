@@ -117,8 +117,10 @@ func (s *Service) assure(ctx context.Context, by user.Actor, a Action, level Ass
 	if err := s.store.UpdateAction(ctx, &a, expected); err != nil {
 		return Step{Action: a}, err
 	}
-	ev := ReviewEvent{ActionID: a.ID, Version: a.Version, Decision: decision, Comment: note, ReviewerID: by.UserID,
-		At: now, Assurance: level}
+	ev := ReviewEvent{ActionID: a.ID, Version: a.Version, Decision: decision, Comment: note, ReviewerID: by.UserID, At: now}
+	if level != was {
+		ev.Assurance = level // the step records a level it changed, and no other
+	}
 	if err := s.store.AddReviewEvent(ctx, &ev); err != nil {
 		return Step{Action: a}, err
 	}
@@ -192,4 +194,48 @@ func (s *Service) AssuranceOf(ctx context.Context, a Action) (Assured, error) {
 		}
 	}
 	return out, nil
+}
+
+// Correct is what a decided challenge does to the action it upheld: a
+// lower stage or assurance level (either may be "", kept), with the
+// decision as its note; the secretariat's, on an accepted action, in the
+// caller's transaction when there is one. Its review event is the
+// "challenge" step of the history.
+func (s *Service) Correct(ctx context.Context, by user.Actor, id int64, stage Stage, level Assurance, note string) (Action, error) {
+	if err := by.RequireSecretariat("only the secretariat corrects an accepted action"); err != nil {
+		return Action{}, err
+	}
+	var a Action
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if a, err = s.readable(ctx, by, id); err != nil {
+			return err
+		}
+		if err := assurable(a, a.Version); err != nil {
+			return err
+		}
+		f := errs.FieldErrors{}
+		if stage != "" && (!stage.Valid() || stage == a.Stage) {
+			f.Add("stage", fmt.Sprintf("must be a stage other than the action's (%s)", a.Stage))
+		}
+		if level != "" && (!level.Valid() || level.Rank() >= a.Assurance.Rank()) {
+			f.Add("assurance", fmt.Sprintf("must be a level below the action's (%s)", a.Assurance.OrDefault()))
+		}
+		if stage == "" && level == "" {
+			f.Add("stage", "say what changes: the stage, the assurance level, or both")
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		if stage != "" {
+			a.Stage = stage
+		}
+		if level == "" {
+			level = a.Assurance.OrDefault()
+		}
+		step, err := s.assure(ctx, by, a, level, DecisionChallenge, note)
+		a = step.Action
+		return err
+	})
+	return a, err
 }

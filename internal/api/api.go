@@ -89,6 +89,7 @@ type Deps struct {
 	ReportJSON      ReportJSON
 	Versions        Versions
 	Evidence        Evidence
+	Challenges      Challenges
 	BaseURL         string // the public address, for links in the feed
 	Now             func() time.Time
 }
@@ -170,6 +171,13 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.POST("/actions/:id/reopen", h.move(action.Draft))
 	g.GET("/actions/:id/history", h.actionHistory)
 	g.PATCH("/actions/:id/assurance", h.setAssurance)
+	g.POST("/actions/:id/challenges", h.fileChallenge)
+	g.GET("/challenges", h.listChallenges)
+	g.GET("/challenges/:id", h.getChallenge)
+	g.POST("/challenges/:id/screen", h.screenChallenge())
+	g.POST("/challenges/:id/reply", h.replyChallenge())
+	g.POST("/challenges/:id/decide", h.decideChallenge())
+	g.POST("/challenges/:id/publish", h.publishChallenge())
 	g.POST("/actions/:id/evidence/check", h.checkEvidence)
 	g.POST("/cycles/:year/carry-forward", h.carryForward)
 	g.POST("/cycles/:year/submit-all", h.submitAll)

@@ -152,6 +152,7 @@ func TestOpenAPIJSONBodiesNeedJSON(t *testing.T) {
 	}
 	db := testutil.NewDB(t, "sqlite")
 	sc := apptest.NewScenario(t, db)
+	reviewer, _ := sc.Reviewer(t, stakeholder.CivilSociety, "analyst@reviewer.example")
 	params := strings.NewReplacer("{id}", "1", "{year}", "2026", "{stakeholder_id}", "1")
 	checked := 0
 	for path, item := range doc.Paths.Map() {
@@ -167,7 +168,7 @@ func TestOpenAPIJSONBodiesNeedJSON(t *testing.T) {
 			target := params.Replace(path)
 			for _, contentType := range []string{"text/plain", ""} {
 				refused := false
-				for _, c := range []apptest.APIClient{sc.Member, sc.Focal, sc.Sec} {
+				for _, c := range []apptest.APIClient{sc.Member, sc.Focal, sc.Sec, reviewer} {
 					header := []string{"Authorization", "Bearer " + c.Token}
 					if contentType != "" {
 						header = append(header, "Content-Type", contentType)

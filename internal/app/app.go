@@ -19,6 +19,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/api"
 	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
@@ -73,6 +74,7 @@ type services struct {
 	evidence        *evidence.Service
 	metrics         *metrics.Metrics // the process's counters, which some services add to
 	dashboard       *dashboard.Service
+	challenges      *challenge.Service
 	now             func() time.Time
 }
 
@@ -102,6 +104,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	svc.twoStep = twostep.NewService(db, codes, sender, logger, now,
 		twostep.Options{Issuer: issuer(cfg.BaseURL), Required: cfg.SignIn.TwoStep, BaseURL: cfg.BaseURL})
 	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, db, now, cfg.HTTP.PublicFreshness)
+	svc.challenges = challenge.NewService(db, svc.actions, notices, now, cfg.Challenges.ReplyDays)
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
 	return svc
@@ -285,7 +288,8 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		},
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
 			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports,
-			Dashboard: svc.dashboard, ReportJSON: svc.documents, Versions: svc.dashboard, Evidence: svc.evidence, BaseURL: cfg.BaseURL}),
+			Dashboard: svc.dashboard, ReportJSON: svc.documents, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges,
+			BaseURL: cfg.BaseURL}),
 		Written:        svc.dashboard.Touch,
 		UI:             pages,
 		Pages:          pages,

@@ -184,3 +184,20 @@ func (sc *Scenario) SignIn(t *testing.T, email, name string, role user.OrgRole) 
 	}
 	return c
 }
+
+// Reviewer adds to the scenario a reviewer organisation of kind, with a
+// person of it (a member, email given), and returns that person's client.
+func (sc *Scenario) Reviewer(t *testing.T, kind stakeholder.Kind, email string) (APIClient, stakeholder.Stakeholder) {
+	t.Helper()
+	ctx := context.Background()
+	org := sc.S.Reviewer(t, kind)
+	if _, err := sc.S.Users.Create(ctx, testutil.System, user.Input{Email: email, Name: email, Role: user.Supporter,
+		StakeholderID: org.ID, OrgRole: user.Member}); err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := sc.S.Users.CreateToken(ctx, testutil.System, email, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return APIClient{T: t, Base: sc.TS, Token: token}, org
+}

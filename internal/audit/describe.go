@@ -98,6 +98,8 @@ func Wants(entries []Entry) Wanted {
 	for _, e := range entries {
 		add(&w.People, "p", e.ActorID)
 		add(&w.Organisations, "o", e.detailID("stakeholder_id"))
+		add(&w.Organisations, "o", e.detailID("reviewer_id"))
+		add(&w.Actions, "a", e.detailID("action_id"))
 		id, _ := strconv.ParseInt(e.ObjectID, 10, 64)
 		switch e.ObjectType {
 		case "user":
@@ -169,6 +171,13 @@ func Describe(e Entry, n Names) Sentence {
 		if _, known := n.Organisations[objectID]; !known {
 			s.Slots["Org"] = Slot{Kind: Organisation, ID: objectID, Text: e.detailText("name"), Gone: true}
 		}
+	case "challenge.filed", "challenge.inadmissible", "challenge.opened", "challenge.replied", "challenge.decided", "challenge.published":
+		// The secretariat's log names a pseudonymous reviewer: the
+		// secretariat always knows who filed.
+		s.Slots["Number"] = Slot{Kind: Number, N: int(objectID)}
+		s.Slots["Action"] = actionSlot(e.detailID("action_id"), e, n)
+		s.Slots["Org"], s.Slots["Reviewer"] = org(), orgSlot(e.detailID("reviewer_id"), n)
+		s.Note = e.detailText("reason")
 	case "stakeholder.reviewer": // designated (from, until), its end changed, or the designation ended
 		s.Slots["Org"] = orgSlot(objectID, n)
 		if _, known := n.Organisations[objectID]; !known {

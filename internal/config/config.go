@@ -17,17 +17,18 @@ import (
 // Config is the whole configuration of a pctracker process. Its field order
 // is the order in which Print lists the keys.
 type Config struct {
-	Database  Database  `key:"database"`
-	HTTP      HTTP      `key:"http"`
-	BaseURL   string    `key:"base_url" help:"public URL of this pctracker, used in links sent by mail and in feeds"`
-	Log       Log       `key:"log"`
-	Session   Session   `key:"session"`
-	SignIn    SignIn    `key:"signin"`
-	Mail      Mail      `key:"mail"`
-	Scheduler Scheduler `key:"scheduler"`
-	Evidence  Evidence  `key:"evidence"`
-	Metrics   Metrics   `key:"metrics"`
-	Report    Report    `key:"report"`
+	Database   Database   `key:"database"`
+	HTTP       HTTP       `key:"http"`
+	BaseURL    string     `key:"base_url" help:"public URL of this pctracker, used in links sent by mail and in feeds"`
+	Log        Log        `key:"log"`
+	Session    Session    `key:"session"`
+	SignIn     SignIn     `key:"signin"`
+	Mail       Mail       `key:"mail"`
+	Scheduler  Scheduler  `key:"scheduler"`
+	Evidence   Evidence   `key:"evidence"`
+	Metrics    Metrics    `key:"metrics"`
+	Report     Report     `key:"report"`
+	Challenges Challenges `key:"challenges"`
 }
 
 // Database selects and tunes the database.
@@ -141,6 +142,13 @@ type Report struct {
 	Chromium string `key:"chromium" help:"path of the Chromium that prints report PDFs; empty looks for chromium on PATH; off makes no PDF"`
 }
 
+// Challenges tunes the challenges of accepted actions.
+type Challenges struct {
+	// ReplyDays is how long an organisation has to reply to a challenge
+	// of its action once the secretariat opens it.
+	ReplyDays int `key:"reply_days" help:"days an organisation has to reply to a challenge of its action, from its opening"`
+}
+
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
@@ -167,6 +175,7 @@ func Default() Config {
 			DigestPeriod: 24 * time.Hour, DigestOffset: 6 * time.Hour,
 			EvidencePeriod: time.Minute, EvidenceCheck: 7 * 24 * time.Hour,
 			MailPeriod: time.Minute, MailRetry: time.Minute, LeaderPoll: 2 * time.Second},
-		Metrics: Metrics{Allow: []string{"127.0.0.0/8", "::1/128"}},
+		Metrics:    Metrics{Allow: []string{"127.0.0.0/8", "::1/128"}},
+		Challenges: Challenges{ReplyDays: 30},
 	}
 }

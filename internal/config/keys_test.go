@@ -76,6 +76,7 @@ func keyCases() []keyCase {
 		{"evidence.allow_hosts", "PCT_EVIDENCE_ALLOW_HOSTS", "127.0.0.1:8081,", func(c config.Config) any { return c.Evidence.AllowHosts }, []string{"127.0.0.1:8081"}, "nohost", nil},
 		{"metrics.allow", "PCT_METRICS_ALLOW", "10.0.0.0/8", func(c config.Config) any { return c.Metrics.Allow }, []string{"10.0.0.0/8"}, "127.0.0.1", nil},
 		{"report.chromium", "PCT_REPORT_CHROMIUM", "off", func(c config.Config) any { return c.Report.Chromium }, "off", "", nil},
+		{"challenges.reply_days", "PCT_CHALLENGES_REPLY_DAYS", "14", func(c config.Config) any { return c.Challenges.ReplyDays }, 14, "0", nil},
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 func (c Config) Validate() error {
 	for _, check := range []func() error{
 		c.Database.validate, c.HTTP.validate, c.Evidence.validate, c.validateBaseURL, c.Metrics.validate,
-		c.Session.validate, c.SignIn.validate, c.Mail.validate, c.Scheduler.validate, c.Log.validate,
+		c.Session.validate, c.SignIn.validate, c.Mail.validate, c.Scheduler.validate, c.Log.validate, c.Challenges.validate,
 	} {
 		if err := check(); err != nil {
 			return err
@@ -66,6 +66,13 @@ func (h HTTP) validate() error {
 		if _, _, err := net.ParseCIDR(p); err != nil {
 			return &Error{Key: "http.trusted_proxies", Msg: fmt.Sprintf("%q is not a network such as 10.0.0.0/8", p)}
 		}
+	}
+	return nil
+}
+
+func (c Challenges) validate() error {
+	if c.ReplyDays < 1 || c.ReplyDays > 365 {
+		return &Error{Key: "challenges.reply_days", Msg: "must be from 1 to 365 days"}
 	}
 	return nil
 }

@@ -577,7 +577,7 @@ func (db *DB) PublicState(ctx context.Context, on time.Time) (dashboard.State, e
 // decidedSteps are the review steps that change what the public figures
 // count: acceptances, withdrawals and assurance levels (the partial index
 // review_events_decided_idx lists the same).
-const decidedSteps = "('accepted', 'withdrawn', 'assurance', 'verified')"
+const decidedSteps = "('accepted', 'withdrawn', 'assurance', 'verified', 'challenge')"
 
 // CyclesReviewedSince returns the years of the cycles with an acceptance
 // or withdrawal after the review event numbered after: a lookup of the

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/apptest"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -26,7 +27,9 @@ const (
 
 // The callers and the objects every route is tried with.
 var (
-	roles   = []string{"anonymous", "member", "focal", "other", "secretariat"}
+	// reviewer is the focal point of a third organisation, of civil
+	// society, that the secretariat designated a reviewer.
+	roles   = []string{"anonymous", "member", "focal", "other", "secretariat", "reviewer"}
 	objects = []string{"own", "others", "missing"}
 )
 
@@ -35,13 +38,18 @@ type rule func(role, object string) string
 
 func always(outcome string) rule { return func(string, string) string { return outcome } }
 
-// signedInAs gives anonymous callers login and the others per role.
+// signedInAs gives anonymous callers login and the others per role; a
+// reviewer, unless named, as "other" (both are focal points of a third
+// organisation).
 func signedInAs(byRole map[string]string) rule {
 	return func(role, _ string) string {
 		if role == "anonymous" {
 			return login
 		}
-		return byRole[role]
+		if got, ok := byRole[role]; ok || role != "reviewer" {
+			return got
+		}
+		return byRole["other"]
 	}
 }
 
@@ -57,6 +65,8 @@ func onAction(member, focal, secretariat string) rule {
 			return notFound
 		case role == "secretariat":
 			return secretariat
+		case role == "reviewer":
+			return notFound // neither organisation's
 		case role == "other" && object == "own", role != "other" && object == "others":
 			return notFound
 		case role == "member":
@@ -90,55 +100,99 @@ func secretariatOnAction(role, object string) string {
 	return ok
 }
 
+// onChallenge is the rule of reading a challenge: "own" is an open
+// challenge of an action of the member's organisation, "others" a filed
+// one of the other organisation's action, both the reviewer's.
+func onChallenge(role, object string) string {
+	switch {
+	case role == "anonymous":
+		return login
+	case object == "missing":
+		return notFound
+	case role == "secretariat", role == "reviewer":
+		return ok
+	case object == "own" && (role == "member" || role == "focal"):
+		return ok
+	}
+	return notFound // filed: not yet the other organisation's to read
+}
+
+// replyRule: the focal point of the organisation challenged replies; the
+// secretariat and the reviewer read the challenge, but may not.
+func replyRule(role, object string) string {
+	switch {
+	case role == "anonymous":
+		return login
+	case object == "missing":
+		return notFound
+	case role == "secretariat", role == "reviewer":
+		return forbidden
+	case object == "own" && role == "member":
+		return forbidden
+	case object == "own" && role == "focal":
+		return ok
+	}
+	return notFound
+}
+
 var supportersOnly = signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": forbidden})
 var focalPointsOnly = signedInAs(map[string]string{"member": forbidden, "focal": ok, "other": ok, "secretariat": forbidden})
 
 // rules holds a rule for every route. A route without one fails the test,
 // so that no route is added without deciding who may use it.
 var rules = map[string]rule{
-	"GET /":                                     always(ok),
-	"GET /signin":                               always(ok),
-	"POST /signin":                              always(forbidden), // without the token its form page sets
-	"POST /signout":                             always(ok),
-	"GET /signin/code":                          always(login),     // without a pending sign-in: back to the password
-	"POST /signin/code":                         always(forbidden), // without the token its form page sets
-	"POST /account/recovery-codes":              signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
-	"GET /healthz":                              always(ok),
-	"GET /readyz":                               always(ok),
-	"GET /static/*":                             always(ok),
-	"GET /metrics":                              always(ok),
-	"GET /api/v1/openapi.json":                  always(ok),
-	"GET /api/v1/recommendations":               always(ok),
-	"GET /api/v1/recommendations/:number":       always(ok),
-	"GET /api/v1/me":                            signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
-	"GET /api/v1/my/actions":                    supportersOnly,
-	"POST /api/v1/actions":                      supportersOnly,
-	"POST /api/v1/cycles/:year/carry-forward":   supportersOnly,
-	"POST /api/v1/cycles/:year/submit-all":      focalPointsOnly,
-	"POST /api/v1/invitations":                  signedInAs(map[string]string{"member": forbidden, "focal": ok, "other": ok, "secretariat": ok}),
-	"GET /invite":                               always(ok),
-	"POST /invite":                              always(forbidden),
-	"GET /reset":                                always(ok),
-	"POST /reset":                               always(forbidden),
-	"GET /reset/new":                            always(ok),
-	"POST /reset/new":                           always(forbidden),
-	"POST /api/v1/actions/import":               supportersOnly,
-	"GET /actions/import":                       supportersOnly,
-	"POST /actions/import":                      supportersOnly,
-	"GET /actions/import/template.csv":          always(ok),
-	"GET /account":                              signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
-	"POST /account/tokens":                      signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
-	"POST /account/preferences":                 signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
-	"POST /account/tokens/:id/revoke":           tokenRule,
-	"POST /people/resend":                       signedInAs(map[string]string{"member": forbidden, "focal": notFound, "other": notFound, "secretariat": notFound}),
-	"GET /api/v1/review":                        secretariatOnly,
-	"POST /api/v1/review/accept":                secretariatOnly,
-	"POST /api/v1/actions/:id/review":           secretariatOnAction,
-	"GET /review":                               secretariatOnly,
-	"POST /review/accept":                       secretariatOnly,
-	"POST /actions/:id/review":                  secretariatOnAction,
-	"PATCH /api/v1/actions/:id/assurance":       secretariatOnAction, // a draft is refused (409)
-	"POST /actions/:id/assurance":               secretariatOnAction,
+	"GET /":                                   always(ok),
+	"GET /signin":                             always(ok),
+	"POST /signin":                            always(forbidden), // without the token its form page sets
+	"POST /signout":                           always(ok),
+	"GET /signin/code":                        always(login),     // without a pending sign-in: back to the password
+	"POST /signin/code":                       always(forbidden), // without the token its form page sets
+	"POST /account/recovery-codes":            signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
+	"GET /healthz":                            always(ok),
+	"GET /readyz":                             always(ok),
+	"GET /static/*":                           always(ok),
+	"GET /metrics":                            always(ok),
+	"GET /api/v1/openapi.json":                always(ok),
+	"GET /api/v1/recommendations":             always(ok),
+	"GET /api/v1/recommendations/:number":     always(ok),
+	"GET /api/v1/me":                          signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
+	"GET /api/v1/my/actions":                  supportersOnly,
+	"POST /api/v1/actions":                    supportersOnly,
+	"POST /api/v1/cycles/:year/carry-forward": supportersOnly,
+	"POST /api/v1/cycles/:year/submit-all":    focalPointsOnly,
+	"POST /api/v1/invitations":                signedInAs(map[string]string{"member": forbidden, "focal": ok, "other": ok, "secretariat": ok}),
+	"GET /invite":                             always(ok),
+	"POST /invite":                            always(forbidden),
+	"GET /reset":                              always(ok),
+	"POST /reset":                             always(forbidden),
+	"GET /reset/new":                          always(ok),
+	"POST /reset/new":                         always(forbidden),
+	"POST /api/v1/actions/import":             supportersOnly,
+	"GET /actions/import":                     supportersOnly,
+	"POST /actions/import":                    supportersOnly,
+	"GET /actions/import/template.csv":        always(ok),
+	"GET /account":                            signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
+	"POST /account/tokens":                    signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
+	"POST /account/preferences":               signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
+	"POST /account/tokens/:id/revoke":         tokenRule,
+	"POST /people/resend":                     signedInAs(map[string]string{"member": forbidden, "focal": notFound, "other": notFound, "secretariat": notFound}),
+	"GET /api/v1/review":                      secretariatOnly,
+	"POST /api/v1/review/accept":              secretariatOnly,
+	"POST /api/v1/actions/:id/review":         secretariatOnAction,
+	"GET /review":                             secretariatOnly,
+	"POST /review/accept":                     secretariatOnly,
+	"POST /actions/:id/review":                secretariatOnAction,
+	"PATCH /api/v1/actions/:id/assurance":     secretariatOnAction, // a draft is refused (409)
+	"POST /actions/:id/assurance":             secretariatOnAction,
+	// Challenges. Filing is a reviewer's, on a public action: the matrix
+	// tries drafts, which the reviewer does not find.
+	"POST /api/v1/actions/:id/challenges":       signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": forbidden, "reviewer": notFound}),
+	"GET /api/v1/challenges":                    signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
+	"GET /api/v1/challenges/:id":                onChallenge,
+	"POST /api/v1/challenges/:id/screen":        secretariatOnAction,
+	"POST /api/v1/challenges/:id/reply":         replyRule,
+	"POST /api/v1/challenges/:id/decide":        secretariatOnAction,
+	"POST /api/v1/challenges/:id/publish":       secretariatOnAction,
 	"GET /api/v1/cycles":                        always(ok),
 	"POST /api/v1/cycles":                       secretariatOnly,
 	"PATCH /api/v1/cycles/:year":                secretariatOnly,
@@ -266,7 +320,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		ts, routes := apptest.StartServerWithRoutes(t, db, s.Clock.Now)
 		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
 		s.Cycle(t, 2025)
-		s.Cycle(t, 2026)
+		c2026 := s.Cycle(t, 2026)
+		// A reviewer organisation with a name no other text holds: an
+		// answer that shows a pseudonymous challenge must not show it.
+		const reviewerName = "Numbat Forensics Collective"
+		reviewerOrg, err := s.Stakeholders.Create(ctx, testutil.System, stakeholder.Input{Name: reviewerName,
+			Kind: stakeholder.CivilSociety, Country: "CA", Active: true, Verified: true})
+		if err == nil {
+			reviewerOrg, err = s.Stakeholders.Update(ctx, testutil.System, reviewerOrg.ID, reviewerOrg.Version,
+				func(in *stakeholder.Input) { in.Reviewer = true })
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 		tokens := map[string]string{}
 		actors := map[string]user.Actor{}
 		for role, in := range map[string]user.Input{
@@ -274,6 +340,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"focal":       {Role: user.Supporter, StakeholderID: org.ID, OrgRole: user.FocalPoint},
 			"other":       {Role: user.Supporter, StakeholderID: other.ID, OrgRole: user.FocalPoint},
 			"secretariat": {Role: user.Secretariat},
+			"reviewer":    {Role: user.Supporter, StakeholderID: reviewerOrg.ID, OrgRole: user.FocalPoint},
 		} {
 			in.Email, in.Name = role+"@matrix.example", role
 			u, err := s.Users.Create(ctx, testutil.System, in)
@@ -323,9 +390,40 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 
+		// Challenges, all pseudonymous: standing ones that callers outside
+		// their parties may not read (one filed against the member's
+		// organisation, not yet its to read; one open against the
+		// other's), and fresh ones for each request on a challenge. An
+		// answer that shows a challenge must never name its reviewer.
+		const secret = "wombat"
+		accepted := func(owner stakeholder.Stakeholder, title string) action.Action {
+			in := testutil.ActionInput()
+			in.Title = title
+			return s.Accepted(t, owner, c2026, in)
+		}
+		file := func(a action.Action, text string, open bool) int64 {
+			t.Helper()
+			ch, err := s.Challenges.File(ctx, actors["reviewer"], a.ID, challenge.Input{Grounds: challenge.Outdated, Statement: text, Pseudonymous: true})
+			if err == nil && open {
+				yes := true
+				ch, err = s.Challenges.Screen(ctx, testutil.System, ch.ID, 0, &yes, "")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ch.ID
+		}
+		filedText, openText := "Unpublished "+secret+" challenge, filed", "Unpublished "+secret+" challenge, open"
+		file(accepted(org, "Public action under a filed challenge"), filedText, false)
+		file(accepted(other, "Public action under an open challenge"), openText, true)
+		freshOn := map[string]action.Action{"own": accepted(org, "Public action of the member's organisation"),
+			"others": accepted(other, "Public action of the other organisation")}
+		unreadable := map[string][]string{"anonymous": {filedText, openText}, "member": {filedText, openText},
+			"focal": {filedText, openText}, "other": {filedText}}
+
 		owned := apptest.OwnedTables(t, db)
-		orgs := map[string]int64{"own": org.ID, "others": other.ID}
-		home := map[string]string{"member": "own", "focal": "own", "other": "others"}
+		orgs := map[string]int64{"own": org.ID, "others": other.ID, "reviewer's": reviewerOrg.ID}
+		home := map[string]string{"member": "own", "focal": "own", "other": "others", "reviewer": "reviewer's"}
 		sums := func() map[string]string {
 			rows, out := apptest.OrgRows(t, db, owned), map[string]string{}
 			for name, id := range orgs {
@@ -340,7 +438,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 
 		sort.Slice(routes, func(i, j int) bool { return routes[i].Path+routes[i].Method < routes[j].Path+routes[j].Method })
-		covered, requests, searches, leakChecks, leaks, trespasses := 0, 0, 0, 0, 0, 0
+		covered, requests, searches, leakChecks, leaks, trespasses, challenges := 0, 0, 0, 0, 0, 0, 0
 		var known map[string]string // the sums after the last request, while nothing else wrote
 		for _, rt := range routes {
 			key := rt.Method + " " + rt.Path
@@ -359,9 +457,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 					onAction := strings.Contains(rt.Path, ":id") && !(strings.Contains(rt.Path, "/tokens/") ||
 						strings.HasPrefix(rt.Path, "/people/") || strings.Contains(rt.Path, "/stakeholders/") ||
 						strings.Contains(rt.Path, "/organisations/") || strings.Contains(rt.Path, "/reports/") ||
-						strings.HasPrefix(rt.Path, "/admin/status/")) // other ids could collide with action ids
+						strings.HasPrefix(rt.Path, "/admin/status/") || strings.Contains(rt.Path, "/challenges/")) // other ids could collide with action ids
 					if onAction && object != "missing" {
 						id = draft(map[string]string{"own": "member", "others": "other"}[object])
+						known = nil
+					}
+					// A fresh challenge for each request on one: "own" open
+					// against the member's organisation, "others" filed against
+					// the other's.
+					onChallengeID := strings.Contains(rt.Path, "/challenges/:id")
+					if onChallengeID && object != "missing" {
+						challenges++
+						id = file(freshOn[object], fmt.Sprintf("Fresh %s challenge %d", secret, challenges), object == "own")
 						known = nil
 					}
 					path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2026", ":number", "1", ":name", "housekeeping", ":format", "csv", "*", "css/app.css").Replace(rt.Path)
@@ -372,6 +479,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 							body = apptest.NewActionBody
 						case strings.HasSuffix(path, "/review"):
 							body = `{"decision": "accept"}`
+						case strings.HasSuffix(path, "/challenges"):
+							body = `{"grounds": "outdated", "statement": "The decree was repealed."}`
 						default:
 							body = `{"version": 1}`
 						}
@@ -417,6 +526,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 								t.Errorf("%s %s as %s on %s changed the rows of organisation %q", rt.Method, target, role, object, name)
 							}
 						}
+						if role != "secretariat" && role != "reviewer" {
+							leakChecks++
+							for _, text := range unreadable[role] {
+								if strings.Contains(r.Body, text) {
+									leaks++
+									t.Errorf("%s %s as %s on %s shows the challenge %q, which the caller may not read", rt.Method, target, role, object, text)
+								}
+							}
+							if strings.Contains(r.Body, secret) && strings.Contains(r.Body, reviewerName) {
+								leaks++
+								t.Errorf("%s %s as %s on %s names the pseudonymous reviewer of a challenge", rt.Method, target, role, object)
+							}
+						}
 						if role == "secretariat" && !public {
 							continue // the secretariat reads every action
 						}
@@ -435,9 +557,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 						}
 					}
 					if id != 999999 {
-						// The draft goes once tried, so that the checksums read
-						// as many rows at the end of the test as at its start.
-						if _, err := db.SQL().Exec("DELETE FROM actions WHERE id = $1", id); err != nil {
+						// The draft (or challenge) goes once tried, so that the
+						// checksums read as many rows at the end of the test as
+						// at its start.
+						table := "actions"
+						if onChallengeID {
+							table = "challenges"
+						}
+						if _, err := db.SQL().Exec("DELETE FROM "+table+" WHERE id = $1", id); err != nil {
 							t.Fatal(err)
 						}
 						known = nil
@@ -489,6 +616,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 			}
 		}
+		t.Logf("matrix: %d fresh challenges tried, pseudonymous, with 2 standing ones", challenges)
 		t.Logf("matrix: %d routes × %d roles × %d objects = %d requests, plus %d GETs searching for %q: %d requests; "+
 			"both organisations' rows (%d tables) checksummed after each: %d changed by a request that may not change them; "+
 			"%d answers and the published report's %d documents read for actions their caller may not read: %d shown",

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -41,18 +42,21 @@ type Services struct {
 	Cycles       *cycle.Service
 	Actions      *action.Service
 	Notices      *notice.Service // writes to the outbox; nothing sends it
+	Challenges   *challenge.Service
 }
 
 // NewServices builds the services over db with a clock set to 1 September 2026.
 func NewServices(db *store.DB) *Services {
 	clock := NewClock(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))
 	notices := notice.NewService(db, clock.Now, "http://pct.test")
-	return &Services{DB: db, Clock: clock, Notices: notices,
+	s := &Services{DB: db, Clock: clock, Notices: notices,
 		Stakeholders: stakeholder.NewService(db, clock.Now),
 		Users:        user.NewService(db, clock.Now),
 		Cycles:       cycle.NewService(db, clock.Now, notices),
 		Actions:      action.NewService(db, clock.Now, notices),
 	}
+	s.Challenges = challenge.NewService(db, s.Actions, notices, clock.Now, 30)
+	return s
 }
 
 // System is the actor fixtures act as.
@@ -71,6 +75,21 @@ func (s *Services) Stakeholder(t testing.TB, kind stakeholder.Kind) stakeholder.
 		Name: fmt.Sprintf("Organisation %d", seq.Add(1)), Kind: kind, Country: country, Active: true})
 	if err != nil {
 		t.Fatalf("fixture stakeholder: %v", err)
+	}
+	return st
+}
+
+// Reviewer creates a verified organisation of kind (civil society or
+// academia) that the secretariat designated a reviewer.
+func (s *Services) Reviewer(t testing.TB, kind stakeholder.Kind) stakeholder.Stakeholder {
+	t.Helper()
+	st, err := s.Stakeholders.Create(context.Background(), System, stakeholder.Input{
+		Name: fmt.Sprintf("Reviewer %d", seq.Add(1)), Kind: kind, Country: "FR", Active: true, Verified: true})
+	if err == nil {
+		st, err = s.Stakeholders.Update(context.Background(), System, st.ID, st.Version, func(in *stakeholder.Input) { in.Reviewer = true })
+	}
+	if err != nil {
+		t.Fatalf("fixture reviewer: %v", err)
 	}
 	return st
 }

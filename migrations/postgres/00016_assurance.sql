@@ -3,7 +3,8 @@
 -- its stage. self_declared until the secretariat checks the evidence
 -- (evidence_checked) or a reviewer organisation confirms it
 -- (independently_verified). A level is set by a review event, which
--- records it ("assurance" by the secretariat, "verified" by a reviewer);
+-- records it ("assurance" by the secretariat, "verified" by a reviewer,
+-- "challenge" when a decided challenge lowers the stage or the level);
 -- a withdrawal that ends a level records the return to self_declared.
 ALTER TABLE actions ADD COLUMN assurance TEXT NOT NULL DEFAULT 'self_declared'
     CHECK (assurance IN ('self_declared', 'evidence_checked', 'independently_verified'));
@@ -13,10 +14,10 @@ ALTER TABLE review_events ADD COLUMN assurance TEXT
     CHECK (assurance IN ('self_declared', 'evidence_checked', 'independently_verified'));
 ALTER TABLE review_events DROP CONSTRAINT review_events_decision_check;
 ALTER TABLE review_events ADD CONSTRAINT review_events_decision_check
-    CHECK (decision IN ('submitted', 'reconfirmed', 'accepted', 'changes_requested', 'withdrawn', 'reopened', 'assurance', 'verified'));
+    CHECK (decision IN ('submitted', 'reconfirmed', 'accepted', 'changes_requested', 'withdrawn', 'reopened', 'assurance', 'verified', 'challenge'));
 -- The public figures count levels too: a new level compiles them again.
 DROP INDEX review_events_decided_idx;
-CREATE INDEX review_events_decided_idx ON review_events (id) WHERE decision IN ('accepted', 'withdrawn', 'assurance', 'verified');
+CREATE INDEX review_events_decided_idx ON review_events (id) WHERE decision IN ('accepted', 'withdrawn', 'assurance', 'verified', 'challenge');
 
 -- A reviewer organisation's confirmation of an action, with its own
 -- evidence (a JSON array of {kind, url, title}) and a note; the version
@@ -36,7 +37,7 @@ CREATE INDEX verifications_action_idx ON verifications (action_id);
 -- +goose Down
 DROP TABLE verifications;
 DROP INDEX review_events_decided_idx;
-DELETE FROM review_events WHERE decision IN ('assurance', 'verified');
+DELETE FROM review_events WHERE decision IN ('assurance', 'verified', 'challenge');
 ALTER TABLE review_events DROP CONSTRAINT review_events_decision_check;
 ALTER TABLE review_events ADD CONSTRAINT review_events_decision_check
     CHECK (decision IN ('submitted', 'reconfirmed', 'accepted', 'changes_requested', 'withdrawn', 'reopened'));

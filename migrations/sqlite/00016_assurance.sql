@@ -3,7 +3,8 @@
 -- its stage. self_declared until the secretariat checks the evidence
 -- (evidence_checked) or a reviewer organisation confirms it
 -- (independently_verified). A level is set by a review event, which
--- records it ("assurance" by the secretariat, "verified" by a reviewer);
+-- records it ("assurance" by the secretariat, "verified" by a reviewer,
+-- "challenge" when a decided challenge lowers the stage or the level);
 -- a withdrawal that ends a level records the return to self_declared.
 ALTER TABLE actions ADD COLUMN assurance TEXT NOT NULL DEFAULT 'self_declared'
     CHECK (assurance IN ('self_declared', 'evidence_checked', 'independently_verified'));
@@ -13,7 +14,7 @@ CREATE INDEX actions_assurance_idx ON actions (assurance) WHERE assurance <> 'se
 CREATE TABLE review_events_new (
     id          INTEGER PRIMARY KEY,
     action_id   INTEGER NOT NULL REFERENCES actions (id) ON DELETE CASCADE,
-    decision    TEXT NOT NULL CHECK (decision IN ('submitted', 'reconfirmed', 'accepted', 'changes_requested', 'withdrawn', 'reopened', 'assurance', 'verified')),
+    decision    TEXT NOT NULL CHECK (decision IN ('submitted', 'reconfirmed', 'accepted', 'changes_requested', 'withdrawn', 'reopened', 'assurance', 'verified', 'challenge')),
     version     INTEGER NOT NULL, -- the version of the action this step produced
     comment     TEXT NOT NULL DEFAULT '',
     reviewer_id INTEGER REFERENCES users (id),
@@ -28,7 +29,7 @@ ALTER TABLE review_events_new RENAME TO review_events;
 CREATE INDEX review_events_action_idx ON review_events (action_id);
 CREATE INDEX review_events_unnoticed_idx ON review_events (id) WHERE decision = 'accepted' AND noticed_at IS NULL;
 -- The public figures count levels too: a new level compiles them again.
-CREATE INDEX review_events_decided_idx ON review_events (id) WHERE decision IN ('accepted', 'withdrawn', 'assurance', 'verified');
+CREATE INDEX review_events_decided_idx ON review_events (id) WHERE decision IN ('accepted', 'withdrawn', 'assurance', 'verified', 'challenge');
 
 -- A reviewer organisation's confirmation of an action, with its own
 -- evidence (a JSON array of {kind, url, title}) and a note; the version
@@ -59,7 +60,7 @@ CREATE TABLE review_events_old (
 );
 INSERT INTO review_events_old (id, action_id, decision, version, comment, reviewer_id, created_at, noticed_at)
     SELECT id, action_id, decision, version, comment, reviewer_id, created_at, noticed_at FROM review_events
-    WHERE decision NOT IN ('assurance', 'verified');
+    WHERE decision NOT IN ('assurance', 'verified', 'challenge');
 DROP TABLE review_events;
 ALTER TABLE review_events_old RENAME TO review_events;
 CREATE INDEX review_events_action_idx ON review_events (action_id);
