@@ -239,3 +239,52 @@ func (s *Service) Correct(ctx context.Context, by user.Actor, id int64, stage St
 	})
 	return a, err
 }
+
+// Verify records a reviewer organisation's confirmation of a public
+// accepted action it read at version, with evidence of its own: the
+// action becomes independently verified (a new version, a "verified"
+// review event, an audit entry). reviewer is the caller's organisation,
+// which the caller checked designated (stakeholder.ReviewsOn); a reviewer
+// confirms no action of its own organisation.
+func (s *Service) Verify(ctx context.Context, by user.Actor, reviewer int64, id int64, version int, note string, ev []Evidence) (Action, Verification, error) {
+	if by.Role != user.Supporter || by.StakeholderID == 0 || by.StakeholderID != reviewer {
+		return Action{}, Verification{}, errs.E(errs.Forbidden, "actions are confirmed by reviewer organisations")
+	}
+	note = strings.TrimSpace(note)
+	NormalizeEvidence(ev)
+	var a Action
+	var v Verification
+	err := s.store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if a, err = s.publicOne(ctx, id, s.now()); err != nil {
+			return err // not public: not found, whatever it is
+		}
+		if a.StakeholderID == reviewer {
+			return errs.E(errs.Forbidden, "a reviewer organisation does not confirm its own organisation's actions")
+		}
+		f := errs.FieldErrors{}
+		f.TextLines("note", note, true, MaxNote)
+		if len(ev) == 0 {
+			f.Add("evidence", "give at least one link of your own that supports the claim")
+		}
+		CheckEvidence(f, "evidence", ev)
+		if version <= 0 {
+			f.Add("version", "is required: the version of the action you confirm")
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		if a.Version != version {
+			return errs.Stale("this action", a.Version)
+		}
+		step, err := s.assure(ctx, by, a, IndependentlyVerified, DecisionVerified, note)
+		if err != nil {
+			return err
+		}
+		a = step.Action
+		v = Verification{ActionID: a.ID, Version: a.Version, StakeholderID: reviewer, UserID: by.UserID, Note: note,
+			Evidence: ev, At: a.UpdatedAt}
+		return s.store.AddVerification(ctx, &v)
+	})
+	return a, v, err
+}

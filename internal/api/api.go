@@ -60,6 +60,7 @@ type Actions interface {
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
 	SetAssurance(ctx context.Context, by user.Actor, id int64, version int, level action.Assurance, note string) (action.Action, error)
+	Verify(ctx context.Context, by user.Actor, reviewer, id int64, version int, note string, ev []action.Evidence) (action.Action, action.Verification, error)
 	Public(ctx context.Context, f action.Filter) ([]action.Action, int, error)
 	EachPublic(ctx context.Context, f action.Filter, fn func([]action.Action) error) error
 }
@@ -171,6 +172,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.POST("/actions/:id/reopen", h.move(action.Draft))
 	g.GET("/actions/:id/history", h.actionHistory)
 	g.PATCH("/actions/:id/assurance", h.setAssurance)
+	g.POST("/actions/:id/verifications", h.verify)
 	g.POST("/actions/:id/challenges", h.fileChallenge)
 	g.GET("/challenges", h.listChallenges)
 	g.GET("/challenges/:id", h.getChallenge)

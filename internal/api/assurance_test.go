@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/apptest"
+	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
@@ -109,6 +110,68 @@ func TestAssuranceAPI(t *testing.T) {
 		}
 		if j := anon.Do("GET", "/api/v1/open-data/actions.json", ""); !strings.Contains(j.Body, `"assurance":"evidence_checked"`) {
 			t.Errorf("open data JSON: %s", j.Body)
+		}
+	})
+}
+
+// A reviewer organisation's confirmation over HTTP: refused to others and
+// on its own organisation's actions; the action then independently
+// verified, and the secretariat may restore that level after lowering it.
+func TestVerificationsAPI(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := apptest.NewScenario(t, db)
+		lab, labOrg := sc.Reviewer(t, stakeholder.CivilSociety, "analyst@lab.example")
+		a := sc.LastYearAction
+		path := fmt.Sprintf("/api/v1/actions/%d/verifications", a.ID)
+		body := func(version int) string {
+			return fmt.Sprintf(`{"note": "Our audit of the register confirms it.", "evidence": [{"kind": "report", "url": "https://lab.example.org/audit", "title": "Audit"}], "version": %d}`, version)
+		}
+		c, err := sc.S.Cycles.Get(context.Background(), 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		own := sc.S.Accepted(t, labOrg, c, testutil.ActionInput())
+		for _, tc := range []struct {
+			name   string
+			client apptest.APIClient
+			path   string
+			body   string
+			status int
+			field  string
+		}{
+			{"the secretariat", sc.Sec, path, body(a.Version), 403, ""},
+			{"the organisation itself", sc.Focal, path, body(a.Version), 403, ""},
+			{"its own organisation's action", lab, fmt.Sprintf("/api/v1/actions/%d/verifications", own.ID), body(own.Version), 403, ""},
+			{"no evidence", lab, path, fmt.Sprintf(`{"note": "Confirmed.", "evidence": [], "version": %d}`, a.Version), 422, "evidence"},
+			{"no note", lab, path, fmt.Sprintf(`{"note": "", "evidence": [{"kind": "report", "url": "https://x.example/a", "title": "A"}], "version": %d}`, a.Version), 422, "note"},
+			{"a stale version", lab, path, body(a.Version - 1), 409, "version"},
+			{"a missing action", lab, "/api/v1/actions/999999/verifications", body(1), 404, ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if r := tc.client.For(t).Do("POST", tc.path, tc.body); r.Status != tc.status || !strings.Contains(r.Body, tc.field) {
+					t.Errorf("%d %s, want %d naming %q", r.Status, r.Body, tc.status, tc.field)
+				}
+			})
+		}
+		r := lab.Do("POST", path, body(a.Version))
+		if r.Status != 201 || !strings.Contains(r.Body, `"assurance":"independently_verified"`) || !strings.Contains(r.Body, labOrg.Name) {
+			t.Fatalf("verify: %d %s", r.Status, r.Body)
+		}
+		anon := apptest.APIClient{T: t, Base: sc.TS}
+		page := anon.Do("GET", fmt.Sprintf("/actions/%d", a.ID), "").Body
+		for _, want := range []string{"Independently verified", labOrg.Name, "Our audit of the register confirms it.", "https://lab.example.org/audit"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the public page lacks %q", want)
+			}
+		}
+		// Lowered by the secretariat, then restored: a reviewer confirmed it.
+		cur := apptest.Decode[apptest.ActionJSON](t, sc.Sec.Do("GET", fmt.Sprintf("/api/v1/actions/%d", a.ID), ""))
+		low := apptest.Decode[apptest.ActionJSON](t, sc.Sec.Do("PATCH", fmt.Sprintf("/api/v1/actions/%d/assurance", a.ID),
+			fmt.Sprintf(`{"level": "evidence_checked", "note": "The audit covers only part of the register.", "version": %d}`, cur.Version)))
+		r = sc.Sec.Do("PATCH", fmt.Sprintf("/api/v1/actions/%d/assurance", a.ID),
+			fmt.Sprintf(`{"level": "independently_verified", "note": "The audit was completed.", "version": %d}`, low.Version))
+		if got := apptest.Decode[apptest.ActionJSON](t, r); r.Status != 200 || got.Assurance != "independently_verified" {
+			t.Errorf("restored: %d %s", r.Status, r.Body)
 		}
 	})
 }

@@ -45,15 +45,23 @@ func (db *DB) AddVerification(ctx context.Context, v *action.Verification) error
 // Verifications returns the confirmations of an action, oldest first,
 // with the name of each reviewer organisation.
 func (db *DB) Verifications(ctx context.Context, actionID int64) ([]action.Verification, error) {
-	var rows []struct {
-		verificationRow
-		Reviewer string
-	}
-	if err := db.conn(ctx).Table("verifications").Select("verifications.*, stakeholders.name AS reviewer").
-		Joins("JOIN stakeholders ON stakeholders.id = verifications.stakeholder_id").
-		Where("verifications.action_id = ?", actionID).Order("verifications.created_at, verifications.id").
-		Scan(&rows).Error; err != nil {
+	var rows []verificationRow
+	if err := db.conn(ctx).Where("action_id = ?", actionID).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
+	}
+	names := map[int64]string{}
+	if len(rows) > 0 {
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.StakeholderID
+		}
+		var orgs []stakeholderRow
+		if err := db.conn(ctx).Select("id", "name").Where("id IN ?", ids).Find(&orgs).Error; err != nil {
+			return nil, translate(err)
+		}
+		for _, o := range orgs {
+			names[o.ID] = o.Name
+		}
 	}
 	out := make([]action.Verification, len(rows))
 	for i, r := range rows {
@@ -62,7 +70,7 @@ func (db *DB) Verifications(ctx context.Context, actionID int64) ([]action.Verif
 			return nil, errs.Wrap(errs.Internal, err, "decode the evidence of verification %d", r.ID)
 		}
 		v := action.Verification{ID: r.ID, ActionID: r.ActionID, Version: r.Version, StakeholderID: r.StakeholderID,
-			Reviewer: r.Reviewer, UserID: idOf(r.UserID), Note: r.Note, At: r.CreatedAt.UTC(), Evidence: []action.Evidence{}}
+			Reviewer: names[r.StakeholderID], UserID: idOf(r.UserID), Note: r.Note, At: r.CreatedAt.UTC(), Evidence: []action.Evidence{}}
 		for _, e := range links {
 			v.Evidence = append(v.Evidence, action.Evidence{Kind: action.EvidenceKind(e.Kind), URL: e.URL, Title: e.Title})
 		}

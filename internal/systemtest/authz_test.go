@@ -187,6 +187,7 @@ var rules = map[string]rule{
 	// Challenges. Filing is a reviewer's, on a public action: the matrix
 	// tries drafts, which the reviewer does not find.
 	"POST /api/v1/actions/:id/challenges":       signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": forbidden, "reviewer": notFound}),
+	"POST /api/v1/actions/:id/verifications":    signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": forbidden, "reviewer": notFound}),
 	"GET /api/v1/challenges":                    signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
 	"GET /api/v1/challenges/:id":                onChallenge,
 	"POST /api/v1/challenges/:id/screen":        secretariatOnAction,
