@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
@@ -152,6 +153,7 @@ func fillDemoSilently(e env, db *store.DB, cfg config.Config, logger *slog.Logge
 	// written without notices, and its acceptances count as told.
 	fill := newServices(db, clock.now, cfg, newMailer(cfg, logger), logger)
 	fill.actions = action.NewService(db, clock.now, nil)
+	fill.challenges = challenge.NewService(db, fill.actions, nil, clock.now, cfg.Challenges.ReplyDays)
 	summary, logins, err := fillDemo(e.ctx, fill, clock, rand.New(rand.NewPCG(seed, seed^0x5eed)), time.Now().UTC(), evidenceBase)
 	if err == nil {
 		err = db.MarkAllNoticed(e.ctx, time.Now().UTC())
@@ -321,11 +323,17 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 		if previous, err = h.cycle(ctx, in, ci == len(inputs)-1, today, orgs, previous); err != nil {
 			return "", nil, err
 		}
+		h.accepted = append(h.accepted, previous)
+	}
+	trust, err := h.trust(ctx, orgs, today)
+	if err != nil {
+		return "", nil, err
 	}
 	parts := []string{fmt.Sprintf("%d organisations, %d cycles, %d actions", len(orgs), len(inputs), h.total)}
 	for _, s := range action.States {
 		parts = append(parts, fmt.Sprintf("%d %s", h.counts[s], s))
 	}
+	parts = append(parts, trust)
 	return strings.Join(parts, ", "), logins, nil
 }
 
@@ -385,6 +393,7 @@ type demoHistory struct {
 	people        map[int64][]user.Actor // an organisation's people, its focal point first
 	counts        map[action.State]int
 	total         int
+	accepted      [][]action.Action // by cycle, oldest first
 }
 
 // cycle creates the cycle of in and the actions of each organisation in
@@ -613,4 +622,143 @@ func demoEvidencePages() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "Demo evidence page, as published at %s.\n\nThe text of the measure would be here.\n", r.URL.Path)
 	})
+}
+
+// trust gives the demo's past actions what readers weigh them by: the
+// secretariat's checked evidence on some, reviewer organisations'
+// confirmations on a few, and challenges in each state, published ones
+// among them. Everything happens in the oldest cycle's actions, which
+// were accepted long before today.
+func (h *demoHistory) trust(ctx context.Context, orgs []stakeholder.Stakeholder, today time.Time) (string, error) {
+	if len(h.accepted) == 0 {
+		return "", nil
+	}
+	sec, days := h.reviewer, func(n int) time.Time { return today.AddDate(0, 0, -n) }
+	var reviewers []user.Actor // a person of each reviewer organisation
+	for _, o := range orgs {
+		if !o.Reviewer {
+			continue
+		}
+		ps := h.people[o.ID]
+		if len(ps) == 0 {
+			u, err := h.svc.users.Create(ctx, h.sys, user.Input{Email: "analyst@" + demoSlug(o.Name) + ".example.org",
+				Name: "Analyst at " + o.Name, Role: user.Supporter, StakeholderID: o.ID, OrgRole: user.Member, Password: DemoPassword})
+			if err != nil {
+				return "", err
+			}
+			ps = []user.Actor{u.Actor()}
+		}
+		reviewers = append(reviewers, ps[0])
+	}
+	cycles, err := h.svc.cycles.List(ctx)
+	if err != nil {
+		return "", err
+	}
+	forum := map[int64]time.Time{}
+	for _, c := range cycles {
+		forum[c.ID] = c.ForumDate
+	}
+	// at is a moment n days after from, and before today.
+	at := func(from time.Time, n int) time.Time {
+		if t := from.AddDate(0, 0, n); t.Before(days(1)) {
+			return t
+		}
+		return days(1)
+	}
+	checked, verified, challenged := 0, 0, 0
+	notes := []string{"The decree is published in the official journal and says what the action says.",
+		"The licensing register lists the measure; the evidence matches the claim.",
+		"The policy is on the organisation's site, dated and signed."}
+	var targets []action.Action // to challenge
+	for ci, cycleActions := range h.accepted[:min(2, len(h.accepted))] {
+		for _, a := range cycleActions {
+			cur, err := h.svc.actions.Get(ctx, h.sys, a.ID)
+			if err != nil || cur.State != action.Accepted || cur.Visibility != action.Public {
+				continue
+			}
+			isReviewer := false
+			for _, r := range reviewers {
+				isReviewer = isReviewer || r.StakeholderID == cur.StakeholderID
+			}
+			switch r := h.rng.IntN(10); {
+			case r < 3:
+				h.clock.t = at(*cur.AcceptedAt, 3+h.rng.IntN(28))
+				if cur, err = h.svc.actions.SetAssurance(ctx, sec, cur.ID, cur.Version, action.EvidenceChecked, notes[h.rng.IntN(len(notes))]); err != nil {
+					return "", fmt.Errorf("demo assurance: %w", err)
+				}
+				checked++
+			case r == 3 && len(reviewers) > 0 && !isReviewer:
+				h.clock.t = at(forum[cur.CycleID], 5+h.rng.IntN(35)) // public from its Forum
+				rv := reviewers[h.rng.IntN(len(reviewers))]
+				ev := []action.Evidence{{Kind: "report", URL: "https://reviews.example.org/confirmations/" + fmt.Sprint(cur.ID), Title: "Our review of the measure"}}
+				if _, _, err = h.svc.actions.Verify(ctx, rv, rv.StakeholderID, cur.ID, cur.Version, "We reviewed the measure in force and found it applied as described.", ev); err != nil {
+					return "", fmt.Errorf("demo verification: %w", err)
+				}
+				verified++
+			case ci == 0 && !isReviewer && len(targets) < 4:
+				// The first is answered: its organisation needs a focal point.
+				if len(targets) > 0 || len(h.people[cur.StakeholderID]) > 0 {
+					targets = append(targets, cur)
+				}
+			}
+		}
+	}
+	if len(reviewers) == 0 || len(targets) == 0 {
+		return fmt.Sprintf("%d evidence checked, %d independently verified", checked, verified), nil
+	}
+	yes := true
+	statements := []string{
+		"Forensic analysis published by our lab found **commercial spyware** deployed against journalists after this measure took effect, which the measure should have prevented.",
+		"The measure cited was repealed: the evidence link points to a text no longer in force.",
+		"The evidence shows an announcement, not the measure in force; we found no implementing text.",
+		"The export licences listed do not cover intrusion software, contrary to the claim.",
+	}
+	// Each challenge goes as far as its place in this list: published
+	// (upheld, then dismissed without a reply), open for a reply, filed;
+	// all of them long after the oldest cycle's Forum.
+	for i, a := range targets {
+		rv := reviewers[i%len(reviewers)]
+		h.clock.t = days([]int{80, 75, 6, 1}[i])
+		in := challenge.Input{Grounds: []challenge.Grounds{challenge.ContradictedByFindings, challenge.Outdated,
+			challenge.EvidenceDoesNotSupport, challenge.EvidenceDoesNotSupport}[i], Statement: statements[i], Pseudonymous: i%2 == 0,
+			Evidence: []action.Evidence{{Kind: "report", URL: fmt.Sprintf("https://reviews.example.org/findings/%d", a.ID), Title: "Our findings"}}}
+		c, err := h.svc.challenges.File(ctx, rv, a.ID, in)
+		if err != nil {
+			return "", fmt.Errorf("demo challenge: %w", err)
+		}
+		challenged++
+		if i == 3 {
+			continue
+		}
+		h.clock.t = h.clock.t.Add(24 * time.Hour)
+		if c, err = h.svc.challenges.Screen(ctx, sec, c.ID, c.Version, &yes, ""); err != nil {
+			return "", fmt.Errorf("demo challenge: %w", err)
+		}
+		if i == 2 {
+			continue
+		}
+		d := challenge.Decision{Outcome: challenge.Dismissed, Reasons: "The findings concern another programme than the one the action reports."}
+		if i == 0 {
+			h.clock.t = h.clock.t.Add(10 * 24 * time.Hour)
+			if c, err = h.svc.challenges.Reply(ctx, h.people[a.StakeholderID][0], c.ID, c.Version,
+				"We disagree: the deployment the lab describes predates the measure, which now forbids it.", nil); err != nil {
+				return "", fmt.Errorf("demo reply: %w", err)
+			}
+			d = challenge.Decision{Outcome: challenge.PartlyUpheld, Stage: action.InProgress,
+				Reasons: "The findings show the measure is not yet applied in full: the action is in progress rather than implemented."}
+			if a.Stage == action.InProgress {
+				d.Stage = action.Planned
+			}
+		} else {
+			h.clock.t = c.ReplyDue.Add(48 * time.Hour) // no reply came in time
+		}
+		if c, err = h.svc.challenges.Decide(ctx, sec, c.ID, c.Version, d); err != nil {
+			return "", fmt.Errorf("demo decision: %w", err)
+		}
+		h.clock.t = h.clock.t.Add(24 * time.Hour)
+		if _, err = h.svc.challenges.Publish(ctx, sec, c.ID, c.Version); err != nil {
+			return "", fmt.Errorf("demo publication: %w", err)
+		}
+	}
+	return fmt.Sprintf("%d evidence checked, %d independently verified, %d challenged", checked, verified, challenged), nil
 }

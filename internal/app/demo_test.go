@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
@@ -74,6 +75,16 @@ func TestDemoData(t *testing.T) {
 		db.SQL().QueryRow("SELECT count(*) FROM action_versions").Scan(&versions)
 		if versions <= all {
 			t.Errorf("every step leaves a version: %d versions for %d actions", versions, all)
+		}
+		for _, level := range action.Assurances {
+			if _, n, _ := svc.actions.List(ctx, user.System("test"), action.Filter{State: action.Accepted, Assurance: level}); n == 0 {
+				t.Errorf("no accepted action is %s", level)
+			}
+		}
+		for _, st := range []challenge.State{challenge.Filed, challenge.Open, challenge.Published} {
+			if _, n, _ := svc.challenges.List(ctx, user.System("test"), challenge.Filter{State: st}); n == 0 {
+				t.Errorf("no challenge is %s", st)
+			}
 		}
 		if len(logins) < 7 || logins[0].email != "secretariat@demo.pctracker.org" {
 			t.Errorf("logins: %v", logins)
