@@ -126,7 +126,7 @@ func Describe(e Entry, n Names) Sentence {
 	org := func() Slot { return orgSlot(e.detailID("stakeholder_id"), n) }
 	switch e.Verb {
 	case "action.create", "action.update", "action.submitted", "action.reconfirmed", "action.accepted",
-		"action.changes_requested", "action.withdrawn", "action.reopened", "action.delete", "action.assurance", "action.verified":
+		"action.changes_requested", "action.withdrawn", "action.reopened", "action.delete", "action.assurance", "action.verified", "action.challenge":
 		s.Slots["Action"] = actionSlot(objectID, e, n)
 		orgID := e.detailID("stakeholder_id")
 		if orgID == 0 {

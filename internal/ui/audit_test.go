@@ -17,7 +17,7 @@ func sampleEntries() []audit.Entry {
 	}
 	org := map[string]any{"stakeholder_id": 3.0}
 	var out []audit.Entry
-	for _, v := range []string{"create", "update", "submitted", "reconfirmed", "accepted", "changes_requested", "withdrawn", "reopened", "delete", "assurance", "verified"} {
+	for _, v := range []string{"create", "update", "submitted", "reconfirmed", "accepted", "changes_requested", "withdrawn", "reopened", "delete", "assurance", "verified", "challenge"} {
 		out = append(out, e(7, "action."+v, "action", 335, map[string]any{"stakeholder_id": 3.0, "comment": "Link it.", "title": "Export rule"}))
 	}
 	out = append(out,
