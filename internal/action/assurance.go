@@ -196,11 +196,28 @@ func (s *Service) AssuranceOf(ctx context.Context, a Action) (Assured, error) {
 	return out, nil
 }
 
-// Correct is what a decided challenge does to the action it upheld: a
-// lower stage or assurance level (either may be "", kept), with the
-// decision as its note; the secretariat's, on an accepted action, in the
-// caller's transaction when there is one. Its review event is the
-// "challenge" step of the history.
+// CheckCorrection says what is wrong with correcting a to stage and level
+// (either may be "", kept): a stage other than its own, a level below its
+// own, and at least one of them.
+func (a Action) CheckCorrection(stage Stage, level Assurance) error {
+	f := errs.FieldErrors{}
+	if stage != "" && (!stage.Valid() || stage == a.Stage) {
+		f.Add("stage", fmt.Sprintf("must be a stage other than the action's (%s)", a.Stage))
+	}
+	if level != "" && (!level.Valid() || level.Rank() >= a.Assurance.Rank()) {
+		f.Add("assurance", fmt.Sprintf("must be a level below the action's (%s)", a.Assurance.OrDefault()))
+	}
+	if stage == "" && level == "" {
+		f.Add("stage", "say what changes: the stage, the assurance level, or both")
+	}
+	return f.Err()
+}
+
+// Correct is what a published challenge's decision does to the action it
+// upheld: another stage or a lower assurance level (either may be "",
+// kept), with the decision as its note; the secretariat's, on an accepted
+// action, in the caller's transaction when there is one. Its review event
+// is the "challenge" step of the history.
 func (s *Service) Correct(ctx context.Context, by user.Actor, id int64, stage Stage, level Assurance, note string) (Action, error) {
 	if err := by.RequireSecretariat("only the secretariat corrects an accepted action"); err != nil {
 		return Action{}, err
@@ -214,17 +231,7 @@ func (s *Service) Correct(ctx context.Context, by user.Actor, id int64, stage St
 		if err := assurable(a, a.Version); err != nil {
 			return err
 		}
-		f := errs.FieldErrors{}
-		if stage != "" && (!stage.Valid() || stage == a.Stage) {
-			f.Add("stage", fmt.Sprintf("must be a stage other than the action's (%s)", a.Stage))
-		}
-		if level != "" && (!level.Valid() || level.Rank() >= a.Assurance.Rank()) {
-			f.Add("assurance", fmt.Sprintf("must be a level below the action's (%s)", a.Assurance.OrDefault()))
-		}
-		if stage == "" && level == "" {
-			f.Add("stage", "say what changes: the stage, the assurance level, or both")
-		}
-		if err := f.Err(); err != nil {
+		if err := a.CheckCorrection(stage, level); err != nil {
 			return err
 		}
 		if stage != "" {

@@ -324,9 +324,10 @@ func (s *Service) ReplyClosed(c Challenge) bool {
 
 // Decide records the secretariat's decision on an open challenge once the
 // organisation replied or its time to reply is over. An upheld challenge
-// may lower the action's stage or assurance: a new version of the action,
-// in the same transaction. The decision is the parties' to read until it
-// is published.
+// may change the action's stage or lower its assurance: checked now, made
+// at publication (a new version of the action), so that nothing of the
+// decision shows before. The decision is the parties' to read until it is
+// published.
 func (s *Service) Decide(ctx context.Context, by user.Actor, id int64, version int, d Decision) (Challenge, error) {
 	if err := by.RequireSecretariat("the secretariat decides challenges"); err != nil {
 		return Challenge{}, err
@@ -354,8 +355,16 @@ func (s *Service) Decide(ctx context.Context, by user.Actor, id int64, version i
 			return nil, err
 		}
 		if d.Stage != "" || d.Assurance != "" {
-			note := fmt.Sprintf("Challenge %d %s: %s", c.ID, strings.ReplaceAll(string(d.Outcome), "_", " "), d.Reasons)
-			if _, err := s.actions.Correct(ctx, by, c.ActionID, d.Stage, d.Assurance, note); err != nil {
+			// Checked now, made at publication: nothing of the decision
+			// shows before, not even on the action.
+			a, _, err := s.actions.PublicGet(ctx, c.ActionID)
+			if errs.Is(err, errs.NotFound) {
+				return nil, errs.Field(errs.Conflict, "stage", "the action is no longer public: the decision cannot change it")
+			}
+			if err != nil {
+				return nil, err
+			}
+			if err := a.CheckCorrection(d.Stage, d.Assurance); err != nil {
 				return nil, err
 			}
 		}
@@ -367,12 +376,19 @@ func (s *Service) Decide(ctx context.Context, by user.Actor, id int64, version i
 }
 
 // Publish makes a decided challenge public, with the reply (or the
-// absence of one) and the decision.
+// absence of one) and the decision, and makes the change to the action
+// that the decision gave, in the same transaction.
 func (s *Service) Publish(ctx context.Context, by user.Actor, id int64, version int) (Challenge, error) {
 	if err := by.RequireSecretariat("the secretariat publishes challenges"); err != nil {
 		return Challenge{}, err
 	}
 	return s.step(ctx, by, id, version, Decided, StepPublished, func(ctx context.Context, c *Challenge) (map[string]any, error) {
+		if c.StageSet != "" || c.AssuranceSet != "" {
+			note := fmt.Sprintf("Challenge %d %s: %s", c.ID, strings.ReplaceAll(string(c.Outcome), "_", " "), c.Reasons)
+			if _, err := s.actions.Correct(ctx, by, c.ActionID, c.StageSet, c.AssuranceSet, note); err != nil {
+				return nil, err
+			}
+		}
 		now := s.now().UTC()
 		c.State, c.PublishedBy, c.PublishedAt = Published, by.UserID, &now
 		if err := s.store.AddPublicChange(ctx, c.ActionID, now); err != nil {

@@ -198,21 +198,25 @@ func TestChallengeFlow(t *testing.T) {
 		if err != nil || decided.State != challenge.Decided {
 			t.Fatalf("decide: %v", err)
 		}
-		now, err := s.Actions.Get(ctx, p.secretariat, a.ID)
-		if err != nil || now.Stage != action.InProgress || now.Assurance != action.SelfDeclared || now.Version != level.Version+1 {
-			t.Errorf("the action after the decision: %s %s v%d, %v", now.Stage, now.Assurance, now.Version, err)
-		}
-		_, events, _ := s.Actions.History(ctx, p.secretariat, a.ID)
-		if last := events[len(events)-1]; last.Decision != action.DecisionChallenge || !strings.Contains(last.Comment, "partly upheld") {
-			t.Errorf("the action's history: %+v", last)
+		// Nothing of the decision shows before its publication, not even on
+		// the action; it changes with the publication.
+		if now, _ := s.Actions.Get(ctx, p.secretariat, a.ID); now.Version != level.Version || now.Stage != a.Stage {
+			t.Errorf("the action changed with the decision, before its publication: %s v%d", now.Stage, now.Version)
 		}
 		if _, n, _ := ch.Published(ctx, challenge.Filter{}); n != 0 {
 			t.Errorf("published before publication: %d", n)
 		}
-
 		published, err := ch.Publish(ctx, p.secretariat, filed.ID, 0)
 		if err != nil || published.State != challenge.Published {
 			t.Fatalf("publish: %v", err)
+		}
+		now, err := s.Actions.Get(ctx, p.secretariat, a.ID)
+		if err != nil || now.Stage != action.InProgress || now.Assurance != action.SelfDeclared || now.Version != level.Version+1 {
+			t.Errorf("the action after the publication: %s %s v%d, %v", now.Stage, now.Assurance, now.Version, err)
+		}
+		_, events, _ := s.Actions.History(ctx, p.secretariat, a.ID)
+		if last := events[len(events)-1]; last.Decision != action.DecisionChallenge || !strings.Contains(last.Comment, "partly upheld") {
+			t.Errorf("the action's history: %+v", last)
 		}
 		list, n, err := ch.Published(ctx, challenge.Filter{})
 		if err != nil || n != 1 || list[0].Reviewer != "" || list[0].ReviewerID != 0 || list[0].Reply == "" || list[0].Outcome != challenge.PartlyUpheld {
