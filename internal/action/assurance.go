@@ -196,6 +196,31 @@ func (s *Service) AssuranceOf(ctx context.Context, a Action) (Assured, error) {
 	return out, nil
 }
 
+// correctsStage reports whether a correction may set a's stage to st: any
+// stage but the one it has.
+func (a Action) correctsStage(st Stage) bool { return st.Valid() && st != a.Stage }
+
+// lowersAssurance reports whether a correction may set a's level to l: a
+// correction only ever lowers it.
+func (a Action) lowersAssurance(l Assurance) bool { return l.Valid() && l.Rank() < a.Assurance.Rank() }
+
+// Corrections lists what a correction of a may set, for a form to offer
+// exactly these: the stages other than its own, and the levels below its
+// own (none for a self-declared action).
+func (a Action) Corrections() (stages []Stage, levels []Assurance) {
+	for _, st := range Stages {
+		if a.correctsStage(st) {
+			stages = append(stages, st)
+		}
+	}
+	for _, l := range Assurances {
+		if a.lowersAssurance(l) {
+			levels = append(levels, l)
+		}
+	}
+	return stages, levels
+}
+
 // Correct is what a decided challenge does to the action it upheld: a
 // lower stage or assurance level (either may be "", kept), with the
 // decision as its note; the secretariat's, on an accepted action, in the
@@ -215,10 +240,10 @@ func (s *Service) Correct(ctx context.Context, by user.Actor, id int64, stage St
 			return err
 		}
 		f := errs.FieldErrors{}
-		if stage != "" && (!stage.Valid() || stage == a.Stage) {
+		if stage != "" && !a.correctsStage(stage) {
 			f.Add("stage", fmt.Sprintf("must be a stage other than the action's (%s)", a.Stage))
 		}
-		if level != "" && (!level.Valid() || level.Rank() >= a.Assurance.Rank()) {
+		if level != "" && !a.lowersAssurance(level) {
 			f.Add("assurance", fmt.Sprintf("must be a level below the action's (%s)", a.Assurance.OrDefault()))
 		}
 		if stage == "" && level == "" {
