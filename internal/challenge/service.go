@@ -371,7 +371,7 @@ func (s *Service) Decide(ctx context.Context, by user.Actor, id int64, version i
 			f.Addf("assurance", "%q is not an assurance level", d.Assurance)
 		}
 		if d.Outcome == Dismissed && (d.Stage != "" || d.Assurance != "") {
-			f.Add("outcome", "a dismissed challenge leaves the action as it is")
+			f.Add("outcome", KeepsAction)
 		}
 		if err := f.Err(); err != nil {
 			return nil, err

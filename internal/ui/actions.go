@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
@@ -425,6 +426,11 @@ func (h *Handler) showAction(c echo.Context) error {
 				if v.Assured, perr = h.Actions.AssuranceOf(c.Request().Context(), a); perr != nil {
 					return perr
 				}
+				if by.UserID != 0 {
+					if v.MayChallenge, v.Pending, perr = h.challengeOffer(c.Request().Context(), by, a); perr != nil {
+						return perr
+					}
+				}
 				return h.renderer.render(c, http.StatusOK, "public_action", v.Lang, v)
 			}
 		}
@@ -440,6 +446,10 @@ type publicActionView struct {
 	Evidence    []evidenceLine
 	Earlier     []action.Action // the earlier cycles' actions it continues, latest first
 	Assured     action.Assured
+	// A reviewer organisation's person may challenge it (MayChallenge),
+	// unless the organisation's challenge of it still stands (Pending).
+	MayChallenge bool
+	Pending      *challenge.Challenge
 }
 
 // actionPage gathers what the action page shows to by.
