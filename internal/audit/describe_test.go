@@ -14,6 +14,7 @@ import (
 	"github.com/pctracker/pctracker/internal/account"
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/challenge"
 )
 
 // writtenVerbs reads pctracker's source for every verb it writes to the
@@ -94,6 +95,11 @@ func expand(e *ast.BinaryExpr) []string {
 		for _, d := range []action.Decision{action.DecisionSubmitted, action.DecisionAccepted,
 			action.DecisionChangesRequested, action.DecisionWithdrawn, action.DecisionReopened} {
 			out = append(out, "action."+string(d))
+		}
+	case "challenge.|": // "challenge." + string(step)
+		for _, st := range []challenge.Step{challenge.StepFiled, challenge.StepInadmissible, challenge.StepOpened,
+			challenge.StepReplied, challenge.StepDecided, challenge.StepPublished} {
+			out = append(out, "challenge."+string(st))
 		}
 	case "user.|.password|": // "user." + string(purpose) + ".password"
 		for _, p := range []account.Purpose{account.Invite, account.Reset} {
