@@ -196,15 +196,40 @@ func (s *Service) AssuranceOf(ctx context.Context, a Action) (Assured, error) {
 	return out, nil
 }
 
+// correctsStage reports whether a correction may set a's stage to st: any
+// stage but the one it has.
+func (a Action) correctsStage(st Stage) bool { return st.Valid() && st != a.Stage }
+
+// lowersAssurance reports whether a correction may set a's level to l: a
+// correction only ever lowers it.
+func (a Action) lowersAssurance(l Assurance) bool { return l.Valid() && l.Rank() < a.Assurance.Rank() }
+
+// Corrections lists what a correction of a may set, for a form to offer
+// exactly these: the stages other than its own, and the levels below its
+// own (none for a self-declared action).
+func (a Action) Corrections() (stages []Stage, levels []Assurance) {
+	for _, st := range Stages {
+		if a.correctsStage(st) {
+			stages = append(stages, st)
+		}
+	}
+	for _, l := range Assurances {
+		if a.lowersAssurance(l) {
+			levels = append(levels, l)
+		}
+	}
+	return stages, levels
+}
+
 // CheckCorrection says what is wrong with correcting a to stage and level
 // (either may be "", kept): a stage other than its own, a level below its
-// own, and at least one of them.
+// own, and at least one of them. Corrections lists the same choices.
 func (a Action) CheckCorrection(stage Stage, level Assurance) error {
 	f := errs.FieldErrors{}
-	if stage != "" && (!stage.Valid() || stage == a.Stage) {
+	if stage != "" && !a.correctsStage(stage) {
 		f.Add("stage", fmt.Sprintf("must be a stage other than the action's (%s)", a.Stage))
 	}
-	if level != "" && (!level.Valid() || level.Rank() >= a.Assurance.Rank()) {
+	if level != "" && !a.lowersAssurance(level) {
 		f.Add("assurance", fmt.Sprintf("must be a level below the action's (%s)", a.Assurance.OrDefault()))
 	}
 	if stage == "" && level == "" {

@@ -2,6 +2,7 @@ package action_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/action"
@@ -31,6 +32,35 @@ func TestAssuranceRank(t *testing.T) {
 		if got := c.level.Valid(); got != c.valid {
 			t.Errorf("%q.Valid() = %t", c.level, got)
 		}
+	}
+}
+
+// A correction offers every stage but the action's own, and only the
+// levels below its own: what Correct takes.
+func TestCorrections(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		a      action.Action
+		stages string
+		levels string
+	}{
+		{"adopted, self-declared", action.Action{Stage: action.Adopted, Assurance: action.SelfDeclared},
+			"planned in_progress implemented discontinued", ""},
+		{"an action stored before levels", action.Action{Stage: action.Planned}, "in_progress adopted implemented discontinued", ""},
+		{"implemented, evidence checked", action.Action{Stage: action.Implemented, Assurance: action.EvidenceChecked},
+			"planned in_progress adopted discontinued", "self_declared"},
+		{"independently verified", action.Action{Stage: action.Adopted, Assurance: action.IndependentlyVerified},
+			"planned in_progress implemented discontinued", "self_declared evidence_checked"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stages, levels := c.a.Corrections()
+			if got := fmt.Sprint(stages); got != "["+c.stages+"]" {
+				t.Errorf("stages %s, want [%s]", got, c.stages)
+			}
+			if got := fmt.Sprint(levels); got != "["+c.levels+"]" {
+				t.Errorf("levels %s, want [%s]", got, c.levels)
+			}
+		})
 	}
 }
 

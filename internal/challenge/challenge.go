@@ -148,6 +148,10 @@ func (in *Input) Validate() error {
 	return f.Err()
 }
 
+// KeepsAction is the message of a dismissal that would change the action;
+// pages show their own words for it.
+const KeepsAction = "a dismissed challenge leaves the action as it is"
+
 // Decision is the secretariat's decision on an open challenge.
 type Decision struct {
 	Outcome   Outcome

@@ -1,6 +1,10 @@
 package challenge
 
 import (
+	"fmt"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -90,4 +94,67 @@ func mayReply(by user.Actor, c Challenge) error {
 		return errs.E(errs.Forbidden, "only the organisation's focal point replies to a challenge")
 	}
 	return nil
+}
+
+// mayContest checks that a reviewer organisation's person contests
+// another organisation's action: a challenge of its own would review
+// nothing independently.
+func mayContest(by user.Actor, a action.Action) error {
+	if a.StakeholderID == by.StakeholderID {
+		return errs.E(errs.Forbidden, "a reviewer organisation does not challenge its own organisation's actions")
+	}
+	return nil
+}
+
+// Pending reports whether c stands in the way of another challenge of the
+// same action by the same reviewer: it is neither found inadmissible nor
+// published yet.
+func (c Challenge) Pending() bool {
+	return c.State == Filed || c.State == Open || c.State == Decided
+}
+
+// replyRefusal says why by may not reply to c today, or nil: only the
+// challenged organisation's focal point, once, while c is open and until
+// its reply deadline.
+func (s *Service) replyRefusal(by user.Actor, c Challenge) error {
+	if err := mayReply(by, c); err != nil {
+		return err
+	}
+	switch {
+	case c.State != Open:
+		return errs.Field(errs.Conflict, "state", fmt.Sprintf("the challenge is %s: replies are taken while it is open", c.State))
+	case c.RepliedAt != nil:
+		return errs.Field(errs.Conflict, "reply", "your organisation replied already")
+	case c.ReplyDue != nil && date.Day(s.now()).After(*c.ReplyDue):
+		return errs.Field(errs.Conflict, "reply", "the time to reply ended on "+c.ReplyDue.Format("2 January 2006"))
+	}
+	return nil
+}
+
+// Permissions is what one person may do with one challenge as it stands
+// and on this day. Its page shows exactly these forms; the service
+// refuses anything else with the same checks.
+type Permissions struct {
+	Screen bool // the secretariat, on a filed challenge
+	Reply  bool // the challenged organisation's focal point, while it may
+	// Decide: the secretariat, on an open challenge whose organisation
+	// replied or whose time to reply is over.
+	Decide bool
+	// AwaitReply: the secretariat, while the organisation may still reply;
+	// the page says until when, where the decision would be.
+	AwaitReply bool
+	Publish    bool // the secretariat, on a decided challenge
+}
+
+// Permissions returns what by may do with c now (c as by reads it).
+func (s *Service) Permissions(by user.Actor, c Challenge) Permissions {
+	runs := by.IsSecretariat()
+	open, closed := c.State == Open, s.ReplyClosed(c)
+	return Permissions{
+		Screen:     runs && c.State == Filed,
+		Reply:      s.replyRefusal(by, c) == nil,
+		Decide:     runs && open && closed,
+		AwaitReply: runs && open && !closed,
+		Publish:    runs && c.State == Decided,
+	}
 }

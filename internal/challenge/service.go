@@ -119,8 +119,8 @@ func (s *Service) File(ctx context.Context, by user.Actor, actionID int64, in In
 	if err != nil {
 		return Challenge{}, err // not public: not found, whatever it is
 	}
-	if a.StakeholderID == by.StakeholderID {
-		return Challenge{}, errs.E(errs.Forbidden, "a reviewer organisation does not challenge its own organisation's actions")
+	if err := mayContest(by, a); err != nil {
+		return Challenge{}, err
 	}
 	if err := in.Validate(); err != nil {
 		return Challenge{}, err
@@ -130,14 +130,10 @@ func (s *Service) File(ctx context.Context, by user.Actor, actionID int64, in In
 		Evidence: in.Evidence, Pseudonymous: in.Pseudonymous, State: Filed, Version: 1, FiledAt: now,
 		ReplyEvidence: []action.Evidence{}}
 	err = s.store.WithTx(ctx, func(ctx context.Context) error {
-		pending, _, err := s.store.ClaimChallenges(ctx, Filter{ActionID: a.ID, Party: reviewer.ID, Limit: 100})
-		if err != nil {
+		if p, found, err := s.pendingOf(ctx, reviewer.ID, a.ID); err != nil {
 			return err
-		}
-		for _, p := range pending {
-			if p.ReviewerID == reviewer.ID && (p.State == Filed || p.State == Open || p.State == Decided) {
-				return errs.E(errs.Conflict, "your organisation's challenge %d of this action is still %s", p.ID, p.State)
-			}
+		} else if found {
+			return errs.E(errs.Conflict, "your organisation's challenge %d of this action is still %s", p.ID, p.State)
 		}
 		if err := s.store.FileClaimChallenge(ctx, &c); err != nil {
 			return err
@@ -148,6 +144,42 @@ func (s *Service) File(ctx context.Context, by user.Actor, actionID int64, in In
 		return s.record(ctx, by, c, StepFiled, map[string]any{"grounds": c.Grounds, "pseudonymous": c.Pseudonymous})
 	})
 	return c, err
+}
+
+// MayChallenge checks that by may file a challenge of a, a public action
+// as PublicGet returns it: MayFile, and an action of another organisation
+// than by's. Pages ask it before offering to file one.
+func (s *Service) MayChallenge(ctx context.Context, by user.Actor, a action.Action) error {
+	if _, err := s.MayFile(ctx, by); err != nil {
+		return err
+	}
+	return mayContest(by, a)
+}
+
+// pendingOf returns reviewer's pending challenge of an action, if any:
+// a reviewer has one at a time on each action.
+func (s *Service) pendingOf(ctx context.Context, reviewerID, actionID int64) (Challenge, bool, error) {
+	list, _, err := s.store.ClaimChallenges(ctx, Filter{ActionID: actionID, Party: reviewerID, Limit: 100})
+	if err != nil {
+		return Challenge{}, false, err
+	}
+	for _, c := range list {
+		if c.ReviewerID == reviewerID && c.Pending() {
+			return c, true, nil
+		}
+	}
+	return Challenge{}, false, nil
+}
+
+// Pending returns the challenge of an action that by's organisation filed
+// and that is still pending, as by reads it, if any: where a page would
+// offer to file another, it links to that one.
+func (s *Service) Pending(ctx context.Context, by user.Actor, actionID int64) (Challenge, bool, error) {
+	if by.Role != user.Supporter || by.StakeholderID == 0 {
+		return Challenge{}, false, nil
+	}
+	c, found, err := s.pendingOf(ctx, by.StakeholderID, actionID)
+	return c.AsSeenBy(by), found, err
 }
 
 // readable returns the challenge if by may read it, else NotFound.
@@ -283,17 +315,8 @@ func (s *Service) Reply(ctx context.Context, by user.Actor, id int64, version in
 		if c, err = s.readable(ctx, by, id); err != nil {
 			return err
 		}
-		if err := mayReply(by, c); err != nil {
+		if err := s.replyRefusal(by, c); err != nil {
 			return err
-		}
-		if c.State != Open {
-			return errs.Field(errs.Conflict, "state", fmt.Sprintf("the challenge is %s: replies are taken while it is open", c.State))
-		}
-		if c.RepliedAt != nil {
-			return errs.Field(errs.Conflict, "reply", "your organisation replied already")
-		}
-		if c.ReplyDue != nil && date.Day(s.now()).After(*c.ReplyDue) {
-			return errs.Field(errs.Conflict, "reply", "the time to reply ended on "+c.ReplyDue.Format("2 January 2006"))
 		}
 		if version != 0 && version != c.Version {
 			return errs.Stale("this challenge", c.Version)
@@ -349,7 +372,7 @@ func (s *Service) Decide(ctx context.Context, by user.Actor, id int64, version i
 			f.Addf("assurance", "%q is not an assurance level", d.Assurance)
 		}
 		if d.Outcome == Dismissed && (d.Stage != "" || d.Assurance != "") {
-			f.Add("outcome", "a dismissed challenge leaves the action as it is")
+			f.Add("outcome", KeepsAction)
 		}
 		if err := f.Err(); err != nil {
 			return nil, err

@@ -316,3 +316,204 @@ func TestDecisionAfterDeadline(t *testing.T) {
 		}
 	})
 }
+
+// What each party may do with a challenge in each state, as its page
+// shows it; the service allows exactly that.
+func TestPermissions(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		reviewer := s.Reviewer(t, stakeholder.CivilSociety)
+		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		cy := s.Cycle(t, 2026)
+		p := newPeople(t, s, reviewer, org, other, s.Stakeholder(t, stakeholder.Company))
+		start := s.Clock.Now()
+		sys, yes, no := testutil.System, true, false
+		// Each state is made afresh, on an action of its own, for every
+		// check: a check that moves a challenge leaves the next its own.
+		mk := func(steps ...func(id int64) error) challenge.Challenge {
+			t.Helper()
+			s.Clock.Set(start)
+			a := s.Accepted(t, org, cy, testutil.ActionInput())
+			c, err := s.Challenges.File(ctx, p.reviewer, a.ID, input())
+			for _, step := range steps {
+				if err == nil {
+					err = step(c.ID)
+				}
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ = s.Challenges.Get(ctx, sys, c.ID)
+			return c
+		}
+		open := func(id int64) error { _, err := s.Challenges.Screen(ctx, sys, id, 0, &yes, ""); return err }
+		reply := func(id int64) error {
+			_, err := s.Challenges.Reply(ctx, p.focal, id, 0, "We disagree.", nil)
+			return err
+		}
+		decide := func(id int64) error {
+			_, err := s.Challenges.Decide(ctx, sys, id, 0, challenge.Decision{Outcome: challenge.Dismissed, Reasons: "r"})
+			return err
+		}
+		states := []struct {
+			name string
+			make func() challenge.Challenge
+			late bool // looked at after the reply deadline
+		}{
+			{"filed", func() challenge.Challenge { return mk() }, false},
+			{"inadmissible", func() challenge.Challenge {
+				return mk(func(id int64) error { _, err := s.Challenges.Screen(ctx, sys, id, 0, &no, "No finding."); return err })
+			}, false},
+			{"open", func() challenge.Challenge { return mk(open) }, false},
+			{"open, on the last day", func() challenge.Challenge { return mk(open) }, false},
+			{"open, replied", func() challenge.Challenge { return mk(open, reply) }, false},
+			{"open, deadline passed", func() challenge.Challenge { return mk(open) }, true},
+			{"decided", func() challenge.Challenge { return mk(open, reply, decide) }, false},
+			{"published", func() challenge.Challenge {
+				return mk(open, reply, decide, func(id int64) error { _, err := s.Challenges.Publish(ctx, sys, id, 0); return err })
+			}, false},
+		}
+		// S screen, R reply, D decide, W wait for the reply, P publish.
+		want := map[string]map[string]string{
+			"filed":                 {"secretariat": "S"},
+			"inadmissible":          {},
+			"open":                  {"secretariat": "W", "focal": "R"},
+			"open, on the last day": {"secretariat": "W", "focal": "R"},
+			"open, replied":         {"secretariat": "D"},
+			"open, deadline passed": {"secretariat": "D"},
+			"decided":               {"secretariat": "P"},
+			"published":             {},
+		}
+		callers := []struct {
+			name string
+			by   user.Actor
+		}{{"secretariat", p.secretariat}, {"reviewer", p.reviewer}, {"focal", p.focal}, {"member", p.member}, {"outsider", p.outsider}}
+		ops := []struct {
+			name  string
+			shown func(challenge.Permissions) bool
+			do    func(by user.Actor, id int64) error
+		}{
+			{"screen", func(p challenge.Permissions) bool { return p.Screen }, func(by user.Actor, id int64) error {
+				_, err := s.Challenges.Screen(ctx, by, id, 0, &yes, "")
+				return err
+			}},
+			{"reply", func(p challenge.Permissions) bool { return p.Reply }, func(by user.Actor, id int64) error {
+				_, err := s.Challenges.Reply(ctx, by, id, 0, "Our reply.", nil)
+				return err
+			}},
+			{"decide", func(p challenge.Permissions) bool { return p.Decide }, func(by user.Actor, id int64) error {
+				_, err := s.Challenges.Decide(ctx, by, id, 0, challenge.Decision{Outcome: challenge.Dismissed, Reasons: "r"})
+				return err
+			}},
+			{"publish", func(p challenge.Permissions) bool { return p.Publish }, func(by user.Actor, id int64) error {
+				_, err := s.Challenges.Publish(ctx, by, id, 0)
+				return err
+			}},
+		}
+		at := func(name string, late bool) {
+			switch {
+			case late:
+				s.Clock.Set(time.Date(2026, 10, 2, 0, 0, 1, 0, time.UTC))
+			case name == "open, on the last day":
+				s.Clock.Set(time.Date(2026, 10, 1, 23, 0, 0, 0, time.UTC))
+			}
+		}
+		for _, st := range states {
+			t.Run(st.name, func(t *testing.T) {
+				for _, c := range callers {
+					ch := st.make()
+					at(st.name, st.late)
+					seen, err := s.Challenges.Get(ctx, c.by, ch.ID)
+					if err != nil {
+						continue // not this caller's to read: no page, no form
+					}
+					perm := s.Challenges.Permissions(c.by, seen)
+					if got := permLetters(perm); got != want[st.name][c.name] {
+						t.Errorf("%s: %q, want %q", c.name, got, want[st.name][c.name])
+					}
+					for _, op := range ops {
+						fresh := st.make()
+						at(st.name, st.late)
+						err := op.do(c.by, fresh.ID)
+						if (err == nil) != op.shown(perm) {
+							t.Errorf("%s, %s: the service says %v, the page shows it: %t", c.name, op.name, err, op.shown(perm))
+						}
+					}
+				}
+			})
+		}
+	})
+}
+
+func permLetters(p challenge.Permissions) string {
+	var out []string
+	for _, f := range []struct {
+		on bool
+		l  string
+	}{{p.Screen, "S"}, {p.Reply, "R"}, {p.Decide, "D"}, {p.AwaitReply, "W"}, {p.Publish, "P"}} {
+		if f.on {
+			out = append(out, f.l)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// A reviewer may challenge another organisation's public action, one
+// challenge at a time on each: pages ask MayChallenge before offering
+// the form, and Pending for the one that stands.
+func TestMayChallengeAndPending(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		reviewer := s.Reviewer(t, stakeholder.Academia)
+		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		cy := s.Cycle(t, 2026)
+		p := newPeople(t, s, reviewer, org, other, s.Stakeholder(t, stakeholder.Company))
+		a := s.Accepted(t, org, cy, testutil.ActionInput())
+		own := s.Accepted(t, reviewer, cy, testutil.ActionInput())
+		for _, c := range []struct {
+			name string
+			by   user.Actor
+			a    action.Action
+			kind errs.Kind // "" when allowed
+		}{
+			{"a reviewer's person", p.reviewer, a, ""},
+			{"a reviewer's focal point", p.reviewerFocal, a, ""},
+			{"its own organisation's action", p.reviewer, own, errs.Forbidden},
+			{"an organisation that is no reviewer", p.company, a, errs.Forbidden},
+			{"the challenged organisation", p.focal, a, errs.Forbidden},
+			{"the secretariat", p.secretariat, a, errs.Forbidden},
+			{"no one", user.Actor{}, a, errs.Unauthorized},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				err := s.Challenges.MayChallenge(ctx, c.by, c.a)
+				if (c.kind == "" && err != nil) || (c.kind != "" && !errs.Is(err, c.kind)) {
+					t.Errorf("got %v, want %q", err, c.kind)
+				}
+			})
+		}
+		if _, found, err := s.Challenges.Pending(ctx, p.reviewer, a.ID); found || err != nil {
+			t.Errorf("pending before any: %t %v", found, err)
+		}
+		filed, err := s.Challenges.File(ctx, p.reviewer, a.ID, input())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, found, err := s.Challenges.Pending(ctx, p.reviewerFocal, a.ID); !found || err != nil || got.ID != filed.ID || got.Reviewer != reviewer.Name {
+			t.Errorf("pending for the reviewer's focal point: %+v %t %v", got, found, err)
+		}
+		for name, by := range map[string]user.Actor{"the challenged organisation": p.focal, "the secretariat": p.secretariat, "no one": {}} {
+			if _, found, _ := s.Challenges.Pending(ctx, by, a.ID); found {
+				t.Errorf("%s has the reviewer's pending challenge", name)
+			}
+		}
+		no := false
+		if _, err := s.Challenges.Screen(ctx, p.secretariat, filed.ID, 0, &no, "No finding."); err != nil {
+			t.Fatal(err)
+		}
+		if _, found, _ := s.Challenges.Pending(ctx, p.reviewer, a.ID); found {
+			t.Errorf("an inadmissible challenge is still pending")
+		}
+	})
+}

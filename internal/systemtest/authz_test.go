@@ -135,6 +135,11 @@ func replyRule(role, object string) string {
 	return notFound
 }
 
+// fileRule: a reviewer's people file challenges, on public actions only
+// (the matrix tries drafts, which they do not find); anyone else is
+// refused before the action is looked up.
+var fileRule = signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": forbidden, "reviewer": notFound})
+
 var supportersOnly = signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": forbidden})
 var focalPointsOnly = signedInAs(map[string]string{"member": forbidden, "focal": ok, "other": ok, "secretariat": forbidden})
 
@@ -184,16 +189,24 @@ var rules = map[string]rule{
 	"POST /actions/:id/review":                secretariatOnAction,
 	"PATCH /api/v1/actions/:id/assurance":     secretariatOnAction, // a draft is refused (409)
 	"POST /actions/:id/assurance":             secretariatOnAction,
-	// Challenges. Filing is a reviewer's, on a public action: the matrix
-	// tries drafts, which the reviewer does not find.
-	"POST /api/v1/actions/:id/challenges":       signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": forbidden, "reviewer": notFound}),
-	"POST /api/v1/actions/:id/verifications":    signedInAs(map[string]string{"member": forbidden, "focal": forbidden, "other": forbidden, "secretariat": forbidden, "reviewer": notFound}),
+	// Challenges. Filing (and confirming) is a reviewer's, on a public
+	// action: the matrix tries drafts, which the reviewer does not find.
+	"POST /api/v1/actions/:id/challenges":       fileRule,
+	"POST /api/v1/actions/:id/verifications":    fileRule,
 	"GET /api/v1/challenges":                    signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
 	"GET /api/v1/challenges/:id":                onChallenge,
 	"POST /api/v1/challenges/:id/screen":        secretariatOnAction,
 	"POST /api/v1/challenges/:id/reply":         replyRule,
 	"POST /api/v1/challenges/:id/decide":        secretariatOnAction,
 	"POST /api/v1/challenges/:id/publish":       secretariatOnAction,
+	"GET /actions/:id/challenge":                fileRule,
+	"POST /actions/:id/challenge":               fileRule,
+	"GET /challenges":                           signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
+	"GET /challenges/:id":                       onChallenge,
+	"POST /challenges/:id/screen":               secretariatOnAction,
+	"POST /challenges/:id/reply":                replyRule,
+	"POST /challenges/:id/decide":               secretariatOnAction,
+	"POST /challenges/:id/publish":              secretariatOnAction, // asks first; a step not possible is refused (422)
 	"GET /api/v1/cycles":                        always(ok),
 	"POST /api/v1/cycles":                       secretariatOnly,
 	"PATCH /api/v1/cycles/:year":                secretariatOnly,

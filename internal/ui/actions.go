@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
@@ -150,6 +151,15 @@ func formOf(c echo.Context) actionForm {
 			f.Recommendations = append(f.Recommendations, n)
 		}
 	}
+	f.Evidence = evidenceRowsOf(c)
+	return f
+}
+
+// evidenceRowsOf reads the evidence rows of a form, as the editor and the
+// challenge forms write them. An empty row is no link; a row whose remove
+// box is ticked is dropped.
+func evidenceRowsOf(c echo.Context) []evidenceRow {
+	var rows []evidenceRow
 	for i := 0; i < action.MaxEvidence+editorRows; i++ {
 		k := strconv.Itoa(i)
 		row := evidenceRow{Kind: c.FormValue("evidence_kind_" + k), URL: strings.TrimSpace(c.FormValue("evidence_url_" + k)),
@@ -157,9 +167,27 @@ func formOf(c echo.Context) actionForm {
 		if c.FormValue("evidence_remove_"+k) != "" || (row.URL == "" && row.Title == "") {
 			continue
 		}
-		f.Evidence = append(f.Evidence, row)
+		rows = append(rows, row)
 	}
-	return f
+	return rows
+}
+
+// evidenceOf turns evidence rows into the links a service takes.
+func evidenceOf(rows []evidenceRow) []action.Evidence {
+	var ev []action.Evidence
+	for _, e := range rows {
+		ev = append(ev, action.Evidence{Kind: action.EvidenceKind(e.Kind), URL: e.URL, Title: e.Title})
+	}
+	return ev
+}
+
+// withEmptyRows adds, below the filled rows, empty ones to add links
+// without JavaScript.
+func withEmptyRows(rows []evidenceRow) []evidenceRow {
+	for i := 0; i < editorRows && len(rows) < action.MaxEvidence; i++ {
+		rows = append(rows, evidenceRow{})
+	}
+	return rows
 }
 
 // input turns the form into the service's input; dates it cannot read are
@@ -171,9 +199,7 @@ func (f actionForm) input() (action.Input, errs.FieldErrors) {
 		Visibility: action.Visibility(f.Visibility)}
 	bad.OptionalDay("starts_on", f.StartsOn, &in.StartDate)
 	bad.OptionalDay("ends_on", f.EndsOn, &in.EndDate)
-	for _, e := range f.Evidence {
-		in.Evidence = append(in.Evidence, action.Evidence{Kind: action.EvidenceKind(e.Kind), URL: e.URL, Title: e.Title})
-	}
+	in.Evidence = evidenceOf(f.Evidence)
 	return in, bad
 }
 
@@ -209,9 +235,7 @@ func (h *Handler) renderEditor(c echo.Context, status int, v editorView) error {
 	}
 	v.Options = opts
 	v.Summary = summary(v.Errors)
-	for i := 0; i < editorRows && len(v.Form.Evidence) < action.MaxEvidence; i++ {
-		v.Form.Evidence = append(v.Form.Evidence, evidenceRow{})
-	}
+	v.Form.Evidence = withEmptyRows(v.Form.Evidence)
 	return h.renderer.render(c, status, "action_edit", v.Lang, v)
 }
 
@@ -402,6 +426,11 @@ func (h *Handler) showAction(c echo.Context) error {
 				if v.Assured, perr = h.Actions.AssuranceOf(c.Request().Context(), a); perr != nil {
 					return perr
 				}
+				if by.UserID != 0 {
+					if v.MayChallenge, v.Pending, perr = h.challengeOffer(c.Request().Context(), by, a); perr != nil {
+						return perr
+					}
+				}
 				return h.renderer.render(c, http.StatusOK, "public_action", v.Lang, v)
 			}
 		}
@@ -417,6 +446,10 @@ type publicActionView struct {
 	Evidence    []evidenceLine
 	Earlier     []action.Action // the earlier cycles' actions it continues, latest first
 	Assured     action.Assured
+	// A reviewer organisation's person may challenge it (MayChallenge),
+	// unless the organisation's challenge of it still stands (Pending).
+	MayChallenge bool
+	Pending      *challenge.Challenge
 }
 
 // actionPage gathers what the action page shows to by.

@@ -26,13 +26,20 @@ var dropAlerts = chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.a
 // browser, and waits on next until ready is visible.
 func secretariatBrowser(t *testing.T, sc *apptest.Scenario, next, ready string) context.Context {
 	t.Helper()
-	if _, err := sc.S.Users.Create(context.Background(), testutil.System, user.Input{Email: "camille@pc.example", Name: "Camille",
+	return secretariatBrowserAs(t, sc, "camille@pc.example", "Camille", next, ready)
+}
+
+// secretariatBrowserAs is secretariatBrowser for another person of the
+// secretariat, created with her authenticator app.
+func secretariatBrowserAs(t *testing.T, sc *apptest.Scenario, email, name, next, ready string) context.Context {
+	t.Helper()
+	if _, err := sc.S.Users.Create(context.Background(), testutil.System, user.Input{Email: email, Name: name,
 		Role: user.Secretariat, Password: apptest.Password}); err != nil {
 		t.Fatal(err)
 	}
-	apptest.WithAuthenticator(t, sc.S.DB, "camille@pc.example")
+	apptest.WithAuthenticator(t, sc.S.DB, email)
 	b := testutil.Browser(t)
-	if err := chromedp.Do(b, append(passwordStep(sc.TS+"/signin?next="+next, "camille@pc.example"),
+	if err := chromedp.Do(b, append(passwordStep(sc.TS+"/signin?next="+next, email),
 		chromedp.SendKeys(chromedp.CSS("#code"), apptest.TOTPCode(t, apptest.AuthenticatorSecret, sc.S.Clock.Now())),
 		chromedp.Submit(chromedp.CSS("#code")),
 		// The sign-in pages have an h1 too: wait until they are gone, or

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
 
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -129,6 +130,46 @@ func TestEditorErrorKeys(t *testing.T) {
 	for _, it := range items {
 		if en[it.MsgKey] == "" || fr[it.MsgKey] == "" || en[it.LabelKey] == "" {
 			t.Errorf("missing %q or %q", it.MsgKey, it.LabelKey)
+		}
+	}
+}
+
+// The challenges' pages build keys from codes: each exists in both
+// languages, for every code the domain knows.
+func TestChallengeKeys(t *testing.T) {
+	en, fr := keys(t, "en"), keys(t, "fr")
+	var want []string
+	for _, s := range challenge.States {
+		want = append(want, "challenge_state_"+string(s), "challenge_state_hint_"+string(s))
+	}
+	for _, g := range challenge.AllGrounds {
+		want = append(want, "challenge_grounds_"+string(g), "challenge_grounds_hint_"+string(g))
+	}
+	for _, o := range challenge.Outcomes {
+		want = append(want, "challenge_outcome_"+string(o), "challenge_outcome_hint_"+string(o))
+	}
+	// Only civil society and academia are designated reviewers.
+	for _, k := range []stakeholder.Kind{stakeholder.CivilSociety, stakeholder.Academia} {
+		want = append(want, "challenge_reviewer_unnamed_"+string(k))
+	}
+	for _, role := range []string{"secretariat", "reviewer", "supporter"} {
+		want = append(want, "challenges_intro_"+role, "challenges_empty_"+role)
+	}
+	for _, k := range want {
+		if en[k] == "" || fr[k] == "" {
+			t.Errorf("%s: en %q, fr %q", k, en[k], fr[k])
+		}
+	}
+	// French puts a non-breaking space before : ; ? ! and inside « »,
+	// so that a line never starts with the sign.
+	for k, v := range fr {
+		if !strings.Contains(k, "challenge") {
+			continue
+		}
+		for _, bad := range []string{" :", " ;", " ?", " !", "« ", " »"} {
+			if strings.Contains(v, bad) {
+				t.Errorf("fr %s: %q has a breaking space in %q", k, v, bad)
+			}
 		}
 	}
 }

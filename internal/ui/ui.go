@@ -21,6 +21,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/cache"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/errs"
@@ -160,6 +161,23 @@ type Evidence interface {
 	Size(ctx context.Context) (evidence.Size, error)
 }
 
+// Challenges is what the pages need of challenges: each read as its
+// reader may see it, and what that reader may do with it now.
+type Challenges interface {
+	MayFile(ctx context.Context, by user.Actor) (stakeholder.Stakeholder, error)
+	MayChallenge(ctx context.Context, by user.Actor, a action.Action) error
+	Pending(ctx context.Context, by user.Actor, actionID int64) (challenge.Challenge, bool, error)
+	File(ctx context.Context, by user.Actor, actionID int64, in challenge.Input) (challenge.Challenge, error)
+	Get(ctx context.Context, by user.Actor, id int64) (challenge.Challenge, error)
+	List(ctx context.Context, by user.Actor, f challenge.Filter) ([]challenge.Challenge, int, error)
+	Permissions(by user.Actor, c challenge.Challenge) challenge.Permissions
+	ReplyClosed(c challenge.Challenge) bool
+	Screen(ctx context.Context, by user.Actor, id int64, version int, admissible *bool, reason string) (challenge.Challenge, error)
+	Reply(ctx context.Context, by user.Actor, id int64, version int, reply string, ev []action.Evidence) (challenge.Challenge, error)
+	Decide(ctx context.Context, by user.Actor, id int64, version int, d challenge.Decision) (challenge.Challenge, error)
+	Publish(ctx context.Context, by user.Actor, id int64, version int) (challenge.Challenge, error)
+}
+
 // Versions names the state of the public data and the day, for ETags.
 type Versions interface {
 	PublicVersion(ctx context.Context) (string, error)
@@ -214,6 +232,7 @@ type Deps struct {
 	Dashboard       Dashboard
 	Versions        Versions
 	Evidence        Evidence
+	Challenges      Challenges
 	BaseURL         string // the public address, for links people cite
 	Now             func() time.Time
 	Logger          *slog.Logger
@@ -322,6 +341,14 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/review/accept", h.acceptAll, lang)
 	e.POST("/actions/:id/review", h.reviewAction, lang)
 	e.POST("/actions/:id/assurance", h.setAssurance, lang)
+	e.GET("/actions/:id/challenge", h.challengeForm, lang)
+	e.POST("/actions/:id/challenge", h.fileChallenge, lang)
+	e.GET("/challenges", h.challenges, lang)
+	e.GET("/challenges/:id", h.showChallenge, lang)
+	e.POST("/challenges/:id/screen", h.screenChallenge, lang)
+	e.POST("/challenges/:id/reply", h.replyChallenge, lang)
+	e.POST("/challenges/:id/decide", h.decideChallenge, lang)
+	e.POST("/challenges/:id/publish", h.publishChallenge, lang) // asks first
 	e.GET("/account", h.account, lang)
 	e.POST("/account/preferences", h.savePreferences, lang)
 	e.POST("/account/tokens", h.createToken, lang)
