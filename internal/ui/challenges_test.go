@@ -249,11 +249,12 @@ func TestChallengePages(t *testing.T) {
 		if r.Status != 303 || apptest.FlashOf(r) != "flash_challenge_decided" {
 			t.Fatalf("decide: %d %s", r.Status, r.Body)
 		}
-		if got, _ := sc.S.Actions.Get(ctx, testutil.System, a.ID); got.Stage != action.Planned {
-			t.Errorf("the action's stage after the decision: %s", got.Stage)
+		// The decision changes the action with its publication, not before.
+		if got, _ := sc.S.Actions.Get(ctx, testutil.System, a.ID); got.Stage == action.Planned {
+			t.Errorf("the action's stage changed with the decision, before its publication")
 		}
 		expect(t, "the decision to the member", sc.Member.Do("GET", page, ""), 200,
-			[]string{"Upheld", "The findings <strong>stand</strong>.", "The action&#39;s stage was set to “Planned”."}, labOrg.Name, "/publish\"")
+			[]string{"Upheld", "The findings <strong>stand</strong>.", "With its publication, the action&#39;s stage becomes “Planned”."}, labOrg.Name, "/publish\"")
 		expect(t, "the public page before publication", anon.Do("GET", actionPage, ""), 200, nil, "The findings")
 
 		// Publication asks first, and cannot be undone.
@@ -269,6 +270,9 @@ func TestChallengePages(t *testing.T) {
 		r = sc.Sec.Form(page+"/publish", url.Values{"version": {version()}, "confirm": {"yes"}})
 		if r.Status != 303 || apptest.FlashOf(r) != "flash_challenge_published" {
 			t.Fatalf("publish: %d %s", r.Status, r.Body)
+		}
+		if got, _ := sc.S.Actions.Get(ctx, testutil.System, a.ID); got.Stage != action.Planned {
+			t.Errorf("the action's stage after the publication: %s", got.Stage)
 		}
 		expect(t, "published, to another organisation", sc.Other.Do("GET", page, ""), 200,
 			[]string{"A civil-society reviewer", "The deployment predates the decree.", "The findings <strong>stand</strong>.", "Published"}, labOrg.Name, "/publish\"")
