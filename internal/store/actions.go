@@ -233,7 +233,7 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	}
 	order := "updated_at DESC, id DESC"
 	switch {
-	case f.AfterID != 0:
+	case f.ByID:
 		order = "id"
 	case f.Oldest:
 		order = "submitted_at, id"
