@@ -9,6 +9,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/challenge"
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -223,6 +224,12 @@ func (db *DB) ClaimChallenges(ctx context.Context, f challenge.Filter) ([]challe
 	if f.ActionID != 0 {
 		q = q.Where("challenges.action_id = ?", f.ActionID)
 	}
+	if !f.PublicOn.IsZero() {
+		q = q.Where("challenges.action_id IN (SELECT id FROM actions WHERE "+publicActionCondition+")", date.Day(f.PublicOn))
+	}
+	if f.AfterID != 0 {
+		q = q.Where("challenges.id > ?", f.AfterID)
+	}
 	if f.Party != 0 {
 		q = q.Where("(challenges.reviewer_id = ? OR (actions.stakeholder_id = ? AND challenges.state IN ('open', 'decided', 'published')))",
 			f.Party, f.Party)
@@ -232,7 +239,10 @@ func (db *DB) ClaimChallenges(ctx context.Context, f challenge.Filter) ([]challe
 		return nil, 0, translate(err)
 	}
 	order := "challenges.filed_at DESC, challenges.id DESC"
-	if f.Published {
+	switch {
+	case f.ByID:
+		order = "challenges.id"
+	case f.Published:
 		order = "challenges.published_at DESC, challenges.id DESC"
 	}
 	var rows []claimChallengeRow
