@@ -223,6 +223,7 @@ type Filter struct {
 	MeasureType MeasureType
 	Assurance   Assurance
 	Query       string // words in the title or description
+	Contested   bool   // only actions with at least one published challenge
 	// PublicOn, when set, keeps only what the public may see on that day:
 	// accepted, public actions of cycles whose embargo is over; newest
 	// acceptance first.

@@ -3,11 +3,13 @@ package action_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -56,4 +58,38 @@ func TestEachPublicWalksEveryActionOnce(t *testing.T) {
 			})
 		}
 	})
+}
+
+// contested keeps the actions with a published challenge; it takes true,
+// false or nothing, and anything else is a field error naming it.
+func TestParseContested(t *testing.T) {
+	for _, c := range []struct {
+		query string
+		want  bool
+		bad   bool
+	}{
+		{"", false, false},
+		{"contested=", false, false},
+		{"contested=false", false, false},
+		{"contested=true", true, false},
+		{"contested=true&stage=adopted", true, false},
+		{"contested=TRUE", false, true},
+		{"contested=1", false, true},
+		{"contested=yes", false, true},
+		{"contested=on", false, true},
+	} {
+		t.Run(c.query, func(t *testing.T) {
+			q, err := url.ParseQuery(c.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, _, err := action.ParsePublicFilter(q)
+			if got := errs.FieldsOf(err)["contested"] != ""; got != c.bad || (err != nil) != c.bad {
+				t.Fatalf("error %v, want a field error on contested: %t", err, c.bad)
+			}
+			if !c.bad && f.Contested != c.want {
+				t.Errorf("contested %t, want %t", f.Contested, c.want)
+			}
+		})
+	}
 }
