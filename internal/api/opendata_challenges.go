@@ -13,6 +13,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/export"
+	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
 // openChallengeDTO is a published challenge in the open data, with the
@@ -163,4 +164,42 @@ func (h *Handler) openDataChallengesJSON(c echo.Context) error {
 	}
 	_, err = w.Write([]byte("]}\n"))
 	return err
+}
+
+// publicReviewer names who filed c as the public reads it: the reviewer
+// organisation, or, when it chose not to be named (the service cleared
+// its name), what it is.
+func publicReviewer(c challenge.Challenge) string {
+	switch {
+	case c.Reviewer != "":
+		return c.Reviewer
+	case c.ReviewerKind == stakeholder.CivilSociety:
+		return "a civil-society reviewer"
+	case c.ReviewerKind == stakeholder.Academia:
+		return "an academic reviewer"
+	}
+	return "a reviewer organisation"
+}
+
+// challengeEntry is the feed's entry of a published challenge.
+func challengeEntry(base string, c challenge.Challenge) atomEntry {
+	outcome := strings.ReplaceAll(string(c.Outcome), "_", " ")
+	link := fmt.Sprintf("%s/actions/%d#challenge-%d", base, c.ActionID, c.ID)
+	summary := fmt.Sprintf("%s challenged the action of %s, %d; the secretariat's decision: %s", publicReviewer(c), c.Organisation, c.CycleYear, outcome)
+	var changed []string
+	if c.StageSet != "" {
+		changed = append(changed, "stage set to "+strings.ReplaceAll(string(c.StageSet), "_", " "))
+	}
+	if c.AssuranceSet != "" {
+		changed = append(changed, "assurance set to "+strings.ReplaceAll(string(c.AssuranceSet), "_", " "))
+	}
+	if len(changed) > 0 {
+		summary += " (" + strings.Join(changed, ", ") + ")"
+	}
+	updated := c.FiledAt
+	if c.PublishedAt != nil {
+		updated = *c.PublishedAt
+	}
+	return atomEntry{Title: fmt.Sprintf("Challenge of «%s»: %s", c.ActionTitle, outcome), ID: link,
+		Updated: updated.UTC().Format(time.RFC3339), Link: atomLink{Href: link}, Author: publicReviewer(c), Summary: summary + "."}
 }

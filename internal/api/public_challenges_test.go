@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"slices"
@@ -175,7 +176,7 @@ func TestOpenDataChallenges(t *testing.T) {
 		// moves them all. (The validators name the day: each step is
 		// checked against those of its own day.)
 		paths := map[string]string{"/api/v1/open-data/challenges.csv": "The guidelines were withdrawn.",
-			"/api/v1/open-data/challenges.json": "The guidelines were withdrawn."}
+			"/api/v1/open-data/challenges.json": "The guidelines were withdrawn.", "/feed.atom": "Challenge of «" + ch.Plain.Title + "»: dismissed"}
 		tags := map[string]string{}
 		snapshot := func() {
 			for p := range paths {
@@ -206,6 +207,73 @@ func TestOpenDataChallenges(t *testing.T) {
 			if r := anon.Do("GET", p, "", "If-None-Match", tags[p]); r.Status != 200 || !strings.Contains(r.Body, shown) {
 				t.Errorf("%s after a challenge was published: %d", p, r.Status)
 			}
+		}
+	})
+}
+
+// atomDoc is the part of an Atom feed the tests read.
+type atomDoc struct {
+	Entries []struct {
+		Title   string `xml:"title"`
+		ID      string `xml:"id"`
+		Updated string `xml:"updated"`
+		Link    struct {
+			Href string `xml:"href,attr"`
+		} `xml:"link"`
+		Author  string `xml:"author>name"`
+		Summary string `xml:"summary"`
+	} `xml:"entry"`
+}
+
+// The feed has an entry for each published challenge among those of the
+// accepted actions, all in date order: its title says the action and the
+// outcome, it links to the action's page, and it is dated its publication.
+func TestFeedOfChallenges(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := apptest.NewScenario(t, db)
+		ch := sc.Challenges(t)
+		anon := apptest.APIClient{T: t, Base: sc.TS}
+		r := anon.Do("GET", "/feed.atom", "")
+		var feed atomDoc
+		if err := xml.Unmarshal([]byte(r.Body), &feed); err != nil {
+			t.Fatalf("%v: %s", err, r.Body)
+		}
+		for _, secret := range []string{ch.Anonymous.Name, ch.PendingStatement} {
+			if strings.Contains(r.Body, secret) {
+				t.Errorf("the feed shows %q", secret)
+			}
+		}
+		var titles []string
+		for i, e := range feed.Entries {
+			titles = append(titles, e.Title)
+			if i > 0 && e.Updated > feed.Entries[i-1].Updated {
+				t.Errorf("entry %d (%s) is newer than the one before it (%s)", i, e.Updated, feed.Entries[i-1].Updated)
+			}
+		}
+		if n := len(feed.Entries); n != 7 { // five accepted actions, two published challenges
+			t.Errorf("%d entries: %q", n, titles)
+		}
+		for _, c := range []struct {
+			title, author string
+			actionID      int64
+			published     *time.Time
+		}{
+			{"Challenge of «" + ch.Upheld.Title + "»: upheld", "a civil-society reviewer", ch.Upheld.ID, ch.UpheldChallenge.PublishedAt},
+			{"Challenge of «" + ch.Dismissed.Title + "»: dismissed", ch.Named.Name, ch.Dismissed.ID, ch.DismissedChallenge.PublishedAt},
+		} {
+			i := slices.Index(titles, c.title)
+			if i < 0 {
+				t.Errorf("no entry %q in %q", c.title, titles)
+				continue
+			}
+			e := feed.Entries[i]
+			if !strings.Contains(e.Link.Href, fmt.Sprintf("/actions/%d#challenge-", c.actionID)) || e.Author != c.author ||
+				e.Updated != c.published.UTC().Format(time.RFC3339) {
+				t.Errorf("entry %q: %+v", c.title, e)
+			}
+		}
+		if feed.Entries[0].Title != "Challenge of «"+ch.Dismissed.Title+"»: dismissed" {
+			t.Errorf("the newest entry is %q", feed.Entries[0].Title)
 		}
 	})
 }
