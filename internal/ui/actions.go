@@ -402,6 +402,9 @@ func (h *Handler) showAction(c echo.Context) error {
 				if v.Assured, perr = h.Actions.AssuranceOf(c.Request().Context(), a); perr != nil {
 					return perr
 				}
+				if v.Challenges, v.ClaimReviews, perr = h.publicChallenges(c, a); perr != nil {
+					return perr
+				}
 				return h.renderer.render(c, http.StatusOK, "public_action", v.Lang, v)
 			}
 		}
@@ -417,6 +420,9 @@ type publicActionView struct {
 	Evidence    []evidenceLine
 	Earlier     []action.Action // the earlier cycles' actions it continues, latest first
 	Assured     action.Assured
+	// Its published challenges, oldest first, and each as structured data.
+	Challenges   []publicChallenge
+	ClaimReviews []claimReview
 }
 
 // actionPage gathers what the action page shows to by.
