@@ -106,7 +106,7 @@ func TestPublicActionChallenges(t *testing.T) {
 				"The decision set the action&#39;s stage to Planned.", "Published on 1 September 2026"}},
 			{"fr", []string{`<h2 id="challenges">Contestations</h2>`, "Contestation déposée par une organisation évaluatrice de la société civile",
 				`<span class="outcome outcome-upheld">Fondée</span>`, "Contredite par des constats · déposée le 1er septembre 2026",
-				"La réponse de l&#39;organisation", "La décision a fixé l&#39;état de l&#39;action à « Prévue »."}},
+				"La réponse de l&#39;organisation", "La décision a fixé l&#39;état de l&#39;action à «\u00a0Prévue\u00a0»."}},
 		} {
 			t.Run("upheld, unnamed/"+c.lang, func(t *testing.T) {
 				body := page(ch.Upheld.ID, c.lang)
