@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/action"
@@ -55,6 +56,14 @@ func (sc *Scenario) Challenges(t *testing.T) Challenged {
 	ch.Pending = accepted(sc.Org, "Oversight board for surveillance purchases", 3)
 	ch.Plain = accepted(sc.OtherOrg, "Guidelines on lawful hacking", 1)
 	ch.Anonymous, ch.Named = s.Reviewer(t, stakeholder.CivilSociety), s.Reviewer(t, stakeholder.Academia)
+	// A name no other contains, so that a test that looks for it finds
+	// only it.
+	ch.Anonymous, err = s.Stakeholders.Update(ctx, testutil.System, ch.Anonymous.ID, ch.Anonymous.Version, func(in *stakeholder.Input) {
+		in.Name = fmt.Sprintf("Numbat Forensics (%d)", ch.Anonymous.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	ch.UpheldChallenge = s.PublishedChallenge(t, ch.Anonymous, ch.Upheld, challenge.Input{Grounds: challenge.ContradictedByFindings,
 		Statement: "=HYPERLINK(\"https://evil.example\") Forensic analysis found **spyware** sold after the ban.\n\n" +

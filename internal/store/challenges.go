@@ -252,3 +252,17 @@ func (db *DB) ClaimChallenges(ctx context.Context, f challenge.Filter) ([]challe
 	out, err := db.withAbout(ctx, rows)
 	return out, int(total), err
 }
+
+// ReportChallenges returns the challenges of the public actions a report
+// of the cycle counts (those accepted strictly before before, as
+// EachReportAction reads them) published strictly before before, by id.
+func (db *DB) ReportChallenges(ctx context.Context, cycleID int64, before time.Time) ([]challenge.Challenge, error) {
+	var rows []claimChallengeRow
+	if err := db.claimChallenges(ctx).Select("challenges.*").
+		Where(reportAccepted+" AND actions.visibility = 'public'", cycleID, before.UTC()).
+		Where("challenges.state = ? AND challenges.published_at < ?", string(challenge.Published), before.UTC()).
+		Order("challenges.id").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	return db.withAbout(ctx, rows)
+}

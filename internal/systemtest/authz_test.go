@@ -621,6 +621,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 				text = strings.Join(xlsxCells(t, "report xlsx", []byte(got.Body)), "\n")
 			}
 			documents++
+			if strings.Contains(text, reviewerName) {
+				leaks++
+				t.Errorf("the published report's %s (%s) names the pseudonymous reviewer of a challenge", d.Format, d.Lang)
+			}
+			if d.Lang == "en" && d.Format != "csv" && !strings.Contains(text, "a civil-society reviewer") {
+				t.Errorf("the published report's %s (en) does not list the challenge upheld", d.Format)
+			}
 			for _, title := range hidden {
 				if strings.Contains(text, title) {
 					leaks++
