@@ -166,9 +166,9 @@ type Inputs struct {
 	Organisations   []Organisation   `json:"organisations"`
 	Previous        *Previous        `json:"previous,omitempty"`
 	// Challenges are those of the report's public actions published by
-	// the cut-off, by id. Inputs stored before challenges have none: a
-	// missing field means none, and their documents come out as they did
-	// (with a section saying none was published, for this renderer).
+	// the cut-off, by id. Inputs stored before there were challenges have
+	// no such field: it means none. (Empty, it is left out, so that the
+	// inputs of a report without challenges are written as before.)
 	Challenges []Challenge `json:"challenges,omitempty"`
 }
 
