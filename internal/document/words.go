@@ -47,7 +47,9 @@ func (w words) Scope(s action.Scope) string         { return w.T("report_scope_"
 func (w words) Evidence(k action.EvidenceKind) string {
 	return w.T("evidence_" + string(k))
 }
-func (w words) Outcome(o challenge.Outcome) string { return w.T("challenge_outcome_" + string(o)) }
+func (w words) Outcome(o challenge.Outcome) string {
+	return w.T("public_challenge_outcome_" + string(o))
+}
 
 // Reviewer names who filed a challenge: the reviewer organisation, or,
 // when it chose not to be named (its name is not in the figures), what it
@@ -57,9 +59,9 @@ func (w words) Reviewer(name string, kind stakeholder.Kind) string {
 	case name != "":
 		return name
 	case kind == stakeholder.CivilSociety, kind == stakeholder.Academia:
-		return w.T("challenge_reviewer_" + string(kind))
+		return w.T("public_challenge_reviewer_" + string(kind))
 	}
-	return w.T("challenge_reviewer_other")
+	return w.T("public_challenge_reviewer_other")
 }
 
 // Changed says what a decision set of an action ("" when nothing).

@@ -38,9 +38,9 @@ func reviewerLabel(tr func(string, ...any) string, c challenge.Challenge) string
 	case c.Reviewer != "":
 		return c.Reviewer
 	case c.ReviewerKind == stakeholder.CivilSociety, c.ReviewerKind == stakeholder.Academia:
-		return tr("challenge_reviewer_" + string(c.ReviewerKind))
+		return tr("public_challenge_reviewer_" + string(c.ReviewerKind))
 	}
-	return tr("challenge_reviewer_other")
+	return tr("public_challenge_reviewer_other")
 }
 
 // publicChallenges reads the published challenges of a public action,
@@ -123,7 +123,7 @@ func (h *Handler) claimReviewOf(tr func(string, ...any) string, lang string, a a
 	r := claimReview{Context: "https://schema.org", Type: "ClaimReview", URL: fmt.Sprintf("%s#challenge-%d", page, p.ID),
 		ClaimReviewed: a.Title, Author: author, InLanguage: lang, ReviewBody: p.Statement,
 		Publisher:    schemaThing{Type: "Organization", Name: tr("site_name"), URL: base + "/"},
-		ReviewRating: schemaRating{Type: "Rating", AlternateName: tr("challenge_rating_" + string(p.Outcome))},
+		ReviewRating: schemaRating{Type: "Rating", AlternateName: tr("public_challenge_rating_" + string(p.Outcome))},
 		ItemReviewed: claim{Type: "Claim", Appearance: page,
 			Author: schemaThing{Type: "Organization", Name: a.Organisation, URL: fmt.Sprintf("%s/organisations/%d", base, a.StakeholderID)}}}
 	if a.AcceptedAt != nil {
