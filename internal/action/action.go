@@ -223,12 +223,15 @@ type Filter struct {
 	MeasureType MeasureType
 	Assurance   Assurance
 	Query       string // words in the title or description
+	Contested   bool   // only actions with at least one published challenge
 	// PublicOn, when set, keeps only what the public may see on that day:
 	// accepted, public actions of cycles whose embargo is over; newest
 	// acceptance first.
 	PublicOn time.Time
-	// AfterID, when set, pages by id instead (the actions after it, by id),
-	// for walking through every action a batch at a time.
+	// ByID orders by id instead, and AfterID keeps the actions after it:
+	// together they walk through every action a batch at a time. (The
+	// first batch has no AfterID: the order cannot hang on it.)
+	ByID      bool
 	AfterID   int64
 	SkipTotal bool // the total is not wanted: no count is made
 }

@@ -11,7 +11,7 @@ import (
 
 // ParsePublicFilter reads the filters of a public list of actions from a
 // query (cycle, recommendation, organisation, kind, country, stage,
-// assurance, measure, q, page), as
+// assurance, measure, q, contested, page), as
 // the API and the pages take them. It returns the filter with the page's
 // limit and offset, and the page number.
 func ParsePublicFilter(q url.Values) (Filter, int, error) {
@@ -28,6 +28,13 @@ func ParsePublicFilter(q url.Values) (Filter, int, error) {
 			bad.Add(name, "must be a whole number from 1")
 		}
 		return n
+	}
+	switch q.Get("contested") {
+	case "true":
+		f.Contested = true
+	case "false", "":
+	default:
+		bad.Add("contested", "must be true or false")
 	}
 	f.CycleYear, f.Recommendation = number("cycle"), number("recommendation")
 	f.StakeholderID = int64(number("organisation"))

@@ -83,12 +83,13 @@ type Service struct {
 	store  Store
 	now    func() time.Time
 	notify Notifier
+	batch  int // how many public actions EachPublic reads at a time
 }
 
 // NewService builds the service; notify may be nil, when nobody is to be
 // told (tests of the workflow alone, the demo's generator).
 func NewService(store Store, now func() time.Time, notify Notifier) *Service {
-	return &Service{store: store, now: now, notify: notify}
+	return &Service{store: store, now: now, notify: notify, batch: 500}
 }
 
 // told passes the steps of a decision to the notifier, in its transaction.
@@ -681,8 +682,8 @@ func (s *Service) EachPublic(ctx context.Context, f Filter, fn func([]Action) er
 	if err := f.CheckPublic(); err != nil {
 		return err
 	}
-	const batch = 500
-	f.PublicOn, f.State, f.Limit, f.Offset, f.AfterID, f.SkipTotal = s.now(), "", batch, 0, 0, true
+	batch := s.batch
+	f.PublicOn, f.State, f.Limit, f.Offset, f.AfterID, f.ByID, f.SkipTotal = s.now(), "", batch, 0, 0, true, true
 	for {
 		page, _, err := s.store.Actions(ctx, f)
 		if err != nil {

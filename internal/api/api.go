@@ -208,5 +208,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.GET("/dashboard", h.dashboard)
 	g.GET("/open-data/actions.csv", h.openDataCSV)
 	g.GET("/open-data/actions.json", h.openDataJSON)
+	g.GET("/open-data/challenges.csv", h.openDataChallengesCSV)
+	g.GET("/open-data/challenges.json", h.openDataChallengesJSON)
 	e.GET("/feed.atom", h.feed)
 }

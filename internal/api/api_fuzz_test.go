@@ -269,6 +269,8 @@ func FuzzPublicQuery(f *testing.F) {
 		{raw: "lang=fr&q=d%C3%A9cret"},
 		{raw: "lang=%3Cpct-fuzz%3E&page=2"},
 		{raw: "&&&=&=x&y"},
+		{raw: "contested=true&cycle=2026"},
+		{raw: "contested=true&contested=maybe&q=%3Cpct-fuzz%3E"},
 	} {
 		f.Add(s.cycle, s.recommendation, s.kind, s.country, s.stage, s.measure, s.q, s.page, s.raw)
 	}

@@ -25,6 +25,8 @@ type Challenges interface {
 	Reply(ctx context.Context, by user.Actor, id int64, version int, reply string, ev []action.Evidence) (challenge.Challenge, error)
 	Decide(ctx context.Context, by user.Actor, id int64, version int, d challenge.Decision) (challenge.Challenge, error)
 	Publish(ctx context.Context, by user.Actor, id int64, version int) (challenge.Challenge, error)
+	Published(ctx context.Context, f challenge.Filter) ([]challenge.Challenge, int, error)
+	EachPublished(ctx context.Context, fn func([]challenge.Challenge) error) error
 }
 
 // challengeDTO is a challenge as its reader may see it (see

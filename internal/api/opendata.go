@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/export"
 )
 
@@ -176,17 +178,25 @@ type atomEntry struct {
 	Summary string   `xml:"summary"`
 }
 
-// feed is an Atom feed of the latest accepted public actions.
+// feedSize is how many entries the feed holds.
+const feedSize = 50
+
+// feed is an Atom feed of the latest accepted public actions and published
+// challenges, newest first.
 func (h *Handler) feed(c echo.Context) error {
 	if done, err := h.notModified(c); done {
 		return err
 	}
-	list, _, err := h.Actions.Public(c.Request().Context(), action.Filter{Limit: 50, SkipTotal: true})
+	list, _, err := h.Actions.Public(c.Request().Context(), action.Filter{Limit: feedSize, SkipTotal: true})
+	if err != nil {
+		return err
+	}
+	challenges, _, err := h.Challenges.Published(c.Request().Context(), challenge.Filter{Limit: feedSize})
 	if err != nil {
 		return err
 	}
 	base := strings.TrimRight(h.BaseURL, "/")
-	f := atomFeed{Title: "Paris Call progress tracker: newly accepted actions", ID: base + "/feed.atom",
+	f := atomFeed{Title: "Paris Call progress tracker: newly accepted actions and published challenges", ID: base + "/feed.atom",
 		Updated: h.Now().UTC().Format(time.RFC3339), Rights: Licence,
 		Links: []atomLink{{Href: base + "/feed.atom", Rel: "self"}, {Href: base + "/actions"}}}
 	for _, a := range list {
@@ -198,6 +208,13 @@ func (h *Handler) feed(c echo.Context) error {
 			Updated: updated.UTC().Format(time.RFC3339), Link: atomLink{Href: fmt.Sprintf("%s/actions/%d", base, a.ID)},
 			Author: a.Organisation, Summary: fmt.Sprintf("%s, %d: %s (%s)", a.Organisation, a.CycleYear, a.Title, a.Stage)})
 	}
+	for _, ch := range challenges {
+		f.Entries = append(f.Entries, challengeEntry(base, ch))
+	}
+	// One list in date order: each kind comes newest first, and the times
+	// are written alike (UTC, to the second), so they sort as text.
+	slices.SortStableFunc(f.Entries, func(a, b atomEntry) int { return strings.Compare(b.Updated, a.Updated) })
+	f.Entries = f.Entries[:min(len(f.Entries), feedSize)]
 	out, err := xml.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/markdown"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -102,6 +103,17 @@ type Challenge struct {
 	Organisation   string
 	Reviewer       string           // the reviewer organisation's name
 	ReviewerKind   stakeholder.Kind // civil society or academia
+}
+
+// ReplyDays is how many days the challenged organisation had to reply:
+// from the day the secretariat opened the challenge to its deadline, as
+// they were set then (0 before it was opened). A later change of the
+// setting leaves it as it was.
+func (c Challenge) ReplyDays() int {
+	if c.ScreenedAt == nil || c.ReplyDue == nil {
+		return 0
+	}
+	return int(c.ReplyDue.Sub(date.Day(*c.ScreenedAt)).Hours() / 24)
 }
 
 // Input is what a reviewer files.

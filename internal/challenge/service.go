@@ -65,8 +65,17 @@ type Filter struct {
 	// to: those it filed, and those on its actions from their opening.
 	Party     int64
 	Published bool // published ones only, newest first
-	Limit     int
-	Offset    int
+	// PublicOn, when set, keeps the challenges of the actions the public
+	// sees on that day: a published challenge is public as long as its
+	// action is, and no longer (a withdrawn action takes its challenges
+	// out of every public answer with it).
+	PublicOn time.Time
+	// ByID orders by id instead, and AfterID keeps the challenges after
+	// it: together they walk through every challenge a batch at a time.
+	ByID    bool
+	AfterID int64
+	Limit   int
+	Offset  int
 }
 
 // Service runs challenges.
@@ -221,16 +230,40 @@ func (s *Service) List(ctx context.Context, by user.Actor, f Filter) ([]Challeng
 	return list, total, err
 }
 
-// Published returns a page of published challenges as the public reads
-// them, newest first.
+// Published returns a page of published challenges of the actions the
+// public sees, as the public reads them, newest first.
 func (s *Service) Published(ctx context.Context, f Filter) ([]Challenge, int, error) {
-	f.Published, f.State, f.Party = true, Published, 0
+	f.Published, f.State, f.Party, f.PublicOn = true, Published, 0, s.now()
 	list, total, err := s.store.ClaimChallenges(ctx, f)
 	for i := range list {
 		list[i] = list[i].AsSeenBy(user.Actor{})
 	}
 	return list, total, err
 }
+
+// EachPublished calls fn with every published challenge the public may
+// read, as it reads them, by id, a batch at a time: the open data.
+func (s *Service) EachPublished(ctx context.Context, fn func([]Challenge) error) error {
+	f := Filter{ByID: true, Limit: publishedBatch}
+	for {
+		page, _, err := s.Published(ctx, f)
+		if err != nil {
+			return err
+		}
+		if len(page) > 0 {
+			if err := fn(page); err != nil {
+				return err
+			}
+		}
+		if len(page) < publishedBatch {
+			return nil
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
+}
+
+// publishedBatch is how many challenges EachPublished reads at a time.
+const publishedBatch = 500
 
 // step reads a challenge for a step of the secretariat's, checks its
 // state and the version read (0: the state is check enough), and saves

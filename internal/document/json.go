@@ -33,7 +33,10 @@ type jsonDoc struct {
 	Recommendations []jsonRec     `json:"recommendations"`
 	HeatMap         []jsonHeatRow `json:"heat_map"`
 	Gaps            []jsonGap     `json:"gaps"`
-	Methodology     string        `json:"methodology"`
+	// Challenges are the report's, left out of the dashboard's live
+	// figures, which count none.
+	Challenges  *jsonChallenges `json:"challenges,omitempty"`
+	Methodology string          `json:"methodology"`
 	// Actions come last, so that they can be written one at a time
 	// after the rest (see jsonReport).
 	Actions []jsonAction `json:"actions"`
@@ -145,6 +148,70 @@ type jsonEvidence struct {
 	State  string `json:"state,omitempty"`
 }
 
+type jsonChallenges struct {
+	Published        int                 `json:"published"`
+	ByOutcome        []jsonCount         `json:"by_outcome"`
+	ByRecommendation []jsonRecChallenges `json:"by_recommendation"`
+	Upheld           []jsonChallenge     `json:"upheld"`
+}
+
+type jsonRecChallenges struct {
+	Recommendation int         `json:"recommendation"`
+	Title          string      `json:"title"`
+	Total          int         `json:"total"`
+	ByOutcome      []jsonCount `json:"by_outcome"`
+}
+
+type jsonChallenge struct {
+	ID            int64     `json:"id"`
+	ActionID      int64     `json:"action_id"`
+	Organisation  string    `json:"organisation"`
+	Action        string    `json:"action"`
+	Reviewer      *string   `json:"reviewer"` // null when it chose not to be named
+	ReviewerKind  string    `json:"reviewer_kind"`
+	ReviewerLabel string    `json:"reviewer_label"`
+	Outcome       string    `json:"outcome"`
+	OutcomeLabel  string    `json:"outcome_label"`
+	Reason        string    `json:"reason"`
+	StageSet      *string   `json:"stage_set"`
+	AssuranceSet  *string   `json:"assurance_set"`
+	PublishedAt   time.Time `json:"published_at"`
+}
+
+// challengesJSON writes the report's challenges (nil: none read).
+func challengesJSON(cf *report.ChallengeFigures, w words) *jsonChallenges {
+	if cf == nil {
+		return nil
+	}
+	orNull := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	out := &jsonChallenges{Published: cf.Published, ByOutcome: outcomesJSON(cf.ByOutcome, w), ByRecommendation: []jsonRecChallenges{},
+		Upheld: []jsonChallenge{}}
+	for _, r := range cf.ByRecommendation {
+		out.ByRecommendation = append(out.ByRecommendation, jsonRecChallenges{Recommendation: r.Number, Title: r.Title.In(w.Lang),
+			Total: r.Total, ByOutcome: outcomesJSON(r.ByOutcome, w)})
+	}
+	for _, c := range cf.Upheld {
+		out.Upheld = append(out.Upheld, jsonChallenge{ID: c.ID, ActionID: c.ActionID, Organisation: c.Organisation, Action: c.ActionTitle,
+			Reviewer: orNull(c.Reviewer), ReviewerKind: string(c.ReviewerKind), ReviewerLabel: w.Reviewer(c.Reviewer, c.ReviewerKind),
+			Outcome: string(c.Outcome), OutcomeLabel: w.Outcome(c.Outcome), Reason: c.Reason, StageSet: orNull(string(c.StageSet)),
+			AssuranceSet: orNull(string(c.AssuranceSet)), PublishedAt: c.PublishedAt})
+	}
+	return out
+}
+
+func outcomesJSON(os []report.OutcomeCount, w words) []jsonCount {
+	out := make([]jsonCount, len(os))
+	for i, o := range os {
+		out[i] = jsonCount{Code: string(o.Outcome), Label: w.Outcome(o.Outcome), Count: o.N}
+	}
+	return out
+}
+
 type jsonLinks struct {
 	Links   int `json:"links"`
 	Checked int `json:"checked"`
@@ -214,7 +281,8 @@ func jsonDocument(f report.Figures, w words) ([]byte, error) {
 			Actions: f.Actions, Withheld: f.Withheld, ByStage: stagesJSON(f.ByStage, w), ByAssurance: assurancesJSON(f.ByAssurance, w),
 			New: f.New, CarriedForward: f.CarriedForward,
 			Links: jsonLinks{Links: f.Links.Links, Checked: f.Links.Checked, Broken: f.Links.Broken, Changed: f.Links.Changed}},
-		Recommendations: []jsonRec{}, HeatMap: []jsonHeatRow{}, Gaps: []jsonGap{}, Actions: []jsonAction{}}
+		Recommendations: []jsonRec{}, HeatMap: []jsonHeatRow{}, Gaps: []jsonGap{}, Actions: []jsonAction{},
+		Challenges: challengesJSON(f.Challenges, w)}
 	if f.Prev != nil {
 		d.Headline.Previous = &jsonPrevious{Cycle: f.PreviousYear, Reporting: f.Prev.Reporting, Actions: f.Prev.Actions,
 			ReportingChange: f.ReportingTotal - f.Prev.Reporting, ActionsChange: f.Actions - f.Prev.Actions}

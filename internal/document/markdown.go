@@ -20,6 +20,7 @@ func markdown(f report.Figures, w words) []byte {
 	for _, r := range f.Recommendations {
 		d.recommendation(r)
 	}
+	d.challenges(f.Challenges)
 	d.methodology(f)
 	return d.b.Bytes()
 }
@@ -180,6 +181,54 @@ func (d *mdDoc) evidence(links []report.Evidence) string {
 		ev = append(ev, link)
 	}
 	return strings.Join(ev, ", ")
+}
+
+// challenges writes the claims and challenges: the published challenges
+// by outcome and by recommendation, and those upheld (nil: none read).
+func (d *mdDoc) challenges(cf *report.ChallengeFigures) {
+	if cf == nil {
+		return
+	}
+	w := d.w
+	d.p("\n## %s\n\n%s\n\n", w.T("report_challenges"), w.T("report_challenges_intro"))
+	if cf.Published == 0 {
+		d.p("%s\n", w.T("report_challenges_none"))
+		return
+	}
+	d.row(w.T("report_col_outcome"), w.T("report_col_challenges"))
+	d.rule(2)
+	for _, o := range cf.ByOutcome {
+		d.row(w.Outcome(o.Outcome), w.Number(o.N))
+	}
+	d.row("**"+w.T("report_total")+"**", "**"+w.Number(cf.Published)+"**")
+	d.p("\n%s\n\n", w.T("report_challenges_by_rec"))
+	head := []string{w.T("report_recommendation")}
+	for _, o := range cf.ByOutcome {
+		head = append(head, w.Outcome(o.Outcome))
+	}
+	d.row(append(head, w.T("report_total"))...)
+	d.rule(len(head) + 1)
+	for _, r := range cf.ByRecommendation {
+		cells := []string{mdText(fmt.Sprintf("%d. %s", r.Number, r.Title.In(w.Lang)))}
+		for _, o := range r.ByOutcome {
+			cells = append(cells, w.Number(o.N))
+		}
+		d.row(append(cells, w.Number(r.Total))...)
+	}
+	d.p("\n### %s\n\n", w.T("report_challenges_upheld"))
+	if len(cf.Upheld) == 0 {
+		d.p("%s\n", w.T("report_challenges_none_upheld"))
+		return
+	}
+	d.row(w.T("report_organisation"), w.T("report_action"), w.T("report_col_reviewer"), w.T("report_col_outcome"), w.T("report_col_reason"))
+	d.rule(5)
+	for _, c := range cf.Upheld {
+		outcome := w.Outcome(c.Outcome)
+		if changed := w.Changed(c.StageSet, c.AssuranceSet); changed != "" {
+			outcome += " (" + changed + ")"
+		}
+		d.row(mdText(c.Organisation), mdText(c.ActionTitle), mdText(w.Reviewer(c.Reviewer, c.ReviewerKind)), outcome, mdText(c.Reason))
+	}
 }
 
 // methodology writes how the figures are counted, and what became of the

@@ -304,6 +304,7 @@ func newXLSXSink(out io.Writer, f report.Figures, w words, zipping *sync.Mutex) 
 		}
 		sheet.row(false, cells...)
 	}
+	challengeRows(sheet, f.Challenges, w)
 	if sheet.err != nil {
 		return nil, errs.Wrap(errs.Internal, sheet.err, "xlsx")
 	}
@@ -343,6 +344,52 @@ func (s *xlsxSink) finish() error {
 		return errs.Wrap(errs.Internal, err, "xlsx")
 	}
 	return nil
+}
+
+// challengeRows add the claims and challenges to the figures sheet: the
+// published challenges by outcome and by recommendation, and those upheld
+// (nil: none read). They are few, and figures: the actions sheet stays
+// one row per action.
+func challengeRows(sheet *sheetWriter, cf *report.ChallengeFigures, w words) {
+	if cf == nil {
+		return
+	}
+	sheet.row(false)
+	sheet.row(true, w.T("report_challenges"))
+	if cf.Published == 0 {
+		sheet.row(false, w.T("report_challenges_none"))
+		return
+	}
+	sheet.row(true, w.T("report_col_outcome"), w.T("report_col_challenges"))
+	for _, o := range cf.ByOutcome {
+		sheet.row(false, w.Outcome(o.Outcome), o.N)
+	}
+	sheet.row(true, w.T("report_total"), cf.Published)
+	sheet.row(false)
+	head := []any{w.T("report_recommendation"), w.T("report_title_col")}
+	for _, o := range cf.ByOutcome {
+		head = append(head, w.Outcome(o.Outcome))
+	}
+	sheet.row(true, append(head, w.T("report_total"))...)
+	for _, r := range cf.ByRecommendation {
+		cells := []any{r.Number, r.Title.In(w.Lang)}
+		for _, o := range r.ByOutcome {
+			cells = append(cells, o.N)
+		}
+		sheet.row(false, append(cells, r.Total)...)
+	}
+	sheet.row(false)
+	sheet.row(true, w.T("report_challenges_upheld"))
+	if len(cf.Upheld) == 0 {
+		sheet.row(false, w.T("report_challenges_none_upheld"))
+		return
+	}
+	sheet.row(true, w.T("report_organisation"), w.T("report_action"), w.T("report_col_reviewer"), w.T("report_col_outcome"),
+		w.T("report_col_changed"), w.T("report_col_reason"))
+	for _, c := range cf.Upheld {
+		sheet.row(false, c.Organisation, c.ActionTitle, w.Reviewer(c.Reviewer, c.ReviewerKind), w.Outcome(c.Outcome),
+			w.Changed(c.StageSet, c.AssuranceSet), c.Reason)
+	}
 }
 
 // sheetWriter appends rows to a sheet and keeps the first error.

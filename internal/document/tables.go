@@ -11,7 +11,11 @@ import (
 )
 
 // actionHeader and actionRow are the table of accepted public actions,
-// one row per action, shared by the CSV and the XLSX.
+// one row per action, shared by the CSV and the XLSX. The CSV is that
+// table alone, and stays so: programs read it as one row per action with
+// one header, which a section of challenges (another table, with other
+// columns) or a note would break. The challenges are in every other
+// format, and in full in the open data (/api/v1/open-data/challenges.csv).
 func actionHeader(w words) []string {
 	return []string{w.T("report_col_id"), w.T("report_col_cycle"), w.T("report_organisation"), w.T("report_kind"),
 		w.T("report_col_country"), w.T("report_col_recommendations"), w.T("report_action"), w.T("report_stage"),

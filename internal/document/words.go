@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -45,6 +46,38 @@ func (w words) Measure(m action.MeasureType) string { return w.T("measure_" + st
 func (w words) Scope(s action.Scope) string         { return w.T("report_scope_" + string(s)) }
 func (w words) Evidence(k action.EvidenceKind) string {
 	return w.T("evidence_" + string(k))
+}
+func (w words) Outcome(o challenge.Outcome) string {
+	return w.T("public_challenge_outcome_" + string(o))
+}
+
+// Reviewer names who filed a challenge: the reviewer organisation, or,
+// when it chose not to be named (its name is not in the figures), what it
+// is.
+func (w words) Reviewer(name string, kind stakeholder.Kind) string {
+	switch {
+	case name != "":
+		return name
+	case kind == stakeholder.CivilSociety, kind == stakeholder.Academia:
+		return w.T("public_challenge_reviewer_" + string(kind))
+	}
+	return w.T("public_challenge_reviewer_other")
+}
+
+// Changed says what a decision set of an action ("" when nothing).
+func (w words) Changed(stage action.Stage, level action.Assurance) string {
+	var out []string
+	if stage != "" {
+		out = append(out, w.T("report_challenge_stage_set", map[string]any{"Stage": w.Stage(stage)}))
+	}
+	if level != "" {
+		out = append(out, w.T("report_challenge_assurance_set", map[string]any{"Level": w.Assurance(level)}))
+	}
+	sep := "; "
+	if w.Lang == "fr" {
+		sep = "\u00a0; "
+	}
+	return strings.Join(out, sep)
 }
 
 // Label is a catalogue text followed by a colon, with the space French

@@ -4,9 +4,11 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -41,6 +43,60 @@ type Figures struct {
 	Recommendations []RecFigures
 	Gaps            []Gap
 	Reported        []int64 // the organisations with a public accepted action, by id
+	// Challenges are the report's claims and challenges; nil in the live
+	// figures of the dashboard, which read no challenges.
+	Challenges *ChallengeFigures
+}
+
+// ChallengeFigures count the challenges of the report's public actions
+// published by its cut-off: how the secretariat decided them, on which
+// recommendations, and which were upheld, in whole or in part.
+type ChallengeFigures struct {
+	Published        int
+	ByOutcome        []OutcomeCount    // every outcome, in challenge.Outcomes order
+	ByRecommendation []RecChallenges   // the recommendations with at least one, by number
+	Upheld           []ListedChallenge // upheld and partly upheld, by organisation, action title and id
+}
+
+// OutcomeCount counts challenges decided one way.
+type OutcomeCount struct {
+	Outcome challenge.Outcome
+	N       int
+}
+
+// RecChallenges count the challenges of the actions on a recommendation:
+// a challenge counts under each recommendation of its action.
+type RecChallenges struct {
+	Number    int
+	Title     recommendation.Text
+	Total     int
+	ByOutcome []OutcomeCount
+}
+
+// ListedChallenge is a challenge as the report lists it.
+type ListedChallenge struct {
+	ID             int64
+	ActionID       int64
+	ActionTitle    string
+	OrganisationID int64
+	Organisation   string
+	Reviewer       string // "" when it chose not to be named: documents say what it is
+	ReviewerKind   stakeholder.Kind
+	Outcome        challenge.Outcome
+	Reason         string // the first line of the reasons
+	StageSet       action.Stage
+	AssuranceSet   action.Assurance
+	PublishedAt    time.Time
+}
+
+// Of returns how many challenges were decided o.
+func (c ChallengeFigures) Of(o challenge.Outcome) int {
+	for _, n := range c.ByOutcome {
+		if n.Outcome == o {
+			return n.N
+		}
+	}
+	return 0
 }
 
 // LinkFigures count the evidence links of the public actions as they
@@ -223,9 +279,12 @@ func (c Compiled) EachListed(fn func(Listed) error) error {
 // compile holds no more than one action at a time, the figures (bounded by
 // organisations x recommendations) and, when list is set, the actions
 // listed under each recommendation.
+//
+// The report's own compilation (list set) counts its challenges too; the
+// live figures (list unset) neither list actions nor read challenges.
 func compile(in Inputs, actions ActionSource, list bool) (Figures, error) {
 	f := Figures{Year: in.Cycle.Year, CutoffAt: in.CutoffAt.UTC(), CompiledAt: in.CompiledAt.UTC(), Period: in.Cycle}
-	cur, listed, err := f.count(in, actions, list)
+	cur, listed, challenged, err := f.count(in, actions, list)
 	if err != nil {
 		return Figures{}, err
 	}
@@ -234,6 +293,9 @@ func compile(in Inputs, actions ActionSource, list bool) (Figures, error) {
 		f.Recommendations = append(f.Recommendations, recFigures(r, cur, prev, listed[r.Number]))
 	}
 	f.Gaps = gaps(f.Recommendations)
+	if list {
+		f.Challenges = challengeFigures(in, challenged, cur.orgs)
+	}
 	return f, nil
 }
 
@@ -242,16 +304,28 @@ func compile(in Inputs, actions ActionSource, list bool) (Figures, error) {
 // recommendation. Only public actions count: an action its organisation
 // kept for the secretariat must not show, not even as a number on a heat
 // map.
-func (f *Figures) count(in Inputs, actions ActionSource, list bool) (*tallied, picks, error) {
+//
+// It keeps the public actions the inputs' challenges are of, which the
+// report's list of challenges names: only those count, so that nothing is
+// said of an action the report does not show.
+func (f *Figures) count(in Inputs, actions ActionSource, list bool) (*tallied, picks, map[int64]Action, error) {
 	cur := newTally(in.Cycle, in.Organisations)
 	stages := map[action.Stage]int{}
 	levels := map[action.Assurance]int{}
 	listed := picks{}
 	seq := 0
+	challenged := map[int64]Action{}
+	for _, c := range in.Challenges {
+		challenged[c.ActionID] = Action{}
+	}
 	err := actions(func(a Action) error {
 		if !a.Public {
 			f.Withheld++
 			return nil
+		}
+		if _, ok := challenged[a.ID]; ok {
+			challenged[a.ID] = Action{ID: a.ID, OrganisationID: a.OrganisationID, Public: true, Title: a.Title,
+				Recommendations: a.Recommendations}
 		}
 		cur.add(a.OrganisationID, a.Stage, a.Recommendations)
 		cur.assure(a.OrganisationID, a.Assurance.OrDefault(), a.Recommendations)
@@ -271,7 +345,7 @@ func (f *Figures) count(in Inputs, actions ActionSource, list bool) (*tallied, p
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	f.Supporters, f.SupporterTotal = kindCounts(cur.counted, cur.orgs)
 	f.Reporting, f.ReportingTotal = kindCounts(cur.reporting, cur.orgs)
@@ -281,7 +355,76 @@ func (f *Figures) count(in Inputs, actions ActionSource, list bool) (*tallied, p
 		f.Reported = append(f.Reported, id)
 	}
 	slices.Sort(f.Reported)
-	return cur, listed, nil
+	return cur, listed, challenged, nil
+}
+
+// challengeFigures count the inputs' challenges of the public actions
+// read (actions, by id; an action not read, or not public, has a zero
+// Action there and its challenges are left out).
+func challengeFigures(in Inputs, actions map[int64]Action, orgs map[int64]Organisation) *ChallengeFigures {
+	cf := &ChallengeFigures{}
+	outcomes := map[challenge.Outcome]int{}
+	byRec := map[int]map[challenge.Outcome]int{}
+	for _, c := range in.Challenges {
+		a := actions[c.ActionID]
+		if !a.Public {
+			continue
+		}
+		cf.Published++
+		outcomes[c.Outcome]++
+		for _, n := range a.Recommendations {
+			if byRec[n] == nil {
+				byRec[n] = map[challenge.Outcome]int{}
+			}
+			byRec[n][c.Outcome]++
+		}
+		if c.Outcome == challenge.Upheld || c.Outcome == challenge.PartlyUpheld {
+			cf.Upheld = append(cf.Upheld, ListedChallenge{ID: c.ID, ActionID: a.ID, ActionTitle: a.Title,
+				OrganisationID: a.OrganisationID, Organisation: orgs[a.OrganisationID].Name, Reviewer: c.Reviewer,
+				ReviewerKind: c.ReviewerKind, Outcome: c.Outcome, Reason: firstLine(c.Reasons), StageSet: c.StageSet,
+				AssuranceSet: c.AssuranceSet, PublishedAt: c.PublishedAt.UTC()})
+		}
+	}
+	cf.ByOutcome = outcomeCounts(outcomes)
+	for _, r := range in.Recommendations {
+		if n := byRec[r.Number]; len(n) > 0 {
+			rc := RecChallenges{Number: r.Number, Title: r.Title, ByOutcome: outcomeCounts(n)}
+			for _, k := range n {
+				rc.Total += k
+			}
+			cf.ByRecommendation = append(cf.ByRecommendation, rc)
+		}
+	}
+	// In the order the report lists actions: organisation, title, then
+	// the challenge's id; compared byte by byte, as the store sorts them.
+	slices.SortFunc(cf.Upheld, func(a, b ListedChallenge) int {
+		if c := strings.Compare(a.Organisation, b.Organisation); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.ActionTitle, b.ActionTitle); c != 0 {
+			return c
+		}
+		return int(a.ID - b.ID)
+	})
+	return cf
+}
+
+func outcomeCounts(n map[challenge.Outcome]int) []OutcomeCount {
+	out := make([]OutcomeCount, len(challenge.Outcomes))
+	for i, o := range challenge.Outcomes {
+		out[i] = OutcomeCount{Outcome: o, N: n[o]}
+	}
+	return out
+}
+
+// firstLine is the first line of a text that has any words, trimmed.
+func firstLine(s string) string {
+	for line := range strings.SplitSeq(s, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			return line
+		}
+	}
+	return ""
 }
 
 // add counts the evidence links of a public action.

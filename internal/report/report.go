@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 // Status of a compilation.
@@ -163,6 +165,39 @@ type Inputs struct {
 	Recommendations []Recommendation `json:"recommendations"`
 	Organisations   []Organisation   `json:"organisations"`
 	Previous        *Previous        `json:"previous,omitempty"`
+	// Challenges are those of the report's public actions published by
+	// the cut-off, by id. Inputs stored before there were challenges have
+	// no such field: it means none. (Empty, it is left out, so that the
+	// inputs of a report without challenges are written as before.)
+	Challenges []Challenge `json:"challenges,omitempty"`
+}
+
+// Challenge is a published challenge of a public action of the report, as
+// the public reads it: a reviewer that chose not to be named has no name
+// here, so that no stored input ever holds it.
+type Challenge struct {
+	ID           int64             `json:"id"`
+	ActionID     int64             `json:"action_id"`
+	Reviewer     string            `json:"reviewer,omitempty"` // "" when it chose not to be named
+	ReviewerKind stakeholder.Kind  `json:"reviewer_kind"`
+	Grounds      challenge.Grounds `json:"grounds"`
+	Outcome      challenge.Outcome `json:"outcome"`
+	Reasons      string            `json:"reasons"`
+	StageSet     action.Stage      `json:"stage_set,omitempty"`
+	AssuranceSet action.Assurance  `json:"assurance_set,omitempty"`
+	PublishedAt  time.Time         `json:"published_at"`
+}
+
+// ChallengeOf is c, a published challenge, as a report's input: as the
+// public reads it (challenge.AsSeenBy decides what that is).
+func ChallengeOf(c challenge.Challenge) Challenge {
+	c = c.AsSeenBy(user.Actor{})
+	out := Challenge{ID: c.ID, ActionID: c.ActionID, Reviewer: c.Reviewer, ReviewerKind: c.ReviewerKind, Grounds: c.Grounds,
+		Outcome: c.Outcome, Reasons: c.Reasons, StageSet: c.StageSet, AssuranceSet: c.AssuranceSet}
+	if c.PublishedAt != nil {
+		out.PublishedAt = c.PublishedAt.UTC()
+	}
+	return out
 }
 
 // Period is a cycle's year and dates.

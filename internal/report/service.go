@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/audit"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
@@ -34,6 +35,10 @@ type Store interface {
 	ReportRecommendations(ctx context.Context) ([]Recommendation, error)
 	ReportOrganisations(ctx context.Context) ([]Organisation, error)
 	EachReportAction(ctx context.Context, cycleID int64, before time.Time, listing bool, fn func(Action) error) error
+	// ReportChallenges returns the challenges of the public actions a
+	// report of the cycle counts (accepted strictly before before)
+	// published strictly before before, by id.
+	ReportChallenges(ctx context.Context, cycleID int64, before time.Time) ([]challenge.Challenge, error)
 	// CreateReport stores a new draft; its inputs follow a chunk at a time
 	// (AddReportInput, 0 the header), then their checksum.
 	CreateReport(ctx context.Context, r *Report, cycleID int64, slot string) error
@@ -272,7 +277,13 @@ func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Ti
 	if in.Organisations, err = s.store.ReportOrganisations(ctx); err != nil {
 		return in, err
 	}
-	in.Previous, err = s.previousOf(ctx, c, cutoff)
+	if in.Previous, err = s.previousOf(ctx, c, cutoff); err != nil {
+		return in, err
+	}
+	challenges, err := s.store.ReportChallenges(ctx, c.ID, through(cutoff))
+	for _, ch := range challenges {
+		in.Challenges = append(in.Challenges, ChallengeOf(ch))
+	}
 	return in, err
 }
 

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/store/dburl"
@@ -214,6 +215,8 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 		{f.MeasureType != "", "measure_type = ?", string(f.MeasureType)},
 		{f.Assurance != "", "assurance = ?", string(f.Assurance)},
 		{f.AfterID != 0, "id > ?", f.AfterID},
+		{f.Contested, "EXISTS (SELECT 1 FROM challenges WHERE challenges.action_id = actions.id AND challenges.state = ?)",
+			string(challenge.Published)},
 	} {
 		if w.set {
 			q = q.Where(w.cond, w.arg)
@@ -233,7 +236,7 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	}
 	order := "updated_at DESC, id DESC"
 	switch {
-	case f.AfterID != 0:
+	case f.ByID:
 		order = "id"
 	case f.Oldest:
 		order = "submitted_at, id"

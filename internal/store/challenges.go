@@ -9,6 +9,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/challenge"
+	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -223,6 +224,12 @@ func (db *DB) ClaimChallenges(ctx context.Context, f challenge.Filter) ([]challe
 	if f.ActionID != 0 {
 		q = q.Where("challenges.action_id = ?", f.ActionID)
 	}
+	if !f.PublicOn.IsZero() {
+		q = q.Where("challenges.action_id IN (SELECT id FROM actions WHERE "+publicActionCondition+")", date.Day(f.PublicOn))
+	}
+	if f.AfterID != 0 {
+		q = q.Where("challenges.id > ?", f.AfterID)
+	}
 	if f.Party != 0 {
 		q = q.Where("(challenges.reviewer_id = ? OR (actions.stakeholder_id = ? AND challenges.state IN ('open', 'decided', 'published')))",
 			f.Party, f.Party)
@@ -232,7 +239,10 @@ func (db *DB) ClaimChallenges(ctx context.Context, f challenge.Filter) ([]challe
 		return nil, 0, translate(err)
 	}
 	order := "challenges.filed_at DESC, challenges.id DESC"
-	if f.Published {
+	switch {
+	case f.ByID:
+		order = "challenges.id"
+	case f.Published:
 		order = "challenges.published_at DESC, challenges.id DESC"
 	}
 	var rows []claimChallengeRow
@@ -241,4 +251,18 @@ func (db *DB) ClaimChallenges(ctx context.Context, f challenge.Filter) ([]challe
 	}
 	out, err := db.withAbout(ctx, rows)
 	return out, int(total), err
+}
+
+// ReportChallenges returns the challenges of the public actions a report
+// of the cycle counts (those accepted strictly before before, as
+// EachReportAction reads them) published strictly before before, by id.
+func (db *DB) ReportChallenges(ctx context.Context, cycleID int64, before time.Time) ([]challenge.Challenge, error) {
+	var rows []claimChallengeRow
+	if err := db.claimChallenges(ctx).Select("challenges.*").
+		Where(reportAccepted+" AND actions.visibility = 'public'", cycleID, before.UTC()).
+		Where("challenges.state = ? AND challenges.published_at < ?", string(challenge.Published), before.UTC()).
+		Order("challenges.id").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	return db.withAbout(ctx, rows)
 }

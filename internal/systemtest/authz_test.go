@@ -260,30 +260,32 @@ var rules = map[string]rule{
 	"GET /actions/:id/delete":                 onAction(ok, ok, ok),
 	"POST /actions/:id/delete":                onAction(ok, ok, forbidden),
 
-	"POST /api/v1/cycles/:year/reports":  secretariatOnly,
-	"GET /api/v1/reports":                always(ok),
-	"GET /api/v1/reports/:id":            always(notFound),
-	"GET /api/v1/reports/:id/:format":    always(notFound),
-	"POST /api/v1/reports/:id/publish":   secretariatNotFound,
-	"GET /api/v1/schemas/report.json":    always(ok),
-	"GET /api/v1/dashboard":              always(ok),
-	"GET /api/v1/actions":                always(ok),
-	"GET /actions":                       always(ok),
-	"GET /recommendations":               always(ok),
-	"GET /recommendations/:number":       always(ok),
-	"GET /organisations":                 always(ok),
-	"GET /about":                         always(ok),
-	"GET /search":                        always(ok),
-	"GET /api/v1/open-data/actions.csv":  always(ok),
-	"GET /api/v1/open-data/actions.json": always(ok),
-	"GET /feed.atom":                     always(ok),
-	"GET /organisations/:id":             always(notFound),
-	"POST /admin/cycles/:year/reports":   secretariatOnly,
-	"GET /reports":                       always(ok),
-	"GET /reports/:id":                   always(notFound),
-	"GET /reports/:id/publish":           secretariatNotFound,
-	"GET /archive/:sha256":               always(notFound), // no copy of that name
-	"POST /reports/:id/publish":          secretariatNotFound,
+	"POST /api/v1/cycles/:year/reports":     secretariatOnly,
+	"GET /api/v1/reports":                   always(ok),
+	"GET /api/v1/reports/:id":               always(notFound),
+	"GET /api/v1/reports/:id/:format":       always(notFound),
+	"POST /api/v1/reports/:id/publish":      secretariatNotFound,
+	"GET /api/v1/schemas/report.json":       always(ok),
+	"GET /api/v1/dashboard":                 always(ok),
+	"GET /api/v1/actions":                   always(ok),
+	"GET /actions":                          always(ok),
+	"GET /recommendations":                  always(ok),
+	"GET /recommendations/:number":          always(ok),
+	"GET /organisations":                    always(ok),
+	"GET /about":                            always(ok),
+	"GET /search":                           always(ok),
+	"GET /api/v1/open-data/actions.csv":     always(ok),
+	"GET /api/v1/open-data/actions.json":    always(ok),
+	"GET /api/v1/open-data/challenges.csv":  always(ok),
+	"GET /api/v1/open-data/challenges.json": always(ok),
+	"GET /feed.atom":                        always(ok),
+	"GET /organisations/:id":                always(notFound),
+	"POST /admin/cycles/:year/reports":      secretariatOnly,
+	"GET /reports":                          always(ok),
+	"GET /reports/:id":                      always(notFound),
+	"GET /reports/:id/publish":              secretariatNotFound,
+	"GET /archive/:sha256":                  always(notFound), // no copy of that name
+	"POST /reports/:id/publish":             secretariatNotFound,
 
 	// Deadline extensions. The matrix names no organisation (the path
 	// keeps ":stakeholder_id"): the secretariat finds no extension there.
@@ -434,6 +436,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"others": accepted(other, "Public action of the other organisation")}
 		unreadable := map[string][]string{"anonymous": {filedText, openText}, "member": {filedText, openText},
 			"focal": {filedText, openText}, "other": {filedText}}
+		// And one published: anyone may read it, and the public answers
+		// show it (the open data, the feed), but none names its reviewer.
+		publishedText := "Published " + secret + " challenge"
+		s.PublishedChallenge(t, reviewerOrg, accepted(org, "Public action under a published challenge"),
+			challenge.Input{Grounds: challenge.Outdated, Statement: publishedText, Pseudonymous: true},
+			"The decree still stands.", challenge.Decision{Outcome: challenge.Upheld, Reasons: "The decree was repealed."})
+		shownPublished := 0
 
 		owned := apptest.OwnedTables(t, db)
 		orgs := map[string]int64{"own": org.ID, "others": other.ID, "reviewer's": reviewerOrg.ID}
@@ -548,6 +557,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 									t.Errorf("%s %s as %s on %s shows the challenge %q, which the caller may not read", rt.Method, target, role, object, text)
 								}
 							}
+							if strings.Contains(r.Body, publishedText) {
+								shownPublished++
+							}
 							if strings.Contains(r.Body, secret) && strings.Contains(r.Body, reviewerName) {
 								leaks++
 								t.Errorf("%s %s as %s on %s names the pseudonymous reviewer of a challenge", rt.Method, target, role, object)
@@ -623,6 +635,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 				text = strings.Join(xlsxCells(t, "report xlsx", []byte(got.Body)), "\n")
 			}
 			documents++
+			if strings.Contains(text, reviewerName) {
+				leaks++
+				t.Errorf("the published report's %s (%s) names the pseudonymous reviewer of a challenge", d.Format, d.Lang)
+			}
+			if d.Lang == "en" && d.Format != "csv" && !strings.Contains(text, "a civil-society reviewer") {
+				t.Errorf("the published report's %s (en) does not list the challenge upheld", d.Format)
+			}
 			for _, title := range hidden {
 				if strings.Contains(text, title) {
 					leaks++
@@ -630,7 +649,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("matrix: %d fresh challenges tried, pseudonymous, with 2 standing ones", challenges)
+		if shownPublished == 0 {
+			t.Error("no answer showed the published challenge: the check that its reviewer is never named looked at nothing")
+		}
+		t.Logf("matrix: %d fresh challenges tried, pseudonymous, with 2 standing ones and 1 published, which %d answers outside "+
+			"the secretariat and the reviewer showed without naming its reviewer", challenges, shownPublished)
 		t.Logf("matrix: %d routes × %d roles × %d objects = %d requests, plus %d GETs searching for %q: %d requests; "+
 			"both organisations' rows (%d tables) checksummed after each: %d changed by a request that may not change them; "+
 			"%d answers and the published report's %d documents read for actions their caller may not read: %d shown",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/apptest"
+	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -113,14 +114,28 @@ func TestExportsEscapeFormulas(t *testing.T) {
 		sc := apptest.NewScenario(t, db)
 		ctx := context.Background()
 		values := append([]string{quotedCell}, hostileCells...)
+		reviewer := sc.S.Reviewer(t, stakeholder.CivilSociety)
+		c2025, err := sc.S.Cycles.Get(ctx, 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, v := range values {
 			// Each value names an organisation and its action of both
-			// cycles, set in the tables, past the input's tidying.
+			// cycles, and the statement and reasons of a challenge upheld
+			// of its 2025 action, set in the tables, past the input's
+			// tidying.
 			st := sc.S.Stakeholder(t, stakeholder.Company)
 			for _, year := range []int{2025, 2026} {
 				apptest.AcceptIn(t, sc, st.ID, year, func(in *action.Input) {})
 			}
-			for _, q := range []string{"UPDATE stakeholders SET name = $1 WHERE id = $2", "UPDATE actions SET title = $1 WHERE stakeholder_id = $2"} {
+			last, _, err := sc.S.Actions.List(ctx, testutil.System, action.Filter{StakeholderID: st.ID, CycleID: c2025.ID})
+			if err != nil || len(last) != 1 {
+				t.Fatalf("the 2025 action: %v %v", last, err)
+			}
+			sc.S.PublishedChallenge(t, reviewer, last[0], challenge.Input{Grounds: challenge.Outdated, Statement: "s"}, "r",
+				challenge.Decision{Outcome: challenge.Upheld, Reasons: "d"})
+			for _, q := range []string{"UPDATE stakeholders SET name = $1 WHERE id = $2", "UPDATE actions SET title = $1 WHERE stakeholder_id = $2",
+				"UPDATE challenges SET statement = $1, reasons = $1 WHERE action_id IN (SELECT id FROM actions WHERE stakeholder_id = $2)"} {
 				if _, err := db.SQL().ExecContext(ctx, q, v, st.ID); err != nil {
 					t.Fatal(err)
 				}
@@ -134,6 +149,7 @@ func TestExportsEscapeFormulas(t *testing.T) {
 		}
 		docs := []document{
 			{name: "open data CSV", body: apptest.APIClient{T: t, Base: sc.TS}.Do("GET", "/api/v1/open-data/actions.csv", "").Body},
+			{name: "challenges' open data CSV", body: apptest.APIClient{T: t, Base: sc.TS}.Do("GET", "/api/v1/open-data/challenges.csv", "").Body},
 			{name: "status board CSV", body: sc.Sec.Do("GET", "/admin/status.csv?cycle=2026", "").Body},
 		}
 		// The 2025 actions were accepted today, after that cycle's Forum:
@@ -158,7 +174,7 @@ func TestExportsEscapeFormulas(t *testing.T) {
 		}
 		// Every route that serves a spreadsheet is one of these (the
 		// matrix holds the rules to the router's list of routes).
-		served := map[string]bool{"GET /api/v1/open-data/actions.csv": true, "GET /admin/status.csv": true,
+		served := map[string]bool{"GET /api/v1/open-data/actions.csv": true, "GET /api/v1/open-data/challenges.csv": true, "GET /admin/status.csv": true,
 			"GET /api/v1/reports/:id/:format": true, "GET /actions/import/template.csv": true} // the template holds its header only
 		for key := range rules {
 			if (strings.Contains(key, ".csv") || strings.Contains(key, ".xlsx") || strings.Contains(key, ":format")) && !served[key] {

@@ -426,6 +426,9 @@ func (h *Handler) showAction(c echo.Context) error {
 				if v.Assured, perr = h.Actions.AssuranceOf(c.Request().Context(), a); perr != nil {
 					return perr
 				}
+				if v.Challenges, v.ClaimReviews, perr = h.publicChallenges(c, a); perr != nil {
+					return perr
+				}
 				if by.UserID != 0 {
 					if v.MayChallenge, v.Pending, perr = h.challengeOffer(c.Request().Context(), by, a); perr != nil {
 						return perr
@@ -450,6 +453,9 @@ type publicActionView struct {
 	// unless the organisation's challenge of it still stands (Pending).
 	MayChallenge bool
 	Pending      *challenge.Challenge
+	// Its published challenges, oldest first, and each as structured data.
+	Challenges   []publicChallenge
+	ClaimReviews []claimReview
 }
 
 // actionPage gathers what the action page shows to by.

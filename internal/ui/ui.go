@@ -214,28 +214,29 @@ type Markdown interface {
 
 // Deps are the services the pages call.
 type Deps struct {
-	Recommendations Recommendations
-	SignIn          SignIn
-	TwoStep         TwoStep
-	Sessions        Sessions
-	Cycles          Cycles
-	Stakeholders    Stakeholders
-	Actions         Actions
-	Markdown        Markdown
-	Accounts        Accounts
-	Users           Users
-	Audit           AuditLog
-	Jobs            Jobs
-	Reports         Reports
-	Differences     Differences
-	Reminders       Reminders
-	Dashboard       Dashboard
-	Versions        Versions
-	Evidence        Evidence
-	Challenges      Challenges
-	BaseURL         string // the public address, for links people cite
-	Now             func() time.Time
-	Logger          *slog.Logger
+	Recommendations  Recommendations
+	SignIn           SignIn
+	TwoStep          TwoStep
+	Sessions         Sessions
+	Cycles           Cycles
+	Stakeholders     Stakeholders
+	Actions          Actions
+	Markdown         Markdown
+	Accounts         Accounts
+	Users            Users
+	Audit            AuditLog
+	Jobs             Jobs
+	Reports          Reports
+	Differences      Differences
+	Reminders        Reminders
+	Dashboard        Dashboard
+	Versions         Versions
+	Evidence         Evidence
+	Challenges       Challenges
+	PublicChallenges PublicChallenges
+	BaseURL          string // the public address, for links people cite
+	Now              func() time.Time
+	Logger           *slog.Logger
 }
 
 // Handler serves the pages.
