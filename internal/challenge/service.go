@@ -200,6 +200,16 @@ func (s *Service) readable(ctx context.Context, by user.Actor, id int64) (Challe
 	if !Visible(by, c) {
 		return Challenge{}, errNoChallenge(id)
 	}
+	// Anyone but its parties and the secretariat reads a published
+	// challenge while its action is public, as the public lists do: a
+	// withdrawn action takes its challenges out with it.
+	if PartyOf(by, c) == Outsider {
+		if _, _, err := s.actions.PublicGet(ctx, c.ActionID); errs.Is(err, errs.NotFound) {
+			return Challenge{}, errNoChallenge(id)
+		} else if err != nil {
+			return Challenge{}, err
+		}
+	}
 	return c, nil
 }
 

@@ -228,6 +228,20 @@ func TestChallengeFlow(t *testing.T) {
 		if got, _ := ch.Get(ctx, p.secretariat, filed.ID); got.Reviewer != reviewer.Name {
 			t.Errorf("the secretariat does not know who filed it")
 		}
+		// A withdrawn action takes its published challenges out of public
+		// view; its parties and the secretariat still read them.
+		cur, _ := s.Actions.Get(ctx, p.secretariat, a.ID)
+		if _, err := s.Actions.Move(ctx, p.secretariat, a.ID, cur.Version, action.Withdrawn, "Withdrawn after the challenge."); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ch.Get(ctx, p.outsider, filed.ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("an outsider reads the challenge of a withdrawn action: %v", err)
+		}
+		for _, by := range []user.Actor{p.focal, p.reviewer, p.secretariat} {
+			if _, err := ch.Get(ctx, by, filed.ID); err != nil {
+				t.Errorf("a party (%d) no longer reads it: %v", by.UserID, err)
+			}
+		}
 
 		// Every step in the audit log, every step mailed to its parties.
 		entries, _, err := db.AuditEntries(ctx, audit.Filter{Verb: "challenge.", Limit: 50})

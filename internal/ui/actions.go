@@ -403,6 +403,9 @@ type actionView struct {
 	AssuranceErrors map[string]string
 	AssuranceDraft  action.Assurance
 	AssuranceNote   string
+	// The challenges of the action its reader is a party to, or all of
+	// them for the secretariat.
+	Challenges []challenge.Challenge
 }
 
 func (h *Handler) showAction(c echo.Context) error {
@@ -473,6 +476,11 @@ func (h *Handler) actionPage(c echo.Context, by user.Actor, id int64) (actionVie
 		ReviewStage: a.Stage}
 	if v.P, err = h.Actions.Permissions(ctx, by, a); err != nil {
 		return actionView{}, err
+	}
+	if a.State == action.Accepted || a.State == action.Withdrawn {
+		if v.Challenges, _, err = h.Challenges.List(ctx, by, challenge.Filter{ActionID: a.ID, Limit: 100}); err != nil {
+			return actionView{}, err
+		}
 	}
 	if a.State == action.Accepted {
 		if v.Assured, err = h.Actions.AssuranceOf(ctx, a); err != nil {

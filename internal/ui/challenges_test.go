@@ -256,6 +256,11 @@ func TestChallengePages(t *testing.T) {
 		expect(t, "the decision to the member", sc.Member.Do("GET", page, ""), 200,
 			[]string{"Upheld", "The findings <strong>stand</strong>.", "With its publication, the action&#39;s stage becomes “Planned”."}, labOrg.Name, "/publish\"")
 		expect(t, "the public page before publication", anon.Do("GET", actionPage, ""), 200, nil, "The findings")
+		// The action's own page links to its challenges, for its people and
+		// the secretariat; the reviewer's name stays the secretariat's.
+		expect(t, "the action's page to its organisation", sc.Member.Do("GET", actionPage, ""), 200,
+			[]string{fmt.Sprintf(`href="/challenges/%d"`, id), "Contradicted by findings"}, labOrg.Name)
+		expect(t, "the action's page to the secretariat", sc.Sec.Do("GET", actionPage, ""), 200, []string{fmt.Sprintf(`href="/challenges/%d"`, id)})
 
 		// Publication asks first, and cannot be undone.
 		publish := url.Values{"version": {version()}}
