@@ -201,6 +201,8 @@ var rules = map[string]rule{
 	"POST /api/v1/challenges/:id/publish":       secretariatOnAction,
 	"GET /actions/:id/challenge":                fileRule,
 	"POST /actions/:id/challenge":               fileRule,
+	"GET /actions/:id/confirm":                  fileRule,
+	"POST /actions/:id/confirm":                 fileRule,
 	"GET /challenges":                           signedInAs(map[string]string{"member": ok, "focal": ok, "other": ok, "secretariat": ok}),
 	"GET /challenges/:id":                       onChallenge,
 	"POST /challenges/:id/screen":               secretariatOnAction,

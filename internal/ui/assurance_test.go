@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/apptest"
+	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
@@ -56,6 +57,48 @@ func TestAssurancePages(t *testing.T) {
 		}
 		if r := anon.Do("GET", "/actions?assurance=maybe", ""); r.Status != 422 || !strings.Contains(r.Body, "assurance") {
 			t.Errorf("an unknown level in the list's filter: %d", r.Status)
+		}
+	})
+}
+
+// A reviewer organisation's person confirms an action from its public
+// page: the form refuses a confirmation without its own evidence, keeping
+// the note, then the action is independently verified and the public
+// page names the reviewer. Nobody else is offered the form.
+func TestConfirmationPages(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := apptest.NewScenario(t, db)
+		lab, labOrg := sc.Reviewer(t, stakeholder.Academia, "analyst@lab.example")
+		a := sc.LastYearAction
+		page := fmt.Sprintf("/actions/%d", a.ID)
+		if p := lab.Do("GET", page, "").Body; !strings.Contains(p, `href="`+page+`/confirm"`) {
+			t.Errorf("the reviewer is not offered to confirm")
+		}
+		for name, c := range map[string]apptest.APIClient{"the organisation": sc.Focal, "another supporter": sc.Other, "the secretariat": sc.Sec} {
+			if p := c.Do("GET", page, "").Body; strings.Contains(p, page+"/confirm") {
+				t.Errorf("%s is offered to confirm", name)
+			}
+			if r := c.Do("GET", page+"/confirm", ""); r.Status != 403 {
+				t.Errorf("%s opens the form: %d", name, r.Status)
+			}
+		}
+		if r := lab.Do("GET", page+"/confirm", ""); r.Status != 200 || !strings.Contains(r.Body, `name="version" value="`+fmt.Sprint(a.Version)+`"`) {
+			t.Fatalf("the form: %d", r.Status)
+		}
+		r := lab.FormIn("fr", page+"/confirm", url.Values{"version": {fmt.Sprint(a.Version)}, "note": {"Notre audit du registre <b>le confirme</b>."}})
+		if r.Status != 422 || !strings.Contains(r.Body, "Donnez au moins un lien à vous") || !strings.Contains(r.Body, "le confirme&lt;/b&gt;") {
+			t.Errorf("without evidence: %d", r.Status)
+		}
+		r = lab.Form(page+"/confirm", url.Values{"version": {fmt.Sprint(a.Version)}, "note": {"Our audit of the register confirms it."},
+			"evidence_kind_0": {"report"}, "evidence_url_0": {"https://lab.example.org/audit"}, "evidence_title_0": {"Audit"}})
+		if r.Status != 303 || apptest.FlashOf(r) != "flash_action_confirmed" {
+			t.Fatalf("confirm: %d %s", r.Status, r.Body)
+		}
+		public := apptest.APIClient{T: t, Base: sc.TS}.Do("GET", page, "").Body
+		for _, want := range []string{"Independently verified", labOrg.Name, "Our audit of the register confirms it."} {
+			if !strings.Contains(public, want) {
+				t.Errorf("the public page lacks %q", want)
+			}
 		}
 	})
 }

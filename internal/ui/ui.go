@@ -110,6 +110,7 @@ type Actions interface {
 	PublicGet(ctx context.Context, id int64) (action.Action, []action.Action, error)
 	SetAssurance(ctx context.Context, by user.Actor, id int64, version int, level action.Assurance, note string) (action.Action, error)
 	AssuranceOf(ctx context.Context, a action.Action) (action.Assured, error)
+	Verify(ctx context.Context, by user.Actor, reviewer, id int64, version int, note string, ev []action.Evidence) (action.Action, action.Verification, error)
 }
 
 // Accounts invites people and resets passwords.
@@ -344,6 +345,8 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/actions/:id/assurance", h.setAssurance, lang)
 	e.GET("/actions/:id/challenge", h.challengeForm, lang)
 	e.POST("/actions/:id/challenge", h.fileChallenge, lang)
+	e.GET("/actions/:id/confirm", h.confirmActionForm, lang)
+	e.POST("/actions/:id/confirm", h.confirmAction, lang)
 	e.GET("/challenges", h.challenges, lang)
 	e.GET("/challenges/:id", h.showChallenge, lang)
 	e.POST("/challenges/:id/screen", h.screenChallenge, lang)
