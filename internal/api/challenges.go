@@ -40,7 +40,7 @@ type challengeDTO struct {
 	Organisation string        `json:"organisation"`
 	OrgID        int64         `json:"organisation_id"`
 	Reviewer     *reviewerDTO  `json:"reviewer"`
-	ReviewerKind string        `json:"reviewer_kind"`
+	ReviewerKind *string       `json:"reviewer_kind"` // null when the reviewer is not named to the reader
 	Pseudonymous bool          `json:"pseudonymous"`
 	Grounds      string        `json:"grounds"`
 	Statement    string        `json:"statement"`
@@ -86,7 +86,7 @@ func evidenceDTOs(ev []action.Evidence) []evidenceDTO {
 // challengeToDTO writes c, already as its reader may see it.
 func challengeToDTO(c challenge.Challenge) challengeDTO {
 	d := challengeDTO{ID: c.ID, ActionID: c.ActionID, ActionTitle: c.ActionTitle, Cycle: c.CycleYear, Organisation: c.Organisation,
-		OrgID: c.OrganisationID, ReviewerKind: string(c.ReviewerKind), Pseudonymous: c.Pseudonymous, Grounds: string(c.Grounds),
+		OrgID: c.OrganisationID, ReviewerKind: orNull(string(c.ReviewerKind)), Pseudonymous: c.Pseudonymous, Grounds: string(c.Grounds),
 		Statement: c.Statement, Evidence: evidenceDTOs(c.Evidence), State: string(c.State), Version: c.Version, FiledAt: c.FiledAt,
 		ScreenedAt: c.ScreenedAt, Reason: c.ScreenReason, ReplyDue: optionalDate(c.ReplyDue), PublishedAt: c.PublishedAt}
 	if c.ReviewerID != 0 {

@@ -26,7 +26,7 @@ type openChallengeDTO struct {
 	OrganisationID    int64      `json:"organisation_id"`
 	Organisation      string     `json:"organisation"`
 	Reviewer          *string    `json:"reviewer"`
-	ReviewerKind      string     `json:"reviewer_kind"`
+	ReviewerKind      *string    `json:"reviewer_kind"`
 	Pseudonymous      bool       `json:"pseudonymous"`
 	Grounds           string     `json:"grounds"`
 	Statement         string     `json:"statement"`
@@ -62,7 +62,7 @@ func orNull(s string) *string {
 
 func openChallengeOf(c challenge.Challenge) openChallengeDTO {
 	d := openChallengeDTO{ID: c.ID, ActionID: c.ActionID, Cycle: c.CycleYear, OrganisationID: c.OrganisationID, Organisation: c.Organisation,
-		Reviewer: orNull(c.Reviewer), ReviewerKind: string(c.ReviewerKind), Pseudonymous: c.Pseudonymous, Grounds: string(c.Grounds),
+		Reviewer: orNull(c.Reviewer), ReviewerKind: orNull(string(c.ReviewerKind)), Pseudonymous: c.Pseudonymous, Grounds: string(c.Grounds),
 		Statement: c.Statement, EvidenceURLs: urlsOf(c.Evidence), FiledAt: c.FiledAt, ReplyEvidenceURLs: urlsOf(c.ReplyEvidence),
 		RepliedAt: c.RepliedAt, ReplyDue: optionalDate(c.ReplyDue), Outcome: string(c.Outcome), Reasons: c.Reasons,
 		StageSet: orNull(string(c.StageSet)), AssuranceSet: orNull(string(c.AssuranceSet)), DecidedAt: c.DecidedAt, PublishedAt: c.PublishedAt}
@@ -97,7 +97,7 @@ func openChallengeRow(d openChallengeDTO) []string {
 		due = time.Time(*d.ReplyDue).Format(time.DateOnly)
 	}
 	return []string{strconv.FormatInt(d.ID, 10), strconv.FormatInt(d.ActionID, 10), strconv.Itoa(d.Cycle),
-		strconv.FormatInt(d.OrganisationID, 10), d.Organisation, text(d.Reviewer), d.ReviewerKind, strconv.FormatBool(d.Pseudonymous),
+		strconv.FormatInt(d.OrganisationID, 10), d.Organisation, text(d.Reviewer), text(d.ReviewerKind), strconv.FormatBool(d.Pseudonymous),
 		d.Grounds, d.Statement, strings.Join(d.EvidenceURLs, " "), at(&d.FiledAt), text(d.Reply), strings.Join(d.ReplyEvidenceURLs, " "),
 		at(d.RepliedAt), due, d.Outcome, d.Reasons, text(d.StageSet), text(d.AssuranceSet), at(d.DecidedAt), at(d.PublishedAt)}
 }

@@ -139,7 +139,7 @@ func TestOpenDataChallenges(t *testing.T) {
 		}
 		up, dis := doc.Challenges[0], doc.Challenges[1]
 		if up.ID != ch.UpheldChallenge.ID || up.ActionID != ch.Upheld.ID || up.Cycle != 2026 || up.OrganisationID != sc.Org.ID ||
-			up.Reviewer != nil || !up.Pseudonymous || up.ReviewerKind != "civil_society" || up.Outcome != "upheld" ||
+			up.Reviewer != nil || !up.Pseudonymous || up.ReviewerKind != "" || up.Outcome != "upheld" ||
 			up.StageSet == nil || *up.StageSet != "planned" || up.AssuranceSet != nil || up.Reply == nil || up.ReplyDue != "2026-10-01" ||
 			!slices.Equal(up.EvidenceURLs, []string{"https://lab.example.org/forensics"}) || up.PublishedAt == "" {
 			t.Errorf("the upheld challenge: %+v", up)
@@ -258,7 +258,7 @@ func TestFeedOfChallenges(t *testing.T) {
 			actionID      int64
 			published     *time.Time
 		}{
-			{"Challenge of «" + ch.Upheld.Title + "»: upheld", "a civil-society reviewer", ch.Upheld.ID, ch.UpheldChallenge.PublishedAt},
+			{"Challenge of «" + ch.Upheld.Title + "»: upheld", "a reviewer organisation", ch.Upheld.ID, ch.UpheldChallenge.PublishedAt},
 			{"Challenge of «" + ch.Dismissed.Title + "»: dismissed", ch.Named.Name, ch.Dismissed.ID, ch.DismissedChallenge.PublishedAt},
 		} {
 			i := slices.Index(titles, c.title)

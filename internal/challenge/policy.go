@@ -60,15 +60,17 @@ func Named(by user.Actor, c Challenge) bool {
 	return !c.Pseudonymous || p == Secretariat || p == Reviewer
 }
 
-// AsSeenBy returns c as by may read it: a pseudonymous reviewer's name and
-// id cleared for anyone else than the secretariat and itself, the reason
+// AsSeenBy returns c as by may read it: a pseudonymous reviewer's name, id
+// and kind cleared for anyone else than the secretariat and itself, the reason
 // of inadmissibility for the challenged organisation and the public (it is
 // the reviewer's), and who filed, replied and decided (people) for all but
 // the secretariat.
 func (c Challenge) AsSeenBy(by user.Actor) Challenge {
 	p := PartyOf(by, c)
 	if !Named(by, c) {
-		c.ReviewerID, c.Reviewer = 0, ""
+		// Its kind too: with one reviewer of a kind designated, "a
+		// civil-society reviewer" would name it.
+		c.ReviewerID, c.Reviewer, c.ReviewerKind = 0, "", ""
 	}
 	if p != Secretariat && p != Reviewer {
 		c.ScreenReason = ""

@@ -146,7 +146,7 @@ func TestChallengeFlow(t *testing.T) {
 		// Open: the challenged organisation sees it, never the
 		// pseudonymous reviewer's name; the public still sees nothing.
 		seen, err := ch.Get(ctx, p.member, filed.ID)
-		if err != nil || seen.ReviewerID != 0 || seen.Reviewer != "" || seen.FiledBy != 0 || seen.ReviewerKind != stakeholder.CivilSociety {
+		if err != nil || seen.ReviewerID != 0 || seen.Reviewer != "" || seen.FiledBy != 0 || seen.ReviewerKind != "" {
 			t.Errorf("the challenged organisation sees %+v, %v", seen, err)
 		}
 		if list, n, err := ch.List(ctx, p.focal, challenge.Filter{}); err != nil || n != 1 || list[0].Reviewer != "" {
@@ -528,6 +528,43 @@ func TestMayChallengeAndPending(t *testing.T) {
 		}
 		if _, found, _ := s.Challenges.Pending(ctx, p.reviewer, a.ID); found {
 			t.Errorf("an inadmissible challenge is still pending")
+		}
+	})
+}
+
+// Filed at once by several people of a reviewer organisation, one
+// challenge of an action stands; the others are conflicts, on both
+// engines (the database holds the rule the service checks).
+func TestFiledAtOnce(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		reviewer := s.Reviewer(t, stakeholder.CivilSociety)
+		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		c := s.Cycle(t, 2026)
+		p := newPeople(t, s, reviewer, org, other, s.Stakeholder(t, stakeholder.Company))
+		a := s.Accepted(t, org, c, testutil.ActionInput())
+		errors := testutil.AtOnce(8, func(i int) error {
+			by := p.reviewer
+			if i%2 == 1 {
+				by = p.reviewerFocal
+			}
+			_, err := s.Challenges.File(ctx, by, a.ID, input())
+			return err
+		})
+		filed, conflicts := 0, 0
+		for _, err := range errors {
+			switch {
+			case err == nil:
+				filed++
+			case errs.Is(err, errs.Conflict):
+				conflicts++
+			default:
+				t.Errorf("filed at once: %v", err)
+			}
+		}
+		if n := testutil.Column[int](t, db.SQL(), "SELECT count(*) FROM challenges")[0]; filed != 1 || conflicts != 7 || n != 1 {
+			t.Errorf("%d filed, %d conflicts, %d rows; want 1, 7, 1", filed, conflicts, n)
 		}
 	})
 }

@@ -143,6 +143,9 @@ func (db *DB) FileClaimChallenge(ctx context.Context, c *challenge.Challenge) er
 		return err
 	}
 	if err := db.conn(ctx).Create(&r).Error; err != nil {
+		if isUnique(err) {
+			return &errs.Error{Kind: errs.Conflict, Message: "your organisation's challenge of this action is still pending", Err: err}
+		}
 		return translate(err)
 	}
 	c.ID = r.ID

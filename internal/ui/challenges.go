@@ -418,7 +418,7 @@ func (h *Handler) publishChallenge(c echo.Context) error {
 func (h *Handler) confirmPublish(c echo.Context, ch challenge.Challenge) confirmView {
 	tr := h.renderer.tr[langOf(c)]
 	page := fmt.Sprintf("/challenges/%d", ch.ID)
-	reviewer := tr("challenge_reviewer_unnamed_" + string(ch.ReviewerKind))
+	reviewer := tr("challenge_reviewer_unnamed_") // as the public will read it: not even its kind
 	if !ch.Pseudonymous {
 		reviewer = ch.Reviewer
 	}

@@ -61,11 +61,11 @@ func walkChallenge(t *testing.T, lang string) {
 	a := sc.LastYearAction
 	// say is what each language's pages say at each step.
 	say := map[string]map[string]string{
-		"en": {"filed": "Your challenge is filed.", "grounds": "Choose the grounds of the challenge.", "unnamed": "A civil-society reviewer",
+		"en": {"filed": "Your challenge is filed.", "grounds": "Choose the grounds of the challenge.", "unnamed": "A reviewer organisation",
 			"opened": "The challenge is open", "replied": "Your reply is sent.", "decided": "The decision is recorded.",
 			"undo": "This cannot be undone.", "published": "are public", "stage": "Planned"},
 		"fr": {"filed": "Votre contestation est déposée.", "grounds": "Choisissez le motif de la contestation.",
-			"unnamed": "Une organisation évaluatrice de la société civile", "opened": "La contestation est ouverte",
+			"unnamed": "Une organisation évaluatrice", "opened": "La contestation est ouverte",
 			"replied": "Votre réponse est envoyée.", "decided": "La décision est enregistrée.", "undo": "Cette opération est irréversible.",
 			"published": "sont publiques", "stage": "Prévue"},
 	}[lang]

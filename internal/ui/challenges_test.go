@@ -77,9 +77,9 @@ func TestChallengePages(t *testing.T) {
 			})
 		}
 		expect(t, "the form, to the reviewer", lab.Do("GET", filePage, ""), 200,
-			[]string{`name="grounds" value="contradicted_by_findings"`, "Do not name our organisation publicly", "A civil-society reviewer", labOrg.Name})
+			[]string{`name="grounds" value="contradicted_by_findings"`, "Do not name our organisation publicly", "A reviewer organisation", labOrg.Name})
 		expect(t, "the form, in French", lab.Do("GET", filePage+"?lang=fr", ""), 200,
-			[]string{"Contester une action", "Ne pas nommer notre organisation publiquement", "Une organisation évaluatrice de la société civile"})
+			[]string{"Contester une action", "Ne pas nommer notre organisation publiquement", "Une organisation évaluatrice"})
 		expect(t, "the form, to another supporter", sc.Other.Do("GET", filePage, ""), 403, nil)
 		expect(t, "the form, on the reviewer's own action", lab.Do("GET", fmt.Sprintf("/actions/%d/challenge", ownAction.ID), ""), 403, nil)
 		if r := anon.Do("GET", filePage, ""); r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/signin") {
@@ -187,9 +187,9 @@ func TestChallengePages(t *testing.T) {
 			has    []string
 			lacks  []string
 		}{
-			{"member", sc.Member, []string{"A civil-society reviewer", "The organisation may reply until 1 October 2026.", "Your organisation&#39;s focal point replies."},
+			{"member", sc.Member, []string{"A reviewer organisation", "The organisation may reply until 1 October 2026.", "Your organisation&#39;s focal point replies."},
 				[]string{labOrg.Name, "/reply\"", "the secretariat knows"}},
-			{"focal point", sc.Focal, []string{"A civil-society reviewer", `action="` + page + `/reply"`, "Reply for your organisation"}, []string{labOrg.Name}},
+			{"focal point", sc.Focal, []string{"A reviewer organisation", `action="` + page + `/reply"`, "Reply for your organisation"}, []string{labOrg.Name}},
 			{"reviewer", lab, []string{labOrg.Name, "The organisation may reply until 1 October 2026."}, []string{"/reply\""}},
 			{"secretariat", sc.Sec, []string{labOrg.Name, "Decide once it replies, or after that day."}, []string{"/decide\"", "/reply\""}},
 		} {
@@ -198,9 +198,9 @@ func TestChallengePages(t *testing.T) {
 			})
 		}
 		expect(t, "the member's list, once open", sc.Member.Do("GET", "/challenges", ""), 200,
-			[]string{a.Title, "A civil-society reviewer", "Open", "1 October 2026"}, labOrg.Name)
+			[]string{a.Title, "A reviewer organisation", "Open", "1 October 2026"}, labOrg.Name)
 		expect(t, "the member's list in French", sc.Member.Do("GET", "/challenges?lang=fr", ""), 200,
-			[]string{"Une organisation évaluatrice de la société civile", "Ouverte", "1er octobre 2026"}, labOrg.Name)
+			[]string{"Une organisation évaluatrice", "Ouverte", "1er octobre 2026"}, labOrg.Name)
 		expect(t, "the page to another organisation", sc.Other.Do("GET", page, ""), 404, nil, a.Title)
 
 		// The reply: refusals keep the text and the links.
@@ -265,7 +265,7 @@ func TestChallengePages(t *testing.T) {
 		// Publication asks first, and cannot be undone.
 		publish := url.Values{"version": {version()}}
 		expect(t, "publish, asked", sc.Sec.Form(page+"/publish", publish), 200,
-			[]string{"Publish this challenge?", "This cannot be undone.", "The reviewer is shown as: A civil-society reviewer.", `name="confirm" value="yes"`})
+			[]string{"Publish this challenge?", "This cannot be undone.", "The reviewer is shown as: A reviewer organisation.", `name="confirm" value="yes"`})
 		if c, _ := sc.S.Challenges.Get(ctx, testutil.System, id); c.State != challenge.Decided {
 			t.Fatalf("published before the confirmation: %s", c.State)
 		}
@@ -280,7 +280,7 @@ func TestChallengePages(t *testing.T) {
 			t.Errorf("the action's stage after the publication: %s", got.Stage)
 		}
 		expect(t, "published, to another organisation", sc.Other.Do("GET", page, ""), 200,
-			[]string{"A civil-society reviewer", "The deployment predates the decree.", "The findings <strong>stand</strong>.", "Published"}, labOrg.Name, "/publish\"")
+			[]string{"A reviewer organisation", "The deployment predates the decree.", "The findings <strong>stand</strong>.", "Published"}, labOrg.Name, "/publish\"")
 		expect(t, "published, to the secretariat", sc.Sec.Do("GET", page, ""), 200, []string{labOrg.Name}, "/publish\"", "/decide\"")
 		expect(t, "the public page to the reviewer, once published", lab.Do("GET", actionPage, ""), 200, []string{offer})
 	})

@@ -98,13 +98,13 @@ func TestPublicActionChallenges(t *testing.T) {
 			want []string
 		}{
 			{"en", []string{`<h2 id="challenges">Challenges</h2>`, `<a href="#challenges">Published: 1</a>`,
-				"Challenge filed by a civil-society reviewer", `<span class="outcome outcome-upheld">Upheld</span>`,
+				"Challenge filed by a reviewer organisation", `<span class="outcome outcome-upheld">Upheld</span>`,
 				"Contradicted by findings · filed on 1 September 2026", "Forensic analysis found <strong>spyware</strong> sold after the ban.",
 				`<a href="https://lab.example.org/forensics" rel="noopener nofollow">Forensic report</a>`,
 				"The organisation&#39;s reply", "Replied on 1 September 2026", "The sales predate the ban.",
 				"The secretariat&#39;s decision", "<p>The sales continued after the ban.</p>",
 				"The decision set the action&#39;s stage to Planned.", "Published on 1 September 2026"}},
-			{"fr", []string{`<h2 id="challenges">Contestations</h2>`, "Contestation déposée par une organisation évaluatrice de la société civile",
+			{"fr", []string{`<h2 id="challenges">Contestations</h2>`, "Contestation déposée par une organisation évaluatrice",
 				`<span class="outcome outcome-upheld">Fondée</span>`, "Contredite par des constats · déposée le 1er septembre 2026",
 				"La réponse de l&#39;organisation", "La décision a fixé l&#39;état de l&#39;action à «\u00a0Prévue\u00a0»."}},
 		} {
@@ -123,8 +123,8 @@ func TestPublicActionChallenges(t *testing.T) {
 				rating := map[string]string{"en": "Challenge upheld", "fr": "Contestation fondée"}[c.lang]
 				if r.Context != "https://schema.org" || r.Type != "ClaimReview" || r.ClaimReviewed != ch.Upheld.Title ||
 					r.ReviewBody != ch.UpheldChallenge.Statement || r.ReviewRating.Type != "Rating" || r.ReviewRating.AlternateName != rating ||
-					r.Author.Type != "Organization" || r.Author.Name != map[string]string{"en": "a civil-society reviewer",
-					"fr": "une organisation évaluatrice de la société civile"}[c.lang] || r.Author.URL != "" ||
+					r.Author.Type != "Organization" || r.Author.Name != map[string]string{"en": "a reviewer organisation",
+					"fr": "une organisation évaluatrice"}[c.lang] || r.Author.URL != "" ||
 					r.URL != fmt.Sprintf("http://pct.test/actions/%d#challenge-%d", ch.Upheld.ID, ch.UpheldChallenge.ID) ||
 					r.DatePublished != published(ch.UpheldChallenge.PublishedAt) || r.ItemReviewed.Type != "Claim" ||
 					r.ItemReviewed.Author.Name != sc.Org.Name || r.ItemReviewed.Appearance != fmt.Sprintf("http://pct.test/actions/%d", ch.Upheld.ID) {

@@ -37,6 +37,9 @@ CREATE TABLE challenges (
 CREATE INDEX challenges_action_idx ON challenges (action_id);
 CREATE INDEX challenges_reviewer_idx ON challenges (reviewer_id);
 CREATE INDEX challenges_published_idx ON challenges (published_at) WHERE state = 'published';
+-- One pending challenge per reviewer organisation and action: the
+-- service checks it, and this holds it when two are filed at once.
+CREATE UNIQUE INDEX challenges_pending_idx ON challenges (reviewer_id, action_id) WHERE state IN ('filed', 'open', 'decided');
 
 -- +goose Down
 DROP TABLE challenges;
