@@ -79,11 +79,13 @@ func (s *Service) SetAssurance(ctx context.Context, by user.Actor, id int64, ver
 			return errs.Field(errs.Conflict, "level", fmt.Sprintf("the action is %s already", level))
 		}
 		if level == IndependentlyVerified {
-			n, err := s.store.Verifications(ctx, a.ID)
+			// The confirmations the public page shows: those of the action
+			// as accepted now, not of a claim it made before.
+			behind, err := s.AssuranceOf(ctx, a)
 			if err != nil {
 				return err
 			}
-			if len(n) == 0 {
+			if len(behind.Verifications) == 0 {
 				return errs.Field(errs.Invalid, "level", "only a reviewer organisation's confirmation makes an action independently verified")
 			}
 		}

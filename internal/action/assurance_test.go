@@ -170,3 +170,36 @@ func TestSetAssurance(t *testing.T) {
 		}
 	})
 }
+
+// A confirmation stands behind the action as it was accepted: once the
+// action is withdrawn and accepted again, the secretariat cannot restore
+// independent verification on the strength of the old one.
+func TestVerifiedAgainNeedsANewConfirmation(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		lab := s.Reviewer(t, stakeholder.Academia)
+		c := s.Cycle(t, 2026)
+		p := newPeople(t, s, org, other)
+		u, err := s.Users.Create(ctx, testutil.System, user.Input{Email: "analyst@lab.example", Name: "Analyst",
+			Role: user.Supporter, StakeholderID: lab.ID, OrgRole: user.Member})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := s.Accepted(t, org, c, testutil.ActionInput())
+		ev := []action.Evidence{{Kind: "report", URL: "https://lab.example.org/audit", Title: "Audit"}}
+		if a, _, err = s.Actions.Verify(ctx, u.Actor(), lab.ID, a.ID, a.Version, "Audited.", ev); err != nil {
+			t.Fatal(err)
+		}
+		steps := []action.State{action.Withdrawn, action.Draft, action.Submitted, action.Accepted}
+		for _, to := range steps {
+			if a, err = s.Actions.Move(ctx, testutil.System, a.ID, a.Version, to, "Sent again."); err != nil {
+				t.Fatalf("to %s: %v", to, err)
+			}
+		}
+		if _, err := s.Actions.SetAssurance(ctx, p.secretariat, a.ID, a.Version, action.IndependentlyVerified, "Restored."); errs.FieldsOf(err)["level"] == "" {
+			t.Errorf("restored on a confirmation of the earlier acceptance: %v", err)
+		}
+	})
+}
