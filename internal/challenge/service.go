@@ -96,7 +96,7 @@ func NewService(store Store, actions Actions, notify Notifier, now func() time.T
 // ReplyDays is how long an organisation has to reply.
 func (s *Service) ReplyDays() int { return s.replyDays }
 
-// MayFile checks that by files challenges: a person of a reviewer
+// MayFile checks that by files challenges (and confirms actions): a person of a reviewer
 // organisation designated by the secretariat, as of today. Handlers call
 // it before reading a request, so that a refusal does not depend on what
 // was sent.
@@ -105,14 +105,14 @@ func (s *Service) MayFile(ctx context.Context, by user.Actor) (stakeholder.Stake
 	case by.UserID == 0 && !by.IsSecretariat():
 		return stakeholder.Stakeholder{}, errs.E(errs.Unauthorized, "sign in to file a challenge")
 	case by.Role != user.Supporter || by.StakeholderID == 0:
-		return stakeholder.Stakeholder{}, errs.E(errs.Forbidden, "challenges are filed by reviewer organisations")
+		return stakeholder.Stakeholder{}, errs.E(errs.Forbidden, "only reviewer organisations challenge or confirm actions")
 	}
 	reviewer, err := s.store.Stakeholder(ctx, by.StakeholderID)
 	if err != nil {
 		return stakeholder.Stakeholder{}, err
 	}
 	if !reviewer.ReviewsOn(s.now()) {
-		return stakeholder.Stakeholder{}, errs.E(errs.Forbidden, "only reviewer organisations designated by the secretariat file challenges")
+		return stakeholder.Stakeholder{}, errs.E(errs.Forbidden, "only reviewer organisations designated by the secretariat challenge or confirm actions")
 	}
 	return reviewer, nil
 }
