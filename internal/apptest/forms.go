@@ -166,6 +166,24 @@ func TOTPCode(t testing.TB, secret string, at time.Time) string {
 	return c
 }
 
+// WrongCode is a six-digit code that an authenticator with secret does not
+// show around at: a fixed "111111" is right three times in a million,
+// and a test that counts wrong codes must not sign in by chance.
+func WrongCode(t testing.TB, secret string, at time.Time) string {
+	t.Helper()
+	right := map[string]bool{}
+	for _, skew := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		right[TOTPCode(t, secret, at.Add(skew))] = true
+	}
+	for _, c := range []string{"111111", "222222", "333333", "444444"} {
+		if !right[c] {
+			return c
+		}
+	}
+	t.Fatal("no wrong code found") // four candidates, three right codes at most
+	return ""
+}
+
 // SignInForm signs in through the pages as a browser does: the password,
 // then, when asked, the code. A Secure cookie (a TLS base URL before a
 // plain test server) that the jar would not send goes by hand, as

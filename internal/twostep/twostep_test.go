@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/pctracker/pctracker/internal/apptest"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/mail"
 	"github.com/pctracker/pctracker/internal/signin"
@@ -131,7 +132,7 @@ func TestTwoStep(t *testing.T) {
 			len(e.QR) < 100 || string(e.QR[1:4]) != "PNG" {
 			t.Fatalf("enrolment: %v %s %d bytes", err, e.URL, len(e.QR))
 		}
-		if _, err := f.svc.Complete(ctx, token, "000000", "192.0.2.1"); !errs.Is(err, errs.Unauthorized) || errs.FieldsOf(err)["code"] == "" {
+		if _, err := f.svc.Complete(ctx, token, apptest.WrongCode(t, c.Secret, f.s.Clock.Now()), "192.0.2.1"); !errs.Is(err, errs.Unauthorized) || errs.FieldsOf(err)["code"] == "" {
 			t.Fatalf("wrong enrolment code: %v", err)
 		}
 		if _, err := db.SecondFactor(ctx, sec.ID); !errs.Is(err, errs.NotFound) {
@@ -258,7 +259,7 @@ func TestTwoStep(t *testing.T) {
 		token, _, _ = f.svc.Begin(ctx, sec, "/")
 		wrongMails := count(f.notices(t, sec.Email), "a wrong sign-in code")
 		for i := 1; i <= twostep.MaxFailures; i++ {
-			_, err := f.svc.Complete(ctx, token, "123456", "192.0.2.1")
+			_, err := f.svc.Complete(ctx, token, apptest.WrongCode(t, secret, f.s.Clock.Now()), "192.0.2.1")
 			if wrong := errs.FieldsOf(err)["code"] != ""; !errs.Is(err, errs.Unauthorized) || wrong != (i < twostep.MaxFailures) {
 				t.Fatalf("wrong code %d: %v", i, err)
 			}
@@ -340,7 +341,7 @@ func TestTwoStepThrottled(t *testing.T) {
 		secret, _ := f.enrol(t, sec)
 		for i := 0; i < 3; i++ {
 			token, _, _ := f.svc.Begin(ctx, sec, "/")
-			if _, err := f.svc.Complete(ctx, token, "999999", "192.0.2.1"); !errs.Is(err, errs.Unauthorized) {
+			if _, err := f.svc.Complete(ctx, token, apptest.WrongCode(t, secret, f.s.Clock.Now()), "192.0.2.1"); !errs.Is(err, errs.Unauthorized) {
 				t.Fatalf("wrong code %d: %v", i, err)
 			}
 		}

@@ -76,7 +76,7 @@ func TestTwoStepSignIn(t *testing.T) {
 			t.Errorf("code page without a challenge: %d %v", r.Status, r.Header)
 		}
 		// A wrong code: the page again, with the message, the same key.
-		r = apptest.PostAnonForm(t, b, ts.URL+"/signin/code", url.Values{"code": {"000000"}})
+		r = apptest.PostAnonForm(t, b, ts.URL+"/signin/code", url.Values{"code": {apptest.WrongCode(t, secret, s.Clock.Now())}})
 		if r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, `id="code-error"`) || !strings.Contains(r.Body, m[1]) || signedIn(r) {
 			t.Fatalf("wrong code: %d %.1500s", r.Status, r.Body)
 		}
@@ -132,7 +132,7 @@ func TestTwoStepSignIn(t *testing.T) {
 		renewForm := func(code string) url.Values {
 			return url.Values{"csrf_token": {apptest.CSRFOf(t, account.Body)}, "code": {code}}
 		}
-		for code, want := range map[string]string{"": "Enter the code.", "111111": "This code is not right."} {
+		for code, want := range map[string]string{"": "Enter the code.", apptest.WrongCode(t, secret, s.Clock.Now()): "This code is not right."} {
 			r := apptest.PostForm(t, b, ts.URL+"/account/recovery-codes", renewForm(code))
 			if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, want) || !strings.Contains(r.Body, `aria-invalid="true"`) ||
 				recoveryCodes.MatchString(r.Body) {
@@ -157,12 +157,14 @@ func TestTwoStepSignIn(t *testing.T) {
 
 		// Five wrong codes end the sign-in: back to the password.
 		b = apptest.BrowserClient()
-		r = apptest.SignInForm(t, b, ts.URL, "camille@pc.example", apptest.Password, "111111")
+		wrong := apptest.WrongCode(t, secret, s.Clock.Now())
+		r = apptest.SignInForm(t, b, ts.URL, "camille@pc.example", apptest.Password, wrong)
 		for i := 1; i < twostep.MaxFailures; i++ {
-			r = apptest.PostAnonForm(t, b, ts.URL+"/signin/code", url.Values{"code": {"111111"}})
+			r = apptest.PostAnonForm(t, b, ts.URL+"/signin/code", url.Values{"code": {wrong}})
 		}
 		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/signin" {
-			t.Errorf("after %d wrong codes: %d %v", twostep.MaxFailures, r.Status, r.Header)
+			// The body says which check refused, should one ever refuse here.
+			t.Errorf("after %d wrong codes: %d %v %.3000s", twostep.MaxFailures, r.Status, r.Header, r.Body)
 		}
 		if page := apptest.Get(t, b, ts.URL+"/signin"); !strings.Contains(page.Body, "expired or was ended") {
 			t.Errorf("no word why the sign-in restarted")
@@ -171,7 +173,7 @@ func TestTwoStepSignIn(t *testing.T) {
 		// Ten wrong codes a day at most: then even the right code waits.
 		throttled := 0
 		for i := 0; i < twostep.WrongCodesPerDay && throttled == 0; i++ {
-			if r := apptest.SignInForm(t, apptest.BrowserClient(), ts.URL, "camille@pc.example", apptest.Password, "222222"); r.Status == http.StatusTooManyRequests {
+			if r := apptest.SignInForm(t, apptest.BrowserClient(), ts.URL, "camille@pc.example", apptest.Password, wrong); r.Status == http.StatusTooManyRequests {
 				throttled = i + 1
 			}
 		}
@@ -282,7 +284,7 @@ func TestTwoStepInBrowser(t *testing.T) {
 	}
 	testutil.CheckAccessibility(t, ctx, "two-step code (fr)")
 	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("#code"), "000000"),
+		chromedp.SendKeys(chromedp.CSS("#code"), apptest.WrongCode(t, strings.ReplaceAll(key, " ", ""), s.Clock.Now())),
 		chromedp.Submit(chromedp.CSS("#code")),
 		chromedp.WaitVisible(chromedp.CSS("#code-error")),
 	); err != nil {
@@ -307,7 +309,7 @@ func TestTwoStepInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/account"),
 		chromedp.WaitVisible(chromedp.CSS("#renew-code")),
-		chromedp.SendKeys(chromedp.CSS("#renew-code"), "000000"),
+		chromedp.SendKeys(chromedp.CSS("#renew-code"), apptest.WrongCode(t, strings.ReplaceAll(key, " ", ""), s.Clock.Now())),
 		chromedp.Submit(chromedp.CSS("#renew-code")),
 		chromedp.WaitVisible(chromedp.CSS("#renew-error")),
 	); err != nil {
