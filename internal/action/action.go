@@ -224,6 +224,11 @@ type Filter struct {
 	Assurance   Assurance
 	Query       string // words in the title or description
 	Contested   bool   // only actions with at least one published challenge
+	// Framework keeps the actions that count for a provision of the
+	// framework of this key (see package framework); Provision, for that
+	// provision of it.
+	Framework string
+	Provision string
 	// PublicOn, when set, keeps only what the public may see on that day:
 	// accepted, public actions of cycles whose embargo is over; newest
 	// acceptance first.

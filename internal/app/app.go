@@ -26,6 +26,7 @@ import (
 	"github.com/pctracker/pctracker/internal/document"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/evidence"
+	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/mail"
@@ -45,6 +46,7 @@ import (
 	"github.com/pctracker/pctracker/internal/twostep"
 	"github.com/pctracker/pctracker/internal/ui"
 	"github.com/pctracker/pctracker/internal/user"
+	"github.com/pctracker/pctracker/migrations"
 	"github.com/pctracker/pctracker/web"
 )
 
@@ -75,6 +77,7 @@ type services struct {
 	metrics         *metrics.Metrics // the process's counters, which some services add to
 	dashboard       *dashboard.Service
 	challenges      *challenge.Service
+	frameworks      *framework.Service
 	now             func() time.Time
 }
 
@@ -105,6 +108,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 		twostep.Options{Issuer: issuer(cfg.BaseURL), Required: cfg.SignIn.TwoStep, BaseURL: cfg.BaseURL})
 	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, db, now, cfg.HTTP.PublicFreshness)
 	svc.challenges = challenge.NewService(db, svc.actions, notices, now, cfg.Challenges.ReplyDays)
+	svc.frameworks = framework.NewService(db, svc.actions, now)
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
 	return svc
@@ -322,6 +326,14 @@ func networks(list []string) ([]*net.IPNet, error) {
 // (a running job finishes); the caller closes the database last.
 func serve(ctx context.Context, cfg config.Config, db *store.DB, svc *services, logger *slog.Logger, ln net.Listener, ready func(addr string)) error {
 	m := svc.metrics
+	// A new database starts with the initial crosswalk; after that it is
+	// the secretariat's to change.
+	if seeded, err := svc.frameworks.Seed(ctx, migrations.Crosswalk()); err != nil {
+		ln.Close()
+		return err
+	} else if seeded {
+		logger.Info("loaded the initial crosswalk to other frameworks")
+	}
 	sched, err := newScheduler(cfg, db, svc, m, logger)
 	if err != nil {
 		ln.Close()

@@ -35,6 +35,10 @@ type State struct {
 	Orgs      int64 // the sums of the versions and ids, and the number, of
 	OrgIDs    int64 // the organisations the public sees
 	OrgCount  int64
+	// Crosswalk sums the versions of frameworks and provisions, and
+	// CrosswalkImports numbers the newest import (which may remove some).
+	Crosswalk        int64
+	CrosswalkImports int64
 	// Decided is the newest acceptance or withdrawal of any action: the
 	// figures count the actions kept for the secretariat, and are compiled
 	// again after it. It never leaves the service (see View.Version).
@@ -43,7 +47,8 @@ type State struct {
 
 // public names the public parts of the state.
 func (st State) public() string {
-	return fmt.Sprintf("%d.%d.%d.%d.%d.%d", st.Shown, st.Published, st.Cycles, st.Orgs, st.OrgIDs, st.OrgCount)
+	return fmt.Sprintf("%d.%d.%d.%d.%d.%d.%d.%d", st.Shown, st.Published, st.Cycles, st.Orgs, st.OrgIDs, st.OrgCount,
+		st.Crosswalk, st.CrosswalkImports)
 }
 
 // key names the whole state, Decided included: for the service's own

@@ -225,6 +225,9 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	if f.Query != "" {
 		q = db.matchWords(q, f.Query)
 	}
+	if f.Framework != "" {
+		q = countsFor(q, f.Framework, f.Provision)
+	}
 	if !f.PublicOn.IsZero() {
 		q = shownOn(q, f.PublicOn)
 	}
@@ -249,6 +252,17 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	}
 	out, err := db.withChildren(ctx, rows)
 	return out, int(total), err
+}
+
+// countsFor keeps the actions that count for a framework's provisions, or
+// for one of them, however the link was made (the provision_links view).
+func countsFor(q *gorm.DB, framework, provision string) *gorm.DB {
+	sub := `id IN (SELECT pl.action_id FROM provision_links pl JOIN provisions p ON p.id = pl.provision_id
+		JOIN frameworks f ON f.id = p.framework_id WHERE f.key = ?`
+	if provision == "" {
+		return q.Where(sub+")", framework)
+	}
+	return q.Where(sub+" AND p.key = ?)", framework, provision)
 }
 
 // shownOn keeps the actions the public sees on the day of on, as

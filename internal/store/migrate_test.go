@@ -27,7 +27,7 @@ func columns(t *testing.T, db *store.DB) []string {
 		// A primary key column is NOT NULL whatever SQLite reports.
 		q = `SELECT m.name || '.' || p.name || CASE WHEN p."notnull" = 1 OR p.pk > 0 THEN ' not null' ELSE ' null' END
 		     FROM sqlite_master m, pragma_table_info(m.name) p
-		     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'
+		     WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'
 		     UNION ALL
 		     SELECT 'index ' || name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`
 	}

@@ -567,6 +567,8 @@ func (db *DB) PublicState(ctx context.Context, on time.Time) (dashboard.State, e
 		coalesce((SELECT id FROM review_events WHERE decision IN `+decidedSteps+` ORDER BY id DESC LIMIT 1), 0) AS decided,
 		(SELECT count(*) FROM reports WHERE status = 'published' AND cycle_id IN `+publicCycles+`) AS published,
 		(SELECT coalesce(sum(version), 0) FROM cycles) AS cycles,
+		(SELECT coalesce(sum(version), 0) FROM frameworks) + (SELECT coalesce(sum(version), 0) FROM provisions) AS crosswalk,
+		(SELECT coalesce(max(id), 0) FROM crosswalk_imports) AS crosswalk_imports,
 		orgs.orgs, orgs.org_ids, orgs.org_count
 		FROM (SELECT coalesce(sum(version), 0) AS orgs, coalesce(sum(id), 0) AS org_ids, count(*) AS org_count
 			FROM stakeholders WHERE active OR EXISTS (SELECT 1 FROM actions WHERE actions.stakeholder_id = stakeholders.id
