@@ -18,6 +18,7 @@ import (
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/evidence"
+	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/idempotency"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/report"
@@ -91,6 +92,7 @@ type Deps struct {
 	Versions        Versions
 	Evidence        Evidence
 	Challenges      Challenges
+	Frameworks      Frameworks
 	BaseURL         string // the public address, for links in the feed
 	Now             func() time.Time
 }
@@ -99,6 +101,22 @@ type Deps struct {
 type Evidence interface {
 	Links(ctx context.Context, actionIDs []int64) (map[int64][]evidence.Link, error)
 	CheckNow(ctx context.Context, by user.Actor, actionID int64) (int, error)
+}
+
+// Frameworks is what the API need of the crosswalk: frameworks and their
+// provisions, their figures in a cycle, and the provisions an action
+// counts for.
+type Frameworks interface {
+	List(ctx context.Context) ([]framework.Framework, error)
+	Get(ctx context.Context, key string) (framework.Framework, error)
+	Coverage(ctx context.Context, year int) ([]framework.Coverage, int, error)
+	Links(ctx context.Context, by user.Actor, id int64) (framework.ActionLinks, error)
+	PublicLinks(ctx context.Context, ids []int64) (map[int64][]framework.Link, error)
+	Add(ctx context.Context, by user.Actor, id int64, framework, provision string) (framework.Link, error)
+	Remove(ctx context.Context, by user.Actor, id int64, framework, provision, reason string) error
+	History(ctx context.Context, by user.Actor, id int64) ([]framework.LinkEvent, error)
+	UpdateFramework(ctx context.Context, by user.Actor, key string, version int, change func(*framework.FrameworkInput)) (framework.Framework, error)
+	UpdateProvision(ctx context.Context, by user.Actor, framework, key string, version int, change func(*framework.ProvisionInput)) (framework.Provision, error)
 }
 
 // Versions names the state of the public data and the day, for ETags.

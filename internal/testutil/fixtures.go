@@ -12,10 +12,12 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/user"
+	"github.com/pctracker/pctracker/migrations"
 )
 
 // Clock is a settable clock for tests.
@@ -43,6 +45,7 @@ type Services struct {
 	Actions      *action.Service
 	Notices      *notice.Service // writes to the outbox; nothing sends it
 	Challenges   *challenge.Service
+	Frameworks   *framework.Service
 }
 
 // NewServices builds the services over db with a clock set to 1 September 2026.
@@ -56,7 +59,22 @@ func NewServices(db *store.DB) *Services {
 		Actions:      action.NewService(db, clock.Now, notices),
 	}
 	s.Challenges = challenge.NewService(db, s.Actions, notices, clock.Now, 30)
+	s.Frameworks = framework.NewService(db, s.Actions, clock.Now)
 	return s
+}
+
+// Crosswalk loads the initial crosswalk (7 frameworks, 48 provisions), as
+// a new installation starts with.
+func (s *Services) Crosswalk(t testing.TB) []framework.Framework {
+	t.Helper()
+	if _, err := s.Frameworks.Import(context.Background(), System, migrations.Crosswalk()); err != nil {
+		t.Fatalf("crosswalk: %v", err)
+	}
+	all, err := s.Frameworks.List(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
 }
 
 // System is the actor fixtures act as.

@@ -27,6 +27,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/evidence"
+	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/recommendation"
@@ -179,6 +180,22 @@ type Challenges interface {
 	Publish(ctx context.Context, by user.Actor, id int64, version int) (challenge.Challenge, error)
 }
 
+// Frameworks is what the pages need of the crosswalk: frameworks and their
+// provisions, their figures in a cycle, and the provisions an action
+// counts for.
+type Frameworks interface {
+	List(ctx context.Context) ([]framework.Framework, error)
+	Get(ctx context.Context, key string) (framework.Framework, error)
+	Coverage(ctx context.Context, year int) ([]framework.Coverage, int, error)
+	Links(ctx context.Context, by user.Actor, id int64) (framework.ActionLinks, error)
+	PublicLinks(ctx context.Context, ids []int64) (map[int64][]framework.Link, error)
+	Add(ctx context.Context, by user.Actor, id int64, framework, provision string) (framework.Link, error)
+	Remove(ctx context.Context, by user.Actor, id int64, framework, provision, reason string) error
+	History(ctx context.Context, by user.Actor, id int64) ([]framework.LinkEvent, error)
+	UpdateFramework(ctx context.Context, by user.Actor, key string, version int, change func(*framework.FrameworkInput)) (framework.Framework, error)
+	UpdateProvision(ctx context.Context, by user.Actor, framework, key string, version int, change func(*framework.ProvisionInput)) (framework.Provision, error)
+}
+
 // Versions names the state of the public data and the day, for ETags.
 type Versions interface {
 	PublicVersion(ctx context.Context) (string, error)
@@ -235,6 +252,7 @@ type Deps struct {
 	Evidence         Evidence
 	Challenges       Challenges
 	PublicChallenges PublicChallenges
+	Frameworks       Frameworks
 	BaseURL          string // the public address, for links people cite
 	Now              func() time.Time
 	Logger           *slog.Logger
