@@ -295,6 +295,22 @@ var rules = map[string]rule{
 	"DELETE /api/v1/cycles/:year/extensions/:stakeholder_id":     secretariatNotFound,
 	"GET /admin/cycles/:year/extensions/:stakeholder_id/revoke":  secretariatNotFound,
 	"POST /admin/cycles/:year/extensions/:stakeholder_id/revoke": secretariatNotFound,
+
+	// The crosswalk: public pages.
+
+	// (end of the crosswalk's public pages)
+
+	// The crosswalk: API and open data.
+
+	// (end of the crosswalk's API)
+
+	// The crosswalk: the report annex and the organisations' own download.
+
+	// (end of the report annex)
+
+	// The crosswalk: editing.
+
+	// (end of the crosswalk's editing)
 }
 
 func outcomeOf(r apptest.Response) string {
