@@ -11,12 +11,13 @@ import (
 
 // ParsePublicFilter reads the filters of a public list of actions from a
 // query (cycle, recommendation, organisation, kind, country, stage,
-// assurance, measure, q, contested, page), as
+// assurance, measure, q, contested, framework, provision, page), as
 // the API and the pages take them. It returns the filter with the page's
 // limit and offset, and the page number.
 func ParsePublicFilter(q url.Values) (Filter, int, error) {
 	f := Filter{Kind: q.Get("kind"), Country: q.Get("country"), Stage: Stage(q.Get("stage")),
-		MeasureType: MeasureType(q.Get("measure")), Assurance: Assurance(q.Get("assurance")), Query: q.Get("q")}
+		MeasureType: MeasureType(q.Get("measure")), Assurance: Assurance(q.Get("assurance")), Query: q.Get("q"),
+		Framework: strings.TrimSpace(q.Get("framework")), Provision: strings.TrimSpace(q.Get("provision"))}
 	bad := errs.FieldErrors{}
 	number := func(name string) int {
 		v := q.Get(name)
@@ -71,6 +72,12 @@ func (f *Filter) CheckPublic() error {
 	f.Country = strings.ToUpper(strings.TrimSpace(f.Country))
 	if f.Country != "" && len(f.Country) != 2 {
 		bad.Add("country", "must be a two-letter country code")
+	}
+	if f.Provision != "" && f.Framework == "" {
+		bad.Add("provision", "needs the framework it belongs to (framework=KEY)")
+	}
+	if len(f.Framework) > 80 || len(f.Provision) > 80 {
+		bad.Add("framework", "is not a framework's key")
 	}
 	f.Query = strings.TrimSpace(f.Query)
 	if len(f.Query) > 200 {

@@ -254,3 +254,23 @@ func (s *Service) Coverage(ctx context.Context, year int) ([]Coverage, int, erro
 	}
 	return out, year, nil
 }
+
+// CheckFilter says whether a list's filter names a framework that exists,
+// and a provision of it: what the actions list, the API, the open data
+// and the feed ask before filtering.
+func CheckFilter(all []Framework, framework, provision string) error {
+	if framework == "" {
+		return nil
+	}
+	f, err := find(all, framework)
+	if err != nil {
+		return errs.Field(errs.Invalid, "framework", "there is no such framework")
+	}
+	if provision == "" {
+		return nil
+	}
+	if _, err := f.Provision(provision); err != nil {
+		return errs.Field(errs.Invalid, "provision", "this framework has no such provision")
+	}
+	return nil
+}
