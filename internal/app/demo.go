@@ -329,11 +329,15 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 	if err != nil {
 		return "", nil, err
 	}
+	crosswalk, err := h.crosswalk(ctx, today)
+	if err != nil {
+		return "", nil, err
+	}
 	parts := []string{fmt.Sprintf("%d organisations, %d cycles, %d actions", len(orgs), len(inputs), h.total)}
 	for _, s := range action.States {
 		parts = append(parts, fmt.Sprintf("%d %s", h.counts[s], s))
 	}
-	parts = append(parts, trust)
+	parts = append(parts, trust, crosswalk)
 	return strings.Join(parts, ", "), logins, nil
 }
 

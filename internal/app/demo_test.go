@@ -86,6 +86,24 @@ func TestDemoData(t *testing.T) {
 				t.Errorf("no challenge is %s", st)
 			}
 		}
+		// The crosswalk is filled: every framework has figures in the
+		// latest cycle with any, and some links are declared or removed.
+		coverage, year, err := svc.frameworks.Coverage(ctx, 0)
+		if err != nil || year == 0 || len(coverage) != 7 {
+			t.Errorf("crosswalk: %d frameworks, cycle %d, %v", len(coverage), year, err)
+		}
+		for _, c := range coverage {
+			if c.Actions == 0 {
+				t.Errorf("no public action counts for %s in %d", c.Framework.Key, year)
+			}
+		}
+		for kind, want := range map[string]int{"declared": 6, "removed": 2} {
+			var n int
+			db.SQL().QueryRow("SELECT count(*) FROM action_provisions WHERE kind = '" + kind + "'").Scan(&n)
+			if n != want {
+				t.Errorf("%d %s links, want %d", n, kind, want)
+			}
+		}
 		if len(logins) < 7 || logins[0].email != "secretariat@demo.pctracker.org" {
 			t.Errorf("logins: %v", logins)
 		}
