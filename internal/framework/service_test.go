@@ -3,11 +3,13 @@ package framework_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/apptest"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/framework"
@@ -351,6 +353,68 @@ func TestEditsAreVersioned(t *testing.T) {
 		org := s.Stakeholder(t, stakeholder.State)
 		if _, err := s.Frameworks.UpdateFramework(ctx, supporter(t, s, org, "y@own.example"), "un-gge-2015", 2, func(*framework.FrameworkInput) {}); !errs.Is(err, errs.Forbidden) {
 			t.Errorf("a supporter edits: %v", err)
+		}
+	})
+}
+
+// Public answers are revalidated by the public state: an edit of the
+// crosswalk, an import, and a change of a public action's links each
+// change it (and the ETag of a public answer); a change of a draft's
+// links does not.
+func TestPublicStateFollowsTheCrosswalk(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := testutil.NewServices(db)
+		s.Crosswalk(t)
+		c := s.Cycle(t, 2025)
+		org := s.Stakeholder(t, stakeholder.State)
+		public, draft := s.Accepted(t, org, c, withRecs(2)), s.Action(t, org, c)
+		ts := apptest.StartServerAt(t, db, s.Clock.Now)
+		state := func() string {
+			t.Helper()
+			r := apptest.Get(t, http.DefaultClient, ts.URL+"/api/v1/dashboard?cycle=2025")
+			if r.Status != http.StatusOK || r.Header.Get("ETag") == "" {
+				t.Fatalf("dashboard: %d %v", r.Status, r.Header)
+			}
+			return r.Header.Get("ETag")
+		}
+		before := state()
+		for _, step := range []struct {
+			name    string
+			do      func() error
+			changes bool
+		}{
+			{"a draft's declared provision", func() error {
+				_, err := s.Frameworks.Add(ctx, testutil.System, draft.ID, "pall-mall-states", "1")
+				return err
+			}, false},
+			{"a public action's declared provision", func() error {
+				_, err := s.Frameworks.Add(ctx, testutil.System, public.ID, "pall-mall-states", "1")
+				return err
+			}, true},
+			{"a public action's derived provision taken away", func() error {
+				return s.Frameworks.Remove(ctx, testutil.System, public.ID, "wassenaar-intrusion-2013", "4.A.5", "Not intrusion software.")
+			}, true},
+			{"a provision's edit", func() error {
+				_, err := s.Frameworks.UpdateProvision(ctx, testutil.System, "un-gge-2015", "13(c)", 0, func(in *framework.ProvisionInput) { in.Note = "Checked." })
+				return err
+			}, true},
+			{"an import", func() error {
+				data, err := s.Frameworks.Export(ctx)
+				if err == nil {
+					_, err = s.Frameworks.Import(ctx, testutil.System, data)
+				}
+				return err
+			}, true},
+		} {
+			if err := step.do(); err != nil {
+				t.Fatalf("%s: %v", step.name, err)
+			}
+			after := state()
+			if (after != before) != step.changes {
+				t.Errorf("%s: public state %s -> %s, want a change: %v", step.name, before, after, step.changes)
+			}
+			before = after
 		}
 	})
 }
