@@ -436,7 +436,7 @@ func (h *Handler) showAction(c echo.Context) error {
 				if perr != nil {
 					return perr
 				}
-				v.CountsFor = countsForRows(links[a.ID], v.Lang, h.renderer.tr[v.Lang])
+				v.CountsFor = countsForRows(links[a.ID], a.CycleYear, v.Lang, h.renderer.tr[v.Lang])
 				if by.UserID != 0 {
 					if v.MayChallenge, v.Pending, perr = h.challengeOffer(c.Request().Context(), by, a); perr != nil {
 						return perr

@@ -317,13 +317,13 @@ type countsFor struct {
 }
 
 // countsForRows says, in lang, which provisions the links are to.
-func countsForRows(links []framework.Link, lang string, t locale.Translate) []countsFor {
+func countsForRows(links []framework.Link, year int, lang string, t locale.Translate) []countsFor {
 	var out []countsFor
 	for _, l := range links {
-		u := frameworkURL(l.Framework.Key)
+		u := frameworkURL(l.Framework.Key) + "?cycle=" + strconv.Itoa(year)
 		out = append(out, countsFor{Framework: l.Framework.Title.In(lang), FrameworkURL: u, Key: l.Provision.Key,
 			Title: l.Provision.Title.In(lang), URL: u + "#" + provisionAnchorAt(l.Provision), Kind: string(l.Kind),
-			Confidence: t("cw_confidence_" + string(l.Provision.Confidence))})
+			Confidence: t("cw_confidence_word_" + string(l.Provision.Confidence))})
 	}
 	return out
 }
