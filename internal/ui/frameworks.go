@@ -307,22 +307,31 @@ func (h *Handler) crosswalkSources(c echo.Context) error {
 	return h.renderer.render(c, http.StatusOK, "crosswalk_sources", v.Lang, v)
 }
 
-// countsFor is one provision an action counts for, as its public page
-// says it.
+// countsFor is a framework an action counts for, with the provisions,
+// as its public page says them.
 type countsFor struct {
-	Framework, FrameworkURL string
-	Key, Title, URL         string
-	Kind                    string // derived or declared
-	Confidence              string
+	Framework, URL string
+	Provisions     []countsForProvision
 }
 
-// countsForRows says, in lang, which provisions the links are to.
+type countsForProvision struct {
+	Key, Title, URL string
+	Kind            string // derived or declared
+	Confidence      string
+}
+
+// countsForRows says, in lang, which provisions the links are to, by
+// framework (the links come in the frameworks' order).
 func countsForRows(links []framework.Link, year int, lang string, t locale.Translate) []countsFor {
 	var out []countsFor
 	for _, l := range links {
 		u := frameworkURL(l.Framework.Key) + "?cycle=" + strconv.Itoa(year)
-		out = append(out, countsFor{Framework: l.Framework.Title.In(lang), FrameworkURL: u, Key: l.Provision.Key,
-			Title: l.Provision.Title.In(lang), URL: u + "#" + provisionAnchorAt(l.Provision), Kind: string(l.Kind),
+		if len(out) == 0 || out[len(out)-1].URL != u {
+			out = append(out, countsFor{Framework: l.Framework.Title.In(lang), URL: u})
+		}
+		last := &out[len(out)-1]
+		last.Provisions = append(last.Provisions, countsForProvision{Key: l.Provision.Key, Title: l.Provision.Title.In(lang),
+			URL: u + "#" + provisionAnchorAt(l.Provision), Kind: string(l.Kind),
 			Confidence: t("cw_confidence_word_" + string(l.Provision.Confidence))})
 	}
 	return out

@@ -257,14 +257,19 @@ func provisionListURL(fw, p string, year int) string {
 	return "/actions?" + q.Encode()
 }
 
-var countsForRE = regexp.MustCompile(`(?s)<li><a href="(/frameworks/[^"]+)">[^<]*</a> · <a href="[^"]+"><span class="mono">([^<]*)</span>[^<]*</a>\s*<span class="meta">· ([^·<]+) · ([^<]+)</span></li>`)
+var (
+	countsForGroupRE = regexp.MustCompile(`(?s)<li><a href="(/frameworks/[^"]+)">[^<]*</a>\s*<ul>(.*?)</ul></li>`)
+	countsForRE      = regexp.MustCompile(`<li><a href="[^"]+"><span class="mono">([^<]*)</span>[^<]*</a> <span class="meta">· ([^·<]+) · ([^<]+)</span></li>`)
+)
 
 // countsForOf reads the "Counts for" section of an action's page:
 // framework page, provision key, kind, confidence.
 func countsForOf(body string) [][]string {
 	var out [][]string
-	for _, m := range countsForRE.FindAllStringSubmatch(body, -1) {
-		out = append(out, []string{html.UnescapeString(m[1]), html.UnescapeString(m[2]), m[3], m[4]})
+	for _, g := range countsForGroupRE.FindAllStringSubmatch(body, -1) {
+		for _, m := range countsForRE.FindAllStringSubmatch(g[2], -1) {
+			out = append(out, []string{html.UnescapeString(g[1]), html.UnescapeString(m[1]), m[2], m[3]})
+		}
 	}
 	return out
 }
