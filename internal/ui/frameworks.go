@@ -236,16 +236,17 @@ func (h *Handler) showFramework(c echo.Context) error {
 	if err != nil {
 		return errs.E(errs.NotFound, "there is no framework here")
 	}
+	f, err := h.Frameworks.Get(c.Request().Context(), key)
+	if err != nil {
+		return err
+	}
+	// After the key is found: a page not found gets no validator.
 	if done, err := h.notModified(c); done {
 		return err
 	}
 	v := frameworkView{Page: newPage(c, "frameworks")}
 	lang, t := v.Lang, h.renderer.tr[v.Lang]
 	num := func(n int) string { return locale.Number(lang, n) }
-	f, err := h.Frameworks.Get(c.Request().Context(), key)
-	if err != nil {
-		return err
-	}
 	ch, cov, err := h.chooseCycle(c)
 	if err != nil {
 		return err
