@@ -32,8 +32,12 @@ var StageColors = []string{"#4b5563", "#a14f04", "#1d4ed8", "#047857", "#9f1239"
 // Stacked draws horizontal stacked bars, one per Bar, scaled to the largest
 // total; id must be unique in the page (it ties the title and description).
 func Stacked(id, title, desc string, series []Series, bars []Bar) template.HTML {
+	return stacked(id, title, desc, 70, series, bars)
+}
+
+func stacked(id, title, desc string, labelW float64, series []Series, bars []Bar) template.HTML {
 	const (
-		width, labelW, rowH, barH, legendH = 640.0, 70.0, 26.0, 18.0, 28.0
+		width, rowH, barH, legendH = 640.0, 26.0, 18.0, 28.0
 	)
 	max := 1
 	for _, b := range bars {

@@ -297,6 +297,11 @@ var rules = map[string]rule{
 	"POST /admin/cycles/:year/extensions/:stakeholder_id/revoke": secretariatNotFound,
 
 	// The crosswalk: public pages.
+	// The matrix names no framework (the path keeps ":key"): there is
+	// none of that name.
+	"GET /frameworks":              always(ok),
+	"GET /frameworks/:key":         always(notFound),
+	"GET /about/crosswalk-sources": always(ok),
 
 	// (end of the crosswalk's public pages)
 

@@ -432,6 +432,11 @@ func (h *Handler) showAction(c echo.Context) error {
 				if v.Challenges, v.ClaimReviews, perr = h.publicChallenges(c, a); perr != nil {
 					return perr
 				}
+				links, perr := h.Frameworks.PublicLinks(c.Request().Context(), []int64{a.ID})
+				if perr != nil {
+					return perr
+				}
+				v.CountsFor = countsForRows(links[a.ID], a.CycleYear, v.Lang, h.renderer.tr[v.Lang])
 				if by.UserID != 0 {
 					if v.MayChallenge, v.Pending, perr = h.challengeOffer(c.Request().Context(), by, a); perr != nil {
 						return perr
@@ -459,6 +464,7 @@ type publicActionView struct {
 	// Its published challenges, oldest first, and each as structured data.
 	Challenges   []publicChallenge
 	ClaimReviews []claimReview
+	CountsFor    []countsFor // the framework provisions it counts for
 }
 
 // actionPage gathers what the action page shows to by.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -29,6 +30,7 @@ type publicActionsView struct {
 	PageNo     int
 	PrevURL    string
 	NextURL    string
+	crosswalkFilter
 }
 
 // publicActions lists accepted public actions with filters: the list every
@@ -61,6 +63,12 @@ func (h *Handler) publicActions(c echo.Context) error {
 	v.PageNo = page
 	status := http.StatusOK
 	total := 0
+	if v.crosswalkFilter, err = h.crosswalkFilterOf(ctx, f, v.Lang); err != nil {
+		return err
+	}
+	if ferr == nil {
+		ferr = framework.CheckFilter(v.All, f.Framework, f.Provision)
+	}
 	if ferr == nil {
 		v.Items, total, ferr = h.Actions.Public(ctx, f)
 	}

@@ -300,6 +300,10 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/actions", h.publicActions, lang)
 	e.GET("/organisations", h.directory, lang)
 	e.GET("/about", h.about, lang)
+	// The crosswalk's public pages.
+	e.GET("/frameworks", h.frameworks, lang)
+	e.GET("/frameworks/:key", h.showFramework, lang)
+	e.GET("/about/crosswalk-sources", h.crosswalkSources, lang)
 	e.GET("/search", h.search, lang)
 	e.GET("/organisations/:id", h.profile, lang)
 	e.GET("/signin", h.signInForm, lang)
