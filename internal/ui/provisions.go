@@ -247,7 +247,14 @@ func (h *Handler) withLinkChanges(ctx context.Context, by user.Actor, a action.A
 		}
 		entries = append(entries, historyEntry{At: formatDateTime(lang, e.At), By: nameOf(e.UserID), Link: &ch, when: e.At})
 	}
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].when.After(entries[j].when) })
+	// At the same moment (a clock that does not move, in tests and
+	// demos), a change of links reads as made after the version.
+	sort.SliceStable(entries, func(i, j int) bool {
+		if !entries[i].when.Equal(entries[j].when) {
+			return entries[i].when.After(entries[j].when)
+		}
+		return entries[i].Link != nil && entries[j].Link == nil
+	})
 	return entries, nil
 }
 
