@@ -735,6 +735,7 @@ type historyEntry struct {
 	Decision action.Decision
 	Comment  string
 	Link     *linkChange // a change of the provisions it counts for, instead of a version
+	Datetime string      // when, for the machine: RFC 3339
 	when     time.Time
 }
 
@@ -786,7 +787,8 @@ func (h *Handler) actionHistory(c echo.Context) error {
 	// comment, names the version it produced.
 	for i := len(versions) - 1; i >= 0; i-- {
 		ver := versions[i]
-		e := historyEntry{At: formatDateTime(v.Lang, ver.ChangedAt), Version: ver.Version, By: nameOf(ver.ChangedBy), when: ver.ChangedAt}
+		e := historyEntry{At: formatDateTime(v.Lang, ver.ChangedAt), Version: ver.Version, By: nameOf(ver.ChangedBy), when: ver.ChangedAt,
+			Datetime: ver.ChangedAt.UTC().Format(time.RFC3339)}
 		if i == 0 {
 			e.Created = true
 		} else {

@@ -159,6 +159,12 @@ func (h *Handler) saveFramework(c echo.Context) error {
 	v := adminFrameworkView{Version: version, Form: form}
 	in, bad := form.input()
 	if len(bad) > 0 {
+		// Every problem at once: those of the other fields too.
+		check := in
+		check.Normalize()
+		for k, msg := range errs.FieldsOf(check.Validate()) {
+			bad[k] = msg
+		}
 		v.Errors = bad
 		return h.renderFramework(c, http.StatusUnprocessableEntity, f, v)
 	}

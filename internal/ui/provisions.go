@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -245,7 +246,8 @@ func (h *Handler) withLinkChanges(ctx context.Context, by user.Actor, a action.A
 				}
 			}
 		}
-		entries = append(entries, historyEntry{At: formatDateTime(lang, e.At), By: nameOf(e.UserID), Link: &ch, when: e.At})
+		entries = append(entries, historyEntry{At: formatDateTime(lang, e.At), By: nameOf(e.UserID), Link: &ch, when: e.At,
+			Datetime: e.At.UTC().Format(time.RFC3339)})
 	}
 	// At the same moment (a clock that does not move, in tests and
 	// demos), a change of links reads as made after the version.
