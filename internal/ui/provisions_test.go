@@ -84,6 +84,18 @@ func TestActionProvisionsPages(t *testing.T) {
 		if after := linkRows(t, db, a.ID); after != before {
 			t.Errorf("another organisation changed the links: %s, then %s", before, after)
 		}
+		// Nor on the organisation's public action, which it may read.
+		pub := fmt.Sprintf("/actions/%d", sc.LastYearAction.ID)
+		before = linkRows(t, db, sc.LastYearAction.ID)
+		if r := sc.Other.Form(pub+"/provisions", url.Values{"pick": {"pall-mall-states/2.a"}}); r.Status != 404 {
+			t.Errorf("another organisation adds to a public action: %d", r.Status)
+		}
+		if r := sc.Other.Form(pub+"/provisions/remove", url.Values{"framework": {"pall-mall-states"}, "provision": {"2.a.i"}, "reason": {"Not ours."}}); r.Status != 404 {
+			t.Errorf("another organisation takes away from a public action: %d", r.Status)
+		}
+		if after := linkRows(t, db, sc.LastYearAction.ID); after != before {
+			t.Errorf("another organisation changed a public action's links: %s, then %s", before, after)
+		}
 
 		// The member declares one.
 		step()
