@@ -314,6 +314,15 @@ var rules = map[string]rule{
 	// (end of the report annex)
 
 	// The crosswalk: editing.
+	// The matrix keeps ":key" and ":provision" in the path: no framework
+	// has that key, so the secretariat finds none.
+	"GET /admin/frameworks":                             secretariatOnly,
+	"GET /admin/frameworks/:key":                        secretariatNotFound,
+	"POST /admin/frameworks/:key":                       secretariatNotFound,
+	"GET /admin/frameworks/:key/provisions/:provision":  secretariatNotFound,
+	"POST /admin/frameworks/:key/provisions/:provision": secretariatNotFound,
+	"POST /actions/:id/provisions":                      onAction(ok, ok, ok), // no provision named: the page comes back (422)
+	"POST /actions/:id/provisions/remove":               onAction(ok, ok, ok),
 
 	// (end of the crosswalk's editing)
 }

@@ -110,6 +110,7 @@ type editorOptions struct {
 	Scopes          []action.Scope
 	Visibilities    []action.Visibility
 	EvidenceKinds   []action.EvidenceKind
+	Counts          map[int]recCounts // what each recommendation counts for in other frameworks
 }
 
 type measureGroup struct {
@@ -127,8 +128,13 @@ func (h *Handler) options(c echo.Context, lang string) (editorOptions, error) {
 	}
 	o := editorOptions{Stages: action.Stages, Scopes: action.Scopes,
 		Visibilities: []action.Visibility{action.Public, action.SecretariatOnly}, EvidenceKinds: action.EvidenceKinds}
+	var numbers []int
 	for _, r := range recs {
 		o.Recommendations = append(o.Recommendations, checkItem{Number: r.Number, Title: r.Title.In(lang)})
+		numbers = append(numbers, r.Number)
+	}
+	if o.Counts, err = h.previewCounts(c.Request().Context(), numbers, lang); err != nil {
+		return editorOptions{}, err
 	}
 	for _, m := range action.MeasureTypes {
 		if n := len(o.Measures); n == 0 || o.Measures[n-1].Group != m.Group {
@@ -406,6 +412,8 @@ type actionView struct {
 	// The challenges of the action its reader is a party to, or all of
 	// them for the secretariat.
 	Challenges []challenge.Challenge
+	// The provisions of other frameworks it counts for.
+	Crosswalk *crosswalkView
 }
 
 func (h *Handler) showAction(c echo.Context) error {
@@ -522,6 +530,9 @@ func (h *Handler) actionPage(c echo.Context, by user.Actor, id int64) (actionVie
 				}
 			}
 		}
+	}
+	if v.Crosswalk, err = h.crosswalkOf(ctx, by, a, v.Lang); err != nil {
+		return actionView{}, err
 	}
 	v.Stages = action.Stages
 	recs, err := h.Recommendations.List(ctx)
@@ -729,6 +740,9 @@ type historyEntry struct {
 	Changes  []fieldChange
 	Decision action.Decision
 	Comment  string
+	Link     *linkChange // a change of the provisions it counts for, instead of a version
+	Datetime string      // when, for the machine: RFC 3339
+	when     time.Time
 }
 
 type fieldChange struct {
@@ -779,7 +793,8 @@ func (h *Handler) actionHistory(c echo.Context) error {
 	// comment, names the version it produced.
 	for i := len(versions) - 1; i >= 0; i-- {
 		ver := versions[i]
-		e := historyEntry{At: formatDateTime(v.Lang, ver.ChangedAt), Version: ver.Version, By: nameOf(ver.ChangedBy)}
+		e := historyEntry{At: formatDateTime(v.Lang, ver.ChangedAt), Version: ver.Version, By: nameOf(ver.ChangedBy), when: ver.ChangedAt,
+			Datetime: ver.ChangedAt.UTC().Format(time.RFC3339)}
 		if i == 0 {
 			e.Created = true
 		} else {
@@ -791,6 +806,9 @@ func (h *Handler) actionHistory(c echo.Context) error {
 			}
 		}
 		v.Entries = append(v.Entries, e)
+	}
+	if v.Entries, err = h.withLinkChanges(ctx, by, a, v.Lang, v.Entries, nameOf); err != nil {
+		return err
 	}
 	return h.renderer.render(c, http.StatusOK, "action_history", v.Lang, v)
 }

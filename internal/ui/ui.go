@@ -383,6 +383,15 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/people", h.people, lang)
 	e.POST("/people/invite", h.invite, lang)
 	e.POST("/people/resend", h.resendInvite, lang)
+
+	// The crosswalk: the secretariat's pages, and an action's provisions.
+	e.GET("/admin/frameworks", h.adminFrameworks, lang)
+	e.GET("/admin/frameworks/:key", h.adminFramework, lang)
+	e.POST("/admin/frameworks/:key", h.saveFramework, lang)
+	e.GET("/admin/frameworks/:key/provisions/:provision", h.adminProvision, lang)
+	e.POST("/admin/frameworks/:key/provisions/:provision", h.saveProvision, lang)
+	e.POST("/actions/:id/provisions", h.addProvision, lang)
+	e.POST("/actions/:id/provisions/remove", h.removeProvision, lang)
 }
 
 func (h *Handler) now() time.Time { return h.Deps.Now() }
