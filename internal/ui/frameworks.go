@@ -106,17 +106,22 @@ func provisionActionsURL(fw, provision string, year int) string {
 	return "/actions?" + q.Encode()
 }
 
-// pathParam reads a path parameter as it was meant. Echo matches the
-// escaped path when the request's differs from Go's own escaping (a key
-// with brackets or an escaped colon), and then leaves the parameter
-// escaped; otherwise it is already plain, and unescaping it again would
-// spoil a key that holds a "%".
-func pathParam(c echo.Context, name string) (string, error) {
+// keyParam reads a framework's or provision's key from the path as it
+// was meant. Echo matches the escaped path when the request's differs
+// from Go's own escaping (a key with brackets or an escaped colon), and
+// then leaves the parameter escaped; otherwise it is already plain, and
+// unescaping it again would spoil a key that holds a "%". A key that
+// cannot be unescaped names nothing.
+func keyParam(c echo.Context, name string) (string, error) {
 	v := c.Param(name)
 	if c.Request().URL.RawPath == "" {
 		return v, nil
 	}
-	return url.PathUnescape(v)
+	v, err := url.PathUnescape(v)
+	if err != nil {
+		return "", errs.E(errs.NotFound, "there is no %s here", name)
+	}
+	return v, nil
 }
 
 // chooseCycle reads ?cycle= and finds the figures of every framework in
@@ -232,9 +237,9 @@ func coverageSeries(t locale.Translate) []chart.Series {
 // showFramework is one framework's page: each provision with its figures
 // in a cycle.
 func (h *Handler) showFramework(c echo.Context) error {
-	key, err := pathParam(c, "key")
+	key, err := keyParam(c, "key")
 	if err != nil {
-		return errs.E(errs.NotFound, "there is no framework here")
+		return err
 	}
 	f, err := h.Frameworks.Get(c.Request().Context(), key)
 	if err != nil {

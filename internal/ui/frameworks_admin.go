@@ -20,25 +20,13 @@ import (
 // and the form comes back with the person's text and the version now
 // current, so that saving again is a deliberate choice.
 
-// frameworkURL and provisionURL are the addresses of the forms. Keys are
+// adminFrameworkURL and adminProvisionURL are the addresses of the forms. Keys are
 // the frameworks' own numbering and hold spaces, brackets and colons
 // ("4.E.1.c (2017 notes)", "pillar:accountability").
-func frameworkURL(key string) string { return "/admin/frameworks/" + url.PathEscape(key) }
+func adminFrameworkURL(key string) string { return "/admin/frameworks/" + url.PathEscape(key) }
 
-func provisionURL(framework, key string) string {
-	return frameworkURL(framework) + "/provisions/" + url.PathEscape(key)
-}
-
-// keyParam reads a key from the path, unescaped whether or not the router
-// matched on the escaped path.
-func keyParam(c echo.Context, name string) string {
-	v := c.Param(name)
-	if c.Request().URL.RawPath != "" {
-		if u, err := url.PathUnescape(v); err == nil {
-			return u
-		}
-	}
-	return v
+func adminProvisionURL(framework, key string) string {
+	return adminFrameworkURL(framework) + "/provisions/" + url.PathEscape(key)
 }
 
 type frameworkRow struct {
@@ -65,7 +53,7 @@ func (h *Handler) adminFrameworks(c echo.Context) error {
 	}
 	v := adminFrameworksView{Page: newPage(c, "frameworks_admin"), Flash: h.takeFlash(c)}
 	for _, f := range all {
-		v.Frameworks = append(v.Frameworks, frameworkRow{Key: f.Key, Title: f.Title.In(v.Lang), URL: frameworkURL(f.Key),
+		v.Frameworks = append(v.Frameworks, frameworkRow{Key: f.Key, Title: f.Title.In(v.Lang), URL: adminFrameworkURL(f.Key),
 			Provisions: len(f.Provisions), Version: f.Version, Updated: formatDateTime(v.Lang, f.UpdatedAt)})
 		v.Provisions += len(f.Provisions)
 	}
@@ -102,7 +90,7 @@ func (f frameworkForm) input() (framework.FrameworkInput, errs.FieldErrors) {
 	return in, bad
 }
 
-type provisionRow struct {
+type adminProvisionRow struct {
 	Key, Title, URL string
 	Recommendations []int
 	Confidence      framework.Confidence
@@ -119,14 +107,14 @@ type adminFrameworkView struct {
 	Form       frameworkForm
 	Errors     map[string]string
 	Conflict   int // the version someone else saved, when saving was refused
-	Provisions []provisionRow
+	Provisions []adminProvisionRow
 }
 
 func (h *Handler) adminFramework(c echo.Context) error {
 	if _, err := request.Secretariat(c); err != nil {
 		return err
 	}
-	f, err := h.Frameworks.Get(c.Request().Context(), keyParam(c, "key"))
+	f, err := h.frameworkOf(c)
 	if err != nil {
 		return err
 	}
@@ -135,9 +123,9 @@ func (h *Handler) adminFramework(c echo.Context) error {
 
 func (h *Handler) renderFramework(c echo.Context, status int, f framework.Framework, v adminFrameworkView) error {
 	v.Page = newPage(c, "frameworks_admin")
-	v.Key, v.Title, v.Action, v.Updated = f.Key, f.Title.In(v.Lang), frameworkURL(f.Key), formatDateTime(v.Lang, f.UpdatedAt)
+	v.Key, v.Title, v.Action, v.Updated = f.Key, f.Title.In(v.Lang), adminFrameworkURL(f.Key), formatDateTime(v.Lang, f.UpdatedAt)
 	for _, p := range f.Provisions {
-		v.Provisions = append(v.Provisions, provisionRow{Key: p.Key, Title: p.Title.In(v.Lang), URL: provisionURL(f.Key, p.Key),
+		v.Provisions = append(v.Provisions, adminProvisionRow{Key: p.Key, Title: p.Title.In(v.Lang), URL: adminProvisionURL(f.Key, p.Key),
 			Recommendations: p.Recommendations, Confidence: p.Confidence})
 	}
 	return h.renderer.render(c, status, "admin_framework", v.Lang, v)
@@ -149,11 +137,11 @@ func (h *Handler) saveFramework(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	key := keyParam(c, "key")
-	f, err := h.Frameworks.Get(ctx, key)
+	f, err := h.frameworkOf(c)
 	if err != nil {
 		return err
 	}
+	key := f.Key
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	form := readFrameworkForm(c)
 	v := adminFrameworkView{Version: version, Form: form}
@@ -185,7 +173,7 @@ func (h *Handler) saveFramework(c echo.Context) error {
 		return err
 	}
 	h.setFlash(c, "flash_framework_saved", 0)
-	return c.Redirect(http.StatusSeeOther, frameworkURL(key))
+	return c.Redirect(http.StatusSeeOther, adminFrameworkURL(key))
 }
 
 // provisionForm is the provision's form as typed.
@@ -237,20 +225,33 @@ func (h *Handler) adminProvision(c echo.Context) error {
 	return h.renderProvision(c, http.StatusOK, f, p, adminProvisionView{Flash: h.takeFlash(c), Version: p.Version, Form: form})
 }
 
+// frameworkOf reads the framework the path names.
+func (h *Handler) frameworkOf(c echo.Context) (framework.Framework, error) {
+	key, err := keyParam(c, "key")
+	if err != nil {
+		return framework.Framework{}, err
+	}
+	return h.Frameworks.Get(c.Request().Context(), key)
+}
+
 // provisionOf reads the framework and provision the path names.
 func (h *Handler) provisionOf(c echo.Context) (framework.Framework, framework.Provision, error) {
-	f, err := h.Frameworks.Get(c.Request().Context(), keyParam(c, "key"))
+	f, err := h.frameworkOf(c)
 	if err != nil {
 		return f, framework.Provision{}, err
 	}
-	p, err := f.Provision(keyParam(c, "provision"))
+	key, err := keyParam(c, "provision")
+	if err != nil {
+		return f, framework.Provision{}, err
+	}
+	p, err := f.Provision(key)
 	return f, p, err
 }
 
 func (h *Handler) renderProvision(c echo.Context, status int, f framework.Framework, p framework.Provision, v adminProvisionView) error {
 	v.Page = newPage(c, "frameworks_admin")
-	v.Framework, v.FrameworkKey, v.FrameworkURL = f.Title.In(v.Lang), f.Key, frameworkURL(f.Key)
-	v.Key, v.Action, v.Updated, v.Confidences = p.Key, provisionURL(f.Key, p.Key), formatDateTime(v.Lang, p.UpdatedAt), framework.Confidences
+	v.Framework, v.FrameworkKey, v.FrameworkURL = f.Title.In(v.Lang), f.Key, adminFrameworkURL(f.Key)
+	v.Key, v.Action, v.Updated, v.Confidences = p.Key, adminProvisionURL(f.Key, p.Key), formatDateTime(v.Lang, p.UpdatedAt), framework.Confidences
 	recs, err := h.Recommendations.List(c.Request().Context())
 	if err != nil {
 		return err
@@ -292,5 +293,5 @@ func (h *Handler) saveProvision(c echo.Context) error {
 		return err
 	}
 	h.setFlash(c, "flash_provision_saved", 0)
-	return c.Redirect(http.StatusSeeOther, provisionURL(f.Key, p.Key))
+	return c.Redirect(http.StatusSeeOther, adminProvisionURL(f.Key, p.Key))
 }
