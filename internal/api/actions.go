@@ -71,6 +71,8 @@ type actionDTO struct {
 	UpdatedAt        time.Time     `json:"updated_at"`
 	SubmittedAt      *time.Time    `json:"submitted_at"`
 	AcceptedAt       *time.Time    `json:"accepted_at"`
+	// Provisions: only in the answer of GET /actions/{id}, which reads them.
+	Provisions *[]countsForDTO `json:"provisions,omitempty"`
 }
 
 func optionalDate(t *time.Time) *dateDTO {
@@ -277,6 +279,12 @@ func (h *Handler) getAction(c echo.Context) error {
 	if err := h.withChecks(c, []*actionDTO{&d}); err != nil {
 		return err
 	}
+	links, err := h.Frameworks.Links(c.Request().Context(), by, id)
+	if err != nil {
+		return err
+	}
+	provisions := countsFor(links.Links)
+	d.Provisions = &provisions
 	return c.JSON(http.StatusOK, d)
 }
 

@@ -117,6 +117,7 @@ type Frameworks interface {
 	History(ctx context.Context, by user.Actor, id int64) ([]framework.LinkEvent, error)
 	UpdateFramework(ctx context.Context, by user.Actor, key string, version int, change func(*framework.FrameworkInput)) (framework.Framework, error)
 	UpdateProvision(ctx context.Context, by user.Actor, framework, key string, version int, change func(*framework.ProvisionInput)) (framework.Provision, error)
+	EachPublicLink(ctx context.Context, f framework.LinkFilter, fn func([]framework.PublicLink) error) error
 }
 
 // Versions names the state of the public data and the day, for ETags.
@@ -228,5 +229,17 @@ func (h *Handler) Routes(e *echo.Echo) {
 	g.GET("/open-data/actions.json", h.openDataJSON)
 	g.GET("/open-data/challenges.csv", h.openDataChallengesCSV)
 	g.GET("/open-data/challenges.json", h.openDataChallengesJSON)
+	// The crosswalk: frameworks and their figures (public), the
+	// secretariat's edits, the provisions an action counts for, the links
+	// as open data.
+	g.GET("/frameworks", h.listFrameworks)
+	g.GET("/frameworks/:key", h.getFramework)
+	g.PATCH("/frameworks/:key", h.patchFramework)
+	g.PATCH("/frameworks/:key/provisions/:provision", h.patchProvision)
+	g.GET("/actions/:id/provisions", h.actionLinks)
+	g.POST("/actions/:id/provisions", h.addLink, h.idempotent)
+	g.POST("/actions/:id/provisions/remove", h.removeLink, h.idempotent)
+	g.GET("/open-data/crosswalk.csv", h.openDataCrosswalkCSV)
+	g.GET("/open-data/crosswalk.json", h.openDataCrosswalkJSON)
 	e.GET("/feed.atom", h.feed)
 }

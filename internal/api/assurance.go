@@ -91,8 +91,12 @@ func (h *Handler) verify(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	public, err := h.publicDTOs(c, []action.Action{a}) // with the provisions it counts for
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("Location", fmt.Sprintf("/actions/%d", a.ID))
 	return c.JSON(http.StatusCreated, verificationDTO{ID: v.ID, ActionID: a.ID, ActionVersion: v.Version,
 		Reviewer: reviewerDTO{ID: reviewer.ID, Name: reviewer.Name}, Note: v.Note, Evidence: evidenceDTOs(v.Evidence), At: v.At,
-		Action: publicActionToDTO(a)})
+		Action: public[0]})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,6 +75,9 @@ func (h *Handler) openDataCSV(c echo.Context) error {
 	if err == nil {
 		err = f.CheckPublic() // before the status goes out
 	}
+	if err == nil {
+		err = h.checkFrameworkFilter(c, f.Framework, f.Provision)
+	}
 	if err != nil {
 		return err
 	}
@@ -110,6 +114,9 @@ func (h *Handler) openDataJSON(c echo.Context) error {
 	f, _, err := action.ParsePublicFilter(c.QueryParams())
 	if err == nil {
 		err = f.CheckPublic()
+	}
+	if err == nil {
+		err = h.checkFrameworkFilter(c, f.Framework, f.Provision)
 	}
 	if err != nil {
 		return err
@@ -182,23 +189,42 @@ type atomEntry struct {
 const feedSize = 50
 
 // feed is an Atom feed of the latest accepted public actions and published
-// challenges, newest first.
+// challenges, newest first. framework= (and provision=) narrow it to the
+// actions that count for a framework (or one of its provisions); such a
+// feed follows those actions only, without the challenges.
 func (h *Handler) feed(c echo.Context) error {
+	only := action.Filter{Framework: strings.TrimSpace(c.QueryParam("framework")), Provision: strings.TrimSpace(c.QueryParam("provision"))}
+	if err := h.checkFrameworkFilter(c, only.Framework, only.Provision); err != nil {
+		return err
+	}
 	if done, err := h.notModified(c); done {
 		return err
 	}
-	list, _, err := h.Actions.Public(c.Request().Context(), action.Filter{Limit: feedSize, SkipTotal: true})
+	only.Limit, only.SkipTotal = feedSize, true
+	list, _, err := h.Actions.Public(c.Request().Context(), only)
 	if err != nil {
 		return err
 	}
-	challenges, _, err := h.Challenges.Published(c.Request().Context(), challenge.Filter{Limit: feedSize})
-	if err != nil {
-		return err
+	var challenges []challenge.Challenge
+	if only.Framework == "" {
+		if challenges, _, err = h.Challenges.Published(c.Request().Context(), challenge.Filter{Limit: feedSize}); err != nil {
+			return err
+		}
 	}
 	base := strings.TrimRight(h.BaseURL, "/")
-	f := atomFeed{Title: "Paris Call progress tracker: newly accepted actions and published challenges", ID: base + "/feed.atom",
-		Updated: h.Now().UTC().Format(time.RFC3339), Rights: Licence,
-		Links: []atomLink{{Href: base + "/feed.atom", Rel: "self"}, {Href: base + "/actions"}}}
+	self, page := base+"/feed.atom", base+"/actions"
+	title := "Paris Call progress tracker: newly accepted actions and published challenges"
+	if only.Framework != "" {
+		q := url.Values{"framework": {only.Framework}}
+		title = "Paris Call progress tracker: newly accepted actions counting for " + only.Framework
+		if only.Provision != "" {
+			q.Set("provision", only.Provision)
+			title += " " + only.Provision
+		}
+		self, page = self+"?"+q.Encode(), page+"?"+q.Encode()
+	}
+	f := atomFeed{Title: title, ID: self, Updated: h.Now().UTC().Format(time.RFC3339), Rights: Licence,
+		Links: []atomLink{{Href: self, Rel: "self"}, {Href: page}}}
 	for _, a := range list {
 		updated := a.UpdatedAt
 		if a.AcceptedAt != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/framework"
 )
 
 // publicActionDTO is an action as anyone may see it: no workflow state,
@@ -29,6 +30,7 @@ type publicActionDTO struct {
 	CarriedFrom      *int64              `json:"carried_from"`
 	Evidence         []publicEvidenceDTO `json:"evidence"`
 	AcceptedAt       *time.Time          `json:"accepted_at"`
+	Provisions       []countsForDTO      `json:"provisions"`
 }
 
 // publicEvidenceDTO is an evidence link as anyone reads it: its state and
@@ -49,14 +51,12 @@ type publicCheckDTO struct {
 	ArchiveURL string     `json:"archive_url"`
 }
 
-func publicActionToDTO(a action.Action) publicActionDTO { return publicOf(actionToDTO(a)) }
-
 // publicOf keeps of an action's JSON what anyone may read.
 func publicOf(d actionDTO) publicActionDTO {
 	return publicActionDTO{ID: d.ID, Cycle: d.Cycle, OrganisationID: d.OrganisationID, Organisation: d.Organisation,
 		OrganisationKind: d.OrganisationKind, Title: d.Title, Description: d.Description, Recommendations: d.Recommendations,
 		Stage: d.Stage, Assurance: d.Assurance, Measure: d.Measure, Scope: d.Scope, StartsOn: d.StartsOn, EndsOn: d.EndsOn, CarriedFrom: d.CarriedFrom,
-		Evidence: publicEvidence(d.Evidence), AcceptedAt: d.AcceptedAt}
+		Evidence: publicEvidence(d.Evidence), AcceptedAt: d.AcceptedAt, Provisions: []countsForDTO{}}
 }
 
 func publicEvidence(in []evidenceDTO) []publicEvidenceDTO {
@@ -73,6 +73,9 @@ func publicEvidence(in []evidenceDTO) []publicEvidenceDTO {
 // publicActions lists accepted public actions, filtered, a page at a time.
 func (h *Handler) publicActions(c echo.Context) error {
 	f, page, err := action.ParsePublicFilter(c.QueryParams())
+	if err == nil {
+		err = h.checkFrameworkFilter(c, f.Framework, f.Provision)
+	}
 	if err != nil {
 		return err
 	}
@@ -96,7 +99,7 @@ func (h *Handler) publicActions(c echo.Context) error {
 }
 
 // publicDTOs answers public actions with what the checks of their evidence
-// found, read once for them all.
+// found and the provisions they count for, each read once for them all.
 func (h *Handler) publicDTOs(c echo.Context, list []action.Action) ([]publicActionDTO, error) {
 	full := make([]actionDTO, len(list))
 	ptrs := make([]*actionDTO, len(list))
@@ -107,9 +110,34 @@ func (h *Handler) publicDTOs(c echo.Context, list []action.Action) ([]publicActi
 	if err := h.withChecks(c, ptrs); err != nil {
 		return nil, err
 	}
+	ids := make([]int64, len(list))
+	for i, a := range list {
+		ids[i] = a.ID
+	}
+	links, err := h.Frameworks.PublicLinks(c.Request().Context(), ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]publicActionDTO, len(list))
 	for i := range full {
 		out[i] = publicOf(full[i])
+		out[i].Provisions = countsFor(links[full[i].ID])
 	}
 	return out, nil
+}
+
+// countsForDTO is a provision an action counts for, in the action's JSON.
+type countsForDTO struct {
+	Framework  string `json:"framework"`
+	Provision  string `json:"provision"`
+	Kind       string `json:"kind"`
+	Confidence string `json:"confidence"`
+}
+
+func countsFor(links []framework.Link) []countsForDTO {
+	out := make([]countsForDTO, len(links))
+	for i, l := range links {
+		out[i] = countsForDTO{Framework: l.Framework.Key, Provision: l.Provision.Key, Kind: string(l.Kind), Confidence: string(l.Provision.Confidence)}
+	}
+	return out
 }

@@ -305,8 +305,20 @@ var rules = map[string]rule{
 
 	// (end of the crosswalk's public pages)
 
-	// The crosswalk: API and open data.
-
+	// The crosswalk: API and open data. The matrix loads no crosswalk and
+	// names no framework (the path keeps ":key"): a framework is not
+	// found, and the secretariat alone gets that far in an edit. An
+	// action's provisions are its people's and the secretariat's, checked
+	// before a body is read.
+	"GET /api/v1/frameworks":                              always(ok),
+	"GET /api/v1/frameworks/:key":                         always(notFound),
+	"PATCH /api/v1/frameworks/:key":                       secretariatNotFound,
+	"PATCH /api/v1/frameworks/:key/provisions/:provision": secretariatNotFound,
+	"GET /api/v1/actions/:id/provisions":                  onAction(ok, ok, ok),
+	"POST /api/v1/actions/:id/provisions":                 onAction(ok, ok, ok),
+	"POST /api/v1/actions/:id/provisions/remove":          onAction(ok, ok, ok),
+	"GET /api/v1/open-data/crosswalk.csv":                 always(ok),
+	"GET /api/v1/open-data/crosswalk.json":                always(ok),
 	// (end of the crosswalk's API)
 
 	// The crosswalk: the report annex and the organisations' own download.

@@ -142,6 +142,25 @@ func TestExportsEscapeFormulas(t *testing.T) {
 			}
 		}
 
+		// The crosswalk's open data: provision keys (and a framework's)
+		// named by the hostile values, on provisions the actions'
+		// recommendations (1 and 4) derive.
+		sc.S.Crosswalk(t)
+		derived := testutil.Column[int64](t, db.SQL(), `SELECT DISTINCT provision_id FROM provision_recommendations
+			WHERE recommendation_number IN (1, 4) ORDER BY provision_id`)
+		if len(derived) < len(values) {
+			t.Fatalf("%d provisions derived, want %d", len(derived), len(values))
+		}
+		for i, v := range values {
+			if _, err := db.SQL().ExecContext(ctx, "UPDATE provisions SET key = $1 WHERE id = $2", v, derived[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.SQL().ExecContext(ctx, "UPDATE frameworks SET key = $1 WHERE id = (SELECT framework_id FROM provisions WHERE id = $2)",
+			hostileCells[0], derived[0]); err != nil {
+			t.Fatal(err)
+		}
+
 		type document struct {
 			name string
 			body string
@@ -150,6 +169,7 @@ func TestExportsEscapeFormulas(t *testing.T) {
 		docs := []document{
 			{name: "open data CSV", body: apptest.APIClient{T: t, Base: sc.TS}.Do("GET", "/api/v1/open-data/actions.csv", "").Body},
 			{name: "challenges' open data CSV", body: apptest.APIClient{T: t, Base: sc.TS}.Do("GET", "/api/v1/open-data/challenges.csv", "").Body},
+			{name: "crosswalk's open data CSV", body: apptest.APIClient{T: t, Base: sc.TS}.Do("GET", "/api/v1/open-data/crosswalk.csv", "").Body},
 			{name: "status board CSV", body: sc.Sec.Do("GET", "/admin/status.csv?cycle=2026", "").Body},
 		}
 		// The 2025 actions were accepted today, after that cycle's Forum:
@@ -175,7 +195,8 @@ func TestExportsEscapeFormulas(t *testing.T) {
 		// Every route that serves a spreadsheet is one of these (the
 		// matrix holds the rules to the router's list of routes).
 		served := map[string]bool{"GET /api/v1/open-data/actions.csv": true, "GET /api/v1/open-data/challenges.csv": true, "GET /admin/status.csv": true,
-			"GET /api/v1/reports/:id/:format": true, "GET /actions/import/template.csv": true} // the template holds its header only
+			"GET /api/v1/open-data/crosswalk.csv": true,
+			"GET /api/v1/reports/:id/:format":     true, "GET /actions/import/template.csv": true} // the template holds its header only
 		for key := range rules {
 			if (strings.Contains(key, ".csv") || strings.Contains(key, ".xlsx") || strings.Contains(key, ":format")) && !served[key] {
 				t.Errorf("%s serves a spreadsheet this test does not read", key)

@@ -274,6 +274,19 @@ func TestMassAssignment(t *testing.T) {
 				return out
 			}
 		}
+		// The crosswalk, which the secretariat edits: a framework's note and
+		// a provision's (whose key needs escaping in the path).
+		sc.S.Crosswalk(t)
+		frameworkID := int64(apptest.QueryInt(t, db.SQL(), "SELECT id FROM frameworks WHERE key = 'un-gge-2015'"))
+		provisionID := int64(apptest.QueryInt(t, db.SQL(), `SELECT p.id FROM provisions p JOIN frameworks f ON f.id = p.framework_id
+			WHERE f.key = 'wassenaar-intrusion-2013' AND p.key = '4.E.1.c (2017 notes)'`))
+		noteOf := func(table string, id int64) func() map[string]any {
+			return func() map[string]any {
+				n++
+				version, _ := strconv.Atoi(rowOf(t, db, table, id)["version"])
+				return map[string]any{"version": version, "note": fmt.Sprintf("Legitimate note %d", n)}
+			}
+		}
 		actionPath := fmt.Sprintf("/api/v1/actions/%d", draft.ID)
 		orgEditable := []string{"name", "kind", "country", "website", "supporter_since", "verified", "active", "reviewer", "reviewer_until"}
 		cycleEditable := []string{"opens_at", "deadline", "report_at", "forum_date", "embargo"}
@@ -297,6 +310,14 @@ func TestMassAssignment(t *testing.T) {
 				editable: cycleEditable, legit: only(cycleForm, "embargo"), changes: []string{"embargo", "version", "updated_at"}},
 			{route: "POST /admin/cycles/:year", client: sc.Sec, path: "/admin/cycles/2026", form: true, jsonOf: "/api/v1/cycles", table: "cycles",
 				id: openCycle.ID, editable: cycleEditable, legit: cycleForm, changes: []string{"embargo", "version", "updated_at"}},
+			{route: "PATCH /api/v1/frameworks/:key", client: sc.Sec, path: "/api/v1/frameworks/un-gge-2015", jsonOf: "/api/v1/frameworks/un-gge-2015",
+				table: "frameworks", id: frameworkID, editable: []string{"title", "title_en", "title_fr", "fr_unofficial", "issued", "source", "note"},
+				legit: noteOf("frameworks", frameworkID), changes: []string{"note", "version", "updated_at"}},
+			{route: "PATCH /api/v1/frameworks/:key/provisions/:provision", client: sc.Sec,
+				path:   "/api/v1/frameworks/wassenaar-intrusion-2013/provisions/4.E.1.c%20(2017%20notes)",
+				jsonOf: "/api/v1/frameworks/wassenaar-intrusion-2013", table: "provisions", id: provisionID,
+				editable: []string{"title", "title_en", "title_fr", "recommendations", "confidence", "note"},
+				legit:    noteOf("provisions", provisionID), changes: []string{"note", "version", "updated_at"}, rewrites: []string{"provision_recommendations"}},
 		}
 		// Every PATCH route is an edit target (the matrix holds the rules
 		// to the router's list of routes).
