@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -105,7 +104,7 @@ func (h *Handler) listFrameworks(c echo.Context) error {
 // getFramework answers a framework with its provisions and their figures in
 // the cycle asked, or the latest with figures.
 func (h *Handler) getFramework(c echo.Context) error {
-	key, err := pathKey(c, "key")
+	key, err := request.Key(c, "key", "framework")
 	if err != nil {
 		return err
 	}
@@ -155,24 +154,6 @@ func (h *Handler) knownCycle(c echo.Context, year int) error {
 		}
 	}
 	return errs.Field(errs.Invalid, "cycle", fmt.Sprintf("there is no cycle %d", year))
-}
-
-// pathKey reads a framework's or provision's key from the path. Keys hold
-// spaces, brackets and colons: a client escapes them, and echo hands the
-// parameter over escaped when the path needed its raw form (%3A for a
-// colon), unescaped otherwise.
-func pathKey(c echo.Context, name string) (string, error) {
-	v := c.Param(name)
-	if c.Request().URL.RawPath != "" {
-		var err error
-		if v, err = url.PathUnescape(v); err != nil {
-			return "", errs.E(errs.NotFound, "no such %s", name)
-		}
-	}
-	if v == "" {
-		return "", errs.E(errs.NotFound, "no such %s", name)
-	}
-	return v, nil
 }
 
 // titleInputDTO is a title in a PATCH: either language may be left out.
@@ -242,7 +223,7 @@ func (h *Handler) patchFramework(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key, err := pathKey(c, "key")
+	key, err := request.Key(c, "key", "framework")
 	if err != nil {
 		return err
 	}
@@ -298,11 +279,11 @@ func (h *Handler) patchProvision(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key, err := pathKey(c, "key")
+	key, err := request.Key(c, "key", "framework")
 	if err != nil {
 		return err
 	}
-	provision, err := pathKey(c, "provision")
+	provision, err := request.Key(c, "provision", "provision")
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@
 package request
 
 import (
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -31,6 +32,26 @@ func Secretariat(c echo.Context) (user.Actor, error) {
 		return by, err
 	}
 	return by, by.RequireSecretariat("this is for the secretariat")
+}
+
+// Key reads a key from the path parameter param: a framework's or a
+// provision's, which hold spaces, brackets and colons. Echo matches the
+// escaped path when the request's differs from Go's own escaping (a key
+// with brackets or an escaped colon), and then leaves the parameter
+// escaped; otherwise it is already plain, and unescaping it again would
+// spoil a key that holds a "%". A key that cannot be read names no noun.
+func Key(c echo.Context, param, noun string) (string, error) {
+	v := c.Param(param)
+	if c.Request().URL.RawPath != "" {
+		var err error
+		if v, err = url.PathUnescape(v); err != nil {
+			v = ""
+		}
+	}
+	if v == "" {
+		return "", errs.E(errs.NotFound, "there is no such %s", noun)
+	}
+	return v, nil
 }
 
 // ID reads a positive id from the path parameter param; anything else

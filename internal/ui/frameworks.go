@@ -12,9 +12,9 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/chart"
-	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/migrations"
 )
 
@@ -104,24 +104,6 @@ func provisionActionsURL(fw, provision string, year int) string {
 		q.Set("provision", provision)
 	}
 	return "/actions?" + q.Encode()
-}
-
-// keyParam reads a framework's or provision's key from the path as it
-// was meant. Echo matches the escaped path when the request's differs
-// from Go's own escaping (a key with brackets or an escaped colon), and
-// then leaves the parameter escaped; otherwise it is already plain, and
-// unescaping it again would spoil a key that holds a "%". A key that
-// cannot be unescaped names nothing.
-func keyParam(c echo.Context, name string) (string, error) {
-	v := c.Param(name)
-	if c.Request().URL.RawPath == "" {
-		return v, nil
-	}
-	v, err := url.PathUnescape(v)
-	if err != nil {
-		return "", errs.E(errs.NotFound, "there is no %s here", name)
-	}
-	return v, nil
 }
 
 // chooseCycle reads ?cycle= and finds the figures of every framework in
@@ -237,7 +219,7 @@ func coverageSeries(t locale.Translate) []chart.Series {
 // showFramework is one framework's page: each provision with its figures
 // in a cycle.
 func (h *Handler) showFramework(c echo.Context) error {
-	key, err := keyParam(c, "key")
+	key, err := request.Key(c, "key", "framework")
 	if err != nil {
 		return err
 	}

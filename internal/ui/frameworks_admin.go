@@ -227,7 +227,7 @@ func (h *Handler) adminProvision(c echo.Context) error {
 
 // frameworkOf reads the framework the path names.
 func (h *Handler) frameworkOf(c echo.Context) (framework.Framework, error) {
-	key, err := keyParam(c, "key")
+	key, err := request.Key(c, "key", "framework")
 	if err != nil {
 		return framework.Framework{}, err
 	}
@@ -240,7 +240,7 @@ func (h *Handler) provisionOf(c echo.Context) (framework.Framework, framework.Pr
 	if err != nil {
 		return f, framework.Provision{}, err
 	}
-	key, err := keyParam(c, "provision")
+	key, err := request.Key(c, "provision", "provision")
 	if err != nil {
 		return f, framework.Provision{}, err
 	}
