@@ -134,6 +134,21 @@ func Describe(e Entry, n Names) Sentence {
 		}
 		s.Slots["Org"] = orgSlot(orgID, n)
 		s.Note = e.detailText("comment")
+	case "action.provision_added", "action.provision_removed": // a provision the action counts for, or no longer
+		s.Slots["Action"] = actionSlot(objectID, e, n)
+		s.Slots["Org"] = orgSlot(n.Actions[objectID].OrgID, n)
+		s.Slots["Provision"] = Slot{Kind: Text, Text: e.detailText("framework") + " " + e.detailText("provision")}
+		s.Note = e.detailText("reason")
+	case "framework.update":
+		s.Slots["Framework"] = Slot{Kind: Text, Text: e.ObjectID}
+		s.Slots["Version"] = Slot{Kind: Number, N: int(e.detailID("version"))}
+	case "crosswalk.import": // the file by the start of its SHA-256
+		s.Slots["File"] = Slot{Kind: Text, Text: e.ObjectID}
+		s.Slots["Frameworks"] = Slot{Kind: Number, N: int(e.detailID("frameworks"))}
+		s.Slots["Count"] = Slot{Kind: Number, N: int(e.detailID("provisions"))}
+	case "provision.update":
+		s.Slots["Provision"] = Slot{Kind: Text, Text: e.ObjectID}
+		s.Slots["Version"] = Slot{Kind: Number, N: int(e.detailID("version"))}
 	case "action.import":
 		s.Slots["Org"], s.Slots["Cycle"] = org(), Slot{Kind: CycleRef, ID: objectID}
 		s.Slots["Count"] = Slot{Kind: Number, N: int(e.detailID("imported"))}

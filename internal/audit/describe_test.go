@@ -15,6 +15,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/audit"
 	"github.com/pctracker/pctracker/internal/challenge"
+	"github.com/pctracker/pctracker/internal/framework"
 )
 
 // writtenVerbs reads pctracker's source for every verb it writes to the
@@ -101,6 +102,10 @@ func expand(e *ast.BinaryExpr) []string {
 		for _, st := range []challenge.Step{challenge.StepFiled, challenge.StepInadmissible, challenge.StepOpened,
 			challenge.StepReplied, challenge.StepDecided, challenge.StepPublished} {
 			out = append(out, "challenge."+string(st))
+		}
+	case "action.provision_|": // "action.provision_" + string(change)
+		for _, c := range []framework.Change{framework.Added, framework.Removed} {
+			out = append(out, "action.provision_"+string(c))
 		}
 	case "user.|.password|": // "user." + string(purpose) + ".password"
 		for _, p := range []account.Purpose{account.Invite, account.Reset} {
