@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -335,6 +336,35 @@ func TestCrosswalkAnnex(t *testing.T) {
 			}
 		}
 
+		// The Markdown, HTML and XLSX tables say the hand-counted figures of
+		// the Joint Statement, provision by provision.
+		md, html := documentOf(t, svc, r.ID, report.Markdown, "en"), documentOf(t, svc, r.ID, report.HTML, "fr")
+		_, xdoc, err := svc.Document(ctx, testutil.System, r.ID, report.XLSX, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wb, err := excelize.OpenReader(bytes.NewReader(xdoc.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		figures, _ := wb.GetRows(wb.GetSheetList()[0])
+		for key, w := range want {
+			q := regexp.QuoteMeta(key)
+			cells := fmt.Sprintf("%d %d", w.actions, w.orgs)
+			if m := regexp.MustCompile(`(?m)^\| ` + q + ` \|.*\| (\d+)[^|]* \| (\d+) \|$`).FindStringSubmatch(md); m == nil || m[1]+" "+m[2] != cells {
+				t.Errorf("Markdown %s: %v, want %s", key, m, cells)
+			}
+			if m := regexp.MustCompile(`<th scope="row">` + q + `</th>.*?<td class="num">(\d+)[^<]*(?:<strong>[^<]*</strong>)?</td><td class="num">(\d+)</td></tr>`).
+				FindStringSubmatch(html); m == nil || m[1]+" "+m[2] != cells {
+				t.Errorf("HTML %s: %v, want %s", key, m, cells)
+			}
+			if !slices.ContainsFunc(figures, func(row []string) bool {
+				return len(row) >= 6 && row[0] == key && row[4]+" "+row[5] == cells
+			}) {
+				t.Errorf("XLSX %s: no row with %s", key, cells)
+			}
+		}
+
 		// Stored with the report: what changes in the crosswalk and the
 		// links afterwards moves a new compilation, never this one.
 		before := fmt.Sprintf("%+v", f.Crosswalk)
@@ -420,4 +450,14 @@ func TestCrosswalkAnnexEmbargoed(t *testing.T) {
 			t.Errorf("on the Forum day: %v", err)
 		}
 	})
+}
+
+// documentOf is one document of a report, as text.
+func documentOf(t *testing.T, svc *report.Service, id int64, f report.Format, lang string) string {
+	t.Helper()
+	_, doc, err := svc.Document(context.Background(), testutil.System, id, f, lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(doc.Body)
 }
