@@ -461,3 +461,38 @@ func documentOf(t *testing.T, svc *report.Service, id int64, f report.Format, la
 	}
 	return string(doc.Body)
 }
+
+// Inputs stored before the crosswalk have none: their documents come out
+// as they did, without an annex, a column or a sheet of provisions.
+func TestNoCrosswalkNoAnnex(t *testing.T) {
+	in, actions := testutil.ReportCycle(20)
+	c, err := report.Compile(in, actions)
+	if err != nil || c.Crosswalk != nil {
+		t.Fatalf("compiled without a crosswalk: %+v, %v", c.Crosswalk, err)
+	}
+	r := newRenderer(t)
+	render := func(f report.Format) []byte {
+		t.Helper()
+		b, err := r.Render(context.Background(), c, f, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(render(report.CSV), []byte("\ufeff")))).ReadAll()
+	if err != nil || len(rows[0]) != 15 || slices.Contains(rows[0], "Frameworks (provisions)") {
+		t.Errorf("CSV header %v, %v", rows[0], err)
+	}
+	if doc := string(render(report.JSON)); strings.Contains(doc, `"crosswalk"`) || strings.Contains(doc, `"provisions"`) {
+		t.Errorf("JSON without a crosswalk mentions one")
+	}
+	for _, f := range []report.Format{report.Markdown, report.HTML} {
+		if doc := string(render(f)); strings.Contains(doc, "Annex: the other frameworks") {
+			t.Errorf("%s has an annex", f)
+		}
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(render(report.XLSX)))
+	if err != nil || len(x.GetSheetList()) != 2 {
+		t.Errorf("XLSX sheets %v, %v", x.GetSheetList(), err)
+	}
+}

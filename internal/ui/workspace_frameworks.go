@@ -24,8 +24,9 @@ var ownHeader = []string{"cycle", "action_id", "title", "state", "stage", "frame
 	"provision_title", "kind", "confidence"}
 
 // ownRows are the download's rows: an action with no provision has one
-// row, its framework columns empty.
-func ownRows(year int, list []framework.Own, lang string) [][]string {
+// row, its framework columns empty. A French framework title pctracker
+// translated says so, after it (unofficial).
+func ownRows(year int, list []framework.Own, lang, unofficial string) [][]string {
 	var out [][]string
 	for _, a := range list {
 		head := []string{strconv.Itoa(year), strconv.FormatInt(a.ID, 10), a.Title, string(a.State), string(a.Stage)}
@@ -34,7 +35,11 @@ func ownRows(year int, list []framework.Own, lang string) [][]string {
 			continue
 		}
 		for _, l := range a.Links {
-			out = append(out, append(append([]string{}, head...), l.Framework.Key, l.Framework.Title.In(lang), l.Provision.Key,
+			title := l.Framework.Title.In(lang)
+			if lang == "fr" && l.Framework.FRUnofficial {
+				title += " (" + unofficial + ")"
+			}
+			out = append(out, append(append([]string{}, head...), l.Framework.Key, title, l.Provision.Key,
 				l.Provision.Title.In(lang), string(l.Kind), string(l.Provision.Confidence)))
 		}
 	}
@@ -59,7 +64,8 @@ func (h *Handler) ours(c echo.Context) (int, [][]string, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return cy.Year, ownRows(cy.Year, list, langOf(c)), nil
+	lang := langOf(c)
+	return cy.Year, ownRows(cy.Year, list, lang, h.renderer.tr[lang]("report_annex_unofficial")), nil
 }
 
 func ownFilename(year int, ext string) string {
