@@ -35,8 +35,11 @@ type jsonDoc struct {
 	Gaps            []jsonGap     `json:"gaps"`
 	// Challenges are the report's, left out of the dashboard's live
 	// figures, which count none.
-	Challenges  *jsonChallenges `json:"challenges,omitempty"`
-	Methodology string          `json:"methodology"`
+	Challenges *jsonChallenges `json:"challenges,omitempty"`
+	// Crosswalk is the annex per framework, left out when the report's
+	// inputs hold no crosswalk.
+	Crosswalk   *jsonCrosswalk `json:"crosswalk,omitempty"`
+	Methodology string         `json:"methodology"`
 	// Actions come last, so that they can be written one at a time
 	// after the rest (see jsonReport).
 	Actions []jsonAction `json:"actions"`
@@ -138,6 +141,9 @@ type jsonAction struct {
 	Recommendations []int          `json:"recommendations"`
 	AcceptedAt      time.Time      `json:"accepted_at"`
 	Evidence        []jsonEvidence `json:"evidence"`
+	// Provisions are those the action counts for, in a report with a
+	// crosswalk (an empty list: none).
+	Provisions *[]jsonLink `json:"provisions,omitempty"`
 }
 
 type jsonEvidence struct {
@@ -224,8 +230,9 @@ type jsonLinks struct {
 // jsonSink writes the JSON document: the figures, then every public
 // action as it comes, in the same layout as json.MarshalIndent.
 type jsonSink struct {
-	bw *bufio.Writer
-	n  int
+	bw        *bufio.Writer
+	n         int
+	crosswalk bool // the actions carry their provisions
 }
 
 // jsonEmpty is how json.MarshalIndent ends a document whose last field,
@@ -240,13 +247,18 @@ func newJSONSink(out io.Writer, f report.Figures, w words) (*jsonSink, error) {
 	if !bytes.HasSuffix(head, []byte(jsonEmpty)) {
 		return nil, errs.E(errs.Internal, "the JSON report does not end with its actions")
 	}
-	s := &jsonSink{bw: bufio.NewWriter(out)}
+	s := &jsonSink{bw: bufio.NewWriter(out), crosswalk: f.Crosswalk != nil}
 	s.bw.Write(head[:len(head)-len(jsonEmpty)]) // bufio keeps the first write error for Flush
 	return s, nil
 }
 
 func (s *jsonSink) row(l report.Listed) error {
-	b, err := json.MarshalIndent(jsonActionOf(l), "    ", "  ")
+	a := jsonActionOf(l)
+	if s.crosswalk {
+		links := linksJSON(l.Provisions)
+		a.Provisions = &links
+	}
+	b, err := json.MarshalIndent(a, "    ", "  ")
 	if err != nil {
 		return err
 	}
@@ -282,7 +294,7 @@ func jsonDocument(f report.Figures, w words) ([]byte, error) {
 			New: f.New, CarriedForward: f.CarriedForward,
 			Links: jsonLinks{Links: f.Links.Links, Checked: f.Links.Checked, Broken: f.Links.Broken, Changed: f.Links.Changed}},
 		Recommendations: []jsonRec{}, HeatMap: []jsonHeatRow{}, Gaps: []jsonGap{}, Actions: []jsonAction{},
-		Challenges: challengesJSON(f.Challenges, w)}
+		Challenges: challengesJSON(f.Challenges, w), Crosswalk: crosswalkJSON(f.Crosswalk, w)}
 	if f.Prev != nil {
 		d.Headline.Previous = &jsonPrevious{Cycle: f.PreviousYear, Reporting: f.Prev.Reporting, Actions: f.Prev.Actions,
 			ReportingChange: f.ReportingTotal - f.Prev.Reporting, ActionsChange: f.Actions - f.Prev.Actions}

@@ -22,6 +22,7 @@ func markdown(f report.Figures, w words) []byte {
 	}
 	d.challenges(f.Challenges)
 	d.methodology(f)
+	d.annex(f.Crosswalk)
 	return d.b.Bytes()
 }
 

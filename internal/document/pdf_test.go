@@ -38,9 +38,20 @@ func sample(t *testing.T) report.Compiled {
 		Organisations: []report.Organisation{{ID: 1, Name: "République française", Kind: "state", Country: "FR", Active: true},
 			{ID: 2, Name: "Acme Security", Kind: "company", Country: "US", Active: true}},
 	}
+	// The crosswalk: one framework, a provision the action counts for and
+	// a gap; recommendation 9 has no counterpart.
+	issued := day("2025-04-04")
+	in.Crosswalk = &report.Crosswalk{Frameworks: []report.Framework{{Key: "pall-mall-states", FRUnofficial: true, Issued: &issued,
+		Title:  recommendation.Text{EN: "Pall Mall Process Code of Practice for States", FR: "Code de bonnes pratiques du processus de Pall Mall"},
+		Source: "https://example.org/pall-mall",
+		Provisions: []report.Provision{
+			{Key: "pillar:precision", Title: recommendation.Text{EN: "Precision", FR: "Précision"}, Recommendations: []int{1}, Confidence: "medium"},
+			{Key: "2.a", Title: recommendation.Text{EN: "Domestic frameworks", FR: "Cadres nationaux"}, Recommendations: []int{}, Confidence: "high"},
+		}}}}
 	actions := []report.Action{{ID: 10, OrganisationID: 1, Public: true, Title: "Décret sur l'usage des logiciels d'intrusion",
 		Stage: "adopted", MeasureType: "legal_framework", Scope: "national", Recommendations: []int{1}, AcceptedAt: day("2027-09-01"),
-		Evidence: []report.Evidence{{Kind: "law", URL: "https://example.org/decret", Title: "Décret n° 2027-1"}}}}
+		Evidence:   []report.Evidence{{Kind: "law", URL: "https://example.org/decret", Title: "Décret n° 2027-1"}},
+		Provisions: []report.ProvisionLink{{Framework: "pall-mall-states", Provision: "pillar:precision", Kind: "derived"}}}}
 	c, err := report.Compile(in, report.Slice(actions))
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +102,8 @@ func TestPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(out)
-	for _, want := range []string{"Rapport d'étape de l'Appel de Paris 2027", "Décret sur l'usage des logiciels d'intrusion"} {
+	for _, want := range []string{"Rapport d'étape de l'Appel de Paris 2027", "Décret sur l'usage des logiciels d'intrusion",
+		"les autres cadres", "(traduction non officielle)", "pillar:precision", "(lacune)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text lacks %q", want)
 		}

@@ -81,6 +81,7 @@ func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSet
 			"more":  func(rf report.RecFigures) string { return more(rf, w) },
 			"links": func(f report.Figures) string { return linksNote(f, w) },
 			"sub":   func(a, b int) int { return a - b },
+			"inc":   func(i int) int { return i + 1 },
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {
@@ -226,6 +227,7 @@ type xlsxSink struct {
 	out     io.Writer
 	x       *excelize.File
 	sw      *excelize.StreamWriter
+	links   *linksSheet // nil without a crosswalk
 	year    int
 	w       words
 	n       int
@@ -305,6 +307,7 @@ func newXLSXSink(out io.Writer, f report.Figures, w words, zipping *sync.Mutex) 
 		sheet.row(false, cells...)
 	}
 	challengeRows(sheet, f.Challenges, w)
+	annexRows(sheet, f.Crosswalk, w)
 	if sheet.err != nil {
 		return nil, errs.Wrap(errs.Internal, sheet.err, "xlsx")
 	}
@@ -315,8 +318,15 @@ func newXLSXSink(out io.Writer, f report.Figures, w words, zipping *sync.Mutex) 
 		return nil, errs.Wrap(errs.Internal, err, "xlsx")
 	}
 	s := &xlsxSink{out: out, x: x, sw: sw, year: f.Year, w: w, n: 1, zipping: zipping}
-	if err := s.cells(bold, actionHeader(w)); err != nil {
+	if err := s.cells(bold, actionHeader(w, f.Crosswalk != nil)); err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "xlsx")
+	}
+	// The links, one row per action and provision, stream into a sheet
+	// of their own as the actions come.
+	if f.Crosswalk != nil {
+		if s.links, err = newLinksSheet(x, f.Crosswalk, bold, w); err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "xlsx")
+		}
 	}
 	return s, nil
 }
@@ -331,12 +341,25 @@ func (s *xlsxSink) cells(style int, cells []string) error {
 	return s.sw.SetRow(cell, vals)
 }
 
-func (s *xlsxSink) row(l report.Listed) error { return s.cells(0, actionRow(s.year, l, s.w)) }
+func (s *xlsxSink) row(l report.Listed) error {
+	if err := s.cells(0, actionRow(s.year, l, s.w, s.links != nil)); err != nil {
+		return err
+	}
+	if s.links != nil {
+		return s.links.row(l, s.w)
+	}
+	return nil
+}
 
 func (s *xlsxSink) finish() error {
 	defer s.x.Close()
 	if err := s.sw.Flush(); err != nil {
 		return errs.Wrap(errs.Internal, err, "xlsx")
+	}
+	if s.links != nil {
+		if err := s.links.sw.Flush(); err != nil {
+			return errs.Wrap(errs.Internal, err, "xlsx")
+		}
 	}
 	s.zipping.Lock()
 	defer s.zipping.Unlock()

@@ -46,6 +46,9 @@ type Figures struct {
 	// Challenges are the report's claims and challenges; nil in the live
 	// figures of the dashboard, which read no challenges.
 	Challenges *ChallengeFigures
+	// Crosswalk is the annex per framework; nil when the inputs hold no
+	// crosswalk (stored before it, or the dashboard's live figures).
+	Crosswalk *CrosswalkFigures
 }
 
 // ChallengeFigures count the challenges of the report's public actions
@@ -233,6 +236,7 @@ type Listed struct {
 	Recommendations []int
 	AcceptedAt      time.Time
 	Evidence        []Evidence
+	Provisions      []ProvisionLink // the provisions it counts for (none without a crosswalk)
 }
 
 // stageRank orders stages by how far an action has come; an organisation
@@ -284,9 +288,16 @@ func (c Compiled) EachListed(fn func(Listed) error) error {
 // live figures (list unset) neither list actions nor read challenges.
 func compile(in Inputs, actions ActionSource, list bool) (Figures, error) {
 	f := Figures{Year: in.Cycle.Year, CutoffAt: in.CutoffAt.UTC(), CompiledAt: in.CompiledAt.UTC(), Period: in.Cycle}
-	cur, listed, challenged, err := f.count(in, actions, list)
+	var cw *crosswalkTally
+	if list && in.Crosswalk != nil {
+		cw = newCrosswalkTally(in.Crosswalk)
+	}
+	cur, listed, challenged, err := f.count(in, actions, list, cw)
 	if err != nil {
 		return Figures{}, err
+	}
+	if cw != nil {
+		f.Crosswalk = cw.figures(in.Recommendations)
 	}
 	prev := f.previous(in.Previous, in.Organisations)
 	for _, r := range in.Recommendations {
@@ -308,7 +319,7 @@ func compile(in Inputs, actions ActionSource, list bool) (Figures, error) {
 // It keeps the public actions the inputs' challenges are of, which the
 // report's list of challenges names: only those count, so that nothing is
 // said of an action the report does not show.
-func (f *Figures) count(in Inputs, actions ActionSource, list bool) (*tallied, picks, map[int64]Action, error) {
+func (f *Figures) count(in Inputs, actions ActionSource, list bool, cw *crosswalkTally) (*tallied, picks, map[int64]Action, error) {
 	cur := newTally(in.Cycle, in.Organisations)
 	stages := map[action.Stage]int{}
 	levels := map[action.Assurance]int{}
@@ -331,6 +342,9 @@ func (f *Figures) count(in Inputs, actions ActionSource, list bool) (*tallied, p
 		cur.assure(a.OrganisationID, a.Assurance.OrDefault(), a.Recommendations)
 		f.Actions++
 		f.Links.add(a.Evidence)
+		if cw != nil {
+			cw.add(a)
+		}
 		stages[a.Stage]++
 		levels[a.Assurance.OrDefault()]++
 		if a.CarriedForward {
@@ -733,7 +747,8 @@ func listing(a Action, orgs map[int64]Organisation) Listed {
 	o := orgs[a.OrganisationID]
 	return Listed{ID: a.ID, OrganisationID: a.OrganisationID, Organisation: o.Name, Kind: o.Kind, Country: o.Country,
 		Title: a.Title, Stage: a.Stage, Assurance: a.Assurance.OrDefault(), MeasureType: a.MeasureType, Scope: a.Scope, CarriedForward: a.CarriedForward,
-		Recommendations: a.Recommendations, AcceptedAt: a.AcceptedAt.UTC(), Evidence: a.Evidence}
+		Recommendations: a.Recommendations, AcceptedAt: a.AcceptedAt.UTC(), Evidence: a.Evidence,
+		Provisions: a.Provisions}
 }
 
 // gaps are the least-covered recommendations among their addressees.

@@ -170,6 +170,10 @@ type Inputs struct {
 	// no such field: it means none. (Empty, it is left out, so that the
 	// inputs of a report without challenges are written as before.)
 	Challenges []Challenge `json:"challenges,omitempty"`
+	// Crosswalk is the crosswalk as read at compilation, for the annex
+	// per framework; each public action carries the provisions it counts
+	// for. Inputs stored before the crosswalk have none: no annex.
+	Crosswalk *Crosswalk `json:"crosswalk,omitempty"`
 }
 
 // Challenge is a published challenge of a public action of the report, as
@@ -241,6 +245,9 @@ type Action struct {
 	Recommendations []int              `json:"recommendations"`
 	AcceptedAt      time.Time          `json:"accepted_at"`
 	Evidence        []Evidence         `json:"evidence,omitempty"`
+	// Provisions are those a public action counts for, as read at
+	// compilation (see Crosswalk).
+	Provisions []ProvisionLink `json:"provisions,omitempty"`
 }
 
 // Evidence is a link of a public action, with what the report relied on:

@@ -17,6 +17,7 @@ import (
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -39,6 +40,10 @@ type Store interface {
 	// report of the cycle counts (accepted strictly before before)
 	// published strictly before before, by id.
 	ReportChallenges(ctx context.Context, cycleID int64, before time.Time) ([]challenge.Challenge, error)
+	// Frameworks and ActionLinks read the crosswalk, and the provisions
+	// each action counts for, for the annex per framework.
+	Frameworks(ctx context.Context) ([]framework.Framework, error)
+	ActionLinks(ctx context.Context, actionIDs []int64) (map[int64][]framework.Link, error)
 	// CreateReport stores a new draft; its inputs follow a chunk at a time
 	// (AddReportInput, 0 the header), then their checksum.
 	CreateReport(ctx context.Context, r *Report, cycleID int64, slot string) error
@@ -212,7 +217,7 @@ func (s *Service) Compile(ctx context.Context, by user.Actor, year int, opt Comp
 		}
 		// The inputs go in a chunk at a time as the actions are read; their
 		// checksum is known at the end.
-		sha, n, err := Pack(in, s.source(ctx, c.ID, opt.Cutoff, true), func(seq int, chunk []byte) error {
+		sha, n, err := Pack(in, s.withLinks(ctx, s.source(ctx, c.ID, opt.Cutoff, true)), func(seq int, chunk []byte) error {
 			return s.store.AddReportInput(ctx, r.ID, seq, chunk)
 		})
 		if err != nil {
@@ -281,10 +286,18 @@ func (s *Service) inputs(ctx context.Context, c cycle.Cycle, cutoff, now time.Ti
 		return in, err
 	}
 	challenges, err := s.store.ReportChallenges(ctx, c.ID, through(cutoff))
+	if err != nil {
+		return in, err
+	}
 	for _, ch := range challenges {
 		in.Challenges = append(in.Challenges, ChallengeOf(ch))
 	}
-	return in, err
+	frameworks, err := s.store.Frameworks(ctx)
+	if err != nil {
+		return in, err
+	}
+	in.Crosswalk = CrosswalkOf(frameworks)
+	return in, nil
 }
 
 // previousOf reads the cycle before c (nil when there is none).

@@ -322,6 +322,9 @@ var rules = map[string]rule{
 	// (end of the crosswalk's API)
 
 	// The crosswalk: the report annex and the organisations' own download.
+	// (The annex is inside the report's documents, which have their rules.)
+	"GET /workspace/frameworks.csv":  focalPointsOnly,
+	"GET /workspace/frameworks.xlsx": focalPointsOnly,
 
 	// (end of the report annex)
 

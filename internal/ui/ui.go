@@ -192,6 +192,7 @@ type Frameworks interface {
 	Add(ctx context.Context, by user.Actor, id int64, framework, provision string) (framework.Link, error)
 	Remove(ctx context.Context, by user.Actor, id int64, framework, provision, reason string) error
 	History(ctx context.Context, by user.Actor, id int64) ([]framework.LinkEvent, error)
+	Ours(ctx context.Context, by user.Actor, year int) ([]framework.Own, error)
 	UpdateFramework(ctx context.Context, by user.Actor, key string, version int, change func(*framework.FrameworkInput)) (framework.Framework, error)
 	UpdateProvision(ctx context.Context, by user.Actor, framework, key string, version int, change func(*framework.ProvisionInput)) (framework.Provision, error)
 }
@@ -315,6 +316,8 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/workspace", h.workspace, lang)
 	e.POST("/workspace/carry-forward", h.carryForward, lang)
 	e.POST("/workspace/submit-all", h.submitAll, lang)
+	e.GET("/workspace/frameworks.csv", h.ownCSV, lang)
+	e.GET("/workspace/frameworks.xlsx", h.ownXLSX, lang)
 	e.GET("/actions/new", h.newAction, lang)
 	e.GET("/actions/import", h.importForm, lang)
 	e.POST("/actions/import", h.importActions, lang)
