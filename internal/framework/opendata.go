@@ -28,8 +28,8 @@ type LinkFilter struct {
 	Provision string // needs Framework
 }
 
-// OpenDataStore is what the open data needs of storage besides Store: the
-// links of the actions the public sees, in batches, by action.
+// OpenDataStore is what the open data needs of storage (part of Store):
+// the links of the actions the public sees, in batches, by action.
 type OpenDataStore interface {
 	// EachPublicLink calls fn with the links of the next at most batch
 	// actions the public sees on the day of on (accepted, public, of a
@@ -55,9 +55,5 @@ func (s *Service) EachPublicLink(ctx context.Context, f LinkFilter, fn func([]Pu
 	if err := CheckFilter(all, f.Framework, f.Provision); err != nil {
 		return err
 	}
-	od, ok := s.store.(OpenDataStore)
-	if !ok {
-		return errs.E(errs.Internal, "this store does not serve the crosswalk's open data")
-	}
-	return od.EachPublicLink(ctx, f, s.now(), PublicLinkBatch, fn)
+	return s.store.EachPublicLink(ctx, f, s.now(), PublicLinkBatch, fn)
 }

@@ -22,8 +22,7 @@ type Own struct {
 	Links []Link // by framework and provision order; none for a withdrawn action
 }
 
-// OwnStore is what Ours needs of storage besides Store. The store
-// implements it; over a store without it Ours refuses.
+// OwnStore is what Ours needs of storage (part of Store).
 type OwnStore interface {
 	// OwnActions returns every action of the organisation in the cycle of
 	// year, by id, without their links.
@@ -52,11 +51,7 @@ func (s *Service) Ours(ctx context.Context, by user.Actor, year int) ([]Own, err
 	if err := MayDownload(by); err != nil {
 		return nil, err
 	}
-	st, ok := s.store.(OwnStore)
-	if !ok {
-		return nil, errs.E(errs.Internal, "this store cannot list an organisation's actions")
-	}
-	list, err := st.OwnActions(ctx, by.StakeholderID, year)
+	list, err := s.store.OwnActions(ctx, by.StakeholderID, year)
 	if err != nil {
 		return nil, err
 	}

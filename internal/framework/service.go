@@ -53,6 +53,8 @@ type Store interface {
 	LinkedYears(ctx context.Context, on time.Time) ([]int, error)
 	ShownAmong(ctx context.Context, ids []int64, on time.Time) (map[int64]bool, error)
 	AddPublicChange(ctx context.Context, actionID int64, at time.Time) error
+	OpenDataStore
+	OwnStore
 }
 
 // Count is a number of actions and of their organisations.
