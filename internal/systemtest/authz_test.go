@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -95,6 +96,15 @@ func secretariatOnAction(role, object string) string {
 	case role != "secretariat":
 		return forbidden
 	case object == "missing":
+		return notFound
+	}
+	return ok
+}
+
+// onFramework: a public page or answer about a framework, found unless
+// the matrix names one that does not exist.
+func onFramework(_, object string) string {
+	if object == "missing" {
 		return notFound
 	}
 	return ok
@@ -296,24 +306,21 @@ var rules = map[string]rule{
 	"GET /admin/cycles/:year/extensions/:stakeholder_id/revoke":  secretariatNotFound,
 	"POST /admin/cycles/:year/extensions/:stakeholder_id/revoke": secretariatNotFound,
 
-	// The crosswalk: public pages.
-	// The matrix names no framework (the path keeps ":key"): there is
-	// none of that name.
+	// The crosswalk: public pages. The matrix names a framework that
+	// exists for "own" and "others", one that does not for "missing".
 	"GET /frameworks":              always(ok),
-	"GET /frameworks/:key":         always(notFound),
+	"GET /frameworks/:key":         onFramework,
 	"GET /about/crosswalk-sources": always(ok),
 
 	// (end of the crosswalk's public pages)
 
-	// The crosswalk: API and open data. The matrix loads no crosswalk and
-	// names no framework (the path keeps ":key"): a framework is not
-	// found, and the secretariat alone gets that far in an edit. An
-	// action's provisions are its people's and the secretariat's, checked
-	// before a body is read.
+	// The crosswalk: API and open data. Edits are the secretariat's, who
+	// alone learns whether a framework exists. An action's provisions are
+	// its people's and the secretariat's, checked before a body is read.
 	"GET /api/v1/frameworks":                              always(ok),
-	"GET /api/v1/frameworks/:key":                         always(notFound),
-	"PATCH /api/v1/frameworks/:key":                       secretariatNotFound,
-	"PATCH /api/v1/frameworks/:key/provisions/:provision": secretariatNotFound,
+	"GET /api/v1/frameworks/:key":                         onFramework,
+	"PATCH /api/v1/frameworks/:key":                       secretariatOnAction, // {"version": 1} alone changes nothing
+	"PATCH /api/v1/frameworks/:key/provisions/:provision": secretariatOnAction,
 	"GET /api/v1/actions/:id/provisions":                  onAction(ok, ok, ok),
 	"POST /api/v1/actions/:id/provisions":                 onAction(ok, ok, ok),
 	"POST /api/v1/actions/:id/provisions/remove":          onAction(ok, ok, ok),
@@ -328,14 +335,13 @@ var rules = map[string]rule{
 
 	// (end of the report annex)
 
-	// The crosswalk: editing.
-	// The matrix keeps ":key" and ":provision" in the path: no framework
-	// has that key, so the secretariat finds none.
+	// The crosswalk: editing (the secretariat's alone; a form without its
+	// fields comes back with their messages).
 	"GET /admin/frameworks":                             secretariatOnly,
-	"GET /admin/frameworks/:key":                        secretariatNotFound,
-	"POST /admin/frameworks/:key":                       secretariatNotFound,
-	"GET /admin/frameworks/:key/provisions/:provision":  secretariatNotFound,
-	"POST /admin/frameworks/:key/provisions/:provision": secretariatNotFound,
+	"GET /admin/frameworks/:key":                        secretariatOnAction,
+	"POST /admin/frameworks/:key":                       secretariatOnAction,
+	"GET /admin/frameworks/:key/provisions/:provision":  secretariatOnAction,
+	"POST /admin/frameworks/:key/provisions/:provision": secretariatOnAction,
 	"POST /actions/:id/provisions":                      onAction(ok, ok, ok), // no provision named: the page comes back (422)
 	"POST /actions/:id/provisions/remove":               onAction(ok, ok, ok),
 
@@ -382,6 +388,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		ctx := context.Background()
 		ts, routes := apptest.StartServerWithRoutes(t, db, s.Clock.Now)
 		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		s.Crosswalk(t) // real frameworks and provisions, which actions count for
 		s.Cycle(t, 2025)
 		c2026 := s.Cycle(t, 2026)
 		// A reviewer organisation with a name no other text holds: an
@@ -541,7 +548,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 						id = file(freshOn[object], fmt.Sprintf("Fresh %s challenge %d", secret, challenges), object == "own")
 						known = nil
 					}
-					path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2026", ":number", "1", ":name", "housekeeping", ":format", "csv", "*", "css/app.css").Replace(rt.Path)
+					// A framework and a provision that exist, escaped as a
+					// client escapes them, or none for a missing object.
+					fw, provision := "un-gge-2015", url.PathEscape("4.E.1.c (2017 notes)")
+					if strings.Contains(rt.Path, "/provisions/:provision") {
+						fw = "wassenaar-intrusion-2013"
+					}
+					if object == "missing" {
+						fw, provision = "no-such-framework", "no-such-provision"
+					}
+					path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2026", ":number", "1", ":name", "housekeeping", ":format", "csv",
+						":key", fw, ":provision", provision, "*", "css/app.css").Replace(rt.Path)
 					body := ""
 					if strings.HasPrefix(path, "/api/") && (rt.Method == http.MethodPatch || rt.Method == http.MethodPost) {
 						switch {
