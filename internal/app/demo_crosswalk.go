@@ -47,7 +47,7 @@ func (h *demoHistory) crosswalk(ctx context.Context, today time.Time) (string, e
 	h.clock.t = today.AddDate(0, 0, -2)
 	used := map[int64]bool{}
 	for _, d := range declarations {
-		a, ok := h.publicActionWith(ctx, d.holds, used)
+		a, ok := h.publicActionWith(ctx, d.holds, used, today)
 		if !ok {
 			continue
 		}
@@ -64,7 +64,7 @@ func (h *demoHistory) crosswalk(ctx context.Context, today time.Time) (string, e
 				p, _ = f.Provision(r.provision)
 			}
 		}
-		a, ok := h.publicActionWith(ctx, p.Recommendations[0], used)
+		a, ok := h.publicActionWith(ctx, p.Recommendations[0], used, today)
 		if !ok {
 			continue
 		}
@@ -77,13 +77,17 @@ func (h *demoHistory) crosswalk(ctx context.Context, today time.Time) (string, e
 	return fmt.Sprintf("crosswalk of %d frameworks with %d declared and %d removed links", len(all), declared, removed), nil
 }
 
-// publicActionWith finds an accepted public action of the latest cycle
-// with figures that holds recommendation n and is not in used.
-func (h *demoHistory) publicActionWith(ctx context.Context, n int, used map[int64]bool) (action.Action, bool) {
+// publicActionWith finds an action the public sees today, of the latest
+// cycle with any, that holds recommendation n and is not in used.
+func (h *demoHistory) publicActionWith(ctx context.Context, n int, used map[int64]bool, today time.Time) (action.Action, bool) {
 	for i := len(h.accepted) - 1; i >= 0; i-- {
 		for _, a := range h.accepted[i] {
+			shown, err := h.svc.db.ShownAmong(ctx, []int64{a.ID}, today)
+			if err != nil || !shown[a.ID] || used[a.ID] {
+				continue
+			}
 			cur, err := h.svc.actions.Get(ctx, h.sys, a.ID)
-			if err != nil || cur.State != action.Accepted || cur.Visibility != action.Public || used[a.ID] {
+			if err != nil {
 				continue
 			}
 			for _, r := range cur.Recommendations {

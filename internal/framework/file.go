@@ -321,6 +321,9 @@ func noteOf(n *yaml.Node, stop string) string {
 	add := func(c string) {
 		for _, l := range strings.Split(c, "\n") {
 			l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "#"))
+			if l != "" && strings.Trim(l, "-=#*") == "" {
+				continue // a rule between entries, not a note
+			}
 			lines = append(lines, l)
 		}
 	}
