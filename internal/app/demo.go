@@ -638,21 +638,9 @@ func (h *demoHistory) trust(ctx context.Context, orgs []stakeholder.Stakeholder,
 		return "", nil
 	}
 	sec, days := h.reviewer, func(n int) time.Time { return today.AddDate(0, 0, -n) }
-	var reviewers []user.Actor // a person of each reviewer organisation
-	for _, o := range orgs {
-		if !o.Reviewer {
-			continue
-		}
-		ps := h.people[o.ID]
-		if len(ps) == 0 {
-			u, err := h.svc.users.Create(ctx, h.sys, user.Input{Email: "analyst@" + demoSlug(o.Name) + ".example.org",
-				Name: "Analyst at " + o.Name, Role: user.Supporter, StakeholderID: o.ID, OrgRole: user.Member, Password: DemoPassword})
-			if err != nil {
-				return "", err
-			}
-			ps = []user.Actor{u.Actor()}
-		}
-		reviewers = append(reviewers, ps[0])
+	reviewers, err := h.reviewerPeople(ctx, orgs)
+	if err != nil {
+		return "", err
 	}
 	cycles, err := h.svc.cycles.List(ctx)
 	if err != nil {
@@ -669,7 +657,7 @@ func (h *demoHistory) trust(ctx context.Context, orgs []stakeholder.Stakeholder,
 		}
 		return days(1)
 	}
-	checked, verified, challenged := 0, 0, 0
+	checked, verified := 0, 0
 	notes := []string{"The decree is published in the official journal and says what the action says.",
 		"The licensing register lists the measure; the evidence matches the claim.",
 		"The policy is on the organisation's site, dated and signed."}
@@ -710,6 +698,19 @@ func (h *demoHistory) trust(ctx context.Context, orgs []stakeholder.Stakeholder,
 	if len(reviewers) == 0 || len(targets) == 0 {
 		return fmt.Sprintf("%d evidence checked, %d independently verified", checked, verified), nil
 	}
+	challenged, err := h.challenge(ctx, reviewers, targets, days)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d evidence checked, %d independently verified, %d challenged", checked, verified, challenged), nil
+}
+
+// challenge has reviewer organisations challenge the targets, each as far
+// as its place in the list: published (upheld, then dismissed without a
+// reply), open for a reply, filed; all long after the oldest cycle's
+// Forum. days(n) is n days before today.
+func (h *demoHistory) challenge(ctx context.Context, reviewers []user.Actor, targets []action.Action, days func(int) time.Time) (int, error) {
+	sec := h.reviewer
 	yes := true
 	statements := []string{
 		"Forensic analysis published by our lab found **commercial spyware** deployed against journalists after this measure took effect, which the measure should have prevented.",
@@ -717,9 +718,6 @@ func (h *demoHistory) trust(ctx context.Context, orgs []stakeholder.Stakeholder,
 		"The evidence shows an announcement, not the measure in force; we found no implementing text.",
 		"The export licences listed do not cover intrusion software, contrary to the claim.",
 	}
-	// Each challenge goes as far as its place in this list: published
-	// (upheld, then dismissed without a reply), open for a reply, filed;
-	// all of them long after the oldest cycle's Forum.
 	for i, a := range targets {
 		rv := reviewers[i%len(reviewers)]
 		h.clock.t = days([]int{80, 75, 6, 1}[i])
@@ -728,15 +726,14 @@ func (h *demoHistory) trust(ctx context.Context, orgs []stakeholder.Stakeholder,
 			Evidence: []action.Evidence{{Kind: "report", URL: fmt.Sprintf("https://reviews.example.org/findings/%d", a.ID), Title: "Our findings"}}}
 		c, err := h.svc.challenges.File(ctx, rv, a.ID, in)
 		if err != nil {
-			return "", fmt.Errorf("demo challenge: %w", err)
+			return 0, fmt.Errorf("demo challenge: %w", err)
 		}
-		challenged++
 		if i == 3 {
 			continue
 		}
 		h.clock.t = h.clock.t.Add(24 * time.Hour)
 		if c, err = h.svc.challenges.Screen(ctx, sec, c.ID, c.Version, &yes, ""); err != nil {
-			return "", fmt.Errorf("demo challenge: %w", err)
+			return 0, fmt.Errorf("demo challenge: %w", err)
 		}
 		if i == 2 {
 			continue
@@ -746,7 +743,7 @@ func (h *demoHistory) trust(ctx context.Context, orgs []stakeholder.Stakeholder,
 			h.clock.t = h.clock.t.Add(10 * 24 * time.Hour)
 			if c, err = h.svc.challenges.Reply(ctx, h.people[a.StakeholderID][0], c.ID, c.Version,
 				"We disagree: the deployment the lab describes predates the measure, which now forbids it.", nil); err != nil {
-				return "", fmt.Errorf("demo reply: %w", err)
+				return 0, fmt.Errorf("demo reply: %w", err)
 			}
 			d = challenge.Decision{Outcome: challenge.PartlyUpheld, Stage: action.InProgress,
 				Reasons: "The findings show the measure is not yet applied in full: the action is in progress rather than implemented."}
@@ -757,12 +754,34 @@ func (h *demoHistory) trust(ctx context.Context, orgs []stakeholder.Stakeholder,
 			h.clock.t = c.ReplyDue.Add(48 * time.Hour) // no reply came in time
 		}
 		if c, err = h.svc.challenges.Decide(ctx, sec, c.ID, c.Version, d); err != nil {
-			return "", fmt.Errorf("demo decision: %w", err)
+			return 0, fmt.Errorf("demo decision: %w", err)
 		}
 		h.clock.t = h.clock.t.Add(24 * time.Hour)
 		if _, err = h.svc.challenges.Publish(ctx, sec, c.ID, c.Version); err != nil {
-			return "", fmt.Errorf("demo publication: %w", err)
+			return 0, fmt.Errorf("demo publication: %w", err)
 		}
 	}
-	return fmt.Sprintf("%d evidence checked, %d independently verified, %d challenged", checked, verified, challenged), nil
+	return len(targets), nil
+}
+
+// reviewerPeople returns a person of each reviewer organisation, adding
+// an analyst to one that has nobody who signs in.
+func (h *demoHistory) reviewerPeople(ctx context.Context, orgs []stakeholder.Stakeholder) ([]user.Actor, error) {
+	var reviewers []user.Actor
+	for _, o := range orgs {
+		if !o.Reviewer {
+			continue
+		}
+		ps := h.people[o.ID]
+		if len(ps) == 0 {
+			u, err := h.svc.users.Create(ctx, h.sys, user.Input{Email: "analyst@" + demoSlug(o.Name) + ".example.org",
+				Name: "Analyst at " + o.Name, Role: user.Supporter, StakeholderID: o.ID, OrgRole: user.Member, Password: DemoPassword})
+			if err != nil {
+				return nil, err
+			}
+			ps = []user.Actor{u.Actor()}
+		}
+		reviewers = append(reviewers, ps[0])
+	}
+	return reviewers, nil
 }
