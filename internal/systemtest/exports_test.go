@@ -171,6 +171,10 @@ func TestExportsEscapeFormulas(t *testing.T) {
 			{name: "challenges' open data CSV", body: apptest.APIClient{T: t, Base: sc.TS}.Do("GET", "/api/v1/open-data/challenges.csv", "").Body},
 			{name: "crosswalk's open data CSV", body: apptest.APIClient{T: t, Base: sc.TS}.Do("GET", "/api/v1/open-data/crosswalk.csv", "").Body},
 			{name: "status board CSV", body: sc.Sec.Do("GET", "/admin/status.csv?cycle=2026", "").Body},
+			// Last year's action of the focal point's organisation counts
+			// for the provisions named by the hostile values.
+			{name: "our actions by framework CSV", body: sc.Focal.Do("GET", "/workspace/frameworks.csv?cycle=2025", "").Body},
+			{name: "our actions by framework XLSX", body: sc.Focal.Do("GET", "/workspace/frameworks.xlsx?cycle=2025", "").Body, xlsx: true},
 		}
 		// The 2025 actions were accepted today, after that cycle's Forum:
 		// the report is cut off now rather than at its Forum day.
@@ -195,8 +199,8 @@ func TestExportsEscapeFormulas(t *testing.T) {
 		// Every route that serves a spreadsheet is one of these (the
 		// matrix holds the rules to the router's list of routes).
 		served := map[string]bool{"GET /api/v1/open-data/actions.csv": true, "GET /api/v1/open-data/challenges.csv": true, "GET /admin/status.csv": true,
-			"GET /api/v1/open-data/crosswalk.csv": true,
-			"GET /api/v1/reports/:id/:format":     true, "GET /actions/import/template.csv": true} // the template holds its header only
+			"GET /api/v1/open-data/crosswalk.csv": true, "GET /workspace/frameworks.csv": true, "GET /workspace/frameworks.xlsx": true,
+			"GET /api/v1/reports/:id/:format": true, "GET /actions/import/template.csv": true} // the template holds its header only
 		for key := range rules {
 			if (strings.Contains(key, ".csv") || strings.Contains(key, ".xlsx") || strings.Contains(key, ":format")) && !served[key] {
 				t.Errorf("%s serves a spreadsheet this test does not read", key)

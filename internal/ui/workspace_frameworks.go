@@ -82,7 +82,6 @@ func (h *Handler) ownCSV(c echo.Context) error {
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	res.Header().Set("Content-Disposition", ownFilename(year, "csv"))
-	res.Header().Set("Cache-Control", "private, no-store")
 	res.WriteHeader(http.StatusOK)
 	return export.CSV(res, ownHeader, rows)
 }
@@ -99,7 +98,6 @@ func (h *Handler) ownXLSX(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Content-Disposition", ownFilename(year, "xlsx"))
-	c.Response().Header().Set("Cache-Control", "private, no-store")
 	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }
 
