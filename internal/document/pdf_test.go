@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -118,6 +119,58 @@ func TestPDF(t *testing.T) {
 	if pages < 2 {
 		t.Errorf("%d pages", pages)
 	}
+
+	// PDF/UA-minded: the title, the language and the licence in the XMP
+	// and the Info dictionary, and a structure poppler reads whole. The
+	// sample's <strong>s are printed as PDF 2.0 Strong elements, which a
+	// 1.4 file must map to standard types.
+	info, _ := poppler(t, doc, "pdfinfo")
+	if !regexp.MustCompile(`(?m)^Title: +Rapport d'étape de l'Appel de Paris 2027$`).MatchString(info) ||
+		!regexp.MustCompile(`(?m)^Metadata Stream: +yes$`).MatchString(info) || !regexp.MustCompile(`(?m)^Tagged: +yes$`).MatchString(info) {
+		t.Errorf("pdfinfo:\n%.600s", info)
+	}
+	tree, stderr := poppler(t, doc, "pdfinfo", "-struct")
+	if strings.Contains(stderr, "wrong type") || strings.Contains(stderr, "rror") {
+		t.Errorf("poppler reads the structure with errors (%d \"wrong type\"):\n%.600s", strings.Count(stderr, "wrong type"), stderr)
+	}
+	if n := strings.Count(tree, "Span (inline)"); n < 7 {
+		t.Errorf("%d Spans in the structure: the <strong>s are not in it", n)
+	}
+	_, stderr = poppler(t, doc, "pdftotext")
+	if stderr != "" {
+		t.Errorf("pdftotext: %s", stderr)
+	}
+	meta, _ := poppler(t, doc, "pdfinfo", "-meta")
+	for _, want := range []string{`<rdf:li xml:lang="x-default">Rapport d&#39;étape de l&#39;Appel de Paris 2027</rdf:li>`,
+		"<dc:language><rdf:Bag><rdf:li>fr</rdf:li></rdf:Bag></dc:language>", "CC BY 4.0",
+		`<cc:license rdf:resource="https://creativecommons.org/licenses/by/4.0/"/>`,
+		"<xmpRights:UsageTerms>", "<dc:rights>"} {
+		if !strings.Contains(meta, want) {
+			t.Errorf("the XMP lacks %s:\n%s", want, meta)
+		}
+	}
+}
+
+// poppler runs one of poppler's tools on doc, written to a file (pdfinfo
+// seeks), and returns its output and its complaints.
+func poppler(t *testing.T, doc []byte, tool string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(name, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if tool == "pdftotext" {
+		args = []string{name, "-"}
+	} else {
+		args = append(args, name)
+	}
+	cmd := exec.Command(tool, args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", tool, args, err, errOut.String())
+	}
+	return out.String(), errOut.String()
 }
 
 // The HTML report passes axe-core's WCAG 2.2 A and AA rules, in both

@@ -29,6 +29,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/export"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/pdf"
 	"github.com/pctracker/pctracker/internal/report"
 )
 
@@ -59,7 +60,15 @@ func (r *Renderer) Version() string { return r.version }
 // Markdown's escapes, the tables), which the template and catalogues do
 // not show: a published report says which writers it needs to be
 // verified. 2: every pipe in a Markdown table cell is escaped.
-const writers = "2"
+// 3: the PDF carries XMP metadata (title, language, licence) and a RoleMap.
+const writers = "3"
+
+// The licence of the published data and reports (the API's open data
+// says the same).
+const (
+	licence    = "CC BY 4.0"
+	licenceURL = "https://creativecommons.org/licenses/by/4.0/"
+)
 
 // NewRenderer parses the report template once per language. printer may be
 // nil: every format but PDF works without it.
@@ -140,6 +149,11 @@ func (r *Renderer) Write(ctx context.Context, out io.Writer, c report.Compiled, 
 			return err
 		}
 		doc, err := r.printer.PDF(ctx, page.Bytes())
+		if err != nil {
+			return err
+		}
+		doc, err = pdf.Describe(doc, pdf.Description{Title: w.Title(c.Figures.Year), Lang: w.Lang,
+			Licence: licence, LicenceURL: licenceURL})
 		if err != nil {
 			return err
 		}

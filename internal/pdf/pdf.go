@@ -1,6 +1,7 @@
 // Package pdf prints HTML documents to PDF with headless Chromium, driven
 // through the DevTools protocol by chromedp: tagged (accessible) PDF, A4,
-// with page numbers in the footer.
+// with page numbers in the footer; Describe then adds what the file says
+// about itself (XMP title, language and licence; a RoleMap).
 package pdf
 
 import (
