@@ -143,7 +143,7 @@ func TestDescribe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !regexp.MustCompile(`(?m)^Metadata Stream: +` + c.metadata + `$`).Match(info) || !bytes.Contains(info, []byte("Title:           Report")) {
+		if !regexp.MustCompile(`(?m)^Metadata Stream: +`+c.metadata+`$`).Match(info) || !bytes.Contains(info, []byte("Title:           Report")) {
 			t.Errorf("pdfinfo:\n%s", info)
 		}
 	}
