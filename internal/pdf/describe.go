@@ -141,7 +141,8 @@ func reRef(key string) *regexp.Regexp {
 // readTail reads the cross-reference tables, following /Prev back to the
 // first, and the last trailer.
 func readTail(doc []byte) (*file, error) {
-	m := reStartxref.FindSubmatch(doc)
+	// The last kilobyte holds startxref: no need to scan megabytes.
+	m := reStartxref.FindSubmatch(doc[max(0, len(doc)-1024):])
 	if m == nil {
 		return nil, fmt.Errorf("no startxref at the end")
 	}
