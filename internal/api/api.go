@@ -20,6 +20,7 @@ import (
 	"github.com/pctracker/pctracker/internal/evidence"
 	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/idempotency"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -93,7 +94,8 @@ type Deps struct {
 	Evidence        Evidence
 	Challenges      Challenges
 	Frameworks      Frameworks
-	BaseURL         string // the public address, for links in the feed
+	BaseURL         string            // the public address, for links in the feed
+	Catalogue       *locale.Catalogue // the feed's wording in each language
 	Now             func() time.Time
 }
 

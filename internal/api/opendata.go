@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -15,7 +17,10 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/challenge"
+	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/export"
+	"github.com/pctracker/pctracker/internal/locale"
 )
 
 // Licence is the licence of every public datum.
@@ -163,6 +168,7 @@ func (h *Handler) openDataJSON(c echo.Context) error {
 
 type atomFeed struct {
 	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr"`
 	Title   string      `xml:"title"`
 	ID      string      `xml:"id"`
 	Updated string      `xml:"updated"`
@@ -189,15 +195,22 @@ type atomEntry struct {
 const feedSize = 50
 
 // feed is an Atom feed of the latest accepted public actions and published
-// challenges, newest first. framework= (and provision=) narrow it to the
-// actions that count for a framework (or one of its provisions); such a
-// feed follows those actions only, without the challenges.
+// challenges, newest first, in the language of lang= (English by default):
+// its own wording is the catalogue's, the actions' titles stay as written.
+// framework= (and provision=) narrow it to the actions that count for a
+// framework (or one of its provisions); such a feed follows those actions
+// only, without the challenges. Its bytes depend on the public data and the
+// query only (its updated is its newest entry's), and its ETag is made from
+// those bytes, so that two different bodies never share one.
 func (h *Handler) feed(c echo.Context) error {
+	lang := "en"
+	if q := c.QueryParams(); q.Has("lang") {
+		if lang = locale.Supported(q.Get("lang")); lang == "" {
+			return errs.Field(errs.Invalid, "lang", "is one of en, fr")
+		}
+	}
 	only := action.Filter{Framework: strings.TrimSpace(c.QueryParam("framework")), Provision: strings.TrimSpace(c.QueryParam("provision"))}
 	if err := h.checkFrameworkFilter(c, only.Framework, only.Provision); err != nil {
-		return err
-	}
-	if done, err := h.notModified(c); done {
 		return err
 	}
 	only.Limit, only.SkipTotal = feedSize, true
@@ -211,20 +224,27 @@ func (h *Handler) feed(c echo.Context) error {
 			return err
 		}
 	}
+	t := h.Catalogue.Translator(lang)
 	base := strings.TrimRight(h.BaseURL, "/")
 	self, page := base+"/feed.atom", base+"/actions"
-	title := "Paris Call progress tracker: newly accepted actions and published challenges"
+	q := url.Values{}
+	title := t("feed_title")
 	if only.Framework != "" {
-		q := url.Values{"framework": {only.Framework}}
-		title = "Paris Call progress tracker: newly accepted actions counting for " + only.Framework
+		q.Set("framework", only.Framework)
+		name := only.Framework
 		if only.Provision != "" {
 			q.Set("provision", only.Provision)
-			title += " " + only.Provision
+			name += " " + only.Provision
 		}
+		title = t("feed_title_framework", map[string]any{"Framework": name})
+	}
+	if lang != "en" {
+		q.Set("lang", lang)
+	}
+	if len(q) > 0 {
 		self, page = self+"?"+q.Encode(), page+"?"+q.Encode()
 	}
-	f := atomFeed{Title: title, ID: self, Updated: h.Now().UTC().Format(time.RFC3339), Rights: Licence,
-		Links: []atomLink{{Href: self, Rel: "self"}, {Href: page}}}
+	f := atomFeed{Lang: lang, Title: title, ID: self, Rights: Licence, Links: []atomLink{{Href: self, Rel: "self"}, {Href: page}}}
 	for _, a := range list {
 		updated := a.UpdatedAt
 		if a.AcceptedAt != nil {
@@ -232,18 +252,29 @@ func (h *Handler) feed(c echo.Context) error {
 		}
 		f.Entries = append(f.Entries, atomEntry{Title: a.Title, ID: fmt.Sprintf("%s/actions/%d", base, a.ID),
 			Updated: updated.UTC().Format(time.RFC3339), Link: atomLink{Href: fmt.Sprintf("%s/actions/%d", base, a.ID)},
-			Author: a.Organisation, Summary: fmt.Sprintf("%s, %d: %s (%s)", a.Organisation, a.CycleYear, a.Title, a.Stage)})
+			Author: a.Organisation, Summary: t("feed_action_summary", map[string]any{"Organisation": a.Organisation,
+				"Year": a.CycleYear, "Title": a.Title, "Stage": t("stage_" + string(a.Stage))})})
 	}
 	for _, ch := range challenges {
-		f.Entries = append(f.Entries, challengeEntry(base, ch))
+		f.Entries = append(f.Entries, challengeEntry(t, base, ch))
 	}
 	// One list in date order: each kind comes newest first, and the times
 	// are written alike (UTC, to the second), so they sort as text.
 	slices.SortStableFunc(f.Entries, func(a, b atomEntry) int { return strings.Compare(b.Updated, a.Updated) })
 	f.Entries = f.Entries[:min(len(f.Entries), feedSize)]
+	// The feed changed when its newest entry came; an empty one never did.
+	f.Updated = time.Unix(0, 0).UTC().Format(time.RFC3339)
+	if len(f.Entries) > 0 {
+		f.Updated = f.Entries[0].Updated
+	}
 	out, err := xml.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, "application/atom+xml; charset=utf-8", append([]byte(xml.Header), out...))
+	body := append([]byte(xml.Header), out...)
+	sum := sha256.Sum256(body)
+	if etag.NotModified(c.Response(), c.Request(), "feed", hex.EncodeToString(sum[:])) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, "application/atom+xml; charset=utf-8", body)
 }

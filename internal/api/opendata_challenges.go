@@ -13,6 +13,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/export"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
@@ -169,29 +170,30 @@ func (h *Handler) openDataChallengesJSON(c echo.Context) error {
 // publicReviewer names who filed c as the public reads it: the reviewer
 // organisation, or, when it chose not to be named (the service cleared
 // its name), what it is.
-func publicReviewer(c challenge.Challenge) string {
+func publicReviewer(t locale.Translate, c challenge.Challenge) string {
 	switch {
 	case c.Reviewer != "":
 		return c.Reviewer
 	case c.ReviewerKind == stakeholder.CivilSociety:
-		return "a civil-society reviewer"
+		return t("feed_reviewer_civil_society")
 	case c.ReviewerKind == stakeholder.Academia:
-		return "an academic reviewer"
+		return t("feed_reviewer_academia")
 	}
-	return "a reviewer organisation"
+	return t("feed_reviewer_other")
 }
 
-// challengeEntry is the feed's entry of a published challenge.
-func challengeEntry(base string, c challenge.Challenge) atomEntry {
-	outcome := strings.ReplaceAll(string(c.Outcome), "_", " ")
+// challengeEntry is the feed's entry of a published challenge, worded by t.
+func challengeEntry(t locale.Translate, base string, c challenge.Challenge) atomEntry {
+	outcome := strings.ToLower(t("challenge_outcome_" + string(c.Outcome)))
 	link := fmt.Sprintf("%s/actions/%d#challenge-%d", base, c.ActionID, c.ID)
-	summary := fmt.Sprintf("%s challenged the action of %s, %d; the secretariat's decision: %s", publicReviewer(c), c.Organisation, c.CycleYear, outcome)
+	who := publicReviewer(t, c)
+	summary := t("feed_challenge_summary", map[string]any{"Reviewer": who, "Organisation": c.Organisation, "Year": c.CycleYear, "Outcome": outcome})
 	var changed []string
 	if c.StageSet != "" {
-		changed = append(changed, "stage set to "+strings.ReplaceAll(string(c.StageSet), "_", " "))
+		changed = append(changed, t("feed_stage_set", map[string]any{"Stage": strings.ToLower(t("stage_" + string(c.StageSet)))}))
 	}
 	if c.AssuranceSet != "" {
-		changed = append(changed, "assurance set to "+strings.ReplaceAll(string(c.AssuranceSet), "_", " "))
+		changed = append(changed, t("feed_assurance_set", map[string]any{"Assurance": strings.ToLower(t("assurance_" + string(c.AssuranceSet)))}))
 	}
 	if len(changed) > 0 {
 		summary += " (" + strings.Join(changed, ", ") + ")"
@@ -200,6 +202,6 @@ func challengeEntry(base string, c challenge.Challenge) atomEntry {
 	if c.PublishedAt != nil {
 		updated = *c.PublishedAt
 	}
-	return atomEntry{Title: fmt.Sprintf("Challenge of «%s»: %s", c.ActionTitle, outcome), ID: link,
-		Updated: updated.UTC().Format(time.RFC3339), Link: atomLink{Href: link}, Author: publicReviewer(c), Summary: summary + "."}
+	return atomEntry{Title: t("feed_challenge_title", map[string]any{"Title": c.ActionTitle, "Outcome": outcome}), ID: link,
+		Updated: updated.UTC().Format(time.RFC3339), Link: atomLink{Href: link}, Author: who, Summary: summary + "."}
 }

@@ -273,6 +273,10 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	if err != nil {
 		return nil, err
 	}
+	catalogue, err := locale.Load(web.I18n())
+	if err != nil {
+		return nil, err
+	}
 	return server.New(server.Deps{
 		Config: cfg.HTTP,
 		TLS:    tls,
@@ -293,7 +297,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
 			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports,
 			Dashboard: svc.dashboard, ReportJSON: svc.documents, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, Frameworks: svc.frameworks,
-			BaseURL: cfg.BaseURL}),
+			BaseURL: cfg.BaseURL, Catalogue: catalogue}),
 		Written:        svc.dashboard.Touch,
 		UI:             pages,
 		Pages:          pages,

@@ -30,9 +30,10 @@ import (
 const DemoPassword = "pctracker-demo"
 
 func runDemo(e env, args []string) error {
-	f := newFlags(e, "demo", "demo [--data-dir DIR] [--addr HOST:PORT] [--seed N]\n\nServes a fresh SQLite database of invented data (PCT_DATABASE_URL is not used).")
+	f := newFlags(e, "demo", "demo [--data-dir DIR] [--addr HOST:PORT] [--base-url URL] [--seed N]\n\nServes a fresh SQLite database of invented data (PCT_DATABASE_URL is not used).")
 	dataDir := f.String("data-dir", "", "`folder` for the demo database (default: a new temporary folder, removed on exit)")
-	addr := f.String("addr", "localhost:8080", "listen `address`; use localhost:0 for any free port")
+	addr := f.String("addr", "", "listen `address` (env PCT_HTTP_ADDR, default localhost:8080); use localhost:0 for any free port")
+	baseURL := f.String("base-url", "", "public `URL` in the demo's links (env PCT_BASE_URL; default: the address it listens on)")
 	seed := f.Uint64("seed", 2018, "random `seed`: the same seed gives the same demo data")
 	if err := f.parse(args); err != nil {
 		return err
@@ -57,6 +58,10 @@ func runDemo(e env, args []string) error {
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return errs.Wrap(errs.Unavailable, err, "listen on %s (is another server running? try --addr localhost:0)", cfg.HTTP.Addr)
+	}
+	if err := demoBaseURL(e, &cfg, *baseURL, ln.Addr().String()); err != nil {
+		ln.Close()
+		return err
 	}
 	db, err := openDB(e.ctx, cfg, logger)
 	if err != nil {
@@ -115,7 +120,8 @@ func freshDemoDB(dir string) (string, error) {
 
 // demoConfig sets what the demo changes of the configuration: its own
 // database at path, migrated; the mail of the file backend kept in dir;
-// the address to listen on.
+// the address to listen on when --addr gives one (else PCT_HTTP_ADDR's, or
+// the default, as serve does).
 func demoConfig(e env, cfg *config.Config, dir, path, addr string) error {
 	cfg.Database.URL = "sqlite:" + path
 	cfg.Database.AutoMigrate = true
@@ -127,7 +133,24 @@ func demoConfig(e env, cfg *config.Config, dir, path, addr string) error {
 	if cfg.Mail.Backend == "file" {
 		cfg.Mail.Dir = filepath.Join(dir, "mail")
 	}
+	if addr == "" {
+		return nil
+	}
 	return cfg.Set("http.addr", addr, "flag --addr")
+}
+
+// demoBaseURL sets the public address of the demo's links (mail, feed, the
+// report's permanent address): --base-url, else the one the configuration
+// names (PCT_BASE_URL or the file), else the address it listens on, so that
+// every link leads to this demo and not to some other port.
+func demoBaseURL(e env, cfg *config.Config, flagURL, listening string) error {
+	switch {
+	case flagURL != "":
+		return cfg.Set("base_url", flagURL, "flag --base-url")
+	case e.getenv("PCT_BASE_URL") != "" || cfg.BaseURL != config.Default().BaseURL:
+		return nil
+	}
+	return cfg.Set("base_url", strings.TrimSuffix(displayURL(listening), "/"), "the address it listens on")
 }
 
 // serveDemoEvidence serves the demo's evidence pages on a port of their

@@ -30,7 +30,8 @@ type dashboardView struct {
 	ReportID  int64
 	Until     string // the Forum date, while the cycle is embargoed
 	AsOf      string
-	NoCycle   bool // no cycle has opened yet
+	NoCycle   bool      // no cycle has opened yet
+	Fresh     []dashRow // then, the twelve recommendations, with no figures yet
 	Cards     []card
 	Change    string // the sentence on the change since the previous cycle
 	Withheld  string
@@ -176,7 +177,20 @@ func (h *Handler) home(c echo.Context) error {
 	d, err := h.Dashboard.View(c.Request().Context(), year)
 	switch {
 	case errs.Is(err, errs.NotFound) && year == 0:
+		// A fresh installation shows what it will follow, not an empty page.
 		v.NoCycle = true
+		recs, err := h.Recommendations.List(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		t := h.renderer.tr[v.Lang]
+		for _, r := range recs {
+			kinds := make([]string, len(r.Addressees))
+			for i, k := range r.Addressees {
+				kinds[i] = kindName(t, k)
+			}
+			v.Fresh = append(v.Fresh, dashRow{Number: r.Number, Title: r.Title.In(v.Lang), Addressees: strings.Join(kinds, ", ")})
+		}
 		return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
 	case err != nil:
 		return err

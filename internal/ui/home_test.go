@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -42,6 +43,37 @@ func TestHomePage(t *testing.T) {
 		}
 		if r.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Error("nosniff")
+		}
+	})
+}
+
+// A fresh installation, with no cycle and no action, shows on its home page
+// the twelve recommendations it will follow, each with no figures yet, in
+// each language.
+func TestHomeOfAFreshInstallation(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ts := apptest.StartServer(t, db)
+		for _, c := range []struct{ lang, first, last, none, heading string }{
+			{"en", "Develop clear acceptable use guidelines", "Expand collective knowledge of the market", "No figures yet", "The twelve recommendations"},
+			{"fr", "Élaborer des lignes directrices claires", "", "Pas encore de chiffres", "Les douze recommandations"},
+		} {
+			r := apptest.Get(t, nil, ts.URL+"/?lang="+c.lang)
+			if r.Status != 200 || !strings.Contains(r.Body, `<html lang="`+c.lang+`">`) {
+				t.Fatalf("%s home: %d", c.lang, r.Status)
+			}
+			if n := strings.Count(r.Body, c.none); n != 12 {
+				t.Errorf("%s: %q %d times, want once for each of the twelve recommendations", c.lang, c.none, n)
+			}
+			for n := 1; n <= 12; n++ {
+				if !strings.Contains(r.Body, fmt.Sprintf(`<a href="/recommendations/%d">%d. `, n, n)) {
+					t.Errorf("%s: no recommendation %d", c.lang, n)
+				}
+			}
+			for _, want := range []string{c.first, c.last, c.heading} {
+				if !strings.Contains(r.Body, want) {
+					t.Errorf("%s home lacks %q", c.lang, want)
+				}
+			}
 		}
 	})
 }
