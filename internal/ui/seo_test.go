@@ -133,6 +133,14 @@ func TestRobotsAndFavicon(t *testing.T) {
 	if !strings.Contains(home.Body, `<link rel="icon" href="/static/favicon.svg?v=`) {
 		t.Error("the pages do not link the icon")
 	}
+	if strings.Contains(home.Body, `name="robots"`) {
+		t.Error("the home page keeps search engines out")
+	}
+	// An error page is no page to index.
+	if missing := apptest.Get(t, nil, sc.TS+"/recommendations/99"); missing.Status != http.StatusNotFound ||
+		!strings.Contains(missing.Body, `<meta name="robots" content="noindex">`) {
+		t.Errorf("a missing page: %d, indexable", missing.Status)
+	}
 }
 
 // Each public page has its own description, in its language, built from
