@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -56,6 +57,21 @@ func TestSitemap(t *testing.T) {
 		gone, err := s.Stakeholders.Create(ctx, testutil.System, stakeholder.Input{Name: "Dormant Ltd", Kind: stakeholder.Company, Country: "FR"})
 		testutil.Must(t, err)
 
+		// A report compiled but not published, and one published.
+		report := func() int64 {
+			t.Helper()
+			var rep struct{ ID int64 }
+			r := sc.Sec.Do(http.MethodPost, "/api/v1/cycles/2026/reports", "{}")
+			if r.Status != http.StatusCreated && r.Status != http.StatusOK || json.Unmarshal([]byte(r.Body), &rep) != nil {
+				t.Fatalf("compiling a report: %d %s", r.Status, r.Body)
+			}
+			return rep.ID
+		}
+		published, unpublished := report(), report()
+		if r := sc.Sec.Do(http.MethodPost, fmt.Sprintf("/api/v1/reports/%d/publish", published), ""); r.Status != http.StatusOK {
+			t.Fatalf("publishing: %d %s", r.Status, r.Body)
+		}
+
 		r := apptest.Get(t, nil, sc.TS+"/sitemap.xml")
 		if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/xml") || r.Header.Get("ETag") == "" {
 			t.Fatalf("sitemap: %d %v", r.Status, r.Header)
@@ -93,6 +109,9 @@ func TestSitemap(t *testing.T) {
 			if p := apptest.Get(t, noRedirect, sc.TS+fmt.Sprintf("/actions/%d", a.ID)); p.Status != http.StatusNotFound && p.Status != http.StatusSeeOther {
 				t.Errorf("action %d is public after all: %d", a.ID, p.Status)
 			}
+		}
+		if !locs[fmt.Sprintf("http://pct.test/reports/%d?lang=fr", published)] || strings.Contains(r.Body, fmt.Sprintf("/reports/%d?", unpublished)) {
+			t.Errorf("the sitemap should list report %d, published, and not %d, a draft", published, unpublished)
 		}
 		if strings.Contains(r.Body, fmt.Sprintf("/organisations/%d?", gone.ID)) {
 			t.Error("the sitemap lists an inactive organisation")
