@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -108,6 +109,11 @@ func Send(t testing.TB, client *http.Client, req *http.Request) Response {
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		t.Fatalf("%s %s: reading the answer: %v", req.Method, req.URL, err)
+	}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		if err := CheckHead(string(b)); err != nil {
+			t.Errorf("%s %s: the page's head: %v", req.Method, req.URL, err)
+		}
 	}
 	return Response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
 }

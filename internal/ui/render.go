@@ -97,12 +97,17 @@ type Page struct {
 	Lang         string
 	OtherLang    string
 	OtherLangURL string
-	Section      string
-	RequestID    string
-	User         string // who is signed in, "" for visitors
-	Supporter    bool   // the signed-in person reports for an organisation
-	Secretariat  bool   // the signed-in person is of the secretariat
-	CSRF         string // the session's CSRF token, for every form
+	// Canonical is the page's absolute address in its own language, and
+	// Alternates the same page in each language and for any other
+	// (x-default): what search engines index and link between.
+	Canonical   string
+	Alternates  []Alternate
+	Section     string
+	RequestID   string
+	User        string // who is signed in, "" for visitors
+	Supporter   bool   // the signed-in person reports for an organisation
+	Secretariat bool   // the signed-in person is of the secretariat
+	CSRF        string // the session's CSRF token, for every form
 }
 
 // newPage fills the common part of a view model from the request.
@@ -117,7 +122,8 @@ func newPage(c echo.Context, section string) Page {
 	// A query-only link keeps the current page without repeating its path:
 	// a path such as //elsewhere.example would otherwise become a link to
 	// another site.
-	return Page{Lang: lang, OtherLang: other, OtherLangURL: "?" + q.Encode(),
+	canonical, alternates := addresses(c, lang)
+	return Page{Lang: lang, OtherLang: other, OtherLangURL: "?" + q.Encode(), Canonical: canonical, Alternates: alternates,
 		Section: section, RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
 		User: callerLabel(c), Supporter: isSupporter(c), Secretariat: isSecretariat(c), CSRF: csrfToken(c)}
 }
@@ -232,6 +238,7 @@ func (h *Handler) languageMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		lang, explicit := pickLanguage(h.matcher, c.Request())
 		c.Set(langKey, lang)
+		c.Set(baseURLKey, h.BaseURL)
 		if explicit {
 			c.SetCookie(&http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure})

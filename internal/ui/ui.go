@@ -301,6 +301,11 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/actions", h.publicActions, lang)
 	e.GET("/organisations", h.directory, lang)
 	e.GET("/about", h.about, lang)
+	// For search engines: what to crawl, the public pages, and the icon
+	// browsers ask for.
+	e.GET("/robots.txt", h.robots)
+	e.GET("/sitemap.xml", h.sitemap, lang)
+	e.GET("/favicon.ico", h.favicon)
 	// The crosswalk's public pages.
 	e.GET("/frameworks", h.frameworks, lang)
 	e.GET("/frameworks/:key", h.showFramework, lang)
@@ -404,6 +409,7 @@ func (h *Handler) now() time.Time { return h.Deps.Now() }
 func (h *Handler) RenderError(c echo.Context, status int, err error) error {
 	lang, _ := pickLanguage(h.matcher, c.Request())
 	c.Set(langKey, lang)
+	c.Set(baseURLKey, h.BaseURL)
 	if status == http.StatusUnauthorized && c.Request().Method == http.MethodGet {
 		// A page that needs a sign-in sends the visitor to the form and back.
 		return c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request().URL.RequestURI()))
