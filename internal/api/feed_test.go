@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/xml"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -119,6 +120,8 @@ func TestFeedLanguagesAndValidators(t *testing.T) {
 					t.Errorf("feedparser: %s", got)
 				}
 				t.Logf("feedparser read it: %s", got)
+			} else if os.Getenv("CI") == "true" {
+				t.Error("no python3 with feedparser here: .ci/run installs python3-feedparser")
 			} else {
 				t.Log("no python3 with feedparser here: strict encoding/xml parse only")
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,10 +22,11 @@ import (
 	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/export"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/report"
 )
 
 // Licence is the licence of every public datum.
-const Licence = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
+const Licence = report.LicenceName + " (" + report.LicenceURL + ")"
 
 // The evidence_* columns hold one value per link, in the order of
 // evidence_urls, separated by spaces; "-" where a link has none yet.
@@ -71,7 +73,7 @@ func downloadHeaders(c echo.Context, contentType, name string) {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, contentType)
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
-	h.Set("Link", `<https://creativecommons.org/licenses/by/4.0/>; rel="license"`)
+	h.Set("Link", "<"+report.LicenceURL+">; rel=\"license\"")
 }
 
 // openDataCSV streams every public action as CSV, a batch at a time.
@@ -129,40 +131,68 @@ func (h *Handler) openDataJSON(c echo.Context) error {
 	if done, err := h.notModified(c); done {
 		return err
 	}
-	downloadHeaders(c, "application/json", "pctracker-actions.json")
-	w := c.Response()
-	w.WriteHeader(http.StatusOK)
-	head, _ := json.Marshal(map[string]any{"licence": Licence, "generated_at": h.Now().UTC().Format(time.RFC3339)})
-	if _, err := fmt.Fprintf(w, "%s,\"actions\":[", head[:len(head)-1]); err != nil {
+	list, err := h.startJSONList(c, "pctracker-actions.json", "actions")
+	if err != nil {
 		return err
 	}
-	first := true
 	err = h.Actions.EachPublic(c.Request().Context(), f, func(batch []action.Action) error {
 		rows, err := h.publicDTOs(c, batch)
 		if err != nil {
 			return err
 		}
 		for _, d := range rows {
-			b, err := json.Marshal(d)
-			if err != nil {
-				return err
-			}
-			if !first {
-				if _, err := w.Write([]byte(",\n")); err != nil {
-					return err
-				}
-			}
-			first = false
-			if _, err = w.Write(b); err != nil {
+			if err := list.add(d); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	return list.end(err)
+}
+
+// jsonList streams an open-data JSON document, element by element:
+// {"licence", "generated_at", "<name>": [...]}, so that no download holds
+// the whole list in memory.
+type jsonList struct {
+	w     io.Writer
+	first bool
+}
+
+// startJSONList sends the headers and the document's opening.
+func (h *Handler) startJSONList(c echo.Context, filename, name string) (*jsonList, error) {
+	downloadHeaders(c, "application/json", filename)
+	w := c.Response()
+	w.WriteHeader(http.StatusOK)
+	head, _ := json.Marshal(map[string]any{"licence": Licence, "generated_at": h.Now().UTC().Format(time.RFC3339)})
+	if _, err := fmt.Fprintf(w, "%s,%q:[", head[:len(head)-1], name); err != nil {
+		return nil, err
+	}
+	return &jsonList{w: w, first: true}, nil
+}
+
+// add writes one element of the list.
+func (l *jsonList) add(v any) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write([]byte("]}\n"))
+	if !l.first {
+		if _, err := l.w.Write([]byte(",\n")); err != nil {
+			return err
+		}
+	}
+	l.first = false
+	_, err = l.w.Write(b)
+	return err
+}
+
+// end closes the document, unless the list failed: the status is sent,
+// so an error ends the body early, and is logged.
+func (l *jsonList) end(err error) error {
+	if err != nil {
+		return err
+	}
+	_, err = l.w.Write([]byte("]}\n"))
 	return err
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -134,37 +133,19 @@ func (h *Handler) openDataChallengesJSON(c echo.Context) error {
 	if done, err := h.notModified(c); done {
 		return err
 	}
-	downloadHeaders(c, "application/json", "pctracker-challenges.json")
-	w := c.Response()
-	w.WriteHeader(http.StatusOK)
-	head, _ := json.Marshal(map[string]any{"licence": Licence, "generated_at": h.Now().UTC().Format(time.RFC3339)})
-	if _, err := fmt.Fprintf(w, "%s,\"challenges\":[", head[:len(head)-1]); err != nil {
+	list, err := h.startJSONList(c, "pctracker-challenges.json", "challenges")
+	if err != nil {
 		return err
 	}
-	first := true
-	err := h.Challenges.EachPublished(c.Request().Context(), func(batch []challenge.Challenge) error {
+	err = h.Challenges.EachPublished(c.Request().Context(), func(batch []challenge.Challenge) error {
 		for _, ch := range batch {
-			b, err := json.Marshal(openChallengeOf(ch))
-			if err != nil {
-				return err
-			}
-			if !first {
-				if _, err := w.Write([]byte(",\n")); err != nil {
-					return err
-				}
-			}
-			first = false
-			if _, err := w.Write(b); err != nil {
+			if err := list.add(openChallengeOf(ch)); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	_, err = w.Write([]byte("]}\n"))
-	return err
+	return list.end(err)
 }
 
 // publicReviewer names who filed c as the public reads it: the reviewer

@@ -1,12 +1,9 @@
 package api
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -103,35 +100,17 @@ func (h *Handler) openDataCrosswalkJSON(c echo.Context) error {
 	if done, err := h.notModified(c); done {
 		return err
 	}
-	downloadHeaders(c, "application/json", "pctracker-crosswalk.json")
-	w := c.Response()
-	w.WriteHeader(http.StatusOK)
-	head, _ := json.Marshal(map[string]any{"licence": Licence, "generated_at": h.Now().UTC().Format(time.RFC3339)})
-	if _, err := fmt.Fprintf(w, "%s,\"links\":[", head[:len(head)-1]); err != nil {
+	list, err := h.startJSONList(c, "pctracker-crosswalk.json", "links")
+	if err != nil {
 		return err
 	}
-	first := true
 	err = h.Frameworks.EachPublicLink(c.Request().Context(), f, func(batch []framework.PublicLink) error {
 		for _, l := range batch {
-			b, err := json.Marshal(openLinkOf(l))
-			if err != nil {
-				return err
-			}
-			if !first {
-				if _, err := w.Write([]byte(",\n")); err != nil {
-					return err
-				}
-			}
-			first = false
-			if _, err := w.Write(b); err != nil {
+			if err := list.add(openLinkOf(l)); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	_, err = w.Write([]byte("]}\n"))
-	return err
+	return list.end(err)
 }

@@ -65,7 +65,7 @@ func importCrosswalk(e env, f *flags, file string, check bool) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "imported %s (sha256 %s): %d frameworks, %d provisions\n", file, res.SHA256[:12], res.Frameworks, res.Provisions)
-		if res.Unchanged {
+		if res.Unchanged() {
 			fmt.Fprintln(e.stdout, "nothing changed: pctracker held this crosswalk already")
 			return nil
 		}

@@ -63,13 +63,6 @@ func (r *Renderer) Version() string { return r.version }
 // 3: the PDF carries XMP metadata (title, language, licence) and a RoleMap.
 const writers = "3"
 
-// The licence of the published data and reports (the API's open data
-// says the same).
-const (
-	licence    = "CC BY 4.0"
-	licenceURL = "https://creativecommons.org/licenses/by/4.0/"
-)
-
 // NewRenderer parses the report template once per language. printer may be
 // nil: every format but PDF works without it.
 func NewRenderer(templates fs.FS, cat *locale.Catalogue, printer Printer, pdfSetting string) (*Renderer, error) {
@@ -153,7 +146,7 @@ func (r *Renderer) Write(ctx context.Context, out io.Writer, c report.Compiled, 
 			return err
 		}
 		doc, err = pdf.Describe(doc, pdf.Description{Title: w.Title(c.Figures.Year), Lang: w.Lang,
-			Licence: licence, LicenceURL: licenceURL})
+			Licence: report.LicenceName, LicenceURL: report.LicenceURL})
 		if err != nil {
 			return err
 		}

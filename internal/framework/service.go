@@ -136,7 +136,11 @@ type ImportResult struct {
 	ProvisionsChanged      int
 	ProvisionsRemoved      int
 	SHA256                 string
-	Unchanged              bool // the file held what pctracker holds
+}
+
+// Unchanged reports whether the file held what pctracker held already.
+func (r ImportResult) Unchanged() bool {
+	return r.FrameworksAdded+r.FrameworksChanged+r.FrameworksRemoved+r.ProvisionsAdded+r.ProvisionsChanged+r.ProvisionsRemoved == 0
 }
 
 // Check reads a crosswalk file as Import would, and writes nothing.
@@ -207,8 +211,6 @@ func (s *Service) Import(ctx context.Context, by user.Actor, data []byte) (Impor
 				res.ProvisionsRemoved += len(f.Provisions)
 			}
 		}
-		res.Unchanged = res.FrameworksAdded+res.FrameworksChanged+res.FrameworksRemoved+
-			res.ProvisionsAdded+res.ProvisionsChanged+res.ProvisionsRemoved == 0
 		if err := s.store.AddCrosswalkImport(ctx, res.SHA256, res.Frameworks, res.Provisions, by.UserID, now); err != nil {
 			return err
 		}

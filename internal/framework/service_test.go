@@ -308,7 +308,7 @@ func TestImportKeepsWhatIsDeclared(t *testing.T) {
 		}
 		// Export then import gives the same data, and changes nothing.
 		res, err = s.Frameworks.Import(ctx, testutil.System, before)
-		if err != nil || !res.Unchanged {
+		if err != nil || !res.Unchanged() {
 			t.Errorf("re-import of the export: %+v %v", res, err)
 		}
 		// Only the secretariat imports.

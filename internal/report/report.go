@@ -23,6 +23,13 @@ import (
 	"github.com/pctracker/pctracker/internal/user"
 )
 
+// The licence of everything pctracker publishes: the reports, the open
+// data and the feed.
+const (
+	LicenceName = "CC BY 4.0"
+	LicenceURL  = "https://creativecommons.org/licenses/by/4.0/"
+)
+
 // Status of a compilation.
 type Status string
 
