@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -18,6 +19,22 @@ type Review struct {
 	Comment         string // what the organisation sees
 	Stage           Stage  // "" keeps the organisation's
 	Recommendations []int  // nil keeps the organisation's
+}
+
+// ErrNoEvidence is the message of an acceptance refused because the
+// action cites no evidence in a cycle that requires it.
+const ErrNoEvidence = "this cycle accepts only actions that cite at least one evidence link; request changes asking the organisation to add one"
+
+// acceptable checks what acceptance asks of a in its cycle c: at least
+// one evidence link, when the cycle requires it. Every way to accept (the
+// review, the bulk acceptance, the API, the command line) goes through
+// move, which asks this, so the public's "N of M cite evidence" and the
+// cycle's rule cannot disagree.
+func acceptable(c cycle.Cycle, a Action) error {
+	if c.RequiresEvidence() && len(a.Evidence) == 0 {
+		return errs.Field(errs.Invalid, "evidence", ErrNoEvidence)
+	}
+	return nil
 }
 
 // Review records the secretariat's decision on an action read at version

@@ -361,6 +361,11 @@ func (s *Service) move(ctx context.Context, by user.Actor, a Action, version int
 			return Step{Action: a}, err
 		}
 	}
+	if to == Accepted {
+		if err := acceptable(c, a); err != nil {
+			return Step{Action: a}, err
+		}
+	}
 	if to == Draft {
 		if err := s.notClosed(ctx, by, c, a.StakeholderID); err != nil {
 			return Step{Action: a}, err

@@ -20,6 +20,23 @@ const (
 // Valid reports whether e is known.
 func (e Embargo) Valid() bool { return e == Immediate || e == UntilForum }
 
+// EvidenceRule says whether the secretariat may accept an action that
+// cites no evidence. The public pages say how many actions cite evidence;
+// where the rule is Required, every accepted action of the cycle does.
+type EvidenceRule string
+
+const (
+	// EvidenceRequired: an action is accepted only with at least one
+	// evidence link. New cycles start with it.
+	EvidenceRequired EvidenceRule = "required"
+	// EvidenceOptional: an action may be accepted on the organisation's
+	// word alone; cycles created before the rule existed keep it.
+	EvidenceOptional EvidenceRule = "optional"
+)
+
+// Valid reports whether r is known.
+func (r EvidenceRule) Valid() bool { return r == EvidenceRequired || r == EvidenceOptional }
+
 // Cycle is one reporting year. Dates are calendar days (UTC midnight).
 type Cycle struct {
 	ID        int64
@@ -29,7 +46,8 @@ type Cycle struct {
 	ReportAt  time.Time
 	ForumDate time.Time
 	Embargo   Embargo
-	Version   int // optimistic locking: an edit names the version it read
+	Evidence  EvidenceRule // whether acceptance needs an evidence link
+	Version   int          // optimistic locking: an edit names the version it read
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Reported  bool // read-only: the cycle's final report is published
@@ -82,11 +100,15 @@ func (c Cycle) PublicOn(now time.Time) bool { return !date.Day(now).Before(c.Pub
 // cycle is past, and what it reports on is settled.
 func (c Cycle) ForumOver(now time.Time) bool { return date.Day(now).After(c.ForumDate) }
 
+// RequiresEvidence reports whether the cycle's actions are accepted only
+// with at least one evidence link.
+func (c Cycle) RequiresEvidence() bool { return c.Evidence != EvidenceOptional }
+
 // DefaultReportLead is how long before the Forum the report is compiled.
 const DefaultReportLead = 21 * 24 * time.Hour
 
 // Input is what is set on a cycle. A zero ReportAt means three weeks before
-// the Forum.
+// the Forum; an empty Evidence, that acceptance requires evidence.
 type Input struct {
 	Year      int
 	OpensAt   time.Time
@@ -94,11 +116,13 @@ type Input struct {
 	ReportAt  time.Time
 	ForumDate time.Time
 	Embargo   Embargo
+	Evidence  EvidenceRule
 }
 
 // Input returns what is set on the cycle: where an edit starts.
 func (c Cycle) Input() Input {
-	return Input{Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt, ForumDate: c.ForumDate, Embargo: c.Embargo}
+	return Input{Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt, ForumDate: c.ForumDate, Embargo: c.Embargo,
+		Evidence: c.Evidence}
 }
 
 // Normalize reduces every date to its day and fills the defaults.
@@ -110,6 +134,9 @@ func (in *Input) Normalize() {
 	in.ReportAt = date.Day(in.ReportAt)
 	if in.Embargo == "" {
 		in.Embargo = Immediate
+	}
+	if in.Evidence == "" {
+		in.Evidence = EvidenceRequired
 	}
 }
 
@@ -143,6 +170,9 @@ func (in Input) Validate() error {
 	}
 	if !in.Embargo.Valid() {
 		f.Addf("embargo", "must be %s or %s", Immediate, UntilForum)
+	}
+	if !in.Evidence.Valid() {
+		f.Addf("evidence", "must be %s or %s", EvidenceRequired, EvidenceOptional)
 	}
 	return f.Err()
 }

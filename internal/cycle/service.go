@@ -65,7 +65,7 @@ func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Cycle, e
 	}
 	now := s.now().UTC()
 	c := Cycle{Year: in.Year, OpensAt: in.OpensAt, Deadline: in.Deadline, ReportAt: in.ReportAt,
-		ForumDate: in.ForumDate, Embargo: in.Embargo, Version: 1, CreatedAt: now, UpdatedAt: now}
+		ForumDate: in.ForumDate, Embargo: in.Embargo, Evidence: in.Evidence, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.store.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateCycle(ctx, &c); err != nil {
 			if errs.Is(err, errs.Conflict) {
@@ -75,7 +75,7 @@ func (s *Service) Create(ctx context.Context, by user.Actor, in Input) (Cycle, e
 		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "cycle.create", "cycle", c.Year,
 			map[string]any{"opens_at": c.OpensAt, "deadline": c.Deadline, "report_at": c.ReportAt,
-				"forum_date": c.ForumDate, "embargo": c.Embargo}, now))
+				"forum_date": c.ForumDate, "embargo": c.Embargo, "evidence": c.Evidence}, now))
 	})
 	return c, err
 }
@@ -105,7 +105,7 @@ func (s *Service) Current(ctx context.Context) (Cycle, error) {
 	return Cycle{}, errs.E(errs.NotFound, "no reporting cycle yet")
 }
 
-// Update changes the dates or embargo of the cycle of year, read at
+// Update changes the dates, embargo or evidence rule of the cycle of year, read at
 // version. change receives what the cycle holds now; the year stays.
 func (s *Service) Update(ctx context.Context, by user.Actor, year, version int, change func(*Input)) (Cycle, error) {
 	if err := secretariatOnly(by); err != nil {
@@ -131,13 +131,14 @@ func (s *Service) Update(ctx context.Context, by user.Actor, year, version int, 
 			return err
 		}
 		c.OpensAt, c.Deadline, c.ReportAt, c.ForumDate, c.Embargo = in.OpensAt, in.Deadline, in.ReportAt, in.ForumDate, in.Embargo
+		c.Evidence = in.Evidence
 		c.Version, c.UpdatedAt = version+1, s.now().UTC()
 		if err := s.store.UpdateCycle(ctx, &c, version); err != nil {
 			return err
 		}
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "cycle.update", "cycle", c.Year,
 			map[string]any{"opens_at": c.OpensAt, "deadline": c.Deadline, "report_at": c.ReportAt,
-				"forum_date": c.ForumDate, "embargo": c.Embargo, "version": c.Version}, c.UpdatedAt))
+				"forum_date": c.ForumDate, "embargo": c.Embargo, "evidence": c.Evidence, "version": c.Version}, c.UpdatedAt))
 	})
 	return c, err
 }

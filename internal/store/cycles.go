@@ -20,6 +20,7 @@ type cycleRow struct {
 	ReportAt  time.Time
 	ForumDate time.Time
 	Embargo   string
+	Evidence  string
 	Version   int
 	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
@@ -37,12 +38,12 @@ func (db *DB) cycles(ctx context.Context) *gorm.DB {
 
 func cycleToRow(c cycle.Cycle) cycleRow {
 	return cycleRow{ID: c.ID, Year: c.Year, OpensAt: c.OpensAt, Deadline: c.Deadline, ReportAt: c.ReportAt,
-		ForumDate: c.ForumDate, Embargo: string(c.Embargo), Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		ForumDate: c.ForumDate, Embargo: string(c.Embargo), Evidence: string(c.Evidence), Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func (r cycleRow) domain() cycle.Cycle {
 	return cycle.Cycle{ID: r.ID, Year: r.Year, OpensAt: date.Day(r.OpensAt), Deadline: date.Day(r.Deadline),
-		ReportAt: date.Day(r.ReportAt), ForumDate: date.Day(r.ForumDate), Embargo: cycle.Embargo(r.Embargo), Version: r.Version,
+		ReportAt: date.Day(r.ReportAt), ForumDate: date.Day(r.ForumDate), Embargo: cycle.Embargo(r.Embargo), Evidence: cycle.EvidenceRule(r.Evidence), Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Reported: r.Reported}
 }
 
@@ -56,11 +57,11 @@ func (db *DB) CreateCycle(ctx context.Context, c *cycle.Cycle) error {
 	return nil
 }
 
-// UpdateCycle writes the dates and embargo of c if the stored version is
+// UpdateCycle writes the dates, embargo and evidence rule of c if the stored version is
 // still expected.
 func (db *DB) UpdateCycle(ctx context.Context, c *cycle.Cycle, expected int) error {
 	r := cycleToRow(*c)
-	q := db.conn(ctx).Select("opens_at", "deadline", "report_at", "forum_date", "embargo", "version", "updated_at")
+	q := db.conn(ctx).Select("opens_at", "deadline", "report_at", "forum_date", "embargo", "evidence", "version", "updated_at")
 	return translate(updateVersioned(q, &r, c.ID, expected, "the cycle"))
 }
 
