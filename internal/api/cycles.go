@@ -23,6 +23,7 @@ type cycleInputDTO struct {
 	ReportAt  *string `json:"report_at"`
 	ForumDate *string `json:"forum_date"`
 	Embargo   *string `json:"embargo"`
+	Evidence  *string `json:"evidence"`
 }
 
 // apply sets the fields the body carries; dates it cannot read are field
@@ -40,6 +41,9 @@ func (d cycleInputDTO) apply(in *cycle.Input) error {
 	}
 	if d.Embargo != nil {
 		in.Embargo = cycle.Embargo(*d.Embargo)
+	}
+	if d.Evidence != nil {
+		in.Evidence = cycle.EvidenceRule(*d.Evidence)
 	}
 	return f.Err()
 }

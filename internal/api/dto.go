@@ -68,13 +68,15 @@ type cycleDTO struct {
 	ReportAt  dateDTO   `json:"report_at"`
 	ForumDate dateDTO   `json:"forum_date"`
 	Embargo   string    `json:"embargo"`
+	Evidence  string    `json:"evidence"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 // CycleDTO is the JSON form of a cycle, with its status on the day now.
 func CycleDTO(c cycle.Cycle, now time.Time) any {
 	return cycleDTO{ID: c.ID, Year: c.Year, Status: string(c.StatusOn(now)), Version: c.Version, OpensAt: dateDTO(c.OpensAt), Deadline: dateDTO(c.Deadline),
-		ReportAt: dateDTO(c.ReportAt), ForumDate: dateDTO(c.ForumDate), Embargo: string(c.Embargo), CreatedAt: c.CreatedAt}
+		ReportAt: dateDTO(c.ReportAt), ForumDate: dateDTO(c.ForumDate), Embargo: string(c.Embargo),
+		Evidence: string(c.Evidence), CreatedAt: c.CreatedAt}
 }
 
 // dateDTO is a calendar day, written as YYYY-MM-DD.

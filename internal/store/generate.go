@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -111,7 +112,7 @@ func (db *DB) generateCycles(ctx context.Context, rng *rand.Rand, opt GenerateOp
 		year := now.Year() - opt.Cycles + 1 + c
 		day := func(m time.Month, d int) time.Time { return time.Date(year, m, d, 0, 0, 0, 0, time.UTC) }
 		cy := cycleRow{Year: year, OpensAt: day(6, 1), Deadline: day(10, 1), ReportAt: day(10, 21),
-			ForumDate: day(11, 11), Embargo: "immediate", Version: 1, CreatedAt: now, UpdatedAt: now}
+			ForumDate: day(11, 11), Embargo: "immediate", Evidence: string(cycle.EvidenceRequired), Version: 1, CreatedAt: now, UpdatedAt: now}
 		var accepted []continued
 		if err := db.conn(ctx).Create(&cy).Error; err != nil {
 			return translate(err)
