@@ -107,6 +107,9 @@ func (c ChallengeFigures) Of(o challenge.Outcome) int {
 // how many were broken or had changed since archived.
 type LinkFigures struct {
 	Links, Checked, Broken, Changed int
+	// Cited counts the public actions that cite at least one link: what
+	// the public pages say of evidence, on any data.
+	Cited int
 }
 
 // Headline are the previous cycle's headline figures.
@@ -342,6 +345,9 @@ func (f *Figures) count(in Inputs, actions ActionSource, list bool, cw *crosswal
 		cur.assure(a.OrganisationID, a.Assurance.OrDefault(), a.Recommendations)
 		f.Actions++
 		f.Links.add(a.Evidence)
+		if len(a.Evidence) > 0 || a.Cited {
+			f.Links.Cited++
+		}
 		if cw != nil {
 			cw.add(a)
 		}

@@ -252,6 +252,9 @@ type Action struct {
 	Recommendations []int              `json:"recommendations"`
 	AcceptedAt      time.Time          `json:"accepted_at"`
 	Evidence        []Evidence         `json:"evidence,omitempty"`
+	// Cited tells, where the evidence is not read (the live figures),
+	// whether the action cites any; it is not part of the inputs.
+	Cited bool `json:"-"`
 	// Provisions are those a public action counts for, as read at
 	// compilation (see Crosswalk).
 	Provisions []ProvisionLink `json:"provisions,omitempty"`

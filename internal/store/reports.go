@@ -153,6 +153,9 @@ func (db *DB) EachReportAction(ctx context.Context, cycleID int64, before time.T
 	if listing {
 		exprs = append(exprs, "CASE WHEN actions.visibility = 'public' THEN actions.title ELSE '' END",
 			"CASE WHEN actions.visibility = 'public' THEN "+evidence+" END")
+	} else {
+		// The live figures read no links, only whether there is one.
+		exprs = append(exprs, "EXISTS (SELECT 1 FROM evidence WHERE evidence.action_id = actions.id)")
 	}
 	if pg {
 		return db.eachReportActionByCursor(ctx, exprs, cycleID, before, listing, fn)
@@ -355,6 +358,8 @@ func (db *DB) reportActions(q *gorm.DB, listing bool) ([]report.Action, error) {
 		dest := []any{&a.ID, &a.OrganisationID, &stage, &measure, &scope, &vis, &a.CarriedForward, &accepted, &recList}
 		if listing {
 			dest = append(dest, &a.Title, &evJSON)
+		} else {
+			dest = append(dest, &a.Cited)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, translate(err)

@@ -22,12 +22,13 @@ type cycleForm struct {
 	Year                                   string
 	OpensAt, Deadline, ReportAt, ForumDate string
 	Embargo                                string
+	Evidence                               string // the evidence rule: required or optional
 }
 
 func cycleFormOf(c cycle.Cycle) cycleForm {
 	d := func(t time.Time) string { return t.Format(time.DateOnly) }
 	return cycleForm{Year: strconv.Itoa(c.Year), OpensAt: d(c.OpensAt), Deadline: d(c.Deadline), ReportAt: d(c.ReportAt),
-		ForumDate: d(c.ForumDate), Embargo: string(c.Embargo)}
+		ForumDate: d(c.ForumDate), Embargo: string(c.Embargo), Evidence: string(c.Evidence)}
 }
 
 func readCycleForm(c echo.Context) cycleForm {
@@ -39,7 +40,7 @@ func readCycleForm(c echo.Context) cycleForm {
 func readCycleFields(c echo.Context, prefix string) cycleForm {
 	v := func(name string) string { return c.FormValue(prefix + name) }
 	return cycleForm{Year: v("year"), OpensAt: v("opens_at"), Deadline: v("deadline"),
-		ReportAt: v("report_at"), ForumDate: v("forum_date"), Embargo: v("embargo")}
+		ReportAt: v("report_at"), ForumDate: v("forum_date"), Embargo: v("embargo"), Evidence: v("evidence")}
 }
 
 // changedFrom names the fields of f that differ from orig, what the person
@@ -66,19 +67,19 @@ func (f cycleForm) over(base cycleForm, changed map[string]bool) cycleForm {
 	}
 	return cycleForm{Year: base.Year, OpensAt: pick("opens_at", f.OpensAt, base.OpensAt), Deadline: pick("deadline", f.Deadline, base.Deadline),
 		ReportAt: pick("report_at", f.ReportAt, base.ReportAt), ForumDate: pick("forum_date", f.ForumDate, base.ForumDate),
-		Embargo: pick("embargo", f.Embargo, base.Embargo)}
+		Embargo: pick("embargo", f.Embargo, base.Embargo), Evidence: pick("evidence", f.Evidence, base.Evidence)}
 }
 
 // values gives the template the typed values by field name.
 func (f cycleForm) values() map[string]string {
 	return map[string]string{"year": f.Year, "opens_at": f.OpensAt, "deadline": f.Deadline, "report_at": f.ReportAt,
-		"forum_date": f.ForumDate, "embargo": f.Embargo}
+		"forum_date": f.ForumDate, "embargo": f.Embargo, "evidence": f.Evidence}
 }
 
 // input reads the form; what cannot be read is a field error.
 func (f cycleForm) input() (cycle.Input, errs.FieldErrors) {
 	bad := errs.FieldErrors{}
-	in := cycle.Input{Embargo: cycle.Embargo(f.Embargo)}
+	in := cycle.Input{Embargo: cycle.Embargo(f.Embargo), Evidence: cycle.EvidenceRule(f.Evidence)}
 	if f.Year != "" {
 		y, err := strconv.Atoi(f.Year)
 		if err != nil {
@@ -113,7 +114,8 @@ func (h *Handler) cycles(c echo.Context) error {
 	if _, err := request.Secretariat(c); err != nil {
 		return err
 	}
-	return h.renderCycles(c, http.StatusOK, cyclesView{Flash: h.takeFlash(c), Form: cycleForm{Embargo: string(cycle.UntilForum)}})
+	return h.renderCycles(c, http.StatusOK, cyclesView{Flash: h.takeFlash(c), Form: cycleForm{Embargo: string(cycle.UntilForum),
+		Evidence: string(cycle.EvidenceRequired)}})
 }
 
 func (h *Handler) renderCycles(c echo.Context, status int, v cyclesView) error {
@@ -287,6 +289,9 @@ func (h *Handler) saveCycle(c echo.Context) error {
 		set("forum_date", &cur.ForumDate, in.ForumDate)
 		if changed["embargo"] {
 			cur.Embargo = in.Embargo
+		}
+		if changed["evidence"] {
+			cur.Evidence = in.Evidence
 		}
 	})
 	switch {

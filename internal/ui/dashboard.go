@@ -45,6 +45,7 @@ type dashboardView struct {
 	HeatSVG   template.HTML
 	TrendSVG  template.HTML
 	StatesGap string // the least-covered recommendation among states, said in a sentence
+	Evidence  string // how many of the public actions cite evidence, said in a sentence
 }
 
 type card struct{ Value, Label, URL string }
@@ -230,6 +231,7 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 	}
 	f := d.Figures.Figures
 	fillDashboardHead(v, f, t)
+	v.Evidence = evidenceSentence(f, lang, t)
 	row := func(r report.RecFigures) dashRow { return dashRowOf(r, f.Year, lang, t) }
 	for _, r := range f.Recommendations {
 		v.Rows = append(v.Rows, row(r))
@@ -263,4 +265,14 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 		v.Trend = append(v.Trend, tr)
 	}
 	v.TrendSVG = chart.Stacked("chart-trend", t("dashboard_trend_chart"), t("dashboard_trend_desc"), document.StageSeries(t), bars)
+}
+
+// evidenceSentence says how many of the public actions counted cite
+// evidence: the intro claims no more than this, which holds on any data
+// whatever the cycles' evidence rule was.
+func evidenceSentence(f report.Figures, lang string, t locale.Translate) string {
+	if f.Actions == 0 {
+		return ""
+	}
+	return t("dashboard_evidence", map[string]any{"Cited": locale.Number(lang, f.Links.Cited), "Actions": locale.Number(lang, f.Actions)})
 }

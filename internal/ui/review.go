@@ -35,6 +35,9 @@ type queueView struct {
 	Pages   int
 	PrevURL string
 	NextURL string
+	// NeedsEvidence: the cycle accepts only actions that cite evidence,
+	// so the queue marks those that cite none.
+	NeedsEvidence bool
 }
 
 // queueItem is a row of the queue.
@@ -64,7 +67,7 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 	if err != nil && !errs.Is(err, errs.NotFound) {
 		return err
 	}
-	v.Year = cy.Year
+	v.Year, v.NeedsEvidence = cy.Year, cy.Year != 0 && cy.RequiresEvidence()
 	all, err := h.Cycles.List(ctx)
 	if err != nil {
 		return err
@@ -197,6 +200,9 @@ func (h *Handler) acceptAll(c echo.Context) error {
 	}
 	done, err := h.Actions.AcceptAll(ctx, by, picks)
 	switch {
+	case errs.FieldsOf(err)["evidence"] != "":
+		h.setFlash(c, "flash_err_bulk_evidence", 0)
+		return c.Redirect(http.StatusSeeOther, back)
 	case errs.Is(err, errs.Conflict), errs.Is(err, errs.Invalid), errs.Is(err, errs.NotFound):
 		h.setFlash(c, "flash_err_bulk_changed", 0)
 		return c.Redirect(http.StatusSeeOther, back)
