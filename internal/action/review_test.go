@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
@@ -89,6 +90,63 @@ func TestReview(t *testing.T) {
 		done, err := s.Actions.AcceptAll(ctx, p.secretariat, []action.Pick{pick(c), pick(d), pick(c)})
 		if err != nil || len(done) != 2 {
 			t.Errorf("bulk accept: %d %v", len(done), err)
+		}
+	})
+}
+
+// A cycle that requires evidence accepts only actions that cite a link,
+// however they are accepted (one review, or many at once); a cycle that
+// does not accepts them as they are. Acceptance is refused with a field
+// error on "evidence" and the action stays submitted.
+func TestAcceptanceEvidenceRule(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		org, other := s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.State)
+		if c := s.Cycle(t, 2026); c.Evidence != cycle.EvidenceRequired {
+			t.Fatalf("a new cycle's evidence rule: %q, want required", c.Evidence)
+		}
+		p := newPeople(t, s, org, other)
+		for _, tc := range []struct {
+			rule     cycle.EvidenceRule
+			evidence bool
+			bulk     bool
+			accepted bool
+		}{
+			{cycle.EvidenceRequired, true, false, true},
+			{cycle.EvidenceRequired, false, false, false},
+			{cycle.EvidenceRequired, false, true, false},
+			{cycle.EvidenceOptional, true, false, true},
+			{cycle.EvidenceOptional, false, false, true},
+			{cycle.EvidenceOptional, false, true, true},
+		} {
+			name := fmt.Sprintf("%s, evidence %v, bulk %v", tc.rule, tc.evidence, tc.bulk)
+			if _, err := s.Cycles.Update(ctx, testutil.System, 2026, 0, func(in *cycle.Input) { in.Evidence = tc.rule }); err != nil {
+				t.Fatalf("%s: set the rule: %v", name, err)
+			}
+			in := testutil.ActionInput()
+			if !tc.evidence {
+				in.Evidence = nil
+			}
+			a, err := s.Actions.CreateIn(ctx, p.member, 2026, in)
+			if err == nil {
+				a, err = s.Actions.Move(ctx, p.focal, a.ID, 0, action.Submitted, "")
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if tc.bulk {
+				_, err = s.Actions.AcceptAll(ctx, p.secretariat, []action.Pick{{ID: a.ID, Version: a.Version}})
+			} else {
+				_, err = s.Actions.Review(ctx, p.secretariat, a.ID, a.Version, action.Review{Accept: true})
+			}
+			got, _ := s.Actions.Get(ctx, p.secretariat, a.ID)
+			switch {
+			case tc.accepted && (err != nil || got.State != action.Accepted):
+				t.Errorf("%s: want accepted, got %s, %v", name, got.State, err)
+			case !tc.accepted && (!errs.Is(err, errs.Invalid) || errs.FieldsOf(err)["evidence"] == "" || got.State != action.Submitted):
+				t.Errorf("%s: want refused on evidence, got %s, %v", name, got.State, err)
+			}
 		}
 	})
 }
