@@ -72,3 +72,45 @@ func TestReviewAPI(t *testing.T) {
 		}
 	})
 }
+
+// An action that cites no evidence is refused acceptance with a 422 on
+// "evidence" in a cycle that requires it (as new cycles do), one at a time
+// or in bulk; with the rule set to optional through the API, it is
+// accepted.
+func TestReviewAPIEvidenceRule(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := apptest.NewScenario(t, db)
+		bare := strings.Replace(apptest.NewActionBody, `"evidence": [{"kind": "regulation", "url": "https://example.org/reg", "title": "Regulation"}]`, `"evidence": []`, 1)
+		a := apptest.Decode[apptest.ActionJSON](t, sc.Member.Do("POST", "/api/v1/actions", bare))
+		a = apptest.Decode[apptest.ActionJSON](t, sc.Focal.Do("POST", fmt.Sprintf("/api/v1/actions/%d/submit", a.ID), ""))
+		cycles := apptest.Decode[struct {
+			Items []struct {
+				Year     int    `json:"year"`
+				Version  int    `json:"version"`
+				Evidence string `json:"evidence"`
+			}
+		}](t, sc.Sec.Do("GET", "/api/v1/cycles", ""))
+		if len(cycles.Items) != 1 || cycles.Items[0].Evidence != "required" {
+			t.Fatalf("the new cycle's rule: %+v", cycles)
+		}
+		version := cycles.Items[0].Version
+		review := func() apptest.Response {
+			return sc.Sec.Do("POST", fmt.Sprintf("/api/v1/actions/%d/review", a.ID), `{"decision": "accept"}`)
+		}
+		if r := review(); r.Status != 422 || !strings.Contains(r.Body, `"evidence"`) || !strings.Contains(r.Body, "cite at least one evidence link") {
+			t.Errorf("accept without evidence: %d %s", r.Status, r.Body)
+		}
+		if r := sc.Sec.Do("POST", "/api/v1/review/accept", fmt.Sprintf(`{"actions": [{"id": %d, "version": %d}]}`, a.ID, a.Version)); r.Status != 422 || !strings.Contains(r.Body, `"evidence"`) {
+			t.Errorf("bulk accept without evidence: %d %s", r.Status, r.Body)
+		}
+		if r := sc.Sec.Do("PATCH", "/api/v1/cycles/2026", fmt.Sprintf(`{"evidence": "sometimes", "version": %d}`, version)); r.Status != 422 || !strings.Contains(r.Body, `"evidence"`) {
+			t.Errorf("an unknown rule: %d %s", r.Status, r.Body)
+		}
+		if r := sc.Sec.Do("PATCH", "/api/v1/cycles/2026", fmt.Sprintf(`{"evidence": "optional", "version": %d}`, version)); r.Status != 200 || !strings.Contains(r.Body, `"evidence":"optional"`) {
+			t.Fatalf("set the rule to optional: %d %s", r.Status, r.Body)
+		}
+		if r := review(); r.Status != 200 || !strings.Contains(r.Body, `"state":"accepted"`) {
+			t.Errorf("accept without evidence where it is optional: %d %s", r.Status, r.Body)
+		}
+	})
+}

@@ -299,3 +299,43 @@ func TestReviewQueueByOrganisation(t *testing.T) {
 		t.Errorf("filtered queue: %d, %d rows", r.Status, strings.Count(r.Body, `name="ids"`))
 	}
 }
+
+// An action that cites no evidence, in a cycle that requires it: the
+// action page refuses to accept it and says why (in the reviewer's
+// language), the queue marks it, and a bulk acceptance with it accepts
+// nothing and says why.
+func TestReviewEvidenceRuleOnThePage(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := apptest.NewScenario(t, db)
+	ctx := context.Background()
+	c, err := sc.S.Cycles.Get(ctx, 2026)
+	if err != nil || !c.RequiresEvidence() {
+		t.Fatalf("the cycle requires evidence: %+v %v", c, err)
+	}
+	in := testutil.ActionInput()
+	in.Evidence = nil
+	a, err := sc.S.Actions.Create(ctx, testutil.System, sc.Org.ID, c.ID, in)
+	if err == nil {
+		a, err = sc.S.Actions.Move(ctx, testutil.System, a.ID, 0, action.Submitted, "")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := fmt.Sprintf("version=%d&decision=accept&comment=Typed+text", a.Version)
+	for lang, want := range map[string]string{"en": "This action cites no evidence", "fr": "Cette action ne cite aucun justificatif"} {
+		r := sc.Sec.Do("POST", fmt.Sprintf("/actions/%d/review", a.ID), form, "Content-Type", "application/x-www-form-urlencoded", "Accept-Language", lang)
+		if r.Status != 422 || !strings.Contains(r.Body, want) || !strings.Contains(r.Body, ">Typed text</textarea>") {
+			t.Errorf("%s: accept without evidence: %d, want %q in the page", lang, r.Status, want)
+		}
+	}
+	if r := sc.Sec.Do("GET", "/review?cycle=2026", ""); r.Status != 200 || !strings.Contains(r.Body, "no evidence: cannot be accepted") {
+		t.Errorf("the queue does not mark the action without evidence: %d", r.Status)
+	}
+	r := sc.Sec.Do("POST", "/review/accept?cycle=2026", fmt.Sprintf("ids=%d:%d&confirm=yes", a.ID, a.Version), "Content-Type", "application/x-www-form-urlencoded")
+	if r.Status != 303 || !strings.Contains(r.Header.Get("Set-Cookie"), "flash_err_bulk_evidence") {
+		t.Errorf("bulk accept without evidence: %d %v", r.Status, r.Header)
+	}
+	if got, _ := sc.S.Actions.Get(ctx, testutil.System, a.ID); got.State != action.Submitted {
+		t.Errorf("an action without evidence was accepted: %s", got.State)
+	}
+}
