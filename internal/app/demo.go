@@ -20,6 +20,7 @@ import (
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/user"
@@ -299,6 +300,10 @@ func demoCycles(today time.Time) []cycle.Input {
 	for y := year - 2; y < year; y++ {
 		out = append(out, cycle.Input{Year: y, OpensAt: date(y, 6, 1), Deadline: date(y, 10, 1), ForumDate: date(y, 11, 11), Embargo: cycle.UntilForum})
 	}
+	// The oldest cycle ran before acceptance required evidence, as a
+	// cycle migrated from then does: the dashboard's "N of M cite
+	// evidence" has something to say.
+	out[0].Evidence = cycle.EvidenceOptional
 	open := cycle.Input{Year: year, OpensAt: date(year, 6, 1), Deadline: date(year, 10, 1), ForumDate: date(year, 11, 11), Embargo: cycle.UntilForum}
 	if !open.OpensAt.Before(today) {
 		open.OpensAt = today.AddDate(0, 0, -45)
@@ -341,6 +346,12 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 
 	h := &demoHistory{svc: svc, clock: clock, rng: rng, evidenceBase: evidenceBase, recs: recs,
 		sys: sys, reviewer: secretariat.Actor(), people: people, counts: map[action.State]int{}}
+	// The organisations people sign in for report much each past cycle,
+	// so that carrying forward shows its worth.
+	h.prolific = map[int64]bool{}
+	for id := range people {
+		h.prolific[id] = true
+	}
 	var previous []action.Action // accepted actions of the previous cycle
 	for ci, in := range inputs {
 		if previous, err = h.cycle(ctx, in, ci == len(inputs)-1, today, orgs, previous); err != nil {
@@ -360,8 +371,29 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 	for _, s := range action.States {
 		parts = append(parts, fmt.Sprintf("%d %s", h.counts[s], s))
 	}
-	parts = append(parts, trust, crosswalk)
+	clock.t = today
+	published, err := h.publishReport(ctx, inputs[len(inputs)-2].Year)
+	if err != nil {
+		return "", nil, err
+	}
+	parts = append(parts, trust, crosswalk, published)
 	return strings.Join(parts, ", "), logins, nil
+}
+
+// publishReport compiles and publishes the report of the cycle of year
+// as the secretariat would, through the report service: its files are
+// the real ones, with their checksums, and verify.
+func (h *demoHistory) publishReport(ctx context.Context, year int) (string, error) {
+	r, err := h.svc.reports.Compile(ctx, h.reviewer, year, report.CompileOptions{})
+	if err != nil {
+		return "", fmt.Errorf("demo report: %w", err)
+	}
+	h.clock.t = h.clock.t.Add(time.Hour)
+	if r, err = h.svc.reports.Publish(ctx, h.reviewer, r.ID); err != nil {
+		return "", fmt.Errorf("demo report: %w", err)
+	}
+	h.report = r
+	return fmt.Sprintf("report %d of %d published", r.ID, year), nil
 }
 
 // demoOrganisations creates the invented organisations, and two people with
@@ -421,6 +453,8 @@ type demoHistory struct {
 	counts        map[action.State]int
 	total         int
 	accepted      [][]action.Action // by cycle, oldest first
+	prolific      map[int64]bool    // organisations with five accepted actions or more in each past cycle
+	report        report.Report     // the past cycle's published report
 }
 
 // cycle creates the cycle of in and the actions of each organisation in
@@ -445,16 +479,31 @@ func (h *demoHistory) cycle(ctx context.Context, in cycle.Input, last bool, toda
 		}
 		addressed := addressedTo(h.recs, org.Kind)
 		n := 1 + h.rng.IntN(3)
-		if org.Kind == stakeholder.Company && h.rng.IntN(3) == 0 {
+		prolific := h.prolific[org.ID] && !last
+		switch {
+		case prolific:
+			n = 6 + h.rng.IntN(2)
+		case h.prolific[org.ID]:
+			n = 1 // the rest is theirs to carry forward
+		case org.Kind == stakeholder.Company && h.rng.IntN(3) == 0:
 			n = 0 // not every supporter reports every year
 		}
-		for k := 0; k < n; k++ {
+		acceptedHere := 0
+		for k := 0; k < n || prolific && acceptedHere < 5; k++ {
 			h.clock.t = in.OpensAt.Add(time.Duration(h.rng.Int64N(int64(span)*2/3 + 1)))
-			a, err := h.newAction(ctx, author, org, c.ID, addressed, previous, carried)
+			a, err := h.newAction(ctx, author, org, c.ID, addressed, previous, carried, !(last && h.prolific[org.ID]))
 			if err != nil {
 				return nil, fmt.Errorf("demo action: %w", err)
 			}
 			final := demoFinalState(last, h.rng)
+			if prolific && acceptedHere < 5 {
+				final = action.Accepted
+			}
+			if final == action.Accepted && len(a.Evidence) == 0 && c.RequiresEvidence() {
+				// The secretariat asks for the missing link, as the
+				// cycle's rule makes it.
+				final = action.ChangesRequested
+			}
 			if a, err = walk(ctx, h.svc, submitter, h.reviewer, a, final, h.clock, h.rng); err != nil {
 				return nil, err
 			}
@@ -462,6 +511,7 @@ func (h *demoHistory) cycle(ctx context.Context, in cycle.Input, last bool, toda
 			h.total++
 			if a.State == action.Accepted {
 				accepted = append(accepted, a)
+				acceptedHere++
 			}
 		}
 	}
@@ -472,8 +522,8 @@ func (h *demoHistory) cycle(ctx context.Context, in cycle.Input, last bool, toda
 // left, the continuation of an action of org accepted in the previous
 // cycle, a stage further; else a new one on the recommendations addressed
 // to org.
-func (h *demoHistory) newAction(ctx context.Context, author user.Actor, org stakeholder.Stakeholder, cycleID int64, addressed []int, previous []action.Action, carried map[int64]bool) (action.Action, error) {
-	if from := pickCarry(previous, org.ID, carried, h.rng); from != nil && h.rng.IntN(2) == 0 {
+func (h *demoHistory) newAction(ctx context.Context, author user.Actor, org stakeholder.Stakeholder, cycleID int64, addressed []int, previous []action.Action, carried map[int64]bool, carry bool) (action.Action, error) {
+	if from := pickCarry(previous, org.ID, carried, h.rng); carry && from != nil && h.rng.IntN(2) == 0 {
 		carried[from.ID] = true
 		inp := from.Input()
 		inp.Stage = nextStage(from.Stage, h.rng)
@@ -581,7 +631,11 @@ func demoInput(addressed []int, org stakeholder.Stakeholder, rng *rand.Rand, evi
 	if rng.IntN(10) == 0 {
 		in.Visibility = action.SecretariatOnly
 	}
-	for e := 0; e < rng.IntN(3); e++ {
+	links := 1 + rng.IntN(2)
+	if rng.IntN(10) == 0 {
+		links = 0 // one in ten cites nothing: under a cycle that requires evidence, changes are requested
+	}
+	for e := 0; e < links; e++ {
 		k := kinds[rng.IntN(len(kinds))]
 		link := fmt.Sprintf("https://%s.example.org/%s/%d", demoSlug(org.Name), strings.ReplaceAll(string(k), "_", "-"), 100+rng.IntN(900))
 		if evidenceBase != "" {
