@@ -78,7 +78,7 @@ func runDemo(e env, args []string) error {
 	}
 	defer site.Close()
 	fmt.Fprintf(e.stdout, "Filling the demo database at %s ...\n", path)
-	logins, err := fillDemoSilently(e, db, cfg, logger, *seed, evidenceBase)
+	tour, err := fillDemoSilently(e, db, cfg, logger, *seed, evidenceBase)
 	if err != nil {
 		ln.Close()
 		return err
@@ -88,7 +88,7 @@ func runDemo(e env, args []string) error {
 		ln.Close()
 		return err
 	}
-	return serve(e.ctx, cfg, db, svc, logger, ln, func(addr string) { printDemoWelcome(e.stdout, cfg, addr, logins) })
+	return serve(e.ctx, cfg, db, svc, logger, ln, func(addr string) { printDemoWelcome(e.stdout, cfg, addr, tour) })
 }
 
 // demoFolder is the folder of the demo's files: dir, made if need be, or a
@@ -169,8 +169,8 @@ func serveDemoEvidence(cfg *config.Config) (site net.Listener, base string, err 
 }
 
 // fillDemoSilently writes the demo's invented history into db and returns the
-// accounts to sign in with.
-func fillDemoSilently(e env, db *store.DB, cfg config.Config, logger *slog.Logger, seed uint64, evidenceBase string) ([]demoLogin, error) {
+// accounts to sign in with, and what to try first.
+func fillDemoSilently(e env, db *store.DB, cfg config.Config, logger *slog.Logger, seed uint64, evidenceBase string) (demoTour, error) {
 	clock := &demoClock{t: time.Now().UTC()}
 	start := time.Now()
 	// The demo's history happened before anyone could be told of it: it is
@@ -178,15 +178,15 @@ func fillDemoSilently(e env, db *store.DB, cfg config.Config, logger *slog.Logge
 	fill := newServices(db, clock.now, cfg, newMailer(cfg, logger), logger)
 	fill.actions = action.NewService(db, clock.now, nil)
 	fill.challenges = challenge.NewService(db, fill.actions, nil, clock.now, cfg.Challenges.ReplyDays)
-	summary, logins, err := fillDemo(e.ctx, fill, clock, rand.New(rand.NewPCG(seed, seed^0x5eed)), time.Now().UTC(), evidenceBase)
+	summary, tour, err := fillDemo(e.ctx, fill, clock, rand.New(rand.NewPCG(seed, seed^0x5eed)), time.Now().UTC(), evidenceBase)
 	if err == nil {
 		err = db.MarkAllNoticed(e.ctx, time.Now().UTC())
 	}
 	if err != nil {
-		return nil, err
+		return demoTour{}, err
 	}
 	fmt.Fprintf(e.stdout, "Done in %s: %s.\n", time.Since(start).Round(10*time.Millisecond), summary)
-	return logins, nil
+	return tour, nil
 }
 
 // archiveDemoEvidence follows the demo's public evidence as if accepted
@@ -204,14 +204,15 @@ func archiveDemoEvidence(e env, cfg config.Config, svc *services) error {
 	return err
 }
 
-// printDemoWelcome tells, once the demo listens on addr, where it is and
-// how to sign in.
-func printDemoWelcome(w io.Writer, cfg config.Config, addr string, logins []demoLogin) {
+// printDemoWelcome tells, once the demo listens on addr, where it is, how
+// to sign in, and what to try first in each role.
+func printDemoWelcome(w io.Writer, cfg config.Config, addr string, tour demoTour) {
 	fmt.Fprintf(w, "\npctracker demo is running at %s\n\n", displayURL(addr))
 	fmt.Fprintf(w, "Demo sign-ins (password for all: %s):\n", DemoPassword)
-	for _, l := range logins {
+	for _, l := range tour.logins {
 		fmt.Fprintf(w, "  %-58s %s\n", l.email, l.what)
 	}
+	tour.print(w, strings.TrimSuffix(cfg.BaseURL, "/"))
 	if !cfg.SignIn.TwoStep {
 		fmt.Fprintln(w, "\nTwo-step sign-in for the secretariat is off in the demo; PCT_SIGNIN_TWO_STEP=true turns it on.")
 	}
@@ -227,6 +228,37 @@ type demoClock struct{ t time.Time }
 func (c *demoClock) now() time.Time { return c.t }
 
 type demoLogin struct{ email, what string }
+
+// demoTour is what the demo holds to try first: its sign-ins, the past
+// cycle's published report, and who to be to see each role's work.
+type demoTour struct {
+	logins             []demoLogin
+	pastYear, openYear int
+	reportID           int64
+	focal, reviewer    string // sign-ins of a focal point and of a reviewer organisation
+}
+
+// print writes, for each role, which sign-in to use and what to try
+// first; base is the demo's public address.
+func (t demoTour) print(w io.Writer, base string) {
+	fmt.Fprintf(w, "\nWhat to try first:\n")
+	role := func(name, who string, steps ...string) {
+		fmt.Fprintf(w, "  %-12s %s\n", name, who)
+		for _, s := range steps {
+			fmt.Fprintf(w, "  %-12s - %s\n", "", s)
+		}
+	}
+	role("Secretariat", "sign in as secretariat@demo.pctracker.org",
+		fmt.Sprintf("review the submitted actions at %s/review: accept one, or request changes on one marked \"no evidence\" (%d accepts only actions that cite evidence)", base, t.openYear),
+		fmt.Sprintf("open the %d report, published with its files and their SHA-256: %s/reports/%d", t.pastYear, base, t.reportID),
+		fmt.Sprintf("see who has reported at %s/admin/status, and the cycles' settings at %s/admin/cycles", base, base))
+	role("Focal point", "sign in as "+t.focal,
+		fmt.Sprintf("in %s/workspace, carry forward the organisation's accepted %d actions into %d, update a stage, then submit", base, t.pastYear, t.openYear))
+	role("Reviewer", "sign in as "+t.reviewer+" (a reviewer organisation)",
+		fmt.Sprintf("open another organisation's public action from %s/actions and confirm it, or challenge it with your findings", base))
+	role("Public", "no sign-in",
+		fmt.Sprintf("the dashboard at %s/, the public actions at %s/actions, the %d report at %s/reports/%d, open data at %s/about", base, base, t.pastYear, base, t.reportID, base))
+}
 
 // demoOrgs are invented organisations (states use real country names, as
 // the Paris Call's supporters do; their actions here are invented).
@@ -324,23 +356,23 @@ func demoCycles(today time.Time) []cycle.Input {
 // fillDemo creates the demo data through the services, so every record has
 // its versions, review events and audit entries as real use would leave.
 // evidenceBase, when set, is where the demo's evidence pages are served.
-func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Rand, today time.Time, evidenceBase string) (summary string, logins []demoLogin, err error) {
+func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Rand, today time.Time, evidenceBase string) (summary string, tour demoTour, err error) {
 	sys := user.System("demo")
 	recs, err := svc.recommendations.List(ctx)
 	if err != nil {
-		return "", nil, err
+		return "", demoTour{}, err
 	}
 	inputs := demoCycles(today)
 	clock.t = inputs[0].OpensAt.AddDate(0, -1, 0)
 	secretariat, err := svc.users.Create(ctx, sys, user.Input{Email: "secretariat@demo.pctracker.org", Name: "Camille Secrétariat",
 		Role: user.Secretariat, Password: DemoPassword})
 	if err != nil {
-		return "", nil, err
+		return "", demoTour{}, err
 	}
-	logins = []demoLogin{{secretariat.Email, "secretariat"}}
+	logins := []demoLogin{{secretariat.Email, "secretariat"}}
 	orgs, people, orgLogins, err := demoOrganisations(ctx, svc, sys, rng)
 	if err != nil {
-		return "", nil, err
+		return "", demoTour{}, err
 	}
 	logins = append(logins, orgLogins...)
 
@@ -355,17 +387,17 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 	var previous []action.Action // accepted actions of the previous cycle
 	for ci, in := range inputs {
 		if previous, err = h.cycle(ctx, in, ci == len(inputs)-1, today, orgs, previous); err != nil {
-			return "", nil, err
+			return "", demoTour{}, err
 		}
 		h.accepted = append(h.accepted, previous)
 	}
 	trust, err := h.trust(ctx, orgs, today)
 	if err != nil {
-		return "", nil, err
+		return "", demoTour{}, err
 	}
 	crosswalk, err := h.crosswalk(ctx, today)
 	if err != nil {
-		return "", nil, err
+		return "", demoTour{}, err
 	}
 	parts := []string{fmt.Sprintf("%d organisations, %d cycles, %d actions", len(orgs), len(inputs), h.total)}
 	for _, s := range action.States {
@@ -374,10 +406,21 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 	clock.t = today
 	published, err := h.publishReport(ctx, inputs[len(inputs)-2].Year)
 	if err != nil {
-		return "", nil, err
+		return "", demoTour{}, err
 	}
 	parts = append(parts, trust, crosswalk, published)
-	return strings.Join(parts, ", "), logins, nil
+	tour = demoTour{logins: logins, pastYear: inputs[len(inputs)-2].Year, openYear: inputs[len(inputs)-1].Year, reportID: h.report.ID}
+	for _, o := range orgs {
+		ps := people[o.ID]
+		switch {
+		case len(ps) == 0:
+		case tour.focal == "" && o.Kind == stakeholder.State:
+			tour.focal = ps[0].Name
+		case tour.reviewer == "" && o.Reviewer:
+			tour.reviewer = ps[0].Name
+		}
+	}
+	return strings.Join(parts, ", "), tour, nil
 }
 
 // publishReport compiles and publishes the report of the cycle of year

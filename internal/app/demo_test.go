@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -11,6 +13,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/challenge"
 	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -26,7 +29,7 @@ func TestDemoData(t *testing.T) {
 		cfg.Mail.Dir = t.TempDir()
 		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 		svc := newServices(db, clock.now, cfg, newMailer(cfg, logger), logger)
-		summary, logins, err := fillDemo(ctx, svc, clock, rand.New(rand.NewPCG(1, 2)), today, "")
+		summary, tour, err := fillDemo(ctx, svc, clock, rand.New(rand.NewPCG(1, 2)), today, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,8 +112,83 @@ func TestDemoData(t *testing.T) {
 				t.Errorf("%d %s links, want %d", n, kind, want)
 			}
 		}
-		if len(logins) < 7 || logins[0].email != "secretariat@demo.pctracker.org" {
-			t.Errorf("logins: %v", logins)
+		if len(tour.logins) < 7 || tour.logins[0].email != "secretariat@demo.pctracker.org" {
+			t.Errorf("logins: %v", tour.logins)
 		}
+		demoShowsTheProduct(t, db, svc, tour)
 	})
+}
+
+// demoShowsTheProduct checks what the demo is for: the past cycle's
+// report published through the report service, its files verifying;
+// organisations with five accepted actions or more in the past cycle, for
+// carrying forward; evidence on most accepted actions, and none accepted
+// without it where the cycle requires it; and a start-up text that says
+// what to try first in each role, with sign-ins that exist.
+func demoShowsTheProduct(t *testing.T, db *store.DB, svc *services, tour demoTour) {
+	t.Helper()
+	ctx := context.Background()
+	sys := user.System("test")
+	if tour.pastYear != 2026 || tour.openYear != 2027 {
+		t.Errorf("past and open cycles: %d, %d", tour.pastYear, tour.openYear)
+	}
+	r, err := svc.reports.Get(ctx, sys, tour.reportID)
+	if err != nil || r.Status != report.Published || r.CycleYear != tour.pastYear {
+		t.Fatalf("the past cycle's report: %+v %v", r, err)
+	}
+	if differ, err := svc.reports.Verify(ctx, r.ID); err != nil || len(differ) > 0 {
+		t.Errorf("the published report's files do not verify: %v %v", differ, err)
+	}
+	var files int
+	db.SQL().QueryRow(fmt.Sprintf("SELECT count(*) FROM report_artifacts WHERE report_id = %d", r.ID)).Scan(&files)
+	if files < 10 {
+		t.Errorf("%d files published", files)
+	}
+	if c, _ := svc.cycles.Get(ctx, tour.pastYear); !c.Reported {
+		t.Errorf("the %d cycle is not reported", tour.pastYear)
+	}
+
+	past, _, err := svc.actions.List(ctx, sys, action.Filter{CycleYear: tour.pastYear, State: action.Accepted, Limit: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byOrg := map[int64]int{}
+	for _, a := range past {
+		byOrg[a.StakeholderID]++
+	}
+	prolific := 0
+	for _, n := range byOrg {
+		if n >= 5 {
+			prolific++
+		}
+	}
+	if prolific < 3 {
+		t.Errorf("%d organisations with 5 accepted actions or more in %d, want 3 or more", prolific, tour.pastYear)
+	}
+
+	var accepted, cited, bare int
+	db.SQL().QueryRow("SELECT count(*) FROM actions WHERE state = 'accepted'").Scan(&accepted)
+	db.SQL().QueryRow("SELECT count(*) FROM actions WHERE state = 'accepted' AND EXISTS (SELECT 1 FROM evidence WHERE evidence.action_id = actions.id)").Scan(&cited)
+	if cited*100 < accepted*80 {
+		t.Errorf("evidence on %d of %d accepted actions, want 80%% or more", cited, accepted)
+	}
+	db.SQL().QueryRow("SELECT count(*) FROM actions JOIN cycles ON cycles.id = actions.cycle_id WHERE actions.state = 'accepted' AND cycles.evidence = 'required' AND NOT EXISTS (SELECT 1 FROM evidence WHERE evidence.action_id = actions.id)").Scan(&bare)
+	if bare > 0 {
+		t.Errorf("%d actions accepted without evidence in cycles that require it", bare)
+	}
+
+	var text strings.Builder
+	tour.print(&text, "http://demo.example")
+	out := text.String()
+	for _, want := range []string{"Secretariat", "secretariat@demo.pctracker.org", "Focal point", "sign in as " + tour.focal, "Reviewer", "sign in as " + tour.reviewer,
+		"Public", "no sign-in", fmt.Sprintf("http://demo.example/reports/%d", r.ID), "carry forward"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the start-up text does not say %q:\n%s", want, out)
+		}
+	}
+	for _, email := range []string{tour.focal, tour.reviewer} {
+		if _, err := svc.users.GetByEmail(ctx, email); email == "" || err != nil {
+			t.Errorf("the start-up text names %q, who cannot sign in: %v", email, err)
+		}
+	}
 }
