@@ -3,10 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
