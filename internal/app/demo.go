@@ -88,6 +88,13 @@ func runDemo(e env, args []string) error {
 		ln.Close()
 		return err
 	}
+	go func() {
+		if r, err := tour.publish(e.ctx, svc); err != nil {
+			logger.Error("the demo's report was not published", "err", err)
+		} else {
+			logger.Info("the demo's report is published", "report", r.ID, "cycle", r.CycleYear)
+		}
+	}()
 	return serve(e.ctx, cfg, db, svc, logger, ln, func(addr string) { printDemoWelcome(e.stdout, cfg, addr, tour) })
 }
 
@@ -234,8 +241,9 @@ type demoLogin struct{ email, what string }
 type demoTour struct {
 	logins             []demoLogin
 	pastYear, openYear int
-	reportID           int64
-	focal, reviewer    string // sign-ins of a focal point and of a reviewer organisation
+	reportID           int64      // the past cycle's report, compiled, to publish
+	secretariat        user.Actor // who compiled it, and publishes it
+	focal, reviewer    string     // sign-ins of a focal point and of a reviewer organisation
 }
 
 // print writes, for each role, which sign-in to use and what to try
@@ -250,7 +258,7 @@ func (t demoTour) print(w io.Writer, base string) {
 	}
 	role("Secretariat", "sign in as secretariat@demo.pctracker.org",
 		fmt.Sprintf("review the submitted actions at %s/review: accept one, or request changes on one marked \"no evidence\" (%d accepts only actions that cite evidence)", base, t.openYear),
-		fmt.Sprintf("open the %d report, published with its files and their SHA-256: %s/reports/%d", t.pastYear, base, t.reportID),
+		fmt.Sprintf("open the %d report, published with its files and their SHA-256 within a minute of start-up: %s/reports/%d", t.pastYear, base, t.reportID),
 		fmt.Sprintf("see who has reported at %s/admin/status, and the cycles' settings at %s/admin/cycles", base, base))
 	role("Focal point", "sign in as "+t.focal,
 		fmt.Sprintf("in %s/workspace, carry forward the organisation's accepted %d actions into %d, update a stage, then submit", base, t.pastYear, t.openYear))
@@ -404,12 +412,13 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 		parts = append(parts, fmt.Sprintf("%d %s", h.counts[s], s))
 	}
 	clock.t = today
-	published, err := h.publishReport(ctx, inputs[len(inputs)-2].Year)
+	compiled, err := svc.reports.Compile(ctx, h.reviewer, inputs[len(inputs)-2].Year, report.CompileOptions{})
 	if err != nil {
-		return "", demoTour{}, err
+		return "", demoTour{}, fmt.Errorf("demo report: %w", err)
 	}
-	parts = append(parts, trust, crosswalk, published)
-	tour = demoTour{logins: logins, pastYear: inputs[len(inputs)-2].Year, openYear: inputs[len(inputs)-1].Year, reportID: h.report.ID}
+	parts = append(parts, trust, crosswalk, fmt.Sprintf("report %d of %d compiled", compiled.ID, compiled.CycleYear))
+	tour = demoTour{logins: logins, pastYear: inputs[len(inputs)-2].Year, openYear: inputs[len(inputs)-1].Year, reportID: compiled.ID,
+		secretariat: h.reviewer}
 	for _, o := range orgs {
 		ps := people[o.ID]
 		switch {
@@ -423,20 +432,17 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 	return strings.Join(parts, ", "), tour, nil
 }
 
-// publishReport compiles and publishes the report of the cycle of year
-// as the secretariat would, through the report service: its files are
-// the real ones, with their checksums, and verify.
-func (h *demoHistory) publishReport(ctx context.Context, year int) (string, error) {
-	r, err := h.svc.reports.Compile(ctx, h.reviewer, year, report.CompileOptions{})
+// publish publishes the past cycle's report, compiled with the demo's
+// data, as the secretariat would, through the report service: its files
+// are the real ones, with their checksums, and verify. Rendering them
+// (the PDF above all) takes several seconds, so the demo does it once it
+// listens rather than before.
+func (t demoTour) publish(ctx context.Context, svc *services) (report.Report, error) {
+	r, err := svc.reports.Publish(ctx, t.secretariat, t.reportID)
 	if err != nil {
-		return "", fmt.Errorf("demo report: %w", err)
+		return r, fmt.Errorf("demo report: %w", err)
 	}
-	h.clock.t = h.clock.t.Add(time.Hour)
-	if r, err = h.svc.reports.Publish(ctx, h.reviewer, r.ID); err != nil {
-		return "", fmt.Errorf("demo report: %w", err)
-	}
-	h.report = r
-	return fmt.Sprintf("report %d of %d published", r.ID, year), nil
+	return r, nil
 }
 
 // demoOrganisations creates the invented organisations, and two people with
@@ -497,7 +503,6 @@ type demoHistory struct {
 	total         int
 	accepted      [][]action.Action // by cycle, oldest first
 	prolific      map[int64]bool    // organisations with five accepted actions or more in each past cycle
-	report        report.Report     // the past cycle's published report
 }
 
 // cycle creates the cycle of in and the actions of each organisation in

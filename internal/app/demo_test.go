@@ -132,7 +132,10 @@ func demoShowsTheProduct(t *testing.T, db *store.DB, svc *services, tour demoTou
 	if tour.pastYear != 2026 || tour.openYear != 2027 {
 		t.Errorf("past and open cycles: %d, %d", tour.pastYear, tour.openYear)
 	}
-	r, err := svc.reports.Get(ctx, sys, tour.reportID)
+	if r, err := svc.reports.Get(ctx, sys, tour.reportID); err != nil || r.Status != report.Draft || r.CycleYear != tour.pastYear {
+		t.Fatalf("the past cycle's report, compiled: %+v %v", r, err)
+	}
+	r, err := tour.publish(ctx, svc)
 	if err != nil || r.Status != report.Published || r.CycleYear != tour.pastYear {
 		t.Fatalf("the past cycle's report: %+v %v", r, err)
 	}
