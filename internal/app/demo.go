@@ -386,11 +386,17 @@ func fillDemo(ctx context.Context, svc *services, clock *demoClock, rng *rand.Ra
 
 	h := &demoHistory{svc: svc, clock: clock, rng: rng, evidenceBase: evidenceBase, recs: recs,
 		sys: sys, reviewer: secretariat.Actor(), people: people, counts: map[action.State]int{}}
-	// The organisations people sign in for report much each past cycle,
-	// so that carrying forward shows its worth.
+	// Four of the organisations people sign in for report much each past
+	// cycle, so that carrying forward shows its worth (more would slow the
+	// demo's start for little).
 	h.prolific = map[int64]bool{}
-	for id := range people {
-		h.prolific[id] = true
+	for _, o := range orgs {
+		switch o.Kind {
+		case stakeholder.State, stakeholder.Company, stakeholder.CivilSociety, stakeholder.Academia:
+			if len(people[o.ID]) > 0 {
+				h.prolific[o.ID] = true
+			}
+		}
 	}
 	var previous []action.Action // accepted actions of the previous cycle
 	for ci, in := range inputs {
@@ -530,7 +536,7 @@ func (h *demoHistory) cycle(ctx context.Context, in cycle.Input, last bool, toda
 		prolific := h.prolific[org.ID] && !last
 		switch {
 		case prolific:
-			n = 6 + h.rng.IntN(2)
+			n = 5 + h.rng.IntN(2)
 		case h.prolific[org.ID]:
 			n = 1 // the rest is theirs to carry forward
 		case org.Kind == stakeholder.Company && h.rng.IntN(3) == 0:
@@ -679,8 +685,11 @@ func demoInput(addressed []int, org stakeholder.Stakeholder, rng *rand.Rand, evi
 	if rng.IntN(10) == 0 {
 		in.Visibility = action.SecretariatOnly
 	}
-	links := 1 + rng.IntN(2)
-	if rng.IntN(10) == 0 {
+	links := 1
+	switch rng.IntN(10) {
+	case 1, 2:
+		links = 2
+	case 0:
 		links = 0 // one in ten cites nothing: under a cycle that requires evidence, changes are requested
 	}
 	for e := 0; e < links; e++ {
