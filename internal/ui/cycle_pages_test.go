@@ -157,3 +157,49 @@ func TestExtensionPages(t *testing.T) {
 		}
 	})
 }
+
+// The cycle's page sets its evidence rule, in English and French: a new
+// cycle requires evidence; the secretariat turns it off (changing only
+// that), the change is audited, and an unknown value is a field error.
+func TestCycleEvidenceRulePage(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := apptest.NewScenario(t, db)
+		ctx := context.Background()
+		for lang, want := range map[string]string{"en": "Only actions that cite at least one evidence link are accepted", "fr": "Seules les actions qui citent au moins un justificatif sont acceptées"} {
+			page := sc.Sec.Do("GET", "/admin/cycles/2026", "", "Accept-Language", lang)
+			if page.Status != 200 || !strings.Contains(page.Body, `name="evidence" value="required" checked`) || !strings.Contains(page.Body, want) {
+				t.Errorf("%s: the cycle's page does not show the rule: %d", lang, page.Status)
+			}
+		}
+		if page := sc.Sec.Do("GET", "/admin/cycles", ""); !strings.Contains(page.Body, `name="evidence" value="required" checked`) {
+			t.Errorf("the new cycle's form does not start with evidence required")
+		}
+		before, _ := sc.S.Cycles.Get(ctx, 2026)
+		form := url.Values{"version": {fmt.Sprint(before.Version)}}
+		for k, v := range map[string]string{"opens_at": "2026-06-01", "deadline": "2026-10-01", "report_at": "2026-10-21", "forum_date": "2026-11-11", "embargo": string(before.Embargo)} {
+			form.Set(k, v)
+			form.Set("orig_"+k, v)
+		}
+		form.Set("orig_evidence", "required")
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set("evidence", "sometimes")
+		if r := sc.Sec.FormIn("fr", "/admin/cycles/2026", bad); r.Status != 422 || !strings.Contains(r.Body, "indiquez si l&#39;acceptation exige un justificatif") {
+			t.Errorf("an unknown rule: %d", r.Status)
+		}
+		form.Set("evidence", "optional")
+		if r := sc.Sec.Form("/admin/cycles/2026", form); r.Status != 303 {
+			t.Fatalf("save: %d %s", r.Status, r.Body)
+		}
+		after, _ := sc.S.Cycles.Get(ctx, 2026)
+		if after.Evidence != "optional" || after.ForumDate != before.ForumDate || after.Deadline != before.Deadline {
+			t.Errorf("after the save: %+v, before %+v", after, before)
+		}
+		entries, _, _ := db.AuditEntries(ctx, audit.Filter{Verb: "cycle.update"})
+		if len(entries) != 1 || entries[0].Details["evidence"] != "optional" {
+			t.Errorf("the change is not audited: %+v", entries)
+		}
+	})
+}
