@@ -1,11 +1,13 @@
 package ui_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/apptest"
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
@@ -73,6 +75,40 @@ func TestHomeOfAFreshInstallation(t *testing.T) {
 				if !strings.Contains(r.Body, want) {
 					t.Errorf("%s home lacks %q", c.lang, want)
 				}
+			}
+		}
+	})
+}
+
+// The dashboard says how many of its public actions cite evidence, in
+// both languages, and claims no more: an action accepted without evidence
+// (in a cycle that allows it) counts in the total only.
+func TestDashboardEvidenceSentence(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := apptest.NewScenario(t, db)
+		ctx := context.Background()
+		c, err := sc.S.Cycles.Update(ctx, testutil.System, 2026, 0, func(in *cycle.Input) {
+			in.Evidence, in.Embargo = cycle.EvidenceOptional, cycle.Immediate
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare := testutil.ActionInput()
+		bare.Evidence = nil
+		sc.S.Accepted(t, sc.Org, c, testutil.ActionInput())
+		sc.S.Accepted(t, sc.Org, c, bare)
+		var total, cited int
+		where := fmt.Sprintf("cycle_id = %d AND state = 'accepted' AND visibility = 'public'", c.ID)
+		db.SQL().QueryRow("SELECT count(*) FROM actions WHERE " + where).Scan(&total)
+		db.SQL().QueryRow("SELECT count(*) FROM actions WHERE " + where + " AND EXISTS (SELECT 1 FROM evidence WHERE evidence.action_id = actions.id)").Scan(&cited)
+		if cited == total {
+			t.Fatalf("the test needs an action without evidence: %d of %d", cited, total)
+		}
+		for lang, want := range map[string]string{"en": fmt.Sprintf("Public actions that cite evidence: %d of %d.", cited, total),
+			"fr": fmt.Sprintf("Actions publiques qui citent des justificatifs : %d sur %d.", cited, total)} {
+			r := apptest.Get(t, nil, sc.TS+"/?cycle=2026", "Accept-Language", lang)
+			if r.Status != 200 || !strings.Contains(r.Body, want) || strings.Contains(r.Body, "each backed by evidence") {
+				t.Errorf("%s: the dashboard does not say %q: %d", lang, want, r.Status)
 			}
 		}
 	})
