@@ -526,6 +526,7 @@ func (h *demoHistory) cycle(ctx context.Context, in cycle.Input, last bool, toda
 	}
 	var accepted []action.Action
 	carried := map[int64]bool{}
+	bare := false // the open cycle has a submitted action that cites no evidence
 	for _, org := range orgs {
 		author, submitter := h.sys, h.sys
 		if ps := h.people[org.ID]; len(ps) > 0 {
@@ -561,6 +562,7 @@ func (h *demoHistory) cycle(ctx context.Context, in cycle.Input, last bool, toda
 			if a, err = walk(ctx, h.svc, submitter, h.reviewer, a, final, h.clock, h.rng); err != nil {
 				return nil, err
 			}
+			bare = bare || last && a.State == action.Submitted && len(a.Evidence) == 0
 			h.counts[a.State]++
 			h.total++
 			if a.State == action.Accepted {
@@ -569,7 +571,35 @@ func (h *demoHistory) cycle(ctx context.Context, in cycle.Input, last bool, toda
 			}
 		}
 	}
+	if last && !bare {
+		// The secretariat's first try is to see the evidence rule at work:
+		// one submitted action that cites nothing waits in the queue.
+		if err := h.bareAction(ctx, orgs[0], c.ID); err != nil {
+			return nil, err
+		}
+	}
 	return accepted, nil
+}
+
+// bareAction writes an action of org that cites no evidence, submitted
+// by its focal point.
+func (h *demoHistory) bareAction(ctx context.Context, org stakeholder.Stakeholder, cycleID int64) error {
+	in := demoInput(addressedTo(h.recs, org.Kind), org, h.rng, h.evidenceBase)
+	in.Evidence = nil
+	author := h.sys
+	if ps := h.people[org.ID]; len(ps) > 0 {
+		author = ps[0]
+	}
+	a, err := h.svc.actions.Create(ctx, author, org.ID, cycleID, in)
+	if err != nil {
+		return fmt.Errorf("demo action: %w", err)
+	}
+	if a, err = walk(ctx, h.svc, author, h.reviewer, a, action.Submitted, h.clock, h.rng); err != nil {
+		return err
+	}
+	h.counts[a.State]++
+	h.total++
+	return nil
 }
 
 // newAction writes a draft of org in the cycle: half the time, while one is

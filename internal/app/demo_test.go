@@ -180,6 +180,14 @@ func demoShowsTheProduct(t *testing.T, db *store.DB, svc *services, tour demoTou
 		t.Errorf("%d actions accepted without evidence in cycles that require it", bare)
 	}
 
+	// The start-up text sends the secretariat to the evidence rule at
+	// work: an action that cites nothing waits in the open cycle's queue.
+	db.SQL().QueryRow("SELECT count(*) FROM actions JOIN cycles ON cycles.id = actions.cycle_id WHERE actions.state = 'submitted' AND cycles.year = " +
+		fmt.Sprint(tour.openYear) + " AND cycles.evidence = 'required' AND NOT EXISTS (SELECT 1 FROM evidence WHERE evidence.action_id = actions.id)").Scan(&bare)
+	if bare == 0 {
+		t.Errorf("no submitted action without evidence waits in the %d queue", tour.openYear)
+	}
+
 	var text strings.Builder
 	tour.print(&text, "http://demo.example")
 	out := text.String()
