@@ -258,7 +258,7 @@ func (t demoTour) print(w io.Writer, base string) {
 	}
 	role("Secretariat", "sign in as secretariat@demo.pctracker.org",
 		fmt.Sprintf("review the submitted actions at %s/review: accept one, or request changes on one marked \"no evidence\" (%d accepts only actions that cite evidence)", base, t.openYear),
-		fmt.Sprintf("open the %d report, published with its files and their SHA-256 within a minute of start-up: %s/reports/%d", t.pastYear, base, t.reportID),
+		fmt.Sprintf("open the %d report at %s/reports/%d: its files and their SHA-256 are there once the log says \"the demo's report is published\"", t.pastYear, base, t.reportID),
 		fmt.Sprintf("see who has reported at %s/admin/status, and the cycles' settings at %s/admin/cycles", base, base))
 	role("Focal point", "sign in as "+t.focal,
 		fmt.Sprintf("in %s/workspace, carry forward the organisation's accepted %d actions into %d, update a stage, then submit", base, t.pastYear, t.openYear))
