@@ -143,7 +143,7 @@ func TestImportTemplates(t *testing.T) {
 		codes, _ := x.GetRows(sheets[1])
 		x.Close()
 		if len(codes) != 1+wantCodes || !strings.Contains(codes[2][2], c.recommendation) || !slices.Contains(codes[13], c.label) {
-			t.Errorf("%s codes: %d rows, %q", c.lang, len(codes), codes[:14])
+			t.Errorf("%s codes: %d rows, %q", c.lang, len(codes), codes[:min(len(codes), 14)])
 		}
 		list := apptest.Get(t, nil, sc.TS+"/actions/import/codes.csv?lang="+c.lang)
 		if lines := strings.Split(strings.TrimSpace(list.Body), "\r\n"); len(lines) != 1+wantCodes || !strings.Contains(list.Body, "stage"+c.comma+"planned"+c.comma+c.label) {
