@@ -554,7 +554,8 @@ type problemDTO struct {
 	Message string `json:"message"`
 }
 
-// importActions creates drafts from a CSV body: all lines or none.
+// importActions creates drafts from a CSV or XLSX body: all rows or none.
+// The Content-Type says which; without one the content does.
 func (h *Handler) importActions(c echo.Context) error {
 	by, err := request.Caller(c)
 	if err != nil {
@@ -567,7 +568,14 @@ func (h *Handler) importActions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	created, err := h.Actions.Import(c.Request().Context(), by, year, c.Request().Body)
+	format := action.AnyFormat
+	switch mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); mt {
+	case action.XLSXType:
+		format = action.XLSX
+	case "text/csv":
+		format = action.CSV
+	}
+	res, err := h.Actions.ImportFile(c.Request().Context(), by, year, format, c.Request().Body)
 	var ie *action.ImportError
 	if errors.As(err, &ie) {
 		problems := make([]problemDTO, 0, len(ie.Problems))
@@ -579,7 +587,7 @@ func (h *Handler) importActions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]int{"imported": len(created)})
+	return c.JSON(http.StatusCreated, map[string]int{"imported": len(res.Actions)})
 }
 
 // actionPage answers with one page of the actions f selects, as by may see

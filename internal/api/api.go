@@ -58,7 +58,7 @@ type Actions interface {
 	List(ctx context.Context, by user.Actor, f action.Filter) ([]action.Action, int, error)
 	CarryForward(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
-	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
+	ImportFile(ctx context.Context, by user.Actor, year int, format action.Format, r io.Reader) (action.Imported, error)
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
 	SetAssurance(ctx context.Context, by user.Actor, id int64, version int, level action.Assurance, note string) (action.Action, error)

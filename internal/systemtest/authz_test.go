@@ -349,6 +349,12 @@ var rules = map[string]rule{
 	"POST /actions/:id/provisions/remove":               onAction(ok, ok, ok),
 
 	// (end of the crosswalk's editing)
+
+	// Import templates (issue 19.18): nothing of anyone's, like the CSV
+	// template.
+	"GET /actions/import/template.xlsx": always(ok),
+	"GET /actions/import/codes.csv":     always(ok),
+	// (end of import templates)
 }
 
 func outcomeOf(r apptest.Response) string {

@@ -200,7 +200,8 @@ func TestExportsEscapeFormulas(t *testing.T) {
 		// matrix holds the rules to the router's list of routes).
 		served := map[string]bool{"GET /api/v1/open-data/actions.csv": true, "GET /api/v1/open-data/challenges.csv": true, "GET /admin/status.csv": true,
 			"GET /api/v1/open-data/crosswalk.csv": true, "GET /workspace/frameworks.csv": true, "GET /workspace/frameworks.xlsx": true,
-			"GET /api/v1/reports/:id/:format": true, "GET /actions/import/template.csv": true} // the template holds its header only
+			"GET /api/v1/reports/:id/:format": true, "GET /actions/import/template.csv": true, // the templates hold their header and example
+			"GET /actions/import/template.xlsx": true, "GET /actions/import/codes.csv": true}
 		for key := range rules {
 			if (strings.Contains(key, ".csv") || strings.Contains(key, ".xlsx") || strings.Contains(key, ":format")) && !served[key] {
 				t.Errorf("%s serves a spreadsheet this test does not read", key)
@@ -208,6 +209,8 @@ func TestExportsEscapeFormulas(t *testing.T) {
 		}
 		template := sc.Member.Do("GET", "/actions/import/template.csv", "")
 		csvCells(t, "import template", template.Body)
+		xlsxCells(t, "import template (xlsx)", []byte(sc.Member.Do("GET", "/actions/import/template.xlsx", "").Body))
+		csvCells(t, "import codes", sc.Member.Do("GET", "/actions/import/codes.csv", "").Body)
 
 		escaped := 0
 		for _, d := range docs {

@@ -103,7 +103,7 @@ type Actions interface {
 	List(ctx context.Context, by user.Actor, f action.Filter) ([]action.Action, int, error)
 	CarryForward(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
 	SubmitAll(ctx context.Context, by user.Actor, year int) ([]action.Action, error)
-	Import(ctx context.Context, by user.Actor, year int, r io.Reader) ([]action.Action, error)
+	ImportFile(ctx context.Context, by user.Actor, year int, format action.Format, r io.Reader) (action.Imported, error)
 	DeadlineFor(ctx context.Context, c cycle.Cycle, stakeholderID int64) (time.Time, error)
 	Review(ctx context.Context, by user.Actor, id int64, version int, r action.Review) (action.Action, error)
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
@@ -326,7 +326,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/actions/new", h.newAction, lang)
 	e.GET("/actions/import", h.importForm, lang)
 	e.POST("/actions/import", h.importActions, lang)
-	e.GET("/actions/import/template.csv", h.importTemplate)
+	e.GET("/actions/import/template.csv", h.importTemplate, lang)
 	e.POST("/actions", h.createAction, lang)
 	e.GET("/actions/:id", h.showAction, lang)
 	e.GET("/actions/:id/edit", h.editAction, lang)
@@ -400,6 +400,12 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/admin/frameworks/:key/provisions/:provision", h.saveProvision, lang)
 	e.POST("/actions/:id/provisions", h.addProvision, lang)
 	e.POST("/actions/:id/provisions/remove", h.removeProvision, lang)
+
+	// Import templates (issue 19.18): the workbook, and the codes a CSV
+	// file's cells take, in the person's language.
+	e.GET("/actions/import/template.xlsx", h.importTemplateXLSX, lang)
+	e.GET("/actions/import/codes.csv", h.importCodesCSV, lang)
+	// (end of import templates)
 }
 
 func (h *Handler) now() time.Time { return h.Deps.Now() }
