@@ -349,6 +349,12 @@ var rules = map[string]rule{
 	"POST /actions/:id/provisions/remove":               onAction(ok, ok, ok),
 
 	// (end of the crosswalk's editing)
+
+	// Open data (issue 19.11): the page for people who reuse the data and
+	// the API reference, public to all.
+	"GET /open-data":     always(ok),
+	"GET /open-data/api": always(ok),
+	// (end of open data)
 }
 
 func outcomeOf(r apptest.Response) string {
