@@ -179,8 +179,13 @@ func newAPIReference(doc []byte, md Markdown) (*apiReference, error) {
 			if err := json.Unmarshal(raw, &op); err != nil {
 				return nil, fmt.Errorf("read %s %s: %w", method, path, err)
 			}
+			// An operation's own security replaces the document's; none at all is public.
+			security := d.Security
+			if op.Security != nil {
+				security = *op.Security
+			}
 			o := apiOperation{ID: op.OperationID, Method: strings.ToUpper(method), Path: path, Summary: op.Summary,
-				Description: render(op.Description), Public: op.Security != nil && len(*op.Security) == 0}
+				Description: render(op.Description), Public: len(security) == 0}
 			for _, p := range op.Parameters {
 				o.Parameters = append(o.Parameters, apiParameter{Name: p.Name, In: p.In, Type: p.Schema.name(),
 					Description: render(p.Description), Required: p.Required})

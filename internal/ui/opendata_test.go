@@ -150,6 +150,14 @@ func TestAPIReferencePage(t *testing.T) {
 	if ops < 60 {
 		t.Errorf("only %d operations in the document", ops)
 	}
+	// Public operations say so; the others say they need a token.
+	for id, public := range map[string]bool{"publicActions": true, "openDataCSV": true, "createAction": false, "me": false} {
+		start := strings.Index(body, fmt.Sprintf(`<article class="api-op" id="%s"`, id))
+		article := body[start : start+strings.Index(body[start:], "</article>")]
+		if strings.Contains(article, "Public: no sign-in or token needed.") != public {
+			t.Errorf("%s: public %v?\n%s", id, public, article)
+		}
+	}
 	fr := anon.Do("GET", "/open-data/api?lang=fr", "")
 	if fr.Status != 200 || !strings.Contains(fr.Body, "<h1>Référence de l’API</h1>") && !strings.Contains(fr.Body, "<h1>Référence de l&#39;API</h1>") ||
 		!strings.Contains(fr.Body, `<span class="api-summary" lang="en">List public actions</span>`) || !strings.Contains(fr.Body, "Réponses") {
