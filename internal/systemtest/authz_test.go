@@ -355,6 +355,12 @@ var rules = map[string]rule{
 	"GET /actions/import/template.xlsx": always(ok),
 	"GET /actions/import/codes.csv":     always(ok),
 	// (end of import templates)
+
+	// Open data (issue 19.11): the page for people who reuse the data and
+	// the API reference, public to all.
+	"GET /open-data":     always(ok),
+	"GET /open-data/api": always(ok),
+	// (end of open data)
 }
 
 func outcomeOf(r apptest.Response) string {

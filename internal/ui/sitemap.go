@@ -150,6 +150,7 @@ func (h *Handler) publicPaths(c echo.Context) ([]string, error) {
 		paths = append(paths, "/frameworks/"+url.PathEscape(f.Key))
 	}
 	paths = append(paths, "/about", "/about/crosswalk-sources")
+	paths = append(paths, "/open-data", "/open-data/api") // Open data (issue 19.11)
 	if len(paths) > limit {
 		paths = paths[:limit]
 	}

@@ -268,6 +268,8 @@ type Handler struct {
 	cookie   string // name of the session cookie
 	timeout  time.Duration
 	shared   *cache.Bytes // pages built for visitors
+	// reference is the OpenAPI document as the API reference page shows it.
+	reference *apiReference
 }
 
 // Options configure the pages.
@@ -278,6 +280,7 @@ type Options struct {
 	Secure          bool          // served over TLS (directly or behind a proxy)
 	Cookie          string        // session cookie name
 	AbsoluteTimeout time.Duration // lifetime of the session cookie
+	OpenAPI         []byte        // the API's OpenAPI document, shown as the API reference page
 }
 
 // New parses the templates and catalogues; it fails at start, never at
@@ -287,8 +290,12 @@ func New(d Deps, o Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	ref, err := newAPIReference(o.OpenAPI, d.Markdown)
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{Deps: d, renderer: r, matcher: language.NewMatcher(locale.Languages()), secure: o.Secure,
-		cookie: o.Cookie, timeout: o.AbsoluteTimeout, shared: cache.New(16 << 20)}, nil
+		cookie: o.Cookie, timeout: o.AbsoluteTimeout, shared: cache.New(16 << 20), reference: ref}, nil
 }
 
 // Routes lists every page. The language middleware is attached per route:
@@ -406,6 +413,12 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/actions/import/template.xlsx", h.importTemplateXLSX, lang)
 	e.GET("/actions/import/codes.csv", h.importCodesCSV, lang)
 	// (end of import templates)
+
+	// Open data (issue 19.11): the page for people who reuse the data, and
+	// the API reference made from the OpenAPI document.
+	e.GET("/open-data", h.openData, lang)
+	e.GET("/open-data/api", h.apiReference, lang)
+	// (end of open data)
 }
 
 func (h *Handler) now() time.Time { return h.Deps.Now() }
