@@ -66,7 +66,7 @@ func TestSnippet(t *testing.T) {
 	long := strings.Repeat("filler words here ", 30) + "the spyware brokers were named " + strings.Repeat("and more text ", 30)
 	for _, c := range []struct {
 		text, query, want string
-		max              int
+		max               int
 	}{
 		{"short text about brokers", "brok", "short text about [brokers]", 100},
 		{long, "brok", "… filler words here filler words here the spyware [brokers] were named and more text and more …", 90},
