@@ -294,12 +294,12 @@ func (db *DB) ShownAmong(ctx context.Context, ids []int64, on time.Time) (map[in
 
 // matchWords keeps the actions whose title or description holds every
 // word of the search (action.Words) as the beginning of a word, in any
-// order, case and accents ignored, and returns the order that puts the best
-// matches first (to put before the usual order): PostgreSQL's full-text search over action_search_vector
-// (ts_rank, the title weighing more), SQLite's FTS5 index actions_fts
-// (bm25, the same). The words are letters and digits only, and each is
-// quoted besides, so the text typed never becomes query syntax. A search of
-// no words finds nothing.
+// order, case and accents ignored, and returns the ordering that puts the
+// best matches first, to come before the usual order: PostgreSQL's
+// full-text search over action_search_vector (ts_rank), SQLite's FTS5
+// index actions_fts (bm25), the title weighing more in both. The words are
+// letters and digits only, and each is quoted besides, so the text typed
+// never becomes query syntax. A search of no words finds nothing.
 func (db *DB) matchWords(q *gorm.DB, query string) (*gorm.DB, clause.Expr) {
 	words := action.Words(query)
 	if len(words) == 0 {

@@ -159,3 +159,29 @@ func TestSearchFollowsEdits(t *testing.T) {
 		}
 	})
 }
+
+// FuzzSearchQuery sends any text as a search to both engines: each answers
+// a list (or the field error of a search too long), never a database error,
+// whatever quotes, operators, control characters or broken UTF-8 it holds.
+func FuzzSearchQuery(f *testing.F) {
+	for _, q := range []string{"sanctions brokers", `"a" & b | !c <-> d:* (e`, "NEAR(a b) ^c {title}:d -e +f",
+		`'\''; --`, "\x00\xff\xfe", "é\u0301 ß œ İ ǅ", "日本語 🔒", strings.Repeat("é", 120)} {
+		f.Add(q)
+	}
+	ctx := context.Background()
+	var dbs []*store.DB
+	for _, engine := range testutil.Engines {
+		db := testutil.NewDB(f, engine)
+		s := testutil.NewServices(db)
+		s.Accepted(f, s.Stakeholder(f, stakeholder.State), s.Cycle(f, 2026), testutil.ActionInput())
+		dbs = append(dbs, db)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		for _, db := range dbs {
+			s := testutil.NewServices(db)
+			if _, _, err := s.Actions.Public(ctx, action.Filter{Query: q}); err != nil && !errs.Is(err, errs.Invalid) {
+				t.Fatalf("%s: search %q: %v", db.Engine(), q, err)
+			}
+		}
+	})
+}
