@@ -54,7 +54,8 @@ func Words(query string) []string {
 }
 
 // Fold lowers a text and takes its accents off, as both databases compare
-// words (SQLite's FTS5 with remove_diacritics, PostgreSQL's search_fold).
+// words (SQLite's FTS5 with remove_diacritics, PostgreSQL's
+// action_search_vector).
 func Fold(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, s)

@@ -311,8 +311,8 @@ func (db *DB) matchWords(q *gorm.DB, query string) (*gorm.DB, clause.Expr) {
 			terms[i] = "'" + strings.ReplaceAll(strings.ReplaceAll(w, `\`, `\\`), "'", "''") + "':*"
 		}
 		tsquery := strings.Join(terms, " & ")
-		return q.Where("action_search_vector(title, description) @@ to_tsquery('simple', search_fold(?))", tsquery),
-			clause.Expr{SQL: "ts_rank(action_search_vector(title, description), to_tsquery('simple', search_fold(?))) DESC",
+		return q.Where("action_search_vector(title, description) @@ to_tsquery('simple', ?)", tsquery),
+			clause.Expr{SQL: "ts_rank(action_search_vector(title, description), to_tsquery('simple', ?)) DESC",
 				Vars: []any{tsquery}}
 	}
 	for i, w := range words {
