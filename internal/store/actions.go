@@ -318,10 +318,9 @@ func (db *DB) matchWords(q *gorm.DB, query string) (*gorm.DB, clause.Expr) {
 	for i, w := range words {
 		terms[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"*`
 	}
-	match := strings.Join(terms, " ")
-	return q.Where("actions.id IN (SELECT rowid FROM actions_fts WHERE actions_fts MATCH ?)", match),
-		clause.Expr{SQL: "(SELECT bm25(actions_fts, 4.0, 1.0) FROM actions_fts WHERE actions_fts MATCH ? AND rowid = actions.id)",
-			Vars: []any{match}}
+	// One pass of the index gives both the matches and their rank.
+	return q.Joins("JOIN (SELECT rowid AS fts_id, bm25(actions_fts, 4.0, 1.0) AS fts_rank FROM actions_fts WHERE actions_fts MATCH ?) fts ON fts.fts_id = actions.id",
+		strings.Join(terms, " ")), clause.Expr{SQL: "fts.fts_rank"}
 }
 
 // withChildren loads recommendations, evidence, cycle years and
