@@ -80,8 +80,8 @@ func (f *Filter) CheckPublic() error {
 		bad.Add("framework", "is not a framework's key")
 	}
 	f.Query = strings.TrimSpace(f.Query)
-	if len(f.Query) > 200 {
-		bad.Add("q", "must be at most 200 characters")
+	if len(f.Query) > MaxQueryLength {
+		bad.Addf("q", "must be at most %d characters", MaxQueryLength)
 	}
 	return bad.Err()
 }

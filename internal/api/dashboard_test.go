@@ -292,7 +292,7 @@ func TestOpenData(t *testing.T) {
 			t.Errorf("feed: %d %s", feed.Status, feed.Body)
 		}
 		s := anon.Do("GET", "/search?q=licensing", "")
-		if s.Status != 200 || !strings.Contains(s.Body, "licensing reform") || strings.Contains(s.Body, "Confidential") {
+		if s.Status != 200 || !strings.Contains(s.Body, "<mark>licensing</mark> reform") || strings.Contains(s.Body, "Confidential") {
 			t.Errorf("search page: %d", s.Status)
 		}
 		if long := anon.Do("GET", "/search?q="+strings.Repeat("x", 201), ""); long.Status != 422 || !strings.Contains(long.Body, "at most 200") {

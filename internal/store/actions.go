@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/challenge"
@@ -222,8 +223,9 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 			q = q.Where(w.cond, w.arg)
 		}
 	}
+	var ranked clause.Expr
 	if f.Query != "" {
-		q = db.matchWords(q, f.Query)
+		q, ranked = db.matchWords(q, f.Query)
 	}
 	if f.Framework != "" {
 		q = countsFor(q, f.Framework, f.Provision)
@@ -246,8 +248,14 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	case !f.PublicOn.IsZero():
 		order = "accepted_at DESC, id DESC"
 	}
+	var orderBy any = order
+	if ranked.SQL != "" && !f.ByID && !f.Oldest {
+		// The best matches first, the usual order between equals (one
+		// expression: gorm would drop it when merging a second ORDER BY).
+		orderBy = clause.OrderBy{Expression: clause.Expr{SQL: ranked.SQL + ", " + order, Vars: ranked.Vars}}
+	}
 	var rows []actionRow
-	if err := q.Order(order).Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
+	if err := q.Order(orderBy).Limit(limit(f.Limit)).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err)
 	}
 	out, err := db.withChildren(ctx, rows)
@@ -284,16 +292,35 @@ func (db *DB) ShownAmong(ctx context.Context, ids []int64, on time.Time) (map[in
 	return out, nil
 }
 
-// matchWords keeps the actions whose title or description holds the words:
-// PostgreSQL's full-text search (the "simple" configuration, which neither
-// stems nor drops words, so English and French match alike), or on SQLite a
-// plain substring match, whose lower() folds ASCII letters only.
-func (db *DB) matchWords(q *gorm.DB, words string) *gorm.DB {
-	if db.engine == dburl.Postgres {
-		return q.Where("to_tsvector('simple', title || ' ' || description) @@ plainto_tsquery('simple', ?)", words)
+// matchWords keeps the actions whose title or description holds every
+// word of the search (action.Words) as the beginning of a word, in any
+// order, case and accents ignored, and returns the ordering that puts the
+// best matches first, to come before the usual order: PostgreSQL's
+// full-text search over action_search_vector (ts_rank), SQLite's FTS5
+// index actions_fts (bm25), the title weighing more in both. The words are
+// letters and digits only, and each is quoted besides, so the text typed
+// never becomes query syntax. A search of no words finds nothing.
+func (db *DB) matchWords(q *gorm.DB, query string) (*gorm.DB, clause.Expr) {
+	words := action.Words(query)
+	if len(words) == 0 {
+		return q.Where("1 = 0"), clause.Expr{}
 	}
-	like := "%" + strings.NewReplacer("%", "\\%", "_", "\\_").Replace(strings.ToLower(words)) + "%"
-	return q.Where("(lower(title) LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\')", like, like)
+	terms := make([]string, len(words))
+	if db.engine == dburl.Postgres {
+		for i, w := range words {
+			terms[i] = "'" + strings.ReplaceAll(strings.ReplaceAll(w, `\`, `\\`), "'", "''") + "':*"
+		}
+		tsquery := strings.Join(terms, " & ")
+		return q.Where("action_search_vector(title, description) @@ to_tsquery('simple', ?)", tsquery),
+			clause.Expr{SQL: "ts_rank(action_search_vector(title, description), to_tsquery('simple', ?)) DESC",
+				Vars: []any{tsquery}}
+	}
+	for i, w := range words {
+		terms[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"*`
+	}
+	// One pass of the index gives both the matches and their rank.
+	return q.Joins("JOIN (SELECT rowid AS fts_id, bm25(actions_fts, 4.0, 1.0) AS fts_rank FROM actions_fts WHERE actions_fts MATCH ?) fts ON fts.fts_id = actions.id",
+		strings.Join(terms, " ")), clause.Expr{SQL: "fts.fts_rank"}
 }
 
 // withChildren loads recommendations, evidence, cycle years and

@@ -66,6 +66,10 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 				}
 				return ""
 			},
+			// Search (issue 19.1): the words a search asked for, marked in results.
+			"marked":  marked,
+			"snippet": snippet,
+			// (end of search)
 		}
 		base, err := template.New("base").Funcs(funcs).ParseFS(tfs, "layouts/*.html", "partials/*.html")
 		if err != nil {
