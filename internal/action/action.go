@@ -224,6 +224,7 @@ type Filter struct {
 	Assurance   Assurance
 	Query       string // words in the title or description
 	Contested   bool   // only actions with at least one published challenge
+	Sort        Sort   // the order of a public list; none is the list's default
 	// Framework keeps the actions that count for a provision of the
 	// framework of this key (see package framework); Provision, for that
 	// provision of it.

@@ -2,6 +2,7 @@ package action
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,13 +10,48 @@ import (
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
+// Sort is an order a public list of actions can be read in. Each breaks
+// ties by the newest acceptance, then by id, so that a page never shows
+// an action twice or skips one.
+type Sort string
+
+const (
+	SortNewest         Sort = "newest"         // newest acceptance first: the default
+	SortOrganisation   Sort = "organisation"   // by the organisation's name, A to Z
+	SortStage          Sort = "stage"          // by stage, along the ladder (Stages' order)
+	SortRecommendation Sort = "recommendation" // by the lowest recommendation number it answers
+	SortRelevance      Sort = "relevance"      // the best matches of a search first (newest without one): the default with q
+)
+
+// Sorts lists the orders, as the forms offer them.
+var Sorts = []Sort{SortNewest, SortOrganisation, SortStage, SortRecommendation, SortRelevance}
+
+// Ranked reports whether a search's best matches come first in this
+// order: asked for, or no order asked. Between equals the order holds.
+func (s Sort) Ranked() bool { return s == "" || s == SortRelevance }
+
+// Shown is the order a list is in when s was asked with query q: the one
+// its form marks as chosen.
+func (s Sort) Shown(q string) Sort {
+	switch {
+	case s != "":
+		return s
+	case strings.TrimSpace(q) != "":
+		return SortRelevance
+	}
+	return SortNewest
+}
+
+// Valid reports whether s is one of the orders.
+func (s Sort) Valid() bool { return slices.Contains(Sorts, s) }
+
 // ParsePublicFilter reads the filters of a public list of actions from a
 // query (cycle, recommendation, organisation, kind, country, stage,
-// assurance, measure, q, contested, framework, provision, page), as
-// the API and the pages take them. It returns the filter with the page's
-// limit and offset, and the page number.
-func ParsePublicFilter(q url.Values) (Filter, int, error) {
-	f := Filter{Kind: q.Get("kind"), Country: q.Get("country"), Stage: Stage(q.Get("stage")),
+// assurance, measure, q, contested, framework, provision, sort), as the
+// API and the pages take them. The page is not its business: the lists
+// read it the one way every list does (package request).
+func ParsePublicFilter(q url.Values) (Filter, error) {
+	f := Filter{Sort: Sort(strings.TrimSpace(q.Get("sort"))), Kind: q.Get("kind"), Country: q.Get("country"), Stage: Stage(q.Get("stage")),
 		MeasureType: MeasureType(q.Get("measure")), Assurance: Assurance(q.Get("assurance")), Query: q.Get("q"),
 		Framework: strings.TrimSpace(q.Get("framework")), Provision: strings.TrimSpace(q.Get("provision"))}
 	bad := errs.FieldErrors{}
@@ -39,15 +75,8 @@ func ParsePublicFilter(q url.Values) (Filter, int, error) {
 	}
 	f.CycleYear, f.Recommendation = number("cycle"), number("recommendation")
 	f.StakeholderID = int64(number("organisation"))
-	page := number("page")
-	if page == 0 {
-		page = 1
-	}
-	if page > 100000 {
-		bad.Add("page", "is too large")
-	}
-	f.Limit, f.Offset = PublicPageSize, (page-1)*PublicPageSize
-	return f, page, bad.Err()
+	f.Limit = PublicPageSize
+	return f, bad.Err()
 }
 
 // CheckPublic tidies a public filter and says which of its values is not
@@ -62,6 +91,9 @@ func (f *Filter) CheckPublic() error {
 	}
 	if f.Assurance != "" && !f.Assurance.Valid() {
 		bad.Add("assurance", choose(f.Assurance, Assurances))
+	}
+	if f.Sort != "" && !f.Sort.Valid() {
+		bad.Add("sort", choose(f.Sort, Sorts))
 	}
 	if f.Kind != "" && !stakeholder.Kind(f.Kind).Valid() {
 		bad.Addf("kind", "must be one of %s", stakeholder.KindCodes())

@@ -83,7 +83,7 @@ func TestParseContested(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, _, err := action.ParsePublicFilter(q)
+			f, err := action.ParsePublicFilter(q)
 			if got := errs.FieldsOf(err)["contested"] != ""; got != c.bad || (err != nil) != c.bad {
 				t.Fatalf("error %v, want a field error on contested: %t", err, c.bad)
 			}

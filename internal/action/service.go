@@ -34,6 +34,9 @@ type Store interface {
 	// ShownAmong returns which of ids the public sees on the day of on
 	// (see ShownOn).
 	ShownAmong(ctx context.Context, ids []int64, on time.Time) (map[int64]bool, error)
+	// Publishers returns the organisations with actions the public sees
+	// on the day of on, by name.
+	Publishers(ctx context.Context, on time.Time) ([]Publisher, error)
 	AddActionVersion(ctx context.Context, v Version) error
 	ActionVersions(ctx context.Context, actionID int64) ([]Version, error)
 	AddReviewEvent(ctx context.Context, e *ReviewEvent) error
@@ -678,6 +681,20 @@ func (s *Service) hideUnshown(ctx context.Context, now time.Time, list []Action)
 		}
 	}
 	return nil
+}
+
+// Publisher is an organisation with public actions, as the public list
+// of actions offers it for a filter.
+type Publisher struct {
+	ID            int64
+	Name, Country string
+}
+
+// Publishers returns the organisations with actions the public sees
+// today, by name: the choices of the public list's organisation and
+// country filters, which then never lead to an empty list.
+func (s *Service) Publishers(ctx context.Context) ([]Publisher, error) {
+	return s.store.Publishers(ctx, s.now())
 }
 
 // EachPublic calls fn with every public action that f selects, by id, a

@@ -78,7 +78,7 @@ func downloadHeaders(c echo.Context, contentType, name string) {
 
 // openDataCSV streams every public action as CSV, a batch at a time.
 func (h *Handler) openDataCSV(c echo.Context) error {
-	f, _, err := action.ParsePublicFilter(c.QueryParams())
+	f, err := action.ParsePublicFilter(c.QueryParams())
 	if err == nil {
 		err = f.CheckPublic() // before the status goes out
 	}
@@ -118,7 +118,7 @@ func (h *Handler) openDataCSV(c echo.Context) error {
 // openDataJSON streams every public action as one JSON document, with its
 // licence, element by element.
 func (h *Handler) openDataJSON(c echo.Context) error {
-	f, _, err := action.ParsePublicFilter(c.QueryParams())
+	f, err := action.ParsePublicFilter(c.QueryParams())
 	if err == nil {
 		err = f.CheckPublic()
 	}

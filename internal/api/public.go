@@ -8,6 +8,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/framework"
+	"github.com/pctracker/pctracker/internal/request"
 )
 
 // publicActionDTO is an action as anyone may see it: no workflow state,
@@ -72,7 +73,11 @@ func publicEvidence(in []evidenceDTO) []publicEvidenceDTO {
 
 // publicActions lists accepted public actions, filtered, a page at a time.
 func (h *Handler) publicActions(c echo.Context) error {
-	f, page, err := action.ParsePublicFilter(c.QueryParams())
+	f, err := action.ParsePublicFilter(c.QueryParams())
+	p, perr := request.PageOf(c, action.PublicPageSize, action.PublicPageSize)
+	if err == nil {
+		err = perr
+	}
 	if err == nil {
 		err = h.checkFrameworkFilter(c, f.Framework, f.Provision)
 	}
@@ -82,6 +87,7 @@ func (h *Handler) publicActions(c echo.Context) error {
 	if done, err := h.notModified(c); done {
 		return err
 	}
+	f.Limit, f.Offset = p.Limit(), p.Offset()
 	list, total, err := h.Actions.Public(c.Request().Context(), f)
 	if err != nil {
 		return err
@@ -91,7 +97,7 @@ func (h *Handler) publicActions(c echo.Context) error {
 		Total   int               `json:"total"`
 		Page    int               `json:"page"`
 		PerPage int               `json:"per_page"`
-	}{Total: total, Page: page, PerPage: f.Limit}
+	}{Total: total, Page: p.Page, PerPage: p.PerPage}
 	if out.Items, err = h.publicDTOs(c, list); err != nil {
 		return err
 	}

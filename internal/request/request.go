@@ -120,31 +120,30 @@ func (p Paging) Offset() int { return (p.Page - 1) * p.PerPage }
 // MaxPage bounds page numbers, so that an offset stays a sane number.
 const MaxPage = 100000
 
-func pageNumber(v string) (int, bool) {
-	n, err := strconv.Atoi(v)
-	return n, err == nil && n >= 1 && n <= MaxPage
-}
-
-// PageNumber reads ?page= for the pages: it comes from a link, so one that
-// cannot be read is the first page.
-func PageNumber(c echo.Context) int {
-	if n, ok := pageNumber(c.QueryParam("page")); ok {
-		return n
+// Page reads ?page=, the one way every list reads it, the pages as the
+// API: absent is the first page; anything but a whole number from 1 to
+// MaxPage is invalid, the field named. (A link that was cut or typed by
+// hand gets an answer that says so, never a quiet first page.)
+func Page(c echo.Context) (int, error) {
+	v := c.QueryParam("page")
+	if v == "" {
+		return 1, nil
 	}
-	return 1
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxPage {
+		return 1, errs.Field(errs.Invalid, "page", "must be a whole number from 1 to "+strconv.Itoa(MaxPage))
+	}
+	return n, nil
 }
 
 // PageOf reads ?page= (from 1) and ?per_page= (1 to maxPer, per by
 // default) for the API, which says what it cannot read.
 func PageOf(c echo.Context, per, maxPer int) (Paging, error) {
-	p := Paging{Page: 1, PerPage: per}
-	if v := c.QueryParam("page"); v != "" {
-		n, ok := pageNumber(v)
-		if !ok {
-			return Paging{}, errs.Field(errs.Invalid, "page", "must be a whole number from 1")
-		}
-		p.Page = n
+	n, err := Page(c)
+	if err != nil {
+		return Paging{}, err
 	}
+	p := Paging{Page: n, PerPage: per}
 	if v := c.QueryParam("per_page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPer {

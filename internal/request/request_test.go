@@ -68,34 +68,40 @@ func TestPathValues(t *testing.T) {
 	}
 }
 
+// Every list, page or API, reads page one way: what the API refuses, a
+// page of the site refuses too, never shows as the first page.
 func TestPaging(t *testing.T) {
 	for _, c := range []struct {
 		query         string
 		page, per     int
-		bad           string // the field the API names
-		lenient       int    // the page a page of the site shows
+		bad           string // the field named
 		limit, offset int
 	}{
-		{"", 1, 50, "", 1, 50, 0},
-		{"page=3", 3, 50, "", 3, 50, 100},
-		{"page=2&per_page=10", 2, 10, "", 2, 10, 10},
-		{"page=0", 0, 0, "page", 1, 0, 0},
-		{"page=x", 0, 0, "page", 1, 0, 0},
-		{"page=100001", 0, 0, "page", 1, 0, 0},
-		{"per_page=501", 0, 0, "per_page", 1, 0, 0},
-		{"per_page=0", 0, 0, "per_page", 1, 0, 0},
+		{"", 1, 50, "", 50, 0},
+		{"page=3", 3, 50, "", 50, 100},
+		{"page=2&per_page=10", 2, 10, "", 10, 10},
+		{"page=100000", 100000, 50, "", 50, 4999950},
+		{"page=0", 0, 0, "page", 0, 0},
+		{"page=-1", 0, 0, "page", 0, 0},
+		{"page=x", 0, 0, "page", 0, 0},
+		{"page=5432-5431", 0, 0, "page", 0, 0},
+		{"page=2.0", 0, 0, "page", 0, 0},
+		{"page=100001", 0, 0, "page", 0, 0},
+		{"per_page=501", 0, 0, "per_page", 0, 0},
+		{"per_page=0", 0, 0, "per_page", 0, 0},
 	} {
 		ctx := contextWith(c.query, nil, nil)
 		p, err := request.PageOf(ctx, 50, 500)
 		if c.bad != "" {
-			if errs.FieldsOf(err)[c.bad] == "" {
+			if errs.FieldsOf(err)[c.bad] == "" || !errs.Is(err, errs.Invalid) {
 				t.Errorf("PageOf(%q): %+v %v, want %s named", c.query, p, err, c.bad)
 			}
 		} else if err != nil || p.Page != c.page || p.PerPage != c.per || p.Limit() != c.limit || p.Offset() != c.offset {
 			t.Errorf("PageOf(%q): %+v %v", c.query, p, err)
 		}
-		if n := request.PageNumber(ctx); n != c.lenient {
-			t.Errorf("PageNumber(%q): %d, want %d", c.query, n, c.lenient)
+		n, err := request.Page(ctx)
+		if pageBad := c.bad == "page"; (errs.FieldsOf(err)["page"] != "") != pageBad || (!pageBad && n != max(c.page, 1)) {
+			t.Errorf("Page(%q): %d %v, want page named: %t", c.query, n, err, pageBad)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -239,18 +240,10 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 			return nil, 0, translate(err)
 		}
 	}
-	order := "updated_at DESC, id DESC"
-	switch {
-	case f.ByID:
-		order = "id"
-	case f.Oldest:
-		order = "submitted_at, id"
-	case !f.PublicOn.IsZero():
-		order = "accepted_at DESC, id DESC"
-	}
+	order := actionOrder(f)
 	var orderBy any = order
-	if ranked.SQL != "" && !f.ByID && !f.Oldest {
-		// The best matches first, the usual order between equals (one
+	if ranked.SQL != "" && !f.ByID && !f.Oldest && f.Sort.Ranked() {
+		// The best matches first, the chosen order between equals (one
 		// expression: gorm would drop it when merging a second ORDER BY).
 		orderBy = clause.OrderBy{Expression: clause.Expr{SQL: ranked.SQL + ", " + order, Vars: ranked.Vars}}
 	}
@@ -260,6 +253,38 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	}
 	out, err := db.withChildren(ctx, rows)
 	return out, int(total), err
+}
+
+// actionOrder is the ORDER BY of a list of actions. Every order ends on
+// the id, so that pages neither repeat nor skip an action. A public list
+// is in the order it asks for, newest acceptance first when it asks for
+// none (where a search may rank by relevance instead: f.Sort == "" with
+// f.Query set).
+func actionOrder(f action.Filter) string {
+	switch {
+	case f.ByID:
+		return "id"
+	case f.Oldest:
+		return "submitted_at, id"
+	case f.PublicOn.IsZero():
+		return "updated_at DESC, id DESC"
+	}
+	const newest = "accepted_at DESC, id DESC"
+	switch f.Sort {
+	case action.SortOrganisation:
+		return "(SELECT LOWER(name) FROM stakeholders WHERE stakeholders.id = actions.stakeholder_id), " + newest
+	case action.SortStage:
+		ladder := "CASE stage"
+		for i, st := range action.Stages {
+			ladder += fmt.Sprintf(" WHEN '%s' THEN %d", st, i)
+		}
+		return ladder + fmt.Sprintf(" ELSE %d END, ", len(action.Stages)) + newest
+	case action.SortRecommendation:
+		// An action without a recommendation goes last on both databases,
+		// which place NULL differently.
+		return "COALESCE((SELECT MIN(recommendation_number) FROM action_recommendations WHERE action_id = actions.id), 1000), " + newest
+	}
+	return newest
 }
 
 // countsFor keeps the actions that count for a framework's provisions, or

@@ -261,7 +261,7 @@ var rules = map[string]rule{
 	"POST /api/v1/actions/:id/withdraw":       onAction(ok, ok, ok),
 	"POST /api/v1/actions/:id/reopen":         onAction(ok, ok, forbidden),
 	"POST /api/v1/actions/:id/evidence/check": secretariatOnAction, // a draft is refused (409)
-	"GET /actions/:id":                        onAction(ok, ok, ok),
+	"GET /actions/:id":                        readAction,
 	"GET /actions/:id/edit":                   onAction(ok, ok, ok),
 	"GET /actions/:id/history":                onAction(ok, ok, ok),
 	"POST /actions/:id":                       onAction(ok, ok, forbidden),
@@ -740,3 +740,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 			leakChecks, documents, leaks)
 	})
 }
+
+// Lists (issue 19.5)
+
+// readAction is the rule of an action's page: as onAction, except that a
+// caller not signed in is told not found or not public, as anyone is on a
+// draft not theirs, rather than sent to sign in.
+func readAction(role, object string) string {
+	if role == "anonymous" {
+		return notFound
+	}
+	return onAction(ok, ok, ok)(role, object)
+}
+
+// (end of lists)

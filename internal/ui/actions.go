@@ -426,10 +426,15 @@ func (h *Handler) showAction(c echo.Context) error {
 		err = perr
 	}
 	// Not the visitor's to work on: the public page, if the action is
-	// public; else the answer stands (sign in, or not found).
-	if errs.Is(err, errs.Unauthorized) || errs.Is(err, errs.NotFound) {
+	// public; else, to everyone alike, not found or not public. (Sending a
+	// visitor to sign in would say that a draft is there.)
+	if errs.Is(err, errs.Unauthorized) || errs.Is(err, errs.NotFound) || errs.Is(err, errs.Forbidden) {
 		if id, perr := request.ID(c, "id", "action"); perr == nil {
-			if a, earlier, perr := h.Actions.PublicGet(c.Request().Context(), id); perr == nil {
+			a, earlier, perr := h.Actions.PublicGet(c.Request().Context(), id)
+			if perr != nil && !errs.Is(perr, errs.NotFound) {
+				return perr
+			}
+			if perr == nil {
 				v := publicActionView{Page: newPage(c, "actions"), A: a, Description: h.Markdown.HTML(a.Description), Earlier: earlier}
 				if v.Evidence, perr = h.evidenceLines(c, a); perr != nil {
 					return perr
@@ -453,8 +458,21 @@ func (h *Handler) showAction(c echo.Context) error {
 				return h.renderer.render(c, http.StatusOK, "public_action", v.Lang, v)
 			}
 		}
+		return h.notPublic(c, by.UserID == 0)
 	}
 	return err
+}
+
+// notPublic answers a link to an action that is not there for the
+// visitor: not found or not public, the same to everyone; a visitor not
+// signed in is told that signing in shows their organisation's own.
+func (h *Handler) notPublic(c echo.Context, visitor bool) error {
+	v := errorView{Page: newPage(c, "actions"), Status: http.StatusNotFound, HeadingKey: "action_not_public_title",
+		TextKey: "action_not_public_text"}
+	if visitor {
+		v.DetailKey = "action_not_public_signin"
+	}
+	return h.renderer.render(c, http.StatusNotFound, "error", v.Lang, v)
 }
 
 // publicActionView is an action as anyone sees it, with its public history.

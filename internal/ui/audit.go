@@ -23,9 +23,7 @@ type auditView struct {
 	Object   string
 	Families []auditFamily
 	Filtered bool
-	PageNo   int
-	PrevURL  string
-	NextURL  string
+	listPage
 }
 
 // auditFamily is one choice of the "what" filter: a verb prefix and the
@@ -67,7 +65,7 @@ func (h *Handler) auditLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := auditView{Page: newPage(c, "audit"), Actor: strings.TrimSpace(c.QueryParam("actor")), Families: auditFamilies(), PageNo: 1}
+	v := auditView{Page: newPage(c, "audit"), Actor: strings.TrimSpace(c.QueryParam("actor")), Families: auditFamilies()}
 	for _, f := range v.Families {
 		if c.QueryParam("verb") == f.Value {
 			v.Verb = f.Value
@@ -79,8 +77,15 @@ func (h *Handler) auditLog(c echo.Context) error {
 		typ, id, _ := strings.Cut(obj, " ")
 		f.ObjectType, f.ObjectID, v.Object = typ, strings.TrimSpace(id), obj
 	}
-	v.PageNo = request.PageNumber(c)
-	f.Offset = (v.PageNo - 1) * auditPageSize
+	link := func(p int) string {
+		q := url.Values{"actor": {v.Actor}, "verb": {v.Verb}, "object": {v.Object}, "page": {strconv.Itoa(p)}}
+		return "/admin/audit?" + q.Encode()
+	}
+	page, err := readPage(c, link)
+	if err != nil {
+		return err
+	}
+	f.Offset = (page - 1) * auditPageSize
 	lines, total, err := h.Audit.List(c.Request().Context(), by.IsSecretariat(), f)
 	if err != nil {
 		return err
@@ -93,11 +98,9 @@ func (h *Handler) auditLog(c echo.Context) error {
 			Sentence: h.tell(v.Lang, l), Note: l.Sentence.Note, Verb: l.Verb,
 			Object: strings.TrimSpace(l.ObjectType + " " + l.ObjectID), Details: string(details)})
 	}
-	link := func(p int) string {
-		q := url.Values{"actor": {v.Actor}, "verb": {v.Verb}, "object": {v.Object}, "page": {strconv.Itoa(p)}}
-		return "/admin/audit?" + q.Encode()
+	if v.listPage, err = paging(page, auditPageSize, total, link); err != nil {
+		return err
 	}
-	v.PrevURL, v.NextURL = pageLinks(v.PageNo, auditPageSize, total, link)
 	return h.renderer.render(c, http.StatusOK, "audit", v.Lang, v)
 }
 

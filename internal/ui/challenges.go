@@ -30,16 +30,13 @@ const challengePageSize = 50
 // challenges of its actions.
 type challengeListView struct {
 	Page
-	Flash   *Flash
-	Role    string // "secretariat", "reviewer" or "supporter": the list's words
-	State   string // the secretariat's filter
-	States  []challenge.State
-	Items   []challenge.Challenge
-	Total   int
-	PageNo  int
-	Pages   int
-	PrevURL string
-	NextURL string
+	Flash  *Flash
+	Role   string // "secretariat", "reviewer" or "supporter": the list's words
+	State  string // the secretariat's filter
+	States []challenge.State
+	Items  []challenge.Challenge
+	Total  int
+	listPage
 }
 
 func (h *Handler) challenges(c echo.Context) error {
@@ -48,7 +45,7 @@ func (h *Handler) challenges(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	v := challengeListView{Page: newPage(c, "challenges"), Flash: h.takeFlash(c), Role: "supporter", PageNo: request.PageNumber(c)}
+	v := challengeListView{Page: newPage(c, "challenges"), Flash: h.takeFlash(c), Role: "supporter"}
 	switch reviewer, err := h.mayFile(ctx, by); {
 	case err != nil:
 		return err
@@ -60,14 +57,19 @@ func (h *Handler) challenges(c echo.Context) error {
 	case reviewer:
 		v.Role = "reviewer"
 	}
+	page, err := readPage(c, v.pageURL)
+	if err != nil {
+		return err
+	}
 	list, total, err := h.Challenges.List(ctx, by, challenge.Filter{State: challenge.State(v.State), Limit: challengePageSize,
-		Offset: (v.PageNo - 1) * challengePageSize})
+		Offset: (page - 1) * challengePageSize})
 	if err != nil {
 		return err
 	}
 	v.Items, v.Total = list, total
-	v.Pages = (total + challengePageSize - 1) / challengePageSize
-	v.PrevURL, v.NextURL = pageLinks(v.PageNo, challengePageSize, total, v.pageURL)
+	if v.listPage, err = paging(page, challengePageSize, total, v.pageURL); err != nil {
+		return err
+	}
 	return h.renderer.render(c, http.StatusOK, "challenges", v.Lang, v)
 }
 

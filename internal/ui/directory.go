@@ -26,9 +26,7 @@ type directoryView struct {
 	Country string
 	Query   string
 	Year    int // the cycle the badge speaks of
-	PageNo  int
-	PrevURL string
-	NextURL string
+	listPage
 }
 
 type directoryOrg struct {
@@ -45,16 +43,23 @@ func (h *Handler) directory(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	v := directoryView{Page: newPage(c, "supporters"), Kinds: stakeholder.Kinds, PageNo: 1}
+	v := directoryView{Page: newPage(c, "supporters"), Kinds: stakeholder.Kinds}
 	if k := stakeholder.Kind(c.QueryParam("kind")); k.Valid() {
 		v.Kind = string(k)
 	}
 	v.Country = strings.ToUpper(strings.TrimSpace(c.QueryParam("country")))
 	v.Query = strings.TrimSpace(c.QueryParam("q"))
-	v.PageNo = request.PageNumber(c)
+	link := func(page int) string {
+		q := url.Values{"page": {strconv.Itoa(page)}, "kind": {v.Kind}, "country": {v.Country}, "q": {v.Query}}
+		return "/organisations?" + q.Encode()
+	}
+	page, err := readPage(c, link)
+	if err != nil {
+		return err
+	}
 	active := true
 	orgs, total, err := h.Stakeholders.List(ctx, stakeholder.Filter{Kind: stakeholder.Kind(v.Kind), Country: v.Country,
-		Query: v.Query, Active: &active, Limit: directoryPageSize, Offset: (v.PageNo - 1) * directoryPageSize})
+		Query: v.Query, Active: &active, Limit: directoryPageSize, Offset: (page - 1) * directoryPageSize})
 	if err != nil {
 		return err
 	}
@@ -71,11 +76,9 @@ func (h *Handler) directory(c echo.Context) error {
 		v.Orgs = append(v.Orgs, directoryOrg{Stakeholder: o, Reported: reported[o.ID]})
 	}
 	v.Total = total
-	link := func(page int) string {
-		q := url.Values{"page": {strconv.Itoa(page)}, "kind": {v.Kind}, "country": {v.Country}, "q": {v.Query}}
-		return "/organisations?" + q.Encode()
+	if v.listPage, err = paging(page, directoryPageSize, total, link); err != nil {
+		return err
 	}
-	v.PrevURL, v.NextURL = pageLinks(v.PageNo, directoryPageSize, total, link)
 	return h.renderer.render(c, http.StatusOK, "directory", v.Lang, v)
 }
 

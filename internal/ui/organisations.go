@@ -118,10 +118,8 @@ type orgsView struct {
 	Query   string
 	Form    orgForm
 	Errors  map[string]string
-	PageNo  int
-	PrevURL string
-	NextURL string
-	Today   time.Time // the day a reviewer's badge is judged on
+	listPage
+	Today time.Time // the day a reviewer's badge is judged on
 }
 
 const orgsPageSize = 100
@@ -134,24 +132,28 @@ func (h *Handler) organisations(c echo.Context) error {
 }
 
 func (h *Handler) renderOrganisations(c echo.Context, status int, v orgsView) error {
-	v.Page, v.Kinds, v.PageNo, v.Today = newPage(c, "organisations"), stakeholder.Kinds, 1, h.now()
+	v.Page, v.Kinds, v.Today = newPage(c, "organisations"), stakeholder.Kinds, h.now()
 	if k := stakeholder.Kind(c.QueryParam("kind")); k.Valid() {
 		v.Kind = string(k)
 	}
 	v.Country = strings.ToUpper(strings.TrimSpace(c.QueryParam("country")))
 	v.Query = strings.TrimSpace(c.QueryParam("q"))
-	v.PageNo = request.PageNumber(c)
-	var err error
-	v.Orgs, v.Total, err = h.Stakeholders.List(c.Request().Context(), stakeholder.Filter{Kind: stakeholder.Kind(v.Kind),
-		Country: v.Country, Query: v.Query, Limit: orgsPageSize, Offset: (v.PageNo - 1) * orgsPageSize})
-	if err != nil {
-		return err
-	}
 	link := func(page int) string {
 		q := url.Values{"page": {strconv.Itoa(page)}, "kind": {v.Kind}, "country": {v.Country}, "q": {v.Query}}
 		return "/admin/organisations?" + q.Encode()
 	}
-	v.PrevURL, v.NextURL = pageLinks(v.PageNo, orgsPageSize, v.Total, link)
+	page, err := readPage(c, link)
+	if err != nil {
+		return err
+	}
+	v.Orgs, v.Total, err = h.Stakeholders.List(c.Request().Context(), stakeholder.Filter{Kind: stakeholder.Kind(v.Kind),
+		Country: v.Country, Query: v.Query, Limit: orgsPageSize, Offset: (page - 1) * orgsPageSize})
+	if err != nil {
+		return err
+	}
+	if v.listPage, err = paging(page, orgsPageSize, v.Total, link); err != nil {
+		return err
+	}
 	return h.renderer.render(c, status, "organisations", v.Lang, v)
 }
 

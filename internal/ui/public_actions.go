@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -14,7 +16,7 @@ import (
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
-// publicActionsView is the public list of actions, filtered.
+// publicActionsView is the public list of actions, filtered and sorted.
 type publicActionsView struct {
 	Page
 	Items      []action.Action
@@ -27,9 +29,14 @@ type publicActionsView struct {
 	Stages     []action.Stage
 	Assurances []action.Assurance
 	Measures   []action.MeasureType
-	PageNo     int
-	PrevURL    string
-	NextURL    string
+	Sorts      []action.Sort
+	SortShown  action.Sort // the order the list is in, which the form marks
+	Orgs       []action.Publisher // the organisations with public actions
+	Countries  []locale.Country   // their countries, named in the page's language
+	Org        string             // the organisation filtered on, by name
+	Embargoed  int                // the cycle chosen, while it is under embargo...
+	Until      string             // ... which ends on this day
+	listPage
 	crosswalkFilter
 }
 
@@ -41,9 +48,23 @@ func (h *Handler) publicActions(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	v := publicActionsView{Page: newPage(c, "actions"), Query: c.QueryParams(), Kinds: stakeholder.Kinds, Stages: action.Stages,
-		Assurances: action.Assurances}
+		Assurances: action.Assurances, Sorts: action.Sorts}
 	for _, m := range action.MeasureTypes {
 		v.Measures = append(v.Measures, m.Type)
+	}
+	link := func(p int) string {
+		q := url.Values{}
+		for k, vals := range v.Query {
+			if k != "page" && len(vals) > 0 && vals[0] != "" {
+				q.Set(k, vals[0])
+			}
+		}
+		q.Set("page", strconv.Itoa(p))
+		return "/actions?" + q.Encode()
+	}
+	page, err := readPage(c, link)
+	if err != nil {
+		return err
 	}
 	cycles, err := h.Cycles.List(ctx)
 	if err != nil {
@@ -59,8 +80,12 @@ func (h *Handler) publicActions(c echo.Context) error {
 	for _, r := range recs {
 		v.Recs = append(v.Recs, checkItem{Number: r.Number, Title: r.Title.In(v.Lang)})
 	}
-	f, page, ferr := action.ParsePublicFilter(c.QueryParams())
-	v.PageNo = page
+	if err := h.publisherChoices(ctx, &v); err != nil {
+		return err
+	}
+	f, ferr := action.ParsePublicFilter(c.QueryParams())
+	v.SortShown = f.Sort.Shown(f.Query)
+	f.Offset = (page - 1) * f.Limit
 	status := http.StatusOK
 	total := 0
 	if v.crosswalkFilter, err = h.crosswalkFilterOf(ctx, f, v.Lang); err != nil {
@@ -80,17 +105,42 @@ func (h *Handler) publicActions(c echo.Context) error {
 		// keeps what was typed.
 		v.Errors, status, v.Items = errs.FieldsOf(ferr), http.StatusUnprocessableEntity, nil
 	}
-	v.Total = locale.Number(v.Lang, total)
-	link := func(p int) string {
-		q := url.Values{}
-		for k, vals := range v.Query {
-			if k != "page" && len(vals) > 0 && vals[0] != "" {
-				q.Set(k, vals[0])
-			}
+	for _, o := range v.Orgs {
+		if o.ID == f.StakeholderID {
+			v.Org = o.Name
 		}
-		q.Set("page", strconv.Itoa(p))
-		return "/actions?" + q.Encode()
 	}
-	v.PrevURL, v.NextURL = pageLinks(page, action.PublicPageSize, total, link)
+	// A cycle under embargo lists nothing yet: the page says why and until
+	// when, as the dashboard does.
+	for _, cy := range cycles {
+		if cy.Year == f.CycleYear && !cy.PublicOn(h.now()) {
+			v.Embargoed, v.Until = cy.Year, formatDate(v.Lang, cy.PublicFrom())
+		}
+	}
+	v.Total = locale.Number(v.Lang, total)
+	if ferr == nil {
+		if v.listPage, err = paging(page, action.PublicPageSize, total, link); err != nil {
+			return err
+		}
+	}
 	return h.renderer.render(c, status, "actions", v.Lang, v)
+}
+
+// publisherChoices fills the organisation and country filters with the
+// organisations that have public actions and their countries: a choice
+// that would list nothing is not offered.
+func (h *Handler) publisherChoices(ctx context.Context, v *publicActionsView) error {
+	orgs, err := h.Actions.Publishers(ctx)
+	if err != nil {
+		return err
+	}
+	v.Orgs = orgs
+	var codes []string
+	for _, o := range orgs {
+		if o.Country != "" && !slices.Contains(codes, o.Country) {
+			codes = append(codes, o.Country)
+		}
+	}
+	v.Countries = locale.Countries(v.Lang, codes)
+	return nil
 }

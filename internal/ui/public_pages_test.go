@@ -94,16 +94,49 @@ func TestPublicActionPage(t *testing.T) {
 			!strings.Contains(page.Body, "https://example.org/decree") {
 			t.Errorf("public action page: %d\n%s", page.Status, page.Body)
 		}
-		if r := apptest.Get(t, anon, fmt.Sprintf("%s/actions/%d", sc.TS, secret.ID)); r.Status != 303 || strings.Contains(r.Body, "Confidential") {
-			t.Errorf("a draft kept for the secretariat, anonymously: %d", r.Status)
-		}
 		// Another organisation's focal point sees the public page of a
-		// public action, and not found for the draft.
+		// public action.
 		if r := sc.Other.Do("GET", fmt.Sprintf("/actions/%d", cont.ID), ""); r.Status != 200 || !strings.Contains(r.Body, "Over the years") {
 			t.Errorf("another organisation on a public action: %d", r.Status)
 		}
-		if r := sc.Member.Do("GET", fmt.Sprintf("/actions/%d", secret.ID), ""); r.Status != 404 {
-			t.Errorf("another organisation on a draft: %d", r.Status)
+		// A link to an action that is not there, or not public, is the same
+		// answer to everyone: not found or not public, never a sign-in
+		// form that would tell a draft is there (issue 19.5).
+		for _, c := range []struct {
+			who     string
+			get     func(path string) (int, string)
+			path    string
+			visitor bool
+		}{
+			{"a visitor, a draft kept for the secretariat", anonGet(t, anon, sc.TS), fmt.Sprintf("/actions/%d", secret.ID), true},
+			{"a visitor, no such action", anonGet(t, anon, sc.TS), "/actions/999999", true},
+			{"a visitor, in French", anonGet(t, anon, sc.TS), "/actions/999999?lang=fr", true},
+			{"another organisation, a draft", memberGet(sc.Member), fmt.Sprintf("/actions/%d", secret.ID), false},
+			{"another organisation, no such action", memberGet(sc.Member), "/actions/999999", false},
+		} {
+			status, body := c.get(c.path)
+			heading := "Action not found or not public"
+			if strings.Contains(c.path, "lang=fr") {
+				heading = "Action introuvable ou non publique"
+			}
+			if status != 404 || !strings.Contains(body, heading) || strings.Contains(body, "Confidential") ||
+				strings.Contains(body, "sign in to see it") != (c.visitor && !strings.Contains(c.path, "lang=fr")) {
+				t.Errorf("%s: %d, want 404 %q\n%s", c.who, status, heading, body)
+			}
 		}
 	})
+}
+
+func anonGet(t *testing.T, c *http.Client, ts string) func(string) (int, string) {
+	return func(path string) (int, string) {
+		r := apptest.Get(t, c, ts+path)
+		return r.Status, r.Body
+	}
+}
+
+func memberGet(u apptest.APIClient) func(string) (int, string) {
+	return func(path string) (int, string) {
+		r := u.Do("GET", path, "")
+		return r.Status, r.Body
+	}
 }

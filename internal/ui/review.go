@@ -20,21 +20,18 @@ import (
 
 type queueView struct {
 	Page
-	Flash   *Flash
-	Year    int
-	Years   []int
-	Rec     int
-	Kind    string
-	Org     int64
-	Orgs    []queueOrg // the organisations with something in the queue
-	Recs    []checkItem
-	Kinds   []stakeholder.Kind
-	Items   []queueItem
-	Total   int
-	PageNo  int
-	Pages   int
-	PrevURL string
-	NextURL string
+	Flash *Flash
+	Year  int
+	Years []int
+	Rec   int
+	Kind  string
+	Org   int64
+	Orgs  []queueOrg // the organisations with something in the queue
+	Recs  []checkItem
+	Kinds []stakeholder.Kind
+	Items []queueItem
+	Total int
+	listPage
 	// NeedsEvidence: the cycle accepts only actions that cite evidence,
 	// so the queue marks those that cite none.
 	NeedsEvidence bool
@@ -62,7 +59,7 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	v := queueView{Page: newPage(c, "review"), Flash: h.takeFlash(c), Kinds: stakeholder.Kinds, PageNo: 1}
+	v := queueView{Page: newPage(c, "review"), Flash: h.takeFlash(c), Kinds: stakeholder.Kinds}
 	cy, err := h.cycleOf(c)
 	if err != nil && !errs.Is(err, errs.NotFound) {
 		return err
@@ -80,7 +77,11 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 		v.Kind = string(k)
 	}
 	v.Org, _ = strconv.ParseInt(c.QueryParam("organisation"), 10, 64)
-	v.PageNo = request.PageNumber(c)
+	page, err := readPage(c, v.pageURL)
+	if err != nil {
+		return err
+	}
+	v.PageNo = page // the page fillQueue lists
 	recs, err := h.Recommendations.List(ctx)
 	if err != nil {
 		return err
@@ -93,8 +94,9 @@ func (h *Handler) reviewQueue(c echo.Context) error {
 			return err
 		}
 	}
-	v.Pages = (v.Total + queuePageSize - 1) / queuePageSize
-	v.PrevURL, v.NextURL = pageLinks(v.PageNo, queuePageSize, v.Total, v.pageURL)
+	if v.listPage, err = paging(page, queuePageSize, v.Total, v.pageURL); err != nil {
+		return err
+	}
 	return h.renderer.render(c, http.StatusOK, "review", v.Lang, v)
 }
 

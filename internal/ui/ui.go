@@ -109,6 +109,7 @@ type Actions interface {
 	AcceptAll(ctx context.Context, by user.Actor, picks []action.Pick) ([]action.Action, error)
 	Public(ctx context.Context, f action.Filter) ([]action.Action, int, error)
 	PublicGet(ctx context.Context, id int64) (action.Action, []action.Action, error)
+	Publishers(ctx context.Context) ([]action.Publisher, error) // the public list's filters (issue 19.4)
 	SetAssurance(ctx context.Context, by user.Actor, id int64, version int, level action.Assurance, note string) (action.Action, error)
 	AssuranceOf(ctx context.Context, a action.Action) (action.Assured, error)
 	Verify(ctx context.Context, by user.Actor, reviewer, id int64, version int, note string, ev []action.Evidence) (action.Action, action.Verification, error)
@@ -432,6 +433,9 @@ func (h *Handler) RenderError(c echo.Context, status int, err error) error {
 	if status == http.StatusUnauthorized && c.Request().Method == http.MethodGet {
 		// A page that needs a sign-in sends the visitor to the form and back.
 		return c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+	}
+	if done, perr := h.renderPageError(c, err); done { // a list's page that does not exist (issue 19.3)
+		return perr
 	}
 	v := errorView{Page: newPage(c, ""), Status: status}
 	v.HeadingKey, v.TextKey = errorKeys(errs.KindOf(err))
