@@ -47,6 +47,7 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	t.Logf("sign-ins: %v", logins)
 	patterns := pageRoutes(t)
 	seen := map[string]bool{}
+	charts, hashes := 0, 0 // how many were measured
 	// The secretariat first: it compiles and publishes a report, whose
 	// pages the others then see.
 	roles := []struct{ name, email string }{{"secretariat", logins["secretariat"]}, {"visitor", ""},
@@ -97,6 +98,8 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 				if role.name == "visitor" && lang == "en" {
 					testutil.CheckAccessibility(t, b, u+" at 375 px")
 				}
+				charts += checkChartText(t, b, u)
+				hashes += checkHashes(t, b, u)
 				if role.name == "visitor" && os.Getenv("PCT_SCREENSHOTS") != "" {
 					name := strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(p), "-"), "-")
 					if name == "" {
@@ -111,6 +114,10 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 		}
 		t.Logf("%s: %d pages at %d px", role.name, len(pages), phoneWidth)
 	}
+	if charts == 0 || hashes == 0 {
+		t.Errorf("%d charts and %d SHA-256 values measured: the pages lost them", charts, hashes)
+	}
+	t.Logf("%d charts and %d SHA-256 values measured", charts, hashes)
 	for _, p := range patterns {
 		if !seen[p] && notLinked[p] == "" {
 			t.Errorf("no link of the demo leads to %s: the test did not check it", p)
@@ -318,4 +325,48 @@ func compileReport(t *testing.T, client *http.Client, base string, year int) str
 		t.Fatalf("compile the report of %d: %d %.300s", year, r.Status, r.Body)
 	}
 	return r.Header.Get("Location")
+}
+
+// checkChartText measures the text of the page's charts as drawn: the
+// smallest is at least 12 px. It returns how many charts it measured.
+func checkChartText(t *testing.T, b context.Context, page string) int {
+	t.Helper()
+	got, err := chromedp.Run(b, chromedp.Evaluate[[]float64](`[...document.querySelectorAll('svg.chart')].map(svg => {
+		const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+		return Math.min(...[...svg.querySelectorAll('text')].map(e => parseFloat(getComputedStyle(e).fontSize) * scale));
+	})`))
+	testutil.Must(t, err)
+	for i, px := range got {
+		if px < 12 {
+			t.Errorf("%s: the text of chart %d is drawn at %.1f px on a phone, under 12", page, i+1, px)
+		}
+	}
+	return len(got)
+}
+
+// checkHashes checks the page's SHA-256 values: each shows a part of
+// itself, and selecting it (as copying does) gives the whole value. It
+// returns how many it checked.
+func checkHashes(t *testing.T, b context.Context, page string) int {
+	t.Helper()
+	type hash struct {
+		Copied        string
+		Shown, Needed float64
+	}
+	got, err := chromedp.Run(b, chromedp.Evaluate[[]hash](`[...document.querySelectorAll('code.hash')].map(e => {
+		const r = document.createRange(); r.selectNodeContents(e);
+		const sel = getSelection(); sel.removeAllRanges(); sel.addRange(r);
+		const copied = sel.toString(); sel.removeAllRanges();
+		return {Copied: copied, Shown: e.clientWidth, Needed: e.scrollWidth};
+	})`))
+	testutil.Must(t, err)
+	for _, h := range got {
+		if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(h.Copied) {
+			t.Errorf("%s: copying a SHA-256 value gives %q, not the whole value", page, h.Copied)
+		}
+		if h.Shown*3 > h.Needed {
+			t.Errorf("%s: a SHA-256 value takes %.0f of its %.0f px: it is not shortened", page, h.Shown, h.Needed)
+		}
+	}
+	return len(got)
 }
