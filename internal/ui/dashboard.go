@@ -83,7 +83,7 @@ func figureOf(text string, n int, url, lang string) figure {
 // countLink links a count of actions to its list when the list holds as
 // many; else (a published report counted the actions before a correction)
 // the figure stays unlinked and the list goes beside it with its own count.
-func countLink(text string, counted, listed int, url, lang string) (string, *link) {
+func countLink(counted, listed int, url, lang string) (string, *link) {
 	if counted == listed {
 		return url, nil
 	}
@@ -138,7 +138,7 @@ func fillDashboardHead(v *dashboardView, f report.Figures, l dashboard.Listed, t
 		{Value: num(f.New), Label: t("report_new")},
 		{Value: num(f.CarriedForward), Label: t("report_carried")},
 	}
-	v.Cards[1].URL, v.Cards[1].Listed = countLink(v.Cards[1].Value, f.Actions, l.Total, listURL(f.Year, 0), lang)
+	v.Cards[1].URL, v.Cards[1].Listed = countLink(f.Actions, l.Total, listURL(f.Year, 0), lang)
 	if f.Prev != nil {
 		v.Change = t("report_change_since", map[string]any{"Year": f.PreviousYear,
 			"Reporting": locale.Change(lang, f.ReportingTotal-f.Prev.Reporting), "Actions": locale.Change(lang, f.Actions-f.Prev.Actions)})
@@ -298,7 +298,7 @@ func (h *Handler) fillDashboard(ctx context.Context, v *dashboardView, d dashboa
 		}
 		tr := trendRow{Year: p.Cycle.Year, Source: string(p.Source), Reporting: num(p.Figures.ReportingTotal),
 			Supporters: num(p.Figures.SupporterTotal), Actions: num(p.Figures.Actions)}
-		tr.URL, tr.Listed = countLink(tr.Actions, p.Figures.Actions, pl.Total, listURL(p.Cycle.Year, 0), lang)
+		tr.URL, tr.Listed = countLink(p.Figures.Actions, pl.Total, listURL(p.Cycle.Year, 0), lang)
 		for _, s := range p.Figures.ByStage {
 			tr.ByStage = append(tr.ByStage, num(s.N))
 		}

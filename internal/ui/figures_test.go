@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -30,35 +31,43 @@ func TestLinkedFiguresMatchTheirLists(t *testing.T) {
 		for n := 1; n <= 12; n++ {
 			pages = append(pages, fmt.Sprintf("/recommendations/%d?lang=en", n))
 		}
-		totals := map[string]int{} // a list's total, by its address
-		checked, differ := 0, 0
-		for _, p := range pages {
-			r := apptest.Get(t, nil, ts+p)
-			if r.Status != 200 {
-				t.Fatalf("GET %s: %d", p, r.Status)
-			}
-			for _, l := range figureLinks(t, r.Body) {
-				total, ok := totals[l.href]
-				if !ok {
-					list := apptest.Get(t, nil, ts+l.href)
-					if list.Status != 200 {
-						t.Fatalf("GET %s (from %s): %d", l.href, p, list.Status)
-					}
-					total = statedTotal(t, list.Body)
-					totals[l.href] = total
-				}
-				checked++
-				if l.figure != total {
-					differ++
-					t.Errorf("%s: the figure %d links to %s, which lists %d", p, l.figure, l.href, total)
-				}
-			}
-		}
-		if checked < 200 {
-			t.Errorf("only %d linked figures checked: the pages lost their links", checked)
-		}
-		t.Logf("%d linked figures on %d pages, %d differ from their list", checked, len(pages), differ)
+		checkFigureLinks(t, nil, ts, pages, 200)
 	})
+}
+
+// checkFigureLinks follows every link of the pages that holds a figure
+// to a list of actions, and compares the figure with the list's total;
+// at least that many links must be found.
+func checkFigureLinks(t *testing.T, client *http.Client, base string, pages []string, least int) {
+	t.Helper()
+	totals := map[string]int{} // a list's total, by its address
+	checked, differ := 0, 0
+	for _, p := range pages {
+		r := apptest.Get(t, client, base+p)
+		if r.Status != 200 {
+			t.Fatalf("GET %s: %d", p, r.Status)
+		}
+		for _, l := range figureLinks(t, r.Body) {
+			total, ok := totals[l.href]
+			if !ok {
+				list := apptest.Get(t, client, base+l.href)
+				if list.Status != 200 {
+					t.Fatalf("GET %s (from %s): %d", l.href, p, list.Status)
+				}
+				total = statedTotal(t, list.Body)
+				totals[l.href] = total
+			}
+			checked++
+			if l.figure != total {
+				differ++
+				t.Errorf("%s: the figure %d links to %s, which lists %d", p, l.figure, l.href, total)
+			}
+		}
+	}
+	if checked < least {
+		t.Errorf("only %d linked figures checked: the pages lost their links", checked)
+	}
+	t.Logf("%d linked figures on %d pages, %d differ from their list", checked, len(pages), differ)
 }
 
 type figureLink struct {
