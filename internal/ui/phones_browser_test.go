@@ -76,7 +76,7 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 		if role.name == "visitor" {
 			// On the demo too, with the report just published, each
 			// linked figure is its list's total.
-			figures := []string{"/?lang=en", "/?cycle=2026&lang=fr", "/?cycle=2025&lang=en", "/frameworks?lang=en"}
+			figures := []string{"/?lang=en", "/?cycle=2026&lang=fr", "/?cycle=2025&lang=en", "/frameworks?lang=en", pages["/frameworks/:key"]}
 			for n := 1; n <= 12; n++ {
 				figures = append(figures, fmt.Sprintf("/recommendations/%d?lang=en", n))
 			}
