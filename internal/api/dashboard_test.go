@@ -124,7 +124,7 @@ func TestDashboard(t *testing.T) {
 		// actions.
 		rp := anon.Do("GET", "/recommendations/2", "")
 		if rp.Status != 200 || !strings.Contains(rp.Body, "Export licensing reform") ||
-			!strings.Contains(rp.Body, `<a href="/actions?cycle=2026&amp;recommendation=2">1</a>`) {
+			!strings.Contains(rp.Body, `1 <a class="listed" href="/actions?cycle=2026&amp;recommendation=2">(<span class="visually-hidden">public actions in the list: </span>1)</a>`) {
 			t.Errorf("recommendation page: %d", rp.Status)
 		}
 		// The directory's badge, and each profile's public actions only.

@@ -106,7 +106,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 		IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow})
 	svc.twoStep = twostep.NewService(db, codes, sender, logger, now,
 		twostep.Options{Issuer: issuer(cfg.BaseURL), Required: cfg.SignIn.TwoStep, BaseURL: cfg.BaseURL})
-	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, db, now, cfg.HTTP.PublicFreshness)
+	svc.dashboard = dashboard.NewService(svc.cycles, svc.reports, svc.actions, db, now, cfg.HTTP.PublicFreshness)
 	svc.challenges = challenge.NewService(db, svc.actions, notices, now, cfg.Challenges.ReplyDays)
 	svc.frameworks = framework.NewService(db, svc.actions, now)
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,

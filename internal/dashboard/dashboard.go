@@ -116,6 +116,7 @@ type View struct {
 type Service struct {
 	cycles    Cycles
 	reports   Reports
+	actions   Actions
 	store     Store
 	now       func() time.Time
 	freshness time.Duration
@@ -129,15 +130,16 @@ type Service struct {
 	prevs   map[int]prev    // what each cycle's live figures compare with
 	dropped int             // counts the times figures were dropped
 	views   map[int]View    // by the year asked for (0: the default)
+	listed  map[int]Listed  // by cycle year, each with the state it counts
 	builds  singleflight.Group
 }
 
 // NewService builds the service. freshness bounds how long a change made
 // through another process (a replica, the command line) can go unseen;
 // changes made through this one are seen at once (see Touch).
-func NewService(cycles Cycles, reports Reports, store Store, now func() time.Time, freshness time.Duration) *Service {
-	return &Service{cycles: cycles, reports: reports, store: store, now: now, freshness: freshness,
-		byCycle: map[int]Figures{}, prevs: map[int]prev{}, views: map[int]View{}}
+func NewService(cycles Cycles, reports Reports, actions Actions, store Store, now func() time.Time, freshness time.Duration) *Service {
+	return &Service{cycles: cycles, reports: reports, actions: actions, store: store, now: now, freshness: freshness,
+		byCycle: map[int]Figures{}, prevs: map[int]prev{}, views: map[int]View{}, listed: map[int]Listed{}}
 }
 
 // Touch says that data may have changed through this process: the next

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/dashboard"
 	"github.com/pctracker/pctracker/internal/report"
@@ -35,7 +36,9 @@ func BenchmarkDashboard(b *testing.B) {
 		cycles := cycle.NewService(db, clock, nil)
 		// The dashboard reads figures only; the renderer makes documents.
 		reports := report.NewService(db, nil, clock, nil)
-		newService := func() *dashboard.Service { return dashboard.NewService(cycles, reports, db, clock, 0) }
+		newService := func() *dashboard.Service {
+			return dashboard.NewService(cycles, reports, action.NewService(db, clock, nil), db, clock, 0)
+		}
 
 		b.Run("miss", func(b *testing.B) {
 			b.ReportAllocs()

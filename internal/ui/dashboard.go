@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -48,7 +49,10 @@ type dashboardView struct {
 	Evidence  string // how many of the public actions cite evidence, said in a sentence
 }
 
-type card struct{ Value, Label, URL string }
+type card struct {
+	Value, Label, URL string
+	Listed            *link // when the figure is not the count of the list it would link to
+}
 
 // listURL is the public list of the actions behind a figure.
 func listURL(year, rec int, extra ...string) string {
@@ -64,13 +68,35 @@ func listURL(year, rec int, extra ...string) string {
 
 type link struct{ Text, URL string }
 
+// figure is a count of organisations with the list of actions behind it:
+// the two counts differ (an organisation acting twice counts once), so
+// the page writes both and links the list by the number it states.
+type figure struct {
+	Text   string
+	Listed link
+}
+
+// figureOf is the figure text with the list at url holding n actions.
+func figureOf(text string, n int, url, lang string) figure {
+	return figure{Text: text, Listed: link{locale.Number(lang, n), url}}
+}
+
+// countLink links a count of actions to its list when the list holds as
+// many; else (a published report counted the actions before a correction)
+// the figure stays unlinked and the list goes beside it with its own count.
+func countLink(counted, listed int, url, lang string) (string, *link) {
+	if counted == listed {
+		return url, nil
+	}
+	return "", &link{locale.Number(lang, listed), url}
+}
+
 type dashRow struct {
 	Number     int
 	Title      string
 	Addressees string
-	Acting     string
-	ActingURL  string
-	ByStage    []link
+	Acting     figure
+	ByStage    []figure
 	Checked    string // organisations whose most assured action on it is evidence-checked
 	Verified   string // ... independently verified
 	Coverage   string
@@ -85,8 +111,7 @@ type heatRow struct {
 }
 
 type heatCell struct {
-	Text      string
-	URL       string
+	Figure    figure
 	Addressed bool
 }
 
@@ -97,22 +122,24 @@ type trendRow struct {
 	Supporters string
 	Actions    string
 	URL        string
+	Listed     *link
 	ByStage    []string
 }
 
 // fillDashboardHead sets what the dashboard says of the cycle as a whole:
 // when its figures were counted, its cards, the change since the year
 // before, what is withheld, and the names of its stages and kinds.
-func fillDashboardHead(v *dashboardView, f report.Figures, t locale.Translate) {
+func fillDashboardHead(v *dashboardView, f report.Figures, l dashboard.Listed, t locale.Translate) {
 	lang := v.Lang
 	num := func(n int) string { return locale.Number(lang, n) }
 	v.AsOf = formatDateTime(lang, f.CutoffAt)
 	v.Cards = []card{
-		{num(f.ReportingTotal), t("report_card_reporting", map[string]any{"Total": num(f.SupporterTotal)}), ""},
-		{num(f.Actions), t("report_card_actions"), listURL(f.Year, 0)},
-		{num(f.New), t("report_new"), ""},
-		{num(f.CarriedForward), t("report_carried"), ""},
+		{Value: num(f.ReportingTotal), Label: t("report_card_reporting", map[string]any{"Total": num(f.SupporterTotal)})},
+		{Value: num(f.Actions), Label: t("report_card_actions")},
+		{Value: num(f.New), Label: t("report_new")},
+		{Value: num(f.CarriedForward), Label: t("report_carried")},
 	}
+	v.Cards[1].URL, v.Cards[1].Listed = countLink(f.Actions, l.Total, listURL(f.Year, 0), lang)
 	if f.Prev != nil {
 		v.Change = t("report_change_since", map[string]any{"Year": f.PreviousYear,
 			"Reporting": locale.Change(lang, f.ReportingTotal-f.Prev.Reporting), "Actions": locale.Change(lang, f.Actions-f.Prev.Actions)})
@@ -132,19 +159,20 @@ func fillDashboardHead(v *dashboardView, f report.Figures, t locale.Translate) {
 func kindName(t locale.Translate, k stakeholder.Kind) string { return t("kind_" + string(k)) }
 
 // dashRowOf is a recommendation's row of the dashboard's table, each
-// figure linked to the actions it counts.
-func dashRowOf(r report.RecFigures, year int, lang string, t locale.Translate) dashRow {
+// figure of organisations beside the count of the list of actions behind it.
+func dashRowOf(r report.RecFigures, l dashboard.Listed, lang string, t locale.Translate) dashRow {
+	year := l.Year
 	num := func(n int) string { return locale.Number(lang, n) }
 	kinds := make([]string, len(r.Addressees))
 	for i, k := range r.Addressees {
 		kinds[i] = kindName(t, k)
 	}
-	out := dashRow{Number: r.Number, Title: r.Title.In(lang), Addressees: strings.Join(kinds, ", "), Acting: num(r.Organisations),
-		ActingURL: listURL(year, r.Number), Checked: num(r.Assured(string(action.EvidenceChecked))),
+	out := dashRow{Number: r.Number, Title: r.Title.In(lang), Addressees: strings.Join(kinds, ", "), Acting: figureOf(num(r.Organisations), l.Rec(r.Number), listURL(year, r.Number), lang),
+		Checked:  num(r.Assured(string(action.EvidenceChecked))),
 		Verified: num(r.Assured(string(action.IndependentlyVerified))),
 		Coverage: locale.Percent(lang, r.Coverage.Percent), Ratio: num(r.Coverage.Reporting) + "/" + num(r.Coverage.Addressees), Change: "–"}
 	for _, s := range r.ByStage {
-		out.ByStage = append(out.ByStage, link{num(s.N), listURL(year, r.Number, "stage", string(s.Stage))})
+		out.ByStage = append(out.ByStage, figureOf(num(s.N), l.Stage(r.Number, s.Stage), listURL(year, r.Number, "stage", string(s.Stage)), lang))
 	}
 	if r.Prev != nil {
 		out.Change = locale.Change(lang, r.Organisations-r.Prev.Organisations)
@@ -154,12 +182,13 @@ func dashRowOf(r report.RecFigures, year int, lang string, t locale.Translate) d
 
 // heatRowOf is a recommendation's row of the heat map: by kind of
 // organisation, how many of those it is addressed to act on it.
-func heatRowOf(r report.RecFigures, year int, lang string) heatRow {
+func heatRowOf(r report.RecFigures, l dashboard.Listed, lang string) heatRow {
 	num := func(n int) string { return locale.Number(lang, n) }
 	hr := heatRow{Number: r.Number, Title: r.Title.In(lang)}
 	for _, c := range r.HeatMap {
-		hr.Cells = append(hr.Cells, heatCell{Text: num(c.Organisations) + "/" + num(c.Supporters) + " (" + locale.Percent(lang, c.Percent) + ")",
-			URL: listURL(year, r.Number, "kind", string(c.Kind)), Addressed: c.Addressed})
+		text := num(c.Organisations) + "/" + num(c.Supporters) + " (" + locale.Percent(lang, c.Percent) + ")"
+		hr.Cells = append(hr.Cells, heatCell{figureOf(text, l.Kind(r.Number, c.Kind), listURL(l.Year, r.Number, "kind", string(c.Kind)), lang),
+			c.Addressed})
 	}
 	return hr
 }
@@ -200,7 +229,9 @@ func (h *Handler) home(c echo.Context) error {
 	// version of the data; a signed-in person's page names them, so it is
 	// neither shared nor revalidated.
 	if v.User != "" {
-		h.fillDashboard(&v, d)
+		if err := h.fillDashboard(c.Request().Context(), &v, d); err != nil {
+			return err
+		}
 		return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
 	}
 	if etag.NotModified(c.Response(), c.Request(), d.Version, strconv.Itoa(year), v.Lang) {
@@ -209,7 +240,9 @@ func (h *Handler) home(c echo.Context) error {
 	key := d.Version + "|" + c.Request().URL.RequestURI() + "|" + v.Lang
 	page, ok := h.shared.Get(key)
 	if !ok {
-		h.fillDashboard(&v, d)
+		if err := h.fillDashboard(c.Request().Context(), &v, d); err != nil {
+			return err
+		}
 		if page, err = h.renderer.page("home", v.Lang, v); err != nil {
 			return err
 		}
@@ -218,7 +251,7 @@ func (h *Handler) home(c echo.Context) error {
 	return send(c, http.StatusOK, v.Lang, page)
 }
 
-func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
+func (h *Handler) fillDashboard(ctx context.Context, v *dashboardView, d dashboard.View) error {
 	lang, t := v.Lang, h.renderer.tr[v.Lang]
 	num := func(n int) string { return locale.Number(lang, n) }
 	v.Year, v.Source, v.ReportID = d.Cycle.Year, string(d.Source), d.ReportID
@@ -227,15 +260,19 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 	}
 	if d.Source == dashboard.Embargoed {
 		v.Until = formatDate(lang, d.Until)
-		return
+		return nil
 	}
 	f := d.Figures.Figures
-	fillDashboardHead(v, f, t)
+	l, err := h.Dashboard.Listed(ctx, f.Year)
+	if err != nil {
+		return err
+	}
+	fillDashboardHead(v, f, l, t)
 	v.Evidence = evidenceSentence(f, lang, t)
-	row := func(r report.RecFigures) dashRow { return dashRowOf(r, f.Year, lang, t) }
+	row := func(r report.RecFigures) dashRow { return dashRowOf(r, l, lang, t) }
 	for _, r := range f.Recommendations {
 		v.Rows = append(v.Rows, row(r))
-		v.Heat = append(v.Heat, heatRowOf(r, f.Year, lang))
+		v.Heat = append(v.Heat, heatRowOf(r, l, lang))
 	}
 	// The question people ask first: where do the states lag?
 	if g, ok := f.StatesGap(); ok {
@@ -257,14 +294,20 @@ func (h *Handler) fillDashboard(v *dashboardView, d dashboard.View) {
 			vals[i] = s.N
 		}
 		bars = append(bars, chart.Bar{Label: strconv.Itoa(p.Cycle.Year), Values: vals})
-		tr := trendRow{Year: p.Cycle.Year, Source: string(p.Source), URL: listURL(p.Cycle.Year, 0), Reporting: num(p.Figures.ReportingTotal),
+		pl, err := h.Dashboard.Listed(ctx, p.Cycle.Year)
+		if err != nil {
+			return err
+		}
+		tr := trendRow{Year: p.Cycle.Year, Source: string(p.Source), Reporting: num(p.Figures.ReportingTotal),
 			Supporters: num(p.Figures.SupporterTotal), Actions: num(p.Figures.Actions)}
+		tr.URL, tr.Listed = countLink(p.Figures.Actions, pl.Total, listURL(p.Cycle.Year, 0), lang)
 		for _, s := range p.Figures.ByStage {
 			tr.ByStage = append(tr.ByStage, num(s.N))
 		}
 		v.Trend = append(v.Trend, tr)
 	}
 	v.TrendSVG = chart.Stacked("chart-trend", t("dashboard_trend_chart"), t("dashboard_trend_desc"), document.StageSeries(t), bars)
+	return nil
 }
 
 // evidenceSentence says how many of the public actions counted cite

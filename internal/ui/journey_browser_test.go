@@ -28,8 +28,8 @@ func TestActionReachesThePublicInBrowser(t *testing.T) {
 	acting := func(rec int, lang string) string {
 		t.Helper()
 		testutil.Must(t, chromedp.Do(visitor, chromedp.Navigate(fmt.Sprintf("%s/?cycle=2026&lang=%s", sc.TS, lang)), chromedp.WaitVisible(chromedp.CSS("h1"))))
-		s, err := chromedp.Run(visitor, chromedp.Text(chromedp.CSS(
-			fmt.Sprintf(`section[aria-labelledby="coverage"] > .table-scroll a[href="/actions?cycle=2026&recommendation=%d"]`, rec))))
+		// The cell reads the organisations, then links their actions' list.
+		s, err := chromedp.Run(visitor, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('section[aria-labelledby="coverage"] > .table-scroll a[href="/actions?cycle=2026&recommendation=%d"]').closest('td').firstChild.textContent.trim()`, rec)))
 		testutil.Must(t, err)
 		return s
 	}

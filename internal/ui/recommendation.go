@@ -30,11 +30,10 @@ type recommendationView struct {
 
 type recYear struct {
 	Year     int
-	Acting   string
+	Acting   figure
 	Coverage string
 	Ratio    string
 	ByStage  []string
-	URL      string
 }
 
 // recommendationPageSize is how many of its latest actions the page shows;
@@ -68,14 +67,18 @@ func (h *Handler) recommendation(c echo.Context) error {
 	}
 	for i := len(d.Trend) - 1; i >= 0; i-- { // latest first
 		p := d.Trend[i]
+		listed, err := h.Dashboard.Listed(ctx, p.Cycle.Year)
+		if err != nil {
+			return err
+		}
 		for _, rf := range p.Figures.Recommendations {
 			if rf.Number != n {
 				continue
 			}
-			y := recYear{Year: p.Cycle.Year, Acting: locale.Number(v.Lang, rf.Organisations),
+			y := recYear{Year: p.Cycle.Year,
+				Acting:   figureOf(locale.Number(v.Lang, rf.Organisations), listed.Rec(n), listURL(p.Cycle.Year, n), v.Lang),
 				Coverage: locale.Percent(v.Lang, rf.Coverage.Percent),
-				Ratio:    locale.Number(v.Lang, rf.Coverage.Reporting) + "/" + locale.Number(v.Lang, rf.Coverage.Addressees),
-				URL:      listURL(p.Cycle.Year, n)}
+				Ratio:    locale.Number(v.Lang, rf.Coverage.Reporting) + "/" + locale.Number(v.Lang, rf.Coverage.Addressees)}
 			for _, s := range rf.ByStage {
 				y.ByStage = append(y.ByStage, locale.Number(v.Lang, s.N))
 			}

@@ -225,6 +225,7 @@ func (h *Handler) notModified(c echo.Context) (done bool, err error) {
 // Dashboard builds the public dashboard.
 type Dashboard interface {
 	View(ctx context.Context, year int) (dashboard.View, error)
+	Listed(ctx context.Context, year int) (dashboard.Listed, error)
 }
 
 // Markdown renders what supporters write, sanitised.
