@@ -46,7 +46,7 @@ func actionRow(year int, l report.Listed, w words, crosswalk bool) []string {
 	}
 	row := []string{strconv.FormatInt(l.ID, 10), strconv.Itoa(year), l.Organisation, w.Kind(l.Kind),
 		l.Country, w.Recs(l.Recommendations), l.Title, w.Stage(l.Stage), w.Assurance(l.Assurance), w.Measure(l.MeasureType), w.Scope(l.Scope),
-		carried, w.Date(l.AcceptedAt), strings.Join(ev, " "), strings.Join(archived, " ")}
+		carried, w.ISO(l.AcceptedAt), strings.Join(ev, " "), strings.Join(archived, " ")}
 	if crosswalk {
 		row = append(row, provisionsCell(l.Provisions, w))
 	}

@@ -120,12 +120,19 @@ func (w words) Points(v float64) string {
 	return w.T("report_points", map[string]any{"Value": s})
 }
 
-// Date writes a day ("2027-11-12"); reports cite days in ISO form in both
-// languages, as the data does.
-func (w words) Date(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+// Date writes a day for people, as the language writes it ("12 November
+// 2027", "12 novembre 2027"), held on one line.
+func (w words) Date(t time.Time) string { return locale.Unbroken(locale.Date(w.Lang, t.UTC())) }
 
-// Time writes an instant in UTC.
-func (w words) Time(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
+// ISO writes a day for programs ("2027-11-12"): the JSON and the table of
+// actions that the CSV shares.
+func (w words) ISO(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// Time writes an instant in UTC for people, its date held on one line.
+func (w words) Time(t time.Time) string {
+	day := locale.Date(w.Lang, t.UTC())
+	return locale.Unbroken(day) + strings.TrimPrefix(locale.DateTime(w.Lang, t), day)
+}
 
 // Recs writes recommendation numbers ("1, 4").
 func (w words) Recs(ns []int) string {

@@ -87,7 +87,9 @@ var months = map[string][12]string{
 }
 
 // Date writes a day the way each language does: "1 October 2026",
-// "1er octobre 2026".
+// "1er octobre 2026", for people in every place: pages, mail, reports.
+// Machine-readable places (CSV and JSON data, <time datetime>) write ISO
+// days instead. Documents laid out in lines hold it together with Unbroken.
 func Date(lang string, t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -100,7 +102,7 @@ func Date(lang string, t time.Time) string {
 	if lang == "fr" && t.Day() == 1 {
 		day = "1er"
 	}
-	return fmt.Sprintf("%s %s %d", day, m[t.Month()-1], t.Year())
+	return day + " " + m[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
 
 // DateTime adds the UTC time of day.
@@ -114,3 +116,8 @@ func DateTime(lang string, t time.Time) string {
 	}
 	return Date(lang, t) + sep + t.UTC().Format("15:04") + " UTC"
 }
+
+// Unbroken joins the words of a short phrase such as a date with no-break
+// spaces (U+00A0), so that a line never ends inside it: "11 novembre 2026"
+// must not leave "2026" alone on the next line of a report.
+func Unbroken(s string) string { return strings.ReplaceAll(s, " ", "\u00a0") }
