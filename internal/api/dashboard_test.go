@@ -92,7 +92,7 @@ func TestDashboard(t *testing.T) {
 		for _, want := range []string{
 			fmt.Sprintf(`<a href="/actions?cycle=2026">%d</a></strong> accepted public actions</li>`, h.Actions),
 			fmt.Sprintf("%.1f%%", rec2.Coverage.Percent),
-			fmt.Sprintf("Among states, recommendation %d, “%s”, is the least covered: %d of %d states (%.1f%%)",
+			fmt.Sprintf("Among states, recommendation %d, “%s”, is the least covered: %d of the %d states (%.1f%%)",
 				g.Recommendation, g.Title, g.Acting, g.States, g.Percent),
 		} {
 			if !strings.Contains(page.Body, want) {

@@ -39,7 +39,11 @@ func remember(t locale.Translate) locale.Translate {
 	}
 }
 
-func (w words) Kind(k stakeholder.Kind) string      { return w.T("kind_" + string(k)) }
+func (w words) Kind(k stakeholder.Kind) string { return w.T("kind_" + string(k)) }
+
+// KindOf is the kind of one organisation, in the singular, beside its name.
+func (w words) KindOf(k stakeholder.Kind) string { return w.T("org_kind_" + string(k)) }
+
 func (w words) Stage(s action.Stage) string         { return w.T("stage_" + string(s)) }
 func (w words) Assurance(l action.Assurance) string { return w.T("assurance_" + string(l.OrDefault())) }
 func (w words) Measure(m action.MeasureType) string { return w.T("measure_" + string(m)) }

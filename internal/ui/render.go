@@ -216,10 +216,7 @@ func (h *Handler) retryAfter(c echo.Context, err error) string {
 	if minutes {
 		key = "wait_minutes"
 	}
-	if n == 1 {
-		key = strings.TrimSuffix(key, "s")
-	}
-	return h.renderer.tr[langOf(c)](key, map[string]any{"N": n})
+	return h.renderer.tr[langOf(c)](key, map[string]any{"Count": n})
 }
 
 // langOf returns the language chosen for this request by the middleware.
