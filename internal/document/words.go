@@ -89,12 +89,7 @@ func (w words) Changed(stage action.Stage, level action.Assurance) string {
 func (w words) Label(key string) string { return w.T(key) + w.Colon() }
 
 // Colon is a colon as the language writes it after a word.
-func (w words) Colon() string {
-	if w.Lang == "fr" {
-		return "\u00a0:"
-	}
-	return ":"
-}
+func (w words) Colon() string { return locale.Colon(w.Lang) }
 
 // Kinds joins kind labels.
 func (w words) Kinds(ks []stakeholder.Kind) string {

@@ -154,3 +154,12 @@ func DateTime(lang string, t time.Time) string {
 // spaces (U+00A0), so that a line never ends inside it: "11 novembre 2026"
 // must not leave "2026" alone on the next line of a report.
 func Unbroken(s string) string { return strings.ReplaceAll(s, " ", "\u00a0") }
+
+// Colon is a colon as the language writes it after a word: French puts a
+// no-break space before it ("Référence : 12").
+func Colon(lang string) string {
+	if lang == "fr" {
+		return "\u00a0:"
+	}
+	return ":"
+}

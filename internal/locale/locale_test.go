@@ -9,6 +9,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/web"
+	"gopkg.in/yaml.v3"
 )
 
 func TestDate(t *testing.T) {
@@ -79,6 +80,44 @@ func TestNoHedgedPlurals(t *testing.T) {
 		for i, line := range strings.Split(string(b), "\n") {
 			if hedge.MatchString(line) {
 				t.Errorf("%s.yaml:%d hedges a plural: %s", lang, i+1, line)
+			}
+		}
+	}
+}
+
+// French puts a no-break space before ':' ';' '?' '!' and inside « »: a
+// plain space there lets the sign start a line, and none at all is English
+// typography. Template actions and web addresses are not prose.
+func TestFrenchPunctuationSpacing(t *testing.T) {
+	raw, err := fs.ReadFile(web.I18n(), "fr.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values map[string]any
+	if err := yaml.Unmarshal(raw, &values); err != nil {
+		t.Fatal(err)
+	}
+	notProse := regexp.MustCompile(`\{\{.*?\}\}|[a-z]+://\S*|\b\d{1,2}:\d{2}\b|\d;\d`) // "2;4" is data
+	spaced := regexp.MustCompile(`(^|.)([:;?!])`)
+	for key, v := range values {
+		texts := []string{}
+		switch v := v.(type) {
+		case string:
+			texts = append(texts, v)
+		case map[string]any:
+			for _, form := range v {
+				texts = append(texts, form.(string))
+			}
+		}
+		for _, text := range texts {
+			prose := notProse.ReplaceAllString(text, "X")
+			for _, m := range spaced.FindAllStringSubmatch(prose, -1) {
+				if before := m[1]; before != "\u00a0" && before != "\u202f" {
+					t.Errorf("%s: %q before %q (want a no-break space): %s", key, before, m[2], text)
+				}
+			}
+			if strings.Contains(prose, "« ") || strings.Contains(prose, " »") || regexp.MustCompile(`«[^\x{a0}\x{202f}]|[^\x{a0}\x{202f}]»`).MatchString(prose) {
+				t.Errorf("%s: « » without no-break spaces inside: %s", key, text)
 			}
 		}
 	}

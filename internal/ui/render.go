@@ -48,6 +48,7 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 			"errKey":    messageKey,
 			"list":      func(items ...string) []string { return items },
 			"bytes":     func(n int64) string { return locale.Bytes(lang, n) },
+			"colon":     func() string { return locale.Colon(lang) },
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {
