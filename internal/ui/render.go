@@ -40,15 +40,16 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 		tr := cat.Translator(lang)
 		r.tr[lang] = tr
 		funcs := template.FuncMap{
-			"t":         tr,
-			"tn":        func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },
-			"asset":     r.asset,
-			"contains":  func(list []int, n int) bool { return slices.Contains(list, n) },
-			"hasPrefix": strings.HasPrefix,
-			"errKey":    messageKey,
-			"list":      func(items ...string) []string { return items },
-			"bytes":     func(n int64) string { return locale.Bytes(lang, n) },
-			"colon":     func() string { return locale.Colon(lang) },
+			"t":          tr,
+			"tn":         func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },
+			"asset":      r.asset,
+			"contains":   func(list []int, n int) bool { return slices.Contains(list, n) },
+			"hasPrefix":  strings.HasPrefix,
+			"errKey":     messageKey,
+			"list":       func(items ...string) []string { return items },
+			"bytes":      func(n int64) string { return locale.Bytes(lang, n) },
+			"colon":      func() string { return locale.Colon(lang) },
+			"fieldError": func(field string) string { return fieldError(tr, field) },
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {
