@@ -699,11 +699,11 @@ func TestReplicasNoticesOnce(t *testing.T) {
 	}
 	want := []string{
 		"focal@other.example | pctracker: the " + fmt.Sprint(year) + " progress report is published",
-		"focal@own.example | pctracker : 1 action acceptée pour " + org.Name,
-		"focal@own.example | pctracker : accusé de réception, 2 actions soumises pour " + org.Name,
-		"focal@own.example | pctracker : le rapport d'étape " + fmt.Sprint(year) + " est publié",
-		"focal@own.example | pctracker : modifications demandées sur « Export licensing rule »",
-		"focal@own.example | pctracker : nouvelle date limite pour " + org.Name + ", le " + locale.Date("fr", today.AddDate(0, 0, 23)),
+		"focal@own.example | pctracker : 1 action acceptée pour " + org.Name,
+		"focal@own.example | pctracker : accusé de réception, 2 actions soumises pour " + org.Name,
+		"focal@own.example | pctracker : le rapport d'étape " + fmt.Sprint(year) + " est publié",
+		"focal@own.example | pctracker : modifications demandées sur « Export licensing rule »",
+		"focal@own.example | pctracker : nouvelle date limite pour " + org.Name + ", le " + locale.Date("fr", today.AddDate(0, 0, 23)),
 		"member@own.example | pctracker: changes requested on \"Export licensing rule\"",
 	}
 	waitFor(t, 60*time.Second, "every notice sent", settled(len(want)))

@@ -157,14 +157,14 @@ func TestAuditLogReadsAsSentences(t *testing.T) {
 				org:                                     "France",
 			}},
 			"fr": {[]string{
-				fmt.Sprintf("Camille Martin a accepté l'action n° %d « Export rule » de France", sc.accepted),
-				fmt.Sprintf("Camille Martin a demandé à France de modifier l'action n° %d « Vendor checks » Commentaire : Please link the published decree.", sc.sentBack),
-				fmt.Sprintf("Élodie Durand a supprimé le brouillon n° %d « Old draft » de France", sc.deleted),
+				fmt.Sprintf("Camille Martin a accepté l'action n° %d « Export rule » de France", sc.accepted),
+				fmt.Sprintf("Camille Martin a demandé à France de modifier l'action n° %d « Vendor checks » Commentaire : Please link the published decree.", sc.sentBack),
+				fmt.Sprintf("Élodie Durand a supprimé le brouillon n° %d « Old draft » de France", sc.deleted),
 				fmt.Sprintf("Camille Martin a publié le rapport n° %d du cycle 2026", sc.report),
 				"Camille Martin a prolongé jusqu'au 15 octobre 2026 le délai de France pour le cycle 2026",
-				"Le planificateur a enregistré « job run » sur job housekeeping",
+				"Le planificateur a enregistré « job run » sur job housekeeping",
 			}, map[string]string{
-				fmt.Sprintf("/actions/%d", sc.accepted): fmt.Sprintf("n° %d « Export rule »", sc.accepted),
+				fmt.Sprintf("/actions/%d", sc.accepted): fmt.Sprintf("n° %d « Export rule »", sc.accepted),
 				fmt.Sprintf("/reports/%d", sc.report):   fmt.Sprintf("n° %d", sc.report),
 			}},
 		}

@@ -78,11 +78,11 @@ func TestNoticesOverSMTP(t *testing.T) {
 		// this digest).
 		want := []string{
 			"focal@other.example | pctracker: the 2026 progress report is published",
-			"focal@own.example | pctracker : 2 actions acceptées pour " + sc.Org.Name,
-			"focal@own.example | pctracker : accusé de réception, 2 actions soumises pour " + sc.Org.Name,
-			"focal@own.example | pctracker : le rapport d'étape 2026 est publié",
-			"focal@own.example | pctracker : modifications demandées sur « Export licensing rule »",
-			"focal@own.example | pctracker : nouvelle date limite pour " + sc.Org.Name + ", le 15 octobre 2026",
+			"focal@own.example | pctracker : 2 actions acceptées pour " + sc.Org.Name,
+			"focal@own.example | pctracker : accusé de réception, 2 actions soumises pour " + sc.Org.Name,
+			"focal@own.example | pctracker : le rapport d'étape 2026 est publié",
+			"focal@own.example | pctracker : modifications demandées sur « Export licensing rule »",
+			"focal@own.example | pctracker : nouvelle date limite pour " + sc.Org.Name + ", le 15 octobre 2026",
 			"focal@own.example | pctracker: receipt, 1 action submitted for " + sc.Org.Name,
 			"member@own.example | pctracker: changes requested on \"Export licensing rule\"",
 		}
