@@ -129,7 +129,7 @@ func TestDashboard(t *testing.T) {
 		}
 		// The directory's badge, and each profile's public actions only.
 		dir := anon.Do("GET", "/organisations", "")
-		badge := fmt.Sprintf(`<a href="/organisations/%d">%s</a></th><td>States</td><td>FR</td>
+		badge := fmt.Sprintf(`<a href="/organisations/%d">%s</a></th><td>State</td><td>FR</td>
     <td><span class="badge badge-accepted">reported in 2026</span>`, sc.Org.ID, sc.Org.Name)
 		if dir.Status != 200 || !strings.Contains(dir.Body, badge) || strings.Count(dir.Body, "reported in 2026</span>") != 1 {
 			t.Errorf("directory: %d\n%s", dir.Status, dir.Body)

@@ -95,6 +95,11 @@ func TestFrenchHasNoEnglish(t *testing.T) {
 				check(role+" "+p, r.Body)
 			}
 		}
+		// An organisation's kind beside its name is in the singular: one
+		// state, "État", not the heading's "États".
+		if page := anonymous.Do("GET", fmt.Sprintf("/actions/%d?lang=fr", public), ""); !strings.Contains(page.Body, "2025 · État</p>") {
+			t.Errorf("the public action's organisation kind is not in the singular")
+		}
 		// A form sent back with its errors.
 		for _, f := range []struct {
 			client apptest.APIClient
