@@ -111,9 +111,6 @@ func countOf(data any) any {
 	return 0
 }
 
-// Plural reports whether key has plural forms.
-func (c *Catalogue) Plural(key string) bool { return c.plural[key] }
-
 var months = map[string][12]string{
 	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
