@@ -92,7 +92,7 @@ func TestDashboard(t *testing.T) {
 		for _, want := range []string{
 			fmt.Sprintf(`<a href="/actions?cycle=2026">%d</a></strong> accepted public actions</li>`, h.Actions),
 			fmt.Sprintf("%.1f%%", rec2.Coverage.Percent),
-			fmt.Sprintf("Among states, recommendation %d, “%s”, is the least covered: %d of %d states (%.1f%%)",
+			fmt.Sprintf("Among states, recommendation %d, “%s”, is the least covered: %d of the %d states (%.1f%%)",
 				g.Recommendation, g.Title, g.Acting, g.States, g.Percent),
 		} {
 			if !strings.Contains(page.Body, want) {
@@ -129,7 +129,7 @@ func TestDashboard(t *testing.T) {
 		}
 		// The directory's badge, and each profile's public actions only.
 		dir := anon.Do("GET", "/organisations", "")
-		badge := fmt.Sprintf(`<a href="/organisations/%d">%s</a></th><td>States</td><td>FR</td>
+		badge := fmt.Sprintf(`<a href="/organisations/%d">%s</a></th><td>State</td><td>FR</td>
     <td><span class="badge badge-accepted">reported in 2026</span>`, sc.Org.ID, sc.Org.Name)
 		if dir.Status != 200 || !strings.Contains(dir.Body, badge) || strings.Count(dir.Body, "reported in 2026</span>") != 1 {
 			t.Errorf("directory: %d\n%s", dir.Status, dir.Body)

@@ -258,7 +258,7 @@ func crosswalkJSON(cw *report.CrosswalkFigures, w words) *jsonCrosswalk {
 		jf := jsonFramework{Key: f.Key, Title: f.Title.In(w.Lang), FRUnofficial: f.FRUnofficial, Source: f.Source,
 			Actions: f.Actions, Organisations: f.Organisations, Provisions: []jsonProvision{}, Gaps: []string{}}
 		if f.Issued != nil {
-			day := w.Date(*f.Issued)
+			day := w.ISO(*f.Issued)
 			jf.Issued = &day
 		}
 		for _, p := range f.Provisions {

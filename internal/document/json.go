@@ -286,8 +286,8 @@ func (s *jsonSink) finish() error {
 func jsonDocument(f report.Figures, w words) ([]byte, error) {
 	d := jsonDoc{Schema: SchemaURL, Cycle: f.Year, Lang: w.Lang, Title: w.Title(f.Year), CutoffAt: f.CutoffAt,
 		CompiledAt: f.CompiledAt, Methodology: w.T("report_methodology_text"),
-		Dates: jsonDates{OpensAt: w.Date(f.Period.OpensAt), Deadline: w.Date(f.Period.Deadline),
-			ReportAt: w.Date(f.Period.ReportAt), ForumDate: w.Date(f.Period.ForumDate)},
+		Dates: jsonDates{OpensAt: w.ISO(f.Period.OpensAt), Deadline: w.ISO(f.Period.Deadline),
+			ReportAt: w.ISO(f.Period.ReportAt), ForumDate: w.ISO(f.Period.ForumDate)},
 		Headline: jsonHeadline{Supporters: f.SupporterTotal, Reporting: f.ReportingTotal,
 			SupportersBy: kindsJSON(f.Supporters, w), ReportingBy: kindsJSON(f.Reporting, w),
 			Actions: f.Actions, Withheld: f.Withheld, ByStage: stagesJSON(f.ByStage, w), ByAssurance: assurancesJSON(f.ByAssurance, w),

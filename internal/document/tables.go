@@ -44,9 +44,9 @@ func actionRow(year int, l report.Listed, w words, crosswalk bool) []string {
 			archived[i] = "-" // one value per link, in the order of the links
 		}
 	}
-	row := []string{strconv.FormatInt(l.ID, 10), strconv.Itoa(year), l.Organisation, w.Kind(l.Kind),
+	row := []string{strconv.FormatInt(l.ID, 10), strconv.Itoa(year), l.Organisation, w.KindOf(l.Kind),
 		l.Country, w.Recs(l.Recommendations), l.Title, w.Stage(l.Stage), w.Assurance(l.Assurance), w.Measure(l.MeasureType), w.Scope(l.Scope),
-		carried, w.Date(l.AcceptedAt), strings.Join(ev, " "), strings.Join(archived, " ")}
+		carried, w.ISO(l.AcceptedAt), strings.Join(ev, " "), strings.Join(archived, " ")}
 	if crosswalk {
 		row = append(row, provisionsCell(l.Provisions, w))
 	}

@@ -39,7 +39,11 @@ func remember(t locale.Translate) locale.Translate {
 	}
 }
 
-func (w words) Kind(k stakeholder.Kind) string      { return w.T("kind_" + string(k)) }
+func (w words) Kind(k stakeholder.Kind) string { return w.T("kind_" + string(k)) }
+
+// KindOf is the kind of one organisation, in the singular, beside its name.
+func (w words) KindOf(k stakeholder.Kind) string { return w.T("org_kind_" + string(k)) }
+
 func (w words) Stage(s action.Stage) string         { return w.T("stage_" + string(s)) }
 func (w words) Assurance(l action.Assurance) string { return w.T("assurance_" + string(l.OrDefault())) }
 func (w words) Measure(m action.MeasureType) string { return w.T("measure_" + string(m)) }
@@ -85,12 +89,7 @@ func (w words) Changed(stage action.Stage, level action.Assurance) string {
 func (w words) Label(key string) string { return w.T(key) + w.Colon() }
 
 // Colon is a colon as the language writes it after a word.
-func (w words) Colon() string {
-	if w.Lang == "fr" {
-		return "\u00a0:"
-	}
-	return ":"
-}
+func (w words) Colon() string { return locale.Colon(w.Lang) }
 
 // Kinds joins kind labels.
 func (w words) Kinds(ks []stakeholder.Kind) string {
@@ -120,12 +119,19 @@ func (w words) Points(v float64) string {
 	return w.T("report_points", map[string]any{"Value": s})
 }
 
-// Date writes a day ("2027-11-12"); reports cite days in ISO form in both
-// languages, as the data does.
-func (w words) Date(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+// Date writes a day for people, as the language writes it ("12 November
+// 2027", "12 novembre 2027"), held on one line.
+func (w words) Date(t time.Time) string { return locale.Unbroken(locale.Date(w.Lang, t.UTC())) }
 
-// Time writes an instant in UTC.
-func (w words) Time(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
+// ISO writes a day for programs ("2027-11-12"): the JSON and the table of
+// actions that the CSV shares.
+func (w words) ISO(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// Time writes an instant in UTC for people, its date held on one line.
+func (w words) Time(t time.Time) string {
+	day := locale.Date(w.Lang, t.UTC())
+	return locale.Unbroken(day) + strings.TrimPrefix(locale.DateTime(w.Lang, t), day)
+}
 
 // Recs writes recommendation numbers ("1, 4").
 func (w words) Recs(ns []int) string {

@@ -92,7 +92,7 @@ func (h *Handler) createToken(c echo.Context) error {
 	name := c.FormValue("name")
 	t, secret, err := h.Users.CreateToken(c.Request().Context(), by, by.Name, name)
 	if errs.Is(err, errs.Invalid) {
-		return h.renderAccount(c, by, http.StatusUnprocessableEntity, accountView{Error: errs.MessageOf(err), NewName: name})
+		return h.renderAccount(c, by, http.StatusUnprocessableEntity, accountView{Error: "err_token_name", NewName: name})
 	}
 	if err != nil {
 		return err

@@ -57,7 +57,8 @@ type errorItem struct {
 	Row      int // the evidence row, from 1, or 0
 	Anchor   string
 	MsgKey   string // the catalogue's message for this field, in the page's language
-	Message  string // the service's own words, for a field the form does not show
+	Message  string // the service's own words (English), for logs and tests
+	Field    string // a field the form does not show, said by fieldError
 }
 
 // messageKey names the catalogue's words for a field's error: the field's
@@ -97,7 +98,7 @@ func summary(fields map[string]string) []errorItem {
 	}
 	if len(out) == 0 {
 		for k, msg := range fields { // a field the form does not show
-			out = append(out, errorItem{LabelKey: "form_errors_heading", Anchor: "f-title", Message: k + ": " + msg})
+			out = append(out, errorItem{LabelKey: "form_errors_heading", Anchor: "f-title", Message: k + ": " + msg, Field: k})
 		}
 	}
 	return out

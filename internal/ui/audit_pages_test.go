@@ -144,7 +144,7 @@ func TestAuditLogReadsAsSentences(t *testing.T) {
 				fmt.Sprintf("Camille Martin asked France for changes to action #%d “Vendor checks” Comment: Please link the published decree.", sc.sentBack),
 				fmt.Sprintf("Élodie Durand deleted the draft #%d “Old draft” of France", sc.deleted),
 				fmt.Sprintf("Élodie Durand created action #%d “Old draft” of France", sc.deleted), // named after its deletion
-				fmt.Sprintf("Camille Martin compiled draft report #%d of the 2026 cycle, with 1 action(s)", sc.report),
+				fmt.Sprintf("Camille Martin compiled draft report #%d of the 2026 cycle; actions counted: 1", sc.report),
 				fmt.Sprintf("Camille Martin published report #%d of the 2026 cycle", sc.report),
 				"Camille Martin extended the 2026 deadline of France to 15 October 2026",
 				"The scheduler recorded “job run” on job housekeeping",

@@ -80,15 +80,6 @@ type note struct {
 	Count int
 }
 
-// plural picks the key of a sentence for n: key_one or key_other. Both
-// languages say 1 in the singular, and the pages never say 0 this way.
-func plural(key string, n int) string {
-	if n == 1 {
-		return key + "_one"
-	}
-	return key + "_other"
-}
-
 // differenceLines are the sentences of the cases that occur in n. Live
 // figures have no cut-off of their own: what is after them was accepted
 // after the Forum, where a past cycle's dashboard stops.
@@ -100,7 +91,7 @@ func differenceLines(d report.Difference, n report.Diff) []note {
 	}
 	for _, l := range []note{{"diff_kept", n.Kept}, {after, n.After}, {"diff_withdrawn", n.Withdrawn}} {
 		if l.Count > 0 {
-			out = append(out, note{plural(l.Key, l.Count), l.Count})
+			out = append(out, l)
 		}
 	}
 	return out
@@ -265,7 +256,7 @@ func boardDifference(lang string, d report.Difference, n report.Diff) *differenc
 		v.Intro = "board_diff_report"
 	}
 	if n.Unreported > 0 {
-		v.Lines = append(v.Lines, note{plural("diff_unreported", n.Unreported), n.Unreported})
+		v.Lines = append(v.Lines, note{"diff_unreported", n.Unreported})
 	}
 	if embargoed {
 		v.PublicFrom = formatDate(lang, d.PublicFrom)

@@ -72,8 +72,8 @@ func TestBoardSaysWhatThePublicFiguresLeaveOut(t *testing.T) {
 		}
 		fr := sc.Sec.Do("GET", "/admin/status?cycle=2026&lang=fr", "")
 		for _, want := range []string{
-			"Actions acceptées comptées ici : 4 ; sur le tableau de bord public (au 1er septembre 2026 à 09:00 UTC) : 1.",
-			"3 actions acceptées sont réservées au secrétariat : elles ne figurent ni dans le rapport public ni sur le tableau de bord.",
+			"Actions acceptées comptées ici : 4 ; sur le tableau de bord public (au 1er septembre 2026 à 09:00 UTC) : 1.",
+			"3 actions acceptées sont réservées au secrétariat : elles ne figurent ni dans le rapport public ni sur le tableau de bord.",
 			"1 réservée au secrétariat",
 		} {
 			if !strings.Contains(fr.Body, want) {

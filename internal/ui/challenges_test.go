@@ -141,7 +141,7 @@ func TestChallengePages(t *testing.T) {
 		// Filed: the reviewer and the secretariat read it; the organisation
 		// does not know yet.
 		expect(t, "the reviewer's list", lab.Do("GET", "/challenges", ""), 200,
-			[]string{a.Title, "Filed", labOrg.Name, "Contradicted by findings", "1 challenge(s)."})
+			[]string{a.Title, "Filed", labOrg.Name, "Contradicted by findings", "1 challenge."})
 		expect(t, "the member's list, while filed", sc.Member.Do("GET", "/challenges", ""), 200,
 			[]string{"No action of your organisation is challenged.", `<a href="/challenges" aria-current="page">Challenges</a>`}, a.Title)
 		expect(t, "a visitor's menu", anon.Do("GET", "/", ""), 200, nil, `href="/challenges"`)

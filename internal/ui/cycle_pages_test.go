@@ -41,8 +41,8 @@ func TestCompileFormCutoff(t *testing.T) {
 			t.Errorf("an unreadable cut-off: %d", r.Status)
 		}
 
-		for typed, want := range map[string][2]string{"": {"11 November 2025 at 23:59 UTC", "2025-11-11 23:59 UTC"},
-			"2025-11-01": {"1 November 2025 at 23:59 UTC", "2025-11-01 23:59 UTC"}} {
+		for typed, want := range map[string][2]string{"": {"11 November 2025 at 23:59 UTC", "11\u00a0November\u00a02025 at 23:59 UTC"},
+			"2025-11-01": {"1 November 2025 at 23:59 UTC", "1\u00a0November\u00a02025 at 23:59 UTC"}} {
 			r := sc.Sec.Form("/admin/cycles/2025/reports", url.Values{"cutoff_at": {typed}})
 			loc := r.Header.Get("Location")
 			if r.Status != 303 || !strings.HasPrefix(loc, "/reports/") {

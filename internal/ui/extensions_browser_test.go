@@ -43,7 +43,7 @@ func TestExtensionsInBrowser(t *testing.T) {
 	testutil.CheckAccessibility(t, b, "revoke confirmation")
 	testutil.Screenshot(t, b, "15-revoke-extension")
 	testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS(`a[hreflang="fr"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="fr"] h1`))))
-	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); h1 != "Révoquer cette prolongation de délai ?" {
+	if h1, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("h1"))); h1 != "Révoquer cette prolongation de délai ?" {
 		t.Errorf("the confirmation page in French: %q", h1)
 	}
 	testutil.CheckAccessibility(t, b, "revoke confirmation (fr)")

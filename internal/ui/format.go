@@ -16,6 +16,17 @@ import (
 // "1er octobre 2026"; mail and pages write dates alike.
 func formatDate(lang string, t time.Time) string { return locale.Date(lang, t) }
 
+// fieldError says in the page's language what is wrong with a parameter
+// or field that a domain rule refused. The rules' own messages are
+// English, the API's machine vocabulary; a page says the catalogue's
+// sentence for the field ("err_filter_<field>"), or its general one.
+func fieldError(tr locale.Translate, field string) string {
+	if key := "err_filter_" + field; tr(key) != key {
+		return tr(key)
+	}
+	return tr("err_filter_value")
+}
+
 // formatDateTime adds the UTC time of day.
 func formatDateTime(lang string, t time.Time) string { return locale.DateTime(lang, t) }
 

@@ -36,7 +36,7 @@ func TestFrameworkAdminPages(t *testing.T) {
 
 		list := sc.Sec.Do("GET", "/admin/frameworks", "")
 		for _, want := range []string{`href="/admin/frameworks/wassenaar-intrusion-2013"`, "pctracker crosswalk import crosswalk.yaml",
-			"7 framework(s), 48 provision(s)", `href="/admin/frameworks"`} {
+			"(frameworks: 7; provisions: 48)", `href="/admin/frameworks"`} {
 			if list.Status != 200 || !strings.Contains(list.Body, want) {
 				t.Errorf("the list (%d) lacks %q", list.Status, want)
 			}

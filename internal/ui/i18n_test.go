@@ -18,15 +18,33 @@ import (
 	"github.com/pctracker/pctracker/web"
 )
 
+// keys reads a catalogue as key -> text; a message with plural forms
+// reads as its forms joined by " | " ("one | other"), and must have both.
 func keys(t *testing.T, lang string) map[string]string {
 	t.Helper()
 	b, err := fs.ReadFile(web.I18n(), lang+".yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]string{}
-	if err := yaml.Unmarshal(b, &m); err != nil {
+	raw := map[string]any{}
+	if err := yaml.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for k, v := range raw {
+		switch v := v.(type) {
+		case string:
+			m[k] = v
+		case map[string]any:
+			one, _ := v["one"].(string)
+			other, _ := v["other"].(string)
+			if one == "" || other == "" || len(v) != 2 {
+				t.Errorf("%s:%s has plural forms %v: it needs exactly one and other (both languages' CLDR forms)", lang, k, v)
+			}
+			m[k] = one + " | " + other
+		default:
+			t.Errorf("%s:%s is neither a text nor plural forms", lang, k)
+		}
 	}
 	return m
 }
@@ -47,8 +65,10 @@ func TestCataloguesComplete(t *testing.T) {
 		}
 	}
 	for _, k := range stakeholder.Kinds {
-		if en["kind_"+string(k)] == "" {
-			missing = append(missing, "en:kind_"+string(k))
+		for _, key := range []string{"kind_" + string(k), "org_kind_" + string(k)} {
+			if en[key] == "" {
+				missing = append(missing, "en:"+key)
+			}
 		}
 	}
 	for _, kind := range []errs.Kind{errs.Invalid, errs.NotFound, errs.Conflict, errs.Unauthorized, errs.Forbidden, errs.TooMany, errs.Unavailable, errs.Internal} {

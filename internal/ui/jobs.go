@@ -77,11 +77,11 @@ func (h *Handler) confirmRun(c echo.Context, p jobs.Preview) error {
 		l := plannedLine{OrganisationID: r.Organisation.ID, Organisation: r.Organisation.Name, Kind: "reminder_kind_opens",
 			Year: r.Year, Days: r.Days, To: r.Recipients}
 		if r.Kind != reminder.Opens {
-			l.Kind = plural("reminder_kind_deadline", r.Days)
+			l.Kind = "reminder_kind_deadline"
 		}
 		v.Reminders = append(v.Reminders, l)
 	}
-	v.Intro, v.Queue = plural("job_run_reminders", len(v.Reminders)), plural("job_run_queue", len(v.Reminders))
+	v.Intro, v.Queue = "job_run_reminders", "job_run_queue"
 	return h.renderer.render(c, http.StatusOK, "job_run", v.Lang, v)
 }
 

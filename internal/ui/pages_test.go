@@ -107,7 +107,7 @@ func TestImportPage(t *testing.T) {
 	if r.Status != 303 {
 		t.Fatalf("good file: %d %s", r.Status, r.Body)
 	}
-	if w := apptest.Get(t, c, sc.TS+r.Header.Get("Location")); !strings.Contains(w.Body, "5 action(s) imported") || strings.Count(w.Body, "Action ") < 5 {
+	if w := apptest.Get(t, c, sc.TS+r.Header.Get("Location")); !strings.Contains(w.Body, "5 actions imported as drafts") || strings.Count(w.Body, "Action ") < 5 {
 		t.Errorf("workspace after the import")
 	}
 	if tpl := apptest.Get(t, c, sc.TS+"/actions/import/template.csv"); tpl.Status != 200 || !strings.HasPrefix(tpl.Body, "\ufefftitle,description,recommendations") {

@@ -30,7 +30,7 @@ type publicActionsView struct {
 	Assurances []action.Assurance
 	Measures   []action.MeasureType
 	Sorts      []action.Sort
-	SortShown  action.Sort // the order the list is in, which the form marks
+	SortShown  action.Sort        // the order the list is in, which the form marks
 	Orgs       []action.Publisher // the organisations with public actions
 	Countries  []locale.Country   // their countries, named in the page's language
 	Org        string             // the organisation filtered on, by name

@@ -140,7 +140,7 @@ func TestBoardResendsAReminderOnceADay(t *testing.T) {
 		// Our own organisation: the notice that it is on its way.
 		r = post(sc.Org.ID)
 		page = sc.Sec.Do("GET", r.Header.Get("Location")+"&lang=fr", "", "Cookie", flashCookie(r))
-		if !strings.Contains(page.Body, "Une relance à "+sc.Org.Name+" est en file d&#39;envoi : la tâche mail l&#39;envoie dans la minute.") {
+		if !strings.Contains(page.Body, "Une relance à "+sc.Org.Name+" est en file d&#39;envoi : la tâche mail l&#39;envoie dans la minute.") {
 			t.Errorf("the notice of a re-send, in French")
 		}
 

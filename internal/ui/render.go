@@ -40,14 +40,16 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 		tr := cat.Translator(lang)
 		r.tr[lang] = tr
 		funcs := template.FuncMap{
-			"t":         tr,
-			"tn":        func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },
-			"asset":     r.asset,
-			"contains":  func(list []int, n int) bool { return slices.Contains(list, n) },
-			"hasPrefix": strings.HasPrefix,
-			"errKey":    messageKey,
-			"list":      func(items ...string) []string { return items },
-			"bytes":     func(n int64) string { return locale.Bytes(lang, n) },
+			"t":          tr,
+			"tn":         func(key string, n int) string { return tr(key, map[string]any{"Number": n}) },
+			"asset":      r.asset,
+			"contains":   func(list []int, n int) bool { return slices.Contains(list, n) },
+			"hasPrefix":  strings.HasPrefix,
+			"errKey":     messageKey,
+			"list":       func(items ...string) []string { return items },
+			"bytes":      func(n int64) string { return locale.Bytes(lang, n) },
+			"colon":      func() string { return locale.Colon(lang) },
+			"fieldError": func(field string) string { return fieldError(tr, field) },
 			"dict": func(kv ...any) map[string]any {
 				m := map[string]any{}
 				for i := 0; i+1 < len(kv); i += 2 {
@@ -220,10 +222,7 @@ func (h *Handler) retryAfter(c echo.Context, err error) string {
 	if minutes {
 		key = "wait_minutes"
 	}
-	if n == 1 {
-		key = strings.TrimSuffix(key, "s")
-	}
-	return h.renderer.tr[langOf(c)](key, map[string]any{"N": n})
+	return h.renderer.tr[langOf(c)](key, map[string]any{"Count": n})
 }
 
 // langOf returns the language chosen for this request by the middleware.

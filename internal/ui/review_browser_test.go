@@ -89,7 +89,7 @@ func TestReviewInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".alert-ok")),
 	))
 	flash, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS(".alert-ok")))
-	if !strings.Contains(flash, "2 action(s) acceptée(s)") {
+	if !strings.Contains(flash, "2 actions acceptées") {
 		t.Errorf("bulk flash: %q", flash)
 	}
 	testutil.Must(t, chromedp.Do(b, chromedp.Navigate(sc.TS+"/admin/status?lang=en"), chromedp.WaitVisible(chromedp.CSS("table.board"))))

@@ -119,7 +119,7 @@ func TestTwoStepSignIn(t *testing.T) {
 		if r.Header.Get("Location") != "/account#two-step" {
 			t.Errorf("after a recovery code: to %s, want the account page", r.Header.Get("Location"))
 		}
-		if page := apptest.Get(t, b, ts.URL+"/account"); !strings.Contains(page.Body, "9 code(s) left") || !strings.Contains(page.Body, "9 of 10") {
+		if page := apptest.Get(t, b, ts.URL+"/account"); !strings.Contains(page.Body, "9 codes left") || !strings.Contains(page.Body, "9 of 10") {
 			t.Errorf("no word of the recovery code spent: %.2000s", page.Body)
 		}
 		if r := apptest.SignInForm(t, apptest.BrowserClient(), ts.URL, "camille@pc.example", apptest.Password, codes[0][1]); r.Status != http.StatusUnauthorized {

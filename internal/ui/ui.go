@@ -441,7 +441,12 @@ func (h *Handler) RenderError(c echo.Context, status int, err error) error {
 	v := errorView{Page: newPage(c, ""), Status: status}
 	v.HeadingKey, v.TextKey = errorKeys(errs.KindOf(err))
 	if v.TextKey == "error_generic_text" {
-		v.Detail = errs.MessageOf(err) // input problems say what was wrong
+		// Input problems say what was wrong: each field by its code, with the
+		// catalogue's sentence; a message of no field is English, the rules'
+		// own vocabulary, and shown as such on English pages only.
+		if v.Fields = errs.FieldsOf(err); len(v.Fields) == 0 && lang == "en" {
+			v.Detail = errs.MessageOf(err)
+		}
 	}
 	if rerr := h.renderer.render(c, status, "error", lang, v); rerr != nil {
 		// The error page itself failed: fall back to plain text.
@@ -490,8 +495,9 @@ type errorView struct {
 	Status     int
 	HeadingKey string
 	TextKey    string
-	Detail     string
-	DetailKey  string // why, in the page's language, where a handler knows it
+	Detail     string            // why, in English: shown on English pages only
+	Fields     map[string]string // the fields refused, shown by code with the catalogue's sentence
+	DetailKey  string            // why, in the page's language, where a handler knows it
 }
 
 // refused answers a step the service refused with the error page of its

@@ -168,7 +168,7 @@ func TestWorkflowStepsInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
 		chromedp.Submit(chromedp.CSS("#password")),
 		chromedp.WaitVisible(chromedp.CSS(".workspace-grid"))))
-	if text, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(text, "Submitting all drafts does not send them") ||
+	if text, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(text, "Submitting all drafts does not send") ||
 		!strings.Contains(text, "Submit all drafts to the secretariat (1)") {
 		t.Errorf("workspace before submit-all: %q", text)
 	}
