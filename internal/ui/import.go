@@ -223,27 +223,10 @@ func templateWorkbook(actionsSheet, codesSheet string, example []string, codes [
 	if err := row(actionsSheet, 2, example); err != nil {
 		return nil, err
 	}
-	last, _ := excelize.ColumnNumberToName(len(header))
-	for i, name := range header {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		style := text
-		if name == "starts_on" || name == "ends_on" {
-			style = day
-			if t, err := time.Parse(time.DateOnly, example[i]); err == nil {
-				if err := x.SetCellValue(actionsSheet, col+"2", t); err != nil {
-					return nil, err
-				}
-			}
-		}
-		// The whole column takes the style, so that the rows a person adds
-		// read as the example does.
-		if err := x.SetColStyle(actionsSheet, col, style); err != nil {
-			return nil, err
-		}
-		if err := x.SetColWidth(actionsSheet, col, col, 18); err != nil {
-			return nil, err
-		}
+	if err := styleColumns(x, actionsSheet, header, example, text, day); err != nil {
+		return nil, err
 	}
+	last, _ := excelize.ColumnNumberToName(len(header))
 	if err := x.SetCellStyle(actionsSheet, "A1", last+"1", bold); err != nil {
 		return nil, err
 	}
@@ -272,6 +255,33 @@ func templateWorkbook(actionsSheet, codesSheet string, example []string, codes [
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// styleColumns gives each column of the actions sheet its cell style (text,
+// or an ISO day for dates) and width, and writes the example's dates as
+// dates: the rows a person adds then read as the example does.
+func styleColumns(x *excelize.File, sheet string, header, example []string, text, day int) error {
+	for i, name := range header {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		style := text
+		if name == "starts_on" || name == "ends_on" {
+			style = day
+			if t, err := time.Parse(time.DateOnly, example[i]); err == nil {
+				if err := x.SetCellValue(sheet, col+"2", t); err != nil {
+					return err
+				}
+			}
+		}
+		// The whole column takes the style, so that the rows a person adds
+		// read as the example does.
+		if err := x.SetColStyle(sheet, col, style); err != nil {
+			return err
+		}
+		if err := x.SetColWidth(sheet, col, col, 18); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (h *Handler) importActions(c echo.Context) error {

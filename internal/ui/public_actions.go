@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/locale"
@@ -66,21 +67,8 @@ func (h *Handler) publicActions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cycles, err := h.Cycles.List(ctx)
+	cycles, err := h.filterChoices(ctx, &v)
 	if err != nil {
-		return err
-	}
-	for _, cy := range cycles {
-		v.Years = append(v.Years, cy.Year)
-	}
-	recs, err := h.Recommendations.List(ctx)
-	if err != nil {
-		return err
-	}
-	for _, r := range recs {
-		v.Recs = append(v.Recs, checkItem{Number: r.Number, Title: r.Title.In(v.Lang)})
-	}
-	if err := h.publisherChoices(ctx, &v); err != nil {
 		return err
 	}
 	f, ferr := action.ParsePublicFilter(c.QueryParams())
@@ -110,13 +98,7 @@ func (h *Handler) publicActions(c echo.Context) error {
 			v.Org = o.Name
 		}
 	}
-	// A cycle under embargo lists nothing yet: the page says why and until
-	// when, as the dashboard does.
-	for _, cy := range cycles {
-		if cy.Year == f.CycleYear && !cy.PublicOn(h.now()) {
-			v.Embargoed, v.Until = cy.Year, formatDate(v.Lang, cy.PublicFrom())
-		}
-	}
+	h.embargoNote(&v, cycles, f.CycleYear)
 	v.Total = locale.Number(v.Lang, total)
 	if ferr == nil {
 		if v.listPage, err = paging(page, action.PublicPageSize, total, link); err != nil {
@@ -124,6 +106,37 @@ func (h *Handler) publicActions(c echo.Context) error {
 		}
 	}
 	return h.renderer.render(c, status, "actions", v.Lang, v)
+}
+
+// filterChoices fills the filter form's choices: the cycles, the
+// recommendations, the organisations and their countries. It gives the
+// cycles, which the embargo note reads too.
+func (h *Handler) filterChoices(ctx context.Context, v *publicActionsView) ([]cycle.Cycle, error) {
+	cycles, err := h.Cycles.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, cy := range cycles {
+		v.Years = append(v.Years, cy.Year)
+	}
+	recs, err := h.Recommendations.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		v.Recs = append(v.Recs, checkItem{Number: r.Number, Title: r.Title.In(v.Lang)})
+	}
+	return cycles, h.publisherChoices(ctx, v)
+}
+
+// embargoNote says, when the cycle chosen is under embargo, why the list
+// is empty and until when, as the dashboard does.
+func (h *Handler) embargoNote(v *publicActionsView, cycles []cycle.Cycle, year int) {
+	for _, cy := range cycles {
+		if cy.Year == year && !cy.PublicOn(h.now()) {
+			v.Embargoed, v.Until = cy.Year, formatDate(v.Lang, cy.PublicFrom())
+		}
+	}
 }
 
 // publisherChoices fills the organisation and country filters with the
