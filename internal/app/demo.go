@@ -265,7 +265,7 @@ func (t demoTour) print(w io.Writer, base string) {
 	role("Reviewer", "sign in as "+t.reviewer+" (a reviewer organisation)",
 		fmt.Sprintf("open another organisation's public action from %s/actions and confirm it, or challenge it with your findings", base))
 	role("Public", "no sign-in",
-		fmt.Sprintf("the dashboard at %s/, the public actions at %s/actions, the %d report at %s/reports/%d, open data at %s/about", base, base, t.pastYear, base, t.reportID, base))
+		fmt.Sprintf("the dashboard at %s/, the public actions at %s/actions, the %d report at %s/reports/%d, open data at %s/open-data", base, base, t.pastYear, base, t.reportID, base))
 }
 
 // demoOrgs are invented organisations (states use real country names, as
