@@ -84,7 +84,8 @@ func TestPublicETagsMoveOnlyWithPublicData(t *testing.T) {
 		// secretariat: drafted, edited, submitted, sent back, edited and
 		// submitted again.
 		body := `{"cycle": 2026, "title": "Confidential vendor register", "recommendations": [3], "stage": "planned",
-			"measure": "export_controls", "scope": "national", "visibility": "secretariat"}`
+			"measure": "export_controls", "scope": "national", "visibility": "secretariat",
+			"evidence": [{"kind": "report", "url": "https://example.org/register", "title": "Register"}]}`
 		kept := apptest.Decode[apptest.ActionJSON](t, sc.Other.Do("POST", "/api/v1/actions", body))
 		unchanged("a draft")
 		path := fmt.Sprintf("/api/v1/actions/%d", kept.ID)

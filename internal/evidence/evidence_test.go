@@ -115,10 +115,10 @@ func TestArchivedCopies(t *testing.T) {
 				t.Fatalf("run the evidence job: %d", r.Status)
 			}
 		}
-		if r := sc.Sec.Do("GET", "/admin/status?cycle=2026", ""); !strings.Contains(r.Body, "1 evidence link(s) broken") {
+		if r := sc.Sec.Do("GET", "/admin/status?cycle=2026", ""); !strings.Contains(r.Body, "1 evidence link broken") {
 			t.Error("the status board does not flag the broken link")
 		}
-		if r := sc.Member.Do("GET", "/workspace?cycle=2026", ""); !strings.Contains(r.Body, "1 evidence link(s) broken") {
+		if r := sc.Member.Do("GET", "/workspace?cycle=2026", ""); !strings.Contains(r.Body, "1 evidence link broken") {
 			t.Error("the workspace does not flag the broken link")
 		}
 		if r := apptest.Get(t, nil, fmt.Sprintf("%s/actions/%d", ts.URL, public)); !strings.Contains(r.Body, "state-broken") {
