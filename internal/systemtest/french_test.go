@@ -7,6 +7,7 @@ import (
 	"html"
 	"io"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -122,8 +123,11 @@ func TestFrenchHasNoEnglish(t *testing.T) {
 		for _, format := range []string{"html", "md", "csv", "xlsx", "pdf"} {
 			r := sc.Sec.Do("GET", fmt.Sprintf("/api/v1/reports/%s/%s?lang=fr", id, format), "")
 			if r.Status != 200 {
-				if format == "pdf" && os.Getenv("CI") != "true" {
-					t.Logf("no PDF here (%d): its text is not checked", r.Status)
+				if format == "pdf" && r.Status == http.StatusServiceUnavailable {
+					// This server has no printer; the French PDF's text is
+					// read by package document's PDF test, which prints
+					// it with Chromium from this same HTML.
+					t.Logf("no PDF here (%d): its text is read by package document's test", r.Status)
 					continue
 				}
 				t.Errorf("report %s: %d", format, r.Status)
