@@ -551,8 +551,13 @@ func (h *demoHistory) cycle(ctx context.Context, in cycle.Input, last bool, toda
 				return nil, fmt.Errorf("demo action: %w", err)
 			}
 			final := demoFinalState(last, h.rng)
-			if prolific && acceptedHere < 5 {
+			switch {
+			case prolific && acceptedHere < 5:
 				final = action.Accepted
+			case last && h.prolific[org.ID]:
+				// Begun this cycle and not yet sent: the focal point's to
+				// finish, beside what there is to carry forward.
+				final = action.Draft
 			}
 			if final == action.Accepted && len(a.Evidence) == 0 && c.RequiresEvidence() {
 				// The secretariat asks for the missing link, as the

@@ -106,6 +106,18 @@ func countOf(data any) any {
 		switch n := m["Count"].(type) {
 		case int, int64, int32, uint, uint64:
 			return n
+		case string:
+			// A count already written for people ("1 234", "1,234"):
+			// its digits are the number.
+			digits := strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return r
+				}
+				return -1
+			}, n)
+			if v, err := strconv.ParseInt(digits, 10, 64); err == nil {
+				return v
+			}
 		}
 	}
 	return 0

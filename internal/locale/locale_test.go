@@ -62,6 +62,11 @@ func TestPlural(t *testing.T) {
 		{"fr", 1, "1 action en attente d'examen."},
 		{"fr", 2, "2 actions en attente d'examen."},
 		{"fr", int64(1000), "1000 actions en attente d'examen."},
+		// A count the page already wrote for people picks its form too.
+		{"en", "1", "1 action waiting for review."},
+		{"en", "38", "38 actions waiting for review."},
+		{"fr", "1\u202f234", "1\u202f234 actions en attente d'examen."},
+		{"en", "1,234", "1,234 actions waiting for review."},
 	} {
 		if got := cat.Translator(c.lang)("review_count", map[string]any{"Count": c.count}); got != c.want {
 			t.Errorf("%s, %v: %q, want %q", c.lang, c.count, got, c.want)

@@ -62,6 +62,10 @@ func TestActionReachesThePublicInBrowser(t *testing.T) {
 			setValue("#f-stage", "adopted"),
 			setValue("#f-measure", "public_oversight"),
 			setValue("#f-scope", "national"),
+			// The cycle accepts only actions that cite evidence.
+			setValue("#ek0", "report"),
+			chromedp.SendKeys(chromedp.CSS("#eu0"), "https://example.org/procurement"),
+			chromedp.SendKeys(chromedp.CSS("#et0"), "Procurement register"),
 			chromedp.Click(chromedp.CSS(`button[value="save"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`form[action$="/submit"] button`)),
 			dropAlerts, // the "saved" message must not pass for the next one
