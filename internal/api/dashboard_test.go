@@ -232,8 +232,8 @@ func TestPublicActions(t *testing.T) {
 		page := anon.Do("GET", "/actions?cycle=2026", "")
 		if page.Status != 200 || !strings.Contains(page.Body, "Export licensing reform") || strings.Contains(page.Body, "Confidential") ||
 			strings.Contains(page.Body, "Unfinished") ||
-			!strings.Contains(page.Body, "1 actions") {
-			t.Errorf("page: %d", page.Status)
+			!strings.Contains(page.Body, `role="status">1 action<`) {
+			t.Errorf("page: %d (one public action, said in the singular)", page.Status)
 		}
 		if bad := anon.Do("GET", "/actions?stage=done&q=keep+me", ""); bad.Status != 422 || !strings.Contains(bad.Body, `value="keep me"`) {
 			t.Errorf("a bad filter on the page: %d", bad.Status)
