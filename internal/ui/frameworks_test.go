@@ -123,7 +123,7 @@ func newCrosswalkFixture(t *testing.T, db *store.DB) *crosswalkFixture {
 var (
 	provisionRowRE = regexp.MustCompile(`(?s)<tr id="(p\d+)"[^>]*>\s*<th scope="row"><span class="mono">([^<]*)</span>.*?` +
 		`<td class="num">(?:<strong class="gap-mark">[^<]*</strong> )?<a href="([^"]+)">(\d+)</a></td><td class="num">(\d+)</td></tr>`)
-	listTotalRE = regexp.MustCompile(`<p role="status">(\d+) actions</p>`)
+	listTotalRE = regexp.MustCompile(`<p role="status">(\d+) actions?</p>`)
 )
 
 // listTotal reads the total of a public list of actions.

@@ -105,7 +105,7 @@ func TestDashboardEvidenceSentence(t *testing.T) {
 			t.Fatalf("the test needs an action without evidence: %d of %d", cited, total)
 		}
 		for lang, want := range map[string]string{"en": fmt.Sprintf("Public actions that cite evidence: %d of %d.", cited, total),
-			"fr": fmt.Sprintf("Actions publiques qui citent des justificatifs : %d sur %d.", cited, total)} {
+			"fr": fmt.Sprintf("Actions publiques qui citent des justificatifs\u00a0: %d sur %d.", cited, total)} {
 			r := apptest.Get(t, nil, sc.TS+"/?cycle=2026", "Accept-Language", lang)
 			if r.Status != 200 || !strings.Contains(r.Body, want) || strings.Contains(r.Body, "each backed by evidence") {
 				t.Errorf("%s: the dashboard does not say %q: %d", lang, want, r.Status)

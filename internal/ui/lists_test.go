@@ -80,7 +80,7 @@ func TestListsReadThePageOneWay(t *testing.T) {
 		// to the last page of the same list.
 		r := anon.Do("GET", "/actions?cycle=2025&page=7&lang=fr", "")
 		body := html.UnescapeString(r.Body)
-		if r.Status != 404 || !strings.Contains(body, "La page 7 n'existe pas ; la dernière page est la page 1.") ||
+		if r.Status != 404 || !strings.Contains(body, "La page 7 n'existe pas\u00a0; la dernière page est la page 1.") ||
 			!strings.Contains(body, `href="/actions?cycle=2025&lang=fr&page=1"`) {
 			t.Errorf("past the last page, in French: %d\n%s", r.Status, body)
 		}
@@ -154,7 +154,7 @@ func TestPublicActionsFiltersAndEmbargo(t *testing.T) {
 		}
 		for _, c := range []struct{ path, want string }{
 			{"/actions?cycle=2026&lang=en", "The actions of 2026 are embargoed until the Paris Peace Forum: they appear in this list on 11 November 2026."},
-			{"/actions?cycle=2026&lang=fr", "Les actions de 2026 sont sous embargo jusqu'au Forum de Paris sur la Paix : elles apparaîtront dans cette liste le 11 novembre 2026."},
+			{"/actions?cycle=2026&lang=fr", "Les actions de 2026 sont sous embargo jusqu'au Forum de Paris sur la Paix\u00a0: elles apparaîtront dans cette liste le 11 novembre 2026."},
 		} {
 			r := anon.Do("GET", c.path, "")
 			if body := html.UnescapeString(r.Body); r.Status != 200 || !strings.Contains(body, c.want) || strings.Contains(body, "Federal vendor register") {
