@@ -304,6 +304,13 @@ func New(d Deps, o Options) (*Handler, error) {
 // a group would add a catch-all route that turns every 405 into a 404.
 func (h *Handler) Routes(e *echo.Echo) {
 	lang := h.languageMiddleware
+	h.publicRoutes(e, lang)
+	h.supporterRoutes(e, lang)
+	h.workflowRoutes(e, lang)
+}
+
+// publicRoutes are the pages anyone reads, and signing in and out.
+func (h *Handler) publicRoutes(e *echo.Echo, lang echo.MiddlewareFunc) {
 	e.GET("/", h.home, lang)
 	e.GET("/recommendations", h.recommendations, lang)
 	e.GET("/recommendations/:number", h.recommendation, lang)
@@ -327,6 +334,15 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/signin/code", h.checkCode, lang)
 	e.POST("/signout", h.signOut, lang)
 
+	// Open data: the page for people who reuse the data, and
+	// the API reference made from the OpenAPI document.
+	e.GET("/open-data", h.openData, lang)
+	e.GET("/open-data/api", h.apiReference, lang)
+}
+
+// supporterRoutes are an organisation's own work (workspace, actions,
+// import) and setting a password.
+func (h *Handler) supporterRoutes(e *echo.Echo, lang echo.MiddlewareFunc) {
 	e.GET("/workspace", h.workspace, lang)
 	e.POST("/workspace/carry-forward", h.carryForward, lang)
 	e.POST("/workspace/submit-all", h.submitAll, lang)
@@ -355,6 +371,16 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/reset", h.requestReset, lang)
 	e.GET("/reset/new", h.passwordForm(account.Reset), lang)
 	e.POST("/reset/new", h.setPassword(account.Reset), lang)
+
+	// Import templates: the workbook, and the codes a CSV
+	// file's cells take, in the person's language.
+	e.GET("/actions/import/template.xlsx", h.importTemplateXLSX, lang)
+	e.GET("/actions/import/codes.csv", h.importCodesCSV, lang)
+}
+
+// workflowRoutes are the yearly cycle's pages: the secretariat's, the
+// reviewers', reports, challenges, accounts and people.
+func (h *Handler) workflowRoutes(e *echo.Echo, lang echo.MiddlewareFunc) {
 	e.GET("/admin/cycles", h.cycles, lang)
 	e.POST("/admin/cycles", h.createCycle, lang)
 	e.GET("/admin/cycles/:year", h.editCycle, lang)
@@ -409,18 +435,6 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/admin/frameworks/:key/provisions/:provision", h.saveProvision, lang)
 	e.POST("/actions/:id/provisions", h.addProvision, lang)
 	e.POST("/actions/:id/provisions/remove", h.removeProvision, lang)
-
-	// Import templates (issue 19.18): the workbook, and the codes a CSV
-	// file's cells take, in the person's language.
-	e.GET("/actions/import/template.xlsx", h.importTemplateXLSX, lang)
-	e.GET("/actions/import/codes.csv", h.importCodesCSV, lang)
-	// (end of import templates)
-
-	// Open data (issue 19.11): the page for people who reuse the data, and
-	// the API reference made from the OpenAPI document.
-	e.GET("/open-data", h.openData, lang)
-	e.GET("/open-data/api", h.apiReference, lang)
-	// (end of open data)
 }
 
 func (h *Handler) now() time.Time { return h.Deps.Now() }
