@@ -177,6 +177,8 @@ func New(d Deps) *Handler { return &Handler{Deps: d, shared: cache.New(16 << 20)
 // Routes lists every API route.
 func (h *Handler) Routes(e *echo.Echo) {
 	g := e.Group("/api/v1")
+	h.releaseRoutes(e, g)
+	h.subscriptionRoutes(e, g)
 	g.GET("/openapi.json", h.openAPI)
 	g.GET("/recommendations", h.listRecommendations)
 	g.GET("/recommendations/:number", h.getRecommendation)

@@ -29,6 +29,10 @@ type Config struct {
 	Metrics    Metrics    `key:"metrics"`
 	Report     Report     `key:"report"`
 	Challenges Challenges `key:"challenges"`
+	// Sections of the next capabilities, each in its own file.
+	Release       Release       `key:"release"`
+	Subscriptions Subscriptions `key:"subscriptions"`
+	CDN           CDN           `key:"cdn"`
 }
 
 // Database selects and tunes the database.

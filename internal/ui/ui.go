@@ -307,6 +307,9 @@ func (h *Handler) Routes(e *echo.Echo) {
 	h.publicRoutes(e, lang)
 	h.supporterRoutes(e, lang)
 	h.workflowRoutes(e, lang)
+	h.releaseRoutes(e, lang)
+	h.followRoutes(e, lang)
+	h.embedRoutes(e, lang)
 }
 
 // publicRoutes are the pages anyone reads, and signing in and out.
