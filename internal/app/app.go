@@ -84,6 +84,7 @@ type services struct {
 func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender mail.Sender, logger *slog.Logger) *services {
 	notices := notice.NewService(db, now, cfg.BaseURL)
 	m := metrics.New()
+	db.ObserveQueries(m.DBQuery)
 	maxBytes, _ := config.ParseSize(cfg.Evidence.MaxBytes) // validated with the configuration
 	fetcher := evidence.NewFetcher(evidence.FetchOptions{UserAgent: "pctracker (+" + cfg.BaseURL + ")", MaxBytes: maxBytes,
 		AllowHosts: cfg.Evidence.AllowHosts})
@@ -187,7 +188,8 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 // pending migrations. With migrations off the server still starts, and
 // /readyz answers 503 until "pctracker migrate up" has run.
 func openDB(ctx context.Context, cfg config.Config, logger *slog.Logger) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.Database.URL, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns, Logger: logger})
+	db, err := store.Open(ctx, cfg.Database.URL, store.Options{MaxOpenConns: cfg.Database.MaxOpenConns, Logger: logger,
+		Replicas: cfg.Database.ReplicaURLs, MaxReplicaLag: cfg.Database.MaxReplicaLag})
 	if err != nil {
 		return nil, err
 	}
@@ -277,6 +279,10 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	if err != nil {
 		return nil, err
 	}
+	var replicas server.Replicas
+	if _, total := db.ReplicasServing(); total > 0 {
+		replicas = db
+	}
 	return server.New(server.Deps{
 		Config: cfg.HTTP,
 		TLS:    tls,
@@ -308,6 +314,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		TrustedProxies: proxies,
 		Metrics:        m,
 		MetricsAllow:   metricsAllow,
+		Replicas:       replicas,
 	})
 }
 

@@ -42,6 +42,11 @@ type Database struct {
 	URL          string `key:"url" secret:"true" help:"postgres://user:pass@host:5432/db for PostgreSQL, or sqlite:PATH for the embedded SQLite file"`
 	AutoMigrate  bool   `key:"auto_migrate" help:"apply pending migrations when the server starts"`
 	MaxOpenConns int    `key:"max_open_conns" help:"largest number of open connections to PostgreSQL"`
+	// ReplicaURLs are PostgreSQL streaming replicas of URL; public reads
+	// go to them. MaxReplicaLag is how far behind the primary a replica
+	// may replay before it is skipped (while the primary is up).
+	ReplicaURLs   []string      `key:"replica_urls" secret:"true" help:"comma-separated postgres:// URLs of streaming replicas of the database that serve public reads (PostgreSQL only)"`
+	MaxReplicaLag time.Duration `key:"max_replica_lag" help:"a replica replaying further behind the primary than this is skipped while the primary is up"`
 }
 
 // HTTP tunes the web server.
@@ -156,7 +161,7 @@ type Challenges struct {
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		Database: Database{URL: "sqlite:" + dburl.DefaultSQLitePath, AutoMigrate: true, MaxOpenConns: 20},
+		Database: Database{URL: "sqlite:" + dburl.DefaultSQLitePath, AutoMigrate: true, MaxOpenConns: 20, MaxReplicaLag: 5 * time.Second},
 		HTTP: HTTP{
 			Addr:            "localhost:8080",
 			ReadTimeout:     15 * time.Second,

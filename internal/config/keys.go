@@ -135,7 +135,14 @@ func setDays(p *[]int, v string) error {
 func (c Config) Print(w io.Writer) {
 	for _, f := range fields(&c) {
 		v := f.get()
-		if f.secret && strings.Contains(v, "://") {
+		if _, list := f.ptr.(*[]string); f.secret && list && v != "" {
+			// a list of URLs (replicas): each masked
+			parts := strings.Split(v, ",")
+			for i, p := range parts {
+				parts[i] = dburl.Mask(p)
+			}
+			v = strings.Join(parts, ",")
+		} else if f.secret && strings.Contains(v, "://") {
 			v = dburl.Mask(v)
 		} else if f.secret && v != "" {
 			v = "***"

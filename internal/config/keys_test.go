@@ -30,6 +30,8 @@ func keyCases() []keyCase {
 		{"database.url", "PCT_DATABASE_URL", "postgres://u:pw@db:5432/pct", func(c config.Config) any { return c.Database.URL }, "postgres://u:pw@db:5432/pct", "mysql://x", nil},
 		{"database.auto_migrate", "PCT_DATABASE_AUTO_MIGRATE", "false", func(c config.Config) any { return c.Database.AutoMigrate }, false, "maybe", nil},
 		{"database.max_open_conns", "PCT_DATABASE_MAX_OPEN_CONNS", "5", func(c config.Config) any { return c.Database.MaxOpenConns }, 5, "many", nil},
+		{"database.replica_urls", "PCT_DATABASE_REPLICA_URLS", "postgres://u:pw@r1:5432/pct", func(c config.Config) any { return c.Database.ReplicaURLs }, []string{"postgres://u:pw@r1:5432/pct"}, "sqlite:r.db", map[string]string{"PCT_DATABASE_URL": "postgres://u:pw@db:5432/pct"}},
+		{"database.max_replica_lag", "PCT_DATABASE_MAX_REPLICA_LAG", "2s", func(c config.Config) any { return c.Database.MaxReplicaLag }, 2 * time.Second, "-1s", nil},
 		{"http.addr", "PCT_HTTP_ADDR", ":9000", func(c config.Config) any { return c.HTTP.Addr }, ":9000", "nowhere", nil},
 		{"http.read_timeout", "PCT_HTTP_READ_TIMEOUT", "5s", func(c config.Config) any { return c.HTTP.ReadTimeout }, 5 * time.Second, "soon", nil},
 		{"http.write_timeout", "PCT_HTTP_WRITE_TIMEOUT", "2m", func(c config.Config) any { return c.HTTP.WriteTimeout }, 2 * time.Minute, "0s", nil},

@@ -35,6 +35,30 @@ func (d Database) validate() error {
 	if d.MaxOpenConns < 1 {
 		return &Error{Key: "database.max_open_conns", Msg: "must be at least 1"}
 	}
+	return d.validateReplicas()
+}
+
+// validateReplicas accepts replicas of a PostgreSQL database only: SQLite
+// is one file on one machine, with nothing to replicate to.
+func (d Database) validateReplicas() error {
+	if d.MaxReplicaLag <= 0 {
+		return &Error{Key: "database.max_replica_lag", Msg: "must be a positive duration such as 5s"}
+	}
+	if len(d.ReplicaURLs) == 0 {
+		return nil
+	}
+	if engine, _, _ := dburl.Parse(d.URL); engine != dburl.Postgres {
+		return &Error{Key: "database.replica_urls", Msg: "read replicas need PostgreSQL: database.url is not a postgres:// URL"}
+	}
+	for i, u := range d.ReplicaURLs {
+		engine, _, err := dburl.Parse(u)
+		if err == nil && engine != dburl.Postgres {
+			err = fmt.Errorf("must be a postgres:// URL (got %q)", dburl.Mask(u))
+		}
+		if err != nil {
+			return &Error{Key: "database.replica_urls", Msg: fmt.Sprintf("replica %d: %v", i+1, err)}
+		}
+	}
 	return nil
 }
 

@@ -22,6 +22,7 @@ type Metrics struct {
 	requests    *prometheus.CounterVec
 	httpSeconds *prometheus.HistogramVec
 	evidence    *prometheus.CounterVec
+	dbQueries   *prometheus.CounterVec
 }
 
 // New registers every collector.
@@ -41,11 +42,16 @@ func New() *Metrics {
 			Help: "HTTP request duration by method and route.", Buckets: prometheus.DefBuckets}, []string{"method", "route"}),
 		evidence: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pctracker_evidence_checks_total",
 			Help: "Checks of evidence links by the state they found (ok, redirected, changed, unreachable, broken)."}, []string{"state"}),
+		dbQueries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pctracker_db_queries_total",
+			Help: "Database statements by the target they ran on (primary, or a read replica)."}, []string{"target"}),
 	}
-	m.registry.MustRegister(m.jobRuns, m.jobSeconds, m.leader, m.requests, m.httpSeconds, m.evidence,
+	m.registry.MustRegister(m.jobRuns, m.jobSeconds, m.leader, m.requests, m.httpSeconds, m.evidence, m.dbQueries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// DBQuery counts a statement by its target: primary or replica.
+func (m *Metrics) DBQuery(target string) { m.dbQueries.WithLabelValues(target).Inc() }
 
 // JobRun counts a run of a scheduled job.
 func (m *Metrics) JobRun(job, result string, took time.Duration) {

@@ -54,6 +54,9 @@ type Deps struct {
 	// that is not GET, HEAD or OPTIONS and did not fail), so that public
 	// caches look again at once.
 	Written func()
+	// Replicas, when the database has read replicas, take public reads
+	// and keep them answering while the primary is down.
+	Replicas Replicas
 }
 
 // Metrics counts every request by route and serves the Prometheus metrics.
@@ -112,6 +115,9 @@ func (s *Server) use(d Deps, bodyLimitBytes int64) {
 	}))
 	e.Use(securityHeaders(d.TLS))
 	e.Use(bodyLimit(bodyLimitBytes))
+	if d.Replicas != nil {
+		e.Use(readRouting(d.Replicas, d.Cookie))
+	}
 	e.Use(identify(d.Sessions, d.Users, d.Cookie))
 	e.Use(csrf())
 	if d.Written != nil {
@@ -127,6 +133,9 @@ func (s *Server) mount(d Deps) {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
 	e.GET("/readyz", func(c echo.Context) error {
+		if d.Replicas != nil {
+			return replicaReadiness(c, d.Replicas, d.Ready)
+		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 		defer cancel()
 		if err := d.Ready(ctx); err != nil {

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -22,6 +23,7 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/plugin/dbresolver"
 
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/store/dburl"
@@ -32,12 +34,21 @@ type DB struct {
 	gorm   *gorm.DB
 	sql    *sql.DB
 	engine dburl.Engine
+	// replicas serve public reads; nil without any.
+	replicas *replicas
+	// observe counts each statement by the target it ran on.
+	observe atomic.Pointer[func(target string)]
 }
 
 // Options tune Open.
 type Options struct {
 	MaxOpenConns int
 	Logger       *slog.Logger
+	// Replicas are PostgreSQL streaming replicas of the primary (url) that
+	// serve public reads; MaxReplicaLag is the replay lag beyond which a
+	// replica is skipped while the primary is up (0: 5 s).
+	Replicas      []string
+	MaxReplicaLag time.Duration
 }
 
 // Open connects to the database named by url (see dburl.Parse).
@@ -55,6 +66,10 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		// its audit entry always agree.
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 		TranslateError: false,
+		// Open pings the primary itself; a read replica that is down at
+		// start must not stop pctracker from starting (its watcher tells
+		// when it serves).
+		DisableAutomaticPing: true,
 	}
 	var dialector gorm.Dialector
 	switch engine {
@@ -99,13 +114,84 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		sqlDB.SetMaxIdleConns(4)
 	}
 	db := &DB{gorm: g, sql: sqlDB, engine: engine}
+	if err := db.registerCallbacks(); err != nil {
+		_ = sqlDB.Close()
+		return nil, errs.Wrap(errs.Internal, err, "register callbacks")
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.Ping(pingCtx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
 	}
+	if len(opt.Replicas) > 0 {
+		if engine != dburl.Postgres {
+			_ = sqlDB.Close()
+			return nil, &errs.Error{Kind: errs.Invalid, Message: "read replicas need PostgreSQL"}
+		}
+		if db.replicas, err = openReplicas(g, sqlDB, opt.Replicas, opt.MaxReplicaLag, sqlDB.Stats().MaxOpenConnections); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
+		db.replicas.start(pingCtx)
+	}
 	return db, nil
+}
+
+// registerCallbacks counts every statement by the database it ran on, and
+// marks the request of a write, whose later reads then go to the primary.
+func (db *DB) registerCallbacks() error {
+	count := func(tx *gorm.DB) {
+		if f := db.observe.Load(); f != nil {
+			target := TargetPrimary
+			if db.replicas != nil && db.replicas.isReplica(tx.Statement.ConnPool) {
+				target = TargetReplica
+			}
+			(*f)(target)
+		}
+	}
+	write := func(tx *gorm.DB) { wrote(tx.Statement.Context) }
+	cb := db.gorm.Callback()
+	for _, err := range []error{
+		cb.Query().After("gorm:query").Register("pctracker:count", count),
+		cb.Row().After("gorm:row").Register("pctracker:count", count),
+		cb.Raw().After("gorm:raw").Register("pctracker:count", count),
+		cb.Create().After("gorm:create").Register("pctracker:count", count),
+		cb.Update().After("gorm:update").Register("pctracker:count", count),
+		cb.Delete().After("gorm:delete").Register("pctracker:count", count),
+		cb.Create().Before("gorm:create").Register("pctracker:wrote", write),
+		cb.Update().Before("gorm:update").Register("pctracker:wrote", write),
+		cb.Delete().Before("gorm:delete").Register("pctracker:wrote", write),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ObserveQueries has f told of each statement's target (TargetPrimary or
+// TargetReplica), for the metrics.
+func (db *DB) ObserveQueries(f func(target string)) { db.observe.Store(&f) }
+
+// PrimaryUp reports whether the primary answered its last check; without
+// replicas it is always true (the pool's own errors tell an outage).
+func (db *DB) PrimaryUp() bool {
+	if db.replicas == nil {
+		return true
+	}
+	up, _, _ := db.replicas.status()
+	return up
+}
+
+// ReplicasServing reports how many read replicas serve public reads, out
+// of how many are configured.
+func (db *DB) ReplicasServing() (serving, total int) {
+	if db.replicas == nil {
+		return 0, 0
+	}
+	_, serving, total = db.replicas.status()
+	return serving, total
 }
 
 // Engine tells which database this is.
@@ -114,8 +200,13 @@ func (db *DB) Engine() dburl.Engine { return db.engine }
 // SQL exposes the pool for migrations and health checks.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close stops watching the replicas and closes the pools.
+func (db *DB) Close() error {
+	if db.replicas != nil {
+		db.replicas.close()
+	}
+	return db.sql.Close()
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
@@ -134,6 +225,7 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
+	wrote(ctx) // the request reads its own writes from now on
 	var fnErr error
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		fnErr = fn(context.WithValue(ctx, txKey{}, tx))
@@ -145,10 +237,15 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 	return translate(err) // begin or commit failed
 }
 
-// conn returns the transaction in ctx, or the pool.
+// conn returns the transaction in ctx, or the pool: the replicas' for the
+// reads of a public request that has not written (see PublicRead), the
+// primary's for everything else.
 func (db *DB) conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return tx
+	}
+	if db.onReplica(ctx) {
+		return db.gorm.WithContext(ctx).Clauses(dbresolver.Use(replicaResolver))
 	}
 	return db.gorm.WithContext(ctx)
 }

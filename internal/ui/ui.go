@@ -457,6 +457,10 @@ func (h *Handler) RenderError(c echo.Context, status int, err error) error {
 	}
 	v := errorView{Page: newPage(c, ""), Status: status}
 	v.HeadingKey, v.TextKey = errorKeys(errs.KindOf(err))
+	if ro, _ := errs.DetailsOf(err)["read_only"].(bool); ro {
+		// The primary database is down; public pages still answer.
+		v.HeadingKey, v.TextKey = "replica_read_only_title", "replica_read_only_text"
+	}
 	if v.TextKey == "error_generic_text" {
 		// Input problems say what was wrong: each field by its code, with the
 		// catalogue's sentence; a message of no field is English, the rules'
@@ -530,6 +534,10 @@ func (h *Handler) refused(c echo.Context, err error, why string) error {
 	}
 	v := errorView{Page: newPage(c, ""), Status: status, DetailKey: why}
 	v.HeadingKey, v.TextKey = errorKeys(errs.KindOf(err))
+	if ro, _ := errs.DetailsOf(err)["read_only"].(bool); ro {
+		// The primary database is down; public pages still answer.
+		v.HeadingKey, v.TextKey = "replica_read_only_title", "replica_read_only_text"
+	}
 	if status == http.StatusConflict {
 		v.TextKey = "error_conflict_text"
 	}
