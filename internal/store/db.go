@@ -144,7 +144,7 @@ func (db *DB) registerCallbacks() error {
 	count := func(tx *gorm.DB) {
 		if f := db.observe.Load(); f != nil {
 			target := TargetPrimary
-			if db.replicas != nil && db.replicas.isReplica(tx.Statement.ConnPool) {
+			if db.replicas != nil && (db.replicas.isReplica(tx.Statement.ConnPool) || replicaTx(tx.Statement.Context)) {
 				target = TargetReplica
 			}
 			(*f)(target)
@@ -235,6 +235,25 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 		return fnErr // the caller's own error, already in its terms
 	}
 	return translate(err) // begin or commit failed
+}
+
+// readTx runs fn, which only reads, in one transaction (for a cursor or a
+// consistent snapshot): on a replica when the reads of ctx may go to one,
+// else on the primary as WithTx does.
+func (db *DB) readTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok || !db.onReplica(ctx) {
+		return db.WithTx(ctx, fn)
+	}
+	var fnErr error
+	rctx := context.WithValue(ctx, replicaTxKey{}, true)
+	err := db.gorm.WithContext(rctx).Clauses(dbresolver.Use(replicaResolver)).Transaction(func(tx *gorm.DB) error {
+		fnErr = fn(context.WithValue(rctx, txKey{}, tx))
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return translate(err)
 }
 
 // conn returns the transaction in ctx, or the pool: the replicas' for the

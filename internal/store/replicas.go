@@ -73,6 +73,15 @@ type routing struct {
 
 type routingKey struct{}
 
+// replicaTxKey marks the context of a transaction begun on a replica,
+// whose statements run on a *sql.Tx that does not tell its pool.
+type replicaTxKey struct{}
+
+func replicaTx(ctx context.Context) bool {
+	on, _ := ctx.Value(replicaTxKey{}).(bool)
+	return on
+}
+
 // PublicRead marks ctx as a public, read-only request: its reads may go to
 // a read replica, until it writes. Without replicas it changes nothing.
 func (db *DB) PublicRead(ctx context.Context) context.Context {

@@ -176,7 +176,8 @@ func (db *DB) eachReportActionByCursor(ctx context.Context, exprs []string, cycl
 	if listing {
 		cursor = "report_actions_listed"
 	}
-	return db.WithTx(ctx, func(ctx context.Context) error {
+	// Only reads: a public export reads it from a replica.
+	return db.readTx(ctx, func(ctx context.Context) error {
 		// The rows are computed in the inner query, in the table's
 		// order (OFFSET 0 keeps the planner from merging it into the
 		// outer one), and only then sorted: computed after the sort,
