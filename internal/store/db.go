@@ -141,21 +141,32 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 // registerCallbacks counts every statement by the database it ran on, and
 // marks the request of a write, whose later reads then go to the primary.
 func (db *DB) registerCallbacks() error {
+	onReplica := func(tx *gorm.DB) bool {
+		return db.replicas != nil && (db.replicas.isReplica(tx.Statement.ConnPool) || replicaTx(tx.Statement.Context))
+	}
 	count := func(tx *gorm.DB) {
 		if f := db.observe.Load(); f != nil {
 			target := TargetPrimary
-			if db.replicas != nil && (db.replicas.isReplica(tx.Statement.ConnPool) || replicaTx(tx.Statement.Context)) {
+			if onReplica(tx) {
 				target = TargetReplica
 			}
 			(*f)(target)
 		}
 	}
 	write := func(tx *gorm.DB) { wrote(tx.Statement.Context) }
+	// Raw SQL is read or written by its text: dbresolver sends anything
+	// but a SELECT to the primary, and so does this mark.
+	raw := func(tx *gorm.DB) {
+		if !onReplica(tx) {
+			wrote(tx.Statement.Context)
+		}
+		count(tx)
+	}
 	cb := db.gorm.Callback()
 	for _, err := range []error{
 		cb.Query().After("gorm:query").Register("pctracker:count", count),
 		cb.Row().After("gorm:row").Register("pctracker:count", count),
-		cb.Raw().After("gorm:raw").Register("pctracker:count", count),
+		cb.Raw().After("gorm:raw").Register("pctracker:count", raw),
 		cb.Create().After("gorm:create").Register("pctracker:count", count),
 		cb.Update().After("gorm:update").Register("pctracker:count", count),
 		cb.Delete().After("gorm:delete").Register("pctracker:count", count),
