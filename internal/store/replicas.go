@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,8 +29,9 @@ import (
 //
 // A watcher checks the primary and every replica once a second, not per
 // query. While the primary answers, a replica serves if it answers and its
-// replay is within maxLag of the primary's WAL position; while the primary
-// is down, every replica that answers serves, whatever its lag.
+// replay is within maxLag of the primary's WAL position (a replica that was
+// skipped, within one check); while the primary is down, every replica that
+// answers serves, whatever its lag.
 
 const replicaResolver = "pctracker:replicas"
 
@@ -211,64 +213,100 @@ func (rs *replicas) watch() {
 // check reads the primary's WAL position and each replica's replay
 // position, and decides which replicas serve. Lag is measured against the
 // primary's position, not as the age of the last replayed transaction,
-// which grows on an idle database: a replica at or past the primary's
-// last-seen position has no lag; one behind it lags by the time since the
-// primary first passed its position, as the samples of the last seconds
-// tell.
+// which grows on an idle database: see lagBehind.
 func (rs *replicas) check(ctx context.Context) {
 	now := time.Now()
-	lsn, primaryErr := readLSN(ctx, rs.primary, "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")
-	replay := make([]int64, len(rs.pools))
+	var lsn int64
+	primaryErr := queryRow(ctx, rs.primary, "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint", &lsn)
+	replay := make([]replayed, len(rs.pools))
 	answers := make([]bool, len(rs.pools))
 	for i, p := range rs.pools {
 		// NULL outside recovery: a promoted or mistaken replica never serves
-		// as a replica.
-		n, err := readLSN(ctx, p, "SELECT COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, -1)")
-		replay[i], answers[i] = n, err == nil && n >= 0
+		// as a replica. The age of the last replayed transaction is -1 when
+		// none was replayed since the replica started.
+		var age float64
+		err := queryRow(ctx, p, "SELECT COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, -1), "+
+			"COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8, -1)", &replay[i].lsn, &age)
+		replay[i].age = time.Duration(age * float64(time.Second))
+		answers[i] = err == nil && replay[i].lsn >= 0
 	}
+	rs.judge(now, primaryErr == nil, lsn, replay, answers)
+}
+
+// replayed is where a replica stands: its replayed WAL position, and the
+// age of the last transaction it replayed (negative: unknown).
+type replayed struct {
+	lsn int64
+	age time.Duration
+}
+
+// judge records one check: whether the primary answered and at which WAL
+// position, and each replica's replayed position (if it answered), and
+// decides which replicas serve.
+func (rs *replicas) judge(now time.Time, primaryUp bool, lsn int64, replay []replayed, answers []bool) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	rs.primaryUp = primaryErr == nil
-	if rs.primaryUp {
+	rs.primaryUp = primaryUp
+	if !primaryUp {
+		rs.history = nil // positions from before an outage tell nothing after it
+	} else {
 		rs.history = append(rs.history, lsnSample{at: now, lsn: lsn})
 		// Keep enough to tell a lag just over maxLag from one far beyond.
 		for len(rs.history) > 1 && now.Sub(rs.history[1].at) > rs.maxLag+2*rs.every {
 			rs.history = rs.history[1:]
 		}
 	}
-	for i := range rs.pools {
+	for i := range rs.serving {
 		switch {
 		case !answers[i]:
 			rs.serving[i] = false
-		case !rs.primaryUp:
+		case !primaryUp:
 			rs.serving[i] = true // slightly old figures beat an error page
 		default:
 			rs.lag[i] = lagBehind(rs.history, replay[i], now)
-			rs.serving[i] = rs.lag[i] <= rs.maxLag
+			// A replica that was skipped comes back only once it has
+			// replayed what the primary had at the previous check: the
+			// public data was read from the primary meanwhile, and a page
+			// cached under that data's version must not be built from
+			// older rows.
+			limit := rs.maxLag
+			if !rs.serving[i] {
+				limit = min(rs.every, rs.maxLag)
+			}
+			rs.serving[i] = rs.lag[i] < limit
 		}
 	}
 }
 
-// lagBehind is how long ago the primary first stood past pos, by the
-// samples (oldest first); zero when pos is at or past the latest.
-func lagBehind(history []lsnSample, pos int64, now time.Time) time.Duration {
-	if len(history) == 0 || pos >= history[len(history)-1].lsn {
+// lagBehind is how far behind the primary a replica stands: zero at or
+// past the primary's latest position, whenever the last write was (an
+// idle database); behind it, the time since the primary first stood past
+// the replica's position, by the samples (oldest first). A position older
+// than every sample (just after start, or far behind) is judged by the age
+// of the last transaction the replica replayed, an overestimate on a
+// database that was idle before its last write, or as far behind as can be
+// when that age is unknown.
+func lagBehind(history []lsnSample, r replayed, now time.Time) time.Duration {
+	if len(history) == 0 || r.lsn >= history[len(history)-1].lsn {
 		return 0
 	}
-	for _, s := range history {
-		if s.lsn > pos {
-			return now.Sub(s.at)
+	if r.lsn >= history[0].lsn {
+		for _, s := range history {
+			if s.lsn > r.lsn {
+				return now.Sub(s.at)
+			}
 		}
 	}
-	return 0
+	if r.age < 0 {
+		return math.MaxInt64
+	}
+	return max(r.age, now.Sub(history[0].at))
 }
 
-func readLSN(ctx context.Context, pool *sql.DB, query string) (int64, error) {
+func queryRow(ctx context.Context, pool *sql.DB, query string, dest ...any) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	var n int64
-	err := pool.QueryRowContext(ctx, query).Scan(&n)
-	return n, err
+	return pool.QueryRowContext(ctx, query).Scan(dest...)
 }
 
 // close stops the watcher and closes the replicas' pools.
