@@ -326,6 +326,9 @@ func (p Page) Embed(path, title string) EmbedBox {
 		q, _ := url.ParseQuery(path[i+1:])
 		src = p.Absolute(path[:i], q)
 	}
+	// Escape what an attribute value between double quotes may not hold,
+	// and nothing else: the code people paste stays readable.
+	attrEscaper := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
 	return EmbedBox{Snippet: fmt.Sprintf(`<iframe src="%s" title="%s" width="100%%" height="560" style="border:0" loading="lazy"></iframe>`,
-		template.HTMLEscapeString(src), template.HTMLEscapeString(title)), Preview: src}
+		attrEscaper.Replace(src), attrEscaper.Replace(title)), Preview: src}
 }

@@ -86,3 +86,33 @@ func TestEmbedFramedElsewhere(t *testing.T) {
 		}
 	}
 }
+
+// The "Embed this" box, opened, passes axe on the dashboard, a
+// recommendation's and an organisation's pages in both languages, and
+// keeps them within a phone's width.
+func TestEmbedBoxInBrowser(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := apptest.NewScenario(t, db)
+	b := testutil.Browser(t)
+	for _, width := range []int64{375, 1280} {
+		for _, p := range []string{"/?cycle=2025", "/?cycle=2025&lang=fr", "/recommendations/1", "/recommendations/1?lang=fr",
+			fmt.Sprintf("/organisations/%d", sc.Org.ID), fmt.Sprintf("/organisations/%d?lang=fr", sc.Org.ID)} {
+			testutil.Must(t, chromedp.Do(b, chromedp.EmulateViewport(width, 900), chromedp.Navigate(sc.TS+p),
+				chromedp.Click(chromedp.CSS(".embed-box summary")), chromedp.WaitVisible(chromedp.CSS("#embed-code"))))
+			code, err := chromedp.Run(b, chromedp.Value(chromedp.CSS("#embed-code")))
+			testutil.Must(t, err)
+			if !strings.HasPrefix(code, `<iframe src="http://pct.test/embed/`) {
+				t.Errorf("%s: the code reads %q", p, code)
+			}
+			wide, err := chromedp.Run(b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+			testutil.Must(t, err)
+			if wide {
+				t.Errorf("%s is wider than %d px", p, width)
+			}
+			if width == 375 {
+				testutil.CheckAccessibility(t, b, p)
+			}
+			testutil.Screenshot(t, b, fmt.Sprintf("embed-box-%s-%d", strings.NewReplacer("/", "-", "?", "-", "=", "-", "&", "-").Replace(p), width))
+		}
+	}
+}

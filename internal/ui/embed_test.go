@@ -3,6 +3,8 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"html"
+	"regexp"
 	"net/http"
 	"strings"
 	"testing"
@@ -67,4 +69,38 @@ func TestEmbedPages(t *testing.T) {
 			}
 		}
 	})
+}
+
+var embedSnippet = regexp.MustCompile(`(?s)<textarea id="embed-code" readonly[^>]*>(.*?)</textarea>`)
+var embedFrame = regexp.MustCompile(`^<iframe src="(http://pct\.test/embed/[^"]+)" title="([^"]+)" [^>]*></iframe>$`)
+
+// The dashboard, a recommendation's and an organisation's pages offer the
+// code that frames their embed, in the page's language, with a title for
+// the frame; the address in the code answers.
+func TestEmbedBox(t *testing.T) {
+	db := testutil.NewDB(t, "sqlite")
+	sc := apptest.NewScenario(t, db)
+	for _, p := range []struct{ page, embed, title string }{
+		{"/?cycle=2025", "/embed/dashboard?cycle=2025&amp;lang=en", "Progress on the Paris Call"},
+		{"/?cycle=2025&lang=fr", "/embed/dashboard?cycle=2025&amp;lang=fr", "Avancement des douze"},
+		{"/recommendations/4", "/embed/recommendations/4?lang=en", "Recommendation 4, cycle by cycle"},
+		{"/recommendations/4?lang=fr", "/embed/recommendations/4?lang=fr", "Recommandation 4"},
+		{fmt.Sprintf("/organisations/%d", sc.Org.ID), fmt.Sprintf("/embed/organisations/%d?lang=en", sc.Org.ID), sc.Org.Name + "'s public actions"},
+	} {
+		r := apptest.Get(t, nil, sc.TS+p.page)
+		m := embedSnippet.FindStringSubmatch(r.Body)
+		if r.Status != http.StatusOK || m == nil {
+			t.Errorf("%s: %d, no code to embed", p.page, r.Status)
+			continue
+		}
+		code := html.UnescapeString(m[1])
+		f := embedFrame.FindStringSubmatch(code)
+		if f == nil || f[1] != "http://pct.test"+p.embed || !strings.HasPrefix(f[2], p.title) {
+			t.Errorf("%s: the code is %s, want the frame of %s titled %q", p.page, code, p.embed, p.title)
+			continue
+		}
+		if e := apptest.Get(t, nil, sc.TS+html.UnescapeString(strings.TrimPrefix(f[1], "http://pct.test"))); e.Status != http.StatusOK {
+			t.Errorf("%s: its embed answers %d", p.page, e.Status)
+		}
+	}
 }
