@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"regexp"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
