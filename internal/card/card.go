@@ -122,15 +122,15 @@ func (d *Drawer) PNG(c Card) ([]byte, error) {
 	}
 	if c.Subtitle != "" {
 		text(cv.img, small, muted, 60, y, fit(small, c.Subtitle, Width-120))
+		y += 44
 	}
-	top, bottom := 210, Height-80
 	if len(c.Bars) == 0 {
-		text(cv.img, small, muted, 60, (top+bottom)/2, fit(small, c.Empty, Width-120))
+		text(cv.img, small, muted, 60, (y+Height-80)/2, fit(small, c.Empty, Width-120))
 	} else {
-		drawBars(cv.img, small, c, top, bottom)
+		legend(cv.img, small, c.Series, y)
+		drawBars(cv.img, small, c, y+24, Height-80)
 	}
 	fill(cv.img, image.Rect(60, Height-64, Width-60, Height-62), rule)
-	legend(cv.img, small, c.Series, Width-120-font.MeasureString(label, c.Site).Ceil()-40)
 	text(cv.img, label, accent, Width-60-font.MeasureString(label, c.Site).Ceil(), Height-24, c.Site)
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, cv.img); err != nil {
@@ -178,18 +178,18 @@ func drawBars(img *image.RGBA, face font.Face, c Card, top, bottom int) {
 	}
 }
 
-// legend names each series beside its swatch along the bottom line, as
-// many as fit in width.
-func legend(img *image.RGBA, face font.Face, series []Series, width int) {
+// legend names each series beside its swatch on the line at y, as many
+// as fit across the card.
+func legend(img *image.RGBA, face font.Face, series []Series, y int) {
 	x := 60
 	for _, s := range series {
-		w := 28 + font.MeasureString(face, s.Label).Ceil() + 24
-		if x+w-60 > width {
+		w := 26 + font.MeasureString(face, s.Label).Ceil()
+		if x+w > Width-60 {
 			return
 		}
-		fill(img, image.Rect(x, Height-42, x+18, Height-24), s.Color)
-		text(img, face, muted, x+26, Height-24, s.Label)
-		x += w
+		fill(img, image.Rect(x, y-18, x+18, y), s.Color)
+		text(img, face, muted, x+26, y, s.Label)
+		x += w + 28
 	}
 }
 

@@ -32,30 +32,42 @@ func (h *Handler) embedRoutes(e *echo.Echo, lang echo.MiddlewareFunc) {
 	e.GET("/embed/dashboard", h.embedDashboard, embedLang)
 	e.GET("/embed/recommendations/:number", h.embedRecommendation, embedLang)
 	e.GET("/embed/organisations/:id", h.embedOrganisation, embedLang)
+	e.GET("/cards/dashboard.png", h.dashboardCard, embedLang)
+	e.GET("/cards/recommendations/:file", h.recommendationCard, embedLang)
+	e.GET("/cards/organisations/:file", h.organisationCard, embedLang)
 }
 
-// embedLanguage is languageMiddleware without the cookie: a framed page
-// answers in the language its address asks for, else the reader's.
+// embedLanguage is languageMiddleware without the cookie, neither read
+// nor set: an embed or a card answers in the language its address asks
+// for, else the browser's, the same for everyone who asks alike.
 func (h *Handler) embedLanguage(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		lang, _ := pickLanguage(h.matcher, c.Request())
+		r := *c.Request()
+		r.Header = http.Header{"Accept-Language": c.Request().Header.Values("Accept-Language")}
+		lang, _ := pickLanguage(h.matcher, &r)
 		c.Set(langKey, lang)
 		c.Set(baseURLKey, h.BaseURL)
 		return next(c)
 	}
 }
 
-// embedView is a framed figure: its heading, its chart, the same numbers
-// in a table, and the link back to the full page.
-type embedView struct {
-	Page
+// sharedFigure is a page's figure as an embed frames it and a share card
+// draws it: the same numbers for both, from the same public data.
+type sharedFigure struct {
 	Heading string
-	Full    string // the full page's absolute address, opened outside the frame
-	Chart   template.HTML
-	Note    string // said instead of the figure when there is none
-	Caption string
-	Head    []string // the table's column headings, the row heading's first
-	Rows    []embedRow
+	Full    string        // the full page's absolute address
+	Chart   template.HTML // the page's chart, for the embed
+	Caption string        // what the chart counts
+	Note    string        // said instead of the figure when there is none
+	Head    []string      // the table's column headings, the row heading's first
+	stageRows
+}
+
+// stageRows is a figure of stages: one bar of the chart per row of the
+// table, one value per stage.
+type stageRows struct {
+	Bars []chart.Bar
+	Rows []embedRow
 }
 
 type embedRow struct {
@@ -63,42 +75,78 @@ type embedRow struct {
 	Cells []string
 }
 
-// stageRows is the chart and table data shared by an embed and its
-// card: one bar per row, one value per stage.
-type stageRows struct {
-	Bars []chart.Bar
-	Rows []embedRow
+// embedView is a framed figure: its heading, its chart, the same numbers
+// in a table, and the link back to the full page.
+type embedView struct {
+	Page
+	sharedFigure
 }
 
 func (h *Handler) embedDashboard(c echo.Context) error {
+	return h.embed(c, h.dashboardFigure)
+}
+
+func (h *Handler) embedRecommendation(c echo.Context) error {
+	return h.embed(c, func(c echo.Context, p Page) (sharedFigure, error) {
+		n, err := request.Number(c, "number", "recommendation")
+		if err != nil {
+			return sharedFigure{}, err
+		}
+		return h.recommendationFigure(c.Request().Context(), p, n)
+	})
+}
+
+func (h *Handler) embedOrganisation(c echo.Context) error {
+	return h.embed(c, func(c echo.Context, p Page) (sharedFigure, error) {
+		id, err := request.ID(c, "id", "organisation")
+		if err != nil {
+			return sharedFigure{}, err
+		}
+		return h.organisationFigure(c.Request().Context(), p, id)
+	})
+}
+
+// embed answers an embed: revalidated by the public data's version, its
+// figure built by figure, rendered in the embeds' layout.
+func (h *Handler) embed(c echo.Context, figure func(echo.Context, Page) (sharedFigure, error)) error {
 	if done, err := h.notModified(c); done {
 		return err
 	}
-	year, err := cycleParam(c)
+	v := embedView{Page: newPage(c, "embed")}
+	f, err := figure(c, v.Page)
 	if err != nil {
 		return err
 	}
-	v := embedView{Page: newPage(c, "embed")}
-	t := h.renderer.tr[v.Lang]
-	v.Heading, v.Full = t("dashboard_title"), v.Absolute("/", url.Values{"cycle": nonZero(year)})
+	v.sharedFigure = f
+	return h.renderEmbed(c, v)
+}
+
+// dashboardFigure is the dashboard's figure of a cycle (?cycle=, else the
+// latest): organisations acting on each recommendation, by stage.
+func (h *Handler) dashboardFigure(c echo.Context, p Page) (sharedFigure, error) {
+	year, err := cycleParam(c)
+	if err != nil {
+		return sharedFigure{}, err
+	}
+	t := h.renderer.tr[p.Lang]
+	f := sharedFigure{Heading: t("dashboard_title"), Full: p.Absolute("/", url.Values{"cycle": nonZero(year)}), Caption: t("report_stage_chart")}
 	d, err := h.Dashboard.View(c.Request().Context(), year)
 	switch {
 	case errs.Is(err, errs.NotFound) && year == 0:
-		v.Note = t("dashboard_no_cycle")
+		f.Note = t("dashboard_no_cycle")
 	case err != nil:
-		return err
+		return f, err
 	case d.Source == dashboard.Embargoed:
-		v.Heading += " · " + strconv.Itoa(d.Cycle.Year)
-		v.Note = t("dashboard_embargoed", map[string]any{"Year": d.Cycle.Year, "Date": formatDate(v.Lang, d.Until)})
+		f.Heading += " · " + strconv.Itoa(d.Cycle.Year)
+		f.Note = t("dashboard_embargoed", map[string]any{"Year": d.Cycle.Year, "Date": formatDate(p.Lang, d.Until)})
 	default:
-		f := d.Figures.Figures
-		v.Heading += " · " + strconv.Itoa(f.Year)
-		v.Chart, _ = document.Charts(f, v.Lang, t)
-		v.Caption = t("report_stage_chart")
-		v.Head = append(append([]string{t("report_recommendation")}, stageNames(t)...), t("report_total"))
-		v.Rows = dashboardStages(f, v.Lang, t).Rows
+		figs := d.Figures.Figures
+		f.Heading += " · " + strconv.Itoa(figs.Year)
+		f.Chart, _ = document.Charts(figs, p.Lang, t)
+		f.Head = append(append([]string{t("report_recommendation")}, stageNames(t)...), t("report_total"))
+		f.stageRows = dashboardStages(figs, p.Lang, t)
 	}
-	return h.renderEmbed(c, v)
+	return f, nil
 }
 
 // dashboardStages are the dashboard's figure: organisations acting on each
@@ -119,41 +167,31 @@ func dashboardStages(f report.Figures, lang string, t locale.Translate) stageRow
 	return out
 }
 
-func (h *Handler) embedRecommendation(c echo.Context) error {
-	if done, err := h.notModified(c); done {
-		return err
-	}
-	n, err := request.Number(c, "number", "recommendation")
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
+// recommendationFigure is a recommendation's figure: organisations acting
+// on it by stage, cycle by cycle. An unknown one is not found.
+func (h *Handler) recommendationFigure(ctx context.Context, p Page, n int) (sharedFigure, error) {
 	r, err := h.Recommendations.Get(ctx, n)
 	if err != nil {
-		return err
+		return sharedFigure{}, err
 	}
-	v := embedView{Page: newPage(c, "embed")}
-	t := h.renderer.tr[v.Lang]
-	v.Heading = t("home_recommendation_number", map[string]any{"Number": n}) + " · " + r.Title.In(v.Lang)
-	v.Full = v.Absolute("/recommendations/"+strconv.Itoa(n), nil)
-	years, err := h.recommendationStages(ctx, n, v.Lang, t)
-	if err != nil {
-		return err
+	t := h.renderer.tr[p.Lang]
+	f := sharedFigure{Heading: t("home_recommendation_number", map[string]any{"Number": n}) + " · " + r.Title.In(p.Lang),
+		Full: p.Absolute("/recommendations/"+strconv.Itoa(n), nil), Caption: t("embed_rec_caption")}
+	if f.stageRows, err = h.recommendationStages(ctx, n, p.Lang); err != nil {
+		return f, err
 	}
-	if len(years.Rows) == 0 {
-		v.Note = t("rec_page_no_figures")
-		return h.renderEmbed(c, v)
+	if len(f.Rows) == 0 {
+		f.Note = t("rec_page_no_figures")
+		return f, nil
 	}
-	v.Caption = t("embed_rec_caption")
-	v.Chart = chart.Stacked("chart-rec", v.Caption, t("embed_rec_desc"), document.StageSeries(t), years.Bars)
-	v.Head = append(append([]string{t("cycle")}, stageNames(t)...), t("report_orgs_acting"), t("report_coverage"))
-	v.Rows = years.Rows
-	return h.renderEmbed(c, v)
+	f.Chart = chart.Stacked("chart-rec", f.Caption, t("embed_rec_desc"), document.StageSeries(t), f.Bars)
+	f.Head = append(append([]string{t("cycle")}, stageNames(t)...), t("report_orgs_acting"), t("report_coverage"))
+	return f, nil
 }
 
 // recommendationStages are a recommendation's figures cycle by cycle, the
 // earliest first, as its page's table gives them (not embargoed cycles).
-func (h *Handler) recommendationStages(ctx context.Context, n int, lang string, t locale.Translate) (stageRows, error) {
+func (h *Handler) recommendationStages(ctx context.Context, n int, lang string) (stageRows, error) {
 	var out stageRows
 	d, err := h.Dashboard.View(ctx, 0)
 	if err != nil && !errs.Is(err, errs.NotFound) {
@@ -179,30 +217,23 @@ func (h *Handler) recommendationStages(ctx context.Context, n int, lang string, 
 	return out, nil
 }
 
-func (h *Handler) embedOrganisation(c echo.Context) error {
-	if done, err := h.notModified(c); done {
-		return err
-	}
-	id, err := request.ID(c, "id", "organisation")
+// organisationFigure is an organisation's figure: its public actions by
+// stage, cycle by cycle. One the public may not see is not found.
+func (h *Handler) organisationFigure(ctx context.Context, p Page, id int64) (sharedFigure, error) {
+	t := h.renderer.tr[p.Lang]
+	name, rows, err := h.organisationStages(ctx, id, p.Lang)
 	if err != nil {
-		return err
+		return sharedFigure{}, err
 	}
-	v := embedView{Page: newPage(c, "embed")}
-	t := h.renderer.tr[v.Lang]
-	name, years, err := h.organisationStages(c.Request().Context(), id, v.Lang)
-	if err != nil {
-		return err
+	f := sharedFigure{Heading: name, Full: p.Absolute("/organisations/"+strconv.FormatInt(id, 10), nil),
+		Caption: t("embed_org_caption"), stageRows: rows}
+	if len(f.Rows) == 0 {
+		f.Note = t("profile_none")
+		return f, nil
 	}
-	v.Heading, v.Full = name, v.Absolute("/organisations/"+strconv.FormatInt(id, 10), nil)
-	if len(years.Rows) == 0 {
-		v.Note = t("profile_none")
-		return h.renderEmbed(c, v)
-	}
-	v.Caption = t("embed_org_caption")
-	v.Chart = chart.Stacked("chart-org", v.Caption, t("embed_org_desc"), document.StageSeries(t), years.Bars)
-	v.Head = append(append([]string{t("cycle")}, stageNames(t)...), t("report_total"))
-	v.Rows = years.Rows
-	return h.renderEmbed(c, v)
+	f.Chart = chart.Stacked("chart-org", f.Caption, t("embed_org_desc"), document.StageSeries(t), f.Bars)
+	f.Head = append(append([]string{t("cycle")}, stageNames(t)...), t("report_total"))
+	return f, nil
 }
 
 // organisationStages are an organisation's public actions counted by cycle
