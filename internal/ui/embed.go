@@ -352,11 +352,7 @@ type EmbedBox struct {
 
 // Embed makes the box for the embed at path, the frame titled title.
 func (p Page) Embed(path, title string) EmbedBox {
-	src := p.Absolute(path, nil)
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		q, _ := url.ParseQuery(path[i+1:])
-		src = p.Absolute(path[:i], q)
-	}
+	src := p.absoluteRef(path)
 	// Escape what an attribute value between double quotes may not hold,
 	// and nothing else: the code people paste stays readable.
 	attrEscaper := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
