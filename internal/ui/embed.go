@@ -26,7 +26,8 @@ import (
 
 // embedRoutes are the small pages other sites may frame, and the share
 // cards. Neither sets a cookie: the language comes from the address or
-// the browser, never remembered (the server reads no session there).
+// the browser, never remembered, so lang (which remembers a choice) is
+// not used; and the server reads no session there.
 func (h *Handler) embedRoutes(e *echo.Echo, lang echo.MiddlewareFunc) {
 	embedLang := h.embedLanguage
 	e.GET("/embed/dashboard", h.embedDashboard, embedLang)
@@ -325,13 +326,12 @@ func stageNames(t locale.Translate) []string {
 
 // Absolute is the address of path (with query, and the page's language)
 // on the public site, for links that leave the site: in a frame, in a
-// snippet pasted elsewhere, in a share card's meta.
+// snippet pasted elsewhere, in a share card's meta. The site is the
+// canonical address's, itself the configured base URL's.
 func (p Page) Absolute(path string, query url.Values) string {
-	base := p.Canonical
+	base := ""
 	if u, err := url.Parse(p.Canonical); err == nil && u.Host != "" {
 		base = u.Scheme + "://" + u.Host
-	} else {
-		base = ""
 	}
 	q := url.Values{}
 	for k, v := range query {
