@@ -39,6 +39,9 @@ func identify(sessions Sessions, users Users, cookie string) echo.MiddlewareFunc
 		return func(c echo.Context) error {
 			r := c.Request()
 			ctx := r.Context()
+			if anonymous(r.URL.Path) {
+				return next(c)
+			}
 			if h := r.Header.Get("Authorization"); h != "" {
 				secret, ok := strings.CutPrefix(h, "Bearer ")
 				if !ok {

@@ -206,7 +206,7 @@ func checkSecurityHeaders(t *testing.T, tls bool) {
 			id = org.ID
 		}
 		path := strings.NewReplacer(":id", fmt.Sprint(id), ":year", "2025", ":number", "1", ":name", "housekeeping",
-			":format", "html", "*", "css/app.css").Replace(rt.Path)
+			":format", "html", ":file", "1.png", "*", "css/app.css").Replace(rt.Path)
 		for _, who := range callers {
 			checks = append(checks, headerCheck{method: "GET", path: path, who: who})
 		}
@@ -254,8 +254,25 @@ func checkSecurityHeaders(t *testing.T, tls bool) {
 		if c.status == 0 && r.Status >= 500 {
 			t.Errorf("%s %.300s", where, r.Body)
 		}
-		for _, p := range headerProblems(r.Header, tls) {
+		problems := headerProblems(r.Header, tls)
+		if strings.HasPrefix(c.path, "/embed/") {
+			// Embeds are made to be framed (issue 20.3): by any site, and
+			// they alone.
+			problems = slices.DeleteFunc(problems, func(p string) bool { return p == "CSP lacks frame-ancestors 'none'" })
+			if d := cspDirectives(r.Header.Get("Content-Security-Policy")); !slices.Equal(d["frame-ancestors"], []string{"*"}) || r.Header.Get("X-Frame-Options") != "" {
+				problems = append(problems, "an embed other sites may not frame")
+			}
+		}
+		for _, p := range problems {
 			t.Errorf("%s: %s", where, p)
+		}
+		// Embeds and share cards read no session: a signed-in caller gets
+		// the visitor's answer, the same for everyone, and no cookie.
+		if strings.HasPrefix(c.path, "/embed/") || strings.HasPrefix(c.path, "/cards/") {
+			if ck := r.Header.Values("Set-Cookie"); len(ck) > 0 {
+				t.Errorf("%s: sets cookies %q", where, ck)
+			}
+			return
 		}
 		// What a signed-in caller gets is theirs alone: a page is never
 		// stored, and any other answer is stored only when it says it is

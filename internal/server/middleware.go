@@ -191,13 +191,19 @@ func clip(s string, n int) string {
 func securityHeaders(tls bool) echo.MiddlewareFunc {
 	const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+	// Embeds are made to be framed by other sites, and only they.
+	embedCSP := strings.Replace(csp, "frame-ancestors 'none'", "frame-ancestors *", 1)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
-			h.Set("Content-Security-Policy", csp)
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Referrer-Policy", "same-origin")
-			h.Set("X-Frame-Options", "DENY")
+			if embedded(c.Request().URL.Path) {
+				h.Set("Content-Security-Policy", embedCSP)
+			} else {
+				h.Set("Content-Security-Policy", csp)
+				h.Set("X-Frame-Options", "DENY")
+			}
 			h.Set("Cross-Origin-Opener-Policy", "same-origin")
 			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 			if tls {
@@ -207,6 +213,14 @@ func securityHeaders(tls bool) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// embedded tells the paths other sites may frame (the embeds), and
+// anonymous the paths answered the same to everyone, without a cookie
+// (embeds and share cards): no session is read there, so none is cleared
+// either.
+func embedded(path string) bool { return strings.HasPrefix(path, "/embed/") }
+
+func anonymous(path string) bool { return embedded(path) || strings.HasPrefix(path, "/cards/") }
 
 // staticHandler serves embedded assets. URLs carry a content hash (?v=), so
 // a versioned request may be cached for a year.

@@ -361,6 +361,16 @@ var rules = map[string]rule{
 	"GET /open-data":     always(ok),
 	"GET /open-data/api": always(ok),
 	// (end of open data)
+
+	// Embeds and share cards (issue 20.3): public to all. The matrix names
+	// no organisation (999999) and no card file (":file" is left as is).
+	"GET /embed/dashboard":               always(ok),
+	"GET /embed/recommendations/:number": always(ok),
+	"GET /embed/organisations/:id":       always(notFound),
+	"GET /cards/dashboard.png":           always(ok),
+	"GET /cards/recommendations/:file":   always(notFound),
+	"GET /cards/organisations/:file":     always(notFound),
+	// (end of embeds)
 }
 
 func outcomeOf(r apptest.Response) string {

@@ -33,6 +33,9 @@ var notLinked = map[string]string{
 	"/reset/new":       "opened from a password-reset mail (auth_test)",
 	"/archive/:sha256": "a copy of someone else's page, shown as it was captured",
 	"/admin/cycles/:year/extensions/:stakeholder_id/revoke": "the demo grants no extension",
+	"/cards/dashboard.png":         "a share card: an image named in the pages' head, no page (cards_test)",
+	"/cards/recommendations/:file": "a share card: an image named in the pages' head, no page (cards_test)",
+	"/cards/organisations/:file":   "a share card: an image named in the pages' head, no page (cards_test)",
 }
 
 // Every page, public and signed in for each role, on the demo's data (full

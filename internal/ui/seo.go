@@ -78,3 +78,51 @@ func isTracking(param string) bool {
 	}
 	return strings.HasPrefix(p, "utm_")
 }
+
+// openGraphLocales are the Open Graph locales (language_TERRITORY) of the
+// pages' languages.
+func openGraphLocale(lang string) string {
+	switch lang {
+	case "fr":
+		return "fr_FR"
+	case "en":
+		return "en_GB"
+	}
+	return lang
+}
+
+// OGLocale is the page's language as Open Graph names it.
+func (p Page) OGLocale() string { return openGraphLocale(p.Lang) }
+
+// OGLocaleAlternates are the other languages the page is in.
+func (p Page) OGLocaleAlternates() []string {
+	var out []string
+	for _, tag := range locale.Languages() {
+		if l := tag.String(); l != p.Lang {
+			out = append(out, openGraphLocale(l))
+		}
+	}
+	return out
+}
+
+// ShareImage is a page's share card: the absolute address of the image at
+// path (with its query), in the page's language, and what it shows in
+// words.
+type ShareImage struct {
+	URL string
+	Alt string
+}
+
+// ShareImage makes the share card of the image at path.
+func (p Page) ShareImage(path, alt string) ShareImage {
+	return ShareImage{URL: p.absoluteRef(path), Alt: alt}
+}
+
+// absoluteRef is Absolute for a path that may carry its query.
+func (p Page) absoluteRef(ref string) string {
+	u, err := url.Parse(ref)
+	if err != nil {
+		return p.Absolute(ref, nil)
+	}
+	return p.Absolute(u.Path, u.Query())
+}
