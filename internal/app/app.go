@@ -35,6 +35,7 @@ import (
 	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/pdf"
 	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/release"
 	"github.com/pctracker/pctracker/internal/reminder"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/server"
@@ -78,6 +79,7 @@ type services struct {
 	dashboard       *dashboard.Service
 	challenges      *challenge.Service
 	frameworks      *framework.Service
+	releases        *release.Service
 	now             func() time.Time
 }
 
@@ -90,7 +92,9 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	links := evidence.NewService(db, db, fetcher, notices, m, now, evidence.Options{Enabled: cfg.Evidence.Enabled,
 		Period: cfg.Scheduler.EvidenceCheck, PerRun: cfg.Evidence.ChecksPerRun}, logger)
 	documents := newReportRenderer(cfg)
-	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m, documents: documents,
+	releases := release.NewService(db, now, release.Options{BaseURL: cfg.BaseURL, Publisher: cfg.Release.Publisher,
+		DOIPrefix: cfg.Release.DOIPrefix})
+	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m, documents: documents, releases: releases,
 		accounts:        account.NewService(db, sender, logger, now, cfg.BaseURL),
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
@@ -100,7 +104,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 		sessions:        session.NewService(db, now, cfg.Session.IdleTimeout, cfg.Session.AbsoluteTimeout),
 		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
-		reports: report.NewService(db, documents, now, notices),
+		reports: report.NewService(db, documents, now, release.Chain{notices, releases}),
 	}
 	codes := signin.NewService(db, now, signin.Limits{AccountFailures: twostep.WrongCodesPerDay, AccountWindow: 24 * time.Hour,
 		IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow})

