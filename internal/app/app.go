@@ -259,7 +259,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
 	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, TwoStep: svc.twoStep, Sessions: svc.sessions,
 		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
-		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Differences: svc.reports, Reminders: svc.reminders, Dashboard: svc.dashboard, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, PublicChallenges: svc.challenges, Frameworks: svc.frameworks, BaseURL: cfg.BaseURL, Logger: logger},
+		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Differences: svc.reports, Reminders: svc.reminders, Dashboard: svc.dashboard, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, PublicChallenges: svc.challenges, Frameworks: svc.frameworks, Releases: svc.releases, BaseURL: cfg.BaseURL, Logger: logger},
 		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls, OpenAPI: api.OpenAPI(),
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {
@@ -300,7 +300,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		},
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
 			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports,
-			Dashboard: svc.dashboard, ReportJSON: svc.documents, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, Frameworks: svc.frameworks,
+			Dashboard: svc.dashboard, ReportJSON: svc.documents, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, Frameworks: svc.frameworks, Releases: svc.releases,
 			BaseURL: cfg.BaseURL, Catalogue: catalogue}),
 		Written:        svc.dashboard.Touch,
 		UI:             pages,

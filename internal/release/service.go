@@ -310,7 +310,8 @@ func (s *Service) SetDOI(ctx context.Context, by user.Actor, version, doi string
 			return err
 		}
 		was := r.DOI
-		r.DOI, out = doi, r
+		r.DOI = doi
+		out = r
 		return s.store.AppendAudit(ctx, audit.New(by.UserID, by.Label(), "release.doi", "release", r.ID,
 			map[string]any{"version": r.Version(), "doi": doi, "was": was}, s.now().UTC()))
 	})
@@ -331,4 +332,10 @@ func (c Chain) ReportPublished(ctx context.Context, r report.Report, cycleID int
 		}
 	}
 	return nil
+}
+
+// Cite is what r's citations are written from (its page's cite box, the
+// API's): the DOI recorded, if any, is the one named.
+func (s *Service) Cite(r Release) Contents {
+	return Contents{Release: r, Publisher: s.opt.Publisher, BaseURL: s.opt.BaseURL, DOIPrefix: s.opt.DOIPrefix}
 }
