@@ -19,6 +19,7 @@ type Releases interface {
 	Correct(ctx context.Context, by user.Actor, reportID int64, in release.CorrectionInput) (release.Release, error)
 	SetDOI(ctx context.Context, by user.Actor, version, doi string) (release.Release, error)
 	Cite(r release.Release) release.Contents
+	Catalog(ctx context.Context) ([]byte, error)
 }
 
 // releaseRoutes are the citable data releases and their corrections.
@@ -27,6 +28,16 @@ func (h *Handler) releaseRoutes(e *echo.Echo, g *echo.Group) {
 	g.GET("/releases/:id", h.getRelease)
 	g.PATCH("/releases/:id", h.setReleaseDOI)
 	g.POST("/reports/:id/corrections", h.correctReport)
+	e.GET("/catalog.jsonld", h.catalog)
+}
+
+// catalog is the DCAT catalogue of every public release, as JSON-LD.
+func (h *Handler) catalog(c echo.Context) error {
+	b, err := h.Releases.Catalog(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/ld+json", b)
 }
 
 // ReleaseDTO is a release as the API writes it.
