@@ -76,4 +76,6 @@ func (s *Service) Catalog(ctx context.Context) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-func typed(value, datatype string) map[string]any { return map[string]any{"@value": value, "@type": datatype} }
+func typed(value, datatype string) map[string]any {
+	return map[string]any{"@value": value, "@type": datatype}
+}
