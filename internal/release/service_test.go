@@ -211,3 +211,33 @@ func TestEmbargoedReleaseIsHidden(t *testing.T) {
 		}
 	})
 }
+
+// A zip whose stored bytes no longer match the SHA-256 the release
+// recorded is never served; each release and DOI is in the audit log.
+func TestReleaseIntegrityAndAudit(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, release.Options{})
+		ctx := context.Background()
+		rep, _ := f.published(t, f.Cycle(t, 2026))
+		if _, err := f.Releases.Correct(ctx, testutil.System, rep.ID, release.CorrectionInput{Changelog: "Fixed."}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Releases.SetDOI(ctx, testutil.System, "2026.2", "10.12345/x"); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.SQL().QueryRow("SELECT count(*) FROM audit_log WHERE verb IN ('release.publish', 'release.doi') AND object_type = 'release'").Scan(&n); err != nil || n != 3 {
+			t.Errorf("%d audit entries (%v), want 3", n, err)
+		}
+		r, err := f.Releases.Get(ctx, user.Actor{}, "2026.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec("UPDATE blobs SET content = $1, encoding = 'identity' WHERE sha256 = $2", []byte("not the zip"), r.SHA256); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.Releases.Zip(ctx, user.Actor{}, "2026.1"); !errs.Is(err, errs.Internal) {
+			t.Errorf("a tampered zip: %v", err)
+		}
+	})
+}
