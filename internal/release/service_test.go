@@ -241,3 +241,32 @@ func TestReleaseIntegrityAndAudit(t *testing.T) {
 		}
 	})
 }
+
+// Only the secretariat corrects a release or records its DOI, and only a
+// published report has releases to correct.
+func TestReleaseGuards(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, release.Options{})
+		ctx := context.Background()
+		rep, _ := f.published(t, f.Cycle(t, 2026))
+		supporter := user.Actor{UserID: 1, Role: user.Supporter, StakeholderID: 1, OrgRole: user.FocalPoint}
+		for _, by := range []user.Actor{{}, supporter} {
+			if _, err := f.Releases.Correct(ctx, by, rep.ID, release.CorrectionInput{Changelog: "x"}); !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.Unauthorized) {
+				t.Errorf("%+v corrects: %v", by, err)
+			}
+			if _, err := f.Releases.SetDOI(ctx, by, "2026.1", "10.12345/x"); !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.Unauthorized) {
+				t.Errorf("%+v records a DOI: %v", by, err)
+			}
+		}
+		draft, err := f.Reports.Compile(ctx, testutil.System, 2026, report.CompileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Releases.Correct(ctx, testutil.System, draft.ID, release.CorrectionInput{Changelog: "x"}); !errs.Is(err, errs.Conflict) {
+			t.Errorf("a draft corrected: %v", err)
+		}
+		if list, _ := f.Releases.List(ctx, testutil.System); len(list) != 1 {
+			t.Errorf("%d releases after refused corrections", len(list))
+		}
+	})
+}
