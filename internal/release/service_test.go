@@ -270,3 +270,65 @@ func TestReleaseGuards(t *testing.T) {
 		}
 	})
 }
+
+// An action carried forward names the action it continues only when the
+// public may see that one: a release never gives the id of an action kept
+// for the secretariat.
+func TestReleaseNamesOnlyPublicEarlierActions(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, release.Options{})
+		ctx := context.Background()
+		st := f.Stakeholder(t, stakeholder.State)
+		c25 := f.Cycle(t, 2025)
+		f.Cycle(t, 2026)
+		in := testutil.ActionInput()
+		shown := f.Accepted(t, st, c25, in)
+		in.Title, in.Visibility = "Kept for the secretariat last year", action.SecretariatOnly
+		kept := f.Accepted(t, st, c25, in)
+		u, err := f.Users.Create(ctx, testutil.System, user.Input{Email: "focal@own.example", Name: "Focal", Role: user.Supporter,
+			StakeholderID: st.ID, OrgRole: user.FocalPoint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drafts, err := f.Actions.CarryForward(ctx, u.Actor(), 2026)
+		if err != nil || len(drafts) != 2 {
+			t.Fatalf("carry forward: %d, %v", len(drafts), err)
+		}
+		want := map[string]string{}
+		for _, d := range drafts {
+			d, err := f.Actions.Update(ctx, testutil.System, d.ID, d.Version, func(in *action.Input) { in.Visibility = action.Public })
+			if err == nil {
+				d, err = f.Actions.Move(ctx, testutil.System, d.ID, d.Version, action.Submitted, "")
+			}
+			if err == nil {
+				_, err = f.Actions.Move(ctx, testutil.System, d.ID, d.Version, action.Accepted, "")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[itoa(d.ID)] = map[int64]string{shown.ID: itoa(shown.ID), kept.ID: ""}[*d.CarriedFrom]
+		}
+		f.Clock.Add(time.Hour)
+		r, err := f.Reports.Compile(ctx, testutil.System, 2026, report.CompileOptions{})
+		if err == nil {
+			_, err = f.Reports.Publish(ctx, testutil.System, r.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, err := f.Releases.Zip(ctx, user.Actor{}, "2026.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, _ := unzip(t, body)
+		rows := checkTable(t, release.Schema(), files["data/actions.csv"])
+		if len(rows) != 2 {
+			t.Fatalf("%d rows", len(rows))
+		}
+		for _, row := range rows {
+			if row["carried_from"] != want[row["id"]] {
+				t.Errorf("action %s: carried_from %q, want %q", row["id"], row["carried_from"], want[row["id"]])
+			}
+		}
+	})
+}
