@@ -58,7 +58,8 @@ func TestReleasePages(t *testing.T) {
 			t.Errorf("%s list: %d", lang, r.Status)
 		}
 	}
-	if r := anon.Do("GET", "/releases/2025.1?lang=fr", ""); !strings.Contains(r.Body, "Citer cette version") {
+	if r := anon.Do("GET", "/releases/2025.1?lang=fr", ""); !strings.Contains(r.Body, "Citer cette version") ||
+		!strings.Contains(r.Body, "Première version, avec le rapport d&#39;étape 2025 publié.") {
 		t.Error("the French page is not in French")
 	}
 	if r := anon.Do("GET", "/open-data", ""); !strings.Contains(r.Body, `href="/releases"`) {
