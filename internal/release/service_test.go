@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -328,6 +329,39 @@ func TestReleaseNamesOnlyPublicEarlierActions(t *testing.T) {
 		for _, row := range rows {
 			if row["carried_from"] != want[row["id"]] {
 				t.Errorf("action %s: carried_from %q, want %q", row["id"], row["carried_from"], want[row["id"]])
+			}
+		}
+	})
+}
+
+// Two corrections published at the same moment make one release each or
+// a conflict, never two releases of one number.
+func TestConcurrentCorrections(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, release.Options{})
+		ctx := context.Background()
+		rep, _ := f.published(t, f.Cycle(t, 2026))
+		results := testutil.AtOnce(4, func(i int) error {
+			_, err := f.Releases.Correct(ctx, testutil.System, rep.ID, release.CorrectionInput{Changelog: fmt.Sprintf("Correction %d.", i)})
+			return err
+		})
+		made := 1
+		for _, err := range results {
+			switch {
+			case err == nil:
+				made++
+			case !errs.Is(err, errs.Conflict):
+				t.Errorf("a correction at the same moment: %v", err)
+			}
+		}
+		t.Logf("%d of 4 corrections made, the others refused as conflicts", made-1)
+		list, err := f.Releases.List(ctx, testutil.System)
+		if err != nil || len(list) != made {
+			t.Fatalf("%d releases, %d made: %v", len(list), made, err)
+		}
+		for i, r := range list {
+			if r.N != len(list)-i {
+				t.Errorf("release %d numbered %s", i, r.Version())
 			}
 		}
 	})
