@@ -51,6 +51,9 @@ func TestReleaseCatalog(t *testing.T) {
 	if r.Status != 200 || r.Header.Get("Content-Type") != "application/ld+json" {
 		t.Fatalf("catalogue: %d %v", r.Status, r.Header)
 	}
+	if again := anon.Do("GET", "/catalog.jsonld", "", "If-None-Match", r.Header.Get("ETag")); again.Status != 304 {
+		t.Errorf("the catalogue revalidated: %d", again.Status)
+	}
 	var doc any
 	if err := json.Unmarshal([]byte(r.Body), &doc); err != nil {
 		t.Fatal(err)

@@ -2,11 +2,14 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/release"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
@@ -36,6 +39,10 @@ func (h *Handler) catalog(c echo.Context) error {
 	b, err := h.Releases.Catalog(c.Request().Context())
 	if err != nil {
 		return err
+	}
+	sum := sha256.Sum256(b) // from the public bytes alone
+	if etag.NotModified(c.Response(), c.Request(), "catalog", hex.EncodeToString(sum[:])) {
+		return c.NoContent(http.StatusNotModified)
 	}
 	return c.Blob(http.StatusOK, "application/ld+json", b)
 }

@@ -55,6 +55,9 @@ func TestReleasesAPI(t *testing.T) {
 			int64(len(zip.Body)) != rel.Size || !strings.Contains(zip.Header.Get("Content-Disposition"), "paris-call-data-release-2025.1.zip") {
 			t.Errorf("zip: %d %v, SHA-256 %x, want %s", zip.Status, zip.Header, sum, rel.SHA256)
 		}
+		if r := anon.Do("GET", "/releases/2025.1.zip", "", "If-None-Match", zip.Header.Get("ETag")); r.Status != 304 || zip.Header.Get("ETag") == "" {
+			t.Errorf("the zip revalidated: %d, ETag %q", r.Status, zip.Header.Get("ETag"))
+		}
 		for _, c := range []struct{ path string }{{"/api/v1/releases/2025.2"}, {"/api/v1/releases/2025.01"}, {"/api/v1/releases/x"}} {
 			if r := anon.Do("GET", c.path, ""); r.Status != 404 {
 				t.Errorf("%s: %d", c.path, r.Status)

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/release"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/request"
@@ -90,6 +91,15 @@ type releaseView struct {
 func (h *Handler) showRelease(c echo.Context) error {
 	by, _ := user.ActorFrom(c.Request().Context())
 	if version, ok := strings.CutSuffix(c.Param("id"), ".zip"); ok {
+		r, err := h.Releases.Get(c.Request().Context(), by, version)
+		if err != nil {
+			return err
+		}
+		// A release never changes: its SHA-256 names its bytes, and a
+		// public one is revalidated without reading them.
+		if r.PublicOn(h.now()) && etag.NotModified(c.Response(), c.Request(), "release", r.SHA256) {
+			return c.NoContent(http.StatusNotModified)
+		}
 		r, body, err := h.Releases.Zip(c.Request().Context(), by, version)
 		if err != nil {
 			return err
