@@ -35,6 +35,7 @@ import (
 	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/pdf"
 	"github.com/pctracker/pctracker/internal/recommendation"
+	"github.com/pctracker/pctracker/internal/release"
 	"github.com/pctracker/pctracker/internal/reminder"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/server"
@@ -78,6 +79,7 @@ type services struct {
 	dashboard       *dashboard.Service
 	challenges      *challenge.Service
 	frameworks      *framework.Service
+	releases        *release.Service
 	now             func() time.Time
 }
 
@@ -91,7 +93,9 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	links := evidence.NewService(db, db, fetcher, notices, m, now, evidence.Options{Enabled: cfg.Evidence.Enabled,
 		Period: cfg.Scheduler.EvidenceCheck, PerRun: cfg.Evidence.ChecksPerRun}, logger)
 	documents := newReportRenderer(cfg)
-	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m, documents: documents,
+	releases := release.NewService(db, now, release.Options{BaseURL: cfg.BaseURL, Publisher: cfg.Release.Publisher,
+		DOIPrefix: cfg.Release.DOIPrefix})
+	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m, documents: documents, releases: releases,
 		accounts:        account.NewService(db, sender, logger, now, cfg.BaseURL),
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
@@ -101,7 +105,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 		sessions:        session.NewService(db, now, cfg.Session.IdleTimeout, cfg.Session.AbsoluteTimeout),
 		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
-		reports: report.NewService(db, documents, now, notices),
+		reports: report.NewService(db, documents, now, release.Chain{notices, releases}),
 	}
 	codes := signin.NewService(db, now, signin.Limits{AccountFailures: twostep.WrongCodesPerDay, AccountWindow: 24 * time.Hour,
 		IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow})
@@ -257,7 +261,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
 	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, TwoStep: svc.twoStep, Sessions: svc.sessions,
 		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
-		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Differences: svc.reports, Reminders: svc.reminders, Dashboard: svc.dashboard, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, PublicChallenges: svc.challenges, Frameworks: svc.frameworks, BaseURL: cfg.BaseURL, Logger: logger},
+		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Differences: svc.reports, Reminders: svc.reminders, Dashboard: svc.dashboard, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, PublicChallenges: svc.challenges, Frameworks: svc.frameworks, Releases: svc.releases, BaseURL: cfg.BaseURL, Logger: logger},
 		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls, OpenAPI: api.OpenAPI(),
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {
@@ -302,7 +306,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		},
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
 			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports,
-			Dashboard: svc.dashboard, ReportJSON: svc.documents, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, Frameworks: svc.frameworks,
+			Dashboard: svc.dashboard, ReportJSON: svc.documents, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, Frameworks: svc.frameworks, Releases: svc.releases,
 			BaseURL: cfg.BaseURL, Catalogue: catalogue}),
 		Written:        svc.dashboard.Touch,
 		UI:             pages,

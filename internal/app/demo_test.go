@@ -147,6 +147,9 @@ func demoShowsTheProduct(t *testing.T, db *store.DB, svc *services, tour demoTou
 	if files < 10 {
 		t.Errorf("%d files published", files)
 	}
+	if rels, err := svc.releases.List(ctx, sys); err != nil || len(rels) != 1 || rels[0].Version() != "2026.1" || rels[0].Actions == 0 {
+		t.Errorf("the demo's data release: %+v %v", rels, err)
+	}
 	if c, _ := svc.cycles.Get(ctx, tour.pastYear); !c.Reported {
 		t.Errorf("the %d cycle is not reported", tour.pastYear)
 	}

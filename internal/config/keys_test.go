@@ -79,6 +79,8 @@ func keyCases() []keyCase {
 		{"metrics.allow", "PCT_METRICS_ALLOW", "10.0.0.0/8", func(c config.Config) any { return c.Metrics.Allow }, []string{"10.0.0.0/8"}, "127.0.0.1", nil},
 		{"report.chromium", "PCT_REPORT_CHROMIUM", "off", func(c config.Config) any { return c.Report.Chromium }, "off", "", nil},
 		{"challenges.reply_days", "PCT_CHALLENGES_REPLY_DAYS", "14", func(c config.Config) any { return c.Challenges.ReplyDays }, 14, "0", nil},
+		{"release.doi_prefix", "PCT_RELEASE_DOI_PREFIX", "10.12345", func(c config.Config) any { return c.Release.DOIPrefix }, "10.12345", "11.2/x", nil},
+		{"release.publisher", "PCT_RELEASE_PUBLISHER", "Secretariat", func(c config.Config) any { return c.Release.Publisher }, "Secretariat", "", nil},
 	}
 }
 

@@ -302,6 +302,19 @@ var rules = map[string]rule{
 	"GET /archive/:sha256":                  always(notFound), // no copy of that name
 	"POST /reports/:id/publish":             secretariatNotFound,
 
+	// Data releases: public to read (the matrix names none that exists);
+	// the secretariat records DOIs and publishes corrections (the matrix's
+	// bodies are refused as invalid, or name no release).
+	"GET /api/v1/releases":                 always(ok),
+	"GET /api/v1/releases/:id":             always(notFound),
+	"PATCH /api/v1/releases/:id":           secretariatOnly,
+	"POST /api/v1/reports/:id/corrections": secretariatOnly,
+	"GET /catalog.jsonld":                  always(ok),
+	"GET /releases":                        always(ok),
+	"GET /releases/:id":                    always(notFound),
+	"POST /releases/:id/doi":               secretariatOnly,
+	"POST /releases/:id/correction":        secretariatNotFound,
+
 	// Deadline extensions. The matrix names no organisation (the path
 	// keeps ":stakeholder_id"): the secretariat finds no extension there.
 	"GET /api/v1/cycles/:year/extensions":                        secretariatOnly,
