@@ -168,11 +168,11 @@ type Accounts interface {
 // Handler serves the API.
 type Handler struct {
 	Deps
-	shared *cache.Bytes // public answers, by what they were built from
+	shared *cache.Answers // public answers, by what they were built from, compressed
 }
 
 // New builds the API handler.
-func New(d Deps) *Handler { return &Handler{Deps: d, shared: cache.New(16 << 20)} }
+func New(d Deps) *Handler { return &Handler{Deps: d, shared: cache.NewAnswers(16 << 20)} }
 
 // Routes lists every API route.
 func (h *Handler) Routes(e *echo.Echo) {

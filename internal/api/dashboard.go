@@ -66,9 +66,15 @@ func (h *Handler) dashboard(c echo.Context) error {
 		return c.NoContent(http.StatusNotModified)
 	}
 	key := v.Version + "|" + strconv.Itoa(year) + "|" + lang
-	if b, ok := h.shared.Get(key); ok {
-		return c.JSONBlob(http.StatusOK, b)
+	a, err := h.shared.Build(key, echo.MIMEApplicationJSON, func() ([]byte, error) { return h.dashboardJSON(v, lang) })
+	if err != nil {
+		return err
 	}
+	return etag.Write(c.Response(), c.Request(), http.StatusOK, a)
+}
+
+// dashboardJSON writes the dashboard of v in lang, as c.JSON would.
+func (h *Handler) dashboardJSON(v dashboard.View, lang string) ([]byte, error) {
 	out := dashboardDTO{Cycle: CycleDTO(v.Cycle, h.Now()), Source: string(v.Source), Figures: json.RawMessage("null"),
 		Cycles: []int{}, Trend: []trendDTO{}}
 	for _, cy := range v.Cycles {
@@ -82,8 +88,9 @@ func (h *Handler) dashboard(c echo.Context) error {
 		out.EmbargoedUntil = &d
 	}
 	if v.Source != dashboard.Embargoed {
+		var err error
 		if out.Figures, err = h.ReportJSON.FiguresJSON(v.Figures.Figures, lang); err != nil {
-			return err
+			return nil, err
 		}
 		if g, ok := v.Figures.Figures.StatesGap(); ok {
 			out.StatesGap = &statesGapDTO{Recommendation: g.Number, Title: g.Title.In(lang), Percent: g.Percent, Acting: g.Acting, States: g.States}
@@ -103,9 +110,7 @@ func (h *Handler) dashboard(c echo.Context) error {
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	b = append(b, '\n') // as c.JSON writes it
-	h.shared.Put(key, b)
-	return c.JSONBlob(http.StatusOK, b)
+	return append(b, '\n'), nil
 }

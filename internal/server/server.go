@@ -97,6 +97,10 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
+// compressMin is the size under which an answer is sent as it is:
+// compressing a few hundred bytes saves less than it costs.
+const compressMin = 1024
+
 // use sets the middleware every request goes through, in order.
 func (s *Server) use(d Deps, bodyLimitBytes int64) {
 	e := s.echo
@@ -114,6 +118,7 @@ func (s *Server) use(d Deps, bodyLimitBytes int64) {
 	e.Use(bodyLimit(bodyLimitBytes))
 	e.Use(identify(d.Sessions, d.Users, d.Cookie))
 	e.Use(csrf())
+	e.Use(compress(compressMin))
 	if d.Written != nil {
 		e.Use(written(d.Written))
 	}

@@ -238,17 +238,16 @@ func (h *Handler) home(c echo.Context) error {
 		return c.NoContent(http.StatusNotModified)
 	}
 	key := d.Version + "|" + c.Request().URL.RequestURI() + "|" + v.Lang
-	page, ok := h.shared.Get(key)
-	if !ok {
+	a, err := h.shared.Build(key, echo.MIMETextHTMLCharsetUTF8, func() ([]byte, error) {
 		if err := h.fillDashboard(c.Request().Context(), &v, d); err != nil {
-			return err
+			return nil, err
 		}
-		if page, err = h.renderer.page("home", v.Lang, v); err != nil {
-			return err
-		}
-		h.shared.Put(key, page)
+		return h.renderer.page("home", v.Lang, v)
+	})
+	if err != nil {
+		return err
 	}
-	return send(c, http.StatusOK, v.Lang, page)
+	return sendCached(c, v.Lang, a)
 }
 
 func (h *Handler) fillDashboard(ctx context.Context, v *dashboardView, d dashboard.View) error {

@@ -269,7 +269,7 @@ type Handler struct {
 	secure   bool   // served over TLS: cookies are Secure
 	cookie   string // name of the session cookie
 	timeout  time.Duration
-	shared   *cache.Bytes // pages built for visitors
+	shared   *cache.Answers // pages built for visitors, compressed
 	// reference is the OpenAPI document as the API reference page shows it.
 	reference *apiReference
 }
@@ -297,7 +297,7 @@ func New(d Deps, o Options) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{Deps: d, renderer: r, matcher: language.NewMatcher(locale.Languages()), secure: o.Secure,
-		cookie: o.Cookie, timeout: o.AbsoluteTimeout, shared: cache.New(16 << 20), reference: ref}, nil
+		cookie: o.Cookie, timeout: o.AbsoluteTimeout, shared: cache.NewAnswers(16 << 20), reference: ref}, nil
 }
 
 // Routes lists every page. The language middleware is attached per route:
