@@ -11,6 +11,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/request"
 )
 
@@ -62,6 +63,7 @@ func (h *Handler) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	etag.SurrogateKeys(c.Response().Header(), dashboardKeys(v)...)
 	if etag.NotModified(c.Response(), c.Request(), v.Version, strconv.Itoa(year), lang) {
 		return c.NoContent(http.StatusNotModified)
 	}
@@ -113,4 +115,18 @@ func (h *Handler) dashboardJSON(v dashboard.View, lang string) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// dashboardKeys names what a dashboard shows, for the caches in front: its
+// cycle, the cycles of its trend, and every recommendation.
+func dashboardKeys(d dashboard.View) purge.Set {
+	years := []int{d.Cycle.Year}
+	for _, t := range d.Trend {
+		years = append(years, t.Cycle.Year)
+	}
+	var recs []int
+	for _, r := range d.Figures.Figures.Recommendations {
+		recs = append(recs, r.Number)
+	}
+	return purge.Shown(years, recs, nil, purge.Dashboard)
 }

@@ -279,6 +279,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	}
 	return server.New(server.Deps{
 		Config: cfg.HTTP,
+		CDN:    cfg.CDN,
 		TLS:    tls,
 		Logger: logger,
 		Ready: func(ctx context.Context) error {

@@ -77,6 +77,12 @@ func keyCases() []keyCase {
 		{"metrics.allow", "PCT_METRICS_ALLOW", "10.0.0.0/8", func(c config.Config) any { return c.Metrics.Allow }, []string{"10.0.0.0/8"}, "127.0.0.1", nil},
 		{"report.chromium", "PCT_REPORT_CHROMIUM", "off", func(c config.Config) any { return c.Report.Chromium }, "off", "", nil},
 		{"challenges.reply_days", "PCT_CHALLENGES_REPLY_DAYS", "14", func(c config.Config) any { return c.Challenges.ReplyDays }, 14, "0", nil},
+		{"cdn.s_maxage", "PCT_CDN_S_MAXAGE", "10m", func(c config.Config) any { return c.CDN.SMaxAge }, 10 * time.Minute, "-1s", nil},
+		{"cdn.stale_while_revalidate", "PCT_CDN_STALE_WHILE_REVALIDATE", "30s", func(c config.Config) any { return c.CDN.StaleWhileRevalidate }, 30 * time.Second, "-1s", nil},
+		{"cdn.stale_if_error", "PCT_CDN_STALE_IF_ERROR", "1h", func(c config.Config) any { return c.CDN.StaleIfError }, time.Hour, "-1h", nil},
+		{"cdn.purge_url", "PCT_CDN_PURGE_URL", "https://purge.example.org/hook", func(c config.Config) any { return c.CDN.PurgeURL }, "https://purge.example.org/hook", "ftp://purge.example.org", nil},
+		{"cdn.purge_token", "PCT_CDN_PURGE_TOKEN", "s3cret", func(c config.Config) any { return c.CDN.PurgeToken }, "s3cret", "two\nlines", map[string]string{"PCT_CDN_PURGE_URL": "https://purge.example.org/hook"}},
+		{"cdn.purge_retry", "PCT_CDN_PURGE_RETRY", "30s", func(c config.Config) any { return c.CDN.PurgeRetry }, 30 * time.Second, "0s", nil},
 	}
 }
 

@@ -94,3 +94,21 @@ func Write(w http.ResponseWriter, r *http.Request, status int, a *cache.Answer) 
 	_, err := w.Write(body)
 	return err
 }
+
+// SurrogateKeys names what an answer shows (its cycle, recommendations,
+// organisations...), for a cache in front to purge it by: Surrogate-Key
+// (Fastly, Varnish), space-separated, and Cache-Tag (Cloudflare, nginx's
+// config in configs/), comma-separated. Keys already set are kept.
+func SurrogateKeys(h http.Header, keys ...string) {
+	have := strings.Fields(h.Get("Surrogate-Key"))
+	for _, k := range keys {
+		if k != "" && !containsFold(have, k) {
+			have = append(have, k)
+		}
+	}
+	if len(have) == 0 {
+		return
+	}
+	h.Set("Surrogate-Key", strings.Join(have, " "))
+	h.Set("Cache-Tag", strings.Join(have, ","))
+}

@@ -31,8 +31,10 @@ func compress(min int) echo.MiddlewareFunc {
 			res := c.Response()
 			cw := &compressWriter{ResponseWriter: res.Writer, enc: enc, min: min, gz: &gz, br: &br}
 			res.Writer = cw
+			// An error page is written after this returns, a panic's too:
+			// uncompressed, by the writer underneath.
+			defer func() { res.Writer = cw.ResponseWriter }()
 			err := next(c)
-			res.Writer = cw.ResponseWriter // an error page is written after this returns
 			if cerr := cw.finish(); err == nil {
 				err = cerr
 			}

@@ -54,6 +54,8 @@ type Deps struct {
 	// that is not GET, HEAD or OPTIONS and did not fail), so that public
 	// caches look again at once.
 	Written func()
+	// CDN says what the caches in front may keep of public answers.
+	CDN config.CDN
 }
 
 // Metrics counts every request by route and serves the Prometheus metrics.
@@ -119,6 +121,7 @@ func (s *Server) use(d Deps, bodyLimitBytes int64) {
 	e.Use(identify(d.Sessions, d.Users, d.Cookie))
 	e.Use(csrf())
 	e.Use(compress(compressMin))
+	e.Use(cachePolicy(d.CDN))
 	if d.Written != nil {
 		e.Use(written(d.Written))
 	}

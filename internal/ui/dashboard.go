@@ -17,6 +17,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -234,6 +235,7 @@ func (h *Handler) home(c echo.Context) error {
 		}
 		return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
 	}
+	etag.SurrogateKeys(c.Response().Header(), dashboardKeys(d)...)
 	if etag.NotModified(c.Response(), c.Request(), d.Version, strconv.Itoa(year), v.Lang) {
 		return c.NoContent(http.StatusNotModified)
 	}
@@ -317,4 +319,18 @@ func evidenceSentence(f report.Figures, lang string, t locale.Translate) string 
 		return ""
 	}
 	return t("dashboard_evidence", map[string]any{"Cited": locale.Number(lang, f.Links.Cited), "Actions": locale.Number(lang, f.Actions)})
+}
+
+// dashboardKeys names what a dashboard shows, for the caches in front: its
+// cycle, the cycles of its trend, and every recommendation.
+func dashboardKeys(d dashboard.View) purge.Set {
+	years := []int{d.Cycle.Year}
+	for _, t := range d.Trend {
+		years = append(years, t.Cycle.Year)
+	}
+	var recs []int
+	for _, r := range d.Figures.Figures.Recommendations {
+		recs = append(recs, r.Number)
+	}
+	return purge.Shown(years, recs, nil, purge.Dashboard)
 }
