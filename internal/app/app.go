@@ -34,6 +34,7 @@ import (
 	"github.com/pctracker/pctracker/internal/metrics"
 	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/pdf"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/reminder"
 	"github.com/pctracker/pctracker/internal/report"
@@ -78,6 +79,7 @@ type services struct {
 	dashboard       *dashboard.Service
 	challenges      *challenge.Service
 	frameworks      *framework.Service
+	purges          *purge.Service
 	now             func() time.Time
 }
 
@@ -90,17 +92,18 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	links := evidence.NewService(db, db, fetcher, notices, m, now, evidence.Options{Enabled: cfg.Evidence.Enabled,
 		Period: cfg.Scheduler.EvidenceCheck, PerRun: cfg.Evidence.ChecksPerRun}, logger)
 	documents := newReportRenderer(cfg)
-	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m, documents: documents,
+	purges := newPurges(db, now, cfg.CDN, logger)
+	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m, documents: documents, purges: purges,
 		accounts:        account.NewService(db, sender, logger, now, cfg.BaseURL),
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
 		users:           user.NewService(db, now),
 		cycles:          cycle.NewService(db, now, notices),
-		actions:         action.NewService(db, now, action.Notifiers{notices, links}),
+		actions:         action.NewService(db, now, action.Notifiers{notices, links, purges}),
 		sessions:        session.NewService(db, now, cfg.Session.IdleTimeout, cfg.Session.AbsoluteTimeout),
 		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
-		reports: report.NewService(db, documents, now, notices),
+		reports: report.NewService(db, documents, now, report.Notifiers{notices, purges}),
 	}
 	codes := signin.NewService(db, now, signin.Limits{AccountFailures: twostep.WrongCodesPerDay, AccountWindow: 24 * time.Hour,
 		IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow})
@@ -112,6 +115,16 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
 	return svc
+}
+
+// newPurges builds the outbox of CDN purges; with no purge URL configured
+// nothing is written to it.
+func newPurges(db *store.DB, now func() time.Time, cdn config.CDN, logger *slog.Logger) *purge.Service {
+	var sender purge.Sender
+	if cdn.PurgeURL != "" {
+		sender = purge.NewWebhook(cdn.PurgeURL, cdn.PurgeToken)
+	}
+	return purge.NewService(db, sender, now, purge.Options{RetryBase: cdn.PurgeRetry, RetryMax: time.Hour, Lease: 2 * time.Minute}, logger)
 }
 
 // issuer is how an authenticator app labels pctracker's codes: by the
@@ -220,7 +233,8 @@ func newScheduler(cfg config.Config, db *store.DB, svc *services, m *metrics.Met
 			Digests:      jobs.Every{Period: sc.DigestPeriod, Offset: sc.DigestOffset},
 			Evidence:     jobs.Every{Period: sc.EvidencePeriod},
 			Mail:         jobs.Every{Period: sc.MailPeriod}},
-		Work: jobs.Work{Housekeeper: db, Reports: svc.reports, Reminders: svc.reminders, Notices: svc.notices, Evidence: svc.evidence}}
+		Work: jobs.Work{Housekeeper: db, Reports: svc.reports, Reminders: svc.reminders, Notices: svc.notices, Evidence: svc.evidence,
+			Purges: svc.purges}}
 	if e := db.NewElector(store.SchedulerLock, sc.LeaderPoll, logger, m.Leader); e != nil {
 		d.Elector = e
 	}
