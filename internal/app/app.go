@@ -270,7 +270,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, TwoStep: svc.twoStep, Sessions: svc.sessions,
 		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
 		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Differences: svc.reports, Reminders: svc.reminders, Dashboard: svc.dashboard, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, PublicChallenges: svc.challenges, Frameworks: svc.frameworks, BaseURL: cfg.BaseURL, Logger: logger},
-		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls, OpenAPI: api.OpenAPI(),
+		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: web.Fingerprinted(hashes), Secure: tls, OpenAPI: api.OpenAPI(),
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {
 		return nil, err
@@ -317,6 +317,8 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		UI:             pages,
 		Pages:          pages,
 		Static:         web.Static(),
+		StaticNames:    web.Fingerprinted(hashes),
+		StaticHashes:   hashes,
 		Sessions:       svc.sessions,
 		Users:          svc.users,
 		Cookie:         sessionCookie(tls),

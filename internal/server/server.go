@@ -39,6 +39,9 @@ type Deps struct {
 	UI     Mounter
 	Pages  ErrorPager
 	Static fs.FS
+	// StaticNames gives each static file's fingerprinted name (with its
+	// content hash, as pages link to it), and StaticHashes its hash.
+	StaticNames, StaticHashes map[string]string
 	// Sessions and Users identify the caller of each request; Cookie names
 	// the session cookie.
 	Sessions Sessions
@@ -86,7 +89,11 @@ func New(d Deps) (*Server, error) {
 	e.HTTPErrorHandler = s.errorHandler(d.Pages)
 
 	s.use(d, limit)
-	s.mount(d)
+	static, err := staticHandler(d.Static, d.StaticNames, d.StaticHashes)
+	if err != nil {
+		return nil, err
+	}
+	s.mount(d, static)
 
 	s.http = &http.Server{
 		Handler:           e,
@@ -129,7 +136,7 @@ func (s *Server) use(d Deps, bodyLimitBytes int64) {
 
 // mount lists the server's own routes (health, static assets, metrics)
 // and mounts the API and the pages.
-func (s *Server) mount(d Deps) {
+func (s *Server) mount(d Deps, static http.Handler) {
 	e := s.echo
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -143,7 +150,7 @@ func (s *Server) mount(d Deps) {
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
-	e.GET("/static/*", echo.WrapHandler(staticHandler(d.Static)))
+	e.GET("/static/*", echo.WrapHandler(static))
 	// Aggregate counters only (job runs, requests by route): nothing about
 	// any organisation, so a scraper needs no account. They still tell the
 	// traffic of every route, so only the allowed addresses see them.

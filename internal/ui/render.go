@@ -95,9 +95,13 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 	return r, nil
 }
 
-// asset returns the cache-busting URL of a static file.
+// asset returns the URL of a static file by its fingerprinted name, which
+// browsers and CDNs may keep forever.
 func (r *renderer) asset(name string) string {
-	return "/static/" + name + "?v=" + r.hashes[name]
+	if f, ok := r.hashes[name]; ok {
+		return "/static/" + f
+	}
+	return "/static/" + name
 }
 
 // Page is what every page's view model carries.
