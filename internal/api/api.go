@@ -21,6 +21,7 @@ import (
 	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/idempotency"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -135,6 +136,8 @@ func (h *Handler) notModified(c echo.Context) (done bool, err error) {
 	if err != nil {
 		return true, err
 	}
+	// Built from the public actions: a decision on any of them purges it.
+	etag.SurrogateKeys(c.Response().Header(), purge.Actions)
 	if etag.NotModified(c.Response(), c.Request(), v, c.Path(), c.QueryString()) {
 		return true, c.NoContent(http.StatusNotModified)
 	}

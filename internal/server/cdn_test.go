@@ -57,6 +57,7 @@ func TestCDNHeaders(t *testing.T) {
 			{fmt.Sprintf("/organisations/%d", org.ID), []string{orgKey}},
 			{"/actions?cycle=2025", []string{"actions"}},
 			{"/api/v1/actions?cycle=2025", []string{"actions"}},
+			{"/api/v1/open-data/actions.csv", []string{"actions"}},
 		}
 		for _, p := range public {
 			for _, enc := range []string{"", "gzip"} {
