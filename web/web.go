@@ -7,6 +7,8 @@ import (
 	"embed"
 	"encoding/hex"
 	"io/fs"
+	"path"
+	"strings"
 )
 
 //go:embed templates i18n static
@@ -38,6 +40,18 @@ func StaticHashes() (map[string]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// Fingerprinted names each static file with its hash before its extension
+// (css/app.css -> css/app.3f9a1c2b04.css): the name the pages link to,
+// which may be cached forever since other bytes get another name.
+func Fingerprinted(hashes map[string]string) map[string]string {
+	out := make(map[string]string, len(hashes))
+	for name, h := range hashes {
+		ext := path.Ext(name)
+		out[name] = strings.TrimSuffix(name, ext) + "." + h + ext
+	}
+	return out
 }
 
 func mustSub(dir string) fs.FS {

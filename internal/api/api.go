@@ -21,6 +21,7 @@ import (
 	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/idempotency"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
@@ -136,6 +137,8 @@ func (h *Handler) notModified(c echo.Context) (done bool, err error) {
 	if err != nil {
 		return true, err
 	}
+	// Built from the public actions: a decision on any of them purges it.
+	etag.SurrogateKeys(c.Response().Header(), purge.Actions)
 	if etag.NotModified(c.Response(), c.Request(), v, c.Path(), c.QueryString()) {
 		return true, c.NoContent(http.StatusNotModified)
 	}
@@ -169,11 +172,11 @@ type Accounts interface {
 // Handler serves the API.
 type Handler struct {
 	Deps
-	shared *cache.Bytes // public answers, by what they were built from
+	shared *cache.Answers // public answers, by what they were built from, compressed
 }
 
 // New builds the API handler.
-func New(d Deps) *Handler { return &Handler{Deps: d, shared: cache.New(16 << 20)} }
+func New(d Deps) *Handler { return &Handler{Deps: d, shared: cache.NewAnswers(16 << 20)} }
 
 // Routes lists every API route.
 func (h *Handler) Routes(e *echo.Echo) {

@@ -11,6 +11,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/request"
 )
 
@@ -62,13 +63,20 @@ func (h *Handler) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	etag.SurrogateKeys(c.Response().Header(), dashboardKeys(v)...)
 	if etag.NotModified(c.Response(), c.Request(), v.Version, strconv.Itoa(year), lang) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	key := v.Version + "|" + strconv.Itoa(year) + "|" + lang
-	if b, ok := h.shared.Get(key); ok {
-		return c.JSONBlob(http.StatusOK, b)
+	a, err := h.shared.Build(key, echo.MIMEApplicationJSON, func() ([]byte, error) { return h.dashboardJSON(v, lang) })
+	if err != nil {
+		return err
 	}
+	return etag.Write(c.Response(), c.Request(), http.StatusOK, a)
+}
+
+// dashboardJSON writes the dashboard of v in lang, as c.JSON would.
+func (h *Handler) dashboardJSON(v dashboard.View, lang string) ([]byte, error) {
 	out := dashboardDTO{Cycle: CycleDTO(v.Cycle, h.Now()), Source: string(v.Source), Figures: json.RawMessage("null"),
 		Cycles: []int{}, Trend: []trendDTO{}}
 	for _, cy := range v.Cycles {
@@ -82,8 +90,9 @@ func (h *Handler) dashboard(c echo.Context) error {
 		out.EmbargoedUntil = &d
 	}
 	if v.Source != dashboard.Embargoed {
+		var err error
 		if out.Figures, err = h.ReportJSON.FiguresJSON(v.Figures.Figures, lang); err != nil {
-			return err
+			return nil, err
 		}
 		if g, ok := v.Figures.Figures.StatesGap(); ok {
 			out.StatesGap = &statesGapDTO{Recommendation: g.Number, Title: g.Title.In(lang), Percent: g.Percent, Acting: g.Acting, States: g.States}
@@ -103,9 +112,21 @@ func (h *Handler) dashboard(c echo.Context) error {
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	b = append(b, '\n') // as c.JSON writes it
-	h.shared.Put(key, b)
-	return c.JSONBlob(http.StatusOK, b)
+	return append(b, '\n'), nil
+}
+
+// dashboardKeys names what a dashboard shows, for the caches in front: its
+// cycle, the cycles of its trend, and every recommendation.
+func dashboardKeys(d dashboard.View) purge.Set {
+	years := []int{d.Cycle.Year}
+	for _, t := range d.Trend {
+		years = append(years, t.Cycle.Year)
+	}
+	var recs []int
+	for _, r := range d.Figures.Figures.Recommendations {
+		recs = append(recs, r.Number)
+	}
+	return purge.Shown(years, recs, nil, purge.Dashboard)
 }

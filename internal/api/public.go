@@ -7,7 +7,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/framework"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/request"
 )
 
@@ -84,6 +86,7 @@ func (h *Handler) publicActions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	etag.SurrogateKeys(c.Response().Header(), purge.Actions)
 	if done, err := h.notModified(c); done {
 		return err
 	}

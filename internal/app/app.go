@@ -34,6 +34,7 @@ import (
 	"github.com/pctracker/pctracker/internal/metrics"
 	"github.com/pctracker/pctracker/internal/notice"
 	"github.com/pctracker/pctracker/internal/pdf"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/release"
 	"github.com/pctracker/pctracker/internal/reminder"
@@ -80,6 +81,7 @@ type services struct {
 	challenges      *challenge.Service
 	frameworks      *framework.Service
 	releases        *release.Service
+	purges          *purge.Service
 	now             func() time.Time
 }
 
@@ -95,17 +97,18 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	documents := newReportRenderer(cfg)
 	releases := release.NewService(db, now, release.Options{BaseURL: cfg.BaseURL, Publisher: cfg.Release.Publisher,
 		DOIPrefix: cfg.Release.DOIPrefix})
-	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m, documents: documents, releases: releases,
+	purges := newPurges(db, now, cfg.CDN, logger)
+	svc := &services{db: db, now: now, notices: notices, evidence: links, metrics: m, documents: documents, releases: releases, purges: purges,
 		accounts:        account.NewService(db, sender, logger, now, cfg.BaseURL),
 		recommendations: recommendation.NewService(db),
 		stakeholders:    stakeholder.NewService(db, now),
 		users:           user.NewService(db, now),
 		cycles:          cycle.NewService(db, now, notices),
-		actions:         action.NewService(db, now, action.Notifiers{notices, links}),
+		actions:         action.NewService(db, now, action.Notifiers{notices, links, purges}),
 		sessions:        session.NewService(db, now, cfg.Session.IdleTimeout, cfg.Session.AbsoluteTimeout),
 		signIn: signin.NewService(db, now, signin.Limits{AccountFailures: cfg.SignIn.AccountFailures,
 			IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow}),
-		reports: report.NewService(db, documents, now, release.Chain{notices, releases}),
+		reports: report.NewService(db, documents, now, report.Notifiers{notices, releases, purges}),
 	}
 	codes := signin.NewService(db, now, signin.Limits{AccountFailures: twostep.WrongCodesPerDay, AccountWindow: 24 * time.Hour,
 		IPFailures: cfg.SignIn.IPFailures, IPWindow: cfg.SignIn.IPWindow})
@@ -117,6 +120,16 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
 	return svc
+}
+
+// newPurges builds the outbox of CDN purges; with no purge URL configured
+// nothing is written to it.
+func newPurges(db *store.DB, now func() time.Time, cdn config.CDN, logger *slog.Logger) *purge.Service {
+	var sender purge.Sender
+	if cdn.PurgeURL != "" {
+		sender = purge.NewWebhook(cdn.PurgeURL, cdn.PurgeToken)
+	}
+	return purge.NewService(db, sender, now, purge.Options{RetryBase: cdn.PurgeRetry, RetryMax: time.Hour, Lease: 2 * time.Minute}, logger)
 }
 
 // issuer is how an authenticator app labels pctracker's codes: by the
@@ -226,7 +239,8 @@ func newScheduler(cfg config.Config, db *store.DB, svc *services, m *metrics.Met
 			Digests:      jobs.Every{Period: sc.DigestPeriod, Offset: sc.DigestOffset},
 			Evidence:     jobs.Every{Period: sc.EvidencePeriod},
 			Mail:         jobs.Every{Period: sc.MailPeriod}},
-		Work: jobs.Work{Housekeeper: db, Reports: svc.reports, Reminders: svc.reminders, Notices: svc.notices, Evidence: svc.evidence}}
+		Work: jobs.Work{Housekeeper: db, Reports: svc.reports, Reminders: svc.reminders, Notices: svc.notices, Evidence: svc.evidence,
+			Purges: svc.purges}}
 	if e := db.NewElector(store.SchedulerLock, sc.LeaderPoll, logger, m.Leader); e != nil {
 		d.Elector = e
 	}
@@ -262,7 +276,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, TwoStep: svc.twoStep, Sessions: svc.sessions,
 		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
 		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Differences: svc.reports, Reminders: svc.reminders, Dashboard: svc.dashboard, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, PublicChallenges: svc.challenges, Frameworks: svc.frameworks, Releases: svc.releases, BaseURL: cfg.BaseURL, Logger: logger},
-		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: hashes, Secure: tls, OpenAPI: api.OpenAPI(),
+		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: web.Fingerprinted(hashes), Secure: tls, OpenAPI: api.OpenAPI(),
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {
 		return nil, err
@@ -289,6 +303,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	}
 	return server.New(server.Deps{
 		Config: cfg.HTTP,
+		CDN:    cfg.CDN,
 		TLS:    tls,
 		Logger: logger,
 		Ready: func(ctx context.Context) error {
@@ -312,6 +327,8 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		UI:             pages,
 		Pages:          pages,
 		Static:         web.Static(),
+		StaticNames:    web.Fingerprinted(hashes),
+		StaticHashes:   hashes,
 		Sessions:       svc.sessions,
 		Users:          svc.users,
 		Cookie:         sessionCookie(tls),

@@ -3,34 +3,93 @@
 // per request, not a rendering each.
 package cache
 
-import "sync"
+import (
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+)
 
 // Bytes is a bounded map of answers. The key must name everything an
 // answer depends on (the version of the data, the address, the language):
 // entries are never invalidated, only forgotten, all at once, when they
 // would take more than the bound, since the keys of stale versions are
 // never asked again and a crawler must not make the cache grow.
-type Bytes struct {
+type Bytes struct{ m bounded[[]byte] }
+
+// New returns a cache of at most limit bytes of answers.
+func New(limit int) *Bytes { return &Bytes{m: bounded[[]byte]{limit: limit, m: map[string][]byte{}}} }
+
+// Get returns the answer stored under key. The caller must not change it.
+func (c *Bytes) Get(key string) ([]byte, bool) { return c.m.get(key) }
+
+// Put stores b under key; b must not change afterwards.
+func (c *Bytes) Put(key string, b []byte) { c.m.put(key, b, len(b)) }
+
+// Answers is a bounded map of answers kept with their compressed forms,
+// under the same rules as Bytes: an answer is compressed once, when it is
+// built, and every visitor after that gets the bytes as they are.
+type Answers struct {
+	m      bounded[*Answer]
+	builds singleflight.Group
+}
+
+// NewAnswers returns a cache of at most limit bytes of answers, their
+// compressed forms included.
+func NewAnswers(limit int) *Answers {
+	return &Answers{m: bounded[*Answer]{limit: limit, m: map[string]*Answer{}}}
+}
+
+// Get returns the answer stored under key.
+func (c *Answers) Get(key string) (*Answer, bool) { return c.m.get(key) }
+
+// Put stores a under key.
+func (c *Answers) Put(key string, a *Answer) { c.m.put(key, a, a.size()) }
+
+// Build returns the answer stored under key, or builds it (the bytes of
+// contentType that build returns, compressed) and stores it. Visitors who
+// ask while it is built wait for that build rather than make their own: a
+// new version of the data met by a crowd costs one rendering.
+func (c *Answers) Build(key, contentType string, build func() ([]byte, error)) (*Answer, error) {
+	if a, ok := c.Get(key); ok {
+		return a, nil
+	}
+	v, err, _ := c.builds.Do(key, func() (any, error) {
+		if a, ok := c.Get(key); ok {
+			return a, nil
+		}
+		b, err := build()
+		if err != nil {
+			return nil, err
+		}
+		a, err := NewAnswer(contentType, b)
+		if err != nil {
+			return nil, err
+		}
+		c.Put(key, a)
+		return a, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Answer), nil
+}
+
+type bounded[T any] struct {
 	mu    sync.Mutex
 	limit int
 	size  int
-	m     map[string][]byte
+	m     map[string]T
 }
 
-// New returns a cache of at most limit bytes of answers.
-func New(limit int) *Bytes { return &Bytes{limit: limit, m: map[string][]byte{}} }
-
-// Get returns the answer stored under key. The caller must not change it.
-func (c *Bytes) Get(key string) ([]byte, bool) {
+func (c *bounded[T]) get(key string) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	b, ok := c.m[key]
-	return b, ok
+	v, ok := c.m[key]
+	return v, ok
 }
 
-// Put stores b under key; b must not change afterwards.
-func (c *Bytes) Put(key string, b []byte) {
-	if len(b) > c.limit {
+func (c *bounded[T]) put(key string, v T, n int) {
+	if n > c.limit {
 		return
 	}
 	c.mu.Lock()
@@ -38,9 +97,9 @@ func (c *Bytes) Put(key string, b []byte) {
 	if _, ok := c.m[key]; ok {
 		return
 	}
-	if c.size+len(b) > c.limit {
-		c.m, c.size = map[string][]byte{}, 0
+	if c.size+n > c.limit {
+		c.m, c.size = map[string]T{}, 0
 	}
-	c.m[key] = b
-	c.size += len(b)
+	c.m[key] = v
+	c.size += n
 }

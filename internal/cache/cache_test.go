@@ -1,6 +1,9 @@
 package cache_test
 
 import (
+	"bytes"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/cache"
@@ -26,5 +29,62 @@ func TestBytes(t *testing.T) {
 	}
 	if _, ok := c.Get("missing"); ok {
 		t.Error("a missing key was found")
+	}
+}
+
+// Negotiate reads Accept-Encoding as RFC 9110 says: weights, a wildcard,
+// refusals (q=0), and identity when nothing else is acceptable.
+func TestNegotiate(t *testing.T) {
+	for accept, want := range map[string]string{
+		"":                          "",
+		"identity":                  "",
+		"gzip":                      "gzip",
+		"GZIP":                      "gzip",
+		"x-gzip":                    "gzip",
+		"gzip, deflate, br, zstd":   "br",
+		"br;q=0.5, gzip":            "gzip",
+		"br;q=0.5, gzip;q=0.4":      "br",
+		"br;q=0, gzip;q=0":          "",
+		"*":                         "br",
+		"*;q=0.1, br;q=0":           "gzip",
+		"gzip;q=bad, br;q=2":        "",
+		"deflate, compress":         "",
+		" br ; q=1 , gzip ; q=0.9 ": "br",
+	} {
+		if got := cache.Negotiate(accept); got != want {
+			t.Errorf("Negotiate(%q) = %q, want %q", accept, got, want)
+		}
+	}
+}
+
+// An answer is built once however many ask for it at once, and kept with
+// its compressed forms.
+func TestAnswersBuildOnce(t *testing.T) {
+	c := cache.NewAnswers(1 << 20)
+	var builds atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a, err := c.Build("k", "text/plain", func() ([]byte, error) {
+				builds.Add(1)
+				<-release
+				return bytes.Repeat([]byte("pctracker "), 200), nil
+			})
+			if err != nil || len(a.Identity) != 2000 || len(a.Gzip) == 0 || len(a.Brotli) == 0 || len(a.Gzip) >= 2000 {
+				t.Errorf("answer: %v, %d/%d/%d bytes", err, len(a.Identity), len(a.Gzip), len(a.Brotli))
+			}
+		}()
+	}
+	close(release)
+	wg.Wait()
+	if _, ok := c.Get("k"); !ok || builds.Load() != 1 {
+		t.Fatalf("not kept (%d builds)", builds.Load())
+	}
+	before := builds.Load()
+	if _, err := c.Build("k", "text/plain", func() ([]byte, error) { builds.Add(1); return nil, nil }); err != nil || builds.Load() != before {
+		t.Errorf("a kept answer was built again")
 	}
 }

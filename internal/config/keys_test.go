@@ -81,6 +81,13 @@ func keyCases() []keyCase {
 		{"challenges.reply_days", "PCT_CHALLENGES_REPLY_DAYS", "14", func(c config.Config) any { return c.Challenges.ReplyDays }, 14, "0", nil},
 		{"release.doi_prefix", "PCT_RELEASE_DOI_PREFIX", "10.12345", func(c config.Config) any { return c.Release.DOIPrefix }, "10.12345", "11.2/x", nil},
 		{"release.publisher", "PCT_RELEASE_PUBLISHER", "Secretariat", func(c config.Config) any { return c.Release.Publisher }, "Secretariat", "", nil},
+
+		{"cdn.s_maxage", "PCT_CDN_S_MAXAGE", "10m", func(c config.Config) any { return c.CDN.SMaxAge }, 10 * time.Minute, "-1s", nil},
+		{"cdn.stale_while_revalidate", "PCT_CDN_STALE_WHILE_REVALIDATE", "30s", func(c config.Config) any { return c.CDN.StaleWhileRevalidate }, 30 * time.Second, "-1s", nil},
+		{"cdn.stale_if_error", "PCT_CDN_STALE_IF_ERROR", "1h", func(c config.Config) any { return c.CDN.StaleIfError }, time.Hour, "-1h", nil},
+		{"cdn.purge_url", "PCT_CDN_PURGE_URL", "https://purge.example.org/hook", func(c config.Config) any { return c.CDN.PurgeURL }, "https://purge.example.org/hook", "ftp://purge.example.org", nil},
+		{"cdn.purge_token", "PCT_CDN_PURGE_TOKEN", "s3cret", func(c config.Config) any { return c.CDN.PurgeToken }, "s3cret", "two\nlines", map[string]string{"PCT_CDN_PURGE_URL": "https://purge.example.org/hook"}},
+		{"cdn.purge_retry", "PCT_CDN_PURGE_RETRY", "30s", func(c config.Config) any { return c.CDN.PurgeRetry }, 30 * time.Second, "0s", nil},
 	}
 }
 

@@ -135,6 +135,12 @@ type Work struct {
 	Reminders   Reminders
 	Notices     Notices
 	Evidence    Evidence
+	Purges      Purges // nil: no cache in front to purge
+}
+
+// Purges sends the outbox of CDN purges.
+type Purges interface {
+	Send(ctx context.Context) (sent, failed int, err error)
 }
 
 // Evidence checks the evidence links that are due.
@@ -251,6 +257,21 @@ func Register(d Deps) []Job {
 				sent, failed, err := d.Work.Reminders.Send(ctx)
 				if sent+failed > 0 {
 					d.Logger.Info("outbox drained", "sent", sent, "failed", failed)
+				}
+				return err
+			},
+		},
+		{
+			// Like the mail: on the leader, claimed purge by purge, as
+			// often as the mail goes out.
+			Name: "purges", Every: sch.Mail,
+			Run: func(ctx context.Context, _ time.Time) error {
+				if d.Work.Purges == nil {
+					return nil
+				}
+				sent, failed, err := d.Work.Purges.Send(ctx)
+				if sent+failed > 0 {
+					d.Logger.Info("purges sent", "sent", sent, "failed", failed)
 				}
 				return err
 			},

@@ -55,7 +55,7 @@ func TestRegisteredJobs(t *testing.T) {
 		Schedule: jobs.Schedule{Report: jobs.Every{Period: day, Offset: 2 * time.Hour}, Reminders: jobs.Every{Period: day},
 			Housekeeping: jobs.Every{Period: day}, Digests: jobs.Every{Period: day}, Evidence: jobs.Every{Period: time.Hour},
 			Mail: jobs.Every{Period: time.Minute}},
-		Work: jobs.Work{Housekeeper: w, Reports: w, Reminders: w, Notices: w, Evidence: w}}
+		Work: jobs.Work{Housekeeper: w, Reports: w, Reminders: w, Notices: w, Evidence: w, Purges: w}}
 	slot := time.Date(2026, 10, 22, 2, 0, 0, 0, time.UTC)
 	byName := map[string]jobs.Job{}
 	for _, j := range jobs.Register(d) {
@@ -69,6 +69,7 @@ func TestRegisteredJobs(t *testing.T) {
 		{"digests", "digest", "digests of accepted actions queued"},
 		{"evidence", "evidence", "evidence links checked"},
 		{"mail", "send", "outbox drained"},
+		{"purges", "send", "purges sent"},
 		{"housekeeping", "housekeep", "housekeeping"},
 	} {
 		t.Run(c.job, func(t *testing.T) {
@@ -88,8 +89,8 @@ func TestRegisteredJobs(t *testing.T) {
 			}
 		})
 	}
-	if len(byName) != 6 {
-		t.Errorf("%d jobs, want 6", len(byName))
+	if len(byName) != 7 {
+		t.Errorf("%d jobs, want 7", len(byName))
 	}
 	// The reminders tell beforehand what a run would queue.
 	var p jobs.Preview

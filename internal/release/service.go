@@ -318,22 +318,6 @@ func (s *Service) SetDOI(ctx context.Context, by user.Actor, version, doi string
 	return out, err
 }
 
-// Chain tells each notifier of a published report in turn.
-type Chain []report.Notifier
-
-// ReportPublished tells each one.
-func (c Chain) ReportPublished(ctx context.Context, r report.Report, cycleID int64) error {
-	for _, n := range c {
-		if n == nil {
-			continue
-		}
-		if err := n.ReportPublished(ctx, r, cycleID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Cite is what r's citations are written from (its page's cite box, the
 // API's): the DOI recorded, if any, is the one named.
 func (s *Service) Cite(r Release) Contents {

@@ -47,7 +47,7 @@ func newFixture(t *testing.T, db *store.DB, opt release.Options) fixture {
 		opt.BaseURL = "http://pct.test/"
 	}
 	rel := release.NewService(db, s.Clock.Now, opt)
-	return fixture{Services: s, Releases: rel, Reports: report.NewService(db, renderer, s.Clock.Now, release.Chain{s.Notices, rel})}
+	return fixture{Services: s, Releases: rel, Reports: report.NewService(db, renderer, s.Clock.Now, report.Notifiers{s.Notices, rel})}
 }
 
 // published makes a cycle of 2026 with two organisations' public actions

@@ -100,6 +100,20 @@ type Notifier interface {
 	ReportPublished(ctx context.Context, r Report, cycleID int64) error
 }
 
+// Notifiers tells several notifiers of a publication, in turn, in its
+// transaction: the first error undoes the publication.
+type Notifiers []Notifier
+
+// ReportPublished tells each notifier.
+func (ns Notifiers) ReportPublished(ctx context.Context, r Report, cycleID int64) error {
+	for _, n := range ns {
+		if err := n.ReportPublished(ctx, r, cycleID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // NewService builds the service; notify may be nil (nobody is told).
 func NewService(store Store, renderer Renderer, now func() time.Time, notify Notifier) *Service {
 	return &Service{store: store, renderer: renderer, now: now, notify: notify}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -27,11 +28,10 @@ func TestErrorPagesAndStatic(t *testing.T) {
 		t.Error("error pages carry the security headers")
 	}
 	home := apptest.Get(t, nil, ts.URL+"/")
-	i := strings.Index(home.Body, "/static/css/app.css?v=")
-	if i < 0 {
+	href := regexp.MustCompile(`/static/css/app\.[0-9a-f]+\.css`).FindString(home.Body)
+	if href == "" {
 		t.Fatal("stylesheet link with hash")
 	}
-	href := home.Body[i : i+strings.Index(home.Body[i:], `"`)]
 	css := apptest.Get(t, nil, ts.URL+href)
 	if css.Status != 200 || !strings.Contains(css.Header.Get("Cache-Control"), "immutable") || !strings.Contains(css.Body, "@media print") {
 		t.Errorf("css: %d %q", css.Status, css.Header.Get("Cache-Control"))

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -221,24 +220,6 @@ func securityHeaders(tls bool) echo.MiddlewareFunc {
 func embedded(path string) bool { return strings.HasPrefix(path, "/embed/") }
 
 func anonymous(path string) bool { return embedded(path) || strings.HasPrefix(path, "/cards/") }
-
-// staticHandler serves embedded assets. URLs carry a content hash (?v=), so
-// a versioned request may be cached for a year.
-func staticHandler(fsys fs.FS) http.Handler {
-	files := http.StripPrefix("/static/", http.FileServer(http.FS(fsys)))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r) // no directory listings
-			return
-		}
-		if r.URL.Query().Get("v") != "" {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			w.Header().Set("Cache-Control", "public, max-age=3600")
-		}
-		files.ServeHTTP(w, r)
-	})
-}
 
 // written calls fn for each request that may have changed data (any but
 // GET, HEAD and OPTIONS, answered below 400), just before its answer goes

@@ -39,6 +39,9 @@ type Deps struct {
 	UI     Mounter
 	Pages  ErrorPager
 	Static fs.FS
+	// StaticNames gives each static file's fingerprinted name (with its
+	// content hash, as pages link to it), and StaticHashes its hash.
+	StaticNames, StaticHashes map[string]string
 	// Sessions and Users identify the caller of each request; Cookie names
 	// the session cookie.
 	Sessions Sessions
@@ -57,6 +60,9 @@ type Deps struct {
 	// Replicas, when the database has read replicas, take public reads
 	// and keep them answering while the primary is down.
 	Replicas Replicas
+
+	// CDN says what the caches in front may keep of public answers.
+	CDN config.CDN
 }
 
 // Metrics counts every request by route and serves the Prometheus metrics.
@@ -87,7 +93,11 @@ func New(d Deps) (*Server, error) {
 	e.HTTPErrorHandler = s.errorHandler(d.Pages)
 
 	s.use(d, limit)
-	s.mount(d)
+	static, err := staticHandler(d.Static, d.StaticNames, d.StaticHashes)
+	if err != nil {
+		return nil, err
+	}
+	s.mount(d, static)
 
 	s.http = &http.Server{
 		Handler:           e,
@@ -99,6 +109,10 @@ func New(d Deps) (*Server, error) {
 	}
 	return s, nil
 }
+
+// compressMin is the size under which an answer is sent as it is:
+// compressing a few hundred bytes saves less than it costs.
+const compressMin = 1024
 
 // use sets the middleware every request goes through, in order.
 func (s *Server) use(d Deps, bodyLimitBytes int64) {
@@ -120,6 +134,8 @@ func (s *Server) use(d Deps, bodyLimitBytes int64) {
 	}
 	e.Use(identify(d.Sessions, d.Users, d.Cookie))
 	e.Use(csrf())
+	e.Use(compress(compressMin))
+	e.Use(cachePolicy(d.CDN))
 	if d.Written != nil {
 		e.Use(written(d.Written))
 	}
@@ -127,7 +143,7 @@ func (s *Server) use(d Deps, bodyLimitBytes int64) {
 
 // mount lists the server's own routes (health, static assets, metrics)
 // and mounts the API and the pages.
-func (s *Server) mount(d Deps) {
+func (s *Server) mount(d Deps, static http.Handler) {
 	e := s.echo
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -144,7 +160,7 @@ func (s *Server) mount(d Deps) {
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
-	e.GET("/static/*", echo.WrapHandler(staticHandler(d.Static)))
+	e.GET("/static/*", echo.WrapHandler(static))
 	// Aggregate counters only (job runs, requests by route): nothing about
 	// any organisation, so a scraper needs no account. They still tell the
 	// traffic of every route, so only the allowed addresses see them.

@@ -3,6 +3,7 @@ package ui
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/pctracker/pctracker/internal/cache"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,8 +64,10 @@ func (h *Handler) card(c echo.Context, figure func(echo.Context, Page) (sharedFi
 	}
 	p := newPage(c, "card")
 	key := "card|" + version + "|" + c.Request().URL.RequestURI() + "|" + p.Lang
-	img, ok := h.shared.Get(key)
-	if !ok {
+	var img []byte
+	if a, ok := h.shared.Get(key); ok {
+		img = a.Identity
+	} else {
 		f, err := figure(c, p)
 		if err != nil {
 			return err
@@ -72,7 +75,8 @@ func (h *Handler) card(c echo.Context, figure func(echo.Context, Page) (sharedFi
 		if img, err = h.drawCard(f, p.Lang); err != nil {
 			return err
 		}
-		h.shared.Put(key, img)
+		// A PNG is compressed already: it is kept as it is.
+		h.shared.Put(key, &cache.Answer{Type: "image/png", Identity: img})
 	}
 	sum := sha256.Sum256(img)
 	tag := `"` + hex.EncodeToString(sum[:16]) + `"`

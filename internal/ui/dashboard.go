@@ -17,6 +17,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -234,21 +235,21 @@ func (h *Handler) home(c echo.Context) error {
 		}
 		return h.renderer.render(c, http.StatusOK, "home", v.Lang, v)
 	}
+	etag.SurrogateKeys(c.Response().Header(), dashboardKeys(d)...)
 	if etag.NotModified(c.Response(), c.Request(), d.Version, strconv.Itoa(year), v.Lang) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	key := d.Version + "|" + c.Request().URL.RequestURI() + "|" + v.Lang
-	page, ok := h.shared.Get(key)
-	if !ok {
+	a, err := h.shared.Build(key, echo.MIMETextHTMLCharsetUTF8, func() ([]byte, error) {
 		if err := h.fillDashboard(c.Request().Context(), &v, d); err != nil {
-			return err
+			return nil, err
 		}
-		if page, err = h.renderer.page("home", v.Lang, v); err != nil {
-			return err
-		}
-		h.shared.Put(key, page)
+		return h.renderer.page("home", v.Lang, v)
+	})
+	if err != nil {
+		return err
 	}
-	return send(c, http.StatusOK, v.Lang, page)
+	return sendCached(c, v.Lang, a)
 }
 
 func (h *Handler) fillDashboard(ctx context.Context, v *dashboardView, d dashboard.View) error {
@@ -318,4 +319,18 @@ func evidenceSentence(f report.Figures, lang string, t locale.Translate) string 
 		return ""
 	}
 	return t("dashboard_evidence", map[string]any{"Cited": locale.Number(lang, f.Links.Cited), "Actions": locale.Number(lang, f.Actions)})
+}
+
+// dashboardKeys names what a dashboard shows, for the caches in front: its
+// cycle, the cycles of its trend, and every recommendation.
+func dashboardKeys(d dashboard.View) purge.Set {
+	years := []int{d.Cycle.Year}
+	for _, t := range d.Trend {
+		years = append(years, t.Cycle.Year)
+	}
+	var recs []int
+	for _, r := range d.Figures.Figures.Recommendations {
+		recs = append(recs, r.Number)
+	}
+	return purge.Shown(years, recs, nil, purge.Dashboard)
 }

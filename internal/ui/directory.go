@@ -11,6 +11,8 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/etag"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
@@ -126,5 +128,6 @@ func (h *Handler) profile(c echo.Context) error {
 		v.Cycles[i].Actions = append(v.Cycles[i].Actions, a)
 	}
 	sort.Slice(v.Cycles, func(i, j int) bool { return v.Cycles[i].Year > v.Cycles[j].Year })
+	etag.SurrogateKeys(c.Response().Header(), purge.Org(id))
 	return h.renderer.render(c, http.StatusOK, "profile", v.Lang, v)
 }

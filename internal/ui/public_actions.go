@@ -12,8 +12,10 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
@@ -44,6 +46,7 @@ type publicActionsView struct {
 // publicActions lists accepted public actions with filters: the list every
 // figure of the dashboard links to.
 func (h *Handler) publicActions(c echo.Context) error {
+	etag.SurrogateKeys(c.Response().Header(), purge.Actions)
 	if done, err := h.notModified(c); done {
 		return err
 	}

@@ -8,7 +8,9 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
@@ -90,5 +92,10 @@ func (h *Handler) recommendation(c echo.Context) error {
 		return err
 	}
 	v.Actions, v.Total, v.AllURL = list, locale.Number(v.Lang, total), "/actions?recommendation="+strconv.Itoa(n)
+	keys := purge.Shown(v.Cycles, []int{n}, nil, purge.Actions)
+	for _, a := range list {
+		keys = keys.Add(purge.Org(a.StakeholderID), purge.Action(a.ID))
+	}
+	etag.SurrogateKeys(c.Response().Header(), keys...)
 	return h.renderer.render(c, http.StatusOK, "recommendation", v.Lang, v)
 }

@@ -14,7 +14,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pctracker/pctracker/internal/cache"
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/session"
 	"github.com/pctracker/pctracker/internal/user"
@@ -93,9 +95,13 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 	return r, nil
 }
 
-// asset returns the cache-busting URL of a static file.
+// asset returns the URL of a static file by its fingerprinted name, which
+// browsers and CDNs may keep forever.
 func (r *renderer) asset(name string) string {
-	return "/static/" + name + "?v=" + r.hashes[name]
+	if f, ok := r.hashes[name]; ok {
+		return "/static/" + f
+	}
+	return "/static/" + name
 }
 
 // Page is what every page's view model carries.
@@ -198,11 +204,20 @@ func (r *renderer) page(page string, lang string, data any) ([]byte, error) {
 func send(c echo.Context, status int, lang string, page []byte) error {
 	h := c.Response().Header()
 	h.Set("Content-Language", lang)
-	h.Add("Vary", "Accept-Language, Cookie")
+	etag.Vary(h, "Accept-Language", "Cookie")
 	if _, ok := user.ActorFrom(c.Request().Context()); ok {
 		h.Set("Cache-Control", "no-store") // a signed-in page is nobody else's
 	}
 	return c.HTMLBlob(status, page)
+}
+
+// sendCached writes a page kept for visitors, in the coding the visitor
+// accepts.
+func sendCached(c echo.Context, lang string, a *cache.Answer) error {
+	h := c.Response().Header()
+	h.Set("Content-Language", lang)
+	etag.Vary(h, "Accept-Language", "Cookie")
+	return etag.Write(c.Response(), c.Request(), http.StatusOK, a)
 }
 
 // noStore keeps a page out of every cache, the browser's history included:

@@ -30,6 +30,7 @@ import (
 	"github.com/pctracker/pctracker/internal/framework"
 	"github.com/pctracker/pctracker/internal/jobs"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/purge"
 	"github.com/pctracker/pctracker/internal/recommendation"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/session"
@@ -216,6 +217,8 @@ func (h *Handler) notModified(c echo.Context) (done bool, err error) {
 	if err != nil {
 		return true, err
 	}
+	// Built from the public actions: a decision on any of them purges it.
+	etag.SurrogateKeys(c.Response().Header(), purge.Actions)
 	if etag.NotModified(c.Response(), c.Request(), v, c.Request().URL.RequestURI(), langOf(c)) {
 		return true, c.NoContent(http.StatusNotModified)
 	}
@@ -270,7 +273,7 @@ type Handler struct {
 	secure   bool   // served over TLS: cookies are Secure
 	cookie   string // name of the session cookie
 	timeout  time.Duration
-	shared   *cache.Bytes // pages built for visitors
+	shared   *cache.Answers // pages built for visitors, compressed
 	// reference is the OpenAPI document as the API reference page shows it.
 	reference *apiReference
 }
@@ -298,7 +301,7 @@ func New(d Deps, o Options) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{Deps: d, renderer: r, matcher: language.NewMatcher(locale.Languages()), secure: o.Secure,
-		cookie: o.Cookie, timeout: o.AbsoluteTimeout, shared: cache.New(16 << 20), reference: ref}, nil
+		cookie: o.Cookie, timeout: o.AbsoluteTimeout, shared: cache.NewAnswers(16 << 20), reference: ref}, nil
 }
 
 // Routes lists every page. The language middleware is attached per route:
