@@ -74,3 +74,43 @@ func TestParseWrk(t *testing.T) {
 		}
 	}
 }
+
+func TestWrkVerdicts(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		pct, nginx  float64
+		errors      int64
+		pass        bool
+		driver, wrk float64
+		limited     bool
+	}{
+		{"at the target", 8000, 10000, 0, true, 9000, 10000, false},
+		{"below it", 7999, 10000, 0, false, 7999, 10000, true},
+		{"above it with one error", 12000, 10000, 1, false, 8000, 10000, false},
+		{"nginx served nothing", 100, 0, 0, false, 100, 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ratioPasses(c.pct, c.nginx, c.errors); got != c.pass {
+				t.Errorf("ratioPasses(%v, %v, %d) = %v", c.pct, c.nginx, c.errors, got)
+			}
+			if _, limited := ceiling(c.driver, c.wrk); limited != c.limited {
+				t.Errorf("ceiling(%v, %v) limited = %v", c.driver, c.wrk, limited)
+			}
+		})
+	}
+	for _, c := range []struct {
+		p99, rate float64
+		errors    int
+		pass      bool
+	}{
+		{9.9, pageRate, 0, true},
+		{10, pageRate, 0, false},
+		{2, 0.95 * pageRate, 0, true},
+		{2, 0.94 * pageRate, 0, false}, // a p99 of a lighter load than asked
+		{2, pageRate, 1, false},
+	} {
+		if got := pageRatePasses(c.p99, c.rate, c.errors); got != c.pass {
+			t.Errorf("pageRatePasses(%v, %v, %d) = %v, want %v", c.p99, c.rate, c.errors, got, c.pass)
+		}
+	}
+}
