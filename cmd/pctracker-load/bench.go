@@ -241,6 +241,9 @@ func (b *bench) run(ctx context.Context) error {
 	if err := b.startServer(ctx); err != nil {
 		return err
 	}
+	if err := b.warm(ctx); err != nil {
+		return err
+	}
 	steps := []struct {
 		name string
 		ids  []string
