@@ -27,9 +27,9 @@ fuzz:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/pctracker
 
-## bench: the whole performance measurement on PostgreSQL (and nginx as the static
-## baseline): one table of figures, targets and verdicts. BENCH_DURATION=10s and
-## BENCH_ACTIONS_PER_CYCLE=N shorten it.
+## bench: the whole performance measurement on PostgreSQL (nginx as the static
+## baseline, wrk beside the load driver): one table of figures, targets and
+## verdicts. BENCH_DURATION=10s and BENCH_ACTIONS_PER_CYCLE=N shorten it.
 bench: build
 	$(GO) build -o bin/pctracker-load ./cmd/pctracker-load
 	@PCTRACKER_BIN=$(BIN) ./.ci/bench.sh

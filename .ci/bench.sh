@@ -2,8 +2,9 @@
 # Runs the whole performance measurement (make bench) and prints its table.
 # PostgreSQL comes from .ci/postgres.sh; the bench makes and drops databases
 # of its own on that server, so its user must be allowed CREATE DATABASE.
-# nginx is the static baseline of the throughput ratio: it is installed when
-# missing if apt-get can be used as root, else that ratio is not measured.
+# nginx is the static baseline of the throughput ratio, and wrk measures
+# beside the load driver: each is installed when missing if apt-get can be
+# used as root, else its rows are not measured.
 #   BENCH_DURATION=10s           measured time of the constant loads (default 60s)
 #   BENCH_ACTIONS_PER_CYCLE=N    actions per cycle of the main database (default 10000)
 #   BENCH_JSON=FILE              also write the table as JSON
@@ -27,7 +28,15 @@ if [ ! -x "$nginx" ]; then
   fi
 fi
 
-args=(--pctracker "${PCTRACKER_BIN:-bin/pctracker}" --database-url "$PCT_TEST_DATABASE_URL" --nginx "$nginx")
+# wrk measures beside the load driver; without it its rows are NOT MEASURED.
+wrk=$(command -v wrk || echo /usr/bin/wrk)
+if [ ! -x "$wrk" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "bench: installing wrk, the reference load generator" >&2
+  { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || echo "bench: could not install wrk; its rows will be NOT MEASURED" >&2
+  wrk=$(command -v wrk || echo /usr/bin/wrk)
+fi
+
+args=(--pctracker "${PCTRACKER_BIN:-bin/pctracker}" --database-url "$PCT_TEST_DATABASE_URL" --nginx "$nginx" --wrk "$wrk")
 [ -n "${BENCH_DURATION:-}" ] && args+=(--duration "$BENCH_DURATION")
 [ -n "${BENCH_ACTIONS_PER_CYCLE:-}" ] && args+=(--actions-per-cycle "$BENCH_ACTIONS_PER_CYCLE")
 [ -n "${BENCH_JSON:-}" ] && args+=(--json "$BENCH_JSON")

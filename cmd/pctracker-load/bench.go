@@ -59,6 +59,7 @@ type benchOptions struct {
 	actionsPerCycle int
 	duration        time.Duration
 	nginx           string
+	wrk             string
 	keep            bool
 	jsonPath        string
 }
@@ -70,7 +71,7 @@ table: every figure of the performance issue beside its target, and a verdict
 Usage:
   pctracker-load bench [--pctracker bin/pctracker] [--database-url ADMIN_URL]
                        [--actions-per-cycle 10000] [--duration 60s] [--nginx /usr/sbin/nginx]
-                       [--keep] [--json FILE]
+                       [--wrk /usr/bin/wrk] [--keep] [--json FILE]
 
 It needs PostgreSQL and psql (the client). On the server of ADMIN_URL it drops
 and makes the databases ` + benchDB + ` and ` + benchReportDB + ` (so the user must be
@@ -80,8 +81,11 @@ pctracker serve (and nginx, the static baseline) itself on free ports of
 
 Phases: setup (migrate, generate 1200 organisations x 10 cycles x N actions,
 a secretariat and 20 focal points with API tokens); P5 start time and idle
-memory; P1 throughput beside nginx serving the same bytes, then 2000 req/s
-for --duration; P2 the first view after a change; P6 a sign-in flood beside
+memory; P1 throughput beside nginx serving the same bytes (plain and gzip),
+measured with the driver and with wrk in interleaved runs, the driver's
+ceiling against wrk's, then 2000 req/s for --duration and GET / alone at
+5000 req/s; public reads with the primary stopped (when the binary has read
+replicas); P2 the first view after a change; P6 a sign-in flood beside
 the dashboard; P3 submissions at 200 req/s for --duration; P4 the report of a
 cycle of 100,000 actions and of 1,000,000 (each in a database of its own).
 
@@ -107,6 +111,7 @@ func parseBenchOptions(args []string, getenv func(string) string) (benchOptions,
 	fs.IntVar(&o.actionsPerCycle, "actions-per-cycle", 10000, "`actions` the generator puts in each of the 10 cycles")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "measured `time` of the constant loads (P1 at 2000 req/s, P3 at 200 req/s)")
 	fs.StringVar(&o.nginx, "nginx", "/usr/sbin/nginx", "the nginx `binary` of the static baseline; when missing, the ratio is not measured")
+	fs.StringVar(&o.wrk, "wrk", "/usr/bin/wrk", "the wrk `binary` that measures beside the driver; when missing, its rows are not measured")
 	fs.BoolVar(&o.keep, "keep", false, "keep the databases and the work folder (server log, nginx files, reports)")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the table as JSON to `file`")
 	if err := fs.Parse(args); err != nil {
@@ -236,13 +241,18 @@ func (b *bench) run(ctx context.Context) error {
 	if err := b.startServer(ctx); err != nil {
 		return err
 	}
+	if err := b.warm(ctx); err != nil {
+		return err
+	}
 	steps := []struct {
 		name string
 		ids  []string
 		do   func(context.Context) error
 	}{
-		{"P1 ratio to nginx", []string{"p1-ratio-html", "p1-ratio-json"}, b.ratio},
+		{"P1 ratio to nginx", []string{"p1-ratio-html", "p1-ratio-json", "p1-wrk-html", "p1-wrk-json", "p1-wrk-html-gzip", "p1-wrk-json-gzip", "p1-driver-ceiling"}, b.ratio},
 		{"P1 constant load", []string{"p1-p99", "p1-errors", "p5-rss-p1"}, b.constantLoad},
+		{"P1 page at a constant rate", []string{"p1-p99-page-rate"}, b.pageAtRate},
+		{"public reads with the primary stopped", []string{"replicas-primary-down"}, b.replicas},
 		{"P2 first view after a change", []string{"p2-max", "p2-median"}, b.firstView},
 		{"P6 sign-in flood", []string{"p6-p95-ratio", "p6-429-share"}, b.signInFlood},
 		// Last of the server's phases: once next year's cycle is open the

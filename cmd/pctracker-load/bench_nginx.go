@@ -73,12 +73,16 @@ http {
         listen 127.0.0.1:%[4]d;
         root %[5]s;
 
+        # gzip_static: a client that accepts gzip gets the .gz beside the
+        # file, compressed once, as a precompressing server would answer.
         location = / {
             default_type %[6]q;
+            gzip_static on;
             try_files /dashboard.html =404;
         }
         location = /api/v1/dashboard {
             default_type %[7]q;
+            gzip_static on;
             try_files /dashboard.json =404;
         }
         location = /readyz {
@@ -128,10 +132,18 @@ func (b *bench) ratio(ctx context.Context) error {
 	if err := b.sameBytes(ctx, nginxBase, html, js); err != nil {
 		return err
 	}
-	b.say("nginx serves the same bytes: %d of HTML, %d of JSON", len(html.body), len(js.body))
+	for _, a := range []answer{html, js} {
+		if err := sameGzip(ctx, nginxBase, a.path, a.body); err != nil {
+			return err
+		}
+	}
+	b.say("nginx serves the same bytes: %d of HTML, %d of JSON, and their .gz to who accepts gzip", len(html.body), len(js.body))
 
 	rates, trouble, err := b.ratioRates(ctx, nginxBase)
 	if err != nil {
+		return err
+	}
+	if err := b.wrkRatios(ctx, nginxBase, rates["nginx HTML"]); err != nil {
 		return err
 	}
 	for _, r := range []struct{ id, kind string }{{"p1-ratio-html", "HTML"}, {"p1-ratio-json", "JSON"}} {
@@ -174,7 +186,15 @@ func (s *nginxSite) write(html, jsonBody []byte) (string, error) {
 			return "", err
 		}
 	}
-	for name, data := range map[string][]byte{"dashboard.html": html, "dashboard.json": jsonBody} {
+	files := map[string][]byte{"dashboard.html": html, "dashboard.json": jsonBody}
+	for name, data := range map[string][]byte{"dashboard.html.gz": html, "dashboard.json.gz": jsonBody} {
+		gz, err := gzipped(data)
+		if err != nil {
+			return "", err
+		}
+		files[name] = gz
+	}
+	for name, data := range files {
 		p := filepath.Join(s.root, name)
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			return "", err

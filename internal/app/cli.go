@@ -46,6 +46,7 @@ func commands() []command {
 		{"token", "issue API tokens (add)", runToken},
 		{"cycle", "manage reporting cycles (add)", runCycle},
 		{"report", "compile the progress report of a cycle, or publish it (compile|publish)", runReport},
+		{"export-site", "write the public site as static files, for nginx or a CDN to serve if the application is down", runExportSite},
 		{"crosswalk", "read or write the crosswalk to other frameworks as a YAML file (import|export)", runCrosswalk},
 		{"evidence", "check evidence links now, of one action or of all (check)", runEvidence},
 		{"generate", "fill an empty database with synthetic data at scale, for measurements", runGenerate},

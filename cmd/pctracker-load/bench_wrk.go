@@ -1,0 +1,278 @@
+package main
+
+// P1 measured with wrk: pctracker beside nginx serving the same bytes,
+// plain and gzip, in interleaved runs; the driver's own ceiling; the p99 of
+// the page at a constant rate; and public reads with the primary stopped.
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Shapes of the wrk runs.
+const (
+	wrkConns        = 64
+	wrkThreads      = 2
+	wrkRounds       = 3 // nginx and pctracker take turns this many times
+	wrkRunDuration  = 5 * time.Second
+	ceilingLimit    = 0.8 // below this share of wrk, the driver is the limit
+	pageRate        = 5000
+	acceptGzip      = "Accept-Encoding: gzip"
+	replicasSetting = "replica_urls"
+)
+
+// wrkKind is one of the four comparisons: a path, plain or gzip.
+type wrkKind struct {
+	id, label, path string
+	headers         []string
+}
+
+var wrkKinds = []wrkKind{
+	{"p1-wrk-html", "GET /", "/", []string{"Accept-Language: en"}},
+	{"p1-wrk-json", "GET /api/v1/dashboard", "/api/v1/dashboard", []string{"Accept: application/json"}},
+	{"p1-wrk-html-gzip", "GET / gzip", "/", []string{"Accept-Language: en", acceptGzip}},
+	{"p1-wrk-json-gzip", "GET /api/v1/dashboard gzip", "/api/v1/dashboard", []string{"Accept: application/json", acceptGzip}},
+}
+
+// interleaved runs wrk against nginx and pctracker in turn, wrkRounds
+// times, the order swapped each round so that neither always runs on a
+// warmer or a busier machine, and sums each server's runs.
+func (b *bench) interleaved(ctx context.Context, nginxBase, script string, k wrkKind) (nginx, pct wrkResult, err error) {
+	for round := range wrkRounds {
+		order := []string{"nginx", "pctracker"}
+		if round%2 == 1 {
+			order[0], order[1] = order[1], order[0]
+		}
+		for _, server := range order {
+			base, into := b.base, &pct
+			if server == "nginx" {
+				base, into = nginxBase, &nginx
+			}
+			r, err := runWrk(ctx, b.o.wrk, wrkRun{url: base + k.path, conns: wrkConns, threads: wrkThreads, d: wrkRunDuration,
+				headers: k.headers, label: server + " " + k.label, scriptAt: script})
+			if err != nil {
+				return nginx, pct, err
+			}
+			b.say("wrk %s, %s, round %d: %.0f req/s, p99 %.2f ms, %.0f bytes an answer, %d errors",
+				server, k.label, round+1, r.rate(), r.P99US/1000, r.bytesPerAnswer(), r.errors())
+			*into = sumWrk(*into, r)
+		}
+	}
+	return nginx, pct, nil
+}
+
+// sumWrk adds run r to total: requests, time and bytes add up; the
+// latencies kept are the worst run's.
+func sumWrk(total, r wrkResult) wrkResult {
+	total.Requests += r.Requests
+	total.DurationUS += r.DurationUS
+	total.Bytes += r.Bytes
+	total.Connect += r.Connect
+	total.Read += r.Read
+	total.Write += r.Write
+	total.Status += r.Status
+	total.Timeout += r.Timeout
+	total.P50US = max(total.P50US, r.P50US)
+	total.P99US = max(total.P99US, r.P99US)
+	total.MaxUS = max(total.MaxUS, r.MaxUS)
+	return total
+}
+
+// wrkRatios measures the four comparisons with wrk and records them, and
+// the driver's ceiling against wrk's on nginx's page. driverNginxHTML is
+// the driver's rate against nginx's page, 0 when it was not measured.
+func (b *bench) wrkRatios(ctx context.Context, nginxBase string, driverNginxHTML float64) error {
+	ids := []string{"p1-wrk-html", "p1-wrk-json", "p1-wrk-html-gzip", "p1-wrk-json-gzip", "p1-driver-ceiling"}
+	if _, err := os.Stat(b.o.wrk); err != nil {
+		b.card.notMeasured(fmt.Sprintf("wrk not found at %s: install the Debian package wrk (or pass --wrk)", b.o.wrk), ids...)
+		return nil
+	}
+	script, err := writeWrkScript(filepath.Join(b.work, "wrk"))
+	if err != nil {
+		return err
+	}
+	for _, k := range wrkKinds {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, p, err := b.interleaved(ctx, nginxBase, script, k)
+		if err != nil {
+			b.card.notMeasured(err.Error(), k.id)
+			continue
+		}
+		note := fmt.Sprintf("wrk, %d connections, %d x %s each in turn: pctracker %.0f req/s (%.0f bytes an answer, %d errors), nginx %.0f req/s (%.0f bytes, %d errors)",
+			wrkConns, wrkRounds, wrkRunDuration, p.rate(), p.bytesPerAnswer(), p.errors(), n.rate(), n.bytesPerAnswer(), n.errors())
+		if n.rate() <= 0 || n.errors() > 0 {
+			b.card.notMeasured("nginx did not serve cleanly: "+note, k.id)
+			continue
+		}
+		b.card.judged(k.id, p.rate()/n.rate(), ratioPasses(p.rate(), n.rate(), p.errors()), note)
+		if k.id == "p1-wrk-html" {
+			b.driverCeiling(driverNginxHTML, n.rate())
+		}
+	}
+	b.note("P1 with wrk: %d connections on %d threads, GET / with Accept-Language: en and GET /api/v1/dashboard, plain and with %q; nginx serves byte-identical copies, and for gzip the .gz of the same bytes with gzip_static on; pctracker and nginx take turns, %d runs of %s each, the order swapped every round",
+		wrkConns, wrkThreads, acceptGzip, wrkRounds, wrkRunDuration)
+	return nil
+}
+
+// ratioPasses is the verdict of a throughput ratio to nginx: at least
+// 0.8 of nginx's rate, and not one failed request.
+func ratioPasses(pct, nginx float64, errors int64) bool {
+	return nginx > 0 && errors == 0 && pct/nginx >= 0.8
+}
+
+// driverCeiling records the driver's rate against nginx as a share of
+// wrk's: far below, the driver, not the server, sets the driver's figures.
+func (b *bench) driverCeiling(driver, wrk float64) {
+	if driver <= 0 {
+		b.card.notMeasured("the driver's run against nginx did not happen", "p1-driver-ceiling")
+		return
+	}
+	share, limited := ceiling(driver, wrk)
+	note := fmt.Sprintf("against nginx's GET /: the driver %.0f req/s, wrk %.0f req/s", driver, wrk)
+	if limited {
+		note += "; the driver is the bottleneck: its ratios to nginx measure the driver, read the wrk rows"
+		b.say("the load driver is the bottleneck: %.0f req/s against nginx where wrk gets %.0f", driver, wrk)
+	}
+	b.card.measured("p1-driver-ceiling", share, note)
+}
+
+// ceiling is the driver's share of wrk's rate, and whether it is below
+// ceilingLimit.
+func ceiling(driver, wrk float64) (share float64, limited bool) {
+	if wrk <= 0 {
+		return 0, false
+	}
+	share = driver / wrk
+	return share, share < ceilingLimit
+}
+
+// gzipped is data compressed as gzip -9 does.
+func gzipped(data []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// sameGzip checks that nginx answers path, asked for gzip, with the .gz of
+// want: the gzip rows compare like with like only then.
+func sameGzip(ctx context.Context, nginxBase, path string, want []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, nginxBase+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: requestTimeout}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		return fmt.Errorf("nginx answered %s without gzip (Content-Encoding %q)", path, resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		return err
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("nginx's gzip of %s holds %d bytes, not pctracker's %d", path, len(got), len(want))
+	}
+	return nil
+}
+
+// pageAtRate is the p99 of the page at pageRate req/s, the driver's open
+// model: latency counts from when each request was due, so a stall
+// counts in full.
+func (b *bench) pageAtRate(ctx context.Context) error {
+	p := plan{mode: modeOpen, rate: pageRate, maxInflight: 4000, warmup: benchWarmup, duration: b.o.duration}
+	b.say("open model: %d req/s of GET / for %s after %s of warm-up", pageRate, b.o.duration, benchWarmup)
+	res, err := b.runOne(ctx, "page at rate", b.base, []weighted{{"dashboard", 1}}, settings{}, p)
+	if err != nil {
+		return err
+	}
+	s := res.row("dashboard")
+	note := fmt.Sprintf("the driver's open model, %d requests at %.0f req/s (asked %d), %d errors, %d dropped; p50 %.2f, p95 %.2f, max %.1f ms",
+		s.Requests, s.Rate, pageRate, s.Errors, s.Dropped, s.P50, s.P95, s.Max)
+	// The rate must have been held for the p99 to say anything.
+	b.card.judged("p1-p99-page-rate", s.P99, pageRatePasses(s.P99, s.Rate, s.Errors), note)
+	b.say("GET / at %d req/s: %.0f req/s held, p99 %.2f ms, %d errors", pageRate, s.Rate, s.P99, s.Errors)
+	return nil
+}
+
+// pageRatePasses is the verdict of the page at pageRate: p99 under 10 ms,
+// no error, and the rate held (95 %), else the p99 is of a lighter load.
+func pageRatePasses(p99, rate float64, errors int) bool {
+	return p99 < 10 && errors == 0 && rate >= 0.95*pageRate
+}
+
+// replicas is the throughput of public reads with the primary stopped,
+// beside that with it running, with two read replicas. It runs when the
+// binary reads database.replica_urls.
+func (b *bench) replicas(ctx context.Context) error {
+	run, err := b.tool(ctx, "config", append(b.env(b.mainURL), "PCT_DATABASE_REPLICA_URLS="+b.mainURL), "config")
+	if err != nil || !strings.Contains(run.stdout, replicasSetting) {
+		why := "this pctracker does not read database." + replicasSetting + " (PCT_DATABASE_REPLICA_URLS): read replicas are not built into it yet"
+		if err != nil {
+			why = "pctracker config refused PCT_DATABASE_REPLICA_URLS: " + err.Error()
+		}
+		b.card.notMeasured(why, "replicas-primary-down")
+		return nil
+	}
+	b.card.notMeasured("this pctracker reads database."+replicasSetting+", but the bench cannot stop the shared PostgreSQL it runs on: "+
+		"the phase needs a primary and two streaming replicas of its own (as internal/systemtest's private clusters), which it does not start yet", "replicas-primary-down")
+	return nil
+}
+
+// warmTimeout bounds the first build of the dashboards after start.
+const warmTimeout = 5 * time.Minute
+
+// warm asks for both dashboards once and waits for them, however long the
+// first build takes: a request that gives up cancels the build it waits
+// for, so on a busy machine loads with a short timeout would never see a
+// built dashboard, and would measure only that.
+func (b *bench) warm(ctx context.Context) error {
+	client := &http.Client{Timeout: warmTimeout}
+	for _, path := range []string{"/", "/api/v1/dashboard"} {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+path, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Accept-Language", "en")
+		start := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return fmt.Errorf("warming %s: %v", path, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("warming %s: %s", path, resp.Status)
+		}
+		b.say("the first GET %s took %s", path, time.Since(start).Round(time.Millisecond))
+		b.note("the first GET %s after start took %s (it builds the dashboards); the loads start after it", path, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
