@@ -272,8 +272,15 @@ func TestExportServedByNginx(t *testing.T) {
 	if code, _, body := get(base + "/actions/index.html"); code != 200 || !strings.Contains(body, `action="`+live+`/actions?lang=en"`) {
 		t.Errorf("the list of actions: %d, or its filters do not ask the live site", code)
 	}
-	if code, ctype, _ := get(base + "/static/css/app.css"); code != 200 || !strings.HasPrefix(ctype, "text/css") {
-		t.Errorf("the stylesheet: %d %s", code, ctype)
+	// The stylesheet is linked by its fingerprinted name, which the copy
+	// keeps: it must be there and be CSS.
+	_, _, homeEN := get(base + "/index.html")
+	links, _ := hrefs(t, homeEN)
+	css := slices.IndexFunc(links, func(l string) bool { return strings.HasPrefix(l, "static/css/app.") && strings.HasSuffix(l, ".css") })
+	if css < 0 {
+		t.Errorf("the home page links no stylesheet: %q", links)
+	} else if code, ctype, _ := get(base + "/" + links[css]); code != 200 || !strings.HasPrefix(ctype, "text/css") {
+		t.Errorf("the stylesheet %s: %d %s", links[css], code, ctype)
 	}
 	_, _, home := get(base + "/fr/index.html")
 	if !strings.Contains(home, `action="`+live+`/?lang=fr"`) {
