@@ -217,6 +217,10 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 		{f.MeasureType != "", "measure_type = ?", string(f.MeasureType)},
 		{f.Assurance != "", "assurance = ?", string(f.Assurance)},
 		{f.AfterID != 0, "id > ?", f.AfterID},
+		{len(f.AnyOf.Recommendations) > 0, "id IN (SELECT action_id FROM action_recommendations WHERE recommendation_number IN ?)", f.AnyOf.Recommendations},
+		{len(f.AnyOf.StakeholderIDs) > 0, "stakeholder_id IN ?", f.AnyOf.StakeholderIDs},
+		{len(f.AnyOf.Kinds) > 0, "stakeholder_id IN (SELECT id FROM stakeholders WHERE kind IN ?)", f.AnyOf.Kinds},
+		{len(f.AnyOf.Countries) > 0, "stakeholder_id IN (SELECT id FROM stakeholders WHERE country IN ?)", f.AnyOf.Countries},
 		{f.Contested, "EXISTS (SELECT 1 FROM challenges WHERE challenges.action_id = actions.id AND challenges.state = ?)",
 			string(challenge.Published)},
 	} {
