@@ -244,6 +244,10 @@ type Filter struct {
 	// filter (recommendation=7&recommendation=9), as a feed or a mail
 	// subscription may follow; a single value stays in the field above.
 	AnyOf Among
+	// PublishedAfter, with PublicOn, keeps the actions that became public
+	// after it: accepted after it, or of a cycle under embargo whose Forum
+	// came after it (what a mail digest tells as new).
+	PublishedAfter time.Time
 }
 
 // Among lists several values of the filters that may take more than one.

@@ -94,6 +94,7 @@ type Deps struct {
 	Evidence        Evidence
 	Challenges      Challenges
 	Frameworks      Frameworks
+	Subscriptions   Subscriptions
 	BaseURL         string            // the public address, for links in the feed
 	Catalogue       *locale.Catalogue // the feed's wording in each language
 	Now             func() time.Time

@@ -181,5 +181,7 @@ func Default() Config {
 			MailPeriod: time.Minute, MailRetry: time.Minute, LeaderPoll: 2 * time.Second},
 		Metrics:    Metrics{Allow: []string{"127.0.0.0/8", "::1/128"}},
 		Challenges: Challenges{ReplyDays: 30},
+
+		Subscriptions: defaultSubscriptions(),
 	}
 }

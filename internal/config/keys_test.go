@@ -77,6 +77,9 @@ func keyCases() []keyCase {
 		{"metrics.allow", "PCT_METRICS_ALLOW", "10.0.0.0/8", func(c config.Config) any { return c.Metrics.Allow }, []string{"10.0.0.0/8"}, "127.0.0.1", nil},
 		{"report.chromium", "PCT_REPORT_CHROMIUM", "off", func(c config.Config) any { return c.Report.Chromium }, "off", "", nil},
 		{"challenges.reply_days", "PCT_CHALLENGES_REPLY_DAYS", "14", func(c config.Config) any { return c.Challenges.ReplyDays }, 14, "0", nil},
+		{"subscriptions.signups_per_address", "PCT_SUBSCRIPTIONS_SIGNUPS_PER_ADDRESS", "2", func(c config.Config) any { return c.Subscriptions.PerAddress }, 2, "0", nil},
+		{"subscriptions.signups_per_client", "PCT_SUBSCRIPTIONS_SIGNUPS_PER_CLIENT", "9", func(c config.Config) any { return c.Subscriptions.PerClient }, 9, "0", nil},
+		{"subscriptions.signup_window", "PCT_SUBSCRIPTIONS_SIGNUP_WINDOW", "30m", func(c config.Config) any { return c.Subscriptions.Window }, 30 * time.Minute, "1s", nil},
 	}
 }
 

@@ -238,6 +238,10 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	if !f.PublicOn.IsZero() {
 		q = shownOn(q, f.PublicOn)
 	}
+	if !f.PublishedAfter.IsZero() {
+		q = q.Where("(accepted_at > ? OR cycle_id IN (SELECT id FROM cycles WHERE embargo <> 'immediate' AND forum_date > ?))",
+			f.PublishedAfter.UTC(), date.Day(f.PublishedAfter))
+	}
 	var total int64
 	if !f.SkipTotal {
 		if err := q.Count(&total).Error; err != nil {

@@ -256,6 +256,7 @@ type Deps struct {
 	Challenges       Challenges
 	PublicChallenges PublicChallenges
 	Frameworks       Frameworks
+	Follow           Follow
 	BaseURL          string // the public address, for links people cite
 	Now              func() time.Time
 	Logger           *slog.Logger
