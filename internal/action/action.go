@@ -245,8 +245,8 @@ type Filter struct {
 	// subscription may follow; a single value stays in the field above.
 	AnyOf Among
 	// PublishedAfter, with PublicOn, keeps the actions that became public
-	// after it: accepted after it, or of a cycle under embargo whose Forum
-	// came after it (what a mail digest tells as new).
+	// in between: accepted in between, or before under an embargo lifted
+	// in between (what a mail digest tells as new).
 	PublishedAfter time.Time
 }
 

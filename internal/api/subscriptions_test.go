@@ -192,3 +192,131 @@ func TestSubscriptionSignUpAndConfirm(t *testing.T) {
 		}
 	})
 }
+
+// subscribe signs an address up through the API and confirms it through
+// its mail's link, as a person does; it returns the confirmation mail.
+func subscribe(t *testing.T, sc *apptest.Scenario, server *smtpmock.Server, email, body string) subscriberMail {
+	t.Helper()
+	anon := apptest.APIClient{T: t, Base: sc.TS}
+	if r := anon.Do("POST", "/api/v1/subscriptions", body); r.Status != 202 {
+		t.Fatalf("sign-up: %d %s", r.Status, r.Body)
+	}
+	runJob(t, sc, "mail")
+	mails := received(t, server, email)
+	if len(mails) == 0 {
+		t.Fatalf("no confirmation mail to %s", email)
+	}
+	m := mails[len(mails)-1]
+	confirm := followLink(t, m.Text, "follow/confirm")
+	if r := apptest.PostAnonForm(t, apptest.BrowserClient(), sc.TS+confirm, url.Values{}); r.Status != 200 {
+		t.Fatalf("confirm: %d", r.Status)
+	}
+	return m
+}
+
+// Each digest lists, in its subscriber's language, the accepted public
+// actions matching its filters that became public since the last one;
+// a slot is digested once, an empty digest is not sent; the one-click
+// POST of RFC 8058 unsubscribes (its GET does not), deletes the address,
+// and no mail follows; the manage page changes the frequency and
+// language (issue 20.2).
+func TestSubscriptionDigestsAndUnsubscribe(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc, server := followServer(t, db, 5)
+		day := func(n int) time.Time { return time.Date(2026, 9, 1+n, 9, 0, 0, 0, time.UTC) }
+		sc.S.Clock.Set(day(0))
+		first := subscribe(t, sc, server, "lecteur@example.org",
+			`{"email": "lecteur@example.org", "filters": {"recommendation": 7}, "frequency": "daily", "lang": "fr"}`)
+		subscribe(t, sc, server, "reader@example.org", `{"email": "reader@example.org", "frequency": "daily", "lang": "en"}`)
+		if first.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+			t.Errorf("the confirmation has no one-click unsubscribe")
+		}
+
+		sc.S.Clock.Set(day(0).Add(time.Hour))
+		apptest.AcceptIn(t, sc, sc.Org.ID, 2026, func(in *action.Input) { in.Title = "Blacklist of vendors"; in.Recommendations = []int{7} })
+		apptest.AcceptIn(t, sc, sc.OtherOrg.ID, 2026, func(in *action.Input) { in.Title = "Procurement register"; in.Recommendations = []int{5} })
+		sc.S.Clock.Set(day(1))
+		runJob(t, sc, "digests")
+		runJob(t, sc, "digests") // its slot is done: nothing more
+		runJob(t, sc, "mail")
+		fr, en := received(t, server, "lecteur@example.org"), received(t, server, "reader@example.org")
+		if len(fr) != 2 || len(en) != 2 {
+			t.Fatalf("%d and %d mails, want a confirmation and a digest each", len(fr), len(en))
+		}
+		digest := fr[1]
+		if digest.Subject != "pctracker\u00a0: 1 nouvelle action pour recommandation 7" || !strings.Contains(digest.Text, "Blacklist of vendors") ||
+			strings.Contains(digest.Text, "Procurement register") || !strings.Contains(digest.Text, "(Adoptée)") {
+			t.Errorf("the French digest:\n%s\n%s", digest.Subject, digest.Text)
+		}
+		if en[1].Subject != "pctracker: 2 new actions for all accepted actions" || !strings.Contains(en[1].Text, "Procurement register") ||
+			!strings.Contains(en[1].Text, "Blacklist of vendors") || strings.Contains(en[1].Text, sc.LastYearAction.Title) {
+			t.Errorf("the English digest:\n%s\n%s", en[1].Subject, en[1].Text)
+		}
+		unsubscribe := followLink(t, digest.Text, "unsubscribe")
+		if got := digest.Header.Get("List-Unsubscribe"); got != "<http://pct.test"+unsubscribe+">" || digest.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+			t.Errorf("the digest's List-Unsubscribe: %q", got)
+		}
+
+		// Nothing new: no digest.
+		sc.S.Clock.Set(day(2))
+		runJob(t, sc, "digests")
+		runJob(t, sc, "mail")
+		if n := len(received(t, server, "lecteur@example.org")); n != 2 {
+			t.Fatalf("an empty digest was sent: %d mails", n)
+		}
+
+		// A mail scanner follows the link: nothing changes. The mail
+		// program's one-click POST, with no cookie and no form token,
+		// unsubscribes and deletes the address.
+		anon := apptest.APIClient{T: t, Base: sc.TS}
+		if r := anon.Do("GET", unsubscribe, ""); r.Status != 200 || !strings.Contains(r.Body, `action="`+unsubscribe) {
+			t.Fatalf("the unsubscribe page: %d", r.Status)
+		}
+		rows := func(email string) int {
+			return apptest.QueryInt(t, db.SQL(), "SELECT count(*) FROM subscriptions WHERE email = '"+email+"'")
+		}
+		if rows("lecteur@example.org") != 1 {
+			t.Fatal("a GET unsubscribed")
+		}
+		oneClick := anon.Do("POST", unsubscribe, "List-Unsubscribe=One-Click", "Content-Type", "application/x-www-form-urlencoded")
+		if oneClick.Status != 200 || rows("lecteur@example.org") != 0 {
+			t.Fatalf("one-click unsubscribe: %d, %d rows left", oneClick.Status, rows("lecteur@example.org"))
+		}
+		if again := anon.Do("POST", unsubscribe, "List-Unsubscribe=One-Click", "Content-Type", "application/x-www-form-urlencoded"); again.Status != 404 {
+			t.Errorf("the link used again: %d", again.Status)
+		}
+
+		// The other reader changes to a weekly digest in French.
+		manage := followLink(t, en[1].Text, "follow/manage")
+		browser := apptest.BrowserClient()
+		if r := apptest.PostAnonForm(t, browser, sc.TS+manage, url.Values{"frequency": {"weekly"}, "mail_lang": {"fr"}}); r.Status != 303 {
+			t.Fatalf("manage: %d %s", r.Status, r.Body)
+		}
+		if r := apptest.PostAnonForm(t, browser, sc.TS+manage, url.Values{"frequency": {"hourly"}, "mail_lang": {"fr"}}); r.Status != 422 {
+			t.Errorf("a wrong frequency: %d", r.Status)
+		}
+		if n := apptest.QueryInt(t, db.SQL(), "SELECT count(*) FROM subscriptions WHERE frequency = 'weekly' AND lang = 'fr'"); n != 1 {
+			t.Errorf("after the change, %d weekly French subscriptions", n)
+		}
+
+		// A new acceptance: no mail to the address that left; the weekly
+		// reader waits for a week since the last digest (day 2's slot).
+		sc.S.Clock.Set(day(2).Add(time.Hour))
+		apptest.AcceptIn(t, sc, sc.Org.ID, 2026, func(in *action.Input) { in.Title = "Vendor checks"; in.Recommendations = []int{7} })
+		for d := 3; d <= 9; d++ {
+			sc.S.Clock.Set(day(d))
+			runJob(t, sc, "digests")
+			runJob(t, sc, "mail")
+			if n := len(received(t, server, "reader@example.org")); n != 2 && d < 9 {
+				t.Fatalf("a weekly digest on day %d", d)
+			}
+		}
+		if n := len(received(t, server, "lecteur@example.org")); n != 2 {
+			t.Errorf("%d mails after the unsubscription, want none", n-2)
+		}
+		en = received(t, server, "reader@example.org")
+		if len(en) != 3 || !strings.Contains(en[2].Subject, "1 nouvelle action") || !strings.Contains(en[2].Text, "Vendor checks") {
+			t.Fatalf("the weekly French digest: %d mails, last %+v", len(en), en[len(en)-1].Mail)
+		}
+	})
+}

@@ -238,9 +238,11 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	if !f.PublicOn.IsZero() {
 		q = shownOn(q, f.PublicOn)
 	}
-	if !f.PublishedAfter.IsZero() {
-		q = q.Where("(accepted_at > ? OR cycle_id IN (SELECT id FROM cycles WHERE embargo <> 'immediate' AND forum_date > ?))",
-			f.PublishedAfter.UTC(), date.Day(f.PublishedAfter))
+	if !f.PublishedAfter.IsZero() && !f.PublicOn.IsZero() {
+		// Accepted by PublicOn, and after PublishedAfter or under an
+		// embargo lifted since (shownOn has kept the Forums come by then).
+		q = q.Where("accepted_at <= ? AND (accepted_at > ? OR cycle_id IN (SELECT id FROM cycles WHERE embargo <> 'immediate' AND forum_date > ?))",
+			f.PublicOn.UTC(), f.PublishedAfter.UTC(), date.Day(f.PublishedAfter))
 	}
 	var total int64
 	if !f.SkipTotal {
