@@ -129,6 +129,9 @@ func followErrorKeys(fields map[string]string) []string {
 }
 
 func (h *Handler) followView(c echo.Context, token string, sub *subscription.Subscription) followView {
+	if token != "" {
+		noStore(c) // the page's address holds a secret
+	}
 	v := followView{Page: h.formPage(c, "follow"), Token: token}
 	if sub != nil {
 		v.Filters, v.Frequency, v.MailLang = sub.Filters.Describe(h.renderer.tr[v.Lang]), string(sub.Frequency), sub.Lang

@@ -71,8 +71,8 @@ func TestFollowFormOnFilteredPages(t *testing.T) {
 		// A link that does not work says so, in each language, as a 404.
 		for _, p := range []string{"/follow/confirm/pct_nothing", "/follow/manage/pct_nothing", "/unsubscribe/pct_nothing"} {
 			for lang, text := range map[string]string{"en": "has expired", "fr": "a expiré"} {
-				if r := anon.Do("GET", p+"?lang="+lang, ""); r.Status != 404 || !strings.Contains(r.Body, text) {
-					t.Errorf("%s in %s: %d", p, lang, r.Status)
+				if r := anon.Do("GET", p+"?lang="+lang, ""); r.Status != 404 || !strings.Contains(r.Body, text) || r.Header.Get("Cache-Control") != "no-store" {
+					t.Errorf("%s in %s: %d, Cache-Control %q", p, lang, r.Status, r.Header.Get("Cache-Control"))
 				}
 			}
 		}
