@@ -150,6 +150,14 @@ func TestSubscriptionSignUpAndConfirm(t *testing.T) {
 		if n := apptest.QueryInt(t, db.SQL(), "SELECT count(*) FROM subscriptions WHERE confirmed_at IS NOT NULL"); n != 0 {
 			t.Fatalf("a GET confirmed %d subscriptions", n)
 		}
+		// A post without the token of the page's form (another site's form)
+		// confirms nothing.
+		if r := anon.Do("POST", confirm, "", "Content-Type", "application/x-www-form-urlencoded"); r.Status != 403 {
+			t.Errorf("a confirmation without the form's token: %d", r.Status)
+		}
+		if n := apptest.QueryInt(t, db.SQL(), "SELECT count(*) FROM subscriptions WHERE confirmed_at IS NOT NULL"); n != 0 {
+			t.Fatalf("a post without the form's token confirmed %d subscriptions", n)
+		}
 		browser := apptest.BrowserClient()
 		done := apptest.PostAnonForm(t, browser, sc.TS+confirm+"?lang=fr", url.Values{})
 		if done.Status != 200 || !strings.Contains(done.Body, "Abonnement confirmé") {
