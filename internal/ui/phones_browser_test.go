@@ -33,6 +33,9 @@ var notLinked = map[string]string{
 	"/reset/new":       "opened from a password-reset mail (auth_test)",
 	"/archive/:sha256": "a copy of someone else's page, shown as it was captured",
 	"/admin/cycles/:year/extensions/:stakeholder_id/revoke": "the demo grants no extension",
+	"/follow/confirm/:token":                                "opened from a subscription's mail (follow_test, at 375 px)",
+	"/follow/manage/:token":                                 "opened from a subscription's mail (follow_test, at 375 px)",
+	"/unsubscribe/:token":                                   "opened from a subscription's mail (follow_test, at 375 px)",
 }
 
 // Every page, public and signed in for each role, on the demo's data (full
