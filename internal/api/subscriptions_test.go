@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	netmail "net/mail"
 	"net/url"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/apptest"
 	"github.com/pctracker/pctracker/internal/config"
+	"github.com/pctracker/pctracker/internal/cycle"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
 )
@@ -325,6 +327,39 @@ func TestSubscriptionDigestsAndUnsubscribe(t *testing.T) {
 		en = received(t, server, "reader@example.org")
 		if len(en) != 3 || !strings.Contains(en[2].Subject, "1 nouvelle action") || !strings.Contains(en[2].Text, "Vendor checks") {
 			t.Fatalf("the weekly French digest: %d mails, last %+v", len(en), en[len(en)-1].Mail)
+		}
+	})
+}
+
+// Under an embargo until the Forum, an action accepted before it is news
+// on the Forum's day, not on the day of its acceptance (issue 20.2).
+func TestSubscriptionDigestWaitsForTheEmbargo(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc, server := followServer(t, db, 5)
+		ctx := context.Background()
+		c, err := sc.S.Cycles.Get(ctx, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err = sc.S.Cycles.Update(ctx, testutil.System, 2026, c.Version, func(in *cycle.Input) { in.Embargo = cycle.UntilForum }); err != nil {
+			t.Fatal(err)
+		}
+		forum := c.ForumDate.UTC()
+		sc.S.Clock.Set(forum.AddDate(0, 0, -3).Add(9 * time.Hour))
+		subscribe(t, sc, server, "reader@example.org", `{"email": "reader@example.org", "frequency": "daily", "lang": "en"}`)
+		sc.S.Clock.Set(forum.AddDate(0, 0, -3).Add(10 * time.Hour))
+		apptest.AcceptIn(t, sc, sc.Org.ID, 2026, func(in *action.Input) { in.Title = "Embargoed register" })
+		for d := -2; d <= 1; d++ {
+			sc.S.Clock.Set(forum.AddDate(0, 0, d).Add(9 * time.Hour))
+			runJob(t, sc, "digests")
+			runJob(t, sc, "mail")
+			mails := received(t, server, "reader@example.org")
+			switch {
+			case d < 0 && len(mails) != 1:
+				t.Fatalf("%d days before the Forum: a digest of an embargoed action", -d)
+			case d >= 0 && (len(mails) != 2 || !strings.Contains(mails[1].Text, "Embargoed register")):
+				t.Fatalf("%d days after the Forum: %d mails", d, len(mails))
+			}
 		}
 	})
 }
