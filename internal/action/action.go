@@ -240,6 +240,22 @@ type Filter struct {
 	ByID      bool
 	AfterID   int64
 	SkipTotal bool // the total is not wanted: no count is made
+	// AnyOf keeps the actions matching any of several values of one
+	// filter (recommendation=7&recommendation=9), as a feed or a mail
+	// subscription may follow; a single value stays in the field above.
+	AnyOf Among
+	// PublishedAfter, with PublicOn, keeps the actions that became public
+	// in between: accepted in between, or before under an embargo lifted
+	// in between (what a mail digest tells as new).
+	PublishedAfter time.Time
+}
+
+// Among lists several values of the filters that may take more than one.
+type Among struct {
+	Recommendations []int
+	StakeholderIDs  []int64
+	Kinds           []string
+	Countries       []string
 }
 
 // Version is a saved snapshot of an action.

@@ -75,6 +75,25 @@ func ParsePublicFilter(q url.Values) (Filter, error) {
 	}
 	f.CycleYear, f.Recommendation = number("cycle"), number("recommendation")
 	f.StakeholderID = int64(number("organisation"))
+	// Several values of one filter keep the actions matching any of them.
+	if vs := q["recommendation"]; len(vs) > 1 {
+		f.Recommendation = 0
+		for i := range vs {
+			f.AnyOf.Recommendations = append(f.AnyOf.Recommendations, number2(bad, "recommendation", vs[i]))
+		}
+	}
+	if vs := q["organisation"]; len(vs) > 1 {
+		f.StakeholderID = 0
+		for i := range vs {
+			f.AnyOf.StakeholderIDs = append(f.AnyOf.StakeholderIDs, int64(number2(bad, "organisation", vs[i])))
+		}
+	}
+	if vs := q["kind"]; len(vs) > 1 {
+		f.Kind, f.AnyOf.Kinds = "", vs
+	}
+	if vs := q["country"]; len(vs) > 1 {
+		f.Country, f.AnyOf.Countries = "", vs
+	}
 	f.Limit = PublicPageSize
 	return f, bad.Err()
 }
@@ -116,4 +135,13 @@ func (f *Filter) CheckPublic() error {
 		bad.Addf("q", "must be at most %d characters", MaxQueryLength)
 	}
 	return bad.Err()
+}
+
+// number2 reads one of several values of a whole-number filter.
+func number2(bad errs.FieldErrors, name, v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		bad.Add(name, "must be a whole number from 1")
+	}
+	return n
 }

@@ -96,6 +96,7 @@ type Deps struct {
 	Challenges      Challenges
 	Frameworks      Frameworks
 	Releases        Releases
+	Subscriptions   Subscriptions
 	BaseURL         string            // the public address, for links in the feed
 	Catalogue       *locale.Catalogue // the feed's wording in each language
 	Now             func() time.Time

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -165,6 +166,93 @@ func TestFeedEmptyIsStable(t *testing.T) {
 		}
 		if f := strictAtom(t, one.Body); len(f.Entries) != 0 || f.Updated != "1970-01-01T00:00:00Z" {
 			t.Errorf("empty feed: %d entries, updated %s", len(f.Entries), f.Updated)
+		}
+	})
+}
+
+// The feed is narrowed as the actions list is (issue 20.2): by
+// recommendation, country, organisation and kind, each of which may be
+// given several times; the challenges follow the actions kept, published
+// reports are in every feed, and each filtered page advertises its feed.
+func TestFeedFiltered(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc := apptest.NewScenario(t, db)
+		anon := apptest.APIClient{T: t, Base: sc.TS}
+		sc.S.Clock.Set(time.Date(2026, 9, 3, 10, 0, 0, 0, time.UTC))
+		apptest.AcceptIn(t, sc, sc.Org.ID, 2026, func(in *action.Input) { in.Title = "Blacklist of vendors"; in.Recommendations = []int{7} })
+		sc.S.Clock.Set(time.Date(2026, 9, 4, 10, 0, 0, 0, time.UTC))
+		apptest.AcceptIn(t, sc, sc.OtherOrg.ID, 2026, func(in *action.Input) { in.Title = "Procurement register"; in.Recommendations = []int{5} })
+		sc.S.Clock.Set(time.Date(2026, 9, 5, 10, 0, 0, 0, time.UTC))
+		apptest.AcceptIn(t, sc, sc.OtherOrg.ID, 2026, func(in *action.Input) { in.Title = "Export screening"; in.Recommendations = []int{2} })
+
+		titles := func(query string) []string {
+			t.Helper()
+			r := anon.Do("GET", "/feed.atom?"+query, "")
+			if r.Status != 200 {
+				t.Fatalf("%s: %d %s", query, r.Status, r.Body)
+			}
+			if got, ok := feedparser(t, r.Body); ok && !strings.HasPrefix(got, "False|atom10|") {
+				t.Errorf("feedparser on %s: %s", query, got)
+			}
+			var out []string
+			for _, e := range strictAtom(t, r.Body).Entries {
+				out = append(out, e.Title)
+			}
+			return out
+		}
+		org, other := fmt.Sprint(sc.Org.ID), fmt.Sprint(sc.OtherOrg.ID)
+		for _, c := range []struct {
+			query string
+			want  []string
+		}{
+			{"recommendation=7", []string{"Blacklist of vendors"}},
+			{"recommendation=7&recommendation=2&lang=fr", []string{"Export screening", "Blacklist of vendors"}},
+			{"organisation=" + other, []string{"Export screening", "Procurement register"}},
+			{"organisation=" + other + "&recommendation=5", []string{"Procurement register"}},
+			{"organisation=" + org + "&organisation=" + other + "&recommendation=5&recommendation=7", []string{"Procurement register", "Blacklist of vendors"}},
+			{"kind=company", nil},
+			{"kind=state&recommendation=2", []string{"Export screening"}},
+			{"country=" + sc.OtherOrg.Country + "&recommendation=5", []string{"Procurement register"}},
+		} {
+			if got := titles(c.query); strings.Join(got, "|") != strings.Join(c.want, "|") {
+				t.Errorf("%s: %q, want %q", c.query, got, c.want)
+			}
+		}
+		if all := titles(""); len(all) < 4 {
+			t.Errorf("the whole feed: %q", all)
+		}
+		for _, bad := range []string{"recommendation=x", "organisation=0", "recommendation=7&recommendation=x"} {
+			if r := anon.Do("GET", "/feed.atom?"+bad, ""); r.Status != 422 {
+				t.Errorf("%s: %d", bad, r.Status)
+			}
+		}
+		r := anon.Do("GET", "/feed.atom?recommendation=7&lang=fr", "")
+		if f := strictAtom(t, r.Body); !strings.Contains(f.Title, "recommandation 7") {
+			t.Errorf("French filtered title: %q", f.Title)
+		}
+		// A published report is news to every reader, whatever they follow.
+		compiled := sc.Sec.Do("POST", "/api/v1/cycles/2026/reports", "")
+		if compiled.Status != 201 {
+			t.Fatalf("compile: %d %s", compiled.Status, compiled.Body)
+		}
+		if p := sc.Sec.Do("POST", fmt.Sprintf("/api/v1/reports/%d/publish", apptest.Decode[apptest.ReportJSON](t, compiled).ID), ""); p.Status != 200 {
+			t.Fatalf("publish: %d %s", p.Status, p.Body)
+		}
+		if got := titles("kind=company&lang=fr"); strings.Join(got, "|") != "Le rapport d'étape 2026 est publié" {
+			t.Errorf("the report in a feed of nothing else: %q", got)
+		}
+
+		// Each filtered page advertises its own feed, in the head and in
+		// a visible link.
+		for page, feed := range map[string]string{
+			"/actions?recommendation=7&recommendation=2&lang=fr": "/feed.atom?lang=fr&amp;recommendation=7&amp;recommendation=2",
+			"/recommendations/7?lang=en":                         "/feed.atom?lang=en&amp;recommendation=7",
+			"/organisations/" + other + "?lang=en":               "/feed.atom?lang=en&amp;organisation=" + other,
+		} {
+			body := anon.Do("GET", page, "").Body
+			if !strings.Contains(body, `<link rel="alternate" type="application/atom+xml" title="`) || strings.Count(body, `href="`+feed+`"`) != 2 {
+				t.Errorf("%s does not advertise %s in its head and its body", page, feed)
+			}
 		}
 	})
 }

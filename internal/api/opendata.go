@@ -1,15 +1,10 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,11 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/action"
-	"github.com/pctracker/pctracker/internal/challenge"
-	"github.com/pctracker/pctracker/internal/errs"
-	"github.com/pctracker/pctracker/internal/etag"
 	"github.com/pctracker/pctracker/internal/export"
-	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/report"
 )
 
@@ -194,117 +185,4 @@ func (l *jsonList) end(err error) error {
 	}
 	_, err = l.w.Write([]byte("]}\n"))
 	return err
-}
-
-type atomFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Lang    string      `xml:"xml:lang,attr"`
-	Title   string      `xml:"title"`
-	ID      string      `xml:"id"`
-	Updated string      `xml:"updated"`
-	Links   []atomLink  `xml:"link"`
-	Rights  string      `xml:"rights"`
-	Entries []atomEntry `xml:"entry"`
-}
-
-type atomLink struct {
-	Href string `xml:"href,attr"`
-	Rel  string `xml:"rel,attr,omitempty"`
-}
-
-type atomEntry struct {
-	Title   string   `xml:"title"`
-	ID      string   `xml:"id"`
-	Updated string   `xml:"updated"`
-	Link    atomLink `xml:"link"`
-	Author  string   `xml:"author>name"`
-	Summary string   `xml:"summary"`
-}
-
-// feedSize is how many entries the feed holds.
-const feedSize = 50
-
-// feed is an Atom feed of the latest accepted public actions and published
-// challenges, newest first, in the language of lang= (English by default):
-// its own wording is the catalogue's, the actions' titles stay as written.
-// framework= (and provision=) narrow it to the actions that count for a
-// framework (or one of its provisions); such a feed follows those actions
-// only, without the challenges. Its bytes depend on the public data and the
-// query only (its updated is its newest entry's), and its ETag is made from
-// those bytes, so that two different bodies never share one.
-func (h *Handler) feed(c echo.Context) error {
-	lang := "en"
-	if q := c.QueryParams(); q.Has("lang") {
-		if lang = locale.Supported(q.Get("lang")); lang == "" {
-			return errs.Field(errs.Invalid, "lang", "is one of en, fr")
-		}
-	}
-	only := action.Filter{Framework: strings.TrimSpace(c.QueryParam("framework")), Provision: strings.TrimSpace(c.QueryParam("provision"))}
-	if err := h.checkFrameworkFilter(c, only.Framework, only.Provision); err != nil {
-		return err
-	}
-	only.Limit, only.SkipTotal = feedSize, true
-	list, _, err := h.Actions.Public(c.Request().Context(), only)
-	if err != nil {
-		return err
-	}
-	var challenges []challenge.Challenge
-	if only.Framework == "" {
-		if challenges, _, err = h.Challenges.Published(c.Request().Context(), challenge.Filter{Limit: feedSize}); err != nil {
-			return err
-		}
-	}
-	t := h.Catalogue.Translator(lang)
-	base := strings.TrimRight(h.BaseURL, "/")
-	self, page := base+"/feed.atom", base+"/actions"
-	q := url.Values{}
-	title := t("feed_title")
-	if only.Framework != "" {
-		q.Set("framework", only.Framework)
-		name := only.Framework
-		if only.Provision != "" {
-			q.Set("provision", only.Provision)
-			name += " " + only.Provision
-		}
-		title = t("feed_title_framework", map[string]any{"Framework": name})
-	}
-	if lang != "en" {
-		q.Set("lang", lang)
-	}
-	if len(q) > 0 {
-		self, page = self+"?"+q.Encode(), page+"?"+q.Encode()
-	}
-	f := atomFeed{Lang: lang, Title: title, ID: self, Rights: Licence, Links: []atomLink{{Href: self, Rel: "self"}, {Href: page}}}
-	for _, a := range list {
-		updated := a.UpdatedAt
-		if a.AcceptedAt != nil {
-			updated = *a.AcceptedAt
-		}
-		f.Entries = append(f.Entries, atomEntry{Title: a.Title, ID: fmt.Sprintf("%s/actions/%d", base, a.ID),
-			Updated: updated.UTC().Format(time.RFC3339), Link: atomLink{Href: fmt.Sprintf("%s/actions/%d", base, a.ID)},
-			Author: a.Organisation, Summary: t("feed_action_summary", map[string]any{"Organisation": a.Organisation,
-				"Year": a.CycleYear, "Title": a.Title, "Stage": t("stage_" + string(a.Stage))})})
-	}
-	for _, ch := range challenges {
-		f.Entries = append(f.Entries, challengeEntry(t, base, ch))
-	}
-	// One list in date order: each kind comes newest first, and the times
-	// are written alike (UTC, to the second), so they sort as text.
-	slices.SortStableFunc(f.Entries, func(a, b atomEntry) int { return strings.Compare(b.Updated, a.Updated) })
-	f.Entries = f.Entries[:min(len(f.Entries), feedSize)]
-	// The feed changed when its newest entry came; an empty one never did.
-	f.Updated = time.Unix(0, 0).UTC().Format(time.RFC3339)
-	if len(f.Entries) > 0 {
-		f.Updated = f.Entries[0].Updated
-	}
-	out, err := xml.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return err
-	}
-	body := append([]byte(xml.Header), out...)
-	sum := sha256.Sum256(body)
-	if etag.NotModified(c.Response(), c.Request(), "feed", hex.EncodeToString(sum[:])) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	return c.Blob(http.StatusOK, "application/atom+xml; charset=utf-8", body)
 }

@@ -45,6 +45,7 @@ import (
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/store/dburl"
+	"github.com/pctracker/pctracker/internal/subscription"
 	"github.com/pctracker/pctracker/internal/twostep"
 	"github.com/pctracker/pctracker/internal/ui"
 	"github.com/pctracker/pctracker/internal/user"
@@ -82,6 +83,7 @@ type services struct {
 	frameworks      *framework.Service
 	releases        *release.Service
 	purges          *purge.Service
+	subscriptions   *subscription.Service
 	now             func() time.Time
 }
 
@@ -119,6 +121,9 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	svc.frameworks = framework.NewService(db, svc.actions, now)
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
+	svc.subscriptions = subscription.NewService(db, mustCatalogue(), sender, now, subscription.Options{BaseURL: cfg.BaseURL,
+		PerAddress: cfg.Subscriptions.PerAddress, PerClient: cfg.Subscriptions.PerClient, Window: cfg.Subscriptions.Window,
+		RetryBase: cfg.Scheduler.MailRetry}, logger)
 	return svc
 }
 
@@ -141,6 +146,17 @@ func issuer(baseURL string) string {
 		return "pctracker (" + u.Hostname() + ")"
 	}
 	return "pctracker"
+}
+
+// mustCatalogue loads the embedded catalogues, which the subscribers'
+// mail is written from; like the report's, a failure is a bug of the
+// build, which the catalogue tests catch.
+func mustCatalogue() *locale.Catalogue {
+	cat, err := locale.Load(web.I18n())
+	if err != nil {
+		panic(err)
+	}
+	return cat
 }
 
 // newReportRenderer parses the embedded report template and catalogues. They
@@ -240,7 +256,7 @@ func newScheduler(cfg config.Config, db *store.DB, svc *services, m *metrics.Met
 			Evidence:     jobs.Every{Period: sc.EvidencePeriod},
 			Mail:         jobs.Every{Period: sc.MailPeriod}},
 		Work: jobs.Work{Housekeeper: db, Reports: svc.reports, Reminders: svc.reminders, Notices: svc.notices, Evidence: svc.evidence,
-			Purges: svc.purges}}
+			Purges: svc.purges, Subscriptions: svc.subscriptions}}
 	if e := db.NewElector(store.SchedulerLock, sc.LeaderPoll, logger, m.Leader); e != nil {
 		d.Elector = e
 	}
@@ -275,7 +291,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	tls := strings.HasPrefix(cfg.BaseURL, "https://")
 	pages, err := ui.New(ui.Deps{Recommendations: svc.recommendations, SignIn: svc.signIn, TwoStep: svc.twoStep, Sessions: svc.sessions,
 		Cycles: svc.cycles, Stakeholders: svc.stakeholders, Actions: svc.actions, Markdown: markdown.New(), Now: svc.now,
-		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Differences: svc.reports, Reminders: svc.reminders, Dashboard: svc.dashboard, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, PublicChallenges: svc.challenges, Frameworks: svc.frameworks, Releases: svc.releases, BaseURL: cfg.BaseURL, Logger: logger},
+		Accounts: svc.accounts, Users: svc.users, Audit: audit.NewService(db), Jobs: sched, Reports: svc.reports, Differences: svc.reports, Reminders: svc.reminders, Dashboard: svc.dashboard, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, PublicChallenges: svc.challenges, Frameworks: svc.frameworks, Releases: svc.releases, Follow: svc.subscriptions, BaseURL: cfg.BaseURL, Logger: logger},
 		ui.Options{Templates: web.Templates(), Catalogues: web.I18n(), AssetHashes: web.Fingerprinted(hashes), Secure: tls, OpenAPI: api.OpenAPI(),
 			Cookie: sessionCookie(tls), AbsoluteTimeout: cfg.Session.AbsoluteTimeout})
 	if err != nil {
@@ -322,7 +338,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 		API: api.New(api.Deps{Recommendations: svc.recommendations, Users: svc.users, Stakeholders: svc.stakeholders, Actions: svc.actions,
 			Idempotency: db, Now: svc.now, Accounts: svc.accounts, Cycles: svc.cycles, Reports: svc.reports,
 			Dashboard: svc.dashboard, ReportJSON: svc.documents, Versions: svc.dashboard, Evidence: svc.evidence, Challenges: svc.challenges, Frameworks: svc.frameworks, Releases: svc.releases,
-			BaseURL: cfg.BaseURL, Catalogue: catalogue}),
+			Subscriptions: svc.subscriptions, BaseURL: cfg.BaseURL, Catalogue: catalogue}),
 		Written:        svc.dashboard.Touch,
 		UI:             pages,
 		Pages:          pages,

@@ -184,8 +184,9 @@ func Default() Config {
 			DigestPeriod: 24 * time.Hour, DigestOffset: 6 * time.Hour,
 			EvidencePeriod: time.Minute, EvidenceCheck: 7 * 24 * time.Hour,
 			MailPeriod: time.Minute, MailRetry: time.Minute, LeaderPoll: 2 * time.Second},
-		Metrics:    Metrics{Allow: []string{"127.0.0.0/8", "::1/128"}},
-		Challenges: Challenges{ReplyDays: 30},
-		CDN:        defaultCDN(),
+		Metrics:       Metrics{Allow: []string{"127.0.0.0/8", "::1/128"}},
+		Challenges:    Challenges{ReplyDays: 30},
+		CDN:           defaultCDN(),
+		Subscriptions: defaultSubscriptions(),
 	}
 }

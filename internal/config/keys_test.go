@@ -88,6 +88,10 @@ func keyCases() []keyCase {
 		{"cdn.purge_url", "PCT_CDN_PURGE_URL", "https://purge.example.org/hook", func(c config.Config) any { return c.CDN.PurgeURL }, "https://purge.example.org/hook", "ftp://purge.example.org", nil},
 		{"cdn.purge_token", "PCT_CDN_PURGE_TOKEN", "s3cret", func(c config.Config) any { return c.CDN.PurgeToken }, "s3cret", "two\nlines", map[string]string{"PCT_CDN_PURGE_URL": "https://purge.example.org/hook"}},
 		{"cdn.purge_retry", "PCT_CDN_PURGE_RETRY", "30s", func(c config.Config) any { return c.CDN.PurgeRetry }, 30 * time.Second, "0s", nil},
+
+		{"subscriptions.signups_per_address", "PCT_SUBSCRIPTIONS_SIGNUPS_PER_ADDRESS", "2", func(c config.Config) any { return c.Subscriptions.PerAddress }, 2, "0", nil},
+		{"subscriptions.signups_per_client", "PCT_SUBSCRIPTIONS_SIGNUPS_PER_CLIENT", "9", func(c config.Config) any { return c.Subscriptions.PerClient }, 9, "0", nil},
+		{"subscriptions.signup_window", "PCT_SUBSCRIPTIONS_SIGNUP_WINDOW", "30m", func(c config.Config) any { return c.Subscriptions.Window }, 30 * time.Minute, "1s", nil},
 	}
 }
 

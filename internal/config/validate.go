@@ -21,8 +21,8 @@ func (c Config) Validate() error {
 		c.Database.validate, c.HTTP.validate, c.Evidence.validate, c.validateBaseURL, c.Metrics.validate,
 		c.Session.validate, c.SignIn.validate, c.Mail.validate, c.Scheduler.validate, c.Log.validate, c.Challenges.validate,
 		c.Release.validate,
-
 		c.CDN.validate,
+		c.Subscriptions.validate,
 	} {
 		if err := check(); err != nil {
 			return err

@@ -136,10 +136,20 @@ type Work struct {
 	Notices     Notices
 	Evidence    Evidence
 	Purges      Purges // nil: no cache in front to purge
+	// Subscriptions are the mail digests people follow without an
+	// account; nil: none.
+	Subscriptions Subscriptions
 }
 
 // Purges sends the outbox of CDN purges.
 type Purges interface {
+	Send(ctx context.Context) (sent, failed int, err error)
+}
+
+// Subscriptions writes the subscribers' digests of a slot to their outbox
+// and sends what is in it.
+type Subscriptions interface {
+	Digest(ctx context.Context, slot time.Time) (int, error)
 	Send(ctx context.Context) (sent, failed int, err error)
 }
 
@@ -232,6 +242,14 @@ func Register(d Deps) []Job {
 				if err == nil && n > 0 {
 					d.Logger.Info("digests of accepted actions queued", "slot", sch.Digests.Key(slot), "organisations", n)
 				}
+				if err != nil || d.Work.Subscriptions == nil {
+					return err
+				}
+				// The subscribers' digests, in the same transaction.
+				n, err = d.Work.Subscriptions.Digest(ctx, slot)
+				if err == nil && n > 0 {
+					d.Logger.Info("subscribers' digests queued", "slot", sch.Digests.Key(slot), "subscriptions", n)
+				}
 				return err
 			},
 		},
@@ -257,6 +275,17 @@ func Register(d Deps) []Job {
 				sent, failed, err := d.Work.Reminders.Send(ctx)
 				if sent+failed > 0 {
 					d.Logger.Info("outbox drained", "sent", sent, "failed", failed)
+				}
+				if err != nil || d.Work.Subscriptions == nil {
+					return err
+				}
+				// The subscriptions keep their own outbox: an
+				// unsubscription deletes its mails not yet sent, with the
+				// address, which the reminders' table, tied to
+				// organisations and cycles, could not do.
+				sent, failed, err = d.Work.Subscriptions.Send(ctx)
+				if sent+failed > 0 {
+					d.Logger.Info("subscriptions' outbox drained", "sent", sent, "failed", failed)
 				}
 				return err
 			},

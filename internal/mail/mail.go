@@ -30,6 +30,9 @@ type Message struct {
 	// after a crash carries the same ID, so that mail systems can tell it
 	// is one message.
 	ID string
+	// Unsubscribe, when set, is the address that ends a subscription with
+	// one POST (RFC 8058): mail programs offer it as an unsubscribe button.
+	Unsubscribe string
 }
 
 // Sender sends messages.
@@ -51,6 +54,10 @@ func build(from string, m Message, opts ...gomail.MsgOption) (*gomail.Msg, error
 		msg.SetMessageIDWithValue(m.ID)
 	} else {
 		msg.SetMessageID()
+	}
+	if m.Unsubscribe != "" {
+		msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribe, "<"+m.Unsubscribe+">")
+		msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	return msg, nil

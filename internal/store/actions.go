@@ -217,6 +217,10 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 		{f.MeasureType != "", "measure_type = ?", string(f.MeasureType)},
 		{f.Assurance != "", "assurance = ?", string(f.Assurance)},
 		{f.AfterID != 0, "id > ?", f.AfterID},
+		{len(f.AnyOf.Recommendations) > 0, "id IN (SELECT action_id FROM action_recommendations WHERE recommendation_number IN ?)", f.AnyOf.Recommendations},
+		{len(f.AnyOf.StakeholderIDs) > 0, "stakeholder_id IN ?", f.AnyOf.StakeholderIDs},
+		{len(f.AnyOf.Kinds) > 0, "stakeholder_id IN (SELECT id FROM stakeholders WHERE kind IN ?)", f.AnyOf.Kinds},
+		{len(f.AnyOf.Countries) > 0, "stakeholder_id IN (SELECT id FROM stakeholders WHERE country IN ?)", f.AnyOf.Countries},
 		{f.Contested, "EXISTS (SELECT 1 FROM challenges WHERE challenges.action_id = actions.id AND challenges.state = ?)",
 			string(challenge.Published)},
 	} {
@@ -233,6 +237,12 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 	}
 	if !f.PublicOn.IsZero() {
 		q = shownOn(q, f.PublicOn)
+	}
+	if !f.PublishedAfter.IsZero() && !f.PublicOn.IsZero() {
+		// Accepted by PublicOn, and after PublishedAfter or under an
+		// embargo lifted since (shownOn has kept the Forums come by then).
+		q = q.Where("accepted_at <= ? AND (accepted_at > ? OR cycle_id IN (SELECT id FROM cycles WHERE embargo <> 'immediate' AND forum_date > ?))",
+			f.PublicOn.UTC(), f.PublishedAfter.UTC(), date.Day(f.PublishedAfter))
 	}
 	var total int64
 	if !f.SkipTotal {

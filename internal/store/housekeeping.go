@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/signin"
+	"github.com/pctracker/pctracker/internal/subscription"
 )
 
 // Housekeep deletes what has outlived its use, in one transaction, and
@@ -27,6 +28,12 @@ func (db *DB) Housekeep(ctx context.Context, now time.Time) (map[string]int64, e
 			{"signin_devices", "last_used_at < ?", []any{now.Add(-signin.DeviceLifetime)}},
 			{"account_tokens", "(used_at IS NOT NULL AND used_at < ?) OR expires_at < ?", []any{now.Add(-30 * 24 * time.Hour), now.Add(-30 * 24 * time.Hour)}},
 			{"idempotency_keys", "created_at < ?", []any{now.Add(-24 * time.Hour)}},
+			// Subscriptions never confirmed go with their address (their
+			// tokens and mails cascade); sign-ups are counted for a day at
+			// most; sent digests are kept a month.
+			{"subscriptions", "confirmed_at IS NULL AND created_at <= ?", []any{now.Add(-subscription.ConfirmFor)}},
+			{"subscription_signups", "created_at < ?", []any{now.Add(-24 * time.Hour)}},
+			{"subscription_mails", "status = 'sent' AND sent_at < ?", []any{now.Add(-30 * 24 * time.Hour)}},
 		} {
 			res := db.conn(ctx).Exec("DELETE FROM "+d.name+" WHERE "+d.query, d.args...)
 			if res.Error != nil {

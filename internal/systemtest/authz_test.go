@@ -384,6 +384,19 @@ var rules = map[string]rule{
 	"GET /cards/recommendations/:file":   always(notFound),
 	"GET /cards/organisations/:file":     always(notFound),
 	// (end of embeds)
+	// Mail subscriptions (issue 20.2): anyone signs up (the matrix's empty
+	// sign-up is refused as invalid); a link's secret is its only key, and
+	// the matrix's ":token" opens nothing. The one-click unsubscribe takes
+	// no form token; the other posts of a link's page do.
+	"POST /api/v1/subscriptions":  always(ok),
+	"POST /follow":                always(ok),
+	"GET /follow/confirm/:token":  always(notFound),
+	"POST /follow/confirm/:token": always(forbidden), // without the token its form page sets
+	"GET /follow/manage/:token":   always(notFound),
+	"POST /follow/manage/:token":  always(forbidden), // without the token its form page sets
+	"GET /unsubscribe/:token":     always(notFound),
+	"POST /unsubscribe/:token":    always(notFound),
+	// (end of mail subscriptions)
 }
 
 func outcomeOf(r apptest.Response) string {

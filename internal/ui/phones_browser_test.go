@@ -36,6 +36,9 @@ var notLinked = map[string]string{
 	"/cards/dashboard.png":         "a share card: an image named in the pages' head, no page (cards_test)",
 	"/cards/recommendations/:file": "a share card: an image named in the pages' head, no page (cards_test)",
 	"/cards/organisations/:file":   "a share card: an image named in the pages' head, no page (cards_test)",
+	"/follow/confirm/:token":       "opened from a subscription's mail (follow_test, at 375 px)",
+	"/follow/manage/:token":        "opened from a subscription's mail (follow_test, at 375 px)",
+	"/unsubscribe/:token":          "opened from a subscription's mail (follow_test, at 375 px)",
 }
 
 // Every page, public and signed in for each role, on the demo's data (full

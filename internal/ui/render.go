@@ -120,6 +120,9 @@ type Page struct {
 	Supporter   bool   // the signed-in person reports for an organisation
 	Secretariat bool   // the signed-in person is of the secretariat
 	CSRF        string // the session's CSRF token, for every form
+
+	// Follow is, on a filtered list, its feed and its mail sign-up (follow.go).
+	Follow *FollowForm
 }
 
 // newPage fills the common part of a view model from the request.
@@ -137,7 +140,7 @@ func newPage(c echo.Context, section string) Page {
 	canonical, alternates := addresses(c, lang)
 	return Page{Lang: lang, OtherLang: other, OtherLangURL: "?" + q.Encode(), Canonical: canonical, Alternates: alternates,
 		Section: section, RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
-		User: callerLabel(c), Supporter: isSupporter(c), Secretariat: isSecretariat(c), CSRF: csrfToken(c)}
+		User: callerLabel(c), Supporter: isSupporter(c), Secretariat: isSecretariat(c), CSRF: csrfToken(c), Follow: followFormOf(c, lang)}
 }
 
 // pageLinks are the addresses of the pages before and after page, in a list

@@ -260,6 +260,7 @@ type Deps struct {
 	PublicChallenges PublicChallenges
 	Frameworks       Frameworks
 	Releases         Releases
+	Follow           Follow
 	BaseURL          string // the public address, for links people cite
 	Now              func() time.Time
 	Logger           *slog.Logger

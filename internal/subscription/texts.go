@@ -1,0 +1,67 @@
+package subscription
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/locale"
+)
+
+// Describe says the filters in words, in the language of t.
+func (f Filters) Describe(t locale.Translate) string {
+	if f.Empty() {
+		return t("follow_filter_all")
+	}
+	var said []string
+	for _, n := range f.Recommendations {
+		said = append(said, t("follow_filter_recommendation", map[string]any{"Number": n}))
+	}
+	said = append(said, f.Countries...)
+	for _, id := range f.Organisations {
+		said = append(said, t("follow_filter_organisation", map[string]any{"ID": id}))
+	}
+	for _, k := range f.Kinds {
+		said = append(said, t("kind_"+k))
+	}
+	return strings.Join(said, ", ")
+}
+
+// footer ends every mail: how to manage the subscription or leave it.
+func footer(t locale.Translate, l links) string {
+	return "\n\n-- \n" + t("follow_mail_footer", map[string]any{"Manage": l.Manage, "Unsubscribe": l.Unsubscribe}) + "\n"
+}
+
+// confirmText is the confirmation mail, in the subscriber's language.
+func (s *Service) confirmText(sub Subscription, confirm string, l links) Mail {
+	t := s.texts.Translator(sub.Lang)
+	what := sub.Filters.Describe(t)
+	body := t("follow_confirm_body", map[string]any{"Filters": what, "Frequency": t("follow_frequency_" + string(sub.Frequency)),
+		"Link": confirm, "Days": int(ConfirmFor.Hours() / 24)})
+	return Mail{SubscriptionID: sub.ID, Slot: PurposeConfirm, To: sub.Email, Subject: t("follow_confirm_subject"),
+		Body: body + footer(t, l), Unsubscribe: l.Unsubscribe, Status: Pending, NextAttemptAt: sub.CreatedAt, CreatedAt: sub.CreatedAt}
+}
+
+// digestText is a digest of the actions that became public, in the
+// subscriber's language (the actions' titles stay as written).
+func (s *Service) digestText(sub Subscription, list []action.Action, more bool, l links) (subject, body string) {
+	t := s.texts.Translator(sub.Lang)
+	what := sub.Filters.Describe(t)
+	subject = t("follow_digest_subject", map[string]any{"Count": len(list), "Filters": what})
+	var b strings.Builder
+	b.WriteString(t("follow_digest_intro", map[string]any{"Count": len(list), "Filters": what}))
+	b.WriteString("\n")
+	for _, a := range list {
+		fmt.Fprintf(&b, "\n- %s\n  %s\n  %s/actions/%d\n", a.Title,
+			t("follow_digest_item", map[string]any{"Organisation": a.Organisation, "Year": a.CycleYear, "Stage": t("stage_" + string(a.Stage))}),
+			s.opt.BaseURL, a.ID)
+	}
+	if more {
+		b.WriteString("\n" + t("follow_digest_more", map[string]any{"Link": s.opt.BaseURL + "/actions?" + sub.Filters.Query()}) + "\n")
+	}
+	return subject, b.String() + footer(t, l)
+}
+
+// slotKey names a digest's slot in the outbox.
+func slotKey(unix int64) string { return "digest:" + strconv.FormatInt(unix, 10) }
