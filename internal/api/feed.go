@@ -231,7 +231,8 @@ func (h *Handler) feedOthers(ctx context.Context, t locale.Translate, base strin
 			out = append(out, challengeEntry(t, base, ch))
 		}
 	}
-	return append(out, releaseEntries()...), nil
+	releases, err := h.releaseEntries(ctx, t, base)
+	return append(out, releases...), err
 }
 
 // reportEntries are the published reports the public may read, each from
@@ -258,6 +259,27 @@ func (h *Handler) reportEntries(ctx context.Context, t locale.Translate, base st
 	return out, nil
 }
 
-// releaseEntries will hold the data releases once they exist: one entry
-// each, from the time it was made.
-func releaseEntries() []atomEntry { return nil }
+// releaseEntries are the data releases the public may see, each from the
+// time it was made, or from the Forum when its report waited for it.
+func (h *Handler) releaseEntries(ctx context.Context, t locale.Translate, base string) ([]atomEntry, error) {
+	list, err := h.Releases.List(ctx, user.Actor{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]atomEntry, 0, len(list))
+	for _, r := range list {
+		at := r.CreatedAt
+		if r.PublicFrom.After(at) {
+			at = r.PublicFrom
+		}
+		link := base + "/releases/" + r.Version()
+		title := t("release_title", map[string]any{"Version": r.Version()})
+		summary := title + "."
+		if r.Changelog != "" {
+			summary = title + ": " + r.Changelog
+		}
+		out = append(out, atomEntry{Title: title, ID: link, Updated: at.UTC().Format(time.RFC3339), Link: atomLink{Href: link},
+			Author: t("follow_feed_secretariat"), Summary: summary})
+	}
+	return out, nil
+}
