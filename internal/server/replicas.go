@@ -29,7 +29,8 @@ const readOnlyRetry = 5 * time.Second
 // public routes without credentials (no session cookie, no API token),
 // since anything signed in may read what the public cannot and expects to
 // see its own writes at once. Sign-in and emailed-link pages stay on the
-// primary: they read what was written a moment ago.
+// primary: they read what was written a moment ago, as do the pages a
+// subscription's mail links to (its confirmation follows the sign-up).
 //
 // While the primary is down, everything else (writes, signed-in pages,
 // whose sessions are in the database) is answered 503 "temporarily
@@ -64,7 +65,7 @@ func publicRead(req *http.Request, cookie string) bool {
 		return false
 	}
 	p := req.URL.Path
-	for _, prefix := range []string{"/signin", "/invite", "/reset"} {
+	for _, prefix := range []string{"/signin", "/invite", "/reset", "/follow", "/unsubscribe"} {
 		if p == prefix || strings.HasPrefix(p, prefix+"/") {
 			return false
 		}

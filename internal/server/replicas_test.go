@@ -47,7 +47,7 @@ func TestReadRouting(t *testing.T) {
 	}
 	srv, err := server.New(server.Deps{Config: config.Default().HTTP, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Ready: func(context.Context) error { return nil }, API: routes(func(e *echo.Echo) {
-			for _, p := range []string{"/actions", "/signin", "/reset/new", "/api/v1/actions"} {
+			for _, p := range []string{"/actions", "/signin", "/reset/new", "/follow/confirm/x", "/unsubscribe/x", "/api/v1/actions"} {
 				e.GET(p, where)
 				e.POST(p, where)
 			}
@@ -86,6 +86,8 @@ func TestReadRouting(t *testing.T) {
 		{"GET", "/actions", true, "primary", 503},    // a session cookie: signed in
 		{"GET", "/signin", false, "primary", 503},    // reads what was just written
 		{"GET", "/reset/new", false, "primary", 503}, // an emailed link's page
+		{"GET", "/follow/confirm/x", false, "primary", 503},
+		{"GET", "/unsubscribe/x", false, "primary", 503},
 		{"POST", "/actions", false, "primary", 503},
 		{"POST", "/api/v1/actions", false, "primary", 503},
 	}
