@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	netmail "net/mail"
 	"net/url"
 	"regexp"
@@ -360,6 +361,39 @@ func TestSubscriptionDigestWaitsForTheEmbargo(t *testing.T) {
 			case d >= 0 && (len(mails) != 2 || !strings.Contains(mails[1].Text, "Embargoed register")):
 				t.Fatalf("%d days after the Forum: %d mails", d, len(mails))
 			}
+		}
+	})
+}
+
+// A published report makes a data release, which is news to every reader
+// whatever they follow: the next digest tells of it, once.
+func TestSubscriptionDigestTellsOfReleases(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sc, server := followServer(t, db, 5)
+		day := func(n int) time.Time { return time.Date(2026, 11, 20+n, 9, 0, 0, 0, time.UTC) }
+		sc.S.Clock.Set(day(0))
+		subscribe(t, sc, server, "reader@example.org",
+			`{"email": "reader@example.org", "filters": {"recommendation": 8}, "frequency": "daily", "lang": "en"}`)
+		sc.S.Clock.Set(day(0).Add(time.Hour))
+		compiled := sc.Sec.Do("POST", "/api/v1/cycles/2026/reports", "")
+		if compiled.Status != 201 {
+			t.Fatalf("compile: %d %s", compiled.Status, compiled.Body)
+		}
+		if p := sc.Sec.Do("POST", fmt.Sprintf("/api/v1/reports/%d/publish", apptest.Decode[apptest.ReportJSON](t, compiled).ID), ""); p.Status != 200 {
+			t.Fatalf("publish: %d %s", p.Status, p.Body)
+		}
+		for d := 1; d <= 2; d++ {
+			sc.S.Clock.Set(day(d))
+			runJob(t, sc, "digests")
+			runJob(t, sc, "mail")
+		}
+		mails := received(t, server, "reader@example.org")
+		if len(mails) != 2 {
+			t.Fatalf("%d mails, want the confirmation and one digest", len(mails))
+		}
+		if d := mails[1]; d.Subject != "pctracker: a new data release" || !strings.Contains(d.Text, "Data release 2026.1") ||
+			!strings.Contains(d.Text, "http://pct.test/releases/2026.1") {
+			t.Errorf("the digest of a release:\n%s\n%s", d.Subject, d.Text)
 		}
 	})
 }

@@ -123,7 +123,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
 	svc.subscriptions = subscription.NewService(db, mustCatalogue(), sender, now, subscription.Options{BaseURL: cfg.BaseURL,
 		PerAddress: cfg.Subscriptions.PerAddress, PerClient: cfg.Subscriptions.PerClient, Window: cfg.Subscriptions.Window,
-		RetryBase: cfg.Scheduler.MailRetry}, logger)
+		RetryBase: cfg.Scheduler.MailRetry, Releases: releases}, logger)
 	return svc
 }
 

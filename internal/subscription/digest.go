@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/pctracker/pctracker/internal/mail"
+	"github.com/pctracker/pctracker/internal/release"
+	"github.com/pctracker/pctracker/internal/user"
 )
 
 // digestSize is how many actions a digest lists; a link to the list says
@@ -34,6 +36,10 @@ func (s *Service) Digest(ctx context.Context, slot time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	releases, err := s.publicReleases(ctx)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, sub := range subs {
 		if !sub.due(slot) {
@@ -48,7 +54,8 @@ func (s *Service) Digest(ctx context.Context, slot time.Time) (int, error) {
 		if err := s.store.MarkDigested(ctx, sub.ID, slot); err != nil {
 			return n, err
 		}
-		if len(list) == 0 {
+		news := releasedBetween(releases, *sub.LastDigestAt, slot)
+		if len(list) == 0 && len(news) == 0 {
 			continue
 		}
 		l, err := s.manageToken(ctx, sub.ID, slot)
@@ -56,7 +63,7 @@ func (s *Service) Digest(ctx context.Context, slot time.Time) (int, error) {
 			return n, err
 		}
 		more := len(list) > digestSize
-		subject, body := s.digestText(sub, list[:min(len(list), digestSize)], more, l)
+		subject, body := s.digestText(sub, list[:min(len(list), digestSize)], news, more, l)
 		m := Mail{SubscriptionID: sub.ID, Slot: slotKey(slot.Unix()), To: sub.Email, Subject: subject, Body: body,
 			Unsubscribe: l.Unsubscribe, Status: Pending, NextAttemptAt: slot, CreatedAt: s.now().UTC()}
 		wrote, err := s.store.EnqueueSubscriptionMail(ctx, &m)
@@ -68,6 +75,31 @@ func (s *Service) Digest(ctx context.Context, slot time.Time) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// publicReleases are the data releases the public may see now.
+func (s *Service) publicReleases(ctx context.Context) ([]release.Release, error) {
+	if s.opt.Releases == nil {
+		return nil, nil
+	}
+	return s.opt.Releases.List(ctx, user.Actor{})
+}
+
+// releasedBetween are the releases that became public after one time and
+// by another: when they were made, or at the Forum when their report
+// waited for it.
+func releasedBetween(list []release.Release, after, by time.Time) []release.Release {
+	var out []release.Release
+	for _, r := range list {
+		at := r.CreatedAt
+		if r.PublicFrom.After(at) {
+			at = r.PublicFrom
+		}
+		if at.After(after) && !at.After(by) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Send sends the due mails of the outbox, one claim at a time, as the

@@ -12,6 +12,7 @@ import (
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/mail"
+	"github.com/pctracker/pctracker/internal/release"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -56,6 +57,14 @@ type Options struct {
 	RetryBase   time.Duration // the first wait after a mail failed, doubled each time
 	MaxAttempts int
 	Lease       time.Duration // how long a claimed mail is held by its sender
+	// Releases are the data releases a digest also tells of, whatever
+	// its filters: a new release is news to every reader. Nil: none.
+	Releases Releases
+}
+
+// Releases lists the data releases one may see.
+type Releases interface {
+	List(ctx context.Context, by user.Actor) ([]release.Release, error)
 }
 
 // Service signs people up, confirms, changes and ends subscriptions, and

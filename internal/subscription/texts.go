@@ -7,6 +7,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/locale"
+	"github.com/pctracker/pctracker/internal/release"
 )
 
 // Describe says the filters in words, in the language of t.
@@ -43,15 +44,20 @@ func (s *Service) confirmText(sub Subscription, confirm string, l links) Mail {
 		Body: body + footer(t, l), Unsubscribe: l.Unsubscribe, Status: Pending, NextAttemptAt: sub.CreatedAt, CreatedAt: sub.CreatedAt}
 }
 
-// digestText is a digest of the actions that became public, in the
-// subscriber's language (the actions' titles stay as written).
-func (s *Service) digestText(sub Subscription, list []action.Action, more bool, l links) (subject, body string) {
+// digestText is a digest of the actions that became public and of the
+// new data releases, in the subscriber's language (the actions' titles
+// stay as written).
+func (s *Service) digestText(sub Subscription, list []action.Action, releases []release.Release, more bool, l links) (subject, body string) {
 	t := s.texts.Translator(sub.Lang)
 	what := sub.Filters.Describe(t)
-	subject = t("follow_digest_subject", map[string]any{"Count": len(list), "Filters": what})
 	var b strings.Builder
-	b.WriteString(t("follow_digest_intro", map[string]any{"Count": len(list), "Filters": what}))
-	b.WriteString("\n")
+	if len(list) > 0 {
+		subject = t("follow_digest_subject", map[string]any{"Count": len(list), "Filters": what})
+		b.WriteString(t("follow_digest_intro", map[string]any{"Count": len(list), "Filters": what}))
+		b.WriteString("\n")
+	} else {
+		subject = t("follow_digest_subject_releases", map[string]any{"Count": len(releases)})
+	}
 	for _, a := range list {
 		fmt.Fprintf(&b, "\n- %s\n  %s\n  %s/actions/%d\n", a.Title,
 			t("follow_digest_item", map[string]any{"Organisation": a.Organisation, "Year": a.CycleYear, "Stage": t("stage_" + string(a.Stage))}),
@@ -60,7 +66,23 @@ func (s *Service) digestText(sub Subscription, list []action.Action, more bool, 
 	if more {
 		b.WriteString("\n" + t("follow_digest_more", map[string]any{"Link": s.opt.BaseURL + "/actions?" + sub.Filters.Query()}) + "\n")
 	}
+	if len(releases) > 0 {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(t("follow_digest_releases", map[string]any{"Count": len(releases)}) + "\n")
+		for _, r := range releases {
+			fmt.Fprintf(&b, "\n- %s\n  %s\n  %s/releases/%s\n", t("release_title", map[string]any{"Version": r.Version()}),
+				firstLine(r.Changelog), s.opt.BaseURL, r.Version())
+		}
+	}
 	return subject, b.String() + footer(t, l)
+}
+
+// firstLine is the first line of a changelog, which says what changed.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
 }
 
 // slotKey names a digest's slot in the outbox.
