@@ -45,33 +45,23 @@ func (db *DB) EnqueuePurge(ctx context.Context, p *purge.Purge) error {
 // database itself rather than in a transaction of ctx: the request goes
 // out after the claim is durable, and two senders never claim one row.
 func (db *DB) ClaimDuePurges(ctx context.Context, now, lease time.Time, limit int) ([]purge.Purge, error) {
-	conn := db.gorm.WithContext(ctx)
-	var due []purgeRow
-	if err := conn.Where("status IN ('pending', 'sending') AND next_attempt_at <= ?", now.UTC()).
-		Order("next_attempt_at, id").Limit(limit).Find(&due).Error; err != nil {
-		return nil, translate(err)
+	rows, err := claimDue[purgeRow](ctx, db, now, lease, limit, string(purge.Sending))
+	out := make([]purge.Purge, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.domain())
 	}
-	var out []purge.Purge
-	for _, r := range due {
-		res := conn.Model(&purgeRow{}).Where("id = ? AND status = ? AND attempts = ?", r.ID, r.Status, r.Attempts).
-			Updates(map[string]any{"status": string(purge.Sending), "attempts": r.Attempts + 1, "next_attempt_at": lease.UTC()})
-		if res.Error != nil {
-			return out, translate(res.Error)
-		}
-		if res.RowsAffected == 1 {
-			r.Status, r.Attempts, r.NextAttemptAt = string(purge.Sending), r.Attempts+1, lease.UTC()
-			out = append(out, r.domain())
-		}
-	}
-	return out, nil
+	return out, err
+}
+
+func (r *purgeRow) claimFields() (int64, *string, *int, *time.Time) {
+	return r.ID, &r.Status, &r.Attempts, &r.NextAttemptAt
 }
 
 // purgeHeldBy matches a purge only while the claim p was read with holds
 // it: a sender whose lease ran out, and whose purge another sender took,
 // changes nothing.
 func (db *DB) purgeHeldBy(ctx context.Context, p purge.Purge) *gorm.DB {
-	return db.gorm.WithContext(ctx).Model(&purgeRow{}).Where("id = ? AND status = ? AND attempts = ?",
-		p.ID, string(purge.Sending), p.Attempts)
+	return heldClaim[purgeRow](ctx, db, p.ID, string(purge.Sending), p.Attempts)
 }
 
 // MarkPurgeSent records that a claimed purge was taken.

@@ -97,33 +97,23 @@ func (db *DB) ReminderKinds(ctx context.Context, cycleID int64) (map[int64][]str
 // the database itself rather than in a transaction of ctx: the mail goes
 // out after the claim is durable, and two senders never claim one row.
 func (db *DB) ClaimDueReminders(ctx context.Context, now, lease time.Time, limit int) ([]reminder.Reminder, error) {
-	conn := db.gorm.WithContext(ctx)
-	var due []reminderRow
-	if err := conn.Where("status IN ('pending', 'sending') AND next_attempt_at <= ?", now.UTC()).
-		Order("next_attempt_at, id").Limit(limit).Find(&due).Error; err != nil {
-		return nil, translate(err)
+	rows, err := claimDue[reminderRow](ctx, db, now, lease, limit, string(reminder.Sending))
+	out := make([]reminder.Reminder, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.domain())
 	}
-	var out []reminder.Reminder
-	for _, r := range due {
-		res := conn.Model(&reminderRow{}).Where("id = ? AND status = ? AND attempts = ?", r.ID, r.Status, r.Attempts).
-			Updates(map[string]any{"status": string(reminder.Sending), "attempts": r.Attempts + 1, "next_attempt_at": lease.UTC()})
-		if res.Error != nil {
-			return out, translate(res.Error)
-		}
-		if res.RowsAffected == 1 {
-			r.Status, r.Attempts, r.NextAttemptAt = string(reminder.Sending), r.Attempts+1, lease.UTC()
-			out = append(out, r.domain())
-		}
-	}
-	return out, nil
+	return out, err
+}
+
+func (r *reminderRow) claimFields() (int64, *string, *int, *time.Time) {
+	return r.ID, &r.Status, &r.Attempts, &r.NextAttemptAt
 }
 
 // heldBy matches a reminder only while the claim r was read with holds it:
 // a sender whose lease ran out, and whose reminder another sender took,
 // changes nothing.
 func (db *DB) heldBy(ctx context.Context, r reminder.Reminder) *gorm.DB {
-	return db.gorm.WithContext(ctx).Model(&reminderRow{}).Where("id = ? AND status = ? AND attempts = ?",
-		r.ID, string(reminder.Sending), r.Attempts)
+	return heldClaim[reminderRow](ctx, db, r.ID, string(reminder.Sending), r.Attempts)
 }
 
 // MarkReminderSent records that a claimed reminder went out.

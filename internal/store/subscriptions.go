@@ -212,31 +212,21 @@ func (db *DB) EnqueueSubscriptionMail(ctx context.Context, m *subscription.Mail)
 // (as ClaimDueReminders does): the mail goes out after its claim is
 // durable, and two senders never claim one.
 func (db *DB) ClaimDueSubscriptionMails(ctx context.Context, now, lease time.Time, limit int) ([]subscription.Mail, error) {
-	conn := db.gorm.WithContext(ctx)
-	var due []subscriptionMailRow
-	if err := conn.Where("status IN ('pending', 'sending') AND next_attempt_at <= ?", now.UTC()).
-		Order("next_attempt_at, id").Limit(limit).Find(&due).Error; err != nil {
-		return nil, translate(err)
+	rows, err := claimDue[subscriptionMailRow](ctx, db, now, lease, limit, string(subscription.Sending))
+	out := make([]subscription.Mail, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.domain())
 	}
-	var out []subscription.Mail
-	for _, r := range due {
-		res := conn.Model(&subscriptionMailRow{}).Where("id = ? AND status = ? AND attempts = ?", r.ID, r.Status, r.Attempts).
-			Updates(map[string]any{"status": string(subscription.Sending), "attempts": r.Attempts + 1, "next_attempt_at": lease.UTC()})
-		if res.Error != nil {
-			return out, translate(res.Error)
-		}
-		if res.RowsAffected == 1 {
-			r.Status, r.Attempts, r.NextAttemptAt = string(subscription.Sending), r.Attempts+1, lease.UTC()
-			out = append(out, r.domain())
-		}
-	}
-	return out, nil
+	return out, err
+}
+
+func (r *subscriptionMailRow) claimFields() (int64, *string, *int, *time.Time) {
+	return r.ID, &r.Status, &r.Attempts, &r.NextAttemptAt
 }
 
 // heldMail matches a mail only while the claim m was read with holds it.
 func (db *DB) heldMail(ctx context.Context, m subscription.Mail) *gorm.DB {
-	return db.gorm.WithContext(ctx).Model(&subscriptionMailRow{}).Where("id = ? AND status = ? AND attempts = ?",
-		m.ID, string(subscription.Sending), m.Attempts)
+	return heldClaim[subscriptionMailRow](ctx, db, m.ID, string(subscription.Sending), m.Attempts)
 }
 
 // MarkSubscriptionMailSent records that a claimed mail went out.
