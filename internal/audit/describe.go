@@ -232,6 +232,13 @@ func Describe(e Entry, n Names) Sentence {
 		if e.Verb == "report.compile" {
 			s.Slots["Count"] = Slot{Kind: Number, N: int(e.detailID("actions"))}
 		}
+	case "release.publish", "release.doi": // a data release made, or its DOI recorded
+		s.Slots["Version"] = Slot{Kind: Text, Text: e.detailText("version")}
+		if e.Verb == "release.publish" {
+			s.Slots["Count"] = Slot{Kind: Number, N: int(e.detailID("actions"))}
+		} else {
+			s.Slots["DOI"] = Slot{Kind: Text, Text: e.detailText("doi")}
+		}
 	default:
 		s.Key = "other"
 		s.Slots["Verb"] = Slot{Kind: Text, Text: readable(e.Verb)}

@@ -64,6 +64,8 @@ func sampleEntries() []audit.Entry {
 		e(7, "cycle.revoke_extension", "cycle", 2026, map[string]any{"stakeholder_id": 3.0, "deadline": "2026-10-15T00:00:00Z"}),
 		e(0, "report.compile", "report", 12, map[string]any{"cycle": 2026.0, "actions": 41.0}),
 		e(7, "report.publish", "report", 12, map[string]any{"cycle": 2026.0}),
+		e(7, "release.publish", "release", 4, map[string]any{"version": "2026.1", "report": 12.0, "actions": 41.0}),
+		e(7, "release.doi", "release", 4, map[string]any{"version": "2026.1", "doi": "10.12345/pct.2026.1", "was": ""}),
 		e(0, "job.run", "job", "housekeeping", nil),
 		e(7, "note.add", "action", 335, nil),
 		e(7, "note.add", "report", 12, nil),
