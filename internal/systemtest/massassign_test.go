@@ -287,6 +287,20 @@ func TestMassAssignment(t *testing.T) {
 				return map[string]any{"version": version, "note": fmt.Sprintf("Legitimate note %d", n)}
 			}
 		}
+		// A data release, made by publishing last year's report, whose DOI
+		// the secretariat records: a new one each time.
+		compiled := sc.Sec.Do("POST", "/api/v1/cycles/2025/reports", "")
+		if compiled.Status != 201 {
+			t.Fatalf("compile: %d %s", compiled.Status, compiled.Body)
+		}
+		if p := sc.Sec.Do("POST", fmt.Sprintf("/api/v1/reports/%d/publish", apptest.Decode[apptest.ReportJSON](t, compiled).ID), ""); p.Status != 200 {
+			t.Fatalf("publish: %d %s", p.Status, p.Body)
+		}
+		releaseID := int64(apptest.QueryInt(t, db.SQL(), "SELECT id FROM releases WHERE year = 2025 AND n = 1"))
+		doiBody := func() map[string]any {
+			n++
+			return map[string]any{"doi": fmt.Sprintf("10.12345/pct.2025.1.%d", n)}
+		}
 		actionPath := fmt.Sprintf("/api/v1/actions/%d", draft.ID)
 		orgEditable := []string{"name", "kind", "country", "website", "supporter_since", "verified", "active", "reviewer", "reviewer_until"}
 		cycleEditable := []string{"opens_at", "deadline", "report_at", "forum_date", "embargo"}
@@ -318,6 +332,8 @@ func TestMassAssignment(t *testing.T) {
 				jsonOf: "/api/v1/frameworks/wassenaar-intrusion-2013", table: "provisions", id: provisionID,
 				editable: []string{"title", "title_en", "title_fr", "recommendations", "confidence", "note"},
 				legit:    noteOf("provisions", provisionID), changes: []string{"note", "version", "updated_at"}, rewrites: []string{"provision_recommendations"}},
+			{route: "PATCH /api/v1/releases/:id", client: sc.Sec, path: "/api/v1/releases/2025.1", jsonOf: "/api/v1/releases/2025.1",
+				table: "releases", id: releaseID, editable: []string{"doi"}, legit: doiBody, changes: []string{"doi"}},
 		}
 		// Every PATCH route is an edit target (the matrix holds the rules
 		// to the router's list of routes).
