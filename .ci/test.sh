@@ -17,7 +17,9 @@ export PCT_SCREENSHOTS="${PCT_SCREENSHOTS:-$PWD/build/screenshots}"
 mkdir -p "$PCT_SCREENSHOTS"
 
 log=$(mktemp -t pctracker-test.XXXXXX)
-go test -count=1 -timeout 20m $race -v "${@:-./...}" >"$log" 2>&1
+# The page tests drive Chromium over every page, under the race detector:
+# their package takes about 20 minutes on two cores.
+go test -count=1 -timeout 40m $race -v "${@:-./...}" >"$log" 2>&1
 status=$?
 
 # Package results, and every failure with the lines its test printed.

@@ -22,8 +22,15 @@ import (
 var axeSource string
 
 // Browser starts a headless Chromium for the test and returns a context to
-// drive it.
+// drive it, within 90 seconds.
 func Browser(t *testing.T) context.Context {
+	t.Helper()
+	return BrowserWithin(t, 90*time.Second)
+}
+
+// BrowserWithin is Browser for a test that walks many pages: its actions
+// share a context bounded by within.
+func BrowserWithin(t *testing.T, within time.Duration) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(Chromium(t)),
@@ -42,7 +49,7 @@ func Browser(t *testing.T) context.Context {
 		cancelAlloc()
 		t.Fatalf("start Chromium: %v", err)
 	}
-	bounded, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	bounded, cancelTimeout := context.WithTimeout(ctx, within)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	return bounded
 }
