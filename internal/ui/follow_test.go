@@ -126,7 +126,10 @@ func TestFollowPagesInBrowser(t *testing.T) {
 		check("manage")
 		testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS("#follow-frequency-weekly")), chromedp.Click(chromedp.CSS("form button")),
 			chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
-		testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS("button.danger")), chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
+		// The manage page shows its own "saved" note: the unsubscribed page
+		// is the one without the manage form.
+		testutil.Must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS("button.danger")), chromedp.WaitNotPresent(chromedp.CSS("#follow-lang")),
+			chromedp.WaitVisible(chromedp.CSS(".alert-ok"))))
 		check("unsubscribed")
 		if n := apptest.QueryInt(t, db.SQL(), "SELECT count(*) FROM subscriptions WHERE email = '"+email+"'"); n != 0 {
 			t.Errorf("%d subscriptions left for %s", n, email)
