@@ -7,6 +7,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/action"
 	"github.com/pctracker/pctracker/internal/report"
+	"github.com/pctracker/pctracker/internal/retry"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -133,9 +134,5 @@ func (s *Service) Send(ctx context.Context) (sent, failed int, err error) {
 
 // backoff is the wait before attempt n+1.
 func (s *Service) backoff(attempts int) time.Duration {
-	d := s.opt.RetryBase
-	for i := 1; i < attempts && d < s.opt.RetryMax; i++ {
-		d *= 2
-	}
-	return min(d, s.opt.RetryMax)
+	return retry.Backoff(s.opt.RetryBase, s.opt.RetryMax, attempts)
 }

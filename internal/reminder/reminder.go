@@ -20,6 +20,7 @@ import (
 	"github.com/pctracker/pctracker/internal/date"
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/mail"
+	"github.com/pctracker/pctracker/internal/retry"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/user"
 )
@@ -467,9 +468,5 @@ func (s *Service) Send(ctx context.Context) (sent, failed int, err error) {
 
 // backoff is the delay before attempt n+1.
 func (s *Service) backoff(attempts int) time.Duration {
-	d := s.opt.RetryBase
-	for i := 1; i < attempts && d < s.opt.RetryMax; i++ {
-		d *= 2
-	}
-	return min(d, s.opt.RetryMax)
+	return retry.Backoff(s.opt.RetryBase, s.opt.RetryMax, attempts)
 }

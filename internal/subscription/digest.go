@@ -7,6 +7,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/mail"
 	"github.com/pctracker/pctracker/internal/release"
+	"github.com/pctracker/pctracker/internal/retry"
 	"github.com/pctracker/pctracker/internal/user"
 )
 
@@ -135,9 +136,5 @@ func (s *Service) Send(ctx context.Context) (sent, failed int, err error) {
 
 // backoff is the wait before attempt n+1: doubled each time, up to a day.
 func (s *Service) backoff(attempts int) time.Duration {
-	d := s.opt.RetryBase
-	for i := 1; i < attempts && d < 24*time.Hour; i++ {
-		d *= 2
-	}
-	return min(d, 24*time.Hour)
+	return retry.Backoff(s.opt.RetryBase, 24*time.Hour, attempts)
 }
