@@ -411,3 +411,24 @@ func TestEvidenceAcceptedBeforeIsFollowed(t *testing.T) {
 		}
 	})
 }
+
+// CheckAll checks every due link, although its workers race for the same
+// first one: a worker that loses a claim takes the next link instead of
+// stopping while the others, seeing every place taken, stop too.
+func TestCheckAllChecksEveryDueLink(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		c := f.s.Cycle(t, 2026)
+		for i := 0; i < 6; i++ {
+			f.accepted(t, c.ID, action.Public, "/stable", "/stable-too")
+		}
+		for round := 0; round < 15; round++ {
+			f.s.Clock.Add(2 * time.Minute) // past the minute within which a link is not checked again
+			n, err := f.links.CheckAll(ctx, 0, nil)
+			if err != nil || n != 12 {
+				t.Fatalf("round %d: %d of 12 links checked, %v", round, n, err)
+			}
+		}
+	})
+}

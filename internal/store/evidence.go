@@ -96,33 +96,46 @@ func (db *DB) TrackEvidence(ctx context.Context, links []evidence.Link) error {
 }
 
 // ClaimDueLinks claims up to limit links of public accepted actions (of
-// one, unless actionID is 0) due at now, moving each one's next check to lease: a conditional update that
-// commits at once, outside any transaction of ctx, so that another checker
-// sees the claim and leaves the link alone until the lease ends (a checker
-// that died gives its links back that way).
+// one, unless actionID is 0) due at now, moving each one's next check to
+// lease: a conditional update that commits at once, outside any
+// transaction of ctx, so that another checker sees the claim and leaves the
+// link alone until the lease ends (a checker that died gives its links
+// back that way). A link another checker claimed between the read and the
+// update is not this one's: it reads again, so that it returns nothing
+// only when nothing due is left, not when it lost a race (its caller takes
+// nothing for nothing left and stops).
 func (db *DB) ClaimDueLinks(ctx context.Context, actionID int64, now, lease time.Time, limit int) ([]evidence.Link, error) {
 	conn := db.gorm.WithContext(ctx)
-	q := conn.Where("next_check_at <= ? AND action_id IN (SELECT id FROM actions WHERE "+publicActionCondition+")", now.UTC(), date.Day(now))
-	if actionID != 0 {
-		q = q.Where("action_id = ?", actionID)
-	}
-	var due []evidenceLinkRow
-	if err := q.Order("next_check_at, action_id, url").Limit(limit).Find(&due).Error; err != nil {
-		return nil, translate(err)
-	}
-	var out []evidence.Link
-	for _, r := range due {
-		res := conn.Model(&evidenceLinkRow{}).Where("action_id = ? AND url = ? AND next_check_at = ?", r.ActionID, r.URL, r.NextCheckAt).
-			Update("next_check_at", lease.UTC())
-		if res.Error != nil {
-			return out, translate(res.Error)
+	for {
+		q := conn.Where("next_check_at <= ? AND action_id IN (SELECT id FROM actions WHERE "+publicActionCondition+")", now.UTC(), date.Day(now))
+		if actionID != 0 {
+			q = q.Where("action_id = ?", actionID)
 		}
-		if res.RowsAffected == 1 {
-			r.NextCheckAt = lease.UTC()
-			out = append(out, r.domain())
+		var due []evidenceLinkRow
+		if err := q.Order("next_check_at, action_id, url").Limit(limit).Find(&due).Error; err != nil {
+			return nil, translate(err)
+		}
+		var out []evidence.Link
+		for _, r := range due {
+			res := conn.Model(&evidenceLinkRow{}).Where("action_id = ? AND url = ? AND next_check_at = ?", r.ActionID, r.URL, r.NextCheckAt).
+				Update("next_check_at", lease.UTC())
+			if res.Error != nil {
+				return out, translate(res.Error)
+			}
+			if res.RowsAffected == 1 {
+				r.NextCheckAt = lease.UTC()
+				out = append(out, r.domain())
+			}
+		}
+		// Each link lost moved past now, so the next read does not see it
+		// again: this ends.
+		if len(out) > 0 || len(due) == 0 {
+			return out, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 	}
-	return out, nil
 }
 
 // SaveCheck records a check of a claimed link, in the transaction of ctx:
