@@ -319,6 +319,7 @@ func newServer(cfg config.Config, db *store.DB, svc *services, sched *jobs.Sched
 	}
 	return server.New(server.Deps{
 		Config: cfg.HTTP,
+		Now:    svc.now,
 		CDN:    cfg.CDN,
 		TLS:    tls,
 		Logger: logger,

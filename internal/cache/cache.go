@@ -17,7 +17,9 @@ import (
 type Bytes struct{ m bounded[[]byte] }
 
 // New returns a cache of at most limit bytes of answers.
-func New(limit int) *Bytes { return &Bytes{m: bounded[[]byte]{limit: limit, m: map[string][]byte{}}} }
+func New(limit int) *Bytes {
+	return &Bytes{m: bounded[[]byte]{limit: limit, m: map[string]sized[[]byte]{}}}
+}
 
 // Get returns the answer stored under key. The caller must not change it.
 func (c *Bytes) Get(key string) ([]byte, bool) { return c.m.get(key) }
@@ -36,7 +38,7 @@ type Answers struct {
 // NewAnswers returns a cache of at most limit bytes of answers, their
 // compressed forms included.
 func NewAnswers(limit int) *Answers {
-	return &Answers{m: bounded[*Answer]{limit: limit, m: map[string]*Answer{}}}
+	return &Answers{m: bounded[*Answer]{limit: limit, m: map[string]sized[*Answer]{}}}
 }
 
 // Get returns the answer stored under key.
@@ -78,28 +80,53 @@ type bounded[T any] struct {
 	mu    sync.Mutex
 	limit int
 	size  int
-	m     map[string]T
+	m     map[string]sized[T]
+}
+
+type sized[T any] struct {
+	v T
+	n int
 }
 
 func (c *bounded[T]) get(key string) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v, ok := c.m[key]
-	return v, ok
+	e, ok := c.m[key]
+	return e.v, ok
 }
 
+// put stores v, of n bytes, under key, unless a value is there already.
 func (c *bounded[T]) put(key string, v T, n int) {
+	c.store(key, v, n, false)
+}
+
+// replace stores v, of n bytes, under key in place of what is there.
+func (c *bounded[T]) replace(key string, v T, n int) {
+	c.store(key, v, n, true)
+}
+
+func (c *bounded[T]) store(key string, v T, n int, replace bool) {
 	if n > c.limit {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.m[key]; ok {
-		return
+	if old, ok := c.m[key]; ok {
+		if !replace {
+			return
+		}
+		c.size -= old.n
+		delete(c.m, key)
 	}
 	if c.size+n > c.limit {
-		c.m, c.size = map[string]T{}, 0
+		c.m, c.size = map[string]sized[T]{}, 0
 	}
-	c.m[key] = v
+	c.m[key] = sized[T]{v: v, n: n}
 	c.size += n
+}
+
+func (c *bounded[T]) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m, c.size = map[string]sized[T]{}, 0
 }

@@ -111,6 +111,9 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 				slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP),
 				slog.String("user", who),
 			}
+			if hit, _ := c.Get(frontHitKey).(bool); hit {
+				attrs = append(attrs, slog.String("cache", "front"))
+			}
 			switch {
 			case v.Error != nil && v.Status >= 500:
 				attrs = append(attrs, slog.String("error", v.Error.Error()))

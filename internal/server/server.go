@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/pctracker/pctracker/internal/cache"
 	"github.com/pctracker/pctracker/internal/config"
 	"github.com/pctracker/pctracker/internal/errs"
 )
@@ -30,6 +31,8 @@ type ErrorPager interface {
 // Deps are what the server is made of.
 type Deps struct {
 	Config config.HTTP
+	// Now is the clock of the public data's freshness; time.Now when nil.
+	Now    func() time.Time
 	TLS    bool // served over TLS (directly or by a proxy): HSTS and Secure cookies
 	Logger *slog.Logger
 	// Ready reports whether the server can do its work (database reachable,
@@ -78,6 +81,7 @@ type Server struct {
 	logger  *slog.Logger
 	cfg     config.HTTP
 	metrics Metrics
+	front   *cache.Front
 }
 
 // New builds the server and mounts every surface.
@@ -86,10 +90,15 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
-	s := &Server{echo: e, logger: d.Logger, cfg: d.Config, metrics: d.Metrics}
+	s := &Server{echo: e, logger: d.Logger, cfg: d.Config, metrics: d.Metrics,
+		front: cache.NewFront(d.Config.PublicFreshness, frontLimit, now)}
 	e.HTTPErrorHandler = s.errorHandler(d.Pages)
 
 	s.use(d, limit)
@@ -121,6 +130,9 @@ func (s *Server) use(d Deps, bodyLimitBytes int64) {
 	e.Use(headOnTheWire)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(s.requestLogger())
+	if s.front.On() {
+		e.Use(front(s.front))
+	}
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			d.Logger.Error("panic", "request_id", requestID(c), "error", err, "stack", string(stack))
@@ -136,9 +148,14 @@ func (s *Server) use(d Deps, bodyLimitBytes int64) {
 	e.Use(csrf())
 	e.Use(compress(compressMin))
 	e.Use(cachePolicy(d.CDN))
-	if d.Written != nil {
-		e.Use(written(d.Written))
-	}
+	// A write makes the front cache forget, then the public caches look
+	// again.
+	e.Use(written(func() {
+		s.front.Clear()
+		if d.Written != nil {
+			d.Written()
+		}
+	}))
 }
 
 // mount lists the server's own routes (health, static assets, metrics)
