@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	osuser "os/user"
 	"regexp"
 	"strconv"
 	"strings"
@@ -27,45 +25,12 @@ import (
 // a folder of its own and starts it on another port.
 func startStandby(t *testing.T, primary *pgServer) *pgServer {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "pctracker-standby-")
+	sb, err := primary.Standby(privateDir(t, "pctracker-standby-"), testutil.FreePort(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	if os.Geteuid() == 0 {
-		u, err := osuser.Lookup("postgres")
-		if err != nil {
-			t.Fatal(err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sb := &pgServer{bin: primary.bin, dir: dir, port: testutil.FreePort(t)}
-	if out, err := sb.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(primary.port), "-U", "postgres",
-		"-D", sb.data(), "-R", "-X", "stream", "-c", "fast", "--no-sync"); err != nil {
-		t.Fatalf("pg_basebackup: %v\n%s", err, out)
-	}
-	sb.start(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("--- log of the standby\n%s", sb.serverLog())
-		}
-		_, _ = sb.ctl("stop", "-m", "immediate")
-	})
-	sb.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", sb.port)
-	return sb
-}
-
-// start starts a cluster stopped by the test, with the options
-// startPostgres gives.
-func (pg *pgServer) start(t *testing.T) {
-	t.Helper()
-	if out, err := pg.ctl("start", "-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", pg.port, pg.dir)); err != nil {
-		t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, pg.serverLog())
-	}
+	keepLog(t, "the standby", sb)
+	return &pgServer{sb}
 }
 
 var queriesLine = regexp.MustCompile(`(?m)^pctracker_db_queries_total\{target="(primary|replica)"\} (\d+)`)
@@ -134,7 +99,7 @@ func replayed(t *testing.T, primary, standby *sql.DB) {
 
 func TestReadReplicas(t *testing.T) {
 	primary := startPostgres(t)
-	db := apptest.OpenStore(t, primary.url)
+	db := apptest.OpenStore(t, primary.URL)
 	m, err := db.Migrator()
 	if err != nil {
 		t.Fatal(err)
@@ -147,11 +112,11 @@ func TestReadReplicas(t *testing.T) {
 	tok := focalToken(t, s)
 	db.Close() // its connections would only die with the primary
 	standby := startStandby(t, primary)
-	primarySQL, standbySQL := openSQL(t, primary.url), openSQL(t, standby.url)
+	primarySQL, standbySQL := openSQL(t, primary.URL), openSQL(t, standby.URL)
 	replayed(t, primarySQL, standbySQL)
 
-	p := startProc(t, buildBinary(t), "", fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)), "PCT_DATABASE_URL="+primary.url,
-		"PCT_DATABASE_REPLICA_URLS="+standby.url, "PCT_DATABASE_MAX_REPLICA_LAG=1s", "PCT_SCHEDULER_ENABLED=false")
+	p := startProc(t, buildBinary(t), "", fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)), "PCT_DATABASE_URL="+primary.URL,
+		"PCT_DATABASE_REPLICA_URLS="+standby.URL, "PCT_DATABASE_MAX_REPLICA_LAG=1s", "PCT_SCHEDULER_ENABLED=false")
 	p.waitReady(t, time.Minute)
 	if status, body := p.readyz(t); status != 200 || body["primary"] != "up" || body["replicas"] != "1 of 1 serving" {
 		t.Fatalf("readyz with both up: %d %v", status, body)
@@ -218,7 +183,7 @@ func TestReadReplicas(t *testing.T) {
 // 500; once the primary is back, writes succeed within 5 s.
 func readOnlyWhilePrimaryDown(t *testing.T, p *proc, primary *pgServer, tok string, year int) {
 	t.Helper()
-	if out, err := primary.ctl("stop", "-m", "fast"); err != nil {
+	if out, err := primary.Ctl("stop", "-m", "fast"); err != nil {
 		t.Fatalf("pg_ctl stop: %v\n%s", err, out)
 	}
 	waitFor(t, 30*time.Second, "readyz to say the primary is down", func() bool {
@@ -263,7 +228,9 @@ func readOnlyWhilePrimaryDown(t *testing.T, p *proc, primary *pgServer, tok stri
 		t.Errorf("the read-only page in French: %d\n%.500s", res.StatusCode, page)
 	}
 
-	primary.start(t)
+	if err := primary.Start(); err != nil {
+		t.Fatal(err)
+	}
 	back := time.Now()
 	var took time.Duration
 	waitFor(t, 30*time.Second, "a write to succeed once the primary is back", func() bool {

@@ -4,16 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
-	osuser "os/user"
-	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +19,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/apptest"
 	"github.com/pctracker/pctracker/internal/cycle"
+	"github.com/pctracker/pctracker/internal/pgcluster"
 	"github.com/pctracker/pctracker/internal/stakeholder"
 	"github.com/pctracker/pctracker/internal/store"
 	"github.com/pctracker/pctracker/internal/testutil"
@@ -307,92 +304,55 @@ func TestReliabilityKillLosesNoAcknowledgedWrite(t *testing.T) {
 // pgServer is a PostgreSQL cluster of the test's own, in a temporary
 // folder on a free port, which the test may restart without disturbing
 // the server the other tests share.
-type pgServer struct {
-	bin  string // the folder of the server's programs
-	dir  string
-	port int
-	url  string
-}
+type pgServer struct{ *pgcluster.Cluster }
 
-// startPostgres creates and starts a cluster from the installed server
-// programs. initdb refuses to run as root, so as root the programs run as
-// the postgres user, who owns the folder. Without the programs the test
-// is skipped, except under CI=true where that is a failure.
+// startPostgres creates and starts a private cluster. Without the server
+// programs the test is skipped, except under CI=true where that is a
+// failure.
 func startPostgres(t *testing.T) *pgServer {
 	t.Helper()
-	unavailable := func(why string) {
-		t.Helper()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("a private PostgreSQL is required under CI: %s", why)
-		}
-		t.Skipf("no private PostgreSQL for this test: %s", why)
+	bin, err := pgcluster.FindBin()
+	if err != nil {
+		noPrivatePostgres(t, err)
 	}
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	if len(bins) == 0 {
-		unavailable("no server programs in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
+	pg, err := pgcluster.New(bin, privateDir(t, "pctracker-pg-"), testutil.FreePort(t))
+	if err != nil {
+		noPrivatePostgres(t, err)
 	}
-	major := func(path string) int { n, _ := strconv.Atoi(filepath.Base(filepath.Dir(path))); return n }
-	sort.Slice(bins, func(i, j int) bool { return major(bins[i]) < major(bins[j]) })
-	dir, err := os.MkdirTemp("", "pctracker-pg-")
+	keepLog(t, "the private PostgreSQL", pg)
+	return &pgServer{pg}
+}
+
+// noPrivatePostgres skips the test, or fails it under CI, when there is
+// no private cluster to be had.
+func noPrivatePostgres(t *testing.T, err error) {
+	t.Helper()
+	if !errors.Is(err, pgcluster.ErrNoServer) || os.Getenv("CI") == "true" {
+		t.Fatalf("a private PostgreSQL is required under CI: %v", err)
+	}
+	t.Skipf("no private PostgreSQL for this test: %v", err)
+}
+
+// privateDir is a temporary folder removed after the test.
+func privateDir(t *testing.T, pattern string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", pattern)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	if os.Geteuid() == 0 {
-		u, err := osuser.Lookup("postgres")
-		if err != nil {
-			unavailable("initdb refuses root and there is no postgres user")
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pg := &pgServer{bin: bins[len(bins)-1], dir: dir, port: testutil.FreePort(t)}
-	if out, err := pg.run("initdb", "-D", pg.data(), "-U", "postgres", "-A", "trust", "--no-sync"); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
-	}
-	if out, err := pg.ctl("start", "-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", pg.port, dir)); err != nil {
-		t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, pg.serverLog())
-	}
+	return dir
+}
+
+// keepLog stops the cluster after the test, and shows its log when the
+// test failed.
+func keepLog(t *testing.T, name string, pg *pgcluster.Cluster) {
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("--- log of the private PostgreSQL\n%s", pg.serverLog())
+			t.Logf("--- log of %s\n%s", name, pg.Log())
 		}
-		_, _ = pg.ctl("stop", "-m", "immediate")
+		_ = pg.Stop("immediate")
 	})
-	pg.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", pg.port)
-	return pg
-}
-
-func (pg *pgServer) data() string { return filepath.Join(pg.dir, "data") }
-
-func (pg *pgServer) serverLog() string {
-	b, _ := os.ReadFile(filepath.Join(pg.dir, "log"))
-	return string(b)
-}
-
-// run runs one of the server's programs, as the postgres user when the
-// test runs as root.
-func (pg *pgServer) run(program string, args ...string) ([]byte, error) {
-	path := filepath.Join(pg.bin, program)
-	cmd := exec.Command(path, args...)
-	if os.Geteuid() == 0 {
-		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", path}, args...)...)
-	}
-	return cmd.CombinedOutput()
-}
-
-// ctl runs pg_ctl on the cluster, waiting for it to finish; the server's
-// output goes to its log file, so that it holds no pipe of ours.
-func (pg *pgServer) ctl(args ...string) ([]byte, error) {
-	return pg.run("pg_ctl", append([]string{"-D", pg.data(), "-l", filepath.Join(pg.dir, "log"), "-w", "-t", "120"}, args...)...)
-}
-
-// answers reports whether the server accepts connections (pg_isready).
-func (pg *pgServer) answers() bool {
-	return exec.Command(filepath.Join(pg.bin, "pg_isready"), "-q", "-h", "127.0.0.1", "-p", strconv.Itoa(pg.port), "-U", "postgres").Run() == nil
 }
 
 // sample is one request of a load: when it ran and whether it succeeded.
@@ -431,7 +391,7 @@ func (s *samples) between(from, to time.Time) []sample {
 // requests succeed again within 5 s of PostgreSQL answering again.
 func TestReliabilityDatabaseRestart(t *testing.T) {
 	pg := startPostgres(t)
-	db := apptest.OpenStore(t, pg.url)
+	db := apptest.OpenStore(t, pg.URL)
 	m, err := db.Migrator()
 	if err != nil {
 		t.Fatal(err)
@@ -444,7 +404,7 @@ func TestReliabilityDatabaseRestart(t *testing.T) {
 	tok := focalToken(t, s)
 	db.Close() // the test's own connections would only die with the restart
 	bin := buildBinary(t)
-	p := startProc(t, bin, "", fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)), "PCT_DATABASE_URL="+pg.url)
+	p := startProc(t, bin, "", fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)), "PCT_DATABASE_URL="+pg.URL)
 	p.waitReady(t, time.Minute)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -494,10 +454,10 @@ func TestReliabilityDatabaseRestart(t *testing.T) {
 	var figures []string
 	for _, mode := range []string{"fast", "immediate"} {
 		restarted := time.Now()
-		if out, err := pg.ctl("restart", "-m", mode); err != nil {
+		if out, err := pg.Ctl("restart", "-m", mode); err != nil {
 			t.Fatalf("pg_ctl restart -m %s: %v\n%s", mode, err, out)
 		}
-		for deadline := time.Now().Add(time.Minute); !pg.answers(); time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(time.Minute); !pg.Answers(); time.Sleep(10 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("PostgreSQL does not answer after restart -m %s", mode)
 			}
