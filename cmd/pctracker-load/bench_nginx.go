@@ -143,7 +143,14 @@ func (b *bench) ratio(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := b.wrkRatios(ctx, nginxBase, rates["nginx HTML"]); err != nil {
+	goBase := ""
+	if g, err := startGoStatic(html, js); err != nil {
+		b.say("Go's bare net/http could not start (%v): its rows are not measured", err)
+	} else {
+		defer g.stop()
+		goBase = g.base
+	}
+	if err := b.wrkRatios(ctx, nginxBase, goBase, rates["nginx HTML"]); err != nil {
 		return err
 	}
 	for _, r := range []struct{ id, kind string }{{"p1-ratio-html", "HTML"}, {"p1-ratio-json", "JSON"}} {

@@ -13,60 +13,64 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
 // Shapes of the wrk runs.
 const (
-	wrkConns        = 64
-	wrkThreads      = 2
-	wrkRounds       = 3 // nginx and pctracker take turns this many times
-	wrkRunDuration  = 5 * time.Second
-	ceilingLimit    = 0.8 // below this share of wrk, the driver is the limit
-	pageRate        = 5000
-	acceptGzip      = "Accept-Encoding: gzip"
-	replicasSetting = "replica_urls"
+	wrkConns       = 64
+	wrkThreads     = 2
+	wrkRounds      = 3 // nginx and pctracker take turns this many times
+	wrkRunDuration = 5 * time.Second
+	ceilingLimit   = 0.8 // below this share of wrk, the driver is the limit
+	pageRate       = 5000
+	acceptGzip     = "Accept-Encoding: gzip"
 )
 
 // wrkKind is one of the four comparisons: a path, plain or gzip.
 type wrkKind struct {
 	id, label, path string
 	headers         []string
+	ceiling         string // the figure of Go's bare net/http on the same bytes
 }
 
 var wrkKinds = []wrkKind{
-	{"p1-wrk-html", "GET /", "/", []string{"Accept-Language: en"}},
-	{"p1-wrk-json", "GET /api/v1/dashboard", "/api/v1/dashboard", []string{"Accept: application/json"}},
-	{"p1-wrk-html-gzip", "GET / gzip", "/", []string{"Accept-Language: en", acceptGzip}},
-	{"p1-wrk-json-gzip", "GET /api/v1/dashboard gzip", "/api/v1/dashboard", []string{"Accept: application/json", acceptGzip}},
+	{"p1-wrk-html", "GET /", "/", []string{"Accept-Language: en"}, "p1-go-html"},
+	{"p1-wrk-json", "GET /api/v1/dashboard", "/api/v1/dashboard", []string{"Accept: application/json"}, "p1-go-json"},
+	{"p1-wrk-html-gzip", "GET / gzip", "/", []string{"Accept-Language: en", acceptGzip}, "p1-go-html-gzip"},
+	{"p1-wrk-json-gzip", "GET /api/v1/dashboard gzip", "/api/v1/dashboard", []string{"Accept: application/json", acceptGzip}, "p1-go-json-gzip"},
 }
 
-// interleaved runs wrk against nginx and pctracker in turn, wrkRounds
-// times, the order swapped each round so that neither always runs on a
-// warmer or a busier machine, and sums each server's runs.
-func (b *bench) interleaved(ctx context.Context, nginxBase, script string, k wrkKind) (nginx, pct wrkResult, err error) {
+// interleaved runs wrk against nginx, pctracker and Go's bare net/http
+// (when goBase is set) in turn, wrkRounds times, the order rotated each
+// round so that none always runs on a warmer or a busier machine, and sums
+// each server's runs.
+func (b *bench) interleaved(ctx context.Context, nginxBase, goBase, script string, k wrkKind) (nginx, pct, bare wrkResult, err error) {
+	servers := []string{"nginx", "pctracker"}
+	if goBase != "" {
+		servers = append(servers, "net/http")
+	}
 	for round := range wrkRounds {
-		order := []string{"nginx", "pctracker"}
-		if round%2 == 1 {
-			order[0], order[1] = order[1], order[0]
-		}
-		for _, server := range order {
+		for i := range servers {
+			server := servers[(i+round)%len(servers)]
 			base, into := b.base, &pct
-			if server == "nginx" {
+			switch server {
+			case "nginx":
 				base, into = nginxBase, &nginx
+			case "net/http":
+				base, into = goBase, &bare
 			}
 			r, err := runWrk(ctx, b.o.wrk, wrkRun{url: base + k.path, conns: wrkConns, threads: wrkThreads, d: wrkRunDuration,
 				headers: k.headers, label: server + " " + k.label, scriptAt: script})
 			if err != nil {
-				return nginx, pct, err
+				return nginx, pct, bare, err
 			}
 			b.say("wrk %s, %s, round %d: %.0f req/s, p99 %.2f ms, %.0f bytes an answer, %d errors",
 				server, k.label, round+1, r.rate(), r.P99US/1000, r.bytesPerAnswer(), r.errors())
 			*into = sumWrk(*into, r)
 		}
 	}
-	return nginx, pct, nil
+	return nginx, pct, bare, nil
 }
 
 // sumWrk adds run r to total: requests, time and bytes add up; the
@@ -89,8 +93,9 @@ func sumWrk(total, r wrkResult) wrkResult {
 // wrkRatios measures the four comparisons with wrk and records them, and
 // the driver's ceiling against wrk's on nginx's page. driverNginxHTML is
 // the driver's rate against nginx's page, 0 when it was not measured.
-func (b *bench) wrkRatios(ctx context.Context, nginxBase string, driverNginxHTML float64) error {
-	ids := []string{"p1-wrk-html", "p1-wrk-json", "p1-wrk-html-gzip", "p1-wrk-json-gzip", "p1-driver-ceiling"}
+func (b *bench) wrkRatios(ctx context.Context, nginxBase, goBase string, driverNginxHTML float64) error {
+	ids := []string{"p1-wrk-html", "p1-wrk-json", "p1-wrk-html-gzip", "p1-wrk-json-gzip", "p1-driver-ceiling",
+		"p1-go-html", "p1-go-json", "p1-go-html-gzip", "p1-go-json-gzip"}
 	if _, err := os.Stat(b.o.wrk); err != nil {
 		b.card.notMeasured(fmt.Sprintf("wrk not found at %s: install the Debian package wrk (or pass --wrk)", b.o.wrk), ids...)
 		return nil
@@ -103,9 +108,9 @@ func (b *bench) wrkRatios(ctx context.Context, nginxBase string, driverNginxHTML
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n, p, err := b.interleaved(ctx, nginxBase, script, k)
+		n, p, g, err := b.interleaved(ctx, nginxBase, goBase, script, k)
 		if err != nil {
-			b.card.notMeasured(err.Error(), k.id)
+			b.card.notMeasured(err.Error(), k.id, k.ceiling)
 			continue
 		}
 		note := fmt.Sprintf("wrk, %d connections, %d x %s each in turn: pctracker %.0f req/s (%.0f bytes an answer, %d errors), nginx %.0f req/s (%.0f bytes, %d errors)",
@@ -114,12 +119,18 @@ func (b *bench) wrkRatios(ctx context.Context, nginxBase string, driverNginxHTML
 			b.card.notMeasured("nginx did not serve cleanly: "+note, k.id)
 			continue
 		}
+		if g.rate() > 0 && g.errors() == 0 {
+			note += fmt.Sprintf("; Go's bare net/http on the same bytes %.0f req/s, so pctracker is %.2f of its own stack's ceiling", g.rate(), p.rate()/g.rate())
+			b.card.measured(k.ceiling, g.rate()/n.rate(), fmt.Sprintf("net/http %.0f req/s, nginx %.0f req/s, same bytes, same runs", g.rate(), n.rate()))
+		} else {
+			b.card.notMeasured("Go's bare net/http was not measured", k.ceiling)
+		}
 		b.card.judged(k.id, p.rate()/n.rate(), ratioPasses(p.rate(), n.rate(), p.errors()), note)
 		if k.id == "p1-wrk-html" {
 			b.driverCeiling(driverNginxHTML, n.rate())
 		}
 	}
-	b.note("P1 with wrk: %d connections on %d threads, GET / with Accept-Language: en and GET /api/v1/dashboard, plain and with %q; nginx serves byte-identical copies, and for gzip the .gz of the same bytes with gzip_static on; pctracker and nginx take turns, %d runs of %s each, the order swapped every round",
+	b.note("P1 with wrk: %d connections on %d threads, GET / with Accept-Language: en and GET /api/v1/dashboard, plain and with %q; nginx serves byte-identical copies, and for gzip the .gz of the same bytes with gzip_static on, and so does a bare Go net/http server from memory (the ceiling of pctracker's stack); they take turns, %d runs of %s each, the order rotated every round",
 		wrkConns, wrkThreads, acceptGzip, wrkRounds, wrkRunDuration)
 	return nil
 }
@@ -226,24 +237,6 @@ func (b *bench) pageAtRate(ctx context.Context) error {
 // no error, and the rate held (95 %), else the p99 is of a lighter load.
 func pageRatePasses(p99, rate float64, errors int) bool {
 	return p99 < 10 && errors == 0 && rate >= 0.95*pageRate
-}
-
-// replicas is the throughput of public reads with the primary stopped,
-// beside that with it running, with two read replicas. It runs when the
-// binary reads database.replica_urls.
-func (b *bench) replicas(ctx context.Context) error {
-	run, err := b.tool(ctx, "config", append(b.env(b.mainURL), "PCT_DATABASE_REPLICA_URLS="+b.mainURL), "config")
-	if err != nil || !strings.Contains(run.stdout, replicasSetting) {
-		why := "this pctracker does not read database." + replicasSetting + " (PCT_DATABASE_REPLICA_URLS): read replicas are not built into it yet"
-		if err != nil {
-			why = "pctracker config refused PCT_DATABASE_REPLICA_URLS: " + err.Error()
-		}
-		b.card.notMeasured(why, "replicas-primary-down")
-		return nil
-	}
-	b.card.notMeasured("this pctracker reads database."+replicasSetting+", but the bench cannot stop the shared PostgreSQL it runs on: "+
-		"the phase needs a primary and two streaming replicas of its own (as internal/systemtest's private clusters), which it does not start yet", "replicas-primary-down")
-	return nil
 }
 
 // warmTimeout bounds the first build of the dashboards after start.
