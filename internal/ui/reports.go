@@ -66,7 +66,7 @@ func (h *Handler) reports(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		v.Published = append(v.Published, publishedReport{reportLine: v.Reports[i], Documents: reportDocs(full)})
+		v.Published = append(v.Published, publishedReport{reportLine: v.Reports[i], Documents: reportDocs(v.Lang, full)})
 	}
 	return h.renderer.render(c, http.StatusOK, "reports", v.Lang, v)
 }
@@ -102,7 +102,7 @@ func (h *Handler) showReport(c echo.Context) error {
 	}
 	v := reportView{Page: newPage(c, "reports"), Flash: h.takeFlash(c), Report: h.reportLines(langOf(c), []report.Report{r})[0],
 		InputsSHA: r.InputsSHA256, Renderer: r.Renderer, Permanent: strings.TrimRight(h.BaseURL, "/") + fmt.Sprintf("/reports/%d", r.ID)}
-	v.Documents = reportDocs(r)
+	v.Documents = reportDocs(v.Lang, r)
 	if by.IsSecretariat() {
 		d, err := h.Differences.DifferenceOf(c.Request().Context(), by, r.ID)
 		if err != nil {
@@ -120,26 +120,36 @@ func (h *Handler) showReport(c echo.Context) error {
 
 // reportDocs lists a report's files in every format and language, with the
 // SHA-256 of those stored.
-func reportDocs(r report.Report) []reportDoc {
+func reportDocs(lang string, r report.Report) []reportDoc {
 	var out []reportDoc
 	for _, d := range r.Documents() {
 		doc := reportDoc{Format: string(d.Format), Lang: d.Lang, URL: d.URL}
 		if d.SHA256 != "" {
-			doc.SHA256, doc.Size = d.SHA256, formatSize(d.Size)
+			doc.SHA256, doc.Size = d.SHA256, formatSize(lang, d.Size)
 		}
 		out = append(out, doc)
 	}
 	return out
 }
 
-func formatSize(n int) string {
+// formatSize writes a file's size as readers of lang write it: 1.5 MB,
+// 1,5 Mo (French counts in octets, with a decimal comma).
+func formatSize(lang string, n int) string {
+	units := [3]string{"B", "kB", "MB"}
+	if lang == "fr" {
+		units = [3]string{"o", "ko", "Mo"}
+	}
 	switch {
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		s := fmt.Sprintf("%.1f", float64(n)/(1<<20))
+		if lang == "fr" {
+			s = strings.Replace(s, ".", ",", 1)
+		}
+		return s + "\u00a0" + units[2]
 	case n >= 1<<10:
-		return fmt.Sprintf("%d kB", n>>10)
+		return fmt.Sprintf("%d\u00a0%s", n>>10, units[1])
 	}
-	return fmt.Sprintf("%d B", n)
+	return fmt.Sprintf("%d\u00a0%s", n, units[0])
 }
 
 // compileReport compiles a draft of a cycle's report now, up to the
