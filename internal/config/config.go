@@ -58,8 +58,9 @@ type HTTP struct {
 	ShutdownTimeout time.Duration `key:"shutdown_timeout" help:"how long shutdown waits for requests in flight"`
 	// PublicFreshness is how long a change made through another replica
 	// or the command line may take to reach the public pages; a change
-	// made through this process shows at once.
-	PublicFreshness time.Duration `key:"public_freshness" help:"how long a change made through another replica may take to reach the public pages (0: checked on every request)"`
+	// made through this process shows at once. The front cache keeps the
+	// dashboard's answers as long, so such a change shows within twice it.
+	PublicFreshness time.Duration `key:"public_freshness" help:"how long the public pages may go before looking for changes made through another replica (0: checked on every request, and no front cache)"`
 	BodyLimit       string        `key:"body_limit" help:"largest request body accepted (e.g. 512K, 4M)"`
 	// TrustedProxies are the networks (CIDR) whose X-Forwarded-For is
 	// believed; from anywhere else the client address is the peer's.
