@@ -126,6 +126,11 @@ type Service struct {
 	day     time.Time
 	checked time.Time       // when state was read
 	touched bool            // a write went through this process since
+	// checking says a request is reading the state again because it grew
+	// older than freshness: the others meanwhile take the state as it was
+	// read, instead of each reading it too (a crowd would otherwise send
+	// the database as many reads as it has visitors, once a second).
+	checking bool
 	byCycle map[int]Figures // by cycle year, for state and day
 	prevs   map[int]prev    // what each cycle's live figures compare with
 	dropped int             // counts the times figures were dropped
@@ -167,14 +172,26 @@ func (s *Service) current(ctx context.Context) (State, time.Time, error) {
 	now := s.now()
 	day := date.Day(now)
 	s.mu.Lock()
-	if !s.touched && now.Sub(s.checked) < s.freshness && now.Sub(s.checked) >= 0 && day.Equal(s.day) {
+	fresh := now.Sub(s.checked) < s.freshness && now.Sub(s.checked) >= 0
+	if !s.touched && day.Equal(s.day) && (fresh || s.checking && s.freshness > 0) {
 		st := s.state
 		s.mu.Unlock()
 		return st, day, nil
 	}
 	old, oldDay, had := s.state, s.day, !s.checked.IsZero()
+	timed := !s.touched && had && day.Equal(s.day)
 	s.touched = false
+	if timed {
+		s.checking = true
+	}
 	s.mu.Unlock()
+	if timed {
+		defer func() {
+			s.mu.Lock()
+			s.checking = false
+			s.mu.Unlock()
+		}()
+	}
 
 	st, err := s.store.PublicState(ctx, now)
 	if err != nil {
@@ -240,7 +257,7 @@ func (s *Service) View(ctx context.Context, year int) (View, error) {
 	if ok && v.state == state {
 		return v, nil
 	}
-	built, err, _ := s.builds.Do(strconv.Itoa(year)+"|"+state, func() (any, error) {
+	return shared(ctx, &s.builds, strconv.Itoa(year)+"|"+state, func(ctx context.Context) (View, error) {
 		v, err := s.build(ctx, year)
 		if err != nil {
 			return v, err
@@ -257,11 +274,34 @@ func (s *Service) View(ctx context.Context, year int) (View, error) {
 		s.mu.Unlock()
 		return v, nil
 	})
-	if err != nil {
-		return View{}, err
-	}
-	return built.(View), nil
 }
+
+// shared runs build once for everyone who asks for key meanwhile. The
+// build is theirs together: a visitor who gives up stops waiting for it
+// but does not cancel it under the others (on Forum day, the first of a
+// crowd to hang up would otherwise fail the whole crowd), and what it
+// builds is kept for the next ones.
+func shared[T any](ctx context.Context, g *singleflight.Group, key string, build func(context.Context) (T, error)) (T, error) {
+	done := g.DoChan(key, func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), buildTimeout)
+		defer cancel()
+		return build(ctx)
+	})
+	var zero T
+	select {
+	case r := <-done:
+		if r.Err != nil {
+			return zero, r.Err
+		}
+		return r.Val.(T), nil
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
+}
+
+// buildTimeout bounds a build, which goes on when whoever asked for it
+// gives up.
+const buildTimeout = 5 * time.Minute
 
 func (s *Service) build(ctx context.Context, year int) (View, error) {
 	all, err := s.cycles.List(ctx) // latest first

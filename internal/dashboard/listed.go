@@ -53,7 +53,7 @@ func (s *Service) Listed(ctx context.Context, year int) (Listed, error) {
 	if ok && l.state == state {
 		return l, nil
 	}
-	built, err, _ := s.builds.Do("listed|"+strconv.Itoa(year)+"|"+state, func() (any, error) {
+	return shared(ctx, &s.builds, "listed|"+strconv.Itoa(year)+"|"+state, func(ctx context.Context) (Listed, error) {
 		l, err := s.count(ctx, year)
 		if err != nil {
 			return l, err
@@ -67,10 +67,6 @@ func (s *Service) Listed(ctx context.Context, year int) (Listed, error) {
 		s.mu.Unlock()
 		return l, nil
 	})
-	if err != nil {
-		return Listed{}, err
-	}
-	return built.(Listed), nil
 }
 
 // count walks through the cycle's public actions a page at a time, by id
