@@ -252,7 +252,7 @@ func (b *bench) run(ctx context.Context) error {
 		{"P1 ratio to nginx", []string{"p1-ratio-html", "p1-ratio-json", "p1-wrk-html", "p1-wrk-json", "p1-wrk-html-gzip", "p1-wrk-json-gzip",
 			"p1-go-html", "p1-go-json", "p1-go-html-gzip", "p1-go-json-gzip", "p1-driver-ceiling"}, b.ratio},
 		{"P1 constant load", []string{"p1-p99", "p1-errors", "p5-rss-p1"}, b.constantLoad},
-		{"P1 page at a constant rate", []string{"p1-p99-page-rate"}, b.pageAtRate},
+		{"P1 page at a constant rate", []string{"p1-p99-page-rate", "p1-wrk-p99-page-rate"}, b.pageAtRate},
 		{"public reads with the primary stopped", []string{"replicas-primary-down"}, b.replicas},
 		{"P2 first view after a change", []string{"p2-max", "p2-median"}, b.firstView},
 		{"P6 sign-in flood", []string{"p6-p95-ratio", "p6-429-share"}, b.signInFlood},

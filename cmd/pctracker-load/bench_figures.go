@@ -132,6 +132,7 @@ func benchSpecs(actionsPerCycle int) []spec {
 		{"p1-p99", fmt.Sprintf("P1 p99 at %d req/s (dashboard + JSON)", p1Rate), goal{"<", 10, "ms"}, ""},
 		{"p1-errors", fmt.Sprintf("P1 errors at %d req/s", p1Rate), goal{"=", 0, ""}, ""},
 		{"p1-p99-page-rate", fmt.Sprintf("P1 p99 of GET / at %d req/s (driver, constant rate)", pageRate), goal{"<", 10, "ms"}, ""},
+		{"p1-wrk-p99-page-rate", fmt.Sprintf("P1 p99 of GET / gzip at %d req/s (wrk, paced connections)", pageRate), goal{"<", 10, "ms"}, ""},
 		{"p5-rss-p1", "P5 peak RSS during P1", goal{"<", 150, "MB"}, ""},
 		{"p2-max", fmt.Sprintf("P2 first GET / after an accept, max of %d", p2Changes), goal{"<", 100, "ms"}, ""},
 		{"p2-median", fmt.Sprintf("P2 first GET / after an accept, median of %d", p2Changes), goal{"<", 100, "ms"}, ""},

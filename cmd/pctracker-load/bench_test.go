@@ -123,7 +123,7 @@ func TestWriteBenchTable(t *testing.T) {
 		"    120000 requests",
 		"6.24 s", "< 5 s", "FAIL",
 		"NOT MEASURED\n    nginx not found at /usr/sbin/nginx: install nginx-light",
-		"1 PASS, 1 FAIL, 26 NOT MEASURED, 0 INFO",
+		"1 PASS, 1 FAIL, 31 NOT MEASURED, 0 INFO",
 		"  - MB are 10^6 bytes",
 	} {
 		if !strings.Contains(text, want) {

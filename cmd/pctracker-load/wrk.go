@@ -32,6 +32,14 @@ const wrkScript = `done = function(summary, latency, requests)
 end
 `
 
+// wrkPacedScript is wrkScript with each connection pausing delayMS
+// milliseconds before each request: conns connections then hold about
+// conns*1000/delayMS requests a second, a constant load rather than a
+// ceiling.
+func wrkPacedScript(delayMS float64) string {
+	return fmt.Sprintf("delay = function()\n  return %.3f\nend\n", delayMS) + wrkScript
+}
+
 // wrkResult is one wrk run's summary.
 type wrkResult struct {
 	Requests   int64   `json:"requests"`
@@ -163,9 +171,14 @@ func runWrk(ctx context.Context, bin string, w wrkRun) (wrkResult, error) {
 
 // writeWrkScript puts wrkScript in dir and returns its path.
 func writeWrkScript(dir string) (string, error) {
-	p := filepath.Join(dir, "summary.lua")
+	return writeScript(dir, "summary.lua", wrkScript)
+}
+
+// writeScript puts a wrk script in dir under name and returns its path.
+func writeScript(dir, name, script string) (string, error) {
+	p := filepath.Join(dir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	return p, os.WriteFile(p, []byte(wrkScript), 0o644)
+	return p, os.WriteFile(p, []byte(script), 0o644)
 }

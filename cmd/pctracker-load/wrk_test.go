@@ -1,8 +1,15 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
 	"testing"
+	"time"
 )
 
 // wrkOutput is what wrk 4.1 printed with --latency and the summary script,
@@ -112,5 +119,31 @@ func TestWrkVerdicts(t *testing.T) {
 		if got := pageRatePasses(c.p99, c.rate, c.errors); got != c.pass {
 			t.Errorf("pageRatePasses(%v, %v, %d) = %v, want %v", c.p99, c.rate, c.errors, got, c.pass)
 		}
+	}
+}
+
+// The paced script holds wrk's connections back: 4 connections pausing
+// 100 ms each send about 40 requests a second, where unpaced they would
+// send thousands; and its summary is read like the unpaced one's.
+func TestWrkPaced(t *testing.T) {
+	bin, err := exec.LookPath("wrk")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("wrk is required under CI (apt-get install wrk)")
+		}
+		t.Skip("no wrk here")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
+	defer srv.Close()
+	script, err := writeScript(t.TempDir(), "paced.lua", wrkPacedScript(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := runWrk(context.Background(), bin, wrkRun{url: srv.URL + "/", conns: 4, threads: 1, d: 2 * time.Second, label: "paced", scriptAt: script})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests == 0 || r.errors() > 0 || r.rate() > 80 {
+		t.Errorf("paced wrk: %d requests at %.0f req/s, %d errors; want about 40 req/s, at most 80", r.Requests, r.rate(), r.errors())
 	}
 }
