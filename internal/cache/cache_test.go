@@ -2,9 +2,15 @@ package cache_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 
 	"github.com/pctracker/pctracker/internal/cache"
 )
@@ -86,5 +92,41 @@ func TestAnswersBuildOnce(t *testing.T) {
 	before := builds.Load()
 	if _, err := c.Build("k", "text/plain", func() ([]byte, error) { builds.Add(1); return nil, nil }); err != nil || builds.Load() != before {
 		t.Errorf("a kept answer was built again")
+	}
+}
+
+// An answer is compressed once per version of the data, so its memory
+// counts on Forum day: the brotli encoder's tables must not weigh tens of
+// megabytes for a page of tens of kilobytes. Both codings read back whole.
+func TestNewAnswerIsLight(t *testing.T) {
+	var page bytes.Buffer
+	for i := 0; page.Len() < 80<<10; i++ {
+		fmt.Fprintf(&page, "<tr><td>Recommendation %d</td><td>%d actions</td><td>%d%%</td></tr>\n", i%12+1, i*7%113, i*13%100)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	a, err := cache.NewAnswer("text/html", page.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if mb := float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20); mb > 8 {
+		t.Errorf("compressing an answer of %d KB took %.1f MB", page.Len()>>10, mb)
+	}
+	br, err := io.ReadAll(brotli.NewReader(bytes.NewReader(a.Brotli)))
+	if err != nil || !bytes.Equal(br, page.Bytes()) {
+		t.Errorf("brotli reads back %d bytes, %v", len(br), err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(a.Gzip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(gz, page.Bytes()) {
+		t.Errorf("gzip reads back %d bytes, %v", len(gz), err)
+	}
+	if len(a.Brotli) >= len(a.Gzip) || len(a.Gzip) >= page.Len()/4 {
+		t.Errorf("compressed: brotli %d, gzip %d of %d bytes", len(a.Brotli), len(a.Gzip), page.Len())
 	}
 }

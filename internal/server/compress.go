@@ -24,7 +24,7 @@ import (
 // on every request.
 func compress(min int) echo.MiddlewareFunc {
 	gz := sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression); return w }}
-	br := sync.Pool{New: func() any { return brotli.NewWriterLevel(io.Discard, 4) }}
+	br := sync.Pool{New: func() any { return brotli.NewWriterOptions(io.Discard, brotli.WriterOptions{Quality: 4, LGWin: 16}) }}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			enc := cache.Negotiate(c.Request().Header.Get("Accept-Encoding"))
