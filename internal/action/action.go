@@ -206,6 +206,23 @@ func (a Action) Unchanged(since Action) bool {
 		day(a.StartDate, since.StartDate) && day(a.EndDate, since.EndDate) && slices.Equal(a.Evidence, since.Evidence)
 }
 
+// Tally counts the actions of a list: in all, and by recommendation
+// within which by stage and by kind of organisation. An action on several
+// recommendations counts in the row of each.
+type Tally struct {
+	Total int
+	Rows  []TallyRow
+}
+
+// TallyRow is how many actions of a stage, by organisations of a kind,
+// are on a recommendation.
+type TallyRow struct {
+	Recommendation int
+	Stage          Stage
+	Kind           string
+	Actions        int
+}
+
 // Filter narrows a listing of actions.
 type Filter struct {
 	CycleID        int64

@@ -30,6 +30,8 @@ type Store interface {
 	UpdateAction(ctx context.Context, a *Action, expected int) error
 	DeleteAction(ctx context.Context, id int64) error
 	Action(ctx context.Context, id int64) (Action, error)
+	// TallyActions counts the actions f keeps, as Actions would list them.
+	TallyActions(ctx context.Context, f Filter) (Tally, error)
 	Actions(ctx context.Context, f Filter) ([]Action, int, error)
 	// ShownAmong returns which of ids the public sees on the day of on
 	// (see ShownOn).
@@ -605,6 +607,18 @@ func (s *Service) Public(ctx context.Context, f Filter) ([]Action, int, error) {
 		return nil, 0, err
 	}
 	return list, total, s.hideUnshown(ctx, f.PublicOn, list)
+}
+
+// PublicTally counts the actions of the public list f asks for, whole,
+// by recommendation, stage and kind of organisation: what the list holds,
+// for the figures that link to it, in one read rather than a walk through
+// its pages.
+func (s *Service) PublicTally(ctx context.Context, f Filter) (Tally, error) {
+	if err := f.CheckPublic(); err != nil {
+		return Tally{}, err
+	}
+	f.PublicOn, f.State = s.now(), ""
+	return s.store.TallyActions(ctx, f)
 }
 
 // PublicGet returns an action anyone may see (accepted, public, its cycle's

@@ -126,17 +126,18 @@ type Service struct {
 	day     time.Time
 	checked time.Time       // when state was read
 	touched bool            // a write went through this process since
-	// checking says a request is reading the state again because it grew
-	// older than freshness: the others meanwhile take the state as it was
-	// read, instead of each reading it too (a crowd would otherwise send
-	// the database as many reads as it has visitors, once a second).
-	checking bool
 	byCycle map[int]Figures // by cycle year, for state and day
 	prevs   map[int]prev    // what each cycle's live figures compare with
 	dropped int             // counts the times figures were dropped
 	views   map[int]View    // by the year asked for (0: the default)
 	listed  map[int]Listed  // by cycle year, each with the state it counts
 	builds  singleflight.Group
+
+	// checking says a request is reading the state again because it grew
+	// older than freshness: the others meanwhile take the state as it was
+	// read, instead of each reading it too (a crowd would otherwise send
+	// the database as many reads as it has visitors, once a second).
+	checking bool
 }
 
 // NewService builds the service. freshness bounds how long a change made

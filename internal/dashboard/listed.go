@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"time"
 
@@ -10,9 +9,10 @@ import (
 	"github.com/pctracker/pctracker/internal/stakeholder"
 )
 
-// Actions lists the public actions, as the public list of actions does.
+// Actions counts the public actions, as the public list of actions keeps
+// them.
 type Actions interface {
-	Public(ctx context.Context, f action.Filter) ([]action.Action, int, error)
+	PublicTally(ctx context.Context, f action.Filter) (action.Tally, error)
 }
 
 // Listed counts a cycle's public actions the way the public list of
@@ -69,35 +69,25 @@ func (s *Service) Listed(ctx context.Context, year int) (Listed, error) {
 	})
 }
 
-// count walks through the cycle's public actions a page at a time, by id
-// so that no action is seen twice or missed while the walk goes on, and
-// tallies them as the list's filters keep them: an action on several
-// recommendations is in the list of each.
+// count tallies the cycle's public actions as the list's filters keep
+// them (an action on several recommendations is in the list of each), in
+// one read of the database.
 func (s *Service) count(ctx context.Context, year int) (Listed, error) {
 	l := Listed{Year: year, byRec: map[int]int{}, byStage: map[int]map[action.Stage]int{},
 		byKind: map[int]map[stakeholder.Kind]int{}}
-	f := action.Filter{CycleYear: year, ByID: true, Limit: action.PublicPageSize}
-	for {
-		page, total, err := s.actions.Public(ctx, f)
-		if err != nil {
-			return l, err
-		}
-		if f.AfterID == 0 {
-			l.Total = total
-		}
-		for _, a := range page {
-			for _, n := range slices.Compact(slices.Sorted(slices.Values(a.Recommendations))) {
-				l.byRec[n]++
-				if l.byStage[n] == nil {
-					l.byStage[n], l.byKind[n] = map[action.Stage]int{}, map[stakeholder.Kind]int{}
-				}
-				l.byStage[n][a.Stage]++
-				l.byKind[n][stakeholder.Kind(a.OrganisationKind)]++
-			}
-		}
-		if len(page) < f.Limit {
-			return l, nil
-		}
-		f.AfterID = page[len(page)-1].ID
+	t, err := s.actions.PublicTally(ctx, action.Filter{CycleYear: year})
+	if err != nil {
+		return l, err
 	}
+	l.Total = t.Total
+	for _, r := range t.Rows {
+		n := r.Recommendation
+		l.byRec[n] += r.Actions
+		if l.byStage[n] == nil {
+			l.byStage[n], l.byKind[n] = map[action.Stage]int{}, map[stakeholder.Kind]int{}
+		}
+		l.byStage[n][r.Stage] += r.Actions
+		l.byKind[n][stakeholder.Kind(r.Kind)] += r.Actions
+	}
+	return l, nil
 }

@@ -1,63 +1,81 @@
-package dashboard
+package dashboard_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/pctracker/pctracker/internal/action"
+	"github.com/pctracker/pctracker/internal/dashboard"
+	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/stakeholder"
+	"github.com/pctracker/pctracker/internal/store"
+	"github.com/pctracker/pctracker/internal/testutil"
 )
 
-// fakeActions answers as the public list does: a page at a time by id
-// after AfterID, with the total of the whole list.
-type fakeActions struct {
-	all   []action.Action
-	pages int
-}
+// The counts of the lists the dashboard links to are the lists' own: for
+// every recommendation, stage and kind, what the public list with that
+// filter holds, walked page by page; private actions, drafts and other
+// cycles' actions counted nowhere, an action on several recommendations in
+// the list of each.
+func TestListedCountsWhatTheListsHold(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := testutil.NewServices(db)
+		c, other := s.Cycle(t, 2026), s.Cycle(t, 2025)
+		orgs := []stakeholder.Stakeholder{s.Stakeholder(t, stakeholder.State), s.Stakeholder(t, stakeholder.Company),
+			s.Stakeholder(t, stakeholder.CivilSociety)}
+		stages := []action.Stage{action.Planned, action.Adopted, action.Implemented}
+		for i := 0; i < 2*action.PublicPageSize+7; i++ { // more than one page of the list
+			in := testutil.ActionInput()
+			in.Stage, in.Recommendations = stages[i%3], []int{i%12 + 1}
+			if i%4 == 0 {
+				in.Recommendations = append(in.Recommendations, 7)
+			}
+			s.Accepted(t, orgs[i%len(orgs)], c, in)
+		}
+		private := testutil.ActionInput()
+		private.Visibility = action.SecretariatOnly
+		s.Accepted(t, orgs[0], c, private)
+		s.Action(t, orgs[1], c)
+		s.Accepted(t, orgs[2], other, testutil.ActionInput())
 
-func (f *fakeActions) Public(_ context.Context, flt action.Filter) ([]action.Action, int, error) {
-	f.pages++
-	var page []action.Action
-	for _, a := range f.all {
-		if a.ID > flt.AfterID && len(page) < flt.Limit {
-			page = append(page, a)
+		d := dashboard.NewService(s.Cycles, report.NewService(db, nil, s.Clock.Now, nil), s.Actions, db, s.Clock.Now, 0)
+		l, err := d.Listed(ctx, 2026)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	return page, len(f.all), nil
-}
-
-// The counts walk every page of the list (more than one) and count an
-// action in the list of each of its recommendations, once even when a
-// recommendation is repeated.
-func TestListedCountsEveryPage(t *testing.T) {
-	fake := &fakeActions{}
-	for i := 1; i <= 2*action.PublicPageSize+5; i++ {
-		a := action.Action{ID: int64(i), Stage: action.Planned, OrganisationKind: string(stakeholder.State), Recommendations: []int{1}}
-		if i%2 == 0 {
-			a.Stage, a.OrganisationKind, a.Recommendations = action.Adopted, string(stakeholder.Company), []int{1, 3, 3}
+		listed := func(f action.Filter) int {
+			f.CycleYear, f.Limit = 2026, action.PublicPageSize
+			n := 0
+			for page := 0; ; page++ {
+				f.Offset = page * action.PublicPageSize
+				list, _, err := s.Actions.Public(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n += len(list)
+				if len(list) < action.PublicPageSize {
+					return n
+				}
+			}
 		}
-		fake.all = append(fake.all, a)
-	}
-	s := &Service{actions: fake}
-	l, err := s.count(context.Background(), 2026)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		name      string
-		got, want int
-	}{
-		{"total", l.Total, 205},
-		{"recommendation 1", l.Rec(1), 205},
-		{"recommendation 3, counted once per action", l.Rec(3), 102},
-		{"recommendation 1, planned", l.Stage(1, action.Planned), 103},
-		{"recommendation 3, adopted", l.Stage(3, action.Adopted), 102},
-		{"recommendation 1, companies", l.Kind(1, stakeholder.Company), 102},
-		{"recommendation 2, none", l.Rec(2), 0},
-		{"pages read", fake.pages, 3},
-	} {
-		if c.got != c.want {
-			t.Errorf("%s: %d, want %d", c.name, c.got, c.want)
+		if want := listed(action.Filter{}); l.Total != want || want != 2*action.PublicPageSize+7 {
+			t.Errorf("in all: %d, the list holds %d", l.Total, want)
 		}
-	}
+		for n := 1; n <= 12; n++ {
+			if got, want := l.Rec(n), listed(action.Filter{Recommendation: n}); got != want {
+				t.Errorf("recommendation %d: %d, the list holds %d", n, got, want)
+			}
+			for _, st := range stages {
+				if got, want := l.Stage(n, st), listed(action.Filter{Recommendation: n, Stage: st}); got != want {
+					t.Errorf("recommendation %d, %s: %d, the list holds %d", n, st, got, want)
+				}
+			}
+			for _, o := range orgs {
+				if got, want := l.Kind(n, o.Kind), listed(action.Filter{Recommendation: n, Kind: string(o.Kind)}); got != want {
+					t.Errorf("recommendation %d, %s: %d, the list holds %d", n, o.Kind, got, want)
+				}
+			}
+		}
+	})
 }

@@ -197,8 +197,10 @@ func (db *DB) Action(ctx context.Context, id int64) (action.Action, error) {
 	return out[0], nil
 }
 
-// Actions lists actions, most recently updated first.
-func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, int, error) {
+// filtered is the query of the actions f keeps, and the ordering that
+// puts the best matches of its search first (empty without a search): one
+// rule for the lists and the tallies of them.
+func (db *DB) filtered(ctx context.Context, f action.Filter) (*gorm.DB, clause.Expr) {
 	q := db.conn(ctx).Model(&actionRow{})
 	// Each part of the filter that is set narrows the list by its condition.
 	for _, w := range []struct {
@@ -244,6 +246,45 @@ func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, in
 		q = q.Where("accepted_at <= ? AND (accepted_at > ? OR cycle_id IN (SELECT id FROM cycles WHERE embargo <> 'immediate' AND forum_date > ?))",
 			f.PublicOn.UTC(), f.PublishedAfter.UTC(), date.Day(f.PublishedAfter))
 	}
+	return q, ranked
+}
+
+// TallyActions counts the actions f keeps (its paging aside), by
+// recommendation, stage and kind of organisation, in the database.
+func (db *DB) TallyActions(ctx context.Context, f action.Filter) (action.Tally, error) {
+	f.AfterID, f.Offset, f.Limit = 0, 0, 0
+	var t action.Tally
+	q, _ := db.filtered(ctx, f)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return t, translate(err)
+	}
+	t.Total = int(total)
+	list, _ := db.filtered(ctx, f)
+	var rows []struct {
+		Rec   int
+		Stage string
+		Kind  string
+		N     int
+	}
+	err := db.conn(ctx).Table("(?) AS listed", list.Select("actions.id, actions.stage, actions.stakeholder_id")).
+		Select("ar.recommendation_number AS rec, listed.stage AS stage, s.kind AS kind, COUNT(DISTINCT listed.id) AS n").
+		Joins("JOIN action_recommendations ar ON ar.action_id = listed.id").
+		Joins("JOIN stakeholders s ON s.id = listed.stakeholder_id").
+		Group("ar.recommendation_number, listed.stage, s.kind").
+		Order("ar.recommendation_number, listed.stage, s.kind").Scan(&rows).Error
+	if err != nil {
+		return t, translate(err)
+	}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, action.TallyRow{Recommendation: r.Rec, Stage: action.Stage(r.Stage), Kind: r.Kind, Actions: r.N})
+	}
+	return t, nil
+}
+
+// Actions lists actions, most recently updated first.
+func (db *DB) Actions(ctx context.Context, f action.Filter) ([]action.Action, int, error) {
+	q, ranked := db.filtered(ctx, f)
 	var total int64
 	if !f.SkipTotal {
 		if err := q.Count(&total).Error; err != nil {
