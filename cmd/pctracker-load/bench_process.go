@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -24,8 +25,12 @@ import (
 type toolRun struct {
 	stdout   string
 	took     time.Duration
-	maxRSSKB int64 // peak resident memory of the process, in KiB
+	maxRSSKB int64 // peak resident memory of the process (VmHWM), in KiB
 }
+
+// hwmEvery is how often tool reads a child's peak memory: growth in the
+// last such interval before it exits goes unseen.
+const hwmEvery = 20 * time.Millisecond
 
 // tool runs a pctracker command to its end. Its stderr is summed up: the
 // latest line every 10 s while it runs, the last lines when it fails.
@@ -61,16 +66,34 @@ func (b *bench) tool(ctx context.Context, label string, env []string, args ...st
 		}
 	}()
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	var peak atomic.Int64
+	if err == nil {
+		// The child's own high-water mark, read while it runs: its
+		// ru_maxrss would not do, since Linux counts in it the memory of
+		// the bench that forked it.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(hwmEvery)
+			defer tick.Stop()
+			for {
+				if kb, err := readVmHWM(cmd.Process.Pid); err == nil {
+					peak.Store(max(peak.Load(), kb))
+				}
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		err = cmd.Wait()
+	}
 	took := time.Since(start)
 	close(stop)
 	wg.Wait()
-	run := toolRun{stdout: stdout.String(), took: took}
-	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			run.maxRSSKB = ru.Maxrss // KiB on Linux
-		}
-	}
+	run := toolRun{stdout: stdout.String(), took: took, maxRSSKB: peak.Load()}
 	if err != nil {
 		if ctx.Err() != nil {
 			return run, errors.New("interrupted")

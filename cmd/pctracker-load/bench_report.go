@@ -44,7 +44,7 @@ func (b *bench) report(ctx context.Context) error {
 	}
 	files, _ := os.ReadDir(filepath.Join(b.work, "report"))
 	b.card.measured("p4-time", small.took.Seconds(), fmt.Sprintf("wall time of pctracker report compile --format all (%d files, PDF off), process start to exit", len(files)))
-	b.card.measured("p4-memory", kbToMB(small.maxRSSKB), "ru_maxrss of the report compile process")
+	b.card.measured("p4-memory", kbToMB(small.maxRSSKB), "peak resident memory (VmHWM) of the report compile process, read every 20 ms while it runs")
 	large, err := measure(benchReportScale*benchReportActions, "report-large", "p4-generate-large")
 	if err != nil {
 		b.card.notMeasured(err.Error(), "p4-generate-large", "p4-time-large", "p4-ratio")
@@ -52,6 +52,6 @@ func (b *bench) report(ctx context.Context) error {
 	}
 	b.card.measured("p4-time-large", large.took.Seconds(), fmt.Sprintf("peak memory %.1f MB", kbToMB(large.maxRSSKB)))
 	b.card.measured("p4-ratio", large.took.Seconds()/small.took.Seconds(), fmt.Sprintf("%.2f s / %.2f s", large.took.Seconds(), small.took.Seconds()))
-	b.note("P4: each report compile is a process of its own, report.chromium off (no PDF); times are wall times from process start, memory its ru_maxrss")
+	b.note("P4: each report compile is a process of its own, report.chromium off (no PDF); times are wall times from process start, memory its own high-water mark (VmHWM), not ru_maxrss, which on Linux counts the memory of the process that forked it")
 	return nil
 }

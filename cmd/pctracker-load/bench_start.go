@@ -59,19 +59,33 @@ func (b *bench) startServer(ctx context.Context) error {
 
 // parseVmRSS reads the resident set size, in KiB, from the text of
 // /proc/PID/status.
-func parseVmRSS(status []byte) (int64, error) {
+func parseVmRSS(status []byte) (int64, error) { return parseStatusKB(status, "VmRSS") }
+
+// parseStatusKB reads a field in kB (VmRSS, VmHWM) from the text of
+// /proc/PID/status.
+func parseStatusKB(status []byte, field string) (int64, error) {
 	for line := range strings.Lines(string(status)) {
-		rest, ok := strings.CutPrefix(line, "VmRSS:")
+		rest, ok := strings.CutPrefix(line, field+":")
 		if !ok {
 			continue
 		}
 		fields := strings.Fields(rest)
 		if len(fields) != 2 || fields[1] != "kB" {
-			return 0, fmt.Errorf("unexpected VmRSS line %q", strings.TrimSpace(line))
+			return 0, fmt.Errorf("unexpected %s line %q", field, strings.TrimSpace(line))
 		}
 		return strconv.ParseInt(fields[0], 10, 64)
 	}
-	return 0, errors.New("no VmRSS line (has the process exited?)")
+	return 0, fmt.Errorf("no %s line (has the process exited?)", field)
+}
+
+// readVmHWM reads the peak resident set size of process pid since its
+// program started (the high-water mark of its memory).
+func readVmHWM(pid int) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseStatusKB(data, "VmHWM")
 }
 
 func readVmRSS(pid int) (int64, error) {
