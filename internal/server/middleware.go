@@ -99,6 +99,9 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			case v.Status >= 500:
 				level = slog.LevelError
 			}
+			if !s.logger.Enabled(c.Request().Context(), level) {
+				return nil // the line would be dropped: not built either
+			}
 			// Who asked: a refused or suspicious request is traced to a
 			// user id, or to nobody signed in.
 			who := "anonymous"
