@@ -284,9 +284,9 @@ func (h *Handler) organisationStages(ctx context.Context, id int64, lang string)
 // renderEmbed writes an embed in its own layout: no site navigation, no
 // form, links opening outside the frame.
 func (h *Handler) renderEmbed(c echo.Context, v embedView) error {
-	tpl, ok := h.renderer.pages[v.Lang]["embed"]
-	if !ok {
-		return fmt.Errorf("no embed template in %q", v.Lang)
+	tpl, err := h.renderer.template(v.Lang, "embed")
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := tpl.ExecuteTemplate(&buf, "embed_base", v); err != nil {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -26,9 +27,18 @@ import (
 // and partials cloned for each page, then for each language with its
 // translation functions bound.
 type renderer struct {
-	pages  map[string]map[string]*template.Template // lang -> page -> template
+	tfs    fs.FS
+	bases  map[string]*template.Template // lang -> the layouts and partials, cloned for each page, never run
+	files  map[string]string             // page -> its file
 	hashes map[string]string
 	tr     map[string]locale.Translate // lang -> translation, for text built in Go (charts)
+
+	// Each page is a copy of the layouts with its own file, in each
+	// language: all of them weigh some 24 MB, which a server would hold
+	// though most are never asked for. They are made on first use
+	// (every one is checked at start).
+	mu    sync.RWMutex
+	pages map[string]map[string]*template.Template // lang -> page -> template
 }
 
 func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error) {
@@ -36,7 +46,8 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 	if err != nil {
 		return nil, err
 	}
-	r := &renderer{pages: map[string]map[string]*template.Template{}, hashes: hashes, tr: map[string]locale.Translate{}}
+	r := &renderer{tfs: tfs, bases: map[string]*template.Template{}, files: map[string]string{},
+		pages: map[string]map[string]*template.Template{}, hashes: hashes, tr: map[string]locale.Translate{}}
 	for _, tag := range locale.Languages() {
 		lang := tag.String()
 		tr := cat.Translator(lang)
@@ -83,16 +94,45 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 		if err != nil {
 			return nil, err
 		}
-		r.pages[lang] = map[string]*template.Template{}
+		r.bases[lang], r.pages[lang] = base, map[string]*template.Template{}
 		for _, p := range pages {
-			t, err := template.Must(base.Clone()).ParseFS(tfs, p)
-			if err != nil {
+			r.files[strings.TrimSuffix(path.Base(p), ".html")] = p
+			// Checked now, kept when first asked for.
+			if _, err := template.Must(base.Clone()).ParseFS(tfs, p); err != nil {
 				return nil, fmt.Errorf("parse %s: %w", p, err)
 			}
-			r.pages[lang][strings.TrimSuffix(path.Base(p), ".html")] = t
 		}
 	}
 	return r, nil
+}
+
+// template returns the template of a page in a language, made on its
+// first use.
+func (r *renderer) template(lang, page string) (*template.Template, error) {
+	r.mu.RLock()
+	t, ok := r.pages[lang][page]
+	r.mu.RUnlock()
+	if ok {
+		return t, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t, ok := r.pages[lang][page]; ok {
+		return t, nil
+	}
+	base, file := r.bases[lang], r.files[page]
+	if base == nil || file == "" {
+		return nil, fmt.Errorf("no page template %q in %q", page, lang)
+	}
+	clone, err := base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	if t, err = clone.ParseFS(r.tfs, file); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", file, err)
+	}
+	r.pages[lang][page] = t
+	return t, nil
 }
 
 // asset returns the URL of a static file by its fingerprinted name, which
@@ -192,9 +232,9 @@ func (r *renderer) render(c echo.Context, status int, page string, lang string, 
 
 // page renders a page to bytes.
 func (r *renderer) page(page string, lang string, data any) ([]byte, error) {
-	t, ok := r.pages[lang][page]
-	if !ok {
-		return nil, fmt.Errorf("no page template %q in %q", page, lang)
+	t, err := r.template(lang, page)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
