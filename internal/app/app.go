@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -393,6 +394,10 @@ func serve(ctx context.Context, cfg config.Config, db *store.DB, svc *services, 
 		ln.Close()
 		return err
 	}
+	// Start-up reads and checks much it does not keep (the catalogues, every
+	// page template, the assets it compresses): given back to the system
+	// now, the memory of a server at rest is what it holds.
+	debug.FreeOSMemory()
 	if cfg.Scheduler.Enabled {
 		sched.Start()
 		if db.Engine() != dburl.Postgres {
