@@ -88,7 +88,7 @@ func (h *Handler) feed(c echo.Context) error {
 	}
 	t := h.Catalogue.Translator(lang)
 	base := strings.TrimRight(h.BaseURL, "/")
-	self, page, title := feedAddresses(t, base, lang, c.QueryParams(), only)
+	self, page, title := feedAddresses(t, base, lang, c.QueryParams(), only, h.organisationName(ctx))
 	f := atomFeed{Lang: lang, Title: title, ID: self, Rights: Licence, Links: []atomLink{{Href: self, Rel: "self"}, {Href: page}}}
 	for _, a := range list {
 		updated := a.UpdatedAt
@@ -149,13 +149,13 @@ func filtered(f action.Filter) bool {
 
 // feedAddresses are the feed's own address, the page it follows (both
 // with the query that made it, in a stable order) and its title.
-func feedAddresses(t locale.Translate, base, lang string, in url.Values, only action.Filter) (self, page, title string) {
+func feedAddresses(t locale.Translate, base, lang string, in url.Values, only action.Filter, orgName func(string) string) (self, page, title string) {
 	q := url.Values{}
 	var said []string
 	for _, name := range followedFilters {
 		for _, v := range in[name] {
 			q.Add(name, v)
-			said = append(said, filterWords(t, name, v))
+			said = append(said, filterWords(t, name, v, orgName))
 		}
 	}
 	title = t("feed_title")
@@ -181,17 +181,37 @@ func feedAddresses(t locale.Translate, base, lang string, in url.Values, only ac
 	return self, page, title
 }
 
-// filterWords says one followed filter's value in words.
-func filterWords(t locale.Translate, name, v string) string {
+// filterWords says one followed filter's value in words: an organisation
+// by its name (orgName), or by its number when it has none to show.
+func filterWords(t locale.Translate, name, v string, orgName func(string) string) string {
 	switch name {
 	case "recommendation":
 		return t("follow_filter_recommendation", map[string]any{"Number": v})
 	case "organisation":
+		if n := orgName(v); n != "" {
+			return n
+		}
 		return t("follow_filter_organisation", map[string]any{"ID": v})
 	case "kind":
 		return t("kind_" + v)
 	}
 	return strings.ToUpper(v)
+}
+
+// organisationName gives the name of the organisation of an id, as its
+// public page shows it; "" for one the public may not see, or no id.
+func (h *Handler) organisationName(ctx context.Context) func(string) string {
+	return func(v string) string {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return ""
+		}
+		o, err := h.Stakeholders.Visible(ctx, user.Actor{}, id)
+		if err != nil {
+			return ""
+		}
+		return o.Name
+	}
 }
 
 // feedOthers are the entries besides the actions: the published reports

@@ -222,6 +222,17 @@ func TestFeedFiltered(t *testing.T) {
 		if all := titles(""); len(all) < 4 {
 			t.Errorf("the whole feed: %q", all)
 		}
+		// The feed's title names the organisation it follows, as its public
+		// page does, not by its number; one that does not exist keeps it.
+		for _, c := range []struct{ query, want string }{
+			{"organisation=" + other + "&lang=fr", sc.OtherOrg.Name},
+			{"organisation=999999", "999999"},
+		} {
+			r := anon.Do("GET", "/feed.atom?"+c.query, "")
+			if feed := strictAtom(t, r.Body); !strings.Contains(feed.Title, c.want) {
+				t.Errorf("%s: the title %q does not say %q", c.query, feed.Title, c.want)
+			}
+		}
 		for _, bad := range []string{"recommendation=x", "organisation=0", "recommendation=7&recommendation=x"} {
 			if r := anon.Do("GET", "/feed.atom?"+bad, ""); r.Status != 422 {
 				t.Errorf("%s: %d", bad, r.Status)

@@ -239,6 +239,12 @@ func TestSubscriptionDigestsAndUnsubscribe(t *testing.T) {
 		first := subscribe(t, sc, server, "lecteur@example.org",
 			`{"email": "lecteur@example.org", "filters": {"recommendation": 7}, "frequency": "daily", "lang": "fr"}`)
 		subscribe(t, sc, server, "reader@example.org", `{"email": "reader@example.org", "frequency": "daily", "lang": "en"}`)
+		// An organisation followed is named, not numbered.
+		byOrg := subscribe(t, sc, server, "follower@example.org",
+			fmt.Sprintf(`{"email": "follower@example.org", "filters": {"organisation": %d}, "frequency": "daily", "lang": "en"}`, sc.OtherOrg.ID))
+		if !strings.Contains(byOrg.Text, sc.OtherOrg.Name) || strings.Contains(byOrg.Text, "organisation no.") {
+			t.Errorf("the confirmation of a subscription to %s:\n%s", sc.OtherOrg.Name, byOrg.Text)
+		}
 		if first.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
 			t.Errorf("the confirmation has no one-click unsubscribe")
 		}
@@ -253,6 +259,9 @@ func TestSubscriptionDigestsAndUnsubscribe(t *testing.T) {
 		fr, en := received(t, server, "lecteur@example.org"), received(t, server, "reader@example.org")
 		if len(fr) != 2 || len(en) != 2 {
 			t.Fatalf("%d and %d mails, want a confirmation and a digest each", len(fr), len(en))
+		}
+		if got := received(t, server, "follower@example.org"); len(got) != 2 || got[1].Subject != "pctracker: 1 new action for "+sc.OtherOrg.Name {
+			t.Errorf("the digest of an organisation followed: %d mails, %q", len(got), got[len(got)-1].Subject)
 		}
 		digest := fr[1]
 		if digest.Subject != "pctracker\u00a0: 1 nouvelle action pour recommandation 7" || !strings.Contains(digest.Text, "Blacklist of vendors") ||

@@ -64,7 +64,11 @@ func (s *Service) Digest(ctx context.Context, slot time.Time) (int, error) {
 			return n, err
 		}
 		more := len(list) > digestSize
-		subject, body := s.digestText(sub, list[:min(len(list), digestSize)], news, more, l)
+		names, err := s.store.OrganisationNames(ctx, sub.Filters.Organisations)
+		if err != nil {
+			return n, err
+		}
+		subject, body := s.digestText(sub, names, list[:min(len(list), digestSize)], news, more, l)
 		m := Mail{SubscriptionID: sub.ID, Slot: slotKey(slot.Unix()), To: sub.Email, Subject: subject, Body: body,
 			Unsubscribe: l.Unsubscribe, Status: Pending, NextAttemptAt: slot, CreatedAt: s.now().UTC()}
 		wrote, err := s.store.EnqueueSubscriptionMail(ctx, &m)

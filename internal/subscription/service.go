@@ -36,6 +36,8 @@ type Store interface {
 	DeleteSubscription(ctx context.Context, id int64) error
 	// ConfirmedSubscriptions returns every confirmed subscription.
 	ConfirmedSubscriptions(ctx context.Context) ([]Subscription, error)
+	// OrganisationNames gives the names of those of ids the public sees.
+	OrganisationNames(ctx context.Context, ids []int64) (map[int64]string, error)
 	MarkDigested(ctx context.Context, id int64, at time.Time) error
 	// EnqueueSubscriptionMail writes m unless its subscription has a mail
 	// of its slot already; it reports whether it wrote.
@@ -141,7 +143,11 @@ func (s *Service) Subscribe(ctx context.Context, in Input, client string) error 
 		if err != nil {
 			return err
 		}
-		m := s.confirmText(sub, s.opt.BaseURL+"/follow/confirm/"+confirm, manage)
+		names, err := s.store.OrganisationNames(ctx, sub.Filters.Organisations)
+		if err != nil {
+			return err
+		}
+		m := s.confirmText(sub, names, s.opt.BaseURL+"/follow/confirm/"+confirm, manage)
 		_, err = s.store.EnqueueSubscriptionMail(ctx, &m)
 		return err
 	})

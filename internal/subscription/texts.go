@@ -1,6 +1,7 @@
 package subscription
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,8 +11,9 @@ import (
 	"github.com/pctracker/pctracker/internal/release"
 )
 
-// Describe says the filters in words, in the language of t.
-func (f Filters) Describe(t locale.Translate) string {
+// Describe says the filters in words, in the language of t, each
+// organisation by its name in names (by its number when it has none).
+func (f Filters) Describe(t locale.Translate, names map[int64]string) string {
 	if f.Empty() {
 		return t("follow_filter_all")
 	}
@@ -21,6 +23,10 @@ func (f Filters) Describe(t locale.Translate) string {
 	}
 	said = append(said, f.Countries...)
 	for _, id := range f.Organisations {
+		if n := names[id]; n != "" {
+			said = append(said, n)
+			continue
+		}
 		said = append(said, t("follow_filter_organisation", map[string]any{"ID": id}))
 	}
 	for _, k := range f.Kinds {
@@ -29,15 +35,25 @@ func (f Filters) Describe(t locale.Translate) string {
 	return strings.Join(said, ", ")
 }
 
+// Describe says what a subscription follows, in the language of t, each
+// organisation by its name.
+func (s *Service) Describe(ctx context.Context, sub Subscription, t locale.Translate) (string, error) {
+	names, err := s.store.OrganisationNames(ctx, sub.Filters.Organisations)
+	if err != nil {
+		return "", err
+	}
+	return sub.Filters.Describe(t, names), nil
+}
+
 // footer ends every mail: how to manage the subscription or leave it.
 func footer(t locale.Translate, l links) string {
 	return "\n\n-- \n" + t("follow_mail_footer", map[string]any{"Manage": l.Manage, "Unsubscribe": l.Unsubscribe}) + "\n"
 }
 
 // confirmText is the confirmation mail, in the subscriber's language.
-func (s *Service) confirmText(sub Subscription, confirm string, l links) Mail {
+func (s *Service) confirmText(sub Subscription, names map[int64]string, confirm string, l links) Mail {
 	t := s.texts.Translator(sub.Lang)
-	what := sub.Filters.Describe(t)
+	what := sub.Filters.Describe(t, names)
 	body := t("follow_confirm_body", map[string]any{"Filters": what, "Frequency": t("follow_frequency_" + string(sub.Frequency)),
 		"Link": confirm, "Days": int(ConfirmFor.Hours() / 24)})
 	return Mail{SubscriptionID: sub.ID, Slot: PurposeConfirm, To: sub.Email, Subject: t("follow_confirm_subject"),
@@ -47,9 +63,9 @@ func (s *Service) confirmText(sub Subscription, confirm string, l links) Mail {
 // digestText is a digest of the actions that became public and of the
 // new data releases, in the subscriber's language (the actions' titles
 // stay as written).
-func (s *Service) digestText(sub Subscription, list []action.Action, releases []release.Release, more bool, l links) (subject, body string) {
+func (s *Service) digestText(sub Subscription, names map[int64]string, list []action.Action, releases []release.Release, more bool, l links) (subject, body string) {
 	t := s.texts.Translator(sub.Lang)
-	what := sub.Filters.Describe(t)
+	what := sub.Filters.Describe(t, names)
 	var b strings.Builder
 	if len(list) > 0 {
 		subject = t("follow_digest_subject", map[string]any{"Count": len(list), "Filters": what})

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/subscription"
 )
 
@@ -22,6 +23,7 @@ type Follow interface {
 	Managed(ctx context.Context, token string) (subscription.Subscription, error)
 	Change(ctx context.Context, token string, f subscription.Frequency, lang string) (subscription.Subscription, error)
 	Unsubscribe(ctx context.Context, token string) error
+	Describe(ctx context.Context, sub subscription.Subscription, t locale.Translate) (string, error)
 }
 
 // followRoutes are the pages of the mail subscriptions people follow without an account.
@@ -134,7 +136,12 @@ func (h *Handler) followView(c echo.Context, token string, sub *subscription.Sub
 	}
 	v := followView{Page: h.formPage(c, "follow"), Token: token}
 	if sub != nil {
-		v.Filters, v.Frequency, v.MailLang = sub.Filters.Describe(h.renderer.tr[v.Lang]), string(sub.Frequency), sub.Lang
+		t := h.renderer.tr[v.Lang]
+		what, err := h.Follow.Describe(c.Request().Context(), *sub, t)
+		if err != nil {
+			what = sub.Filters.Describe(t, nil) // the organisations by number
+		}
+		v.Filters, v.Frequency, v.MailLang = what, string(sub.Frequency), sub.Lang
 	}
 	return v
 }
