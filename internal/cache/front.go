@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"context"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -13,12 +12,13 @@ import (
 // each, ahead of every middleware and handler: what a micro-cache in a
 // proxy would do, inside the process.
 //
-// It keeps only answers their handler marked as shared (see Share): those
-// built once per version of the public data, a version the dashboard reads
-// again every public_freshness. Kept for that same time at most, an answer
-// is never older than twice it. Each write this process makes forgets
-// every answer (Clear), and an answer built across such a write is not
-// kept, so that whoever wrote reads the change at once.
+// It keeps public answers only (those a CDN may keep too) for
+// public_freshness, the time within which a change made through another
+// process reaches the public pages anyway: the dashboard reads the state
+// of the public data that often, so an answer built from it is never
+// older than twice that. Each write this process makes forgets every
+// answer (Clear), and an answer built across such a write is not kept, so
+// that whoever wrote reads the change at once.
 type Front struct {
 	ttl time.Duration
 	now func() time.Time
@@ -81,28 +81,4 @@ func headerSize(h http.Header) int {
 		}
 	}
 	return n
-}
-
-// shareKey marks, in a request's context, that its answer may be kept by
-// the front cache.
-type shareKey struct{}
-
-// WithShare returns a context in which the handler can mark the answer as
-// shared.
-func WithShare(ctx context.Context) context.Context {
-	return context.WithValue(ctx, shareKey{}, new(atomic.Bool))
-}
-
-// Share marks the answer of the request of ctx as one every visitor gets
-// alike for this version of the public data.
-func Share(ctx context.Context) {
-	if b, ok := ctx.Value(shareKey{}).(*atomic.Bool); ok {
-		b.Store(true)
-	}
-}
-
-// Shared tells whether the answer of the request of ctx was marked.
-func Shared(ctx context.Context) bool {
-	b, ok := ctx.Value(shareKey{}).(*atomic.Bool)
-	return ok && b.Load()
 }

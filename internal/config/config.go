@@ -59,7 +59,7 @@ type HTTP struct {
 	// PublicFreshness is how long a change made through another replica
 	// or the command line may take to reach the public pages; a change
 	// made through this process shows at once. The front cache keeps the
-	// dashboard's answers as long, so such a change shows within twice it.
+	// public answers as long, so such a change shows within twice it.
 	PublicFreshness time.Duration `key:"public_freshness" help:"how long the public pages may go before looking for changes made through another replica (0: checked on every request, and no front cache)"`
 	BodyLimit       string        `key:"body_limit" help:"largest request body accepted (e.g. 512K, 4M)"`
 	// TrustedProxies are the networks (CIDR) whose X-Forwarded-For is

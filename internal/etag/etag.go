@@ -79,11 +79,8 @@ func containsFold(list []string, s string) bool {
 }
 
 // Write sends a cached answer in the coding the request accepts, with
-// its length; net/http leaves the body out of an answer to HEAD. Built
-// once per version of the data for every visitor alike, the answer may be
-// kept whole by the front cache.
+// its length; net/http leaves the body out of an answer to HEAD.
 func Write(w http.ResponseWriter, r *http.Request, status int, a *cache.Answer) error {
-	cache.Share(r.Context())
 	enc := cache.Negotiate(r.Header.Get("Accept-Encoding"))
 	body := a.Body(enc)
 	h := w.Header()

@@ -16,16 +16,18 @@ import (
 const frontLimit = 32 << 20
 
 // front answers a visitor from the front cache when it holds the answer
-// to the same request, and keeps the answers their handler marks as
-// shared. It runs after the request's id and log line are set up, so
-// that an answer from it is logged and counted like any other, and before
-// everything else: a hit reads no session, no database, no template.
+// to the same request, and keeps the public answers. It runs after the
+// request's id and log line are set up, so that an answer from it is
+// logged and counted like any other, and before everything else: a hit
+// reads no session, no database, no template.
 //
 // Only plain visitors' requests take part: GET (not HEAD), no cookie, no
 // credentials, no condition (a revalidation goes the long way, which
 // answers 304 cheaply) and no range. An answer is kept only when it is a
-// 200 that sets no cookie, says it is public, and varies on nothing but
-// what the key holds.
+// 200 that a shared cache may keep (its handler said it is public, see
+// cachePolicy), sets no cookie, and varies on nothing but what the key
+// holds: what a CDN would keep for minutes, kept here for
+// public_freshness.
 func front(f *cache.Front) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -46,13 +48,11 @@ func front(f *cache.Front) echo.MiddlewareFunc {
 				return err
 			}
 			gen := f.Generation()
-			ctx := cache.WithShare(r.Context())
-			rec := &recorder{ResponseWriter: res.Writer, shared: func() bool { return cache.Shared(ctx) }}
+			rec := &recorder{ResponseWriter: res.Writer}
 			res.Writer = rec
-			c.SetRequest(r.WithContext(ctx))
 			err := next(c)
 			res.Writer = rec.ResponseWriter
-			if err == nil && rec.keep && keepable(rec.header) {
+			if err == nil && rec.keep {
 				f.Put(key, gen, rec.header, rec.body)
 			}
 			return err
@@ -95,8 +95,16 @@ func keepable(h http.Header) bool {
 	if _, ok := h["Set-Cookie"]; ok {
 		return false
 	}
-	cc := strings.ToLower(h.Get("Cache-Control"))
-	if !strings.Contains(cc, "public") || strings.Contains(cc, "private") || strings.Contains(cc, "no-store") {
+	public := false
+	for _, d := range strings.Split(strings.ToLower(h.Get("Cache-Control")), ",") {
+		switch strings.TrimSpace(d) {
+		case "public":
+			public = true
+		case "private", "no-store", "no-cache", "s-maxage=0":
+			return false
+		}
+	}
+	if !public {
 		return false
 	}
 	for _, v := range h.Values("Vary") {
@@ -114,12 +122,10 @@ func keepable(h http.Header) bool {
 const frontMaxAnswer = 2 << 20
 
 // recorder copies, as it passes, an answer the front cache may keep: a
-// 200 its handler marked as shared before sending it, with its header as
-// sent (the request's id left out) and its body. Any other answer passes
-// without a copy.
+// 200 that may be kept, with its header as sent (the request's id left
+// out) and its body. Any other answer passes without a copy.
 type recorder struct {
 	http.ResponseWriter
-	shared  func() bool
 	decided bool
 	keep    bool
 	header  http.Header
@@ -129,7 +135,7 @@ type recorder struct {
 func (w *recorder) WriteHeader(status int) {
 	if !w.decided {
 		w.decided = true
-		if status == http.StatusOK && w.shared() {
+		if status == http.StatusOK && keepable(w.Header()) {
 			w.header = w.Header().Clone()
 			w.header.Del(echo.HeaderXRequestID)
 			w.keep = true

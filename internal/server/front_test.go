@@ -19,11 +19,12 @@ import (
 	"github.com/pctracker/pctracker/internal/user"
 )
 
-// The front cache answers a visitor's second request for the dashboard
-// (page and JSON) from memory, in the visitor's language and coding,
-// alike but for the request's id; it never answers someone with a cookie,
-// a HEAD or a revalidation, keeps no answer its handler did not share,
-// forgets everything at a write, and nothing outlives public_freshness.
+// The front cache answers a visitor's second request for a public answer
+// (the dashboard's page and JSON, a list) from memory, in the visitor's
+// language and coding, alike but for the request's id; it never answers
+// someone with a cookie, a HEAD or a revalidation, keeps no answer that is
+// not public or sets a cookie, forgets everything at a write, and nothing
+// outlives public_freshness.
 func TestFrontCache(t *testing.T) {
 	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -131,7 +132,13 @@ func TestFrontCache(t *testing.T) {
 		expect("the JSON, first", get("/api/v1/dashboard?cycle=2026", "Accept-Encoding", "gzip"), 200, false)
 		expect("the JSON, again", get("/api/v1/dashboard?cycle=2026", "Accept-Encoding", "gzip"), 200, true)
 		get("/actions?cycle=2026", enGzip...)
-		expect("a list, not shared", get("/actions?cycle=2026", enGzip...), 200, false)
+		expect("a public list, again", get("/actions?cycle=2026", enGzip...), 200, true)
+		// Not kept: an answer that sets a cookie (the language chosen), and
+		// one that is nobody else's (the sign-in form).
+		get("/recommendations/5?lang=fr", enGzip...)
+		expect("an answer that set a cookie, again", get("/recommendations/5?lang=fr", enGzip...), 200, false)
+		get("/signin", enGzip...)
+		expect("the sign-in form, again", get("/signin", enGzip...), 200, false)
 
 		// A write: whoever reads next has the change.
 		review := apptest.APIClient{T: t, Base: ts.URL, Token: token}
