@@ -216,24 +216,7 @@ func (s *Service) current(ctx context.Context) (State, time.Time, error) {
 	switch {
 	case st == s.state && day.Equal(s.day):
 	case onlyReviews && s.state == old:
-		// Reviews change the cycles of the actions reviewed, and the next
-		// cycle of each, whose change since the previous one moves too.
-		for _, y := range reviewed {
-			delete(s.byCycle, y)
-			next := 0
-			for other := range s.byCycle {
-				if other > y && (next == 0 || other < next) {
-					next = other
-				}
-			}
-			for other := range s.prevs {
-				if other > y && (next == 0 || other < next) {
-					next = other
-				}
-			}
-			delete(s.byCycle, next)
-			delete(s.prevs, next)
-		}
+		s.dropReviewed(reviewed)
 		s.views = map[int]View{}
 		s.dropped++
 	default:
@@ -242,6 +225,28 @@ func (s *Service) current(ctx context.Context) (State, time.Time, error) {
 	}
 	s.state, s.day, s.checked = st, day, now
 	return st, day, nil
+}
+
+// dropReviewed drops the figures that reviews in the cycles of years
+// change: those cycles', and the next cycle of each, whose change since
+// the previous one moves too. The caller holds s.mu.
+func (s *Service) dropReviewed(years []int) {
+	for _, y := range years {
+		delete(s.byCycle, y)
+		next := 0
+		for other := range s.byCycle {
+			if other > y && (next == 0 || other < next) {
+				next = other
+			}
+		}
+		for other := range s.prevs {
+			if other > y && (next == 0 || other < next) {
+				next = other
+			}
+		}
+		delete(s.byCycle, next)
+		delete(s.prevs, next)
+	}
 }
 
 // View returns the dashboard of the cycle of year, or of the latest cycle
