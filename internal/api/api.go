@@ -43,6 +43,7 @@ type Users interface {
 type Stakeholders interface {
 	Get(ctx context.Context, id int64) (stakeholder.Stakeholder, error)
 	Visible(ctx context.Context, by user.Actor, id int64) (stakeholder.Stakeholder, error)
+	PublicNames(ctx context.Context, ids []int64) (map[int64]string, error)
 	List(ctx context.Context, f stakeholder.Filter) ([]stakeholder.Stakeholder, int, error)
 	Create(ctx context.Context, by user.Actor, in stakeholder.Input) (stakeholder.Stakeholder, error)
 	Update(ctx context.Context, by user.Actor, id int64, version int, change func(*stakeholder.Input)) (stakeholder.Stakeholder, error)

@@ -88,7 +88,15 @@ func (h *Handler) feed(c echo.Context) error {
 	}
 	t := h.Catalogue.Translator(lang)
 	base := strings.TrimRight(h.BaseURL, "/")
-	self, page, title := feedAddresses(t, base, lang, c.QueryParams(), only, h.organisationName(ctx))
+	orgs := only.AnyOf.StakeholderIDs
+	if only.StakeholderID != 0 {
+		orgs = append(orgs, only.StakeholderID)
+	}
+	names, err := h.Stakeholders.PublicNames(ctx, orgs)
+	if err != nil {
+		return err
+	}
+	self, page, title := feedAddresses(t, base, lang, c.QueryParams(), only, names)
 	f := atomFeed{Lang: lang, Title: title, ID: self, Rights: Licence, Links: []atomLink{{Href: self, Rel: "self"}, {Href: page}}}
 	for _, a := range list {
 		updated := a.UpdatedAt
@@ -149,13 +157,13 @@ func filtered(f action.Filter) bool {
 
 // feedAddresses are the feed's own address, the page it follows (both
 // with the query that made it, in a stable order) and its title.
-func feedAddresses(t locale.Translate, base, lang string, in url.Values, only action.Filter, orgName func(string) string) (self, page, title string) {
+func feedAddresses(t locale.Translate, base, lang string, in url.Values, only action.Filter, names map[int64]string) (self, page, title string) {
 	q := url.Values{}
 	var said []string
 	for _, name := range followedFilters {
 		for _, v := range in[name] {
 			q.Add(name, v)
-			said = append(said, filterWords(t, name, v, orgName))
+			said = append(said, filterWords(t, name, v, names))
 		}
 	}
 	title = t("feed_title")
@@ -182,36 +190,20 @@ func feedAddresses(t locale.Translate, base, lang string, in url.Values, only ac
 }
 
 // filterWords says one followed filter's value in words: an organisation
-// by its name (orgName), or by its number when it has none to show.
-func filterWords(t locale.Translate, name, v string, orgName func(string) string) string {
+// by its name in names, or by its number when it has none to show.
+func filterWords(t locale.Translate, name, v string, names map[int64]string) string {
 	switch name {
 	case "recommendation":
 		return t("follow_filter_recommendation", map[string]any{"Number": v})
 	case "organisation":
-		if n := orgName(v); n != "" {
-			return n
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && names[id] != "" {
+			return names[id]
 		}
 		return t("follow_filter_organisation", map[string]any{"ID": v})
 	case "kind":
 		return t("kind_" + v)
 	}
 	return strings.ToUpper(v)
-}
-
-// organisationName gives the name of the organisation of an id, as its
-// public page shows it; "" for one the public may not see, or no id.
-func (h *Handler) organisationName(ctx context.Context) func(string) string {
-	return func(v string) string {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return ""
-		}
-		o, err := h.Stakeholders.Visible(ctx, user.Actor{}, id)
-		if err != nil {
-			return ""
-		}
-		return o.Name
-	}
 }
 
 // feedOthers are the entries besides the actions: the published reports

@@ -122,7 +122,7 @@ func newServices(db *store.DB, now func() time.Time, cfg config.Config, sender m
 	svc.frameworks = framework.NewService(db, svc.actions, now)
 	svc.reminders = reminder.NewService(db, svc.cycles, sender, now, reminder.Options{Offsets: cfg.Scheduler.ReminderDays,
 		BaseURL: cfg.BaseURL, RetryBase: cfg.Scheduler.MailRetry}, logger)
-	svc.subscriptions = subscription.NewService(db, mustCatalogue(), sender, now, subscription.Options{BaseURL: cfg.BaseURL,
+	svc.subscriptions = subscription.NewService(db, svc.stakeholders, mustCatalogue(), sender, now, subscription.Options{BaseURL: cfg.BaseURL,
 		PerAddress: cfg.Subscriptions.PerAddress, PerClient: cfg.Subscriptions.PerClient, Window: cfg.Subscriptions.Window,
 		RetryBase: cfg.Scheduler.MailRetry, Releases: releases}, logger)
 	return svc

@@ -191,10 +191,34 @@ func (s *Service) Visible(ctx context.Context, by user.Actor, id int64) (Stakeho
 	if err != nil {
 		return Stakeholder{}, err
 	}
-	if !st.Active && !by.IsSecretariat() {
+	if !visibleTo(by, st) {
 		return Stakeholder{}, errs.E(errs.NotFound, "no organisation %d", id)
 	}
 	return st, nil
+}
+
+// visibleTo is who sees an organisation: anyone while it is active, the
+// secretariat always.
+func visibleTo(by user.Actor, st Stakeholder) bool { return st.Active || by.IsSecretariat() }
+
+// PublicNames gives, by id, the names of those of ids that the public
+// sees, in one read: for the words that say what a feed or a
+// subscription follows.
+func (s *Service) PublicNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, _, err := s.store.Stakeholders(ctx, Filter{IDs: ids, All: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range list {
+		if visibleTo(user.Actor{}, st) {
+			out[st.ID] = st.Name
+		}
+	}
+	return out, nil
 }
 
 // List returns a page of organisations and the total that match.

@@ -184,6 +184,7 @@ type Filter struct {
 	Country string
 	Query   string // part of the name
 	Active  *bool
+	IDs     []int64 // these organisations only, when set
 	Limit   int
 	Offset  int
 	All     bool // every match, unpaged: for the board and pickers, never for public lists

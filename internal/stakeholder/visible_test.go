@@ -51,3 +51,25 @@ func TestVisible(t *testing.T) {
 		}
 	})
 }
+
+// The names the public may read, by the same rule: an active organisation
+// asked for named; an inactive one, one that does not exist and one not
+// asked for left out.
+func TestPublicNames(t *testing.T) {
+	testutil.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		s := testutil.NewServices(db)
+		ctx := context.Background()
+		active, inactive := s.Stakeholder(t, stakeholder.Company), s.Stakeholder(t, stakeholder.State)
+		s.Stakeholder(t, stakeholder.State) // active, not asked for
+		if _, err := s.Stakeholders.Update(ctx, testutil.System, inactive.ID, 0, func(in *stakeholder.Input) { in.Active = false }); err != nil {
+			t.Fatal(err)
+		}
+		names, err := s.Stakeholders.PublicNames(ctx, []int64{active.ID, inactive.ID, 999999})
+		if err != nil || len(names) != 1 || names[active.ID] != active.Name {
+			t.Errorf("public names: %v, %v; want only %d: %q", names, err, active.ID, active.Name)
+		}
+		if none, err := s.Stakeholders.PublicNames(ctx, nil); err != nil || len(none) != 0 {
+			t.Errorf("no ids: %v, %v", none, err)
+		}
+	})
+}

@@ -94,6 +94,9 @@ func (db *DB) Stakeholders(ctx context.Context, f stakeholder.Filter) ([]stakeho
 	if f.Active != nil {
 		q = q.Where("active = ?", *f.Active)
 	}
+	if len(f.IDs) > 0 {
+		q = q.Where("id IN ?", f.IDs)
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err)

@@ -176,24 +176,6 @@ func (db *DB) DeleteSubscription(ctx context.Context, id int64) error {
 	})
 }
 
-// OrganisationNames gives the names of those of ids the public sees (the
-// active organisations), for the words that describe what a subscriber
-// follows.
-func (db *DB) OrganisationNames(ctx context.Context, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []stakeholderRow
-	if err := db.conn(ctx).Select("id", "name").Where("id IN ? AND active = ?", ids, true).Find(&rows).Error; err != nil {
-		return nil, translate(err)
-	}
-	for _, r := range rows {
-		out[r.ID] = r.Name
-	}
-	return out, nil
-}
-
 // ConfirmedSubscriptions returns every confirmed subscription, by id.
 func (db *DB) ConfirmedSubscriptions(ctx context.Context) ([]subscription.Subscription, error) {
 	var rows []subscriptionRow

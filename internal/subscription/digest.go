@@ -64,7 +64,7 @@ func (s *Service) Digest(ctx context.Context, slot time.Time) (int, error) {
 			return n, err
 		}
 		more := len(list) > digestSize
-		names, err := s.store.OrganisationNames(ctx, sub.Filters.Organisations)
+		names, err := s.orgs.PublicNames(ctx, sub.Filters.Organisations)
 		if err != nil {
 			return n, err
 		}

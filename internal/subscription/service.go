@@ -36,8 +36,6 @@ type Store interface {
 	DeleteSubscription(ctx context.Context, id int64) error
 	// ConfirmedSubscriptions returns every confirmed subscription.
 	ConfirmedSubscriptions(ctx context.Context) ([]Subscription, error)
-	// OrganisationNames gives the names of those of ids the public sees.
-	OrganisationNames(ctx context.Context, ids []int64) (map[int64]string, error)
 	MarkDigested(ctx context.Context, id int64, at time.Time) error
 	// EnqueueSubscriptionMail writes m unless its subscription has a mail
 	// of its slot already; it reports whether it wrote.
@@ -73,6 +71,7 @@ type Releases interface {
 // writes and sends their digests.
 type Service struct {
 	store  Store
+	orgs   Organisations
 	texts  *locale.Catalogue
 	sender mail.Sender
 	now    func() time.Time
@@ -80,8 +79,13 @@ type Service struct {
 	logger *slog.Logger
 }
 
+// Organisations names the organisations a subscription follows.
+type Organisations interface {
+	PublicNames(ctx context.Context, ids []int64) (map[int64]string, error)
+}
+
 // NewService builds the service.
-func NewService(store Store, texts *locale.Catalogue, sender mail.Sender, now func() time.Time, opt Options, logger *slog.Logger) *Service {
+func NewService(store Store, orgs Organisations, texts *locale.Catalogue, sender mail.Sender, now func() time.Time, opt Options, logger *slog.Logger) *Service {
 	opt.BaseURL = strings.TrimRight(opt.BaseURL, "/")
 	if opt.RetryBase <= 0 {
 		opt.RetryBase = time.Minute
@@ -92,7 +96,7 @@ func NewService(store Store, texts *locale.Catalogue, sender mail.Sender, now fu
 	if opt.Lease <= 0 {
 		opt.Lease = 5 * time.Minute
 	}
-	return &Service{store: store, texts: texts, sender: sender, now: now, opt: opt, logger: logger}
+	return &Service{store: store, orgs: orgs, texts: texts, sender: sender, now: now, opt: opt, logger: logger}
 }
 
 // hashOf is how an address or a client is counted without being kept.
@@ -143,7 +147,7 @@ func (s *Service) Subscribe(ctx context.Context, in Input, client string) error 
 		if err != nil {
 			return err
 		}
-		names, err := s.store.OrganisationNames(ctx, sub.Filters.Organisations)
+		names, err := s.orgs.PublicNames(ctx, sub.Filters.Organisations)
 		if err != nil {
 			return err
 		}

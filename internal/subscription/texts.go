@@ -38,7 +38,7 @@ func (f Filters) Describe(t locale.Translate, names map[int64]string) string {
 // Describe says what a subscription follows, in the language of t, each
 // organisation by its name.
 func (s *Service) Describe(ctx context.Context, sub Subscription, t locale.Translate) (string, error) {
-	names, err := s.store.OrganisationNames(ctx, sub.Filters.Organisations)
+	names, err := s.orgs.PublicNames(ctx, sub.Filters.Organisations)
 	if err != nil {
 		return "", err
 	}
