@@ -10,6 +10,7 @@ import (
 
 	"github.com/pctracker/pctracker/internal/errs"
 	"github.com/pctracker/pctracker/internal/etag"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/release"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/request"
@@ -52,7 +53,7 @@ func (h *Handler) releaseLine(lang string, r release.Release) releaseLine {
 		changelog = h.renderer.tr[lang]("release_first_changelog", map[string]any{"Year": r.Year})
 	}
 	return releaseLine{Version: r.Version(), Created: formatDate(lang, r.CreatedAt), Cutoff: formatDateTime(lang, r.CutoffAt),
-		Changelog: changelog, SHA256: r.SHA256, Size: formatSize(lang, int(r.Size)), DOI: r.DOI, SupersededBy: r.SupersededBy,
+		Changelog: changelog, SHA256: r.SHA256, Size: locale.Bytes(lang, r.Size), DOI: r.DOI, SupersededBy: r.SupersededBy,
 		Actions: r.Actions, Organisations: r.Organisations, URL: "/releases/" + r.Version(), ZipURL: "/releases/" + r.Version() + ".zip",
 		ReportURL: fmt.Sprintf("/reports/%d", r.ReportID), Public: r.PublicOn(h.now())}
 }

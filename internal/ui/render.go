@@ -97,9 +97,13 @@ func newRenderer(tfs, i18nFS fs.FS, hashes map[string]string) (*renderer, error)
 		r.bases[lang], r.pages[lang] = base, map[string]*template.Template{}
 		for _, p := range pages {
 			r.files[strings.TrimSuffix(path.Base(p), ".html")] = p
-			// Checked now, kept when first asked for.
-			if _, err := template.Must(base.Clone()).ParseFS(tfs, p); err != nil {
-				return nil, fmt.Errorf("parse %s: %w", p, err)
+		}
+	}
+	// Checked now, kept when first asked for.
+	for lang := range r.bases {
+		for page := range r.files {
+			if _, err := r.build(lang, page); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -120,6 +124,17 @@ func (r *renderer) template(lang, page string) (*template.Template, error) {
 	if t, ok := r.pages[lang][page]; ok {
 		return t, nil
 	}
+	t, err := r.build(lang, page)
+	if err != nil {
+		return nil, err
+	}
+	r.pages[lang][page] = t
+	return t, nil
+}
+
+// build makes a page's template: a copy of the layouts of lang with the
+// page's own file.
+func (r *renderer) build(lang, page string) (*template.Template, error) {
 	base, file := r.bases[lang], r.files[page]
 	if base == nil || file == "" {
 		return nil, fmt.Errorf("no page template %q in %q", page, lang)
@@ -128,10 +143,10 @@ func (r *renderer) template(lang, page string) (*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t, err = clone.ParseFS(r.tfs, file); err != nil {
+	t, err := clone.ParseFS(r.tfs, file)
+	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", file, err)
 	}
-	r.pages[lang][page] = t
 	return t, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pctracker/pctracker/internal/errs"
+	"github.com/pctracker/pctracker/internal/locale"
 	"github.com/pctracker/pctracker/internal/report"
 	"github.com/pctracker/pctracker/internal/request"
 	"github.com/pctracker/pctracker/internal/user"
@@ -125,31 +126,11 @@ func reportDocs(lang string, r report.Report) []reportDoc {
 	for _, d := range r.Documents() {
 		doc := reportDoc{Format: string(d.Format), Lang: d.Lang, URL: d.URL}
 		if d.SHA256 != "" {
-			doc.SHA256, doc.Size = d.SHA256, formatSize(lang, d.Size)
+			doc.SHA256, doc.Size = d.SHA256, locale.Bytes(lang, int64(d.Size))
 		}
 		out = append(out, doc)
 	}
 	return out
-}
-
-// formatSize writes a file's size as readers of lang write it: 1.5 MB,
-// 1,5 Mo (French counts in octets, with a decimal comma).
-func formatSize(lang string, n int) string {
-	units := [3]string{"B", "kB", "MB"}
-	if lang == "fr" {
-		units = [3]string{"o", "ko", "Mo"}
-	}
-	switch {
-	case n >= 1<<20:
-		s := fmt.Sprintf("%.1f", float64(n)/(1<<20))
-		if lang == "fr" {
-			s = strings.Replace(s, ".", ",", 1)
-		}
-		return s + "\u00a0" + units[2]
-	case n >= 1<<10:
-		return fmt.Sprintf("%d\u00a0%s", n>>10, units[1])
-	}
-	return fmt.Sprintf("%d\u00a0%s", n, units[0])
 }
 
 // compileReport compiles a draft of a cycle's report now, up to the
