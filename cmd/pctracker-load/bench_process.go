@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -67,33 +66,19 @@ func (b *bench) tool(ctx context.Context, label string, env []string, args ...st
 	}()
 	start := time.Now()
 	err := cmd.Start()
-	var peak atomic.Int64
+	var peakKB int64
 	if err == nil {
 		// The child's own high-water mark, read while it runs: its
 		// ru_maxrss would not do, since Linux counts in it the memory of
 		// the bench that forked it.
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tick := time.NewTicker(hwmEvery)
-			defer tick.Stop()
-			for {
-				if kb, err := readVmHWM(cmd.Process.Pid); err == nil {
-					peak.Store(max(peak.Load(), kb))
-				}
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-				}
-			}
-		}()
+		w := watchMemory(cmd.Process.Pid, hwmEvery, readVmHWM)
 		err = cmd.Wait()
+		peakKB = w.peak()
 	}
 	took := time.Since(start)
 	close(stop)
 	wg.Wait()
-	run := toolRun{stdout: stdout.String(), took: took, maxRSSKB: peak.Load()}
+	run := toolRun{stdout: stdout.String(), took: took, maxRSSKB: peakKB}
 	if err != nil {
 		if ctx.Err() != nil {
 			return run, errors.New("interrupted")

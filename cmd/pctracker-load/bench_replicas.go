@@ -178,34 +178,13 @@ func (b *bench) query(ctx context.Context, url, q string) (string, error) {
 // replicaServer starts a second pctracker serve over the primary and the
 // replicas.
 func (b *bench) replicaServer(ctx context.Context, primary *pgcluster.Cluster, standbys []*pgcluster.Cluster) (*child, string, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, "", err
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	base := "http://" + addr
-	logFile, err := os.Create(filepath.Join(b.work, "server-replicas.log"))
-	if err != nil {
-		return nil, "", err
-	}
-	defer logFile.Close()
 	urls := make([]string, len(standbys))
 	for i, sb := range standbys {
 		urls[i] = sb.URL
 	}
-	cmd := exec.Command(b.bin, "serve", "--addr", addr)
-	cmd.Env = append(b.env(primary.URL), "PCT_BASE_URL="+base, "PCT_DATABASE_REPLICA_URLS="+strings.Join(urls, ","))
-	cmd.Dir = b.work
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	srv, err := startChild("pctracker serve (replicas)", cmd)
-	if err != nil {
-		return nil, "", err
-	}
-	if _, err := waitReady(ctx, base, srv, time.Now(), 60*time.Second); err != nil {
-		srv.stop(10 * time.Second)
-		return nil, "", err
-	}
-	return srv, base, nil
+	srv, base, _, err := b.serve(ctx, "pctracker serve (replicas)", "server-replicas.log",
+		append(b.env(primary.URL), "PCT_DATABASE_REPLICA_URLS="+strings.Join(urls, ",")))
+	return srv, base, err
 }
 
 // waitPrimaryDown waits until /readyz says the primary is down and the

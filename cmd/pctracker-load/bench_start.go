@@ -19,29 +19,12 @@ import (
 // idle.
 func (b *bench) startServer(ctx context.Context) error {
 	b.say("== P5 start")
-	port, err := freePort()
+	srv, base, took, err := b.serve(ctx, "pctracker serve", "server.log", b.env(b.mainURL))
 	if err != nil {
 		return err
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	b.base = "http://" + addr
-	logFile, err := os.Create(filepath.Join(b.work, "server.log"))
-	if err != nil {
-		return err
-	}
-	defer logFile.Close() // the child holds its own descriptor
-	cmd := exec.Command(b.bin, "serve", "--addr", addr)
-	cmd.Env = append(b.env(b.mainURL), "PCT_BASE_URL="+b.base)
-	cmd.Dir = b.work
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	started := time.Now()
-	if b.server, err = startChild("pctracker serve", cmd); err != nil {
-		return err
-	}
-	took, err := waitReady(ctx, b.base, b.server, started, 60*time.Second)
-	if err != nil {
-		return err
-	}
+	b.server, b.base = srv, base
+	addr := strings.TrimPrefix(base, "http://")
 	b.card.measured("p5-start", float64(took)/float64(time.Millisecond), fmt.Sprintf("pid %d on %s, /readyz polled every %s", b.server.pid(), addr, readyPoll))
 	b.say("pctracker serve (pid %d) ready on %s after %s", b.server.pid(), addr, took.Round(time.Millisecond))
 
@@ -55,6 +38,39 @@ func (b *bench) startServer(ctx context.Context) error {
 		b.card.measured("p5-idle-rss", kbToMB(kb), "VmRSS of /proc/PID/status")
 	}
 	return nil
+}
+
+// serve starts a pctracker serve (named label) on a free port, with env
+// and its output in the work folder's logName, and waits until /readyz
+// answers 200: it returns the child, its base URL and how long it took to
+// be ready. A child that is not ready within a minute is stopped.
+func (b *bench) serve(ctx context.Context, label, logName string, env []string) (*child, string, time.Duration, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, "", 0, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	base := "http://" + addr
+	logFile, err := os.Create(filepath.Join(b.work, logName))
+	if err != nil {
+		return nil, "", 0, err
+	}
+	defer logFile.Close() // the child holds its own descriptor
+	cmd := exec.Command(b.bin, "serve", "--addr", addr)
+	cmd.Env = append(env, "PCT_BASE_URL="+base)
+	cmd.Dir = b.work
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	started := time.Now()
+	srv, err := startChild(label, cmd)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	took, err := waitReady(ctx, base, srv, started, 60*time.Second)
+	if err != nil {
+		srv.stop(10 * time.Second)
+		return nil, "", 0, err
+	}
+	return srv, base, took, nil
 }
 
 // parseVmRSS reads the resident set size, in KiB, from the text of
@@ -100,8 +116,8 @@ func readVmRSS(pid int) (int64, error) {
 // targets are written.
 func kbToMB(kb int64) float64 { return float64(kb) * 1024 / 1e6 }
 
-// rssWatch samples a process's VmRSS at a fixed interval and keeps the
-// highest.
+// rssWatch samples a process's memory (VmRSS, or VmHWM) at a fixed
+// interval and keeps the highest.
 type rssWatch struct {
 	stop    chan struct{}
 	done    chan struct{}
@@ -110,14 +126,17 @@ type rssWatch struct {
 	err     error
 }
 
-func watchRSS(pid int, every time.Duration) *rssWatch {
+func watchRSS(pid int, every time.Duration) *rssWatch { return watchMemory(pid, every, readVmRSS) }
+
+// watchMemory samples what read reads of process pid every interval.
+func watchMemory(pid int, every time.Duration, read func(pid int) (int64, error)) *rssWatch {
 	w := &rssWatch{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
-			if kb, err := readVmRSS(pid); err != nil {
+			if kb, err := read(pid); err != nil {
 				w.err = err
 			} else {
 				w.peakKB = max(w.peakKB, kb)
@@ -133,10 +152,16 @@ func watchRSS(pid int, every time.Duration) *rssWatch {
 	return w
 }
 
-// finish stops the sampling and records its peak as figure id.
-func (w *rssWatch) finish(card *scorecard, id string) {
+// peak stops the sampling and returns the highest sample (0 for none).
+func (w *rssWatch) peak() int64 {
 	close(w.stop)
 	<-w.done
+	return w.peakKB
+}
+
+// finish stops the sampling and records its peak as figure id.
+func (w *rssWatch) finish(card *scorecard, id string) {
+	w.peak()
 	if w.samples == 0 {
 		card.notMeasured(fmt.Sprintf("no sample of VmRSS: %v", w.err), id)
 		return
