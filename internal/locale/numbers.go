@@ -52,7 +52,8 @@ func Change(lang string, n int) string {
 	return "0"
 }
 
-// Bytes writes a size for people: "1.2 MB", "1,2 Mo".
+// Bytes writes a size for people: "1.2 MB", "1,2 Mo", a no-break space
+// keeping the unit with its figure.
 func Bytes(lang string, n int64) string {
 	units := []string{"B", "KB", "MB", "GB", "TB"}
 	if lang == "fr" {
@@ -63,7 +64,7 @@ func Bytes(lang string, n int64) string {
 		v, i = v/1000, i+1
 	}
 	if i == 0 {
-		return strconv.FormatInt(n, 10) + " " + units[0]
+		return strconv.FormatInt(n, 10) + "\u00a0" + units[0]
 	}
-	return Decimal(lang, v) + " " + units[i]
+	return Decimal(lang, v) + "\u00a0" + units[i]
 }

@@ -14,12 +14,12 @@ func TestBytes(t *testing.T) {
 		n    int64
 		want string
 	}{
-		{"en", 512, "512 B"},
-		{"fr", 512, "512 o"},
-		{"en", 48_500, "48.5 KB"},
-		{"fr", 48_500, "48,5 ko"},
-		{"en", 3_500_000, "3.5 MB"},
-		{"fr", 3_500_000, "3,5 Mo"},
+		{"en", 512, "512\u00a0B"},
+		{"fr", 512, "512\u00a0o"},
+		{"en", 48_500, "48.5\u00a0KB"},
+		{"fr", 48_500, "48,5\u00a0ko"},
+		{"en", 3_500_000, "3.5\u00a0MB"},
+		{"fr", 3_500_000, "3,5\u00a0Mo"},
 	} {
 		if got := locale.Bytes(c.lang, c.n); got != c.want {
 			t.Errorf("Bytes(%s, %d) = %q, want %q", c.lang, c.n, got, c.want)
