@@ -9,7 +9,7 @@ import (
 // Front keeps whole answers as they went out (header and body, in the
 // coding the client accepted) for a short while, so that a flood of
 // visitors asking for the same public page costs a map lookup and a write
-// each, ahead of every middleware and handler: what a micro-cache in a
+// each, ahead of the router, every middleware and handler: what a micro-cache in a
 // proxy would do, inside the process.
 //
 // It keeps public answers only (those a CDN may keep too) for
@@ -30,6 +30,7 @@ type Front struct {
 type Kept struct {
 	Header http.Header // without the request's own headers (its id)
 	Body   []byte
+	Route  string // the route that made it, as the counts of requests name it
 	until  time.Time
 	gen    uint64
 }
@@ -57,13 +58,13 @@ func (f *Front) Get(key string) (*Kept, bool) {
 // changed is not kept.
 func (f *Front) Generation() uint64 { return f.gen.Load() }
 
-// Put keeps an answer built since generation gen under key, replacing an
-// older one, unless a write came meanwhile.
-func (f *Front) Put(key string, gen uint64, header http.Header, body []byte) {
+// Put keeps an answer (made by route) built since generation gen under
+// key, replacing an older one, unless a write came meanwhile.
+func (f *Front) Put(key string, gen uint64, route string, header http.Header, body []byte) {
 	if gen != f.gen.Load() {
 		return
 	}
-	k := &Kept{Header: header, Body: body, until: f.now().Add(f.ttl), gen: gen}
+	k := &Kept{Header: header, Body: body, Route: route, until: f.now().Add(f.ttl), gen: gen}
 	f.m.replace(key, k, len(body)+headerSize(header))
 }
 

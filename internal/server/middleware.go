@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -71,7 +72,7 @@ func requestID(c echo.Context) string {
 // they may carry tokens from emailed links.
 func (s *Server) requestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true, LogRemoteIP: true,
+		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true,
 		LogRequestID: true, LogError: true, HandleError: true,
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
@@ -91,50 +92,69 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			if v.Status >= 500 && errors.Is(c.Request().Context().Err(), context.Canceled) {
 				v.Status, v.Error = statusClientClosed, nil
 			}
-			s.metrics.HTTPRequest(v.Method, route, v.Status, v.Latency)
-			level := slog.LevelInfo
-			switch {
-			case v.Status == http.StatusServiceUnavailable:
-				level = slog.LevelWarn // a dependency is down: /readyz says so too
-			case v.Status >= 500:
-				level = slog.LevelError
-			}
-			if !s.logger.Enabled(c.Request().Context(), level) {
-				return nil // the line would be dropped: not built either
-			}
-			// Who asked: a refused or suspicious request is traced to a
-			// user id, or to nobody signed in.
-			who := "anonymous"
-			if a, ok := user.ActorFrom(c.Request().Context()); ok {
-				who = strconv.FormatInt(a.UserID, 10)
-			}
-			attrs := []slog.Attr{
-				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
-				slog.String("path", v.URIPath), slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP),
-				slog.String("user", who),
-			}
-			if hit, _ := c.Get(frontHitKey).(bool); hit {
-				attrs = append(attrs, slog.String("cache", "front"))
-			}
-			switch {
-			case v.Error != nil && v.Status >= 500:
-				attrs = append(attrs, slog.String("error", v.Error.Error()))
-			case v.Error != nil && v.Status >= 400:
-				// Why a request was refused, as its caller was told: a CSRF
-				// refusal reads apart from an authorization one, and a scan's
-				// bad input reads as what it is, at info level. Never the
-				// cause, which may quote a credential or internals; clipped,
-				// since a message may quote the caller's input.
-				attrs = append(attrs, slog.String("reason", clip(errs.MessageOf(v.Error), 300)))
-				if fields := errs.FieldsOf(v.Error); len(fields) > 0 {
-					attrs = append(attrs, slog.String("fields", clip(fieldList(fields), 300)))
-				}
-			}
-			s.logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			s.logRequest(requestLine{r: c.Request(), id: v.RequestID, method: v.Method, path: v.URIPath, route: route,
+				status: v.Status, latency: v.Latency, err: v.Error})
 			return nil
 		},
 	})
+}
+
+// requestLine is what the log and the counts tell of a request.
+type requestLine struct {
+	r                       *http.Request
+	id, method, path, route string
+	status                  int
+	latency                 time.Duration
+	err                     error
+	front                   bool // answered by the front cache
+}
+
+// logRequest counts a request and logs its line: the one place that says
+// what a request's line holds, for the answers of the router and of the
+// front cache alike.
+func (s *Server) logRequest(l requestLine) {
+	s.metrics.HTTPRequest(l.method, l.route, l.status, l.latency)
+	level := slog.LevelInfo
+	switch {
+	case l.status == http.StatusServiceUnavailable:
+		level = slog.LevelWarn // a dependency is down: /readyz says so too
+	case l.status >= 500:
+		level = slog.LevelError
+	}
+	ctx := l.r.Context()
+	if !s.logger.Enabled(ctx, level) {
+		return // the line would be dropped: not built either
+	}
+	// Who asked: a refused or suspicious request is traced to a user id,
+	// or to nobody signed in.
+	who := "anonymous"
+	if a, ok := user.ActorFrom(ctx); ok {
+		who = strconv.FormatInt(a.UserID, 10)
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", l.id), slog.String("method", l.method),
+		slog.String("path", l.path), slog.Int("status", l.status),
+		slog.Duration("latency", l.latency), slog.String("ip", s.echo.IPExtractor(l.r)),
+		slog.String("user", who),
+	}
+	if l.front {
+		attrs = append(attrs, slog.String("cache", "front"))
+	}
+	switch {
+	case l.err != nil && l.status >= 500:
+		attrs = append(attrs, slog.String("error", l.err.Error()))
+	case l.err != nil && l.status >= 400:
+		// Why a request was refused, as its caller was told: a CSRF
+		// refusal reads apart from an authorization one, and a scan's bad
+		// input reads as what it is, at info level. Never the cause, which
+		// may quote a credential or internals; clipped, since a message
+		// may quote the caller's input.
+		attrs = append(attrs, slog.String("reason", clip(errs.MessageOf(l.err), 300)))
+		if fields := errs.FieldsOf(l.err); len(fields) > 0 {
+			attrs = append(attrs, slog.String("fields", clip(fieldList(fields), 300)))
+		}
+	}
+	s.logger.LogAttrs(ctx, level, "request", attrs...)
 }
 
 // bodyLimit refuses a body over limit bytes with 413 before any handler

@@ -109,7 +109,7 @@ func New(d Deps) (*Server, error) {
 	s.mount(d, static)
 
 	s.http = &http.Server{
-		Handler:           e,
+		Handler:           s.frontDoor(e),
 		ReadTimeout:       d.Config.ReadTimeout,
 		ReadHeaderTimeout: 10 * time.Second,
 		WriteTimeout:      d.Config.WriteTimeout,
@@ -222,8 +222,8 @@ func onlyFrom(networks []*net.IPNet) echo.MiddlewareFunc {
 // test covers each route, including ones added later.
 func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
-// Handler exposes the router, for tests.
-func (s *Server) Handler() http.Handler { return s.echo }
+// Handler exposes the router, behind the front cache, for tests.
+func (s *Server) Handler() http.Handler { return s.http.Handler }
 
 // Serve answers on ln until ctx is cancelled, then stops accepting, lets
 // requests in flight finish within the shutdown timeout, and returns.
