@@ -250,7 +250,8 @@ func (b *bench) run(ctx context.Context) error {
 		do   func(context.Context) error
 	}{
 		{"P1 ratio to nginx", []string{"p1-ratio-html", "p1-ratio-json", "p1-wrk-html", "p1-wrk-json", "p1-wrk-html-gzip", "p1-wrk-json-gzip",
-			"p1-go-html", "p1-go-json", "p1-go-html-gzip", "p1-go-json-gzip", "p1-driver-ceiling"}, b.ratio},
+			"p1-go-html", "p1-go-json", "p1-go-html-gzip", "p1-go-json-gzip", "p1-go-headers-html", "p1-go-headers-json",
+			"p1-go-headers-html-gzip", "p1-go-headers-json-gzip", "p1-driver-ceiling"}, b.ratio},
 		{"P1 constant load", []string{"p1-p99", "p1-errors", "p5-rss-p1"}, b.constantLoad},
 		{"P1 page at a constant rate", []string{"p1-p99-page-rate", "p1-wrk-p99-page-rate"}, b.pageAtRate},
 		{"public reads with the primary stopped", []string{"replicas-primary-down"}, b.replicas},

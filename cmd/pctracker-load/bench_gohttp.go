@@ -1,9 +1,11 @@
 package main
 
-// The stack's ceiling: Go's own net/http serving the same bytes as nginx,
-// from memory, with nothing else to do. pctracker runs on net/http, so it
-// cannot answer faster than this; the ratio of this server to nginx tells
-// how much of a gap to nginx is the language's and how much pctracker's.
+// The stack's ceilings: Go's own net/http serving the same bytes as nginx,
+// from memory, with nothing else to do, once with a static server's few
+// headers and once with all of pctracker's. pctracker runs on net/http, so
+// it cannot answer faster than the second; the ratios of the two to nginx
+// tell how much of a gap to nginx is the language's, how much the
+// headers' and how much pctracker's own.
 
 import (
 	"context"
@@ -23,20 +25,33 @@ type goStatic struct {
 
 // goCopy is one answer as goStatic sends it.
 type goCopy struct {
+	header    http.Header // pctracker's, when goStatic sends it
 	ctype     string
 	plain, gz []byte
 	plainLen  string
 	gzLen     string
 }
 
-func startGoStatic(answers ...answer) (*goStatic, error) {
+// startGoStatic serves the answers from memory with the headers a static
+// server sends (type, length, coding) or, withHeaders, with every header
+// pctracker sent with them as well (its security policy, cache rules and
+// keys, the request id), so that the cost of those headers on net/http
+// reads apart from pctracker's own.
+func startGoStatic(withHeaders bool, answers ...answer) (*goStatic, error) {
 	copies := map[string]goCopy{}
 	for _, a := range answers {
 		gz, err := gzipped(a.body)
 		if err != nil {
 			return nil, err
 		}
-		copies[a.path] = goCopy{ctype: a.ctype, plain: a.body, gz: gz, plainLen: strconv.Itoa(len(a.body)), gzLen: strconv.Itoa(len(gz))}
+		c := goCopy{ctype: a.ctype, plain: a.body, gz: gz, plainLen: strconv.Itoa(len(a.body)), gzLen: strconv.Itoa(len(gz))}
+		if withHeaders {
+			c.header = a.header.Clone()
+			for _, name := range []string{"Date", "Content-Length", "Content-Encoding"} {
+				c.header.Del(name) // net/http's own, or set for each coding below
+			}
+		}
+		copies[a.path] = c
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -49,6 +64,9 @@ func startGoStatic(answers ...answer) (*goStatic, error) {
 			return
 		}
 		h := w.Header()
+		for name, values := range c.header {
+			h[name] = values
+		}
 		h.Set("Content-Type", c.ctype)
 		body, n := c.plain, c.plainLen
 		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {

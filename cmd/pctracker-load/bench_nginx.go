@@ -16,7 +16,7 @@ import (
 
 // fetch GETs path of base as the load driver's scenario does, and returns
 // the body and its Content-Type.
-func fetch(ctx context.Context, base, path, accept string) ([]byte, string, error) {
+func fetch(ctx context.Context, base, path, accept string) ([]byte, http.Header, error) {
 	t := newTarget(base, requestTimeout, 1)
 	defer t.client.CloseIdleConnections()
 	req := t.newRequest(ctx, http.MethodGet, path, nil)
@@ -26,9 +26,9 @@ func fetch(ctx context.Context, base, path, accept string) ([]byte, string, erro
 	}
 	resp, body, err := t.exchange(req)
 	if _, fail := judge(resp, body, err, http.StatusOK); fail != "" {
-		return nil, "", fmt.Errorf("GET %s%s: %s", base, path, fail)
+		return nil, nil, fmt.Errorf("GET %s%s: %s", base, path, fail)
 	}
-	return body, resp.Header.Get("Content-Type"), nil
+	return body, resp.Header, nil
 }
 
 // nginxSite is the static copy of the two dashboards that nginx serves.
@@ -143,14 +143,20 @@ func (b *bench) ratio(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	goBase := ""
-	if g, err := startGoStatic(html, js); err != nil {
-		b.say("Go's bare net/http could not start (%v): its rows are not measured", err)
-	} else {
+	servers := []wrkServer{{serverNginx, nginxBase}, {serverPctracker, b.base}}
+	for _, bare := range []struct {
+		name    string
+		headers bool
+	}{{serverGo, false}, {serverGoHeaders, true}} {
+		g, err := startGoStatic(bare.headers, html, js)
+		if err != nil {
+			b.say("%s could not start (%v): its rows are not measured", bare.name, err)
+			continue
+		}
 		defer g.stop()
-		goBase = g.base
+		servers = append(servers, wrkServer{bare.name, g.base})
 	}
-	if err := b.wrkRatios(ctx, nginxBase, goBase, rates["nginx HTML"]); err != nil {
+	if err := b.wrkRatios(ctx, servers, rates["nginx HTML"]); err != nil {
 		return err
 	}
 	for _, r := range []struct{ id, kind string }{{"p1-ratio-html", "HTML"}, {"p1-ratio-json", "JSON"}} {
@@ -171,13 +177,14 @@ func (b *bench) ratio(ctx context.Context) error {
 type answer struct {
 	path, accept string
 	body         []byte
-	ctype        string // its Content-Type
+	ctype        string      // its Content-Type
+	header       http.Header // pctracker's header, as it came
 }
 
 // fetchCopy gets the answer of path from pctracker at base.
 func fetchCopy(ctx context.Context, base, path, accept string) (answer, error) {
-	body, ctype, err := fetch(ctx, base, path, accept)
-	return answer{path: path, accept: accept, body: body, ctype: ctype}, err
+	body, header, err := fetch(ctx, base, path, accept)
+	return answer{path: path, accept: accept, body: body, ctype: header.Get("Content-Type"), header: header}, err
 }
 
 // write puts the two dashboards in the site's root, where nginx's workers
@@ -257,14 +264,14 @@ func (b *bench) stopNginx() {
 // said.
 func (b *bench) sameBytes(ctx context.Context, nginxBase string, answers ...answer) error {
 	for _, a := range answers {
-		got, ct, err := fetch(ctx, nginxBase, a.path, a.accept)
+		got, header, err := fetch(ctx, nginxBase, a.path, a.accept)
 		if err != nil {
 			return err
 		}
 		if !bytes.Equal(got, a.body) {
 			return fmt.Errorf("nginx served %d bytes for %s, not pctracker's %d", len(got), a.path, len(a.body))
 		}
-		if !strings.EqualFold(ct, a.ctype) {
+		if ct := header.Get("Content-Type"); !strings.EqualFold(ct, a.ctype) {
 			b.say("nginx labels %s %q, pctracker %q", a.path, ct, a.ctype)
 		}
 	}

@@ -123,7 +123,7 @@ func TestWriteBenchTable(t *testing.T) {
 		"    120000 requests",
 		"6.24 s", "< 5 s", "FAIL",
 		"NOT MEASURED\n    nginx not found at /usr/sbin/nginx: install nginx-light",
-		"1 PASS, 1 FAIL, 31 NOT MEASURED, 0 INFO",
+		"1 PASS, 1 FAIL, 35 NOT MEASURED, 0 INFO",
 		"  - MB are 10^6 bytes",
 	} {
 		if !strings.Contains(text, want) {
@@ -313,5 +313,18 @@ time=2026-11-22T20:39:21.000Z level=ERROR msg="mail failed" error=refused
 	}
 	if kinds[1] != "and 1 more kinds" {
 		t.Errorf("rest %q", kinds[1])
+	}
+}
+
+// Two runs summed: the rate is over their whole time (not the mean of two
+// rates of unequal runs), errors add up, the worst latency stays.
+func TestSumRuns(t *testing.T) {
+	a := summary{Requests: 1000, DurationS: 10, Rate: 100, Errors: 1, P99: 5, Max: 9}
+	b := summary{Requests: 3000, DurationS: 20, Rate: 150, Errors: 2, P99: 3, Max: 12}
+	got := sumRuns(sumRuns(summary{}, a), b)
+	want := summary{Requests: 4000, DurationS: 30, Rate: 4000.0 / 30, Errors: 3, P99: 5, Max: 12}
+	if got.Requests != want.Requests || got.DurationS != want.DurationS || got.Rate != want.Rate ||
+		got.Errors != want.Errors || got.P99 != want.P99 || got.Max != want.Max {
+		t.Errorf("sumRuns = %+v, want %+v", got, want)
 	}
 }

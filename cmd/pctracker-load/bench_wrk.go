@@ -32,45 +32,46 @@ type wrkKind struct {
 	id, label, path string
 	headers         []string
 	ceiling         string // the figure of Go's bare net/http on the same bytes
+	headersCeiling  string // the same with pctracker's headers
 }
 
 var wrkKinds = []wrkKind{
-	{"p1-wrk-html", "GET /", "/", []string{"Accept-Language: en"}, "p1-go-html"},
-	{"p1-wrk-json", "GET /api/v1/dashboard", "/api/v1/dashboard", []string{"Accept: application/json"}, "p1-go-json"},
-	{"p1-wrk-html-gzip", "GET / gzip", "/", []string{"Accept-Language: en", acceptGzip}, "p1-go-html-gzip"},
-	{"p1-wrk-json-gzip", "GET /api/v1/dashboard gzip", "/api/v1/dashboard", []string{"Accept: application/json", acceptGzip}, "p1-go-json-gzip"},
+	{"p1-wrk-html", "GET /", "/", []string{"Accept-Language: en"}, "p1-go-html", "p1-go-headers-html"},
+	{"p1-wrk-json", "GET /api/v1/dashboard", "/api/v1/dashboard", []string{"Accept: application/json"}, "p1-go-json", "p1-go-headers-json"},
+	{"p1-wrk-html-gzip", "GET / gzip", "/", []string{"Accept-Language: en", acceptGzip}, "p1-go-html-gzip", "p1-go-headers-html-gzip"},
+	{"p1-wrk-json-gzip", "GET /api/v1/dashboard gzip", "/api/v1/dashboard", []string{"Accept: application/json", acceptGzip}, "p1-go-json-gzip", "p1-go-headers-json-gzip"},
 }
 
-// interleaved runs wrk against nginx, pctracker and Go's bare net/http
-// (when goBase is set) in turn, wrkRounds times, the order rotated each
-// round so that none always runs on a warmer or a busier machine, and sums
-// each server's runs.
-func (b *bench) interleaved(ctx context.Context, nginxBase, goBase, script string, k wrkKind) (nginx, pct, bare wrkResult, err error) {
-	servers := []string{"nginx", "pctracker"}
-	if goBase != "" {
-		servers = append(servers, "net/http")
-	}
+// The servers wrk measures, by name.
+const (
+	serverNginx     = "nginx"
+	serverPctracker = "pctracker"
+	serverGo        = "net/http"
+	serverGoHeaders = "net/http with pctracker's headers"
+)
+
+// wrkServer is a server wrk measures: its name and base URL.
+type wrkServer struct{ name, base string }
+
+// interleaved runs wrk against each server in turn, wrkRounds times, the
+// order rotated each round so that none always runs on a warmer or a
+// busier machine, and sums each server's runs, by name.
+func (b *bench) interleaved(ctx context.Context, servers []wrkServer, script string, k wrkKind) (map[string]wrkResult, error) {
+	sums := map[string]wrkResult{}
 	for round := range wrkRounds {
 		for i := range servers {
-			server := servers[(i+round)%len(servers)]
-			base, into := b.base, &pct
-			switch server {
-			case "nginx":
-				base, into = nginxBase, &nginx
-			case "net/http":
-				base, into = goBase, &bare
-			}
-			r, err := runWrk(ctx, b.o.wrk, wrkRun{url: base + k.path, conns: wrkConns, threads: wrkThreads, d: wrkRunDuration,
-				headers: k.headers, label: server + " " + k.label, scriptAt: script})
+			s := servers[(i+round)%len(servers)]
+			r, err := runWrk(ctx, b.o.wrk, wrkRun{url: s.base + k.path, conns: wrkConns, threads: wrkThreads, d: wrkRunDuration,
+				headers: k.headers, label: s.name + " " + k.label, scriptAt: script})
 			if err != nil {
-				return nginx, pct, bare, err
+				return sums, err
 			}
 			b.say("wrk %s, %s, round %d: %.0f req/s, p99 %.2f ms, %.0f bytes an answer, %d errors",
-				server, k.label, round+1, r.rate(), r.P99US/1000, r.bytesPerAnswer(), r.errors())
-			*into = sumWrk(*into, r)
+				s.name, k.label, round+1, r.rate(), r.P99US/1000, r.bytesPerAnswer(), r.errors())
+			sums[s.name] = sumWrk(sums[s.name], r)
 		}
 	}
-	return nginx, pct, bare, nil
+	return sums, nil
 }
 
 // sumWrk adds run r to total: requests, time and bytes add up; the
@@ -93,9 +94,11 @@ func sumWrk(total, r wrkResult) wrkResult {
 // wrkRatios measures the four comparisons with wrk and records them, and
 // the driver's ceiling against wrk's on nginx's page. driverNginxHTML is
 // the driver's rate against nginx's page, 0 when it was not measured.
-func (b *bench) wrkRatios(ctx context.Context, nginxBase, goBase string, driverNginxHTML float64) error {
-	ids := []string{"p1-wrk-html", "p1-wrk-json", "p1-wrk-html-gzip", "p1-wrk-json-gzip", "p1-driver-ceiling",
-		"p1-go-html", "p1-go-json", "p1-go-html-gzip", "p1-go-json-gzip"}
+func (b *bench) wrkRatios(ctx context.Context, servers []wrkServer, driverNginxHTML float64) error {
+	ids := []string{"p1-driver-ceiling"}
+	for _, k := range wrkKinds {
+		ids = append(ids, k.id, k.ceiling, k.headersCeiling)
+	}
 	if _, err := os.Stat(b.o.wrk); err != nil {
 		b.card.notMeasured(fmt.Sprintf("wrk not found at %s: install the Debian package wrk (or pass --wrk)", b.o.wrk), ids...)
 		return nil
@@ -108,29 +111,34 @@ func (b *bench) wrkRatios(ctx context.Context, nginxBase, goBase string, driverN
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n, p, g, err := b.interleaved(ctx, nginxBase, goBase, script, k)
+		sums, err := b.interleaved(ctx, servers, script, k)
 		if err != nil {
-			b.card.notMeasured(err.Error(), k.id, k.ceiling)
+			b.card.notMeasured(err.Error(), k.id, k.ceiling, k.headersCeiling)
 			continue
 		}
+		n, p := sums[serverNginx], sums[serverPctracker]
 		note := fmt.Sprintf("wrk, %d connections, %d x %s each in turn: pctracker %.0f req/s (%.0f bytes an answer, %d errors), nginx %.0f req/s (%.0f bytes, %d errors)",
 			wrkConns, wrkRounds, wrkRunDuration, p.rate(), p.bytesPerAnswer(), p.errors(), n.rate(), n.bytesPerAnswer(), n.errors())
 		if n.rate() <= 0 || n.errors() > 0 {
-			b.card.notMeasured("nginx did not serve cleanly: "+note, k.id)
+			b.card.notMeasured("nginx did not serve cleanly: "+note, k.id, k.ceiling, k.headersCeiling)
 			continue
 		}
-		if g.rate() > 0 && g.errors() == 0 {
-			note += fmt.Sprintf("; Go's bare net/http on the same bytes %.0f req/s, so pctracker is %.2f of its own stack's ceiling", g.rate(), p.rate()/g.rate())
-			b.card.measured(k.ceiling, g.rate()/n.rate(), fmt.Sprintf("net/http %.0f req/s, nginx %.0f req/s, same bytes, same runs", g.rate(), n.rate()))
-		} else {
-			b.card.notMeasured("Go's bare net/http was not measured", k.ceiling)
+		for _, c := range []struct{ id, server string }{{k.ceiling, serverGo}, {k.headersCeiling, serverGoHeaders}} {
+			g, ok := sums[c.server]
+			if !ok || g.rate() <= 0 || g.errors() > 0 {
+				b.card.notMeasured(fmt.Sprintf("Go's %s was not measured cleanly", c.server), c.id)
+				continue
+			}
+			note += fmt.Sprintf("; Go's %s on the same bytes %.0f req/s (pctracker %.2f of it)", c.server, g.rate(), p.rate()/g.rate())
+			b.card.measured(c.id, g.rate()/n.rate(), fmt.Sprintf("%s %.0f req/s (%.0f bytes an answer), nginx %.0f req/s, same bytes, same runs",
+				c.server, g.rate(), g.bytesPerAnswer(), n.rate()))
 		}
 		b.card.judged(k.id, p.rate()/n.rate(), ratioPasses(p.rate(), n.rate(), p.errors()), note)
 		if k.id == "p1-wrk-html" {
 			b.driverCeiling(driverNginxHTML, n.rate())
 		}
 	}
-	b.note("P1 with wrk: %d connections on %d threads, GET / with Accept-Language: en and GET /api/v1/dashboard, plain and with %q; nginx serves byte-identical copies, and for gzip the .gz of the same bytes with gzip_static on, and so does a bare Go net/http server from memory (the ceiling of pctracker's stack); they take turns, %d runs of %s each, the order rotated every round",
+	b.note("P1 with wrk: %d connections on %d threads, GET / with Accept-Language: en and GET /api/v1/dashboard, plain and with %q; nginx serves byte-identical copies, and for gzip the .gz of the same bytes with gzip_static on, and so does Go's net/http from memory, once with a static server's headers (the ceiling of pctracker's stack) and once with pctracker's own (the ceiling of its answers); they take turns, %d runs of %s each, the order rotated every round",
 		wrkConns, wrkThreads, acceptGzip, wrkRounds, wrkRunDuration)
 	return nil
 }
