@@ -244,8 +244,8 @@ func (b *bench) pageAtRate(ctx context.Context) error {
 	return nil
 }
 
-// pacedConns are the connections of the paced wrk run: each waits
-// pacedConns/pageRate seconds before each request.
+// pacedConns are the connections of the paced wrk run, over which its
+// threads send pageRate requests a second between them.
 const pacedConns = 64
 
 // pageAtRateWrk measures the page's p99 at pageRate with wrk's
@@ -256,8 +256,8 @@ func (b *bench) pageAtRateWrk(ctx context.Context) {
 		b.card.notMeasured(fmt.Sprintf("wrk not found at %s", b.o.wrk), id)
 		return
 	}
-	delay := float64(pacedConns) * 1000 / pageRate
-	script, err := writeScript(filepath.Join(b.work, "wrk"), "paced.lua", wrkPacedScript(delay))
+	period := float64(wrkThreads) * 1000 / pageRate
+	script, err := writeScript(filepath.Join(b.work, "wrk"), "paced.lua", wrkPacedScript(period))
 	if err != nil {
 		b.card.notMeasured(err.Error(), id)
 		return
@@ -268,8 +268,8 @@ func (b *bench) pageAtRateWrk(ctx context.Context) {
 		b.card.notMeasured(err.Error(), id)
 		return
 	}
-	note := fmt.Sprintf("wrk, %d connections each pausing %.1f ms before each request, gzip, for %s: %.0f req/s held (asked %d), p50 %.2f ms, max %.1f ms, %d errors; latency counts from when a request was sent, so a stall counts once, not for the requests it held back",
-		pacedConns, delay, b.o.duration, r.rate(), pageRate, r.P50US/1000, r.MaxUS/1000, r.errors())
+	note := fmt.Sprintf("wrk, %d connections, each of its %d threads sending a request every %.1f ms on a schedule, gzip, for %s: %.0f req/s held (asked %d), p50 %.2f ms, max %.1f ms, %d errors; latency counts from when a request was sent, so a stall counts once, not for the requests it held back",
+		pacedConns, wrkThreads, period, b.o.duration, r.rate(), pageRate, r.P50US/1000, r.MaxUS/1000, r.errors())
 	b.card.judged(id, r.P99US/1000, pageRatePasses(r.P99US/1000, r.rate(), int(r.errors())), note)
 	b.say("wrk paced to %d req/s on GET /: %.0f req/s held, p99 %.2f ms, %d errors", pageRate, r.rate(), r.P99US/1000, r.errors())
 }

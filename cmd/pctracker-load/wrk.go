@@ -32,12 +32,33 @@ const wrkScript = `done = function(summary, latency, requests)
 end
 `
 
-// wrkPacedScript is wrkScript with each connection pausing delayMS
-// milliseconds before each request: conns connections then hold about
-// conns*1000/delayMS requests a second, a constant load rather than a
-// ceiling.
-func wrkPacedScript(delayMS float64) string {
-	return fmt.Sprintf("delay = function()\n  return %.3f\nend\n", delayMS) + wrkScript
+// wrkPacedScript is wrkScript with each of wrk's threads sending a
+// request every periodMS milliseconds, on a schedule: a connection that
+// gets its answer waits until the thread's next request is due, or sends
+// at once when the thread is behind. threads*1000/periodMS requests a
+// second then go out whatever the latency, a constant load rather than a
+// ceiling; a fixed pause after each answer would lower the rate by the
+// latency itself. The clock is the monotonic one, read through LuaJIT's
+// FFI (wrk runs on LuaJIT), since Lua's own clocks count seconds or CPU
+// time.
+func wrkPacedScript(periodMS float64) string {
+	return fmt.Sprintf(`local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } pct_timespec;
+int clock_gettime(int clock, pct_timespec *ts);
+]]
+local ts = ffi.new("pct_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+local period, due = %.4f, nil
+delay = function()
+  local t = now_ms()
+  due = math.max(due or t, t - period) + period
+  return math.max(0, due - t)
+end
+`, periodMS) + wrkScript
 }
 
 // wrkResult is one wrk run's summary.
