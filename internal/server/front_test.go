@@ -112,6 +112,13 @@ func TestFrontCache(t *testing.T) {
 			t.Errorf("uncompressed: Content-Encoding %q", plain.header.Get("Content-Encoding"))
 		}
 
+		// The front cache's answers are counted like the router's, under
+		// their route's pattern: a hit is not a new, unnamed route.
+		m := apptest.Get(t, nil, ts.URL+"/metrics")
+		if routes := labelsOf(t, m.Body, "pctracker_http_requests_total", "route"); routes[""] > 0 || routes["/"] == 0 {
+			t.Errorf("routes counted after the front cache's answers: %v", routes)
+		}
+
 		// Someone signed in has a cookie: their own page, never the
 		// visitors' (kept: the sign-in, a write, was before).
 		req, _ := http.NewRequest("GET", ts.URL+"/?cycle=2026", nil)
