@@ -15,7 +15,7 @@ import (
 )
 
 // fetch GETs path of base as the load driver's scenario does, and returns
-// the body and its Content-Type.
+// the body and the header.
 func fetch(ctx context.Context, base, path, accept string) ([]byte, http.Header, error) {
 	t := newTarget(base, requestTimeout, 1)
 	defer t.client.CloseIdleConnections()

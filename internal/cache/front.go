@@ -9,8 +9,8 @@ import (
 // Front keeps whole answers as they went out (header and body, in the
 // coding the client accepted) for a short while, so that a flood of
 // visitors asking for the same public page costs a map lookup and a write
-// each, ahead of the router, every middleware and handler: what a micro-cache in a
-// proxy would do, inside the process.
+// each, ahead of the router, every middleware and handler: what a
+// micro-cache in a proxy would do, inside the process.
 //
 // It keeps public answers only (those a CDN may keep too) for
 // public_freshness, the time within which a change made through another

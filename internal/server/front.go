@@ -50,8 +50,10 @@ func (s *Server) frontDoor(next http.Handler) http.Handler {
 		h[echo.HeaderXRequestID] = []string{id}
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(k.Body) // a client gone is no error of ours
-		s.logRequest(requestLine{r: r, id: id, method: r.Method, path: r.URL.Path, route: k.Route,
-			status: http.StatusOK, latency: time.Since(start), front: true})
+		if !unlogged(r.URL.Path) {
+			s.logRequest(requestLine{r: r, id: id, method: r.Method, path: r.URL.Path, route: k.Route,
+				status: http.StatusOK, latency: time.Since(start), front: true})
+		}
 	})
 }
 

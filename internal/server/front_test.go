@@ -113,10 +113,25 @@ func TestFrontCache(t *testing.T) {
 		}
 
 		// The front cache's answers are counted like the router's, under
-		// their route's pattern: a hit is not a new, unnamed route.
-		m := apptest.Get(t, nil, ts.URL+"/metrics")
-		if routes := labelsOf(t, m.Body, "pctracker_http_requests_total", "route"); routes[""] > 0 || routes["/"] == 0 {
+		// their route's pattern (a hit is not a new, unnamed route), and
+		// the static assets it answers are not counted or logged, as the
+		// router's are not. One connection: its requests are served one
+		// after the other, so a hit's count is made before /metrics is read.
+		oneConn := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+		defer oneConn.CloseIdleConnections()
+		for range 2 {
+			if r := apptest.Get(t, oneConn, ts.URL+"/static/css/app.css", enGzip...); r.Status != http.StatusOK {
+				t.Fatalf("the stylesheet: %d", r.Status)
+			}
+		}
+		m := apptest.Get(t, oneConn, ts.URL+"/metrics")
+		if routes := labelsOf(t, m.Body, "pctracker_http_requests_total", "route"); routes[""] > 0 || routes["/"] == 0 || routes["/static/*"] > 0 {
 			t.Errorf("routes counted after the front cache's answers: %v", routes)
+		}
+		for _, rec := range logs.records(t) {
+			if path, _ := rec["path"].(string); rec["msg"] == "request" && strings.HasPrefix(path, "/static/") {
+				t.Errorf("a static asset's request logged: %v", rec)
+			}
 		}
 
 		// Someone signed in has a cookie: their own page, never the

@@ -74,10 +74,7 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true,
 		LogRequestID: true, LogError: true, HandleError: true,
-		Skipper: func(c echo.Context) bool {
-			p := c.Request().URL.Path
-			return p == "/healthz" || strings.HasPrefix(p, "/static/")
-		},
+		Skipper: func(c echo.Context) bool { return unlogged(c.Request().URL.Path) },
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			route := c.Path() // the route's pattern: a bounded set of labels
 			if route == "" || route == "/*" {
@@ -98,6 +95,11 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 		},
 	})
 }
+
+// unlogged tells the paths whose requests are neither logged nor counted,
+// whoever answers them: the health probe and the static assets, asked for
+// all the time, would drown the lines that tell something.
+func unlogged(path string) bool { return path == "/healthz" || strings.HasPrefix(path, "/static/") }
 
 // requestLine is what the log and the counts tell of a request.
 type requestLine struct {
